@@ -1,0 +1,48 @@
+/* cmd.c -- helpers shared by the cmd_*.c files: usage errors, failures, confirmation. */
+#include "cmd.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+int
+cmd_usage_error(const char *usage, const char *fmt, ...)
+{
+    if (fmt != NULL) {
+        char msg[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        log_error("%s", msg);
+    }
+    fprintf(stderr, "%s\n", usage);
+    return SBX_EXIT_USAGE;
+}
+
+int
+cmd_fail(const char *cmd, const struct sbx_err *err)
+{
+    log_error("%s: %s", cmd, err->msg[0] != '\0' ? err->msg : "failed");
+    return (int)sbx_err_exit_code(err);
+}
+
+bool
+cmd_confirm(const char *prompt)
+{
+    char line[64];
+
+    if (!isatty(STDIN_FILENO))
+        return false;
+    fprintf(stderr, "%s [y/N] ", prompt);
+    fflush(stderr);
+    if (fgets(line, sizeof(line), stdin) == NULL)
+        return false;
+    line[strcspn(line, "\r\n")] = '\0';
+    return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * cmd.h -- the command layer: one file per subcommand (cmd_<name>.c), a row in main.c's
+ * table, and the context main() sets up before calling it.
+ *
+ * Only main.c and cmd_*.c print errors or choose exit statuses.
+ */
+#ifndef SBX_CMD_H
+#define SBX_CMD_H
+
+#include "sbx.h"
+#include "util/clock.h"
+
+struct sbx_config;
+struct store;
+struct orgs;
+
+/* What main() sets up before running a command (git's RUN_SETUP). */
+enum cmd_flags {
+    CMD_CONFIG = 1 << 0,   /* load the config file (a missing file is an error) */
+    CMD_STORE = 1 << 1,    /* open (creating if needed) the store named by the config */
+    CMD_AWS = 1 << 2,      /* create the Organizations client (credentials resolve lazily) */
+    CMD_CONFIG_OPT = 1 << 3, /* load the config if one exists, else use defaults */
+};
+
+struct sbx_ctx {
+    const char *config_path;   /* --config, or NULL */
+    struct sbx_config *cfg;    /* CMD_CONFIG: loaded config */
+    struct store *store;       /* CMD_STORE */
+    struct orgs *orgs;         /* CMD_AWS */
+    struct sbx_clock clock;    /* real time, or the simulator's clock (aws.follow_sim_clock) */
+    int verbosity;             /* number of -v */
+};
+
+struct cmd {
+    const char *name;
+    int (*fn)(struct sbx_ctx *ctx, int argc, char **argv);
+    unsigned flags;
+    const char *usage;   /* man-page form; diffed against sandboxctl.1 SYNOPSIS by a test */
+    const char *summary; /* one line for `sandboxctl --help` */
+};
+
+/* The command table (main.c), terminated by a zeroed row. */
+extern const struct cmd cmd_table[];
+
+/* Prints "usage: ..." (and "sandboxctl: <fmt>" first when fmt is non-NULL) to stderr;
+ * returns SBX_EXIT_USAGE. */
+int cmd_usage_error(const char *usage, const char *fmt, ...) SBX_PRINTF(2, 3);
+/* Logs "<cmd>: <err->msg>" and returns the exit status for err. */
+int cmd_fail(const char *cmd, const struct sbx_err *err);
+/* Asks "prompt [y/N] " on the terminal; true if the user typed y/yes. Non-terminal stdin (and
+ * no --yes) answers false, so scripts must pass --yes. */
+bool cmd_confirm(const char *prompt);
+/* Prints the usage text of the named command to stdout (for `sandboxctl help CMD`). */
+int cmd_print_usage(const char *name);
+
+/* Usage texts, one per command file, in man-page form. */
+extern const char cmd_adopt_usage[];
+extern const char cmd_class_usage[];
+extern const char cmd_close_usage[];
+extern const char cmd_create_usage[];
+extern const char cmd_doctor_usage[];
+extern const char cmd_extend_usage[];
+extern const char cmd_init_usage[];
+extern const char cmd_list_usage[];
+extern const char cmd_log_usage[];
+extern const char cmd_offboard_usage[];
+extern const char cmd_policy_usage[];
+extern const char cmd_quota_usage[];
+extern const char cmd_retry_usage[];
+extern const char cmd_run_usage[];
+extern const char cmd_show_usage[];
+extern const char cmd_sim_usage[];
+
+int cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_class(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_close(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_create(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_extend(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_init(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_list(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_log(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_policy(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_quota(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_retry(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_run(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_show(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_sim(struct sbx_ctx *ctx, int argc, char **argv);
+
+#endif

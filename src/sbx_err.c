@@ -1,0 +1,109 @@
+/* sbx_err.c -- the error record: set, prefix, map to exit statuses. */
+#include "sbx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void
+sbx_err_vset(struct sbx_err *err, enum sbx_errc code, const char *fmt, va_list ap)
+{
+    if (err == NULL)
+        return;
+    memset(err, 0, sizeof(*err));
+    err->code = code;
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+}
+
+void
+sbx_err_set(struct sbx_err *err, enum sbx_errc code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    sbx_err_vset(err, code, fmt, ap);
+    va_end(ap);
+}
+
+void
+sbx_err_prefix(struct sbx_err *err, const char *fmt, ...)
+{
+    char prefix[256], old[sizeof(err->msg)];
+    va_list ap;
+
+    if (err == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    memcpy(old, err->msg, sizeof(old));
+    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+}
+
+void
+sbx_err_clear(struct sbx_err *err)
+{
+    if (err != NULL)
+        memset(err, 0, sizeof(*err));
+}
+
+enum sbx_exit
+sbx_err_exit_code(const struct sbx_err *err)
+{
+    switch (err->code) {
+    case SBX_E_OK:
+        return SBX_EXIT_OK;
+    case SBX_E_USAGE:
+    case SBX_E_INVALID:
+        return SBX_EXIT_USAGE;
+    case SBX_E_CONFIG:
+        return SBX_EXIT_CONFIG;
+    case SBX_E_STORE:
+        return SBX_EXIT_STORE;
+    case SBX_E_AWS:
+    case SBX_E_CREDS:
+        return SBX_EXIT_AWS;
+    case SBX_E_HOOK:
+        return SBX_EXIT_HOOK;
+    case SBX_E_NOTFOUND:
+        return SBX_EXIT_NOTFOUND;
+    case SBX_E_FAILURE:
+    case SBX_E_NOMEM:
+    case SBX_E_PROTECTED:
+    case SBX_E_CONFLICT:
+    case SBX_E_IO:
+        break;
+    }
+    return SBX_EXIT_FAILURE;
+}
+
+const char *
+sbx_aws_errc_name(enum sbx_aws_errc c)
+{
+    static const char *const names[] = {
+        [SBX_AWS_NONE] = "none",
+        [SBX_AWS_THROTTLED] = "throttled",
+        [SBX_AWS_TRANSIENT] = "transient",
+        [SBX_AWS_CLOSE_QUOTA] = "close_quota",
+        [SBX_AWS_CLOSE_IN_FLIGHT] = "close_in_flight",
+        [SBX_AWS_ACCOUNT_LIMIT] = "account_limit",
+        [SBX_AWS_CREATE_RATE] = "create_rate",
+        [SBX_AWS_CANNOT_CLOSE_MGMT] = "cannot_close_management",
+        [SBX_AWS_CONSTRAINT] = "constraint",
+        [SBX_AWS_NOT_FOUND] = "not_found",
+        [SBX_AWS_ALREADY_CLOSED] = "already_closed",
+        [SBX_AWS_CONCURRENT_MODIFICATION] = "concurrent_modification",
+        [SBX_AWS_CONFLICT] = "conflict",
+        [SBX_AWS_DUPLICATE] = "duplicate",
+        [SBX_AWS_ACCESS_DENIED] = "access_denied",
+        [SBX_AWS_AUTH] = "auth",
+        [SBX_AWS_INVALID_INPUT] = "invalid_input",
+        [SBX_AWS_NOT_IN_USE] = "not_in_use",
+        [SBX_AWS_PROTOCOL] = "protocol",
+        [SBX_AWS_NETWORK] = "network",
+        [SBX_AWS_OTHER] = "other",
+    };
+
+    if ((size_t)c >= SBX_ARRAY_LEN(names) || names[c] == NULL)
+        return "other";
+    return names[c];
+}

@@ -1,0 +1,35 @@
+/*
+ * duration.h -- durations ("90m", "8h", "3d", "1h30m", "45s", "2w") and timestamps.
+ *
+ * Durations are whole seconds. Timestamps are seconds since the epoch (UTC) as int64_t;
+ * they print as RFC 3339 ("2026-11-26T17:54:12Z").
+ */
+#ifndef SBX_DURATION_H
+#define SBX_DURATION_H
+
+#include <stdint.h>
+
+#include "sbx.h"
+
+/*
+ * Parses a duration: one or more <number><unit> groups, unit one of s m h d w, e.g. "90m",
+ * "1h30m". A bare "0" is zero. Returns 0 and sets *out, or -1 with err (SBX_E_INVALID)
+ * naming the text and why it is wrong.
+ */
+int duration_parse(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCARD;
+/* Formats seconds compactly ("3d", "1h30m", "45s", "0s") into buf; returns buf. */
+const char *duration_format(int64_t secs, char *buf, size_t n);
+
+/* Formats an epoch time as RFC 3339 UTC into buf (at least 21 bytes); returns buf. */
+const char *time_format(int64_t t, char *buf, size_t n);
+/*
+ * Parses RFC 3339 / ISO 8601 UTC ("2026-11-26T18:00:00Z", fractional seconds allowed,
+ * "+00:00" or other offsets honoured), a date "2026-11-26" (midnight UTC), or "@EPOCH".
+ */
+int time_parse(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCARD;
+
+/* Range-checked integer parsing (no atoi): whole string must be a base-10 number. */
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out, struct sbx_err *err)
+        SBX_NODISCARD;
+
+#endif

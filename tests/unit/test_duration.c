@@ -1,0 +1,78 @@
+/* test_duration.c -- durations, timestamps and bounded integers. */
+#include "check.h"
+#include "util/duration.h"
+
+TEST(parses_units)
+{
+    struct sbx_err err = { 0 };
+    int64_t v;
+
+    CHECK_OK(duration_parse("90m", &v, &err), &err);
+    CHECK_INT_EQ(v, 5400);
+    CHECK_OK(duration_parse("8h", &v, &err), &err);
+    CHECK_INT_EQ(v, 28800);
+    CHECK_OK(duration_parse("3d", &v, &err), &err);
+    CHECK_INT_EQ(v, 259200);
+    CHECK_OK(duration_parse("1h30m", &v, &err), &err);
+    CHECK_INT_EQ(v, 5400);
+    CHECK_OK(duration_parse("2w", &v, &err), &err);
+    CHECK_INT_EQ(v, 1209600);
+    CHECK_OK(duration_parse("0", &v, &err), &err);
+    CHECK_INT_EQ(v, 0);
+}
+
+TEST(rejects_bad_durations)
+{
+    struct sbx_err err = { 0 };
+    int64_t v;
+
+    CHECK_ERR(duration_parse("", &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse("10", &v, &err), &err, SBX_E_INVALID);
+    CHECK_CONTAINS(err.msg, "missing unit");
+    CHECK_ERR(duration_parse("3x", &v, &err), &err, SBX_E_INVALID);
+    CHECK_CONTAINS(err.msg, "unknown unit 'x'");
+    CHECK_ERR(duration_parse("h", &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse("-3d", &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse("99999999999999999999d", &v, &err), &err, SBX_E_INVALID);
+}
+
+TEST(formats_durations)
+{
+    char buf[32];
+
+    CHECK_STR_EQ(duration_format(5400, buf, sizeof(buf)), "1h30m");
+    CHECK_STR_EQ(duration_format(259200, buf, sizeof(buf)), "3d");
+    CHECK_STR_EQ(duration_format(0, buf, sizeof(buf)), "0s");
+    CHECK_STR_EQ(duration_format(-61, buf, sizeof(buf)), "-1m1s");
+}
+
+TEST(parses_and_formats_times)
+{
+    struct sbx_err err = { 0 };
+    char buf[32];
+    int64_t t;
+
+    CHECK_OK(time_parse("2015-08-30T12:36:00Z", &t, &err), &err);
+    CHECK_INT_EQ(t, 1440938160);
+    CHECK_STR_EQ(time_format(t, buf, sizeof(buf)), "2015-08-30T12:36:00Z");
+    CHECK_OK(time_parse("2015-08-30T14:36:00.123+02:00", &t, &err), &err);
+    CHECK_INT_EQ(t, 1440938160);
+    CHECK_OK(time_parse("2015-08-30", &t, &err), &err);
+    CHECK_INT_EQ(t, 1440892800);
+    CHECK_OK(time_parse("@1440938160", &t, &err), &err);
+    CHECK_INT_EQ(t, 1440938160);
+    CHECK_ERR(time_parse("2015-13-01", &t, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(time_parse("yesterday", &t, &err), &err, SBX_E_INVALID);
+}
+
+TEST(parses_bounded_integers)
+{
+    struct sbx_err err = { 0 };
+    int64_t v;
+
+    CHECK_OK(parse_int64("60", 1, 1000, &v, &err), &err);
+    CHECK_INT_EQ(v, 60);
+    CHECK_ERR(parse_int64("0", 1, 1000, &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(parse_int64("12a", 1, 1000, &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(parse_int64(" 1", 1, 1000, &v, &err), &err, SBX_E_INVALID);
+}

@@ -1,0 +1,268 @@
+# lib.sh -- shared helpers for integration tests (bash). Source it first:
+#
+#     . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
+#
+# It turns on `set -eu`, makes a fresh temporary directory $T (removed when the test passes,
+# kept and named on stderr when it fails), points every AWS tool at nothing but what the test
+# sets up (no ~/.aws files, no pager), and on exit stops the simulator it started.
+#
+# Environment (set by ctest): SANDBOXCTL (the binary), SBX_SOURCE_DIR, SBX_TEST_DATA,
+# SBX_BUILD_DIR.
+#
+# Functions (the contract other tests rely on):
+#   sim_start [sim options...]   start `sandboxctl sim` on a free loopback port with state
+#                                $T/sim.db; sets SIM_URL SIM_PID AWS_ACCESS_KEY_ID
+#                                AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ENDPOINT_URL
+#   sim_stop                     SIGTERM the simulator and wait; returns its exit status
+#   sim_kill                     SIGKILL the simulator (crash tests) and wait
+#   sim_admin METHOD PATH [JSON] call the admin API (PATH "/__sim/state" or just "state");
+#                                prints the body; fails on an HTTP error status
+#   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
+#                                SANDBOXCTL_CONFIG
+#   sbx ARGS...                  run $SANDBOXCTL ARGS
+#   fail MSG; assert_eq GOT WANT [MSG]; assert_contains HAYSTACK NEEDLE [MSG];
+#   assert_exit CODE CMD...; json_get JSON EXPR (EXPR is Python over `d`)
+
+set -eu
+
+: "${SANDBOXCTL:?SANDBOXCTL must name the sandboxctl binary}"
+: "${SBX_SOURCE_DIR:?SBX_SOURCE_DIR must name the source tree}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sbx-it.XXXXXX")
+SIM_PID=""
+SIM_URL=""
+_sbx_sim_runs=0
+
+# Nothing from the host's AWS setup leaks into a test.
+export AWS_CONFIG_FILE=/dev/null
+export AWS_SHARED_CREDENTIALS_FILE=/dev/null
+export AWS_PAGER=""
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN \
+    AWS_ENDPOINT_URL_ORGANIZATIONS AWS_ENDPOINT_URL_STS SANDBOXCTL_CONFIG 2>/dev/null || true
+
+_sbx_on_exit() {
+    rc=$?
+    set +e
+    if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
+        kill -TERM "$SIM_PID" 2>/dev/null
+        wait "$SIM_PID" 2>/dev/null
+    fi
+    if [ "$rc" -eq 0 ]; then
+        rm -rf "$T"
+    else
+        for f in "$T"/sim.err.*; do
+            [ -s "$f" ] || continue
+            echo "--- $f (last 20 lines)" >&2
+            tail -n 20 "$f" >&2
+        done
+        echo "test failed (status $rc); files kept in $T" >&2
+    fi
+    exit "$rc"
+}
+trap _sbx_on_exit EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# assert_eq GOT WANT [MSG]
+assert_eq() {
+    if [ "$1" != "$2" ]; then
+        fail "${3:-values differ}: got '$1', want '$2'"
+    fi
+}
+
+# assert_contains HAYSTACK NEEDLE [MSG]
+assert_contains() {
+    case "$1" in
+    *"$2"*) ;;
+    *) fail "${3:-missing text}: '$2' not in: $1" ;;
+    esac
+}
+
+# assert_exit CODE CMD... -- runs CMD (its output passes through) and checks its exit status.
+assert_exit() {
+    want=$1
+    shift
+    set +e
+    "$@"
+    got=$?
+    set -e
+    if [ "$got" -ne "$want" ]; then
+        fail "'$*' exited $got, want $want"
+    fi
+}
+
+# json_get JSON EXPR -- prints eval(EXPR) over d = the parsed JSON: strings raw, anything else
+# as JSON (true, null, 3, [...]).
+json_get() {
+    python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+r = eval(sys.argv[2])
+print(r if isinstance(r, str) else json.dumps(r))
+' "$1" "$2"
+}
+
+sbx() {
+    "$SANDBOXCTL" "$@"
+}
+
+# sim_start [options] -- starts the simulator in the background and waits for its banner:
+# line 1 the URL, then four `export` lines, which are evaluated here. A second sim_start after
+# sim_stop/sim_kill reuses $T/sim.db, so a restart continues from the saved state.
+sim_start() {
+    _sbx_sim_runs=$((_sbx_sim_runs + 1))
+    out="$T/sim.out.$_sbx_sim_runs"
+    errf="$T/sim.err.$_sbx_sim_runs"
+    : >"$out"
+    "$SANDBOXCTL" sim --listen 127.0.0.1:0 --state "$T/sim.db" "$@" >"$out" 2>"$errf" &
+    SIM_PID=$!
+    tries=0
+    while [ "$(grep -c '^export ' "$out" || true)" -lt 4 ]; do
+        if ! kill -0 "$SIM_PID" 2>/dev/null; then
+            cat "$errf" >&2
+            SIM_PID=""
+            fail "sandboxctl sim exited before printing its URL"
+        fi
+        tries=$((tries + 1))
+        if [ "$tries" -gt 600 ]; then
+            fail "sandboxctl sim did not print its URL within 60 s"
+        fi
+        sleep 0.1
+    done
+    SIM_URL=$(head -n 1 "$out")
+    case "$SIM_URL" in
+    http://127.0.0.1:*) ;;
+    *) fail "unexpected first line from sandboxctl sim: '$SIM_URL'" ;;
+    esac
+    eval "$(grep '^export ' "$out")"
+    export SIM_URL SIM_PID
+}
+
+# sim_stop -- SIGTERM, wait, and return the simulator's exit status.
+sim_stop() {
+    [ -n "$SIM_PID" ] || return 0
+    kill -TERM "$SIM_PID"
+    set +e
+    wait "$SIM_PID"
+    st=$?
+    set -e
+    SIM_PID=""
+    return "$st"
+}
+
+# sim_kill -- SIGKILL (no clean shutdown), for crash and restart tests.
+sim_kill() {
+    [ -n "$SIM_PID" ] || return 0
+    kill -KILL "$SIM_PID"
+    wait "$SIM_PID" 2>/dev/null || true
+    SIM_PID=""
+}
+
+# sim_admin METHOD PATH [JSON_BODY] -- prints the admin API's answer; fails on HTTP >= 400.
+sim_admin() {
+    [ -n "$SIM_URL" ] || fail "sim_admin: no simulator running"
+    p=$2
+    case "$p" in
+    /__sim/*) ;;
+    *) p="/__sim/${p#/}" ;;
+    esac
+    if [ $# -ge 3 ]; then
+        curl -sS --fail-with-body -X "$1" -H 'Content-Type: application/json' \
+            --data-binary "$3" "$SIM_URL$p"
+    else
+        curl -sS --fail-with-body -X "$1" "$SIM_URL$p"
+    fi
+}
+
+# write_config [extra libconfig text] -- writes $T/sandboxctl.cfg for the running simulator
+# (store $T/store.db, hooks dir $T/hooks, aws.endpoint $SIM_URL, follow_sim_clock, the three
+# kinds of config/sandboxctl-sim.cfg, AWS's default limits but account_limit 1000) and exports
+# SANDBOXCTL_CONFIG.
+#
+# The extra text is appended at top level. libconfig refuses a setting defined twice, so when
+# the extra text defines one of the top-level groups (store, aws, organization, limits, hooks,
+# kinds, sim), the default of that group is left out: to change the kinds, pass a complete
+# `kinds = { ... };` of your own; to change one limit, pass a complete `limits = { ... };`.
+write_config() {
+    extra=${1:-}
+    cfg="$T/sandboxctl.cfg"
+    mkdir -p "$T/hooks"
+    : >"$cfg"
+    _wc_has() {
+        printf '%s\n' "$extra" | grep -qE "^[[:space:]]*$1[[:space:]]*[=:]"
+    }
+    _wc_has store || printf 'store = "%s";\n\n' "$T/store.db" >>"$cfg"
+    _wc_has aws || cat >>"$cfg" <<EOF
+aws = {
+    endpoint = "$SIM_URL";
+    region = "us-east-1";
+    max_attempts = 8;
+    connect_timeout = "5s";
+    request_timeout = "30s";
+    follow_sim_clock = true;
+};
+
+EOF
+    _wc_has organization || cat >>"$cfg" <<'EOF'
+organization = {
+    email_template = "sandbox+{kind}-{owner}-{seq}@example.com";
+    name_template = "sbx-{kind}-{owner}-{seq}";
+    protected_tags = [ "AccountType=Critical" ];
+    protected_accounts = [ ];
+};
+
+EOF
+    _wc_has limits || cat >>"$cfg" <<'EOF'
+limits = {
+    account_limit = 1000;
+    create_rate = 0.1;
+    create_burst = 3;
+    create_in_progress = 5;
+    close_rate = 0.05;
+    close_burst = 1;
+    close_in_flight = 3;
+    close_quota = 0;
+};
+
+EOF
+    _wc_has hooks || cat >>"$cfg" <<EOF
+hooks = {
+    dir = "$T/hooks";
+    timeout = "5m";
+    parallel = 4;
+    max_attempts = 3;
+    retry_backoff = "1m";
+};
+
+EOF
+    _wc_has kinds || cat >>"$cfg" <<'EOF'
+kinds = {
+    developer = {
+        ou = "Sandboxes/Developers";
+        max_per_owner = 1;
+        warn = [ "1d" ];
+    };
+    training = {
+        ttl = "3d";
+        max_ttl = "14d";
+        ou = "Sandboxes/Training";
+        warn = [ "1d", "2h" ];
+    };
+    demo = {
+        ttl = "8h";
+        max_ttl = "3d";
+        ou = "Sandboxes/Demos";
+        warn = [ "1h" ];
+    };
+};
+
+EOF
+    if [ -n "$extra" ]; then
+        printf '%s\n' "$extra" >>"$cfg"
+    fi
+    SANDBOXCTL_CONFIG=$cfg
+    export SANDBOXCTL_CONFIG
+}

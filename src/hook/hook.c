@@ -1,0 +1,967 @@
+/*
+ * hook.c -- run-parts style execution of hook executables (the contract is in hook.h).
+ *
+ * Design: a batch of sequences (one per account) is driven by one polling loop in the
+ * parent. Each sequence is a small state machine: "running executable k with pid P since T",
+ * advanced when waitpid() reports P finished. Everything a child needs (argv, envp, the log
+ * and /dev/null descriptors, the highest descriptor to close) is built before fork(); the
+ * child only calls async-signal-safe functions and execs. Each child leads its own process
+ * group, so a timeout can signal the hook and everything it started (SIGTERM, then SIGKILL
+ * 5 s later). hook_run() is the batch of one.
+ *
+ * The environment is built from nothing: a fixed PATH, LC_ALL=C, HOME=/nonexistent (so
+ * tools never read the operator's dotfiles, e.g. ~/.aws), SANDBOX_EVENT, the SANDBOX_*
+ * variables of struct hook_env, the hooks.* settings hooks need (SANDBOX_NUKE_REGIONS,
+ * SANDBOX_NUKE_CONFIG_DIR, SANDBOX_WEBHOOK_URL, SANDBOX_MAIL_FROM), the caller's extra
+ * entries (which replace a variable of the same name), and last the AWS_* credentials when
+ * hooks.pass_credentials is set. Entries holding secrets are wiped before they are freed.
+ */
+#define _GNU_SOURCE /* close_range(2) in <unistd.h> (glibc >= 2.34); this file only */
+#include "hook/hook.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "aws/creds.h"
+#include "util/clock.h"
+
+#if defined(__GLIBC__) && defined(__GLIBC_MINOR__)
+#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)
+#define HOOK_HAVE_CLOSE_RANGE 1
+#endif
+#endif
+
+#define HOOK_PATH       "/usr/sbin:/usr/bin:/sbin:/bin"
+#define HOOK_HOME       "/nonexistent"
+#define HOOK_KILL_GRACE 5.0  /* seconds between SIGTERM and SIGKILL */
+#define HOOK_POLL_SECS  0.01 /* parent's polling interval while children run */
+#define HOOK_TAIL_BYTES 1024
+
+static const char *const event_names[CFG_HOOK_EVENT_COUNT] = {
+    [CFG_HOOK_POST_CREATE] = "post-create",
+    [CFG_HOOK_EXPIRY_WARNING] = "expiry-warning",
+    [CFG_HOOK_PRE_CLOSE] = "pre-close",
+    [CFG_HOOK_POST_CLOSE] = "post-close",
+};
+
+/* --- the event directory ----------------------------------------------------------------- */
+
+/* The executables of one event, sorted by name (strcmp: the C locale's lexical order). */
+struct hook_list {
+    char **names;
+    char **paths;
+    size_t n;
+};
+
+static void
+list_release(struct hook_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->names[i]);
+        free(l->paths[i]);
+    }
+    free(l->names);
+    free(l->paths);
+    memset(l, 0, sizeof(*l));
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Names run-parts conventions leave alone: dotfiles, editor backups, disabled and samples. */
+static bool
+skipped_name(const char *name)
+{
+    return name[0] == '.' || has_suffix(name, "~") || has_suffix(name, ".disabled") ||
+           has_suffix(name, ".sample");
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Refuses files (and the event directory) that someone other than us or root could change. */
+static int
+check_owner_mode(const char *path, const struct stat *st, const char *what, struct sbx_err *err)
+{
+    uid_t me = geteuid();
+
+    if (st->st_uid != me && st->st_uid != 0) {
+        sbx_err_set(err, SBX_E_HOOK, "refusing %s '%s': owned by uid %ld, not by uid %ld or root",
+                    what, path, (long)st->st_uid, (long)me);
+        return -1;
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        sbx_err_set(err, SBX_E_HOOK,
+                    "refusing %s '%s': writable by group or others (mode %04o); chmod go-w it",
+                    what, path, (unsigned)(st->st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+event_dir(const struct cfg_hooks *hc, enum cfg_hook_event ev, char *buf, size_t n,
+          struct sbx_err *err)
+{
+    int len;
+
+    if ((int)ev < 0 || ev >= CFG_HOOK_EVENT_COUNT) {
+        sbx_err_set(err, SBX_E_HOOK, "unknown hook event %d", (int)ev);
+        return -1;
+    }
+    if (hc->dir == NULL || hc->dir[0] == '\0') {
+        buf[0] = '\0';
+        return 0;
+    }
+    len = snprintf(buf, n, "%s/%s.d", hc->dir, event_names[ev]);
+    if (len < 0 || (size_t)len >= n) {
+        sbx_err_set(err, SBX_E_HOOK, "hooks directory path too long: '%s'", hc->dir);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Lists the event's executables. A missing directory (or no hooks.dir) is an empty list.
+ * Fails on an unreadable directory and on any unsafe file, naming it.
+ */
+static int
+scan_event(const struct cfg_hooks *hc, enum cfg_hook_event ev, struct hook_list *out,
+           struct sbx_err *err)
+{
+    char dir[4096];
+    DIR *d = NULL;
+    struct dirent *de;
+    struct stat st;
+    size_t cap = 0;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (event_dir(hc, ev, dir, sizeof(dir), err) != 0)
+        return -1;
+    if (dir[0] == '\0')
+        return 0;
+    if (stat(dir, &st) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        sbx_err_set(err, SBX_E_HOOK, "cannot read hook directory '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        sbx_err_set(err, SBX_E_HOOK, "hook directory '%s' is not a directory", dir);
+        return -1;
+    }
+    if (check_owner_mode(dir, &st, "hook directory", err) != 0)
+        return -1;
+    d = opendir(dir);
+    if (d == NULL) {
+        sbx_err_set(err, SBX_E_HOOK, "cannot open hook directory '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        char path[4096];
+        int len;
+
+        errno = 0;
+        de = readdir(d);
+        if (de == NULL) {
+            if (errno != 0) {
+                sbx_err_set(err, SBX_E_HOOK, "cannot read hook directory '%s': %s", dir,
+                            strerror(errno));
+                goto out;
+            }
+            break;
+        }
+        if (skipped_name(de->d_name))
+            continue;
+        len = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        if (len < 0 || (size_t)len >= sizeof(path)) {
+            sbx_err_set(err, SBX_E_HOOK, "hook path too long in '%s'", dir);
+            goto out;
+        }
+        /* stat, not lstat: a symlink to a shipped hook is the usual way to enable it. */
+        if (stat(path, &st) != 0) {
+            sbx_err_set(err, SBX_E_HOOK, "refusing hook '%s': %s", path, strerror(errno));
+            goto out;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            sbx_err_set(err, SBX_E_HOOK, "refusing hook '%s': not a regular file", path);
+            goto out;
+        }
+        if (!(st.st_mode & S_IXUSR) || access(path, X_OK) != 0) {
+            sbx_err_set(err, SBX_E_HOOK,
+                        "refusing hook '%s': not executable (chmod +x it, or rename it to end "
+                        "in .disabled)",
+                        path);
+            goto out;
+        }
+        if (check_owner_mode(path, &st, "hook", err) != 0)
+            goto out;
+        if (out->n == cap) {
+            size_t ncap = cap == 0 ? 8 : cap * 2;
+            char **names = realloc(out->names, ncap * sizeof(*names));
+
+            if (names == NULL)
+                goto nomem;
+            out->names = names;
+            char **paths = realloc(out->paths, ncap * sizeof(*paths));
+            if (paths == NULL)
+                goto nomem;
+            out->paths = paths;
+            cap = ncap;
+        }
+        out->names[out->n] = strdup(de->d_name);
+        if (out->names[out->n] == NULL)
+            goto nomem;
+        out->paths[out->n] = NULL;
+        out->n++;
+    }
+    if (out->n > 1)
+        qsort(out->names, out->n, sizeof(*out->names), cmp_names);
+    for (size_t i = 0; i < out->n; i++) {
+        size_t len = strlen(dir) + 1 + strlen(out->names[i]) + 1;
+
+        out->paths[i] = malloc(len);
+        if (out->paths[i] == NULL)
+            goto nomem;
+        snprintf(out->paths[i], len, "%s/%s", dir, out->names[i]);
+    }
+    rc = 0;
+    goto out;
+nomem:
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+out:
+    if (d != NULL)
+        closedir(d);
+    if (rc != 0)
+        list_release(out);
+    return rc;
+}
+
+bool
+hook_event_has_hooks(const struct cfg_hooks *hc, enum cfg_hook_event ev)
+{
+    struct hook_list l;
+    struct sbx_err err = { 0 };
+    bool any;
+
+    /* An unsafe or unreadable directory counts as "has hooks": hook_run() then reports it
+     * instead of the hooks being skipped silently. */
+    if (scan_event(hc, ev, &l, &err) != 0)
+        return true;
+    any = l.n > 0;
+    list_release(&l);
+    return any;
+}
+
+/* --- the environment --------------------------------------------------------------------- */
+
+struct envb {
+    char **v;     /* "KEY=VALUE" strings, NULL-terminated when finished */
+    bool *secret; /* wipe before free */
+    size_t n, cap;
+};
+
+static void
+envb_release(struct envb *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->secret[i])
+            OPENSSL_cleanse(e->v[i], strlen(e->v[i]));
+        free(e->v[i]);
+    }
+    free(e->v);
+    free(e->secret);
+    memset(e, 0, sizeof(*e));
+}
+
+/* Adds (or replaces) key=value. */
+static int
+envb_put(struct envb *e, const char *key, size_t keylen, const char *value, bool secret,
+         struct sbx_err *err)
+{
+    size_t vlen = strlen(value), len = keylen + 1 + vlen + 1;
+    char *s;
+    int w;
+
+    s = malloc(len);
+    if (s == NULL)
+        goto nomem;
+    w = snprintf(s, len, "%.*s=%s", (int)keylen, key, value);
+    if (w < 0 || (size_t)w != len - 1) {
+        free(s);
+        sbx_err_set(err, SBX_E_HOOK, "cannot build hook environment entry '%.*s'", (int)keylen,
+                    key);
+        return -1;
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        if (strncmp(e->v[i], key, keylen) == 0 && e->v[i][keylen] == '=') {
+            if (e->secret[i])
+                OPENSSL_cleanse(e->v[i], strlen(e->v[i]));
+            free(e->v[i]);
+            e->v[i] = s;
+            e->secret[i] = secret;
+            return 0;
+        }
+    }
+    if (e->n + 2 > e->cap) {
+        size_t ncap = e->cap == 0 ? 32 : e->cap * 2;
+        char **v = realloc(e->v, ncap * sizeof(*v));
+
+        if (v == NULL)
+            goto nomem_s;
+        e->v = v;
+        bool *sec = realloc(e->secret, ncap * sizeof(*sec));
+        if (sec == NULL)
+            goto nomem_s;
+        e->secret = sec;
+        e->cap = ncap;
+    }
+    e->v[e->n] = s;
+    e->secret[e->n] = secret;
+    e->n++;
+    e->v[e->n] = NULL;
+    return 0;
+nomem_s:
+    if (secret)
+        OPENSSL_cleanse(s, strlen(s));
+    free(s);
+nomem:
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return -1;
+}
+
+static int
+envb_set(struct envb *e, const char *key, const char *value, struct sbx_err *err)
+{
+    if (value == NULL)
+        return 0;
+    return envb_put(e, key, strlen(key), value, false, err);
+}
+
+/* Settings from the config that hooks use; set only when configured and non-empty. */
+static int
+envb_set_nonempty(struct envb *e, const char *key, const char *value, struct sbx_err *err)
+{
+    if (value == NULL || value[0] == '\0')
+        return 0;
+    return envb_put(e, key, strlen(key), value, false, err);
+}
+
+static bool
+valid_env_key(const char *s, size_t n)
+{
+    if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return false;
+    }
+    return true;
+}
+
+static int
+build_env(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_env *env,
+          const struct creds *creds, struct envb *e, struct sbx_err *err)
+{
+    memset(e, 0, sizeof(*e));
+    if (envb_set(e, "PATH", HOOK_PATH, err) != 0 || envb_set(e, "LC_ALL", "C", err) != 0 ||
+        envb_set(e, "HOME", HOOK_HOME, err) != 0 ||
+        envb_set(e, "SANDBOX_EVENT", event_names[ev], err) != 0)
+        goto fail;
+    if (env != NULL) {
+        if (envb_set(e, "SANDBOX_ACCOUNT_ID", env->account_id, err) != 0 ||
+            envb_set(e, "SANDBOX_EMAIL", env->email, err) != 0 ||
+            envb_set(e, "SANDBOX_ACCOUNT_NAME", env->name, err) != 0 ||
+            envb_set(e, "SANDBOX_OWNER", env->owner, err) != 0 ||
+            envb_set(e, "SANDBOX_KIND", env->kind, err) != 0 ||
+            envb_set(e, "SANDBOX_CLASS", env->class_name, err) != 0 ||
+            envb_set(e, "SANDBOX_EXPIRES_AT", env->expires_at, err) != 0 ||
+            envb_set(e, "SANDBOX_REASON", env->reason, err) != 0 ||
+            envb_set(e, "SANDBOX_ROLE_ARN", env->role_arn, err) != 0 ||
+            envb_set(e, "SANDBOX_WARN_OFFSET", env->warn_offset, err) != 0 ||
+            envb_set(e, "SANDBOX_CONFIG", env->config_path, err) != 0)
+            goto fail;
+        if (env->dry_run && envb_set(e, "SANDBOX_DRY_RUN", "1", err) != 0)
+            goto fail;
+    }
+    if (envb_set_nonempty(e, "SANDBOX_NUKE_REGIONS", hc->nuke_regions, err) != 0 ||
+        envb_set_nonempty(e, "SANDBOX_NUKE_CONFIG_DIR", hc->nuke_config_dir, err) != 0 ||
+        envb_set_nonempty(e, "SANDBOX_WEBHOOK_URL", hc->webhook_url, err) != 0 ||
+        envb_set_nonempty(e, "SANDBOX_MAIL_FROM", hc->mail_from, err) != 0)
+        goto fail;
+    if (env != NULL && env->extra != NULL) {
+        for (const char *const *x = env->extra; *x != NULL; x++) {
+            const char *eq = strchr(*x, '=');
+
+            if (eq == NULL || !valid_env_key(*x, (size_t)(eq - *x))) {
+                sbx_err_set(err, SBX_E_HOOK, "invalid hook environment entry '%.64s'", *x);
+                goto fail;
+            }
+            if (envb_put(e, *x, (size_t)(eq - *x), eq + 1, false, err) != 0)
+                goto fail;
+        }
+    }
+    if (hc->pass_credentials && creds != NULL && creds->access_key_id != NULL &&
+        creds->secret_access_key != NULL) {
+        if (envb_put(e, "AWS_ACCESS_KEY_ID", strlen("AWS_ACCESS_KEY_ID"), creds->access_key_id,
+                     false, err) != 0 ||
+            envb_put(e, "AWS_SECRET_ACCESS_KEY", strlen("AWS_SECRET_ACCESS_KEY"),
+                     creds->secret_access_key, true, err) != 0)
+            goto fail;
+        if (creds->session_token != NULL && creds->session_token[0] != '\0' &&
+            envb_put(e, "AWS_SESSION_TOKEN", strlen("AWS_SESSION_TOKEN"), creds->session_token,
+                     true, err) != 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    envb_release(e);
+    return -1;
+}
+
+/* --- the log ----------------------------------------------------------------------------- */
+
+/* mkdir -p, creating missing components 0700. */
+static int
+mkdirs(const char *path, struct sbx_err *err)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf)) {
+        sbx_err_set(err, SBX_E_HOOK, "invalid hook log directory '%s'", path);
+        return -1;
+    }
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char saved = buf[i];
+
+        buf[i] = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+            sbx_err_set(err, SBX_E_HOOK, "cannot create hook log directory '%s': %s", buf,
+                        strerror(errno));
+            return -1;
+        }
+        buf[i] = saved;
+    }
+    return 0;
+}
+
+/* Account ids and names become part of a file name: keep [A-Za-z0-9._-] only. */
+static void
+safe_component(const char *s, char *out, size_t n)
+{
+    size_t j = 0;
+
+    if (s == NULL || s[0] == '\0')
+        s = "none";
+    for (size_t i = 0; s[i] != '\0' && j + 1 < n; i++) {
+        char c = s[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+
+        out[j++] = ok ? c : '_';
+    }
+    out[j] = '\0';
+    if (out[0] == '.')
+        out[0] = '_';
+}
+
+/* Creates this run's log file (0600, never reusing an existing name). */
+static int
+open_log(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_env *env, char *path,
+         size_t pathlen, int *fd, struct sbx_err *err)
+{
+    char acct[64], stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (hc->log_dir == NULL || hc->log_dir[0] == '\0') {
+        sbx_err_set(err, SBX_E_CONFIG, "hooks.log_dir is not set");
+        return -1;
+    }
+    if (mkdirs(hc->log_dir, err) != 0)
+        return -1;
+    safe_component(env != NULL ? env->account_id : NULL, acct, sizeof(acct));
+    if (gmtime_r(&now, &tm) == NULL || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+        snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        int len;
+
+        if (attempt == 0)
+            len = snprintf(path, pathlen, "%s/%s-%s-%s-%ld.log", hc->log_dir, acct, event_names[ev],
+                           stamp, (long)getpid());
+        else
+            len = snprintf(path, pathlen, "%s/%s-%s-%s-%ld-%d.log", hc->log_dir, acct,
+                           event_names[ev], stamp, (long)getpid(), attempt);
+        if (len < 0 || (size_t)len >= pathlen) {
+            sbx_err_set(err, SBX_E_HOOK, "hook log path too long under '%s'", hc->log_dir);
+            return -1;
+        }
+        *fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+        if (*fd >= 0)
+            return 0;
+        if (errno != EEXIST)
+            break;
+    }
+    sbx_err_set(err, SBX_E_HOOK, "cannot create hook log '%s': %s", path, strerror(errno));
+    path[0] = '\0';
+    return -1;
+}
+
+/* Best effort: a log line that cannot be written must not fail the hook itself. */
+static void log_line(int fd, const char *fmt, ...) SBX_PRINTF(2, 3);
+
+static void
+log_line(int fd, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    int n;
+    size_t off = 0, len;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+    while (off < len) {
+        ssize_t w = write(fd, buf + off, len - off);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        off += (size_t)w;
+    }
+}
+
+static void
+now_rfc3339(char *buf, size_t n)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (gmtime_r(&now, &tm) == NULL || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, n, "@%lld", (long long)now);
+}
+
+/*
+ * Fills out (size n) with the last whole lines of the file, at most n - 1 bytes. Control
+ * characters other than newline and tab become '?', so the tail is safe to print.
+ */
+static void
+read_tail(const char *path, char *out, size_t n)
+{
+    char buf[HOOK_TAIL_BYTES * 2];
+    int fd;
+    off_t size, start;
+    ssize_t got;
+    size_t len, skip = 0, want = n - 1;
+
+    out[0] = '\0';
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    size = lseek(fd, 0, SEEK_END);
+    if (size <= 0) {
+        close(fd);
+        return;
+    }
+    if (want > sizeof(buf))
+        want = sizeof(buf);
+    start = size > (off_t)want ? size - (off_t)want : 0;
+    got = pread(fd, buf, want, start);
+    close(fd);
+    if (got <= 0)
+        return;
+    len = (size_t)got;
+    if (start > 0) {
+        /* Started inside a line: drop its remainder, unless that would drop everything. */
+        char *nl = memchr(buf, '\n', len);
+
+        if (nl != NULL && (size_t)(nl - buf) + 1 < len)
+            skip = (size_t)(nl - buf) + 1;
+    }
+    len -= skip;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)buf[skip + i];
+
+        out[i] = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : (char)c;
+    }
+    out[len] = '\0';
+}
+
+/* --- running ----------------------------------------------------------------------------- */
+
+/* What the child needs, prepared before fork(). */
+struct spawn_ctx {
+    int devnull;
+    int maxfd; /* for the close() loop when close_range(2) is unavailable */
+};
+
+static void
+child_exec(const struct spawn_ctx *sc, int logfd, const char *path, char *const argv[],
+           char *const envp[])
+{
+    struct sigaction dfl;
+    sigset_t none;
+    static const int sigs[] = { SIGPIPE, SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
+                                SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
+
+    /* Async-signal-safe calls only from here on. */
+    (void)setpgid(0, 0);
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    for (size_t i = 0; i < SBX_ARRAY_LEN(sigs); i++)
+        (void)sigaction(sigs[i], &dfl, NULL);
+    sigemptyset(&none);
+    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+    if (dup2(sc->devnull, STDIN_FILENO) < 0 || dup2(logfd, STDOUT_FILENO) < 0 ||
+        dup2(logfd, STDERR_FILENO) < 0)
+        _exit(126);
+#ifdef HOOK_HAVE_CLOSE_RANGE
+    if (close_range(3, ~0U, 0) != 0)
+#endif
+    {
+        for (int fd = 3; fd <= sc->maxfd; fd++)
+            (void)close(fd);
+    }
+    execve(path, argv, envp);
+    _exit(errno == ENOENT ? 127 : 126);
+}
+
+enum seq_state {
+    SEQ_IDLE = 0, /* not started */
+    SEQ_RUNNING,  /* child pid running */
+    SEQ_DONE,
+};
+
+/* One account's sequence of executables. */
+struct seq {
+    enum seq_state state;
+    struct envb env;
+    int logfd;
+    size_t next;      /* index of the executable to start next */
+    pid_t pid;        /* running child (its process group id too) */
+    const char *name; /* running executable's name (borrowed from the list) */
+    double started;   /* clock_mono() */
+    double deadline;  /* timeout; 0 = none */
+    double kill_at;   /* after SIGTERM: when to SIGKILL; 0 = not terminating */
+    bool timed_out;
+    bool killed;   /* SIGKILL sent */
+    bool reaped;   /* timed out, hook reaped, waiting for its group to go */
+    bool signaled; /* the executable ended by a signal (status = 128 + N) */
+    int status;    /* the executable's status once reaped */
+    struct hook_result *out;
+    struct sbx_err *err;
+};
+
+struct batch {
+    const struct cfg_hooks *hc;
+    enum cfg_hook_event ev;
+    const struct hook_list *list;
+    struct spawn_ctx sc;
+};
+
+static int
+spawn_next(struct batch *b, struct seq *s)
+{
+    char stamp[32];
+    char *argv[3];
+    const char *path = b->list->paths[s->next];
+    pid_t pid;
+
+    s->name = b->list->names[s->next];
+    now_rfc3339(stamp, sizeof(stamp));
+    log_line(s->logfd, "==> %s %s (started %s)\n", s->name, event_names[b->ev], stamp);
+    argv[0] = (char *)path;
+    argv[1] = (char *)event_names[b->ev];
+    argv[2] = NULL;
+    pid = fork();
+    if (pid < 0) {
+        sbx_err_set(s->err, SBX_E_HOOK, "cannot start hook '%s': fork: %s", path, strerror(errno));
+        log_line(s->logfd, "<== %s: not started: fork failed\n", s->name);
+        return -1;
+    }
+    if (pid == 0)
+        child_exec(&b->sc, s->logfd, path, argv, s->env.v);
+    /* Also in the parent, so the group exists before we might signal it. EACCES (the child
+     * already exec'd) and ESRCH are fine. */
+    (void)setpgid(pid, pid);
+    s->pid = pid;
+    s->state = SEQ_RUNNING;
+    s->next++;
+    s->out->ran++;
+    s->started = clock_mono();
+    s->deadline = b->hc->timeout > 0 ? s->started + (double)b->hc->timeout : 0;
+    s->kill_at = 0;
+    s->timed_out = false;
+    s->killed = false;
+    s->reaped = false;
+    s->signaled = false;
+    s->status = 0;
+    return 0;
+}
+
+static void
+seq_finish(struct seq *s)
+{
+    if (s->logfd >= 0) {
+        close(s->logfd);
+        s->logfd = -1;
+    }
+    if (s->out->log_path[0] != '\0')
+        read_tail(s->out->log_path, s->out->tail, sizeof(s->out->tail));
+    envb_release(&s->env);
+    s->state = SEQ_DONE;
+}
+
+/* Prepares and starts a sequence; on failure s->err is set and the sequence is DONE. */
+static int
+seq_start(struct batch *b, struct seq *s, const struct hook_env *env, const struct creds *creds)
+{
+    s->logfd = -1;
+    memset(s->out, 0, sizeof(*s->out));
+    sbx_err_clear(s->err);
+    if (b->list->n == 0) {
+        s->state = SEQ_DONE;
+        return 0;
+    }
+    if (build_env(b->hc, b->ev, env, creds, &s->env, s->err) != 0)
+        goto fail;
+    if (open_log(b->hc, b->ev, env, s->out->log_path, sizeof(s->out->log_path), &s->logfd,
+                 s->err) != 0)
+        goto fail;
+    if (spawn_next(b, s) != 0)
+        goto fail;
+    return 0;
+fail:
+    seq_finish(s);
+    return -1;
+}
+
+/* Records the finished executable and starts the next one, or ends the sequence. */
+static int
+seq_executable_done(struct batch *b, struct seq *s)
+{
+    int status = s->status;
+
+    if (s->timed_out)
+        (void)kill(-s->pid, SIGKILL); /* whatever is left of the group */
+    if (s->timed_out && status == 0)
+        status = 124; /* exited cleanly after the timeout: still a failure */
+    log_line(s->logfd, "<== %s: %s %d after %.1fs%s\n", s->name, s->signaled ? "signal" : "exit",
+             s->signaled ? status - 128 : status, clock_mono() - s->started,
+             s->timed_out ? " (timed out)" : "");
+    if (status != 0) {
+        s->out->status = status;
+        s->out->timed_out = s->timed_out;
+        snprintf(s->out->failed, sizeof(s->out->failed), "%s", s->name);
+        seq_finish(s);
+        return 1;
+    }
+    if (s->next < b->list->n) {
+        if (spawn_next(b, s) != 0) {
+            seq_finish(s);
+            return -1;
+        }
+        return 1;
+    }
+    seq_finish(s);
+    return 1;
+}
+
+/*
+ * Advances one running sequence without blocking. Returns 1 if something changed, 0 if still
+ * waiting, -1 if the sequence ended with an error (s->err set).
+ */
+static int
+seq_poll(struct batch *b, struct seq *s)
+{
+    int wstatus;
+    pid_t r;
+    double now = clock_mono();
+
+    if (s->reaped) {
+        /* Timed out and the hook itself is gone: give the rest of its process group the
+         * grace period to exit on SIGTERM, then seq_executable_done() sends SIGKILL. */
+        if (kill(-s->pid, 0) == 0 && now < s->kill_at)
+            return 0;
+        return seq_executable_done(b, s);
+    }
+    r = waitpid(s->pid, &wstatus, WNOHANG);
+    if (r < 0 && errno == EINTR)
+        return 0;
+    if (r < 0) {
+        sbx_err_set(s->err, SBX_E_HOOK, "cannot wait for hook '%s': %s", s->name, strerror(errno));
+        seq_finish(s);
+        return -1;
+    }
+    if (r == 0) {
+        if (s->deadline > 0 && !s->timed_out && now >= s->deadline) {
+            s->timed_out = true;
+            (void)kill(-s->pid, SIGTERM);
+            s->kill_at = now + HOOK_KILL_GRACE;
+            return 1;
+        }
+        if (s->timed_out && !s->killed && now >= s->kill_at) {
+            (void)kill(-s->pid, SIGKILL);
+            s->killed = true;
+            return 1;
+        }
+        return 0;
+    }
+    s->signaled = WIFSIGNALED(wstatus);
+    if (WIFEXITED(wstatus))
+        s->status = WEXITSTATUS(wstatus);
+    else if (s->signaled)
+        s->status = 128 + WTERMSIG(wstatus);
+    else
+        s->status = 1;
+    if (s->timed_out) {
+        s->reaped = true;
+        return seq_poll(b, s);
+    }
+    return seq_executable_done(b, s);
+}
+
+static int
+max_fd(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= 65536)
+        return (int)rl.rlim_cur - 1;
+    return 65535;
+}
+
+size_t
+hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_env *envs,
+               size_t n, const struct creds *creds, struct hook_result *results,
+               struct sbx_err *errs)
+{
+    struct hook_list list = { 0 };
+    struct batch b;
+    struct seq *seqs = NULL;
+    size_t failed = 0, started = 0, running = 0, parallel;
+    struct sbx_err scan_err = { 0 };
+
+    for (size_t i = 0; i < n; i++) {
+        memset(&results[i], 0, sizeof(results[i]));
+        sbx_err_clear(&errs[i]);
+    }
+    if (n == 0)
+        return 0;
+    if (scan_event(hc, ev, &list, &scan_err) != 0) {
+        for (size_t i = 0; i < n; i++)
+            errs[i] = scan_err;
+        return n;
+    }
+    if (list.n == 0) {
+        list_release(&list);
+        return 0;
+    }
+    seqs = calloc(n, sizeof(*seqs));
+    if (seqs == NULL) {
+        for (size_t i = 0; i < n; i++)
+            sbx_err_set(&errs[i], SBX_E_NOMEM, "out of memory");
+        list_release(&list);
+        return n;
+    }
+    b.hc = hc;
+    b.ev = ev;
+    b.list = &list;
+    b.sc.maxfd = max_fd();
+    b.sc.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (b.sc.devnull < 0) {
+        for (size_t i = 0; i < n; i++)
+            sbx_err_set(&errs[i], SBX_E_HOOK, "cannot open /dev/null: %s", strerror(errno));
+        free(seqs);
+        list_release(&list);
+        return n;
+    }
+    parallel = hc->parallel > 0 ? (size_t)hc->parallel : 1;
+    for (size_t i = 0; i < n; i++) {
+        seqs[i].out = &results[i];
+        seqs[i].err = &errs[i];
+        seqs[i].logfd = -1;
+    }
+    while (started < n || running > 0) {
+        bool progress = false;
+
+        while (started < n && running < parallel) {
+            struct seq *s = &seqs[started];
+
+            if (seq_start(&b, s, &envs[started], creds) != 0)
+                failed++;
+            else if (s->state == SEQ_RUNNING)
+                running++;
+            started++;
+            progress = true;
+        }
+        for (size_t i = 0; i < started; i++) {
+            int r;
+
+            if (seqs[i].state != SEQ_RUNNING)
+                continue;
+            r = seq_poll(&b, &seqs[i]);
+            if (r != 0)
+                progress = true;
+            if (r < 0)
+                failed++;
+            if (seqs[i].state == SEQ_DONE)
+                running--;
+        }
+        if (!progress) {
+            struct timespec ts = { 0, (long)(HOOK_POLL_SECS * 1e9) };
+
+            nanosleep(&ts, NULL);
+        }
+    }
+    close(b.sc.devnull);
+    free(seqs);
+    list_release(&list);
+    return failed;
+}
+
+int
+hook_run(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_env *env,
+         const struct creds *creds, struct hook_result *out, struct sbx_err *err)
+{
+    static const struct hook_env none = { 0 };
+
+    if (hook_run_batch(hc, ev, env != NULL ? env : &none, 1, creds, out, err) != 0)
+        return -1;
+    return 0;
+}

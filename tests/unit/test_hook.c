@@ -1,0 +1,662 @@
+/* test_hook.c -- the hook runner: order, environment, failures, timeouts, safety, batches. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws/creds.h"
+#include "check.h"
+#include "hook/hook.h"
+#include "util/clock.h"
+
+/* A fresh hooks tree: <tmp>/hooks/<event>.d and <tmp>/logs (not created). */
+struct fixture {
+    char *tmp;
+    char hooks[1024];
+    char logs[1024];
+    struct cfg_hooks hc;
+};
+
+static void
+fixture_init(struct fixture *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->tmp = check_tmpdir();
+    snprintf(f->hooks, sizeof(f->hooks), "%s/hooks", f->tmp);
+    snprintf(f->logs, sizeof(f->logs), "%s/logs/hook-logs", f->tmp);
+    CHECK(mkdir(f->hooks, 0755) == 0);
+    f->hc.dir = f->hooks;
+    f->hc.log_dir = f->logs;
+    f->hc.timeout = 30;
+    f->hc.parallel = 4;
+}
+
+static void
+fixture_release(struct fixture *f)
+{
+    free(f->tmp);
+}
+
+static void
+ensure_event_dir(const struct fixture *f, const char *event)
+{
+    char dir[1200];
+
+    snprintf(dir, sizeof(dir), "%s/%s.d", f->hooks, event);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        CHECK_FAIL("mkdir %s: %s", dir, strerror(errno));
+}
+
+/* Writes <hooks>/<event>.d/<name> with body and mode; returns its path (static buffer). */
+static const char *
+write_hook(const struct fixture *f, const char *event, const char *name, mode_t mode,
+           const char *body)
+{
+    static char path[1400];
+    FILE *fp;
+
+    ensure_event_dir(f, event);
+    snprintf(path, sizeof(path), "%s/%s.d/%s", f->hooks, event, name);
+    fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    fputs(body, fp);
+    CHECK(fclose(fp) == 0);
+    CHECK(chmod(path, mode) == 0);
+    return path;
+}
+
+static bool
+file_exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* True when pid is gone (or a zombie nobody reaped yet: it runs no code any more). */
+static bool
+process_gone(pid_t pid)
+{
+    char path[64], buf[512];
+    FILE *fp;
+    char *p;
+
+    if (kill(pid, 0) != 0)
+        return errno == ESRCH;
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    fp = fopen(path, "r");
+    if (fp == NULL)
+        return true;
+    p = fgets(buf, sizeof(buf), fp);
+    fclose(fp);
+    if (p == NULL)
+        return true;
+    p = strrchr(buf, ')');
+    return p != NULL && p[1] == ' ' && p[2] == 'Z';
+}
+
+static void
+sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    nanosleep(&ts, NULL);
+}
+
+static long
+read_pid(const char *path)
+{
+    char *s = check_read_file(path, NULL);
+    long v = strtol(s, NULL, 10);
+
+    free(s);
+    return v;
+}
+
+TEST(missing_dir_is_no_hooks)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+
+    fixture_init(&f);
+    CHECK(!hook_event_has_hooks(&f.hc, CFG_HOOK_PRE_CLOSE));
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_INT_EQ(r.ran, 0);
+    CHECK_STR_EQ(r.log_path, "");
+    CHECK(!file_exists(f.logs)); /* no log for a run that ran nothing */
+    /* Only skipped names: still no hooks. */
+    write_hook(&f, "pre-close", ".hidden", 0755, "#!/bin/sh\nexit 1\n");
+    write_hook(&f, "pre-close", "old~", 0755, "#!/bin/sh\nexit 1\n");
+    write_hook(&f, "pre-close", "50-x.disabled", 0755, "#!/bin/sh\nexit 1\n");
+    write_hook(&f, "pre-close", "50-x.sample", 0755, "#!/bin/sh\nexit 1\n");
+    CHECK(!hook_event_has_hooks(&f.hc, CFG_HOOK_PRE_CLOSE));
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.ran, 0);
+    fixture_release(&f);
+}
+
+TEST(lexical_order_and_argv)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    char body[2048], out[1200];
+    char *got;
+
+    fixture_init(&f);
+    snprintf(out, sizeof(out), "%s/order", f.tmp);
+    snprintf(body, sizeof(body), "#!/bin/sh\necho \"${0##*/} $1 $#\" >> '%s'\n", out);
+    write_hook(&f, "post-close", "20-c", 0755, body);
+    write_hook(&f, "post-close", "02-a", 0755, body);
+    write_hook(&f, "post-close", "10-b", 0700, body);
+    write_hook(&f, "post-close", "10-B", 0755, body); /* 'B' < 'b' in the C locale */
+    /* Skipped names would write "BAD". */
+    snprintf(body, sizeof(body), "#!/bin/sh\necho BAD >> '%s'\n", out);
+    write_hook(&f, "post-close", ".05-hidden", 0755, body);
+    write_hook(&f, "post-close", "05-backup~", 0755, body);
+    write_hook(&f, "post-close", "05-off.disabled", 0755, body);
+    write_hook(&f, "post-close", "05-example.sample", 0755, body);
+    CHECK(hook_event_has_hooks(&f.hc, CFG_HOOK_POST_CLOSE));
+    CHECK(!hook_event_has_hooks(&f.hc, CFG_HOOK_PRE_CLOSE));
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_POST_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_INT_EQ(r.ran, 4);
+    CHECK_STR_EQ(r.failed, "");
+    got = check_read_file(out, NULL);
+    CHECK_STR_EQ(got, "02-a post-close 1\n10-B post-close 1\n10-b post-close 1\n"
+                      "20-c post-close 1\n");
+    free(got);
+    fixture_release(&f);
+}
+
+/* Runs the env-dumping hook and returns the "KEY=VALUE\n" lines, sorted by Python. */
+static char *
+dump_env(struct fixture *f, const struct hook_env *env, const struct creds *creds)
+{
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    char out[1200], body[2048];
+
+    snprintf(out, sizeof(out), "%s/env.out", f->tmp);
+    unlink(out);
+    snprintf(body, sizeof(body),
+             "#!/usr/bin/python3\n"
+             "import os, sys\n"
+             "with open('%s', 'w') as f:\n"
+             "    f.write('ARGV=' + ' '.join(sys.argv[1:]) + '\\n')\n"
+             "    for k in sorted(os.environ):\n"
+             "        f.write(k + '=' + os.environ[k] + '\\n')\n",
+             out);
+    write_hook(f, "pre-close", "50-env", 0755, body);
+    CHECK_OK(hook_run(&f->hc, CFG_HOOK_PRE_CLOSE, env, creds, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_INT_EQ(r.ran, 1);
+    return check_read_file(out, NULL);
+}
+
+TEST(environment_is_built_from_nothing)
+{
+    struct fixture f;
+    static const char *const extra[] = { "SANDBOX_MANAGEMENT_ACCOUNT_ID=111111111111",
+                                         "SANDBOX_PROTECTED_ACCOUNTS=222222222222,333333333333",
+                                         "SANDBOX_ENDPOINT_URL=http://127.0.0.1:4566", NULL };
+    struct hook_env env = {
+        .account_id = "123456789012",
+        .email = "sandbox+dev-alice-1@example.com",
+        .name = "sbx-dev-alice-1",
+        .owner = "alice@example.com",
+        .kind = "developer",
+        .class_name = NULL, /* unset: omitted */
+        .expires_at = "2026-12-01T00:00:00Z",
+        .reason = "expired",
+        .role_arn = "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole",
+        .warn_offset = NULL,
+        .config_path = "/etc/sandboxctl/sandboxctl.cfg",
+        .dry_run = false,
+        .extra = extra,
+    };
+    char key[] = "AKIATESTKEY", secret[] = "secret-canary-value", token[] = "token-canary-value";
+    struct creds creds = { .access_key_id = key,
+                           .secret_access_key = secret,
+                           .session_token = token };
+    char regions[] = "global,us-east-1", nukedir[] = "/var/lib/sandboxctl/nuke", url[] = "";
+    char *got;
+
+    fixture_init(&f);
+    f.hc.nuke_regions = regions;
+    f.hc.nuke_config_dir = nukedir;
+    f.hc.webhook_url = url; /* empty: omitted */
+    CHECK(setenv("SBX_TEST_CANARY", "inherited", 1) == 0);
+    CHECK(setenv("AWS_SECRET_ACCESS_KEY", "parent-secret", 1) == 0);
+
+    /* pass_credentials off: no AWS_* even though creds are given. */
+    got = dump_env(&f, &env, &creds);
+    CHECK_STR_EQ(got, "ARGV=pre-close\n"
+                      "HOME=/nonexistent\n"
+                      "LC_ALL=C\n"
+                      "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
+                      "SANDBOX_ACCOUNT_ID=123456789012\n"
+                      "SANDBOX_ACCOUNT_NAME=sbx-dev-alice-1\n"
+                      "SANDBOX_CONFIG=/etc/sandboxctl/sandboxctl.cfg\n"
+                      "SANDBOX_EMAIL=sandbox+dev-alice-1@example.com\n"
+                      "SANDBOX_ENDPOINT_URL=http://127.0.0.1:4566\n"
+                      "SANDBOX_EVENT=pre-close\n"
+                      "SANDBOX_EXPIRES_AT=2026-12-01T00:00:00Z\n"
+                      "SANDBOX_KIND=developer\n"
+                      "SANDBOX_MANAGEMENT_ACCOUNT_ID=111111111111\n"
+                      "SANDBOX_NUKE_CONFIG_DIR=/var/lib/sandboxctl/nuke\n"
+                      "SANDBOX_NUKE_REGIONS=global,us-east-1\n"
+                      "SANDBOX_OWNER=alice@example.com\n"
+                      "SANDBOX_PROTECTED_ACCOUNTS=222222222222,333333333333\n"
+                      "SANDBOX_REASON=expired\n"
+                      "SANDBOX_ROLE_ARN=arn:aws:iam::123456789012:role/"
+                      "OrganizationAccountAccessRole\n");
+    free(got);
+
+    /* pass_credentials on, dry run, another event variable set. */
+    f.hc.pass_credentials = true;
+    env.dry_run = true;
+    env.class_name = "k8s-101";
+    env.extra = NULL;
+    got = dump_env(&f, &env, &creds);
+    CHECK_CONTAINS(got, "\nAWS_ACCESS_KEY_ID=AKIATESTKEY\n");
+    CHECK_CONTAINS(got, "\nAWS_SECRET_ACCESS_KEY=secret-canary-value\n");
+    CHECK_CONTAINS(got, "\nAWS_SESSION_TOKEN=token-canary-value\n");
+    CHECK_CONTAINS(got, "\nSANDBOX_DRY_RUN=1\n");
+    CHECK_CONTAINS(got, "\nSANDBOX_CLASS=k8s-101\n");
+    CHECK(strstr(got, "SANDBOX_MANAGEMENT_ACCOUNT_ID") == NULL);
+    CHECK(strstr(got, "parent-secret") == NULL);
+    CHECK(strstr(got, "SBX_TEST_CANARY") == NULL);
+    free(got);
+
+    /* pass_credentials on but no creds: nothing. */
+    got = dump_env(&f, &env, NULL);
+    CHECK(strstr(got, "AWS_") == NULL);
+    free(got);
+
+    /* Session token absent: only the key pair. */
+    creds.session_token = NULL;
+    got = dump_env(&f, &env, &creds);
+    CHECK_CONTAINS(got, "\nAWS_SECRET_ACCESS_KEY=secret-canary-value\n");
+    CHECK(strstr(got, "AWS_SESSION_TOKEN") == NULL);
+    free(got);
+    unsetenv("SBX_TEST_CANARY");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    fixture_release(&f);
+}
+
+TEST(extra_overrides_and_invalid_extra)
+{
+    struct fixture f;
+    static const char *const extra[] = { "PATH=/opt/test/bin:/usr/bin:/bin", "EMPTY=", NULL };
+    static const char *const bad[] = { "NOEQUALS", NULL };
+    static const char *const bad2[] = { "1BAD=x", NULL };
+    struct hook_env env = { .account_id = "123456789012", .extra = extra };
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    char *got;
+
+    fixture_init(&f);
+    got = dump_env(&f, &env, NULL);
+    CHECK_CONTAINS(got, "\nPATH=/opt/test/bin:/usr/bin:/bin\n");
+    CHECK(strstr(got, "/usr/sbin") == NULL); /* replaced, not duplicated */
+    CHECK_CONTAINS(got, "\nEMPTY=\n");
+    free(got);
+    env.extra = bad;
+    CHECK_ERR(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+    CHECK_CONTAINS(err.msg, "NOEQUALS");
+    CHECK_INT_EQ(r.ran, 0);
+    env.extra = bad2;
+    CHECK_ERR(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+    fixture_release(&f);
+}
+
+TEST(failure_stops_the_sequence)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    char body[2048], marker[1200];
+
+    fixture_init(&f);
+    snprintf(marker, sizeof(marker), "%s/ran-30", f.tmp);
+    write_hook(&f, "pre-close", "10-ok", 0755, "#!/bin/sh\necho first hook ok\n");
+    write_hook(&f, "pre-close", "20-fail", 0755,
+               "#!/bin/sh\necho 'nuke left 3 resources' >&2\nexit 3\n");
+    snprintf(body, sizeof(body), "#!/bin/sh\ntouch '%s'\n", marker);
+    write_hook(&f, "pre-close", "30-never", 0755, body);
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 3);
+    CHECK(!r.timed_out);
+    CHECK_INT_EQ(r.ran, 2);
+    CHECK_STR_EQ(r.failed, "20-fail");
+    CHECK(!file_exists(marker));
+    CHECK_CONTAINS(r.tail, "first hook ok\n");
+    CHECK_CONTAINS(r.tail, "nuke left 3 resources\n");
+    CHECK_CONTAINS(r.tail, "<== 20-fail: exit 3");
+
+    /* Killed by a signal: 128 + N. */
+    write_hook(&f, "post-create", "10-killed", 0755, "#!/bin/sh\nkill -KILL $$\n");
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_POST_CREATE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 128 + SIGKILL);
+    CHECK_STR_EQ(r.failed, "10-killed");
+
+    /* An interpreter that does not exist: exec fails, 127. */
+    write_hook(&f, "post-close", "10-badinterp", 0755, "#!/nonexistent/interpreter\n");
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_POST_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 127);
+    CHECK_STR_EQ(r.failed, "10-badinterp");
+    fixture_release(&f);
+}
+
+TEST(timeout_kills_the_process_group)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    char body[4096], main_pid[1200], bg_pid[1200], marker[1200];
+    double t0, elapsed;
+    long p1, p2;
+
+    fixture_init(&f);
+    f.hc.timeout = 1;
+    snprintf(main_pid, sizeof(main_pid), "%s/main.pid", f.tmp);
+    snprintf(bg_pid, sizeof(bg_pid), "%s/bg.pid", f.tmp);
+    snprintf(marker, sizeof(marker), "%s/after", f.tmp);
+    snprintf(body, sizeof(body),
+             "#!/bin/sh\n"
+             "sleep 1000 &\n"
+             "echo $! > '%s'\n"
+             "echo $$ > '%s'\n"
+             "echo started\n"
+             "sleep 1000\n"
+             "touch '%s'\n",
+             bg_pid, main_pid, marker);
+    write_hook(&f, "pre-close", "50-hang", 0755, body);
+    write_hook(&f, "pre-close", "60-after", 0755, "#!/bin/sh\nexit 0\n");
+    t0 = clock_mono();
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    elapsed = clock_mono() - t0;
+    CHECK(r.timed_out);
+    CHECK_INT_EQ(r.status, 128 + SIGTERM);
+    CHECK_STR_EQ(r.failed, "50-hang");
+    CHECK_INT_EQ(r.ran, 1);
+    CHECK(elapsed >= 0.9 && elapsed < 6.5);
+    CHECK_CONTAINS(r.tail, "started\n");
+    CHECK_CONTAINS(r.tail, "(timed out)");
+    p1 = read_pid(main_pid);
+    p2 = read_pid(bg_pid);
+    CHECK(p1 > 1 && p2 > 1);
+    for (int i = 0; i < 100 && !(process_gone((pid_t)p1) && process_gone((pid_t)p2)); i++)
+        sleep_ms(20);
+    CHECK(process_gone((pid_t)p1));
+    CHECK(process_gone((pid_t)p2));
+    CHECK(!file_exists(marker));
+    fixture_release(&f);
+}
+
+TEST(timeout_sigkills_what_ignores_sigterm)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    char body[4096], bg_pid[1200];
+    double t0, elapsed;
+    long p;
+
+    fixture_init(&f);
+    f.hc.timeout = 1;
+    snprintf(bg_pid, sizeof(bg_pid), "%s/bg.pid", f.tmp);
+    /* The child ignores SIGTERM (ignored dispositions survive exec); the hook itself exits
+     * on SIGTERM, so the runner must SIGKILL the leftover member of the group. */
+    snprintf(body, sizeof(body),
+             "#!/bin/sh\n"
+             "trap '' TERM\n"
+             "sleep 1000 &\n"
+             "echo $! > '%s'\n"
+             "trap - TERM\n"
+             "sleep 1000\n",
+             bg_pid);
+    write_hook(&f, "pre-close", "50-stubborn", 0755, body);
+    t0 = clock_mono();
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    elapsed = clock_mono() - t0;
+    CHECK(r.timed_out);
+    CHECK(r.status != 0);
+    CHECK(elapsed >= 0.9 && elapsed < 8.0);
+    p = read_pid(bg_pid);
+    for (int i = 0; i < 100 && !process_gone((pid_t)p); i++)
+        sleep_ms(20);
+    CHECK(process_gone((pid_t)p));
+    fixture_release(&f);
+}
+
+TEST(unsafe_files_are_refused)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    const char *p;
+    char dir[1200];
+
+    fixture_init(&f);
+    write_hook(&f, "pre-close", "10-fine", 0755, "#!/bin/sh\nexit 0\n");
+    p = write_hook(&f, "pre-close", "20-open", 0755, "#!/bin/sh\nexit 0\n");
+    CHECK(chmod(p, 0666) == 0); /* chmod 666: writable by all, and not executable */
+    CHECK(hook_event_has_hooks(&f.hc, CFG_HOOK_PRE_CLOSE));
+    CHECK_ERR(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+    CHECK_CONTAINS(err.msg, "20-open");
+    CHECK_INT_EQ(r.ran, 0); /* refused before anything ran */
+    CHECK(!file_exists(f.logs));
+
+    CHECK(chmod(p, 0775) == 0); /* executable but group-writable */
+    CHECK_ERR(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+    CHECK_CONTAINS(err.msg, "writable by group or others");
+    CHECK_CONTAINS(err.msg, "20-open");
+
+    CHECK(chmod(p, 0644) == 0); /* not executable */
+    CHECK_ERR(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+    CHECK_CONTAINS(err.msg, "not executable");
+
+    CHECK(chmod(p, 0755) == 0);
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.ran, 2);
+
+    /* Owned by someone else (only testable as root, who may chown). */
+    if (geteuid() == 0) {
+        CHECK(chown(p, 65534, 65534) == 0);
+        CHECK_ERR(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+        CHECK_CONTAINS(err.msg, "owned by uid 65534");
+        CHECK(chown(p, 0, 0) == 0);
+    }
+
+    /* A directory inside the event directory. */
+    snprintf(dir, sizeof(dir), "%s/pre-close.d/30-dir", f.hooks);
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK_ERR(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+    CHECK_CONTAINS(err.msg, "not a regular file");
+    CHECK(rmdir(dir) == 0);
+
+    /* A world-writable event directory. */
+    snprintf(dir, sizeof(dir), "%s/pre-close.d", f.hooks);
+    CHECK(chmod(dir, 0777) == 0);
+    CHECK_ERR(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+    CHECK_CONTAINS(err.msg, "hook directory");
+    CHECK(chmod(dir, 0755) == 0);
+
+    /* A symlink to a safe hook is followed (how shipped hooks are enabled). */
+    {
+        char target[1200], link[1200];
+
+        snprintf(target, sizeof(target), "%s/shipped-hook", f.tmp);
+        FILE *fp = fopen(target, "w");
+        CHECK(fp != NULL);
+        fputs("#!/bin/sh\necho via symlink\n", fp);
+        CHECK(fclose(fp) == 0);
+        CHECK(chmod(target, 0755) == 0);
+        snprintf(link, sizeof(link), "%s/pre-close.d/40-link", f.hooks);
+        CHECK(symlink(target, link) == 0);
+        CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+        CHECK_INT_EQ(r.ran, 3);
+        CHECK_CONTAINS(r.tail, "via symlink");
+    }
+    fixture_release(&f);
+}
+
+TEST(output_capture_and_tail)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    struct stat st;
+    char *log, *base;
+    size_t len;
+
+    fixture_init(&f);
+    write_hook(&f, "expiry-warning", "10-first", 0755,
+               "#!/bin/sh\necho from-first\necho first-stderr >&2\n");
+    write_hook(&f, "expiry-warning", "20-many", 0755,
+               "#!/bin/sh\ni=1\nwhile [ $i -le 300 ]; do echo \"line $i\"; i=$((i+1)); done\n"
+               "printf 'bell\\007 esc\\033[31m\\n'\n");
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_EXPIRY_WARNING, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_INT_EQ(r.ran, 2);
+    CHECK(strncmp(r.log_path, f.logs, strlen(f.logs)) == 0);
+    base = strrchr(r.log_path, '/') + 1;
+    CHECK(strncmp(base, "123456789012-expiry-warning-", 28) == 0);
+    CHECK(strlen(base) > 4 && strcmp(base + strlen(base) - 4, ".log") == 0);
+    CHECK(stat(r.log_path, &st) == 0);
+    CHECK_INT_EQ(st.st_mode & 0777, 0600);
+    CHECK(stat(f.logs, &st) == 0);
+    CHECK_INT_EQ(st.st_mode & 0777, 0700);
+    log = check_read_file(r.log_path, &len);
+    CHECK_CONTAINS(log, "==> 10-first expiry-warning (started ");
+    CHECK_CONTAINS(log, "from-first\nfirst-stderr\n");
+    CHECK_CONTAINS(log, "<== 10-first: exit 0");
+    CHECK_CONTAINS(log, "==> 20-many expiry-warning");
+    CHECK_CONTAINS(log, "\nline 1\n");
+    CHECK_CONTAINS(log, "\nline 300\n");
+    free(log);
+    /* Tail: the last whole lines, bounded, control characters neutralised. */
+    CHECK(strlen(r.tail) > 200 && strlen(r.tail) < sizeof(r.tail));
+    CHECK(strncmp(r.tail, "line ", 5) == 0);
+    CHECK_CONTAINS(r.tail, "line 300\nbell? esc?[31m\n<== 20-many: exit 0");
+    CHECK(strstr(r.tail, "line 1\n") == NULL);
+    CHECK(strchr(r.tail, '\033') == NULL);
+
+    /* A second run for the same account in the same second gets its own file. */
+    {
+        struct hook_result r2;
+
+        CHECK_OK(hook_run(&f.hc, CFG_HOOK_EXPIRY_WARNING, &env, NULL, &r2, &err), &err);
+        CHECK(strcmp(r.log_path, r2.log_path) != 0);
+    }
+    fixture_release(&f);
+}
+
+TEST(batch_honours_the_parallel_bound)
+{
+    struct fixture f;
+    enum {
+        N = 6
+    };
+    struct hook_env envs[N];
+    struct hook_result results[N];
+    struct sbx_err errs[N];
+    char ids[N][13], body[4096], running[1200], counts[1200];
+    char *got, *line, *save = NULL;
+    int max = 0, lines = 0;
+    double t0, elapsed;
+
+    fixture_init(&f);
+    f.hc.parallel = 2;
+    snprintf(running, sizeof(running), "%s/running", f.tmp);
+    snprintf(counts, sizeof(counts), "%s/counts", f.tmp);
+    CHECK(mkdir(running, 0755) == 0);
+    /* Each hook registers itself, records how many are registered, holds for a while. */
+    snprintf(body, sizeof(body),
+             "#!/bin/sh\n"
+             "touch '%s'/$SANDBOX_ACCOUNT_ID\n"
+             "ls '%s' | wc -l >> '%s'\n"
+             "sleep 0.4\n"
+             "ls '%s' | wc -l >> '%s'\n"
+             "rm '%s'/$SANDBOX_ACCOUNT_ID\n"
+             "[ \"$SANDBOX_ACCOUNT_ID\" != 100000000003 ] || exit 9\n",
+             running, running, counts, running, counts, running);
+    write_hook(&f, "pre-close", "50-slow", 0755, body);
+    memset(envs, 0, sizeof(envs));
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "10000000000%d", i);
+        envs[i].account_id = ids[i];
+    }
+    t0 = clock_mono();
+    CHECK_INT_EQ(hook_run_batch(&f.hc, CFG_HOOK_PRE_CLOSE, envs, N, NULL, results, errs), 0);
+    elapsed = clock_mono() - t0;
+    for (int i = 0; i < N; i++) {
+        CHECK_INT_EQ(errs[i].code, SBX_E_OK);
+        CHECK_INT_EQ(results[i].ran, 1);
+        CHECK_INT_EQ(results[i].status, i == 3 ? 9 : 0);
+        CHECK_CONTAINS(results[i].log_path, ids[i]);
+        for (int j = 0; j < i; j++)
+            CHECK(strcmp(results[i].log_path, results[j].log_path) != 0);
+    }
+    CHECK_STR_EQ(results[3].failed, "50-slow");
+    got = check_read_file(counts, NULL);
+    for (line = strtok_r(got, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        int v = (int)strtol(line, NULL, 10);
+
+        if (v > max)
+            max = v;
+        lines++;
+    }
+    free(got);
+    CHECK_INT_EQ(lines, 2 * N);
+    CHECK_INT_EQ(max, 2); /* never more than 2 at once, and the bound was used */
+    /* 6 sequences of 0.4 s, 2 at a time: about 1.2 s; serial would be 2.4 s. */
+    CHECK(elapsed >= 1.1 && elapsed < 2.3);
+    fixture_release(&f);
+}
+
+TEST(batch_reports_unsafe_hooks_for_every_account)
+{
+    struct fixture f;
+    struct hook_env envs[2] = { { .account_id = "100000000001" },
+                                { .account_id = "100000000002" } };
+    struct hook_result results[2];
+    struct sbx_err errs[2];
+
+    fixture_init(&f);
+    write_hook(&f, "post-create", "10-open", 0777, "#!/bin/sh\nexit 0\n");
+    CHECK_INT_EQ(hook_run_batch(&f.hc, CFG_HOOK_POST_CREATE, envs, 2, NULL, results, errs), 2);
+    CHECK_CONTAINS(errs[0].msg, "10-open");
+    CHECK_CONTAINS(errs[1].msg, "10-open");
+    CHECK_INT_EQ(results[0].ran, 0);
+    fixture_release(&f);
+}
+
+TEST(missing_log_dir_setting_is_an_error)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+
+    fixture_init(&f);
+    write_hook(&f, "post-create", "10-ok", 0755, "#!/bin/sh\nexit 0\n");
+    f.hc.log_dir = NULL;
+    CHECK_ERR(hook_run(&f.hc, CFG_HOOK_POST_CREATE, &env, NULL, &r, &err), &err, SBX_E_CONFIG);
+    CHECK_CONTAINS(err.msg, "log_dir");
+    fixture_release(&f);
+}

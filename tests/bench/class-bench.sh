@@ -1,0 +1,311 @@
+#!/bin/bash
+# class-bench.sh -- how fast sandboxctl provisions and closes a training class, against the
+# floor (the makespan of an ideal scheduler under the simulator's limits) and against the
+# serial AWS CLI loop a user would otherwise write.
+#
+# usage: tests/bench/class-bench.sh SANDBOXCTL [--scale N] [--seats N] [--baseline-seats N]
+#            [--no-baseline] [--no-close] [--results FILE]
+#
+# SANDBOXCTL is a release binary (this script builds nothing), e.g.
+#   cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build-rel
+#   tests/bench/class-bench.sh build-rel/sandboxctl
+#
+# What it does, on `sandboxctl sim` at AWS's limits (CreateAccount 0.1/s burst 3, 5 in
+# progress, 60 s per creation; CloseAccount 0.05/s burst 1, 3 in flight, 5 min in
+# PENDING_CLOSURE, close quota max(250, 20%)) with time scaled --scale times (default 100):
+#   1. `class create` of --seats seats (default 60) waiting until every seat is active: its
+#      duration on the simulated clock against the floor, plus sandboxctl's CPU time and peak
+#      RSS (getrusage of the child);
+#   2. `class end` of that class waiting until every seat is closed, against its floor;
+#   3. the baseline: the same number of accounts created by a serial loop of the AWS CLI
+#      (create-account, then describe-create-account-status every 10 s until done, next).
+#      The CLI's python start-up takes ~0.5 s of real time per call, which a 100x clock would
+#      turn into 50 s of simulated time; so the baseline runs on a 1x simulator and its sleeps
+#      are replaced by advancing the simulated clock: simulated time = the CLI's own real time
+#      + the sleeps, exactly what the loop would take against AWS (minus network latency).
+# The floor is computed here by the same model as src/engine/floor.c (see floor.h).
+# Prints a markdown table and replaces the "class-bench" section of tests/bench/RESULTS.md
+# (or --results FILE).
+set -eu
+
+usage() {
+    sed -n '4,6p' "$0" >&2
+    exit 2
+}
+
+[ $# -ge 1 ] || usage
+SBX=$(readlink -f "$1")
+shift
+[ -x "$SBX" ] || { echo "class-bench: '$SBX' is not an executable" >&2; exit 2; }
+SCALE=100
+SEATS=60
+BASE_SEATS=""
+DO_BASELINE=1
+DO_CLOSE=1
+HERE=$(cd "$(dirname "$0")" && pwd)
+RESULTS="$HERE/RESULTS.md"
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --scale) SCALE=$2; shift 2 ;;
+    --seats) SEATS=$2; shift 2 ;;
+    --baseline-seats) BASE_SEATS=$2; shift 2 ;;
+    --no-baseline) DO_BASELINE=0; shift ;;
+    --no-close) DO_CLOSE=0; shift ;;
+    --results) RESULTS=$2; shift 2 ;;
+    *) usage ;;
+    esac
+done
+BASE_SEATS=${BASE_SEATS:-$SEATS}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sbx-class-bench.XXXXXX")
+SIM_PID=""
+cleanup() {
+    rc=$?
+    if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
+        kill -TERM "$SIM_PID" 2>/dev/null || true
+        wait "$SIM_PID" 2>/dev/null || true
+    fi
+    if [ "$rc" -eq 0 ]; then rm -rf "$T"; else echo "class-bench: failed; files kept in $T" >&2; fi
+}
+trap cleanup EXIT
+
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=""
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN SANDBOXCTL_CONFIG 2>/dev/null || true
+
+# start_sim NAME SCALE -- starts a simulator at AWS's limits; sets SIM_URL and the AWS_* keys.
+start_sim() {
+    out="$T/$1.out"
+    "$SBX" sim --listen 127.0.0.1:0 --state "$T/$1.db" --time-scale "$2" \
+        --create-latency 60s --close-latency 5m --account-limit 1000 >"$out" 2>"$T/$1.err" &
+    SIM_PID=$!
+    for _ in $(seq 1 300); do
+        [ "$(grep -c '^export ' "$out" || true)" -ge 4 ] && break
+        kill -0 "$SIM_PID" 2>/dev/null || { cat "$T/$1.err" >&2; exit 1; }
+        sleep 0.1
+    done
+    SIM_URL=$(head -n 1 "$out")
+    eval "$(grep '^export ' "$out")"
+    export SIM_URL
+}
+
+stop_sim() {
+    kill -TERM "$SIM_PID"
+    wait "$SIM_PID" || true
+    SIM_PID=""
+}
+
+sim_now() {
+    curl -sS "$SIM_URL/__sim/clock" | python3 -c 'import json,sys; print(json.load(sys.stdin)["now"])'
+}
+
+write_config() {
+    cat >"$T/sandboxctl.cfg" <<EOF
+store = "$T/store-$1.db";
+aws = {
+    endpoint = "$SIM_URL";
+    region = "us-east-1";
+    max_attempts = 8;
+    follow_sim_clock = true;
+};
+organization = {
+    email_template = "bench+{kind}-{owner}-{seq}@example.com";
+    name_template = "bench-{kind}-{owner}-{seq}";
+};
+limits = {
+    account_limit = 1000;
+    create_rate = 0.1;
+    create_burst = 3;
+    create_in_progress = 5;
+    close_rate = 0.05;
+    close_burst = 1;
+    close_in_flight = 3;
+};
+hooks = {
+    dir = "$T/hooks";
+};
+kinds = {
+    training = {
+        ttl = "3d";
+        ou = "Sandboxes/Training";
+    };
+};
+EOF
+    mkdir -p "$T/hooks"
+    export SANDBOXCTL_CONFIG="$T/sandboxctl.cfg"
+}
+
+# rusage OUT CMD... -- runs CMD, writes {"wall","cpu","maxrss_kb","rc"} to OUT.
+rusage() {
+    out=$1
+    shift
+    python3 - "$out" "$@" <<'EOF'
+import json, resource, subprocess, sys, time
+t0 = time.monotonic()
+p = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE)
+wall = time.monotonic() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+json.dump({"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "maxrss_kb": ru.ru_maxrss,
+           "rc": p.returncode, "stdout": p.stdout.decode(errors="replace")},
+          open(sys.argv[1], "w"))
+EOF
+}
+
+# floor KIND N -- the ideal scheduler's makespan (seconds) for N creations or closures at the
+# simulator's limits; the same model as src/engine/floor.c.
+floor_model() {
+    python3 - "$1" "$2" <<'EOF'
+import heapq, sys
+
+def take(b, t):
+    """Token bucket b = [rate, burst, level, last]: earliest time >= t with a token."""
+    rate, burst, level, last = b
+    if rate <= 0:
+        return t
+    t = max(t, last)
+    lvl = min(burst, level + rate * (t - last))
+    if lvl < 1 - 1e-9:
+        t += (1 - lvl) / rate
+        lvl = 1
+    b[2], b[3] = max(0.0, lvl - 1), t
+    return t
+
+def makespan(n, rate, burst, cap, latency, quota=0, window=0, follow=()):
+    b = [rate, burst, float(burst), 0.0]
+    heap, subs, done, t = [], [], [], 0.0
+    for _ in range(n):
+        while cap > 0 and len(heap) >= cap:
+            t = max(t, heapq.heappop(heap))
+        if quota > 0 and len(subs) >= quota:
+            t = max(t, subs[len(subs) - quota] + window)
+        t = take(b, t)
+        subs.append(t)
+        heapq.heappush(heap, t + latency)
+        done.append(t + latency)
+    done.sort()
+    for rate_f, burst_f in follow:
+        fb, prev = [rate_f, burst_f, float(burst_f), 0.0], 0.0
+        for i, d in enumerate(done):
+            done[i] = prev = take(fb, max(d, prev))
+    return max(done) if done else 0.0
+
+kind, n = sys.argv[1], int(sys.argv[2])
+if kind == "create":
+    # CreateAccount 0.1/s burst 3, 5 in progress, 60 s; then DescribeCreateAccountStatus
+    # (2/s burst 2), MoveAccount (2/s burst 3) and TagResource (4/s burst 6) per seat.
+    print(makespan(n, 0.1, 3, 5, 60.0, follow=((2, 2), (2, 3), (4, 6))))
+else:
+    # CloseAccount 0.05/s burst 1, 3 in flight, 300 s; quota max(250, 20% of members).
+    quota = max(250, n * 20 // 100)
+    print(makespan(n, 0.05, 1, 3, 300.0, quota=quota, window=30 * 86400))
+EOF
+}
+
+fmt() { python3 -c "import sys; print('%.1f' % float(sys.argv[1]))" "$1"; }
+ratio() { python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+verdict() { python3 -c "import sys; print('yes' if float(sys.argv[1]) <= float(sys.argv[2]) else 'NO')" "$1" "$2"; }
+
+ROWS=""
+row() { ROWS="$ROWS$1"$'\n'; }
+
+# --- 1 and 2: sandboxctl ------------------------------------------------------------------
+start_sim sbx "$SCALE"
+write_config sbx
+"$SBX" init >/dev/null
+t0=$(sim_now)
+rusage "$T/create.json" "$SBX" class create bench --seats "$SEATS" --owner instructor@example.com --json
+t1=$(sim_now)
+python3 - "$T/create.json" "$SEATS" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+if r["rc"] != 0:
+    sys.exit("class create exited %d" % r["rc"])
+out = json.loads(r["stdout"])
+seats = out.get("seats", [])
+active = sum(1 for s in seats if s.get("state") == "active")
+if active != int(sys.argv[2]):
+    sys.exit("class create: %d of %s seats active" % (active, sys.argv[2]))
+EOF
+create_sim=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
+create_floor=$(floor_model create "$SEATS")
+read -r cpu rss wall <<EOF
+$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("%.3f %.1f %.2f" % (r["cpu"], r["maxrss_kb"]/1024.0, r["wall"]))' "$T/create.json")
+EOF
+cr=$(ratio "$create_sim" "$create_floor")
+row "| $SEATS-seat \`class create\` (simulated s) | $(fmt "$create_sim") | $(fmt "$create_floor") (floor) | ${cr}x | <= 1.10x: $(verdict "$cr" 1.10) |"
+row "| sandboxctl CPU time for that creation (s) | $cpu | | | < 2 s: $(verdict "$cpu" 2) |"
+row "| sandboxctl peak RSS for that creation (MB) | $rss | | | < 32 MB: $(verdict "$rss" 32) |"
+
+if [ "$DO_CLOSE" = 1 ]; then
+    t0=$(sim_now)
+    rusage "$T/end.json" "$SBX" class end bench --yes --json
+    t1=$(sim_now)
+    python3 - "$T/end.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+if r["rc"] != 0:
+    sys.exit("class end exited %d" % r["rc"])
+EOF
+    close_sim=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
+    close_floor=$(floor_model close "$SEATS")
+    clr=$(ratio "$close_sim" "$close_floor")
+    row "| closing that class, \`class end\` (simulated s) | $(fmt "$close_sim") | $(fmt "$close_floor") (floor) | ${clr}x | <= 1.10x: $(verdict "$clr" 1.10) |"
+fi
+stop_sim
+
+# --- 3: the serial AWS CLI baseline ---------------------------------------------------------
+if [ "$DO_BASELINE" = 1 ]; then
+    start_sim cli 1
+    t0=$(sim_now)
+    for i in $(seq 1 "$BASE_SEATS"); do
+        car=$(aws organizations create-account --endpoint-url "$SIM_URL" --region us-east-1 \
+            --email "serial+$i@example.com" --account-name "serial-$i" \
+            --query CreateAccountStatus.Id --output text)
+        while :; do
+            st=$(aws organizations describe-create-account-status --endpoint-url "$SIM_URL" \
+                --region us-east-1 --create-account-request-id "$car" \
+                --query CreateAccountStatus.State --output text)
+            [ "$st" = IN_PROGRESS ] || break
+            # `sleep 10` in the user's loop, on the simulated clock.
+            curl -sS -X POST -d '{"seconds": 10}' "$SIM_URL/__sim/advance" >/dev/null
+        done
+        [ "$st" = SUCCEEDED ] || { echo "class-bench: serial creation $i ended $st" >&2; exit 1; }
+    done
+    t1=$(sim_now)
+    stop_sim
+    base_sim=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
+    base_floor=$(floor_model create "$BASE_SEATS")
+    row "| $BASE_SEATS accounts by a serial AWS CLI loop (simulated s) | $(fmt "$base_sim") | $(fmt "$base_floor") (floor) | $(ratio "$base_sim" "$base_floor")x | baseline |"
+    if [ "$BASE_SEATS" = "$SEATS" ]; then
+        row "| speed-up of \`class create\` over the serial loop | $(ratio "$base_sim" "$create_sim")x | | | |"
+    fi
+fi
+
+# --- report -------------------------------------------------------------------------------
+host="$(nproc) cores, $(uname -sr)"
+section=$(cat <<EOF
+<!-- class-bench:begin -->
+## Training class: creation and closing against the floor (class-bench.sh)
+
+Reproduce: \`tests/bench/class-bench.sh build-rel/sandboxctl --scale $SCALE --seats $SEATS\`
+(release build: \`cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build-rel\`).
+Simulator at AWS's limits with time scaled ${SCALE}x (serial baseline: 1x clock, sleeps advanced).
+Measured $(date -u +%Y-%m-%d) on $host; wall time of \`class create\`: ${wall} s real.
+
+| measurement | value | reference | ratio | target |
+|---|---|---|---|---|
+${ROWS%$'\n'}
+<!-- class-bench:end -->
+EOF
+)
+printf '%s\n' "$section"
+python3 - "$RESULTS" "$section" <<'EOF'
+import os, re, sys
+path, section = sys.argv[1], sys.argv[2]
+text = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
+pat = re.compile(r"<!-- class-bench:begin -->.*?<!-- class-bench:end -->", re.S)
+if pat.search(text):
+    text = pat.sub(lambda m: section, text)
+else:
+    text = text.rstrip("\n") + "\n\n" + section + "\n"
+open(path, "w").write(text)
+EOF

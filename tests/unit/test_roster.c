@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "engine/class_util.h"
 #include "engine/roster.h"
 #include "util/csv.h"
 
@@ -307,4 +308,71 @@ TEST(roster_load_reads_files)
     CHECK_CONTAINS(err.msg, "cannot open roster");
     rmdir(dir);
     free(dir);
+}
+
+TEST(class_names)
+{
+    char why[256];
+
+    CHECK(class_name_valid("k8s-101", why, sizeof(why)));
+    CHECK(class_name_valid("Intro_2026.spring", why, sizeof(why)));
+    CHECK(!class_name_valid("", why, sizeof(why)));
+    CHECK(!class_name_valid("-x", why, sizeof(why)));
+    CHECK_CONTAINS(why, "must start with a letter or digit");
+    CHECK(!class_name_valid("a b", why, sizeof(why)));
+    CHECK(!class_name_valid("a/b", why, sizeof(why)));
+    CHECK(!class_name_valid("a234567890123456789012345678901234567890x", why, sizeof(why)));
+    CHECK_CONTAINS(why, "1 to 40 characters");
+}
+
+TEST(seat_labels)
+{
+    char buf[16];
+
+    CHECK_STR_EQ(class_seat_label(7, 60, buf, sizeof(buf)), "07");
+    CHECK_STR_EQ(class_seat_label(7, 9, buf, sizeof(buf)), "07");
+    CHECK_STR_EQ(class_seat_label(7, 100, buf, sizeof(buf)), "007");
+    CHECK_STR_EQ(class_seat_label(120, 120, buf, sizeof(buf)), "120");
+    CHECK_STR_EQ(class_seat_label(42, 10000, buf, sizeof(buf)), "00042");
+}
+
+TEST(signin_urls_per_partition)
+{
+    char buf[512];
+
+    CHECK_INT_EQ(class_signin_url("aws", "OrganizationAccountAccessRole", "123456789012",
+                                  "k8s-101-07", buf, sizeof(buf)),
+                 0);
+    CHECK_STR_EQ(buf, "https://signin.aws.amazon.com/switchrole?roleName="
+                      "OrganizationAccountAccessRole&account=123456789012&displayName=k8s-101-07");
+    CHECK_INT_EQ(class_signin_url("aws-cn", "R", "123456789012", "c-01", buf, sizeof(buf)), 0);
+    CHECK_STR_EQ(buf, "https://signin.amazonaws.cn/switchrole?roleName=R&account=123456789012"
+                      "&displayName=c-01");
+    CHECK_INT_EQ(class_signin_url("aws-us-gov", "R", "123456789012", "c-01", buf, sizeof(buf)), 0);
+    CHECK_CONTAINS(buf, "https://signin.amazonaws-us-gov.com/switchrole?");
+    /* Values are percent-encoded. */
+    CHECK_INT_EQ(class_signin_url("aws", "a+b=c", "123456789012", "x y&z", buf, sizeof(buf)), 0);
+    CHECK_CONTAINS(buf, "roleName=a%2Bb%3Dc&");
+    CHECK_CONTAINS(buf, "displayName=x%20y%26z");
+    /* No console in the ISO partitions; too small a buffer fails cleanly. */
+    CHECK_INT_EQ(class_signin_url("aws-iso", "R", "123456789012", "d", buf, sizeof(buf)), -1);
+    CHECK_STR_EQ(buf, "");
+    CHECK_INT_EQ(class_signin_url("aws", "R", "123456789012", "d", buf, 40), -1);
+    CHECK_STR_EQ(buf, "");
+    /* The display name is cut at 64 characters. */
+    {
+        char longname[100];
+
+        memset(longname, 'n', 99);
+        longname[99] = '\0';
+        CHECK_INT_EQ(class_signin_url("aws", "R", "123456789012", longname, buf, sizeof(buf)), 0);
+        CHECK_INT_EQ(strlen(strstr(buf, "displayName=") + 12), 64);
+    }
+}
+
+TEST(ready_by_start)
+{
+    /* 740 s floor: start 740*1.25 = 925 s + 300 s margin before the deadline. */
+    CHECK_INT_EQ(class_ready_by_start(100000, 740), 100000 - 925 - 300);
+    CHECK_INT_EQ(class_ready_by_start(100000, 0), 100000 - 300);
 }

@@ -5,16 +5,316 @@
  * Opening sets WAL, a busy timeout, foreign keys and SQLITE_DBCONFIG_DEFENSIVE, creates the
  * file 0600, applies each missing append-only migration in its own transaction, and refuses a
  * schema newer than this binary knows.
+ *
+ * Concurrency: several sandboxctl processes may use one store at once (cron overlap, a manual
+ * `offboard` beside `run --watch`). Every write transaction is BEGIN IMMEDIATE (so a reader
+ * never has to upgrade its lock, which SQLite's busy handler cannot retry), and account rows
+ * carry a version number: store_account_update() is a compare-and-set on (id, state, version),
+ * so a writer that read a stale row loses with SBX_E_CONFLICT instead of overwriting. Claims
+ * (claim_by, claim_until) mark the process working on an account's side effects.
+ *
+ * Strings in the structs below are heap copies owned by the struct (released with the
+ * matching _release function); pointers returned nowhere else stay valid after a call.
  */
 #ifndef SBX_STORE_H
 #define SBX_STORE_H
+
+#include <stdint.h>
 
 #include "sbx.h"
 
 struct store;
 
+/* The highest schema version this binary knows (store_migrations has this many entries). */
+extern const int store_schema_latest;
+
 /* Opens (creating if needed) the store at path. *out is owned by the caller (store_close). */
 int store_open(const char *path, struct store **out, struct sbx_err *err) SBX_NODISCARD;
 void store_close(struct store *s);
+/* The path the store was opened with (borrowed). */
+const char *store_path(const struct store *s);
+/* The schema version (PRAGMA user_version) of the open store. */
+int store_schema_version(struct store *s);
+
+/*
+ * Transactions nest: the outermost store_begin() issues BEGIN IMMEDIATE and the matching
+ * store_commit() COMMITs; inner pairs only count. store_rollback() rolls the whole transaction
+ * back (whatever the depth) and is safe to call when none is open.
+ */
+int store_begin(struct store *s, struct sbx_err *err) SBX_NODISCARD;
+int store_commit(struct store *s, struct sbx_err *err) SBX_NODISCARD;
+void store_rollback(struct store *s);
+
+/* --- accounts ------------------------------------------------------------------------- */
+
+struct store_account {
+    int64_t id;          /* local id (primary key) */
+    char account_id[13]; /* AWS account id, "" until known */
+    char *email;         /* root email alias (unique forever) */
+    char *name;          /* account name (unique forever) */
+    char *kind;
+    char *owner;        /* owner's email address, lower case */
+    int64_t class_id;   /* 0 = not in a class */
+    char *class_name;   /* read-only (joined); NULL = not in a class */
+    int64_t seat;       /* 0 = none */
+    char state[16];     /* see engine/state.h */
+    char *reason;       /* why it is closing: expired, offboarded, manual, ... ("" none) */
+    char *request_id;   /* CreateAccount request id, NULL until known */
+    int64_t ttl;        /* requested lifetime in seconds, 0 = none */
+    int64_t expires_at; /* epoch seconds, 0 = never */
+    int64_t created_at;
+    int64_t updated_at;
+    int64_t due_at;             /* when the engine next has work for this row; 0 = none */
+    int64_t attempts;           /* failed attempts of the current step (hooks, create) */
+    int64_t warned_min;         /* smallest expiry-warning offset already fired; 0 = none */
+    int64_t priority;           /* close-queue priority: higher closes first */
+    int64_t active_at;          /* when it became active, 0 = not yet */
+    int64_t close_requested_at; /* CloseAccount intent time, 0 = none */
+    int64_t closed_at;          /* when AWS reported it closed, 0 = not yet */
+    bool adopted;               /* brought under management by `adopt` */
+    bool submitted;             /* CreateAccount may have been sent (intent recorded) */
+    bool close_sent;            /* CloseAccount answered success (or the account is closing) */
+    bool post_close_pending;    /* post-close hooks still to run */
+    bool close_pending;         /* asked to close while still being created */
+    char *last_error;           /* "" = none */
+    int64_t version;            /* bumped by every write; the compare-and-set token */
+    char *claim_by;             /* NULL = unclaimed */
+    double claim_until;         /* wall-clock seconds */
+};
+
+/* Frees the strings of a and zeroes it. Accepts a zeroed struct. */
+void store_account_release(struct store_account *a);
+void store_accounts_free(struct store_account *a, size_t n);
+/* Replaces *field with a copy of v (NULL allowed). Returns -1 (err SBX_E_NOMEM) on failure. */
+int store_set_str(char **field, const char *v, struct sbx_err *err) SBX_NODISCARD;
+
+/*
+ * What an audit event records beyond the account it is about. Strings are borrowed. Every
+ * write function takes one: ts is the write's time (the store never reads the clock itself,
+ * since the engine may follow a simulator's clock); event NULL means "write, but no audit
+ * event" (e.g. rescheduling a poll).
+ */
+struct store_audit_ev {
+    int64_t ts;             /* epoch seconds */
+    const char *actor;      /* who: "engine (host:pid)", "alice (offboard)", ... */
+    const char *event;      /* "requested", "transition", "close_refused", ... */
+    const char *from_state; /* NULL when not a transition */
+    const char *to_state;   /* NULL when not a transition */
+    const char *detail;     /* a JSON object as text; NULL = "{}" */
+};
+
+/*
+ * Inserts a new account row and reserves its email and name forever, with one audit event,
+ * in one transaction. If max_alive > 0, refuses (SBX_E_INVALID) when the owner already has
+ * max_alive accounts of the same kind that are not failed, closing or closed. A taken alias
+ * (email or name reserved by any row, ever) fails with SBX_E_CONFLICT so the caller can try
+ * the next one. On success a->id, a->version and a->created_at/updated_at are set.
+ */
+int store_account_insert(struct store *s, struct store_account *a, int max_alive,
+                         const struct store_audit_ev *ev, struct sbx_err *err) SBX_NODISCARD;
+/* Reads the row with local id `id` into *out (SBX_E_NOTFOUND if absent). */
+int store_account_get(struct store *s, int64_t id, struct store_account *out,
+                      struct sbx_err *err) SBX_NODISCARD;
+/*
+ * Finds an account by key: a 12-digit AWS account id, a local id ("42" or "#42"), an email
+ * or an account name. SBX_E_NOTFOUND (with the key quoted) when nothing matches.
+ */
+int store_account_find(struct store *s, const char *key, struct store_account *out,
+                       struct sbx_err *err) SBX_NODISCARD;
+/*
+ * Compare-and-set: writes every mutable column of a where id = a->id, state = from_state and
+ * version = a->version, and appends ev (when non-NULL) to the audit log, in one transaction.
+ * On success a->version and a->updated_at (= ev->ts, or now) are updated. If the row changed
+ * meanwhile, fails with SBX_E_CONFLICT and changes nothing.
+ */
+int store_account_update(struct store *s, struct store_account *a, const char *from_state,
+                         const struct store_audit_ev *ev, struct sbx_err *err) SBX_NODISCARD;
+/*
+ * Claims the row for `by` until `until` (wall-clock seconds) if it is unclaimed, its claim
+ * expired (claim_until < now), it is already ours, or it is held by `stale_by` (a holder the
+ * caller proved dead; NULL = none). *got says whether the claim was taken. Bumps version.
+ */
+int store_account_claim(struct store *s, int64_t id, const char *by, double now, double until,
+                        const char *stale_by, bool *got, struct sbx_err *err) SBX_NODISCARD;
+/* Drops our claim (no-op if someone else holds it). Bumps version when released. */
+int store_account_unclaim(struct store *s, int64_t id, const char *by,
+                          struct sbx_err *err) SBX_NODISCARD;
+
+/* Filters for listing; NULL / 0 fields do not filter. */
+struct store_filter {
+    int64_t id; /* one row */
+    const char *owner;
+    const char *kind;
+    const char *state;
+    const char *class_name;
+    int64_t class_id;
+    int64_t expires_before; /* expires_at != 0 and expires_at <= this */
+    bool all;               /* include failed and gone rows (default: hide them) */
+};
+
+/* Calls cb for each matching row in local-id order; a non-zero return from cb stops the walk
+ * and is returned. The row passed to cb is valid during the call only. */
+int store_account_list(struct store *s, const struct store_filter *f,
+                       int (*cb)(void *arg, const struct store_account *a), void *arg,
+                       struct sbx_err *err) SBX_NODISCARD;
+/* Number of rows in state (filter f may be NULL). */
+int store_account_count(struct store *s, const char *state, const struct store_filter *f,
+                        int64_t *n, struct sbx_err *err) SBX_NODISCARD;
+/* Smallest due_at (> 0) among rows in state matching f; 0 if none. */
+int store_account_next_due(struct store *s, const char *state, const struct store_filter *f,
+                           int64_t *due, struct sbx_err *err) SBX_NODISCARD;
+/*
+ * Rows in state with 0 < due_at <= now, matching f, highest priority first then earliest
+ * due, at most limit. *out is a heap array the caller frees with store_accounts_free.
+ */
+int store_account_due(struct store *s, const char *state, int64_t now, const struct store_filter *f,
+                      int limit, struct store_account **out, size_t *n,
+                      struct sbx_err *err) SBX_NODISCARD;
+/* Every row in state matching f (any due time), oldest first, at most limit. */
+int store_account_in_state(struct store *s, const char *state, const struct store_filter *f,
+                           int limit, struct store_account **out, size_t *n,
+                           struct sbx_err *err) SBX_NODISCARD;
+/* Number of rows of owner+kind that count against max_per_owner. */
+int store_account_alive_for_owner(struct store *s, const char *owner, const char *kind, int64_t *n,
+                                  struct sbx_err *err) SBX_NODISCARD;
+
+/* True when value (an email or an account name) was ever reserved by any account. */
+int store_alias_taken(struct store *s, const char *value, bool *taken,
+                      struct sbx_err *err) SBX_NODISCARD;
+/* Reserves value for account id forever (SBX_E_CONFLICT if taken). */
+int store_alias_reserve(struct store *s, const char *value, const char *type, int64_t account,
+                        int64_t now, struct sbx_err *err) SBX_NODISCARD;
+
+/* --- meta (key/value), sequences, OUs ------------------------------------------------ */
+
+/* *value is a heap string (free) or NULL when the key is absent. */
+int store_meta_get(struct store *s, const char *key, char **value,
+                   struct sbx_err *err) SBX_NODISCARD;
+int store_meta_set(struct store *s, const char *key, const char *value,
+                   struct sbx_err *err) SBX_NODISCARD;
+/* Integer view of a meta key: *value = def when absent or not a number. */
+int store_meta_get_int(struct store *s, const char *key, int64_t def, int64_t *value,
+                       struct sbx_err *err) SBX_NODISCARD;
+int store_meta_set_int(struct store *s, const char *key, int64_t value,
+                       struct sbx_err *err) SBX_NODISCARD;
+/* Atomically increments the counter `key` (starting at 1) and returns the new value. */
+int store_seq_next(struct store *s, const char *key, int64_t *out,
+                   struct sbx_err *err) SBX_NODISCARD;
+
+/* OU id cached for an OU path ("Sandboxes/Demos"); *id heap or NULL when unknown. */
+int store_ou_get(struct store *s, const char *path, char **id, struct sbx_err *err) SBX_NODISCARD;
+int store_ou_put(struct store *s, const char *path, const char *id,
+                 struct sbx_err *err) SBX_NODISCARD;
+
+/* --- close ledger --------------------------------------------------------------------- */
+
+/* Records a closure of account_id at ts (idempotent: the first time wins). */
+int store_ledger_add(struct store *s, const char *account_id, int64_t ts, const char *source,
+                     struct sbx_err *err) SBX_NODISCARD;
+int store_ledger_remove(struct store *s, const char *account_id, struct sbx_err *err) SBX_NODISCARD;
+/* Closure times after `since`, ascending. *ts is a heap array (free). */
+int store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n,
+                       struct sbx_err *err) SBX_NODISCARD;
+
+/* --- hook runs ------------------------------------------------------------------------ */
+
+struct store_hook_run {
+    int64_t id;
+    int64_t account;
+    char event[24];
+    int64_t attempt;
+    char status[16]; /* running, ok, failed, timeout, error */
+    int64_t exit_status;
+    char *log_path;
+    char *tail;
+    int64_t started_at;
+    int64_t ended_at; /* 0 while running */
+};
+
+void store_hook_run_release(struct store_hook_run *r);
+/* Records a run that is starting; *run_id identifies it for store_hook_run_finish. */
+int store_hook_run_start(struct store *s, int64_t account, const char *event, int64_t attempt,
+                         int64_t started_at, int64_t *run_id, struct sbx_err *err) SBX_NODISCARD;
+int store_hook_run_finish(struct store *s, int64_t run_id, const char *status, int64_t exit_status,
+                          const char *log_path, const char *tail, int64_t ended_at,
+                          struct sbx_err *err) SBX_NODISCARD;
+/* The account's hook runs, newest first, at most limit (0 = all). */
+int store_hook_runs(struct store *s, int64_t account, int limit,
+                    int (*cb)(void *arg, const struct store_hook_run *r), void *arg,
+                    struct sbx_err *err) SBX_NODISCARD;
+
+/* --- classes --------------------------------------------------------------------------- */
+
+struct store_class {
+    int64_t id;
+    char *name;
+    char *kind;
+    char *owner; /* instructor */
+    int64_t seats;
+    char *state; /* open, ended, ... (owned by the class commands) */
+    int64_t expires_at;
+    int64_t created_at;
+    int64_t updated_at;
+    char *detail; /* JSON object text */
+};
+
+void store_class_release(struct store_class *c);
+/* Inserts c (id set on success); SBX_E_CONFLICT if the name exists. Audited with ev. */
+int store_class_insert(struct store *s, struct store_class *c, const struct store_audit_ev *ev,
+                       struct sbx_err *err) SBX_NODISCARD;
+/* SBX_E_NOTFOUND when absent. */
+int store_class_get(struct store *s, const char *name, struct store_class *out,
+                    struct sbx_err *err) SBX_NODISCARD;
+/* Updates state, expires_at, seats and detail of the class with c->id. */
+int store_class_update(struct store *s, const struct store_class *c,
+                       const struct store_audit_ev *ev, struct sbx_err *err) SBX_NODISCARD;
+int store_class_list(struct store *s, int (*cb)(void *arg, const struct store_class *c), void *arg,
+                     struct sbx_err *err) SBX_NODISCARD;
+
+/* --- audit log -------------------------------------------------------------------------- */
+
+struct store_audit_row {
+    int64_t seq;
+    int64_t ts;
+    const char *actor;
+    int64_t account;        /* local id, 0 = none */
+    const char *account_id; /* "" = none */
+    const char *event;
+    const char *from_state; /* NULL = none */
+    const char *to_state;   /* NULL = none */
+    const char *detail;
+    const char *prev_hash;
+    const char *hash;
+};
+
+/*
+ * Appends an event about account a (NULL: about no account) to the hash-chained log:
+ * hash = SHA-256(canonical serialisation of every field, prev_hash included). Runs in the
+ * caller's transaction when one is open, else in its own.
+ */
+int store_audit_append(struct store *s, const struct store_account *a,
+                       const struct store_audit_ev *ev, struct sbx_err *err) SBX_NODISCARD;
+/* Events about account (0 = all), oldest first; limit > 0 keeps only the newest limit. */
+int store_audit_list(struct store *s, int64_t account, int64_t limit,
+                     int (*cb)(void *arg, const struct store_audit_row *r), void *arg,
+                     struct sbx_err *err) SBX_NODISCARD;
+
+struct store_audit_report {
+    bool ok;
+    int64_t rows;    /* rows checked */
+    int64_t bad_seq; /* first bad sequence number (0 when ok) */
+    char why[256];   /* what is wrong at bad_seq */
+};
+
+/*
+ * Walks the whole chain in one read transaction: sequence numbers must run 1..N without a
+ * gap, each prev_hash must equal the previous row's hash, each hash must match its row, and
+ * the last row must match the head recorded beside the log (so deleting the newest rows is
+ * detected too). Returns 0 with the verdict in *r; -1 only when the store cannot be read.
+ */
+int store_audit_verify(struct store *s, struct store_audit_report *r,
+                       struct sbx_err *err) SBX_NODISCARD;
+/* Hex SHA-256 (65 bytes with NUL) of the canonical serialisation of r (r->hash ignored). */
+void store_audit_hash(const struct store_audit_row *r, char out[65]);
 
 #endif

@@ -1,0 +1,519 @@
+/* store_account.c -- account rows: insert with alias reservation, read, compare-and-set
+ * update, claims, listing and the engine's due-work queries. */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/duration.h"
+
+void
+store_account_release(struct store_account *a)
+{
+    if (a == NULL)
+        return;
+    free(a->email);
+    free(a->name);
+    free(a->kind);
+    free(a->owner);
+    free(a->class_name);
+    free(a->reason);
+    free(a->request_id);
+    free(a->last_error);
+    free(a->claim_by);
+    memset(a, 0, sizeof(*a));
+}
+
+void
+store_accounts_free(struct store_account *a, size_t n)
+{
+    if (a == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        store_account_release(&a[i]);
+    free(a);
+}
+
+int
+store_set_str(char **field, const char *v, struct sbx_err *err)
+{
+    char *copy = NULL;
+
+    if (v != NULL) {
+        copy = strdup(v);
+        if (copy == NULL) {
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            return -1;
+        }
+    }
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+/* Reads the ACCOUNT_COLS columns of the current row into *a (zeroed first). */
+static int
+read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
+{
+    bool oom = false;
+
+    memset(a, 0, sizeof(*a));
+    a->id = sqlite3_column_int64(st, 0);
+    snprintf(a->account_id, sizeof(a->account_id), "%s", col_text(st, 1));
+    a->email = col_strdup(st, 2, &oom);
+    a->name = col_strdup(st, 3, &oom);
+    a->kind = col_strdup(st, 4, &oom);
+    a->owner = col_strdup(st, 5, &oom);
+    a->class_id = sqlite3_column_int64(st, 6);
+    a->class_name = col_strdup(st, 7, &oom);
+    a->seat = sqlite3_column_int64(st, 8);
+    snprintf(a->state, sizeof(a->state), "%s", col_text(st, 9));
+    a->reason = col_strdup(st, 10, &oom);
+    a->request_id = col_strdup(st, 11, &oom);
+    a->ttl = sqlite3_column_int64(st, 12);
+    a->expires_at = sqlite3_column_int64(st, 13);
+    a->created_at = sqlite3_column_int64(st, 14);
+    a->updated_at = sqlite3_column_int64(st, 15);
+    a->due_at = sqlite3_column_int64(st, 16);
+    a->attempts = sqlite3_column_int64(st, 17);
+    a->warned_min = sqlite3_column_int64(st, 18);
+    a->priority = sqlite3_column_int64(st, 19);
+    a->active_at = sqlite3_column_int64(st, 20);
+    a->close_requested_at = sqlite3_column_int64(st, 21);
+    a->closed_at = sqlite3_column_int64(st, 22);
+    a->adopted = sqlite3_column_int(st, 23) != 0;
+    a->submitted = sqlite3_column_int(st, 24) != 0;
+    a->close_sent = sqlite3_column_int(st, 25) != 0;
+    a->post_close_pending = sqlite3_column_int(st, 26) != 0;
+    a->close_pending = sqlite3_column_int(st, 27) != 0;
+    a->last_error = col_strdup(st, 28, &oom);
+    a->version = sqlite3_column_int64(st, 29);
+    a->claim_by = col_strdup(st, 30, &oom);
+    a->claim_until = sqlite3_column_double(st, 31);
+    if (a->reason == NULL && !oom) {
+        a->reason = strdup("");
+        oom = a->reason == NULL;
+    }
+    if (a->last_error == NULL && !oom) {
+        a->last_error = strdup("");
+        oom = a->last_error == NULL;
+    }
+    if (oom) {
+        store_account_release(a);
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Binds the mutable columns shared by INSERT and UPDATE. */
+static void
+bind_account(struct binder *b, const struct store_account *a)
+{
+    bind_text(b, ":account_id", a->account_id[0] != '\0' ? a->account_id : NULL);
+    bind_text(b, ":email", a->email);
+    bind_text(b, ":name", a->name);
+    bind_text(b, ":kind", a->kind);
+    bind_text(b, ":owner", a->owner);
+    bind_int_or_null(b, ":class_id", a->class_id);
+    bind_int_or_null(b, ":seat", a->seat);
+    bind_text(b, ":state", a->state);
+    bind_text(b, ":reason", a->reason != NULL ? a->reason : "");
+    bind_text(b, ":request_id", a->request_id);
+    bind_int_or_null(b, ":ttl", a->ttl);
+    bind_int_or_null(b, ":expires_at", a->expires_at);
+    bind_int_or_null(b, ":due_at", a->due_at);
+    bind_int(b, ":attempts", a->attempts);
+    bind_int_or_null(b, ":warned_min", a->warned_min);
+    bind_int(b, ":priority", a->priority);
+    bind_int_or_null(b, ":active_at", a->active_at);
+    bind_int_or_null(b, ":close_requested_at", a->close_requested_at);
+    bind_int_or_null(b, ":closed_at", a->closed_at);
+    bind_int(b, ":adopted", a->adopted);
+    bind_int(b, ":submitted", a->submitted);
+    bind_int(b, ":close_sent", a->close_sent);
+    bind_int(b, ":post_close_pending", a->post_close_pending);
+    bind_int(b, ":close_pending", a->close_pending);
+    bind_text(b, ":last_error", a->last_error != NULL ? a->last_error : "");
+}
+
+/* Every write carries the caller's clock (the engine follows the simulator's clock in tests);
+ * the store never reads the time itself. */
+static int64_t
+ev_time(const struct store_audit_ev *ev)
+{
+    return ev != NULL ? ev->ts : 0;
+}
+
+int
+store_alias_taken(struct store *s, const char *value, bool *taken, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ALIAS_GET, err);
+    int rc;
+
+    bind_text(&b, ":value", value);
+    rc = store_step(&b);
+    store_done(&b);
+    if (rc < 0)
+        return -1;
+    *taken = rc == 1;
+    return 0;
+}
+
+int
+store_alias_reserve(struct store *s, const char *value, const char *type, int64_t account,
+                    int64_t now, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ALIAS_INSERT, err);
+
+    bind_text(&b, ":value", value);
+    bind_text(&b, ":type", type);
+    bind_int(&b, ":account", account);
+    bind_int(&b, ":now", now);
+    if (store_exec_stmt(&b) != 0) {
+        if (err->code == SBX_E_CONFLICT)
+            sbx_err_set(err, SBX_E_CONFLICT, "%s '%s' was already used by another account", type,
+                        value);
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_account_alive_for_owner(struct store *s, const char *owner, const char *kind, int64_t *n,
+                              struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_ALIVE_FOR_OWNER, err);
+    int rc;
+
+    bind_text(&b, ":owner", owner);
+    bind_text(&b, ":kind", kind);
+    rc = store_step(&b);
+    if (rc == 1)
+        *n = sqlite3_column_int64(b.st, 0);
+    store_done(&b);
+    return rc == 1 ? 0 : -1;
+}
+
+int
+store_account_insert(struct store *s, struct store_account *a, int max_alive,
+                     const struct store_audit_ev *ev, struct sbx_err *err)
+{
+    int64_t now = ev_time(ev), alive = 0;
+    struct binder b;
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    if (max_alive > 0) {
+        if (store_account_alive_for_owner(s, a->owner, a->kind, &alive, err) != 0)
+            goto fail;
+        if (alive >= max_alive) {
+            sbx_err_set(err, SBX_E_INVALID,
+                        "owner '%s' already has %lld %s account%s (max_per_owner is %d)", a->owner,
+                        (long long)alive, a->kind, alive == 1 ? "" : "s", max_alive);
+            goto fail;
+        }
+    }
+    b = store_stmt(s, STORE_ACCOUNT_INSERT, err);
+    bind_account(&b, a);
+    bind_int(&b, ":now", now);
+    if (store_exec_stmt(&b) != 0) {
+        if (err->code == SBX_E_CONFLICT)
+            sbx_err_set(err, SBX_E_CONFLICT,
+                        "email '%s' or name '%s' (or account id) is already in the store", a->email,
+                        a->name);
+        goto fail;
+    }
+    a->id = sqlite3_last_insert_rowid(s->db);
+    a->version = 1;
+    a->created_at = now;
+    a->updated_at = now;
+    if (store_alias_reserve(s, a->email, "email", a->id, now, err) != 0 ||
+        store_alias_reserve(s, a->name, "name", a->id, now, err) != 0)
+        goto fail;
+    if (ev != NULL && ev->event != NULL && store_audit_append(s, a, ev, err) != 0)
+        goto fail;
+    if (store_commit(s, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(s);
+    a->id = 0;
+    return -1;
+}
+
+static int
+get_one(struct store *s, enum store_stmt id, const char *param, const char *text, int64_t num,
+        struct store_account *out, bool *found, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, id, err);
+    int rc;
+
+    *found = false;
+    if (text != NULL)
+        bind_text(&b, param, text);
+    else
+        bind_int(&b, param, num);
+    rc = store_step(&b);
+    if (rc == 1) {
+        rc = read_account(b.st, out, err) == 0 ? 0 : -1;
+        *found = rc == 0;
+    }
+    store_done(&b);
+    return rc < 0 ? -1 : 0;
+}
+
+int
+store_account_get(struct store *s, int64_t id, struct store_account *out, struct sbx_err *err)
+{
+    bool found;
+
+    if (get_one(s, STORE_ACCOUNT_GET, ":id", NULL, id, out, &found, err) != 0)
+        return -1;
+    if (!found) {
+        sbx_err_set(err, SBX_E_NOTFOUND, "no account with local id %lld", (long long)id);
+        return -1;
+    }
+    return 0;
+}
+
+static bool
+all_digits(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+    }
+    return true;
+}
+
+int
+store_account_find(struct store *s, const char *key, struct store_account *out, struct sbx_err *err)
+{
+    bool found = false;
+    const char *num = key[0] == '#' ? key + 1 : key;
+
+    if (strlen(key) == 12 && all_digits(key)) {
+        if (get_one(s, STORE_ACCOUNT_BY_ACCOUNT_ID, ":account_id", key, 0, out, &found, err) != 0)
+            return -1;
+    } else if (all_digits(num) && strlen(num) < 12) {
+        int64_t id;
+
+        if (parse_int64(num, 1, INT64_MAX, &id, err) != 0)
+            return -1;
+        if (get_one(s, STORE_ACCOUNT_GET, ":id", NULL, id, out, &found, err) != 0)
+            return -1;
+    } else if (strchr(key, '@') != NULL) {
+        if (get_one(s, STORE_ACCOUNT_BY_EMAIL, ":email", key, 0, out, &found, err) != 0)
+            return -1;
+    } else if (get_one(s, STORE_ACCOUNT_BY_NAME, ":name", key, 0, out, &found, err) != 0) {
+        return -1;
+    }
+    if (!found) {
+        sbx_err_set(err, SBX_E_NOTFOUND, "no managed account '%s'", key);
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_account_update(struct store *s, struct store_account *a, const char *from_state,
+                     const struct store_audit_ev *ev, struct sbx_err *err)
+{
+    int64_t now = ev_time(ev);
+    struct binder b;
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    b = store_stmt(s, STORE_ACCOUNT_UPDATE, err);
+    bind_account(&b, a);
+    bind_int(&b, ":now", now);
+    bind_int(&b, ":id", a->id);
+    bind_text(&b, ":from_state", from_state);
+    bind_int(&b, ":version", a->version);
+    if (store_exec_stmt(&b) != 0)
+        goto fail;
+    if (sqlite3_changes(s->db) != 1) {
+        sbx_err_set(err, SBX_E_CONFLICT,
+                    "account %lld changed meanwhile (expected state %s, version %lld)",
+                    (long long)a->id, from_state, (long long)a->version);
+        goto fail;
+    }
+    if (ev != NULL && ev->event != NULL && store_audit_append(s, a, ev, err) != 0)
+        goto fail;
+    if (store_commit(s, err) != 0)
+        goto fail;
+    a->version++;
+    a->updated_at = now;
+    return 0;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int
+store_account_claim(struct store *s, int64_t id, const char *by, double now, double until,
+                    const char *stale_by, bool *got, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_CLAIM, err);
+
+    *got = false;
+    bind_text(&b, ":by", by);
+    bind_double(&b, ":until", until);
+    bind_int(&b, ":id", id);
+    bind_double(&b, ":now", now);
+    bind_text(&b, ":stale_by", stale_by);
+    if (store_exec_stmt(&b) != 0)
+        return -1;
+    *got = sqlite3_changes(s->db) == 1;
+    return 0;
+}
+
+int
+store_account_unclaim(struct store *s, int64_t id, const char *by, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_UNCLAIM, err);
+
+    bind_int(&b, ":id", id);
+    bind_text(&b, ":by", by);
+    return store_exec_stmt(&b);
+}
+
+static void
+bind_scope(struct binder *b, const struct store_filter *f)
+{
+    static const struct store_filter none = { 0 };
+
+    if (f == NULL)
+        f = &none;
+    bind_int_or_null(b, ":id", f->id);
+    bind_text(b, ":owner", f->owner);
+    bind_text(b, ":kind", f->kind);
+    bind_int_or_null(b, ":class_id", f->class_id);
+    bind_text(b, ":class_name", f->class_name);
+}
+
+int
+store_account_list(struct store *s, const struct store_filter *f,
+                   int (*cb)(void *arg, const struct store_account *a), void *arg,
+                   struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_LIST, err);
+    struct store_account a;
+    int rc;
+
+    bind_scope(&b, f);
+    bind_text(&b, ":state", f != NULL ? f->state : NULL);
+    bind_int_or_null(&b, ":expires_before", f != NULL ? f->expires_before : 0);
+    bind_int(&b, ":all", f != NULL && f->all);
+    while ((rc = store_step(&b)) == 1) {
+        if (read_account(b.st, &a, err) != 0) {
+            rc = -1;
+            break;
+        }
+        rc = cb(arg, &a);
+        store_account_release(&a);
+        if (rc != 0)
+            break;
+    }
+    store_done(&b);
+    return rc;
+}
+
+int
+store_account_count(struct store *s, const char *state, const struct store_filter *f, int64_t *n,
+                    struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_COUNT, err);
+    int rc;
+
+    bind_text(&b, ":state", state);
+    bind_scope(&b, f);
+    rc = store_step(&b);
+    if (rc == 1)
+        *n = sqlite3_column_int64(b.st, 0);
+    store_done(&b);
+    return rc == 1 ? 0 : -1;
+}
+
+int
+store_account_next_due(struct store *s, const char *state, const struct store_filter *f,
+                       int64_t *due, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_NEXT_DUE, err);
+    int rc;
+
+    bind_text(&b, ":state", state);
+    bind_scope(&b, f);
+    rc = store_step(&b);
+    if (rc == 1)
+        *due = sqlite3_column_int64(b.st, 0); /* NULL (no row) reads as 0 */
+    store_done(&b);
+    return rc == 1 ? 0 : -1;
+}
+
+/* Collects the rows of a prepared binder into a heap array. */
+static int
+collect(struct binder *b, struct store_account **out, size_t *n, struct sbx_err *err)
+{
+    struct store_account *arr = NULL, *grown;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    while ((rc = store_step(b)) == 1) {
+        if (len == cap) {
+            cap = cap == 0 ? 16 : cap * 2;
+            grown = realloc(arr, cap * sizeof(*arr));
+            if (grown == NULL) {
+                sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+                rc = -1;
+                break;
+            }
+            arr = grown;
+        }
+        if (read_account(b->st, &arr[len], err) != 0) {
+            rc = -1;
+            break;
+        }
+        len++;
+    }
+    store_done(b);
+    if (rc < 0) {
+        store_accounts_free(arr, len);
+        return -1;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+int
+store_account_due(struct store *s, const char *state, int64_t now, const struct store_filter *f,
+                  int limit, struct store_account **out, size_t *n, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_DUE, err);
+
+    bind_text(&b, ":state", state);
+    bind_int(&b, ":now", now);
+    bind_scope(&b, f);
+    bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    return collect(&b, out, n, err);
+}
+
+int
+store_account_in_state(struct store *s, const char *state, const struct store_filter *f, int limit,
+                       struct store_account **out, size_t *n, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_IN_STATE, err);
+
+    bind_text(&b, ":state", state);
+    bind_scope(&b, f);
+    bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    return collect(&b, out, n, err);
+}

@@ -1,0 +1,94 @@
+/*
+ * store_int.h -- private to src/store/: the statement table, the struct behind struct store,
+ * and the bind-by-name helpers every store_*.c file uses.
+ */
+#ifndef SBX_STORE_INT_H
+#define SBX_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum store_stmt {
+    STORE_META_GET = 0,
+    STORE_META_SET,
+    STORE_ACCOUNT_INSERT,
+    STORE_ACCOUNT_GET,
+    STORE_ACCOUNT_BY_ACCOUNT_ID,
+    STORE_ACCOUNT_BY_EMAIL,
+    STORE_ACCOUNT_BY_NAME,
+    STORE_ACCOUNT_UPDATE,
+    STORE_ACCOUNT_CLAIM,
+    STORE_ACCOUNT_UNCLAIM,
+    STORE_ACCOUNT_LIST,
+    STORE_ACCOUNT_COUNT,
+    STORE_ACCOUNT_NEXT_DUE,
+    STORE_ACCOUNT_DUE,
+    STORE_ACCOUNT_IN_STATE,
+    STORE_ACCOUNT_ALIVE_FOR_OWNER,
+    STORE_ALIAS_GET,
+    STORE_ALIAS_INSERT,
+    STORE_OU_GET,
+    STORE_OU_PUT,
+    STORE_LEDGER_ADD,
+    STORE_LEDGER_REMOVE,
+    STORE_LEDGER_SINCE,
+    STORE_HOOK_RUN_START,
+    STORE_HOOK_RUN_FINISH,
+    STORE_HOOK_RUN_LIST,
+    STORE_CLASS_INSERT,
+    STORE_CLASS_GET,
+    STORE_CLASS_UPDATE,
+    STORE_CLASS_LIST,
+    STORE_AUDIT_HEAD,
+    STORE_AUDIT_INSERT,
+    STORE_AUDIT_LIST,
+    STORE_AUDIT_LIST_ACCOUNT,
+    STORE_AUDIT_ALL,
+    STORE_STMT_COUNT
+};
+
+extern const char *const store_sql[STORE_STMT_COUNT];
+extern const char *const store_migrations[];
+extern const size_t store_nmigrations;
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *st[STORE_STMT_COUNT];
+    char *path;
+    int tx_depth;
+};
+
+/*
+ * A binder collects the first failure of a series of bind calls, so a caller binds every
+ * parameter and checks once. Binding a name the statement does not have is an error (a typo
+ * in a parameter name must not silently leave it NULL).
+ */
+struct binder {
+    struct store *s;
+    sqlite3_stmt *st;
+    struct sbx_err *err;
+    int rc;
+};
+
+/* Resets statement id (clearing old bindings) and returns a binder for it. */
+struct binder store_stmt(struct store *s, enum store_stmt id, struct sbx_err *err);
+void bind_text(struct binder *b, const char *name, const char *v); /* NULL binds NULL */
+void bind_int(struct binder *b, const char *name, int64_t v);
+void bind_int_or_null(struct binder *b, const char *name, int64_t v); /* 0 binds NULL */
+void bind_double(struct binder *b, const char *name, double v);
+void bind_null(struct binder *b, const char *name);
+/* Steps once: 1 = a row is ready, 0 = done, -1 = error (err set, statement reset). */
+int store_step(struct binder *b);
+/* Steps to completion expecting no row; resets. 0 or -1. */
+int store_exec_stmt(struct binder *b);
+/* Resets the statement (call after reading rows). */
+void store_done(struct binder *b);
+/* Fills err from the connection's last error, prefixed by what. */
+void store_sqlite_err(struct store *s, struct sbx_err *err, const char *what);
+/* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
+char *col_strdup(sqlite3_stmt *st, int col, bool *oom);
+/* Text column or "" (borrowed until the next step/reset). */
+const char *col_text(sqlite3_stmt *st, int col);
+
+#endif

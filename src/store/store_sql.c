@@ -1,0 +1,234 @@
+/*
+ * store_sql.c -- every SQL string of the store. store_migrations[n] upgrades schema n -> n+1;
+ * never edit a shipped one, append a new one. Values are always bound by name (:id), never
+ * formatted into the text.
+ *
+ * Design notes:
+ * - account rows are never deleted: "gone" is a state. Emails and names also live in `alias`,
+ *   which a trigger makes undeletable, so an address stays reserved forever even if an account
+ *   row's email is replaced after EMAIL_ALREADY_EXISTS (AWS never lets a closed account's
+ *   address be reused).
+ * - account_state_due (state, due_at) serves every engine query: rows due now in a state, the
+ *   next due time per state, counts per state. An idle `run` pass on 100,000 accounts is a
+ *   handful of index probes.
+ * - audit rows are append-only (triggers refuse UPDATE and DELETE; the hash chain catches
+ *   anyone who drops the triggers first). audit_head in meta records the newest seq and hash so
+ *   that deleting the newest rows is detected too.
+ */
+#include "store/store_int.h"
+
+const char *const store_migrations[] = {
+    /* 0 -> 1: the initial schema. */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE class ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL,"
+    " owner TEXT NOT NULL,"
+    " seats INTEGER NOT NULL DEFAULT 0,"
+    " state TEXT NOT NULL,"
+    " expires_at INTEGER,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " detail TEXT NOT NULL DEFAULT '{}');"
+    "CREATE TABLE account ("
+    " id INTEGER PRIMARY KEY,"
+    " account_id TEXT UNIQUE,"
+    " email TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL,"
+    " owner TEXT NOT NULL,"
+    " class_id INTEGER REFERENCES class(id),"
+    " seat INTEGER,"
+    " state TEXT NOT NULL,"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " request_id TEXT,"
+    " ttl INTEGER,"
+    " expires_at INTEGER,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " due_at INTEGER,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " warned_min INTEGER,"
+    " priority INTEGER NOT NULL DEFAULT 0,"
+    " active_at INTEGER,"
+    " close_requested_at INTEGER,"
+    " closed_at INTEGER,"
+    " adopted INTEGER NOT NULL DEFAULT 0,"
+    " submitted INTEGER NOT NULL DEFAULT 0,"
+    " close_sent INTEGER NOT NULL DEFAULT 0,"
+    " post_close_pending INTEGER NOT NULL DEFAULT 0,"
+    " close_pending INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " version INTEGER NOT NULL DEFAULT 1,"
+    " claim_by TEXT,"
+    " claim_until REAL);"
+    "CREATE INDEX account_state_due ON account (state, due_at);"
+    "CREATE INDEX account_owner ON account (owner, kind);"
+    "CREATE INDEX account_class ON account (class_id);"
+    "CREATE TABLE alias ("
+    " value TEXT PRIMARY KEY,"
+    " type TEXT NOT NULL,"
+    " account INTEGER NOT NULL REFERENCES account(id),"
+    " reserved_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TRIGGER alias_no_delete BEFORE DELETE ON alias"
+    " BEGIN SELECT RAISE(ABORT, 'aliases are reserved forever'); END;"
+    "CREATE TRIGGER alias_no_update BEFORE UPDATE ON alias"
+    " BEGIN SELECT RAISE(ABORT, 'aliases are reserved forever'); END;"
+    "CREATE TABLE ou (path TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE close_ledger ("
+    " account_id TEXT PRIMARY KEY,"
+    " requested_at INTEGER NOT NULL,"
+    " source TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX close_ledger_time ON close_ledger (requested_at);"
+    "CREATE TABLE hook_run ("
+    " id INTEGER PRIMARY KEY,"
+    " account INTEGER NOT NULL REFERENCES account(id),"
+    " event TEXT NOT NULL,"
+    " attempt INTEGER NOT NULL,"
+    " status TEXT NOT NULL,"
+    " exit_status INTEGER,"
+    " log_path TEXT NOT NULL DEFAULT '',"
+    " tail TEXT NOT NULL DEFAULT '',"
+    " started_at INTEGER NOT NULL,"
+    " ended_at INTEGER);"
+    "CREATE INDEX hook_run_account ON hook_run (account, id);"
+    "CREATE TABLE audit ("
+    " seq INTEGER PRIMARY KEY,"
+    " ts INTEGER NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " account INTEGER,"
+    " account_id TEXT NOT NULL DEFAULT '',"
+    " event TEXT NOT NULL,"
+    " from_state TEXT,"
+    " to_state TEXT,"
+    " detail TEXT NOT NULL,"
+    " prev_hash TEXT NOT NULL,"
+    " hash TEXT NOT NULL);"
+    "CREATE INDEX audit_account ON audit (account, seq);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "PRAGMA user_version = 1;",
+};
+const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
+const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
+
+/* Column order is what store_account.c's read_account() expects. */
+#define ACCOUNT_COLS                                                                      \
+    "a.id, a.account_id, a.email, a.name, a.kind, a.owner, a.class_id, c.name, a.seat,"   \
+    " a.state, a.reason, a.request_id, a.ttl, a.expires_at, a.created_at, a.updated_at,"  \
+    " a.due_at, a.attempts, a.warned_min, a.priority, a.active_at, a.close_requested_at," \
+    " a.closed_at, a.adopted, a.submitted, a.close_sent, a.post_close_pending,"           \
+    " a.close_pending, a.last_error, a.version, a.claim_by, a.claim_until"
+#define ACCOUNT_FROM " FROM account a LEFT JOIN class c ON c.id = a.class_id"
+/* Optional filters: a NULL parameter does not filter. */
+#define ACCOUNT_SCOPE                                                                          \
+    " (:id IS NULL OR a.id = :id) AND (:owner IS NULL OR a.owner = :owner)"                    \
+    " AND (:kind IS NULL OR a.kind = :kind) AND (:class_id IS NULL OR a.class_id = :class_id)" \
+    " AND (:class_name IS NULL OR c.name = :class_name)"
+/* States whose rows count against a kind's max_per_owner (see engine/state.h). */
+#define ALIVE_STATES \
+    "('requested', 'creating', 'active', 'expiring', 'nuking', 'nuke_failed', 'protected')"
+#define CLASS_COLS "id, name, kind, owner, seats, state, expires_at, created_at, updated_at, detail"
+#define AUDIT_COLS \
+    "seq, ts, actor, account, account_id, event, from_state, to_state, detail, prev_hash, hash"
+#define HOOK_RUN_COLS \
+    "id, account, event, attempt, status, exit_status, log_path, tail, started_at, ended_at"
+
+const char *const store_sql[STORE_STMT_COUNT] = {
+    [STORE_META_GET] = "SELECT value FROM meta WHERE key = :key",
+    [STORE_META_SET] = "INSERT INTO meta (key, value) VALUES (:key, :value)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [STORE_ACCOUNT_INSERT] =
+            "INSERT INTO account (account_id, email, name, kind, owner, class_id, seat, state,"
+            " reason, request_id, ttl, expires_at, created_at, updated_at, due_at, attempts,"
+            " warned_min, priority, active_at, close_requested_at, closed_at, adopted,"
+            " submitted, close_sent, post_close_pending, close_pending, last_error, version)"
+            " VALUES (:account_id, :email, :name, :kind, :owner, :class_id, :seat, :state,"
+            " :reason, :request_id, :ttl, :expires_at, :now, :now, :due_at, :attempts,"
+            " :warned_min, :priority, :active_at, :close_requested_at, :closed_at, :adopted,"
+            " :submitted, :close_sent, :post_close_pending, :close_pending, :last_error, 1)",
+    [STORE_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.id = :id",
+    [STORE_ACCOUNT_BY_ACCOUNT_ID] =
+            "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.account_id = :account_id",
+    [STORE_ACCOUNT_BY_EMAIL] = "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.email = :email",
+    [STORE_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.name = :name",
+    [STORE_ACCOUNT_UPDATE] =
+            "UPDATE account SET account_id = :account_id, email = :email, name = :name,"
+            " kind = :kind, owner = :owner, class_id = :class_id, seat = :seat,"
+            " state = :state, reason = :reason, request_id = :request_id, ttl = :ttl,"
+            " expires_at = :expires_at, updated_at = :now, due_at = :due_at,"
+            " attempts = :attempts, warned_min = :warned_min, priority = :priority,"
+            " active_at = :active_at, close_requested_at = :close_requested_at,"
+            " closed_at = :closed_at, adopted = :adopted, submitted = :submitted,"
+            " close_sent = :close_sent, post_close_pending = :post_close_pending,"
+            " close_pending = :close_pending, last_error = :last_error,"
+            " version = version + 1"
+            " WHERE id = :id AND state = :from_state AND version = :version",
+    [STORE_ACCOUNT_CLAIM] =
+            "UPDATE account SET claim_by = :by, claim_until = :until, version = version + 1"
+            " WHERE id = :id AND (claim_by IS NULL OR claim_until < :now OR claim_by = :by"
+            " OR claim_by = :stale_by)",
+    [STORE_ACCOUNT_UNCLAIM] =
+            "UPDATE account SET claim_by = NULL, claim_until = NULL, version = version + 1"
+            " WHERE id = :id AND claim_by = :by",
+    [STORE_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE" ACCOUNT_SCOPE
+                           " AND (:state IS NULL OR a.state = :state)"
+                           " AND (:expires_before IS NULL OR (a.expires_at IS NOT NULL"
+                           " AND a.expires_at <= :expires_before))"
+                           " AND (:all = 1 OR :state IS NOT NULL"
+                           " OR a.state NOT IN ('failed', 'gone'))"
+                           " ORDER BY a.id",
+    [STORE_ACCOUNT_COUNT] =
+            "SELECT count(*)" ACCOUNT_FROM " WHERE a.state = :state AND" ACCOUNT_SCOPE,
+    [STORE_ACCOUNT_NEXT_DUE] = "SELECT min(a.due_at)" ACCOUNT_FROM
+                               " WHERE a.state = :state AND a.due_at > 0 AND" ACCOUNT_SCOPE,
+    [STORE_ACCOUNT_DUE] =
+            "SELECT " ACCOUNT_COLS ACCOUNT_FROM
+            " WHERE a.state = :state AND a.due_at > 0 AND a.due_at <= :now AND" ACCOUNT_SCOPE
+            " ORDER BY a.priority DESC, a.due_at, a.id LIMIT :limit",
+    [STORE_ACCOUNT_IN_STATE] =
+            "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.state = :state AND" ACCOUNT_SCOPE
+            " ORDER BY a.id LIMIT :limit",
+    [STORE_ACCOUNT_ALIVE_FOR_OWNER] =
+            "SELECT count(*) FROM account WHERE owner = :owner AND kind = :kind"
+            " AND state IN " ALIVE_STATES,
+    [STORE_ALIAS_GET] = "SELECT account FROM alias WHERE value = :value",
+    [STORE_ALIAS_INSERT] = "INSERT INTO alias (value, type, account, reserved_at)"
+                           " VALUES (:value, :type, :account, :now)",
+    [STORE_OU_GET] = "SELECT id FROM ou WHERE path = :path",
+    [STORE_OU_PUT] = "INSERT INTO ou (path, id) VALUES (:path, :id)"
+                     " ON CONFLICT (path) DO UPDATE SET id = excluded.id",
+    [STORE_LEDGER_ADD] = "INSERT INTO close_ledger (account_id, requested_at, source)"
+                         " VALUES (:account_id, :ts, :source) ON CONFLICT DO NOTHING",
+    [STORE_LEDGER_REMOVE] = "DELETE FROM close_ledger WHERE account_id = :account_id",
+    [STORE_LEDGER_SINCE] = "SELECT requested_at FROM close_ledger WHERE requested_at > :since"
+                           " ORDER BY requested_at",
+    [STORE_HOOK_RUN_START] = "INSERT INTO hook_run (account, event, attempt, status, started_at)"
+                             " VALUES (:account, :event, :attempt, 'running', :now)",
+    [STORE_HOOK_RUN_FINISH] = "UPDATE hook_run SET status = :status, exit_status = :exit_status,"
+                              " log_path = :log_path, tail = :tail, ended_at = :now"
+                              " WHERE id = :id",
+    [STORE_HOOK_RUN_LIST] = "SELECT " HOOK_RUN_COLS " FROM hook_run WHERE account = :account"
+                            " ORDER BY id DESC LIMIT :limit",
+    [STORE_CLASS_INSERT] = "INSERT INTO class (name, kind, owner, seats, state, expires_at,"
+                           " created_at, updated_at, detail) VALUES (:name, :kind, :owner,"
+                           " :seats, :state, :expires_at, :now, :now, :detail)",
+    [STORE_CLASS_GET] = "SELECT " CLASS_COLS " FROM class WHERE name = :name",
+    [STORE_CLASS_UPDATE] = "UPDATE class SET seats = :seats, state = :state,"
+                           " expires_at = :expires_at, updated_at = :now, detail = :detail"
+                           " WHERE id = :id",
+    [STORE_CLASS_LIST] = "SELECT " CLASS_COLS " FROM class ORDER BY id",
+    [STORE_AUDIT_HEAD] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [STORE_AUDIT_INSERT] = "INSERT INTO audit (" AUDIT_COLS ") VALUES (:seq, :ts, :actor,"
+                           " :account, :account_id, :event, :from_state, :to_state, :detail,"
+                           " :prev_hash, :hash)",
+    [STORE_AUDIT_LIST] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit"
+                         " ORDER BY seq DESC LIMIT :limit) ORDER BY seq",
+    [STORE_AUDIT_LIST_ACCOUNT] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit"
+                                 " WHERE account = :account ORDER BY seq DESC LIMIT :limit)"
+                                 " ORDER BY seq",
+    [STORE_AUDIT_ALL] = "SELECT " AUDIT_COLS " FROM audit ORDER BY seq",
+};

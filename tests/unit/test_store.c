@@ -1,0 +1,588 @@
+/* test_store.c -- the SQLite store: schema, file mode, compare-and-set, claims, aliases,
+ * queries, and the hash-chained audit log. */
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+static char *
+db_path(void)
+{
+    char *dir = check_tmpdir();
+    char *p = malloc(strlen(dir) + 16);
+
+    CHECK(p != NULL);
+    snprintf(p, strlen(dir) + 16, "%s/store.db", dir);
+    free(dir);
+    return p;
+}
+
+static struct store *
+open_new(char **path_out)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    char *p = db_path();
+
+    CHECK_OK(store_open(p, &s, &err), &err);
+    if (path_out != NULL)
+        *path_out = p;
+    else
+        free(p);
+    return s;
+}
+
+static void
+raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        CHECK_FAIL("raw sql failed: %s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+static const struct store_audit_ev ev_requested = { 1000, "test",      "requested",
+                                                    NULL, "requested", NULL };
+
+/* Inserts a requested account with the given email/name; returns its id. */
+static int64_t
+add_account(struct store *s, const char *email, const char *name, const char *owner)
+{
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+    int64_t id;
+
+    a.email = strdup(email);
+    a.name = strdup(name);
+    a.kind = strdup("demo");
+    a.owner = strdup(owner);
+    snprintf(a.state, sizeof(a.state), "requested");
+    a.due_at = 1000;
+    CHECK_OK(store_account_insert(s, &a, 0, &ev_requested, &err), &err);
+    CHECK(a.id > 0);
+    CHECK_INT_EQ(a.version, 1);
+    id = a.id;
+    store_account_release(&a);
+    return id;
+}
+
+TEST(creates_schema_and_reopens)
+{
+    struct sbx_err err = { 0 };
+    struct store *s;
+    char *path;
+
+    s = open_new(&path);
+    CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
+    CHECK(store_schema_latest >= 1);
+    store_close(s);
+    s = NULL;
+    CHECK_OK(store_open(path, &s, &err), &err);
+    CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
+    store_close(s);
+    free(path);
+}
+
+TEST(file_is_private)
+{
+    struct stat st;
+    struct store *s;
+    mode_t old = umask(0); /* prove the mode does not depend on the caller's umask */
+    char *path;
+
+    s = open_new(&path);
+    umask(old);
+    CHECK(stat(path, &st) == 0);
+    CHECK_INT_EQ(st.st_mode & 0777, 0600);
+    store_close(s);
+    free(path);
+}
+
+TEST(refuses_newer_schema)
+{
+    struct sbx_err err = { 0 };
+    struct store *s;
+    char sql[64], want[64];
+    char *path;
+
+    s = open_new(&path);
+    store_close(s);
+    s = NULL;
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", store_schema_latest + 6);
+    raw_exec(path, sql);
+    CHECK_ERR(store_open(path, &s, &err), &err, SBX_E_STORE);
+    CHECK(s == NULL);
+    snprintf(want, sizeof(want), "has schema %d, this sandboxctl knows up to %d",
+             store_schema_latest + 6, store_schema_latest);
+    CHECK_CONTAINS(err.msg, want);
+    CHECK_CONTAINS(err.msg, "upgrade sandboxctl");
+    free(path);
+}
+
+TEST(migrates_an_older_store)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    char *path = db_path();
+
+    /* A store at schema 0 with nothing in it gets every migration. */
+    raw_exec(path, "PRAGMA user_version = 0");
+    CHECK_OK(store_open(path, &s, &err), &err);
+    CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
+    store_close(s);
+    free(path);
+}
+
+TEST(unknown_parameter_name_fails)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct binder b = store_stmt(s, STORE_META_GET, &err);
+
+    bind_text(&b, ":no_such_param", "x");
+    CHECK_INT_EQ(store_step(&b), -1);
+    CHECK_INT_EQ(err.code, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "no parameter ':no_such_param'");
+    store_close(s);
+}
+
+TEST(compare_and_set)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_account a = { 0 }, b = { 0 };
+    struct store_audit_ev ev = { 2000, "test", "transition", "requested", "creating", NULL };
+    int64_t id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    CHECK_OK(store_account_get(s, id, &b, &err), &err);
+    CHECK_STR_EQ(a.state, "requested");
+    CHECK_STR_EQ(a.reason, "");
+    snprintf(a.state, sizeof(a.state), "creating");
+    CHECK_OK(store_set_str(&a.request_id, "car-abc", &err), &err);
+    CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+    CHECK_INT_EQ(a.version, 2);
+    CHECK_INT_EQ(a.updated_at, 2000);
+
+    /* b is stale (version 1): its write must lose and change nothing. */
+    snprintf(b.state, sizeof(b.state), "failed");
+    CHECK_ERR(store_account_update(s, &b, "requested", &ev, &err), &err, SBX_E_CONFLICT);
+    /* Right version, wrong from-state: loses too. */
+    store_account_release(&b);
+    CHECK_OK(store_account_get(s, id, &b, &err), &err);
+    CHECK_STR_EQ(b.state, "creating");
+    CHECK_STR_EQ(b.request_id, "car-abc");
+    snprintf(b.state, sizeof(b.state), "active");
+    CHECK_ERR(store_account_update(s, &b, "requested", &ev, &err), &err, SBX_E_CONFLICT);
+    CHECK_OK(store_account_update(s, &b, "creating", &ev, &err), &err);
+    store_account_release(&a);
+    store_account_release(&b);
+    store_close(s);
+}
+
+TEST(aliases_are_unique_forever)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_account a = { 0 }, dup = { 0 };
+    struct store_audit_ev ev = { 2000, "test", "alias_regenerated", NULL, NULL, NULL };
+    int64_t id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    bool taken;
+
+    /* The row moves to a new alias; the old one stays reserved. */
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    CHECK_OK(store_set_str(&a.email, "a+2@example.com", &err), &err);
+    CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+    CHECK_OK(store_alias_reserve(s, "a+2@example.com", "email", id, 2000, &err), &err);
+    CHECK_OK(store_alias_taken(s, "a+1@example.com", &taken, &err), &err);
+    CHECK(taken);
+
+    dup.email = strdup("a+1@example.com");
+    dup.name = strdup("sbx-99");
+    dup.kind = strdup("demo");
+    dup.owner = strdup("o@example.com");
+    snprintf(dup.state, sizeof(dup.state), "requested");
+    CHECK_ERR(store_account_insert(s, &dup, 0, &ev_requested, &err), &err, SBX_E_CONFLICT);
+    CHECK_CONTAINS(err.msg, "a+1@example.com");
+    /* A duplicate name is refused as well. */
+    CHECK_OK(store_set_str(&dup.email, "a+3@example.com", &err), &err);
+    CHECK_OK(store_set_str(&dup.name, "sbx-1", &err), &err);
+    CHECK_ERR(store_account_insert(s, &dup, 0, &ev_requested, &err), &err, SBX_E_CONFLICT);
+    /* Nothing of the failed inserts remains. */
+    CHECK_OK(store_alias_taken(s, "a+3@example.com", &taken, &err), &err);
+    CHECK(!taken);
+    store_account_release(&a);
+    store_account_release(&dup);
+    store_close(s);
+}
+
+TEST(max_alive_per_owner)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_account a = { 0 };
+    int64_t n = -1;
+
+    add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    CHECK_OK(store_account_alive_for_owner(s, "o@example.com", "demo", &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    a.email = strdup("a+2@example.com");
+    a.name = strdup("sbx-2");
+    a.kind = strdup("demo");
+    a.owner = strdup("o@example.com");
+    snprintf(a.state, sizeof(a.state), "requested");
+    CHECK_ERR(store_account_insert(s, &a, 1, &ev_requested, &err), &err, SBX_E_INVALID);
+    CHECK_CONTAINS(err.msg, "max_per_owner");
+    CHECK_OK(store_account_insert(s, &a, 2, &ev_requested, &err), &err);
+    store_account_release(&a);
+    store_close(s);
+}
+
+TEST(claims)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    int64_t id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    struct store_account a = { 0 };
+    bool got;
+
+    CHECK_OK(store_account_claim(s, id, "host:1:a", 100.0, 200.0, NULL, &got, &err), &err);
+    CHECK(got);
+    CHECK_OK(store_account_claim(s, id, "host:2:b", 150.0, 250.0, NULL, &got, &err), &err);
+    CHECK(!got);
+    /* Re-claiming our own claim extends it. */
+    CHECK_OK(store_account_claim(s, id, "host:1:a", 150.0, 300.0, NULL, &got, &err), &err);
+    CHECK(got);
+    /* A holder proven dead can be replaced before its claim expires. */
+    CHECK_OK(store_account_claim(s, id, "host:2:b", 160.0, 400.0, "host:1:a", &got, &err), &err);
+    CHECK(got);
+    /* After expiry anyone may claim. */
+    CHECK_OK(store_account_claim(s, id, "host:3:c", 401.0, 500.0, NULL, &got, &err), &err);
+    CHECK(got);
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    CHECK_STR_EQ(a.claim_by, "host:3:c");
+    store_account_release(&a);
+    CHECK_OK(store_account_unclaim(s, id, "host:2:b", &err), &err); /* not ours: no-op */
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    CHECK_STR_EQ(a.claim_by, "host:3:c");
+    store_account_release(&a);
+    CHECK_OK(store_account_unclaim(s, id, "host:3:c", &err), &err);
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    CHECK(a.claim_by == NULL);
+    store_account_release(&a);
+    store_close(s);
+}
+
+TEST(find_by_every_key)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_account a = { 0 };
+    struct store_audit_ev ev = { 2000, "test", NULL, NULL, NULL, NULL };
+    int64_t id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    char key[16];
+
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    snprintf(a.account_id, sizeof(a.account_id), "123456789012");
+    CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+    store_account_release(&a);
+    CHECK_OK(store_account_find(s, "123456789012", &a, &err), &err);
+    CHECK_INT_EQ(a.id, id);
+    store_account_release(&a);
+    snprintf(key, sizeof(key), "#%lld", (long long)id);
+    CHECK_OK(store_account_find(s, key, &a, &err), &err);
+    store_account_release(&a);
+    CHECK_OK(store_account_find(s, key + 1, &a, &err), &err);
+    store_account_release(&a);
+    CHECK_OK(store_account_find(s, "a+1@example.com", &a, &err), &err);
+    store_account_release(&a);
+    CHECK_OK(store_account_find(s, "sbx-1", &a, &err), &err);
+    store_account_release(&a);
+    CHECK_ERR(store_account_find(s, "999999999999", &a, &err), &err, SBX_E_NOTFOUND);
+    CHECK_CONTAINS(err.msg, "999999999999");
+    CHECK_ERR(store_account_find(s, "nobody@example.com", &a, &err), &err, SBX_E_NOTFOUND);
+    store_close(s);
+}
+
+TEST(due_queries)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_account *rows = NULL, a = { 0 };
+    struct store_audit_ev ev = { 2000, "test", NULL, NULL, NULL, NULL };
+    int64_t ids[3], due = 0, n = 0;
+    size_t nrows = 0;
+
+    ids[0] = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    ids[1] = add_account(s, "a+2@example.com", "sbx-2", "p@example.com");
+    ids[2] = add_account(s, "a+3@example.com", "sbx-3", "o@example.com");
+    for (int i = 0; i < 3; i++) {
+        CHECK_OK(store_account_get(s, ids[i], &a, &err), &err);
+        a.due_at = 500 + 100 * i;
+        a.priority = i == 2 ? 5 : 0;
+        CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+        store_account_release(&a);
+    }
+    CHECK_OK(store_account_next_due(s, "requested", NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 500);
+    CHECK_OK(store_account_next_due(s, "active", NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 0);
+    CHECK_OK(store_account_count(s, "requested", NULL, &n, &err), &err);
+    CHECK_INT_EQ(n, 3);
+    /* Due at 650: the first two; priority first. */
+    CHECK_OK(store_account_due(s, "requested", 650, NULL, 10, &rows, &nrows, &err), &err);
+    CHECK_INT_EQ(nrows, 2);
+    CHECK_INT_EQ(rows[0].id, ids[0]);
+    store_accounts_free(rows, nrows);
+    CHECK_OK(store_account_due(s, "requested", 1000, NULL, 10, &rows, &nrows, &err), &err);
+    CHECK_INT_EQ(nrows, 3);
+    CHECK_INT_EQ(rows[0].id, ids[2]);
+    store_accounts_free(rows, nrows);
+    /* Scoped to an owner. */
+    {
+        struct store_filter f = { .owner = "o@example.com" };
+
+        CHECK_OK(store_account_due(s, "requested", 1000, &f, 0, &rows, &nrows, &err), &err);
+        CHECK_INT_EQ(nrows, 2);
+        store_accounts_free(rows, nrows);
+        CHECK_OK(store_account_count(s, "requested", &f, &n, &err), &err);
+        CHECK_INT_EQ(n, 2);
+    }
+    store_close(s);
+}
+
+static int
+count_cb(void *arg, const struct store_account *a)
+{
+    (void)a;
+    (*(int *)arg)++;
+    return 0;
+}
+
+TEST(list_filters)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_account a = { 0 };
+    struct store_audit_ev ev = { 2000, "test", NULL, NULL, NULL, NULL };
+    struct store_filter f = { 0 };
+    int64_t id;
+    int n;
+
+    add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    id = add_account(s, "a+2@example.com", "sbx-2", "p@example.com");
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    snprintf(a.state, sizeof(a.state), "gone");
+    a.expires_at = 5000;
+    CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+    store_account_release(&a);
+    n = 0;
+    CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
+    CHECK_INT_EQ(n, 1); /* gone rows hidden by default */
+    f.all = true;
+    n = 0;
+    CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
+    CHECK_INT_EQ(n, 2);
+    memset(&f, 0, sizeof(f));
+    f.state = "gone";
+    n = 0;
+    CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    memset(&f, 0, sizeof(f));
+    f.all = true;
+    f.expires_before = 4000;
+    n = 0;
+    CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
+    CHECK_INT_EQ(n, 0);
+    f.expires_before = 5000;
+    n = 0;
+    CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    memset(&f, 0, sizeof(f));
+    f.owner = "o@example.com";
+    n = 0;
+    CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    store_close(s);
+}
+
+TEST(ledger_and_meta)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    int64_t *ts = NULL, v = 0;
+    size_t n = 0;
+    char *text = NULL;
+
+    CHECK_OK(store_ledger_add(s, "111111111112", 100, "engine", &err), &err);
+    CHECK_OK(store_ledger_add(s, "111111111113", 300, "engine", &err), &err);
+    CHECK_OK(store_ledger_add(s, "111111111112", 900, "engine", &err), &err); /* first wins */
+    CHECK_OK(store_ledger_since(s, 50, &ts, &n, &err), &err);
+    CHECK_INT_EQ(n, 2);
+    CHECK_INT_EQ(ts[0], 100);
+    CHECK_INT_EQ(ts[1], 300);
+    free(ts);
+    CHECK_OK(store_ledger_remove(s, "111111111112", &err), &err);
+    CHECK_OK(store_ledger_since(s, 0, &ts, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    free(ts);
+
+    CHECK_OK(store_meta_get(s, "nope", &text, &err), &err);
+    CHECK(text == NULL);
+    CHECK_OK(store_meta_set_int(s, "k", 42, &err), &err);
+    CHECK_OK(store_meta_get_int(s, "k", 0, &v, &err), &err);
+    CHECK_INT_EQ(v, 42);
+    CHECK_OK(store_seq_next(s, "seq", &v, &err), &err);
+    CHECK_INT_EQ(v, 1);
+    CHECK_OK(store_seq_next(s, "seq", &v, &err), &err);
+    CHECK_INT_EQ(v, 2);
+    CHECK_OK(store_ou_put(s, "Sandboxes/Demos", "ou-ab12-12345678", &err), &err);
+    CHECK_OK(store_ou_get(s, "Sandboxes/Demos", &text, &err), &err);
+    CHECK_STR_EQ(text, "ou-ab12-12345678");
+    free(text);
+    store_close(s);
+}
+
+/* Appends n events and returns the store path (store closed). */
+static char *
+store_with_events(int n)
+{
+    struct sbx_err err = { 0 };
+    struct store_audit_report r;
+    char *path;
+    struct store *s = open_new(&path);
+    int64_t id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    struct store_account a = { 0 };
+
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    for (int i = 1; i < n; i++) {
+        struct store_audit_ev ev = { 1000 + i, "test", "note", NULL, NULL, "{\"i\":1}" };
+
+        CHECK_OK(store_audit_append(s, &a, &ev, &err), &err);
+    }
+    CHECK_OK(store_audit_verify(s, &r, &err), &err);
+    CHECK(r.ok);
+    CHECK_INT_EQ(r.rows, n);
+    store_account_release(&a);
+    store_close(s);
+    return path;
+}
+
+static struct store_audit_report
+verify_path(const char *path)
+{
+    struct sbx_err err = { 0 };
+    struct store_audit_report r;
+    struct store *s = NULL;
+
+    CHECK_OK(store_open(path, &s, &err), &err);
+    CHECK_OK(store_audit_verify(s, &r, &err), &err);
+    store_close(s);
+    return r;
+}
+
+TEST(audit_is_append_only)
+{
+    char *path = store_with_events(3);
+    sqlite3 *db = NULL;
+
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE audit SET actor = 'x' WHERE seq = 2", NULL, NULL, NULL) !=
+          SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM audit WHERE seq = 2", NULL, NULL, NULL) != SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(verify_path(path).ok);
+    free(path);
+}
+
+TEST(audit_detects_edit)
+{
+    char *path = store_with_events(5);
+    struct store_audit_report r;
+
+    raw_exec(path, "DROP TRIGGER audit_no_update;"
+                   "UPDATE audit SET detail = '{\"i\":2}' WHERE seq = 3");
+    r = verify_path(path);
+    CHECK(!r.ok);
+    CHECK_INT_EQ(r.bad_seq, 3);
+    CHECK_CONTAINS(r.why, "edited");
+    free(path);
+}
+
+TEST(audit_detects_rehashed_edit)
+{
+    char *path = store_with_events(5);
+    struct store_audit_report r;
+
+    /* Even with a fresh hash on the edited row, the next row's prev_hash breaks. */
+    raw_exec(path, "DROP TRIGGER audit_no_update;"
+                   "UPDATE audit SET hash = 'ffff' WHERE seq = 2");
+    r = verify_path(path);
+    CHECK(!r.ok);
+    CHECK_INT_EQ(r.bad_seq, 2);
+    free(path);
+}
+
+TEST(audit_detects_delete_in_middle)
+{
+    char *path = store_with_events(5);
+    struct store_audit_report r;
+
+    raw_exec(path, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 2");
+    r = verify_path(path);
+    CHECK(!r.ok);
+    CHECK_INT_EQ(r.bad_seq, 2);
+    CHECK_CONTAINS(r.why, "missing");
+    free(path);
+}
+
+TEST(audit_detects_delete_of_newest)
+{
+    char *path = store_with_events(5);
+    struct store_audit_report r;
+
+    raw_exec(path, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 5");
+    r = verify_path(path);
+    CHECK(!r.ok);
+    CHECK_INT_EQ(r.bad_seq, 5);
+    CHECK_CONTAINS(r.why, "head");
+    free(path);
+}
+
+TEST(audit_hash_is_unambiguous)
+{
+    struct store_audit_row a = { 1, 5, "x", 0, "", "ab", NULL, NULL, "{}", "00", NULL };
+    struct store_audit_row b = a;
+    char ha[65], hb[65];
+
+    /* Moving a character between adjacent fields changes the hash. */
+    b.actor = "xa";
+    b.event = "b";
+    store_audit_hash(&a, ha);
+    store_audit_hash(&b, hb);
+    CHECK(strcmp(ha, hb) != 0);
+    /* NULL and "" differ. */
+    b = a;
+    b.from_state = "";
+    store_audit_hash(&b, hb);
+    CHECK(strcmp(ha, hb) != 0);
+    CHECK_INT_EQ(strlen(ha), 64);
+}
+
+TEST(hook_runs)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    int64_t id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com"), run = 0;
+
+    CHECK_OK(store_hook_run_start(s, id, "pre-close", 1, 100, &run, &err), &err);
+    CHECK(run > 0);
+    CHECK_OK(store_hook_run_finish(s, run, "failed", 3, "/tmp/x.log", "boom", 110, &err), &err);
+    store_close(s);
+}

@@ -1,0 +1,52 @@
+/*
+ * engine_state.h -- the account lifecycle (DESIGN.md section 3) as one static table.
+ *
+ *     requested -> creating -> active -> expiring -> nuking -> close_wait -> closing
+ *         |            |                   ^   |       |          (quota)        |
+ *         v            v                   |   v       v                         v
+ *       failed       failed            nuke_failed / protected              suspended -> gone
+ *
+ * Every state change goes through engine_transition_allowed(): a change that is not in the
+ * table is a bug, refused before it reaches the store. Two states extend the design's list:
+ * - protected: a close or nuke was refused because the account is protected (management
+ *   account, a protected id or tag, not ours). It is a state rather than a silent skip so
+ *   `list --state protected` shows what needs a human, and `retry` re-checks it.
+ * - creating covers both "CreateAccount in progress" and "created, being moved and tagged":
+ *   the account only becomes active once it is in its OU with its tags, so a crash after
+ *   creation resumes the provisioning instead of leaving an untagged account behind.
+ */
+#ifndef SBX_ENGINE_STATE_H
+#define SBX_ENGINE_STATE_H
+
+#include <stdbool.h>
+
+enum engine_state {
+    ENGINE_S_REQUESTED = 0, /* intent recorded; CreateAccount not (known to be) sent */
+    ENGINE_S_CREATING,      /* CreateAccount accepted; waiting, then moving and tagging */
+    ENGINE_S_ACTIVE,        /* in use by its owner */
+    ENGINE_S_EXPIRING,      /* due to close (expired, offboarded, manual); hooks pending */
+    ENGINE_S_NUKING,        /* pre-close hooks running */
+    ENGINE_S_NUKE_FAILED,   /* quarantined after hooks.max_attempts failures */
+    ENGINE_S_CLOSE_WAIT,    /* nuked; waiting for a close slot (quota, in flight, rate) */
+    ENGINE_S_CLOSING,       /* CloseAccount intent recorded / sent; waiting for AWS */
+    ENGINE_S_SUSPENDED,     /* closed at AWS; in the 90-day post-closure period */
+    ENGINE_S_GONE,          /* left the organization (terminal) */
+    ENGINE_S_FAILED,        /* creation failed (terminal until `retry`) */
+    ENGINE_S_PROTECTED,     /* close or nuke refused by a protection rule */
+    ENGINE_S_COUNT
+};
+
+/* "requested", "creating", ...; NULL for an out-of-range value. */
+const char *engine_state_name(enum engine_state s);
+/* Parses a state name; returns -1 for an unknown name. */
+int engine_state_parse(const char *name, enum engine_state *out);
+/* True when the lifecycle table allows from -> to. */
+bool engine_transition_allowed(enum engine_state from, enum engine_state to);
+/* Same, by names (false for unknown names). */
+bool engine_transition_allowed_names(const char *from, const char *to);
+/* True for states the engine never leaves on its own (failed, gone). */
+bool engine_state_terminal(enum engine_state s);
+/* True for states in which the account exists at AWS and is not closed or closing. */
+bool engine_state_open_at_aws(enum engine_state s);
+
+#endif

@@ -1,28 +1,1439 @@
-/* orgs.c -- PLACEHOLDER: replaced by the AWS client owner. */
+/*
+ * orgs.c -- the AWS Organizations client (see orgs.h).
+ *
+ * Requests are awsJson1_1 exactly as AWS-ORGANIZATIONS.md section 1.3 shows: POST /,
+ * X-Amz-Target AWSOrganizationsV20161128.<Operation>, Content-Type application/x-amz-json-1.1,
+ * a JSON object body with unset members omitted ("{}" when there are none). awscall.c signs,
+ * sends and retries; this file builds bodies, paces calls, follows NextToken and turns
+ * responses into the structs of orgs.h.
+ *
+ * Pacing: one token bucket per operation in clock time (so a simulator running faster than
+ * real time refills faster too). A call takes a token, sleeping until one is there; the engine
+ * can ask orgs_pace_wait() first to avoid sleeping. Defaults come from cfg->limits for the
+ * operations the engine plans around, and from section 3.4's per-account rates otherwise.
+ *
+ * Credentials resolve on first use and again when they expire within five minutes (judged by
+ * the wall clock: credential expiry is a real-world time even when the client follows a
+ * simulator's clock).
+ */
 #include "aws/orgs.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "aws/awscall.h"
+#include "aws/awserr.h"
+#include "aws/endpoint.h"
+#include "aws/http.h"
+#include "aws/retry.h"
+#include "aws/sts.h"
+#include "cfg.h"
+#include "util/clock.h"
+#include "util/duration.h"
+#include "util/log.h"
+
+#define TARGET_PREFIX     "AWSOrganizationsV20161128."
+#define JSON_CONTENT_TYPE "application/x-amz-json-1.1"
+#define PAGE_SIZE         20
+#define REFRESH_MARGIN    300 /* seconds before expiry when credentials are refreshed */
+
+struct pace {
+    double rate;   /* tokens per second; <= 0: not paced */
+    double burst;  /* bucket size */
+    double tokens; /* at time `last` */
+    double last;   /* clock time of the last refill; 0: bucket not used yet (full) */
+};
+
+struct orgs {
+    struct http_client *http;
+    struct sbx_clock *clock; /* borrowed, may be NULL (real time) */
+    struct retry_quota quota;
+    struct awscall_client call;
+    struct endpoint ep;     /* Organizations */
+    struct endpoint sts_ep; /* STS */
+    char *profile;
+    char *region;
+    char *sts_override;
+    struct creds_opts copts;
+    struct creds creds;
+    bool have_creds;
+    struct pace pace[ORGS_OP_COUNT];
+};
+
+static const char *const op_names[ORGS_OP_COUNT] = {
+    [ORGS_OP_CREATE_ACCOUNT] = "CreateAccount",
+    [ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS] = "DescribeCreateAccountStatus",
+    [ORGS_OP_LIST_CREATE_ACCOUNT_STATUS] = "ListCreateAccountStatus",
+    [ORGS_OP_CLOSE_ACCOUNT] = "CloseAccount",
+    [ORGS_OP_DESCRIBE_ACCOUNT] = "DescribeAccount",
+    [ORGS_OP_LIST_ACCOUNTS] = "ListAccounts",
+    [ORGS_OP_LIST_ACCOUNTS_FOR_PARENT] = "ListAccountsForParent",
+    [ORGS_OP_LIST_ROOTS] = "ListRoots",
+    [ORGS_OP_LIST_OUS_FOR_PARENT] = "ListOrganizationalUnitsForParent",
+    [ORGS_OP_CREATE_OU] = "CreateOrganizationalUnit",
+    [ORGS_OP_MOVE_ACCOUNT] = "MoveAccount",
+    [ORGS_OP_LIST_PARENTS] = "ListParents",
+    [ORGS_OP_TAG_RESOURCE] = "TagResource",
+    [ORGS_OP_UNTAG_RESOURCE] = "UntagResource",
+    [ORGS_OP_LIST_TAGS_FOR_RESOURCE] = "ListTagsForResource",
+    [ORGS_OP_DESCRIBE_ORGANIZATION] = "DescribeOrganization",
+};
+
+/* Section 3.4 per-account (rate, burst) for the operations cfg->limits does not cover. */
+static const struct {
+    enum orgs_op op;
+    double rate;
+    int burst;
+} default_pace[] = {
+    { ORGS_OP_LIST_CREATE_ACCOUNT_STATUS, 5, 8 },
+    { ORGS_OP_LIST_ACCOUNTS, 8, 12 },
+    { ORGS_OP_LIST_ACCOUNTS_FOR_PARENT, 5, 8 },
+    { ORGS_OP_LIST_ROOTS, 1, 2 },
+    { ORGS_OP_LIST_OUS_FOR_PARENT, 5, 8 },
+    { ORGS_OP_CREATE_OU, 1, 2 },
+    { ORGS_OP_LIST_PARENTS, 5, 8 },
+    { ORGS_OP_LIST_TAGS_FOR_RESOURCE, 10, 15 },
+    { ORGS_OP_DESCRIBE_ORGANIZATION, 1, 2 },
+};
+
+const char *
+orgs_op_name(enum orgs_op op)
+{
+    return (size_t)op < ORGS_OP_COUNT ? op_names[op] : "Unknown";
+}
+
+/* --- pacing ----------------------------------------------------------------------------- */
+
+void
+orgs_set_pace(struct orgs *o, enum orgs_op op, double rate, int burst)
+{
+    struct pace *p;
+
+    if ((size_t)op >= ORGS_OP_COUNT)
+        return;
+    p = &o->pace[op];
+    p->rate = rate;
+    p->burst = burst >= 1 ? burst : 1;
+    p->tokens = p->burst;
+    p->last = 0;
+}
+
+/* Tokens in the bucket at time now. */
+static double
+pace_tokens(const struct pace *p, double now)
+{
+    if (p->last == 0)
+        return p->burst;
+    return fmin(p->burst, p->tokens + fmax(0, now - p->last) * p->rate);
+}
+
+double
+orgs_pace_wait(const struct orgs *o, enum orgs_op op)
+{
+    const struct pace *p;
+    double tokens;
+
+    if ((size_t)op >= ORGS_OP_COUNT)
+        return 0;
+    p = &o->pace[op];
+    if (p->rate <= 0)
+        return 0;
+    tokens = pace_tokens(p, clock_now(o->clock));
+    return tokens >= 1 ? 0 : (1 - tokens) / p->rate;
+}
+
+/* Takes one token for op, sleeping on the client's clock until there is one. */
+static int
+pace_take(struct orgs *o, enum orgs_op op, struct sbx_err *err)
+{
+    struct pace *p = &o->pace[op];
+    double now, wait;
+
+    if (p->rate <= 0)
+        return 0;
+    wait = orgs_pace_wait(o, op);
+    if (wait > 0) {
+        log_debug("%s: pacing, waiting %.2fs", op_names[op], wait);
+        if (clock_sleep(o->clock, wait) != 0) {
+            sbx_err_set(err, SBX_E_FAILURE, "%s: interrupted while pacing", op_names[op]);
+            return -1;
+        }
+    }
+    now = clock_now(o->clock);
+    p->tokens = pace_tokens(p, now) - 1;
+    if (p->tokens < 0)
+        p->tokens = 0;
+    p->last = now;
+    return 0;
+}
+
+/* --- client ------------------------------------------------------------------------------ */
+
+static char *
+dup_or_null(const char *s)
+{
+    return s != NULL && *s != '\0' ? strdup(s) : NULL;
+}
+
+static int
+get_creds(void *ctx, bool force, const struct creds **out, struct sbx_err *err)
+{
+    struct orgs *o = ctx;
+    int64_t now = (int64_t)clock_wall();
+    struct creds fresh;
+
+    if (!o->have_creds || force || creds_expiring(&o->creds, now, REFRESH_MARGIN)) {
+        if (creds_resolve(&o->copts, &fresh, err) != 0) {
+            /* Keep using credentials that are merely close to expiry. */
+            if (!o->have_creds || force || creds_expiring(&o->creds, now, 0))
+                return -1;
+            log_warn("cannot refresh credentials, using the current ones: %s", err->msg);
+        } else {
+            if (o->have_creds && strcmp(o->creds.source, fresh.source) != 0)
+                log_info("credentials now from %s", fresh.source);
+            creds_release(&o->creds);
+            o->creds = fresh;
+            o->have_creds = true;
+        }
+    }
+    *out = &o->creds;
+    return 0;
+}
+
+static bool
+env_true(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && strcasecmp(v, "true") == 0;
+}
 
 int
 orgs_new(const struct sbx_config *cfg, struct sbx_clock *clock, struct orgs **out,
          struct sbx_err *err)
 {
-    (void)cfg;
-    (void)clock;
-    (void)out;
-    sbx_err_set(err, SBX_E_AWS, "AWS client not implemented yet");
+    const struct cfg_aws *aws = &cfg->aws;
+    const struct cfg_limits *lim = &cfg->limits;
+    struct orgs *o;
+    struct http_opts hopts = { 0 };
+    struct endpoint_opts eo = { 0 };
+    struct endpoint_env env;
+    char *profile_region = NULL, *orgs_url = NULL, *sts_url = NULL;
+    const char *region, *profile;
+    const char *sts_regional = getenv("AWS_STS_REGIONAL_ENDPOINTS");
+    int attempts;
+
+    *out = NULL;
+    o = calloc(1, sizeof(*o));
+    if (o == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    o->clock = clock;
+    retry_quota_init(&o->quota);
+    o->copts.profile = aws->profile;
+    o->copts.profile_explicit = aws->profile != NULL && *aws->profile != '\0';
+    profile = creds_profile_name(&o->copts);
+    o->profile = strdup(profile);
+    if (o->profile == NULL)
+        goto nomem;
+    o->copts.profile = o->copts.profile_explicit ? o->profile : NULL;
+
+    /* Region: config, environment, then the profile's region setting. */
+    region = aws->region;
+    if (region == NULL || *region == '\0')
+        region = getenv("AWS_REGION");
+    if (region == NULL || *region == '\0')
+        region = getenv("AWS_DEFAULT_REGION");
+    if (region == NULL || *region == '\0') {
+        if (creds_profile_setting(o->profile, NULL, "region", &profile_region, err) != 0)
+            goto fail;
+        region = profile_region;
+    }
+    o->region = strdup(region != NULL && *region != '\0' ? region : "us-east-1");
+    if (o->region == NULL)
+        goto nomem;
+
+    if (creds_profile_setting(o->profile, "organizations", "endpoint_url", &orgs_url, err) != 0 ||
+        creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0)
+        goto fail;
+    eo.region = o->region;
+    eo.config_url = aws->endpoint;
+    eo.profile_url = orgs_url;
+    eo.fips = env_true("AWS_USE_FIPS_ENDPOINT");
+    eo.sts_global = sts_regional != NULL && strcasecmp(sts_regional, "legacy") == 0;
+    endpoint_env_read("ORGANIZATIONS", &env);
+    if (endpoint_resolve_orgs(&eo, &env, &o->ep, err) != 0)
+        goto fail;
+    eo.config_url = aws->sts_endpoint;
+    eo.profile_url = sts_url;
+    endpoint_env_read("STS", &env);
+    if (endpoint_resolve_sts(&eo, &env, &o->sts_ep, err) != 0)
+        goto fail;
+    o->sts_override = dup_or_null(aws->sts_endpoint);
+    if (aws->sts_endpoint != NULL && *aws->sts_endpoint != '\0' && o->sts_override == NULL)
+        goto nomem;
+
+    if (retry_max_attempts(aws->max_attempts, getenv("AWS_MAX_ATTEMPTS"), &attempts, err) != 0)
+        goto fail;
+    hopts.connect_timeout = (long)aws->connect_timeout;
+    hopts.request_timeout = (long)aws->request_timeout;
+    if (http_client_new(&hopts, &o->http, err) != 0)
+        goto fail;
+
+    o->copts.region = o->region;
+    o->copts.sts_endpoint = o->sts_override;
+    o->copts.http = o->http;
+    o->copts.clock = clock;
+    o->copts.max_attempts = attempts;
+    o->call.http = o->http;
+    o->call.clock = clock;
+    o->call.quota = &o->quota;
+    o->call.max_attempts = attempts;
+    o->call.get_creds = get_creds;
+    o->call.creds_ctx = o;
+
+    orgs_set_pace(o, ORGS_OP_CREATE_ACCOUNT, lim->create_rate > 0 ? lim->create_rate : 0.1,
+                  lim->create_burst > 0 ? lim->create_burst : 3);
+    orgs_set_pace(o, ORGS_OP_CLOSE_ACCOUNT, lim->close_rate > 0 ? lim->close_rate : 0.05,
+                  lim->close_burst > 0 ? lim->close_burst : 1);
+    orgs_set_pace(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
+                  lim->describe_rate > 0 ? lim->describe_rate : 2, 2);
+    orgs_set_pace(o, ORGS_OP_DESCRIBE_ACCOUNT, lim->describe_rate > 0 ? lim->describe_rate : 2, 2);
+    orgs_set_pace(o, ORGS_OP_MOVE_ACCOUNT, lim->move_rate > 0 ? lim->move_rate : 2, 3);
+    orgs_set_pace(o, ORGS_OP_TAG_RESOURCE, lim->tag_rate > 0 ? lim->tag_rate : 4, 6);
+    orgs_set_pace(o, ORGS_OP_UNTAG_RESOURCE, lim->tag_rate > 0 ? lim->tag_rate : 4, 6);
+    for (size_t i = 0; i < SBX_ARRAY_LEN(default_pace); i++)
+        orgs_set_pace(o, default_pace[i].op, default_pace[i].rate, default_pace[i].burst);
+
+    log_debug("organizations endpoint %s (%s), signing region %s; sts endpoint %s (%s)", o->ep.url,
+              o->ep.source, o->ep.signing_region, o->sts_ep.url, o->sts_ep.source);
+    free(profile_region);
+    free(orgs_url);
+    free(sts_url);
+    *out = o;
+    return 0;
+nomem:
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+fail:
+    free(profile_region);
+    free(orgs_url);
+    free(sts_url);
+    orgs_free(o);
     return -1;
 }
 
 void
 orgs_free(struct orgs *o)
 {
-    (void)o;
+    if (o == NULL)
+        return;
+    creds_release(&o->creds);
+    http_client_free(o->http);
+    free(o->profile);
+    free(o->region);
+    free(o->sts_override);
+    free(o);
+}
+
+int
+orgs_credentials(struct orgs *o, const char **source, struct sbx_err *err)
+{
+    const struct creds *c;
+
+    if (get_creds(o, false, &c, err) != 0)
+        return -1;
+    *source = c->source;
+    return 0;
+}
+
+const char *
+orgs_endpoint(const struct orgs *o)
+{
+    return o->ep.url;
+}
+
+const char *
+orgs_signing_region(const struct orgs *o)
+{
+    return o->ep.signing_region;
+}
+
+const char *
+orgs_partition(const struct orgs *o)
+{
+    return o->ep.partition;
+}
+
+const char *
+orgs_endpoint_source(const struct orgs *o)
+{
+    return o->ep.source;
+}
+
+const char *
+orgs_sts_endpoint(const struct orgs *o)
+{
+    return o->sts_ep.url;
+}
+
+const char *
+orgs_access_key_id(const struct orgs *o)
+{
+    return o->have_creds ? o->creds.access_key_id : NULL;
+}
+
+int64_t
+orgs_credentials_expiration(const struct orgs *o)
+{
+    return o->have_creds ? o->creds.expiration : 0;
+}
+
+int
+orgs_retry_quota(const struct orgs *o)
+{
+    return o->quota.available;
+}
+
+void
+orgs_set_max_attempts(struct orgs *o, int attempts)
+{
+    o->call.max_attempts = attempts >= 1 ? attempts : 1;
+}
+
+/* --- JSON helpers ------------------------------------------------------------------------ */
+
+static const char *
+jstr(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* *dst = copy of obj.key, or NULL when absent. Returns -1 only when out of memory. */
+static int
+jdup(const cJSON *obj, const char *key, char **dst)
+{
+    const char *s = jstr(obj, key);
+
+    *dst = NULL;
+    if (s == NULL)
+        return 0;
+    *dst = strdup(s);
+    return *dst == NULL ? -1 : 0;
+}
+
+static void
+jcopy(const cJSON *obj, const char *key, char *buf, size_t n)
+{
+    const char *s = jstr(obj, key);
+
+    snprintf(buf, n, "%s", s != NULL ? s : "");
+}
+
+/* A timestamp: a JSON number of epoch seconds (any JSON number form), or tolerated as an
+ * ISO 8601 string. 0 when absent. */
+static double
+jtime(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    int64_t t;
+
+    if (cJSON_IsNumber(v))
+        return v->valuedouble;
+    if (cJSON_IsString(v) && time_parse(v->valuestring, &t, NULL) == 0)
+        return (double)t;
+    return 0;
+}
+
+static int
+nomem(struct sbx_err *err)
+{
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return -1;
+}
+
+static int
+protocol(const char *op, const char *what, struct sbx_err *err)
+{
+    sbx_err_set(err, SBX_E_AWS, "%s: %s", op, what);
+    err->aws = SBX_AWS_PROTOCOL;
+    return -1;
+}
+
+static bool
+add_tags(cJSON *req, const char *name, const struct orgs_tag *tags, size_t ntags)
+{
+    cJSON *arr;
+
+    if (tags == NULL || ntags == 0)
+        return true;
+    arr = cJSON_AddArrayToObject(req, name);
+    if (arr == NULL)
+        return false;
+    for (size_t i = 0; i < ntags; i++) {
+        cJSON *t = cJSON_CreateObject();
+
+        if (t == NULL)
+            return false;
+        cJSON_AddItemToArray(arr, t);
+        if (cJSON_AddStringToObject(t, "Key", tags[i].key) == NULL ||
+            cJSON_AddStringToObject(t, "Value", tags[i].value != NULL ? tags[i].value : "") == NULL)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * One operation: paces, sends req ("{}" when NULL) and parses the 2xx body into *resp (an
+ * empty body becomes an empty object). The caller deletes *resp.
+ */
+static int
+orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struct sbx_err *err)
+{
+    struct http_response r = { 0 };
+    struct awscall_req areq = { 0 };
+    char target[96], *body = NULL;
+    const char *problem;
+    int rc = -1;
+
+    *resp = NULL;
+    body = req != NULL ? cJSON_PrintUnformatted(req) : NULL;
+    if (req != NULL && body == NULL)
+        return nomem(err);
+    if (pace_take(o, op, err) != 0)
+        goto out;
+    snprintf(target, sizeof(target), TARGET_PREFIX "%s", op_names[op]);
+    areq.ep = &o->ep;
+    areq.service = "organizations";
+    areq.proto = AWSCALL_JSON;
+    areq.operation = op_names[op];
+    areq.target = target;
+    areq.content_type = JSON_CONTENT_TYPE;
+    areq.body = body != NULL ? body : "{}";
+    areq.body_len = strlen(areq.body);
+    if (awscall_send(&o->call, &areq, &r, err) != 0)
+        goto out;
+    problem = awserr_json_problem(r.body, r.body_len);
+    if (problem != NULL && strcmp(problem, "empty response body") == 0) {
+        *resp = cJSON_CreateObject();
+        if (*resp == NULL) {
+            nomem(err);
+            goto out;
+        }
+    } else if (problem != NULL) {
+        awserr_protocol(r.status, problem, r.body, r.body_len, err);
+        err->aws = SBX_AWS_PROTOCOL;
+        sbx_err_prefix(err, "%s", op_names[op]);
+        goto out;
+    } else {
+        *resp = cJSON_ParseWithLength(r.body, r.body_len);
+        if (*resp == NULL) {
+            nomem(err);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    http_response_release(&r);
+    cJSON_free(body);
+    return rc;
+}
+
+/* The object member key of resp, which must be present. */
+static const cJSON *
+member(const char *op, const cJSON *resp, const char *key, struct sbx_err *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(resp, key);
+
+    if (!cJSON_IsObject(v)) {
+        sbx_err_set(err, SBX_E_AWS, "%s: response lacks %s", op, key);
+        err->aws = SBX_AWS_PROTOCOL;
+        return NULL;
+    }
+    return v;
+}
+
+/* --- growable arrays --------------------------------------------------------------------- */
+
+struct vec {
+    void *items;
+    size_t n, cap, size;
+};
+
+/* A zeroed new slot at the end, or NULL when out of memory. */
+static void *
+vec_push(struct vec *v)
+{
+    void *slot;
+
+    if (v->n == v->cap) {
+        size_t cap = v->cap == 0 ? 16 : v->cap * 2;
+        void *ni = realloc(v->items, cap * v->size);
+        if (ni == NULL)
+            return NULL;
+        v->items = ni;
+        v->cap = cap;
+    }
+    slot = (char *)v->items + v->n * v->size;
+    memset(slot, 0, v->size);
+    v->n++;
+    return slot;
+}
+
+/*
+ * Follows NextToken: sends req (adding MaxResults when has_max and NextToken from the
+ * previous page), calls item() for every element of result_key, and stops only when a page
+ * has no NextToken, never on an empty page.
+ */
+static int
+paginate(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *result_key,
+         int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
+         struct sbx_err *err)
+{
+    char *token = NULL;
+    int rc = -1, pages = 0;
+
+    if (has_max && cJSON_AddNumberToObject(req, "MaxResults", PAGE_SIZE) == NULL)
+        return nomem(err);
+    for (;;) {
+        cJSON *resp = NULL;
+        const cJSON *arr, *it;
+        const char *next;
+
+        cJSON_DeleteItemFromObjectCaseSensitive(req, "NextToken");
+        if (token != NULL && cJSON_AddStringToObject(req, "NextToken", token) == NULL) {
+            nomem(err);
+            goto out;
+        }
+        if (orgs_call(o, op, req, &resp, err) != 0)
+            goto out;
+        pages++;
+        arr = cJSON_GetObjectItemCaseSensitive(resp, result_key);
+        if (arr != NULL && !cJSON_IsNull(arr) && !cJSON_IsArray(arr)) {
+            cJSON_Delete(resp);
+            protocol(op_names[op], "result list is not an array", err);
+            goto out;
+        }
+        cJSON_ArrayForEach(it, arr)
+        {
+            if (!cJSON_IsObject(it) || item(ctx, it, err) != 0) {
+                if (!cJSON_IsObject(it))
+                    protocol(op_names[op], "result list holds a non-object", err);
+                cJSON_Delete(resp);
+                goto out;
+            }
+        }
+        next = jstr(resp, "NextToken");
+        if (next == NULL || *next == '\0') {
+            cJSON_Delete(resp);
+            break;
+        }
+        if (token != NULL && strcmp(token, next) == 0) {
+            cJSON_Delete(resp);
+            protocol(op_names[op], "NextToken repeated: the listing does not advance", err);
+            goto out;
+        }
+        free(token);
+        token = strdup(next);
+        cJSON_Delete(resp);
+        if (token == NULL) {
+            nomem(err);
+            goto out;
+        }
+    }
+    log_debug("%s: %d page%s", op_names[op], pages, pages == 1 ? "" : "s");
+    rc = 0;
+out:
+    free(token);
+    return rc;
+}
+
+/* --- result parsing ---------------------------------------------------------------------- */
+
+static int
+parse_account(const cJSON *j, struct orgs_account *a, struct sbx_err *err)
+{
+    const char *id = jstr(j, "Id");
+
+    memset(a, 0, sizeof(*a));
+    if (id == NULL || strlen(id) != 12)
+        return protocol("Account", "account without a 12-digit Id", err);
+    memcpy(a->id, id, 13);
+    if (jdup(j, "Arn", &a->arn) != 0 || jdup(j, "Email", &a->email) != 0 ||
+        jdup(j, "Name", &a->name) != 0) {
+        orgs_account_release(a);
+        return nomem(err);
+    }
+    jcopy(j, "State", a->state, sizeof(a->state));
+    jcopy(j, "Status", a->status, sizeof(a->status));
+    jcopy(j, "JoinedMethod", a->joined_method, sizeof(a->joined_method));
+    a->joined = jtime(j, "JoinedTimestamp");
+    return 0;
+}
+
+static int
+parse_create_status(const cJSON *j, struct orgs_create_status *s, struct sbx_err *err)
+{
+    const char *id = jstr(j, "Id");
+
+    memset(s, 0, sizeof(*s));
+    if (id == NULL || *id == '\0' || strlen(id) >= sizeof(s->id))
+        return protocol("CreateAccountStatus", "status without a valid Id", err);
+    snprintf(s->id, sizeof(s->id), "%s", id);
+    if (jdup(j, "AccountName", &s->account_name) != 0)
+        return nomem(err);
+    jcopy(j, "State", s->state, sizeof(s->state));
+    jcopy(j, "AccountId", s->account_id, sizeof(s->account_id));
+    jcopy(j, "FailureReason", s->failure_reason, sizeof(s->failure_reason));
+    s->requested = jtime(j, "RequestedTimestamp");
+    s->completed = jtime(j, "CompletedTimestamp");
+    return 0;
+}
+
+static int
+parse_ou(const cJSON *j, struct orgs_ou *ou, struct sbx_err *err)
+{
+    memset(ou, 0, sizeof(*ou));
+    if (jstr(j, "Id") == NULL)
+        return protocol("OrganizationalUnit", "OU without an Id", err);
+    if (jdup(j, "Id", &ou->id) != 0 || jdup(j, "Arn", &ou->arn) != 0 ||
+        jdup(j, "Name", &ou->name) != 0 || jdup(j, "Path", &ou->path) != 0) {
+        orgs_ou_release(ou);
+        return nomem(err);
+    }
+    return 0;
+}
+
+static int
+item_account(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_account *a = vec_push(ctx);
+
+    if (a == NULL)
+        return nomem(err);
+    if (parse_account(it, a, err) != 0) {
+        ((struct vec *)ctx)->n--;
+        return -1;
+    }
+    return 0;
+}
+
+static int
+item_create_status(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_create_status *s = vec_push(ctx);
+
+    if (s == NULL)
+        return nomem(err);
+    if (parse_create_status(it, s, err) != 0) {
+        ((struct vec *)ctx)->n--;
+        return -1;
+    }
+    return 0;
+}
+
+static int
+item_ou(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_ou *ou = vec_push(ctx);
+
+    if (ou == NULL)
+        return nomem(err);
+    if (parse_ou(it, ou, err) != 0) {
+        ((struct vec *)ctx)->n--;
+        return -1;
+    }
+    return 0;
+}
+
+static int
+item_root(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_root *r;
+
+    if (jstr(it, "Id") == NULL)
+        return protocol("ListRoots", "root without an Id", err);
+    r = vec_push(ctx);
+    if (r == NULL)
+        return nomem(err);
+    if (jdup(it, "Id", &r->id) != 0 || jdup(it, "Arn", &r->arn) != 0 ||
+        jdup(it, "Name", &r->name) != 0)
+        return nomem(err); /* the slot is freed with the rest */
+    return 0;
+}
+
+static int
+item_parent(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_parent *p;
+
+    if (jstr(it, "Id") == NULL)
+        return protocol("ListParents", "parent without an Id", err);
+    p = vec_push(ctx);
+    if (p == NULL)
+        return nomem(err);
+    jcopy(it, "Id", p->id, sizeof(p->id));
+    jcopy(it, "Type", p->type, sizeof(p->type));
+    return 0;
+}
+
+static int
+item_tag(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_tag *t;
+
+    if (jstr(it, "Key") == NULL)
+        return protocol("ListTagsForResource", "tag without a Key", err);
+    t = vec_push(ctx);
+    if (t == NULL)
+        return nomem(err);
+    if (jdup(it, "Key", &t->key) != 0)
+        return nomem(err);
+    t->value = strdup(jstr(it, "Value") != NULL ? jstr(it, "Value") : "");
+    return t->value == NULL ? nomem(err) : 0;
+}
+
+/* --- operations -------------------------------------------------------------------------- */
+
+/* Creates the request object with the given string members (name, value pairs, NULL-ended);
+ * NULL values are omitted. */
+static cJSON *
+request(const char *name, ...)
+{
+    cJSON *req = cJSON_CreateObject();
+    va_list ap;
+
+    if (req == NULL)
+        return NULL;
+    va_start(ap, name);
+    for (const char *n = name; n != NULL; n = va_arg(ap, const char *)) {
+        const char *v = va_arg(ap, const char *);
+        if (v != NULL && cJSON_AddStringToObject(req, n, v) == NULL) {
+            cJSON_Delete(req);
+            req = NULL;
+            break;
+        }
+    }
+    va_end(ap);
+    return req;
+}
+
+static int
+need(const char *op, const char *what, const char *v, struct sbx_err *err)
+{
+    if (v != NULL && *v != '\0')
+        return 0;
+    sbx_err_set(err, SBX_E_INVALID, "%s: %s is required", op, what);
+    return -1;
+}
+
+int
+orgs_create_account(struct orgs *o, const char *email, const char *name, const char *role_name,
+                    const struct orgs_tag *tags, size_t ntags, struct orgs_create_status *st,
+                    struct sbx_err *err)
+{
+    cJSON *req = NULL, *resp = NULL;
+    const cJSON *s;
+    int rc = -1;
+
+    if (need("CreateAccount", "Email", email, err) != 0 ||
+        need("CreateAccount", "AccountName", name, err) != 0)
+        return -1;
+    req = request("Email", email, "AccountName", name, "RoleName", role_name, NULL);
+    if (req == NULL || !add_tags(req, "Tags", tags, ntags)) {
+        nomem(err);
+        goto out;
+    }
+    if (orgs_call(o, ORGS_OP_CREATE_ACCOUNT, req, &resp, err) != 0)
+        goto out;
+    s = member("CreateAccount", resp, "CreateAccountStatus", err);
+    if (s == NULL || parse_create_status(s, st, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(resp);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_describe_create_account_status(struct orgs *o, const char *request_id,
+                                    struct orgs_create_status *st, struct sbx_err *err)
+{
+    cJSON *req = NULL, *resp = NULL;
+    const cJSON *s;
+    int rc = -1;
+
+    if (need("DescribeCreateAccountStatus", "CreateAccountRequestId", request_id, err) != 0)
+        return -1;
+    req = request("CreateAccountRequestId", request_id, NULL);
+    if (req == NULL) {
+        nomem(err);
+        goto out;
+    }
+    if (orgs_call(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS, req, &resp, err) != 0)
+        goto out;
+    s = member("DescribeCreateAccountStatus", resp, "CreateAccountStatus", err);
+    if (s == NULL || parse_create_status(s, st, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(resp);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_list_create_account_status(struct orgs *o, const char *const *states,
+                                struct orgs_create_status **out, size_t *n, struct sbx_err *err)
+{
+    struct vec v = { .size = sizeof(struct orgs_create_status) };
+    cJSON *req = cJSON_CreateObject(), *arr;
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (req == NULL)
+        return nomem(err);
+    if (states != NULL && states[0] != NULL) {
+        arr = cJSON_AddArrayToObject(req, "States");
+        if (arr == NULL) {
+            nomem(err);
+            goto out;
+        }
+        for (const char *const *s = states; *s != NULL; s++) {
+            cJSON *str = cJSON_CreateString(*s);
+            if (str == NULL) {
+                nomem(err);
+                goto out;
+            }
+            cJSON_AddItemToArray(arr, str);
+        }
+    }
+    if (paginate(o, ORGS_OP_LIST_CREATE_ACCOUNT_STATUS, req, true, "CreateAccountStatuses",
+                 item_create_status, &v, err) != 0)
+        goto out;
+    *out = v.items;
+    *n = v.n;
+    v.items = NULL;
+    v.n = 0;
+    rc = 0;
+out:
+    orgs_create_statuses_free(v.items, v.n);
+    cJSON_Delete(req);
+    return rc;
+}
+
+/* Operations without output: success is any 2xx with an empty body or an object. */
+static int
+no_output(struct orgs *o, enum orgs_op op, cJSON *req, struct sbx_err *err)
+{
+    cJSON *resp = NULL;
+    int rc;
+
+    if (req == NULL)
+        return nomem(err);
+    rc = orgs_call(o, op, req, &resp, err);
+    cJSON_Delete(resp);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_close_account(struct orgs *o, const char *account_id, struct sbx_err *err)
+{
+    if (need("CloseAccount", "AccountId", account_id, err) != 0)
+        return -1;
+    return no_output(o, ORGS_OP_CLOSE_ACCOUNT, request("AccountId", account_id, NULL), err);
+}
+
+int
+orgs_describe_account(struct orgs *o, const char *account_id, struct orgs_account *out,
+                      struct sbx_err *err)
+{
+    cJSON *req = NULL, *resp = NULL;
+    const cJSON *a;
+    int rc = -1;
+
+    if (need("DescribeAccount", "AccountId", account_id, err) != 0)
+        return -1;
+    req = request("AccountId", account_id, NULL);
+    if (req == NULL) {
+        nomem(err);
+        goto out;
+    }
+    if (orgs_call(o, ORGS_OP_DESCRIBE_ACCOUNT, req, &resp, err) != 0)
+        goto out;
+    a = member("DescribeAccount", resp, "Account", err);
+    if (a == NULL || parse_account(a, out, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(resp);
+    cJSON_Delete(req);
+    return rc;
+}
+
+static int
+list_accounts(struct orgs *o, enum orgs_op op, cJSON *req, struct orgs_account **out, size_t *n,
+              struct sbx_err *err)
+{
+    struct vec v = { .size = sizeof(struct orgs_account) };
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (req == NULL)
+        return nomem(err);
+    if (paginate(o, op, req, true, "Accounts", item_account, &v, err) != 0)
+        goto out;
+    *out = v.items;
+    *n = v.n;
+    v.items = NULL;
+    v.n = 0;
+    rc = 0;
+out:
+    orgs_accounts_free(v.items, v.n);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_list_accounts(struct orgs *o, struct orgs_account **out, size_t *n, struct sbx_err *err)
+{
+    return list_accounts(o, ORGS_OP_LIST_ACCOUNTS, cJSON_CreateObject(), out, n, err);
+}
+
+int
+orgs_list_accounts_for_parent(struct orgs *o, const char *parent_id, struct orgs_account **out,
+                              size_t *n, struct sbx_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (need("ListAccountsForParent", "ParentId", parent_id, err) != 0)
+        return -1;
+    return list_accounts(o, ORGS_OP_LIST_ACCOUNTS_FOR_PARENT, request("ParentId", parent_id, NULL),
+                         out, n, err);
+}
+
+int
+orgs_list_roots(struct orgs *o, struct orgs_root **out, size_t *n, struct sbx_err *err)
+{
+    struct vec v = { .size = sizeof(struct orgs_root) };
+    cJSON *req = cJSON_CreateObject();
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (req == NULL)
+        return nomem(err);
+    if (paginate(o, ORGS_OP_LIST_ROOTS, req, true, "Roots", item_root, &v, err) != 0)
+        goto out;
+    *out = v.items;
+    *n = v.n;
+    v.items = NULL;
+    v.n = 0;
+    rc = 0;
+out:
+    orgs_roots_free(v.items, v.n);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_list_ous_for_parent(struct orgs *o, const char *parent_id, struct orgs_ou **out, size_t *n,
+                         struct sbx_err *err)
+{
+    struct vec v = { .size = sizeof(struct orgs_ou) };
+    cJSON *req = NULL;
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (need("ListOrganizationalUnitsForParent", "ParentId", parent_id, err) != 0)
+        return -1;
+    req = request("ParentId", parent_id, NULL);
+    if (req == NULL)
+        return nomem(err);
+    if (paginate(o, ORGS_OP_LIST_OUS_FOR_PARENT, req, true, "OrganizationalUnits", item_ou, &v,
+                 err) != 0)
+        goto out;
+    *out = v.items;
+    *n = v.n;
+    v.items = NULL;
+    v.n = 0;
+    rc = 0;
+out:
+    orgs_ous_free(v.items, v.n);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_create_ou(struct orgs *o, const char *parent_id, const char *name, const struct orgs_tag *tags,
+               size_t ntags, struct orgs_ou *out, struct sbx_err *err)
+{
+    cJSON *req = NULL, *resp = NULL;
+    const cJSON *ou;
+    int rc = -1;
+
+    if (need("CreateOrganizationalUnit", "ParentId", parent_id, err) != 0 ||
+        need("CreateOrganizationalUnit", "Name", name, err) != 0)
+        return -1;
+    req = request("ParentId", parent_id, "Name", name, NULL);
+    if (req == NULL || !add_tags(req, "Tags", tags, ntags)) {
+        nomem(err);
+        goto out;
+    }
+    if (orgs_call(o, ORGS_OP_CREATE_OU, req, &resp, err) != 0)
+        goto out;
+    ou = member("CreateOrganizationalUnit", resp, "OrganizationalUnit", err);
+    if (ou == NULL || parse_ou(ou, out, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(resp);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_move_account(struct orgs *o, const char *account_id, const char *source_parent,
+                  const char *dest_parent, struct sbx_err *err)
+{
+    if (need("MoveAccount", "AccountId", account_id, err) != 0 ||
+        need("MoveAccount", "SourceParentId", source_parent, err) != 0 ||
+        need("MoveAccount", "DestinationParentId", dest_parent, err) != 0)
+        return -1;
+    return no_output(o, ORGS_OP_MOVE_ACCOUNT,
+                     request("AccountId", account_id, "SourceParentId", source_parent,
+                             "DestinationParentId", dest_parent, NULL),
+                     err);
+}
+
+int
+orgs_list_parents(struct orgs *o, const char *child_id, struct orgs_parent **out, size_t *n,
+                  struct sbx_err *err)
+{
+    struct vec v = { .size = sizeof(struct orgs_parent) };
+    cJSON *req = NULL;
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (need("ListParents", "ChildId", child_id, err) != 0)
+        return -1;
+    req = request("ChildId", child_id, NULL);
+    if (req == NULL)
+        return nomem(err);
+    if (paginate(o, ORGS_OP_LIST_PARENTS, req, true, "Parents", item_parent, &v, err) != 0)
+        goto out;
+    *out = v.items;
+    *n = v.n;
+    v.items = NULL;
+    rc = 0;
+out:
+    free(v.items);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_tag_resource(struct orgs *o, const char *resource_id, const struct orgs_tag *tags,
+                  size_t ntags, struct sbx_err *err)
+{
+    cJSON *req;
+
+    if (need("TagResource", "ResourceId", resource_id, err) != 0)
+        return -1;
+    if (tags == NULL || ntags == 0) {
+        sbx_err_set(err, SBX_E_INVALID, "TagResource: at least one tag is required");
+        return -1;
+    }
+    req = request("ResourceId", resource_id, NULL);
+    if (req != NULL && !add_tags(req, "Tags", tags, ntags)) {
+        cJSON_Delete(req);
+        req = NULL;
+    }
+    return no_output(o, ORGS_OP_TAG_RESOURCE, req, err);
+}
+
+int
+orgs_untag_resource(struct orgs *o, const char *resource_id, const char *const *keys, size_t nkeys,
+                    struct sbx_err *err)
+{
+    cJSON *req, *arr;
+
+    if (need("UntagResource", "ResourceId", resource_id, err) != 0)
+        return -1;
+    if (keys == NULL || nkeys == 0) {
+        sbx_err_set(err, SBX_E_INVALID, "UntagResource: at least one tag key is required");
+        return -1;
+    }
+    req = request("ResourceId", resource_id, NULL);
+    arr = req != NULL ? cJSON_AddArrayToObject(req, "TagKeys") : NULL;
+    for (size_t i = 0; arr != NULL && i < nkeys; i++) {
+        cJSON *k = cJSON_CreateString(keys[i]);
+        if (k == NULL) {
+            arr = NULL;
+            break;
+        }
+        cJSON_AddItemToArray(arr, k);
+    }
+    if (arr == NULL) {
+        cJSON_Delete(req);
+        req = NULL;
+    }
+    return no_output(o, ORGS_OP_UNTAG_RESOURCE, req, err);
+}
+
+int
+orgs_list_tags(struct orgs *o, const char *resource_id, struct orgs_tag **out, size_t *n,
+               struct sbx_err *err)
+{
+    struct vec v = { .size = sizeof(struct orgs_tag) };
+    cJSON *req = NULL;
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (need("ListTagsForResource", "ResourceId", resource_id, err) != 0)
+        return -1;
+    req = request("ResourceId", resource_id, NULL);
+    if (req == NULL)
+        return nomem(err);
+    /* ListTagsForResource pages by NextToken only: it has no MaxResults. */
+    if (paginate(o, ORGS_OP_LIST_TAGS_FOR_RESOURCE, req, false, "Tags", item_tag, &v, err) != 0)
+        goto out;
+    *out = v.items;
+    *n = v.n;
+    v.items = NULL;
+    v.n = 0;
+    rc = 0;
+out:
+    orgs_tags_free(v.items, v.n);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_describe_organization(struct orgs *o, struct orgs_organization *out, struct sbx_err *err)
+{
+    cJSON *resp = NULL;
+    const cJSON *org;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    /* No input members: the body is "{}" (section 1.3). */
+    if (orgs_call(o, ORGS_OP_DESCRIBE_ORGANIZATION, NULL, &resp, err) != 0)
+        goto out;
+    org = member("DescribeOrganization", resp, "Organization", err);
+    if (org == NULL)
+        goto out;
+    if (jstr(org, "Id") == NULL || jstr(org, "MasterAccountId") == NULL) {
+        protocol("DescribeOrganization", "organization without Id or MasterAccountId", err);
+        goto out;
+    }
+    if (jdup(org, "Id", &out->id) != 0 || jdup(org, "Arn", &out->arn) != 0 ||
+        jdup(org, "FeatureSet", &out->feature_set) != 0 ||
+        jdup(org, "MasterAccountId", &out->master_account_id) != 0 ||
+        jdup(org, "MasterAccountArn", &out->master_account_arn) != 0 ||
+        jdup(org, "MasterAccountEmail", &out->master_account_email) != 0) {
+        orgs_organization_release(out);
+        nomem(err);
+        goto out;
+    }
+    rc = 0;
+out:
+    cJSON_Delete(resp);
+    return rc;
+}
+
+int
+orgs_get_caller_identity(struct orgs *o, struct orgs_caller *out, struct sbx_err *err)
+{
+    struct sts_identity id;
+
+    memset(out, 0, sizeof(*out));
+    if (sts_get_caller_identity(&o->call, &o->sts_ep, &id, err) != 0)
+        return -1;
+    memcpy(out->account, id.account, sizeof(out->account));
+    out->arn = id.arn;
+    out->user_id = id.user_id;
+    return 0;
+}
+
+int
+orgs_assume_role(struct orgs *o, const char *role_arn, const char *session_name, int duration_secs,
+                 struct creds *out, struct sbx_err *err)
+{
+    struct sts_assume_params p = { 0 };
+
+    p.role_arn = role_arn;
+    p.session_name = session_name != NULL ? session_name : "sandboxctl";
+    p.duration_secs = duration_secs;
+    return sts_assume_role(&o->call, &o->sts_ep, &p, out, err);
 }
 
 int
 orgs_sim_clock(struct orgs *o, struct sbx_clock *clock, struct sbx_err *err)
 {
-    (void)o;
-    (void)clock;
-    sbx_err_set(err, SBX_E_AWS, "not implemented yet");
-    return -1;
+    struct http_response r = { 0 };
+    struct http_header h[] = { { "Accept", "application/json" } };
+    char url[400];
+    cJSON *j = NULL;
+    const cJSON *now, *scale;
+    int rc = -1;
+
+    snprintf(url, sizeof(url), "%s/__sim/clock", o->ep.url);
+    if (http_request(o->http, "GET", url, h, SBX_ARRAY_LEN(h), NULL, 0, &r, err) != 0) {
+        sbx_err_prefix(err, "cannot read the simulator clock");
+        return -1;
+    }
+    if (r.status != 200) {
+        awserr_protocol(r.status, "unexpected answer", r.body, r.body_len, err);
+        sbx_err_prefix(err, "cannot read the simulator clock at '%s'", url);
+        goto out;
+    }
+    j = cJSON_ParseWithLength(r.body, r.body_len);
+    now = cJSON_GetObjectItemCaseSensitive(j, "now");
+    scale = cJSON_GetObjectItemCaseSensitive(j, "scale");
+    if (!cJSON_IsNumber(now) || now->valuedouble <= 0 ||
+        (scale != NULL && (!cJSON_IsNumber(scale) || scale->valuedouble <= 0))) {
+        awserr_protocol(r.status, "expected {\"now\": ..., \"scale\": ...}", r.body, r.body_len,
+                        err);
+        err->aws = SBX_AWS_PROTOCOL;
+        sbx_err_prefix(err, "cannot read the simulator clock at '%s'", url);
+        goto out;
+    }
+    clock_init_scaled(clock, now->valuedouble, scale != NULL ? scale->valuedouble : 1);
+    log_debug("following the simulator clock: now %.3f, scale %g", now->valuedouble,
+              scale != NULL ? scale->valuedouble : 1.0);
+    rc = 0;
+out:
+    cJSON_Delete(j);
+    http_response_release(&r);
+    return rc;
+}
+
+/* --- release ----------------------------------------------------------------------------- */
+
+void
+orgs_account_release(struct orgs_account *a)
+{
+    if (a == NULL)
+        return;
+    free(a->arn);
+    free(a->email);
+    free(a->name);
+    memset(a, 0, sizeof(*a));
+}
+
+void
+orgs_accounts_free(struct orgs_account *a, size_t n)
+{
+    for (size_t i = 0; a != NULL && i < n; i++)
+        orgs_account_release(&a[i]);
+    free(a);
+}
+
+void
+orgs_create_status_release(struct orgs_create_status *s)
+{
+    if (s == NULL)
+        return;
+    free(s->account_name);
+    memset(s, 0, sizeof(*s));
+}
+
+void
+orgs_create_statuses_free(struct orgs_create_status *s, size_t n)
+{
+    for (size_t i = 0; s != NULL && i < n; i++)
+        orgs_create_status_release(&s[i]);
+    free(s);
+}
+
+void
+orgs_ou_release(struct orgs_ou *ou)
+{
+    if (ou == NULL)
+        return;
+    free(ou->id);
+    free(ou->arn);
+    free(ou->name);
+    free(ou->path);
+    memset(ou, 0, sizeof(*ou));
+}
+
+void
+orgs_ous_free(struct orgs_ou *ous, size_t n)
+{
+    for (size_t i = 0; ous != NULL && i < n; i++)
+        orgs_ou_release(&ous[i]);
+    free(ous);
+}
+
+void
+orgs_roots_free(struct orgs_root *r, size_t n)
+{
+    for (size_t i = 0; r != NULL && i < n; i++) {
+        free(r[i].id);
+        free(r[i].arn);
+        free(r[i].name);
+    }
+    free(r);
+}
+
+void
+orgs_tags_free(struct orgs_tag *t, size_t n)
+{
+    for (size_t i = 0; t != NULL && i < n; i++) {
+        free(t[i].key);
+        free(t[i].value);
+    }
+    free(t);
+}
+
+void
+orgs_organization_release(struct orgs_organization *org)
+{
+    if (org == NULL)
+        return;
+    free(org->id);
+    free(org->arn);
+    free(org->feature_set);
+    free(org->master_account_id);
+    free(org->master_account_arn);
+    free(org->master_account_email);
+    memset(org, 0, sizeof(*org));
+}
+
+void
+orgs_caller_release(struct orgs_caller *c)
+{
+    if (c == NULL)
+        return;
+    free(c->arn);
+    free(c->user_id);
+    memset(c, 0, sizeof(*c));
+}
+
+bool
+orgs_account_is_closed(const struct orgs_account *a)
+{
+    static const char *const closed_states[] = { "PENDING_CLOSURE", "CLOSED", "SUSPENDED" };
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(closed_states); i++) {
+        if (strcmp(a->state, closed_states[i]) == 0)
+            return true;
+    }
+    return strcmp(a->status, "PENDING_CLOSURE") == 0 || strcmp(a->status, "SUSPENDED") == 0;
 }

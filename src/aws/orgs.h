@@ -31,20 +31,20 @@ struct orgs_account {
     char *arn;
     char *email;
     char *name;
-    char state[24];   /* State: ACTIVE, PENDING_CLOSURE, CLOSED, SUSPENDED, ... ("" if absent) */
-    char status[24];  /* legacy Status: ACTIVE, PENDING_CLOSURE, SUSPENDED ("" if absent) */
+    char state[24];  /* State: ACTIVE, PENDING_CLOSURE, CLOSED, SUSPENDED, ... ("" if absent) */
+    char status[24]; /* legacy Status: ACTIVE, PENDING_CLOSURE, SUSPENDED ("" if absent) */
     char joined_method[16];
-    double joined;    /* epoch seconds */
+    double joined; /* epoch seconds */
 };
 
 struct orgs_create_status {
-    char id[48];            /* car-... */
+    char id[48]; /* car-... */
     char *account_name;
-    char state[16];         /* IN_PROGRESS, SUCCEEDED, FAILED */
-    char account_id[13];    /* when SUCCEEDED */
+    char state[16];          /* IN_PROGRESS, SUCCEEDED, FAILED */
+    char account_id[13];     /* when SUCCEEDED */
     char failure_reason[64]; /* when FAILED */
     double requested;
-    double completed;       /* 0 while in progress */
+    double completed; /* 0 while in progress */
 };
 
 struct orgs_ou {
@@ -124,6 +124,17 @@ const char *orgs_endpoint(const struct orgs *o);
 const char *orgs_signing_region(const struct orgs *o);
 /* Partition of the endpoint: "aws", "aws-cn", "aws-us-gov", ... (for ARNs and URLs). */
 const char *orgs_partition(const struct orgs *o);
+/* Where the endpoint came from: "default", "config aws.endpoint", "AWS_ENDPOINT_URL", ... */
+const char *orgs_endpoint_source(const struct orgs *o);
+/* The STS endpoint URL in use (borrowed). */
+const char *orgs_sts_endpoint(const struct orgs *o);
+/* The access key id of the credentials in use (not secret; show it masked with
+ * creds_mask_key_id), or NULL before they are resolved. Borrowed until the next call. */
+const char *orgs_access_key_id(const struct orgs *o);
+/* Expiry of the credentials in use (epoch seconds), 0 if none or not resolved. */
+int64_t orgs_credentials_expiration(const struct orgs *o);
+/* Tokens left in the client's retry quota (standard mode, 500 at start). */
+int orgs_retry_quota(const struct orgs *o);
 
 /* Sets the pacing of op: rate calls/s and burst; rate <= 0 disables pacing. */
 void orgs_set_pace(struct orgs *o, enum orgs_op op, double rate, int burst);
@@ -135,29 +146,27 @@ void orgs_set_max_attempts(struct orgs *o, int attempts);
 /* --- operations ----------------------------------------------------------------------- */
 
 /* tags may be NULL/0. role_name NULL = AWS default. On success st is the initial status. */
-int orgs_create_account(struct orgs *o, const char *email, const char *name,
-                        const char *role_name, const struct orgs_tag *tags, size_t ntags,
-                        struct orgs_create_status *st, struct sbx_err *err) SBX_NODISCARD;
+int orgs_create_account(struct orgs *o, const char *email, const char *name, const char *role_name,
+                        const struct orgs_tag *tags, size_t ntags, struct orgs_create_status *st,
+                        struct sbx_err *err) SBX_NODISCARD;
 int orgs_describe_create_account_status(struct orgs *o, const char *request_id,
-                                        struct orgs_create_status *st, struct sbx_err *err)
-        SBX_NODISCARD;
+                                        struct orgs_create_status *st,
+                                        struct sbx_err *err) SBX_NODISCARD;
 /* states: NULL-terminated list such as {"IN_PROGRESS", NULL}, or NULL for all. */
 int orgs_list_create_account_status(struct orgs *o, const char *const *states,
                                     struct orgs_create_status **out, size_t *n,
                                     struct sbx_err *err) SBX_NODISCARD;
-int orgs_close_account(struct orgs *o, const char *account_id, struct sbx_err *err)
-        SBX_NODISCARD;
+int orgs_close_account(struct orgs *o, const char *account_id, struct sbx_err *err) SBX_NODISCARD;
 int orgs_describe_account(struct orgs *o, const char *account_id, struct orgs_account *out,
                           struct sbx_err *err) SBX_NODISCARD;
 int orgs_list_accounts(struct orgs *o, struct orgs_account **out, size_t *n,
                        struct sbx_err *err) SBX_NODISCARD;
-int orgs_list_accounts_for_parent(struct orgs *o, const char *parent_id,
-                                  struct orgs_account **out, size_t *n, struct sbx_err *err)
-        SBX_NODISCARD;
-int orgs_list_roots(struct orgs *o, struct orgs_root **out, size_t *n, struct sbx_err *err)
-        SBX_NODISCARD;
-int orgs_list_ous_for_parent(struct orgs *o, const char *parent_id, struct orgs_ou **out,
-                             size_t *n, struct sbx_err *err) SBX_NODISCARD;
+int orgs_list_accounts_for_parent(struct orgs *o, const char *parent_id, struct orgs_account **out,
+                                  size_t *n, struct sbx_err *err) SBX_NODISCARD;
+int orgs_list_roots(struct orgs *o, struct orgs_root **out, size_t *n,
+                    struct sbx_err *err) SBX_NODISCARD;
+int orgs_list_ous_for_parent(struct orgs *o, const char *parent_id, struct orgs_ou **out, size_t *n,
+                             struct sbx_err *err) SBX_NODISCARD;
 int orgs_create_ou(struct orgs *o, const char *parent_id, const char *name,
                    const struct orgs_tag *tags, size_t ntags, struct orgs_ou *out,
                    struct sbx_err *err) SBX_NODISCARD;
@@ -174,8 +183,8 @@ int orgs_list_tags(struct orgs *o, const char *resource_id, struct orgs_tag **ou
 int orgs_describe_organization(struct orgs *o, struct orgs_organization *out,
                                struct sbx_err *err) SBX_NODISCARD;
 /* STS GetCallerIdentity with the client's credentials. */
-int orgs_get_caller_identity(struct orgs *o, struct orgs_caller *out, struct sbx_err *err)
-        SBX_NODISCARD;
+int orgs_get_caller_identity(struct orgs *o, struct orgs_caller *out,
+                             struct sbx_err *err) SBX_NODISCARD;
 /* STS AssumeRole into role_arn with the client's credentials; out is filled (creds_release). */
 int orgs_assume_role(struct orgs *o, const char *role_arn, const char *session_name,
                      int duration_secs, struct creds *out, struct sbx_err *err) SBX_NODISCARD;

@@ -24,13 +24,12 @@
 #define EXAMPLE_TIME   1440938160
 #define EXAMPLE_AKID   "AKIDEXAMPLE"
 #define EXAMPLE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-#define EXAMPLE_TOKEN                                                                               \
-    "AQoDYXdzEPT//////////"                                                                         \
-    "wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthA" \
-    "x7mSEI/qkPpKPi/"                                                                               \
-    "kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHN" \
-    "VXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIl" \
-    "TJabIQwj2ICCR/oLxBA=="
+#define EXAMPLE_TOKEN                                                          \
+    "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKW" \
+    "HGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4" \
+    "IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE" \
+    "8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yj" \
+    "c8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=="
 #define ORGS_BODY   "{\"MaxResults\":20}"
 #define ORGS_HOST   "organizations.us-east-1.amazonaws.com"
 #define ORGS_TARGET "AWSOrganizationsV20161128.ListAccounts"

@@ -660,3 +660,170 @@ TEST(missing_log_dir_setting_is_an_error)
     CHECK_CONTAINS(err.msg, "log_dir");
     fixture_release(&f);
 }
+
+/* The shipped aws-nuke hook under the real runner, with the stand-in aws-nuke on PATH. */
+struct nuke_fixture {
+    struct fixture f;
+    char bin[1200], fake[1200], nukecfg[1200];
+    char path_env[1400], fake_env[1400];
+    const char *extra[8];
+    struct hook_env env;
+    char key[32], secret[64];
+    struct creds creds;
+};
+
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+
+    CHECK(fp != NULL);
+    fputs(text, fp);
+    CHECK(fclose(fp) == 0);
+}
+
+static void
+nuke_fixture_init(struct nuke_fixture *n)
+{
+    const char *src = getenv("SBX_SOURCE_DIR"), *data = getenv("SBX_TEST_DATA");
+    char path[1400], *body;
+    static const char *const tools[] = { "aws-nuke", "aws" };
+
+    CHECK(src != NULL && data != NULL);
+    memset(n, 0, sizeof(*n));
+    fixture_init(&n->f);
+    snprintf(path, sizeof(path), "%s/hooks/pre-close.d/50-aws-nuke", src);
+    body = check_read_file(path, NULL);
+    write_hook(&n->f, "pre-close", "50-aws-nuke", 0755, body);
+    free(body);
+    snprintf(n->bin, sizeof(n->bin), "%s/bin", n->f.tmp);
+    snprintf(n->fake, sizeof(n->fake), "%s/fake", n->f.tmp);
+    snprintf(n->nukecfg, sizeof(n->nukecfg), "%s/nuke-configs", n->f.tmp);
+    CHECK(mkdir(n->bin, 0755) == 0);
+    CHECK(mkdir(n->fake, 0755) == 0);
+    for (size_t i = 0; i < SBX_ARRAY_LEN(tools); i++) {
+        char target[1200];
+
+        snprintf(target, sizeof(target), "%s/fake-aws-nuke", data);
+        snprintf(path, sizeof(path), "%s/%s", n->bin, tools[i]);
+        CHECK(symlink(target, path) == 0);
+    }
+    snprintf(n->path_env, sizeof(n->path_env), "PATH=%s:/usr/bin:/bin", n->bin);
+    snprintf(n->fake_env, sizeof(n->fake_env), "FAKE_NUKE_DIR=%s", n->fake);
+    n->extra[0] = n->path_env;
+    n->extra[1] = n->fake_env;
+    n->extra[2] = "SANDBOX_MANAGEMENT_ACCOUNT_ID=111111111111";
+    n->extra[3] = "SANDBOX_PROTECTED_ACCOUNTS=222222222222";
+    n->extra[4] = "SANDBOX_NUKE_PASS_DELAY=0";
+    n->extra[5] = NULL;
+    n->env.account_id = "123456789012";
+    n->env.role_arn = "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole";
+    n->env.reason = "expired";
+    n->env.extra = n->extra;
+    snprintf(n->key, sizeof(n->key), "AKIAFAKEKEY");
+    snprintf(n->secret, sizeof(n->secret), "secret-canary-Pq5");
+    n->creds.access_key_id = n->key;
+    n->creds.secret_access_key = n->secret;
+    n->f.hc.pass_credentials = true;
+    n->f.hc.nuke_regions = (char *)"global,us-east-1";
+    n->f.hc.nuke_config_dir = n->nukecfg;
+}
+
+static void
+nuke_plan(struct nuke_fixture *n, const char *plan)
+{
+    char path[1400];
+
+    snprintf(path, sizeof(path), "%s/plan", n->fake);
+    write_file(path, plan);
+    snprintf(path, sizeof(path), "%s/count", n->fake);
+    unlink(path);
+}
+
+TEST(shipped_nuke_hook_under_the_runner)
+{
+    struct nuke_fixture n;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    char path[1400], *text;
+
+    nuke_fixture_init(&n);
+    /* Clean: 2 found and deleted, then two passes that find nothing. */
+    nuke_plan(&n, "2\n0\n0\n");
+    CHECK_OK(hook_run(&n.f.hc, CFG_HOOK_PRE_CLOSE, &n.env, &n.creds, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_INT_EQ(r.ran, 1);
+    CHECK_CONTAINS(r.tail, "account 123456789012 is clean");
+    snprintf(path, sizeof(path), "%s/count", n.fake);
+    text = check_read_file(path, NULL);
+    CHECK_STR_EQ(text, "3\n");
+    free(text);
+    /* The runner's environment carried the credentials; no command line did. */
+    snprintf(path, sizeof(path), "%s/calls", n.fake);
+    text = check_read_file(path, NULL);
+    CHECK(strstr(text, n.secret) == NULL);
+    CHECK_CONTAINS(text, "--assume-role-arn arn:aws:iam::123456789012:role/");
+    free(text);
+    snprintf(path, sizeof(path), "%s/env", n.fake);
+    text = check_read_file(path, NULL);
+    CHECK_CONTAINS(text, "aws-nuke AWS_ACCESS_KEY_ID=set AWS_SECRET_ACCESS_KEY=set");
+    free(text);
+    /* SANDBOX_NUKE_CONFIG_DIR came from hooks.nuke_config_dir. */
+    snprintf(path, sizeof(path), "%s/aws-nuke-123456789012.yaml", n.nukecfg);
+    CHECK(file_exists(path));
+    text = check_read_file(path, NULL);
+    CHECK_CONTAINS(text, "account-blocklist:");
+    CHECK_CONTAINS(text, "  - \"111111111111\"\n  - \"222222222222\"\n");
+    free(text);
+
+    /* Resources remain: the hook fails and the tail says what remains. */
+    nuke_plan(&n, "4\n");
+    CHECK_OK(hook_run(&n.f.hc, CFG_HOOK_PRE_CLOSE, &n.env, &n.creds, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 1);
+    CHECK_STR_EQ(r.failed, "50-aws-nuke");
+    CHECK_CONTAINS(r.tail, "remaining: 4 resource(s) in 123456789012");
+
+    /* The management account passed by mistake: refused before aws-nuke runs. */
+    nuke_plan(&n, "0\n");
+    n.env.account_id = "111111111111";
+    n.env.role_arn = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole";
+    CHECK_OK(hook_run(&n.f.hc, CFG_HOOK_PRE_CLOSE, &n.env, &n.creds, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 3);
+    CHECK_CONTAINS(r.tail, "it is the management account");
+    snprintf(path, sizeof(path), "%s/count", n.fake);
+    CHECK(!file_exists(path));
+    fixture_release(&n.f);
+}
+
+TEST(shipped_nuke_hook_timeout)
+{
+    struct nuke_fixture n;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    char path[1400];
+    double t0;
+    long pid;
+
+    nuke_fixture_init(&n);
+    nuke_plan(&n, "0\n");
+    snprintf(path, sizeof(path), "%s/alias", n.fake);
+    write_file(path, "sbx-123456789012\n");
+    snprintf(path, sizeof(path), "%s/hang", n.fake);
+    write_file(path, "");
+    n.f.hc.timeout = 2;
+    t0 = clock_mono();
+    CHECK_OK(hook_run(&n.f.hc, CFG_HOOK_PRE_CLOSE, &n.env, &n.creds, &r, &err), &err);
+    CHECK(clock_mono() - t0 < 7.5);
+    CHECK(r.timed_out);
+    CHECK(r.status != 0);
+    CHECK_STR_EQ(r.failed, "50-aws-nuke");
+    CHECK_CONTAINS(r.tail, "scanning (hanging)");
+    /* aws-nuke's own child went with the process group. */
+    snprintf(path, sizeof(path), "%s/hang.pid", n.fake);
+    pid = read_pid(path);
+    CHECK(pid > 1);
+    for (int i = 0; i < 100 && !process_gone((pid_t)pid); i++)
+        sleep_ms(20);
+    CHECK(process_gone((pid_t)pid));
+    fixture_release(&n.f);
+}

@@ -262,10 +262,51 @@ json_str(const cJSON *obj, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/*
+ * True when body looks like the start of a JSON document cut short: strings and brackets
+ * are still open at the end and no bracket was closed by the wrong kind.
+ */
+static bool
+json_cut_short(const char *body, size_t len)
+{
+    char stack[64];
+    size_t depth = 0;
+    bool in_str = false, esc = false, overflow = false;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = body[i];
+
+        if (in_str) {
+            if (esc)
+                esc = false;
+            else if (c == '\\')
+                esc = true;
+            else if (c == '"')
+                in_str = false;
+            continue;
+        }
+        if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            if (depth < sizeof(stack))
+                stack[depth] = c;
+            else
+                overflow = true;
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return false;
+            depth--;
+            if (!overflow && depth < sizeof(stack) && stack[depth] != (c == '}' ? '{' : '['))
+                return false;
+        }
+    }
+    return in_str || depth > 0;
+}
+
 const char *
 awserr_json_problem(const char *body, size_t len)
 {
-    const char *end = NULL;
     cJSON *j;
     size_t i = 0;
 
@@ -275,15 +316,14 @@ awserr_json_problem(const char *body, size_t len)
         return "empty response body";
     if (body[i] != '{' && body[i] != '[')
         return "response is not JSON";
-    j = cJSON_ParseWithLengthOpts(body, len, &end, false);
+    j = cJSON_ParseWithLength(body, len);
     if (j != NULL) {
         bool obj = cJSON_IsObject(j);
         cJSON_Delete(j);
         return obj ? NULL : "response is not a JSON object";
     }
-    if (end != NULL && end >= body + len - 1)
-        return "truncated JSON response";
-    return "malformed JSON response";
+    return json_cut_short(body + i, len - i) ? "truncated JSON response"
+                                             : "malformed JSON response";
 }
 
 void

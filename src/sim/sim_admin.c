@@ -1,0 +1,319 @@
+/*
+ * sim_admin.c -- the simulator's admin API under /__sim/: plain JSON, no signing, loopback
+ * only. Tests and the engine's follow-the-clock mode use it (contract in briefs/common.md):
+ *
+ *   GET  /__sim/clock     {"now": <epoch seconds>, "scale": <time scale>}
+ *   POST /__sim/advance   {"seconds": N | "90d"} -> {"now": ...}; everything due happens
+ *   POST /__sim/reset     an empty organization again (keys, options and the clock stay)
+ *   GET|POST /__sim/faults  current faults / change some of them -> the faults in force
+ *   GET  /__sim/state     the whole state (sim_state_json without the internal part)
+ *   POST /__sim/accounts  {"Email","Name","Tags"?,"ParentId"?,"RoleName"?} -> {"Id"}: an
+ *                         ACTIVE member that joined by invitation, immediately
+ *
+ * Errors answer {"error": "..."} with 400 (bad input), 404 (unknown path), 405 (method) or
+ * 409 (conflict with the organization's state).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "sim/sim_int.h"
+#include "util/duration.h"
+
+#define ADMIN_TYPE "application/json"
+
+static int admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
+
+static int
+admin_error(struct sim_reply *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    cJSON *o = cJSON_CreateObject();
+    va_list ap;
+    int rc = -1;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
+        rc = sim_reply_json(r, status, ADMIN_TYPE, o);
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int
+answer_now(struct sim *s, struct sim_reply *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    int rc = -1;
+
+    if (o != NULL && sim_json_add_num(o, "now", sim_now(s)) == 0 &&
+        sim_json_add_num(o, "scale", sim_time_scale(s)) == 0)
+        rc = sim_reply_json(r, 200, ADMIN_TYPE, o);
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int
+advance(struct sim *s, const cJSON *in, struct sim_reply *r)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, "seconds");
+    struct sbx_err err = { 0 };
+    double secs;
+
+    if (cJSON_IsNumber(v)) {
+        secs = v->valuedouble;
+    } else if (cJSON_IsString(v)) {
+        int64_t d;
+
+        if (duration_parse(v->valuestring, &d, &err) != 0)
+            return admin_error(r, 400, "advance: %s", err.msg);
+        secs = (double)d;
+    } else {
+        return admin_error(r, 400, "advance: \"seconds\" must be a number or a duration");
+    }
+    if (!(secs >= 0) || !isfinite(secs))
+        return admin_error(r, 400, "advance: the clock only moves forward");
+    sim_advance(s, secs);
+    r->mutated = true;
+    return answer_now(s, r);
+}
+
+static int
+answer_faults(struct sim *s, struct sim_reply *r)
+{
+    char *text = NULL;
+    struct sbx_err err = { 0 };
+    cJSON *root = NULL, *f;
+    int rc = -1;
+
+    /* The dump already renders faults; reuse it so the two cannot disagree. */
+    if (sim_state_json(s, false, &text, &err) != 0)
+        return -1;
+    root = cJSON_Parse(text);
+    f = cJSON_GetObjectItemCaseSensitive(root, "faults");
+    if (f != NULL)
+        rc = sim_reply_json(r, 200, ADMIN_TYPE, f);
+    cJSON_Delete(root);
+    free(text);
+    return rc;
+}
+
+static const char *const fail_reasons[] = {
+    "ACCOUNT_LIMIT_EXCEEDED",
+    "EMAIL_ALREADY_EXISTS",
+    "INVALID_ADDRESS",
+    "INVALID_EMAIL",
+    "CONCURRENT_ACCOUNT_MODIFICATION",
+    "INTERNAL_FAILURE",
+    "GOVCLOUD_ACCOUNT_ALREADY_EXISTS",
+    "MISSING_BUSINESS_VALIDATION",
+    "FAILED_BUSINESS_VALIDATION",
+    "PENDING_BUSINESS_VALIDATION",
+    "INVALID_IDENTITY_FOR_BUSINESS_VALIDATION",
+    "UNKNOWN_BUSINESS_VALIDATION",
+    "MISSING_PAYMENT_INSTRUMENT",
+    "INVALID_PAYMENT_INSTRUMENT",
+    "UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED",
+};
+
+static int
+rate_of(const cJSON *in, const char *k, double *dst, struct sim_reply *r, bool *bad)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, k);
+
+    if (v == NULL)
+        return 0;
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1) {
+        *bad = true;
+        return admin_error(r, 400, "faults: \"%s\" must be a number from 0 to 1", k);
+    }
+    *dst = v->valuedouble;
+    return 0;
+}
+
+/* Validates everything first, then applies: a rejected request changes nothing. */
+static int
+faults(struct sim *s, const cJSON *in, struct sim_reply *r)
+{
+    struct sim_faults nf = s->faults;
+    const cJSON *v;
+    bool bad = false;
+    char *match = NULL;
+
+    if (rate_of(in, "error_rate", &nf.error_rate, r, &bad) != 0 || bad ||
+        rate_of(in, "throttle_rate", &nf.throttle_rate, r, &bad) != 0 || bad ||
+        rate_of(in, "drop_rate", &nf.drop_rate, r, &bad) != 0 || bad)
+        return bad ? 0 : -1;
+    v = cJSON_GetObjectItemCaseSensitive(in, "latency_ms");
+    if (v != NULL) {
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 600000)
+            return admin_error(r, 400, "faults: \"latency_ms\" must be 0 to 600000");
+        nf.latency_ms = (int)v->valuedouble;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(in, "fail_create_reason");
+    if (v != NULL) {
+        bool known = false;
+
+        if (!cJSON_IsString(v))
+            return admin_error(r, 400, "faults: \"fail_create_reason\" must be a string");
+        for (size_t i = 0; i < SBX_ARRAY_LEN(fail_reasons); i++)
+            known = known || strcmp(fail_reasons[i], v->valuestring) == 0;
+        if (!known)
+            return admin_error(r, 400, "faults: '%s' is not a CreateAccountFailureReason",
+                               v->valuestring);
+        snprintf(nf.fail_create_reason, sizeof(nf.fail_create_reason), "%s", v->valuestring);
+    }
+    v = cJSON_GetObjectItemCaseSensitive(in, "ops");
+    if (v != NULL) {
+        const cJSON *e;
+
+        if (!cJSON_IsArray(v) && !cJSON_IsNull(v))
+            return admin_error(r, 400, "faults: \"ops\" must be a list of operation names");
+        nf.ops = 0;
+        cJSON_ArrayForEach(e, v)
+        {
+            int op = cJSON_IsString(e) ? sim_op_find(e->valuestring) : -1;
+
+            if (op < 0)
+                return admin_error(r, 400, "faults: unknown operation in \"ops\"");
+            nf.ops |= 1u << op;
+        }
+    }
+    v = cJSON_GetObjectItemCaseSensitive(in, "fail_create_matching");
+    if (v != NULL) {
+        if (!cJSON_IsString(v) && !cJSON_IsNull(v))
+            return admin_error(r, 400, "faults: \"fail_create_matching\" must be a string");
+        if (cJSON_IsString(v) && *v->valuestring != '\0') {
+            match = strdup(v->valuestring);
+            if (match == NULL)
+                return -1;
+        }
+        free(s->faults.fail_create_matching);
+        nf.fail_create_matching = match;
+    }
+    s->faults = nf;
+    return answer_faults(s, r);
+}
+
+static int
+add_account(struct sim *s, const cJSON *in, struct sim_reply *r)
+{
+    const cJSON *email = cJSON_GetObjectItemCaseSensitive(in, "Email");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(in, "Name");
+    const cJSON *parent = cJSON_GetObjectItemCaseSensitive(in, "ParentId");
+    const cJSON *role = cJSON_GetObjectItemCaseSensitive(in, "RoleName");
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(in, "Tags"), *e;
+    struct sim_account *a;
+    cJSON *o;
+    char id[13];
+    int rc = -1;
+
+    if (!cJSON_IsString(email) || strchr(email->valuestring, '@') == NULL ||
+        strlen(email->valuestring) < 6 || strlen(email->valuestring) > 64)
+        return admin_error(r, 400, "accounts: \"Email\" must be an address of 6 to 64 characters");
+    if (!cJSON_IsString(name) || *name->valuestring == '\0' || strlen(name->valuestring) > 128)
+        return admin_error(r, 400, "accounts: \"Name\" must be 1 to 128 characters");
+    if (parent != NULL && (!cJSON_IsString(parent) || !sim_parent_exists(s, parent->valuestring)))
+        return admin_error(r, 400, "accounts: \"ParentId\" must name the root or an OU");
+    if (role != NULL && (!cJSON_IsString(role) || *role->valuestring == '\0'))
+        return admin_error(r, 400, "accounts: \"RoleName\" must be a role name");
+    if (tags != NULL && (!cJSON_IsArray(tags) || cJSON_GetArraySize(tags) > SIM_MAX_TAGS))
+        return admin_error(r, 400, "accounts: \"Tags\" must be a list of at most 50 tags");
+    cJSON_ArrayForEach(e, tags)
+    {
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "Key")) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "Value")))
+            return admin_error(r, 400, "accounts: every tag needs a string Key and Value");
+    }
+    if (sim_email_used(s, email->valuestring))
+        return admin_error(r, 409, "accounts: '%s' is already used by an account",
+                           email->valuestring);
+    /* Invitations count toward the account limit like creations (section 3.1). */
+    if (sim_count_accounts(s) >= s->account_limit)
+        return admin_error(r, 409, "accounts: the organization is at its account limit (%d)",
+                           s->account_limit);
+    sim_new_account_id(s, id);
+    a = sim_account_add(s, id, email->valuestring, name->valuestring,
+                        role != NULL ? role->valuestring : NULL,
+                        parent != NULL ? parent->valuestring : s->root_id, false, sim_now(s));
+    if (a == NULL)
+        return -1;
+    cJSON_ArrayForEach(e, tags)
+    {
+        if (sim_tags_set(&a->tags, cJSON_GetObjectItemCaseSensitive(e, "Key")->valuestring,
+                         cJSON_GetObjectItemCaseSensitive(e, "Value")->valuestring) != 0)
+            return -1;
+    }
+    r->mutated = true;
+    o = cJSON_CreateObject();
+    if (o != NULL && sim_json_add_str(o, "Id", id) == 0)
+        rc = sim_reply_json(r, 200, ADMIN_TYPE, o);
+    cJSON_Delete(o);
+    return rc;
+}
+
+int
+sim_admin_call(struct sim *s, const char *method, const char *path, const char *body, size_t len,
+               struct sim_reply *r)
+{
+    bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+    const char *what = path + strlen("/__sim/");
+    cJSON *in = NULL;
+    char *text = NULL;
+    struct sbx_err err = { 0 };
+    int rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    sim_request_id(r->request_id);
+    if (strncmp(path, "/__sim/", 7) != 0) {
+        rc = admin_error(r, 404, "no such admin path '%s'", path);
+        goto out;
+    }
+    if (post) {
+        in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
+        if (in == NULL || !cJSON_IsObject(in)) {
+            rc = admin_error(r, 400, "the body must be a JSON object");
+            goto out;
+        }
+    }
+    sim_catch_up(s);
+    if (strcmp(what, "clock") == 0 && get) {
+        rc = answer_now(s, r);
+    } else if (strcmp(what, "advance") == 0 && post) {
+        rc = advance(s, in, r);
+    } else if (strcmp(what, "reset") == 0 && post) {
+        sim_reset(s);
+        r->mutated = true;
+        rc = answer_now(s, r);
+    } else if (strcmp(what, "faults") == 0 && (get || post)) {
+        rc = post ? faults(s, in, r) : answer_faults(s, r);
+    } else if (strcmp(what, "state") == 0 && get) {
+        if (sim_state_json(s, false, &text, &err) != 0)
+            goto out;
+        r->body = text;
+        r->len = strlen(text);
+        r->status = 200;
+        r->content_type = ADMIN_TYPE;
+        text = NULL;
+        rc = 0;
+    } else if (strcmp(what, "accounts") == 0 && post) {
+        rc = add_account(s, in, r);
+    } else if (strcmp(what, "clock") == 0 || strcmp(what, "advance") == 0 ||
+               strcmp(what, "reset") == 0 || strcmp(what, "faults") == 0 ||
+               strcmp(what, "state") == 0 || strcmp(what, "accounts") == 0) {
+        rc = admin_error(r, 405, "method %s not allowed on %s", method, path);
+    } else {
+        rc = admin_error(r, 404, "no such admin path '%s'", path);
+    }
+out:
+    cJSON_Delete(in);
+    free(text);
+    if (rc != 0)
+        sim_reply_release(r);
+    return rc;
+}

@@ -1,0 +1,527 @@
+/*
+ * sim_http.c -- the simulator's HTTP front end on libmicrohttpd: request bodies, SigV4
+ * verification against the configured keys, routing (JSON 1.1 by X-Amz-Target, STS by form
+ * body, admin under /__sim/), injected latency and dropped connections, persistence after
+ * every mutating request.
+ *
+ * Threading: libmicrohttpd's own polling thread plus one thread per connection (keep-alive
+ * clients keep theirs). One mutex guards the organization; the expensive part of a request,
+ * recomputing the SigV4 signature, runs outside it, so two cores serve two requests at once.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+
+#include "aws/sigv4.h"
+#include "sim/sim_int.h"
+#include "util/clock.h"
+
+#define MAX_BODY      (1024 * 1024)
+#define MAX_HEADERS   64
+#define TARGET_PREFIX "AWSOrganizationsV20161128."
+#define SKEW_LIMIT    900.0 /* 15 minutes */
+#define MSG_BAD_SIG \
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+#define MSG_BAD_TOKEN "The security token included in the request is invalid."
+#define MSG_EXPIRED   "The security token included in the request is expired"
+
+struct sim_server {
+    struct MHD_Daemon *d;
+    struct sim *s;
+    struct sim_store *st;
+    pthread_mutex_t lock;
+    int port;
+    char save_error[512]; /* last persistence failure, for the command to report */
+};
+
+struct conn_ctx {
+    char *body;
+    size_t len, cap;
+    bool too_big;
+};
+
+struct hdrs {
+    struct sigv4_header v[MAX_HEADERS];
+    size_t n;
+};
+
+static enum MHD_Result
+collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct hdrs *h = cls;
+
+    (void)kind;
+    if (h->n < MAX_HEADERS) {
+        h->v[h->n].name = key;
+        h->v[h->n].value = value != NULL ? value : "";
+        h->n++;
+    }
+    return MHD_YES;
+}
+
+static const char *
+hdr_get(const struct hdrs *h, const char *name)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (strcasecmp(h->v[i].name, name) == 0)
+            return h->v[i].value;
+    }
+    return NULL;
+}
+
+/* Persists after a mutating request; called with the lock held. */
+static void
+persist(struct sim_server *srv)
+{
+    struct sbx_err err = { 0 };
+
+    if (srv->st != NULL && sim_store_save(srv->st, srv->s, &err) != 0)
+        snprintf(srv->save_error, sizeof(srv->save_error), "%s", err.msg);
+}
+
+/* "20150830T123600Z" -> epoch seconds, or -1 (days-from-civil, no timegm needed). */
+static double
+parse_amz_date(const char *v)
+{
+    int y, mo, d, h, mi, se;
+    long era, yoe, doy, doe, days;
+    char z;
+
+    if (v == NULL || strlen(v) != 16 ||
+        sscanf(v, "%4d%2d%2dT%2d%2d%2d%c", &y, &mo, &d, &h, &mi, &se, &z) != 7 || z != 'Z' ||
+        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    y -= mo <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    days = era * 146097 + doe - 719468;
+    return (double)days * 86400.0 + h * 3600 + mi * 60 + se;
+}
+
+/*
+ * Authenticates a request per SigV4 (AWS-ORGANIZATIONS.md section 4) and fills caller. On
+ * failure fills r with AWS's error for the protocol (json: JSON 1.1 codes; else STS codes) and
+ * returns 1; returns -1 when out of memory, 0 on success.
+ *
+ * Clock skew: clients sign with their own (real) clock, but the simulator's clock may run
+ * faster or have been advanced by days, and a client following the simulator's clock
+ * (aws.follow_sim_clock) may sign with simulated time. A signature is therefore accepted when
+ * X-Amz-Date is within 15 minutes of EITHER the real wall clock or the simulated clock;
+ * outside both it is rejected as expired, exactly as AWS rejects a skewed client.
+ */
+static int
+authenticate(struct sim_server *srv, const struct hdrs *h, const char *method, const char *url,
+             const struct conn_ctx *cc, bool json, struct sim_caller *caller, struct sim_reply *r)
+{
+    const char *authz = hdr_get(h, "Authorization"), *date = hdr_get(h, "X-Amz-Date");
+    const char *token = hdr_get(h, "X-Amz-Security-Token");
+    const char *service = json ? "organizations" : "sts";
+    struct sigv4_auth auth;
+    struct sigv4_request req = { 0 };
+    struct sbx_err err = { 0 };
+    enum sim_auth_result ar;
+    char secret[256], amz[32], limit[32], now_s[32];
+    int64_t signed_time = 0;
+    double t, wall, simnow;
+    int rc = 1;
+
+    if (authz == NULL)
+        return sim_reply_error(srv->s, r, json, 403,
+                               json ? "MissingAuthenticationTokenException"
+                                    : "MissingAuthenticationToken",
+                               NULL, "Missing Authentication Token") != 0
+                       ? -1
+                       : 1;
+    if (sigv4_parse_authorization(authz, &auth, &err) != 0)
+        return sim_reply_error(srv->s, r, json, 400,
+                               json ? "IncompleteSignatureException" : "IncompleteSignature", NULL,
+                               "%s", err.msg) != 0
+                       ? -1
+                       : 1;
+    t = parse_amz_date(date);
+    if (t < 0)
+        return sim_reply_error(srv->s, r, json, 400,
+                               json ? "IncompleteSignatureException" : "IncompleteSignature", NULL,
+                               "Authorization header requires existence of either a "
+                               "'X-Amz-Date' or a 'Date' header.") != 0
+                       ? -1
+                       : 1;
+    if (strcmp(auth.service, service) != 0)
+        return sim_reply_error(srv->s, r, json, 403,
+                               json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
+                               "Credential should be scoped to correct service: '%s'. ",
+                               service) != 0
+                       ? -1
+                       : 1;
+    if (strncmp(auth.date, date, 8) != 0)
+        return sim_reply_error(srv->s, r, json, 403,
+                               json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
+                               "Date in Credential scope does not match YYYYMMDD from ISO-8601 "
+                               "version of date from HTTP: '%s' != '%.8s', from '%s'.",
+                               auth.date, date, date) != 0
+                       ? -1
+                       : 1;
+    pthread_mutex_lock(&srv->lock);
+    ar = sim_auth_lookup(srv->s, auth.access_key_id, token, secret, sizeof(secret), caller);
+    simnow = sim_now(srv->s);
+    pthread_mutex_unlock(&srv->lock);
+    if (ar == SIM_AUTH_UNKNOWN_KEY || ar == SIM_AUTH_BAD_TOKEN) {
+        rc = sim_reply_error(srv->s, r, json, 403,
+                             json ? "UnrecognizedClientException" : "InvalidClientTokenId", NULL,
+                             MSG_BAD_TOKEN);
+        goto out;
+    }
+    if (ar == SIM_AUTH_EXPIRED) {
+        rc = sim_reply_error(srv->s, r, json, json ? 400 : 403,
+                             json ? "ExpiredTokenException" : "ExpiredToken", NULL, MSG_EXPIRED);
+        goto out;
+    }
+    req.method = method;
+    req.path = url;
+    req.query = NULL;
+    req.headers = h->v;
+    req.nheaders = h->n;
+    req.body = cc->body != NULL ? cc->body : "";
+    req.body_len = cc->len;
+    if (sigv4_verify(&req, &auth, secret, &signed_time, &err) != 0) {
+        rc = sim_reply_error(srv->s, r, json, 403,
+                             json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
+                             MSG_BAD_SIG);
+        goto out;
+    }
+    wall = clock_wall();
+    if (fabs(t - wall) > SKEW_LIMIT && fabs(t - simnow) > SKEW_LIMIT) {
+        bool early = t < wall;
+
+        sim_amz_date(t, amz, sizeof(amz));
+        sim_amz_date(wall, now_s, sizeof(now_s));
+        sim_amz_date(early ? wall - SKEW_LIMIT : wall + SKEW_LIMIT, limit, sizeof(limit));
+        if (early)
+            rc = sim_reply_error(srv->s, r, json, json ? 400 : 403,
+                                 json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
+                                 "Signature expired: %s is now earlier than %s (%s - 15 min.)", amz,
+                                 limit, now_s);
+        else
+            rc = sim_reply_error(srv->s, r, json, json ? 400 : 403,
+                                 json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
+                                 "Signature not yet current: %s is still later than %s (%s + "
+                                 "15 min.)",
+                                 amz, limit, now_s);
+        goto out;
+    }
+    rc = 0;
+out:
+    OPENSSL_cleanse(secret, sizeof(secret));
+    return rc < 0 ? -1 : rc;
+}
+
+static enum MHD_Result
+respond(struct MHD_Connection *conn, const struct sim_reply *r)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    resp = MHD_create_response_from_buffer(r->len, r->body != NULL ? r->body : (void *)"",
+                                           MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type",
+                            r->content_type != NULL ? r->content_type : "application/json");
+    MHD_add_response_header(resp, "x-amzn-RequestId", r->request_id);
+    ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result
+respond_oom(struct MHD_Connection *conn)
+{
+    static const char body[] = "{\"__type\":\"ServiceException\",\"Message\":\"out of memory\"}";
+    struct sim_reply r = { 0 };
+
+    r.status = 500;
+    r.content_type = "application/x-amz-json-1.1";
+    r.body = (char *)body;
+    r.len = sizeof(body) - 1;
+    sim_request_id(r.request_id);
+    return respond(conn, &r);
+}
+
+static void
+sleep_ms(int ms)
+{
+    struct timespec ts;
+
+    if (ms <= 0)
+        return;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static enum MHD_Result
+serve_admin(struct sim_server *srv, struct MHD_Connection *conn, const char *url,
+            const char *method, const struct conn_ctx *cc)
+{
+    struct sim_reply r;
+    enum MHD_Result ret;
+    int rc;
+
+    pthread_mutex_lock(&srv->lock);
+    rc = sim_admin_call(srv->s, method, url, cc->body, cc->len, &r);
+    if (rc == 0 && r.mutated)
+        persist(srv);
+    pthread_mutex_unlock(&srv->lock);
+    if (rc != 0)
+        return respond_oom(conn);
+    ret = respond(conn, &r);
+    sim_reply_release(&r);
+    return ret;
+}
+
+static enum MHD_Result
+serve_aws(struct sim_server *srv, struct MHD_Connection *conn, const char *url, const char *method,
+          const struct conn_ctx *cc)
+{
+    struct hdrs h = { .n = 0 };
+    struct sim_caller caller;
+    struct sim_reply r;
+    const char *target;
+    bool json;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &h);
+    target = hdr_get(&h, "X-Amz-Target");
+    json = target != NULL;
+    if (cc->too_big) {
+        rc = sim_reply_error(srv->s, &r, json, 413,
+                             json ? "SerializationException" : "RequestEntityTooLarge", NULL,
+                             "Request body larger than %d bytes", MAX_BODY);
+        goto answer;
+    }
+    rc = authenticate(srv, &h, method, url, cc, json, &caller, &r);
+    if (rc != 0)
+        goto answer;
+    if (strcmp(method, "POST") != 0) {
+        rc = sim_reply_error(srv->s, &r, json, 400,
+                             json ? "UnknownOperationException" : "InvalidAction", NULL,
+                             "Only POST requests are supported");
+        goto answer;
+    }
+    pthread_mutex_lock(&srv->lock);
+    if (json && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) != 0)
+        rc = sim_orgs_call(srv->s, "", cc->body, cc->len, &caller, &r);
+    else if (json)
+        rc = sim_orgs_call(srv->s, target + strlen(TARGET_PREFIX), cc->body, cc->len, &caller, &r);
+    else
+        rc = sim_sts_call(srv->s, cc->body != NULL ? cc->body : "", cc->len, &caller, &r);
+    if (rc == 0 && r.mutated)
+        persist(srv);
+    pthread_mutex_unlock(&srv->lock);
+answer:
+    if (rc < 0)
+        return respond_oom(conn);
+    sleep_ms(r.latency_ms);
+    if (r.drop) {
+        /* Returning MHD_NO closes the connection without an answer. */
+        sim_reply_release(&r);
+        return MHD_NO;
+    }
+    {
+        enum MHD_Result ret = respond(conn, &r);
+
+        sim_reply_release(&r);
+        return ret;
+    }
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+       const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    struct sim_server *srv = cls;
+    struct conn_ctx *cc = *con_cls;
+
+    (void)version;
+    if (cc == NULL) {
+        cc = calloc(1, sizeof(*cc));
+        if (cc == NULL)
+            return MHD_NO;
+        *con_cls = cc;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+
+        if (!cc->too_big && cc->len + n > MAX_BODY) {
+            cc->too_big = true;
+        } else if (!cc->too_big) {
+            if (cc->len + n + 1 > cc->cap) {
+                size_t cap = cc->cap == 0 ? 4096 : cc->cap;
+                char *nb;
+
+                while (cap < cc->len + n + 1)
+                    cap *= 2;
+                nb = realloc(cc->body, cap);
+                if (nb == NULL)
+                    return MHD_NO;
+                cc->body = nb;
+                cc->cap = cap;
+            }
+            memcpy(cc->body + cc->len, upload_data, n);
+            cc->len += n;
+            cc->body[cc->len] = '\0';
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (strncmp(url, "/__sim/", 7) == 0)
+        return serve_admin(srv, conn, url, method, cc);
+    return serve_aws(srv, conn, url, method, cc);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+          enum MHD_RequestTerminationCode toe)
+{
+    struct conn_ctx *cc = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (cc != NULL) {
+        free(cc->body);
+        free(cc);
+        *con_cls = NULL;
+    }
+}
+
+static int
+parse_listen(const char *listen, struct sockaddr_in *sa, struct sbx_err *err)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    char *end;
+    long port;
+
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    if (colon == NULL) {
+        snprintf(host, sizeof(host), "127.0.0.1");
+        colon = listen - 1;
+    } else {
+        size_t n = (size_t)(colon - listen);
+
+        if (n == 0 || n >= sizeof(host)) {
+            snprintf(host, sizeof(host), "127.0.0.1");
+        } else {
+            memcpy(host, listen, n);
+            host[n] = '\0';
+        }
+    }
+    port = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535) {
+        sbx_err_set(err, SBX_E_USAGE, "invalid listen address '%s': expected HOST:PORT", listen);
+        return -1;
+    }
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+        sbx_err_set(err, SBX_E_USAGE, "invalid listen address '%s': '%s' is not an IPv4 address",
+                    listen, host);
+        return -1;
+    }
+    sa->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+int
+sim_server_start(struct sim *s, struct sim_store *st, const char *listen, struct sim_server **out,
+                 struct sbx_err *err)
+{
+    struct sim_server *srv;
+    struct sockaddr_in sa;
+    const union MHD_DaemonInfo *info;
+
+    *out = NULL;
+    if (parse_listen(listen, &sa, err) != 0)
+        return -1;
+    srv = calloc(1, sizeof(*srv));
+    if (srv == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    srv->s = s;
+    srv->st = st;
+    pthread_mutex_init(&srv->lock, NULL);
+    srv->d = MHD_start_daemon(
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
+            NULL, handle, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+            MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)120, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_END);
+    if (srv->d == NULL) {
+        sbx_err_set(err, SBX_E_IO, "cannot listen on %s (address in use or not available)", listen);
+        pthread_mutex_destroy(&srv->lock);
+        free(srv);
+        return -1;
+    }
+    info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info != NULL ? info->port : ntohs(sa.sin_port);
+    *out = srv;
+    return 0;
+}
+
+int
+sim_server_port(const struct sim_server *srv)
+{
+    return srv->port;
+}
+
+int
+sim_server_save(struct sim_server *srv, struct sbx_err *err)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&srv->lock);
+    if (srv->st != NULL)
+        rc = sim_store_save(srv->st, srv->s, err);
+    pthread_mutex_unlock(&srv->lock);
+    return rc;
+}
+
+int
+sim_server_check(struct sim_server *srv, struct sbx_err *err)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&srv->lock);
+    if (srv->save_error[0] != '\0') {
+        sbx_err_set(err, SBX_E_STORE, "%s", srv->save_error);
+        srv->save_error[0] = '\0';
+        rc = -1;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return rc;
+}
+
+void
+sim_server_stop(struct sim_server *srv)
+{
+    if (srv == NULL)
+        return;
+    MHD_stop_daemon(srv->d);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv);
+}

@@ -1,0 +1,236 @@
+/*
+ * sim_int.h -- the simulator's internal state, shared by the files of src/sim only (see sim.h).
+ *
+ * Arrays only grow (accounts that left the organization stay, flagged, so their ids and
+ * emails are never reused and pagination offsets stay stable); sizes are bounded by the
+ * account limit, so linear scans are cheap next to an HTTP round trip.
+ */
+#ifndef SBX_SIM_INT_H
+#define SBX_SIM_INT_H
+
+#include <stdint.h>
+
+#include "sim/sim.h"
+#include "util/clock.h"
+
+#define SIM_MAX_TAGS        50 /* per root, OU or account */
+#define SIM_MAX_OU_DEPTH    5
+#define SIM_MAX_OUS         2000
+#define SIM_CREATE_PARALLEL 5 /* creations in progress at once */
+#define SIM_CLOSE_PARALLEL  3 /* closures in PENDING_CLOSURE at once */
+#define SIM_CLOSE_WINDOW    (30 * SIM_DAY)
+#define SIM_AFTERLIFE       (90 * SIM_DAY)
+#define SIM_DEFAULT_ROLE    "OrganizationAccountAccessRole"
+#define SIM_PAGE_DEFAULT    20
+#define SIM_ID_LEN          72
+
+struct cJSON;
+
+struct sim_tag {
+    char *key;
+    char *value;
+};
+
+struct sim_tags {
+    struct sim_tag *v;
+    size_t n, cap;
+};
+
+/*
+ * Account lifecycle. State (new field) ACTIVE -> PENDING_CLOSURE -> CLOSED; the legacy Status
+ * reads ACTIVE -> PENDING_CLOSURE -> SUSPENDED. AWS-ORGANIZATIONS.md section 2 expects a
+ * customer-closed account in its 90-day period to show State CLOSED and Status SUSPENDED
+ * (State SUSPENDED being for accounts AWS suspends), so the simulator reports exactly that.
+ * DEPARTED: left the organization 90 days after closing; invisible to the API.
+ */
+enum sim_acct_state {
+    SIM_ACCT_ACTIVE = 0,
+    SIM_ACCT_PENDING_CLOSURE,
+    SIM_ACCT_CLOSED,
+    SIM_ACCT_DEPARTED,
+};
+
+struct sim_account {
+    char id[13];
+    char *email;
+    char *name;
+    char *role_name; /* role AssumeRole may enter (RoleName at creation) */
+    char parent_id[SIM_ID_LEN];
+    enum sim_acct_state state;
+    bool created; /* JoinedMethod CREATED, else INVITED */
+    double joined;
+    double closed;    /* CloseAccount accepted (PENDING_CLOSURE from then); 0 = never */
+    double suspended; /* closure completed (State CLOSED); 0 = not yet */
+    double departed;  /* left the organization; 0 = not yet */
+    int close_calls;  /* CloseAccount calls naming this account, accepted or not */
+    struct sim_tags tags;
+};
+
+struct sim_ou {
+    char id[SIM_ID_LEN];
+    char *name;
+    char parent_id[SIM_ID_LEN];
+    int depth; /* 1 = directly under the root */
+    struct sim_tags tags;
+};
+
+enum sim_car_state {
+    SIM_CAR_IN_PROGRESS = 0,
+    SIM_CAR_SUCCEEDED,
+    SIM_CAR_FAILED,
+};
+
+struct sim_create_req {
+    char id[40]; /* car-[a-z0-9]{32} */
+    char *email;
+    char *account_name;
+    char *role_name;
+    struct sim_tags tags;
+    enum sim_car_state state;
+    char account_id[13];     /* when SUCCEEDED (chosen at request time, never reused) */
+    char forced_failure[64]; /* decided at request time ("" = decide at completion) */
+    char failure[64];        /* FailureReason once FAILED */
+    double requested;
+    double completed; /* 0 while IN_PROGRESS */
+};
+
+struct sim_close {
+    char account_id[13];
+    double t;
+};
+
+/* Temporary credentials handed out by AssumeRole. */
+struct sim_session {
+    char access_key_id[24]; /* ASIA... */
+    char secret[48];
+    char *token;
+    char account_id[13];
+    char *role_name;
+    char *session_name;
+    char role_id[24]; /* AROA... */
+    double expires;
+};
+
+struct sim_bucket {
+    double tokens;
+    double last;
+};
+
+struct sim_faults {
+    double error_rate;
+    double throttle_rate;
+    double drop_rate;
+    int latency_ms;
+    char *fail_create_matching; /* NULL = off */
+    char fail_create_reason[64];
+    uint32_t ops; /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
+};
+
+struct sim {
+    /* options (copied) */
+    char *access_key_id;
+    char *secret_access_key;
+    char *management_email;
+    double create_latency;
+    double close_latency;
+    int account_limit;
+    int close_quota, close_quota_min, close_quota_pct, close_quota_max;
+    bool throttle;
+    struct sim_faults faults_opt; /* from the options; reset restores it */
+    struct sbx_clock clock;
+
+    /* organization */
+    char root_id[16];
+    struct sim_tags root_tags;
+    struct sim_account *accounts; /* [0] is the management account */
+    size_t naccounts, cap_accounts;
+    struct sim_ou *ous;
+    size_t nous, cap_ous;
+    struct sim_create_req *reqs;
+    size_t nreqs, cap_reqs;
+    struct sim_close *closes;
+    size_t ncloses, cap_closes;
+    struct sim_session *sessions;
+    size_t nsessions, cap_sessions;
+
+    /* machinery */
+    uint64_t rng_ids;    /* splitmix64 state: ids */
+    uint64_t rng_faults; /* splitmix64 state: fault draws (separate, so ids don't shift) */
+    uint64_t token_salt; /* binds NextTokens to this simulator */
+    struct sim_bucket buckets[SIM_OP_COUNT];
+    long calls[SIM_OP_COUNT];
+    double next_due; /* earliest pending transition; catch-up is skipped before it */
+    struct sim_faults faults;
+};
+
+/* --- sim_state.c --------------------------------------------------------------------- */
+
+uint64_t sim_rng_next(uint64_t *state);
+/* Uniform double in [0, 1) from the fault stream. */
+double sim_rng_unit(uint64_t *state);
+
+/* New ids from the id stream, never equal to an existing one. */
+void sim_new_account_id(struct sim *s, char out[13]);
+void sim_new_car_id(struct sim *s, char out[40]);
+void sim_new_ou_id(struct sim *s, char out[SIM_ID_LEN]);
+
+struct sim_account *sim_account_find(struct sim *s, const char *id); /* departed excluded */
+struct sim_account *sim_account_find_any(struct sim *s, const char *id);
+struct sim_ou *sim_ou_find(struct sim *s, const char *id);
+struct sim_create_req *sim_req_find(struct sim *s, const char *id);
+/* True if id names the root or an existing OU. */
+bool sim_parent_exists(struct sim *s, const char *id);
+/* True for an address an account of this organization has ever had (case-insensitive). */
+bool sim_email_used(struct sim *s, const char *email);
+
+/* Appends a member account (ACTIVE, under parent); returns it or NULL if out of memory. */
+struct sim_account *sim_account_add(struct sim *s, const char *id, const char *email,
+                                    const char *name, const char *role, const char *parent,
+                                    bool created, double joined);
+
+/* Accounts in the organization now (management, members of every state but departed). */
+int sim_count_accounts(const struct sim *s);
+int sim_count_closing(const struct sim *s);
+int sim_count_creating(const struct sim *s);
+/* Closures accepted within the rolling 30-day window ending now. */
+int sim_close_used(const struct sim *s, double now);
+/* The close quota in force now (fixed or formula). */
+int sim_close_limit(const struct sim *s);
+/* Recomputes next_due after a change that adds a pending transition. */
+void sim_schedule(struct sim *s);
+
+/* Tag lists */
+int sim_tags_set(struct sim_tags *t, const char *key, const char *value); /* add or replace */
+void sim_tags_remove(struct sim_tags *t, const char *key);
+int sim_tags_copy(struct sim_tags *dst, const struct sim_tags *src);
+void sim_tags_release(struct sim_tags *t);
+struct sim_tags *sim_tags_of(struct sim *s, const char *resource_id); /* NULL: not found */
+
+/* Legacy Status and new State strings of an account. */
+const char *sim_acct_status(const struct sim_account *a);
+const char *sim_acct_state_name(const struct sim_account *a);
+
+/* ARNs and paths into buf (size n); return buf. */
+const char *sim_account_arn(const struct sim *s, const char *id, char *buf, size_t n);
+const char *sim_path_of(struct sim *s, const char *id, char *buf, size_t n);
+
+/* Token bucket for op in simulated time: true if a token was taken. */
+bool sim_bucket_take(struct sim *s, enum sim_op op);
+
+/* Timestamps round to milliseconds, as AWS's are. */
+double sim_ms(double t);
+
+/* JSON helpers over cJSON that return -1 when out of memory. */
+int sim_json_add_str(struct cJSON *o, const char *k, const char *v);
+int sim_json_add_num(struct cJSON *o, const char *k, double v);
+/* Serialises o into r->body (200, application/x-amz-json-1.1 unless r->status/type set). */
+int sim_reply_json(struct sim_reply *r, int status, const char *content_type,
+                   const struct cJSON *o);
+/* An empty 200 JSON 1.1 reply (operations without output). */
+int sim_reply_empty(struct sim_reply *r);
+
+/* Formats t as ISO 8601 UTC ("2026-11-26T18:00:00Z") and as SigV4 date ("20261126T180000Z"). */
+const char *sim_iso8601(double t, char *buf, size_t n);
+const char *sim_amz_date(double t, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,755 @@
+/*
+ * sim_json.c -- replies (JSON 1.1 and STS XML errors) and the JSON form of the whole state:
+ * the admin dump (GET /__sim/state) and, with the internal part, what the state file keeps.
+ *
+ * One format serves both so that what tests compare and what a restart restores cannot drift
+ * apart. Secrets (session secrets and tokens) appear only in the internal part, which is
+ * never served over HTTP.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+
+#include "sim/sim_int.h"
+#include "util/clock.h"
+
+/* --- replies --------------------------------------------------------------------------- */
+
+static int
+reply_take(struct sim_reply *r, int status, const char *content_type, const char *body, size_t len)
+{
+    char *copy = malloc(len + 1);
+
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, body, len);
+    copy[len] = '\0';
+    free(r->body);
+    r->body = copy;
+    r->len = len;
+    r->status = status;
+    r->content_type = content_type;
+    if (r->request_id[0] == '\0')
+        sim_request_id(r->request_id);
+    return 0;
+}
+
+int
+sim_reply_json(struct sim_reply *r, int status, const char *content_type, const cJSON *o)
+{
+    char *text = cJSON_PrintUnformatted(o);
+    int rc;
+
+    if (text == NULL)
+        return -1;
+    rc = reply_take(r, status, content_type, text, strlen(text));
+    cJSON_free(text);
+    return rc;
+}
+
+int
+sim_reply_empty(struct sim_reply *r)
+{
+    /* Smithy: operations without output SHOULD answer an empty body (section 1.4). */
+    return reply_take(r, 200, "application/x-amz-json-1.1", "", 0);
+}
+
+/* Escapes the five XML specials into buf. */
+static void
+xml_escape(const char *in, char *buf, size_t n)
+{
+    size_t o = 0;
+
+    for (; *in != '\0' && o + 7 < n; in++) {
+        const char *rep = NULL;
+
+        switch (*in) {
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&apos;";
+            break;
+        default:
+            break;
+        }
+        if (rep != NULL) {
+            size_t k = strlen(rep);
+
+            memcpy(buf + o, rep, k);
+            o += k;
+        } else {
+            buf[o++] = *in;
+        }
+    }
+    buf[o] = '\0';
+}
+
+int
+sim_reply_error(struct sim *s, struct sim_reply *r, bool json, int status, const char *type,
+                const char *reason, const char *fmt, ...)
+{
+    char msg[1024], esc[2048], xml[4096];
+    cJSON *o = NULL;
+    va_list ap;
+    int rc = -1;
+
+    (void)s;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (r->request_id[0] == '\0')
+        sim_request_id(r->request_id);
+    if (json) {
+        o = cJSON_CreateObject();
+        if (o == NULL || sim_json_add_str(o, "__type", type) != 0 ||
+            sim_json_add_str(o, "Message", msg) != 0 ||
+            (reason != NULL && sim_json_add_str(o, "Reason", reason) != 0))
+            goto out;
+        rc = sim_reply_json(r, status, "application/x-amz-json-1.1", o);
+        goto out;
+    }
+    /* STS (query protocol) error document, section 5.4. */
+    xml_escape(msg, esc, sizeof(esc));
+    snprintf(xml, sizeof(xml),
+             "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
+             "  <Error>\n    <Type>%s</Type>\n    <Code>%s</Code>\n    <Message>%s</Message>\n"
+             "  </Error>\n  <RequestId>%s</RequestId>\n</ErrorResponse>\n",
+             status >= 500 ? "Receiver" : "Sender", type, esc, r->request_id);
+    rc = reply_take(r, status, "text/xml", xml, strlen(xml));
+out:
+    cJSON_Delete(o);
+    return rc;
+}
+
+void
+sim_reply_release(struct sim_reply *r)
+{
+    if (r == NULL)
+        return;
+    free(r->body);
+    memset(r, 0, sizeof(*r));
+}
+
+int
+sim_json_add_str(cJSON *o, const char *k, const char *v)
+{
+    return cJSON_AddStringToObject(o, k, v) == NULL ? -1 : 0;
+}
+
+int
+sim_json_add_num(cJSON *o, const char *k, double v)
+{
+    return cJSON_AddNumberToObject(o, k, v) == NULL ? -1 : 0;
+}
+
+/* --- dump ------------------------------------------------------------------------------ */
+
+static int
+add_tags(cJSON *o, const char *k, const struct sim_tags *t)
+{
+    cJSON *arr = cJSON_AddArrayToObject(o, k);
+
+    if (arr == NULL)
+        return -1;
+    for (size_t i = 0; i < t->n; i++) {
+        cJSON *tag = cJSON_CreateObject();
+
+        if (tag == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, tag);
+        if (sim_json_add_str(tag, "Key", t->v[i].key) != 0 ||
+            sim_json_add_str(tag, "Value", t->v[i].value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+add_num_or_null(cJSON *o, const char *k, double v)
+{
+    if (v > 0)
+        return sim_json_add_num(o, k, v);
+    return cJSON_AddNullToObject(o, k) == NULL ? -1 : 0;
+}
+
+static int
+add_str_or_null(cJSON *o, const char *k, const char *v)
+{
+    if (v != NULL && *v != '\0')
+        return sim_json_add_str(o, k, v);
+    return cJSON_AddNullToObject(o, k) == NULL ? -1 : 0;
+}
+
+static int
+add_hex64(cJSON *o, const char *k, uint64_t v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof(buf), "%016" PRIx64, v);
+    return sim_json_add_str(o, k, buf);
+}
+
+static int
+dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
+{
+    cJSON *o = cJSON_CreateObject();
+    char arn[160];
+
+    if (o == NULL)
+        return -1;
+    cJSON_AddItemToArray(arr, o);
+    if (sim_json_add_str(o, "Id", a->id) != 0 ||
+        sim_json_add_str(o, "Arn", sim_account_arn(s, a->id, arn, sizeof(arn))) != 0 ||
+        sim_json_add_str(o, "Email", a->email) != 0 || sim_json_add_str(o, "Name", a->name) != 0 ||
+        sim_json_add_str(o, "State", sim_acct_state_name(a)) != 0 ||
+        sim_json_add_str(o, "Status", sim_acct_status(a)) != 0 ||
+        sim_json_add_str(o, "ParentId", a->parent_id) != 0 ||
+        sim_json_add_str(o, "JoinedMethod", a->created ? "CREATED" : "INVITED") != 0 ||
+        sim_json_add_num(o, "JoinedTimestamp", a->joined) != 0 ||
+        add_num_or_null(o, "ClosedTimestamp", a->closed) != 0 ||
+        add_num_or_null(o, "SuspendedTimestamp", a->suspended) != 0 ||
+        add_num_or_null(o, "DepartedTimestamp", a->departed) != 0 ||
+        sim_json_add_str(o, "RoleName", a->role_name) != 0 || add_tags(o, "Tags", &a->tags) != 0 ||
+        sim_json_add_num(o, "CloseCalls", a->close_calls))
+        return -1;
+    return 0;
+}
+
+static const char *const car_states[] = { "IN_PROGRESS", "SUCCEEDED", "FAILED" };
+
+static int
+dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return -1;
+    cJSON_AddItemToArray(arr, o);
+    if (sim_json_add_str(o, "Id", r->id) != 0 || sim_json_add_str(o, "Email", r->email) != 0 ||
+        sim_json_add_str(o, "AccountName", r->account_name) != 0 ||
+        sim_json_add_str(o, "State", car_states[r->state]) != 0 ||
+        add_str_or_null(o, "AccountId", r->account_id) != 0 ||
+        add_str_or_null(o, "FailureReason", r->failure) != 0 ||
+        sim_json_add_num(o, "RequestedTimestamp", r->requested) != 0 ||
+        add_num_or_null(o, "CompletedTimestamp", r->completed) != 0 ||
+        sim_json_add_str(o, "RoleName", r->role_name) != 0 || add_tags(o, "Tags", &r->tags) != 0)
+        return -1;
+    if (internal && sim_json_add_str(o, "ForcedFailure", r->forced_failure) != 0)
+        return -1;
+    return 0;
+}
+
+static int
+dump_faults(cJSON *root, const struct sim_faults *f)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "faults"), *ops;
+
+    if (o == NULL || sim_json_add_num(o, "error_rate", f->error_rate) != 0 ||
+        sim_json_add_num(o, "throttle_rate", f->throttle_rate) != 0 ||
+        sim_json_add_num(o, "drop_rate", f->drop_rate) != 0 ||
+        sim_json_add_num(o, "latency_ms", f->latency_ms) != 0 ||
+        add_str_or_null(o, "fail_create_matching", f->fail_create_matching) != 0 ||
+        sim_json_add_str(o, "fail_create_reason", f->fail_create_reason) != 0)
+        return -1;
+    ops = cJSON_AddArrayToObject(o, "ops");
+    if (ops == NULL)
+        return -1;
+    for (int i = 0; i < SIM_OP_COUNT; i++) {
+        if ((f->ops & (1u << i)) != 0) {
+            cJSON *n = cJSON_CreateString(sim_op_name((enum sim_op)i));
+
+            if (n == NULL)
+                return -1;
+            cJSON_AddItemToArray(ops, n);
+        }
+    }
+    return 0;
+}
+
+static int
+dump_internal(struct sim *s, cJSON *root)
+{
+    cJSON *in = cJSON_AddObjectToObject(root, "internal"), *o, *arr;
+
+    if (in == NULL || add_hex64(in, "rng_ids", s->rng_ids) != 0 ||
+        add_hex64(in, "rng_faults", s->rng_faults) != 0 ||
+        add_hex64(in, "token_salt", s->token_salt) != 0 ||
+        sim_json_add_str(in, "root_id", s->root_id) != 0)
+        return -1;
+    o = cJSON_AddObjectToObject(in, "clock");
+    if (o == NULL || sim_json_add_num(o, "sim", sim_now(s)) != 0 ||
+        sim_json_add_num(o, "wall", clock_wall()) != 0 ||
+        sim_json_add_num(o, "scale", sim_time_scale(s)) != 0)
+        return -1;
+    o = cJSON_AddObjectToObject(in, "buckets");
+    if (o == NULL)
+        return -1;
+    for (int i = 0; i < SIM_OP_COUNT; i++) {
+        cJSON *b = cJSON_AddObjectToObject(o, sim_op_name((enum sim_op)i));
+
+        if (b == NULL || sim_json_add_num(b, "tokens", s->buckets[i].tokens) != 0 ||
+            sim_json_add_num(b, "last", s->buckets[i].last) != 0)
+            return -1;
+    }
+    arr = cJSON_AddArrayToObject(in, "sessions");
+    if (arr == NULL)
+        return -1;
+    for (size_t i = 0; i < s->nsessions; i++) {
+        const struct sim_session *ss = &s->sessions[i];
+        cJSON *e = cJSON_CreateObject();
+
+        if (e == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, e);
+        if (sim_json_add_str(e, "AccessKeyId", ss->access_key_id) != 0 ||
+            sim_json_add_str(e, "SecretAccessKey", ss->secret) != 0 ||
+            sim_json_add_str(e, "SessionToken", ss->token) != 0 ||
+            sim_json_add_str(e, "AccountId", ss->account_id) != 0 ||
+            sim_json_add_str(e, "RoleName", ss->role_name) != 0 ||
+            sim_json_add_str(e, "SessionName", ss->session_name) != 0 ||
+            sim_json_add_str(e, "RoleId", ss->role_id) != 0 ||
+            sim_json_add_num(e, "Expires", ss->expires) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
+{
+    cJSON *root = NULL, *o, *arr;
+    char arn[160], path[512], *text = NULL;
+    double now;
+    int rc = -1;
+
+    *out = NULL;
+    sim_catch_up(s);
+    now = sim_now(s);
+    root = cJSON_CreateObject();
+    if (root == NULL || sim_json_add_num(root, "now", now) != 0 ||
+        sim_json_add_num(root, "scale", sim_time_scale(s)) != 0)
+        goto nomem;
+    o = cJSON_AddObjectToObject(root, "organization");
+    if (o == NULL || sim_json_add_str(o, "Id", SIM_ORG_ID) != 0 ||
+        sim_json_add_str(o, "FeatureSet", "ALL") != 0 ||
+        sim_json_add_str(o, "MasterAccountId", SIM_MANAGEMENT_ID) != 0 ||
+        sim_json_add_str(o, "MasterAccountEmail", s->management_email) != 0)
+        goto nomem;
+    o = cJSON_AddObjectToObject(root, "limits");
+    if (o == NULL || sim_json_add_num(o, "account_limit", s->account_limit) != 0 ||
+        sim_json_add_num(o, "accounts", sim_count_accounts(s)) != 0 ||
+        sim_json_add_num(o, "close_quota", sim_close_limit(s)) != 0 ||
+        sim_json_add_num(o, "close_used_30d", sim_close_used(s, now)) != 0 ||
+        sim_json_add_num(o, "closing", sim_count_closing(s)) != 0 ||
+        sim_json_add_num(o, "creating", sim_count_creating(s)) != 0 ||
+        sim_json_add_num(o, "create_latency", s->create_latency) != 0 ||
+        sim_json_add_num(o, "close_latency", s->close_latency) != 0 ||
+        cJSON_AddBoolToObject(o, "throttle", s->throttle) == NULL)
+        goto nomem;
+    arr = cJSON_AddArrayToObject(root, "roots");
+    if (arr == NULL)
+        goto nomem;
+    o = cJSON_CreateObject();
+    if (o == NULL)
+        goto nomem;
+    cJSON_AddItemToArray(arr, o);
+    snprintf(arn, sizeof(arn), "arn:aws:organizations::%s:root/%s/%s", SIM_MANAGEMENT_ID,
+             SIM_ORG_ID, s->root_id);
+    if (sim_json_add_str(o, "Id", s->root_id) != 0 || sim_json_add_str(o, "Arn", arn) != 0 ||
+        sim_json_add_str(o, "Name", "Root") != 0 || add_tags(o, "Tags", &s->root_tags) != 0)
+        goto nomem;
+    arr = cJSON_AddArrayToObject(root, "ous");
+    if (arr == NULL)
+        goto nomem;
+    for (size_t i = 0; i < s->nous; i++) {
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            goto nomem;
+        cJSON_AddItemToArray(arr, o);
+        if (sim_json_add_str(o, "Id", s->ous[i].id) != 0 ||
+            sim_json_add_str(o, "Name", s->ous[i].name) != 0 ||
+            sim_json_add_str(o, "ParentId", s->ous[i].parent_id) != 0 ||
+            sim_json_add_str(o, "Path", sim_path_of(s, s->ous[i].id, path, sizeof(path))) != 0 ||
+            add_tags(o, "Tags", &s->ous[i].tags) != 0)
+            goto nomem;
+    }
+    arr = cJSON_AddArrayToObject(root, "accounts");
+    if (arr == NULL)
+        goto nomem;
+    for (size_t i = 0; i < s->naccounts; i++) {
+        if (s->accounts[i].state != SIM_ACCT_DEPARTED && dump_account(s, arr, &s->accounts[i]) != 0)
+            goto nomem;
+    }
+    arr = cJSON_AddArrayToObject(root, "departed");
+    if (arr == NULL)
+        goto nomem;
+    for (size_t i = 0; i < s->naccounts; i++) {
+        if (s->accounts[i].state == SIM_ACCT_DEPARTED && dump_account(s, arr, &s->accounts[i]) != 0)
+            goto nomem;
+    }
+    arr = cJSON_AddArrayToObject(root, "create_requests");
+    if (arr == NULL)
+        goto nomem;
+    for (size_t i = 0; i < s->nreqs; i++) {
+        if (dump_request(arr, &s->reqs[i], internal) != 0)
+            goto nomem;
+    }
+    arr = cJSON_AddArrayToObject(root, "close_ledger");
+    if (arr == NULL)
+        goto nomem;
+    for (size_t i = 0; i < s->ncloses; i++) {
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            goto nomem;
+        cJSON_AddItemToArray(arr, o);
+        if (sim_json_add_str(o, "AccountId", s->closes[i].account_id) != 0 ||
+            sim_json_add_num(o, "Timestamp", s->closes[i].t) != 0)
+            goto nomem;
+    }
+    o = cJSON_AddObjectToObject(root, "calls");
+    if (o == NULL)
+        goto nomem;
+    for (int i = 0; i < SIM_OP_COUNT; i++) {
+        if (sim_json_add_num(o, sim_op_name((enum sim_op)i), (double)s->calls[i]) != 0)
+            goto nomem;
+    }
+    if (dump_faults(root, &s->faults) != 0)
+        goto nomem;
+    if (internal && dump_internal(s, root) != 0)
+        goto nomem;
+    text = cJSON_PrintUnformatted(root);
+    if (text == NULL)
+        goto nomem;
+    *out = strdup(text);
+    if (internal)
+        OPENSSL_cleanse(text, strlen(text));
+    cJSON_free(text);
+    if (*out == NULL)
+        goto nomem;
+    rc = 0;
+    goto out;
+nomem:
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+out:
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* --- load ------------------------------------------------------------------------------ */
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double
+jnum(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static uint64_t
+jhex64(const cJSON *o, const char *k)
+{
+    const char *v = jstr(o, k);
+
+    return v != NULL ? (uint64_t)strtoull(v, NULL, 16) : 0;
+}
+
+static int
+load_tags(struct sim_tags *t, const cJSON *o)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "Tags"), *e;
+
+    cJSON_ArrayForEach(e, arr)
+    {
+        const char *k = jstr(e, "Key"), *v = jstr(e, "Value");
+
+        if (k == NULL || v == NULL)
+            return -1;
+        if (sim_tags_set(t, k, v) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+load_account(struct sim *s, const cJSON *e, bool departed)
+{
+    const char *id = jstr(e, "Id"), *email = jstr(e, "Email"), *name = jstr(e, "Name");
+    const char *parent = jstr(e, "ParentId"), *state = jstr(e, "State");
+    const char *method = jstr(e, "JoinedMethod");
+    struct sim_account *a;
+
+    if (id == NULL || email == NULL || name == NULL || parent == NULL || state == NULL ||
+        method == NULL)
+        return -1;
+    if (strcmp(id, SIM_MANAGEMENT_ID) == 0) {
+        /* init_org() made it; keep only what can change. */
+        a = sim_account_find_any(s, id);
+        if (a == NULL)
+            return -1;
+        snprintf(a->parent_id, sizeof(a->parent_id), "%s", parent);
+        a->joined = jnum(e, "JoinedTimestamp");
+        a->close_calls = (int)jnum(e, "CloseCalls");
+        return load_tags(&a->tags, e);
+    }
+    a = sim_account_add(s, id, email, name, jstr(e, "RoleName"), parent,
+                        strcmp(method, "CREATED") == 0, jnum(e, "JoinedTimestamp"));
+    if (a == NULL)
+        return -1;
+    if (departed)
+        a->state = SIM_ACCT_DEPARTED;
+    else if (strcmp(state, "PENDING_CLOSURE") == 0)
+        a->state = SIM_ACCT_PENDING_CLOSURE;
+    else if (strcmp(state, "CLOSED") == 0)
+        a->state = SIM_ACCT_CLOSED;
+    a->closed = jnum(e, "ClosedTimestamp");
+    a->suspended = jnum(e, "SuspendedTimestamp");
+    a->departed = jnum(e, "DepartedTimestamp");
+    a->close_calls = (int)jnum(e, "CloseCalls");
+    return load_tags(&a->tags, e);
+}
+
+static int
+load_request(struct sim *s, const cJSON *e)
+{
+    const char *id = jstr(e, "Id"), *email = jstr(e, "Email"), *name = jstr(e, "AccountName");
+    const char *state = jstr(e, "State"), *role = jstr(e, "RoleName");
+    struct sim_create_req *r;
+
+    if (id == NULL || email == NULL || name == NULL || state == NULL)
+        return -1;
+    if (s->nreqs == s->cap_reqs) {
+        size_t cap = s->cap_reqs == 0 ? 16 : s->cap_reqs * 2;
+        struct sim_create_req *v = realloc(s->reqs, cap * sizeof(*v));
+
+        if (v == NULL)
+            return -1;
+        s->reqs = v;
+        s->cap_reqs = cap;
+    }
+    r = &s->reqs[s->nreqs];
+    memset(r, 0, sizeof(*r));
+    r->email = strdup(email);
+    r->account_name = strdup(name);
+    r->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
+    s->nreqs++; /* counted now so that a failure below is released with the rest */
+    if (r->email == NULL || r->account_name == NULL || r->role_name == NULL)
+        return -1;
+    snprintf(r->id, sizeof(r->id), "%s", id);
+    r->state = strcmp(state, "SUCCEEDED") == 0 ? SIM_CAR_SUCCEEDED
+               : strcmp(state, "FAILED") == 0  ? SIM_CAR_FAILED
+                                               : SIM_CAR_IN_PROGRESS;
+    snprintf(r->account_id, sizeof(r->account_id), "%s",
+             jstr(e, "AccountId") != NULL ? jstr(e, "AccountId") : "");
+    snprintf(r->failure, sizeof(r->failure), "%s",
+             jstr(e, "FailureReason") != NULL ? jstr(e, "FailureReason") : "");
+    snprintf(r->forced_failure, sizeof(r->forced_failure), "%s",
+             jstr(e, "ForcedFailure") != NULL ? jstr(e, "ForcedFailure") : "");
+    r->requested = jnum(e, "RequestedTimestamp");
+    r->completed = jnum(e, "CompletedTimestamp");
+    return load_tags(&r->tags, e);
+}
+
+static int
+load_session(struct sim *s, const cJSON *e)
+{
+    const char *akid = jstr(e, "AccessKeyId"), *secret = jstr(e, "SecretAccessKey");
+    const char *token = jstr(e, "SessionToken"), *acct = jstr(e, "AccountId");
+    const char *role = jstr(e, "RoleName"), *sess = jstr(e, "SessionName");
+    const char *role_id = jstr(e, "RoleId");
+    struct sim_session *ss;
+
+    if (akid == NULL || secret == NULL || token == NULL || acct == NULL || role == NULL ||
+        sess == NULL || role_id == NULL)
+        return -1;
+    if (s->nsessions == s->cap_sessions) {
+        size_t cap = s->cap_sessions == 0 ? 8 : s->cap_sessions * 2;
+        struct sim_session *v = realloc(s->sessions, cap * sizeof(*v));
+
+        if (v == NULL)
+            return -1;
+        s->sessions = v;
+        s->cap_sessions = cap;
+    }
+    ss = &s->sessions[s->nsessions];
+    memset(ss, 0, sizeof(*ss));
+    ss->token = strdup(token);
+    ss->role_name = strdup(role);
+    ss->session_name = strdup(sess);
+    s->nsessions++;
+    if (ss->token == NULL || ss->role_name == NULL || ss->session_name == NULL)
+        return -1;
+    snprintf(ss->access_key_id, sizeof(ss->access_key_id), "%s", akid);
+    snprintf(ss->secret, sizeof(ss->secret), "%s", secret);
+    snprintf(ss->account_id, sizeof(ss->account_id), "%s", acct);
+    snprintf(ss->role_id, sizeof(ss->role_id), "%s", role_id);
+    ss->expires = jnum(e, "Expires");
+    return 0;
+}
+
+/* Restores the clock: simulated time is a function of wall time (anchor + elapsed x scale), so
+ * a restart continues where the clock would be had the simulator kept running, and time never
+ * runs backwards for clients, even after a crash. */
+static void
+load_clock(struct sim *s, const cJSON *c)
+{
+    double saved = jnum(c, "sim"), wall = jnum(c, "wall"), scale = jnum(c, "scale");
+    double now;
+
+    if (saved <= 0)
+        return;
+    if (s->clock.fixed) {
+        clock_init_fixed(&s->clock, saved);
+        return;
+    }
+    now = saved + fmax(0, clock_wall() - wall) * (scale > 0 ? scale : 1);
+    clock_init_scaled(&s->clock, now, s->clock.scale);
+}
+
+int
+sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
+{
+    cJSON *root = cJSON_Parse(json);
+    const cJSON *in, *arr, *e, *buckets;
+    const char *root_id;
+
+    if (root == NULL) {
+        sbx_err_set(err, SBX_E_STORE, "simulator state is not valid JSON");
+        return -1;
+    }
+    in = cJSON_GetObjectItemCaseSensitive(root, "internal");
+    root_id = jstr(in, "root_id");
+    if (!cJSON_IsObject(in) || root_id == NULL || strncmp(root_id, "r-", 2) != 0) {
+        sbx_err_set(err, SBX_E_STORE, "simulator state lacks its internal part");
+        cJSON_Delete(root);
+        return -1;
+    }
+    sim_reset(s);
+    snprintf(s->root_id, sizeof(s->root_id), "%s", root_id);
+    snprintf(s->accounts[0].parent_id, sizeof(s->accounts[0].parent_id), "%s", root_id);
+    s->rng_ids = jhex64(in, "rng_ids");
+    s->rng_faults = jhex64(in, "rng_faults");
+    s->token_salt = jhex64(in, "token_salt");
+    load_clock(s, cJSON_GetObjectItemCaseSensitive(in, "clock"));
+    buckets = cJSON_GetObjectItemCaseSensitive(in, "buckets");
+    for (int i = 0; i < SIM_OP_COUNT; i++) {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(buckets, sim_op_name((enum sim_op)i));
+
+        if (cJSON_IsObject(b)) {
+            s->buckets[i].tokens = jnum(b, "tokens");
+            s->buckets[i].last = jnum(b, "last");
+        }
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(root, "roots");
+    if (cJSON_GetArraySize(arr) > 0 && load_tags(&s->root_tags, cJSON_GetArrayItem(arr, 0)) != 0)
+        goto bad;
+    arr = cJSON_GetObjectItemCaseSensitive(root, "ous");
+    cJSON_ArrayForEach(e, arr)
+    {
+        const char *id = jstr(e, "Id"), *name = jstr(e, "Name"), *parent = jstr(e, "ParentId");
+        struct sim_ou *ou, *p;
+
+        if (id == NULL || name == NULL || parent == NULL)
+            goto bad;
+        if (s->nous == s->cap_ous) {
+            size_t cap = s->cap_ous == 0 ? 16 : s->cap_ous * 2;
+            struct sim_ou *v = realloc(s->ous, cap * sizeof(*v));
+
+            if (v == NULL)
+                goto bad;
+            s->ous = v;
+            s->cap_ous = cap;
+        }
+        ou = &s->ous[s->nous];
+        memset(ou, 0, sizeof(*ou));
+        ou->name = strdup(name);
+        s->nous++;
+        if (ou->name == NULL)
+            goto bad;
+        snprintf(ou->id, sizeof(ou->id), "%s", id);
+        snprintf(ou->parent_id, sizeof(ou->parent_id), "%s", parent);
+        p = sim_ou_find(s, parent); /* parents precede children in the array */
+        ou->depth = p != NULL ? p->depth + 1 : 1;
+        if (load_tags(&ou->tags, e) != 0)
+            goto bad;
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(root, "accounts");
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (load_account(s, e, false) != 0)
+            goto bad;
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(root, "departed");
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (load_account(s, e, true) != 0)
+            goto bad;
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(root, "create_requests");
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (load_request(s, e) != 0)
+            goto bad;
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(root, "close_ledger");
+    cJSON_ArrayForEach(e, arr)
+    {
+        const char *id = jstr(e, "AccountId");
+
+        if (id == NULL)
+            goto bad;
+        if (s->ncloses == s->cap_closes) {
+            size_t cap = s->cap_closes == 0 ? 16 : s->cap_closes * 2;
+            struct sim_close *v = realloc(s->closes, cap * sizeof(*v));
+
+            if (v == NULL)
+                goto bad;
+            s->closes = v;
+            s->cap_closes = cap;
+        }
+        snprintf(s->closes[s->ncloses].account_id, sizeof(s->closes[0].account_id), "%s", id);
+        s->closes[s->ncloses].t = jnum(e, "Timestamp");
+        s->ncloses++;
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(in, "sessions");
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (load_session(s, e) != 0)
+            goto bad;
+    }
+    e = cJSON_GetObjectItemCaseSensitive(root, "calls");
+    for (int i = 0; i < SIM_OP_COUNT; i++)
+        s->calls[i] = (long)jnum(e, sim_op_name((enum sim_op)i));
+    sim_schedule(s);
+    cJSON_Delete(root);
+    sim_catch_up(s);
+    return 0;
+bad:
+    cJSON_Delete(root);
+    sim_reset(s);
+    sbx_err_set(err, SBX_E_STORE, "simulator state is incomplete or out of memory");
+    return -1;
+}

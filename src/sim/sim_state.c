@@ -1,0 +1,915 @@
+/*
+ * sim_state.c -- the simulated organization: ids, lookups, counters, lazy transitions, token
+ * buckets, reset, and the JSON form of the whole state (admin dump and persistence).
+ *
+ * Transitions are never timers. sim_catch_up() collects every transition due by "now"
+ * (creation finishing, closure completing, departure 90 days after closing), sorts them by
+ * time and applies them in order, so that a departure that frees a slot before a creation
+ * finishes is seen by that creation, whatever the size of the clock jump.
+ */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "sim/sim_int.h"
+#include "util/clock.h"
+
+/* Per-account throttling rates (rate/s, burst) from AWS-ORGANIZATIONS.md section 3.4. STS is
+ * not throttled here: its published limits are far above anything a client of this tool does. */
+static const struct {
+    const char *name;
+    double rate;
+    double burst;
+} op_table[SIM_OP_COUNT] = {
+    [SIM_OP_CREATE_ACCOUNT] = { "CreateAccount", 0.1, 3 },
+    [SIM_OP_DESCRIBE_CREATE_ACCOUNT_STATUS] = { "DescribeCreateAccountStatus", 2, 2 },
+    [SIM_OP_LIST_CREATE_ACCOUNT_STATUS] = { "ListCreateAccountStatus", 5, 8 },
+    [SIM_OP_CLOSE_ACCOUNT] = { "CloseAccount", 0.05, 1 },
+    [SIM_OP_DESCRIBE_ACCOUNT] = { "DescribeAccount", 20, 30 },
+    [SIM_OP_LIST_ACCOUNTS] = { "ListAccounts", 8, 12 },
+    [SIM_OP_LIST_ACCOUNTS_FOR_PARENT] = { "ListAccountsForParent", 5, 8 },
+    [SIM_OP_LIST_ROOTS] = { "ListRoots", 1, 2 },
+    [SIM_OP_LIST_OUS_FOR_PARENT] = { "ListOrganizationalUnitsForParent", 5, 8 },
+    [SIM_OP_CREATE_OU] = { "CreateOrganizationalUnit", 1, 2 },
+    [SIM_OP_MOVE_ACCOUNT] = { "MoveAccount", 2, 3 },
+    [SIM_OP_LIST_PARENTS] = { "ListParents", 5, 8 },
+    [SIM_OP_TAG_RESOURCE] = { "TagResource", 4, 6 },
+    [SIM_OP_UNTAG_RESOURCE] = { "UntagResource", 4, 6 },
+    [SIM_OP_LIST_TAGS_FOR_RESOURCE] = { "ListTagsForResource", 10, 15 },
+    [SIM_OP_DESCRIBE_ORGANIZATION] = { "DescribeOrganization", 1, 2 },
+    [SIM_OP_ASSUME_ROLE] = { "AssumeRole", 0, 0 },
+    [SIM_OP_GET_CALLER_IDENTITY] = { "GetCallerIdentity", 0, 0 },
+};
+
+int
+sim_op_find(const char *name)
+{
+    for (int i = 0; i < SIM_OP_COUNT; i++) {
+        if (strcmp(op_table[i].name, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+const char *
+sim_op_name(enum sim_op op)
+{
+    return (unsigned)op < SIM_OP_COUNT ? op_table[op].name : "?";
+}
+
+/* --- PRNG: splitmix64, small and good enough for ids and fault draws ------------------ */
+
+uint64_t
+sim_rng_next(uint64_t *state)
+{
+    uint64_t z;
+
+    *state += 0x9e3779b97f4a7c15ULL;
+    z = *state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+double
+sim_rng_unit(uint64_t *state)
+{
+    return (double)(sim_rng_next(state) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static void
+rng_chars(uint64_t *state, const char *alphabet, char *out, size_t n)
+{
+    size_t k = strlen(alphabet);
+
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[sim_rng_next(state) % k];
+    out[n] = '\0';
+}
+
+void
+sim_request_id(char out[40])
+{
+    static atomic_uint_fast64_t counter;
+    static uint64_t base;
+    uint64_t c = atomic_fetch_add(&counter, 1), a, b;
+
+    if (base == 0)
+        base = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
+    a = base ^ c;
+    a = sim_rng_next(&a);
+    b = a ^ c;
+    b = sim_rng_next(&b);
+    snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)(a >> 16) & 0xffffu, (unsigned)a & 0xfffu,
+             (unsigned)((b >> 48) & 0x3fffu) | 0x8000u,
+             (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+/* --- ids ------------------------------------------------------------------------------ */
+
+static const char lower_digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+void
+sim_new_account_id(struct sim *s, char out[13])
+{
+    for (;;) {
+        rng_chars(&s->rng_ids, "0123456789", out, 12);
+        if (strcmp(out, SIM_MANAGEMENT_ID) != 0 && sim_account_find_any(s, out) == NULL)
+            return;
+    }
+}
+
+void
+sim_new_car_id(struct sim *s, char out[40])
+{
+    for (;;) {
+        memcpy(out, "car-", 4);
+        rng_chars(&s->rng_ids, lower_digits, out + 4, 32);
+        if (sim_req_find(s, out) == NULL)
+            return;
+    }
+}
+
+void
+sim_new_ou_id(struct sim *s, char out[SIM_ID_LEN])
+{
+    char tail[9];
+
+    for (;;) {
+        rng_chars(&s->rng_ids, lower_digits, tail, 8);
+        snprintf(out, SIM_ID_LEN, "ou-%s-%s", s->root_id + 2, tail);
+        if (sim_ou_find(s, out) == NULL)
+            return;
+    }
+}
+
+/* --- lookups and counters ------------------------------------------------------------- */
+
+struct sim_account *
+sim_account_find_any(struct sim *s, const char *id)
+{
+    for (size_t i = 0; i < s->naccounts; i++) {
+        if (strcmp(s->accounts[i].id, id) == 0)
+            return &s->accounts[i];
+    }
+    return NULL;
+}
+
+struct sim_account *
+sim_account_find(struct sim *s, const char *id)
+{
+    struct sim_account *a = sim_account_find_any(s, id);
+
+    return a != NULL && a->state != SIM_ACCT_DEPARTED ? a : NULL;
+}
+
+struct sim_ou *
+sim_ou_find(struct sim *s, const char *id)
+{
+    for (size_t i = 0; i < s->nous; i++) {
+        if (strcmp(s->ous[i].id, id) == 0)
+            return &s->ous[i];
+    }
+    return NULL;
+}
+
+struct sim_create_req *
+sim_req_find(struct sim *s, const char *id)
+{
+    for (size_t i = 0; i < s->nreqs; i++) {
+        if (strcmp(s->reqs[i].id, id) == 0)
+            return &s->reqs[i];
+    }
+    return NULL;
+}
+
+bool
+sim_parent_exists(struct sim *s, const char *id)
+{
+    return strcmp(id, s->root_id) == 0 || sim_ou_find(s, id) != NULL;
+}
+
+/*
+ * Emails compare case-insensitively: the root user's email is an address, and treating
+ * "A@x.com" and "a@x.com" as two addresses would let a client believe it can reuse one.
+ */
+bool
+sim_email_used(struct sim *s, const char *email)
+{
+    for (size_t i = 0; i < s->naccounts; i++) {
+        if (strcasecmp(s->accounts[i].email, email) == 0)
+            return true;
+    }
+    return false;
+}
+
+int
+sim_count_accounts(const struct sim *s)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < s->naccounts; i++)
+        n += s->accounts[i].state != SIM_ACCT_DEPARTED;
+    return n;
+}
+
+int
+sim_count_closing(const struct sim *s)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < s->naccounts; i++)
+        n += s->accounts[i].state == SIM_ACCT_PENDING_CLOSURE;
+    return n;
+}
+
+int
+sim_count_creating(const struct sim *s)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < s->nreqs; i++)
+        n += s->reqs[i].state == SIM_CAR_IN_PROGRESS;
+    return n;
+}
+
+int
+sim_close_used(const struct sim *s, double now)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < s->ncloses; i++)
+        n += s->closes[i].t > now - SIM_CLOSE_WINDOW;
+    return n;
+}
+
+/*
+ * AWS (section 3.1): "20% of member accounts or 250, whichever is higher, with a maximum of
+ * 1,000". Member accounts are the accounts in the organization other than the management
+ * account, closed ones included until they leave (they are still members).
+ */
+int
+sim_close_limit(const struct sim *s)
+{
+    long members, pct;
+
+    if (s->close_quota > 0)
+        return s->close_quota;
+    members = sim_count_accounts(s) - 1;
+    pct = members * s->close_quota_pct / 100;
+    if (pct < s->close_quota_min)
+        pct = s->close_quota_min;
+    if (s->close_quota_max > 0 && pct > s->close_quota_max)
+        pct = s->close_quota_max;
+    return (int)pct;
+}
+
+struct sim_account *
+sim_account_add(struct sim *s, const char *id, const char *email, const char *name,
+                const char *role, const char *parent, bool created, double joined)
+{
+    struct sim_account *a;
+
+    if (s->naccounts == s->cap_accounts) {
+        size_t cap = s->cap_accounts == 0 ? 16 : s->cap_accounts * 2;
+        struct sim_account *v = realloc(s->accounts, cap * sizeof(*v));
+
+        if (v == NULL)
+            return NULL;
+        s->accounts = v;
+        s->cap_accounts = cap;
+    }
+    a = &s->accounts[s->naccounts];
+    memset(a, 0, sizeof(*a));
+    snprintf(a->id, sizeof(a->id), "%s", id);
+    snprintf(a->parent_id, sizeof(a->parent_id), "%s", parent);
+    a->email = strdup(email);
+    a->name = strdup(name);
+    a->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
+    if (a->email == NULL || a->name == NULL || a->role_name == NULL) {
+        free(a->email);
+        free(a->name);
+        free(a->role_name);
+        return NULL;
+    }
+    a->state = SIM_ACCT_ACTIVE;
+    a->created = created;
+    a->joined = sim_ms(joined);
+    s->naccounts++;
+    return a;
+}
+
+/* --- tags ----------------------------------------------------------------------------- */
+
+int
+sim_tags_set(struct sim_tags *t, const char *key, const char *value)
+{
+    char *v = strdup(value), *k;
+
+    if (v == NULL)
+        return -1;
+    for (size_t i = 0; i < t->n; i++) {
+        if (strcmp(t->v[i].key, key) == 0) {
+            free(t->v[i].value);
+            t->v[i].value = v;
+            return 0;
+        }
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap == 0 ? 8 : t->cap * 2;
+        struct sim_tag *nv = realloc(t->v, cap * sizeof(*nv));
+
+        if (nv == NULL) {
+            free(v);
+            return -1;
+        }
+        t->v = nv;
+        t->cap = cap;
+    }
+    k = strdup(key);
+    if (k == NULL) {
+        free(v);
+        return -1;
+    }
+    t->v[t->n].key = k;
+    t->v[t->n].value = v;
+    t->n++;
+    return 0;
+}
+
+void
+sim_tags_remove(struct sim_tags *t, const char *key)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (strcmp(t->v[i].key, key) == 0) {
+            free(t->v[i].key);
+            free(t->v[i].value);
+            memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(t->v[0]));
+            t->n--;
+            return;
+        }
+    }
+}
+
+int
+sim_tags_copy(struct sim_tags *dst, const struct sim_tags *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        if (sim_tags_set(dst, src->v[i].key, src->v[i].value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void
+sim_tags_release(struct sim_tags *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->v[i].key);
+        free(t->v[i].value);
+    }
+    free(t->v);
+    memset(t, 0, sizeof(*t));
+}
+
+struct sim_tags *
+sim_tags_of(struct sim *s, const char *id)
+{
+    struct sim_account *a;
+    struct sim_ou *ou;
+
+    if (strcmp(id, s->root_id) == 0)
+        return &s->root_tags;
+    a = sim_account_find(s, id);
+    if (a != NULL)
+        return &a->tags;
+    ou = sim_ou_find(s, id);
+    return ou != NULL ? &ou->tags : NULL;
+}
+
+/* --- names, ARNs, paths ---------------------------------------------------------------- */
+
+const char *
+sim_acct_status(const struct sim_account *a)
+{
+    switch (a->state) {
+    case SIM_ACCT_ACTIVE:
+        return "ACTIVE";
+    case SIM_ACCT_PENDING_CLOSURE:
+        return "PENDING_CLOSURE";
+    default:
+        return "SUSPENDED";
+    }
+}
+
+const char *
+sim_acct_state_name(const struct sim_account *a)
+{
+    switch (a->state) {
+    case SIM_ACCT_ACTIVE:
+        return "ACTIVE";
+    case SIM_ACCT_PENDING_CLOSURE:
+        return "PENDING_CLOSURE";
+    case SIM_ACCT_CLOSED:
+        return "CLOSED";
+    default:
+        return "DEPARTED";
+    }
+}
+
+const char *
+sim_account_arn(const struct sim *s, const char *id, char *buf, size_t n)
+{
+    (void)s;
+    snprintf(buf, n, "arn:aws:organizations::%s:account/%s/%s", SIM_MANAGEMENT_ID, SIM_ORG_ID, id);
+    return buf;
+}
+
+/* "o-.../r-.../ou-.../[account/]": the model's Path pattern, trailing slash included. */
+const char *
+sim_path_of(struct sim *s, const char *id, char *buf, size_t n)
+{
+    const char *chain[SIM_MAX_OU_DEPTH + 2];
+    size_t depth = 0, off;
+    const char *cur = id;
+    struct sim_account *a = sim_account_find_any(s, id);
+
+    if (a != NULL) {
+        chain[depth++] = a->id;
+        cur = a->parent_id;
+    }
+    while (depth < SBX_ARRAY_LEN(chain) && strcmp(cur, s->root_id) != 0) {
+        struct sim_ou *ou = sim_ou_find(s, cur);
+
+        if (ou == NULL)
+            break;
+        chain[depth++] = ou->id;
+        cur = ou->parent_id;
+    }
+    off = (size_t)snprintf(buf, n, "%s/%s/", SIM_ORG_ID, s->root_id);
+    while (depth > 0 && off < n) {
+        depth--;
+        off += (size_t)snprintf(buf + off, n - off, "%s/", chain[depth]);
+    }
+    return buf;
+}
+
+double
+sim_ms(double t)
+{
+    return round(t * 1000.0) / 1000.0;
+}
+
+const char *
+sim_iso8601(double t, char *buf, size_t n)
+{
+    time_t tt = (time_t)floor(t);
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+const char *
+sim_amz_date(double t, char *buf, size_t n)
+{
+    time_t tt = (time_t)floor(t);
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(buf, n, "%Y%m%dT%H%M%SZ", &tm);
+    return buf;
+}
+
+/* --- clock and transitions ------------------------------------------------------------ */
+
+struct sbx_clock *
+sim_clock(struct sim *s)
+{
+    return &s->clock;
+}
+
+double
+sim_now(const struct sim *s)
+{
+    return clock_now(&s->clock);
+}
+
+double
+sim_time_scale(const struct sim *s)
+{
+    return s->clock.scale;
+}
+
+enum ev_kind {
+    EV_DEPART = 0, /* frees a slot first when events share a timestamp */
+    EV_SUSPEND,
+    EV_CREATE,
+};
+
+struct ev {
+    double t;
+    enum ev_kind kind;
+    size_t idx;
+};
+
+static int
+ev_cmp(const void *pa, const void *pb)
+{
+    const struct ev *a = pa, *b = pb;
+
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static double
+suspend_time(const struct sim *s, const struct sim_account *a)
+{
+    return a->suspended > 0 ? a->suspended : a->closed + s->close_latency;
+}
+
+void
+sim_schedule(struct sim *s)
+{
+    double due = INFINITY;
+
+    for (size_t i = 0; i < s->nreqs; i++) {
+        if (s->reqs[i].state == SIM_CAR_IN_PROGRESS)
+            due = fmin(due, s->reqs[i].requested + s->create_latency);
+    }
+    for (size_t i = 0; i < s->naccounts; i++) {
+        const struct sim_account *a = &s->accounts[i];
+
+        if (a->state == SIM_ACCT_PENDING_CLOSURE)
+            due = fmin(due, suspend_time(s, a));
+        else if (a->state == SIM_ACCT_CLOSED)
+            due = fmin(due, a->suspended + SIM_AFTERLIFE);
+    }
+    s->next_due = due;
+}
+
+/* Decides and applies the outcome of a creation finishing at time t. */
+static void
+finish_create(struct sim *s, struct sim_create_req *r, double t)
+{
+    struct sim_account *a;
+    char id[13];
+
+    r->completed = sim_ms(t);
+    r->state = SIM_CAR_FAILED;
+    if (r->forced_failure[0] != '\0') {
+        snprintf(r->failure, sizeof(r->failure), "%s", r->forced_failure);
+        return;
+    }
+    if (sim_email_used(s, r->email)) {
+        snprintf(r->failure, sizeof(r->failure), "EMAIL_ALREADY_EXISTS");
+        return;
+    }
+    if (sim_count_accounts(s) >= s->account_limit) {
+        snprintf(r->failure, sizeof(r->failure), "ACCOUNT_LIMIT_EXCEEDED");
+        return;
+    }
+    sim_new_account_id(s, id);
+    a = sim_account_add(s, id, r->email, r->account_name, r->role_name, s->root_id, true, t);
+    if (a == NULL || sim_tags_copy(&a->tags, &r->tags) != 0) {
+        /* Out of memory inside the simulator: AWS's own answer to an internal failure. */
+        snprintf(r->failure, sizeof(r->failure), "INTERNAL_FAILURE");
+        return;
+    }
+    r->state = SIM_CAR_SUCCEEDED;
+    snprintf(r->account_id, sizeof(r->account_id), "%s", id);
+}
+
+static int
+ev_push(struct ev **v, size_t *n, size_t *cap, double t, enum ev_kind kind, size_t idx)
+{
+    if (*n == *cap) {
+        size_t nc = *cap == 0 ? 16 : *cap * 2;
+        struct ev *nv = realloc(*v, nc * sizeof(*nv));
+
+        if (nv == NULL)
+            return -1;
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[*n].t = t;
+    (*v)[*n].kind = kind;
+    (*v)[*n].idx = idx;
+    (*n)++;
+    return 0;
+}
+
+static void
+prune_sessions(struct sim *s, double now)
+{
+    size_t j = 0;
+
+    /* Expired sessions answer ExpiredToken for a day, then are forgotten. */
+    for (size_t i = 0; i < s->nsessions; i++) {
+        if (s->sessions[i].expires + SIM_DAY < now) {
+            free(s->sessions[i].token);
+            free(s->sessions[i].role_name);
+            free(s->sessions[i].session_name);
+            continue;
+        }
+        s->sessions[j++] = s->sessions[i];
+    }
+    s->nsessions = j;
+}
+
+void
+sim_catch_up(struct sim *s)
+{
+    double now = sim_now(s);
+    struct ev *evs = NULL;
+    size_t nev = 0, cap = 0;
+
+    if (now < s->next_due)
+        return;
+    for (size_t i = 0; i < s->nreqs; i++) {
+        struct sim_create_req *r = &s->reqs[i];
+        double t = r->requested + s->create_latency;
+
+        if (r->state == SIM_CAR_IN_PROGRESS && t <= now &&
+            ev_push(&evs, &nev, &cap, t, EV_CREATE, i) != 0)
+            goto out;
+    }
+    for (size_t i = 0; i < s->naccounts; i++) {
+        struct sim_account *a = &s->accounts[i];
+        double ts = suspend_time(s, a);
+
+        if (a->state == SIM_ACCT_PENDING_CLOSURE && ts <= now &&
+            ev_push(&evs, &nev, &cap, ts, EV_SUSPEND, i) != 0)
+            goto out;
+        if ((a->state == SIM_ACCT_PENDING_CLOSURE || a->state == SIM_ACCT_CLOSED) &&
+            ts + SIM_AFTERLIFE <= now &&
+            ev_push(&evs, &nev, &cap, ts + SIM_AFTERLIFE, EV_DEPART, i) != 0)
+            goto out;
+    }
+    qsort(evs, nev, sizeof(*evs), ev_cmp);
+    for (size_t i = 0; i < nev; i++) {
+        struct sim_account *a;
+
+        switch (evs[i].kind) {
+        case EV_CREATE:
+            /* finish_create may grow s->accounts: index, never hold pointers across it. */
+            finish_create(s, &s->reqs[evs[i].idx], evs[i].t);
+            break;
+        case EV_SUSPEND:
+            a = &s->accounts[evs[i].idx];
+            a->state = SIM_ACCT_CLOSED;
+            a->suspended = sim_ms(evs[i].t);
+            break;
+        case EV_DEPART:
+            a = &s->accounts[evs[i].idx];
+            a->state = SIM_ACCT_DEPARTED;
+            a->departed = sim_ms(evs[i].t);
+            break;
+        }
+    }
+    prune_sessions(s, now);
+out:
+    /* On out of memory nothing was applied; the next request tries again. */
+    free(evs);
+    sim_schedule(s);
+}
+
+void
+sim_advance(struct sim *s, double secs)
+{
+    if (secs > 0)
+        clock_advance(&s->clock, secs);
+    sim_catch_up(s);
+}
+
+/* --- token buckets -------------------------------------------------------------------- */
+
+bool
+sim_bucket_take(struct sim *s, enum sim_op op)
+{
+    struct sim_bucket *b = &s->buckets[op];
+    double now = sim_now(s);
+
+    if (!s->throttle || op_table[op].rate <= 0)
+        return true;
+    if (now > b->last) {
+        b->tokens = fmin(op_table[op].burst, b->tokens + (now - b->last) * op_table[op].rate);
+        b->last = now;
+    }
+    if (b->tokens < 1)
+        return false;
+    b->tokens -= 1;
+    return true;
+}
+
+static void
+buckets_fill(struct sim *s)
+{
+    double now = sim_now(s);
+
+    for (int i = 0; i < SIM_OP_COUNT; i++) {
+        s->buckets[i].tokens = op_table[i].burst;
+        s->buckets[i].last = now;
+    }
+}
+
+/* --- lifecycle ------------------------------------------------------------------------ */
+
+void
+sim_opts_init(struct sim_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->management_email = "management@example.com";
+    o->time_scale = 1;
+    o->create_latency = 60;
+    o->close_latency = 300;
+    o->account_limit = 10;
+    o->close_quota_min = 250;
+    o->close_quota_pct = 20;
+    o->close_quota_max = 1000;
+    o->throttle = true;
+}
+
+static void
+release_org(struct sim *s)
+{
+    for (size_t i = 0; i < s->naccounts; i++) {
+        free(s->accounts[i].email);
+        free(s->accounts[i].name);
+        free(s->accounts[i].role_name);
+        sim_tags_release(&s->accounts[i].tags);
+    }
+    free(s->accounts);
+    s->accounts = NULL;
+    s->naccounts = s->cap_accounts = 0;
+    for (size_t i = 0; i < s->nous; i++) {
+        free(s->ous[i].name);
+        sim_tags_release(&s->ous[i].tags);
+    }
+    free(s->ous);
+    s->ous = NULL;
+    s->nous = s->cap_ous = 0;
+    for (size_t i = 0; i < s->nreqs; i++) {
+        free(s->reqs[i].email);
+        free(s->reqs[i].account_name);
+        free(s->reqs[i].role_name);
+        sim_tags_release(&s->reqs[i].tags);
+    }
+    free(s->reqs);
+    s->reqs = NULL;
+    s->nreqs = s->cap_reqs = 0;
+    free(s->closes);
+    s->closes = NULL;
+    s->ncloses = s->cap_closes = 0;
+    for (size_t i = 0; i < s->nsessions; i++) {
+        OPENSSL_cleanse(s->sessions[i].secret, sizeof(s->sessions[i].secret));
+        free(s->sessions[i].token);
+        free(s->sessions[i].role_name);
+        free(s->sessions[i].session_name);
+    }
+    free(s->sessions);
+    s->sessions = NULL;
+    s->nsessions = s->cap_sessions = 0;
+    sim_tags_release(&s->root_tags);
+}
+
+static void
+faults_release(struct sim_faults *f)
+{
+    free(f->fail_create_matching);
+    f->fail_create_matching = NULL;
+}
+
+static int
+faults_copy(struct sim_faults *dst, const struct sim_faults *src)
+{
+    *dst = *src;
+    dst->fail_create_matching = NULL;
+    if (src->fail_create_matching != NULL) {
+        dst->fail_create_matching = strdup(src->fail_create_matching);
+        if (dst->fail_create_matching == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+/* The organization as it is on day one: the management account under the root. */
+static int
+init_org(struct sim *s)
+{
+    double now = sim_now(s);
+
+    if (sim_account_add(s, SIM_MANAGEMENT_ID, s->management_email, "Management", NULL, s->root_id,
+                        false, now) == NULL)
+        return -1;
+    buckets_fill(s);
+    memset(s->calls, 0, sizeof(s->calls));
+    s->next_due = INFINITY;
+    return 0;
+}
+
+int
+sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
+{
+    struct sim *s = NULL;
+    uint64_t seed = o->seed;
+    char root[5];
+
+    *out = NULL;
+    if (o->access_key_id == NULL || *o->access_key_id == '\0' || o->secret_access_key == NULL ||
+        *o->secret_access_key == '\0') {
+        sbx_err_set(err, SBX_E_INVALID, "an access key id and secret access key are required");
+        return -1;
+    }
+    if (!(o->time_scale > 0) || o->create_latency < 0 || o->close_latency < 0 ||
+        o->account_limit < 1 || o->close_quota < 0 || o->close_quota_pct < 0 ||
+        o->close_quota_min < 0 || o->close_quota_max < 0) {
+        sbx_err_set(err, SBX_E_INVALID, "invalid simulator option (negative or zero value)");
+        return -1;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        goto nomem;
+    s->access_key_id = strdup(o->access_key_id);
+    s->secret_access_key = strdup(o->secret_access_key);
+    s->management_email =
+            strdup(o->management_email != NULL ? o->management_email : "management@example.com");
+    if (s->access_key_id == NULL || s->secret_access_key == NULL || s->management_email == NULL)
+        goto nomem;
+    s->create_latency = o->create_latency;
+    s->close_latency = o->close_latency;
+    s->account_limit = o->account_limit;
+    s->close_quota = o->close_quota;
+    s->close_quota_min = o->close_quota_min;
+    s->close_quota_pct = o->close_quota_pct;
+    s->close_quota_max = o->close_quota_max;
+    s->throttle = o->throttle;
+    s->faults_opt.error_rate = o->error_rate;
+    s->faults_opt.throttle_rate = o->throttle_rate;
+    s->faults_opt.drop_rate = o->drop_rate;
+    s->faults_opt.latency_ms = o->latency_ms;
+    snprintf(s->faults_opt.fail_create_reason, sizeof(s->faults_opt.fail_create_reason),
+             "INTERNAL_FAILURE");
+    if (faults_copy(&s->faults, &s->faults_opt) != 0)
+        goto nomem;
+    if (o->fixed_clock)
+        clock_init_fixed(&s->clock, o->start_time > 0 ? o->start_time : clock_wall());
+    else
+        clock_init_scaled(&s->clock, o->start_time > 0 ? o->start_time : clock_wall(),
+                          o->time_scale);
+    if (!o->seeded && getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+        seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    s->rng_ids = seed;
+    s->rng_faults = seed ^ 0x5bd1e9955bd1e995ULL;
+    s->token_salt = sim_rng_next(&s->rng_ids);
+    rng_chars(&s->rng_ids, lower_digits, root, 4);
+    snprintf(s->root_id, sizeof(s->root_id), "r-%s", root);
+    if (init_org(s) != 0)
+        goto nomem;
+    *out = s;
+    return 0;
+nomem:
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sim_free(s);
+    return -1;
+}
+
+void
+sim_free(struct sim *s)
+{
+    if (s == NULL)
+        return;
+    release_org(s);
+    faults_release(&s->faults);
+    free(s->access_key_id);
+    if (s->secret_access_key != NULL) {
+        OPENSSL_cleanse(s->secret_access_key, strlen(s->secret_access_key));
+        free(s->secret_access_key);
+    }
+    free(s->management_email);
+    free(s);
+}
+
+void
+sim_reset(struct sim *s)
+{
+    release_org(s);
+    faults_release(&s->faults);
+    if (faults_copy(&s->faults, &s->faults_opt) != 0)
+        memset(&s->faults, 0, sizeof(s->faults));
+    if (init_org(s) != 0)
+        return; /* out of memory: an organization without even its management account */
+}

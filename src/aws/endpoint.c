@@ -164,6 +164,8 @@ endpoint_parse_url(const char *url, struct endpoint_url *out, struct sbx_err *er
         out->port = (int)port;
     }
     p = auth_end;
+    if (strpbrk(p, "?#") != NULL)
+        p = strpbrk(p, "?#");
     if (*p == '?') {
         sbx_err_set(err, SBX_E_CONFIG, "invalid endpoint URL '%.200s': a query is not allowed",
                     url);

@@ -250,10 +250,9 @@ ini_parse(struct ini *f, char *buf, bool config)
         }
         if (cur == NULL)
             continue;
-        if (line[0] == ' ' || line[0] == '\t') {
-            /* Indented: a sub-property of an empty-valued key, else a continuation line. */
-            if (last_key == NULL || cur->nprops == 0)
-                continue;
+        if ((line[0] == ' ' || line[0] == '\t') && last_key != NULL && cur->nprops > 0) {
+            /* Indented after a property: a sub-property of an empty-valued key, else a
+             * continuation line. (Indented first lines of a section are plain properties.) */
             if (last_empty) {
                 eq = strchr(t, '=');
                 if (eq == NULL)
@@ -1150,8 +1149,12 @@ from_role(struct resolver *r, const char *profile, const char **visited, int nvi
     }
     if (assume_role(r, profile, role_arn, &source, out, err) != 0)
         goto out;
-    snprintf(out->source, sizeof(out->source), "profile '%.40s' (assume role %.60s via %.20s)",
-             profile, role_arn, csrc != NULL ? "environment" : source.source);
+    if (csrc != NULL)
+        snprintf(out->source, sizeof(out->source),
+                 "profile '%.60s' (role_arn, source: environment)", profile);
+    else
+        snprintf(out->source, sizeof(out->source),
+                 "profile '%.40s' (role_arn, source_profile '%.40s')", profile, src);
     rc = 1;
 out:
     creds_release(&source);

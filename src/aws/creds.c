@@ -747,6 +747,7 @@ run_process(char **argv, int timeout, char **out, size_t *outlen, struct sbx_err
     size_t olen = 0, elen = 0;
     bool oopen = true, eopen = true, overflow = false, eover = false, timed_out = false;
     double deadline;
+    long maxfd;
     pid_t pid;
     int status = 0, rc = -1;
 
@@ -767,6 +768,9 @@ run_process(char **argv, int timeout, char **out, size_t *outlen, struct sbx_err
     }
     fcntl(op[0], F_SETFD, FD_CLOEXEC);
     fcntl(ep[0], F_SETFD, FD_CLOEXEC);
+    maxfd = sysconf(_SC_OPEN_MAX);
+    if (maxfd < 0 || maxfd > 65536)
+        maxfd = 65536;
     pid = fork();
     if (pid < 0) {
         sbx_err_set(err, SBX_E_CREDS, "credential_process: cannot fork: %s", strerror(errno));
@@ -776,8 +780,9 @@ run_process(char **argv, int timeout, char **out, size_t *outlen, struct sbx_err
         /* Child: async-signal-safe calls only. */
         if (dup2(op[1], STDOUT_FILENO) < 0 || dup2(ep[1], STDERR_FILENO) < 0)
             _exit(127);
-        close(op[1]);
-        close(ep[1]);
+        /* The helper gets stdin, the two pipes and nothing else of ours (connections). */
+        for (long fd = 3; fd < maxfd; fd++)
+            close((int)fd);
         execv(exe, argv);
         _exit(127);
     }

@@ -1289,3 +1289,27 @@ TEST(missing_arguments_are_refused)
     CHECK_STR_EQ(orgs_op_name(ORGS_OP_LIST_OUS_FOR_PARENT), "ListOrganizationalUnitsForParent");
     fx_done(&f);
 }
+
+TEST(tls_is_verified_and_ca_bundle_checked)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+    struct orgs *o = NULL;
+    char url[64];
+
+    fx_init(&f, 1);
+    /* https to a plain-HTTP server: the TLS handshake fails; nothing is sent in clear. */
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d", responder_port(f.r));
+    f.cfg.aws.endpoint = url;
+    CHECK_OK(orgs_new(&f.cfg, &f.clk, &o, &err), &err);
+    CHECK_ERR(orgs_close_account(o, "555555555555", &err), &err, SBX_E_AWS);
+    CHECK(err.aws == SBX_AWS_NETWORK || err.aws == SBX_AWS_TRANSIENT);
+    CHECK_CONTAINS(err.msg, url);
+    orgs_free(o);
+    CHECK_INT_EQ(responder_count(f.r), 0);
+
+    setenv("AWS_CA_BUNDLE", "/nonexistent/ca.pem", 1);
+    CHECK_ERR(orgs_new(&f.cfg, &f.clk, &o, &err), &err, SBX_E_CONFIG);
+    CHECK_CONTAINS(err.msg, "cannot read CA bundle '/nonexistent/ca.pem' (AWS_CA_BUNDLE)");
+    fx_done(&f);
+}

@@ -30,6 +30,7 @@ static const struct {
     T(CREATING, FAILED),      /* CreateAccount FAILED for another reason */
     T(ACTIVE, EXPIRING),      /* expired, offboarded, or `close` */
     T(EXPIRING, NUKING),      /* pre-close hooks start (claimed) */
+    T(EXPIRING, ACTIVE),      /* `extend` of an expired account before its nuke started */
     T(EXPIRING, PROTECTED),   /* protection refused the nuke */
     T(NUKING, CLOSE_WAIT),    /* hooks succeeded */
     T(NUKING, EXPIRING),      /* hooks failed (retry after backoff) or were interrupted */

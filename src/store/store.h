@@ -132,11 +132,13 @@ int store_account_update(struct store *s, struct store_account *a, const char *f
 /*
  * Claims the row for `by` until `until` (wall-clock seconds) if it is unclaimed, its claim
  * expired (claim_until < now), it is already ours, or it is held by `stale_by` (a holder the
- * caller proved dead; NULL = none). *got says whether the claim was taken. Bumps version.
+ * caller proved dead; NULL = none). *got says whether the claim was taken. Claims do not
+ * change the row's version: they are not row data (store_account_update never writes them), so
+ * extending a claim must not invalidate the claimant's in-memory copy of the row.
  */
 int store_account_claim(struct store *s, int64_t id, const char *by, double now, double until,
                         const char *stale_by, bool *got, struct sbx_err *err) SBX_NODISCARD;
-/* Drops our claim (no-op if someone else holds it). Bumps version when released. */
+/* Drops our claim (no-op if someone else holds it). */
 int store_account_unclaim(struct store *s, int64_t id, const char *by,
                           struct sbx_err *err) SBX_NODISCARD;
 
@@ -174,6 +176,9 @@ int store_account_due(struct store *s, const char *state, int64_t now, const str
 int store_account_in_state(struct store *s, const char *state, const struct store_filter *f,
                            int limit, struct store_account **out, size_t *n,
                            struct sbx_err *err) SBX_NODISCARD;
+/* Number of rows in state that have no AWS account id yet (creations in progress). */
+int store_account_count_unassigned(struct store *s, const char *state, int64_t *n,
+                                   struct sbx_err *err) SBX_NODISCARD;
 /* Number of rows of owner+kind that count against max_per_owner. */
 int store_account_alive_for_owner(struct store *s, const char *owner, const char *kind, int64_t *n,
                                   struct sbx_err *err) SBX_NODISCARD;

@@ -441,6 +441,20 @@ store_account_count(struct store *s, const char *state, const struct store_filte
 }
 
 int
+store_account_count_unassigned(struct store *s, const char *state, int64_t *n, struct sbx_err *err)
+{
+    struct binder b = store_stmt(s, STORE_ACCOUNT_COUNT_UNASSIGNED, err);
+    int rc;
+
+    bind_text(&b, ":state", state);
+    rc = store_step(&b);
+    if (rc == 1)
+        *n = sqlite3_column_int64(b.st, 0);
+    store_done(&b);
+    return rc == 1 ? 0 : -1;
+}
+
+int
 store_account_next_due(struct store *s, const char *state, const struct store_filter *f,
                        int64_t *due, struct sbx_err *err)
 {

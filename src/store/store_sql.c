@@ -168,12 +168,11 @@ const char *const store_sql[STORE_STMT_COUNT] = {
             " version = version + 1"
             " WHERE id = :id AND state = :from_state AND version = :version",
     [STORE_ACCOUNT_CLAIM] =
-            "UPDATE account SET claim_by = :by, claim_until = :until, version = version + 1"
+            "UPDATE account SET claim_by = :by, claim_until = :until"
             " WHERE id = :id AND (claim_by IS NULL OR claim_until < :now OR claim_by = :by"
             " OR claim_by = :stale_by)",
-    [STORE_ACCOUNT_UNCLAIM] =
-            "UPDATE account SET claim_by = NULL, claim_until = NULL, version = version + 1"
-            " WHERE id = :id AND claim_by = :by",
+    [STORE_ACCOUNT_UNCLAIM] = "UPDATE account SET claim_by = NULL, claim_until = NULL"
+                              " WHERE id = :id AND claim_by = :by",
     [STORE_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE" ACCOUNT_SCOPE
                            " AND (:state IS NULL OR a.state = :state)"
                            " AND (:expires_before IS NULL OR (a.expires_at IS NOT NULL"
@@ -195,6 +194,8 @@ const char *const store_sql[STORE_STMT_COUNT] = {
     [STORE_ACCOUNT_ALIVE_FOR_OWNER] =
             "SELECT count(*) FROM account WHERE owner = :owner AND kind = :kind"
             " AND state IN " ALIVE_STATES,
+    [STORE_ACCOUNT_COUNT_UNASSIGNED] = "SELECT count(*) FROM account WHERE state = :state"
+                                       " AND account_id IS NULL",
     [STORE_ALIAS_GET] = "SELECT account FROM alias WHERE value = :value",
     [STORE_ALIAS_INSERT] = "INSERT INTO alias (value, type, account, reserved_at)"
                            " VALUES (:value, :type, :account, :now)",

@@ -1,0 +1,932 @@
+/*
+ * engine.c -- the engine object, the helpers every phase shares (transitions, claims, events),
+ * and the single-account operations behind the commands: request, close, extend, retry, and
+ * the close-quota view.
+ */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine/engine_alias.h"
+#include "engine/engine_int.h"
+#include "engine/engine_quota.h"
+#include "util/clock.h"
+#include "util/duration.h"
+#include "util/log.h"
+
+/* A stand-in for accounts whose kind was removed from the config: no expiry rules, no
+ * warnings, every hook event. */
+static char fallback_name[] = "unknown";
+static const struct cfg_kind fallback_kind = {
+    .name = fallback_name,
+    .hooks = { true, true, true, true },
+};
+
+int64_t
+eng_now(const struct engine *e)
+{
+    return (int64_t)floor(clock_now(e->clock));
+}
+
+double
+engine_now(const struct engine *e)
+{
+    return clock_now(e->clock);
+}
+
+const char *
+engine_claim_id(const struct engine *e)
+{
+    return e->claim_id;
+}
+
+const struct cfg_kind *
+eng_kind(const struct engine *e, const char *name)
+{
+    const struct cfg_kind *k = name != NULL ? cfg_kind_find(e->cfg, name) : NULL;
+
+    return k != NULL ? k : &fallback_kind;
+}
+
+/* Retry budget of the client, read the way the client reads it, so the single-shot calls can
+ * restore it afterwards. */
+static int
+client_attempts(const struct sbx_config *cfg)
+{
+    const char *env = getenv("AWS_MAX_ATTEMPTS");
+    struct sbx_err ignored = { 0 };
+    int64_t v;
+
+    if (env != NULL && parse_int64(env, 1, 100, &v, &ignored) == 0)
+        return (int)v;
+    return cfg->aws.max_attempts > 0 ? cfg->aws.max_attempts : 5;
+}
+
+int
+engine_new(const struct engine_opts *o, struct engine **out, struct sbx_err *err)
+{
+    struct engine *e = calloc(1, sizeof(*e));
+    char rnd[9];
+
+    *out = NULL;
+    if (e == NULL)
+        goto nomem;
+    e->cfg = o->cfg;
+    e->store = o->store;
+    e->orgs = o->orgs;
+    e->clock = o->clock;
+    e->dry_run = o->dry_run;
+    e->on_event = o->on_event;
+    e->event_arg = o->event_arg;
+    snprintf(e->actor, sizeof(e->actor), "%s", o->actor != NULL ? o->actor : "sandboxctl");
+    if (o->config_path != NULL) {
+        e->config_path = strdup(o->config_path);
+        if (e->config_path == NULL)
+            goto nomem;
+    }
+    if (gethostname(e->hostname, sizeof(e->hostname) - 1) != 0 || e->hostname[0] == '\0')
+        snprintf(e->hostname, sizeof(e->hostname), "localhost");
+    for (char *p = e->hostname; *p != '\0'; p++) {
+        if (*p == ':')
+            *p = '-'; /* ':' separates the claim id's fields */
+    }
+    if (alias_random(rnd, 8, err) != 0) {
+        free(e->config_path);
+        free(e);
+        return -1;
+    }
+    snprintf(e->claim_id, sizeof(e->claim_id), "%s:%ld:%s", e->hostname, (long)getpid(), rnd);
+    e->max_attempts = client_attempts(o->cfg);
+    *out = e;
+    return 0;
+nomem:
+    if (e != NULL)
+        free(e->config_path);
+    free(e);
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return -1;
+}
+
+void
+engine_free(struct engine *e)
+{
+    if (e == NULL)
+        return;
+    eng_drop_caches(e);
+    free(e->config_path);
+    free(e);
+}
+
+int
+engine_resync_clock(struct engine *e, struct sbx_err *err)
+{
+    if (e->orgs == NULL || !e->cfg->aws.follow_sim_clock)
+        return 0;
+    return orgs_sim_clock(e->orgs, e->clock, err);
+}
+
+const char *
+engine_fmt_time(int64_t t, char *buf, size_t n)
+{
+    if (t <= 0) {
+        if (n > 0)
+            buf[0] = '\0';
+        return buf;
+    }
+    return time_format(t, buf, n);
+}
+
+char *
+eng_detail(const char *key, ...)
+{
+    cJSON *obj = cJSON_CreateObject();
+    char *text = NULL;
+    va_list ap;
+
+    if (obj == NULL)
+        return NULL;
+    va_start(ap, key);
+    for (const char *k = key; k != NULL; k = va_arg(ap, const char *)) {
+        const char *v = va_arg(ap, const char *);
+
+        if (v != NULL && cJSON_AddStringToObject(obj, k, v) == NULL)
+            goto out;
+    }
+    text = cJSON_PrintUnformatted(obj);
+out:
+    va_end(ap);
+    cJSON_Delete(obj);
+    return text;
+}
+
+void
+eng_emit(struct engine *e, const struct store_account *a, const char *event, const char *from,
+         const char *to, const char *message)
+{
+    struct engine_event ev = { a, event, from, to, message != NULL ? message : "" };
+
+    if (e->on_event != NULL)
+        e->on_event(e->event_arg, &ev);
+}
+
+int
+eng_transition(struct engine *e, struct store_account *a, enum engine_state to, const char *event,
+               const char *detail, const char *message, struct sbx_err *err)
+{
+    struct store_audit_ev ev = { eng_now(e), e->actor, event, NULL, NULL, detail };
+    char from[sizeof(a->state)];
+    enum engine_state fs;
+
+    if (engine_state_parse(a->state, &fs) != 0 || !engine_transition_allowed(fs, to)) {
+        sbx_err_set(err, SBX_E_FAILURE, "account %lld: transition %s -> %s is not allowed",
+                    (long long)a->id, a->state, engine_state_name(to));
+        return -1;
+    }
+    memcpy(from, a->state, sizeof(from));
+    ev.from_state = from;
+    ev.to_state = engine_state_name(to);
+    snprintf(a->state, sizeof(a->state), "%s", engine_state_name(to));
+    if (store_account_update(e->store, a, from, &ev, err) != 0) {
+        memcpy(a->state, from, sizeof(from));
+        return -1;
+    }
+    log_info("account %lld%s%s: %s -> %s (%s)%s%s", (long long)a->id,
+             a->account_id[0] != '\0' ? " " : "", a->account_id, from, a->state, event,
+             message != NULL && *message != '\0' ? ": " : "", message != NULL ? message : "");
+    eng_emit(e, a, event, from, a->state, message);
+    return 0;
+}
+
+int
+eng_save(struct engine *e, struct store_account *a, const char *event, const char *detail,
+         struct sbx_err *err)
+{
+    struct store_audit_ev ev = { eng_now(e), e->actor, event, NULL, NULL, detail };
+
+    if (store_account_update(e->store, a, a->state, &ev, err) != 0)
+        return -1;
+    if (event != NULL)
+        eng_emit(e, a, event, NULL, NULL, NULL);
+    return 0;
+}
+
+int
+eng_reload(struct engine *e, struct store_account *a, struct sbx_err *err)
+{
+    struct store_account fresh = { 0 };
+
+    if (store_account_get(e->store, a->id, &fresh, err) != 0)
+        return -1;
+    store_account_release(a);
+    *a = fresh;
+    return 0;
+}
+
+int
+eng_defer(struct engine *e, struct store_account *a, int64_t delay, const char *msg,
+          struct sbx_err *err)
+{
+    if (store_set_str(&a->last_error, msg, err) != 0)
+        return -1;
+    a->due_at = eng_now(e) + (delay > 0 ? delay : 1);
+    return eng_save(e, a, NULL, NULL, err);
+}
+
+/* "host:pid:random" -> is it a process on this host that no longer exists? */
+static bool
+holder_dead(const struct engine *e, const char *holder)
+{
+    const char *c1, *c2;
+    size_t hlen;
+    long pid;
+    char *end;
+
+    if (holder == NULL)
+        return false;
+    c1 = strchr(holder, ':');
+    if (c1 == NULL)
+        return false;
+    c2 = strchr(c1 + 1, ':');
+    hlen = (size_t)(c1 - holder);
+    if (c2 == NULL || hlen != strlen(e->hostname) || memcmp(holder, e->hostname, hlen) != 0)
+        return false;
+    errno = 0;
+    pid = strtol(c1 + 1, &end, 10);
+    if (end != c2 || pid <= 0 || errno != 0)
+        return false;
+    if (pid == (long)getpid())
+        return false; /* another engine in this process: alive */
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+bool
+eng_claimed_by_other(const struct engine *e, const struct store_account *a)
+{
+    if (a->claim_by == NULL || strcmp(a->claim_by, e->claim_id) == 0)
+        return false;
+    if (a->claim_until < clock_wall())
+        return false;
+    return !holder_dead(e, a->claim_by);
+}
+
+int
+eng_claim(struct engine *e, struct store_account *a, double secs, bool *got, struct sbx_err *err)
+{
+    double now = clock_wall();
+    const char *stale = holder_dead(e, a->claim_by) ? a->claim_by : NULL;
+    char *stale_copy = NULL;
+    int rc;
+
+    *got = false;
+    if (stale != NULL) {
+        stale_copy = strdup(stale);
+        if (stale_copy == NULL) {
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            return -1;
+        }
+        log_info("account %lld: taking over the claim of '%s' (process gone)", (long long)a->id,
+                 stale_copy);
+    }
+    rc = store_account_claim(e->store, a->id, e->claim_id, now, now + secs, stale_copy, got, err);
+    free(stale_copy);
+    if (rc != 0)
+        return -1;
+    if (!*got)
+        return 0;
+    if (eng_reload(e, a, err) != 0) {
+        eng_unclaim(e, a);
+        *got = false;
+        return -1;
+    }
+    return 0;
+}
+
+void
+eng_unclaim(struct engine *e, const struct store_account *a)
+{
+    struct sbx_err err = { 0 };
+
+    if (store_account_unclaim(e->store, a->id, e->claim_id, &err) != 0)
+        log_warn("account %lld: cannot release claim: %s", (long long)a->id, err.msg);
+}
+
+int
+eng_create_account(struct engine *e, const struct store_account *a, struct orgs_create_status *st,
+                   struct sbx_err *err)
+{
+    int rc;
+
+    /* One attempt: a retry after a lost response could create a second account. */
+    orgs_set_max_attempts(e->orgs, 1);
+    rc = orgs_create_account(e->orgs, a->email, a->name, e->cfg->aws.access_role, NULL, 0, st, err);
+    orgs_set_max_attempts(e->orgs, e->max_attempts);
+    return rc;
+}
+
+int
+eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err)
+{
+    int rc;
+
+    /* One attempt: a second CloseAccount after a lost response is a double close. */
+    orgs_set_max_attempts(e->orgs, 1);
+    rc = orgs_close_account(e->orgs, account_id, err);
+    orgs_set_max_attempts(e->orgs, e->max_attempts);
+    return rc;
+}
+
+int64_t
+eng_active_due(const struct cfg_kind *k, const struct store_account *a)
+{
+    int64_t due;
+
+    if (a->expires_at <= 0)
+        return 0;
+    due = a->expires_at;
+    /* warn[] is descending: the first unfired offset is the earliest warning. */
+    for (int i = 0; i < k->nwarn; i++) {
+        if (a->warned_min == 0 || k->warn[i] < a->warned_min) {
+            if (a->expires_at - k->warn[i] < due)
+                due = a->expires_at - k->warn[i];
+            break;
+        }
+    }
+    return due > 0 ? due : 1;
+}
+
+/* --- requests --------------------------------------------------------------------------- */
+
+static void
+kind_names(const struct sbx_config *cfg, char *buf, size_t n)
+{
+    size_t o = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < cfg->nkinds && o + 1 < n; i++) {
+        int w = snprintf(buf + o, n - o, "%s%s", i > 0 ? ", " : "", cfg->kinds[i].name);
+
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+}
+
+/* The kind, the owner (normalised into owner_out) and the lifetime of a request. */
+static int
+check_request(struct engine *e, const struct engine_request *r, const struct cfg_kind **kind,
+              char *owner_out, size_t owner_n, int64_t *ttl, struct sbx_err *err)
+{
+    char names[256], a[32], b[32];
+
+    *kind = r->kind != NULL ? cfg_kind_find(e->cfg, r->kind) : NULL;
+    if (*kind == NULL) {
+        kind_names(e->cfg, names, sizeof(names));
+        sbx_err_set(err, SBX_E_INVALID, "unknown kind '%s' (configured: %s)",
+                    r->kind != NULL ? r->kind : "", names);
+        return -1;
+    }
+    if (r->owner == NULL) {
+        sbx_err_set(err, SBX_E_INVALID, "an owner is required");
+        return -1;
+    }
+    if (alias_normalize_owner(r->owner, e->cfg->org.owner_domain, owner_out, owner_n, err) != 0)
+        return -1;
+    *ttl = r->ttl == ENGINE_TTL_DEFAULT ? (*kind)->default_ttl : r->ttl;
+    if (*ttl < 0) {
+        sbx_err_set(err, SBX_E_INVALID, "invalid ttl: must not be negative");
+        return -1;
+    }
+    if ((*kind)->max_ttl > 0 && *ttl == 0) {
+        sbx_err_set(err, SBX_E_INVALID, "kind '%s' needs an expiry (its max_ttl is %s)",
+                    (*kind)->name, duration_format((*kind)->max_ttl, a, sizeof(a)));
+        return -1;
+    }
+    if ((*kind)->max_ttl > 0 && *ttl > (*kind)->max_ttl) {
+        sbx_err_set(err, SBX_E_INVALID, "ttl %s is above the maximum of kind '%s' (%s)",
+                    duration_format(*ttl, a, sizeof(a)), (*kind)->name,
+                    duration_format((*kind)->max_ttl, b, sizeof(b)));
+        return -1;
+    }
+    return 0;
+}
+
+/* Expands and validates one candidate alias pair for sequence number seq. */
+static int
+make_alias(struct engine *e, const struct cfg_kind *kind, const char *owner, const char *class_name,
+           int64_t seat, const char *explicit_name, int64_t seq, char *email, size_t en, char *name,
+           size_t nn, struct sbx_err *err)
+{
+    const char *et =
+            kind->email_template != NULL ? kind->email_template : e->cfg->org.email_template;
+    const char *nt = kind->name_template != NULL ? kind->name_template : e->cfg->org.name_template;
+    struct alias_vars v = { kind->name, owner, class_name, seat, seq, NULL };
+    char rnd[9];
+
+    if (et == NULL || nt == NULL) {
+        sbx_err_set(err, SBX_E_CONFIG,
+                    "organization.email_template and name_template are "
+                    "required");
+        return -1;
+    }
+    if (alias_template_check(et, "email template", err) != 0 ||
+        alias_template_check(nt, "name template", err) != 0)
+        return -1;
+    if (alias_template_uses(et, "rand") || alias_template_uses(nt, "rand")) {
+        if (alias_random(rnd, 8, err) != 0)
+            return -1;
+        v.rand = rnd;
+    }
+    /* Expand into a roomy buffer so an alias over AWS's limit gets AWS's rule as the error. */
+    if (alias_expand(et, &v, email, en, err) != 0) {
+        sbx_err_prefix(err, "email alias");
+        return -1;
+    }
+    if (alias_validate_email(email, err) != 0) {
+        sbx_err_prefix(err, "email alias from template '%s'", et);
+        return -1;
+    }
+    if (explicit_name != NULL) {
+        snprintf(name, nn, "%s", explicit_name);
+    } else if (alias_expand(nt, &v, name, nn, err) != 0) {
+        sbx_err_prefix(err, "account name");
+        return -1;
+    }
+    if (alias_validate_name(name, err) != 0)
+        return -1;
+    return 0;
+}
+
+int
+eng_pick_alias(struct engine *e, const struct cfg_kind *kind, const char *owner,
+               const char *class_name, int64_t seat, const char *explicit_name, char *email,
+               size_t en, char *name, size_t nn, struct sbx_err *err)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        bool taken_e = false, taken_n = false;
+        int64_t seq;
+
+        if (e->dry_run) {
+            if (store_meta_get_int(e->store, "alias_seq", 0, &seq, err) != 0)
+                return -1;
+            seq += 1 + attempt;
+        } else if (store_seq_next(e->store, "alias_seq", &seq, err) != 0) {
+            return -1;
+        }
+        if (make_alias(e, kind, owner, class_name, seat, explicit_name, seq, email, en, name, nn,
+                       err) != 0)
+            return -1;
+        if (store_alias_taken(e->store, email, &taken_e, err) != 0 ||
+            store_alias_taken(e->store, name, &taken_n, err) != 0)
+            return -1;
+        if (explicit_name != NULL && taken_n) {
+            sbx_err_set(err, SBX_E_INVALID, "account name '%s' was already used", name);
+            return -1;
+        }
+        if (!taken_e && !taken_n)
+            return 0;
+    }
+    sbx_err_set(err, SBX_E_FAILURE,
+                "could not find an unused email alias and account name after 100 tries (do the "
+                "templates use {seq} or {rand}?)");
+    return -1;
+}
+
+int
+engine_request(struct engine *e, const struct engine_request *r, struct store_account *out,
+               struct sbx_err *err)
+{
+    const struct cfg_kind *kind;
+    char owner[ALIAS_OWNER_MAX + 1], email[256], name[256];
+    struct store_account a = { 0 };
+    int64_t ttl, now = eng_now(e);
+    char *detail = NULL, ttlbuf[32];
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (check_request(e, r, &kind, owner, sizeof(owner), &ttl, err) != 0)
+        return -1;
+    if (r->name != NULL && alias_validate_name(r->name, err) != 0)
+        return -1;
+    if (kind->max_per_owner > 0) {
+        int64_t alive = 0;
+
+        if (store_account_alive_for_owner(e->store, owner, kind->name, &alive, err) != 0)
+            return -1;
+        if (alive >= kind->max_per_owner) {
+            sbx_err_set(err, SBX_E_INVALID,
+                        "owner '%s' already has %lld %s account%s (max_per_owner is %d)", owner,
+                        (long long)alive, kind->name, alive == 1 ? "" : "s", kind->max_per_owner);
+            return -1;
+        }
+    }
+    for (int attempt = 0; attempt < 20; attempt++) {
+        if (eng_pick_alias(e, kind, owner, r->class_name, r->seat, r->name, email, sizeof(email),
+                           name, sizeof(name), err) != 0)
+            goto out;
+        store_account_release(&a);
+        if ((a.email = strdup(email)) == NULL || (a.name = strdup(name)) == NULL ||
+            (a.kind = strdup(kind->name)) == NULL || (a.owner = strdup(owner)) == NULL ||
+            (a.reason = strdup("")) == NULL || (a.last_error = strdup("")) == NULL)
+            goto nomem;
+        if (r->class_name != NULL && (a.class_name = strdup(r->class_name)) == NULL)
+            goto nomem;
+        snprintf(a.state, sizeof(a.state), "requested");
+        a.class_id = r->class_id;
+        a.seat = r->seat;
+        a.ttl = ttl;
+        a.expires_at = ttl > 0 ? now + ttl : 0;
+        a.due_at = now;
+        if (e->dry_run) {
+            *out = a;
+            return 0;
+        }
+        free(detail);
+        detail = eng_detail("kind", kind->name, "owner", owner, "email", email, "name", name, "ttl",
+                            duration_format(ttl, ttlbuf, sizeof(ttlbuf)), NULL);
+        {
+            struct store_audit_ev ev = { now, e->actor, "requested", NULL, "requested", detail };
+
+            if (store_account_insert(e->store, &a, kind->max_per_owner, &ev, err) != 0) {
+                if (err->code == SBX_E_CONFLICT && r->name == NULL)
+                    continue; /* another process took this alias meanwhile */
+                goto out;
+            }
+        }
+        eng_emit(e, &a, "requested", NULL, "requested", NULL);
+        *out = a;
+        memset(&a, 0, sizeof(a));
+        rc = 0;
+        goto out;
+    }
+    sbx_err_set(err, SBX_E_FAILURE, "could not reserve an unused email alias");
+    goto out;
+nomem:
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+out:
+    free(detail);
+    store_account_release(&a);
+    return rc;
+}
+
+/* --- close, extend, retry ------------------------------------------------------------------ */
+
+static int
+close_request_once(struct engine *e, struct store_account *a, const char *reason, int64_t priority,
+                   bool check_protection, enum engine_close_outcome *outcome, char *why,
+                   size_t whylen, struct sbx_err *err)
+{
+    enum engine_state s;
+    int64_t now = eng_now(e);
+    char *detail = NULL;
+    int rc = -1;
+
+    if (engine_state_parse(a->state, &s) != 0) {
+        sbx_err_set(err, SBX_E_STORE, "account %lld has unknown state '%s'", (long long)a->id,
+                    a->state);
+        return -1;
+    }
+    switch (s) {
+    case ENGINE_S_GONE:
+    case ENGINE_S_SUSPENDED:
+    case ENGINE_S_FAILED:
+        *outcome = ENGINE_CLOSE_DONE;
+        return 0;
+    case ENGINE_S_CLOSING:
+        *outcome = ENGINE_CLOSE_QUEUED;
+        return 0;
+    case ENGINE_S_CLOSE_WAIT:
+    case ENGINE_S_EXPIRING:
+    case ENGINE_S_NUKING:
+        *outcome = ENGINE_CLOSE_QUEUED;
+        if (priority <= a->priority || e->dry_run)
+            return 0;
+        a->priority = priority;
+        return eng_save(e, a, NULL, NULL, err);
+    case ENGINE_S_REQUESTED:
+    case ENGINE_S_CREATING:
+        if (s == ENGINE_S_REQUESTED && !a->submitted) {
+            *outcome = ENGINE_CLOSE_CANCELLED;
+            if (e->dry_run)
+                return 0;
+            if (store_set_str(&a->reason, reason, err) != 0)
+                return -1;
+            a->due_at = 0;
+            detail = eng_detail("reason", reason, NULL);
+            rc = eng_transition(e, a, ENGINE_S_FAILED, "cancelled", detail,
+                                "cancelled before CreateAccount was sent", err);
+            free(detail);
+            return rc;
+        }
+        *outcome = ENGINE_CLOSE_AFTER_CREATE;
+        if (a->close_pending || e->dry_run)
+            return 0;
+        a->close_pending = true;
+        a->priority = priority > a->priority ? priority : a->priority;
+        if (store_set_str(&a->reason, reason, err) != 0)
+            return -1;
+        detail = eng_detail("reason", reason, NULL);
+        rc = eng_save(e, a, "close_requested", detail, err);
+        free(detail);
+        return rc;
+    case ENGINE_S_ACTIVE:
+    case ENGINE_S_NUKE_FAILED:
+    case ENGINE_S_PROTECTED:
+        break;
+    case ENGINE_S_COUNT:
+        return -1;
+    }
+    if (check_protection && e->orgs != NULL) {
+        bool prot = false;
+
+        if (engine_check_protection(e, a, &prot, why, whylen, err) != 0)
+            return -1;
+        if (prot) {
+            *outcome = ENGINE_CLOSE_REFUSED;
+            if (e->dry_run)
+                return 0;
+            detail = eng_detail("reason", reason, "why", why, NULL);
+            if (store_set_str(&a->last_error, why, err) != 0)
+                goto out;
+            rc = eng_save(e, a, "close_refused", detail, err);
+            goto out;
+        }
+    } else if (s == ENGINE_S_PROTECTED && !check_protection) {
+        snprintf(why, whylen, "%s", a->last_error);
+        *outcome = ENGINE_CLOSE_REFUSED;
+        return 0;
+    }
+    *outcome = ENGINE_CLOSE_QUEUED;
+    if (e->dry_run)
+        return 0;
+    if (store_set_str(&a->reason, reason, err) != 0 || store_set_str(&a->last_error, "", err) != 0)
+        return -1;
+    a->priority = priority > a->priority ? priority : a->priority;
+    a->attempts = 0;
+    a->due_at = now;
+    detail = eng_detail("reason", reason, NULL);
+    rc = eng_transition(e, a, ENGINE_S_EXPIRING, "close_requested", detail, reason, err);
+out:
+    free(detail);
+    return rc;
+}
+
+int
+engine_close_request(struct engine *e, struct store_account *a, const char *reason,
+                     int64_t priority, bool check_protection, enum engine_close_outcome *outcome,
+                     char *why, size_t whylen, struct sbx_err *err)
+{
+    if (whylen > 0)
+        why[0] = '\0';
+    for (int tries = 0;; tries++) {
+        if (close_request_once(e, a, reason, priority, check_protection, outcome, why, whylen,
+                               err) == 0)
+            return 0;
+        /* Lost a race with another process: look again, unless it keeps happening. */
+        if (err->code != SBX_E_CONFLICT || tries >= 5 || eng_reload(e, a, err) != 0)
+            return -1;
+    }
+}
+
+int
+engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, char *warning,
+              size_t warnlen, struct sbx_err *err)
+{
+    const struct cfg_kind *k = eng_kind(e, a->kind);
+    int64_t now = eng_now(e), base, cap;
+    char from[32], to[32], capbuf[32], maxbuf[32], *detail = NULL;
+    enum engine_state s;
+    int rc = -1;
+
+    if (warnlen > 0)
+        warning[0] = '\0';
+    if (engine_state_parse(a->state, &s) != 0)
+        s = ENGINE_S_COUNT;
+    if (new_expiry <= now) {
+        sbx_err_set(err, SBX_E_INVALID, "the new expiry %s is not in the future",
+                    engine_fmt_time(new_expiry, to, sizeof(to)));
+        return -1;
+    }
+    base = a->active_at > 0 ? a->active_at : (a->created_at > 0 ? a->created_at : now);
+    cap = k->max_ttl > 0 ? base + k->max_ttl : 0;
+    if (cap > 0 && new_expiry > cap) {
+        sbx_err_set(err, SBX_E_INVALID,
+                    "the new expiry %s is beyond the maximum of kind '%s' (%s from %s): the "
+                    "latest allowed is %s",
+                    engine_fmt_time(new_expiry, to, sizeof(to)), k->name,
+                    duration_format(k->max_ttl, maxbuf, sizeof(maxbuf)),
+                    a->active_at > 0 ? "activation" : "the request",
+                    engine_fmt_time(cap, capbuf, sizeof(capbuf)));
+        return -1;
+    }
+    switch (s) {
+    case ENGINE_S_REQUESTED:
+    case ENGINE_S_CREATING:
+    case ENGINE_S_ACTIVE:
+        break;
+    case ENGINE_S_EXPIRING:
+        if (strcmp(a->reason, "expired") != 0) {
+            sbx_err_set(err, SBX_E_INVALID,
+                        "account %lld is closing (%s); it can no longer be extended",
+                        (long long)a->id, a->reason);
+            return -1;
+        }
+        break;
+    case ENGINE_S_NUKE_FAILED:
+    case ENGINE_S_PROTECTED:
+        break;
+    default:
+        sbx_err_set(err, SBX_E_INVALID, "account %lld is %s; it can no longer be extended",
+                    (long long)a->id, a->state);
+        return -1;
+    }
+    if (e->dry_run)
+        return 0;
+    engine_fmt_time(a->expires_at, from, sizeof(from));
+    engine_fmt_time(new_expiry, to, sizeof(to));
+    detail = eng_detail("from", from[0] != '\0' ? from : "never", "to", to, NULL);
+    if (detail == NULL)
+        goto nomem;
+    a->expires_at = new_expiry;
+    a->warned_min = 0;
+    if (s == ENGINE_S_REQUESTED || s == ENGINE_S_CREATING) {
+        a->ttl = 0; /* an explicit expiry: activation keeps it */
+        rc = eng_save(e, a, "extended", detail, err);
+        goto out;
+    }
+    if (store_set_str(&a->last_error, "", err) != 0 || store_set_str(&a->reason, "", err) != 0)
+        goto out;
+    a->attempts = 0;
+    a->priority = 0;
+    a->due_at = eng_active_due(k, a);
+    if (s == ENGINE_S_ACTIVE)
+        rc = eng_save(e, a, "extended", detail, err);
+    else
+        rc = eng_transition(e, a, ENGINE_S_ACTIVE, "extended", detail, "kept by extend", err);
+    if (rc == 0 && e->orgs != NULL && a->account_id[0] != '\0') {
+        struct sbx_err terr = { 0 };
+        bool blocked = false;
+
+        if (eng_tag_account(e, a, &blocked, &terr) != 0)
+            snprintf(warning, warnlen, "cannot update the expiry tag at AWS: %s", terr.msg);
+    }
+    goto out;
+nomem:
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+out:
+    free(detail);
+    return rc;
+}
+
+int
+engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err)
+{
+    enum engine_state s;
+    char *detail = NULL;
+    int rc;
+
+    if (engine_state_parse(a->state, &s) != 0)
+        s = ENGINE_S_COUNT;
+    if (s != ENGINE_S_NUKE_FAILED && s != ENGINE_S_PROTECTED && s != ENGINE_S_FAILED) {
+        sbx_err_set(err, SBX_E_INVALID,
+                    "account %lld is %s; only quarantined (nuke_failed), protected or failed "
+                    "accounts can be retried",
+                    (long long)a->id, a->state);
+        return -1;
+    }
+    if (e->dry_run)
+        return 0;
+    detail = eng_detail("previous_error", a->last_error, "attempts_reset", "true", NULL);
+    a->attempts = 0;
+    a->due_at = eng_now(e);
+    if (store_set_str(&a->last_error, "", err) != 0) {
+        free(detail);
+        return -1;
+    }
+    if (s == ENGINE_S_FAILED) {
+        /* A failed creation may have consumed its address at AWS: ask again with a new one. */
+        if (eng_regenerate_alias(e, a, err) != 0) {
+            free(detail);
+            return -1;
+        }
+        a->submitted = false;
+        free(a->request_id);
+        a->request_id = NULL;
+        rc = eng_transition(e, a, ENGINE_S_REQUESTED, "retry", detail, "released by retry", err);
+    } else {
+        rc = eng_transition(e, a, ENGINE_S_EXPIRING, "retry", detail, "released by retry", err);
+    }
+    free(detail);
+    return rc;
+}
+
+/* --- close quota view ------------------------------------------------------------------------ */
+
+void
+engine_quota_view_release(struct engine_quota_view *v)
+{
+    if (v == NULL)
+        return;
+    free(v->queue);
+    memset(v, 0, sizeof(*v));
+}
+
+int
+engine_quota(struct engine *e, struct engine_quota_view *v, struct sbx_err *err)
+{
+    const struct cfg_limits *l = &e->cfg->limits;
+    struct store_account *queue = NULL, *closing = NULL;
+    size_t nqueue = 0, nclosing = 0, nledger = 0;
+    int64_t now = eng_now(e), members, learned, learned_at, latency, in_flight = 0;
+    int64_t *ledger = NULL, *done = NULL, *eta = NULL;
+    struct quota_params p;
+    struct quota_input in = { 0 };
+    int rc = -1;
+
+    memset(v, 0, sizeof(*v));
+    if (store_meta_get_int(e->store, "members", 0, &members, err) != 0 ||
+        store_meta_get_int(e->store, "quota_learned", 0, &learned, err) != 0 ||
+        store_meta_get_int(e->store, "quota_learned_at", 0, &learned_at, err) != 0 ||
+        store_meta_get_int(e->store, "quota_not_before", 0, &v->not_before, err) != 0 ||
+        store_meta_get_int(e->store, "close_latency", ENGINE_CLOSE_LATENCY_DEFAULT, &latency,
+                           err) != 0)
+        goto out;
+    if (learned_at <= now - QUOTA_WINDOW)
+        learned = 0;
+    v->quota = quota_effective(l, members, learned);
+    if (l->close_quota > 0)
+        snprintf(v->quota_source, sizeof(v->quota_source), "config");
+    else if (learned > 0 && learned == v->quota)
+        snprintf(v->quota_source, sizeof(v->quota_source), "learned from AWS");
+    else
+        snprintf(v->quota_source, sizeof(v->quota_source), "formula (%lld members)",
+                 (long long)members);
+    if (v->not_before <= now)
+        v->not_before = 0;
+    if (store_ledger_since(e->store, now - QUOTA_WINDOW, &ledger, &nledger, err) != 0)
+        goto out;
+    p = (struct quota_params){ v->quota, QUOTA_WINDOW,
+                               l->close_in_flight > 0 ? l->close_in_flight : 3, l->close_rate,
+                               (double)latency };
+    v->used = (int)quota_used(&p, ledger, nledger, now);
+    v->free_slots = v->quota > v->used ? v->quota - v->used : 0;
+    v->next_slot = nledger > 0 ? ledger[0] + QUOTA_WINDOW : 0;
+    if (store_account_count(e->store, "closing", NULL, &in_flight, err) != 0)
+        goto out;
+    v->in_flight = (int)in_flight;
+    v->in_flight_max = p.in_flight_max;
+    if (store_account_in_state(e->store, "closing", NULL, 0, &closing, &nclosing, err) != 0 ||
+        store_account_due(e->store, "close_wait", INT64_MAX, NULL, 0, &queue, &nqueue, err) != 0)
+        goto out;
+    done = calloc(nclosing + 1, sizeof(*done));
+    eta = calloc(nqueue + 1, sizeof(*eta));
+    v->queue = calloc(nqueue + 1, sizeof(*v->queue));
+    if (done == NULL || eta == NULL || v->queue == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nclosing; i++) {
+        int64_t start = closing[i].close_requested_at > 0 ? closing[i].close_requested_at : now;
+
+        done[i] = start + latency > now ? start + latency : now + ENGINE_POLL_CLOSE;
+    }
+    in.now = now;
+    in.ledger = ledger;
+    in.nledger = nledger;
+    in.in_flight_done = done;
+    in.nin_flight = nclosing;
+    in.not_before = v->not_before;
+    in.pace_wait = e->orgs != NULL ? orgs_pace_wait(e->orgs, ORGS_OP_CLOSE_ACCOUNT) : 0;
+    in.queue = nqueue;
+    if (quota_plan(&p, &in, eta, err) != 0)
+        goto out;
+    for (size_t i = 0; i < nqueue; i++) {
+        struct engine_quota_item *it = &v->queue[i];
+
+        it->id = queue[i].id;
+        snprintf(it->account_id, sizeof(it->account_id), "%s", queue[i].account_id);
+        snprintf(it->name, sizeof(it->name), "%s", queue[i].name);
+        snprintf(it->owner, sizeof(it->owner), "%s", queue[i].owner);
+        snprintf(it->reason, sizeof(it->reason), "%s", queue[i].reason);
+        it->eta = eta[i];
+    }
+    v->nqueue = nqueue;
+    rc = 0;
+out:
+    if (rc != 0)
+        engine_quota_view_release(v);
+    free(ledger);
+    free(done);
+    free(eta);
+    store_accounts_free(queue, nqueue);
+    store_accounts_free(closing, nclosing);
+    return rc;
+}

@@ -1,0 +1,142 @@
+/*
+ * engine_int.h -- private to src/engine/engine*.c: the engine struct and the helpers the phases
+ * share (transitions, claims, events, organization facts, hooks).
+ */
+#ifndef SBX_ENGINE_INT_H
+#define SBX_ENGINE_INT_H
+
+#include "aws/orgs.h"
+#include "cfg.h"
+#include "engine/engine.h"
+#include "engine/engine_state.h"
+#include "hook/hook.h"
+
+/* Seconds (engine clock) between polls of a creation / a closure in progress. */
+#define ENGINE_POLL_CREATE 5
+#define ENGINE_POLL_CLOSE  10
+/* Wall-clock seconds a claim for an AWS step lasts (renewed per step). */
+#define ENGINE_CLAIM_AWS 300
+/* AWS removes a closed account from the organization after this long. */
+#define ENGINE_AFTERLIFE (90 * 86400)
+/* Default estimate of how long a closure stays PENDING_CLOSURE, until the store has data. */
+#define ENGINE_CLOSE_LATENCY_DEFAULT 300
+
+struct engine {
+    const struct sbx_config *cfg;
+    struct store *store;
+    struct orgs *orgs;
+    struct sbx_clock *clock;
+    char actor[160];
+    char *config_path;
+    bool dry_run;
+    void (*on_event)(void *arg, const struct engine_event *ev);
+    void *event_arg;
+    char claim_id[192];
+    char hostname[128];
+    int max_attempts; /* the client's configured attempts, restored after single-shot calls */
+    /* Organization facts (store meta), loaded on first need. */
+    bool org_loaded;
+    char mgmt_id[13];
+    char root_id[64];
+    /* Per-step caches of AWS listings used by reconciliation (freed at the end of a step). */
+    bool cas_loaded;
+    struct orgs_create_status *cas;
+    size_t ncas;
+    bool accts_loaded;
+    struct orgs_account *accts;
+    size_t naccts;
+};
+
+/* Current engine time, whole seconds. */
+int64_t eng_now(const struct engine *e);
+/* The kind named by the row, or a fallback (no expiry rules, every hook) for a kind the config
+ * no longer has. Never NULL. */
+const struct cfg_kind *eng_kind(const struct engine *e, const char *name);
+/* When an active account next needs attention: the earliest unfired warning or its expiry. */
+int64_t eng_active_due(const struct cfg_kind *k, const struct store_account *a);
+
+/* Builds a JSON object text from key/value string pairs (NULL-terminated list; a NULL value
+ * is skipped). Returns a heap string or NULL (out of memory). */
+char *eng_detail(const char *key, ...);
+/* Calls the on_event hook. */
+void eng_emit(struct engine *e, const struct store_account *a, const char *event, const char *from,
+              const char *to, const char *message);
+
+/*
+ * Moves a to state `to` (which must be allowed from a->state by the table) writing every field
+ * of a, with one audit event (event, detail JSON or NULL). On SBX_E_CONFLICT a is left as the
+ * caller had it (state restored) and nothing changed.
+ */
+int eng_transition(struct engine *e, struct store_account *a, enum engine_state to,
+                   const char *event, const char *detail, const char *message,
+                   struct sbx_err *err) SBX_NODISCARD;
+/* Writes a's fields without a state change; event NULL = no audit event. */
+int eng_save(struct engine *e, struct store_account *a, const char *event, const char *detail,
+             struct sbx_err *err) SBX_NODISCARD;
+/* Re-reads a from the store. */
+int eng_reload(struct engine *e, struct store_account *a, struct sbx_err *err) SBX_NODISCARD;
+/* Claims a for secs wall-clock seconds (taking over from a dead holder on this host); on
+ * success *got is set and a is re-read. */
+int eng_claim(struct engine *e, struct store_account *a, double secs, bool *got,
+              struct sbx_err *err) SBX_NODISCARD;
+/* Drops our claim on a (errors are logged, not returned). */
+void eng_unclaim(struct engine *e, const struct store_account *a);
+/* True when a's claim is held by someone else who is alive (or whose claim has not expired). */
+bool eng_claimed_by_other(const struct engine *e, const struct store_account *a);
+/* Records an error on a (last_error, due later) without a state change. */
+int eng_defer(struct engine *e, struct store_account *a, int64_t delay, const char *msg,
+              struct sbx_err *err) SBX_NODISCARD;
+
+/* Picks an unused email alias and account name for the kind's templates (the next {seq});
+ * explicit_name overrides the name template. Nothing is reserved. */
+int eng_pick_alias(struct engine *e, const struct cfg_kind *kind, const char *owner,
+                   const char *class_name, int64_t seat, const char *explicit_name, char *email,
+                   size_t en, char *name, size_t nn, struct sbx_err *err) SBX_NODISCARD;
+/* Protection check that also returns the live DescribeAccount view (orgs_account_release). */
+int eng_protection_live(struct engine *e, const struct store_account *a, bool *prot, char *why,
+                        size_t n, struct orgs_account *live, struct sbx_err *err) SBX_NODISCARD;
+
+/* Single-shot AWS call wrappers for the two non-idempotent operations. */
+int eng_create_account(struct engine *e, const struct store_account *a,
+                       struct orgs_create_status *st, struct sbx_err *err) SBX_NODISCARD;
+int eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err) SBX_NODISCARD;
+
+/* --- engine_aws.c ---------------------------------------------------------------------- */
+
+/* Loads the management account id and root id (store meta, else AWS). */
+int eng_load_org(struct engine *e, struct sbx_err *err) SBX_NODISCARD;
+/* The OU id for path ("" = the root), creating missing OUs. *id is heap. */
+int eng_ensure_ou(struct engine *e, const char *path, char **id, struct sbx_err *err) SBX_NODISCARD;
+/* Moves a into its kind's OU when it is elsewhere. *blocked set when pacing made it wait. */
+int eng_place_account(struct engine *e, const struct store_account *a, bool *blocked,
+                      struct sbx_err *err) SBX_NODISCARD;
+/* Tags a with owner, kind, expiry, class, managed-by and the kind's tags. */
+int eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked,
+                    struct sbx_err *err) SBX_NODISCARD;
+/* Reconciliation lookups (cached per step): the create request made with a's unique name, and
+ * the account with a's email. found_* false when AWS has none. */
+int eng_find_create_request(struct engine *e, const struct store_account *a,
+                            struct orgs_create_status *out, bool *found,
+                            struct sbx_err *err) SBX_NODISCARD;
+int eng_find_account_by_email(struct engine *e, const char *email, char account_id[13], bool *found,
+                              struct sbx_err *err) SBX_NODISCARD;
+/* Drops the per-step caches. */
+void eng_drop_caches(struct engine *e);
+/* Replaces a's email and name with fresh unique ones (after EMAIL_ALREADY_EXISTS); reserves
+ * them. The old ones stay reserved. Does not write a itself. */
+int eng_regenerate_alias(struct engine *e, struct store_account *a,
+                         struct sbx_err *err) SBX_NODISCARD;
+
+/* --- engine_hooks.c -------------------------------------------------------------------- */
+
+/*
+ * Runs event's hooks for the n accounts (batch, at most hooks.parallel at once), recording
+ * each run in hook_run. ok[i] says whether account i's hooks succeeded; msg[i] (256 bytes each)
+ * says why not. warn_offset is for expiry-warning (NULL otherwise). Returns -1 only on store
+ * failure.
+ */
+int eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *const *accts,
+                  size_t n, const char *warn_offset, bool *ok, char (*msg)[256],
+                  struct sbx_err *err) SBX_NODISCARD;
+
+#endif

@@ -1,0 +1,1495 @@
+/*
+ * engine_step.c -- one step of the lifecycle engine: every phase of DESIGN.md section 3 that
+ * has work due now, without waiting for pacing, and the loop (`run`) built on it.
+ *
+ * Each phase reads the rows due in its state (index account_state_due), claims each row before
+ * any side effect, re-checks the state after claiming (another process may have moved it), does
+ * the work, and moves the row with a compare-and-set. Work an AWS token bucket does not allow
+ * now is left for later and reported through pace_due, so a caller pipelining many accounts
+ * never sleeps inside a step.
+ *
+ * Phase order matters only for latency within one step: finishing creations before submitting
+ * new ones frees in-progress slots, and closures are polled after new ones are sent.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "engine/engine_quota.h"
+#include "util/clock.h"
+#include "util/duration.h"
+#include "util/log.h"
+
+struct step {
+    struct engine *e;
+    const struct engine_step_opts *o;
+    struct engine_step_report *r;
+    const struct store_filter *scope;
+    int64_t now;
+    double next;
+    double close_gate; /* when closing may resume (0 = not gated by time) */
+};
+
+static void
+want(struct step *st, double t)
+{
+    if (t > 0 && t < st->next)
+        st->next = t;
+}
+
+static void
+paced(struct step *st, enum orgs_op op)
+{
+    double due = (double)st->now + orgs_pace_wait(st->e->orgs, op);
+
+    if (!st->r->pace_blocked || due < st->r->pace_due)
+        st->r->pace_due = due;
+    st->r->pace_blocked = true;
+    want(st, due);
+}
+
+static void
+note_error(struct step *st, const struct store_account *a, const char *what,
+           const struct sbx_err *err)
+{
+    st->r->errors++;
+    snprintf(st->r->last_error, sizeof(st->r->last_error), "account %lld%s%s: %s: %s",
+             (long long)a->id, a->account_id[0] != '\0' ? " " : "", a->account_id, what, err->msg);
+    log_warn("%s", st->r->last_error);
+}
+
+static int64_t
+backoff(int64_t attempts, int64_t base, int64_t cap)
+{
+    int64_t d = base;
+
+    for (int64_t i = 0; i < attempts && d < cap; i++)
+        d *= 2;
+    return d < cap ? d : cap;
+}
+
+/* Seconds (wall clock) a claim lasts while hooks run: every executable may use its timeout. */
+static double
+hook_claim_secs(const struct engine *e)
+{
+    int64_t t = e->cfg->hooks.timeout > 0 ? e->cfg->hooks.timeout : 3600;
+
+    return (double)(t * 4 + ENGINE_CLAIM_AWS);
+}
+
+/* Records a per-row failure on the row (due later) and in the report. Store errors pass up. */
+static int
+row_failed(struct step *st, struct store_account *a, const char *what, const struct sbx_err *why,
+           int64_t delay, struct sbx_err *err)
+{
+    char msg[600];
+
+    note_error(st, a, what, why);
+    snprintf(msg, sizeof(msg), "%s: %s", what, why->msg);
+    if (eng_defer(st->e, a, delay, msg, err) != 0 && err->code != SBX_E_CONFLICT)
+        return -1;
+    return 0;
+}
+
+/* A store error that is only a lost race (SBX_E_CONFLICT) is not a failure of the step. */
+static int
+tolerate_conflict(struct sbx_err *err)
+{
+    if (err->code == SBX_E_CONFLICT) {
+        log_debug("%s", err->msg);
+        sbx_err_clear(err);
+        return 0;
+    }
+    return -1;
+}
+
+/* --- creation ---------------------------------------------------------------------------- */
+
+/* After a crash or an ambiguous CreateAccount: is there already a request or an account for this
+ * row? *handled when the row moved on. */
+static int
+reconcile_requested(struct step *st, struct store_account *a, bool *handled, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct orgs_create_status cs;
+    struct sbx_err aerr = { 0 };
+    char account_id[13], *detail = NULL;
+    bool found = false;
+    int rc;
+
+    *handled = false;
+    if (eng_find_create_request(e, a, &cs, &found, &aerr) != 0) {
+        *handled = true;
+        return row_failed(st, a, "reconcile (ListCreateAccountStatus)", &aerr, 30, err);
+    }
+    if (found) {
+        if (store_set_str(&a->request_id, cs.id, err) != 0)
+            return -1;
+        if (strcmp(cs.state, "SUCCEEDED") == 0)
+            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
+        a->due_at = st->now;
+        detail = eng_detail("request_id", cs.id, "state", cs.state, "source",
+                            "ListCreateAccountStatus", NULL);
+        rc = eng_transition(e, a, ENGINE_S_CREATING, "reconciled", detail,
+                            "found the CreateAccount request sent before", err);
+        free(detail);
+        *handled = true;
+        if (rc == 0)
+            st->r->reconciled++;
+        return rc == 0 ? 0 : tolerate_conflict(err);
+    }
+    if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0) {
+        *handled = true;
+        return row_failed(st, a, "reconcile (ListAccounts)", &aerr, 30, err);
+    }
+    if (!found)
+        return 0; /* nothing was created: safe to send */
+    snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
+    a->due_at = st->now;
+    detail = eng_detail("account_id", account_id, "source", "ListAccounts", NULL);
+    rc = eng_transition(e, a, ENGINE_S_CREATING, "reconciled", detail,
+                        "found the account created before", err);
+    free(detail);
+    *handled = true;
+    if (rc == 0)
+        st->r->reconciled++;
+    return rc == 0 ? 0 : tolerate_conflict(err);
+}
+
+static int
+fail_creation(struct step *st, struct store_account *a, const char *why, struct sbx_err *err)
+{
+    char *detail = eng_detail("error", why, NULL);
+    int rc;
+
+    if (store_set_str(&a->last_error, why, err) != 0) {
+        free(detail);
+        return -1;
+    }
+    a->due_at = 0;
+    rc = eng_transition(st->e, a, ENGINE_S_FAILED, "create_failed", detail, why, err);
+    free(detail);
+    if (rc == 0)
+        st->r->failed++;
+    return rc == 0 ? 0 : tolerate_conflict(err);
+}
+
+static int
+submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct orgs_create_status cs = { 0 };
+    struct sbx_err aerr = { 0 };
+    char *detail = NULL, msg[600];
+    bool handled;
+    int rc = -1;
+
+    if (a->submitted) {
+        if (reconcile_requested(st, a, &handled, err) != 0)
+            return -1;
+        if (handled)
+            return 0;
+    }
+    /* Intent first: if we crash after the call, the next pass reconciles instead of sending
+     * a second CreateAccount. */
+    a->submitted = true;
+    a->attempts++;
+    if (eng_save(e, a, NULL, NULL, err) != 0)
+        return tolerate_conflict(err);
+    st->r->did_work = true;
+    if (eng_create_account(e, a, &cs, &aerr) == 0) {
+        if (store_set_str(&a->request_id, cs.id, err) != 0)
+            goto out;
+        if (strcmp(cs.state, "SUCCEEDED") == 0)
+            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
+        a->attempts = 0;
+        a->due_at = st->now + ENGINE_POLL_CREATE;
+        if (store_set_str(&a->last_error, "", err) != 0)
+            goto out;
+        detail = eng_detail("request_id", cs.id, NULL);
+        rc = eng_transition(e, a, ENGINE_S_CREATING, "submitted", detail, NULL, err);
+        if (rc == 0)
+            st->r->submitted++;
+        else
+            rc = tolerate_conflict(err);
+        goto out;
+    }
+    snprintf(msg, sizeof(msg), "CreateAccount: %s", aerr.msg);
+    if (aerr.code != SBX_E_AWS) {
+        a->submitted = false; /* nothing was sent (credentials, configuration) */
+        rc = row_failed(st, a, "CreateAccount", &aerr, 60, err);
+        goto out;
+    }
+    switch (aerr.aws) {
+    case SBX_AWS_ACCOUNT_LIMIT:
+        a->submitted = false;
+        rc = fail_creation(st, a, msg, err);
+        goto out;
+    case SBX_AWS_CREATE_RATE:
+        a->submitted = false;
+        rc = row_failed(st, a, "CreateAccount", &aerr, 3600, err);
+        goto out;
+    case SBX_AWS_CONCURRENT_MODIFICATION:
+    case SBX_AWS_CONFLICT:
+    case SBX_AWS_CONSTRAINT:
+        /* Refused, so not created; may pass later (e.g. creations in progress). */
+        a->submitted = false;
+        if (a->attempts >= 20) {
+            rc = fail_creation(st, a, msg, err);
+            goto out;
+        }
+        rc = row_failed(st, a, "CreateAccount", &aerr, backoff(a->attempts, 30, 1800), err);
+        goto out;
+    case SBX_AWS_THROTTLED:
+    case SBX_AWS_TRANSIENT:
+    case SBX_AWS_NETWORK:
+    case SBX_AWS_PROTOCOL:
+    case SBX_AWS_OTHER:
+        /* Ambiguous: it may have been created. Keep the intent; reconcile before resending. */
+        rc = row_failed(st, a, "CreateAccount", &aerr, backoff(a->attempts, 10, 600), err);
+        goto out;
+    default:
+        a->submitted = false;
+        rc = fail_creation(st, a, msg, err);
+        goto out;
+    }
+out:
+    free(detail);
+    orgs_create_status_release(&cs);
+    return rc;
+}
+
+static int
+phase_submit(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const struct cfg_limits *l = &e->cfg->limits;
+    struct store_account *rows = NULL;
+    int64_t inprog = 0, cap = l->create_in_progress > 0 ? l->create_in_progress : 5;
+    size_t n = 0;
+    int rc = -1;
+
+    /* AWS's in-progress limit is per organization: count every creation, not just the scope. */
+    if (store_account_count_unassigned(e->store, "creating", &inprog, err) != 0)
+        return -1;
+    if (inprog >= cap)
+        return 0; /* polling the creations in progress frees slots */
+    if (store_account_due(e->store, "requested", st->now, st->scope, (int)(cap - inprog), &rows, &n,
+                          err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        bool got;
+
+        if (e->dry_run) {
+            st->r->submitted++;
+            continue;
+        }
+        if (orgs_pace_wait(e->orgs, ORGS_OP_CREATE_ACCOUNT) > 0) {
+            paced(st, ORGS_OP_CREATE_ACCOUNT);
+            break;
+        }
+        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
+            goto out;
+        if (!got)
+            continue;
+        if (strcmp(a->state, "requested") == 0 && a->due_at <= st->now) {
+            if (submit_one(st, a, err) != 0) {
+                eng_unclaim(e, a);
+                goto out;
+            }
+        }
+        eng_unclaim(e, a);
+    }
+    rc = 0;
+out:
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+static int
+handle_create_failed(struct step *st, struct store_account *a, const char *reason,
+                     struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct sbx_err aerr = { 0 };
+    char account_id[13], old[256], msg[300], *detail = NULL;
+    bool found = false;
+    int rc;
+
+    if (strcmp(reason, "EMAIL_ALREADY_EXISTS") != 0) {
+        snprintf(msg, sizeof(msg), "CreateAccount failed: %s", reason);
+        return fail_creation(st, a, msg, err);
+    }
+    /* Our aliases are ours alone: an account with this address in the organization is one we
+     * created (a duplicate request), not someone else's. */
+    if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0)
+        return row_failed(st, a, "ListAccounts", &aerr, 30, err);
+    if (found) {
+        snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
+        detail = eng_detail("account_id", account_id, "source", "ListAccounts", NULL);
+        rc = eng_save(e, a, "reconciled", detail, err);
+        free(detail);
+        if (rc == 0)
+            st->r->reconciled++;
+        return rc == 0 ? 0 : tolerate_conflict(err);
+    }
+    snprintf(old, sizeof(old), "%s", a->email);
+    if (eng_regenerate_alias(e, a, err) != 0)
+        return -1;
+    a->submitted = false;
+    free(a->request_id);
+    a->request_id = NULL;
+    a->due_at = st->now;
+    detail = eng_detail("old_email", old, "new_email", a->email, "new_name", a->name, NULL);
+    rc = eng_transition(e, a, ENGINE_S_REQUESTED, "alias_regenerated", detail,
+                        "EMAIL_ALREADY_EXISTS: trying a new alias", err);
+    free(detail);
+    return rc == 0 ? 0 : tolerate_conflict(err);
+}
+
+/* Moves a created account into its OU, tags it, runs post-create hooks, activates it. */
+static int
+provision(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const struct cfg_kind *k = eng_kind(e, a->kind);
+    struct sbx_err aerr = { 0 };
+    char msg[1][256], *detail = NULL;
+    bool blocked = false, ok[1], got;
+    struct store_account *one[1] = { a };
+    int rc;
+
+    if (a->active_at == 0 && a->ttl > 0)
+        a->expires_at = st->now + a->ttl; /* the lifetime counts from activation */
+    if (eng_place_account(e, a, &blocked, &aerr) != 0)
+        return row_failed(st, a, "placing the account in its OU", &aerr,
+                          backoff(a->attempts++, 10, 600), err);
+    if (!blocked && eng_tag_account(e, a, &blocked, &aerr) != 0)
+        return row_failed(st, a, "tagging the account", &aerr, backoff(a->attempts++, 10, 600),
+                          err);
+    if (blocked) {
+        paced(st, ORGS_OP_MOVE_ACCOUNT);
+        a->due_at = (int64_t)ceil(st->r->pace_due);
+        if (eng_save(e, a, NULL, NULL, err) != 0)
+            return tolerate_conflict(err);
+        return 0;
+    }
+    st->r->did_work = true;
+    if (!a->close_pending && k->hooks[CFG_HOOK_POST_CREATE]) {
+        if (eng_claim(e, a, hook_claim_secs(e), &got, err) != 0)
+            return -1;
+        if (a->active_at == 0 && a->ttl > 0)
+            a->expires_at = st->now + a->ttl; /* eng_claim re-read the row */
+        if (eng_run_hooks(e, CFG_HOOK_POST_CREATE, one, 1, NULL, ok, msg, err) != 0)
+            return -1;
+        if (!ok[0]) {
+            /* Post-create hooks inform; they do not hold the account back. */
+            detail = eng_detail("event", "post-create", "error", msg[0], NULL);
+            if (store_set_str(&a->last_error, msg[0], err) != 0 ||
+                store_audit_append(e->store, a,
+                                   &(struct store_audit_ev){ st->now, e->actor, "hook_failed", NULL,
+                                                             NULL, detail },
+                                   err) != 0) {
+                free(detail);
+                return -1;
+            }
+            free(detail);
+            detail = NULL;
+            st->r->errors++;
+        } else if (store_set_str(&a->last_error, "", err) != 0) {
+            return -1;
+        }
+    }
+    a->active_at = st->now;
+    a->attempts = 0;
+    a->due_at = eng_active_due(k, a);
+    detail = eng_detail("account_id", a->account_id, NULL);
+    rc = eng_transition(e, a, ENGINE_S_ACTIVE, "activated", detail, NULL, err);
+    free(detail);
+    if (rc != 0)
+        return tolerate_conflict(err);
+    st->r->activated++;
+    if (a->close_pending) {
+        /* Asked to close while it was being created (offboard, close). */
+        a->close_pending = false;
+        a->due_at = st->now;
+        detail = eng_detail("reason", a->reason, NULL);
+        rc = eng_transition(e, a, ENGINE_S_EXPIRING, "close_requested", detail, a->reason, err);
+        free(detail);
+        if (rc != 0)
+            return tolerate_conflict(err);
+    }
+    return 0;
+}
+
+static int
+poll_creation(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct orgs_create_status cs = { 0 };
+    struct sbx_err aerr = { 0 };
+    char *detail = NULL, age[32];
+    int rc = 0;
+
+    if (a->request_id == NULL) {
+        bool handled = false;
+
+        /* Only reconciliation leaves a creating row without a request id but with an account
+         * id; without either, look again. */
+        if (reconcile_requested(st, a, &handled, err) != 0)
+            return -1;
+        if (!handled) {
+            sbx_err_set(&aerr, SBX_E_FAILURE, "no CreateAccount request or account found");
+            return row_failed(st, a, "reconcile", &aerr, 60, err);
+        }
+        return 0;
+    }
+    st->r->did_work = true;
+    if (orgs_describe_create_account_status(e->orgs, a->request_id, &cs, &aerr) != 0)
+        return row_failed(st, a, "DescribeCreateAccountStatus", &aerr,
+                          backoff(a->attempts++, 5, 300), err);
+    if (strcmp(cs.state, "SUCCEEDED") == 0) {
+        snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
+        detail = eng_detail("account_id", cs.account_id, "request_id", cs.id, NULL);
+        rc = eng_save(e, a, "created", detail, err);
+        if (rc != 0)
+            rc = tolerate_conflict(err);
+        else
+            rc = provision(st, a, err);
+    } else if (strcmp(cs.state, "FAILED") == 0) {
+        rc = handle_create_failed(st, a, cs.failure_reason, err);
+    } else {
+        a->due_at = st->now + ENGINE_POLL_CREATE;
+        if (e->cfg->limits.create_stuck > 0 && a->updated_at > 0 &&
+            st->now - a->created_at > e->cfg->limits.create_stuck && a->last_error[0] == '\0') {
+            char msg[128];
+
+            snprintf(msg, sizeof(msg), "CreateAccount still in progress after %s",
+                     duration_format(st->now - a->created_at, age, sizeof(age)));
+            if (store_set_str(&a->last_error, msg, err) != 0) {
+                orgs_create_status_release(&cs);
+                return -1;
+            }
+            log_warn("account %lld: %s", (long long)a->id, msg);
+        }
+        if (eng_save(e, a, NULL, NULL, err) != 0)
+            rc = tolerate_conflict(err);
+    }
+    free(detail);
+    orgs_create_status_release(&cs);
+    return rc;
+}
+
+static int
+phase_creating(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct store_account *rows = NULL;
+    size_t n = 0;
+    int rc = -1;
+
+    if (store_account_due(e->store, "creating", st->now, st->scope, 50, &rows, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        bool got;
+
+        if (e->dry_run)
+            continue;
+        if (a->account_id[0] == '\0' &&
+            orgs_pace_wait(e->orgs, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS) > 0) {
+            paced(st, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS);
+            continue;
+        }
+        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
+            goto out;
+        if (!got)
+            continue;
+        if (strcmp(a->state, "creating") == 0 && a->due_at <= st->now) {
+            int r = a->account_id[0] == '\0' ? poll_creation(st, a, err) : provision(st, a, err);
+
+            if (r != 0) {
+                eng_unclaim(e, a);
+                goto out;
+            }
+        }
+        eng_unclaim(e, a);
+    }
+    rc = 0;
+out:
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+/* --- active: warnings and expiry ------------------------------------------------------------ */
+
+static int
+warn_one(struct step *st, struct store_account *a, int64_t offset, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const struct cfg_kind *k = eng_kind(e, a->kind);
+    char off[32], skipped[256] = "", msg[1][256], *detail = NULL;
+    struct store_account *one[1] = { a };
+    size_t o = 0;
+    bool ok[1];
+    int rc;
+
+    duration_format(offset, off, sizeof(off));
+    for (int i = 0; i < k->nwarn; i++) {
+        char b[32];
+
+        if (k->warn[i] > offset && (a->warned_min == 0 || k->warn[i] < a->warned_min) &&
+            o < sizeof(skipped)) {
+            int w = snprintf(skipped + o, sizeof(skipped) - o, "%s%s", o > 0 ? "," : "",
+                             duration_format(k->warn[i], b, sizeof(b)));
+
+            if (w > 0)
+                o += (size_t)w;
+        }
+    }
+    if (eng_run_hooks(e, CFG_HOOK_EXPIRY_WARNING, one, 1, off, ok, msg, err) != 0)
+        return -1;
+    st->r->did_work = true;
+    a->warned_min = offset;
+    a->due_at = eng_active_due(k, a);
+    detail = eng_detail("offset", off, "skipped", o > 0 ? skipped : NULL, "hook_error",
+                        ok[0] ? NULL : msg[0], NULL);
+    rc = eng_save(e, a, "warned", detail, err);
+    free(detail);
+    if (rc != 0)
+        return tolerate_conflict(err);
+    st->r->warned++;
+    if (!ok[0])
+        st->r->errors++;
+    return 0;
+}
+
+static int
+phase_active(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct store_account *rows = NULL;
+    size_t n = 0;
+    int rc = -1;
+
+    if (store_account_due(e->store, "active", st->now, st->scope, 200, &rows, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        const struct cfg_kind *k = eng_kind(e, a->kind);
+        int64_t best = 0, due;
+        bool got;
+
+        if (a->expires_at > 0 && a->expires_at <= st->now) {
+            char *detail;
+            int r;
+
+            if (e->dry_run) {
+                st->r->expired++;
+                continue;
+            }
+            if (eng_claimed_by_other(e, a))
+                continue; /* a warning hook is running; expire on the next pass */
+            if (store_set_str(&a->reason, "expired", err) != 0)
+                goto out;
+            a->due_at = st->now;
+            a->attempts = 0;
+            {
+                char when[32];
+
+                detail = eng_detail("expires_at",
+                                    engine_fmt_time(a->expires_at, when, sizeof(when)), NULL);
+            }
+            r = eng_transition(e, a, ENGINE_S_EXPIRING, "expired", detail, "expired", err);
+            free(detail);
+            if (r != 0) {
+                if (tolerate_conflict(err) != 0)
+                    goto out;
+                continue;
+            }
+            st->r->expired++;
+            st->r->did_work = true;
+            continue;
+        }
+        /* warn[] is descending: the last due, unfired offset is the most imminent one. */
+        for (int w = 0; w < k->nwarn; w++) {
+            if ((a->warned_min == 0 || k->warn[w] < a->warned_min) &&
+                a->expires_at - k->warn[w] <= st->now)
+                best = k->warn[w];
+        }
+        if (best == 0) {
+            due = eng_active_due(k, a);
+            if (due != a->due_at && !e->dry_run) {
+                a->due_at = due; /* the config's offsets changed */
+                if (eng_save(e, a, NULL, NULL, err) != 0 && tolerate_conflict(err) != 0)
+                    goto out;
+            }
+            continue;
+        }
+        if (e->dry_run) {
+            st->r->warned++;
+            continue;
+        }
+        if (eng_claim(e, a, hook_claim_secs(e), &got, err) != 0)
+            goto out;
+        if (!got)
+            continue;
+        if (strcmp(a->state, "active") == 0 && a->due_at <= st->now &&
+            (a->warned_min == 0 || best < a->warned_min) && a->expires_at > st->now) {
+            if (warn_one(st, a, best, err) != 0) {
+                eng_unclaim(e, a);
+                goto out;
+            }
+        }
+        eng_unclaim(e, a);
+    }
+    rc = 0;
+out:
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+/* --- nuke ------------------------------------------------------------------------------------- */
+
+/* Drift: AWS already has this open account closed, or it left the organization. */
+static int
+drift(struct step *st, struct store_account *a, const struct orgs_account *live, bool vanished,
+      struct sbx_err *err)
+{
+    char *detail;
+    int rc;
+
+    if (vanished) {
+        a->due_at = 0;
+        detail = eng_detail("why", "not in the organization any more", NULL);
+        rc = eng_transition(st->e, a, ENGINE_S_GONE, "vanished", detail,
+                            "the account is no longer in the organization", err);
+        if (rc == 0)
+            st->r->gone++;
+    } else {
+        a->closed_at = st->now;
+        a->close_sent = true;
+        a->due_at = st->now + ENGINE_AFTERLIFE;
+        detail = eng_detail("state", live->state[0] != '\0' ? live->state : live->status, NULL);
+        rc = eng_transition(st->e, a, ENGINE_S_SUSPENDED, "closed_outside", detail,
+                            "AWS reports the account already closed", err);
+        if (rc == 0)
+            st->r->closed++;
+    }
+    free(detail);
+    st->r->did_work = true;
+    return rc == 0 ? 0 : tolerate_conflict(err);
+}
+
+static bool
+live_pending(const struct orgs_account *live)
+{
+    return strcmp(live->state, "PENDING_CLOSURE") == 0 ||
+           (live->state[0] == '\0' && strcmp(live->status, "PENDING_CLOSURE") == 0);
+}
+
+/*
+ * Checks protection and the live account right before a destructive step. *go is true when the
+ * step may proceed; otherwise the row has been moved (protected, gone, suspended) or deferred.
+ */
+static int
+guard(struct step *st, struct store_account *a, const char *what, bool *go, bool *pending,
+      struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct orgs_account live = { 0 };
+    struct sbx_err aerr = { 0 };
+    char why[400], *detail = NULL;
+    bool prot = false;
+    int rc = 0;
+
+    *go = false;
+    if (pending != NULL)
+        *pending = false;
+    st->r->did_work = true;
+    if (eng_protection_live(e, a, &prot, why, sizeof(why), &live, &aerr) != 0) {
+        if (aerr.code == SBX_E_AWS && aerr.aws == SBX_AWS_NOT_FOUND)
+            rc = drift(st, a, &live, true, err);
+        else
+            rc = row_failed(st, a, what, &aerr, backoff(a->attempts, 30, 3600), err);
+        goto out;
+    }
+    if (prot) {
+        if (store_set_str(&a->last_error, why, err) != 0) {
+            rc = -1;
+            goto out;
+        }
+        a->due_at = 0;
+        detail = eng_detail("step", what, "why", why, NULL);
+        rc = eng_transition(e, a, ENGINE_S_PROTECTED, "close_refused", detail, why, err);
+        if (rc == 0)
+            st->r->refused++;
+        else
+            rc = tolerate_conflict(err);
+        goto out;
+    }
+    if (live.id[0] != '\0' && orgs_account_is_closed(&live)) {
+        if (live_pending(&live) && pending != NULL) {
+            *pending = true; /* closing already (outside sandboxctl, or our lost response) */
+            *go = true;
+            goto out;
+        }
+        rc = drift(st, a, &live, false, err);
+        goto out;
+    }
+    *go = true;
+out:
+    free(detail);
+    orgs_account_release(&live);
+    return rc;
+}
+
+static int
+phase_nuke(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const struct cfg_hooks *hc = &e->cfg->hooks;
+    struct store_account *rows = NULL, **batch = NULL;
+    int limit = hc->parallel > 0 ? hc->parallel : 4;
+    char(*msg)[256] = NULL;
+    bool *ok = NULL;
+    size_t n = 0, m = 0;
+    int rc = -1;
+
+    if (store_account_due(e->store, "expiring", st->now, st->scope, limit, &rows, &n, err) != 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    batch = calloc(n, sizeof(*batch));
+    ok = calloc(n, sizeof(*ok));
+    msg = calloc(n, sizeof(*msg));
+    if (batch == NULL || ok == NULL || msg == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        bool got, go;
+
+        if (e->dry_run) {
+            st->r->nuked++;
+            continue;
+        }
+        if (eng_claim(e, a, hook_claim_secs(e), &got, err) != 0)
+            goto out;
+        if (!got)
+            continue;
+        if (strcmp(a->state, "expiring") != 0 || a->due_at > st->now) {
+            eng_unclaim(e, a);
+            continue;
+        }
+        if (guard(st, a, "nuke", &go, NULL, err) != 0) {
+            eng_unclaim(e, a);
+            goto out;
+        }
+        if (!go) {
+            eng_unclaim(e, a);
+            continue;
+        }
+        a->due_at = st->now + (int64_t)hook_claim_secs(e); /* recovery if we die mid-hook */
+        if (eng_transition(e, a, ENGINE_S_NUKING, "nuke_started", NULL, NULL, err) != 0) {
+            eng_unclaim(e, a);
+            if (tolerate_conflict(err) != 0)
+                goto out;
+            continue;
+        }
+        batch[m++] = a;
+    }
+    if (m == 0) {
+        rc = 0;
+        goto out;
+    }
+    if (eng_run_hooks(e, CFG_HOOK_PRE_CLOSE, batch, m, NULL, ok, msg, err) != 0)
+        goto unclaim;
+    for (size_t j = 0; j < m; j++) {
+        struct store_account *a = batch[j];
+        char *detail = NULL;
+        int r;
+
+        st->now = eng_now(e);
+        if (ok[j]) {
+            a->attempts = 0;
+            a->due_at = st->now;
+            if (store_set_str(&a->last_error, "", err) != 0)
+                goto unclaim;
+            r = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "nuked", NULL, NULL, err);
+            if (r == 0)
+                st->r->nuked++;
+        } else {
+            int max = hc->max_attempts > 0 ? hc->max_attempts : 3;
+
+            a->attempts++;
+            if (store_set_str(&a->last_error, msg[j], err) != 0)
+                goto unclaim;
+            detail = eng_detail("error", msg[j], NULL);
+            if (a->attempts >= max) {
+                a->due_at = 0;
+                r = eng_transition(e, a, ENGINE_S_NUKE_FAILED, "quarantined", detail, msg[j], err);
+                if (r == 0)
+                    st->r->quarantined++;
+            } else {
+                int64_t base = hc->retry_backoff > 0 ? hc->retry_backoff : 300;
+
+                a->due_at = st->now + backoff(a->attempts - 1, base, base * 64);
+                r = eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_retry", detail, msg[j], err);
+                if (r == 0)
+                    st->r->nuke_retries++;
+            }
+            free(detail);
+        }
+        if (r != 0 && tolerate_conflict(err) != 0)
+            goto unclaim;
+    }
+    rc = 0;
+unclaim:
+    for (size_t j = 0; j < m; j++)
+        eng_unclaim(e, batch[j]);
+    m = 0;
+out:
+    for (size_t j = 0; j < m; j++)
+        eng_unclaim(e, batch[j]);
+    free(batch);
+    free(ok);
+    free(msg);
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+/* Nuking rows whose claimant died (crash, SIGKILL) go back to expiring to be nuked again. */
+static int
+phase_nuking_recover(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct store_account *rows = NULL;
+    size_t n = 0;
+    int rc = -1;
+
+    if (e->dry_run)
+        return 0;
+    if (store_account_in_state(e->store, "nuking", st->scope, 200, &rows, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        bool got;
+
+        if (eng_claimed_by_other(e, a)) {
+            want(st, (double)a->due_at);
+            continue;
+        }
+        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
+            goto out;
+        if (got && strcmp(a->state, "nuking") == 0) {
+            a->due_at = st->now;
+            if (eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_interrupted", NULL,
+                               "the process running its hooks is gone", err) != 0) {
+                if (tolerate_conflict(err) != 0) {
+                    eng_unclaim(e, a);
+                    goto out;
+                }
+            } else {
+                st->r->reconciled++;
+                st->r->did_work = true;
+            }
+        }
+        if (got)
+            eng_unclaim(e, a);
+    }
+    rc = 0;
+out:
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+/* --- close --------------------------------------------------------------------------------------
+ */
+
+/* closing -> close_wait: AWS did not take the closure; the ledger row goes too. */
+static int
+revert_close(struct step *st, struct store_account *a, const char *why, int64_t due,
+             struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    char *detail = eng_detail("why", why, NULL);
+    int rc = -1;
+
+    if (store_begin(e->store, err) != 0)
+        goto out;
+    a->close_requested_at = 0;
+    a->close_sent = false;
+    a->due_at = due;
+    if (store_set_str(&a->last_error, why, err) != 0 ||
+        store_ledger_remove(e->store, a->account_id, err) != 0 ||
+        eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "close_deferred", detail, why, err) != 0 ||
+        store_commit(e->store, err) != 0) {
+        store_rollback(e->store);
+        rc = tolerate_conflict(err);
+        goto out;
+    }
+    st->r->deferred++;
+    rc = 0;
+out:
+    free(detail);
+    return rc;
+}
+
+/* AWS said the close quota is used up: remember until when (the window's oldest closure ages
+ * out; with no local record of it, back off a day) and at what count. */
+static int
+learn_quota(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    int64_t *ledger = NULL, nb;
+    size_t n = 0;
+
+    if (store_ledger_since(e->store, st->now - QUOTA_WINDOW, &ledger, &n, err) != 0)
+        return -1;
+    nb = n > 0 ? ledger[0] + QUOTA_WINDOW : st->now + 86400;
+    if (nb <= st->now)
+        nb = st->now + 3600;
+    free(ledger);
+    if (store_meta_set_int(e->store, "quota_not_before", nb, err) != 0 ||
+        store_meta_set_int(e->store, "quota_learned", (int64_t)n, err) != 0 ||
+        store_meta_set_int(e->store, "quota_learned_at", st->now, err) != 0)
+        return -1;
+    want(st, (double)nb);
+    return 0;
+}
+
+/* The outcome of a CloseAccount call for a row in closing (intent recorded). */
+static int
+after_close_call(struct step *st, struct store_account *a, int call_rc, const struct sbx_err *aerr,
+                 struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    char msg[600], *detail = NULL;
+    int rc;
+
+    if (call_rc == 0 || (aerr->code == SBX_E_AWS &&
+                         (aerr->aws == SBX_AWS_ALREADY_CLOSED || aerr->aws == SBX_AWS_CONFLICT))) {
+        a->close_sent = true;
+        a->due_at = st->now + ENGINE_POLL_CLOSE;
+        if (store_set_str(&a->last_error, "", err) != 0)
+            return -1;
+        detail = call_rc == 0 ? NULL : eng_detail("note", aerr->msg, NULL);
+        rc = eng_save(e, a, "close_sent", detail, err);
+        free(detail);
+        if (rc != 0)
+            return tolerate_conflict(err);
+        st->r->close_sent++;
+        return 0;
+    }
+    snprintf(msg, sizeof(msg), "CloseAccount: %s", aerr->msg);
+    if (aerr->code != SBX_E_AWS)
+        return revert_close(st, a, msg, st->now + 60, err);
+    switch (aerr->aws) {
+    case SBX_AWS_CLOSE_QUOTA:
+        /* Revert first so the ledger no longer holds this account when we learn from it. */
+        if (revert_close(st, a, msg, st->now + 60, err) != 0)
+            return -1;
+        return learn_quota(st, err);
+    case SBX_AWS_CLOSE_IN_FLIGHT:
+        if (store_meta_set_int(e->store, "close_in_flight_until", st->now + 60, err) != 0)
+            return -1;
+        return revert_close(st, a, msg, st->now + 60, err);
+    case SBX_AWS_CANNOT_CLOSE_MGMT:
+        if (store_ledger_remove(e->store, a->account_id, err) != 0 ||
+            store_set_str(&a->last_error, msg, err) != 0)
+            return -1;
+        a->due_at = 0;
+        detail = eng_detail("why", msg, NULL);
+        rc = eng_transition(e, a, ENGINE_S_PROTECTED, "close_refused", detail, msg, err);
+        free(detail);
+        if (rc == 0)
+            st->r->refused++;
+        return rc == 0 ? 0 : tolerate_conflict(err);
+    case SBX_AWS_NOT_FOUND:
+        a->due_at = 0;
+        detail = eng_detail("why", msg, NULL);
+        rc = eng_transition(e, a, ENGINE_S_GONE, "vanished", detail, msg, err);
+        free(detail);
+        if (rc == 0)
+            st->r->gone++;
+        return rc == 0 ? 0 : tolerate_conflict(err);
+    case SBX_AWS_THROTTLED:
+    case SBX_AWS_TRANSIENT:
+    case SBX_AWS_NETWORK:
+    case SBX_AWS_PROTOCOL:
+    case SBX_AWS_OTHER:
+        /* Ambiguous: maybe closed. Keep the intent; DescribeAccount decides next time. */
+        return row_failed(st, a, "CloseAccount", aerr, 30, err);
+    default:
+        note_error(st, a, "CloseAccount", aerr);
+        return revert_close(st, a, msg, st->now + 3600, err);
+    }
+}
+
+static int
+close_one(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct sbx_err aerr = { 0 };
+    bool go, pending;
+    int call_rc;
+
+    if (guard(st, a, "close", &go, &pending, err) != 0)
+        return -1;
+    if (!go)
+        return 0;
+    /* Intent: the closing state and its ledger row are written before the call. */
+    if (store_begin(e->store, err) != 0)
+        return -1;
+    a->close_requested_at = st->now;
+    a->close_sent = pending;
+    a->due_at = st->now + ENGINE_POLL_CLOSE;
+    if (store_ledger_add(e->store, a->account_id, st->now, pending ? "observed" : "engine", err) !=
+                0 ||
+        eng_transition(e, a, ENGINE_S_CLOSING, pending ? "already_closing" : "close_started", NULL,
+                       NULL, err) != 0 ||
+        store_commit(e->store, err) != 0) {
+        store_rollback(e->store);
+        return tolerate_conflict(err);
+    }
+    if (pending)
+        return 0;
+    call_rc = eng_close_account(e, a->account_id, &aerr);
+    return after_close_call(st, a, call_rc, &aerr, err);
+}
+
+static int
+phase_close(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const struct cfg_limits *l = &e->cfg->limits;
+    struct store_account *rows = NULL;
+    int64_t in_flight = 0, queued = 0, nb, in_flight_until, members, learned, learned_at;
+    int64_t *ledger = NULL;
+    size_t n = 0, nled = 0, used;
+    int max = l->close_in_flight > 0 ? l->close_in_flight : 3, quota, slots;
+    struct quota_params p = { 1, QUOTA_WINDOW, 1, 0, 0 };
+    int rc = -1;
+
+    if (store_account_count(e->store, "close_wait", st->scope, &queued, err) != 0)
+        return -1;
+    if (queued == 0)
+        return 0;
+    if (store_account_count(e->store, "closing", NULL, &in_flight, err) != 0 ||
+        store_meta_get_int(e->store, "quota_not_before", 0, &nb, err) != 0 ||
+        store_meta_get_int(e->store, "close_in_flight_until", 0, &in_flight_until, err) != 0 ||
+        store_meta_get_int(e->store, "members", 0, &members, err) != 0 ||
+        store_meta_get_int(e->store, "quota_learned", 0, &learned, err) != 0 ||
+        store_meta_get_int(e->store, "quota_learned_at", 0, &learned_at, err) != 0)
+        return -1;
+    if (in_flight >= max)
+        return 0; /* polling the closures in flight frees slots */
+    if (nb > st->now) {
+        st->close_gate = (double)nb;
+        return 0;
+    }
+    if (in_flight_until > st->now) {
+        st->close_gate = (double)in_flight_until;
+        return 0;
+    }
+    if (learned_at <= st->now - QUOTA_WINDOW)
+        learned = 0;
+    quota = quota_effective(l, members, learned);
+    if (store_ledger_since(e->store, st->now - QUOTA_WINDOW, &ledger, &nled, err) != 0)
+        return -1;
+    used = quota_used(&p, ledger, nled, st->now);
+    if (used >= (size_t)quota) {
+        /* The oldest closure that keeps the count at the quota ages out first. */
+        st->close_gate = (double)(ledger[used - (size_t)quota] + QUOTA_WINDOW);
+        rc = 0;
+        goto out;
+    }
+    slots = max - (int)in_flight;
+    if ((size_t)quota - used < (size_t)slots)
+        slots = (int)((size_t)quota - used);
+    if (store_account_due(e->store, "close_wait", st->now, st->scope, slots, &rows, &n, err) != 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        bool got;
+
+        if (e->dry_run) {
+            st->r->close_sent++;
+            continue;
+        }
+        if (orgs_pace_wait(e->orgs, ORGS_OP_CLOSE_ACCOUNT) > 0) {
+            paced(st, ORGS_OP_CLOSE_ACCOUNT);
+            break;
+        }
+        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
+            goto out;
+        if (!got)
+            continue;
+        if (strcmp(a->state, "close_wait") == 0 && a->due_at <= st->now &&
+            close_one(st, a, err) != 0) {
+            eng_unclaim(e, a);
+            goto out;
+        }
+        eng_unclaim(e, a);
+    }
+    rc = 0;
+out:
+    free(ledger);
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+/* Keeps a running estimate of how long closures stay pending (for `quota`'s forecast). */
+static void
+learn_latency(struct step *st, const struct store_account *a)
+{
+    struct sbx_err ignored = { 0 };
+    int64_t est = ENGINE_CLOSE_LATENCY_DEFAULT, took;
+
+    if (a->close_requested_at <= 0 || st->now <= a->close_requested_at)
+        return;
+    took = st->now - a->close_requested_at;
+    if (store_meta_get_int(st->e->store, "close_latency", ENGINE_CLOSE_LATENCY_DEFAULT, &est,
+                           &ignored) != 0)
+        return;
+    est = (est * 3 + took) / 4;
+    if (store_meta_set_int(st->e->store, "close_latency", est, &ignored) != 0)
+        log_debug("cannot record close latency: %s", ignored.msg);
+}
+
+static int
+poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const struct cfg_kind *k = eng_kind(e, a->kind);
+    struct orgs_account live = { 0 };
+    struct sbx_err aerr = { 0 };
+    char *detail = NULL;
+    int rc = 0;
+
+    st->r->did_work = true;
+    if (orgs_describe_account(e->orgs, a->account_id, &live, &aerr) != 0) {
+        if (aerr.code == SBX_E_AWS && aerr.aws == SBX_AWS_NOT_FOUND) {
+            a->due_at = 0;
+            rc = eng_transition(e, a, ENGINE_S_GONE, "left_organization", NULL, NULL, err);
+            if (rc == 0)
+                st->r->gone++;
+            return rc == 0 ? 0 : tolerate_conflict(err);
+        }
+        return row_failed(st, a, "DescribeAccount", &aerr, backoff(a->attempts++, 10, 600), err);
+    }
+    if (orgs_account_is_closed(&live) && !live_pending(&live)) {
+        if (store_ledger_add(e->store, a->account_id,
+                             a->close_requested_at > 0 ? a->close_requested_at : st->now, "engine",
+                             err) != 0)
+            goto fail;
+        learn_latency(st, a);
+        a->close_sent = true;
+        a->closed_at = st->now;
+        a->attempts = 0;
+        a->post_close_pending = k->hooks[CFG_HOOK_POST_CLOSE];
+        a->due_at = a->post_close_pending ? st->now : st->now + ENGINE_AFTERLIFE;
+        if (store_set_str(&a->last_error, "", err) != 0)
+            goto fail;
+        detail = eng_detail("state", live.state[0] != '\0' ? live.state : live.status, NULL);
+        rc = eng_transition(e, a, ENGINE_S_SUSPENDED, "closed", detail, NULL, err);
+        if (rc == 0)
+            st->r->closed++;
+        else
+            rc = tolerate_conflict(err);
+    } else if (live_pending(&live)) {
+        a->due_at = st->now + ENGINE_POLL_CLOSE;
+        if (!a->close_sent) {
+            a->close_sent = true; /* our call went through although its answer was lost */
+            rc = eng_save(e, a, "close_confirmed", NULL, err);
+            if (rc == 0)
+                st->r->reconciled++;
+        } else {
+            rc = eng_save(e, a, NULL, NULL, err);
+        }
+        if (rc != 0)
+            rc = tolerate_conflict(err);
+    } else if (!a->close_sent) {
+        /* Still ACTIVE and our call is not known to have happened (crash between the intent
+         * and the call, or an ambiguous error): send it now. */
+        if (orgs_pace_wait(e->orgs, ORGS_OP_CLOSE_ACCOUNT) > 0) {
+            paced(st, ORGS_OP_CLOSE_ACCOUNT);
+            a->due_at = (int64_t)ceil(st->r->pace_due);
+            rc = eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        } else {
+            int call_rc = eng_close_account(e, a->account_id, &aerr);
+
+            rc = after_close_call(st, a, call_rc, &aerr, err);
+        }
+    } else {
+        /* AWS accepted the call but does not show the closure yet. Never send it again. */
+        a->due_at = st->now + ENGINE_POLL_CLOSE;
+        if (st->now - a->close_requested_at > 3600 && a->last_error[0] == '\0' &&
+            store_set_str(&a->last_error, "CloseAccount accepted but AWS still shows ACTIVE",
+                          err) != 0)
+            goto fail;
+        rc = eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    }
+    free(detail);
+    orgs_account_release(&live);
+    return rc;
+fail:
+    free(detail);
+    orgs_account_release(&live);
+    return -1;
+}
+
+static int
+phase_closing(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct store_account *rows = NULL;
+    size_t n = 0;
+    int rc = -1;
+
+    if (store_account_due(e->store, "closing", st->now, st->scope, 50, &rows, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        bool got;
+
+        if (e->dry_run)
+            continue;
+        if (orgs_pace_wait(e->orgs, ORGS_OP_DESCRIBE_ACCOUNT) > 0) {
+            paced(st, ORGS_OP_DESCRIBE_ACCOUNT);
+            break;
+        }
+        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
+            goto out;
+        if (!got)
+            continue;
+        if (strcmp(a->state, "closing") == 0 && a->due_at <= st->now &&
+            poll_closing(st, a, err) != 0) {
+            eng_unclaim(e, a);
+            goto out;
+        }
+        eng_unclaim(e, a);
+    }
+    rc = 0;
+out:
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+/* --- after closure ------------------------------------------------------------------------------
+ */
+
+static int
+suspended_one(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct orgs_account live = { 0 };
+    struct sbx_err aerr = { 0 };
+    struct store_account *one[1] = { a };
+    char msg[1][256], *detail = NULL;
+    bool ok[1];
+    int rc;
+
+    st->r->did_work = true;
+    if (a->post_close_pending) {
+        if (eng_run_hooks(e, CFG_HOOK_POST_CLOSE, one, 1, NULL, ok, msg, err) != 0)
+            return -1;
+        a->post_close_pending = false;
+        a->due_at = (a->closed_at > 0 ? a->closed_at : st->now) + ENGINE_AFTERLIFE;
+        detail = eng_detail("event", "post-close", "error", ok[0] ? NULL : msg[0], NULL);
+        rc = eng_save(e, a, ok[0] ? "post_close_hooks" : "hook_failed", detail, err);
+        free(detail);
+        if (!ok[0])
+            st->r->errors++;
+        return rc == 0 ? 0 : tolerate_conflict(err);
+    }
+    if (orgs_describe_account(e->orgs, a->account_id, &live, &aerr) != 0) {
+        if (aerr.code == SBX_E_AWS && aerr.aws == SBX_AWS_NOT_FOUND) {
+            a->due_at = 0;
+            rc = eng_transition(e, a, ENGINE_S_GONE, "left_organization", NULL, NULL, err);
+            if (rc == 0)
+                st->r->gone++;
+            return rc == 0 ? 0 : tolerate_conflict(err);
+        }
+        return row_failed(st, a, "DescribeAccount", &aerr, 3600, err);
+    }
+    orgs_account_release(&live);
+    a->due_at = st->now + 86400; /* still visible: AWS removes it a little later */
+    return eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+}
+
+static int
+phase_suspended(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct store_account *rows = NULL;
+    size_t n = 0;
+    int rc = -1;
+
+    if (store_account_due(e->store, "suspended", st->now, st->scope, 50, &rows, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        bool got;
+
+        if (e->dry_run)
+            continue;
+        if (!a->post_close_pending && orgs_pace_wait(e->orgs, ORGS_OP_DESCRIBE_ACCOUNT) > 0) {
+            paced(st, ORGS_OP_DESCRIBE_ACCOUNT);
+            continue;
+        }
+        if (eng_claim(e, a, a->post_close_pending ? hook_claim_secs(e) : ENGINE_CLAIM_AWS, &got,
+                      err) != 0)
+            goto out;
+        if (!got)
+            continue;
+        if (strcmp(a->state, "suspended") == 0 && a->due_at <= st->now &&
+            suspended_one(st, a, err) != 0) {
+            eng_unclaim(e, a);
+            goto out;
+        }
+        eng_unclaim(e, a);
+    }
+    rc = 0;
+out:
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+/* --- step and run -------------------------------------------------------------------------------
+ */
+
+static int
+compute_next(struct step *st, struct sbx_err *err)
+{
+    static const char *const states[] = { "creating", "active", "expiring", "closing",
+                                          "suspended" };
+    struct engine *e = st->e;
+    const struct cfg_limits *l = &e->cfg->limits;
+    int64_t due = 0, inprog = 0, queued = 0;
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(states); i++) {
+        if (st->o != NULL && st->o->no_close && i >= 2)
+            break;
+        if (store_account_next_due(e->store, states[i], st->scope, &due, err) != 0)
+            return -1;
+        want(st, (double)due);
+    }
+    /* Requested rows only count when a creation slot is free. */
+    if (store_account_count_unassigned(e->store, "creating", &inprog, err) != 0)
+        return -1;
+    if (inprog < (l->create_in_progress > 0 ? l->create_in_progress : 5)) {
+        if (store_account_next_due(e->store, "requested", st->scope, &due, err) != 0)
+            return -1;
+        want(st, (double)due);
+    }
+    if (st->o == NULL || !st->o->no_close) {
+        if (store_account_count(e->store, "close_wait", st->scope, &queued, err) != 0)
+            return -1;
+        if (queued > 0 && st->close_gate > 0)
+            want(st, st->close_gate);
+        else if (queued > 0) {
+            int64_t in_flight = 0;
+
+            if (store_account_count(e->store, "closing", NULL, &in_flight, err) != 0)
+                return -1;
+            if (in_flight < (l->close_in_flight > 0 ? l->close_in_flight : 3) &&
+                store_account_next_due(e->store, "close_wait", st->scope, &due, err) == 0)
+                want(st, (double)due);
+        }
+    }
+    return 0;
+}
+
+int
+engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_step_report *r,
+            double *next_due, struct sbx_err *err)
+{
+    struct step st = { e, o, r, o != NULL ? o->scope : NULL, eng_now(e), HUGE_VAL, 0 };
+    int rc = -1;
+
+    *next_due = HUGE_VAL;
+    if (e->orgs == NULL && !e->dry_run) {
+        sbx_err_set(err, SBX_E_FAILURE, "engine_step needs an AWS client");
+        return -1;
+    }
+    if (phase_creating(&st, err) != 0)
+        goto out;
+    st.now = eng_now(e);
+    if (phase_submit(&st, err) != 0)
+        goto out;
+    st.now = eng_now(e);
+    if (phase_active(&st, err) != 0)
+        goto out;
+    if (o == NULL || !o->no_close) {
+        st.now = eng_now(e);
+        if (phase_nuking_recover(&st, err) != 0 || phase_nuke(&st, err) != 0)
+            goto out;
+        st.now = eng_now(e);
+        if (phase_close(&st, err) != 0)
+            goto out;
+        st.now = eng_now(e);
+        if (phase_closing(&st, err) != 0 || phase_suspended(&st, err) != 0)
+            goto out;
+    }
+    st.now = eng_now(e);
+    if (compute_next(&st, err) != 0)
+        goto out;
+    *next_due = st.next;
+    rc = 0;
+out:
+    eng_drop_caches(e);
+    return rc;
+}
+
+int
+engine_run(struct engine *e, const struct engine_step_opts *o, double max_pace_wait,
+           struct engine_step_report *r, double *next_due, struct sbx_err *err)
+{
+    for (int guard_steps = 0; guard_steps < 100000; guard_steps++) {
+        struct engine_step_report one = { 0 };
+        double now;
+
+        if (engine_step(e, o, &one, next_due, err) != 0)
+            return -1;
+        r->submitted += one.submitted;
+        r->activated += one.activated;
+        r->warned += one.warned;
+        r->expired += one.expired;
+        r->nuked += one.nuked;
+        r->nuke_retries += one.nuke_retries;
+        r->quarantined += one.quarantined;
+        r->close_sent += one.close_sent;
+        r->closed += one.closed;
+        r->gone += one.gone;
+        r->refused += one.refused;
+        r->failed += one.failed;
+        r->deferred += one.deferred;
+        r->reconciled += one.reconciled;
+        r->errors += one.errors;
+        r->did_work = r->did_work || one.did_work;
+        if (one.last_error[0] != '\0')
+            memcpy(r->last_error, one.last_error, sizeof(r->last_error));
+        if (e->dry_run)
+            return 0; /* nothing changes, so another step would report the same */
+        if (one.did_work)
+            continue;
+        now = engine_now(e);
+        if (one.pace_blocked && one.pace_due - now <= max_pace_wait) {
+            double wait = one.pace_due - now;
+
+            if (wait > 0)
+                clock_sleep(e->clock, wait + 0.01);
+            continue;
+        }
+        r->pace_blocked = one.pace_blocked;
+        r->pace_due = one.pace_due;
+        return 0;
+    }
+    return 0;
+}

@@ -110,6 +110,13 @@ parse_amz_date(const char *v)
     return (double)days * 86400.0 + h * 3600 + mi * 60 + se;
 }
 
+/* Maps sim_reply_error()'s result to authenticate()'s: 1 = answered with an error, -1 = OOM. */
+static int
+reply_fail(int rc)
+{
+    return rc != 0 ? -1 : 1;
+}
+
 /*
  * Authenticates a request per SigV4 (AWS-ORGANIZATIONS.md section 4) and fills caller. On
  * failure fills r with AWS's error for the protocol (json: JSON 1.1 codes; else STS codes) and
@@ -178,14 +185,15 @@ authenticate(struct sim_server *srv, const struct hdrs *h, const char *method, c
     simnow = sim_now(srv->s);
     pthread_mutex_unlock(&srv->lock);
     if (ar == SIM_AUTH_UNKNOWN_KEY || ar == SIM_AUTH_BAD_TOKEN) {
-        rc = sim_reply_error(srv->s, r, json, 403,
-                             json ? "UnrecognizedClientException" : "InvalidClientTokenId", NULL,
-                             MSG_BAD_TOKEN);
+        rc = reply_fail(sim_reply_error(
+                srv->s, r, json, 403, json ? "UnrecognizedClientException" : "InvalidClientTokenId",
+                NULL, MSG_BAD_TOKEN));
         goto out;
     }
     if (ar == SIM_AUTH_EXPIRED) {
-        rc = sim_reply_error(srv->s, r, json, json ? 400 : 403,
-                             json ? "ExpiredTokenException" : "ExpiredToken", NULL, MSG_EXPIRED);
+        rc = reply_fail(sim_reply_error(srv->s, r, json, json ? 400 : 403,
+                                        json ? "ExpiredTokenException" : "ExpiredToken", NULL,
+                                        MSG_EXPIRED));
         goto out;
     }
     req.method = method;
@@ -196,9 +204,9 @@ authenticate(struct sim_server *srv, const struct hdrs *h, const char *method, c
     req.body = cc->body != NULL ? cc->body : "";
     req.body_len = cc->len;
     if (sigv4_verify(&req, &auth, secret, &signed_time, &err) != 0) {
-        rc = sim_reply_error(srv->s, r, json, 403,
-                             json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
-                             MSG_BAD_SIG);
+        rc = reply_fail(sim_reply_error(
+                srv->s, r, json, 403, json ? "InvalidSignatureException" : "SignatureDoesNotMatch",
+                NULL, MSG_BAD_SIG));
         goto out;
     }
     wall = clock_wall();
@@ -209,22 +217,24 @@ authenticate(struct sim_server *srv, const struct hdrs *h, const char *method, c
         sim_amz_date(wall, now_s, sizeof(now_s));
         sim_amz_date(early ? wall - SKEW_LIMIT : wall + SKEW_LIMIT, limit, sizeof(limit));
         if (early)
-            rc = sim_reply_error(srv->s, r, json, json ? 400 : 403,
-                                 json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
-                                 "Signature expired: %s is now earlier than %s (%s - 15 min.)", amz,
-                                 limit, now_s);
+            rc = reply_fail(sim_reply_error(
+                    srv->s, r, json, json ? 400 : 403,
+                    json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
+                    "Signature expired: %s is now earlier than %s (%s - 15 min.)", amz, limit,
+                    now_s));
         else
-            rc = sim_reply_error(srv->s, r, json, json ? 400 : 403,
-                                 json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
-                                 "Signature not yet current: %s is still later than %s (%s + "
-                                 "15 min.)",
-                                 amz, limit, now_s);
+            rc = reply_fail(sim_reply_error(
+                    srv->s, r, json, json ? 400 : 403,
+                    json ? "InvalidSignatureException" : "SignatureDoesNotMatch", NULL,
+                    "Signature not yet current: %s is still later than %s (%s + "
+                    "15 min.)",
+                    amz, limit, now_s));
         goto out;
     }
     rc = 0;
 out:
     OPENSSL_cleanse(secret, sizeof(secret));
-    return rc < 0 ? -1 : rc;
+    return rc;
 }
 
 static enum MHD_Result

@@ -17,6 +17,7 @@
 #   sim_kill                     SIGKILL the simulator (crash tests) and wait
 #   sim_admin METHOD PATH [JSON] call the admin API (PATH "/__sim/state" or just "state");
 #                                prints the body; fails on an HTTP error status
+#   sim_call OP [BODY]           an independently signed request; prints "STATUS BODY"
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
 #   sbx ARGS...                  run $SANDBOXCTL ARGS
@@ -37,7 +38,7 @@ _sbx_sim_runs=0
 export AWS_CONFIG_FILE=/dev/null
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null
 export AWS_PAGER=""
-unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN \
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_MAX_ATTEMPTS \
     AWS_ENDPOINT_URL_ORGANIZATIONS AWS_ENDPOINT_URL_STS SANDBOXCTL_CONFIG 2>/dev/null || true
 
 _sbx_on_exit() {
@@ -117,7 +118,9 @@ sim_start() {
     out="$T/sim.out.$_sbx_sim_runs"
     errf="$T/sim.err.$_sbx_sim_runs"
     : >"$out"
-    "$SANDBOXCTL" sim --listen 127.0.0.1:0 --state "$T/sim.db" "$@" >"$out" 2>"$errf" &
+    # The simulator takes its settings from the options alone, never from a test's config.
+    env -u SANDBOXCTL_CONFIG "$SANDBOXCTL" sim --listen 127.0.0.1:0 --state "$T/sim.db" "$@" \
+        >"$out" 2>"$errf" &
     SIM_PID=$!
     tries=0
     while [ "$(grep -c '^export ' "$out" || true)" -lt 4 ]; do
@@ -138,7 +141,9 @@ sim_start() {
     *) fail "unexpected first line from sandboxctl sim: '$SIM_URL'" ;;
     esac
     eval "$(grep '^export ' "$out")"
-    export SIM_URL SIM_PID
+    # AWS CLI v1 reads the region from AWS_DEFAULT_REGION only.
+    AWS_DEFAULT_REGION=$AWS_REGION
+    export SIM_URL SIM_PID AWS_DEFAULT_REGION
 }
 
 # sim_stop -- SIGTERM, wait, and return the simulator's exit status.
@@ -175,6 +180,62 @@ sim_admin() {
     else
         curl -sS --fail-with-body -X "$1" "$SIM_URL$p"
     fi
+}
+
+# sim_call OP [BODY] -- one SigV4-signed request to the simulator, signed by an independent
+# Python implementation (not the project's C code), printing "STATUS BODY" on one line.
+# OP is an Organizations operation (BODY is JSON, default {}) or sts:ACTION (BODY is the rest
+# of the form, e.g. "RoleArn=...&RoleSessionName=x"). The environment may override what is
+# signed: SIM_CALL_KEY / SIM_CALL_SECRET / SIM_CALL_TOKEN (default: $AWS_ACCESS_KEY_ID,
+# $AWS_SECRET_ACCESS_KEY, $AWS_SESSION_TOKEN), SIM_CALL_DATE (X-Amz-Date, default now),
+# SIM_CALL_SERVICE and SIM_CALL_REGION (credential scope), SIM_CALL_TAMPER=1 (change the body
+# after signing).
+sim_call() {
+    [ -n "$SIM_URL" ] || fail "sim_call: no simulator running"
+    python3 - "$@" <<'PYEOF'
+import datetime, hashlib, hmac, http.client, os, sys
+
+op = sys.argv[1]
+body = sys.argv[2] if len(sys.argv) > 2 else None
+env = os.environ
+host = env["SIM_URL"].split("//", 1)[1].rstrip("/")
+key = env.get("SIM_CALL_KEY") or env["AWS_ACCESS_KEY_ID"]
+secret = env.get("SIM_CALL_SECRET") or env["AWS_SECRET_ACCESS_KEY"]
+token = env.get("SIM_CALL_TOKEN") or env.get("AWS_SESSION_TOKEN") or None
+date = env.get("SIM_CALL_DATE") or datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+region = env.get("SIM_CALL_REGION", "us-east-1")
+headers = {"host": host, "x-amz-date": date}
+if op.startswith("sts:"):
+    service = env.get("SIM_CALL_SERVICE", "sts")
+    body = "Action=%s&Version=2011-06-15" % op[4:] + ("&" + body if body else "")
+    headers["content-type"] = "application/x-www-form-urlencoded; charset=utf-8"
+else:
+    service = env.get("SIM_CALL_SERVICE", "organizations")
+    body = body if body is not None else "{}"
+    headers["content-type"] = "application/x-amz-json-1.1"
+    headers["x-amz-target"] = "AWSOrganizationsV20161128." + op
+if token:
+    headers["x-amz-security-token"] = token
+names = sorted(headers)
+sha = lambda b: hashlib.sha256(b.encode()).hexdigest()
+canonical = "POST\n/\n\n" + "".join("%s:%s\n" % (n, headers[n]) for n in names) + "\n" + \
+    ";".join(names) + "\n" + sha(body)
+scope = "%s/%s/%s/aws4_request" % (date[:8], region, service)
+to_sign = "AWS4-HMAC-SHA256\n%s\n%s\n%s" % (date, scope, sha(canonical))
+k = ("AWS4" + secret).encode()
+for part in (date[:8], region, service, "aws4_request"):
+    k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+headers["authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (
+    key, scope, ";".join(names), sig)
+if env.get("SIM_CALL_TAMPER") == "1":
+    body += " "
+conn = http.client.HTTPConnection(host, timeout=30)
+conn.request("POST", "/", body=body.encode(), headers=headers)
+resp = conn.getresponse()
+text = resp.read().decode()
+print(resp.status, " ".join(text.split()) if op.startswith("sts:") else text)
+PYEOF
 }
 
 # write_config [extra libconfig text] -- writes $T/sandboxctl.cfg for the running simulator

@@ -1,4 +1,5 @@
 /* test_policy.c -- `sandboxctl policy protect|operator`: valid IAM JSON, exact coverage. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +279,24 @@ TEST(operator_lists_exactly_what_sandboxctl_calls)
     CHECK(strstr(out, ":*\"") == NULL);
     CHECK(strstr(out, "\"*:") == NULL);
     cJSON_Delete(doc);
+    free(out);
+    free(cfg);
+}
+
+TEST(options_after_the_policy_name)
+{
+    struct sbx_config *cfg = config(NULL);
+    static const struct option main_opts[] = { { "config", required_argument, NULL, 'c' },
+                                               { NULL, 0, NULL, 0 } };
+    char *main_argv[] = { (char *)"sandboxctl", (char *)"policy", (char *)"operator",
+                          (char *)"--json", NULL };
+    char *out;
+
+    /* As main() does: global options in "+" mode, stopping at the command name. */
+    CHECK_INT_EQ(getopt_long(4, main_argv, "+c:", main_opts, NULL), -1);
+    CHECK_INT_EQ(optind, 1);
+    CHECK_INT_EQ(run_policy(cfg, &out, "operator", "--json", NULL), SBX_EXIT_OK);
+    CHECK_CONTAINS(out, "\"organizations:CreateAccount\"");
     free(out);
     free(cfg);
 }

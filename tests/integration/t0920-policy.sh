@@ -1,0 +1,72 @@
+#!/bin/bash
+# t0920 -- `sandboxctl policy protect|operator` from a real config file: valid JSON; the Deny
+# statements cover exactly the configured protected tags and account ids; the operator policy
+# allows the Organizations operations of the client and the two STS calls, nothing else.
+. "$SBX_SOURCE_DIR/tests/integration/lib.sh"
+
+cat >"$T/a.cfg" <<'CFG'
+store = "store.db";
+aws = { region = "eu-west-1"; access_role = "SandboxAccess"; };
+organization = {
+    protected_tags = [ "AccountType=Critical", "Env=prod", "sandboxctl:protect=true" ];
+    protected_accounts = [ "123456789012", "210987654321" ];
+};
+CFG
+sbx -c "$T/a.cfg" policy protect >"$T/protect.json"
+python3 - "$T/protect.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["Version"] == "2012-10-17", p
+tags, ids = set(), set()
+for st in p["Statement"]:
+    assert st["Effect"] == "Deny", st
+    assert st["Action"] == "organizations:CloseAccount", st
+    if "Condition" in st:
+        assert st["Resource"] == "*", st
+        (op, kv), = st["Condition"].items()
+        assert op == "StringEquals", st
+        for k, v in kv.items():
+            assert k.startswith("aws:ResourceTag/"), k
+            for val in (v if isinstance(v, list) else [v]):
+                tags.add((k[len("aws:ResourceTag/"):], val))
+    else:
+        for arn in st["Resource"]:
+            assert arn.startswith("arn:aws:organizations::*:account/o-*/"), arn
+            ids.add(arn.rsplit("/", 1)[1])
+assert tags == {("AccountType", "Critical"), ("sandboxctl:protect", "true"), ("Env", "prod")}, tags
+assert ids == {"123456789012", "210987654321"}, ids
+PY
+
+# Options may follow the policy name; the output is JSON either way.
+sbx -c "$T/a.cfg" policy operator --json >"$T/operator.json"
+python3 - "$T/operator.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+allowed = {}
+for st in p["Statement"]:
+    assert st["Effect"] == "Allow", st
+    acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+    for a in acts:
+        allowed[a] = st["Resource"]
+orgs = {a for a in allowed if a.startswith("organizations:")}
+want = {"organizations:" + n for n in (
+    "CreateAccount DescribeCreateAccountStatus ListCreateAccountStatus CloseAccount "
+    "DescribeAccount ListAccounts ListAccountsForParent ListRoots "
+    "ListOrganizationalUnitsForParent CreateOrganizationalUnit MoveAccount ListParents "
+    "TagResource UntagResource ListTagsForResource DescribeOrganization").split()}
+assert orgs == want, (orgs ^ want)
+assert set(allowed) == want | {"sts:AssumeRole", "sts:GetCallerIdentity"}, set(allowed)
+assert allowed["sts:AssumeRole"] == "arn:aws:iam::*:role/SandboxAccess", allowed["sts:AssumeRole"]
+PY
+
+# Nothing to protect: a config error, and no half-policy on stdout.
+printf 'store = "store.db";\norganization = { protected_tags = [ ]; };\n' >"$T/b.cfg"
+set +e
+out=$(sbx -c "$T/b.cfg" policy protect 2>"$T/err")
+st=$?
+set -e
+assert_eq "$st" 3 "exit status"
+assert_eq "$out" ""
+assert_contains "$(cat "$T/err")" "nothing to protect"
+assert_exit 2 sbx -c "$T/a.cfg" policy
+assert_exit 2 sbx -c "$T/a.cfg" policy everything

@@ -108,7 +108,7 @@ struct cfg_hooks {
 
 /* Knobs of `sandboxctl sim`; every one also has a command-line option. */
 struct cfg_sim {
-    char *listen;            /* "127.0.0.1:0" */
+    char *listen;            /* "127.0.0.1:4566"; port 0 picks a free one */
     char *access_key_id;     /* management account's key */
     char *secret_access_key;
     char *state;             /* SQLite state file; NULL = in memory */

@@ -406,6 +406,12 @@ orgs_set_max_attempts(struct orgs *o, int attempts)
     o->call.max_attempts = attempts >= 1 ? attempts : 1;
 }
 
+int
+orgs_max_attempts(const struct orgs *o)
+{
+    return o->call.max_attempts;
+}
+
 /* --- JSON helpers ------------------------------------------------------------------------ */
 
 static const char *

@@ -142,6 +142,9 @@ void orgs_set_pace(struct orgs *o, enum orgs_op op, double rate, int burst);
 double orgs_pace_wait(const struct orgs *o, enum orgs_op op);
 /* Overrides max attempts (>= 1) for subsequent calls. */
 void orgs_set_max_attempts(struct orgs *o, int attempts);
+/* The max attempts in force: aws.max_attempts, or $AWS_MAX_ATTEMPTS which overrides it, or
+ * the last orgs_set_max_attempts(). */
+int orgs_max_attempts(const struct orgs *o);
 
 /* --- operations ----------------------------------------------------------------------- */
 

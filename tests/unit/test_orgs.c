@@ -1263,8 +1263,10 @@ TEST(max_attempts_from_environment)
     struct orgs *o = NULL;
 
     fx_init(&f, 5);
+    CHECK_INT_EQ(orgs_max_attempts(f.o), 5);
     setenv("AWS_MAX_ATTEMPTS", "2", 1);
     CHECK_OK(orgs_new(&f.cfg, &f.clk, &o, &err), &err);
+    CHECK_INT_EQ(orgs_max_attempts(o), 2);
     for (int i = 0; i < 3; i++)
         responder_push_simple(f.r, 503, "");
     CHECK_ERR(orgs_close_account(o, "555555555555", &err), &err, SBX_E_AWS);

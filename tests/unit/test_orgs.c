@@ -1315,3 +1315,48 @@ TEST(tls_is_verified_and_ca_bundle_checked)
     CHECK_CONTAINS(err.msg, "cannot read CA bundle '/nonexistent/ca.pem' (AWS_CA_BUNDLE)");
     fx_done(&f);
 }
+
+TEST(http_captures_headers_and_caps_bodies)
+{
+    struct responder *r;
+    struct http_client *h = NULL;
+    struct http_opts opts = { 0 };
+    struct http_response resp;
+    struct responder_script s = { 0 };
+    struct sbx_err err = { 0 };
+    struct http_header hdr[] = { { "Accept", "application/json" } };
+    char url[80];
+
+    free(clean_env(false));
+    r = responder_start();
+    snprintf(url, sizeof(url), "%s/x", responder_url(r));
+    opts.max_body = 64;
+    CHECK_OK(http_client_new(&opts, &h, &err), &err);
+    s.status = 400;
+    s.body = "{}";
+    s.headers = "X-Amzn-Errortype: ThrottlingException\nx-amz-retry-after: 1500";
+    responder_push(r, &s);
+    CHECK_OK(http_request(h, "POST", url, hdr, 1, "abc", 3, &resp, &err), &err);
+    CHECK_INT_EQ(resp.status, 400);
+    CHECK_STR_EQ(resp.body, "{}");
+    CHECK_INT_EQ(resp.body_len, 2);
+    CHECK_STR_EQ(resp.request_id, "test-request-1");
+    CHECK_STR_EQ(resp.error_type, "ThrottlingException");
+    CHECK_STR_EQ(resp.retry_after, "1500");
+    CHECK_STR_EQ(resp.content_type, "application/x-amz-json-1.1");
+    http_response_release(&resp);
+    CHECK_STR_EQ(responder_request(r, 0)->body, "abc");
+    CHECK_STR_EQ(responder_header(responder_request(r, 0), "Accept"), "application/json");
+
+    /* Over the cap: a protocol error, not a truncated success. */
+    responder_push_simple(r, 200,
+                          "{\"padding\":\"0123456789012345678901234567890123456789012345678901"
+                          "23456789\"}");
+    CHECK_ERR(http_request(h, "GET", url, NULL, 0, NULL, 0, &resp, &err), &err, SBX_E_AWS);
+    CHECK_INT_EQ(err.aws, SBX_AWS_PROTOCOL);
+    CHECK_CONTAINS(err.msg, "larger than 64 bytes");
+    CHECK(resp.body == NULL);
+    CHECK_STR_EQ(responder_request(r, 1)->method, "GET");
+    http_client_free(h);
+    responder_stop(r);
+}

@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential cmake ninja-build pkg-config git ca-certificates
 libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libconfig-dev libcjson-dev
-libmicrohttpd-dev libcmocka-dev awscli aws-nuke python3 mandoc man-db clang-format
+libmicrohttpd-dev libcmocka-dev awscli aws-nuke python3 python3-yaml mandoc man-db clang-format
 procps curl"
 
 missing=""

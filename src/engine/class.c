@@ -25,6 +25,8 @@ class_phase_of(const char *state)
         { "nuke_failed", CLASS_PHASE_QUARANTINED },
         { "suspended", CLASS_PHASE_CLOSED },
         { "gone", CLASS_PHASE_CLOSED },
+        /* A close refused by a protection rule needs a human, like a quarantine. */
+        { "protected", CLASS_PHASE_QUARANTINED },
     };
 
     for (size_t i = 0; i < SBX_ARRAY_LEN(map); i++) {
@@ -46,6 +48,31 @@ class_phase_name(enum class_phase p)
     };
 
     return (unsigned)p < CLASS_PHASE_COUNT ? names[p] : "unknown";
+}
+
+const char *
+class_effective_state(const char *stored, const int counts[CLASS_PHASE_COUNT], size_t nseats)
+{
+    int unsettled = counts[CLASS_PHASE_WAITING] + counts[CLASS_PHASE_CREATING];
+    int closing = counts[CLASS_PHASE_CLOSING] + counts[CLASS_PHASE_QUARANTINED];
+    bool ending = strcmp(stored, CLASS_ENDING) == 0 || strcmp(stored, CLASS_ENDED) == 0;
+
+    if (nseats == 0)
+        return ending ? CLASS_ENDED : stored;
+    if (ending || counts[CLASS_PHASE_CLOSED] + closing > 0) {
+        /* Failed seats never existed at AWS: nothing to close. */
+        if (unsettled == 0 && closing == 0 && counts[CLASS_PHASE_ACTIVE] == 0)
+            return CLASS_ENDED;
+        if (ending || counts[CLASS_PHASE_ACTIVE] == 0)
+            return CLASS_ENDING;
+    }
+    if (unsettled > 0) {
+        if (strcmp(stored, CLASS_SCHEDULED) == 0 && counts[CLASS_PHASE_CREATING] == 0 &&
+            counts[CLASS_PHASE_ACTIVE] == 0 && counts[CLASS_PHASE_FAILED] == 0)
+            return CLASS_SCHEDULED;
+        return CLASS_PROVISIONING;
+    }
+    return counts[CLASS_PHASE_FAILED] > 0 ? CLASS_PARTIAL : CLASS_READY;
 }
 
 void
@@ -261,6 +288,7 @@ class_view_load(struct store *s, const char *name, struct class_view *out, struc
         j++;
     }
     v.nseats = j;
+    v.state = class_effective_state(v.c.state, v.counts, v.nseats);
     *out = v;
     memset(&v, 0, sizeof(v));
     rc = 0;

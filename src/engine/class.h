@@ -61,6 +61,7 @@ struct class_seat {
 
 struct class_view {
     struct store_class c;
+    const char *state; /* effective state (class_effective_state), a static string */
     struct class_detail d;
     struct class_seat *seats; /* ordered by seat number */
     size_t nseats;
@@ -71,6 +72,16 @@ struct class_view {
 enum class_phase class_phase_of(const char *state);
 /* "waiting", "creating", "active", "failed", "closing", "quarantined", "closed". */
 const char *class_phase_name(enum class_phase p);
+
+/*
+ * The state a class is in given its stored state and its seats' phases: the stored state
+ * says what was asked (scheduled, provisioning, ending), the seats say how far it got. So a
+ * class provisioned by `run` (after a --ready-by start, or a killed `class create`) shows
+ * ready without anyone writing it, and a class whose seats all expired shows ended.
+ * Returns one of the CLASS_* strings.
+ */
+const char *class_effective_state(const char *stored, const int counts[CLASS_PHASE_COUNT],
+                                  size_t nseats);
 
 /* Parses detail JSON text into *d (zeroed first). Unknown keys are ignored (forward
  * compatibility). Returns 0, or -1 with err (SBX_E_STORE: not a JSON object). */

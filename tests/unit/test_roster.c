@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "engine/class.h"
 #include "engine/class_util.h"
 #include "engine/roster.h"
 #include "util/csv.h"
@@ -375,4 +376,79 @@ TEST(ready_by_start)
     /* 740 s floor: start 740*1.25 = 925 s + 300 s margin before the deadline. */
     CHECK_INT_EQ(class_ready_by_start(100000, 740), 100000 - 925 - 300);
     CHECK_INT_EQ(class_ready_by_start(100000, 0), 100000 - 300);
+}
+
+TEST(class_effective_states)
+{
+    int c[CLASS_PHASE_COUNT] = { 0 };
+
+    /* Nothing sent yet. */
+    c[CLASS_PHASE_WAITING] = 5;
+    CHECK_STR_EQ(class_effective_state(CLASS_SCHEDULED, c, 5), CLASS_SCHEDULED);
+    CHECK_STR_EQ(class_effective_state(CLASS_PROVISIONING, c, 5), CLASS_PROVISIONING);
+    /* A scheduled class that `run` started is provisioning. */
+    c[CLASS_PHASE_WAITING] = 3;
+    c[CLASS_PHASE_CREATING] = 2;
+    CHECK_STR_EQ(class_effective_state(CLASS_SCHEDULED, c, 5), CLASS_PROVISIONING);
+    /* All settled. */
+    memset(c, 0, sizeof(c));
+    c[CLASS_PHASE_ACTIVE] = 5;
+    CHECK_STR_EQ(class_effective_state(CLASS_PROVISIONING, c, 5), CLASS_READY);
+    CHECK_STR_EQ(class_effective_state(CLASS_SCHEDULED, c, 5), CLASS_READY);
+    c[CLASS_PHASE_ACTIVE] = 4;
+    c[CLASS_PHASE_FAILED] = 1;
+    CHECK_STR_EQ(class_effective_state(CLASS_PROVISIONING, c, 5), CLASS_PARTIAL);
+    /* Ending: closing seats, then all closed (failed seats have nothing to close). */
+    c[CLASS_PHASE_ACTIVE] = 0;
+    c[CLASS_PHASE_CLOSING] = 4;
+    CHECK_STR_EQ(class_effective_state(CLASS_ENDING, c, 5), CLASS_ENDING);
+    CHECK_STR_EQ(class_effective_state(CLASS_READY, c, 5), CLASS_ENDING);
+    c[CLASS_PHASE_CLOSING] = 0;
+    c[CLASS_PHASE_CLOSED] = 4;
+    CHECK_STR_EQ(class_effective_state(CLASS_ENDING, c, 5), CLASS_ENDED);
+    CHECK_STR_EQ(class_effective_state(CLASS_READY, c, 5), CLASS_ENDED);
+    /* One seat closed early by hand: the class is still ready for the others. */
+    memset(c, 0, sizeof(c));
+    c[CLASS_PHASE_ACTIVE] = 4;
+    c[CLASS_PHASE_CLOSED] = 1;
+    CHECK_STR_EQ(class_effective_state(CLASS_PROVISIONING, c, 5), CLASS_READY);
+    /* A quarantined seat keeps the class ending. */
+    memset(c, 0, sizeof(c));
+    c[CLASS_PHASE_CLOSED] = 4;
+    c[CLASS_PHASE_QUARANTINED] = 1;
+    CHECK_STR_EQ(class_effective_state(CLASS_ENDING, c, 5), CLASS_ENDING);
+}
+
+TEST(class_detail_round_trip)
+{
+    struct class_detail d = { 0 }, e = { 0 };
+    struct sbx_err err = { 0 };
+    char n0[] = "Ana", n1[] = "", n2[] = "Cy \"q\"", roster[] = "students.csv";
+    char *names[] = { n0, n1, n2 };
+    char *text = NULL;
+
+    d.ttl = 259200;
+    d.ready_by = 1800000000;
+    d.start_at = 1799998775;
+    d.floor = 740;
+    d.roster = roster;
+    d.names = names;
+    d.nnames = 3;
+    CHECK_OK(class_detail_format(&d, &text, &err), &err);
+    CHECK_OK(class_detail_parse(text, &e, &err), &err);
+    CHECK_INT_EQ(e.ttl, 259200);
+    CHECK_INT_EQ(e.ready_by, 1800000000);
+    CHECK_INT_EQ(e.start_at, 1799998775);
+    CHECK_INT_EQ(e.started_at, 0);
+    CHECK(e.floor == 740);
+    CHECK_STR_EQ(e.roster, "students.csv");
+    CHECK_INT_EQ(e.nnames, 3);
+    CHECK_STR_EQ(e.names[2], "Cy \"q\"");
+    CHECK_STR_EQ(e.names[1], "");
+    class_detail_release(&e);
+    free(text);
+    CHECK_OK(class_detail_parse("{\"future\": 1}", &e, &err), &err);
+    CHECK(e.roster == NULL && e.nnames == 0);
+    class_detail_release(&e);
+    CHECK_ERR(class_detail_parse("[1]", &e, &err), &err, SBX_E_STORE);
 }

@@ -1,0 +1,117 @@
+#!/bin/bash
+# t0053-sim-admin.sh -- `sandboxctl sim` as a process: its banner, options and usage errors,
+# the admin API over HTTP (clock, advance, reset, state, accounts, faults), injected faults
+# (errors, throttling, dropped connections, latency) reproducible with --seed, --time-scale.
+. "$SBX_SOURCE_DIR/tests/integration/lib.sh"
+
+# Usage errors exit 2 before anything starts.
+for bad in "--time-scale 0" "--error-rate 1.5" "--close-quota-formula 1,2" "--listen nonsense" \
+    "--create-latency soon" "--bogus"; do
+    # shellcheck disable=SC2086
+    assert_exit 2 env -u SANDBOXCTL_CONFIG "$SANDBOXCTL" sim $bad -q
+done
+usage=$("$SANDBOXCTL" sim --help)
+assert_contains "$usage" "usage: sandboxctl sim"
+assert_contains "$usage" "--close-quota-formula MIN,PCT,MAX"
+
+sim_start --seed 3 --no-throttle --access-key-id AKIAT0053 --secret-access-key "s3cr3t with space"
+# The banner: the URL, then the four export lines, in this order, and nothing else.
+banner=$(cat "$T/sim.out.1")
+assert_eq "$(printf '%s\n' "$banner" | wc -l)" 5
+assert_eq "$(printf '%s\n' "$banner" | sed -n 1p)" "$SIM_URL"
+assert_eq "$(printf '%s\n' "$banner" | sed -n 2p)" "export AWS_ACCESS_KEY_ID=AKIAT0053"
+assert_eq "$(printf '%s\n' "$banner" | sed -n 3p)" "export AWS_SECRET_ACCESS_KEY='s3cr3t with space'"
+assert_eq "$(printf '%s\n' "$banner" | sed -n 4p)" "export AWS_REGION=us-east-1"
+assert_eq "$(printf '%s\n' "$banner" | sed -n 5p)" "export AWS_ENDPOINT_URL=$SIM_URL"
+assert_eq "$AWS_SECRET_ACCESS_KEY" "s3cr3t with space"
+assert_contains "$(sim_call DescribeOrganization)" "200 "
+
+# Clock: starts at real time, moves only forward.
+clock=$(sim_admin GET clock)
+assert_eq "$(json_get "$clock" 'd["scale"]')" 1
+assert_eq "$(python3 -c "import time; print(abs($(json_get "$clock" 'd["now"]') - time.time()) < 10)")" True
+now=$(json_get "$(sim_admin POST advance '{"seconds": 86400}')" 'd["now"]')
+assert_eq "$(python3 -c "print($now - $(json_get "$clock" 'd["now"]') >= 86400)")" True
+assert_exit 22 sim_admin POST advance '{"seconds": -1}'
+assert_exit 22 sim_admin POST advance '{}'
+assert_exit 22 sim_admin GET nowhere
+assert_exit 22 sim_admin GET reset
+assert_exit 22 sim_admin POST advance 'not json'
+
+# accounts: an invited member, at once.
+id=$(json_get "$(sim_admin POST accounts '{"Email":"inv@example.com","Name":"Invited","Tags":[{"Key":"AccountType","Value":"Critical"}]}')" 'd["Id"]')
+out=$(sim_call DescribeAccount "{\"AccountId\":\"$id\"}")
+assert_contains "$out" '"JoinedMethod":"INVITED"'
+assert_contains "$(sim_call ListTagsForResource "{\"ResourceId\":\"$id\"}")" '"Value":"Critical"'
+assert_exit 22 sim_admin POST accounts '{"Email":"inv@example.com","Name":"Again"}'
+
+# faults: ServiceException (500) and throttling on chosen operations only.
+sim_admin POST faults '{"error_rate": 1, "ops": ["ListRoots"]}' >/dev/null
+assert_contains "$(sim_call ListRoots)" '500 {"__type":"ServiceException"'
+assert_contains "$(sim_call DescribeOrganization)" "200 "
+sim_admin POST faults '{"error_rate": 0, "throttle_rate": 1}' >/dev/null
+assert_contains "$(sim_call ListRoots)" '400 {"__type":"TooManyRequestsException"'
+# a dropped connection: no answer at all, yet the request took effect
+sim_admin POST faults '{"throttle_rate": 0, "drop_rate": 1, "ops": ["CreateAccount"]}' >/dev/null
+if out=$(sim_call CreateAccount '{"Email":"dropped@example.com","AccountName":"dropped"}' 2>&1); then
+    fail "a dropped request was answered: $out"
+fi
+assert_contains "$out" "RemoteDisconnected"
+assert_eq "$(json_get "$(sim_admin GET state)" 'd["create_requests"][0]["Email"]')" dropped@example.com
+# latency
+sim_admin POST faults '{"drop_rate": 0, "latency_ms": 400, "ops": []}' >/dev/null
+start=$(date +%s%N)
+sim_call DescribeOrganization >/dev/null
+assert_eq "$(( ($(date +%s%N) - start) / 1000000 >= 400 ))" 1 "latency_ms is added"
+faults=$(sim_admin GET faults)
+assert_eq "$(json_get "$faults" 'd["latency_ms"]')" 400
+sim_admin POST faults '{"latency_ms": 0, "fail_create_matching": "+doomed", "fail_create_reason": "INTERNAL_FAILURE"}' >/dev/null
+car=$(json_get "$(sim_call CreateAccount '{"Email":"a+doomed@example.com","AccountName":"d"}' | cut -d' ' -f2-)" 'd["CreateAccountStatus"]["Id"]')
+sim_admin POST advance '{"seconds": 60}' >/dev/null
+out=$(sim_call DescribeCreateAccountStatus "{\"CreateAccountRequestId\":\"$car\"}")
+assert_contains "$out" '"FailureReason":"INTERNAL_FAILURE"'
+assert_exit 22 sim_admin POST faults '{"fail_create_reason": "NOT_A_REASON"}'
+assert_exit 22 sim_admin POST faults '{"ops": ["NoSuchOperation"]}'
+
+# reset: an empty organization, same keys, the clock untouched.
+before=$(json_get "$(sim_admin GET clock)" 'd["now"]')
+sim_admin POST reset >/dev/null
+state=$(sim_admin GET state)
+assert_eq "$(json_get "$state" 'len(d["accounts"])')" 1
+assert_eq "$(json_get "$state" 'len(d["create_requests"])')" 0
+assert_eq "$(json_get "$state" 'd["faults"]["fail_create_matching"]')" null
+assert_eq "$(python3 -c "print($(json_get "$state" 'd["now"]') >= $before)")" True
+assert_contains "$(sim_call DescribeOrganization)" "200 "
+sim_stop
+
+# --seed makes injected faults reproducible: same seed, same sequence.
+pattern() {
+    rm -f "$T"/sim.db*
+    sim_start --seed "$1" --error-rate 0.5 --no-throttle
+    p=""
+    for _ in $(seq 24); do
+        p="$p$(sim_call DescribeOrganization | cut -c1)"
+    done
+    sim_stop
+    printf '%s\n' "$p"
+}
+p1=$(pattern 11)
+p2=$(pattern 11)
+p3=$(pattern 12)
+assert_eq "$p1" "$p2" "same seed, same faults"
+[ "$p1" != "$p3" ] || fail "different seeds gave the same faults ($p1)"
+assert_contains "$p1" 5
+assert_contains "$p1" 2
+
+# --time-scale: simulated time runs that many times faster.
+rm -f "$T"/sim.db*
+sim_start --time-scale 1000
+c1=$(json_get "$(sim_admin GET clock)" 'd["now"]')
+assert_eq "$(json_get "$(sim_admin GET clock)" 'd["scale"]')" 1000
+sleep 1
+c2=$(json_get "$(sim_admin GET clock)" 'd["now"]')
+assert_eq "$(python3 -c "print(800 <= $c2 - $c1 <= 5000)")" True "1 s at scale 1000 ($c1 -> $c2)"
+# the port is taken: a second simulator on it fails cleanly
+port=${SIM_URL##*:}
+assert_exit 1 env -u SANDBOXCTL_CONFIG "$SANDBOXCTL" sim --listen "127.0.0.1:$port" -q
+sim_stop || fail "sandboxctl sim did not exit 0 on SIGTERM"

@@ -1,15 +1,133 @@
-/* cmd_offboard.c -- `sandboxctl offboard`. PLACEHOLDER: replaced by the owner of this command. */
+/*
+ * cmd_offboard.c -- `sandboxctl offboard OWNER`: nuke and close every account the owner has, in
+ * any state, and say what happened to each. Idempotent: running it again reports the same
+ * accounts further along. Off-boarded accounts close before expired ones (priority).
+ */
 #include "cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_util.h"
+#include "engine/engine_alias.h"
 #include "util/log.h"
 
-const char cmd_offboard_usage[] = "usage: sandboxctl offboard";
+const char cmd_offboard_usage[] =
+        "usage: sandboxctl offboard OWNER [--yes] [--no-wait] [--dry-run] [--json]";
+
+#define OFFBOARD_PRIORITY 100
+
+struct collect {
+    struct cmd_close_item *items;
+    size_t n, cap;
+};
+
+static int
+collect_row(void *arg, const struct store_account *a)
+{
+    struct collect *c = arg;
+
+    if (c->n == c->cap) {
+        size_t cap = c->cap == 0 ? 8 : c->cap * 2;
+        struct cmd_close_item *grown = realloc(c->items, cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return -1;
+        c->items = grown;
+        c->cap = cap;
+    }
+    /* The row passed in dies after the callback: keep the id, read the row afterwards. */
+    memset(&c->items[c->n], 0, sizeof(c->items[c->n]));
+    c->items[c->n].a.id = a->id;
+    c->n++;
+    return 0;
+}
 
 int
 cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    log_error("offboard: not implemented yet");
-    return SBX_EXIT_FAILURE;
+    static const struct option opts[] = {
+        { "yes", no_argument, NULL, 'y' },
+        { "no-wait", no_argument, NULL, 'W' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    char owner[ALIAS_OWNER_MAX + 1], prompt[400];
+    struct store_filter f = { 0 };
+    struct collect c = { 0 };
+    struct cmd_events ev = { 0 };
+    struct sbx_err err = { 0 };
+    struct engine *e = NULL;
+    bool yes = false, wait = true, dry_run = false, json = false;
+    int ch, rc = SBX_EXIT_FAILURE;
+
+    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
+     * the global options in "+" mode, which glibc would otherwise keep). */
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'y':
+            yes = true;
+            break;
+        case 'W':
+            wait = false;
+            break;
+        case 'n':
+            dry_run = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_offboard_usage, NULL);
+        }
+    }
+    if (argc - optind != 1)
+        return cmd_usage_error(cmd_offboard_usage, "offboard: name exactly one OWNER");
+    if (alias_normalize_owner(argv[optind], NULL, owner, sizeof(owner), &err) != 0)
+        return cmd_fail("offboard", &err);
+    f.owner = owner;
+    f.all = true;
+    if (store_account_list(ctx->store, &f, collect_row, &c, &err) != 0) {
+        if (err.code == SBX_E_OK)
+            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+        rc = cmd_fail("offboard", &err);
+        goto out;
+    }
+    if (c.n == 0) {
+        sbx_err_set(&err, SBX_E_NOTFOUND, "owner '%s' has no managed accounts", owner);
+        rc = cmd_fail("offboard", &err);
+        goto out;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        if (cmd_reload(ctx, &c.items[i].a, &err) != 0) {
+            rc = cmd_fail("offboard", &err);
+            goto out;
+        }
+    }
+    if (!yes && !dry_run) {
+        snprintf(prompt, sizeof(prompt), "nuke and close all %zu account%s of %s?", c.n,
+                 c.n == 1 ? "" : "s", owner);
+        if (!cmd_confirm(prompt)) {
+            rc = cmd_usage_error(cmd_offboard_usage,
+                                 "offboard: not confirmed (pass --yes when not on a terminal)");
+            goto out;
+        }
+    }
+    ev.json = json;
+    rc = cmd_engine_open(ctx, "offboard", dry_run, &ev, &e);
+    if (rc != 0)
+        goto out;
+    rc = cmd_close_accounts(ctx, "offboard", e, c.items, c.n, "offboarded", OFFBOARD_PRIORITY, wait,
+                            dry_run, json, owner, &ev);
+out:
+    for (size_t i = 0; i < c.n; i++)
+        store_account_release(&c.items[i].a);
+    free(c.items);
+    cJSON_Delete(ev.array);
+    engine_free(e);
+    return rc;
 }

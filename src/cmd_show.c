@@ -1,15 +1,202 @@
-/* cmd_show.c -- `sandboxctl show`. PLACEHOLDER: replaced by the owner of this command. */
+/*
+ * cmd_show.c -- `sandboxctl show ACCOUNT`: one account, its hook runs (with the tail of their
+ * output) and its history from the audit log.
+ */
 #include "cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_util.h"
+#include "util/clock.h"
 #include "util/log.h"
 
-const char cmd_show_usage[] = "usage: sandboxctl show";
+const char cmd_show_usage[] = "usage: sandboxctl show ACCOUNT [--json]";
+
+struct show_ctx {
+    bool json;
+    cJSON *arr;
+};
+
+static int
+hook_row(void *arg, const struct store_hook_run *r)
+{
+    struct show_ctx *sc = arg;
+    char started[32], ended[32];
+
+    if (sc->json) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL)
+            return -1;
+        cJSON_AddStringToObject(o, "event", r->event);
+        cJSON_AddNumberToObject(o, "attempt", (double)r->attempt);
+        cJSON_AddStringToObject(o, "status", r->status);
+        cJSON_AddNumberToObject(o, "exit_status", (double)r->exit_status);
+        cmd_json_time(o, "started_at", r->started_at);
+        cmd_json_time(o, "ended_at", r->ended_at);
+        cJSON_AddStringToObject(o, "log", r->log_path != NULL ? r->log_path : "");
+        cJSON_AddStringToObject(o, "tail", r->tail != NULL ? r->tail : "");
+        cJSON_AddItemToArray(sc->arr, o);
+        return 0;
+    }
+    printf("  %s  %-14s attempt %lld  %-8s",
+           cmd_time(r->started_at, started, sizeof(started), false), r->event,
+           (long long)r->attempt, r->status);
+    if (strcmp(r->status, "ok") != 0 && strcmp(r->status, "running") != 0)
+        printf(" (exit %lld)", (long long)r->exit_status);
+    if (r->ended_at > 0)
+        printf("  ended %s", cmd_time(r->ended_at, ended, sizeof(ended), false));
+    printf("\n");
+    if (r->log_path != NULL && r->log_path[0] != '\0')
+        printf("    log: %s\n", r->log_path);
+    if (r->tail != NULL && r->tail[0] != '\0') {
+        const char *p = r->tail;
+
+        while (*p != '\0') {
+            const char *nl = strchr(p, '\n');
+            int len = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+
+            printf("    | %.*s\n", len, p);
+            p += len;
+            if (*p == '\n')
+                p++;
+        }
+    }
+    return 0;
+}
+
+static int
+audit_row(void *arg, const struct store_audit_row *r)
+{
+    struct show_ctx *sc = arg;
+    char ts[32];
+
+    if (sc->json) {
+        cJSON *o = cJSON_CreateObject(), *detail;
+
+        if (o == NULL)
+            return -1;
+        cJSON_AddNumberToObject(o, "seq", (double)r->seq);
+        cmd_json_time(o, "ts", r->ts);
+        cJSON_AddStringToObject(o, "actor", r->actor);
+        cJSON_AddStringToObject(o, "event", r->event);
+        if (r->from_state != NULL)
+            cJSON_AddStringToObject(o, "from", r->from_state);
+        else
+            cJSON_AddNullToObject(o, "from");
+        if (r->to_state != NULL)
+            cJSON_AddStringToObject(o, "to", r->to_state);
+        else
+            cJSON_AddNullToObject(o, "to");
+        detail = cJSON_Parse(r->detail);
+        cJSON_AddItemToObject(o, "detail", detail != NULL ? detail : cJSON_CreateObject());
+        cJSON_AddItemToArray(sc->arr, o);
+        return 0;
+    }
+    printf("  %s  %-18s", cmd_time(r->ts, ts, sizeof(ts), false), r->event);
+    if (r->from_state != NULL || r->to_state != NULL)
+        printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
+               r->to_state != NULL ? r->to_state : "-");
+    if (strcmp(r->detail, "{}") != 0)
+        printf("  %s", r->detail);
+    printf("  [%s]\n", r->actor);
+    return 0;
+}
 
 int
 cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    log_error("show: not implemented yet");
-    return SBX_EXIT_FAILURE;
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+    struct show_ctx sc = { 0 };
+    int64_t now;
+    char b1[32], b2[32];
+    int ch, rc;
+
+    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
+     * the global options in "+" mode, which glibc would otherwise keep). */
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'j':
+            sc.json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_show_usage, NULL);
+        }
+    }
+    if (argc - optind != 1)
+        return cmd_usage_error(cmd_show_usage, "show: name exactly one ACCOUNT");
+    rc = cmd_find_account(ctx, "show", argv[optind], &a);
+    if (rc != 0)
+        return rc;
+    cmd_sync_clock(ctx);
+    now = (int64_t)clock_now(&ctx->clock);
+    if (sc.json) {
+        cJSON *o = cmd_account_json(&a);
+
+        if (o == NULL)
+            goto nomem;
+        sc.arr = cJSON_AddArrayToObject(o, "hook_runs");
+        if (sc.arr == NULL || store_hook_runs(ctx->store, a.id, 20, hook_row, &sc, &err) != 0) {
+            cJSON_Delete(o);
+            goto fail;
+        }
+        sc.arr = cJSON_AddArrayToObject(o, "history");
+        if (sc.arr == NULL || store_audit_list(ctx->store, a.id, 0, audit_row, &sc, &err) != 0) {
+            cJSON_Delete(o);
+            goto fail;
+        }
+        if (cmd_json_print(o) != 0)
+            goto nomem;
+        rc = SBX_EXIT_OK;
+        goto out;
+    }
+    printf("id            #%lld\n", (long long)a.id);
+    printf("account       %s\n", a.account_id[0] != '\0' ? a.account_id : "-");
+    printf("email         %s\n", a.email);
+    printf("name          %s\n", a.name);
+    printf("owner         %s\n", a.owner);
+    printf("kind          %s%s\n", a.kind, a.adopted ? " (adopted)" : "");
+    if (a.class_name != NULL)
+        printf("class         %s seat %lld\n", a.class_name, (long long)a.seat);
+    printf("state         %s%s%s\n", a.state, a.reason[0] != '\0' ? " " : "",
+           a.reason[0] != '\0' ? a.reason : "");
+    printf("expires       %s (%s)\n", cmd_time(a.expires_at, b1, sizeof(b1), true),
+           cmd_rel(a.expires_at, now, b2, sizeof(b2)));
+    printf("created       %s\n", cmd_time(a.created_at, b1, sizeof(b1), false));
+    if (a.active_at > 0)
+        printf("active since  %s\n", cmd_time(a.active_at, b1, sizeof(b1), false));
+    if (a.closed_at > 0)
+        printf("closed        %s\n", cmd_time(a.closed_at, b1, sizeof(b1), false));
+    if (a.due_at > 0)
+        printf("next action   %s (%s)\n", cmd_time(a.due_at, b1, sizeof(b1), false),
+               cmd_rel(a.due_at, now, b2, sizeof(b2)));
+    if (a.attempts > 0)
+        printf("attempts      %lld\n", (long long)a.attempts);
+    if (a.last_error[0] != '\0')
+        printf("last error    %s\n", a.last_error);
+    if (a.request_id != NULL)
+        printf("request       %s\n", a.request_id);
+    printf("\nhook runs (newest first):\n");
+    if (store_hook_runs(ctx->store, a.id, 10, hook_row, &sc, &err) != 0)
+        goto fail;
+    printf("\nhistory:\n");
+    if (store_audit_list(ctx->store, a.id, 0, audit_row, &sc, &err) != 0)
+        goto fail;
+    rc = SBX_EXIT_OK;
+    goto out;
+nomem:
+    sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+fail:
+    rc = cmd_fail("show", &err);
+out:
+    store_account_release(&a);
+    return rc;
 }

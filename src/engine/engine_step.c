@@ -1192,7 +1192,8 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
         a->close_sent = true;
         a->closed_at = st->now;
         a->attempts = 0;
-        a->post_close_pending = k->hooks[CFG_HOOK_POST_CLOSE];
+        a->post_close_pending = k->hooks[CFG_HOOK_POST_CLOSE] &&
+                                hook_event_has_hooks(&e->cfg->hooks, CFG_HOOK_POST_CLOSE);
         a->due_at = a->post_close_pending ? st->now : st->now + ENGINE_AFTERLIFE;
         if (store_set_str(&a->last_error, "", err) != 0)
             goto fail;

@@ -48,8 +48,9 @@
 
 #define HOOK_PATH       "/usr/sbin:/usr/bin:/sbin:/bin"
 #define HOOK_HOME       "/nonexistent"
-#define HOOK_KILL_GRACE 5.0  /* seconds between SIGTERM and SIGKILL */
-#define HOOK_POLL_SECS  0.01 /* parent's polling interval while children run */
+#define HOOK_KILL_GRACE 5.0   /* seconds between SIGTERM and SIGKILL */
+#define HOOK_POLL_MIN   0.005 /* parent's polling interval while children run: starts */
+#define HOOK_POLL_MAX   0.2   /* short after a change and backs off to this while idle */
 #define HOOK_TAIL_BYTES 1024
 
 static const char *const event_names[CFG_HOOK_EVENT_COUNT] = {
@@ -876,6 +877,9 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
     struct seq *seqs = NULL;
     size_t failed = 0, started = 0, running = 0, parallel;
     struct sbx_err scan_err = { 0 };
+    struct sigaction old_chld;
+    bool restore_chld = false;
+    double delay = HOOK_POLL_MIN;
 
     for (size_t i = 0; i < n; i++) {
         memset(&results[i], 0, sizeof(results[i]));
@@ -911,6 +915,14 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
         list_release(&list);
         return n;
     }
+    /* With SIGCHLD ignored the kernel would reap our children before waitpid() sees them. */
+    if (sigaction(SIGCHLD, NULL, &old_chld) == 0 && old_chld.sa_handler == SIG_IGN) {
+        struct sigaction dfl;
+
+        memset(&dfl, 0, sizeof(dfl));
+        dfl.sa_handler = SIG_DFL;
+        restore_chld = sigaction(SIGCHLD, &dfl, NULL) == 0;
+    }
     parallel = hc->parallel > 0 ? (size_t)hc->parallel : 1;
     for (size_t i = 0; i < n; i++) {
         seqs[i].out = &results[i];
@@ -943,12 +955,17 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
             if (seqs[i].state == SEQ_DONE)
                 running--;
         }
-        if (!progress) {
-            struct timespec ts = { 0, (long)(HOOK_POLL_SECS * 1e9) };
+        if (progress) {
+            delay = HOOK_POLL_MIN;
+        } else {
+            struct timespec ts = { 0, (long)(delay * 1e9) };
 
             nanosleep(&ts, NULL);
+            delay = delay * 2 < HOOK_POLL_MAX ? delay * 2 : HOOK_POLL_MAX;
         }
     }
+    if (restore_chld)
+        (void)sigaction(SIGCHLD, &old_chld, NULL);
     close(b.sc.devnull);
     free(seqs);
     list_release(&list);

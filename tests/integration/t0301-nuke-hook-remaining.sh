@@ -31,12 +31,20 @@ cp "$T/out" "$T/out1"
 out=$(cat "$T/out1")
 # Three passes (a fourth could no longer make two clean ones in a row), then a listing scan.
 assert_eq "$(cat "$T/fake/count")" 4
-assert_contains "$out" "giving up after 3 passes"
+assert_contains "$out" "giving up after 3 pass(es)"
 assert_contains "$out" "remaining: 4 resource(s) in 123456789012"
 assert_contains "$out" "us-east-1 - EC2Instance - i-000000000000004 - [ID: \"i-000000000000004\"] - would remove"
 # The listing scan is a dry run: it deletes nothing.
 assert_eq "$(grep '^aws-nuke ' "$T/fake/calls" | grep -c -- '--no-dry-run')" 3
 case "$(tail -n 1 "$T/fake/calls")" in *--no-dry-run*) fail "the final scan deleted" ;; esac
+
+# --- two passes allowed and the first finds resources: two clean passes can no longer
+# follow, so it stops at once, lists what remains and fails
+reset_fake '3\n2\n'
+assert_exit 1 run_hook SANDBOX_NUKE_MAX_PASSES=2
+out=$(cat "$T/out")
+assert_contains "$out" "giving up after 1 pass(es)"
+assert_contains "$out" "remaining: 2 resource(s) in 123456789012"
 
 # --- clean, dirty again, clean: never two in a row within 4 passes ---------------------------
 reset_fake '2\n0\n1\n0\n0\n'
@@ -45,7 +53,7 @@ cp "$T/out" "$T/out2"
 out=$(cat "$T/out2")
 assert_contains "$out" "pass 2: aws-nuke status 0, found 0, consecutive clean passes 1"
 assert_contains "$out" "pass 3: aws-nuke status 0, found 1, consecutive clean passes 0"
-assert_contains "$out" "giving up after 3 passes"
+assert_contains "$out" "giving up after 3 pass(es)"
 
 # --- more passes allowed: the same sequence becomes clean at pass 5 --------------------------
 reset_fake '2\n0\n1\n0\n0\n'

@@ -646,6 +646,26 @@ TEST(batch_reports_unsafe_hooks_for_every_account)
     fixture_release(&f);
 }
 
+TEST(sigchld_ignored_by_the_caller)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    struct sigaction ign, now;
+
+    fixture_init(&f);
+    write_hook(&f, "post-close", "10-three", 0755, "#!/bin/sh\nexit 3\n");
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    CHECK(sigaction(SIGCHLD, &ign, NULL) == 0);
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_POST_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 3); /* seen, not reaped away by the kernel */
+    CHECK(sigaction(SIGCHLD, NULL, &now) == 0);
+    CHECK(now.sa_handler == SIG_IGN); /* the caller's disposition is back */
+    fixture_release(&f);
+}
+
 TEST(missing_log_dir_setting_is_an_error)
 {
     struct fixture f;

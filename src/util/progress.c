@@ -154,7 +154,9 @@ progress_finish(struct progress *p, const struct progress_counts *c)
 {
     if (p->mode == PROGRESS_OFF)
         return;
-    emit(p, c, p->last_draw);
+    /* A line already showing exactly these counts is not repeated (LINES mode). */
+    if (p->mode == PROGRESS_TTY || !p->drawn || counts_changed(&p->last, c))
+        emit(p, c, p->last_draw);
     if (p->open_line) {
         fputc('\n', p->out);
         fflush(p->out);

@@ -20,7 +20,7 @@ assert_eq "$(json_get "$show" 'len(d["seats"])')" 60
 assert_eq "$(json_get "$show" 'd["class"]["counts"]["active"]')" 60
 assert_eq "$(json_get "$show" 'sorted(set(s["owner"] for s in d["seats"]))')" '["prof@uni.example"]'
 assert_eq "$(json_get "$show" '[s["label"] for s in d["seats"]][:3]')" '["01", "02", "03"]'
-assert_eq "$(json_get "$show" 'd["class"]["floor_seconds"]')" 740.0
+assert_eq "$(json_get "$show" 'float(d["class"]["floor_seconds"])')" 740.0
 
 # The simulator saw exactly one successful creation per seat, nothing else.
 state=$(sim_admin GET state)

@@ -17,7 +17,7 @@ python3 - "$out" "$ready" <<'PY'
 import calendar, json, sys, time
 d, ready = json.loads(sys.argv[1]), int(sys.argv[2])
 start = calendar.timegm(time.strptime(d["class"]["start_at"], "%Y-%m-%dT%H:%M:%SZ"))
-assert d["class"]["floor_seconds"] == 120.0, d["class"]["floor_seconds"]
+assert float(d["class"]["floor_seconds"]) == 120.0, d["class"]["floor_seconds"]
 assert start == ready - 150 - 300, (start, ready)
 PY
 assert_contains "$(sbx class show later)" "provisioning starts $start"

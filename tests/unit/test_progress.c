@@ -117,6 +117,25 @@ TEST(tty_mode_redraws_in_place)
     free(out);
 }
 
+TEST(lines_mode_final_line_not_repeated)
+{
+    struct progress_counts c = counts(10, 10, 0, 0, 60, 0);
+    struct progress p;
+    FILE *f = tmpfile();
+    char buf[1024];
+    size_t n;
+
+    CHECK(f != NULL);
+    progress_init(&p, f, PROGRESS_LINES, "L");
+    progress_update(&p, &c, 1);
+    progress_finish(&p, &c);
+    rewind(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    CHECK_INT_EQ(count_char(buf, '\n'), 1);
+}
+
 TEST(off_mode_prints_nothing)
 {
     const double t[] = { 0, 50 };

@@ -313,6 +313,7 @@ envb_put(struct envb *e, const char *key, size_t keylen, const char *value, bool
         goto nomem;
     w = snprintf(s, len, "%.*s=%s", (int)keylen, key, value);
     if (w < 0 || (size_t)w != len - 1) {
+        OPENSSL_cleanse(s, len);
         free(s);
         sbx_err_set(err, SBX_E_HOOK, "cannot build hook environment entry '%.*s'", (int)keylen,
                     key);
@@ -387,6 +388,14 @@ valid_env_key(const char *s, size_t n)
     return true;
 }
 
+/* Extra entries that hold secrets are wiped like the credentials. */
+static bool
+secret_key(const char *entry)
+{
+    return strncmp(entry, "AWS_SECRET_ACCESS_KEY=", 22) == 0 ||
+           strncmp(entry, "AWS_SESSION_TOKEN=", 18) == 0;
+}
+
 static int
 build_env(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_env *env,
           const struct creds *creds, struct envb *e, struct sbx_err *err)
@@ -425,7 +434,7 @@ build_env(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_
                 sbx_err_set(err, SBX_E_HOOK, "invalid hook environment entry '%.64s'", *x);
                 goto fail;
             }
-            if (envb_put(e, *x, (size_t)(eq - *x), eq + 1, false, err) != 0)
+            if (envb_put(e, *x, (size_t)(eq - *x), eq + 1, secret_key(*x), err) != 0)
                 goto fail;
         }
     }
@@ -497,6 +506,23 @@ safe_component(const char *s, char *out, size_t n)
         out[0] = '_';
 }
 
+/*
+ * Moves fd above standard error (a caller started with stdio closed would otherwise get its
+ * log or /dev/null as fd 0-2, and the child's dup2() calls would clobber one with another).
+ * Returns the new close-on-exec fd, or -1 with fd closed.
+ */
+static int
+fd_above_stdio(int fd)
+{
+    int nfd;
+
+    if (fd < 0 || fd > STDERR_FILENO)
+        return fd;
+    nfd = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    close(fd);
+    return nfd;
+}
+
 /* Creates this run's log file (0600, never reusing an existing name). */
 static int
 open_log(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_env *env, char *path,
@@ -529,8 +555,12 @@ open_log(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_e
             return -1;
         }
         *fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-        if (*fd >= 0)
-            return 0;
+        if (*fd >= 0) {
+            *fd = fd_above_stdio(*fd);
+            if (*fd >= 0)
+                return 0;
+            break;
+        }
         if (errno != EEXIST)
             break;
     }
@@ -628,26 +658,24 @@ read_tail(const char *path, char *out, size_t n)
 /* What the child needs, prepared before fork(). */
 struct spawn_ctx {
     int devnull;
-    int maxfd; /* for the close() loop when close_range(2) is unavailable */
+    int maxfd;            /* for the close() loop when close_range(2) is unavailable */
+    struct sigaction dfl; /* SIG_DFL, for resetting what the parent caught or ignored */
+    sigset_t none;        /* the empty signal mask */
 };
 
 static void
 child_exec(const struct spawn_ctx *sc, int logfd, const char *path, char *const argv[],
            char *const envp[])
 {
-    struct sigaction dfl;
-    sigset_t none;
     static const int sigs[] = { SIGPIPE, SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
                                 SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
 
-    /* Async-signal-safe calls only from here on. */
+    /* Async-signal-safe calls only from here on. Ignored signals stay ignored across
+     * execve(), and the mask is inherited: give the hook default dispositions. */
     (void)setpgid(0, 0);
-    memset(&dfl, 0, sizeof(dfl));
-    dfl.sa_handler = SIG_DFL;
     for (size_t i = 0; i < SBX_ARRAY_LEN(sigs); i++)
-        (void)sigaction(sigs[i], &dfl, NULL);
-    sigemptyset(&none);
-    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+        (void)sigaction(sigs[i], &sc->dfl, NULL);
+    (void)sigprocmask(SIG_SETMASK, &sc->none, NULL);
     if (dup2(sc->devnull, STDIN_FILENO) < 0 || dup2(logfd, STDOUT_FILENO) < 0 ||
         dup2(logfd, STDERR_FILENO) < 0)
         _exit(126);
@@ -907,7 +935,10 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
     b.ev = ev;
     b.list = &list;
     b.sc.maxfd = max_fd();
-    b.sc.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    memset(&b.sc.dfl, 0, sizeof(b.sc.dfl));
+    b.sc.dfl.sa_handler = SIG_DFL;
+    sigemptyset(&b.sc.none);
+    b.sc.devnull = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (b.sc.devnull < 0) {
         for (size_t i = 0; i < n; i++)
             sbx_err_set(&errs[i], SBX_E_HOOK, "cannot open /dev/null: %s", strerror(errno));

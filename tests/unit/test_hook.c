@@ -666,6 +666,25 @@ TEST(sigchld_ignored_by_the_caller)
     fixture_release(&f);
 }
 
+TEST(caller_with_stdin_closed)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+
+    fixture_init(&f);
+    write_hook(
+            &f, "post-create", "10-talk", 0755,
+            "#!/bin/sh\nif read line; then echo \"stdin had: $line\"; else echo stdin-empty; fi\n");
+    /* fd 0 free: the runner's /dev/null and log descriptors must not land on it. */
+    CHECK(close(STDIN_FILENO) == 0);
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_POST_CREATE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_CONTAINS(r.tail, "stdin-empty\n");
+    fixture_release(&f);
+}
+
 TEST(missing_log_dir_setting_is_an_error)
 {
     struct fixture f;

@@ -123,7 +123,8 @@ print_export(const char *name, const char *value)
     fputs("'\n", stdout);
 }
 
-/* Applies the config file's sim section over the built-in defaults. */
+/* Applies the config's sim section (cfg_defaults() fills the same defaults as a file
+ * without one) over the built-in defaults. */
 static void
 apply_config(const struct sbx_config *cfg, struct sim_opts *o, const char **listen,
              const char **state)
@@ -143,19 +144,13 @@ apply_config(const struct sbx_config *cfg, struct sim_opts *o, const char **list
         *state = c->state;
     if (c->time_scale > 0)
         o->time_scale = c->time_scale;
-    if (c->create_latency > 0)
-        o->create_latency = (double)c->create_latency;
-    if (c->close_latency > 0)
-        o->close_latency = (double)c->close_latency;
+    o->create_latency = (double)c->create_latency;
+    o->close_latency = (double)c->close_latency;
     if (c->account_limit > 0)
         o->account_limit = c->account_limit;
-    if (c->seed != 0) {
-        o->seed = (uint64_t)c->seed;
-        o->seeded = true;
-    }
-    /* Only a file says "throttle = false"; a defaults-only config leaves throttling on. */
-    if (cfg->path != NULL)
-        o->throttle = c->throttle;
+    o->seed = (uint64_t)c->seed;
+    o->seeded = true;
+    o->throttle = c->throttle;
 }
 
 /* The host clients should use: the listen host, or loopback for "any" and bare ports. */

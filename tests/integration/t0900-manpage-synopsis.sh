@@ -7,7 +7,7 @@
 #  - every option in those usage texts is described outside the SYNOPSIS, every command has
 #    its own subsection under COMMANDS, and every exit status of src/sbx.h is listed;
 #  - sandboxctl.cfg.5 documents every key src/cfg.c accepts and every SANDBOX_* variable the
-#    hook runner and the shipped hooks use;
+#    hook runner, the engine (src/engine/) and the shipped hooks use;
 #  - both pages pass `mandoc -T lint -W warning` and render with `man -l`.
 #
 # When usage strings change, regenerate the SYNOPSIS mechanically (it is the only generated
@@ -90,8 +90,9 @@ for k in $keys; do
     grep -qw -e "$k" "$T/page5.txt" || missing="$missing $k"
 done
 [ -z "$missing" ] || fail "config keys not documented in sandboxctl.cfg.5:$missing"
-vars=$(cat "$SBX_SOURCE_DIR/src/hook/hook.c" "$SBX_SOURCE_DIR/hooks/README.md" \
-    "$SBX_SOURCE_DIR/hooks/pre-close.d/50-aws-nuke" "$SBX_SOURCE_DIR/hooks/lib/notify" |
+vars=$(cat "$SBX_SOURCE_DIR/src/hook/hook.c" "$SBX_SOURCE_DIR"/src/engine/*.c \
+    "$SBX_SOURCE_DIR/hooks/README.md" "$SBX_SOURCE_DIR/hooks/pre-close.d/50-aws-nuke" \
+    "$SBX_SOURCE_DIR/hooks/lib/notify" |
     grep -oE 'SANDBOX_[A-Z_]*[A-Z]\b' | sort -u)
 missing=
 for v in $vars; do

@@ -231,10 +231,12 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         a->submitted = false;
         rc = row_failed(st, a, "CreateAccount", &aerr, 3600, err);
         goto out;
+    case SBX_AWS_THROTTLED:
     case SBX_AWS_CONCURRENT_MODIFICATION:
     case SBX_AWS_CONFLICT:
     case SBX_AWS_CONSTRAINT:
-        /* Refused, so not created; may pass later (e.g. creations in progress). */
+        /* Refused before it ran (throttling, including AWS's "another request is in progress"
+         * for a sixth creation), so not created; may pass later. */
         a->submitted = false;
         if (a->attempts >= 20) {
             rc = fail_creation(st, a, msg, err);
@@ -242,7 +244,6 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         }
         rc = row_failed(st, a, "CreateAccount", &aerr, backoff(a->attempts, 30, 1800), err);
         goto out;
-    case SBX_AWS_THROTTLED:
     case SBX_AWS_TRANSIENT:
     case SBX_AWS_NETWORK:
     case SBX_AWS_PROTOCOL:
@@ -1019,6 +1020,8 @@ after_close_call(struct step *st, struct store_account *a, int call_rc, const st
             st->r->gone++;
         return rc == 0 ? 0 : tolerate_conflict(err);
     case SBX_AWS_THROTTLED:
+        /* Throttling refuses a call before it runs: not closed, back in line shortly. */
+        return revert_close(st, a, msg, st->now + 30, err);
     case SBX_AWS_TRANSIENT:
     case SBX_AWS_NETWORK:
     case SBX_AWS_PROTOCOL:

@@ -153,6 +153,14 @@ apply_config(const struct sbx_config *cfg, struct sim_opts *o, const char **list
     o->throttle = c->throttle;
 }
 
+/* The request log (without -q): one line per request on stderr. */
+static void
+log_line(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "sandboxctl: sim: %s\n", line);
+}
+
 /* The host clients should use: the listen host, or loopback for "any" and bare ports. */
 static void
 host_of(const char *listen, char *host, size_t n)
@@ -329,7 +337,7 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (sim_server_start(s, st, listen, &srv, &err) != 0)
+    if (sim_server_start(s, st, listen, quiet ? NULL : log_line, NULL, &srv, &err) != 0)
         goto fail;
     host_of(listen, host, sizeof(host));
     snprintf(url, sizeof(url), "http://%s:%d", host, sim_server_port(srv));

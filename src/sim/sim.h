@@ -193,10 +193,13 @@ int sim_store_save(struct sim_store *st, struct sim *s, struct sbx_err *err) SBX
 
 /*
  * Serves s on listen ("HOST:PORT", port 0 = any free port; HOST must be an IPv4 address) from
- * libmicrohttpd's own threads. st (may be NULL) is written after every mutating request. s and
- * st stay owned by the caller and must outlive the server.
+ * libmicrohttpd's own threads. st (may be NULL) is written after every mutating request. log
+ * (may be NULL) is called from the server's threads with one line per request served ("200
+ * CreateAccount", "400 CloseAccount ConstraintViolationException (CLOSE_ACCOUNT_QUOTA_EXCEEDED)").
+ * s and st stay owned by the caller and must outlive the server.
  */
 int sim_server_start(struct sim *s, struct sim_store *st, const char *listen,
+                     void (*log)(void *arg, const char *line), void *log_arg,
                      struct sim_server **out, struct sbx_err *err) SBX_NODISCARD;
 /* The port actually bound. */
 int sim_server_port(const struct sim_server *srv);

@@ -42,6 +42,8 @@ struct sim_server {
     pthread_mutex_t lock;
     int port;
     char save_error[512]; /* last persistence failure, for the command to report */
+    void (*log)(void *arg, const char *line); /* one line per request, or NULL */
+    void *log_arg;
 };
 
 struct conn_ctx {
@@ -282,6 +284,48 @@ sleep_ms(int ms)
     }
 }
 
+/* Copies into out the JSON string member key of body (or the XML element <key>). */
+static void
+scrape(const char *body, const char *key, bool xml, char *out, size_t n)
+{
+    char pat[64];
+    const char *p, *end;
+
+    out[0] = '\0';
+    if (body == NULL)
+        return;
+    snprintf(pat, sizeof(pat), xml ? "<%s>" : "\"%s\":\"", key);
+    p = strstr(body, pat);
+    if (p == NULL)
+        return;
+    p += strlen(pat);
+    end = strchr(p, xml ? '<' : '"');
+    if (end != NULL)
+        snprintf(out, n, "%.*s", (int)(end - p), p);
+}
+
+/* Logs "STATUS WHAT [ErrorType [(Reason)]]" for one request when logging is on. */
+static void
+log_request(struct sim_server *srv, const char *what, const struct sim_reply *r)
+{
+    char type[80], reason[80], line[320];
+    bool xml = r->content_type != NULL && strcmp(r->content_type, "text/xml") == 0;
+
+    if (srv->log == NULL)
+        return;
+    type[0] = reason[0] = '\0';
+    if (r->status >= 400) {
+        scrape(r->body, xml ? "Code" : "__type", xml, type, sizeof(type));
+        scrape(r->body, "Reason", false, reason, sizeof(reason));
+    }
+    if (r->drop)
+        snprintf(line, sizeof(line), "%s: executed, connection dropped (fault)", what);
+    else
+        snprintf(line, sizeof(line), "%d %s%s%s%s%s%s", r->status, what, type[0] ? " " : "", type,
+                 reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+    srv->log(srv->log_arg, line);
+}
+
 static enum MHD_Result
 serve_admin(struct sim_server *srv, struct MHD_Connection *conn, const char *url,
             const char *method, const struct conn_ctx *cc)
@@ -297,6 +341,12 @@ serve_admin(struct sim_server *srv, struct MHD_Connection *conn, const char *url
     pthread_mutex_unlock(&srv->lock);
     if (rc != 0)
         return respond_oom(conn);
+    {
+        char what[300];
+
+        snprintf(what, sizeof(what), "%s %s", method, url);
+        log_request(srv, what, &r);
+    }
     ret = respond(conn, &r);
     sim_reply_release(&r);
     return ret;
@@ -345,6 +395,16 @@ serve_aws(struct sim_server *srv, struct MHD_Connection *conn, const char *url, 
 answer:
     if (rc < 0)
         return respond_oom(conn);
+    {
+        char what[160];
+
+        snprintf(what, sizeof(what), "%s",
+                 !json ? "sts"
+                 : strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) == 0
+                         ? target + strlen(TARGET_PREFIX)
+                         : target);
+        log_request(srv, what, &r);
+    }
     sleep_ms(r.latency_ms);
     if (r.drop) {
         /* Returning MHD_NO closes the connection without an answer. */
@@ -458,7 +518,8 @@ parse_listen(const char *listen, struct sockaddr_in *sa, struct sbx_err *err)
 }
 
 int
-sim_server_start(struct sim *s, struct sim_store *st, const char *listen, struct sim_server **out,
+sim_server_start(struct sim *s, struct sim_store *st, const char *listen,
+                 void (*log)(void *arg, const char *line), void *log_arg, struct sim_server **out,
                  struct sbx_err *err)
 {
     struct sim_server *srv;
@@ -475,6 +536,8 @@ sim_server_start(struct sim *s, struct sim_store *st, const char *listen, struct
     }
     srv->s = s;
     srv->st = st;
+    srv->log = log;
+    srv->log_arg = log_arg;
     pthread_mutex_init(&srv->lock, NULL);
     srv->d = MHD_start_daemon(
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,

@@ -33,7 +33,10 @@ print_account(const struct store_account *a, bool json, const char *note)
         cmd_json_print(o);
         return;
     }
-    printf("id          #%lld\n", (long long)a->id);
+    if (a->id > 0)
+        printf("id          #%lld\n", (long long)a->id);
+    else
+        printf("id          - (not created)\n");
     printf("account     %s\n", a->account_id[0] != '\0' ? a->account_id : "-");
     printf("email       %s\n", a->email);
     printf("name        %s\n", a->name);

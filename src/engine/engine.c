@@ -57,20 +57,6 @@ eng_kind(const struct engine *e, const char *name)
     return k != NULL ? k : &fallback_kind;
 }
 
-/* Retry budget of the client, read the way the client reads it, so the single-shot calls can
- * restore it afterwards. */
-static int
-client_attempts(const struct sbx_config *cfg)
-{
-    const char *env = getenv("AWS_MAX_ATTEMPTS");
-    struct sbx_err ignored = { 0 };
-    int64_t v;
-
-    if (env != NULL && parse_int64(env, 1, 100, &v, &ignored) == 0)
-        return (int)v;
-    return cfg->aws.max_attempts > 0 ? cfg->aws.max_attempts : 5;
-}
-
 int
 engine_new(const struct engine_opts *o, struct engine **out, struct sbx_err *err)
 {
@@ -105,7 +91,7 @@ engine_new(const struct engine_opts *o, struct engine **out, struct sbx_err *err
         return -1;
     }
     snprintf(e->claim_id, sizeof(e->claim_id), "%s:%ld:%s", e->hostname, (long)getpid(), rnd);
-    e->max_attempts = client_attempts(o->cfg);
+    e->max_attempts = o->orgs != NULL ? orgs_max_attempts(o->orgs) : 1;
     *out = e;
     return 0;
 nomem:
@@ -468,19 +454,18 @@ make_alias(struct engine *e, const struct cfg_kind *kind, const char *owner, con
 int
 eng_pick_alias(struct engine *e, const struct cfg_kind *kind, const char *owner,
                const char *class_name, int64_t seat, const char *explicit_name, char *email,
-               size_t en, char *name, size_t nn, struct sbx_err *err)
+               size_t en, char *name, size_t nn, int64_t *seq_out, struct sbx_err *err)
 {
+    int64_t base;
+
+    /* Peek at the counter; the caller advances it in the transaction that inserts the row, so
+     * invalid input changes nothing in the store. */
+    if (store_meta_get_int(e->store, "alias_seq", 0, &base, err) != 0)
+        return -1;
     for (int attempt = 0; attempt < 100; attempt++) {
         bool taken_e = false, taken_n = false;
-        int64_t seq;
+        int64_t seq = base + 1 + attempt;
 
-        if (e->dry_run) {
-            if (store_meta_get_int(e->store, "alias_seq", 0, &seq, err) != 0)
-                return -1;
-            seq += 1 + attempt;
-        } else if (store_seq_next(e->store, "alias_seq", &seq, err) != 0) {
-            return -1;
-        }
         if (make_alias(e, kind, owner, class_name, seat, explicit_name, seq, email, en, name, nn,
                        err) != 0)
             return -1;
@@ -491,13 +476,26 @@ eng_pick_alias(struct engine *e, const struct cfg_kind *kind, const char *owner,
             sbx_err_set(err, SBX_E_INVALID, "account name '%s' was already used", name);
             return -1;
         }
-        if (!taken_e && !taken_n)
+        if (!taken_e && !taken_n) {
+            *seq_out = seq;
             return 0;
+        }
     }
     sbx_err_set(err, SBX_E_FAILURE,
                 "could not find an unused email alias and account name after 100 tries (do the "
                 "templates use {seq} or {rand}?)");
     return -1;
+}
+
+/* Advances the alias counter to at least seq (inside the caller's transaction). */
+int
+eng_commit_seq(struct engine *e, int64_t seq, struct sbx_err *err)
+{
+    int64_t cur;
+
+    if (store_meta_get_int(e->store, "alias_seq", 0, &cur, err) != 0)
+        return -1;
+    return cur >= seq ? 0 : store_meta_set_int(e->store, "alias_seq", seq, err);
 }
 
 int
@@ -529,8 +527,10 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
         }
     }
     for (int attempt = 0; attempt < 20; attempt++) {
+        int64_t seq;
+
         if (eng_pick_alias(e, kind, owner, r->class_name, r->seat, r->name, email, sizeof(email),
-                           name, sizeof(name), err) != 0)
+                           name, sizeof(name), &seq, err) != 0)
             goto out;
         store_account_release(&a);
         if ((a.email = strdup(email)) == NULL || (a.name = strdup(name)) == NULL ||
@@ -555,7 +555,12 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
         {
             struct store_audit_ev ev = { now, e->actor, "requested", NULL, "requested", detail };
 
-            if (store_account_insert(e->store, &a, kind->max_per_owner, &ev, err) != 0) {
+            if (store_begin(e->store, err) != 0)
+                goto out;
+            if (eng_commit_seq(e, seq, err) != 0 ||
+                store_account_insert(e->store, &a, kind->max_per_owner, &ev, err) != 0 ||
+                store_commit(e->store, err) != 0) {
+                store_rollback(e->store);
                 if (err->code == SBX_E_CONFLICT && r->name == NULL)
                     continue; /* another process took this alias meanwhile */
                 goto out;

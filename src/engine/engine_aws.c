@@ -455,12 +455,15 @@ eng_regenerate_alias(struct engine *e, struct store_account *a, struct sbx_err *
     char email[256], name[256];
 
     for (int tries = 0; tries < 20; tries++) {
+        int64_t seq;
+
         if (eng_pick_alias(e, k, a->owner, a->class_name, a->seat, NULL, email, sizeof(email), name,
-                           sizeof(name), err) != 0)
+                           sizeof(name), &seq, err) != 0)
             return -1;
         if (store_begin(e->store, err) != 0)
             return -1;
-        if (store_alias_reserve(e->store, email, "email", a->id, now, err) != 0 ||
+        if (eng_commit_seq(e, seq, err) != 0 ||
+            store_alias_reserve(e->store, email, "email", a->id, now, err) != 0 ||
             store_alias_reserve(e->store, name, "name", a->id, now, err) != 0) {
             store_rollback(e->store);
             if (err->code == SBX_E_CONFLICT)

@@ -115,3 +115,15 @@ assert_eq "$(python3 -c "print(800 <= $c2 - $c1 <= 5000)")" True "1 s at scale 1
 port=${SIM_URL##*:}
 assert_exit 1 env -u SANDBOXCTL_CONFIG "$SANDBOXCTL" sim --listen "127.0.0.1:$port" -q
 sim_stop || fail "sandboxctl sim did not exit 0 on SIGTERM"
+
+# The secret may come from $SANDBOXCTL_SIM_SECRET (an option still wins); SIGINT stops cleanly.
+rm -f "$T"/sim.db*
+SANDBOXCTL_SIM_SECRET=from-the-environment sim_start
+assert_eq "$AWS_SECRET_ACCESS_KEY" from-the-environment
+assert_contains "$(sim_call DescribeOrganization)" "200 "
+kill -INT "$SIM_PID"
+wait "$SIM_PID" || fail "sandboxctl sim did not exit 0 on SIGINT"
+SIM_PID=""
+SANDBOXCTL_SIM_SECRET=from-the-environment sim_start --secret-access-key from-the-option
+assert_eq "$AWS_SECRET_ACCESS_KEY" from-the-option
+sim_stop

@@ -376,7 +376,10 @@ close_verdict(const struct cmd_close_item *it, bool *failure)
     if (strcmp(s, "requested") == 0 || strcmp(s, "creating") == 0)
         return "closes_after_create";
     if (strcmp(s, "failed") == 0)
-        return it->outcome == ENGINE_CLOSE_CANCELLED ? "cancelled" : "nothing_to_close";
+        return it->outcome == ENGINE_CLOSE_CANCELLED ||
+                               (it->a.reason != NULL && it->a.reason[0] != '\0')
+                       ? "cancelled" /* cancelled by a close request before it was sent */
+                       : "nothing_to_close";
     if (strcmp(s, "active") == 0 && it->outcome == ENGINE_CLOSE_QUEUED)
         return "queued"; /* dry run */
     *failure = true;

@@ -29,7 +29,8 @@ struct step {
     const struct store_filter *scope;
     int64_t now;
     double next;
-    double close_gate; /* when closing may resume (0 = not gated by time) */
+    double close_gate;  /* when closing may resume (0 = not gated by time) */
+    bool slots_blocked; /* scoped requests are due but every creation slot is taken */
 };
 
 static void
@@ -275,8 +276,15 @@ phase_submit(struct step *st, struct sbx_err *err)
     /* AWS's in-progress limit is per organization: count every creation, not just the scope. */
     if (store_account_count_unassigned(e->store, "creating", &inprog, err) != 0)
         return -1;
-    if (inprog >= cap)
-        return 0; /* polling the creations in progress frees slots */
+    if (inprog >= cap) {
+        int64_t due = 0;
+
+        /* Polling the creations in progress frees slots. */
+        if (store_account_next_due(e->store, "requested", st->scope, &due, err) != 0)
+            return -1;
+        st->slots_blocked = due > 0 && due <= st->now;
+        return 0;
+    }
     if (store_account_due(e->store, "requested", st->now, st->scope, (int)(cap - inprog), &rows, &n,
                           err) != 0)
         return -1;
@@ -1414,7 +1422,7 @@ int
 engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_step_report *r,
             double *next_due, struct sbx_err *err)
 {
-    struct step st = { e, o, r, o != NULL ? o->scope : NULL, eng_now(e), HUGE_VAL, 0 };
+    struct step st = { e, o, r, o != NULL ? o->scope : NULL, eng_now(e), HUGE_VAL, 0, false };
     int rc = -1;
 
     *next_due = HUGE_VAL;
@@ -1427,6 +1435,19 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
     st.now = eng_now(e);
     if (phase_submit(&st, err) != 0)
         goto out;
+    if (st.scope != NULL && st.slots_blocked) {
+        /* Our requests wait for a creation slot held by accounts outside the scope: poll
+         * those creations (it is the engine's work anyway) so waiting here cannot deadlock. */
+        st.scope = NULL;
+        st.now = eng_now(e);
+        if (phase_creating(&st, err) != 0)
+            goto out;
+        st.scope = o->scope;
+        st.slots_blocked = false;
+        st.now = eng_now(e);
+        if (phase_submit(&st, err) != 0)
+            goto out;
+    }
     st.now = eng_now(e);
     if (phase_active(&st, err) != 0)
         goto out;

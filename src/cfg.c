@@ -397,7 +397,7 @@ get_string(struct loader *ld, const config_setting_t *s, const char **out)
 static int
 get_str(struct loader *ld, const config_setting_t *s, bool optional, str_check check, char **dst)
 {
-    const char *v;
+    const char *v = NULL;
     char why[256];
 
     if (get_string(ld, s, &v) != 0)
@@ -435,7 +435,7 @@ get_int(struct loader *ld, const config_setting_t *s, int64_t min, int64_t max, 
 static int
 get_int32(struct loader *ld, const config_setting_t *s, int min, int max, int *out)
 {
-    int64_t v;
+    int64_t v = 0;
 
     if (get_int(ld, s, min, max, &v) != 0)
         return -1;
@@ -862,7 +862,7 @@ check_access_key(const char *v, char *why, size_t n)
 static int
 get_secret(struct loader *ld, const config_setting_t *s, char **dst)
 {
-    const char *v;
+    const char *v = NULL;
     char *copy;
 
     if (get_string(ld, s, &v) != 0)
@@ -914,7 +914,7 @@ static int
 get_tag(struct loader *ld, const config_setting_t *s, struct cfg_tag *tags, int ntags,
         struct cfg_tag *out)
 {
-    const char *v, *eq;
+    const char *v = NULL, *eq;
     size_t klen;
     long kc, vc;
     char bad;
@@ -1227,7 +1227,7 @@ load_kind_hooks(struct loader *ld, const config_setting_t *s, struct cfg_kind *k
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *e = config_setting_get_elem(s, i);
-        const char *v;
+        const char *v = NULL;
         int ev;
 
         if (get_string(ld, e, &v) != 0)
@@ -1251,7 +1251,7 @@ load_kind_hooks(struct loader *ld, const config_setting_t *s, struct cfg_kind *k
 static int
 get_kind_ou(struct loader *ld, const config_setting_t *s, char **dst)
 {
-    const char *v;
+    const char *v = NULL;
 
     if (get_string(ld, s, &v) != 0)
         return -1;

@@ -28,6 +28,7 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/duration.h"
+#include "util/log.h"
 
 void
 class_plan_release(struct class_plan *p)
@@ -538,10 +539,196 @@ fill_counts(const struct class_view *v, enum class_goal goal, double elapsed, do
     }
 }
 
-/* Longest single sleep while driving (engine-clock seconds are converted by the clock), so
- * progress and the clock re-sync stay fresh. Real seconds. */
+/* Longest single sleep while driving, so progress and the clock re-sync stay fresh (real
+ * seconds), and the shortest pause when work is due but was not done (e.g. a claim held by
+ * another process), so the loop never spins. */
 #define DRIVE_MAX_SLEEP_REAL 1.0
+#define DRIVE_MIN_SLEEP_REAL 0.001
 #define DRIVE_RESYNC_REAL    5.0
+
+void
+class_on_event(void *arg, const struct engine_event *ev)
+{
+    struct class_env *e = arg;
+    struct class_track *t = &e->track;
+    const struct store_account *a = ev->account;
+    double now;
+
+    if (t->class_id == 0 || a == NULL || a->class_id != t->class_id || a->seat < 1 ||
+        a->seat > t->nseats)
+        return;
+    now = clock_now(e->clock);
+    if (strcmp(ev->event, "submitted") == 0) {
+        t->submitted[a->seat - 1] = now;
+    } else if (strcmp(ev->event, "created") == 0 || strcmp(ev->event, "activated") == 0) {
+        double sent = t->submitted[a->seat - 1];
+
+        if (sent > 0 && now - sent < t->min_latency)
+            t->min_latency = now - sent;
+        t->submitted[a->seat - 1] = 0;
+    }
+}
+
+/*
+ * Poll hints. The engine polls a creation in flight every few seconds from its submission,
+ * and each poll costs a claim, a DescribeCreateAccountStatus and durable saves. A creation
+ * takes about a minute, so almost all of those polls find it in progress and only delay the
+ * work that matters: the next submission the moment a slot frees. The driver learns from the
+ * engine's events when each seat went out, so it moves the seat's first poll to when the
+ * creation is expected to be done, and from then on asks for a poll every second until it
+ * is: a freed slot is noticed within about a second, with one to three polls per seat
+ * instead of a dozen. The expected duration is the shortest creation seen in this drive
+ * (submission to the poll that found it done, so at most about a second over the truth), or
+ * CLASS_CREATE_LATENCY before any. Rescheduling a poll is not a state change (no audit
+ * event, as for the engine's own poll schedule); a conflict means another process moved the
+ * row, and its schedule stands.
+ */
+static void
+hint_polls(struct class_env *e, struct class_view *v)
+{
+    const struct class_track *t = &e->track;
+    double now = clock_now(e->clock);
+    double est = t->min_latency < HUGE_VAL ? t->min_latency : CLASS_CREATE_LATENCY;
+
+    for (size_t i = 0; i < v->nseats; i++) {
+        struct class_seat *st = &v->seats[i];
+        double sent = t->submitted[st->seat - 1];
+        struct sbx_err err = { 0 };
+        int64_t want;
+
+        if (st->phase != CLASS_PHASE_CREATING || st->a.account_id[0] != '\0' || sent <= 0)
+            continue;
+        if (now < sent + est)
+            want = (int64_t)ceil(sent + est);
+        else
+            want = (int64_t)floor(now) + 1; /* overdue: look every second */
+        if (st->a.due_at == want || (now >= sent + est && st->a.due_at <= want))
+            continue;
+        st->a.due_at = want;
+        if (store_account_update(e->store, &st->a, st->a.state, NULL, &err) != 0)
+            log_debug("class %s: seat %s: poll hint not saved: %s", v->c.name, st->label, err.msg);
+    }
+}
+
+/* Runs one engine step scoped to account id (accumulating into *r). */
+static int
+step_one(struct class_env *e, const struct engine_step_opts *base, int64_t id,
+         struct engine_step_report *r, struct sbx_err *err)
+{
+    struct store_filter one = *base->scope;
+    struct engine_step_opts so = *base;
+    struct engine_step_report r1 = { 0 };
+    double next_due;
+
+    one.id = id;
+    so.scope = &one;
+    if (engine_step(e->engine, &so, &r1, &next_due, err) != 0)
+        return -1;
+    r->submitted += r1.submitted;
+    r->activated += r1.activated;
+    r->failed += r1.failed;
+    r->reconciled += r1.reconciled;
+    r->errors += r1.errors;
+    r->did_work = r->did_work || r1.did_work;
+    return r1.submitted;
+}
+
+/* Submits waiting seats (in seat order) while creation slots and tokens allow. */
+static int
+fill_slots(struct class_env *e, const struct class_view *v, const struct engine_step_opts *so,
+           int64_t now, size_t *next_waiting, struct engine_step_report *r, struct sbx_err *err)
+{
+    for (; *next_waiting < v->nseats; (*next_waiting)++) {
+        const struct class_seat *st = &v->seats[*next_waiting];
+        int got;
+
+        if (st->phase != CLASS_PHASE_WAITING || st->a.due_at > now || st->a.due_at == 0)
+            continue;
+        if (orgs_pace_wait(e->orgs, ORGS_OP_CREATE_ACCOUNT) > 0)
+            return 0;
+        got = step_one(e, so, st->a.id, r, err);
+        if (got < 0)
+            return -1;
+        if (got == 0 && !st->a.submitted)
+            return 0; /* no slot (or claimed elsewhere): the full step will see to it */
+    }
+    return 0;
+}
+
+static int
+cmp_due(const void *a, const void *b)
+{
+    const struct class_seat *const *x = a, *const *y = b;
+
+    return (*x)->a.due_at < (*y)->a.due_at ? -1 : (*x)->a.due_at > (*y)->a.due_at;
+}
+
+/*
+ * Seat-by-seat steps for provisioning. A full engine step polls every creation that is due
+ * and finishes each one (move, tag, hooks) before it submits anything, so when several
+ * creations complete together the first freed slot waits for all of them. Stepping one seat
+ * at a time -- the next due creation, then the waiting seats while a slot is free -- puts a
+ * new CreateAccount out right after each slot frees. The full class-scoped step that follows
+ * still does everything else (and anything these steps left).
+ */
+static int
+seat_steps(struct class_env *e, struct class_view *v, const struct engine_step_opts *so,
+           struct engine_step_report *r, struct sbx_err *err)
+{
+    const struct class_seat **due = NULL;
+    int64_t now = (int64_t)floor(clock_now(e->clock));
+    size_t ndue = 0, next_waiting = 0;
+    int rc = -1;
+
+    due = calloc(v->nseats + 1, sizeof(*due));
+    if (due == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < v->nseats; i++) {
+        if (v->seats[i].phase == CLASS_PHASE_CREATING && v->seats[i].a.due_at > 0 &&
+            v->seats[i].a.due_at <= now)
+            due[ndue++] = &v->seats[i];
+    }
+    qsort(due, ndue, sizeof(*due), cmp_due);
+    if (fill_slots(e, v, so, now, &next_waiting, r, err) != 0)
+        goto out;
+    for (size_t i = 0; i < ndue; i++) {
+        if (step_one(e, so, due[i]->a.id, r, err) < 0 ||
+            fill_slots(e, v, so, now, &next_waiting, r, err) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(due);
+    return rc;
+}
+
+/* When the driver should look again (engine clock): the engine's next due time when it is
+ * ahead, the pacing time of work blocked on a token bucket, and the next poll of the class's
+ * creations (the engine's next due time can be a requested row that only waits for a token). */
+static double
+wake_time(struct class_env *e, const struct store_filter *scope, enum class_goal goal,
+          const struct engine_step_report *r, double next_due, double now)
+{
+    double wake = next_due > now ? next_due : HUGE_VAL;
+    struct sbx_err err = { 0 };
+    int64_t due = 0;
+
+    if (r->pace_blocked)
+        wake = fmin(wake, r->pace_due);
+    if (store_account_next_due(e->store, "creating", scope, &due, &err) == 0 && due > 0)
+        wake = fmin(wake, (double)due);
+    if (goal == CLASS_GOAL_CLOSED) {
+        static const char *const closing[] = { "expiring", "nuking", "close_wait", "closing" };
+
+        for (size_t i = 0; i < SBX_ARRAY_LEN(closing); i++) {
+            if (store_account_next_due(e->store, closing[i], scope, &due, &err) == 0 && due > 0)
+                wake = fmin(wake, (double)due);
+        }
+    }
+    return wake;
+}
 
 int
 class_drive(struct class_env *e, const char *name, enum class_goal goal, struct progress *prog,
@@ -556,6 +743,14 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
 
     if (class_view_load(e->store, name, &v, err) != 0)
         return -1;
+    e->track.submitted = calloc((size_t)v.c.seats + 1, sizeof(double));
+    if (e->track.submitted == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        goto out;
+    }
+    e->track.class_id = v.c.id;
+    e->track.nseats = v.c.seats;
+    e->track.min_latency = HUGE_VAL;
     scope.class_id = v.c.id;
     scope.all = true;
     so.scope = &scope;
@@ -576,32 +771,40 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
     }
     for (;;) {
         struct engine_step_report r = { 0 };
-        double next_due = HUGE_VAL, now, wait;
+        double next_due = HUGE_VAL, now, wait, t0 = clock_mono();
 
+        if (goal == CLASS_GOAL_SETTLED && seat_steps(e, &v, &so, &r, err) != 0)
+            goto out;
         if (engine_step(e->engine, &so, &r, &next_due, err) != 0)
             goto out;
         class_view_release(&v);
         if (class_view_load(e->store, name, &v, err) != 0)
             goto out;
+        if (goal == CLASS_GOAL_SETTLED)
+            hint_polls(e, &v);
         now = clock_now(e->clock);
+        log_debug("class %s: step at %.1f took %.1f ms: %d submitted, %d activated, %d closed, "
+                  "%d errors",
+                  name, now - start, (clock_mono() - t0) * 1000, r.submitted, r.activated, r.closed,
+                  r.errors);
         if (prog != NULL) {
             fill_counts(&v, goal, now - start, class_eta(e, &v, goal), &pc);
             progress_update(prog, &pc, clock_mono());
         }
         if (goal_reached(&v, goal))
             break;
-        if (r.pace_blocked && r.pace_due < next_due)
-            next_due = r.pace_due;
-        wait = next_due - now;
-        if (wait <= 0 && !r.did_work) {
-            /* Due but not done (e.g. a claim held elsewhere): do not spin. */
-            wait = 0.002 * e->clock->scale;
-        }
+        wait = wake_time(e, &scope, goal, &r, next_due, now) - now;
+        if (wait <= 0 && r.did_work)
+            wait = 0; /* more may be possible right away */
+        else if (wait <= 0 || wait == HUGE_VAL)
+            wait = DRIVE_MIN_SLEEP_REAL * e->clock->scale;
         if (wait > 0) {
             double real = clock_real_secs(e->clock, wait);
 
             if (real > DRIVE_MAX_SLEEP_REAL)
                 wait = wait * DRIVE_MAX_SLEEP_REAL / real;
+            else if (real < DRIVE_MIN_SLEEP_REAL)
+                wait = DRIVE_MIN_SLEEP_REAL * e->clock->scale;
             if (clock_sleep(e->clock, wait) != 0) {
                 sbx_err_set(err, SBX_E_FAILURE, "interrupted");
                 goto out;
@@ -619,6 +822,8 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
     }
     rc = 0;
 out:
+    free(e->track.submitted);
+    memset(&e->track, 0, sizeof(e->track));
     class_view_release(&v);
     {
         /* Record how far the class got even when interrupted; keep the first error. */

@@ -82,7 +82,7 @@ progress_format_bar(char *buf, size_t n, const char *label, const struct progres
         fmt_secs(c->eta, eta, sizeof(eta));
     else
         snprintf(eta, sizeof(eta), "?");
-    snprintf(tail, sizeof(tail), " %d/%d done  %d in progress  %d failed  %s  eta %s", c->done,
+    snprintf(tail, sizeof(tail), " %d/%d done  %d running  %d failed  %s  eta %s", c->done,
              c->total, c->in_progress, c->failed, el, eta);
     /* label + " [" + bar + "]" + tail must fit in width - 1 columns. */
     room = width - 1 - (int)strlen(label) - 3 - (int)strlen(tail);

@@ -121,17 +121,17 @@ static const char *const fail_reasons[] = {
     "UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED",
 };
 
+/* Reads rate k (0..1) into *dst if present. Returns 0 (absent or read), 1 after answering
+ * 400, -1 when out of memory. */
 static int
-rate_of(const cJSON *in, const char *k, double *dst, struct sim_reply *r, bool *bad)
+rate_of(const cJSON *in, const char *k, double *dst, struct sim_reply *r)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, k);
 
     if (v == NULL)
         return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1) {
-        *bad = true;
-        return admin_error(r, 400, "faults: \"%s\" must be a number from 0 to 1", k);
-    }
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1)
+        return admin_error(r, 400, "faults: \"%s\" must be a number from 0 to 1", k) != 0 ? -1 : 1;
     *dst = v->valuedouble;
     return 0;
 }
@@ -142,13 +142,16 @@ faults(struct sim *s, const cJSON *in, struct sim_reply *r)
 {
     struct sim_faults nf = s->faults;
     const cJSON *v;
-    bool bad = false;
     char *match = NULL;
+    int rc;
 
-    if (rate_of(in, "error_rate", &nf.error_rate, r, &bad) != 0 || bad ||
-        rate_of(in, "throttle_rate", &nf.throttle_rate, r, &bad) != 0 || bad ||
-        rate_of(in, "drop_rate", &nf.drop_rate, r, &bad) != 0 || bad)
-        return bad ? 0 : -1;
+    rc = rate_of(in, "error_rate", &nf.error_rate, r);
+    if (rc == 0)
+        rc = rate_of(in, "throttle_rate", &nf.throttle_rate, r);
+    if (rc == 0)
+        rc = rate_of(in, "drop_rate", &nf.drop_rate, r);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     v = cJSON_GetObjectItemCaseSensitive(in, "latency_ms");
     if (v != NULL) {
         if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 600000)

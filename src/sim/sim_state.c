@@ -99,12 +99,10 @@ void
 sim_request_id(char out[40])
 {
     static atomic_uint_fast64_t counter;
-    static uint64_t base;
     uint64_t c = atomic_fetch_add(&counter, 1), a, b;
 
-    if (base == 0)
-        base = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
-    a = base ^ c;
+    /* Unique per process by the counter; the pid and time only make ids differ between runs. */
+    a = ((uint64_t)getpid() * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)time(NULL) << 20) ^ c;
     a = sim_rng_next(&a);
     b = a ^ c;
     b = sim_rng_next(&b);

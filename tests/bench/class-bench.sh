@@ -134,21 +134,30 @@ EOF
     export SANDBOXCTL_CONFIG="$T/sandboxctl.cfg"
 }
 
-# rusage OUT CMD... -- runs CMD, writes {"wall","cpu","maxrss_kb","rc"} to OUT.
+# rusage OUT CMD... -- runs CMD, writes {"wall","cpu","maxrss_kb","rc","stdout","sim_elapsed"}
+# to OUT. The simulator's clock is read right before the command starts and right after it
+# exits (from this process, so no interpreter start-up is counted as the command's time).
 rusage() {
     out=$1
     shift
-    python3 - "$out" "$@" <<'EOF'
-import json, resource, subprocess, sys, time
+    python3 - "$out" "$SIM_URL" "$@" <<'EOF'
+import json, resource, subprocess, sys, time, urllib.request
+def sim_now():
+    with urllib.request.urlopen(sys.argv[2] + "/__sim/clock") as r:
+        return json.load(r)["now"]
+s0 = sim_now()
 t0 = time.monotonic()
-p = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE)
+p = subprocess.run(sys.argv[3:], stdout=subprocess.PIPE)
 wall = time.monotonic() - t0
+s1 = sim_now()
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 json.dump({"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "maxrss_kb": ru.ru_maxrss,
-           "rc": p.returncode, "stdout": p.stdout.decode(errors="replace")},
-          open(sys.argv[1], "w"))
+           "rc": p.returncode, "stdout": p.stdout.decode(errors="replace"),
+           "sim_elapsed": s1 - s0}, open(sys.argv[1], "w"))
 EOF
 }
+
+simtime() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sim_elapsed"])' "$1"; }
 
 # floor KIND N -- the ideal scheduler's makespan (seconds) for N creations or closures at the
 # simulator's limits; the same model as src/engine/floor.c.
@@ -211,9 +220,7 @@ row() { ROWS="$ROWS$1"$'\n'; }
 start_sim sbx "$SCALE"
 write_config sbx
 "$SBX" init >/dev/null
-t0=$(sim_now)
 rusage "$T/create.json" "$SBX" class create bench --seats "$SEATS" --owner instructor@example.com --json
-t1=$(sim_now)
 python3 - "$T/create.json" "$SEATS" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -225,7 +232,7 @@ active = sum(1 for s in seats if s.get("state") == "active")
 if active != int(sys.argv[2]):
     sys.exit("class create: %d of %s seats active" % (active, sys.argv[2]))
 EOF
-create_sim=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
+create_sim=$(simtime "$T/create.json")
 create_floor=$(floor_model create "$SEATS")
 read -r cpu rss wall <<EOF
 $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("%.3f %.1f %.2f" % (r["cpu"], r["maxrss_kb"]/1024.0, r["wall"]))' "$T/create.json")
@@ -236,16 +243,14 @@ row "| sandboxctl CPU time for that creation (s) | $cpu | | | < 2 s: $(verdict "
 row "| sandboxctl peak RSS for that creation (MB) | $rss | | | < 32 MB: $(verdict "$rss" 32) |"
 
 if [ "$DO_CLOSE" = 1 ]; then
-    t0=$(sim_now)
     rusage "$T/end.json" "$SBX" class end bench --yes --json
-    t1=$(sim_now)
     python3 - "$T/end.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 if r["rc"] != 0:
     sys.exit("class end exited %d" % r["rc"])
 EOF
-    close_sim=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
+    close_sim=$(simtime "$T/end.json")
     close_floor=$(floor_model close "$SEATS")
     clr=$(ratio "$close_sim" "$close_floor")
     row "| closing that class, \`class end\` (simulated s) | $(fmt "$close_sim") | $(fmt "$close_floor") (floor) | ${clr}x | <= 1.10x: $(verdict "$clr" 1.10) |"

@@ -16,6 +16,24 @@
  * ROSTER_ROW = {"seat", "owner", "display_name", "state", "account_id", "email",
  *               "signin_url"}; the CSV roster has these columns in this order, with a header.
  * Times are RFC 3339 UTC strings, or null when unset; account_id is null until known.
+ *
+ * Behaviour worth knowing:
+ * - create validates everything first (roster rows, owners, kind, TTL, free account slots
+ *   counted as AWS counts them) and records the class and all its seats in one transaction;
+ *   then, unless --no-wait, it drives the engine until every seat is active or failed, with
+ *   progress on stderr (a redrawn line on a terminal, plain lines otherwise, none with
+ *   --json). Exit status 8 when some seats failed: the class is usable with the others, and
+ *   `class resume` retries the failed ones.
+ * - --ready-by TIME: provisioning starts at TIME - floor * 1.25 - 5 min, where the floor is
+ *   the ideal creation time of the class under the configured limits (engine/floor.h). If
+ *   that is in the future the class is recorded as scheduled (its seats due at the start
+ *   time); `class create` then waits for the start unless --no-wait, and any `sandboxctl run`
+ *   (cron, `run --watch`) after the start time provisions it as well. A start time in the
+ *   past means "start now"; a TIME in the past is an error.
+ * - Ctrl-C (or a crash) leaves nothing half done: the seats are rows the engine owns;
+ *   `class resume` or `run` continue, and reconciliation finds creations that were sent.
+ * - end asks every seat to close now (pre-close hooks, then the close quota and limits) and,
+ *   unless --no-wait, waits until every seat is closed. It needs --yes when not on a terminal.
  */
 #include "cmd.h"
 

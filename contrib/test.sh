@@ -7,8 +7,4 @@ preset=${1:-asan}
 sh contrib/install-deps.sh
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
-if command -v clang-format >/dev/null 2>&1; then
-    # shellcheck disable=SC2046
-    clang-format --dry-run --Werror $(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null || find src tests -name '*.[ch]')
-fi
 ctest --preset "$preset"

@@ -36,93 +36,93 @@ struct cfg_tag {
 };
 
 struct cfg_kind {
-    char *name;             /* "developer", "training", "demo", or user-defined */
-    int64_t default_ttl;    /* seconds; 0 = no expiry unless --ttl given */
-    int64_t max_ttl;        /* seconds; 0 = unlimited */
-    char *ou;               /* OU path below the root, e.g. "Sandboxes/Developers"; "" = root */
+    char *name;          /* "developer", "training", "demo", or user-defined */
+    int64_t default_ttl; /* seconds; 0 = no expiry unless --ttl given */
+    int64_t max_ttl;     /* seconds; 0 = unlimited */
+    char *ou;            /* OU path below the root, e.g. "Sandboxes/Developers"; "" = root */
     struct cfg_tag tags[CFG_MAX_TAGS];
     int ntags;
-    int max_per_owner;      /* 0 = unlimited */
+    int max_per_owner;          /* 0 = unlimited */
     int64_t warn[CFG_MAX_WARN]; /* expiry-warning offsets before expiry, seconds, descending */
     int nwarn;
     bool hooks[CFG_HOOK_EVENT_COUNT]; /* which hook events run for this kind */
-    char *email_template;   /* overrides the organization's template when set */
-    char *name_template;    /* overrides the organization's template when set */
+    char *email_template;             /* overrides the organization's template when set */
+    char *name_template;              /* overrides the organization's template when set */
 };
 
 struct cfg_aws {
-    char *profile;          /* AWS profile; NULL = $AWS_PROFILE or "default" */
-    char *region;           /* client region; NULL = $AWS_REGION / profile / us-east-1 */
-    char *endpoint;         /* Organizations endpoint override (http(s)://host[:port]) */
-    char *sts_endpoint;     /* STS endpoint override */
-    int max_attempts;       /* total attempts per call, standard retry mode (default 5) */
+    char *profile;           /* AWS profile; NULL = $AWS_PROFILE or "default" */
+    char *region;            /* client region; NULL = $AWS_REGION / profile / us-east-1 */
+    char *endpoint;          /* Organizations endpoint override (http(s)://host[:port]) */
+    char *sts_endpoint;      /* STS endpoint override */
+    int max_attempts;        /* total attempts per call, standard retry mode (default 5) */
     int64_t connect_timeout; /* seconds (default 10) */
     int64_t request_timeout; /* seconds (default 60) */
-    char *access_role;      /* role created in members (default OrganizationAccountAccessRole) */
-    bool follow_sim_clock;  /* take "now" from the simulator's admin API (simulator only) */
+    char *access_role;       /* role created in members (default OrganizationAccountAccessRole) */
+    bool follow_sim_clock;   /* take "now" from the simulator's admin API (simulator only) */
 };
 
 struct cfg_org {
-    char *email_template;   /* e.g. "aws-sandbox+{kind}-{owner}-{seq}@corp.example" */
-    char *name_template;    /* e.g. "sbx-{kind}-{owner}-{seq}" */
-    char *owner_domain;     /* if set, owners must be addresses in this domain */
+    char *email_template; /* e.g. "aws-sandbox+{kind}-{owner}-{seq}@corp.example" */
+    char *name_template;  /* e.g. "sbx-{kind}-{owner}-{seq}" */
+    char *owner_domain;   /* if set, owners must be addresses in this domain */
     struct cfg_tag protected_tags[CFG_MAX_PROTECT]; /* never close accounts with these tags */
     int nprotected_tags;
-    char *protected_accounts[CFG_MAX_PROTECT];      /* never close these ids */
+    char *protected_accounts[CFG_MAX_PROTECT]; /* never close these ids */
     int nprotected_accounts;
-    char *close_wait_ou;    /* optional OU path where nuked accounts wait for a close slot */
+    char *close_wait_ou; /* optional OU path where nuked accounts wait for a close slot */
 };
 
 /* AWS limits the engine plans around (DESIGN.md section 4); all overridable. */
 struct cfg_limits {
-    double create_rate;      /* CreateAccount calls per second (0.1) */
-    int create_burst;        /* (3) */
-    int create_in_progress;  /* creations in progress at once (5) */
-    double close_rate;       /* CloseAccount calls per second (0.05) */
-    int close_burst;         /* (1) */
-    int close_in_flight;     /* closures in PENDING_CLOSURE at once (3) */
-    int close_quota;         /* closures per rolling 30 days; 0 = AWS formula */
-    int close_quota_min;     /* AWS formula floor (250) */
-    int close_quota_pct;     /* AWS formula percentage of members (20) */
-    int close_quota_max;     /* AWS formula cap (1000) */
-    double describe_rate;    /* DescribeCreateAccountStatus / DescribeAccount calls/s (2) */
-    double move_rate;        /* MoveAccount calls/s (2) */
-    double tag_rate;         /* TagResource calls/s (4) */
-    int account_limit;       /* accounts in the organization, closed ones included (10) */
-    int64_t create_stuck;    /* creation considered stuck after this long (10m) */
+    double create_rate;     /* CreateAccount calls per second (0.1) */
+    int create_burst;       /* (3) */
+    int create_in_progress; /* creations in progress at once (5) */
+    double close_rate;      /* CloseAccount calls per second (0.05) */
+    int close_burst;        /* (1) */
+    int close_in_flight;    /* closures in PENDING_CLOSURE at once (3) */
+    int close_quota;        /* closures per rolling 30 days; 0 = AWS formula */
+    int close_quota_min;    /* AWS formula floor (250) */
+    int close_quota_pct;    /* AWS formula percentage of members (20) */
+    int close_quota_max;    /* AWS formula cap (1000) */
+    double describe_rate;   /* DescribeCreateAccountStatus / DescribeAccount calls/s (2) */
+    double move_rate;       /* MoveAccount calls/s (2) */
+    double tag_rate;        /* TagResource calls/s (4) */
+    int account_limit;      /* accounts in the organization, closed ones included (10) */
+    int64_t create_stuck;   /* creation considered stuck after this long (10m) */
 };
 
 struct cfg_hooks {
-    char *dir;               /* contains post-create.d/, pre-close.d/, ... */
-    char *log_dir;           /* per-run output; default <store dir>/hook-logs */
-    int64_t timeout;         /* per hook executable (60m) */
-    int parallel;            /* accounts whose hooks run at once (4) */
-    int max_attempts;        /* failures before quarantine (3) */
-    int64_t retry_backoff;   /* first retry delay, doubled each time (5m) */
-    bool pass_credentials;   /* put AWS_* of the management session into hooks' env */
-    char *nuke_config_dir;   /* where the aws-nuke hook writes generated configs */
-    char *nuke_regions;      /* comma-separated regions for aws-nuke (e.g. "us-east-1,global") */
-    char *webhook_url;       /* for notification hooks */
-    char *mail_from;         /* for notification hooks */
+    char *dir;             /* contains post-create.d/, pre-close.d/, ... */
+    char *log_dir;         /* per-run output; default <store dir>/hook-logs */
+    int64_t timeout;       /* per hook executable (60m) */
+    int parallel;          /* accounts whose hooks run at once (4) */
+    int max_attempts;      /* failures before quarantine (3) */
+    int64_t retry_backoff; /* first retry delay, doubled each time (5m) */
+    bool pass_credentials; /* put AWS_* of the management session into hooks' env */
+    char *nuke_config_dir; /* where the aws-nuke hook writes generated configs */
+    char *nuke_regions;    /* comma-separated regions for aws-nuke (e.g. "us-east-1,global") */
+    char *webhook_url;     /* for notification hooks */
+    char *mail_from;       /* for notification hooks */
 };
 
 /* Knobs of `sandboxctl sim`; every one also has a command-line option. */
 struct cfg_sim {
-    char *listen;            /* "127.0.0.1:4566"; port 0 picks a free one */
-    char *access_key_id;     /* management account's key */
+    char *listen;        /* "127.0.0.1:4566"; port 0 picks a free one */
+    char *access_key_id; /* management account's key */
     char *secret_access_key;
-    char *state;             /* SQLite state file; NULL = in memory */
-    double time_scale;       /* 1 */
-    int64_t create_latency;  /* seconds until SUCCEEDED (60) */
-    int64_t close_latency;   /* seconds in PENDING_CLOSURE (300) */
-    int account_limit;       /* 10 */
+    char *state;            /* SQLite state file; NULL = in memory */
+    double time_scale;      /* 1 */
+    int64_t create_latency; /* seconds until SUCCEEDED (60) */
+    int64_t close_latency;  /* seconds in PENDING_CLOSURE (300) */
+    int account_limit;      /* 10 */
     int64_t seed;
-    bool throttle;           /* token buckets on (true) */
+    bool throttle; /* token buckets on (true) */
 };
 
 struct sbx_config {
-    char *path;              /* file it came from */
-    char *store;             /* SQLite store path */
+    char *path;  /* file it came from */
+    char *store; /* SQLite store path */
     struct cfg_aws aws;
     struct cfg_org org;
     struct cfg_limits limits;

@@ -16,19 +16,19 @@ struct orgs;
 
 /* What main() sets up before running a command (git's RUN_SETUP). */
 enum cmd_flags {
-    CMD_CONFIG = 1 << 0,   /* load the config file (a missing file is an error) */
-    CMD_STORE = 1 << 1,    /* open (creating if needed) the store named by the config */
-    CMD_AWS = 1 << 2,      /* create the Organizations client (credentials resolve lazily) */
+    CMD_CONFIG = 1 << 0,     /* load the config file (a missing file is an error) */
+    CMD_STORE = 1 << 1,      /* open (creating if needed) the store named by the config */
+    CMD_AWS = 1 << 2,        /* create the Organizations client (credentials resolve lazily) */
     CMD_CONFIG_OPT = 1 << 3, /* load the config if one exists, else use defaults */
 };
 
 struct sbx_ctx {
-    const char *config_path;   /* --config, or NULL */
-    struct sbx_config *cfg;    /* CMD_CONFIG: loaded config */
-    struct store *store;       /* CMD_STORE */
-    struct orgs *orgs;         /* CMD_AWS */
-    struct sbx_clock clock;    /* real time, or the simulator's clock (aws.follow_sim_clock) */
-    int verbosity;             /* number of -v */
+    const char *config_path; /* --config, or NULL */
+    struct sbx_config *cfg;  /* CMD_CONFIG: loaded config */
+    struct store *store;     /* CMD_STORE */
+    struct orgs *orgs;       /* CMD_AWS */
+    struct sbx_clock clock;  /* real time, or the simulator's clock (aws.follow_sim_clock) */
+    int verbosity;           /* number of -v */
 };
 
 struct cmd {

@@ -40,8 +40,7 @@ const struct cmd cmd_table[] = {
       "do all due work once (--watch: keep going)" },
     { "quota", cmd_quota, CMD_CONFIG | CMD_STORE, cmd_quota_usage,
       "show the close quota, free slots and the close queue" },
-    { "log", cmd_log, CMD_CONFIG | CMD_STORE, cmd_log_usage,
-      "show or verify the audit log" },
+    { "log", cmd_log, CMD_CONFIG | CMD_STORE, cmd_log_usage, "show or verify the audit log" },
     { "retry", cmd_retry, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_retry_usage,
       "release a quarantined or failed account for another attempt" },
     { "class", cmd_class, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_class_usage,
@@ -50,15 +49,13 @@ const struct cmd cmd_table[] = {
       "print the IAM protect or operator policy" },
     { "doctor", cmd_doctor, CMD_CONFIG_OPT, cmd_doctor_usage,
       "check config, credentials, endpoint and organization access" },
-    { "sim", cmd_sim, CMD_CONFIG_OPT, cmd_sim_usage,
-      "run the local AWS Organizations simulator" },
+    { "sim", cmd_sim, CMD_CONFIG_OPT, cmd_sim_usage, "run the local AWS Organizations simulator" },
     { NULL, NULL, 0, NULL, NULL },
 };
 
-static const char main_usage[] =
-        "usage: sandboxctl [-v | -vv] [-c FILE] COMMAND [ARGS]\n"
-        "       sandboxctl --version\n"
-        "       sandboxctl --help | help [COMMAND]";
+static const char main_usage[] = "usage: sandboxctl [-v | -vv] [-c FILE] COMMAND [ARGS]\n"
+                                 "       sandboxctl --version\n"
+                                 "       sandboxctl --help | help [COMMAND]";
 
 static void
 print_help(FILE *out)
@@ -66,14 +63,15 @@ print_help(FILE *out)
     fprintf(out, "%s\n\ncommands:\n", main_usage);
     for (const struct cmd *c = cmd_table; c->name != NULL; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out, "\nglobal options:\n"
-                 "  -c, --config FILE  configuration file (else $SANDBOXCTL_CONFIG, then "
-                 "%s)\n"
-                 "  -v, --verbose      more diagnostics on stderr (repeat for debug)\n"
-                 "  -h, --help         this help; `sandboxctl help COMMAND` for one command\n"
-                 "      --version      print the version\n"
-                 "\nexit status: 0 ok, 1 failure, 2 usage, 3 config, 4 store, 5 AWS, 6 hook,\n"
-                 "7 not found, 8 partial success. See sandboxctl(1).\n",
+    fprintf(out,
+            "\nglobal options:\n"
+            "  -c, --config FILE  configuration file (else $SANDBOXCTL_CONFIG, then "
+            "%s)\n"
+            "  -v, --verbose      more diagnostics on stderr (repeat for debug)\n"
+            "  -h, --help         this help; `sandboxctl help COMMAND` for one command\n"
+            "      --version      print the version\n"
+            "\nexit status: 0 ok, 1 failure, 2 usage, 3 config, 4 store, 5 AWS, 6 hook,\n"
+            "7 not found, 8 partial success. See sandboxctl(1).\n",
             CFG_DEFAULT_PATH);
 }
 
@@ -108,8 +106,7 @@ setup(struct sbx_ctx *ctx, const struct cmd *c, struct sbx_err *err)
     if (c->flags & (CMD_CONFIG | CMD_CONFIG_OPT)) {
         const char *path = cfg_resolve_path(ctx->config_path);
 
-        if ((c->flags & CMD_CONFIG_OPT) && ctx->config_path == NULL &&
-            access(path, F_OK) != 0) {
+        if ((c->flags & CMD_CONFIG_OPT) && ctx->config_path == NULL && access(path, F_OK) != 0) {
             if (cfg_defaults(&ctx->cfg, err) != 0)
                 return -1;
         } else if (cfg_load(path, &ctx->cfg, err) != 0) {
@@ -141,8 +138,10 @@ int
 main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "config", required_argument, NULL, 'c' }, { "verbose", no_argument, NULL, 'v' },
-        { "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
+        { "config", required_argument, NULL, 'c' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     struct sbx_ctx ctx = { 0 };

@@ -58,34 +58,34 @@ enum sbx_errc {
 /* What kind of AWS failure happened, so the engine can branch on it. */
 enum sbx_aws_errc {
     SBX_AWS_NONE = 0,
-    SBX_AWS_THROTTLED,              /* TooManyRequestsException and friends */
-    SBX_AWS_TRANSIENT,              /* 5xx, ServiceException, dropped connection, timeout */
-    SBX_AWS_CLOSE_QUOTA,            /* CLOSE_ACCOUNT_QUOTA_EXCEEDED */
-    SBX_AWS_CLOSE_IN_FLIGHT,        /* CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED */
-    SBX_AWS_ACCOUNT_LIMIT,          /* ACCOUNT_NUMBER_LIMIT_EXCEEDED */
-    SBX_AWS_CREATE_RATE,            /* ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED */
-    SBX_AWS_CANNOT_CLOSE_MGMT,      /* CANNOT_CLOSE_MANAGEMENT_ACCOUNT */
-    SBX_AWS_CONSTRAINT,             /* other ConstraintViolationException reasons */
-    SBX_AWS_NOT_FOUND,              /* *NotFoundException */
-    SBX_AWS_ALREADY_CLOSED,         /* AccountAlreadyClosedException */
+    SBX_AWS_THROTTLED,               /* TooManyRequestsException and friends */
+    SBX_AWS_TRANSIENT,               /* 5xx, ServiceException, dropped connection, timeout */
+    SBX_AWS_CLOSE_QUOTA,             /* CLOSE_ACCOUNT_QUOTA_EXCEEDED */
+    SBX_AWS_CLOSE_IN_FLIGHT,         /* CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED */
+    SBX_AWS_ACCOUNT_LIMIT,           /* ACCOUNT_NUMBER_LIMIT_EXCEEDED */
+    SBX_AWS_CREATE_RATE,             /* ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED */
+    SBX_AWS_CANNOT_CLOSE_MGMT,       /* CANNOT_CLOSE_MANAGEMENT_ACCOUNT */
+    SBX_AWS_CONSTRAINT,              /* other ConstraintViolationException reasons */
+    SBX_AWS_NOT_FOUND,               /* *NotFoundException */
+    SBX_AWS_ALREADY_CLOSED,          /* AccountAlreadyClosedException */
     SBX_AWS_CONCURRENT_MODIFICATION, /* ConcurrentModificationException */
-    SBX_AWS_CONFLICT,               /* ConflictException */
-    SBX_AWS_DUPLICATE,              /* Duplicate*Exception */
-    SBX_AWS_ACCESS_DENIED,          /* AccessDenied(Exception), NotAuthorized */
-    SBX_AWS_AUTH,                   /* bad signature, unknown key, expired token, skew */
-    SBX_AWS_INVALID_INPUT,          /* InvalidInputException, ValidationError */
-    SBX_AWS_NOT_IN_USE,             /* AWSOrganizationsNotInUseException */
-    SBX_AWS_PROTOCOL,               /* malformed response: bad JSON, HTML page, truncated */
-    SBX_AWS_NETWORK,                /* could not connect / TLS failure after retries */
+    SBX_AWS_CONFLICT,                /* ConflictException */
+    SBX_AWS_DUPLICATE,               /* Duplicate*Exception */
+    SBX_AWS_ACCESS_DENIED,           /* AccessDenied(Exception), NotAuthorized */
+    SBX_AWS_AUTH,                    /* bad signature, unknown key, expired token, skew */
+    SBX_AWS_INVALID_INPUT,           /* InvalidInputException, ValidationError */
+    SBX_AWS_NOT_IN_USE,              /* AWSOrganizationsNotInUseException */
+    SBX_AWS_PROTOCOL,                /* malformed response: bad JSON, HTML page, truncated */
+    SBX_AWS_NETWORK,                 /* could not connect / TLS failure after retries */
     SBX_AWS_OTHER,
 };
 
 struct sbx_err {
     enum sbx_errc code;
-    enum sbx_aws_errc aws;   /* set when code == SBX_E_AWS */
-    int http_status;         /* set when code == SBX_E_AWS and a response arrived */
-    char aws_code[64];       /* sanitised AWS error code, e.g. "TooManyRequestsException" */
-    char aws_reason[64];     /* Reason field, e.g. "CLOSE_ACCOUNT_QUOTA_EXCEEDED" */
+    enum sbx_aws_errc aws; /* set when code == SBX_E_AWS */
+    int http_status;       /* set when code == SBX_E_AWS and a response arrived */
+    char aws_code[64];     /* sanitised AWS error code, e.g. "TooManyRequestsException" */
+    char aws_reason[64];   /* Reason field, e.g. "CLOSE_ACCOUNT_QUOTA_EXCEEDED" */
     char msg[512];
 };
 

@@ -21,30 +21,30 @@ struct creds;
 
 /* What a hook learns about the account (all strings borrowed; NULL = variable not set). */
 struct hook_env {
-    const char *account_id;   /* SANDBOX_ACCOUNT_ID */
-    const char *email;        /* SANDBOX_EMAIL */
-    const char *name;         /* SANDBOX_ACCOUNT_NAME */
-    const char *owner;        /* SANDBOX_OWNER */
-    const char *kind;         /* SANDBOX_KIND */
-    const char *class_name;   /* SANDBOX_CLASS */
-    const char *expires_at;   /* SANDBOX_EXPIRES_AT (RFC 3339, "" = never) */
-    const char *reason;       /* SANDBOX_REASON: expired, offboarded, manual, ... */
-    const char *role_arn;     /* SANDBOX_ROLE_ARN: the member account's access role */
-    const char *warn_offset;  /* SANDBOX_WARN_OFFSET for expiry-warning (e.g. "1d") */
-    const char *config_path;  /* SANDBOX_CONFIG: the sandboxctl config in use */
-    bool dry_run;             /* SANDBOX_DRY_RUN=1 */
+    const char *account_id;  /* SANDBOX_ACCOUNT_ID */
+    const char *email;       /* SANDBOX_EMAIL */
+    const char *name;        /* SANDBOX_ACCOUNT_NAME */
+    const char *owner;       /* SANDBOX_OWNER */
+    const char *kind;        /* SANDBOX_KIND */
+    const char *class_name;  /* SANDBOX_CLASS */
+    const char *expires_at;  /* SANDBOX_EXPIRES_AT (RFC 3339, "" = never) */
+    const char *reason;      /* SANDBOX_REASON: expired, offboarded, manual, ... */
+    const char *role_arn;    /* SANDBOX_ROLE_ARN: the member account's access role */
+    const char *warn_offset; /* SANDBOX_WARN_OFFSET for expiry-warning (e.g. "1d") */
+    const char *config_path; /* SANDBOX_CONFIG: the sandboxctl config in use */
+    bool dry_run;            /* SANDBOX_DRY_RUN=1 */
     /* Extra "KEY=VALUE" entries (e.g. SANDBOX_MANAGEMENT_ACCOUNT_ID,
      * SANDBOX_PROTECTED_ACCOUNTS, SANDBOX_ENDPOINT_URL); NULL-terminated or NULL. */
     const char *const *extra;
 };
 
 struct hook_result {
-    int status;             /* 0 ok; exit status of the failing hook; 128+N for signal N */
+    int status; /* 0 ok; exit status of the failing hook; 128+N for signal N */
     bool timed_out;
-    int ran;                /* executables started */
-    char failed[256];       /* basename of the failing executable, "" if none */
-    char log_path[1024];    /* this run's output file ("" when nothing ran) */
-    char tail[1024];        /* last lines of the output, for `show` and errors */
+    int ran;             /* executables started */
+    char failed[256];    /* basename of the failing executable, "" if none */
+    char log_path[1024]; /* this run's output file ("" when nothing ran) */
+    char tail[1024];     /* last lines of the output, for `show` and errors */
 };
 
 /*
@@ -55,8 +55,7 @@ struct hook_result {
  * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment only.
  */
 int hook_run(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_env *env,
-             const struct creds *creds, struct hook_result *out, struct sbx_err *err)
-        SBX_NODISCARD;
+             const struct creds *creds, struct hook_result *out, struct sbx_err *err) SBX_NODISCARD;
 
 /*
  * Runs the event for n accounts with at most hc->parallel sequences at once, and waits for

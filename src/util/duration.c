@@ -26,8 +26,8 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *out, struct sbx_er
         return -1;
     }
     if (v < min || v > max) {
-        sbx_err_set(err, SBX_E_INVALID, "'%s' is out of range (%" PRId64 "..%" PRId64 ")", s,
-                    min, max);
+        sbx_err_set(err, SBX_E_INVALID, "'%s' is out of range (%" PRId64 "..%" PRId64 ")", s, min,
+                    max);
         return -1;
     }
     *out = v;
@@ -81,8 +81,8 @@ duration_parse(const char *s, int64_t *out, struct sbx_err *err)
             unit = 7 * 86400;
             break;
         case '\0':
-            sbx_err_set(err, SBX_E_INVALID,
-                        "invalid duration '%s': missing unit (s, m, h, d or w)", s);
+            sbx_err_set(err, SBX_E_INVALID, "invalid duration '%s': missing unit (s, m, h, d or w)",
+                        s);
             return -1;
         default:
             sbx_err_set(err, SBX_E_INVALID,

@@ -29,7 +29,7 @@ const char *time_format(int64_t t, char *buf, size_t n);
 int time_parse(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCARD;
 
 /* Range-checked integer parsing (no atoi): whole string must be a base-10 number. */
-int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out, struct sbx_err *err)
-        SBX_NODISCARD;
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out,
+                struct sbx_err *err) SBX_NODISCARD;
 
 #endif

@@ -39,13 +39,13 @@ vlog(enum log_level level, const char *fmt, va_list ap)
     fprintf(stderr, "%s: %s%s\n", progname, tags[level], line);
 }
 
-#define LOG_FN(name, level)                                                                        \
-    void name(const char *fmt, ...)                                                                \
-    {                                                                                              \
-        va_list ap;                                                                                \
-        va_start(ap, fmt);                                                                         \
-        vlog(level, fmt, ap);                                                                      \
-        va_end(ap);                                                                                \
+#define LOG_FN(name, level)         \
+    void name(const char *fmt, ...) \
+    {                               \
+        va_list ap;                 \
+        va_start(ap, fmt);          \
+        vlog(level, fmt, ap);       \
+        va_end(ap);                 \
     }
 
 LOG_FN(log_error, LOG_LVL_ERROR)
@@ -63,8 +63,7 @@ log_redact_header(const char *line, char *buf, size_t n)
     bool secret = false;
 
     for (size_t i = 0; i < SBX_ARRAY_LEN(secret_names); i++) {
-        if (namelen == strlen(secret_names[i]) &&
-            strncasecmp(line, secret_names[i], namelen) == 0)
+        if (namelen == strlen(secret_names[i]) && strncasecmp(line, secret_names[i], namelen) == 0)
             secret = true;
     }
     if (!secret && colon != NULL) {

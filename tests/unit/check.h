@@ -19,66 +19,66 @@ void check_register(const char *name, check_fn fn);
 extern int check_argc;
 extern char **check_argv;
 
-#define TEST(name)                                                                                 \
-    static void test_##name(void);                                                                 \
-    __attribute__((constructor)) static void register_##name(void)                                 \
-    {                                                                                              \
-        check_register(#name, test_##name);                                                        \
-    }                                                                                              \
+#define TEST(name)                                                 \
+    static void test_##name(void);                                 \
+    __attribute__((constructor)) static void register_##name(void) \
+    {                                                              \
+        check_register(#name, test_##name);                        \
+    }                                                              \
     static void test_##name(void)
 
-#define CHECK_FAIL(...)                                                                            \
-    do {                                                                                           \
-        fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                                           \
-        fprintf(stderr, __VA_ARGS__);                                                              \
-        fputc('\n', stderr);                                                                       \
-        exit(1);                                                                                   \
+#define CHECK_FAIL(...)                                 \
+    do {                                                \
+        fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
+        fprintf(stderr, __VA_ARGS__);                   \
+        fputc('\n', stderr);                            \
+        exit(1);                                        \
     } while (0)
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            CHECK_FAIL("check failed: %s", #cond);                                                 \
+#define CHECK(cond)                                \
+    do {                                           \
+        if (!(cond))                               \
+            CHECK_FAIL("check failed: %s", #cond); \
     } while (0)
 
-#define CHECK_INT_EQ(a, b)                                                                         \
-    do {                                                                                           \
-        intmax_t check_a_ = (intmax_t)(a), check_b_ = (intmax_t)(b);                               \
-        if (check_a_ != check_b_)                                                                  \
-            CHECK_FAIL("%s == %s: %jd != %jd", #a, #b, check_a_, check_b_);                        \
+#define CHECK_INT_EQ(a, b)                                                  \
+    do {                                                                    \
+        intmax_t check_a_ = (intmax_t)(a), check_b_ = (intmax_t)(b);        \
+        if (check_a_ != check_b_)                                           \
+            CHECK_FAIL("%s == %s: %jd != %jd", #a, #b, check_a_, check_b_); \
     } while (0)
 
-#define CHECK_STR_EQ(a, b)                                                                         \
-    do {                                                                                           \
-        const char *check_a_ = (a), *check_b_ = (b);                                               \
-        if (check_a_ == NULL || check_b_ == NULL || strcmp(check_a_, check_b_) != 0)               \
-            CHECK_FAIL("%s == %s:\n  got:      \"%s\"\n  expected: \"%s\"", #a, #b,                \
-                       check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");            \
+#define CHECK_STR_EQ(a, b)                                                              \
+    do {                                                                                \
+        const char *check_a_ = (a), *check_b_ = (b);                                    \
+        if (check_a_ == NULL || check_b_ == NULL || strcmp(check_a_, check_b_) != 0)    \
+            CHECK_FAIL("%s == %s:\n  got:      \"%s\"\n  expected: \"%s\"", #a, #b,     \
+                       check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)"); \
     } while (0)
 
-#define CHECK_CONTAINS(hay, needle)                                                                \
-    do {                                                                                           \
-        const char *check_h_ = (hay), *check_n_ = (needle);                                        \
-        if (check_h_ == NULL || strstr(check_h_, check_n_) == NULL)                                \
-            CHECK_FAIL("%s does not contain \"%s\": \"%s\"", #hay, check_n_,                       \
-                       check_h_ ? check_h_ : "(null)");                                            \
+#define CHECK_CONTAINS(hay, needle)                                          \
+    do {                                                                     \
+        const char *check_h_ = (hay), *check_n_ = (needle);                  \
+        if (check_h_ == NULL || strstr(check_h_, check_n_) == NULL)          \
+            CHECK_FAIL("%s does not contain \"%s\": \"%s\"", #hay, check_n_, \
+                       check_h_ ? check_h_ : "(null)");                      \
     } while (0)
 
 /* call must return 0; on failure prints err->msg. */
-#define CHECK_OK(call, errp)                                                                       \
-    do {                                                                                           \
-        if ((call) != 0)                                                                           \
-            CHECK_FAIL("%s failed: %s", #call, (errp)->msg);                                       \
+#define CHECK_OK(call, errp)                                 \
+    do {                                                     \
+        if ((call) != 0)                                     \
+            CHECK_FAIL("%s failed: %s", #call, (errp)->msg); \
     } while (0)
 
 /* call must return -1 and leave err->code == code. */
-#define CHECK_ERR(call, errp, errcode)                                                             \
-    do {                                                                                           \
-        if ((call) == 0)                                                                           \
-            CHECK_FAIL("%s succeeded, expected an error", #call);                                  \
-        if ((errp)->code != (errcode))                                                             \
-            CHECK_FAIL("%s: error code %d, expected %s (%d): %s", #call, (int)(errp)->code,        \
-                       #errcode, (int)(errcode), (errp)->msg);                                     \
+#define CHECK_ERR(call, errp, errcode)                                                      \
+    do {                                                                                    \
+        if ((call) == 0)                                                                    \
+            CHECK_FAIL("%s succeeded, expected an error", #call);                           \
+        if ((errp)->code != (errcode))                                                      \
+            CHECK_FAIL("%s: error code %d, expected %s (%d): %s", #call, (int)(errp)->code, \
+                       #errcode, (int)(errcode), (errp)->msg);                              \
     } while (0)
 
 /* Reads a whole file into a NUL-terminated heap buffer (test helper); exits on failure. */

@@ -26,7 +26,7 @@ static const struct {
     T(REQUESTED, CREATING),   /* CreateAccount accepted (or found by reconciliation) */
     T(REQUESTED, FAILED),     /* refused before creation, or cancelled by offboard/close */
     T(CREATING, ACTIVE),      /* created, moved to its OU, tagged, post-create hooks ran */
-    T(CREATING, REQUESTED),   /* EMAIL_ALREADY_EXISTS: a new alias, submitted again */
+    T(CREATING, REQUESTED),   /* EMAIL_ALREADY_EXISTS (a new alias) or a lost duplicate: resend */
     T(CREATING, FAILED),      /* CreateAccount FAILED for another reason */
     T(ACTIVE, EXPIRING),      /* expired, offboarded, or `close` */
     T(EXPIRING, NUKING),      /* pre-close hooks start (claimed) */

@@ -318,27 +318,52 @@ out:
     return rc;
 }
 
+/*
+ * A CreateAccount request of ours FAILED. Two reasons can mean "another request of ours did
+ * it": EMAIL_ALREADY_EXISTS (our alias is ours alone, so an account with it is one we created)
+ * and CONCURRENT_ACCOUNT_MODIFICATION (a second request with the same details while the first
+ * was in progress -- e.g. a transport that re-sent the POST after a dropped connection). Look
+ * for that other request (by our unique name) and that account (by our unique email) before
+ * concluding anything, so a duplicate never leaves the real account orphaned.
+ */
 static int
 handle_create_failed(struct step *st, struct store_account *a, const char *reason,
                      struct sbx_err *err)
 {
     struct engine *e = st->e;
+    struct orgs_create_status cs;
     struct sbx_err aerr = { 0 };
     char account_id[13], old[256], msg[300], *detail = NULL;
-    bool found = false;
+    bool found = false, dup_email = strcmp(reason, "EMAIL_ALREADY_EXISTS") == 0;
     int rc;
 
-    if (strcmp(reason, "EMAIL_ALREADY_EXISTS") != 0) {
-        snprintf(msg, sizeof(msg), "CreateAccount failed: %s", reason);
+    snprintf(msg, sizeof(msg), "CreateAccount failed: %s", reason);
+    if (!dup_email && strcmp(reason, "CONCURRENT_ACCOUNT_MODIFICATION") != 0)
         return fail_creation(st, a, msg, err);
+    if (eng_find_create_request(e, a, &cs, &found, &aerr) != 0)
+        return row_failed(st, a, "ListCreateAccountStatus", &aerr, 30, err);
+    if (found && strcmp(cs.state, "FAILED") != 0 &&
+        (a->request_id == NULL || strcmp(cs.id, a->request_id) != 0)) {
+        if (store_set_str(&a->request_id, cs.id, err) != 0)
+            return -1;
+        if (strcmp(cs.state, "SUCCEEDED") == 0)
+            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
+        a->due_at = st->now;
+        detail = eng_detail("request_id", cs.id, "state", cs.state, "failed_reason", reason,
+                            "source", "ListCreateAccountStatus", NULL);
+        rc = eng_save(e, a, "reconciled", detail, err);
+        free(detail);
+        if (rc == 0)
+            st->r->reconciled++;
+        return rc == 0 ? 0 : tolerate_conflict(err);
     }
-    /* Our aliases are ours alone: an account with this address in the organization is one we
-     * created (a duplicate request), not someone else's. */
     if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0)
         return row_failed(st, a, "ListAccounts", &aerr, 30, err);
     if (found) {
         snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
-        detail = eng_detail("account_id", account_id, "source", "ListAccounts", NULL);
+        a->due_at = st->now;
+        detail = eng_detail("account_id", account_id, "failed_reason", reason, "source",
+                            "ListAccounts", NULL);
         rc = eng_save(e, a, "reconciled", detail, err);
         free(detail);
         if (rc == 0)
@@ -346,15 +371,18 @@ handle_create_failed(struct step *st, struct store_account *a, const char *reaso
         return rc == 0 ? 0 : tolerate_conflict(err);
     }
     snprintf(old, sizeof(old), "%s", a->email);
-    if (eng_regenerate_alias(e, a, err) != 0)
+    if (dup_email && eng_regenerate_alias(e, a, err) != 0)
         return -1;
+    /* A new request: nothing of ours exists at AWS (a concurrent duplicate that left nothing
+     * behind is simply sent again). */
     a->submitted = false;
     free(a->request_id);
     a->request_id = NULL;
-    a->due_at = st->now;
-    detail = eng_detail("old_email", old, "new_email", a->email, "new_name", a->name, NULL);
-    rc = eng_transition(e, a, ENGINE_S_REQUESTED, "alias_regenerated", detail,
-                        "EMAIL_ALREADY_EXISTS: trying a new alias", err);
+    a->due_at = st->now + (dup_email ? 0 : 30);
+    detail = eng_detail("old_email", old, "new_email", a->email, "new_name", a->name,
+                        "failed_reason", reason, NULL);
+    rc = eng_transition(e, a, ENGINE_S_REQUESTED, dup_email ? "alias_regenerated" : "resubmit",
+                        detail, dup_email ? "EMAIL_ALREADY_EXISTS: trying a new alias" : msg, err);
     free(detail);
     return rc == 0 ? 0 : tolerate_conflict(err);
 }

@@ -1,0 +1,144 @@
+#!/bin/bash
+# t0290-crash.sh -- crash safety. Over 24 trials the engine (`run --watch`, a waiting `create`,
+# a waiting `close`) is killed with SIGKILL at random points while it creates and closes
+# accounts (22 created, 12 closed), with the simulator adding latency and dropping some
+# CreateAccount answers after doing the work (the ambiguous case). Then `run` is
+# repeated until nothing is left to do, and the simulator and the store must agree: every
+# account created once (no duplicate), every account in the organization known to the store (no
+# orphan), no account closed twice (CloseCalls <= 1), states matching, the audit chain intact.
+. "$SBX_SOURCE_DIR/tests/integration/lib.sh"
+
+sim_start --time-scale 100 --create-latency 20s --close-latency 30s --seed 7 --account-limit 1000
+write_config 'kinds = {
+    crash = {
+        ou = "Sandboxes/Crash";
+    };
+};
+hooks = {
+    dir = "'"$T"'/hooks";
+    timeout = "1m";
+    parallel = 4;
+    max_attempts = 3;
+    retry_backoff = "1m";
+};'
+sbx init >/dev/null
+for ev in post-create pre-close; do
+    mkdir -p "$T/hooks/$ev.d"
+    cat >"$T/hooks/$ev.d/10-record" <<HOOK
+#!/bin/sh
+sleep 0.1
+echo "\$SANDBOX_EVENT \$SANDBOX_ACCOUNT_ID" >>"$T/hooks.log"
+HOOK
+    chmod 755 "$T/hooks/$ev.d/10-record"
+done
+# Latency on every call widens the windows between a request and its answer; dropped
+# CreateAccount answers (the creation did happen) force reconciliation. (Dropped CloseAccount
+# answers are left out: libcurl re-sends a POST by itself when a reused connection dies
+# without an answer, which the simulator would count as a second CloseAccount call.)
+sim_admin POST faults '{"latency_ms": 40, "drop_rate": 0.15, "ops": ["CreateAccount"]}' >/dev/null
+
+RANDOM=4242
+# pause -- a random delay of 0.05 .. 1.25 s
+pause() { sleep "$(printf '0.%02d' $((RANDOM % 100)))"; sleep "0.$((RANDOM % 3))5"; }
+# killed ARGS... -- starts `sandboxctl ARGS` in the background (the binary itself, not a shell
+# function, so the signal reaches it), SIGKILLs it at a random point, reaps it.
+killed() {
+    "$SANDBOXCTL" "$@" >/dev/null 2>&1 &
+    pid=$!
+    pause
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+active_ids() { json_get "$(sbx list --state active --json)" '" ".join(a["account_id"] for a in d["accounts"])'; }
+
+closes=0
+for t in $(seq 1 24); do
+    case $((t % 3)) in
+    0) killed create --kind crash --owner "u$t@corp.example" ;;
+    1) sbx create --kind crash --owner "u$t@corp.example" --no-wait >/dev/null 2>&1 || true
+       killed run --watch ;;
+    2) if [ "$t" -le 22 ]; then
+           sbx create --kind crash --owner "u$t@corp.example" --no-wait >/dev/null 2>&1 || true
+       fi
+       set -- $(active_ids)
+       if [ $# -gt 0 ] && [ "$closes" -lt 12 ]; then
+           closes=$((closes + 1))
+           killed close "$1" --yes
+       fi
+       killed run --watch ;;
+    esac
+    # Now and then the process dies while others are also at work.
+    if [ $((t % 5)) -eq 0 ]; then
+        "$SANDBOXCTL" run --watch >/dev/null 2>&1 &
+        p1=$!
+        killed run --watch
+        kill -KILL "$p1" 2>/dev/null || true
+        wait "$p1" 2>/dev/null || true
+    fi
+    sim_admin POST advance '{"seconds": 15}' >/dev/null
+done
+# Make sure at least 12 closures were asked for, even if kills lost some requests.
+for i in $(seq 1 60); do
+    [ "$(json_get "$(sbx list --all --json)" 'sum(1 for a in d["accounts"] if a["reason"])')" -lt 12 ] || break
+    sbx run >/dev/null 2>&1 || true
+    set -- $(active_ids)
+    [ $# -gt 0 ] || { sim_admin POST advance '{"seconds": 60}' >/dev/null; continue; }
+    sbx close "$1" --yes --no-wait >/dev/null
+done
+
+# Recovery: no faults, run until nothing is left to do.
+sim_admin POST faults '{"latency_ms": 0, "drop_rate": 0}' >/dev/null
+for i in $(seq 1 40); do
+    sbx run >/dev/null 2>&1 || true
+    pending=$(json_get "$(sbx list --json)" 'sum(1 for a in d["accounts"] if a["state"] not in ("active", "suspended"))')
+    [ "$pending" -eq 0 ] && break
+    sim_admin POST advance '{"seconds": 60}' >/dev/null
+done
+assert_eq "$pending" 0 "accounts still in flight after recovery: $(sbx list)"
+
+sbx log --verify >/dev/null
+python3 - "$(sim_admin GET state)" "$(sbx list --all --json)" "$T/hooks.log" "$(sbx log --json)" <<'PY'
+import collections, json, sys
+st, listed = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+events = collections.Counter(e["event"] for e in json.loads(sys.argv[4])["events"])
+rows = listed["accounts"]
+members = [a for a in st["accounts"] if a["Id"] != "111111111111"]
+by_id = {a["Id"]: a for a in members}
+
+# Enough work happened.
+assert len(rows) >= 22, len(rows)
+closed = [r for r in rows if r["state"] == "suspended"]
+assert len(closed) >= 10, len(closed)
+
+# No duplicate: one account per email at AWS, one successful request per account.
+emails = collections.Counter(a["Email"] for a in members)
+assert all(n == 1 for n in emails.values()), emails
+ok_reqs = collections.Counter(r["Email"] for r in st["create_requests"] if r["State"] == "SUCCEEDED")
+assert all(n == 1 for n in ok_reqs.values()), ok_reqs
+# Every store row that reached AWS has its account; every account is in the store (no orphan).
+known = {r["account_id"] for r in rows if r["account_id"]}
+assert known == set(by_id), (sorted(set(by_id) - known), sorted(known - set(by_id)))
+for r in rows:
+    if r["state"] in ("active", "suspended"):
+        a = by_id[r["account_id"]]
+        assert a["Email"] == r["email"], (a, r)
+        want = "ACTIVE" if r["state"] == "active" else "CLOSED"
+        assert a["State"] == want, (r, a)
+    else:
+        assert r["state"] == "failed", r
+# No double close.
+assert all(a["CloseCalls"] <= 1 for a in members), [(a["Id"], a["CloseCalls"]) for a in members]
+assert len(st["close_ledger"]) == len(closed), (st["close_ledger"], len(closed))
+# Hooks: post-create once per created account (a kill can only repeat an interrupted run).
+runs = collections.Counter(tuple(l.split()) for l in open(sys.argv[3]))
+for r in rows:
+    if r["account_id"]:
+        assert runs[("post-create", r["account_id"])] >= 1, r
+    if r["state"] == "suspended":
+        assert runs[("pre-close", r["account_id"])] >= 1, r
+print("crash: %d accounts, %d closed, %d requests, %d closes; repairs: %s" % (
+    len(rows), len(closed), len(st["create_requests"]), st["calls"].get("CloseAccount", 0),
+    {k: v for k, v in events.items() if k in ("reconciled", "resubmit", "nuke_interrupted",
+                                              "close_confirmed", "close_sent")}))
+PY
+echo ok

@@ -145,12 +145,13 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
         ev.count = 0;
         if (!watch || stop_requested)
             break;
-        /* Sleep until the next due work, at most 30 s of real time (new requests from other
-         * commands appear in the store without telling us) and at least 0.2 s. */
+        /* Sleep until the next due work, at most 5 s of real time (new requests from other
+         * commands appear in the store without telling us; an idle pass is a few index
+         * lookups) and at least 0.2 s. */
         now = engine_now(e);
         wait = isfinite(next) ? next - now : 3600;
-        if (clock_real_secs(&ctx->clock, wait) > 30)
-            wait = 30 * (ctx->clock.scale > 0 ? ctx->clock.scale : 1);
+        if (clock_real_secs(&ctx->clock, wait) > 5)
+            wait = 5 * (ctx->clock.scale > 0 ? ctx->clock.scale : 1);
         if (clock_real_secs(&ctx->clock, wait) < 0.2)
             wait = 0.2 * (ctx->clock.scale > 0 ? ctx->clock.scale : 1);
         clock_sleep(&ctx->clock, wait);

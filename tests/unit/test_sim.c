@@ -51,6 +51,13 @@ mk_default(void)
     return mk(&o);
 }
 
+/* An admin call with a NUL-terminated body. */
+static int
+admin(struct sim *s, const char *method, const char *path, const char *body, struct sim_reply *r)
+{
+    return sim_admin_call(s, method, path, body, body != NULL ? strlen(body) : 0, r);
+}
+
 /* Runs op with body as caller; returns the parsed answer (an empty object for no body). */
 static cJSON *
 call_as(struct sim *s, const struct sim_caller *who, const char *op, const char *body, int *status)
@@ -891,38 +898,38 @@ TEST(faults_admin_drop_throttle_and_forced_failure)
     char car[64], state[32], id[16], reason[64];
     cJSON *d;
 
-    CHECK(sim_admin_call(s, "POST", "/__sim/faults",
-                         "{\"drop_rate\":1,\"ops\":[\"CreateAccount\"]}", 40, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/faults", "{\"drop_rate\":1,\"ops\":[\"CreateAccount\"]}", &r) ==
+          0);
     CHECK_INT_EQ(r.status, 200);
     sim_reply_release(&r);
     /* dropped: the answer is lost but the creation happened */
     CHECK(sim_orgs_call(s, "CreateAccount", "{\"Email\":\"d@example.com\",\"AccountName\":\"d\"}",
-                        47, &mgmt, &r) == 0);
+                        strlen("{\"Email\":\"d@example.com\",\"AccountName\":\"d\"}"), &mgmt,
+                        &r) == 0);
     CHECK(r.drop);
     sim_reply_release(&r);
     CHECK(sim_orgs_call(s, "DescribeOrganization", "{}", 2, &mgmt, &r) == 0);
     CHECK(!r.drop); /* other operations are not selected */
     sim_reply_release(&r);
     CHECK_INT_EQ(dump_num(s, "limits", "creating"), 1);
-    CHECK(sim_admin_call(s, "POST", "/__sim/faults",
-                         "{\"drop_rate\":0,\"throttle_rate\":1,\"ops\":[]}", 42, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/faults", "{\"drop_rate\":0,\"throttle_rate\":1,\"ops\":[]}",
+                &r) == 0);
     sim_reply_release(&r);
     expect_error(s, "ListRoots", "{}", 400, "TooManyRequestsException", NULL);
-    CHECK(sim_admin_call(s, "POST", "/__sim/faults",
-                         "{\"throttle_rate\":0,\"fail_create_matching\":\"+doomed\","
-                         "\"fail_create_reason\":\"INTERNAL_FAILURE\"}",
-                         92, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/faults",
+                "{\"throttle_rate\":0,\"fail_create_matching\":\"+doomed\","
+                "\"fail_create_reason\":\"INTERNAL_FAILURE\"}",
+                &r) == 0);
     CHECK_INT_EQ(r.status, 200);
     sim_reply_release(&r);
     snprintf(car, sizeof(car), "%s", create(s, "x+doomed@example.com"));
     sim_advance(s, 60);
     status_of(s, car, state, id, reason);
     CHECK_STR_EQ(reason, "INTERNAL_FAILURE");
-    CHECK(sim_admin_call(s, "POST", "/__sim/faults", "{\"error_rate\":2}", 16, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/faults", "{\"error_rate\":2}", &r) == 0);
     CHECK_INT_EQ(r.status, 400);
     sim_reply_release(&r);
-    CHECK(sim_admin_call(s, "POST", "/__sim/faults", "{\"fail_create_reason\":\"NOPE\"}", 29, &r) ==
-          0);
+    CHECK(admin(s, "POST", "/__sim/faults", "{\"fail_create_reason\":\"NOPE\"}", &r) == 0);
     CHECK_INT_EQ(r.status, 400);
     sim_reply_release(&r);
     d = dump(s);
@@ -1045,35 +1052,35 @@ TEST(admin_api)
     cJSON *o, *d;
     char id[16];
 
-    CHECK(sim_admin_call(s, "GET", "/__sim/clock", NULL, 0, &r) == 0);
+    CHECK(admin(s, "GET", "/__sim/clock", NULL, &r) == 0);
     o = cJSON_Parse(r.body);
     CHECK(fabs(cJSON_GetObjectItem(o, "now")->valuedouble - T0) < 1e-6);
     CHECK(cJSON_GetObjectItem(o, "scale")->valuedouble == 1);
     cJSON_Delete(o);
     sim_reply_release(&r);
-    CHECK(sim_admin_call(s, "POST", "/__sim/advance", "{\"seconds\":3600}", 16, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/advance", "{\"seconds\":3600}", &r) == 0);
     o = cJSON_Parse(r.body);
     CHECK(fabs(cJSON_GetObjectItem(o, "now")->valuedouble - (T0 + 3600)) < 1e-6);
     cJSON_Delete(o);
     sim_reply_release(&r);
-    CHECK(sim_admin_call(s, "POST", "/__sim/advance", "{\"seconds\":\"1d\"}", 17, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/advance", "{\"seconds\":\"1d\"}", &r) == 0);
     CHECK_INT_EQ(r.status, 200);
     sim_reply_release(&r);
     CHECK(fabs(sim_now(s) - (T0 + 3600 + 86400)) < 1e-6);
-    CHECK(sim_admin_call(s, "POST", "/__sim/advance", "{\"seconds\":-5}", 14, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/advance", "{\"seconds\":-5}", &r) == 0);
     CHECK_INT_EQ(r.status, 400);
     sim_reply_release(&r);
-    CHECK(sim_admin_call(s, "POST", "/__sim/accounts",
-                         "{\"Email\":\"inv@example.com\",\"Name\":\"Invited\",\"Tags\":[{\"Key\":"
-                         "\"AccountType\",\"Value\":\"Critical\"}]}",
-                         98, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/accounts",
+                "{\"Email\":\"inv@example.com\",\"Name\":\"Invited\",\"Tags\":[{\"Key\":"
+                "\"AccountType\",\"Value\":\"Critical\"}]}",
+                &r) == 0);
     CHECK_INT_EQ(r.status, 200);
     o = cJSON_Parse(r.body);
     snprintf(id, sizeof(id), "%s", str(o, "Id"));
     cJSON_Delete(o);
     sim_reply_release(&r);
-    CHECK(sim_admin_call(s, "POST", "/__sim/accounts",
-                         "{\"Email\":\"inv@example.com\",\"Name\":\"Again\"}", 45, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/accounts", "{\"Email\":\"inv@example.com\",\"Name\":\"Again\"}",
+                &r) == 0);
     CHECK_INT_EQ(r.status, 409);
     sim_reply_release(&r);
     d = dump(s);
@@ -1085,17 +1092,17 @@ TEST(admin_api)
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "ClosedTimestamp")));
     CHECK_STR_EQ(str(d, "organization.Id"), "o-a1b2c3d4e5");
     cJSON_Delete(d);
-    CHECK(sim_admin_call(s, "POST", "/__sim/reset", "", 0, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/reset", "", &r) == 0);
     CHECK_INT_EQ(r.status, 200);
     sim_reply_release(&r);
     d = dump(s);
     CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(d, "accounts")), 1);
     cJSON_Delete(d);
     CHECK(fabs(sim_now(s) - (T0 + 3600 + 86400)) < 1e-6); /* the clock stays */
-    CHECK(sim_admin_call(s, "GET", "/__sim/nothing", NULL, 0, &r) == 0);
+    CHECK(admin(s, "GET", "/__sim/nothing", NULL, &r) == 0);
     CHECK_INT_EQ(r.status, 404);
     sim_reply_release(&r);
-    CHECK(sim_admin_call(s, "GET", "/__sim/reset", NULL, 0, &r) == 0);
+    CHECK(admin(s, "GET", "/__sim/reset", NULL, &r) == 0);
     CHECK_INT_EQ(r.status, 405);
     sim_reply_release(&r);
     sim_free(s);
@@ -1228,7 +1235,7 @@ TEST(ids_are_never_reused_across_reset)
     struct sim_reply r;
 
     snprintf(first, sizeof(first), "%s", create_ok(s, "r1@example.com"));
-    CHECK(sim_admin_call(s, "POST", "/__sim/reset", "{}", 2, &r) == 0);
+    CHECK(admin(s, "POST", "/__sim/reset", "{}", &r) == 0);
     sim_reply_release(&r);
     CHECK(strcmp(create_ok(s, "r1@example.com"), first) != 0);
     sim_free(s);

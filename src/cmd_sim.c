@@ -340,6 +340,9 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     if (sim_server_start(s, st, listen, quiet ? NULL : log_line, NULL, &srv, &err) != 0)
         goto fail;
     host_of(listen, host, sizeof(host));
+    if (strncmp(listen, "127.", 4) != 0)
+        log_warn("sim: listening on %s: its admin API needs no key; keep it off shared networks",
+                 listen);
     snprintf(url, sizeof(url), "http://%s:%d", host, sim_server_port(srv));
     printf("%s\n", url);
     print_export("AWS_ACCESS_KEY_ID", o.access_key_id);

@@ -3,8 +3,10 @@
  *
  * Design notes:
  * - Validation happens completely before the first write: a class is never half-recorded,
- *   and the class row plus every seat row go in one transaction (aliases checked inside it,
- *   so an alias clash moves to the next {seq} instead of rolling everything back).
+ *   and the class row plus every seat row go in one transaction. Seats are requested through
+ *   engine_request(), whose alias picker checks the store for taken aliases; since this
+ *   transaction holds the write lock throughout, no other process can take one in between,
+ *   and any failure (max_per_owner, a template error) rolls the whole class back.
  * - The free-slot check counts what AWS counts: ListAccounts (every member, closed ones
  *   until they leave after 90 days, plus the management account) and our rows that may not
  *   have reached the organization yet; the limit itself is limits.account_limit, since the

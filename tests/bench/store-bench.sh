@@ -145,7 +145,7 @@ bench "\`run\` with nothing due" "$SBX" run
 calls_after=$(curl -sS "$SIM_URL/__sim/state" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["calls"].values()))')
 run_calls=$(( (calls_after - calls_before) / (RUNS + 1) ))
 
-host="$(nproc) cores, $(uname -sr)"
+host="$(nproc) cores, $(uname -sr), load average $(cut -d" " -f1-3 /proc/loadavg) at the end (the machine is shared)"
 section=$(cat <<EOF
 <!-- store-bench:begin -->
 ## 100,000 accounts: list and an idle run (store-bench.sh)

@@ -144,6 +144,7 @@ bench "\`list --json\`" "$SBX" list --json
 bench "\`run\` with nothing due" "$SBX" run
 calls_after=$(curl -sS "$SIM_URL/__sim/state" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["calls"].values()))')
 run_calls=$(( (calls_after - calls_before) / (RUNS + 1) ))
+listed=$(( $("$SBX" list | wc -l) - 1 ))
 
 host="$(nproc) cores, $(uname -sr), load average $(cut -d" " -f1-3 /proc/loadavg) at the end (the machine is shared)"
 section=$(cat <<EOF
@@ -152,7 +153,8 @@ section=$(cat <<EOF
 
 Reproduce: \`tests/bench/store-bench.sh build-rel/sandboxctl --accounts $N --runs $RUNS\`
 (release build as above). Store of $rows accounts seeded with sqlite3 after \`sandboxctl init\`;
-times are whole-process wall times (start-up included), output to /dev/null.
+times are whole-process wall times (start-up included), output to /dev/null; \`list\` prints
+$listed rows (gone accounts are hidden by default).
 Measured $(date -u +%Y-%m-%d) on $host. AWS calls per idle \`run\` (incl. clock sync): $run_calls.
 
 | command | median (ms) | slowest (ms) | target |

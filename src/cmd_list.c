@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
@@ -22,32 +23,65 @@ const char cmd_list_usage[] =
         "usage: sandboxctl list [--owner EMAIL] [--kind KIND] [--state STATE] [--class CLASS]\n"
         "                       [--expiring-within DURATION] [--all] [--json]";
 
+struct class_name {
+    int64_t id;
+    char *name;
+};
+
 struct list_ctx {
     bool json;
     size_t n;
     struct table *t;
     int64_t now;
+    struct class_name *classes; /* the few classes, to name each row's class_id */
+    size_t nclasses;
+    struct outbuf *ob; /* JSON output */
 };
 
 static int
-list_row(void *arg, const struct store_account *a)
+add_class(void *arg, const struct store_class *c)
 {
     struct list_ctx *lc = arg;
+    struct class_name *grown = realloc(lc->classes, (lc->nclasses + 1) * sizeof(*grown));
+
+    if (grown == NULL)
+        return -1;
+    lc->classes = grown;
+    lc->classes[lc->nclasses].id = c->id;
+    lc->classes[lc->nclasses].name = strdup(c->name);
+    if (lc->classes[lc->nclasses].name == NULL)
+        return -1;
+    lc->nclasses++;
+    return 0;
+}
+
+static int
+list_row(void *arg, const struct store_account *row)
+{
+    struct list_ctx *lc = arg;
+    struct store_account copy = *row;
+    const struct store_account *a = &copy;
+
+    for (size_t i = 0; row->class_id > 0 && i < lc->nclasses; i++) {
+        if (lc->classes[i].id == row->class_id)
+            copy.class_name = lc->classes[i].name;
+    }
 
     if (lc->json) {
-        cJSON *o = cmd_account_json(a);
-        char *text = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
+        static const char first[] = "    {", next[] = ",\n    {";
 
-        cJSON_Delete(o);
-        if (text == NULL)
-            return -1;
-        printf("%s    %s", lc->n > 0 ? ",\n" : "", text);
-        cJSON_free(text);
+        if (lc->n > 0)
+            outbuf_put(lc->ob, next, sizeof(next) - 1);
+        else
+            outbuf_put(lc->ob, first, sizeof(first) - 1);
+        cmd_account_json_write(lc->ob, a);
+        outbuf_put(lc->ob, "}", 1);
     } else {
-        char id[24], exp[32];
+        char id[25], exp[32];
         const char *cells[9];
 
-        snprintf(id, sizeof(id), "#%lld", (long long)a->id);
+        id[0] = '#';
+        snprintf(id + 1, sizeof(id) - 1, "%s", cmd_fmt_int(a->id, exp));
         cells[0] = id;
         cells[1] = a->account_id;
         cells[2] = a->state;
@@ -83,8 +117,9 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     struct list_ctx lc = { 0 };
     struct sbx_err err = { 0 };
     char owner[ALIAS_OWNER_MAX + 1];
+    const char *class_name = NULL;
     int64_t within = -1;
-    int ch, rc;
+    int ch, rc = SBX_EXIT_FAILURE;
 
     /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
      * the global options in "+" mode, which glibc would otherwise keep). */
@@ -114,7 +149,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
             break;
         }
         case 'c':
-            f.class_name = optarg;
+            class_name = optarg;
             break;
         case 'e':
             if (duration_parse(optarg, &within, &err) != 0)
@@ -132,35 +167,54 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     }
     if (optind != argc)
         return cmd_usage_error(cmd_list_usage, "unexpected argument '%s'", argv[optind]);
-    cmd_sync_clock(ctx);
-    lc.now = (int64_t)clock_now(&ctx->clock);
-    if (within >= 0)
+    if (within >= 0) {
+        cmd_sync_clock(ctx); /* "within" counts from the simulator's now when following it */
+        lc.now = (int64_t)clock_now(&ctx->clock);
         f.expires_before = lc.now + within;
+    }
+    if (store_class_list(ctx->store, add_class, &lc, &err) != 0)
+        goto fail;
+    if (class_name != NULL) {
+        f.class_id = -1; /* an unknown class matches nothing */
+        for (size_t i = 0; i < lc.nclasses; i++) {
+            if (strcmp(lc.classes[i].name, class_name) == 0)
+                f.class_id = lc.classes[i].id;
+        }
+    }
     if (lc.json) {
+        lc.ob = calloc(1, sizeof(*lc.ob));
+        if (lc.ob == NULL)
+            goto nomem;
+        lc.ob->f = stdout;
         printf("{\n  \"accounts\": [\n");
     } else {
         lc.t = table_new(headers);
-        if (lc.t == NULL) {
-            log_error("list: out of memory");
-            return SBX_EXIT_FAILURE;
-        }
+        if (lc.t == NULL)
+            goto nomem;
     }
-    if (store_account_list(ctx->store, &f, list_row, &lc, &err) != 0) {
-        table_free(lc.t);
-        if (err.code == SBX_E_OK)
-            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
-        return cmd_fail("list", &err);
-    }
+    if (f.class_id != -1 && store_account_list_brief(ctx->store, &f, !lc.json, list_row, &lc, &err) != 0)
+        goto fail;
     if (lc.json) {
+        outbuf_flush(lc.ob);
         printf("%s  ],\n  \"count\": %zu\n}\n", lc.n > 0 ? "\n" : "", lc.n);
-        rc = SBX_EXIT_OK;
+    } else if (lc.n > 0) {
+        table_print(lc.t, stdout);
     } else {
-        if (lc.n > 0)
-            table_print(lc.t, stdout);
-        else
-            printf("no accounts\n");
-        table_free(lc.t);
-        rc = SBX_EXIT_OK;
+        printf("no accounts\n");
     }
+    rc = SBX_EXIT_OK;
+    goto out;
+nomem:
+    sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+fail:
+    if (err.code == SBX_E_OK)
+        sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+    rc = cmd_fail("list", &err);
+out:
+    free(lc.ob);
+    table_free(lc.t);
+    for (size_t i = 0; i < lc.nclasses; i++)
+        free(lc.classes[i].name);
+    free(lc.classes);
     return rc;
 }

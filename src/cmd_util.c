@@ -10,10 +10,20 @@
 #include "util/duration.h"
 #include "util/log.h"
 
+/*
+ * Tables keep every cell in one growing arena (offsets, not pointers) and track column widths as
+ * rows arrive: `list` of 100,000 accounts is then a handful of reallocations instead of 800,000
+ * small ones.
+ */
+static void ob_putc(struct outbuf *ob, char c);
+
 struct table {
     size_t ncols;
-    char **cells; /* nrows * ncols, row 0 = headers */
-    size_t nrows, cap;
+    char *arena;
+    size_t len, cap;
+    size_t *offs; /* nrows * ncols offsets into arena, row 0 = headers */
+    size_t nrows, cap_rows;
+    size_t *w;
 };
 
 struct table *
@@ -25,7 +35,8 @@ table_new(const char *const *headers)
         return NULL;
     while (headers[t->ncols] != NULL)
         t->ncols++;
-    if (table_add(t, headers) != 0) {
+    t->w = calloc(t->ncols, sizeof(*t->w));
+    if (t->w == NULL || table_add(t, headers) != 0) {
         table_free(t);
         return NULL;
     }
@@ -35,24 +46,36 @@ table_new(const char *const *headers)
 int
 table_add(struct table *t, const char *const *cells)
 {
-    if (t->nrows == t->cap) {
-        size_t cap = t->cap == 0 ? 64 : t->cap * 2;
-        char **grown = realloc(t->cells, cap * t->ncols * sizeof(*grown));
+    if (t->nrows == t->cap_rows) {
+        size_t cap = t->cap_rows == 0 ? 256 : t->cap_rows * 2;
+        size_t *grown = realloc(t->offs, cap * t->ncols * sizeof(*grown));
 
         if (grown == NULL)
             return -1;
-        t->cells = grown;
-        t->cap = cap;
+        t->offs = grown;
+        t->cap_rows = cap;
     }
     for (size_t c = 0; c < t->ncols; c++) {
-        char *copy = strdup(cells[c] != NULL && cells[c][0] != '\0' ? cells[c] : "-");
+        const char *cell = cells[c] != NULL && cells[c][0] != '\0' ? cells[c] : "-";
+        size_t n = strlen(cell);
 
-        if (copy == NULL) {
-            for (size_t k = 0; k < c; k++)
-                free(t->cells[t->nrows * t->ncols + k]);
-            return -1;
+        if (t->len + n + 1 > t->cap) {
+            size_t cap = t->cap == 0 ? 65536 : t->cap;
+            char *grown;
+
+            while (cap < t->len + n + 1)
+                cap *= 2;
+            grown = realloc(t->arena, cap);
+            if (grown == NULL)
+                return -1;
+            t->arena = grown;
+            t->cap = cap;
         }
-        t->cells[t->nrows * t->ncols + c] = copy;
+        memcpy(t->arena + t->len, cell, n + 1);
+        t->offs[t->nrows * t->ncols + c] = t->len;
+        t->len += n + 1;
+        if (n > t->w[c])
+            t->w[c] = n;
     }
     t->nrows++;
     return 0;
@@ -61,29 +84,32 @@ table_add(struct table *t, const char *const *cells)
 void
 table_print(const struct table *t, FILE *out)
 {
-    size_t *w = calloc(t->ncols, sizeof(*w));
+    static const char spaces[] = "                                                                ";
+    struct outbuf *ob = calloc(1, sizeof(*ob));
 
-    if (w == NULL)
+    if (ob == NULL)
         return;
+    ob->f = out;
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
-            size_t len = strlen(t->cells[r * t->ncols + c]);
+            const char *cell = t->arena + t->offs[r * t->ncols + c];
+            size_t n = strlen(cell), pad;
 
-            if (len > w[c])
-                w[c] = len;
+            outbuf_put(ob, cell, n);
+            if (c + 1 == t->ncols) {
+                ob_putc(ob, '\n');
+                continue;
+            }
+            for (pad = t->w[c] - n + 2; pad > 0;) {
+                size_t k = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
+
+                outbuf_put(ob, spaces, k);
+                pad -= k;
+            }
         }
     }
-    for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *cell = t->cells[r * t->ncols + c];
-
-            if (c + 1 == t->ncols)
-                fprintf(out, "%s\n", cell);
-            else
-                fprintf(out, "%-*s  ", (int)w[c], cell);
-        }
-    }
-    free(w);
+    outbuf_flush(ob);
+    free(ob);
 }
 
 void
@@ -91,28 +117,274 @@ table_free(struct table *t)
 {
     if (t == NULL)
         return;
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->cells[i]);
-    free(t->cells);
+    free(t->arena);
+    free(t->offs);
+    free(t->w);
     free(t);
+}
+
+/* RFC 3339 UTC ("2026-11-26T17:54:12Z") without gmtime/strftime: days to civil date (Howard
+ * Hinnant's algorithm). Same output as time_format(), several times faster in bulk output. */
+static const char *
+fast_time(int64_t t, char out[21])
+{
+    int64_t days = t / 86400, rem = t % 86400, z, era, y;
+    unsigned doe, yoe, doy, mp, d, m, hh, mm, ss;
+
+    static _Thread_local int64_t cached_days = INT64_MIN;
+    static _Thread_local char cached_date[11];
+
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    if (days == cached_days) {
+        /* Bulk output: most timestamps share a day with the previous one. */
+        memcpy(out, cached_date, 10);
+        goto clock;
+    }
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = (int64_t)yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < 0 || y > 9999) {
+        snprintf(out, 21, "%s", "0000-00-00T00:00:00Z");
+        return out;
+    }
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    memcpy(cached_date, out, 10);
+    cached_days = days;
+clock:
+    hh = (unsigned)(rem / 3600);
+    mm = (unsigned)(rem / 60 % 60);
+    ss = (unsigned)(rem % 60);
+    out[10] = 'T';
+    out[11] = (char)('0' + hh / 10);
+    out[12] = (char)('0' + hh % 10);
+    out[13] = ':';
+    out[14] = (char)('0' + mm / 10);
+    out[15] = (char)('0' + mm % 10);
+    out[16] = ':';
+    out[17] = (char)('0' + ss / 10);
+    out[18] = (char)('0' + ss % 10);
+    out[19] = 'Z';
+    out[20] = '\0';
+    return out;
+}
+
+/* --- a plain output buffer (stdio's per-call locking dominates bulk output otherwise) ------ */
+
+void
+outbuf_flush(struct outbuf *ob)
+{
+    if (ob->len > 0)
+        fwrite(ob->b, 1, ob->len, ob->f);
+    ob->len = 0;
+}
+
+void
+outbuf_put(struct outbuf *ob, const char *s, size_t n)
+{
+    if (n <= sizeof(ob->b) - ob->len) {
+        memcpy(ob->b + ob->len, s, n);
+        ob->len += n;
+        return;
+    }
+    while (n > 0) {
+        size_t room = sizeof(ob->b) - ob->len, k = n < room ? n : room;
+
+        memcpy(ob->b + ob->len, s, k);
+        ob->len += k;
+        s += k;
+        n -= k;
+        if (ob->len == sizeof(ob->b))
+            outbuf_flush(ob);
+    }
+}
+
+static void
+ob_puts(struct outbuf *ob, const char *s)
+{
+    outbuf_put(ob, s, strlen(s));
+}
+
+static void
+ob_putc(struct outbuf *ob, char c)
+{
+    if (ob->len == sizeof(ob->b))
+        outbuf_flush(ob);
+    ob->b[ob->len++] = c;
+}
+
+const char *
+cmd_fmt_int(int64_t v, char buf[24])
+{
+    char *p = buf + 23;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+static void
+ob_int(struct outbuf *ob, int64_t v)
+{
+    char buf[24];
+
+    ob_puts(ob, cmd_fmt_int(v, buf));
+}
+
+/* --- the account object, written directly (the one definition of its JSON form) ---------- */
+
+static void
+json_str(struct outbuf *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *run = s;
+
+    ob_putc(o, '"');
+    for (const char *p = s; *p != '\0'; p++) {
+        unsigned char ch = (unsigned char)*p;
+
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        outbuf_put(o, run, (size_t)(p - run));
+        run = p + 1;
+        switch (ch) {
+        case '"':
+            ob_puts(o, "\\\"");
+            break;
+        case '\\':
+            ob_puts(o, "\\\\");
+            break;
+        case '\n':
+            ob_puts(o, "\\n");
+            break;
+        case '\r':
+            ob_puts(o, "\\r");
+            break;
+        case '\t':
+            ob_puts(o, "\\t");
+            break;
+        default:
+            ob_puts(o, "\\u00");
+            ob_putc(o, hex[ch >> 4]);
+            ob_putc(o, hex[ch & 15]);
+        }
+    }
+    ob_puts(o, run);
+    ob_putc(o, '"');
+}
+
+static void
+json_key_n(struct outbuf *o, const char *key, size_t n, bool first)
+{
+    if (!first)
+        ob_putc(o, ',');
+    ob_putc(o, '"');
+    outbuf_put(o, key, n);
+    outbuf_put(o, "\":", 2);
+}
+
+/* Keys are literals: their length is known at compile time. */
+#define json_key(o, key, first) json_key_n((o), (key), sizeof(key) - 1, (first))
+
+static void
+json_str_or_null_n(struct outbuf *o, const char *key, size_t n, const char *v)
+{
+    json_key_n(o, key, n, false);
+    if (v != NULL && *v != '\0')
+        json_str(o, v);
+    else
+        ob_puts(o, "null");
+}
+
+#define json_str_or_null(o, key, v) json_str_or_null_n((o), (key), sizeof(key) - 1, (v))
+
+static void
+json_time_field_n(struct outbuf *o, const char *key, size_t n, int64_t t)
+{
+    char buf[21];
+
+    json_key_n(o, key, n, false);
+    if (t > 0) {
+        ob_putc(o, '"');
+        outbuf_put(o, fast_time(t, buf), 20);
+        ob_putc(o, '"');
+    } else {
+        ob_puts(o, "null");
+    }
+}
+
+#define json_time_field(o, key, t) json_time_field_n((o), (key), sizeof(key) - 1, (t))
+
+void
+cmd_account_json_write(struct outbuf *o, const struct store_account *a)
+{
+    json_key(o, "id", true);
+    ob_int(o, a->id);
+    json_str_or_null(o, "account_id", a->account_id);
+    json_key(o, "email", false);
+    json_str(o, a->email != NULL ? a->email : "");
+    json_key(o, "name", false);
+    json_str(o, a->name != NULL ? a->name : "");
+    json_key(o, "owner", false);
+    json_str(o, a->owner != NULL ? a->owner : "");
+    json_key(o, "kind", false);
+    json_str(o, a->kind != NULL ? a->kind : "");
+    json_str_or_null(o, "class", a->class_name);
+    json_key(o, "seat", false);
+    if (a->seat > 0)
+        ob_int(o, a->seat);
+    else
+        ob_puts(o, "null");
+    json_key(o, "state", false);
+    json_str(o, a->state);
+    json_key(o, "reason", false);
+    json_str(o, a->reason != NULL ? a->reason : "");
+    json_time_field(o, "expires_at", a->expires_at);
+    json_time_field(o, "created_at", a->created_at);
+    json_time_field(o, "active_at", a->active_at);
+    json_time_field(o, "closed_at", a->closed_at);
+    json_time_field(o, "updated_at", a->updated_at);
+    json_time_field(o, "next_action_at", a->due_at);
+    json_key(o, "attempts", false);
+    ob_int(o, a->attempts);
+    json_key(o, "last_error", false);
+    json_str(o, a->last_error != NULL ? a->last_error : "");
+    json_key(o, "adopted", false);
+    ob_puts(o, a->adopted ? "true" : "false");
+    json_str_or_null(o, "request_id", a->request_id);
 }
 
 void
 cmd_json_time(cJSON *obj, const char *key, int64_t t)
 {
-    char buf[32];
+    char buf[21];
 
     if (t > 0)
-        cJSON_AddStringToObject(obj, key, time_format(t, buf, sizeof(buf)));
-    else
-        cJSON_AddNullToObject(obj, key);
-}
-
-static void
-add_str_or_null(cJSON *obj, const char *key, const char *v)
-{
-    if (v != NULL && *v != '\0')
-        cJSON_AddStringToObject(obj, key, v);
+        cJSON_AddStringToObject(obj, key, fast_time(t, buf));
     else
         cJSON_AddNullToObject(obj, key);
 }
@@ -120,33 +392,30 @@ add_str_or_null(cJSON *obj, const char *key, const char *v)
 cJSON *
 cmd_account_json(const struct store_account *a)
 {
-    cJSON *o = cJSON_CreateObject();
+    char *buf = NULL;
+    size_t len = 0;
+    cJSON *o = NULL;
+    FILE *mem = open_memstream(&buf, &len);
+    struct outbuf *ob;
 
-    if (o == NULL)
+    /* One definition of the object: the streaming writer's, parsed back. */
+    if (mem == NULL)
         return NULL;
-    cJSON_AddNumberToObject(o, "id", (double)a->id);
-    add_str_or_null(o, "account_id", a->account_id);
-    cJSON_AddStringToObject(o, "email", a->email != NULL ? a->email : "");
-    cJSON_AddStringToObject(o, "name", a->name != NULL ? a->name : "");
-    cJSON_AddStringToObject(o, "owner", a->owner != NULL ? a->owner : "");
-    cJSON_AddStringToObject(o, "kind", a->kind != NULL ? a->kind : "");
-    add_str_or_null(o, "class", a->class_name);
-    if (a->seat > 0)
-        cJSON_AddNumberToObject(o, "seat", (double)a->seat);
-    else
-        cJSON_AddNullToObject(o, "seat");
-    cJSON_AddStringToObject(o, "state", a->state);
-    cJSON_AddStringToObject(o, "reason", a->reason != NULL ? a->reason : "");
-    cmd_json_time(o, "expires_at", a->expires_at);
-    cmd_json_time(o, "created_at", a->created_at);
-    cmd_json_time(o, "active_at", a->active_at);
-    cmd_json_time(o, "closed_at", a->closed_at);
-    cmd_json_time(o, "updated_at", a->updated_at);
-    cmd_json_time(o, "next_action_at", a->due_at);
-    cJSON_AddNumberToObject(o, "attempts", (double)a->attempts);
-    cJSON_AddStringToObject(o, "last_error", a->last_error != NULL ? a->last_error : "");
-    cJSON_AddBoolToObject(o, "adopted", a->adopted);
-    add_str_or_null(o, "request_id", a->request_id);
+    ob = calloc(1, sizeof(*ob));
+    if (ob == NULL) {
+        fclose(mem);
+        free(buf);
+        return NULL;
+    }
+    ob->f = mem;
+    ob_putc(ob, '{');
+    cmd_account_json_write(ob, a);
+    ob_putc(ob, '}');
+    outbuf_flush(ob);
+    free(ob);
+    if (fclose(mem) == 0 && buf != NULL)
+        o = cJSON_ParseWithLength(buf, len);
+    free(buf);
     return o;
 }
 
@@ -199,8 +468,12 @@ cmd_json_print(cJSON *obj)
 const char *
 cmd_time(int64_t t, char *buf, size_t n, bool never_word)
 {
-    if (t > 0)
-        return time_format(t, buf, n);
+    char fast[21];
+
+    if (t > 0) {
+        snprintf(buf, n, "%s", fast_time(t, fast));
+        return buf;
+    }
     snprintf(buf, n, "%s", never_word ? "never" : "-");
     return buf;
 }
@@ -252,6 +525,15 @@ cmd_report_line(FILE *out, const struct engine_step_report *r)
         any = true;
     }
     fprintf(out, "%s\n", any ? "" : "nothing to do");
+}
+
+static void
+add_str_or_null(cJSON *obj, const char *key, const char *v)
+{
+    if (v != NULL && *v != '\0')
+        cJSON_AddStringToObject(obj, key, v);
+    else
+        cJSON_AddNullToObject(obj, key);
 }
 
 static void

@@ -58,6 +58,19 @@ void table_free(struct table *t);
 
 /* The account object documented above; NULL when out of memory. */
 cJSON *cmd_account_json(const struct store_account *a);
+/* A plain output buffer over a FILE (bulk output without stdio's per-call overhead). */
+struct outbuf {
+    FILE *f;
+    size_t len;
+    char b[1 << 16];
+};
+void outbuf_put(struct outbuf *ob, const char *s, size_t n);
+/* Writes what is buffered to ob->f. */
+void outbuf_flush(struct outbuf *ob);
+
+/* Writes the members of the account object (without the braces) to o: the streaming form
+ * `list --json` uses, identical to cmd_account_json's. */
+void cmd_account_json_write(struct outbuf *o, const struct store_account *a);
 /* Adds the step report object as "report" to obj. */
 void cmd_report_json(cJSON *obj, const struct engine_step_report *r);
 /* Prints obj (formatted) and a newline to stdout and frees it; -1 when out of memory. */
@@ -83,6 +96,8 @@ struct cmd_events {
 int cmd_engine_open(struct sbx_ctx *ctx, const char *cmd, bool dry_run, struct cmd_events *ev,
                     struct engine **out);
 
+/* Decimal text of v in buf (no printf); returns a pointer into buf. */
+const char *cmd_fmt_int(int64_t v, char buf[24]);
 /* RFC 3339 for t > 0, else "-" (or "never" when never_word). */
 const char *cmd_time(int64_t t, char *buf, size_t n, bool never_word);
 /* "in 3d" / "2h ago" relative to now. */

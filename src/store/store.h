@@ -159,6 +159,17 @@ struct store_filter {
 int store_account_list(struct store *s, const struct store_filter *f,
                        int (*cb)(void *arg, const struct store_account *a), void *arg,
                        struct sbx_err *err) SBX_NODISCARD;
+/*
+ * Like store_account_list, for bulk output: only the fields `list` shows are filled (id,
+ * account_id, email, name, kind, owner, class_id, seat, state, reason, request_id, the times,
+ * attempts, adopted, last_error); with minimal only id, account_id, email, kind, owner,
+ * class_id, state and expires_at. class_name is always NULL (the caller maps class_id) and
+ * f->class_name and f->id are ignored (filter by class_id). Rows are zeroed between fields
+ * only as far as filled: callers read only those fields.
+ */
+int store_account_list_brief(struct store *s, const struct store_filter *f, bool minimal,
+                             int (*cb)(void *arg, const struct store_account *a), void *arg,
+                             struct sbx_err *err) SBX_NODISCARD;
 /* Number of rows in state (filter f may be NULL). */
 int store_account_count(struct store *s, const char *state, const struct store_filter *f,
                         int64_t *n, struct sbx_err *err) SBX_NODISCARD;

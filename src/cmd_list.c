@@ -192,7 +192,8 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
         if (lc.t == NULL)
             goto nomem;
     }
-    if (f.class_id != -1 && store_account_list_brief(ctx->store, &f, !lc.json, list_row, &lc, &err) != 0)
+    if (f.class_id != -1 &&
+        store_account_list_brief(ctx->store, &f, !lc.json, list_row, &lc, &err) != 0)
         goto fail;
     if (lc.json) {
         outbuf_flush(lc.ob);

@@ -263,12 +263,16 @@ json_str(struct outbuf *o, const char *s)
     static const char hex[] = "0123456789abcdef";
     const char *run = s;
 
+    const char *p = s;
+
     ob_putc(o, '"');
-    for (const char *p = s; *p != '\0'; p++) {
+    for (;; p++) {
         unsigned char ch = (unsigned char)*p;
 
         if (ch >= 0x20 && ch != '"' && ch != '\\')
             continue;
+        if (ch == '\0')
+            break;
         outbuf_put(o, run, (size_t)(p - run));
         run = p + 1;
         switch (ch) {
@@ -293,7 +297,17 @@ json_str(struct outbuf *o, const char *s)
             ob_putc(o, hex[ch & 15]);
         }
     }
-    ob_puts(o, run);
+    outbuf_put(o, run, (size_t)(p - run));
+    ob_putc(o, '"');
+}
+
+/* Values the engine validated to [A-Za-z0-9_.:-] (account ids, states, kinds, request ids)
+ * need no escaping. */
+static void
+json_plain(struct outbuf *o, const char *s)
+{
+    ob_putc(o, '"');
+    outbuf_put(o, s, strlen(s));
     ob_putc(o, '"');
 }
 
@@ -344,7 +358,11 @@ cmd_account_json_write(struct outbuf *o, const struct store_account *a)
 {
     json_key(o, "id", true);
     ob_int(o, a->id);
-    json_str_or_null(o, "account_id", a->account_id);
+    json_key(o, "account_id", false);
+    if (a->account_id[0] != '\0')
+        json_plain(o, a->account_id);
+    else
+        outbuf_put(o, "null", 4);
     json_key(o, "email", false);
     json_str(o, a->email != NULL ? a->email : "");
     json_key(o, "name", false);
@@ -352,7 +370,7 @@ cmd_account_json_write(struct outbuf *o, const struct store_account *a)
     json_key(o, "owner", false);
     json_str(o, a->owner != NULL ? a->owner : "");
     json_key(o, "kind", false);
-    json_str(o, a->kind != NULL ? a->kind : "");
+    json_plain(o, a->kind != NULL ? a->kind : "");
     json_str_or_null(o, "class", a->class_name);
     json_key(o, "seat", false);
     if (a->seat > 0)
@@ -360,7 +378,7 @@ cmd_account_json_write(struct outbuf *o, const struct store_account *a)
     else
         ob_puts(o, "null");
     json_key(o, "state", false);
-    json_str(o, a->state);
+    json_plain(o, a->state);
     json_key(o, "reason", false);
     json_str(o, a->reason != NULL ? a->reason : "");
     json_time_field(o, "expires_at", a->expires_at);

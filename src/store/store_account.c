@@ -116,7 +116,8 @@ view_account(sqlite3_stmt *st, struct store_account *a)
 {
     static char empty[] = "";
 
-#define VIEW_TEXT(col) (sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : (char *)col_text(st, col))
+#define VIEW_TEXT(col) \
+    (sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : (char *)col_text(st, col))
     memset(a, 0, sizeof(*a));
     a->id = sqlite3_column_int64(st, 0);
     snprintf(a->account_id, sizeof(a->account_id), "%s", col_text(st, 1));
@@ -476,24 +477,32 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
 {
     static const struct store_filter none = { 0 };
     static char empty[] = "";
-    struct binder b = store_stmt(s, STORE_ACCOUNT_LIST_BRIEF, err);
+    struct binder b;
     struct store_account a;
     int rc;
 
     if (f == NULL)
         f = &none;
-    bind_text(&b, ":owner", f->owner);
-    bind_text(&b, ":kind", f->kind);
-    bind_int_or_null(&b, ":class_id", f->class_id);
-    bind_text(&b, ":state", f->state);
-    bind_int_or_null(&b, ":expires_before", f->expires_before);
-    bind_int(&b, ":all", f->all);
+    if (f->owner == NULL && f->kind == NULL && f->class_id == 0 && f->state == NULL &&
+        f->expires_before == 0) {
+        b = store_stmt(s, f->all ? STORE_ACCOUNT_LIST_BRIEF_ALL : STORE_ACCOUNT_LIST_BRIEF_OPEN,
+                       err);
+    } else {
+        b = store_stmt(s, STORE_ACCOUNT_LIST_BRIEF, err);
+        bind_text(&b, ":owner", f->owner);
+        bind_text(&b, ":kind", f->kind);
+        bind_int_or_null(&b, ":class_id", f->class_id);
+        bind_text(&b, ":state", f->state);
+        bind_int_or_null(&b, ":expires_before", f->expires_before);
+        bind_int(&b, ":all", f->all);
+    }
     memset(&a, 0, sizeof(a));
     while ((rc = store_step(&b)) == 1) {
         sqlite3_stmt *st = b.st;
         const unsigned char *t;
 
-#define BRIEF_TEXT(col) (sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : (char *)col_text(st, col))
+/* sqlite3_column_text() is NULL for SQL NULL: one call per column, not two. */
+#define BRIEF_TEXT(col) ((char *)sqlite3_column_text(st, col))
         a.id = sqlite3_column_int64(st, 0);
         t = sqlite3_column_text(st, 1);
         if (t != NULL)
@@ -526,7 +535,7 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
         a.closed_at = sqlite3_column_int64(st, 17);
         a.adopted = sqlite3_column_int(st, 18) != 0;
         a.last_error = BRIEF_TEXT(19);
-    row:
+row:
         if (a.reason == NULL)
             a.reason = empty;
         if (a.last_error == NULL)

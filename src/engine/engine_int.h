@@ -91,8 +91,8 @@ int eng_defer(struct engine *e, struct store_account *a, int64_t delay, const ch
  * returned in *seq); explicit_name overrides the name template. Nothing is written. */
 int eng_pick_alias(struct engine *e, const struct cfg_kind *kind, const char *owner,
                    const char *class_name, int64_t seat, const char *explicit_name, char *email,
-                   size_t en, char *name, size_t nn, int64_t *seq, struct sbx_err *err)
-        SBX_NODISCARD;
+                   size_t en, char *name, size_t nn, int64_t *seq,
+                   struct sbx_err *err) SBX_NODISCARD;
 /* Advances the alias counter to at least seq; call inside the transaction that uses it. */
 int eng_commit_seq(struct engine *e, int64_t seq, struct sbx_err *err) SBX_NODISCARD;
 /* Protection check that also returns the live DescribeAccount view (orgs_account_release). */

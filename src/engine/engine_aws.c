@@ -221,13 +221,21 @@ eng_place_account(struct engine *e, const struct store_account *a, bool *blocked
                   struct sbx_err *err)
 {
     const struct cfg_kind *k = eng_kind(e, a->kind);
+
+    return eng_move_to(e, a, k->ou != NULL ? k->ou : "", blocked, err);
+}
+
+int
+eng_move_to(struct engine *e, const struct store_account *a, const char *path, bool *blocked,
+            struct sbx_err *err)
+{
     struct orgs_parent *parents = NULL;
     size_t n = 0;
     char *target = NULL;
     int rc = -1;
 
     *blocked = false;
-    if (eng_ensure_ou(e, k->ou != NULL ? k->ou : "", &target, err) != 0)
+    if (eng_ensure_ou(e, path, &target, err) != 0)
         return -1;
     if (orgs_pace_wait(e->orgs, ORGS_OP_LIST_PARENTS) > 0) {
         *blocked = true;
@@ -253,8 +261,8 @@ eng_place_account(struct engine *e, const struct store_account *a, bool *blocked
             /* A cached OU may have been deleted: forget it so the next try recreates it. */
             struct sbx_err ignored = { 0 };
 
-            if (k->ou != NULL && *k->ou != '\0' && store_ou_put(e->store, k->ou, "", &ignored) != 0)
-                log_warn("cannot forget OU '%s': %s", k->ou, ignored.msg);
+            if (*path != '\0' && store_ou_put(e->store, path, "", &ignored) != 0)
+                log_warn("cannot forget OU '%s': %s", path, ignored.msg);
         }
         goto out;
     }

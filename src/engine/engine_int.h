@@ -113,6 +113,9 @@ int eng_ensure_ou(struct engine *e, const char *path, char **id, struct sbx_err 
 /* Moves a into its kind's OU when it is elsewhere. *blocked set when pacing made it wait. */
 int eng_place_account(struct engine *e, const struct store_account *a, bool *blocked,
                       struct sbx_err *err) SBX_NODISCARD;
+/* Moves a into the OU at path ("" = the root) when it is elsewhere. */
+int eng_move_to(struct engine *e, const struct store_account *a, const char *path, bool *blocked,
+                struct sbx_err *err) SBX_NODISCARD;
 /* Tags a with owner, kind, expiry, class, managed-by and the kind's tags. */
 int eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked,
                     struct sbx_err *err) SBX_NODISCARD;

@@ -784,6 +784,22 @@ out:
     return rc;
 }
 
+/* Nuked accounts wait for a close slot in organization.close_wait_ou (a locked-down OU, so a
+ * queued account is not usable meanwhile). Best effort: closing does not depend on it. */
+static void
+park(struct step *st, const struct store_account *a)
+{
+    struct sbx_err aerr = { 0 };
+    bool blocked = false;
+
+    if (eng_move_to(st->e, a, st->e->cfg->org.close_wait_ou, &blocked, &aerr) != 0)
+        log_warn("account %lld %s: cannot move it to '%s' while it waits: %s", (long long)a->id,
+                 a->account_id, st->e->cfg->org.close_wait_ou, aerr.msg);
+    else if (blocked)
+        log_info("account %lld %s: not moved to '%s' (paced); it waits where it is",
+                 (long long)a->id, a->account_id, st->e->cfg->org.close_wait_ou);
+}
+
 static int
 phase_nuke(struct step *st, struct sbx_err *err)
 {
@@ -860,6 +876,8 @@ phase_nuke(struct step *st, struct sbx_err *err)
             r = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "nuked", NULL, NULL, err);
             if (r == 0)
                 st->r->nuked++;
+            if (r == 0 && e->cfg->org.close_wait_ou != NULL && *e->cfg->org.close_wait_ou != '\0')
+                park(st, a);
         } else {
             int max = hc->max_attempts > 0 ? hc->max_attempts : 3;
 

@@ -9,8 +9,14 @@ sim_start --time-scale 50 --create-latency 10s --close-latency 1m --close-quota 
 write_config 'limits = {
     account_limit = 1000;
     close_quota = 2;
+};
+organization = {
+    email_template = "sandbox+{kind}-{owner}-{seq}@example.com";
+    name_template = "sbx-{kind}-{owner}-{seq}";
+    protected_tags = [ "AccountType=Critical" ];
+    close_wait_ou = "Sandboxes/PendingClose";
 };'
-sbx init >/dev/null
+assert_contains "$(sbx init)" "Sandboxes/PendingClose"
 epoch() { python3 -c 'import sys, datetime; print(int(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).timestamp()))' "$1"; }
 
 ids=""
@@ -50,6 +56,9 @@ slot=$(epoch "$(json_get "$q" 'd["next_slot_at"]')")
 assert_eq "$eta" "$slot" "the queued account closes when the oldest closure ages out"
 now=$(json_get "$(sim_admin GET clock)" 'int(d["now"])')
 assert_eq "$(((eta - now) > 29 * 86400))" 1 "about 30 days from now"
+# Waiting for its slot, the nuked account is parked in the locked-down OU.
+parent=$(json_get "$(sim_admin GET state)" "[([o['Name'] for o in d['ous'] if o['Id'] == a['ParentId']] or ['root'])[0] for a in d['accounts'] if a['Id'] == '$3'][0]")
+assert_eq "$parent" PendingClose
 readable=$(sbx quota)
 assert_contains "$readable" "free slots     0"
 assert_contains "$readable" "$3"

@@ -9,15 +9,18 @@
 #include "store/store_int.h"
 #include "util/duration.h"
 
-int
-store_meta_get(struct store *s, const char *key, char **value, struct sbx_err *err)
+/* Runs a one-parameter statement and copies the first column of its row, if any, into *value
+ * (NULL when there is no row). */
+static int
+get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg, char **value,
+         struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_META_GET, err);
+    struct binder b = store_stmt(s, stmt, err);
     bool oom = false;
     int rc;
 
     *value = NULL;
-    bind_text(&b, ":key", key);
+    bind_text(&b, param, arg);
     rc = store_step(&b);
     if (rc == 1)
         *value = col_strdup(b.st, 0, &oom);
@@ -27,6 +30,12 @@ store_meta_get(struct store *s, const char *key, char **value, struct sbx_err *e
         return -1;
     }
     return rc < 0 ? -1 : 0;
+}
+
+int
+store_meta_get(struct store *s, const char *key, char **value, struct sbx_err *err)
+{
+    return get_text(s, STORE_META_GET, ":key", key, value, err);
 }
 
 int
@@ -82,21 +91,7 @@ store_seq_next(struct store *s, const char *key, int64_t *out, struct sbx_err *e
 int
 store_ou_get(struct store *s, const char *path, char **id, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_OU_GET, err);
-    bool oom = false;
-    int rc;
-
-    *id = NULL;
-    bind_text(&b, ":path", path);
-    rc = store_step(&b);
-    if (rc == 1)
-        *id = col_strdup(b.st, 0, &oom);
-    store_done(&b);
-    if (oom) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
-    return rc < 0 ? -1 : 0;
+    return get_text(s, STORE_OU_GET, ":path", path, id, err);
 }
 
 int

@@ -26,6 +26,8 @@ log_set_progname(const char *name)
     progname = name;
 }
 
+static void vlog(enum log_level level, const char *fmt, va_list ap) SBX_PRINTF(2, 0);
+
 static void
 vlog(enum log_level level, const char *fmt, va_list ap)
 {

@@ -19,6 +19,9 @@
 #include "util/duration.h"
 #include "util/log.h"
 
+/* `list --json` output buffer: a handful of large writes for 50 MB of JSON. */
+#define CMD_LIST_BUF (256 * 1024)
+
 const char cmd_list_usage[] =
         "usage: sandboxctl list [--owner EMAIL] [--kind KIND] [--state STATE] [--class CLASS]\n"
         "                       [--expiring-within DURATION] [--all] [--json]";
@@ -35,7 +38,8 @@ struct list_ctx {
     int64_t now;
     struct class_name *classes; /* the few classes, to name each row's class_id */
     size_t nclasses;
-    struct outbuf *ob; /* JSON output */
+    struct jsonw w;                /* JSON output */
+    struct cmd_time_cache expires; /* the table's EXPIRES column */
 };
 
 static int
@@ -71,23 +75,25 @@ list_row(void *arg, const struct store_account *row)
         static const char first[] = "    {", next[] = ",\n    {";
 
         if (lc->n > 0)
-            outbuf_put(lc->ob, next, sizeof(next) - 1);
+            jsonw_raw(&lc->w, next, sizeof(next) - 1);
         else
-            outbuf_put(lc->ob, first, sizeof(first) - 1);
-        cmd_account_json_write(lc->ob, a);
-        outbuf_put(lc->ob, "}", 1);
+            jsonw_raw(&lc->w, first, sizeof(first) - 1);
+        cmd_account_json_write(&lc->w, a);
+        jsonw_raw(&lc->w, "}", 1);
+        if (lc->w.failed)
+            return -1;
     } else {
-        char id[25], exp[32];
+        char id[1 + JSONW_INT_MAX + 1];
         const char *cells[9];
 
         id[0] = '#';
-        snprintf(id + 1, sizeof(id) - 1, "%s", cmd_fmt_int(a->id, exp));
+        *json_int_into(id + 1, a->id) = '\0';
         cells[0] = id;
         cells[1] = a->account_id;
         cells[2] = a->state;
         cells[3] = a->kind;
         cells[4] = a->owner;
-        cells[5] = cmd_time(a->expires_at, exp, sizeof(exp), true);
+        cells[5] = a->expires_at > 0 ? cmd_time_cached(&lc->expires, a->expires_at) : "never";
         cells[6] = a->class_name;
         cells[7] = a->email;
         cells[8] = NULL;
@@ -114,7 +120,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     static const char *const headers[] = { "ID",      "ACCOUNT", "STATE", "KIND", "OWNER",
                                            "EXPIRES", "CLASS",   "EMAIL", NULL };
     struct store_filter f = { 0 };
-    struct list_ctx lc = { 0 };
+    struct list_ctx lc = { .expires = CMD_TIME_CACHE_INIT };
     struct sbx_err err = { 0 };
     char owner[ALIAS_OWNER_MAX + 1];
     const char *class_name = NULL;
@@ -182,22 +188,32 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
         }
     }
     if (lc.json) {
-        lc.ob = calloc(1, sizeof(*lc.ob));
-        if (lc.ob == NULL)
+        static const char head[] = "{\n  \"accounts\": [\n";
+
+        if (jsonw_init(&lc.w, stdout, CMD_LIST_BUF) != 0)
             goto nomem;
-        lc.ob->f = stdout;
-        printf("{\n  \"accounts\": [\n");
+        jsonw_raw(&lc.w, head, sizeof(head) - 1);
     } else {
         lc.t = table_new(headers);
         if (lc.t == NULL)
             goto nomem;
     }
     if (f.class_id != -1 &&
-        store_account_list_brief(ctx->store, &f, !lc.json, list_row, &lc, &err) != 0)
+        store_account_list_brief(ctx->store, &f, !lc.json, list_row, &lc, &err) != 0) {
+        if (lc.json && lc.w.failed && err.code == SBX_E_OK)
+            sbx_err_set(&err, SBX_E_IO, "cannot write the output");
         goto fail;
+    }
     if (lc.json) {
-        outbuf_flush(lc.ob);
-        printf("%s  ],\n  \"count\": %zu\n}\n", lc.n > 0 ? "\n" : "", lc.n);
+        char tail[64];
+        int k = snprintf(tail, sizeof(tail), "%s  ],\n  \"count\": %zu\n}\n", lc.n > 0 ? "\n" : "",
+                         lc.n);
+
+        jsonw_raw(&lc.w, tail, (size_t)k);
+        if (jsonw_flush(&lc.w) != 0) {
+            sbx_err_set(&err, SBX_E_IO, "cannot write the output");
+            goto fail;
+        }
     } else if (lc.n > 0) {
         table_print(lc.t, stdout);
     } else {
@@ -212,7 +228,7 @@ fail:
         sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
     rc = cmd_fail("list", &err);
 out:
-    free(lc.ob);
+    jsonw_release(&lc.w);
     table_free(lc.t);
     for (size_t i = 0; i < lc.nclasses; i++)
         free(lc.classes[i].name);

@@ -10,21 +10,26 @@
 #include "util/duration.h"
 #include "util/log.h"
 
-/*
- * Tables keep every cell in one growing arena (offsets, not pointers) and track column widths as
- * rows arrive: `list` of 100,000 accounts is then a handful of reallocations instead of 800,000
- * small ones.
- */
-static void ob_putc(struct outbuf *ob, char c);
+/* Bulk output (a table or `list --json`) goes through one buffer of this size. */
+#define CMD_OUT_BUF (256 * 1024)
 
+/*
+ * Tables keep every cell in one growing arena and track column widths as rows arrive: `list`
+ * of 100,000 accounts is then a handful of reallocations instead of 800,000 small ones. Cells
+ * are stored row after row, each as its length and its bytes (no NUL, no offset table): a
+ * length below 255 is one byte, a longer one is 255 and then the length as a size_t. Printing
+ * walks the arena in order; a new process pays for every page it touches, so the arena is
+ * kept as small as the text.
+ */
 struct table {
     size_t ncols;
     char *arena;
     size_t len, cap;
-    size_t *offs; /* nrows * ncols offsets into arena, row 0 = headers */
-    size_t nrows, cap_rows;
+    size_t nrows;
     size_t *w;
 };
+
+#define CELL_LONG 255
 
 struct table *
 table_new(const char *const *headers)
@@ -46,70 +51,94 @@ table_new(const char *const *headers)
 int
 table_add(struct table *t, const char *const *cells)
 {
-    if (t->nrows == t->cap_rows) {
-        size_t cap = t->cap_rows == 0 ? 256 : t->cap_rows * 2;
-        size_t *grown = realloc(t->offs, cap * t->ncols * sizeof(*grown));
+    size_t lens[16], *lp = lens, need = 0;
+    char *p;
+    int rc = -1;
 
-        if (grown == NULL)
+    if (t->ncols > SBX_ARRAY_LEN(lens)) {
+        lp = malloc(t->ncols * sizeof(*lp));
+        if (lp == NULL)
             return -1;
-        t->offs = grown;
-        t->cap_rows = cap;
     }
     for (size_t c = 0; c < t->ncols; c++) {
-        const char *cell = cells[c] != NULL && cells[c][0] != '\0' ? cells[c] : "-";
-        size_t n = strlen(cell);
-
-        if (t->len + n + 1 > t->cap) {
-            size_t cap = t->cap == 0 ? 65536 : t->cap;
-            char *grown;
-
-            while (cap < t->len + n + 1)
-                cap *= 2;
-            grown = realloc(t->arena, cap);
-            if (grown == NULL)
-                return -1;
-            t->arena = grown;
-            t->cap = cap;
-        }
-        memcpy(t->arena + t->len, cell, n + 1);
-        t->offs[t->nrows * t->ncols + c] = t->len;
-        t->len += n + 1;
-        if (n > t->w[c])
-            t->w[c] = n;
+        lp[c] = cells[c] != NULL && cells[c][0] != '\0' ? strlen(cells[c]) : 1;
+        need += lp[c] + (lp[c] < CELL_LONG ? 1 : 1 + sizeof(size_t));
     }
+    if (need > t->cap - t->len) {
+        size_t cap = t->cap == 0 ? 65536 : t->cap;
+        char *grown;
+
+        while (cap - t->len < need)
+            cap *= 2;
+        grown = realloc(t->arena, cap);
+        if (grown == NULL)
+            goto out;
+        t->arena = grown;
+        t->cap = cap;
+    }
+    p = t->arena + t->len;
+    for (size_t c = 0; c < t->ncols; c++) {
+        const char *cell = cells[c] != NULL && cells[c][0] != '\0' ? cells[c] : "-";
+
+        if (lp[c] < CELL_LONG) {
+            *p++ = (char)lp[c];
+        } else {
+            *p++ = (char)CELL_LONG;
+            memcpy(p, &lp[c], sizeof(size_t));
+            p += sizeof(size_t);
+        }
+        memcpy(p, cell, lp[c]);
+        p += lp[c];
+        if (lp[c] > t->w[c])
+            t->w[c] = lp[c];
+    }
+    t->len = (size_t)(p - t->arena);
     t->nrows++;
-    return 0;
+    rc = 0;
+out:
+    if (lp != lens)
+        free(lp);
+    return rc;
 }
 
 void
 table_print(const struct table *t, FILE *out)
 {
-    static const char spaces[] = "                                                                ";
-    struct outbuf *ob = calloc(1, sizeof(*ob));
+    const char *cell = t->arena;
+    struct jsonw w;
+    size_t row_max = 1;
 
-    if (ob == NULL)
+    if (t->nrows == 0 || jsonw_init(&w, out, CMD_OUT_BUF) != 0) {
+        jsonw_release(&w);
         return;
-    ob->f = out;
+    }
+    for (size_t c = 0; c < t->ncols; c++)
+        row_max += t->w[c] + 2;
     for (size_t r = 0; r < t->nrows; r++) {
+        char *start = jsonw_reserve(&w, row_max), *p = start;
+
+        if (p == NULL)
+            break;
         for (size_t c = 0; c < t->ncols; c++) {
-            const char *cell = t->arena + t->offs[r * t->ncols + c];
-            size_t n = strlen(cell), pad;
+            size_t n = (unsigned char)*cell++;
 
-            outbuf_put(ob, cell, n);
-            if (c + 1 == t->ncols) {
-                ob_putc(ob, '\n');
-                continue;
+            if (n == CELL_LONG) {
+                memcpy(&n, cell, sizeof(size_t));
+                cell += sizeof(size_t);
             }
-            for (pad = t->w[c] - n + 2; pad > 0;) {
-                size_t k = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
-
-                outbuf_put(ob, spaces, k);
-                pad -= k;
+            memcpy(p, cell, n);
+            p += n;
+            cell += n;
+            if (c + 1 < t->ncols) {
+                memset(p, ' ', t->w[c] - n + 2);
+                p += t->w[c] - n + 2;
             }
         }
+        *p++ = '\n';
+        jsonw_commit(&w, (size_t)(p - start));
     }
-    outbuf_flush(ob);
-    free(ob);
+    jsonw_flush(&w);
+    jsonw_release(&w);
 }
 
 void
@@ -118,117 +147,75 @@ table_free(struct table *t)
     if (t == NULL)
         return;
     free(t->arena);
-    free(t->offs);
     free(t->w);
     free(t);
 }
 
-/* RFC 3339 UTC ("2026-11-26T17:54:12Z") without gmtime/strftime: days to civil date (Howard
- * Hinnant's algorithm). Same output as time_format(), several times faster in bulk output. */
-static const char *
-fast_time(int64_t t, char out[21])
+/* --- times ------------------------------------------------------------------------------- */
+
+/* "00".."99": two digits per table lookup. */
+static const char digits2[] = "000102030405060708091011121314151617181920212223242526272829"
+                              "303132333435363738394041424344454647484950515253545556575859"
+                              "606162636465666768697071727374757677787980818283848586878889"
+                              "90919293949596979899";
+
+/*
+ * RFC 3339 UTC ("2026-11-26T17:54:12Z") without gmtime/strftime: days to civil date (Howard
+ * Hinnant's algorithm), recomputed only when the day changes. Same output as time_format() for
+ * years 0000-9999; other years print as "0000-00-00T00:00:00Z".
+ */
+const char *
+cmd_time_cached(struct cmd_time_cache *c, int64_t t)
 {
-    int64_t days = t / 86400, rem = t % 86400, z, era, y;
-    unsigned doe, yoe, doy, mp, d, m, hh, mm, ss;
+    int64_t days, rem;
+    unsigned s;
 
-    static _Thread_local int64_t cached_days = INT64_MIN;
-    static _Thread_local char cached_date[11];
-
+    if (t == c->t)
+        return c->text;
+    days = t / 86400;
+    rem = t % 86400;
     if (rem < 0) {
         rem += 86400;
         days--;
     }
-    if (days == cached_days) {
-        /* Bulk output: most timestamps share a day with the previous one. */
-        memcpy(out, cached_date, 10);
-        goto clock;
+    if (days != c->day) {
+        int64_t z = days + 719468, era, y;
+        unsigned doe, yoe, doy, mp, d, m;
+
+        era = (z >= 0 ? z : z - 146096) / 146097;
+        doe = (unsigned)(z - era * 146097);
+        yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        y = (int64_t)yoe + era * 400;
+        doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        mp = (5 * doy + 2) / 153;
+        d = doy - (153 * mp + 2) / 5 + 1;
+        m = mp < 10 ? mp + 3 : mp - 9;
+        y += m <= 2;
+        if (y < 0 || y > 9999) {
+            memcpy(c->text, "0000-00-00T00:00:00Z", 21);
+            c->t = t;
+            c->day = INT64_MIN;
+            return c->text;
+        }
+        memcpy(c->text, digits2 + 2 * (y / 100), 2);
+        memcpy(c->text + 2, digits2 + 2 * (y % 100), 2);
+        c->text[4] = '-';
+        memcpy(c->text + 5, digits2 + 2 * m, 2);
+        c->text[7] = '-';
+        memcpy(c->text + 8, digits2 + 2 * d, 2);
+        c->text[10] = 'T';
+        c->text[13] = ':';
+        c->text[16] = ':';
+        c->text[19] = 'Z';
+        c->text[20] = '\0';
+        c->day = days;
     }
-    z = days + 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = (int64_t)yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    if (y < 0 || y > 9999) {
-        snprintf(out, 21, "%s", "0000-00-00T00:00:00Z");
-        return out;
-    }
-    out[0] = (char)('0' + y / 1000);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + m / 10);
-    out[6] = (char)('0' + m % 10);
-    out[7] = '-';
-    out[8] = (char)('0' + d / 10);
-    out[9] = (char)('0' + d % 10);
-    memcpy(cached_date, out, 10);
-    cached_days = days;
-clock:
-    hh = (unsigned)(rem / 3600);
-    mm = (unsigned)(rem / 60 % 60);
-    ss = (unsigned)(rem % 60);
-    out[10] = 'T';
-    out[11] = (char)('0' + hh / 10);
-    out[12] = (char)('0' + hh % 10);
-    out[13] = ':';
-    out[14] = (char)('0' + mm / 10);
-    out[15] = (char)('0' + mm % 10);
-    out[16] = ':';
-    out[17] = (char)('0' + ss / 10);
-    out[18] = (char)('0' + ss % 10);
-    out[19] = 'Z';
-    out[20] = '\0';
-    return out;
-}
-
-/* --- a plain output buffer (stdio's per-call locking dominates bulk output otherwise) ------ */
-
-void
-outbuf_flush(struct outbuf *ob)
-{
-    if (ob->len > 0)
-        fwrite(ob->b, 1, ob->len, ob->f);
-    ob->len = 0;
-}
-
-void
-outbuf_put(struct outbuf *ob, const char *s, size_t n)
-{
-    if (n <= sizeof(ob->b) - ob->len) {
-        memcpy(ob->b + ob->len, s, n);
-        ob->len += n;
-        return;
-    }
-    while (n > 0) {
-        size_t room = sizeof(ob->b) - ob->len, k = n < room ? n : room;
-
-        memcpy(ob->b + ob->len, s, k);
-        ob->len += k;
-        s += k;
-        n -= k;
-        if (ob->len == sizeof(ob->b))
-            outbuf_flush(ob);
-    }
-}
-
-static void
-ob_puts(struct outbuf *ob, const char *s)
-{
-    outbuf_put(ob, s, strlen(s));
-}
-
-static void
-ob_putc(struct outbuf *ob, char c)
-{
-    if (ob->len == sizeof(ob->b))
-        outbuf_flush(ob);
-    ob->b[ob->len++] = c;
+    s = (unsigned)rem;
+    memcpy(c->text + 11, digits2 + 2 * (s / 3600), 2);
+    memcpy(c->text + 14, digits2 + 2 * (s / 60 % 60), 2);
+    memcpy(c->text + 17, digits2 + 2 * (s % 60), 2);
+    c->t = t;
+    return c->text;
 }
 
 const char *
@@ -247,162 +234,97 @@ cmd_fmt_int(int64_t v, char buf[24])
     return p;
 }
 
-static void
-ob_int(struct outbuf *ob, int64_t v)
-{
-    char buf[24];
-
-    ob_puts(ob, cmd_fmt_int(v, buf));
-}
-
 /* --- the account object, written directly (the one definition of its JSON form) ---------- */
 
-static void
-json_str(struct outbuf *o, const char *s)
+/* Room for everything but the strings: keys and punctuation (about 240 bytes), six times,
+ * three numbers, null/true/false. */
+#define ACCOUNT_FIXED_MAX 512
+
+static inline char *
+time_or_null(char *p, struct cmd_time_cache *c, int64_t t)
 {
-    static const char hex[] = "0123456789abcdef";
-    const char *run = s;
-
-    const char *p = s;
-
-    ob_putc(o, '"');
-    for (;; p++) {
-        unsigned char ch = (unsigned char)*p;
-
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        if (ch == '\0')
-            break;
-        outbuf_put(o, run, (size_t)(p - run));
-        run = p + 1;
-        switch (ch) {
-        case '"':
-            ob_puts(o, "\\\"");
-            break;
-        case '\\':
-            ob_puts(o, "\\\\");
-            break;
-        case '\n':
-            ob_puts(o, "\\n");
-            break;
-        case '\r':
-            ob_puts(o, "\\r");
-            break;
-        case '\t':
-            ob_puts(o, "\\t");
-            break;
-        default:
-            ob_puts(o, "\\u00");
-            ob_putc(o, hex[ch >> 4]);
-            ob_putc(o, hex[ch & 15]);
-        }
-    }
-    outbuf_put(o, run, (size_t)(p - run));
-    ob_putc(o, '"');
+    if (t <= 0)
+        return json_lit_into(p, "null");
+    *p++ = '"';
+    p = json_bytes_into(p, cmd_time_cached(c, t), 20);
+    *p++ = '"';
+    return p;
 }
-
-/* Values the engine validated to [A-Za-z0-9_.:-] (account ids, states, kinds, request ids)
- * need no escaping. */
-static void
-json_plain(struct outbuf *o, const char *s)
-{
-    ob_putc(o, '"');
-    outbuf_put(o, s, strlen(s));
-    ob_putc(o, '"');
-}
-
-static void
-json_key_n(struct outbuf *o, const char *key, size_t n, bool first)
-{
-    if (!first)
-        ob_putc(o, ',');
-    ob_putc(o, '"');
-    outbuf_put(o, key, n);
-    outbuf_put(o, "\":", 2);
-}
-
-/* Keys are literals: their length is known at compile time. */
-#define json_key(o, key, first) json_key_n((o), (key), sizeof(key) - 1, (first))
-
-static void
-json_str_or_null_n(struct outbuf *o, const char *key, size_t n, const char *v)
-{
-    json_key_n(o, key, n, false);
-    if (v != NULL && *v != '\0')
-        json_str(o, v);
-    else
-        ob_puts(o, "null");
-}
-
-#define json_str_or_null(o, key, v) json_str_or_null_n((o), (key), sizeof(key) - 1, (v))
-
-static void
-json_time_field_n(struct outbuf *o, const char *key, size_t n, int64_t t)
-{
-    char buf[21];
-
-    json_key_n(o, key, n, false);
-    if (t > 0) {
-        ob_putc(o, '"');
-        outbuf_put(o, fast_time(t, buf), 20);
-        ob_putc(o, '"');
-    } else {
-        ob_puts(o, "null");
-    }
-}
-
-#define json_time_field(o, key, t) json_time_field_n((o), (key), sizeof(key) - 1, (t))
 
 void
-cmd_account_json_write(struct outbuf *o, const struct store_account *a)
+cmd_account_json_write(struct jsonw *w, const struct store_account *a)
 {
-    json_key(o, "id", true);
-    ob_int(o, a->id);
-    json_key(o, "account_id", false);
-    if (a->account_id[0] != '\0')
-        json_plain(o, a->account_id);
-    else
-        outbuf_put(o, "null", 4);
-    json_key(o, "email", false);
-    json_str(o, a->email != NULL ? a->email : "");
-    json_key(o, "name", false);
-    json_str(o, a->name != NULL ? a->name : "");
-    json_key(o, "owner", false);
-    json_str(o, a->owner != NULL ? a->owner : "");
-    json_key(o, "kind", false);
-    json_plain(o, a->kind != NULL ? a->kind : "");
-    json_str_or_null(o, "class", a->class_name);
-    json_key(o, "seat", false);
-    if (a->seat > 0)
-        ob_int(o, a->seat);
-    else
-        ob_puts(o, "null");
-    json_key(o, "state", false);
-    json_plain(o, a->state);
-    json_key(o, "reason", false);
-    json_str(o, a->reason != NULL ? a->reason : "");
-    json_time_field(o, "expires_at", a->expires_at);
-    json_time_field(o, "created_at", a->created_at);
-    json_time_field(o, "active_at", a->active_at);
-    json_time_field(o, "closed_at", a->closed_at);
-    json_time_field(o, "updated_at", a->updated_at);
-    json_time_field(o, "next_action_at", a->due_at);
-    json_key(o, "attempts", false);
-    ob_int(o, a->attempts);
-    json_key(o, "last_error", false);
-    json_str(o, a->last_error != NULL ? a->last_error : "");
-    json_key(o, "adopted", false);
-    ob_puts(o, a->adopted ? "true" : "false");
-    json_str_or_null(o, "request_id", a->request_id);
+    /* One cache per time field: each column tends to repeat its own day (or second). */
+    static _Thread_local struct cmd_time_cache tc[6] = {
+        CMD_TIME_CACHE_INIT, CMD_TIME_CACHE_INIT, CMD_TIME_CACHE_INIT,
+        CMD_TIME_CACHE_INIT, CMD_TIME_CACHE_INIT, CMD_TIME_CACHE_INIT,
+    };
+    const char *email = a->email != NULL ? a->email : "", *name = a->name != NULL ? a->name : "";
+    const char *owner = a->owner != NULL ? a->owner : "", *kind = a->kind != NULL ? a->kind : "";
+    const char *reason = a->reason != NULL ? a->reason : "";
+    const char *last_error = a->last_error != NULL ? a->last_error : "";
+    const char *class_name = a->class_name != NULL ? a->class_name : "";
+    const char *request_id = a->request_id != NULL ? a->request_id : "";
+    size_t n_acct = strlen(a->account_id), n_email = strlen(email), n_name = strlen(name);
+    size_t n_owner = strlen(owner), n_kind = strlen(kind), n_class = strlen(class_name);
+    size_t n_state = strlen(a->state), n_reason = strlen(reason);
+    size_t n_error = strlen(last_error), n_req = strlen(request_id);
+    char *start, *p;
+
+    start = p = jsonw_reserve(w, ACCOUNT_FIXED_MAX +
+                                         6 * (n_acct + n_email + n_name + n_owner + n_kind +
+                                              n_class + n_state + n_reason + n_error + n_req));
+    if (p == NULL)
+        return;
+    p = json_lit_into(p, "\"id\":");
+    p = json_int_into(p, a->id);
+    p = json_lit_into(p, ",\"account_id\":");
+    p = n_acct > 0 ? json_string_into(p, a->account_id, n_acct) : json_lit_into(p, "null");
+    p = json_lit_into(p, ",\"email\":");
+    p = json_string_into(p, email, n_email);
+    p = json_lit_into(p, ",\"name\":");
+    p = json_string_into(p, name, n_name);
+    p = json_lit_into(p, ",\"owner\":");
+    p = json_string_into(p, owner, n_owner);
+    p = json_lit_into(p, ",\"kind\":");
+    p = json_string_into(p, kind, n_kind);
+    p = json_lit_into(p, ",\"class\":");
+    p = n_class > 0 ? json_string_into(p, class_name, n_class) : json_lit_into(p, "null");
+    p = json_lit_into(p, ",\"seat\":");
+    p = a->seat > 0 ? json_int_into(p, a->seat) : json_lit_into(p, "null");
+    p = json_lit_into(p, ",\"state\":");
+    p = json_string_into(p, a->state, n_state);
+    p = json_lit_into(p, ",\"reason\":");
+    p = json_string_into(p, reason, n_reason);
+    p = json_lit_into(p, ",\"expires_at\":");
+    p = time_or_null(p, &tc[0], a->expires_at);
+    p = json_lit_into(p, ",\"created_at\":");
+    p = time_or_null(p, &tc[1], a->created_at);
+    p = json_lit_into(p, ",\"active_at\":");
+    p = time_or_null(p, &tc[2], a->active_at);
+    p = json_lit_into(p, ",\"closed_at\":");
+    p = time_or_null(p, &tc[3], a->closed_at);
+    p = json_lit_into(p, ",\"updated_at\":");
+    p = time_or_null(p, &tc[4], a->updated_at);
+    p = json_lit_into(p, ",\"next_action_at\":");
+    p = time_or_null(p, &tc[5], a->due_at);
+    p = json_lit_into(p, ",\"attempts\":");
+    p = json_int_into(p, a->attempts);
+    p = json_lit_into(p, ",\"last_error\":");
+    p = json_string_into(p, last_error, n_error);
+    p = a->adopted ? json_lit_into(p, ",\"adopted\":true") : json_lit_into(p, ",\"adopted\":false");
+    p = json_lit_into(p, ",\"request_id\":");
+    p = n_req > 0 ? json_string_into(p, request_id, n_req) : json_lit_into(p, "null");
+    jsonw_commit(w, (size_t)(p - start));
 }
 
 void
 cmd_json_time(cJSON *obj, const char *key, int64_t t)
 {
-    char buf[21];
+    struct cmd_time_cache c = CMD_TIME_CACHE_INIT;
 
     if (t > 0)
-        cJSON_AddStringToObject(obj, key, fast_time(t, buf));
+        cJSON_AddStringToObject(obj, key, cmd_time_cached(&c, t));
     else
         cJSON_AddNullToObject(obj, key);
 }
@@ -410,30 +332,18 @@ cmd_json_time(cJSON *obj, const char *key, int64_t t)
 cJSON *
 cmd_account_json(const struct store_account *a)
 {
-    char *buf = NULL;
-    size_t len = 0;
+    struct jsonw w;
     cJSON *o = NULL;
-    FILE *mem = open_memstream(&buf, &len);
-    struct outbuf *ob;
 
     /* One definition of the object: the streaming writer's, parsed back. */
-    if (mem == NULL)
-        return NULL;
-    ob = calloc(1, sizeof(*ob));
-    if (ob == NULL) {
-        fclose(mem);
-        free(buf);
-        return NULL;
+    if (jsonw_init(&w, NULL, 1024) == 0) {
+        jsonw_raw(&w, "{", 1);
+        cmd_account_json_write(&w, a);
+        jsonw_raw(&w, "}", 1);
+        if (!w.failed)
+            o = cJSON_ParseWithLength(w.buf, w.len);
     }
-    ob->f = mem;
-    ob_putc(ob, '{');
-    cmd_account_json_write(ob, a);
-    ob_putc(ob, '}');
-    outbuf_flush(ob);
-    free(ob);
-    if (fclose(mem) == 0 && buf != NULL)
-        o = cJSON_ParseWithLength(buf, len);
-    free(buf);
+    jsonw_release(&w);
     return o;
 }
 
@@ -486,13 +396,9 @@ cmd_json_print(cJSON *obj)
 const char *
 cmd_time(int64_t t, char *buf, size_t n, bool never_word)
 {
-    char fast[21];
+    struct cmd_time_cache c = CMD_TIME_CACHE_INIT;
 
-    if (t > 0) {
-        snprintf(buf, n, "%s", fast_time(t, fast));
-        return buf;
-    }
-    snprintf(buf, n, "%s", never_word ? "never" : "-");
+    snprintf(buf, n, "%s", t > 0 ? cmd_time_cached(&c, t) : never_word ? "never" : "-");
     return buf;
 }
 

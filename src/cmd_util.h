@@ -41,6 +41,7 @@
 
 #include "cmd.h"
 #include "engine/engine.h"
+#include "util/jsonw.h"
 
 /* --- tables --------------------------------------------------------------------------- */
 
@@ -48,9 +49,11 @@ struct table;
 
 /* A table with ncols columns titled by the NULL-terminated header list. */
 struct table *table_new(const char *const *headers);
-/* Adds a row of ncols strings (copied; NULL prints as "-"). Returns -1 when out of memory. */
+/* Adds a row of ncols strings (copied; NULL or "" prints as "-"). Returns -1 when out of
+ * memory. */
 int table_add(struct table *t, const char *const *cells);
-/* Prints the table with columns as wide as their widest cell, two spaces apart. */
+/* Prints the table with columns as wide as their widest cell, two spaces apart (the last
+ * column unpadded), through one large buffer. */
 void table_print(const struct table *t, FILE *out);
 void table_free(struct table *t);
 
@@ -58,19 +61,9 @@ void table_free(struct table *t);
 
 /* The account object documented above; NULL when out of memory. */
 cJSON *cmd_account_json(const struct store_account *a);
-/* A plain output buffer over a FILE (bulk output without stdio's per-call overhead). */
-struct outbuf {
-    FILE *f;
-    size_t len;
-    char b[1 << 16];
-};
-void outbuf_put(struct outbuf *ob, const char *s, size_t n);
-/* Writes what is buffered to ob->f. */
-void outbuf_flush(struct outbuf *ob);
-
-/* Writes the members of the account object (without the braces) to o: the streaming form
- * `list --json` uses, identical to cmd_account_json's. */
-void cmd_account_json_write(struct outbuf *o, const struct store_account *a);
+/* Writes the members of the account object (without the braces) to w: the streaming form
+ * `list --json` uses and the one definition of the object (cmd_account_json parses it). */
+void cmd_account_json_write(struct jsonw *w, const struct store_account *a);
 /* Adds the step report object as "report" to obj. */
 void cmd_report_json(cJSON *obj, const struct engine_step_report *r);
 /* Prints obj (formatted) and a newline to stdout and frees it; -1 when out of memory. */
@@ -100,6 +93,18 @@ int cmd_engine_open(struct sbx_ctx *ctx, const char *cmd, bool dry_run, struct c
 const char *cmd_fmt_int(int64_t v, char buf[24]);
 /* RFC 3339 for t > 0, else "-" (or "never" when never_word). */
 const char *cmd_time(int64_t t, char *buf, size_t n, bool never_word);
+/* The last time formatted through it, for bulk output: rows often repeat a second or a day. */
+struct cmd_time_cache {
+    int64_t t, day;
+    char text[21];
+};
+#define CMD_TIME_CACHE_INIT      \
+    {                            \
+        INT64_MIN, INT64_MIN, "" \
+    }
+/* RFC 3339 UTC text of t ("2026-11-26T17:54:12Z", 20 characters) in c->text, as cmd_time
+ * writes it for t > 0; valid until the next call with c. */
+const char *cmd_time_cached(struct cmd_time_cache *c, int64_t t);
 /* "in 3d" / "2h ago" relative to now. */
 const char *cmd_rel(int64_t t, int64_t now, char *buf, size_t n);
 /* Prints the step report as one line ("3 submitted, 1 closed, ...") or "nothing to do". */

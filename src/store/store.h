@@ -165,7 +165,8 @@ int store_account_list(struct store *s, const struct store_filter *f,
  * attempts, adopted, last_error); with minimal only id, account_id, email, kind, owner,
  * class_id, state and expires_at. class_name is always NULL (the caller maps class_id) and
  * f->class_name and f->id are ignored (filter by class_id). Rows are zeroed between fields
- * only as far as filled: callers read only those fields.
+ * only as far as filled: callers read only those fields. An owner or class_id filter is
+ * served by its index; the others scan in id order.
  */
 int store_account_list_brief(struct store *s, const struct store_filter *f, bool minimal,
                              int (*cb)(void *arg, const struct store_account *a), void *arg,

@@ -477,18 +477,26 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
 {
     static const struct store_filter none = { 0 };
     static char empty[] = "";
+    enum store_stmt id;
     struct binder b;
     struct store_account a;
     int rc;
 
     if (f == NULL)
         f = &none;
-    if (f->owner == NULL && f->kind == NULL && f->class_id == 0 && f->state == NULL &&
-        f->expires_before == 0) {
-        b = store_stmt(s, f->all ? STORE_ACCOUNT_LIST_BRIEF_ALL : STORE_ACCOUNT_LIST_BRIEF_OPEN,
-                       err);
-    } else {
-        b = store_stmt(s, STORE_ACCOUNT_LIST_BRIEF, err);
+    if (f->owner != NULL)
+        id = STORE_ACCOUNT_LIST_BY_OWNER;
+    else if (f->class_id != 0)
+        id = STORE_ACCOUNT_LIST_BY_CLASS;
+    else if (f->kind != NULL || f->state != NULL || f->expires_before != 0)
+        id = minimal ? STORE_ACCOUNT_LIST_MIN : STORE_ACCOUNT_LIST_BRIEF;
+    else if (f->all)
+        id = minimal ? STORE_ACCOUNT_LIST_MIN_ALL : STORE_ACCOUNT_LIST_BRIEF_ALL;
+    else
+        id = minimal ? STORE_ACCOUNT_LIST_MIN_OPEN : STORE_ACCOUNT_LIST_BRIEF_OPEN;
+    b = store_stmt(s, id, err);
+    if (id == STORE_ACCOUNT_LIST_BY_OWNER || id == STORE_ACCOUNT_LIST_BY_CLASS ||
+        id == STORE_ACCOUNT_LIST_MIN || id == STORE_ACCOUNT_LIST_BRIEF) {
         bind_text(&b, ":owner", f->owner);
         bind_text(&b, ":kind", f->kind);
         bind_int_or_null(&b, ":class_id", f->class_id);
@@ -497,11 +505,14 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
         bind_int(&b, ":all", f->all);
     }
     memset(&a, 0, sizeof(a));
+    a.reason = empty;
+    a.last_error = empty;
     while ((rc = store_step(&b)) == 1) {
         sqlite3_stmt *st = b.st;
         const unsigned char *t;
 
-/* sqlite3_column_text() is NULL for SQL NULL: one call per column, not two. */
+/* sqlite3_column_text() is NULL for SQL NULL: one call per column, not two. Columns are in
+ * BRIEF_COLS order (store_sql.c): the eight of the _MIN forms first. */
 #define BRIEF_TEXT(col) ((char *)sqlite3_column_text(st, col))
         a.id = sqlite3_column_int64(st, 0);
         t = sqlite3_column_text(st, 1);
@@ -511,35 +522,34 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
             a.account_id[0] = '\0';
         a.account_id[sizeof(a.account_id) - 1] = '\0';
         a.email = BRIEF_TEXT(2);
-        a.kind = BRIEF_TEXT(4);
-        a.owner = BRIEF_TEXT(5);
-        a.class_id = sqlite3_column_int64(st, 6);
-        t = sqlite3_column_text(st, 8);
+        a.kind = BRIEF_TEXT(3);
+        a.owner = BRIEF_TEXT(4);
+        a.class_id = sqlite3_column_int64(st, 5);
+        t = sqlite3_column_text(st, 6);
         if (t != NULL)
             memcpy(a.state, t, strnlen((const char *)t, sizeof(a.state) - 1) + 1);
         else
             a.state[0] = '\0';
         a.state[sizeof(a.state) - 1] = '\0';
-        a.expires_at = sqlite3_column_int64(st, 11);
-        if (minimal)
-            goto row; /* what a table shows; SQLite column calls dominate bulk reads */
-        a.name = BRIEF_TEXT(3);
-        a.seat = sqlite3_column_int64(st, 7);
-        a.reason = BRIEF_TEXT(9);
-        a.request_id = BRIEF_TEXT(10);
-        a.created_at = sqlite3_column_int64(st, 12);
-        a.updated_at = sqlite3_column_int64(st, 13);
-        a.due_at = sqlite3_column_int64(st, 14);
-        a.attempts = sqlite3_column_int64(st, 15);
-        a.active_at = sqlite3_column_int64(st, 16);
-        a.closed_at = sqlite3_column_int64(st, 17);
-        a.adopted = sqlite3_column_int(st, 18) != 0;
-        a.last_error = BRIEF_TEXT(19);
-row:
-        if (a.reason == NULL)
-            a.reason = empty;
-        if (a.last_error == NULL)
-            a.last_error = empty;
+        a.expires_at = sqlite3_column_int64(st, 7);
+        if (!minimal) {
+            a.name = BRIEF_TEXT(8);
+            a.seat = sqlite3_column_int64(st, 9);
+            a.reason = BRIEF_TEXT(10);
+            a.request_id = BRIEF_TEXT(11);
+            a.created_at = sqlite3_column_int64(st, 12);
+            a.updated_at = sqlite3_column_int64(st, 13);
+            a.due_at = sqlite3_column_int64(st, 14);
+            a.attempts = sqlite3_column_int64(st, 15);
+            a.active_at = sqlite3_column_int64(st, 16);
+            a.closed_at = sqlite3_column_int64(st, 17);
+            a.adopted = sqlite3_column_int(st, 18) != 0;
+            a.last_error = BRIEF_TEXT(19);
+            if (a.reason == NULL)
+                a.reason = empty;
+            if (a.last_error == NULL)
+                a.last_error = empty;
+        }
 #undef BRIEF_TEXT
         rc = cb(arg, &a);
         if (rc != 0)

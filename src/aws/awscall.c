@@ -78,10 +78,18 @@ attempt(struct awscall_client *c, const struct awscall_req *req, const struct cr
         wire[nw++] = (struct http_header){ "X-Amz-Security-Token", cr->session_token };
     wire[nw++] = (struct http_header){ "Authorization", sig.authorization };
     wire[nw++] = (struct http_header){ "amz-sdk-request", sdkreq };
-    rc = http_request(c->http, "POST", url, wire, nw, req->body, req->body_len, resp, err);
+    rc = http_request(c->http, "POST", url, req->non_idempotent ? HTTP_FRESH : 0, wire, nw,
+                      req->body, req->body_len, resp, err);
 out:
     sigv4_result_release(&sig);
     return rc;
+}
+
+/* For a non-idempotent call: true when the failed attempt provably had no effect at AWS. */
+static bool
+had_no_effect(const struct sbx_err *err)
+{
+    return err->code == SBX_E_AWS && (err->aws == SBX_AWS_NETWORK || err->aws == SBX_AWS_THROTTLED);
 }
 
 static bool
@@ -133,6 +141,11 @@ awscall_send(struct awscall_client *c, const struct awscall_req *req, struct htt
             continue;
         }
         kind = retry_classify(err, resp->timed_out);
+        if (req->non_idempotent && kind != RETRY_NONE && !had_no_effect(err)) {
+            /* It may have been done: sending it again could do it twice. */
+            log_debug("%s: not retried (it may have taken effect): %s", req->operation, err->msg);
+            kind = RETRY_NONE;
+        }
         r = c->rand01 != NULL ? c->rand01(c->rand_ctx) : awscall_random(NULL);
         if (!retry_next(&st, c->quota, c->max_attempts, kind, r, resp->retry_after, &delay, &why)) {
             http_response_release(resp);

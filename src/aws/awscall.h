@@ -6,6 +6,13 @@
  * Shared by the Organizations client (JSON 1.1) and STS (query protocol). Credentials come
  * from a provider callback before every attempt, so a long retry sequence picks up refreshed
  * credentials, and an ExpiredToken answer makes one forced refresh and one more attempt.
+ *
+ * A non-idempotent call (awscall_req.non_idempotent: CreateAccount, CloseAccount,
+ * CreateOrganizationalUnit) is never repeated when it may have taken effect: each attempt goes
+ * out on a fresh connection (HTTP_FRESH, so libcurl cannot re-send it behind our back), and
+ * another attempt follows only an answer that proves the previous one did nothing -- the
+ * request never left (SBX_AWS_NETWORK), AWS throttled it, or rejected the session token.
+ * A 5xx, a timeout or a dropped connection goes back to the caller, who reconciles.
  */
 #ifndef SBX_AWSCALL_H
 #define SBX_AWSCALL_H
@@ -48,6 +55,7 @@ struct awscall_req {
     const char *content_type;
     const char *body;
     size_t body_len;
+    bool non_idempotent; /* repeating it would repeat a side effect (see above) */
 };
 
 /*

@@ -4,6 +4,11 @@
  * The handle is reused for every request so libcurl keeps the connection (and TLS session)
  * open between calls. Per-request options are set again on each call; options that never
  * change (timeouts, TLS, callbacks) are set once.
+ *
+ * Whether a failed request reached the server matters for non-idempotent calls (HTTP_FRESH):
+ * only failures before anything could be sent -- resolving, connecting, the TLS handshake, a
+ * connect timeout -- count as "never sent" (SBX_AWS_NETWORK); every other failure may have
+ * delivered the request (SBX_AWS_TRANSIENT).
  */
 #include "aws/http.h"
 
@@ -231,10 +236,45 @@ on_header(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-/* Maps a libcurl failure to an error class. */
+/*
+ * True when the failed transfer provably never sent the request: it failed before a connection
+ * to the server was ready (resolve, connect, proxy tunnel, TLS handshake and verification), or
+ * timed out before the TCP connect completed, and libcurl counted no request bytes sent.
+ */
+static bool
+never_sent(CURL *curl, CURLcode rc)
+{
+    curl_off_t connect_time = 0;
+    long request_size = 0;
+
+    if (curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_size) != CURLE_OK ||
+        request_size != 0)
+        return false;
+    switch (rc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+        return true;
+    case CURLE_OPERATION_TIMEDOUT:
+        return curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connect_time) == CURLE_OK &&
+               connect_time == 0;
+    default:
+        return false;
+    }
+}
+
+/* Maps a libcurl failure to an error class (unsent: never_sent() said so). */
 static void
-transfer_error(const struct http_client *c, const struct transfer *t, CURLcode rc, const char *url,
-               struct sbx_err *err)
+transfer_error(const struct http_client *c, const struct transfer *t, CURLcode rc, bool unsent,
+               const char *url, struct sbx_err *err)
 {
     const char *cause = c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(rc);
     enum sbx_aws_errc cls;
@@ -247,6 +287,12 @@ transfer_error(const struct http_client *c, const struct transfer *t, CURLcode r
         sbx_err_set(err, SBX_E_AWS, "response from '%s' is larger than %zu bytes", url,
                     t->max_body);
         err->aws = SBX_AWS_PROTOCOL;
+        return;
+    }
+    if (unsent) {
+        t->resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+        sbx_err_set(err, SBX_E_AWS, "cannot reach '%s': %s", url, cause);
+        err->aws = SBX_AWS_NETWORK;
         return;
     }
     switch (rc) {
@@ -265,15 +311,16 @@ transfer_error(const struct http_client *c, const struct transfer *t, CURLcode r
         sbx_err_set(err, SBX_E_AWS, "connection to '%s' dropped: %s", url, cause);
         break;
     default:
-        cls = SBX_AWS_NETWORK;
-        sbx_err_set(err, SBX_E_AWS, "cannot reach '%s': %s", url, cause);
+        /* After the connection was up: the request may have been read. */
+        cls = SBX_AWS_TRANSIENT;
+        sbx_err_set(err, SBX_E_AWS, "request to '%s' failed: %s", url, cause);
         break;
     }
     err->aws = cls;
 }
 
 int
-http_request(struct http_client *c, const char *method, const char *url,
+http_request(struct http_client *c, const char *method, const char *url, unsigned flags,
              const struct http_header *headers, size_t nheaders, const void *body, size_t body_len,
              struct http_response *resp, struct sbx_err *err)
 {
@@ -318,7 +365,9 @@ http_request(struct http_client *c, const char *method, const char *url,
         (rc = curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body)) != CURLE_OK ||
         (rc = curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &t)) != CURLE_OK ||
         (rc = curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header)) != CURLE_OK ||
-        (rc = curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &t)) != CURLE_OK) {
+        (rc = curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &t)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT,
+                               (flags & HTTP_FRESH) != 0 ? 1L : 0L)) != CURLE_OK) {
         set_fail(err, rc, "request");
         goto out;
     }
@@ -342,7 +391,7 @@ http_request(struct http_client *c, const char *method, const char *url,
     if (rc != CURLE_OK) {
         bool timed_out;
 
-        transfer_error(c, &t, rc, url, err);
+        transfer_error(c, &t, rc, never_sent(c->curl, rc), url, err);
         timed_out = resp->timed_out;
         http_response_release(resp);
         resp->timed_out = timed_out;
@@ -367,6 +416,7 @@ out:
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, NULL);
     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 0L);
     /* Header lines carry the signature and maybe a session token. */
     for (tmp = list; tmp != NULL; tmp = tmp->next)
         OPENSSL_cleanse(tmp->data, strlen(tmp->data));

@@ -52,15 +52,30 @@ int http_client_new(const struct http_opts *opts, struct http_client **out,
                     struct sbx_err *err) SBX_NODISCARD;
 void http_client_free(struct http_client *c);
 
+/* Flags of http_request(). */
+enum http_flag {
+    /*
+     * A non-idempotent request (CreateAccount, CloseAccount, ...): sent on a new connection,
+     * never on a kept-alive one. When a reused connection turns out dead without an answer,
+     * libcurl silently sends the request again on a new one, which would repeat the side
+     * effect if the server had read it. A fresh connection has no such hidden second try, so
+     * the request reaches the server at most once per call and SBX_AWS_NETWORK then proves it
+     * never did. The connection stays open afterwards for later (idempotent) requests.
+     */
+    HTTP_FRESH = 1 << 0,
+};
+
 /*
- * Sends one request: method "GET" or "POST", url absolute, headers sent exactly as given
- * (a Host header overrides libcurl's), body may be NULL for GET. resp is always initialised.
- * Returns 0 when a response arrived, whatever its status (the caller releases it); -1 when
- * none did, with err SBX_E_AWS and aws SBX_AWS_NETWORK (cannot connect, TLS failure),
- * SBX_AWS_TRANSIENT (connection dropped, timeout: resp->timed_out) or SBX_AWS_PROTOCOL (body
- * over the cap), the message naming the URL and libcurl's cause.
+ * Sends one request: method "GET" or "POST", url absolute, flags a set of enum http_flag,
+ * headers sent exactly as given (a Host header overrides libcurl's), body may be NULL for
+ * GET. resp is always initialised. Returns 0 when a response arrived, whatever its status
+ * (the caller releases it); -1 when none did, with err SBX_E_AWS and aws SBX_AWS_NETWORK (the
+ * request never left: name resolution, connect or TLS handshake failed, or the connect timed
+ * out), SBX_AWS_TRANSIENT (it may have reached the server: connection dropped, timeout after
+ * connecting: resp->timed_out) or SBX_AWS_PROTOCOL (body over the cap), the message naming
+ * the URL and libcurl's cause.
  */
-int http_request(struct http_client *c, const char *method, const char *url,
+int http_request(struct http_client *c, const char *method, const char *url, unsigned flags,
                  const struct http_header *headers, size_t nheaders, const void *body,
                  size_t body_len, struct http_response *resp, struct sbx_err *err) SBX_NODISCARD;
 

@@ -107,6 +107,14 @@ orgs_op_name(enum orgs_op op)
     return (size_t)op < ORGS_OP_COUNT ? op_names[op] : "Unknown";
 }
 
+/* Operations whose repetition repeats a side effect (a second account, a second closure
+ * counted against the quota, a DuplicateOrganizationalUnitException): see awscall.h. */
+static bool
+non_idempotent(enum orgs_op op)
+{
+    return op == ORGS_OP_CREATE_ACCOUNT || op == ORGS_OP_CLOSE_ACCOUNT || op == ORGS_OP_CREATE_OU;
+}
+
 /* --- pacing ----------------------------------------------------------------------------- */
 
 void
@@ -524,6 +532,7 @@ orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struc
     areq.content_type = JSON_CONTENT_TYPE;
     areq.body = body != NULL ? body : "{}";
     areq.body_len = strlen(areq.body);
+    areq.non_idempotent = non_idempotent(op);
     if (awscall_send(&o->call, &areq, &r, err) != 0)
         goto out;
     problem = awserr_json_problem(r.body, r.body_len);
@@ -1299,7 +1308,7 @@ orgs_sim_clock(struct orgs *o, struct sbx_clock *clock, struct sbx_err *err)
     int rc = -1;
 
     snprintf(url, sizeof(url), "%s/__sim/clock", o->ep.url);
-    if (http_request(o->http, "GET", url, h, SBX_ARRAY_LEN(h), NULL, 0, &r, err) != 0) {
+    if (http_request(o->http, "GET", url, 0, h, SBX_ARRAY_LEN(h), NULL, 0, &r, err) != 0) {
         sbx_err_prefix(err, "cannot read the simulator clock");
         return -1;
     }

@@ -5,8 +5,10 @@
  * One struct orgs per process: it owns the HTTP connection (reused across calls), the
  * credential cache (refreshed before expiry) and the retry quota. Every call returns 0, or -1
  * with err->code == SBX_E_AWS and err->aws telling the engine what happened (see sbx.h), after
- * the retries that standard mode allows. List operations follow NextToken until it is absent,
- * never stopping on an empty page.
+ * the retries that standard mode allows -- except that CreateAccount, CloseAccount and
+ * CreateOrganizationalUnit are never sent again once they may have reached AWS (awscall.h):
+ * such a failure comes back at once for the caller to reconcile. List operations follow
+ * NextToken until it is absent, never stopping on an empty page.
  *
  * Output structs are filled on success only and freed with their matching _free/_release.
  */

@@ -311,7 +311,9 @@ eng_create_account(struct engine *e, const struct store_account *a, struct orgs_
 {
     int rc;
 
-    /* One attempt: a retry after a lost response could create a second account. */
+    /* One attempt: the client already never re-sends a CreateAccount that may have reached
+     * AWS (orgs.h); beyond that the engine wants every failure back at once -- a throttled or
+     * unsent call is deferred and rescheduled, never slept on inside a step. */
     orgs_set_max_attempts(e->orgs, 1);
     rc = orgs_create_account(e->orgs, a->email, a->name, e->cfg->aws.access_role, NULL, 0, st, err);
     orgs_set_max_attempts(e->orgs, e->max_attempts);
@@ -323,7 +325,8 @@ eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err)
 {
     int rc;
 
-    /* One attempt: a second CloseAccount after a lost response is a double close. */
+    /* One attempt, as for CreateAccount: a CloseAccount that may have reached AWS is never
+     * re-sent by the client (a double close), and the engine defers the rest itself. */
     orgs_set_max_attempts(e->orgs, 1);
     rc = orgs_close_account(e->orgs, account_id, err);
     orgs_set_max_attempts(e->orgs, e->max_attempts);

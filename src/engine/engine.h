@@ -10,9 +10,11 @@
  *   transaction, and only along engine_state.h's table;
  * - intent is recorded before every AWS side effect (the `submitted` flag before CreateAccount,
  *   the closing state and a close-ledger row before CloseAccount), and CreateAccount and
- *   CloseAccount are sent with a single attempt: an ambiguous outcome (timeout, 5xx, dropped
- *   connection) is resolved by reconciliation (ListCreateAccountStatus / ListAccounts matched on
- *   the unique name and email; DescribeAccount for closures), never by blindly sending again;
+ *   CloseAccount are sent with a single attempt, on a connection of their own (the client
+ *   never lets libcurl or its retries re-send them): an ambiguous outcome (timeout, 5xx,
+ *   dropped connection) is resolved by reconciliation (ListCreateAccountStatus / ListAccounts
+ *   matched on the unique name and email; DescribeAccount for closures), never by blindly
+ *   sending again; a call that provably never left (SBX_AWS_NETWORK) is simply rescheduled;
  * - every side effect on an account happens under a claim (claim_by = host:pid:random), so
  *   several engine processes never run a hook or a close twice. Claims expire by the wall
  *   clock, not the engine's clock: a test advancing a simulator by 30 days must not make a

@@ -245,8 +245,12 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         }
         rc = row_failed(st, a, "CreateAccount", &aerr, backoff(a->attempts, 30, 1800), err);
         goto out;
-    case SBX_AWS_TRANSIENT:
     case SBX_AWS_NETWORK:
+        /* The client proves the request never left (no connection; see awscall.h). */
+        a->submitted = false;
+        rc = row_failed(st, a, "CreateAccount", &aerr, backoff(a->attempts, 10, 600), err);
+        goto out;
+    case SBX_AWS_TRANSIENT:
     case SBX_AWS_PROTOCOL:
     case SBX_AWS_OTHER:
         /* Ambiguous: it may have been created. Keep the intent; reconcile before resending. */
@@ -1076,8 +1080,11 @@ after_close_call(struct step *st, struct store_account *a, int call_rc, const st
     case SBX_AWS_THROTTLED:
         /* Throttling refuses a call before it runs: not closed, back in line shortly. */
         return revert_close(st, a, msg, st->now + 30, err);
-    case SBX_AWS_TRANSIENT:
     case SBX_AWS_NETWORK:
+        /* The client proves the request never left (no connection; see awscall.h). */
+        note_error(st, a, "CloseAccount", aerr);
+        return revert_close(st, a, msg, st->now + 30, err);
+    case SBX_AWS_TRANSIENT:
     case SBX_AWS_PROTOCOL:
     case SBX_AWS_OTHER:
         /* Ambiguous: maybe closed. Keep the intent; DescribeAccount decides next time. */

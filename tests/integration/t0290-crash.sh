@@ -2,7 +2,7 @@
 # t0290-crash.sh -- crash safety. Over 24 trials the engine (`run --watch`, a waiting `create`,
 # a waiting `close`) is killed with SIGKILL at random points while it creates and closes
 # accounts (22 created, 12 closed), with the simulator adding latency and dropping some
-# CreateAccount answers after doing the work (the ambiguous case). Then `run` is
+# CreateAccount and CloseAccount answers after doing the work (the ambiguous case). Then `run` is
 # repeated until nothing is left to do, and the simulator and the store must agree: every
 # account created once (no duplicate), every account in the organization known to the store (no
 # orphan), no account closed twice (CloseCalls <= 1), states matching, the audit chain intact.
@@ -32,10 +32,11 @@ HOOK
     chmod 755 "$T/hooks/$ev.d/10-record"
 done
 # Latency on every call widens the windows between a request and its answer; dropped
-# CreateAccount answers (the creation did happen) force reconciliation. (Dropped CloseAccount
-# answers are left out: libcurl re-sends a POST by itself when a reused connection dies
-# without an answer, which the simulator would count as a second CloseAccount call.)
-sim_admin POST faults '{"latency_ms": 40, "drop_rate": 0.15, "ops": ["CreateAccount"]}' >/dev/null
+# CreateAccount and CloseAccount answers (the work did happen) force reconciliation. A dropped
+# answer must never make the client send the call again (libcurl re-sends a request by itself
+# when a reused connection dies without an answer): the simulator would count a second
+# CloseAccount call, and a second CreateAccount would fail CONCURRENT_ACCOUNT_MODIFICATION.
+sim_admin POST faults '{"latency_ms": 40, "drop_rate": 0.15, "ops": ["CreateAccount", "CloseAccount"]}' >/dev/null
 
 RANDOM=4242
 # pause -- a random delay of 0.05 .. 1.25 s
@@ -115,6 +116,10 @@ emails = collections.Counter(a["Email"] for a in members)
 assert all(n == 1 for n in emails.values()), emails
 ok_reqs = collections.Counter(r["Email"] for r in st["create_requests"] if r["State"] == "SUCCEEDED")
 assert all(n == 1 for n in ok_reqs.values()), ok_reqs
+# No CreateAccount went out twice: a second copy of a request fails at AWS
+# (CONCURRENT_ACCOUNT_MODIFICATION while the first runs, EMAIL_ALREADY_EXISTS after).
+resent = [r for r in st["create_requests"] if r["State"] == "FAILED"]
+assert not resent, resent
 # Every store row that reached AWS has its account; every account is in the store (no orphan).
 known = {r["account_id"] for r in rows if r["account_id"]}
 assert known == set(by_id), (sorted(set(by_id) - known), sorted(known - set(by_id)))

@@ -590,6 +590,7 @@ TEST(html_gateway_error_is_retried)
     struct fx f;
     struct sbx_err err = { 0 };
     struct responder_script s = { 0 };
+    struct orgs_account acct;
 
     fx_init(&f, 2);
     s.status = 502;
@@ -597,7 +598,7 @@ TEST(html_gateway_error_is_retried)
     s.body = "<html><body>502 Bad Gateway</body></html>";
     responder_push(f.r, &s);
     responder_push(f.r, &s);
-    CHECK_ERR(orgs_close_account(f.o, "555555555555", &err), &err, SBX_E_AWS);
+    CHECK_ERR(orgs_describe_account(f.o, "555555555555", &acct, &err), &err, SBX_E_AWS);
     CHECK_INT_EQ(err.aws, SBX_AWS_TRANSIENT);
     CHECK_CONTAINS(err.msg, "HTTP 502: response is not JSON: '502 Bad Gateway'");
     CHECK_CONTAINS(err.msg, "(after 2 attempts)");
@@ -806,6 +807,136 @@ TEST(connections_are_reused)
     fx_done(&f);
 }
 
+/* How many recorded requests carry X-Amz-Target AWSOrganizationsV20161128.<op>. */
+static size_t
+count_op(struct fx *f, const char *op)
+{
+    char target[96];
+    size_t n = 0;
+
+    snprintf(target, sizeof(target), "AWSOrganizationsV20161128.%s", op);
+    for (size_t i = 0; i < responder_count(f->r); i++) {
+        const char *t = responder_header(req(f, i), "X-Amz-Target");
+
+        if (t != NULL && strcmp(t, target) == 0)
+            n++;
+    }
+    return n;
+}
+
+#define CREATE_BODY                                                                        \
+    "{\"CreateAccountStatus\":{\"Id\":\"car-0123456789abcdef\",\"State\":\"IN_PROGRESS\"," \
+    "\"RequestedTimestamp\":1470684478.687}}"
+
+#define OU_BODY "{\"OrganizationalUnit\":{\"Id\":\"ou-ab12-11111111\",\"Name\":\"Sandboxes\"}}"
+
+/*
+ * A non-idempotent call whose connection dies after the request was read is never sent again:
+ * not by libcurl (which silently re-sends a request on a new connection when a reused one
+ * turns out dead), nor by the client's retries. The error goes back to the caller, even with
+ * attempts to spare.
+ */
+TEST(non_idempotent_calls_are_sent_once_on_a_dropped_connection)
+{
+    static const char *const ops[] = { "CreateAccount", "CloseAccount",
+                                       "CreateOrganizationalUnit" };
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(ops); i++) {
+        struct fx f;
+        struct sbx_err err = { 0 };
+        struct orgs_organization org;
+        struct orgs_create_status st;
+        struct orgs_ou ou;
+        struct responder_script drop = { 0 };
+        int rc;
+
+        fx_init(&f, 3);
+        /* An earlier call leaves a kept-alive connection for the next one to reuse. */
+        responder_push_simple(f.r, 200, ORG_BODY);
+        CHECK_OK(orgs_describe_organization(f.o, &org, &err), &err);
+        orgs_organization_release(&org);
+        drop.action = RESPOND_DROP;
+        responder_push(f.r, &drop);
+        /* What a second copy of the request would be answered. */
+        for (int k = 0; k < 2; k++)
+            responder_push_simple(f.r, 200, i == 0 ? CREATE_BODY : i == 1 ? "" : OU_BODY);
+        if (i == 0)
+            rc = orgs_create_account(f.o, "sandbox+1@example.com", "sbx-dev-1", NULL, NULL, 0, &st,
+                                     &err);
+        else if (i == 1)
+            rc = orgs_close_account(f.o, "555555555555", &err);
+        else
+            rc = orgs_create_ou(f.o, "r-ab12", "Sandboxes", NULL, 0, &ou, &err);
+        if (rc == 0)
+            CHECK_FAIL("%s: succeeded after a dropped answer: it was sent %zu times", ops[i],
+                       count_op(&f, ops[i]));
+        CHECK_INT_EQ(err.code, SBX_E_AWS);
+        CHECK_INT_EQ(err.aws, SBX_AWS_TRANSIENT);
+        CHECK_CONTAINS(err.msg, "dropped");
+        CHECK(strstr(err.msg, "attempts") == NULL);
+        if (count_op(&f, ops[i]) != 1)
+            CHECK_FAIL("%s was sent %zu times", ops[i], count_op(&f, ops[i]));
+        fx_done(&f);
+    }
+}
+
+/* A 5xx answer to a non-idempotent call is ambiguous (it may have been done): not retried.
+ * Idempotent calls still are (html_gateway_error_is_retried). */
+TEST(non_idempotent_calls_are_not_retried_after_a_server_error)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+
+    fx_init(&f, 3);
+    responder_push_simple(f.r, 500, "{\"__type\":\"ServiceException\",\"Message\":\"x\"}");
+    responder_push_simple(f.r, 200, "");
+    CHECK_ERR(orgs_close_account(f.o, "555555555555", &err), &err, SBX_E_AWS);
+    CHECK_INT_EQ(err.aws, SBX_AWS_TRANSIENT);
+    CHECK_INT_EQ(responder_count(f.r), 1);
+    fx_done(&f);
+}
+
+/* Throttling is AWS refusing the call before doing anything: retried as for any call. */
+TEST(non_idempotent_calls_are_retried_when_throttled)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+    struct orgs_create_status st;
+
+    fx_init(&f, 3);
+    responder_push_simple(f.r, 400, THROTTLE_BODY);
+    responder_push_simple(f.r, 200, CREATE_BODY);
+    CHECK_OK(orgs_create_account(f.o, "sandbox+1@example.com", "sbx-dev-1", NULL, NULL, 0, &st,
+                                 &err),
+             &err);
+    orgs_create_status_release(&st);
+    CHECK_INT_EQ(count_op(&f, "CreateAccount"), 2);
+    fx_done(&f);
+}
+
+/* Each non-idempotent call opens a connection of its own; other calls reuse theirs. */
+TEST(non_idempotent_calls_use_a_fresh_connection)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+    struct orgs_organization org;
+
+    fx_init(&f, 1);
+    orgs_set_pace(f.o, ORGS_OP_CLOSE_ACCOUNT, 0, 1);
+    for (int i = 0; i < 2; i++) {
+        responder_push_simple(f.r, 200, ORG_BODY);
+        CHECK_OK(orgs_describe_organization(f.o, &org, &err), &err);
+        orgs_organization_release(&org);
+    }
+    CHECK_INT_EQ(responder_connections(f.r), 1);
+    for (int i = 0; i < 2; i++) {
+        responder_push_simple(f.r, 200, "");
+        CHECK_OK(orgs_close_account(f.o, "555555555555", &err), &err);
+    }
+    CHECK_INT_EQ(responder_connections(f.r), 3);
+    fx_done(&f);
+}
+
 TEST(pacing_spaces_calls)
 {
     struct fx f;
@@ -881,6 +1012,7 @@ closed_port(void)
     return port;
 }
 
+/* Nothing was sent, so even a non-idempotent call is retried. */
 TEST(connection_refused_is_a_network_error)
 {
     struct fx f;
@@ -1261,6 +1393,7 @@ TEST(max_attempts_from_environment)
     struct fx f;
     struct sbx_err err = { 0 };
     struct orgs *o = NULL;
+    struct orgs_account acct;
 
     fx_init(&f, 5);
     CHECK_INT_EQ(orgs_max_attempts(f.o), 5);
@@ -1269,7 +1402,7 @@ TEST(max_attempts_from_environment)
     CHECK_INT_EQ(orgs_max_attempts(o), 2);
     for (int i = 0; i < 3; i++)
         responder_push_simple(f.r, 503, "");
-    CHECK_ERR(orgs_close_account(o, "555555555555", &err), &err, SBX_E_AWS);
+    CHECK_ERR(orgs_describe_account(o, "555555555555", &acct, &err), &err, SBX_E_AWS);
     CHECK_INT_EQ(err.aws, SBX_AWS_TRANSIENT);
     CHECK_INT_EQ(responder_count(f.r), 2);
     orgs_free(o);
@@ -1336,7 +1469,7 @@ TEST(http_captures_headers_and_caps_bodies)
     s.body = "{}";
     s.headers = "X-Amzn-Errortype: ThrottlingException\nx-amz-retry-after: 1500";
     responder_push(r, &s);
-    CHECK_OK(http_request(h, "POST", url, hdr, 1, "abc", 3, &resp, &err), &err);
+    CHECK_OK(http_request(h, "POST", url, 0, hdr, 1, "abc", 3, &resp, &err), &err);
     CHECK_INT_EQ(resp.status, 400);
     CHECK_STR_EQ(resp.body, "{}");
     CHECK_INT_EQ(resp.body_len, 2);
@@ -1352,7 +1485,7 @@ TEST(http_captures_headers_and_caps_bodies)
     responder_push_simple(r, 200,
                           "{\"padding\":\"0123456789012345678901234567890123456789012345678901"
                           "23456789\"}");
-    CHECK_ERR(http_request(h, "GET", url, NULL, 0, NULL, 0, &resp, &err), &err, SBX_E_AWS);
+    CHECK_ERR(http_request(h, "GET", url, 0, NULL, 0, NULL, 0, &resp, &err), &err, SBX_E_AWS);
     CHECK_INT_EQ(err.aws, SBX_AWS_PROTOCOL);
     CHECK_CONTAINS(err.msg, "larger than 64 bytes");
     CHECK(resp.body == NULL);

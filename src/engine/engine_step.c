@@ -177,6 +177,40 @@ fail_creation(struct step *st, struct store_account *a, const char *why, struct 
     return rc == 0 ? 0 : tolerate_conflict(err);
 }
 
+/* When a creation was sent, in engine time: AWS's RequestedTimestamp, kept within the row's
+ * life (a request cannot precede its row nor follow now, whatever the two clocks say); 0 when
+ * AWS did not give it. */
+static double
+request_sent(const struct store_account *a, const struct orgs_create_status *cs, int64_t now)
+{
+    if (cs->requested <= 0)
+        return 0;
+    return fmin(fmax(cs->requested, (double)a->created_at), (double)now);
+}
+
+static int
+newest_submitted(void *arg, const struct store_audit_row *r)
+{
+    if (strcmp(r->event, "submitted") == 0)
+        *(int64_t *)arg = r->ts;
+    return 0;
+}
+
+/* When a's CreateAccount was sent (sent > 0: as AWS says); otherwise when the engine recorded
+ * it as submitted, or, failing that, when the row was made. */
+static int64_t
+submitted_at(struct engine *e, const struct store_account *a, double sent)
+{
+    struct sbx_err err = { 0 };
+    int64_t t = 0;
+
+    if (sent > 0)
+        return (int64_t)floor(sent);
+    if (store_audit_list(e->store, a->id, 32, newest_submitted, &t, &err) != 0)
+        log_debug("account %lld: submission time unknown: %s", (long long)a->id, err.msg);
+    return t > 0 ? t : a->created_at;
+}
+
 static int
 submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
 {
@@ -503,13 +537,21 @@ poll_creation(struct step *st, struct store_account *a, struct sbx_err *err)
     } else if (strcmp(cs.state, "FAILED") == 0) {
         rc = handle_create_failed(st, a, cs.failure_reason, err);
     } else {
+        double sent = request_sent(a, &cs, st->now);
+        int64_t stuck = e->cfg->limits.create_stuck;
+        /* Stuck counts from the CreateAccount call, not from the row: a request that waited
+         * for a creation slot (a class's later seats) is not late when it has just been sent.
+         * The row's age bounds it, so the submission time is looked up only when it may be. */
+        int64_t since = stuck > 0 && a->last_error[0] == '\0' && st->now - a->created_at > stuck
+                                ? submitted_at(e, a, sent)
+                                : st->now;
+
         a->due_at = st->now + ENGINE_POLL_CREATE;
-        if (e->cfg->limits.create_stuck > 0 && a->updated_at > 0 &&
-            st->now - a->created_at > e->cfg->limits.create_stuck && a->last_error[0] == '\0') {
+        if (stuck > 0 && st->now - since > stuck) {
             char msg[128];
 
             snprintf(msg, sizeof(msg), "CreateAccount still in progress after %s",
-                     duration_format(st->now - a->created_at, age, sizeof(age)));
+                     duration_format(st->now - since, age, sizeof(age)));
             if (store_set_str(&a->last_error, msg, err) != 0) {
                 orgs_create_status_release(&cs);
                 return -1;

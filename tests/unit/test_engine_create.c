@@ -1,0 +1,237 @@
+/*
+ * test_engine_create.c -- the engine's creation schedule against an in-process simulator, both
+ * on fixed clocks moved together: the "stuck" warning counts from submission, not from the
+ * row's creation (a seat queued behind others is not stuck when it has just been sent).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "aws/orgs.h"
+#include "cfg.h"
+#include "check.h"
+#include "engine/engine.h"
+#include "engine/engine_int.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+#define T0 1800000000.0
+
+static const char *const aws_env[] = {
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_ORGANIZATIONS",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CA_BUNDLE",
+    "http_proxy",
+    "all_proxy",
+    "ALL_PROXY",
+};
+
+struct fx {
+    struct sim *sim;
+    struct sim_server *srv;
+    struct sbx_config *cfg;
+    struct sbx_clock clock;
+    struct store *store;
+    struct orgs *orgs;
+    struct engine *e;
+};
+
+static char *
+xstrdup(const char *s)
+{
+    char *p = strdup(s);
+
+    CHECK(p != NULL);
+    return p;
+}
+
+/* A simulator whose creations take create_latency seconds, and an engine over it. */
+static void
+fx_init(struct fx *f, double create_latency, int in_progress, int64_t stuck)
+{
+    struct sim_opts so;
+    struct engine_opts eo = { 0 };
+    struct sbx_err err = { 0 };
+    char *dir = check_tmpdir(), path[4096];
+
+    memset(f, 0, sizeof(*f));
+    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
+        unsetenv(aws_env[i]);
+    setenv("HOME", dir, 1);
+    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+
+    sim_opts_init(&so);
+    so.access_key_id = "AKIDTEST";
+    so.secret_access_key = "secret";
+    so.fixed_clock = true;
+    so.start_time = T0;
+    so.seed = 7;
+    so.seeded = true;
+    so.throttle = false;
+    so.account_limit = 100;
+    so.create_latency = create_latency;
+    CHECK_OK(sim_new(&so, &f->sim, &err), &err);
+    CHECK_OK(sim_server_start(f->sim, NULL, "127.0.0.1:0", NULL, NULL, &f->srv, &err), &err);
+
+    CHECK_OK(cfg_defaults(&f->cfg, &err), &err);
+    snprintf(path, sizeof(path), "http://127.0.0.1:%d", sim_server_port(f->srv));
+    free(f->cfg->aws.endpoint);
+    f->cfg->aws.endpoint = xstrdup(path);
+    snprintf(path, sizeof(path), "%s/hooks", dir);
+    CHECK(mkdir(path, 0700) == 0);
+    free(f->cfg->hooks.dir);
+    f->cfg->hooks.dir = xstrdup(path);
+    f->cfg->limits.create_in_progress = in_progress;
+    f->cfg->limits.create_stuck = stuck;
+    f->cfg->limits.account_limit = 100;
+
+    snprintf(path, sizeof(path), "%s/store.db", dir);
+    CHECK_OK(store_open(path, &f->store, &err), &err);
+    clock_init_fixed(&f->clock, T0);
+    CHECK_OK(orgs_new(f->cfg, &f->clock, &f->orgs, &err), &err);
+    eo.cfg = f->cfg;
+    eo.store = f->store;
+    eo.orgs = f->orgs;
+    eo.clock = &f->clock;
+    eo.actor = "test";
+    CHECK_OK(engine_new(&eo, &f->e, &err), &err);
+    free(dir);
+}
+
+static void
+fx_done(struct fx *f)
+{
+    engine_free(f->e);
+    orgs_free(f->orgs);
+    store_close(f->store);
+    cfg_free(f->cfg);
+    sim_server_stop(f->srv);
+    sim_free(f->sim);
+}
+
+/* Moves the simulator and the engine forward together. */
+static void
+advance(struct fx *f, double secs)
+{
+    sim_advance(f->sim, secs);
+    clock_advance(&f->clock, secs);
+}
+
+static void
+step(struct fx *f)
+{
+    struct engine_step_report r = { 0 };
+    struct sbx_err err = { 0 };
+    double next;
+
+    CHECK_OK(engine_step(f->e, NULL, &r, &next, &err), &err);
+    if (r.errors > 0)
+        CHECK_FAIL("step at +%.0f: %s", clock_now(&f->clock) - T0, r.last_error);
+}
+
+static int64_t
+request(struct fx *f, const char *owner)
+{
+    struct engine_request r = { "demo", owner, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0 };
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+    int64_t id;
+
+    CHECK_OK(engine_request(f->e, &r, &a, &err), &err);
+    id = a.id;
+    store_account_release(&a);
+    return id;
+}
+
+/* The row (caller releases it). */
+static struct store_account
+row(struct fx *f, int64_t id)
+{
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+
+    CHECK_OK(store_account_get(f->store, id, &a, &err), &err);
+    return a;
+}
+
+static void
+check_state(struct fx *f, int64_t id, const char *state)
+{
+    struct store_account a = row(f, id);
+
+    CHECK_STR_EQ(a.state, state);
+    store_account_release(&a);
+}
+
+/* Makes the row due now, as if its poll had been scheduled for this moment. */
+static void
+make_due(struct fx *f, int64_t id)
+{
+    struct store_account a = row(f, id);
+    struct sbx_err err = { 0 };
+    struct store_audit_ev ev = {
+        (int64_t)floor(clock_now(&f->clock)), "test", NULL, NULL, NULL, NULL
+    };
+
+    a.due_at = ev.ts;
+    CHECK_OK(store_account_update(f->store, &a, a.state, &ev, &err), &err);
+    store_account_release(&a);
+}
+
+TEST(stuck_warning_counts_from_submission)
+{
+    struct fx f;
+    struct store_account a;
+    int64_t first, queued;
+
+    /* One creation at a time, each taking an hour; "stuck" after 10 minutes. */
+    fx_init(&f, 3600, 1, 600);
+    first = request(&f, "a@corp.example");
+    queued = request(&f, "b@corp.example");
+    step(&f);
+    check_state(&f, first, "creating");
+    check_state(&f, queued, "requested");
+    advance(&f, 700);
+    step(&f);
+    a = row(&f, first);
+    CHECK_CONTAINS(a.last_error, "CreateAccount still in progress after 11m40s");
+    store_account_release(&a);
+
+    /* The first one finishes; the queued one goes out an hour after its row was made. */
+    advance(&f, 2900);
+    step(&f);
+    check_state(&f, first, "active");
+    check_state(&f, queued, "creating");
+    advance(&f, 120);
+    make_due(&f, queued);
+    step(&f);
+    a = row(&f, queued);
+    CHECK_STR_EQ(a.state, "creating");
+    CHECK_STR_EQ(a.last_error, "");
+    store_account_release(&a);
+
+    /* Stuck for real: 11m40s after it was sent. */
+    advance(&f, 580);
+    make_due(&f, queued);
+    step(&f);
+    a = row(&f, queued);
+    CHECK_CONTAINS(a.last_error, "CreateAccount still in progress after 11m40s");
+    store_account_release(&a);
+    fx_done(&f);
+}

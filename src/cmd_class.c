@@ -460,8 +460,6 @@ setup_engine(struct class_cmd *cc, struct sbx_ctx *ctx, const char *what, bool d
     eo.actor = cc->actor;
     eo.config_path = ctx->config_path != NULL ? ctx->config_path : ctx->cfg->path;
     eo.dry_run = dry_run;
-    eo.on_event = class_on_event;
-    eo.event_arg = &cc->env;
     if (engine_new(&eo, &cc->engine, err) != 0)
         return -1;
     cc->env.cfg = ctx->cfg;

@@ -548,70 +548,6 @@ fill_counts(const struct class_view *v, enum class_goal goal, double elapsed, do
 #define DRIVE_MIN_SLEEP_REAL 0.001
 #define DRIVE_RESYNC_REAL    5.0
 
-void
-class_on_event(void *arg, const struct engine_event *ev)
-{
-    struct class_env *e = arg;
-    struct class_track *t = &e->track;
-    const struct store_account *a = ev->account;
-    double now;
-
-    if (t->class_id == 0 || a == NULL || a->class_id != t->class_id || a->seat < 1 ||
-        a->seat > t->nseats)
-        return;
-    now = clock_now(e->clock);
-    if (strcmp(ev->event, "submitted") == 0) {
-        t->submitted[a->seat - 1] = now;
-    } else if (strcmp(ev->event, "created") == 0 || strcmp(ev->event, "activated") == 0) {
-        double sent = t->submitted[a->seat - 1];
-
-        if (sent > 0 && now - sent < t->min_latency)
-            t->min_latency = now - sent;
-        t->submitted[a->seat - 1] = 0;
-    }
-}
-
-/*
- * Poll hints. The engine polls a creation in flight every few seconds from its submission,
- * and each poll costs a claim, a DescribeCreateAccountStatus and durable saves. A creation
- * takes about a minute, so almost all of those polls find it in progress and only delay the
- * work that matters: the next submission the moment a slot frees. The driver learns from the
- * engine's events when each seat went out, so it moves the seat's first poll to when the
- * creation is expected to be done, and from then on asks for a poll every second until it
- * is: a freed slot is noticed within about a second, with one to three polls per seat
- * instead of a dozen. The expected duration is the shortest creation seen in this drive
- * (submission to the poll that found it done, so at most about a second over the truth), or
- * CLASS_CREATE_LATENCY before any. Rescheduling a poll is not a state change (no audit
- * event, as for the engine's own poll schedule); a conflict means another process moved the
- * row, and its schedule stands.
- */
-static void
-hint_polls(struct class_env *e, struct class_view *v)
-{
-    const struct class_track *t = &e->track;
-    double now = clock_now(e->clock);
-    double est = t->min_latency < HUGE_VAL ? t->min_latency : CLASS_CREATE_LATENCY;
-
-    for (size_t i = 0; i < v->nseats; i++) {
-        struct class_seat *st = &v->seats[i];
-        double sent = t->submitted[st->seat - 1];
-        struct sbx_err err = { 0 };
-        int64_t want;
-
-        if (st->phase != CLASS_PHASE_CREATING || st->a.account_id[0] != '\0' || sent <= 0)
-            continue;
-        if (now < sent + est)
-            want = (int64_t)ceil(sent + est);
-        else
-            want = (int64_t)floor(now) + 1; /* overdue: look every second */
-        if (st->a.due_at == want || (now >= sent + est && st->a.due_at <= want))
-            continue;
-        st->a.due_at = want;
-        if (store_account_update(e->store, &st->a, st->a.state, NULL, &err) != 0)
-            log_debug("class %s: seat %s: poll hint not saved: %s", v->c.name, st->label, err.msg);
-    }
-}
-
 /* Runs one engine step scoped to account id (accumulating into *r). */
 static int
 step_one(struct class_env *e, const struct engine_step_opts *base, int64_t id,
@@ -745,14 +681,6 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
 
     if (class_view_load(e->store, name, &v, err) != 0)
         return -1;
-    e->track.submitted = calloc((size_t)v.c.seats + 1, sizeof(double));
-    if (e->track.submitted == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        goto out;
-    }
-    e->track.class_id = v.c.id;
-    e->track.nseats = v.c.seats;
-    e->track.min_latency = HUGE_VAL;
     scope.class_id = v.c.id;
     scope.all = true;
     so.scope = &scope;
@@ -782,8 +710,6 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
         class_view_release(&v);
         if (class_view_load(e->store, name, &v, err) != 0)
             goto out;
-        if (goal == CLASS_GOAL_SETTLED)
-            hint_polls(e, &v);
         now = clock_now(e->clock);
         log_debug("class %s: step at %.1f took %.1f ms: %d submitted, %d activated, %d closed, "
                   "%d errors",
@@ -824,8 +750,6 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
     }
     rc = 0;
 out:
-    free(e->track.submitted);
-    memset(&e->track, 0, sizeof(e->track));
     class_view_release(&v);
     {
         /* Record how far the class got even when interrupted; keep the first error. */

@@ -5,10 +5,11 @@
  *
  * Pipelining is the engine's: every seat is a `requested` row due at the class's start
  * time, and each engine step sends as many CreateAccount calls as the in-progress cap and
- * the rate allow, polls the creations in flight, and finishes (moves, tags) each account as
- * soon as it is ready, without waiting on any one of them. class_drive() loops engine steps,
- * sleeping only until the next due work, and reports progress with an ETA from the floor
- * model (engine/floor.h) applied to the seats' current state.
+ * the rate allow, polls the creations in flight (each first when it is expected to be done,
+ * engine_poll.c), and finishes (moves, tags) each account as soon as it is ready, without
+ * waiting on any one of them. class_drive() loops engine steps, sleeping only until the next
+ * due work, and reports progress with an ETA from the floor model (engine/floor.h) applied to
+ * the seats' current state.
  */
 #ifndef SBX_CLASS_RUN_H
 #define SBX_CLASS_RUN_H
@@ -25,21 +26,12 @@ struct store;
 struct orgs;
 struct sbx_clock;
 struct engine;
-struct engine_event;
 
 /* Latencies the ETA assumes (AWS: "about a minute"; closure "a few minutes"). */
 #define CLASS_CREATE_LATENCY 60.0
 #define CLASS_CLOSE_LATENCY  300.0
 #define CLASS_MAX_SEATS      ROSTER_MAX_STUDENTS
 #define CLASS_END_REASON     "class-ended" /* SANDBOX_REASON of seats closed by `class end` */
-
-/* What the driver learns from the engine's events about the class it drives. */
-struct class_track {
-    int64_t class_id; /* 0 = not driving */
-    int64_t nseats;
-    double *submitted;  /* per seat (index seat - 1): when CreateAccount was accepted, 0 = not */
-    double min_latency; /* shortest submission-to-created time seen (HUGE_VAL = none yet) */
-};
 
 struct class_env {
     const struct sbx_config *cfg;
@@ -50,12 +42,7 @@ struct class_env {
     struct engine *engine; /* over the same store, client and clock */
     const char *actor;     /* audit actor, e.g. "class create (pid 42)" */
     int verbosity;
-    struct class_track track; /* filled by class_on_event while class_drive() runs */
 };
-
-/* The engine's on_event callback for class commands (arg: the struct class_env): records
- * when each seat of the class being driven was submitted and created. */
-void class_on_event(void *arg, const struct engine_event *ev);
 
 struct class_request {
     const char *name;

@@ -11,9 +11,19 @@
 #include "engine/engine_state.h"
 #include "hook/hook.h"
 
-/* Seconds (engine clock) between polls of a creation / a closure in progress. */
-#define ENGINE_POLL_CREATE 5
-#define ENGINE_POLL_CLOSE  10
+/* Seconds (engine clock) between polls of a creation / a closure in progress. A creation is
+ * first polled when it is expected to be done, then every ENGINE_POLL_OVERDUE seconds for
+ * ENGINE_POLL_FAST_WINDOW seconds, then every ENGINE_POLL_CREATE (engine_poll.c). */
+#define ENGINE_POLL_CREATE      5
+#define ENGINE_POLL_CLOSE       10
+#define ENGINE_POLL_OVERDUE     1
+#define ENGINE_POLL_FAST_WINDOW 5
+/* Expected CreateAccount latency before any is learned, its bounds, and how many recent
+ * creations the learned median is taken over. */
+#define ENGINE_CREATE_LATENCY_DEFAULT 30
+#define ENGINE_CREATE_LATENCY_MIN     1
+#define ENGINE_CREATE_LATENCY_MAX     300
+#define ENGINE_CREATE_SAMPLES         9
 /* Wall-clock seconds a claim for an AWS step lasts (renewed per step). */
 #define ENGINE_CLAIM_AWS 300
 /* AWS removes a closed account from the organization after this long. */
@@ -132,6 +142,21 @@ void eng_drop_caches(struct engine *e);
  * them. The old ones stay reserved. Does not write a itself. */
 int eng_regenerate_alias(struct engine *e, struct store_account *a,
                          struct sbx_err *err) SBX_NODISCARD;
+
+/* --- engine_poll.c --------------------------------------------------------------------- */
+
+/* Expected seconds from CreateAccount to its completion: the median Requested -> Completed
+ * time of the last ENGINE_CREATE_SAMPLES creations (store meta), ENGINE_CREATE_LATENCY_DEFAULT
+ * before any, bounded to [ENGINE_CREATE_LATENCY_MIN, ENGINE_CREATE_LATENCY_MAX]. A store
+ * error gives the default. */
+double eng_create_latency(struct engine *e);
+/* Records one finished creation's Requested -> Completed seconds (best effort, not in dry-run). */
+void eng_learn_create_latency(struct engine *e, double secs);
+/* When (engine time) to poll next a creation in progress that was sent at `sent` (engine-clock
+ * epoch seconds; <= 0 when unknown), now being now: its expected completion while that is
+ * ahead, then every ENGINE_POLL_OVERDUE seconds for ENGINE_POLL_FAST_WINDOW seconds, then every
+ * ENGINE_POLL_CREATE seconds (also when sent is unknown). */
+int64_t eng_create_poll_due(struct engine *e, double sent, int64_t now);
 
 /* --- engine_hooks.c -------------------------------------------------------------------- */
 

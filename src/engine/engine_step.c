@@ -240,7 +240,9 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         if (strcmp(cs.state, "SUCCEEDED") == 0)
             snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
         a->attempts = 0;
-        a->due_at = st->now + ENGINE_POLL_CREATE;
+        /* First poll when it should be done (engine_poll.c). */
+        a->due_at = eng_create_poll_due(
+                e, cs.requested > 0 ? request_sent(a, &cs, st->now) : engine_now(e), st->now);
         if (store_set_str(&a->last_error, "", err) != 0)
             goto out;
         detail = eng_detail("request_id", cs.id, NULL);
@@ -527,6 +529,8 @@ poll_creation(struct step *st, struct store_account *a, struct sbx_err *err)
         return row_failed(st, a, "DescribeCreateAccountStatus", &aerr,
                           backoff(a->attempts++, 5, 300), err);
     if (strcmp(cs.state, "SUCCEEDED") == 0) {
+        if (cs.requested > 0 && cs.completed >= cs.requested)
+            eng_learn_create_latency(e, cs.completed - cs.requested);
         snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
         detail = eng_detail("account_id", cs.account_id, "request_id", cs.id, NULL);
         rc = eng_save(e, a, "created", detail, err);
@@ -546,7 +550,7 @@ poll_creation(struct step *st, struct store_account *a, struct sbx_err *err)
                                 ? submitted_at(e, a, sent)
                                 : st->now;
 
-        a->due_at = st->now + ENGINE_POLL_CREATE;
+        a->due_at = eng_create_poll_due(e, sent, st->now);
         if (stuck > 0 && st->now - since > stuck) {
             char msg[128];
 

@@ -1,7 +1,9 @@
 /*
  * test_engine_create.c -- the engine's creation schedule against an in-process simulator, both
- * on fixed clocks moved together: the "stuck" warning counts from submission, not from the
- * row's creation (a seat queued behind others is not stuck when it has just been sent).
+ * on fixed clocks moved together: the first poll of a creation comes at its submission plus
+ * the latency learned from recent creations, polls follow every second for a few seconds and
+ * then every few seconds, and the "stuck" warning counts from submission, not from the row's
+ * creation (a seat queued behind others is not stuck when it has just been sent).
  */
 #include <math.h>
 #include <stdio.h>
@@ -179,6 +181,17 @@ check_state(struct fx *f, int64_t id, const char *state)
     store_account_release(&a);
 }
 
+/* Seconds after T0 of the row's next due time. */
+static int64_t
+due_after_t0(struct fx *f, int64_t id)
+{
+    struct store_account a = row(f, id);
+    int64_t due = a.due_at - (int64_t)T0;
+
+    store_account_release(&a);
+    return due;
+}
+
 /* Makes the row due now, as if its poll had been scheduled for this moment. */
 static void
 make_due(struct fx *f, int64_t id)
@@ -192,6 +205,72 @@ make_due(struct fx *f, int64_t id)
     a.due_at = ev.ts;
     CHECK_OK(store_account_update(f->store, &a, a.state, &ev, &err), &err);
     store_account_release(&a);
+}
+
+/* How many times the simulator was asked op. */
+static int
+calls(struct fx *f, const char *op)
+{
+    struct sim_reply r;
+    cJSON *j, *n;
+    int v;
+
+    CHECK(sim_admin_call(f->sim, "GET", "/__sim/state", NULL, 0, &r) == 0);
+    CHECK_INT_EQ(r.status, 200);
+    j = cJSON_ParseWithLength(r.body, r.len);
+    CHECK(j != NULL);
+    n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "calls"), op);
+    v = cJSON_IsNumber(n) ? (int)n->valuedouble : 0;
+    cJSON_Delete(j);
+    sim_reply_release(&r);
+    return v;
+}
+
+TEST(first_poll_waits_for_the_expected_latency)
+{
+    struct fx f;
+    struct store_account a;
+    int64_t id, id2;
+    int polls;
+
+    fx_init(&f, 40, 5, 600);
+    id = request(&f, "a@corp.example");
+    step(&f);
+    check_state(&f, id, "creating");
+    /* Nothing learned yet: the default latency. */
+    CHECK_INT_EQ(due_after_t0(&f, id), 30);
+    advance(&f, 10);
+    step(&f);
+    CHECK_INT_EQ(calls(&f, "DescribeCreateAccountStatus"), 0);
+    advance(&f, 20);
+    step(&f);
+    CHECK_INT_EQ(calls(&f, "DescribeCreateAccountStatus"), 1);
+    /* Overdue: every second for a few seconds, then every few seconds. */
+    CHECK_INT_EQ(due_after_t0(&f, id), 31);
+    for (int i = 0; i < 20; i++) {
+        a = row(&f, id);
+        if (strcmp(a.state, "active") == 0) {
+            store_account_release(&a);
+            break;
+        }
+        store_account_release(&a);
+        advance(&f, 1);
+        step(&f);
+    }
+    a = row(&f, id);
+    CHECK_STR_EQ(a.state, "active");
+    CHECK_INT_EQ(a.active_at - (int64_t)T0, 40);
+    store_account_release(&a);
+    polls = calls(&f, "DescribeCreateAccountStatus");
+    if (polls > 8)
+        CHECK_FAIL("%d polls for a 40 s creation", polls);
+
+    /* Learned from that creation: the next one is first polled 40 s after it was sent. */
+    id2 = request(&f, "b@corp.example");
+    step(&f);
+    check_state(&f, id2, "creating");
+    CHECK_INT_EQ(due_after_t0(&f, id2), 40 + 40);
+    fx_done(&f);
 }
 
 TEST(stuck_warning_counts_from_submission)
@@ -233,5 +312,37 @@ TEST(stuck_warning_counts_from_submission)
     a = row(&f, queued);
     CHECK_CONTAINS(a.last_error, "CreateAccount still in progress after 11m40s");
     store_account_release(&a);
+    fx_done(&f);
+}
+
+/* The median of the last samples, the default before any, bounded. */
+TEST(create_latency_is_the_bounded_median_of_recent_creations)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+    char *text = NULL;
+
+    fx_init(&f, 60, 5, 600);
+    CHECK(eng_create_latency(f.e) == ENGINE_CREATE_LATENCY_DEFAULT);
+    eng_learn_create_latency(f.e, 61.5);
+    CHECK(fabs(eng_create_latency(f.e) - 61.5) < 1e-9);
+    eng_learn_create_latency(f.e, 10);
+    CHECK(fabs(eng_create_latency(f.e) - 35.75) < 1e-9); /* even count: mean of the middle two */
+    eng_learn_create_latency(f.e, 50);
+    CHECK(fabs(eng_create_latency(f.e) - 50) < 1e-9);
+    /* Only the newest ENGINE_CREATE_SAMPLES count: nine slow ones push the others out. */
+    for (int i = 0; i < ENGINE_CREATE_SAMPLES; i++)
+        eng_learn_create_latency(f.e, 100 + i);
+    CHECK(fabs(eng_create_latency(f.e) - 104) < 1e-9);
+    CHECK_OK(store_meta_get(f.store, "create_latencies", &text, &err), &err);
+    CHECK_STR_EQ(text, "100.000 101.000 102.000 103.000 104.000 105.000 106.000 107.000 108.000");
+    free(text);
+    /* Bounded both ways; garbage in the store is ignored. */
+    CHECK_OK(store_meta_set(f.store, "create_latencies", "4000 5000 6000", &err), &err);
+    CHECK(eng_create_latency(f.e) == ENGINE_CREATE_LATENCY_MAX);
+    CHECK_OK(store_meta_set(f.store, "create_latencies", "0.01 0.02", &err), &err);
+    CHECK(eng_create_latency(f.e) == ENGINE_CREATE_LATENCY_MIN);
+    CHECK_OK(store_meta_set(f.store, "create_latencies", "fast", &err), &err);
+    CHECK(eng_create_latency(f.e) == ENGINE_CREATE_LATENCY_DEFAULT);
     fx_done(&f);
 }

@@ -360,6 +360,17 @@ orgs_credentials(struct orgs *o, const char **source, struct sbx_err *err)
     return 0;
 }
 
+int
+orgs_copy_credentials(struct orgs *o, struct creds *out, struct sbx_err *err)
+{
+    const struct creds *c;
+
+    memset(out, 0, sizeof(*out));
+    if (get_creds(o, false, &c, err) != 0)
+        return -1;
+    return creds_copy(out, c, err);
+}
+
 const char *
 orgs_endpoint(const struct orgs *o)
 {

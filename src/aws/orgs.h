@@ -121,6 +121,13 @@ void orgs_free(struct orgs *o);
 /* Resolves (or refreshes) credentials now. *source (borrowed, valid until orgs_free) names
  * the source that won. */
 int orgs_credentials(struct orgs *o, const char **source, struct sbx_err *err) SBX_NODISCARD;
+/*
+ * A deep copy of the credentials the client signs with, resolved or refreshed first exactly as
+ * before a call (so an assume-role profile is resolved over the client's own connection and
+ * STS settings). On success *out is filled and the caller releases it with creds_release (which
+ * wipes the secrets); on failure *out is zeroed and err says why (usually SBX_E_CREDS).
+ */
+int orgs_copy_credentials(struct orgs *o, struct creds *out, struct sbx_err *err) SBX_NODISCARD;
 /* The endpoint URL and signing region in use (borrowed). */
 const char *orgs_endpoint(const struct orgs *o);
 const char *orgs_signing_region(const struct orgs *o);

@@ -81,27 +81,28 @@ fill_env(struct engine *e, const struct store_account *a, const char *warn_offse
     env->extra = b->extra;
 }
 
-/* The management session's credentials for hooks.pass_credentials (resolved like the client:
- * profile, region and STS endpoint from the config). NULL when they cannot be had. */
+/* The client's session for hooks.pass_credentials: a copy of exactly the credentials the
+ * engine's AWS calls are signed with, refreshed if due (an assume-role profile resolves only
+ * through the client, which has the connection and STS settings). NULL when they cannot be
+ * had; the hooks then run without AWS_* variables. */
 static struct creds *
 hook_creds(struct engine *e)
 {
-    const struct sbx_config *cfg = e->cfg;
-    struct creds_opts o = { 0 };
     struct sbx_err err = { 0 };
     struct creds *c;
 
-    if (!cfg->hooks.pass_credentials)
+    if (!e->cfg->hooks.pass_credentials)
         return NULL;
+    if (e->orgs == NULL) {
+        log_warn("hooks: cannot pass credentials: no AWS client");
+        return NULL;
+    }
     c = calloc(1, sizeof(*c));
-    if (c == NULL)
+    if (c == NULL) {
+        log_warn("hooks: cannot pass credentials: out of memory");
         return NULL;
-    o.profile = cfg->aws.profile;
-    o.profile_explicit = cfg->aws.profile != NULL;
-    o.region = cfg->aws.region;
-    o.sts_endpoint = cfg->aws.sts_endpoint;
-    o.clock = e->clock;
-    if (creds_resolve(&o, c, &err) != 0) {
+    }
+    if (orgs_copy_credentials(e->orgs, c, &err) != 0) {
         log_warn("hooks: cannot pass credentials: %s", err.msg);
         free(c);
         return NULL;

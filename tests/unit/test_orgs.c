@@ -1168,6 +1168,42 @@ TEST(credentials_refresh_before_expiry)
     fx_done(&f);
 }
 
+/* The client's credentials, refreshed as before a call, as a copy that outlives the client
+ * (for hooks.pass_credentials). */
+TEST(credentials_are_copied_fresh)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+    struct creds c1 = { 0 }, c2 = { 0 };
+
+    fx_init(&f, 1);
+    /* Valid for 60 s: inside the 5-minute margin, so each copy is of fresh credentials. */
+    setup_process(f.home, 60);
+    CHECK_OK(orgs_copy_credentials(f.o, &c1, &err), &err);
+    CHECK_OK(orgs_copy_credentials(f.o, &c2, &err), &err);
+    CHECK_INT_EQ(run_count(f.home), 2);
+    CHECK_STR_EQ(c1.access_key_id, "AKIDPROC0001");
+    CHECK_STR_EQ(c2.access_key_id, "AKIDPROC0002");
+    CHECK_STR_EQ(orgs_access_key_id(f.o), "AKIDPROC0002");
+    /* Deep: the copies stay valid after the client is gone. */
+    fx_done(&f);
+    CHECK_STR_EQ(c2.secret_access_key, "procsecret");
+    CHECK_STR_EQ(c2.session_token, "proctoken");
+    CHECK_STR_EQ(c2.source, "profile 'default' (credential_process)");
+    CHECK(c2.expiration > 0);
+    creds_release(&c1);
+    creds_release(&c2);
+    CHECK(c2.access_key_id == NULL && c2.session_token == NULL);
+
+    /* No credentials: the resolution error, and nothing to release. */
+    fx_init(&f, 1);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    CHECK_ERR(orgs_copy_credentials(f.o, &c1, &err), &err, SBX_E_CREDS);
+    CHECK(c1.access_key_id == NULL && c1.secret_access_key == NULL);
+    fx_done(&f);
+}
+
 TEST(credentials_are_cached_while_valid)
 {
     struct fx f;

@@ -199,21 +199,16 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
             goto nomem;
     }
     if (f.class_id != -1 &&
-        store_account_list_brief(ctx->store, &f, !lc.json, list_row, &lc, &err) != 0) {
-        if (lc.json && lc.w.failed && err.code == SBX_E_OK)
-            sbx_err_set(&err, SBX_E_IO, "cannot write the output");
+        store_account_list_brief(ctx->store, &f, !lc.json, list_row, &lc, &err) != 0)
         goto fail;
-    }
     if (lc.json) {
         char tail[64];
         int k = snprintf(tail, sizeof(tail), "%s  ],\n  \"count\": %zu\n}\n", lc.n > 0 ? "\n" : "",
                          lc.n);
 
         jsonw_raw(&lc.w, tail, (size_t)k);
-        if (jsonw_flush(&lc.w) != 0) {
-            sbx_err_set(&err, SBX_E_IO, "cannot write the output");
+        if (jsonw_flush(&lc.w) != 0)
             goto fail;
-        }
     } else if (lc.n > 0) {
         table_print(lc.t, stdout);
     } else {
@@ -224,9 +219,14 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
 nomem:
     sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
 fail:
-    if (err.code == SBX_E_OK)
-        sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
-    rc = cmd_fail("list", &err);
+    if (err.code == SBX_E_OK && ferror(stdout)) {
+        /* The JSON writer hit a write error: main() reports it, as for every command. */
+        rc = SBX_EXIT_FAILURE;
+    } else {
+        if (err.code == SBX_E_OK)
+            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+        rc = cmd_fail("list", &err);
+    }
 out:
     jsonw_release(&lc.w);
     table_free(lc.t);

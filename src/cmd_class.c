@@ -829,9 +829,6 @@ cmd_class(struct sbx_ctx *ctx, int argc, char **argv)
     sub = argv[1];
     argc--;
     argv++;
-    /* 0, not 1: glibc then re-initialises getopt, so that options may follow NAME (main()
-     * parsed the global options in "+" mode, which glibc would otherwise keep). */
-    optind = 0;
     if (strcmp(sub, "create") == 0)
         return class_create(ctx, argc, argv);
     if (strcmp(sub, "end") == 0)

@@ -74,9 +74,6 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     double deadline;
     int ch, rc;
 
-    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
-     * the global options in "+" mode, which glibc would otherwise keep). */
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "k:o:t:N:T:Wnj", opts, NULL)) != -1) {
         switch (ch) {
         case 'k':

@@ -27,9 +27,6 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
     bool dry_run = false, json = false;
     int ch, rc;
 
-    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
-     * the global options in "+" mode, which glibc would otherwise keep). */
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "nj", opts, NULL)) != -1) {
         switch (ch) {
         case 'n':

@@ -134,9 +134,6 @@ cmd_log(struct sbx_ctx *ctx, int argc, char **argv)
     int64_t limit = 0;
     int ch, rc;
 
-    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
-     * the global options in "+" mode, which glibc would otherwise keep). */
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "vl:j", opts, NULL)) != -1) {
         switch (ch) {
         case 'v':

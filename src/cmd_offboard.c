@@ -64,9 +64,6 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
     bool yes = false, wait = true, dry_run = false, json = false;
     int ch, rc = SBX_EXIT_FAILURE;
 
-    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
-     * the global options in "+" mode, which glibc would otherwise keep). */
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
         switch (ch) {
         case 'y':

@@ -264,9 +264,6 @@ cmd_policy(struct sbx_ctx *ctx, int argc, char **argv)
     const char *which;
     int ch;
 
-    /* 0, not 1: glibc then re-initialises getopt, so that options may follow the policy
-     * name (main() parsed the global options in "+" mode, which glibc would keep). */
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
         case 'j':

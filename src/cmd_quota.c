@@ -30,9 +30,6 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
     char b1[32], b2[32];
     int ch, rc;
 
-    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
-     * the global options in "+" mode, which glibc would otherwise keep). */
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
         switch (ch) {
         case 'j':

@@ -88,9 +88,6 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
     struct sigaction sa;
     int ch, rc;
 
-    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
-     * the global options in "+" mode, which glibc would otherwise keep). */
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "w1nj", opts, NULL)) != -1) {
         switch (ch) {
         case 'w':

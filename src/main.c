@@ -190,7 +190,10 @@ main(int argc, char **argv)
     }
     argc -= optind;
     argv += optind;
-    optind = 1; /* the command parses its own options from argv[1] */
+    /* The command parses its own options from argv[1]. 0, not 1: glibc then re-initialises
+     * getopt, dropping the "+" (stop at the first operand) mode parsed above, so a command's
+     * options may follow its operands (`close ACCOUNT --yes`). */
+    optind = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             printf("%s\n", c->usage);

@@ -33,7 +33,7 @@ run_policy(struct sbx_config *cfg, char **out, ...)
     CHECK(fd >= 0);
     saved = dup(STDOUT_FILENO);
     CHECK(saved >= 0 && dup2(fd, STDOUT_FILENO) >= 0);
-    optind = 1;
+    optind = 0; /* as main() hands over to a command: getopt starts afresh */
     rc = cmd_policy(&ctx, argc, argv);
     fflush(stdout);
     CHECK(dup2(saved, STDOUT_FILENO) >= 0);

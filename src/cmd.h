@@ -20,6 +20,10 @@ enum cmd_flags {
     CMD_STORE = 1 << 1,      /* open (creating if needed) the store named by the config */
     CMD_AWS = 1 << 2,        /* create the Organizations client (credentials resolve lazily) */
     CMD_CONFIG_OPT = 1 << 3, /* load the config if one exists, else use defaults */
+    /* Without CMD_AWS: when aws.follow_sim_clock is set, set ctx->clock from the simulator's
+     * clock anyway (a short-lived client, no credentials; a failure only warns), so that a
+     * store-only command judges times as the engine does. CMD_AWS does this by itself. */
+    CMD_CLOCK = 1 << 4,
 };
 
 struct sbx_ctx {

@@ -41,7 +41,6 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
     }
     if (optind != argc)
         return cmd_usage_error(cmd_quota_usage, "unexpected argument '%s'", argv[optind]);
-    cmd_sync_clock(ctx);
     rc = cmd_engine_open(ctx, "quota", false, NULL, &e);
     if (rc != 0)
         return rc;

@@ -133,7 +133,6 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_find_account(ctx, "show", argv[optind], &a);
     if (rc != 0)
         return rc;
-    cmd_sync_clock(ctx);
     now = (int64_t)clock_now(&ctx->clock);
     if (sc.json) {
         cJSON *o = cmd_account_json(&a);

@@ -25,8 +25,9 @@ const struct cmd cmd_table[] = {
       "create the store, discover the organization, create the kinds' OUs" },
     { "create", cmd_create, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_create_usage,
       "create a sandbox account" },
-    { "list", cmd_list, CMD_CONFIG | CMD_STORE, cmd_list_usage, "list managed accounts" },
-    { "show", cmd_show, CMD_CONFIG | CMD_STORE, cmd_show_usage,
+    { "list", cmd_list, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_list_usage,
+      "list managed accounts" },
+    { "show", cmd_show, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_show_usage,
       "show one account, its hook runs and its history" },
     { "extend", cmd_extend, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_extend_usage,
       "move an account's expiry" },
@@ -38,7 +39,7 @@ const struct cmd cmd_table[] = {
       "bring an existing member account under management" },
     { "run", cmd_run, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_run_usage,
       "do all due work once (--watch: keep going)" },
-    { "quota", cmd_quota, CMD_CONFIG | CMD_STORE, cmd_quota_usage,
+    { "quota", cmd_quota, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_quota_usage,
       "show the close quota, free slots and the close queue" },
     { "log", cmd_log, CMD_CONFIG | CMD_STORE, cmd_log_usage, "show or verify the audit log" },
     { "retry", cmd_retry, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_retry_usage,
@@ -98,6 +99,19 @@ cmd_print_usage(const char *name)
     return SBX_EXIT_OK;
 }
 
+/* CMD_CLOCK: reads the simulator's clock with a client made for that alone (the clock needs
+ * no credentials). A store-only command still works without it, so a failure only warns. */
+static void
+follow_sim_clock(struct sbx_ctx *ctx)
+{
+    struct sbx_err err = { 0 };
+    struct orgs *o = NULL;
+
+    if (orgs_new(ctx->cfg, &ctx->clock, &o, &err) != 0 || orgs_sim_clock(o, &ctx->clock, &err) != 0)
+        log_warn("cannot follow the simulator's clock (using real time): %s", err.msg);
+    orgs_free(o);
+}
+
 /* Loads config, store and AWS client as the command's flags ask. */
 static int
 setup(struct sbx_ctx *ctx, const struct cmd *c, struct sbx_err *err)
@@ -118,6 +132,8 @@ setup(struct sbx_ctx *ctx, const struct cmd *c, struct sbx_err *err)
             return -1;
         if (ctx->cfg->aws.follow_sim_clock && orgs_sim_clock(ctx->orgs, &ctx->clock, err) != 0)
             return -1;
+    } else if ((c->flags & CMD_CLOCK) && ctx->cfg != NULL && ctx->cfg->aws.follow_sim_clock) {
+        follow_sim_clock(ctx);
     }
     if (c->flags & CMD_STORE) {
         if (store_open(ctx->cfg->store, &ctx->store, err) != 0)

@@ -127,9 +127,6 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     int64_t within = -1;
     int ch, rc = SBX_EXIT_FAILURE;
 
-    /* 0, not 1: glibc re-initialises getopt, so options may follow operands (main() parsed
-     * the global options in "+" mode, which glibc would otherwise keep). */
-    optind = 0;
     while ((ch = getopt_long(argc, argv, "o:k:s:c:e:aj", opts, NULL)) != -1) {
         switch (ch) {
         case 'o':
@@ -174,7 +171,6 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     if (optind != argc)
         return cmd_usage_error(cmd_list_usage, "unexpected argument '%s'", argv[optind]);
     if (within >= 0) {
-        cmd_sync_clock(ctx); /* "within" counts from the simulator's now when following it */
         lc.now = (int64_t)clock_now(&ctx->clock);
         f.expires_before = lc.now + within;
     }

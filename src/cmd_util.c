@@ -743,23 +743,3 @@ out:
     engine_quota_view_release(&qv);
     return rc;
 }
-
-void
-cmd_sync_clock(struct sbx_ctx *ctx)
-{
-    struct sbx_err err = { 0 };
-    struct orgs *o = NULL;
-
-    if (ctx->cfg == NULL || !ctx->cfg->aws.follow_sim_clock)
-        return;
-    if (ctx->orgs != NULL) {
-        o = ctx->orgs;
-    } else if (orgs_new(ctx->cfg, &ctx->clock, &o, &err) != 0) {
-        log_warn("cannot follow the simulator's clock: %s", err.msg);
-        return;
-    }
-    if (orgs_sim_clock(o, &ctx->clock, &err) != 0)
-        log_warn("cannot follow the simulator's clock: %s", err.msg);
-    if (o != ctx->orgs)
-        orgs_free(o);
-}

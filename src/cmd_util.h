@@ -113,12 +113,6 @@ void cmd_report_line(FILE *out, const struct engine_step_report *r);
 int cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key,
                      struct store_account *out);
 
-/*
- * For commands that do not talk to AWS (list, show, quota): when aws.follow_sim_clock is set,
- * read the simulator's clock anyway so times are judged in simulated time. A failure is only
- * a warning (real time is used).
- */
-void cmd_sync_clock(struct sbx_ctx *ctx);
 /* Re-reads *a from the store (releasing the old copy). */
 int cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err);
 

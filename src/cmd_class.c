@@ -48,6 +48,7 @@
 
 #include "aws/orgs.h"
 #include "cfg.h"
+#include "cmd_util.h"
 #include "engine/class.h"
 #include "engine/class_run.h"
 #include "engine/engine.h"
@@ -667,43 +668,20 @@ out:
 static int
 class_end_cmd(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "yes", no_argument, NULL, 'y' },
-        { "no-wait", no_argument, NULL, 'W' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct class_cmd cc = { 0 };
     struct class_view v = { 0 };
     struct sbx_err err = { 0 };
-    bool yes = false, wait = true, dry_run = false, json = false;
+    struct cmd_close_opts co;
     char prompt[160];
-    int ch, rc, changed = 0;
+    int rc, changed = 0;
 
-    while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'y':
-            yes = true;
-            break;
-        case 'W':
-            wait = false;
-            break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_class_usage, NULL);
-        }
-    }
+    if (cmd_parse_close_opts(argc, argv, cmd_class_usage, &co) != 0)
+        return SBX_EXIT_USAGE;
     if (optind + 1 != argc)
         return cmd_usage_error(cmd_class_usage, "class end: give one class NAME");
     if (class_view_load(ctx->store, argv[optind], &v, &err) != 0)
         return cmd_fail("class end", &err);
-    if (dry_run) {
+    if (co.dry_run) {
         int open = v.counts[CLASS_PHASE_ACTIVE] + v.counts[CLASS_PHASE_CREATING] +
                    v.counts[CLASS_PHASE_WAITING] + v.counts[CLASS_PHASE_QUARANTINED];
 
@@ -716,7 +694,7 @@ class_end_cmd(struct sbx_ctx *ctx, int argc, char **argv)
     snprintf(prompt, sizeof(prompt), "nuke and close all %zu seats of class '%s'?", v.nseats,
              v.c.name);
     class_view_release(&v);
-    if (!yes && !cmd_confirm(prompt))
+    if (!co.yes && !cmd_confirm(prompt))
         return cmd_usage_error(cmd_class_usage,
                                "class end: not confirmed (pass --yes when not on a terminal)");
     if (setup_engine(&cc, ctx, "end", false, &err) != 0)
@@ -726,7 +704,7 @@ class_end_cmd(struct sbx_ctx *ctx, int argc, char **argv)
         goto out;
     }
     log_info("class end: %d seat%s asked to close", changed, changed == 1 ? "" : "s");
-    rc = drive_and_print(&cc, "class end", argv[optind], CLASS_GOAL_CLOSED, wait, json);
+    rc = drive_and_print(&cc, "class end", argv[optind], CLASS_GOAL_CLOSED, co.wait, co.json);
 out:
     engine_free(cc.engine);
     return rc;

@@ -21,39 +21,16 @@ const char cmd_close_usage[] =
 int
 cmd_close(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "yes", no_argument, NULL, 'y' },
-        { "no-wait", no_argument, NULL, 'W' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct cmd_close_item *items = NULL;
     struct cmd_events ev = { 0 };
     struct engine *e = NULL;
-    bool yes = false, wait = true, dry_run = false, json = false;
+    struct cmd_close_opts co;
     size_t n = 0;
     char prompt[200];
-    int ch, rc = SBX_EXIT_FAILURE;
+    int rc = SBX_EXIT_FAILURE;
 
-    while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'y':
-            yes = true;
-            break;
-        case 'W':
-            wait = false;
-            break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_close_usage, NULL);
-        }
-    }
+    if (cmd_parse_close_opts(argc, argv, cmd_close_usage, &co) != 0)
+        return SBX_EXIT_USAGE;
     if (optind == argc)
         return cmd_usage_error(cmd_close_usage, "close: name at least one ACCOUNT");
     items = calloc((size_t)(argc - optind), sizeof(*items));
@@ -75,7 +52,7 @@ cmd_close(struct sbx_ctx *ctx, int argc, char **argv)
         else
             n++;
     }
-    if (!yes && !dry_run) {
+    if (!co.yes && !co.dry_run) {
         snprintf(prompt, sizeof(prompt), "nuke and close %zu account%s?", n, n == 1 ? "" : "s");
         if (!cmd_confirm(prompt)) {
             rc = cmd_usage_error(cmd_close_usage,
@@ -83,12 +60,12 @@ cmd_close(struct sbx_ctx *ctx, int argc, char **argv)
             goto out;
         }
     }
-    ev.json = json;
-    rc = cmd_engine_open(ctx, "close", dry_run, &ev, &e);
+    ev.json = co.json;
+    rc = cmd_engine_open(ctx, "close", co.dry_run, &ev, &e);
     if (rc != 0)
         goto out;
-    rc = cmd_close_accounts(ctx, "close", e, items, n, "manual", CLOSE_PRIORITY, wait, dry_run,
-                            json, NULL, &ev);
+    rc = cmd_close_accounts(ctx, "close", e, items, n, "manual", CLOSE_PRIORITY, co.wait,
+                            co.dry_run, co.json, NULL, &ev);
 out:
     for (size_t i = 0; i < n; i++)
         store_account_release(&items[i].a);

@@ -48,40 +48,17 @@ collect_row(void *arg, const struct store_account *a)
 int
 cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "yes", no_argument, NULL, 'y' },
-        { "no-wait", no_argument, NULL, 'W' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     char owner[ALIAS_OWNER_MAX + 1], prompt[400];
     struct store_filter f = { 0 };
     struct collect c = { 0 };
     struct cmd_events ev = { 0 };
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
-    bool yes = false, wait = true, dry_run = false, json = false;
-    int ch, rc = SBX_EXIT_FAILURE;
+    struct cmd_close_opts co;
+    int rc = SBX_EXIT_FAILURE;
 
-    while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'y':
-            yes = true;
-            break;
-        case 'W':
-            wait = false;
-            break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_offboard_usage, NULL);
-        }
-    }
+    if (cmd_parse_close_opts(argc, argv, cmd_offboard_usage, &co) != 0)
+        return SBX_EXIT_USAGE;
     if (argc - optind != 1)
         return cmd_usage_error(cmd_offboard_usage, "offboard: name exactly one OWNER");
     if (alias_normalize_owner(argv[optind], NULL, owner, sizeof(owner), &err) != 0)
@@ -105,7 +82,7 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
             goto out;
         }
     }
-    if (!yes && !dry_run) {
+    if (!co.yes && !co.dry_run) {
         snprintf(prompt, sizeof(prompt), "nuke and close all %zu account%s of %s?", c.n,
                  c.n == 1 ? "" : "s", owner);
         if (!cmd_confirm(prompt)) {
@@ -114,12 +91,12 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
             goto out;
         }
     }
-    ev.json = json;
-    rc = cmd_engine_open(ctx, "offboard", dry_run, &ev, &e);
+    ev.json = co.json;
+    rc = cmd_engine_open(ctx, "offboard", co.dry_run, &ev, &e);
     if (rc != 0)
         goto out;
-    rc = cmd_close_accounts(ctx, "offboard", e, c.items, c.n, "offboarded", OFFBOARD_PRIORITY, wait,
-                            dry_run, json, owner, &ev);
+    rc = cmd_close_accounts(ctx, "offboard", e, c.items, c.n, "offboarded", OFFBOARD_PRIORITY,
+                            co.wait, co.dry_run, co.json, owner, &ev);
 out:
     for (size_t i = 0; i < c.n; i++)
         store_account_release(&c.items[i].a);

@@ -1,6 +1,7 @@
 /* cmd_util.c -- tables, JSON output and engine setup shared by the lifecycle commands. */
 #include "cmd_util.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -742,4 +743,41 @@ out:
     table_free(t);
     engine_quota_view_release(&qv);
     return rc;
+}
+
+int
+cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o)
+{
+    static const struct option opts[] = {
+        { "yes", no_argument, NULL, 'y' },
+        { "no-wait", no_argument, NULL, 'W' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    int ch;
+
+    o->yes = false;
+    o->wait = true;
+    o->dry_run = false;
+    o->json = false;
+    while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'y':
+            o->yes = true;
+            break;
+        case 'W':
+            o->wait = false;
+            break;
+        case 'n':
+            o->dry_run = true;
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        default:
+            return cmd_usage_error(usage, NULL);
+        }
+    }
+    return 0;
 }

@@ -109,6 +109,20 @@ const char *cmd_time_cached(struct cmd_time_cache *c, int64_t t);
 const char *cmd_rel(int64_t t, int64_t now, char *buf, size_t n);
 /* Prints the step report as one line ("3 submitted, 1 closed, ...") or "nothing to do". */
 void cmd_report_line(FILE *out, const struct engine_step_report *r);
+/* The options of every command that closes accounts (close, offboard, class end). */
+struct cmd_close_opts {
+    bool yes;     /* --yes: no confirmation on a terminal */
+    bool wait;    /* false with --no-wait: request the closes and return */
+    bool dry_run; /* --dry-run */
+    bool json;    /* --json */
+};
+
+/*
+ * Parses --yes, --no-wait, --dry-run and --json from argv (getopt_long; operands stay in
+ * argv[optind..]). Returns 0, or prints usage and returns SBX_EXIT_USAGE for anything else.
+ */
+int cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o);
+
 /* Resolves ACCOUNT (account id, local id, email, name) or logs and returns exit status 7. */
 int cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key,
                      struct store_account *out);

@@ -268,12 +268,23 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         a->submitted = false;
         rc = row_failed(st, a, "CreateAccount", &aerr, 3600, err);
         goto out;
-    case SBX_AWS_THROTTLED:
+    case SBX_AWS_THROTTLED: {
+        /* Throttling refused the call before it ran, so nothing was created. The client paces
+         * below AWS's rate, yet two clocks a few milliseconds apart can still meet a throttle:
+         * not an error of the pass, just another try at the next token. */
+        double wait = orgs_pace_wait(e->orgs, ORGS_OP_CREATE_ACCOUNT);
+
+        a->submitted = false;
+        rc = eng_defer(e, a, wait > 1 ? (int64_t)ceil(wait) : 1, msg, err);
+        if (rc != 0)
+            rc = tolerate_conflict(err);
+        goto out;
+    }
     case SBX_AWS_CONCURRENT_MODIFICATION:
     case SBX_AWS_CONFLICT:
     case SBX_AWS_CONSTRAINT:
-        /* Refused before it ran (throttling, including AWS's "another request is in progress"
-         * for a sixth creation), so not created; may pass later. */
+        /* Refused before it ran (including AWS's "another request is in progress" for a sixth
+         * creation), so not created; may pass later. */
         a->submitted = false;
         if (a->attempts >= 20) {
             rc = fail_creation(st, a, msg, err);

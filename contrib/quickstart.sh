@@ -2,7 +2,7 @@
 # quickstart.sh -- the main job, end to end, on the built-in simulator.
 #
 # Installs what is missing, builds a release binary, starts `sandboxctl sim` on 127.0.0.1 with
-# time running 600x faster, then: provisions a developer sandbox, a demo account and a
+# time running 100x faster, then: provisions a developer sandbox, a demo account and a
 # five-seat training class; off-boards the developer; lets the demo and the class expire; runs
 # the pre-close hooks; closes every account within AWS's close limits; prints the final table,
 # the close quota and the audit trail (verifying its hash chain); and stops the simulator.
@@ -49,8 +49,8 @@ mkdir -p "$work"
 cp -R hooks "$work/hooks"
 chmod -R go-w "$work/hooks"
 
-step "starting the simulator (time runs 600x faster: a 60 s creation takes 0.1 s)"
-"$bin" sim --listen 127.0.0.1:0 --state "$work/sim.db" --time-scale 600 --account-limit 100 \
+step "starting the simulator (time runs 100x faster: a 60 s creation takes 0.6 s)"
+"$bin" sim --listen 127.0.0.1:0 --state "$work/sim.db" --time-scale 100 --account-limit 100 \
     >"$work/sim.out" 2>"$work/sim.log" &
 sim_pid=$!
 tries=0

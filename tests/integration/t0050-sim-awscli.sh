@@ -3,7 +3,13 @@
 # lists, list-accounts over several pages, STS, and errors the CLI must report by code.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-command -v aws >/dev/null 2>&1 || fail "the aws CLI is not installed (contrib/install-deps.sh installs awscli)"
+# The Debian package's CLI (/usr/bin/aws, from contrib/install-deps.sh) is the one this test is
+# about, even where another `aws` comes first on PATH; AWS_CLI overrides.
+AWS_CLI=${AWS_CLI:-/usr/bin/aws}
+[ -x "$AWS_CLI" ] || AWS_CLI=$(command -v aws) ||
+    fail "the aws CLI is not installed (contrib/install-deps.sh installs awscli)"
+aws() { "$AWS_CLI" "$@"; }
+echo "using $AWS_CLI: $(aws --version 2>&1)"
 PAGER_OPT=""
 case "$(aws --version 2>&1)" in
 aws-cli/2*) PAGER_OPT=--no-cli-pager ;;
@@ -79,7 +85,13 @@ assert_eq "$(json_get "$out" 'd["Account"]["Status"]')" PENDING_CLOSURE
 sim_admin POST advance '{"seconds": 300}' >/dev/null
 out=$(orgs describe-account --account-id "$acct")
 assert_eq "$(json_get "$out" 'd["Account"]["Status"]')" SUSPENDED
-assert_eq "$(json_get "$out" 'd["Account"]["State"]')" CLOSED
+# Account.State joined the API model in 2025; a CLI built on an older model (Debian 12's 2.9)
+# drops the member it does not know, so only a CLI that shows it can check it.
+state=$(json_get "$out" 'd["Account"].get("State", "not in this CLI'"'"'s model")')
+case "$state" in
+"not in this CLI's model") echo "Account.State: $state" ;;
+*) assert_eq "$state" CLOSED ;;
+esac
 
 # Errors: the CLI names AWS's error code (one attempt, no retries).
 set +e

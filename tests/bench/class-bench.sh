@@ -264,6 +264,14 @@ stop_sim
 
 # --- 3: the serial AWS CLI baseline ---------------------------------------------------------
 if [ "$DO_BASELINE" = 1 ]; then
+    # The Debian package's CLI (contrib/install-deps.sh), whatever else is on PATH; AWS_CLI
+    # overrides.
+    AWS_CLI=${AWS_CLI:-/usr/bin/aws}
+    [ -x "$AWS_CLI" ] || AWS_CLI=$(command -v aws)
+    aws() { "$AWS_CLI" "$@"; }
+    AWS_PAGER=""
+    export AWS_PAGER
+    cli_version=$(aws --version 2>&1 | cut -d" " -f1)
     start_sim cli 1
     t0=$(sim_now)
     for i in $(seq 1 "$BASE_SEATS"); do
@@ -284,7 +292,7 @@ if [ "$DO_BASELINE" = 1 ]; then
     stop_sim
     base_sim=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
     base_floor=$(floor_model create "$BASE_SEATS")
-    row "| $BASE_SEATS accounts by a serial AWS CLI loop (simulated s) | $(fmt "$base_sim") | $(fmt "$base_floor") (floor) | $(ratio "$base_sim" "$base_floor")x | baseline |"
+    row "| $BASE_SEATS accounts by a serial AWS CLI loop, $cli_version (simulated s) | $(fmt "$base_sim") | $(fmt "$base_floor") (floor) | $(ratio "$base_sim" "$base_floor")x | baseline |"
     if [ "$BASE_SEATS" = "$SEATS" ]; then
         row "| speed-up of \`class create\` over the serial loop | $(ratio "$base_sim" "$create_sim")x | | | |"
     fi

@@ -184,6 +184,12 @@ bool sim_parent_exists(struct sim *s, const char *id);
 bool sim_email_used(struct sim *s, const char *email);
 
 /* Appends a member account (ACTIVE, under parent); returns it or NULL if out of memory. */
+/*
+ * Room for one more element: returns items (or its reallocation, twice the capacity, 16 at
+ * first) with *cap updated, when n == *cap; items unchanged otherwise. NULL when out of memory,
+ * leaving items and *cap as they were. Arrays in the simulator only grow.
+ */
+void *sim_grow(void *items, size_t n, size_t *cap, size_t size);
 struct sim_account *sim_account_add(struct sim *s, const char *id, const char *email,
                                     const char *name, const char *role, const char *parent,
                                     bool created, double joined);

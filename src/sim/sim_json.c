@@ -541,15 +541,11 @@ load_request(struct sim *s, const cJSON *e)
 
     if (id == NULL || email == NULL || name == NULL || state == NULL)
         return -1;
-    if (s->nreqs == s->cap_reqs) {
-        size_t cap = s->cap_reqs == 0 ? 16 : s->cap_reqs * 2;
-        struct sim_create_req *v = realloc(s->reqs, cap * sizeof(*v));
+    void *grown_reqs = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
 
-        if (v == NULL)
-            return -1;
-        s->reqs = v;
-        s->cap_reqs = cap;
-    }
+    if (grown_reqs == NULL)
+        return -1;
+    s->reqs = grown_reqs;
     r = &s->reqs[s->nreqs];
     memset(r, 0, sizeof(*r));
     r->email = strdup(email);
@@ -674,15 +670,11 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
 
         if (id == NULL || name == NULL || parent == NULL)
             goto bad;
-        if (s->nous == s->cap_ous) {
-            size_t cap = s->cap_ous == 0 ? 16 : s->cap_ous * 2;
-            struct sim_ou *v = realloc(s->ous, cap * sizeof(*v));
+        void *grown_ous = sim_grow(s->ous, s->nous, &s->cap_ous, sizeof(*s->ous));
 
-            if (v == NULL)
-                goto bad;
-            s->ous = v;
-            s->cap_ous = cap;
-        }
+        if (grown_ous == NULL)
+            goto bad;
+        s->ous = grown_ous;
         ou = &s->ous[s->nous];
         memset(ou, 0, sizeof(*ou));
         ou->name = strdup(name);
@@ -721,15 +713,11 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
 
         if (id == NULL)
             goto bad;
-        if (s->ncloses == s->cap_closes) {
-            size_t cap = s->cap_closes == 0 ? 16 : s->cap_closes * 2;
-            struct sim_close *v = realloc(s->closes, cap * sizeof(*v));
+        void *grown_closes = sim_grow(s->closes, s->ncloses, &s->cap_closes, sizeof(*s->closes));
 
-            if (v == NULL)
-                goto bad;
-            s->closes = v;
-            s->cap_closes = cap;
-        }
+        if (grown_closes == NULL)
+            goto bad;
+        s->closes = grown_closes;
         snprintf(s->closes[s->ncloses].account_id, sizeof(s->closes[0].account_id), "%s", id);
         s->closes[s->ncloses].t = jnum(e, "Timestamp");
         s->ncloses++;

@@ -661,17 +661,13 @@ op_create_account(struct call *c)
         fail(c, "TooManyRequestsException", NULL, MSG_BUSY);
         goto out;
     }
-    if (s->nreqs == s->cap_reqs) {
-        size_t cap = s->cap_reqs == 0 ? 16 : s->cap_reqs * 2;
-        struct sim_create_req *v = realloc(s->reqs, cap * sizeof(*v));
+    void *grown_reqs = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
 
-        if (v == NULL) {
-            nomem(c);
-            goto out;
-        }
-        s->reqs = v;
-        s->cap_reqs = cap;
+    if (grown_reqs == NULL) {
+        nomem(c);
+        goto out;
     }
+    s->reqs = grown_reqs;
     r = &s->reqs[s->nreqs];
     memset(r, 0, sizeof(*r));
     r->email = strdup(email);
@@ -821,15 +817,11 @@ op_close_account(struct call *c)
     if (sim_close_used(s, now) >= limit)
         return fail(c, "ConstraintViolationException", "CLOSE_ACCOUNT_QUOTA_EXCEEDED",
                     "You have exceeded close account quota for the past 30 days.");
-    if (s->ncloses == s->cap_closes) {
-        size_t cap = s->cap_closes == 0 ? 16 : s->cap_closes * 2;
-        struct sim_close *v = realloc(s->closes, cap * sizeof(*v));
+    void *grown_closes = sim_grow(s->closes, s->ncloses, &s->cap_closes, sizeof(*s->closes));
 
-        if (v == NULL)
-            return nomem(c);
-        s->closes = v;
-        s->cap_closes = cap;
-    }
+    if (grown_closes == NULL)
+        return nomem(c);
+    s->closes = grown_closes;
     snprintf(s->closes[s->ncloses].account_id, sizeof(s->closes[0].account_id), "%s", id);
     s->closes[s->ncloses].t = sim_ms(now);
     s->ncloses++;
@@ -1000,17 +992,13 @@ op_create_ou(struct call *c)
             goto out;
         }
     }
-    if (s->nous == s->cap_ous) {
-        size_t cap = s->cap_ous == 0 ? 16 : s->cap_ous * 2;
-        struct sim_ou *v = realloc(s->ous, cap * sizeof(*v));
+    void *grown_ous = sim_grow(s->ous, s->nous, &s->cap_ous, sizeof(*s->ous));
 
-        if (v == NULL) {
-            nomem(c);
-            goto out;
-        }
-        s->ous = v;
-        s->cap_ous = cap;
+    if (grown_ous == NULL) {
+        nomem(c);
+        goto out;
     }
+    s->ous = grown_ous;
     ou = &s->ous[s->nous];
     memset(ou, 0, sizeof(*ou));
     ou->name = strdup(name);

@@ -277,15 +277,12 @@ sim_account_add(struct sim *s, const char *id, const char *email, const char *na
 {
     struct sim_account *a;
 
-    if (s->naccounts == s->cap_accounts) {
-        size_t cap = s->cap_accounts == 0 ? 16 : s->cap_accounts * 2;
-        struct sim_account *v = realloc(s->accounts, cap * sizeof(*v));
+    void *grown_accounts =
+            sim_grow(s->accounts, s->naccounts, &s->cap_accounts, sizeof(*s->accounts));
 
-        if (v == NULL)
-            return NULL;
-        s->accounts = v;
-        s->cap_accounts = cap;
-    }
+    if (grown_accounts == NULL)
+        return NULL;
+    s->accounts = grown_accounts;
     a = &s->accounts[s->naccounts];
     memset(a, 0, sizeof(*a));
     snprintf(a->id, sizeof(a->id), "%s", id);
@@ -591,18 +588,29 @@ finish_create(struct sim *s, struct sim_create_req *r, double t)
     snprintf(r->account_id, sizeof(r->account_id), "%s", id);
 }
 
+void *
+sim_grow(void *items, size_t n, size_t *cap, size_t size)
+{
+    size_t nc;
+    void *grown;
+
+    if (n < *cap)
+        return items;
+    nc = *cap == 0 ? 16 : *cap * 2;
+    grown = realloc(items, nc * size);
+    if (grown != NULL)
+        *cap = nc;
+    return grown;
+}
+
 static int
 ev_push(struct ev **v, size_t *n, size_t *cap, double t, enum ev_kind kind, size_t idx)
 {
-    if (*n == *cap) {
-        size_t nc = *cap == 0 ? 16 : *cap * 2;
-        struct ev *nv = realloc(*v, nc * sizeof(*nv));
+    struct ev *grown = sim_grow(*v, *n, cap, sizeof(**v));
 
-        if (nv == NULL)
-            return -1;
-        *v = nv;
-        *cap = nc;
-    }
+    if (grown == NULL)
+        return -1;
+    *v = grown;
     (*v)[*n].t = t;
     (*v)[*n].kind = kind;
     (*v)[*n].idx = idx;

@@ -139,14 +139,4 @@ ${ROWS%$'\n'}
 EOF
 )
 printf '%s\n' "$section"
-python3 - "$RESULTS" "$section" <<'EOF'
-import os, re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
-pat = re.compile(r"<!-- sim-throughput:begin -->.*?<!-- sim-throughput:end -->", re.S)
-if pat.search(text):
-    text = pat.sub(lambda m: section, text)
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w").write(text)
-EOF
+python3 "$(dirname "$0")/results.py" sim-throughput "$RESULTS" "$section"

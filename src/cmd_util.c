@@ -268,7 +268,8 @@ cmd_account_json_write(struct jsonw *w, const struct store_account *a)
     const char *request_id = a->request_id != NULL ? a->request_id : "";
     size_t n_acct = strlen(a->account_id), n_email = strlen(email), n_name = strlen(name);
     size_t n_owner = strlen(owner), n_kind = strlen(kind), n_class = strlen(class_name);
-    size_t n_state = strlen(a->state), n_reason = strlen(reason);
+    const char *state = engine_state_name(a->state);
+    size_t n_state = strlen(state), n_reason = strlen(reason);
     size_t n_error = strlen(last_error), n_req = strlen(request_id);
     char *start, *p;
 
@@ -294,7 +295,7 @@ cmd_account_json_write(struct jsonw *w, const struct store_account *a)
     p = json_lit_into(p, ",\"seat\":");
     p = a->seat > 0 ? json_int_into(p, a->seat) : json_lit_into(p, "null");
     p = json_lit_into(p, ",\"state\":");
-    p = json_string_into(p, a->state, n_state);
+    p = json_string_into(p, state, n_state);
     p = json_lit_into(p, ",\"reason\":");
     p = json_string_into(p, reason, n_reason);
     p = json_lit_into(p, ",\"expires_at\":");
@@ -561,34 +562,43 @@ cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err)
 static const char *
 close_verdict(const struct cmd_close_item *it, bool *failure)
 {
-    const char *s = it->a.state;
-
     *failure = false;
-    if (it->outcome == ENGINE_CLOSE_REFUSED || strcmp(s, "protected") == 0) {
+    if (it->outcome == ENGINE_CLOSE_REFUSED) {
         *failure = true;
         return "refused";
     }
-    if (strcmp(s, "suspended") == 0 || strcmp(s, "gone") == 0)
+    switch (it->a.state) {
+    case ENGINE_S_PROTECTED:
+        *failure = true;
+        return "refused";
+    case ENGINE_S_SUSPENDED:
+    case ENGINE_S_GONE:
         return "closed";
-    if (strcmp(s, "closing") == 0)
+    case ENGINE_S_CLOSING:
         return "closing";
-    if (strcmp(s, "close_wait") == 0)
+    case ENGINE_S_CLOSE_WAIT:
         return "queued";
-    if (strcmp(s, "expiring") == 0 || strcmp(s, "nuking") == 0)
+    case ENGINE_S_EXPIRING:
+    case ENGINE_S_NUKING:
         return it->a.attempts > 0 ? "nuke_retrying" : "nuking";
-    if (strcmp(s, "nuke_failed") == 0) {
+    case ENGINE_S_NUKE_FAILED:
         *failure = true;
         return "quarantined";
-    }
-    if (strcmp(s, "requested") == 0 || strcmp(s, "creating") == 0)
+    case ENGINE_S_REQUESTED:
+    case ENGINE_S_CREATING:
         return "closes_after_create";
-    if (strcmp(s, "failed") == 0)
+    case ENGINE_S_FAILED:
         return it->outcome == ENGINE_CLOSE_CANCELLED ||
                                (it->a.reason != NULL && it->a.reason[0] != '\0')
                        ? "cancelled" /* cancelled by a close request before it was sent */
                        : "nothing_to_close";
-    if (strcmp(s, "active") == 0 && it->outcome == ENGINE_CLOSE_QUEUED)
-        return "queued"; /* dry run */
+    case ENGINE_S_ACTIVE:
+        if (it->outcome == ENGINE_CLOSE_QUEUED)
+            return "queued"; /* dry run */
+        break;
+    default:
+        break;
+    }
     *failure = true;
     return "not_closing";
 }
@@ -707,7 +717,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
             snprintf(id, sizeof(id), "#%lld", (long long)items[i].a.id);
             cells[0] = id;
             cells[1] = items[i].a.account_id;
-            cells[2] = items[i].a.state;
+            cells[2] = engine_state_name(items[i].a.state);
             cells[3] = v;
             cells[4] = eta;
             cells[5] = items[i].why[0] != '\0' ? items[i].why : items[i].a.last_error;

@@ -558,56 +558,20 @@ cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err)
     return 0;
 }
 
-/* What happened to an account, in one word, and whether it counts as a failure. */
 static const char *
-close_verdict(const struct cmd_close_item *it, bool *failure)
+item_verdict(const struct cmd_close_item *it, bool *failure)
 {
-    *failure = false;
-    if (it->outcome == ENGINE_CLOSE_REFUSED) {
-        *failure = true;
-        return "refused";
-    }
-    switch (it->a.state) {
-    case ENGINE_S_PROTECTED:
-        *failure = true;
-        return "refused";
-    case ENGINE_S_SUSPENDED:
-    case ENGINE_S_GONE:
-        return "closed";
-    case ENGINE_S_CLOSING:
-        return "closing";
-    case ENGINE_S_CLOSE_WAIT:
-        return "queued";
-    case ENGINE_S_EXPIRING:
-    case ENGINE_S_NUKING:
-        return it->a.attempts > 0 ? "nuke_retrying" : "nuking";
-    case ENGINE_S_NUKE_FAILED:
-        *failure = true;
-        return "quarantined";
-    case ENGINE_S_REQUESTED:
-    case ENGINE_S_CREATING:
-        return "closes_after_create";
-    case ENGINE_S_FAILED:
-        return it->outcome == ENGINE_CLOSE_CANCELLED ||
-                               (it->a.reason != NULL && it->a.reason[0] != '\0')
-                       ? "cancelled" /* cancelled by a close request before it was sent */
-                       : "nothing_to_close";
-    case ENGINE_S_ACTIVE:
-        if (it->outcome == ENGINE_CLOSE_QUEUED)
-            return "queued"; /* dry run */
-        break;
-    default:
-        break;
-    }
-    *failure = true;
-    return "not_closing";
+    return engine_close_verdict(&it->a, it->outcome, failure);
 }
 
 int
-cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
-                   struct cmd_close_item *items, size_t n, const char *reason, int64_t priority,
-                   bool wait, bool dry_run, bool json, const char *owner, struct cmd_events *ev)
+cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job)
 {
+    const char *cmd = job->cmd, *owner = job->owner;
+    struct cmd_close_item *items = job->items;
+    size_t n = job->n;
+    bool wait = job->opts.wait, dry_run = job->opts.dry_run, json = job->opts.json;
+    struct cmd_events *ev = job->ev;
     static const char *const headers[] = { "ID",       "ACCOUNT", "STATE", "OUTCOME",
                                            "EXPECTED", "DETAIL",  NULL };
     struct engine_quota_view qv = { 0 };
@@ -619,8 +583,9 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
     int rc = SBX_EXIT_FAILURE;
 
     for (size_t i = 0; i < n; i++) {
-        if (engine_close_request(e, &items[i].a, reason, priority, true, &items[i].outcome,
-                                 items[i].why, sizeof(items[i].why), &err) != 0) {
+        if (engine_close_request(e, &items[i].a, job->reason, job->priority, true,
+                                 &items[i].outcome, items[i].why, sizeof(items[i].why),
+                                 &err) != 0) {
             if (err.code == SBX_E_AWS || err.code == SBX_E_NOTFOUND) {
                 /* Could not check protection now: leave it untouched and report it. */
                 items[i].outcome = ENGINE_CLOSE_REFUSED;
@@ -670,7 +635,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
         sum = cJSON_AddObjectToObject(o, "summary");
         for (size_t i = 0; i < n && arr != NULL && sum != NULL; i++) {
             bool fail;
-            const char *v = close_verdict(&items[i], &fail);
+            const char *v = item_verdict(&items[i], &fail);
             cJSON *a = cmd_account_json(&items[i].a), *cnt;
 
             if (a == NULL)
@@ -706,7 +671,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
             goto nomem;
         for (size_t i = 0; i < n; i++) {
             bool fail;
-            const char *v = close_verdict(&items[i], &fail);
+            const char *v = item_verdict(&items[i], &fail);
             char id[24], eta[32] = "";
             const char *cells[7];
 
@@ -735,7 +700,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
     }
     for (size_t i = 0; i < n; i++) {
         bool fail;
-        const char *v = close_verdict(&items[i], &fail);
+        const char *v = item_verdict(&items[i], &fail);
 
         if (fail)
             log_error("%s: account #%lld %s: %s", cmd, (long long)items[i].a.id, v,

@@ -699,6 +699,51 @@ engine_close_request(struct engine *e, struct store_account *a, const char *reas
     }
 }
 
+const char *
+engine_close_verdict(const struct store_account *a, enum engine_close_outcome outcome,
+                     bool *failure)
+{
+    *failure = false;
+    if (outcome == ENGINE_CLOSE_REFUSED) {
+        *failure = true;
+        return "refused";
+    }
+    switch (a->state) {
+    case ENGINE_S_PROTECTED:
+        *failure = true;
+        return "refused";
+    case ENGINE_S_SUSPENDED:
+    case ENGINE_S_GONE:
+        return "closed";
+    case ENGINE_S_CLOSING:
+        return "closing";
+    case ENGINE_S_CLOSE_WAIT:
+        return "queued";
+    case ENGINE_S_EXPIRING:
+    case ENGINE_S_NUKING:
+        return a->attempts > 0 ? "nuke_retrying" : "nuking";
+    case ENGINE_S_NUKE_FAILED:
+        *failure = true;
+        return "quarantined";
+    case ENGINE_S_REQUESTED:
+    case ENGINE_S_CREATING:
+        return "closes_after_create";
+    case ENGINE_S_FAILED:
+        /* Cancelled by a close request before it was sent, or a creation that failed. */
+        return outcome == ENGINE_CLOSE_CANCELLED || (a->reason != NULL && a->reason[0] != '\0')
+                       ? "cancelled"
+                       : "nothing_to_close";
+    case ENGINE_S_ACTIVE:
+        if (outcome == ENGINE_CLOSE_QUEUED)
+            return "queued"; /* dry run */
+        break;
+    default:
+        break;
+    }
+    *failure = true;
+    return "not_closing";
+}
+
 int
 engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, char *warning,
               size_t warnlen, struct sbx_err *err)

@@ -227,6 +227,7 @@ set_defaults(struct sbx_config *cfg)
     cfg->hooks.parallel = 4;
     cfg->hooks.max_attempts = 3;
     cfg->hooks.retry_backoff = 5 * 60;
+    cfg->engine.drift_interval = 60 * 60;
     cfg->sim.time_scale = 1;
     cfg->sim.create_latency = 60;
     cfg->sim.close_latency = 5 * 60;
@@ -1155,6 +1156,26 @@ load_hooks(struct loader *ld, const config_setting_t *g)
 }
 
 static int
+load_engine(struct loader *ld, const config_setting_t *g)
+{
+    struct cfg_engine *en = &ld->cfg->engine;
+
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, i);
+        const char *k = config_setting_name(s);
+        int rc;
+
+        if (KEY("drift_interval"))
+            rc = get_duration(ld, s, 0, 30 * DAY, &en->drift_interval);
+        else
+            rc = unknown_key(ld, s);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
 load_sim(struct loader *ld, const config_setting_t *g)
 {
     struct cfg_sim *m = &ld->cfg->sim;
@@ -1374,7 +1395,7 @@ load_root(struct loader *ld, const config_setting_t *root, bool *have_kinds)
         if (KEY("store")) {
             rc = get_str(ld, s, false, check_path, &ld->cfg->store);
         } else if (KEY("aws") || KEY("organization") || KEY("limits") || KEY("hooks") ||
-                   KEY("sim") || KEY("kinds")) {
+                   KEY("engine") || KEY("sim") || KEY("kinds")) {
             if (get_group(ld, s) != 0)
                 return -1;
             if (KEY("aws"))
@@ -1385,6 +1406,8 @@ load_root(struct loader *ld, const config_setting_t *root, bool *have_kinds)
                 rc = load_limits(ld, s);
             else if (KEY("hooks"))
                 rc = load_hooks(ld, s);
+            else if (KEY("engine"))
+                rc = load_engine(ld, s);
             else if (KEY("sim"))
                 rc = load_sim(ld, s);
             else {

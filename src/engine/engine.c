@@ -644,13 +644,21 @@ close_request_once(struct engine *e, struct store_account *a, const char *reason
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_PROTECTED:
         break;
+    case ENGINE_S_RELEASED:
+        *outcome = ENGINE_CLOSE_RELEASED;
+        snprintf(why, whylen, "released: sandboxctl no longer manages it");
+        return 0;
     case ENGINE_S_COUNT:
+        sbx_err_set(err, SBX_E_STORE, "account %lld has no valid state", (long long)a->id);
         return -1;
     }
     if (check_protection && e->orgs != NULL) {
         bool prot = false;
 
         if (engine_check_protection(e, a, &prot, why, whylen, err) != 0)
+            return -1;
+        /* Repurposed (moved, retagged by someone else): refused like a protected account. */
+        if (!prot && eng_drift_check(e, a, &prot, why, whylen, err) != 0)
             return -1;
         if (prot) {
             *outcome = ENGINE_CLOSE_REFUSED;
@@ -715,6 +723,8 @@ engine_close_verdict(const struct store_account *a, enum engine_close_outcome ou
     case ENGINE_S_SUSPENDED:
     case ENGINE_S_GONE:
         return "closed";
+    case ENGINE_S_RELEASED:
+        return "released";
     case ENGINE_S_CLOSING:
         return "closing";
     case ENGINE_S_CLOSE_WAIT:

@@ -14,12 +14,6 @@
 #include "util/duration.h"
 #include "util/log.h"
 
-#define TAG_MANAGED_BY "managed-by"
-#define TAG_OWNER      "sandboxctl:owner"
-#define TAG_KIND       "sandboxctl:kind"
-#define TAG_EXPIRES    "sandboxctl:expires"
-#define TAG_CLASS      "sandboxctl:class"
-
 static int
 meta_copy(struct engine *e, const char *key, char *out, size_t n, struct sbx_err *err)
 {
@@ -287,7 +281,7 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
         return 0;
     }
     engine_fmt_time(a->expires_at, expires, sizeof(expires));
-    tags[n++] = (struct orgs_tag){ (char *)TAG_MANAGED_BY, (char *)"sandboxctl" };
+    tags[n++] = (struct orgs_tag){ (char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE };
     tags[n++] = (struct orgs_tag){ (char *)TAG_OWNER, a->owner };
     tags[n++] = (struct orgs_tag){ (char *)TAG_KIND, a->kind };
     tags[n++] = (struct orgs_tag){ (char *)TAG_EXPIRES,
@@ -501,6 +495,7 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
     struct sbx_err nf = { 0 };
     const struct cfg_kind *k;
     int64_t now = eng_now(e);
+    char kept[80] = "";
     char *detail = NULL;
     bool ok_id = strlen(account_id) == 12, blocked;
     int rc = -1;
@@ -585,8 +580,18 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
         goto out;
     if (!keep_ou && eng_place_account(e, &a, &blocked, err) != 0)
         goto out;
+    if (keep_ou) {
+        /* Where it stays is where sandboxctl put it (the drift checks read it back). */
+        struct orgs_parent *parents = NULL;
+        size_t np = 0;
+
+        if (orgs_list_parents(e->orgs, account_id, &parents, &np, err) != 0)
+            goto out;
+        snprintf(kept, sizeof(kept), "%s", np > 0 ? parents[0].id : e->root_id);
+        free(parents);
+    }
     detail = eng_detail("account_id", account_id, "kind", k->name, "owner", a.owner, "email",
-                        a.email, NULL);
+                        a.email, "kept_ou", keep_ou ? kept : NULL, NULL);
     {
         struct store_audit_ev ev = {
             now, e->actor, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), detail

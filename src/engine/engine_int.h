@@ -147,10 +147,10 @@ int eng_find_create_request(struct engine *e, const struct store_account *a,
                             struct sbx_err *err) SBX_NODISCARD;
 int eng_find_account_by_email(struct engine *e, const char *email, char account_id[13], bool *found,
                               struct sbx_err *err) SBX_NODISCARD;
-/* Drops the per-step caches. */
+/* Drops the per-step caches (engine.c). */
 void eng_drop_caches(struct engine *e);
-/* Replaces a's email and name with fresh unique ones (after EMAIL_ALREADY_EXISTS); reserves
- * them. The old ones stay reserved. Does not write a itself. */
+/* (engine_ops.c) Replaces a's email and name with fresh unique ones (after
+ * EMAIL_ALREADY_EXISTS); reserves them. The old ones stay reserved. Does not write a itself. */
 int eng_regenerate_alias(struct engine *e, struct store_account *a,
                          struct sbx_err *err) SBX_NODISCARD;
 

@@ -876,14 +876,48 @@ type_name(const config_setting_t *s)
  * it reported is the one. When none is found libconfig's value stands.
  */
 
+/* The whole of f into a heap string (NUL-terminated), or NULL with errno set. */
+static char *
+read_all(FILE *f)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    for (;;) {
+        size_t got;
+
+        if (cap - len < 4096) {
+            char *p = realloc(buf, cap + 65536);
+
+            if (p == NULL) {
+                free(buf);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = p;
+            cap += 65536;
+        }
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
 /* The text the setting came from: the file or an included file (read once). */
 static const char *
 setting_text(struct loader *ld, const config_setting_t *s)
 {
     const char *f = config_setting_source_file(s);
+    char path[PATH_MAX];
     FILE *in;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
 
     if (f == NULL)
         return NULL; /* the built-in defaults: no literal beyond 32 bits there */
@@ -891,37 +925,20 @@ setting_text(struct loader *ld, const config_setting_t *s)
         return ld->text;
     if (ld->inc_path != NULL && strcmp(ld->inc_path, f) == 0)
         return ld->inc_text;
-    in = fopen(f, "r");
-    if (in == NULL)
-        return NULL;
-    for (;;) {
-        size_t got;
-
-        if (cap - len < 4096) {
-            char *p = realloc(buf, cap + 65536);
-
-            if (p == NULL)
-                break;
-            buf = p;
-            cap += 65536;
-        }
-        got = fread(buf + len, 1, cap - len - 1, in);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    fclose(in);
-    if (buf == NULL)
-        return NULL;
-    buf[len] = '\0';
     free(ld->inc_path);
     free(ld->inc_text);
+    ld->inc_text = NULL;
     ld->inc_path = strdup(f);
-    ld->inc_text = buf;
-    if (ld->inc_path == NULL) {
-        free(ld->inc_text);
-        ld->inc_text = NULL;
-    }
+    /* libconfig names an included file as the directive wrote it, relative to the include
+     * directory (the config's) */
+    if (f[0] != '/' && ld->dir != NULL &&
+        snprintf(path, sizeof(path), "%s/%s", ld->dir, f) < (int)sizeof(path))
+        f = path;
+    in = fopen(f, "r");
+    if (ld->inc_path != NULL && in != NULL)
+        ld->inc_text = read_all(in);
+    if (in != NULL)
+        fclose(in);
     return ld->inc_text;
 }
 
@@ -1805,41 +1822,6 @@ wipe_tree_secrets(config_t *lc)
         if (v != NULL)
             OPENSSL_cleanse((char *)(uintptr_t)v, strlen(v));
     }
-}
-
-/* The whole of f into a heap string (NUL-terminated), or NULL with errno set. */
-static char *
-read_all(FILE *f)
-{
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-
-    for (;;) {
-        size_t got;
-
-        if (cap - len < 4096) {
-            char *p = realloc(buf, cap + 65536);
-
-            if (p == NULL) {
-                free(buf);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = p;
-            cap += 65536;
-        }
-        got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
 }
 
 int

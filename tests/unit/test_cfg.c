@@ -650,6 +650,35 @@ TEST(error_integer_beyond_32_bits)
                  "key 'sim.account_limit': must be <= 10000000 (got 9223372036854775807)");
     expect_error("aws = {\n max_attempts = 4294967301L; };\n", 2,
                  "key 'aws.max_attempts': must be <= 20 (got 4294967301)");
+    expect_error("limits = {\n account_limit = 0x100000001; };\n", 2,
+                 "key 'limits.account_limit': must be <= 10000000 (got 4294967297)");
+    expect_error("sim = {\n seed = 99999999999999999999; };\n", 2,
+                 "key 'sim.seed': must be <= 9223372036854775807 (got 99999999999999999999)");
+    expect_error("limits = {\n create_rate = 4294967297; };\n", 2,
+                 "key 'limits.create_rate': must be <= 1000 (got 4.29497e+09)");
+    /* the same name twice on a line: each setting gets its own literal */
+    expect_error("sim = { account_limit = 5; }; limits = { account_limit = 4294967297; };\n", 1,
+                 "key 'limits.account_limit': must be <= 10000000 (got 4294967297)");
+    {
+        struct sbx_config *cfg = NULL;
+        struct sbx_err err = { 0 };
+        char *dir = check_tmpdir(), *inc, *path;
+
+        inc = write_file(dir, "inc.cfg", "\nlimits = { account_limit = 4294967297; };\n");
+        path = write_file(dir, "main.cfg", "@include \"inc.cfg\"\n");
+        CHECK_ERR(cfg_load(path, &cfg, &err), &err, SBX_E_CONFIG);
+        CHECK_CONTAINS(err.msg, "inc.cfg:2: key 'limits.account_limit': must be <= 10000000 "
+                                "(got 4294967297)");
+        free(inc);
+        free(path);
+        inc = write_file(dir, "inc.cfg", "limits = { account_limit = 2147483647; };\n");
+        path = write_file(dir, "main.cfg", "sim = { account_limit = 7; };\n@include \"inc.cfg\"\n");
+        CHECK_ERR(cfg_load(path, &cfg, &err), &err, SBX_E_CONFIG);
+        CHECK_CONTAINS(err.msg, "must be <= 10000000 (got 2147483647)");
+        free(inc);
+        free(path);
+        free(dir);
+    }
 }
 
 /* hooks.pass_credentials lists events; false means none; true (once "every event") is refused. */

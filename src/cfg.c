@@ -13,8 +13,8 @@
  * in the file does not matter. When cfg_load returns, every string is a copy owned by the
  * struct and libconfig's trees are gone (secrets in them are wiped first).
  *
- * Adding a key: a field in cfg.h, one row in keys[] (or kind_keys[]), and an item with its
- * default in sandboxctl.cfg.5 (test_cfg_doc checks that the two agree).
+ * Adding a key: a field in cfg.h, one KEY_<type> row in keys[] (or kind_keys[]), and an item
+ * with its default in sandboxctl.cfg.5 (test_cfg_doc checks that the two agree).
  */
 #include "cfg.h"
 
@@ -461,51 +461,51 @@ check_kind_ou(const char *v, char *why, size_t n)
 #define AT(T, f, ctype)  (offsetof(T, f) + 0 * sizeof((ctype *)NULL == &((T *)NULL)->f))
 #define ARR(T, f, ctype) (offsetof(T, f) + 0 * sizeof((ctype *)NULL == ((T *)NULL)->f))
 
-#define STR(T, sec, name, f, flags, check, def)                          \
+#define KEY_STR(T, sec, name, f, flags, check, def)                      \
     {                                                                    \
         sec, name, CFG_STR, AT(T, f, char *), 0, 0, 0, def, check, flags \
     }
-#define PATH(T, sec, name, f, flags, def)                                      \
+#define KEY_PATH(T, sec, name, f, flags, def)                                  \
     {                                                                          \
         sec, name, CFG_PATH, AT(T, f, char *), 0, 0, 0, def, check_path, flags \
     }
-#define SECRET(T, sec, name, f, def)                                   \
+#define KEY_SECRET(T, sec, name, f, def)                               \
     {                                                                  \
         sec, name, CFG_SECRET, AT(T, f, char *), 0, 0, 0, def, NULL, 0 \
     }
-#define INT(T, sec, name, f, min, max, def)                          \
+#define KEY_INT(T, sec, name, f, min, max, def)                      \
     {                                                                \
         sec, name, CFG_INT, AT(T, f, int), 0, min, max, def, NULL, 0 \
     }
-#define INT64(T, sec, name, f, min, max, def)                              \
+#define KEY_INT64(T, sec, name, f, min, max, def)                          \
     {                                                                      \
         sec, name, CFG_INT64, AT(T, f, int64_t), 0, min, max, def, NULL, 0 \
     }
-#define DOUBLE(T, sec, name, f, above, max, def)                             \
+#define KEY_DOUBLE(T, sec, name, f, above, max, def)                         \
     {                                                                        \
         sec, name, CFG_DOUBLE, AT(T, f, double), 0, above, max, def, NULL, 0 \
     }
-#define BOOL(T, sec, name, f, def)                                 \
+#define KEY_BOOL(T, sec, name, f, def)                             \
     {                                                              \
         sec, name, CFG_BOOL, AT(T, f, bool), 0, 0, 0, def, NULL, 0 \
     }
-#define DURATION(T, sec, name, f, min, max, def)                              \
+#define KEY_DURATION(T, sec, name, f, min, max, def)                          \
     {                                                                         \
         sec, name, CFG_DURATION, AT(T, f, int64_t), 0, min, max, def, NULL, 0 \
     }
-#define EVENTS(T, sec, name, f, flags, def)                               \
+#define KEY_EVENTS(T, sec, name, f, flags, def)                           \
     {                                                                     \
         sec, name, CFG_EVENTS, ARR(T, f, bool), 0, 0, 0, def, NULL, flags \
     }
-#define TAGS(T, sec, name, f, nf, cap)                                                        \
+#define KEY_TAGS(T, sec, name, f, nf, cap)                                                    \
     {                                                                                         \
         sec, name, CFG_TAGS, ARR(T, f, struct cfg_tag), AT(T, nf, int), 0, cap, NULL, NULL, 0 \
     }
-#define ACCOUNTS(T, sec, name, f, nf, cap)                                                \
+#define KEY_ACCOUNTS(T, sec, name, f, nf, cap)                                            \
     {                                                                                     \
         sec, name, CFG_ACCOUNTS, ARR(T, f, char *), AT(T, nf, int), 0, cap, NULL, NULL, 0 \
     }
-#define WARN(T, sec, name, f, nf, cap)                                                 \
+#define KEY_WARN(T, sec, name, f, nf, cap)                                             \
     {                                                                                  \
         sec, name, CFG_WARN, ARR(T, f, int64_t), AT(T, nf, int), 0, cap, NULL, NULL, 0 \
     }
@@ -515,81 +515,85 @@ check_kind_ou(const char *v, char *why, size_t n)
 
 /* clang-format off */
 static const struct cfg_key keys[] = {
-    PATH(C, "", "store", store, 0, "/var/lib/sandboxctl/sandboxctl.db"),
+    KEY_PATH(C, "", "store", store, 0, "/var/lib/sandboxctl/sandboxctl.db"),
 
-    STR(C, "aws", "profile", aws.profile, CFG_OPTIONAL, check_profile, NULL),
-    STR(C, "aws", "region", aws.region, CFG_OPTIONAL, check_region, NULL),
-    STR(C, "aws", "endpoint", aws.endpoint, CFG_OPTIONAL, check_endpoint, NULL),
-    STR(C, "aws", "sts_endpoint", aws.sts_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
-    INT(C, "aws", "max_attempts", aws.max_attempts, 1, 20, "5"),
-    DURATION(C, "aws", "connect_timeout", aws.connect_timeout, 1, 3600, "10s"),
-    DURATION(C, "aws", "request_timeout", aws.request_timeout, 1, 3600, "60s"),
-    STR(C, "aws", "access_role", aws.access_role, 0, check_role, "OrganizationAccountAccessRole"),
-    BOOL(C, "aws", "follow_sim_clock", aws.follow_sim_clock, "false"),
+    KEY_STR(C, "aws", "profile", aws.profile, CFG_OPTIONAL, check_profile, NULL),
+    KEY_STR(C, "aws", "region", aws.region, CFG_OPTIONAL, check_region, NULL),
+    KEY_STR(C, "aws", "endpoint", aws.endpoint, CFG_OPTIONAL, check_endpoint, NULL),
+    KEY_STR(C, "aws", "sts_endpoint", aws.sts_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
+    KEY_INT(C, "aws", "max_attempts", aws.max_attempts, 1, 20, "5"),
+    KEY_DURATION(C, "aws", "connect_timeout", aws.connect_timeout, 1, 3600, "10s"),
+    KEY_DURATION(C, "aws", "request_timeout", aws.request_timeout, 1, 3600, "60s"),
+    KEY_STR(C, "aws", "access_role", aws.access_role, 0, check_role,
+            "OrganizationAccountAccessRole"),
+    KEY_BOOL(C, "aws", "follow_sim_clock", aws.follow_sim_clock, "false"),
 
-    STR(C, "organization", "email_template", org.email_template, 0, check_email_template,
+    KEY_STR(C, "organization", "email_template", org.email_template, 0, check_email_template,
         "sandbox+{kind}-{owner}-{seq}@example.com"),
-    STR(C, "organization", "name_template", org.name_template, 0, check_name_template,
+    KEY_STR(C, "organization", "name_template", org.name_template, 0, check_name_template,
         "sbx-{kind}-{owner}-{seq}"),
-    STR(C, "organization", "owner_domain", org.owner_domain, CFG_OPTIONAL, check_domain, NULL),
-    TAGS(C, "organization", "protected_tags", org.protected_tags, org.nprotected_tags,
+    KEY_STR(C, "organization", "owner_domain", org.owner_domain, CFG_OPTIONAL, check_domain, NULL),
+    KEY_TAGS(C, "organization", "protected_tags", org.protected_tags, org.nprotected_tags,
          CFG_MAX_PROTECT),
-    ACCOUNTS(C, "organization", "protected_accounts", org.protected_accounts,
+    KEY_ACCOUNTS(C, "organization", "protected_accounts", org.protected_accounts,
              org.nprotected_accounts, CFG_MAX_PROTECT),
-    STR(C, "organization", "close_wait_ou", org.close_wait_ou, CFG_OPTIONAL, check_ou_path, NULL),
+    KEY_STR(C, "organization", "close_wait_ou", org.close_wait_ou, CFG_OPTIONAL, check_ou_path,
+            NULL),
 
-    DOUBLE(C, "limits", "create_rate", limits.create_rate, 0, 1000, "0.1"),
-    INT(C, "limits", "create_burst", limits.create_burst, 1, 1000, "3"),
-    INT(C, "limits", "create_in_progress", limits.create_in_progress, 1, 100, "5"),
-    DOUBLE(C, "limits", "close_rate", limits.close_rate, 0, 1000, "0.05"),
-    INT(C, "limits", "close_burst", limits.close_burst, 1, 1000, "1"),
-    INT(C, "limits", "close_in_flight", limits.close_in_flight, 1, 100, "3"),
-    INT(C, "limits", "close_quota", limits.close_quota, 0, 1000000, "0"),
-    INT(C, "limits", "close_quota_min", limits.close_quota_min, 0, 1000000, "250"),
-    INT(C, "limits", "close_quota_pct", limits.close_quota_pct, 0, 100, "20"),
-    INT(C, "limits", "close_quota_max", limits.close_quota_max, 1, 1000000, "1000"),
-    DOUBLE(C, "limits", "describe_rate", limits.describe_rate, 0, 1000, "2"),
-    DOUBLE(C, "limits", "move_rate", limits.move_rate, 0, 1000, "2"),
-    DOUBLE(C, "limits", "tag_rate", limits.tag_rate, 0, 1000, "4"),
-    INT(C, "limits", "account_limit", limits.account_limit, 1, 10000000, "10"),
-    DURATION(C, "limits", "create_stuck", limits.create_stuck, 60, 7 * DAY, "10m"),
+    KEY_DOUBLE(C, "limits", "create_rate", limits.create_rate, 0, 1000, "0.1"),
+    KEY_INT(C, "limits", "create_burst", limits.create_burst, 1, 1000, "3"),
+    KEY_INT(C, "limits", "create_in_progress", limits.create_in_progress, 1, 100, "5"),
+    KEY_DOUBLE(C, "limits", "close_rate", limits.close_rate, 0, 1000, "0.05"),
+    KEY_INT(C, "limits", "close_burst", limits.close_burst, 1, 1000, "1"),
+    KEY_INT(C, "limits", "close_in_flight", limits.close_in_flight, 1, 100, "3"),
+    KEY_INT(C, "limits", "close_quota", limits.close_quota, 0, 1000000, "0"),
+    KEY_INT(C, "limits", "close_quota_min", limits.close_quota_min, 0, 1000000, "250"),
+    KEY_INT(C, "limits", "close_quota_pct", limits.close_quota_pct, 0, 100, "20"),
+    KEY_INT(C, "limits", "close_quota_max", limits.close_quota_max, 1, 1000000, "1000"),
+    KEY_DOUBLE(C, "limits", "describe_rate", limits.describe_rate, 0, 1000, "2"),
+    KEY_DOUBLE(C, "limits", "move_rate", limits.move_rate, 0, 1000, "2"),
+    KEY_DOUBLE(C, "limits", "tag_rate", limits.tag_rate, 0, 1000, "4"),
+    KEY_INT(C, "limits", "account_limit", limits.account_limit, 1, 10000000, "10"),
+    KEY_DURATION(C, "limits", "create_stuck", limits.create_stuck, 60, 7 * DAY, "10m"),
 
-    PATH(C, "hooks", "dir", hooks.dir, CFG_OPTIONAL, "/etc/sandboxctl/hooks"),
-    PATH(C, "hooks", "log_dir", hooks.log_dir, CFG_OPTIONAL, NULL),
-    DURATION(C, "hooks", "timeout", hooks.timeout, 1, 7 * DAY, "60m"),
-    INT(C, "hooks", "parallel", hooks.parallel, 1, 256, "4"),
-    INT(C, "hooks", "max_attempts", hooks.max_attempts, 1, 100, "3"),
-    DURATION(C, "hooks", "retry_backoff", hooks.retry_backoff, 0, 7 * DAY, "5m"),
-    EVENTS(C, "hooks", "pass_credentials", hooks.pass_credentials, CFG_NO_BOOL, "pre-close"),
-    PATH(C, "hooks", "nuke_config_dir", hooks.nuke_config_dir, CFG_OPTIONAL, NULL),
-    STR(C, "hooks", "nuke_regions", hooks.nuke_regions, CFG_OPTIONAL, check_regions,
+    KEY_PATH(C, "hooks", "dir", hooks.dir, CFG_OPTIONAL, "/etc/sandboxctl/hooks"),
+    KEY_PATH(C, "hooks", "log_dir", hooks.log_dir, CFG_OPTIONAL, NULL),
+    KEY_DURATION(C, "hooks", "timeout", hooks.timeout, 1, 7 * DAY, "60m"),
+    KEY_INT(C, "hooks", "parallel", hooks.parallel, 1, 256, "4"),
+    KEY_INT(C, "hooks", "max_attempts", hooks.max_attempts, 1, 100, "3"),
+    KEY_DURATION(C, "hooks", "retry_backoff", hooks.retry_backoff, 0, 7 * DAY, "5m"),
+    KEY_EVENTS(C, "hooks", "pass_credentials", hooks.pass_credentials, CFG_NO_BOOL, "pre-close"),
+    KEY_PATH(C, "hooks", "nuke_config_dir", hooks.nuke_config_dir, CFG_OPTIONAL, NULL),
+    KEY_STR(C, "hooks", "nuke_regions", hooks.nuke_regions, CFG_OPTIONAL, check_regions,
         "global,us-east-1"),
-    STR(C, "hooks", "webhook_url", hooks.webhook_url, CFG_OPTIONAL, check_url, NULL),
-    STR(C, "hooks", "mail_from", hooks.mail_from, CFG_OPTIONAL, check_mail, NULL),
+    KEY_STR(C, "hooks", "webhook_url", hooks.webhook_url, CFG_OPTIONAL, check_url, NULL),
+    KEY_STR(C, "hooks", "mail_from", hooks.mail_from, CFG_OPTIONAL, check_mail, NULL),
 
-    STR(C, "sim", "listen", sim.listen, 0, check_listen, "127.0.0.1:4566"),
-    STR(C, "sim", "access_key_id", sim.access_key_id, 0, check_access_key, "AKIASANDBOXCTLSIM01"),
-    SECRET(C, "sim", "secret_access_key", sim.secret_access_key,
+    KEY_STR(C, "sim", "listen", sim.listen, 0, check_listen, "127.0.0.1:4566"),
+    KEY_STR(C, "sim", "access_key_id", sim.access_key_id, 0, check_access_key,
+            "AKIASANDBOXCTLSIM01"),
+    KEY_SECRET(C, "sim", "secret_access_key", sim.secret_access_key,
            "sandboxctl-simulator-secret-key-not-for-aws"),
-    PATH(C, "sim", "state", sim.state, CFG_OPTIONAL, NULL),
-    DOUBLE(C, "sim", "time_scale", sim.time_scale, 0, 100000, "1"),
-    DURATION(C, "sim", "create_latency", sim.create_latency, 0, 30 * DAY, "60s"),
-    DURATION(C, "sim", "close_latency", sim.close_latency, 0, 30 * DAY, "5m"),
-    INT(C, "sim", "account_limit", sim.account_limit, 1, 10000000, "10"),
-    INT64(C, "sim", "seed", sim.seed, INT64_MIN, INT64_MAX, "1"),
-    BOOL(C, "sim", "throttle", sim.throttle, "true"),
+    KEY_PATH(C, "sim", "state", sim.state, CFG_OPTIONAL, NULL),
+    KEY_DOUBLE(C, "sim", "time_scale", sim.time_scale, 0, 100000, "1"),
+    KEY_DURATION(C, "sim", "create_latency", sim.create_latency, 0, 30 * DAY, "60s"),
+    KEY_DURATION(C, "sim", "close_latency", sim.close_latency, 0, 30 * DAY, "5m"),
+    KEY_INT(C, "sim", "account_limit", sim.account_limit, 1, 10000000, "10"),
+    KEY_INT64(C, "sim", "seed", sim.seed, INT64_MIN, INT64_MAX, "1"),
+    KEY_BOOL(C, "sim", "throttle", sim.throttle, "true"),
 };
 
 static const struct cfg_key kind_keys[] = {
-    DURATION(KD, "kinds", "ttl", default_ttl, 0, 3650 * DAY, "0"),
-    DURATION(KD, "kinds", "max_ttl", max_ttl, 0, 3650 * DAY, "0"),
-    STR(KD, "kinds", "ou", ou, CFG_EMPTY, check_kind_ou, ""),
-    TAGS(KD, "kinds", "tags", tags, ntags, CFG_MAX_TAGS),
-    INT(KD, "kinds", "max_per_owner", max_per_owner, 0, 100000, "0"),
-    WARN(KD, "kinds", "warn", warn, nwarn, CFG_MAX_WARN),
-    EVENTS(KD, "kinds", "hooks", hooks, 0, "post-create,expiry-warning,pre-close,post-close"),
-    STR(KD, "kinds", "email_template", email_template, CFG_OPTIONAL, check_email_template, NULL),
-    STR(KD, "kinds", "name_template", name_template, CFG_OPTIONAL, check_name_template, NULL),
+    KEY_DURATION(KD, "kinds", "ttl", default_ttl, 0, 3650 * DAY, "0"),
+    KEY_DURATION(KD, "kinds", "max_ttl", max_ttl, 0, 3650 * DAY, "0"),
+    KEY_STR(KD, "kinds", "ou", ou, CFG_EMPTY, check_kind_ou, ""),
+    KEY_TAGS(KD, "kinds", "tags", tags, ntags, CFG_MAX_TAGS),
+    KEY_INT(KD, "kinds", "max_per_owner", max_per_owner, 0, 100000, "0"),
+    KEY_WARN(KD, "kinds", "warn", warn, nwarn, CFG_MAX_WARN),
+    KEY_EVENTS(KD, "kinds", "hooks", hooks, 0, "post-create,expiry-warning,pre-close,post-close"),
+    KEY_STR(KD, "kinds", "email_template", email_template, CFG_OPTIONAL, check_email_template,
+            NULL),
+    KEY_STR(KD, "kinds", "name_template", name_template, CFG_OPTIONAL, check_name_template, NULL),
 };
 /* clang-format on */
 
@@ -599,10 +603,12 @@ static const struct cfg_key kind_keys[] = {
 /* The kinds of a file without a `kinds` group, written as a file would write them. */
 static const char default_kinds[] =
         "kinds = {\n"
-        "    developer = { ou = \"Sandboxes/Developers\"; max_per_owner = 1; warn = [ \"1d\" ]; };\n"
+        "    developer = { ou = \"Sandboxes/Developers\"; max_per_owner = 1;\n"
+        "                  warn = [ \"1d\" ]; };\n"
         "    training = { ttl = \"3d\"; max_ttl = \"14d\"; ou = \"Sandboxes/Training\";\n"
         "                 warn = [ \"1d\", \"2h\" ]; };\n"
-        "    demo = { ttl = \"8h\"; max_ttl = \"3d\"; ou = \"Sandboxes/Demos\"; warn = [ \"1h\" ]; };\n"
+        "    demo = { ttl = \"8h\"; max_ttl = \"3d\"; ou = \"Sandboxes/Demos\";\n"
+        "             warn = [ \"1h\" ]; };\n"
         "};\n";
 
 const struct cfg_key *

@@ -21,13 +21,13 @@
 #include "util/log.h"
 
 const struct cmd cmd_table[] = {
-    { "init", cmd_init, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_init_usage,
+    { "init", cmd_init, CMD_CONFIG | CMD_STORE | CMD_STORE_CREATE | CMD_AWS, cmd_init_usage,
       "create the store, discover the organization, create the kinds' OUs" },
     { "create", cmd_create, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_create_usage,
       "create a sandbox account" },
-    { "list", cmd_list, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_list_usage,
+    { "list", cmd_list, CMD_CONFIG | CMD_STORE | CMD_READONLY | CMD_CLOCK, cmd_list_usage,
       "list managed accounts" },
-    { "show", cmd_show, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_show_usage,
+    { "show", cmd_show, CMD_CONFIG | CMD_STORE | CMD_READONLY | CMD_CLOCK, cmd_show_usage,
       "show one account, its hook runs and its history" },
     { "extend", cmd_extend, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_extend_usage,
       "move an account's expiry" },
@@ -39,9 +39,12 @@ const struct cmd cmd_table[] = {
       "bring an existing member account under management" },
     { "run", cmd_run, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_run_usage,
       "do all due work once (--watch: keep going)" },
-    { "quota", cmd_quota, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_quota_usage,
+    { "quota", cmd_quota, CMD_CONFIG | CMD_STORE | CMD_READONLY | CMD_CLOCK, cmd_quota_usage,
       "show the close quota, free slots and the close queue" },
-    { "log", cmd_log, CMD_CONFIG | CMD_STORE, cmd_log_usage, "show or verify the audit log" },
+    { "log", cmd_log, CMD_CONFIG | CMD_STORE | CMD_READONLY, cmd_log_usage,
+      "show or verify the audit log" },
+    { "backup", cmd_backup, CMD_CONFIG | CMD_STORE | CMD_READONLY, cmd_backup_usage,
+      "copy the store consistently, even while the engine runs" },
     { "retry", cmd_retry, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_retry_usage,
       "release a quarantined or failed account for another attempt" },
     { "class", cmd_class, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_class_usage,
@@ -136,7 +139,10 @@ setup(struct sbx_ctx *ctx, const struct cmd *c, struct sbx_err *err)
         follow_sim_clock(ctx);
     }
     if (c->flags & CMD_STORE) {
-        if (store_open(ctx->cfg->store, &ctx->store, err) != 0)
+        unsigned how = (c->flags & CMD_STORE_CREATE ? STORE_CREATE : 0) |
+                       (c->flags & CMD_READONLY ? 0 : STORE_CHECK);
+
+        if (store_open(ctx->cfg->store, how, &ctx->store, err) != 0)
             return -1;
     }
     return 0;

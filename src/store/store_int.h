@@ -93,7 +93,23 @@ int store_step(struct binder *b);
 int store_exec_stmt(struct binder *b);
 /* Resets the statement (call after reading rows). */
 void store_done(struct binder *b);
-/* Fills err from the connection's last error, prefixed by what. */
+/*
+ * The text for a failed SQLite call with (extended) result code rc, OS error sys_errno
+ * (sqlite3_system_errno, 0 = none) and SQLite's message (NULL: the code's generic text):
+ * "no space left on device" for SQLITE_FULL and for an I/O error caused by ENOSPC (SQLite's
+ * own text there is "disk I/O error"), "disk quota exceeded" for EDQUOT, SQLite's message
+ * with the OS error's text for other I/O and open errors, else SQLite's message. Written to
+ * buf (n bytes); returns buf.
+ */
+const char *store_error_text(int rc, int sys_errno, const char *sqlite_msg, char *buf, size_t n);
+/*
+ * PRAGMA quick_check on db (see store_check_integrity): SQLITE_OK with the verdict in *ok and
+ * why, or SQLite's error code when the check could not run (the connection's error says
+ * why).
+ */
+int store_quick_check(sqlite3 *db, bool *ok, char *why, size_t why_size);
+/* Fills err from the connection's last error (as store_error_text words it), prefixed by
+ * what. */
 void store_sqlite_err(struct store *s, struct sbx_err *err, const char *what);
 /* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
 char *col_strdup(sqlite3_stmt *st, int col, bool *oom);

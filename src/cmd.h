@@ -27,7 +27,7 @@ enum cmd_flags {
     /* With CMD_STORE: create the store when it is missing (init alone). */
     CMD_STORE_CREATE = 1 << 5,
     /* With CMD_STORE: the command never writes the store, so it skips the integrity check
-     * (PRAGMA quick_check) that every writing command passes before its first write. */
+     * (PRAGMA quick_check) that stands before a writing command's first write. */
     CMD_READONLY = 1 << 6,
 };
 

@@ -22,6 +22,8 @@
 
 #define STORE_BUSY_TIMEOUT_MS 10000
 
+static int write_gate(struct store *s, struct sbx_err *err);
+
 const char *
 store_error_text(int rc, int sys_errno, const char *sqlite_msg, char *buf, size_t n)
 {
@@ -64,10 +66,10 @@ store_sqlite_err(struct store *s, struct sbx_err *err, const char *what)
                 last_error_text(s, NULL, text, sizeof(text)));
 }
 
-struct binder
+struct store_binder
 store_stmt(struct store *s, enum store_stmt id, struct sbx_err *err)
 {
-    struct binder b = { s, s->st[id], err, 0 };
+    struct store_binder b = { s, s->st[id], err, 0 };
 
     sqlite3_reset(b.st);
     sqlite3_clear_bindings(b.st);
@@ -75,7 +77,7 @@ store_stmt(struct store *s, enum store_stmt id, struct sbx_err *err)
 }
 
 static int
-param_index(struct binder *b, const char *name)
+param_index(struct store_binder *b, const char *name)
 {
     int i;
 
@@ -91,7 +93,7 @@ param_index(struct binder *b, const char *name)
 }
 
 static void
-bind_check(struct binder *b, int rc, const char *name)
+bind_check(struct store_binder *b, int rc, const char *name)
 {
     if (rc != SQLITE_OK && b->rc == 0) {
         sbx_err_set(b->err, SBX_E_STORE, "store: cannot bind '%s': %s", name, sqlite3_errstr(rc));
@@ -100,7 +102,7 @@ bind_check(struct binder *b, int rc, const char *name)
 }
 
 void
-bind_text(struct binder *b, const char *name, const char *v)
+store_bind_text(struct store_binder *b, const char *name, const char *v)
 {
     int i = param_index(b, name);
 
@@ -113,7 +115,7 @@ bind_text(struct binder *b, const char *name, const char *v)
 }
 
 void
-bind_int(struct binder *b, const char *name, int64_t v)
+store_bind_int(struct store_binder *b, const char *name, int64_t v)
 {
     int i = param_index(b, name);
 
@@ -122,7 +124,7 @@ bind_int(struct binder *b, const char *name, int64_t v)
 }
 
 void
-bind_int_or_null(struct binder *b, const char *name, int64_t v)
+store_bind_int_or_null(struct store_binder *b, const char *name, int64_t v)
 {
     int i = param_index(b, name);
 
@@ -135,7 +137,7 @@ bind_int_or_null(struct binder *b, const char *name, int64_t v)
 }
 
 void
-bind_double(struct binder *b, const char *name, double v)
+store_bind_double(struct store_binder *b, const char *name, double v)
 {
     int i = param_index(b, name);
 
@@ -144,7 +146,7 @@ bind_double(struct binder *b, const char *name, double v)
 }
 
 void
-bind_null(struct binder *b, const char *name)
+store_bind_null(struct store_binder *b, const char *name)
 {
     int i = param_index(b, name);
 
@@ -153,12 +155,18 @@ bind_null(struct binder *b, const char *name)
 }
 
 int
-store_step(struct binder *b)
+store_step(struct store_binder *b)
 {
     int rc;
 
     if (b->rc != 0) {
         sqlite3_reset(b->st);
+        return -1;
+    }
+    /* A write outside a transaction (inside one, store_begin passed the gate). */
+    if (b->s->tx_depth == 0 && !sqlite3_stmt_readonly(b->st) && write_gate(b->s, b->err) != 0) {
+        sqlite3_reset(b->st);
+        b->rc = -1;
         return -1;
     }
     rc = sqlite3_step(b->st);
@@ -175,7 +183,7 @@ store_step(struct binder *b)
 }
 
 int
-store_exec_stmt(struct binder *b)
+store_exec_stmt(struct store_binder *b)
 {
     int rc = store_step(b);
 
@@ -186,13 +194,13 @@ store_exec_stmt(struct binder *b)
 }
 
 void
-store_done(struct binder *b)
+store_done(struct store_binder *b)
 {
     sqlite3_reset(b->st);
 }
 
 char *
-col_strdup(sqlite3_stmt *st, int col, bool *oom)
+store_col_strdup(sqlite3_stmt *st, int col, bool *oom)
 {
     const unsigned char *t;
     char *copy;
@@ -207,11 +215,32 @@ col_strdup(sqlite3_stmt *st, int col, bool *oom)
 }
 
 const char *
-col_text(sqlite3_stmt *st, int col)
+store_col_text(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
 
     return t != NULL ? (const char *)t : "";
+}
+
+int
+store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
+               char **value, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, stmt, err);
+    bool oom = false;
+    int rc;
+
+    *value = NULL;
+    store_bind_text(&b, param, arg);
+    rc = store_step(&b);
+    if (rc == 1)
+        *value = store_col_strdup(b.st, 0, &oom);
+    store_done(&b);
+    if (oom) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -272,7 +301,8 @@ migrate(struct store *s, struct sbx_err *err)
     if (read_user_version(s, &version, err) != 0 || refuse_newer(s, version, err) != 0)
         return -1;
     while (version < store_schema_latest) {
-        if (exec_sql(s, "BEGIN IMMEDIATE", "cannot start a migration", err) != 0)
+        if (write_gate(s, err) != 0 ||
+            exec_sql(s, "BEGIN IMMEDIATE", "cannot start a migration", err) != 0)
             return -1;
         if (read_user_version(s, &version, err) != 0)
             goto fail;
@@ -436,13 +466,16 @@ store_check_integrity(struct store *s, bool *ok, char *why, size_t why_size, str
     return 0;
 }
 
-/* STORE_CHECK: refuse a damaged store before anything is written to it. */
+/* STORE_CHECK: the first write of the connection waits for the integrity check; a damaged
+ * store refuses that write and every later one. */
 static int
-refuse_damaged(struct store *s, struct sbx_err *err)
+write_gate(struct store *s, struct sbx_err *err)
 {
     char why[512];
     bool ok;
 
+    if (!s->check_pending)
+        return 0;
     if (store_check_integrity(s, &ok, why, sizeof(why), err) != 0)
         return -1;
     if (!ok) {
@@ -452,6 +485,7 @@ refuse_damaged(struct store *s, struct sbx_err *err)
                     s->path, why);
         return -1;
     }
+    s->check_pending = false;
     return 0;
 }
 
@@ -539,9 +573,7 @@ store_open(const char *path, unsigned flags, struct store **out, struct sbx_err 
     }
     if (exec_sql(s, "PRAGMA foreign_keys = ON", "cannot enable foreign keys", err) != 0)
         goto out;
-    /* Before anything below may write (the WAL switch, a migration). */
-    if ((flags & STORE_CHECK) && refuse_damaged(s, err) != 0)
-        goto out;
+    s->check_pending = (flags & STORE_CHECK) != 0;
     if (!create && (read_user_version(s, &version, err) != 0 ||
                     (version == 0 && refuse_uninitialised(s, version, err) != 0)))
         goto out;
@@ -604,7 +636,9 @@ store_schema_version(struct store *s)
 int
 store_begin(struct store *s, struct sbx_err *err)
 {
-    if (s->tx_depth == 0 && exec_sql(s, "BEGIN IMMEDIATE", "cannot start a transaction", err) != 0)
+    if (s->tx_depth == 0 &&
+        (write_gate(s, err) != 0 ||
+         exec_sql(s, "BEGIN IMMEDIATE", "cannot start a transaction", err) != 0))
         return -1;
     s->tx_depth++;
     return 0;

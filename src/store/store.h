@@ -3,8 +3,12 @@
  * hash-chained audit log.
  *
  * Opening sets WAL, a busy timeout, foreign keys and SQLITE_DBCONFIG_DEFENSIVE, creates the
- * file 0600, applies each missing append-only migration in its own transaction, and refuses a
- * schema newer than this binary knows.
+ * file 0600 (only when asked: STORE_CREATE), applies each missing append-only migration in its
+ * own transaction, and refuses a schema newer than this binary knows.
+ *
+ * Files, one per table: store.c (opening, transactions, integrity, binders), store_account.c
+ * (account, alias), store_audit.c, store_meta.c, store_ou.c, store_class.c, store_hook_run.c,
+ * store_ledger.c, store_backup.c (online backup) and store_sql.c (every SQL string).
  *
  * Concurrency: several sandboxctl processes may use one store at once (cron overlap, a manual
  * `offboard` beside `run --watch`). Every write transaction is BEGIN IMMEDIATE (so a reader
@@ -34,8 +38,10 @@ enum store_open_flags {
      * store path must not become a fresh store). Without it, a missing, empty or foreign file,
      * or a store `init` never completed (no organization recorded), is refused. */
     STORE_CREATE = 1 << 0,
-    /* Run PRAGMA quick_check before anything is written and refuse a store that fails it
-     * (commands that write pass it; read-only ones see SQLite's own errors). */
+    /* Run PRAGMA quick_check before the connection's first write (a migration, a transaction,
+     * a single write statement) and refuse that write, and every later one, when the store
+     * fails it. A pass that writes nothing (an idle `run`) pays nothing; one that writes pays
+     * the check once. Commands that write pass it; read-only ones see SQLite's own errors. */
     STORE_CHECK = 1 << 1,
 };
 

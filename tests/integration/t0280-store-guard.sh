@@ -67,7 +67,8 @@ assert_eq "$(json_get "$out" 'd["state"]')" active
 sbx log --verify >/dev/null
 
 # A damaged store: zero one page (the close ledger's, which `create` never reads, so SQLite
-# itself would not notice). Writes must be refused; the verifiers must say so.
+# itself would not notice). Writes must be refused (the check stands before a command's first
+# write); the verifiers must say so.
 for i in 1 2 3 4 5 6 7 8; do
     sbx create --kind demo --owner "b$i@corp.example" --ttl 2h --no-wait >/dev/null
 done
@@ -81,6 +82,8 @@ before=$(stat -c %Y%s "$T/store.db")
 what=damaged want="malformed"
 refused create --kind demo --owner c@corp.example --ttl 2h
 refused extend 1 --by 1h
+# An idle `run` writes nothing and pays no check; one with work (expiries) is refused.
+sim_admin POST advance '{"seconds": 10800}' >/dev/null
 refused run
 refused log --verify
 set +e

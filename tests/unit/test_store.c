@@ -145,9 +145,9 @@ TEST(unknown_parameter_name_fails)
 {
     struct sbx_err err = { 0 };
     struct store *s = open_new(NULL);
-    struct binder b = store_stmt(s, STORE_META_GET, &err);
+    struct store_binder b = store_stmt(s, STORE_META_GET, &err);
 
-    bind_text(&b, ":no_such_param", "x");
+    store_bind_text(&b, ":no_such_param", "x");
     CHECK_INT_EQ(store_step(&b), -1);
     CHECK_INT_EQ(err.code, SBX_E_STORE);
     CHECK_CONTAINS(err.msg, "no parameter ':no_such_param'");
@@ -641,9 +641,10 @@ TEST(open_refuses_missing_empty_and_uninitialised)
     CHECK_ERR(store_open(path, 0, &s, &err), &err, SBX_E_STORE);
     CHECK_CONTAINS(err.msg, "not initialised");
     CHECK(s == NULL);
-    /* Initialised: opens. */
+    /* Initialised: opens, and a sound store takes writes after the check. */
     raw_exec(path, "INSERT INTO meta (key, value) VALUES ('org_id', 'o-abc')");
     CHECK_OK(store_open(path, STORE_CHECK, &s, &err), &err);
+    CHECK_OK(store_meta_set(s, "k", "v", &err), &err);
     store_close(s);
     free(path);
 }
@@ -720,11 +721,11 @@ root_page(const char *path, const char *name)
     return page;
 }
 
-TEST(damaged_store_refused_for_writing)
+TEST(damaged_store_refuses_writes)
 {
     struct sbx_err err = { 0 };
     struct store *s;
-    char *path, why[512];
+    char *path, why[512], *value = NULL;
     bool ok = false;
 
     s = open_new(&path);
@@ -741,11 +742,18 @@ TEST(damaged_store_refused_for_writing)
     CHECK(why[0] != '\0');
     store_close(s);
     s = NULL;
-    /* ...writers do not. */
-    CHECK_ERR(store_open(path, STORE_CREATE | STORE_CHECK, &s, &err), &err, SBX_E_STORE);
+    /* ...writers open it too, and read, but their first write is refused, in a transaction
+     * or not, and so is every later one. */
+    CHECK_OK(store_open(path, STORE_CREATE | STORE_CHECK, &s, &err), &err);
+    CHECK_OK(store_meta_get(s, "org_id", &value, &err), &err);
+    free(value);
+    CHECK_ERR(store_meta_set(s, "k", "v", &err), &err, SBX_E_STORE);
     CHECK_CONTAINS(err.msg, "is damaged (malformed");
     CHECK_CONTAINS(err.msg, path);
-    CHECK(s == NULL);
+    CHECK_ERR(store_begin(s, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "is damaged (malformed");
+    CHECK_ERR(store_meta_set(s, "k", "v", &err), &err, SBX_E_STORE);
+    store_close(s);
     free(path);
 }
 

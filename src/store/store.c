@@ -471,7 +471,7 @@ store_check_integrity(struct store *s, bool *ok, char *why, size_t why_size, str
 static int
 write_gate(struct store *s, struct sbx_err *err)
 {
-    char why[512];
+    char why[200]; /* the first findings; the message must keep its advice */
     bool ok;
 
     if (!s->check_pending)

@@ -325,13 +325,12 @@ fail:
 }
 
 /*
- * The directory holding the store: whoever can write there can replace the store or plant
- * its -wal and -shm files (SQLite follows a symlink there), so it must be writable by its
- * owner only, and that owner must be us or root. Sticky /tmp is no exception: the sticky bit
- * stops others from removing our files, not from creating ours first.
+ * Whoever can write to the store's directory can replace the store or plant its -wal and -shm
+ * files (SQLite follows a symlink there). Sticky /tmp is no exception: the sticky bit stops
+ * others from removing our files, not from creating ours first.
  */
-static int
-check_dir(const char *path, struct sbx_err *err)
+int
+store_check_dir(const char *path, struct sbx_err *err)
 {
     const char *slash = strrchr(path, '/');
     char dir[4096];
@@ -536,7 +535,7 @@ store_open(const char *path, unsigned flags, struct store **out, struct sbx_err 
         sbx_err_set(err, SBX_E_STORE, "no store path configured");
         return -1;
     }
-    if (check_dir(path, err) != 0 || check_files(path, &missing, &empty, err) != 0)
+    if (store_check_dir(path, err) != 0 || check_files(path, &missing, &empty, err) != 0)
         return -1;
     if (!create && missing) {
         sbx_err_set(err, SBX_E_STORE,

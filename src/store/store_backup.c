@@ -134,6 +134,9 @@ store_backup(struct store *s, const char *path, bool overwrite, int64_t *pages, 
         snprintf(dir, sizeof(dir), "/");
     else
         snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    /* The copy is a store: it gets the same protection. */
+    if (store_check_dir(path, err) != 0)
+        return -1;
     if (!overwrite && lstat(path, &st) == 0) {
         sbx_err_set(err, SBX_E_CONFLICT, "backup: '%s' exists; --force replaces it", path);
         return -1;

@@ -104,6 +104,11 @@ void store_done(struct store_binder *b);
  */
 const char *store_error_text(int rc, int sys_errno, const char *sqlite_msg, char *buf, size_t n);
 /*
+ * The directory that holds path (a store or a backup) is writable by its owner only, and that
+ * owner is this user or root; else SBX_E_STORE naming the directory and why.
+ */
+int store_check_dir(const char *path, struct sbx_err *err);
+/*
  * PRAGMA quick_check on db (see store_check_integrity): SQLITE_OK with the verdict in *ok and
  * why, or SQLite's error code when the check could not run (the connection's error says
  * why).

@@ -62,6 +62,17 @@ out=$(sbx -c "$T/backup.cfg" show "$acct" --json)
 assert_eq "$(json_get "$out" 'd["account_id"]')" "$acct"
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); r = c.execute("PRAGMA integrity_check").fetchone()[0]; sys.exit(r != "ok")' "$T/backup/store.db"
 
+# Not into a directory others can write (the copy is a store).
+mkdir -m 777 "$T/open"
+chmod 777 "$T/open"
+set +e
+out=$(sbx backup "$T/open/store.db" 2>&1)
+st=$?
+set -e
+[ "$st" -eq 4 ] || fail "backup into a world-writable directory exited $st, want 4: $out"
+assert_contains "$out" "writable by others"
+[ -z "$(ls "$T/open")" ] || fail "backup wrote into a world-writable directory: $(ls "$T/open")"
+
 # Usage and a missing store.
 assert_exit 2 sbx backup 2>/dev/null
 assert_exit 2 sbx backup a b 2>/dev/null

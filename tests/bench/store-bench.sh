@@ -130,21 +130,31 @@ EOF
 }
 
 ROWS=""
+# bench LABEL [--cost] CMD... -- one table row; --cost: a measured cost, not held to the target.
 bench() {
     label=$1
     shift
+    target=yes
+    if [ "$1" = --cost ]; then
+        target=no
+        shift
+    fi
     read -r med max <<EOF
 $(timeit "$@")
 EOF
-    ok=$(python3 -c "import sys; print('yes' if float(sys.argv[1]) < 100 else 'NO')" "$med")
-    ROWS="$ROWS| $label | $med | $max | < 100 ms: $ok |"$'\n'
+    if [ "$target" = yes ]; then
+        ok=$(python3 -c "import sys; print('< 100 ms: ' + ('yes' if float(sys.argv[1]) < 100 else 'NO'))" "$med")
+    else
+        ok="(a cost, no target)"
+    fi
+    ROWS="$ROWS| $label | $med | $max | $ok |"$'\n'
 }
 calls_before=$(curl -sS "$SIM_URL/__sim/state" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["calls"].values()))')
 bench "\`list\` (table)" "$SBX" list
 bench "\`list --json\`" "$SBX" list --json
 bench "\`run\` with nothing due" "$SBX" run
-bench "\`PRAGMA quick_check\` alone (sqlite3 CLI)" sqlite3 "$T/store.db" "PRAGMA quick_check"
-bench "\`log --verify\` (quick_check + hash chain)" "$SBX" log --verify
+bench "\`PRAGMA quick_check\` alone (sqlite3 CLI)" --cost sqlite3 "$T/store.db" "PRAGMA quick_check"
+bench "\`log --verify\` (quick_check + hash chain)" --cost "$SBX" log --verify
 calls_after=$(curl -sS "$SIM_URL/__sim/state" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["calls"].values()))')
 run_calls=$(( (calls_after - calls_before) / (RUNS + 1) ))
 listed=$(( $("$SBX" list | wc -l) - 1 ))

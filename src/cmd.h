@@ -16,8 +16,10 @@ struct orgs;
 
 /* What main() sets up before running a command (git's RUN_SETUP). */
 enum cmd_flags {
-    CMD_CONFIG = 1 << 0,     /* load the config file (a missing file is an error) */
-    CMD_STORE = 1 << 1,      /* open the store named by the config (it must exist) */
+    CMD_CONFIG = 1 << 0, /* load the config file (a missing file is an error) */
+    /* Open the store named by the config: it must exist, and PRAGMA quick_check stands before
+     * the command's first write to it (STORE_CHECK). */
+    CMD_STORE = 1 << 1,
     CMD_AWS = 1 << 2,        /* create the Organizations client (credentials resolve lazily) */
     CMD_CONFIG_OPT = 1 << 3, /* load the config if one exists, else use defaults */
     /* Without CMD_AWS: when aws.follow_sim_clock is set, set ctx->clock from the simulator's
@@ -26,9 +28,6 @@ enum cmd_flags {
     CMD_CLOCK = 1 << 4,
     /* With CMD_STORE: create the store when it is missing (init alone). */
     CMD_STORE_CREATE = 1 << 5,
-    /* With CMD_STORE: the command never writes the store, so it skips the integrity check
-     * (PRAGMA quick_check) that stands before a writing command's first write. */
-    CMD_READONLY = 1 << 6,
 };
 
 struct sbx_ctx {

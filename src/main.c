@@ -25,9 +25,9 @@ const struct cmd cmd_table[] = {
       "create the store, discover the organization, create the kinds' OUs" },
     { "create", cmd_create, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_create_usage,
       "create a sandbox account" },
-    { "list", cmd_list, CMD_CONFIG | CMD_STORE | CMD_READONLY | CMD_CLOCK, cmd_list_usage,
+    { "list", cmd_list, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_list_usage,
       "list managed accounts" },
-    { "show", cmd_show, CMD_CONFIG | CMD_STORE | CMD_READONLY | CMD_CLOCK, cmd_show_usage,
+    { "show", cmd_show, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_show_usage,
       "show one account, its hook runs and its history" },
     { "extend", cmd_extend, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_extend_usage,
       "move an account's expiry" },
@@ -39,11 +39,10 @@ const struct cmd cmd_table[] = {
       "bring an existing member account under management" },
     { "run", cmd_run, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_run_usage,
       "do all due work once (--watch: keep going)" },
-    { "quota", cmd_quota, CMD_CONFIG | CMD_STORE | CMD_READONLY | CMD_CLOCK, cmd_quota_usage,
+    { "quota", cmd_quota, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_quota_usage,
       "show the close quota, free slots and the close queue" },
-    { "log", cmd_log, CMD_CONFIG | CMD_STORE | CMD_READONLY, cmd_log_usage,
-      "show or verify the audit log" },
-    { "backup", cmd_backup, CMD_CONFIG | CMD_STORE | CMD_READONLY, cmd_backup_usage,
+    { "log", cmd_log, CMD_CONFIG | CMD_STORE, cmd_log_usage, "show or verify the audit log" },
+    { "backup", cmd_backup, CMD_CONFIG | CMD_STORE, cmd_backup_usage,
       "copy the store consistently, even while the engine runs" },
     { "retry", cmd_retry, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_retry_usage,
       "release a quarantined or failed account for another attempt" },
@@ -139,8 +138,8 @@ setup(struct sbx_ctx *ctx, const struct cmd *c, struct sbx_err *err)
         follow_sim_clock(ctx);
     }
     if (c->flags & CMD_STORE) {
-        unsigned how = (c->flags & CMD_STORE_CREATE ? STORE_CREATE : 0) |
-                       (c->flags & CMD_READONLY ? 0 : STORE_CHECK);
+        /* The integrity check stands before the first write: read-only commands never pay it. */
+        unsigned how = STORE_CHECK | (c->flags & CMD_STORE_CREATE ? STORE_CREATE : 0);
 
         if (store_open(ctx->cfg->store, how, &ctx->store, err) != 0)
             return -1;

@@ -224,6 +224,7 @@ set_defaults(struct sbx_config *cfg)
     l->account_limit = 10;
     l->create_stuck = 10 * 60;
     cfg->hooks.timeout = 60 * 60;
+    cfg->hooks.output_limit = 1024 * 1024;
     cfg->hooks.parallel = 4;
     cfg->hooks.max_attempts = 3;
     cfg->hooks.retry_backoff = 5 * 60;
@@ -1130,6 +1131,8 @@ load_hooks(struct loader *ld, const config_setting_t *g)
             rc = get_str(ld, s, true, check_path, &h->log_dir);
         else if (KEY("timeout"))
             rc = get_duration(ld, s, 1, 7 * DAY, &h->timeout);
+        else if (KEY("output_limit"))
+            rc = get_int(ld, s, 4096, 1024 * 1024 * 1024, &h->output_limit);
         else if (KEY("parallel"))
             rc = get_int32(ld, s, 1, 256, &h->parallel);
         else if (KEY("max_attempts"))

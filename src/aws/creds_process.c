@@ -257,6 +257,7 @@ helper_stdin(void)
 int
 creds_process_fetch(const char *cmd, int timeout, struct creds *out, struct sbx_err *err)
 {
+    static const char *const no_env[] = { NULL };
     char **argv = NULL;
     char exe[4096];
     struct spawn_opts o = { 0 };
@@ -273,7 +274,7 @@ creds_process_fetch(const char *cmd, int timeout, struct creds *out, struct sbx_
     }
     o.path = exe;
     o.argv = (const char *const *)argv;
-    o.envp = (const char *const *)environ;
+    o.envp = environ != NULL ? (const char *const *)environ : no_env;
     o.in = helper_stdin();
     o.out = SPAWN_CAPTURE;
     o.err = SPAWN_CAPTURE;

@@ -956,7 +956,7 @@ seq_executable_done(struct batch *b, struct seq *s)
 static int
 seq_poll(struct batch *b, struct seq *s)
 {
-    size_t before = s->proc.out.total;
+    uint64_t before = s->proc.out.total;
 
     if (!spawn_step(&s->proc)) {
         log_output_head(b, s);

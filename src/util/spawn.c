@@ -42,6 +42,7 @@
 #endif
 
 #define SPAWN_READ_CHUNK 16384
+#define SPAWN_READ_MAX   64   /* reads per drain: 1 MiB, a whole pipe buffer */
 #define SPAWN_POLL_MAX   0.05 /* seconds between checks while nothing can be polled */
 
 /* --- capture ------------------------------------------------------------------------------ */
@@ -138,14 +139,15 @@ cap_finish(struct spawn_capture *c)
     c->buf[c->len] = '\0';
 }
 
-/* Reads what the pipe holds. Closes it at end of file (or on a read error). */
+/* Reads what the pipe holds, at most SPAWN_READ_MAX reads (a child writing without pause
+ * must not keep the caller from its timeouts). Closes it at end of file or on an error. */
 static void
 cap_drain(struct spawn_capture *c)
 {
     char tmp[SPAWN_READ_CHUNK];
     bool any = false;
 
-    while (c->fd >= 0) {
+    for (int reads = 0; c->fd >= 0 && reads < SPAWN_READ_MAX; reads++) {
         ssize_t r = read(c->fd, tmp, sizeof(tmp));
 
         if (r < 0 && errno == EINTR)

@@ -326,3 +326,23 @@ TEST(invalid_options)
     CHECK(p.pid == 0);
     spawn_release(&p);
 }
+
+/* A child that writes without pause still meets its timeout, and the capture stays bounded. */
+TEST(endless_output_still_times_out)
+{
+    const char *argv[4];
+    struct spawn_opts o = sh_opts(argv, "exec yes");
+    struct spawn_proc p;
+    struct sbx_err err = { 0 };
+
+    o.out_limit = 4096;
+    o.timeout = 0.3;
+    o.kill_grace = 0.2;
+    CHECK_OK(spawn_start(&o, &p, &err), &err);
+    spawn_wait(&p);
+    CHECK(p.timed_out);
+    CHECK(spawn_truncated(&p.out));
+    CHECK_INT_EQ(p.out.len, 4096);
+    CHECK(strncmp(p.out.buf, "y\ny\n", 4) == 0);
+    spawn_release(&p);
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0104-credentials-refused.sh -- credentials the AWS CLI would not use are refused, before
+# t0105-credentials-refused.sh -- credentials the AWS CLI would not use are refused, before
 # any request: doctor exits 5 and says why: a line of ~/.aws/config it cannot parse (file and
 # line named), bytes after a credential_process's JSON, credentials that have already
 # expired. The same helper printing valid keys works.

@@ -59,7 +59,7 @@ assert_contains "$out" "giving up after 3 pass(es)"
 reset_fake '2\n0\n1\n0\n0\n'
 assert_exit 0 run_hook SANDBOX_NUKE_MAX_PASSES=5
 cp "$T/out" "$T/out3"
-assert_eq "$(cat "$T/fake/count")" 5
+assert_eq "$(cat "$T/fake/count")" 6 "five passes and the proof scan"
 
 # --- aws-nuke itself fails (e.g. max wait retries exceeded): not a clean pass ---------------
 reset_fake '0\n'

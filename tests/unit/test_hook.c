@@ -787,7 +787,7 @@ TEST(shipped_nuke_hook_under_the_runner)
     char path[1400], *text;
 
     nuke_fixture_init(&n);
-    /* Clean: 2 found and deleted, then two passes that find nothing. */
+    /* Clean: 2 found and deleted, two passes that find nothing, then the proof scan. */
     nuke_plan(&n, "2\n0\n0\n");
     CHECK_OK(hook_run(&n.f.hc, CFG_HOOK_PRE_CLOSE, &n.env, &n.creds, &r, &err), &err);
     CHECK_INT_EQ(r.status, 0);
@@ -795,7 +795,7 @@ TEST(shipped_nuke_hook_under_the_runner)
     CHECK_CONTAINS(r.tail, "account 123456789012 is clean");
     snprintf(path, sizeof(path), "%s/count", n.fake);
     text = check_read_file(path, NULL);
-    CHECK_STR_EQ(text, "3\n");
+    CHECK_STR_EQ(text, "4\n");
     free(text);
     /* The runner's environment carried the credentials; no command line did. */
     snprintf(path, sizeof(path), "%s/calls", n.fake);

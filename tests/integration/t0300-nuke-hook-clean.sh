@@ -138,3 +138,30 @@ assert c["account-blocklist"] == ["111111111111"], c["account-blocklist"]
 assert c["regions"] == ["eu-central-1"], c["regions"]
 PY
 assert_contains "$(cat "$T/fake/aws-config")" "region = eu-central-1"
+
+# --- every enabled region by default: 2.x gets global plus what describe-regions lists --------
+rm -f "$T/fake/calls" "$T/fake/count"
+printf 'us-east-1\teu-west-1\tap-southeast-3\n' >"$T/fake/regions"
+assert_exit 0 run_hook SANDBOX_NUKE_REGIONS=
+cp "$T/out" "$T/out3"
+assert_contains "$(cat "$T/fake/calls")" \
+    "aws --profile sandboxctl-member ec2 describe-regions --query Regions[].RegionName --output text"
+python3 - "$T/nukecfg/aws-nuke-123456789012.yaml" <<'PY'
+import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+assert c["regions"] == ["global", "us-east-1", "eu-west-1", "ap-southeast-3"], c["regions"]
+PY
+# The aws CLI asks the partition's default region for the list.
+assert_contains "$(cat "$T/fake/aws-config")" "region = us-east-1"
+assert_exit 0 run_hook SANDBOX_NUKE_REGIONS=all
+assert_contains "$(cat "$T/out")" "regions: global us-east-1 eu-west-1 ap-southeast-3"
+# The list cannot be read, or holds garbage: refused (5), aws-nuke never runs.
+rm -f "$T/fake/calls"
+touch "$T/fake/regions-fail"
+assert_exit 5 run_hook SANDBOX_NUKE_REGIONS=all
+assert_contains "$(cat "$T/out")" "cannot list the regions enabled in 123456789012"
+rm "$T/fake/regions-fail"
+printf 'us-east-1\t$(reboot)\n' >"$T/fake/regions"
+assert_exit 5 run_hook SANDBOX_NUKE_REGIONS=all
+if grep -q '^aws-nuke' "$T/fake/calls"; then fail "aws-nuke ran without a valid region list"; fi
+rm "$T/fake/regions"

@@ -291,15 +291,17 @@ struct store_hook_run {
     char *tail;
     int64_t started_at;
     int64_t ended_at; /* 0 while running */
+    char *result;     /* the hooks' result documents (JSON object), "" when none */
 };
 
 void store_hook_run_release(struct store_hook_run *r);
 /* Records a run that is starting; *run_id identifies it for store_hook_run_finish. */
 int store_hook_run_start(struct store *s, int64_t account, const char *event, int64_t attempt,
                          int64_t started_at, int64_t *run_id, struct sbx_err *err) SBX_NODISCARD;
+/* result: the JSON object hook_result.result holds, NULL or "" for none. */
 int store_hook_run_finish(struct store *s, int64_t run_id, const char *status, int64_t exit_status,
-                          const char *log_path, const char *tail, int64_t ended_at,
-                          struct sbx_err *err) SBX_NODISCARD;
+                          const char *log_path, const char *tail, const char *result,
+                          int64_t ended_at, struct sbx_err *err) SBX_NODISCARD;
 /* The account's hook runs, newest first, at most limit (0 = all). */
 int store_hook_runs(struct store *s, int64_t account, int limit,
                     int (*cb)(void *arg, const struct store_hook_run *r), void *arg,

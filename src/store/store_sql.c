@@ -111,6 +111,9 @@ const char *const store_migrations[] = {
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "PRAGMA user_version = 1;",
+    /* 1 -> 2: what a hook reported through SANDBOX_RESULT_FILE (JSON, "" = nothing). */
+    "ALTER TABLE hook_run ADD COLUMN result TEXT NOT NULL DEFAULT '';"
+    "PRAGMA user_version = 2;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
@@ -134,8 +137,9 @@ const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
 #define CLASS_COLS "id, name, kind, owner, seats, state, expires_at, created_at, updated_at, detail"
 #define AUDIT_COLS \
     "seq, ts, actor, account, account_id, event, from_state, to_state, detail, prev_hash, hash"
-#define HOOK_RUN_COLS \
-    "id, account, event, attempt, status, exit_status, log_path, tail, started_at, ended_at"
+#define HOOK_RUN_COLS                                                                         \
+    "id, account, event, attempt, status, exit_status, log_path, tail, started_at, ended_at," \
+    " result"
 
 const char *const store_sql[STORE_STMT_COUNT] = {
     [STORE_META_GET] = "SELECT value FROM meta WHERE key = :key",
@@ -244,7 +248,8 @@ const char *const store_sql[STORE_STMT_COUNT] = {
     [STORE_HOOK_RUN_START] = "INSERT INTO hook_run (account, event, attempt, status, started_at)"
                              " VALUES (:account, :event, :attempt, 'running', :now)",
     [STORE_HOOK_RUN_FINISH] = "UPDATE hook_run SET status = :status, exit_status = :exit_status,"
-                              " log_path = :log_path, tail = :tail, ended_at = :now"
+                              " log_path = :log_path, tail = :tail, result = :result,"
+                              " ended_at = :now"
                               " WHERE id = :id",
     [STORE_HOOK_RUN_LIST] = "SELECT " HOOK_RUN_COLS " FROM hook_run WHERE account = :account"
                             " ORDER BY id DESC LIMIT :limit",

@@ -79,6 +79,7 @@ extern const char cmd_log_usage[];
 extern const char cmd_offboard_usage[];
 extern const char cmd_policy_usage[];
 extern const char cmd_quota_usage[];
+extern const char cmd_metrics_usage[];
 extern const char cmd_retry_usage[];
 extern const char cmd_release_usage[];
 extern const char cmd_run_usage[];
@@ -98,6 +99,10 @@ int cmd_log(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_policy(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_quota(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv);
+
+/* The store key `run` sets to the engine time after a pass without errors; `metrics` reads it. */
+#define CMD_META_LAST_RUN_OK "run_last_ok"
 int cmd_retry(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_release(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_run(struct sbx_ctx *ctx, int argc, char **argv);

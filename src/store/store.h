@@ -278,6 +278,16 @@ int store_ledger_remove(struct store *s, const char *account_id, struct sbx_err 
 int store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n,
                        struct sbx_err *err) SBX_NODISCARD;
 
+/* --- metrics ---------------------------------------------------------------------------- */
+
+/* Calls cb with (state, kind, number of accounts) for every pair that has accounts. */
+int store_metrics_accounts(struct store *s,
+                           int (*cb)(void *arg, const char *state, const char *kind, int64_t n),
+                           void *arg, struct sbx_err *err) SBX_NODISCARD;
+/* Calls cb with (event, number of failed hook runs: failed, timeout or error) per event. */
+int store_metrics_hook_failures(struct store *s, int (*cb)(void *arg, const char *event, int64_t n),
+                                void *arg, struct sbx_err *err) SBX_NODISCARD;
+
 /* --- hook runs ------------------------------------------------------------------------ */
 
 struct store_hook_run {

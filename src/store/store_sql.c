@@ -251,6 +251,12 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                               " log_path = :log_path, tail = :tail, result = :result,"
                               " ended_at = :now"
                               " WHERE id = :id",
+    /* `metrics`: one pass over account (no index covers kind; 100,000 rows take a few ms)
+     * and over the failed hook runs. */
+    [STORE_METRICS_STATE_KIND] = "SELECT state, kind, COUNT(*) FROM account GROUP BY state, kind",
+    [STORE_METRICS_HOOK_FAILURES] =
+            "SELECT event, COUNT(*) FROM hook_run"
+            " WHERE status IN ('failed', 'timeout', 'error') GROUP BY event",
     [STORE_HOOK_RUN_LIST] = "SELECT " HOOK_RUN_COLS " FROM hook_run WHERE account = :account"
                             " ORDER BY id DESC LIMIT :limit",
     [STORE_CLASS_INSERT] = "INSERT INTO class (name, kind, owner, seats, state, expires_at,"

@@ -7,6 +7,8 @@
 #ifndef SBX_CMD_H
 #define SBX_CMD_H
 
+#include <stdint.h>
+
 #include "sbx.h"
 #include "util/clock.h"
 
@@ -100,9 +102,14 @@ int cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_policy(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_quota(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv);
-
-/* The store key `run` sets to the engine time after a pass without errors; `metrics` reads it. */
-#define CMD_META_LAST_RUN_OK "run_last_ok"
+/*
+ * `run` records the engine time at the end of each pass without errors in <store>.last-run
+ * (not in the store: an idle pass writes nothing to it, and so pays no integrity check);
+ * `metrics` reads it. Best effort: a pass does not fail because the mark cannot be written.
+ */
+void cmd_mark_run_ok(const struct sbx_ctx *ctx, int64_t now);
+/* The time cmd_mark_run_ok recorded; 0 when none (or unreadable). */
+int64_t cmd_last_run_ok(const struct sbx_ctx *ctx);
 int cmd_retry(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_release(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_run(struct sbx_ctx *ctx, int argc, char **argv);

@@ -180,6 +180,55 @@ close_output(FILE *fp, const char *tmp, const char *path)
     return 0;
 }
 
+static int
+last_run_path(const struct sbx_ctx *ctx, char *buf, size_t n)
+{
+    if (ctx->cfg == NULL || ctx->cfg->store == NULL)
+        return -1;
+    return snprintf(buf, n, "%s.last-run", ctx->cfg->store) < (int)n ? 0 : -1;
+}
+
+void
+cmd_mark_run_ok(const struct sbx_ctx *ctx, int64_t now)
+{
+    char path[4096], tmp[4200];
+    FILE *fp;
+    int fd;
+
+    if (last_run_path(ctx, path, sizeof(path)) != 0 ||
+        snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+        return;
+    fd = mkstemp(tmp);
+    if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
+        log_debug("run: cannot record the successful pass in '%s': %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return;
+    }
+    fprintf(fp, "%lld\n", (long long)now);
+    if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+        log_debug("run: cannot record the successful pass in '%s': %s", path, strerror(errno));
+        unlink(tmp);
+    }
+}
+
+int64_t
+cmd_last_run_ok(const struct sbx_ctx *ctx)
+{
+    char path[4096];
+    long long v = 0;
+    FILE *fp;
+
+    if (last_run_path(ctx, path, sizeof(path)) != 0 || (fp = fopen(path, "r")) == NULL)
+        return 0;
+    if (fscanf(fp, "%lld", &v) != 1 || v < 0)
+        v = 0;
+    fclose(fp);
+    return (int64_t)v;
+}
+
 int
 cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
 {
@@ -212,10 +261,10 @@ cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_engine_open(ctx, "metrics", false, NULL, &e);
     if (rc != 0)
         return rc;
+    last_ok = cmd_last_run_ok(ctx);
     /* Everything is read before anything is written: a failed read leaves the old file. */
     if (store_metrics_accounts(ctx->store, acct_row, &m, &err) != 0 ||
         store_metrics_hook_failures(ctx->store, hook_row, &m, &err) != 0 ||
-        store_meta_get_int(ctx->store, CMD_META_LAST_RUN_OK, 0, &last_ok, &err) != 0 ||
         engine_quota(e, &v, &err) != 0) {
         if (err.code == SBX_E_OK)
             sbx_err_set(&err, SBX_E_NOMEM, "out of memory");

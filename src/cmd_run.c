@@ -191,13 +191,8 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
             goto out;
         }
         errors = errors || r.errors > 0 || d.errors > 0;
-        if (!dry_run && r.errors == 0 && d.errors == 0 &&
-            store_meta_set_int(ctx->store, CMD_META_LAST_RUN_OK, (int64_t)engine_now(e), &err) !=
-                    0) {
-            /* For `metrics` only: the pass itself succeeded. */
-            log_warn("run: cannot record the successful pass: %s", err.msg);
-            sbx_err_clear(&err);
-        }
+        if (!dry_run && r.errors == 0 && d.errors == 0)
+            cmd_mark_run_ok(ctx, (int64_t)engine_now(e));
         if (!watch || r.did_work || ev.count > 0 || json)
             print_pass(json, &ev, &r, &d, next, dry_run);
         ev.count = 0;

@@ -400,11 +400,7 @@ class_roster(struct sbx_ctx *ctx, const char *name, bool json)
         rc = print_json(root);
         goto out;
     }
-    for (size_t i = 0; i < SBX_ARRAY_LEN(cols); i++) {
-        if ((i > 0 && fputc(',', stdout) == EOF) || csv_write_field(stdout, cols[i]) != 0)
-            goto ioerr;
-    }
-    if (csv_end_record(stdout) != 0)
+    if (roster_write_csv_record(stdout, cols, SBX_ARRAY_LEN(cols)) != 0)
         goto ioerr;
     for (size_t i = 0; i < v.nseats; i++) {
         const struct class_seat *st = &v.seats[i];
@@ -420,11 +416,8 @@ class_roster(struct sbx_ctx *ctx, const char *name, bool json)
         vals[4] = st->a.account_id;
         vals[5] = st->a.email;
         vals[6] = url;
-        for (size_t j = 0; j < SBX_ARRAY_LEN(cols); j++) {
-            if ((j > 0 && fputc(',', stdout) == EOF) || csv_write_field(stdout, vals[j]) != 0)
-                goto ioerr;
-        }
-        if (csv_end_record(stdout) != 0)
+        /* Cells from the roster (display names) never run as spreadsheet formulas. */
+        if (roster_write_csv_record(stdout, vals, SBX_ARRAY_LEN(vals)) != 0)
             goto ioerr;
     }
     goto out;

@@ -737,8 +737,8 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
         if (dry_run)
             printf("dry run: nothing was changed\n");
         else if (failures > 0)
-            printf("%zu of %zu account%s need a human (refused or quarantined)\n", failures, n,
-                   n == 1 ? "" : "s");
+            printf("%zu of %zu account%s %s a human (refused or quarantined)\n", failures, n,
+                   n == 1 ? "" : "s", failures == 1 ? "needs" : "need");
     }
     for (size_t i = 0; i < n; i++) {
         bool fail;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd_util.h"
+#include "engine/engine_state.h"
 #include "util/log.h"
 
 const char cmd_retry_usage[] = "usage: sandboxctl retry ACCOUNT [--dry-run] [--json]";
@@ -25,6 +26,8 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool dry_run = false, json = false;
+    const char *next = NULL;
+    enum engine_state from;
     char before[16];
     int ch, rc;
 
@@ -53,18 +56,24 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
         rc = cmd_fail("retry", &err);
         goto out;
     }
+    /* A dry run changes nothing, so the state it would reach comes from the lifecycle table. */
+    if (engine_state_parse(before, &from) == 0)
+        next = engine_state_name(engine_retry_target(from));
+    if (!dry_run || next == NULL)
+        next = a.state;
     if (json) {
         cJSON *o = cmd_account_json(&a);
 
         if (o != NULL) {
             cJSON_AddStringToObject(o, "previous_state", before);
+            cJSON_AddStringToObject(o, "next_state", next);
             cJSON_AddBoolToObject(o, "dry_run", dry_run);
         }
         rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
     } else {
         printf("#%lld %s: %s -> %s; the next `sandboxctl run` takes it from here%s\n",
-               (long long)a.id, a.account_id[0] != '\0' ? a.account_id : a.email, before,
-               dry_run ? before : a.state, dry_run ? " (dry run: not changed)" : "");
+               (long long)a.id, a.account_id[0] != '\0' ? a.account_id : a.email, before, next,
+               dry_run ? " (dry run: not changed)" : "");
         rc = SBX_EXIT_OK;
     }
 out:

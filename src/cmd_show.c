@@ -48,6 +48,7 @@ static void
 read_tags(struct sbx_ctx *ctx, const struct store_account *a, struct show_tags *t)
 {
     struct sbx_err err = { 0 };
+    struct orgs_opts opts;
     struct orgs *o = NULL;
     enum engine_state s;
 
@@ -59,7 +60,8 @@ read_tags(struct sbx_ctx *ctx, const struct store_account *a, struct show_tags *
         snprintf(t->why, sizeof(t->why), "the account has left the organization");
         return;
     }
-    if (orgs_new(ctx->cfg, &ctx->clock, &o, &err) != 0 ||
+    cmd_orgs_opts(ctx->cfg, &opts);
+    if (orgs_new(&opts, &ctx->clock, &o, &err) != 0 ||
         orgs_list_tags(o, a->account_id, &t->tags, &t->n, &err) != 0) {
         text_format(t->why, sizeof(t->why), "cannot read them: %s", err.msg);
         log_warn("show: cannot read the tags of %s: %s", a->account_id, err.msg);

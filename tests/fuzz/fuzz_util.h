@@ -26,7 +26,8 @@ size_t fz_split(char *text, size_t len, char **parts, size_t *lens, size_t max);
  * line, or NULL when *p is empty. */
 char *fz_line(char **p);
 
-/* A private directory made once per process (removed at exit with the files in it). */
+/* A private directory made once per process in $TMPDIR, else /dev/shm, else /tmp (removed at
+ * exit with the files in it). */
 const char *fz_tmpdir(void);
 /* Writes data to name inside fz_tmpdir(); returns the full path (static buffer). Aborts on
  * failure. */

@@ -5,7 +5,8 @@
  * fake_http.c defines every function of http.h, so a target linked with it never pulls the
  * libcurl transport (http.c) out of the core library: the client signs, sends through
  * http_request() and parses exactly as in production, and each "response" is the next part of
- * the fuzzer's input.
+ * the fuzzer's input. A function added to http.h must be added here too: otherwise the linker
+ * pulls http.c back in and reports each function below as defined twice.
  *
  * Script: parts separated by "%%" lines (fz_split). Each part is a first line
  * "STATUS [ERROR-TYPE]" (ERROR-TYPE becomes the X-Amzn-Errortype header) and the body. When the

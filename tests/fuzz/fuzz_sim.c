@@ -84,7 +84,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             *arg++ = '\0';
         else
             arg = line + strlen(line);
-        if (strlen(arg) >= 8 && strcmp(arg + strlen(arg) - 8, " assumed") == 0) {
+        if (strcmp(arg, "assumed") == 0) {
+            *arg = '\0';
+            caller = &assumed;
+        } else if (strlen(arg) >= 8 && strcmp(arg + strlen(arg) - 8, " assumed") == 0) {
             arg[strlen(arg) - 8] = '\0';
             caller = &assumed;
         }
@@ -108,6 +111,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else {
             continue;
         }
+        /* SBX_FUZZ_DEBUG=1 shows each answer, to check what inputs reach. */
+        if (rc == 0 && getenv("SBX_FUZZ_DEBUG") != NULL)
+            fprintf(stderr, "fuzz: %s %s: %d %.*s\n", line, arg, r.status, (int)r.len,
+                    r.body != NULL ? r.body : "");
         if (rc == 0)
             sim_reply_release(&r);
     }

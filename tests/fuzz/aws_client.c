@@ -6,6 +6,7 @@
 
 #include "aws/orgs.h"
 #include "cfg.h"
+#include "cmd.h"
 #include "fuzz_util.h"
 #include "util/log.h"
 
@@ -43,10 +44,16 @@ struct orgs *
 aws_client_new(struct sbx_clock *clock)
 {
     struct sbx_config *cfg = NULL;
+    struct orgs_opts opts;
     struct sbx_err err = { 0 };
     struct orgs *o = NULL;
 
-    if (cfg_defaults(&cfg, &err) != 0 || orgs_new(cfg, clock, &o, &err) != 0) {
+    if (cfg_defaults(&cfg, &err) != 0) {
+        fprintf(stderr, "fuzz: cannot build the client: %s\n", err.msg);
+        abort();
+    }
+    cmd_orgs_opts(cfg, &opts);
+    if (orgs_new(&opts, clock, &o, &err) != 0) {
         fprintf(stderr, "fuzz: cannot build the client: %s\n", err.msg);
         abort();
     }

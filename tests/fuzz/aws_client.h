@@ -1,7 +1,7 @@
 /*
  * aws_client.h -- the Organizations client the fuzz_orgs and fuzz_sts targets drive: built as
- * sandboxctl builds it (defaults, keys from the environment, a fixed clock so backoff and
- * pacing cost nothing), answered by fake_http.c.
+ * sandboxctl builds it (the default configuration through cmd_orgs_opts), with keys from the
+ * environment and a fixed clock so backoff and pacing cost nothing, answered by fake_http.c.
  */
 #ifndef SBX_FUZZ_AWS_CLIENT_H
 #define SBX_FUZZ_AWS_CLIENT_H

@@ -42,7 +42,7 @@ print_account(const struct store_account *a, bool json, const char *note)
     printf("name        %s\n", a->name);
     printf("owner       %s\n", a->owner);
     printf("kind        %s\n", a->kind);
-    printf("state       %s\n", a->state);
+    printf("state       %s\n", engine_state_name(a->state));
     printf("expires     %s\n", cmd_time(a->expires_at, exp, sizeof(exp), true));
     if (a->last_error != NULL && a->last_error[0] != '\0')
         printf("last error  %s\n", a->last_error);
@@ -137,7 +137,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
             rc = cmd_fail("create", &err);
             goto out;
         }
-        if (strcmp(a.state, "active") == 0 || strcmp(a.state, "failed") == 0 || !wait)
+        if (a.state == ENGINE_S_ACTIVE || a.state == ENGINE_S_FAILED || !wait)
             break;
         now = engine_now(e);
         if (now >= deadline) {
@@ -153,7 +153,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         if (engine_resync_clock(e, &err) != 0)
             log_warn("create: %s", err.msg);
     }
-    if (strcmp(a.state, "failed") == 0) {
+    if (a.state == ENGINE_S_FAILED) {
         log_error("create: account #%lld failed: %s", (long long)a.id, a.last_error);
         print_account(&a, json, NULL);
         rc = SBX_EXIT_AWS;

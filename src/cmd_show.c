@@ -162,7 +162,7 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     printf("kind          %s%s\n", a.kind, a.adopted ? " (adopted)" : "");
     if (a.class_name != NULL)
         printf("class         %s seat %lld\n", a.class_name, (long long)a.seat);
-    printf("state         %s%s%s\n", a.state, a.reason[0] != '\0' ? " " : "",
+    printf("state         %s%s%s\n", engine_state_name(a.state), a.reason[0] != '\0' ? " " : "",
            a.reason[0] != '\0' ? a.reason : "");
     printf("expires       %s (%s)\n", cmd_time(a.expires_at, b1, sizeof(b1), true),
            cmd_rel(a.expires_at, now, b2, sizeof(b2)));
@@ -176,7 +176,9 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
                cmd_rel(a.due_at, now, b2, sizeof(b2)));
     if (a.attempts > 0)
         printf("attempts      %lld\n", (long long)a.attempts);
-    if (a.last_error[0] != '\0')
+    if (a.state == ENGINE_S_PROTECTED && a.last_error[0] != '\0')
+        printf("protected     %s (not nuked, not closed)\n", a.last_error);
+    else if (a.last_error[0] != '\0')
         printf("last error    %s\n", a.last_error);
     if (a.request_id != NULL)
         printf("request       %s\n", a.request_id);

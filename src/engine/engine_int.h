@@ -31,6 +31,17 @@
 /* Default estimate of how long a closure stays PENDING_CLOSURE, until the store has data. */
 #define ENGINE_CLOSE_LATENCY_DEFAULT 300
 
+/* sandboxctl's own tags on an account. TAG_STORE names the store that manages it (compared with
+ * the store meta key ENGINE_META_STORE_ID, when both exist). */
+#define TAG_MANAGED_BY       "managed-by"
+#define TAG_MANAGED_BY_VALUE "sandboxctl"
+#define TAG_OWNER            "sandboxctl:owner"
+#define TAG_KIND             "sandboxctl:kind"
+#define TAG_EXPIRES          "sandboxctl:expires"
+#define TAG_CLASS            "sandboxctl:class"
+#define TAG_STORE            "sandboxctl:store"
+#define ENGINE_META_STORE_ID "store_id"
+
 struct engine {
     const struct sbx_config *cfg;
     struct store *store;
@@ -136,10 +147,10 @@ int eng_find_create_request(struct engine *e, const struct store_account *a,
                             struct sbx_err *err) SBX_NODISCARD;
 int eng_find_account_by_email(struct engine *e, const char *email, char account_id[13], bool *found,
                               struct sbx_err *err) SBX_NODISCARD;
-/* Drops the per-step caches. */
+/* Drops the per-step caches (engine.c). */
 void eng_drop_caches(struct engine *e);
-/* Replaces a's email and name with fresh unique ones (after EMAIL_ALREADY_EXISTS); reserves
- * them. The old ones stay reserved. Does not write a itself. */
+/* (engine_ops.c) Replaces a's email and name with fresh unique ones (after
+ * EMAIL_ALREADY_EXISTS); reserves them. The old ones stay reserved. Does not write a itself. */
 int eng_regenerate_alias(struct engine *e, struct store_account *a,
                          struct sbx_err *err) SBX_NODISCARD;
 
@@ -157,6 +168,24 @@ void eng_learn_create_latency(struct engine *e, double secs);
  * ahead, then every ENGINE_POLL_OVERDUE seconds for ENGINE_POLL_FAST_WINDOW seconds, then every
  * ENGINE_POLL_CREATE seconds (also when sent is unknown). */
 int64_t eng_create_poll_due(struct engine *e, double sent, int64_t now);
+
+/* --- engine_drift.c -------------------------------------------------------------------- */
+
+/* Seconds between looks at accounts that drifted (engine.drift_interval, or an hour). */
+int64_t eng_drift_recheck(const struct engine *e);
+/*
+ * Is a still where sandboxctl put it, with sandboxctl's tags? Its parent must be its kind's OU,
+ * the close-wait OU, or (adopted with --keep-ou) the OU it was adopted in; its managed-by,
+ * owner and kind tags must be sandboxctl's (and a store tag, when the account has one, this
+ * store's). *drifted with the reason in why ("moved to ou-... by someone else", "tag ...").
+ */
+int eng_drift_check(struct engine *e, const struct store_account *a, bool *drifted, char *why,
+                    size_t n, struct sbx_err *err) SBX_NODISCARD;
+/* True when a last_error text is a drift finding of eng_drift_check. */
+bool eng_drift_finding(const char *last_error);
+/* Moves an open row whose account vanished (gone) or is closed at AWS (suspended); audited. */
+int eng_drift_mark(struct engine *e, struct store_account *a, const struct orgs_account *live,
+                   bool vanished, struct sbx_err *err) SBX_NODISCARD;
 
 /* --- engine_hooks.c -------------------------------------------------------------------- */
 

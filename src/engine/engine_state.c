@@ -12,6 +12,7 @@ static const char *const names[ENGINE_S_COUNT] = {
     [ENGINE_S_CLOSE_WAIT] = "close_wait", [ENGINE_S_CLOSING] = "closing",
     [ENGINE_S_SUSPENDED] = "suspended",   [ENGINE_S_GONE] = "gone",
     [ENGINE_S_FAILED] = "failed",         [ENGINE_S_PROTECTED] = "protected",
+    [ENGINE_S_RELEASED] = "released",
 };
 
 #define T(a, b)                    \
@@ -60,6 +61,12 @@ static const struct {
     T(CLOSE_WAIT, GONE),
     T(CLOSING, GONE),
     T(PROTECTED, GONE),
+    /* `release`: the account is handed over and never touched again. */
+    T(ACTIVE, RELEASED),
+    T(EXPIRING, RELEASED),
+    T(NUKE_FAILED, RELEASED),
+    T(CLOSE_WAIT, RELEASED),
+    T(PROTECTED, RELEASED),
 };
 
 #undef T
@@ -107,7 +114,7 @@ engine_transition_allowed_names(const char *from, const char *to)
 bool
 engine_state_terminal(enum engine_state s)
 {
-    return s == ENGINE_S_FAILED || s == ENGINE_S_GONE;
+    return s == ENGINE_S_FAILED || s == ENGINE_S_GONE || s == ENGINE_S_RELEASED;
 }
 
 bool

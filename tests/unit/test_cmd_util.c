@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 
 /* RFC 3339 through gmtime_r/strftime: the reference for the bulk formatter. */
 static const char *

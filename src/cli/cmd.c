@@ -1,5 +1,5 @@
 /* cmd.c -- helpers shared by the cmd_*.c files: usage errors, failures, confirmation. */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <stdarg.h>
 #include <stdio.h>

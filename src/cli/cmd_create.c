@@ -3,7 +3,7 @@
  * recorded), submit it and by default wait until it is active: moved to its kind's OU, tagged,
  * post-create hooks run.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cfg.h"
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "util/clock.h"
 #include "util/duration.h"
 #include "util/log.h"

@@ -2,12 +2,12 @@
  * cmd_init.c -- `sandboxctl init`: create the store, discover the organization (management
  * account, root, member count) and create every kind's OU that is missing.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "store/store.h"
 #include "util/log.h"
 

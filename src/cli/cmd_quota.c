@@ -2,12 +2,12 @@
  * cmd_quota.c -- `sandboxctl quota`: the close quota (used, free), closures in flight, and the
  * close queue with when each queued account is expected to close.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "util/log.h"
 
 const char cmd_quota_usage[] = "usage: sandboxctl quota [--json]";

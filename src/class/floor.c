@@ -5,7 +5,7 @@
  * of items in progress, a running bucket level paces calls, and the quota looks back at the
  * (ascending) list of every submission time, past ones included.
  */
-#include "engine/floor.h"
+#include "class/floor.h"
 
 #include <stdlib.h>
 

@@ -2,13 +2,13 @@
  * cmd_retry.c -- `sandboxctl retry ACCOUNT`: release a quarantined (nuke_failed), protected or
  * failed account for another attempt; the next `run` picks it up.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "engine/engine_state.h"
 #include "util/log.h"
 

@@ -2,12 +2,12 @@
  * cmd_extend.c -- `sandboxctl extend ACCOUNT`: move an account's expiry, never beyond its kind's
  * max_ttl counted from activation. Warnings fire again for the new expiry.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "util/clock.h"
 #include "util/duration.h"
 #include "util/log.h"

@@ -2,12 +2,12 @@
  * cmd_adopt.c -- `sandboxctl adopt ACCOUNT_ID`: bring an existing member account under
  * management (tagged, moved to its kind's OU unless --keep-ou, then treated like any other).
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "engine/engine.h"
 #include "util/duration.h"
 #include "util/log.h"

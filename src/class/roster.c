@@ -5,7 +5,7 @@
  * problem up front instead of finding a half-provisioned class. Duplicates are found by
  * sorting (email lowercased, line) pairs, which keeps a 10,000-row roster fast.
  */
-#include "engine/roster.h"
+#include "class/roster.h"
 
 #include <ctype.h>
 #include <errno.h>

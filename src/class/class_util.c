@@ -1,5 +1,5 @@
 /* class_util.c -- class names, seat labels, sign-in URLs, ready-by (see class_util.h). */
-#include "engine/class_util.h"
+#include "class/class_util.h"
 
 #include <ctype.h>
 #include <math.h>

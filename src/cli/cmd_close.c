@@ -3,14 +3,14 @@
  * quota (an account that must wait for a slot stays queued and `run` closes it). Protected
  * accounts are refused with a message and an audit event.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "util/log.h"
 
 const char cmd_close_usage[] =

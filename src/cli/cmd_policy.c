@@ -12,7 +12,7 @@
  * Both print pretty JSON; --json is accepted for symmetry with the other commands. ARNs use
  * the partition of aws.region (aws, aws-cn, aws-us-gov, ...).
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -27,7 +27,7 @@
  *   --json). Exit status 8 when some seats failed: the class is usable with the others, and
  *   `class resume` retries the failed ones.
  * - --ready-by TIME: provisioning starts at TIME - floor * 1.25 - 5 min, where the floor is
- *   the ideal creation time of the class under the configured limits (engine/floor.h). If
+ *   the ideal creation time of the class under the configured limits (class/floor.h). If
  *   that is in the future the class is recorded as scheduled (its seats due at the start
  *   time); `class create` then waits for the start unless --no-wait, and any `sandboxctl run`
  *   (cron, `run --watch`) after the start time provisions it as well. A start time in the
@@ -37,7 +37,7 @@
  * - end asks every seat to close now (pre-close hooks, then the close quota and limits) and,
  *   unless --no-wait, waits until every seat is closed. It needs --yes when not on a terminal.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -50,11 +50,11 @@
 
 #include "aws/orgs.h"
 #include "cfg.h"
-#include "cmd_util.h"
-#include "engine/class.h"
-#include "engine/class_run.h"
+#include "class/class.h"
+#include "class/class_run.h"
+#include "class/roster.h"
+#include "cli/cmd_util.h"
 #include "engine/engine.h"
-#include "engine/roster.h"
 #include "store/store.h"
 #include "util/csv.h"
 #include "util/duration.h"

@@ -5,7 +5,7 @@
  * PRAGMA quick_check and renamed into place only when complete; an existing FILE is
  * replaced only with --force.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "store/store.h"
 
 const char cmd_backup_usage[] = "usage: sandboxctl backup [--force] [--json] FILE";

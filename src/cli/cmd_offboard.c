@@ -4,14 +4,14 @@
  * accounts further along. Off-boarded accounts close before expired ones (priority). An owner
  * with no accounts is a success with an empty summary (`"accounts": []`), not an error.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "engine/engine_alias.h"
 #include "util/log.h"
 

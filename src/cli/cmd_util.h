@@ -39,7 +39,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cmd.h"
+#include "cli/cmd.h"
 #include "engine/engine.h"
 #include "util/jsonw.h"
 

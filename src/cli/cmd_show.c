@@ -7,14 +7,14 @@
  * rest is still shown and the tags say why they are missing. Every value is printed escaped
  * (util/text.h): an owner, a hook's output or an AWS message cannot drive the terminal.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "aws/orgs.h"
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "engine/engine_state.h"
 #include "util/clock.h"
 #include "util/log.h"

@@ -9,7 +9,7 @@
  * never shown: the access key id is masked and the secret key and session token never leave the
  * client.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <errno.h>
 #include <getopt.h>

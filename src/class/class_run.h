@@ -8,7 +8,7 @@
  * the rate allow, polls the creations in flight (each first when it is expected to be done,
  * engine_poll.c), and finishes (moves, tags) each account as soon as it is ready, without
  * waiting on any one of them. class_drive() loops engine steps, sleeping only until the next
- * due work, and reports progress with an ETA from the floor model (engine/floor.h) applied to
+ * due work, and reports progress with an ETA from the floor model (class/floor.h) applied to
  * the seats' current state.
  */
 #ifndef SBX_CLASS_RUN_H
@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "cfg.h"
-#include "engine/class.h"
-#include "engine/roster.h"
+#include "class/class.h"
+#include "class/roster.h"
 #include "sbx.h"
 #include "util/progress.h"
 

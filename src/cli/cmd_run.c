@@ -7,7 +7,7 @@
  * closure per cron interval. Exit status: 0, or 8 when some accounts hit errors (they are
  * retried on the next pass; see `list`/`show`), 4 when the store fails.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "util/clock.h"
 #include "util/log.h"
 

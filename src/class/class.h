@@ -8,7 +8,7 @@
  * or the instructor for `--seats` classes). Seats are ordinary accounts: the engine creates,
  * warns, nukes and closes them like any other; this module only adds what a class needs on
  * top -- inserting every seat up front in one transaction, a view of the newest row of each
- * seat, counting progress, and the ETA of the remaining work (engine/floor.h).
+ * seat, counting progress, and the ETA of the remaining work (class/floor.h).
  *
  * A seat whose creation failed keeps its failed row (history, and its alias stays reserved);
  * `class resume` gives the seat a new row, which the view then shows.
@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "engine/class_util.h"
+#include "class/class_util.h"
 #include "sbx.h"
 #include "store/store.h"
 

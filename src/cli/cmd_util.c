@@ -1,5 +1,5 @@
 /* cmd_util.c -- tables, JSON output and engine setup shared by the lifecycle commands. */
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -4,14 +4,14 @@
  * named, not reported as a short but intact log), then walks the hash chain and names the
  * first event that was edited or deleted.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "util/duration.h"
 #include "util/log.h"
 #include "util/text.h"

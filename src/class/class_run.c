@@ -14,7 +14,7 @@
  * - Seats are plain account rows; the class row only records intent (provisioning, ending)
  *   and its effective state is derived from the seats (class_effective_state()).
  */
-#include "engine/class_run.h"
+#include "class/class_run.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -23,10 +23,10 @@
 #include <string.h>
 
 #include "aws/orgs.h"
+#include "class/floor.h"
 #include "engine/engine.h"
 #include "engine/engine_alias.h"
 #include "engine/engine_state.h"
-#include "engine/floor.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/duration.h"

@@ -4,7 +4,7 @@
  * Rows stream from the store: JSON is written one account object at a time, so listing
  * 100,000 accounts does not build one huge document in memory.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cfg.h"
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "engine/engine_alias.h"
 #include "engine/engine_state.h"
 #include "util/clock.h"

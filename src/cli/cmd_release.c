@@ -3,13 +3,13 @@
  * managing the account without closing it (its tags removed unless --keep-tags, moved with
  * --to-ou), and keeps its row as released with its history; nothing touches it again.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 #include "util/log.h"
 
 const char cmd_release_usage[] =

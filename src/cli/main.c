@@ -14,7 +14,7 @@
 
 #include "aws/orgs.h"
 #include "cfg.h"
-#include "cmd.h"
+#include "cli/cmd.h"
 #include "sbx.h"
 #include "store/store.h"
 #include "util/clock.h"

@@ -7,7 +7,7 @@
  * the base URL on line 1 and `export` lines a shell can eval (the management account's keys,
  * region and endpoint); nothing else goes to stdout.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <errno.h>
 #include <getopt.h>

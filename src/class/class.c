@@ -1,5 +1,5 @@
 /* class.c -- class detail JSON and the per-seat view of a class (see class.h). */
-#include "engine/class.h"
+#include "class/class.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -96,8 +96,8 @@ class_plan_make(struct class_env *e, const struct class_request *r, struct class
         sbx_err_set(err, SBX_E_INVALID, "a class needs --owner (the instructor)");
         goto out;
     }
-    if (alias_normalize_owner(r->owner, cfg->org.owner_domain, p->owner, sizeof(p->owner), err) !=
-        0) {
+    if (engine_alias_normalize_owner(r->owner, cfg->org.owner_domain, p->owner, sizeof(p->owner),
+                                     err) != 0) {
         sbx_err_prefix(err, "instructor");
         goto out;
     }
@@ -125,8 +125,8 @@ class_plan_make(struct class_env *e, const struct class_request *r, struct class
         } else {
             const struct roster_student *st = &r->roster->students[i];
 
-            if (alias_normalize_owner(st->email, cfg->org.owner_domain, norm, sizeof(norm), err) !=
-                0) {
+            if (engine_alias_normalize_owner(st->email, cfg->org.owner_domain, norm, sizeof(norm),
+                                             err) != 0) {
                 sbx_err_prefix(err, "roster '%s' line %d", r->roster_label, st->line);
                 err->code = SBX_E_INVALID;
                 goto out;
@@ -178,7 +178,7 @@ class_plan_make(struct class_env *e, const struct class_request *r, struct class
 
         if (r->ready_by <= p->now) {
             sbx_err_set(err, SBX_E_INVALID, "--ready-by %s is in the past",
-                        time_format(r->ready_by, buf, sizeof(buf)));
+                        duration_format_time(r->ready_by, buf, sizeof(buf)));
             goto out;
         }
         if (start > p->now)

@@ -80,7 +80,7 @@ add_time(cJSON *o, const char *key, int64_t t)
 
     if (t == 0)
         return cJSON_AddNullToObject(o, key) != NULL;
-    return cJSON_AddStringToObject(o, key, time_format(t, buf, sizeof(buf))) != NULL;
+    return cJSON_AddStringToObject(o, key, duration_format_time(t, buf, sizeof(buf))) != NULL;
 }
 
 static bool
@@ -284,13 +284,14 @@ print_view_text(const struct class_view *v)
     printf("class %s (%s): %s, %lld seat%s, instructor %s\n", v->c.name, v->c.kind, v->state,
            (long long)v->c.seats, v->c.seats == 1 ? "" : "s", v->c.owner);
     class_expiry(v, &first, &last);
-    printf("created %s, expires ", time_format(v->c.created_at, t1, sizeof(t1)));
+    printf("created %s, expires ", duration_format_time(v->c.created_at, t1, sizeof(t1)));
     if (first != last && first != 0)
-        printf("%s to ", time_format(first, t1, sizeof(t1)));
-    printf("%s\n", last != 0 ? time_format(last, t2, sizeof(t2)) : "never");
+        printf("%s to ", duration_format_time(first, t1, sizeof(t1)));
+    printf("%s\n", last != 0 ? duration_format_time(last, t2, sizeof(t2)) : "never");
     if (v->d.ready_by != 0)
-        printf("ready by %s (provisioning starts %s)\n", time_format(v->d.ready_by, t1, sizeof(t1)),
-               time_format(v->d.start_at, t2, sizeof(t2)));
+        printf("ready by %s (provisioning starts %s)\n",
+               duration_format_time(v->d.ready_by, t1, sizeof(t1)),
+               duration_format_time(v->d.start_at, t2, sizeof(t2)));
     printf("seats: %s\n", counts);
     for (size_t i = 0; i < v->nseats; i++) {
         const struct class_seat *st = &v->seats[i];
@@ -352,8 +353,8 @@ list_one(void *arg, const struct store_class *c)
         counts_line(&v, counts, sizeof(counts));
         class_expiry(&v, &first, &last);
         printf("%-20s %-10s %-13s %5lld  %-20s  %s\n", v.c.name, v.c.kind, v.state,
-               (long long)v.c.seats, last != 0 ? time_format(last, t1, sizeof(t1)) : "never",
-               counts);
+               (long long)v.c.seats,
+               last != 0 ? duration_format_time(last, t1, sizeof(t1)) : "never", counts);
     }
     l->n++;
     class_view_release(&v);
@@ -580,11 +581,11 @@ print_plan(const struct class_request *r, const struct class_plan *p, bool json)
            (long long)p->free_slots);
     printf("provisioning takes at least %s at AWS's limits; starts %s\n",
            duration_format((int64_t)ceil(p->floor), d1, sizeof(d1)),
-           p->start_at != 0 ? time_format(p->start_at, t1, sizeof(t1)) : "now");
+           p->start_at != 0 ? duration_format_time(p->start_at, t1, sizeof(t1)) : "now");
     if (r->ready_by != 0)
-        printf("ready by %s\n", time_format(r->ready_by, t2, sizeof(t2)));
+        printf("ready by %s\n", duration_format_time(r->ready_by, t2, sizeof(t2)));
     printf("seats expire %s\n",
-           p->expires_at != 0 ? time_format(p->expires_at, t2, sizeof(t2)) : "never");
+           p->expires_at != 0 ? duration_format_time(p->expires_at, t2, sizeof(t2)) : "never");
     return SBX_EXIT_OK;
 }
 
@@ -627,7 +628,7 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
             req.ttl_set = true;
             break;
         case 'b':
-            if (time_parse(optarg, &req.ready_by, &err) != 0)
+            if (duration_parse_time(optarg, &req.ready_by, &err) != 0)
                 return cmd_usage_error(cmd_class_usage, "class create: --ready-by: %s", err.msg);
             break;
         case 'W':
@@ -653,7 +654,8 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
     if (req.owner == NULL)
         return cmd_usage_error(cmd_class_usage, "class create: --owner (the instructor) is "
                                                 "required");
-    if (seats_arg != NULL && parse_int64(seats_arg, 1, CLASS_MAX_SEATS, &req.seats, &err) != 0)
+    if (seats_arg != NULL &&
+        duration_parse_int64(seats_arg, 1, CLASS_MAX_SEATS, &req.seats, &err) != 0)
         return cmd_usage_error(cmd_class_usage, "class create: --seats: %s", err.msg);
     if (roster_path != NULL) {
         if (roster_load(roster_path, &roster, &err) != 0)
@@ -682,8 +684,8 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
 
         log_warn(
                 "class create: class '%s' is scheduled: provisioning starts %s to be ready by %s%s",
-                req.name, time_format(plan.start_at, t1, sizeof(t1)),
-                time_format(req.ready_by, t2, sizeof(t2)),
+                req.name, duration_format_time(plan.start_at, t1, sizeof(t1)),
+                duration_format_time(req.ready_by, t2, sizeof(t2)),
                 wait ? " (waiting; Ctrl-C leaves it to `sandboxctl run`)" : "");
     }
     rc = drive_and_print(&cc, "class create", req.name, CLASS_GOAL_SETTLED, wait, json);

@@ -118,7 +118,7 @@ describe_creds(struct orgs *o, const char *source, char *buf, size_t n)
     creds_mask_key_id(orgs_access_key_id(o), masked, sizeof(masked));
     if (exp != 0)
         snprintf(buf, n, "%s (key %s, expires %s)", source, masked,
-                 time_format(exp, when, sizeof(when)));
+                 duration_format_time(exp, when, sizeof(when)));
     else
         snprintf(buf, n, "%s (key %s)", source, masked);
 }

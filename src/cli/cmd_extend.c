@@ -41,7 +41,7 @@ cmd_extend(struct sbx_ctx *ctx, int argc, char **argv)
                                        by == 0 ? "must be positive" : err.msg);
             break;
         case 'u':
-            if (time_parse(optarg, &until, &err) != 0)
+            if (duration_parse_time(optarg, &until, &err) != 0)
                 return cmd_usage_error(cmd_extend_usage, "extend: --until: %s", err.msg);
             break;
         case 'n':

@@ -34,7 +34,7 @@ struct class_name {
 struct list_ctx {
     bool json;
     size_t n;
-    struct table *t;
+    struct cmd_table *t;
     int64_t now;
     struct class_name *classes; /* the few classes, to name each row's class_id */
     size_t nclasses;
@@ -87,7 +87,7 @@ list_row(void *arg, const struct store_account *row)
         const char *cells[9];
 
         id[0] = '#';
-        *json_int_into(id + 1, a->id) = '\0';
+        *jsonw_int_into(id + 1, a->id) = '\0';
         cells[0] = id;
         cells[1] = a->account_id;
         cells[2] = engine_state_name(a->state);
@@ -97,7 +97,7 @@ list_row(void *arg, const struct store_account *row)
         cells[6] = a->class_name;
         cells[7] = a->email;
         cells[8] = NULL;
-        if (table_add(lc->t, cells) != 0)
+        if (cmd_table_add(lc->t, cells) != 0)
             return -1;
     }
     lc->n++;
@@ -130,7 +130,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "o:k:s:c:e:aj", opts, NULL)) != -1) {
         switch (ch) {
         case 'o':
-            if (alias_normalize_owner(optarg, NULL, owner, sizeof(owner), &err) != 0)
+            if (engine_alias_normalize_owner(optarg, NULL, owner, sizeof(owner), &err) != 0)
                 return cmd_usage_error(cmd_list_usage, "list: %s", err.msg);
             f.owner = owner;
             break;
@@ -191,7 +191,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
             goto nomem;
         jsonw_raw(&lc.w, head, sizeof(head) - 1);
     } else {
-        lc.t = table_new(headers);
+        lc.t = cmd_table_new(headers);
         if (lc.t == NULL)
             goto nomem;
     }
@@ -207,7 +207,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
         if (jsonw_flush(&lc.w) != 0)
             goto fail;
     } else if (lc.n > 0) {
-        table_print(lc.t, stdout);
+        cmd_table_print(lc.t, stdout);
     } else {
         printf("no accounts\n");
     }
@@ -226,7 +226,7 @@ fail:
     }
 out:
     jsonw_release(&lc.w);
-    table_free(lc.t);
+    cmd_table_free(lc.t);
     for (size_t i = 0; i < lc.nclasses; i++)
         free(lc.classes[i].name);
     free(lc.classes);

@@ -167,7 +167,7 @@ cmd_log(struct sbx_ctx *ctx, int argc, char **argv)
             do_verify = true;
             break;
         case 'l':
-            if (parse_int64(optarg, 1, INT64_MAX, &limit, &err) != 0)
+            if (duration_parse_int64(optarg, 1, INT64_MAX, &limit, &err) != 0)
                 return cmd_usage_error(cmd_log_usage, "log: --limit: %s", err.msg);
             break;
         case 'j':

@@ -62,7 +62,7 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
         return SBX_EXIT_USAGE;
     if (argc - optind != 1)
         return cmd_usage_error(cmd_offboard_usage, "offboard: name exactly one OWNER");
-    if (alias_normalize_owner(argv[optind], NULL, owner, sizeof(owner), &err) != 0)
+    if (engine_alias_normalize_owner(argv[optind], NULL, owner, sizeof(owner), &err) != 0)
         return cmd_fail("offboard", &err);
     f.owner = owner;
     f.all = true;

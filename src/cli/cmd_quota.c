@@ -24,7 +24,7 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
     struct engine_quota_view v = { 0 };
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
-    struct table *t = NULL;
+    struct cmd_table *t = NULL;
     bool json = false;
     int64_t now;
     char b1[32], b2[32];
@@ -93,7 +93,7 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
                cmd_time(v.not_before, b1, sizeof(b1), false));
     printf("queued         %zu\n", v.nqueue);
     if (v.nqueue > 0) {
-        t = table_new(headers);
+        t = cmd_table_new(headers);
         if (t == NULL)
             goto nomem;
         for (size_t i = 0; i < v.nqueue; i++) {
@@ -108,11 +108,11 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
             cells[4] = cmd_time(v.queue[i].eta, b1, sizeof(b1), false);
             cells[5] = cmd_rel(v.queue[i].eta, now, b2, sizeof(b2));
             cells[6] = NULL;
-            if (table_add(t, cells) != 0)
+            if (cmd_table_add(t, cells) != 0)
                 goto nomem;
         }
         printf("\n");
-        table_print(t, stdout);
+        cmd_table_print(t, stdout);
     }
     rc = SBX_EXIT_OK;
     goto out;
@@ -120,7 +120,7 @@ nomem:
     log_error("quota: out of memory");
     rc = SBX_EXIT_FAILURE;
 out:
-    table_free(t);
+    cmd_table_free(t);
     engine_quota_view_release(&v);
     engine_free(e);
     return rc;

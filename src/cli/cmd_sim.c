@@ -92,7 +92,7 @@ parse_int(const char *s, int64_t min, int64_t max, int *out)
     struct sbx_err err = { 0 };
     int64_t v;
 
-    if (parse_int64(s, min, max, &v, &err) != 0)
+    if (duration_parse_int64(s, min, max, &v, &err) != 0)
         return -1;
     *out = (int)v;
     return 0;
@@ -190,7 +190,7 @@ parse_formula(const char *s, struct sim_opts *o)
             return -1;
         if (comma != NULL)
             *comma = '\0';
-        if (parse_int64(p, 0, 1000000, &v[i], &err) != 0)
+        if (duration_parse_int64(p, 0, 1000000, &v[i], &err) != 0)
             return -1;
         p = comma != NULL ? comma + 1 : p;
     }
@@ -286,7 +286,7 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
                                        "invalid --close-quota-formula '%s' (MIN,PCT,MAX)", optarg);
             break;
         case OPT_SEED:
-            if (parse_int64(optarg, INT64_MIN, INT64_MAX, &seed, &err) != 0)
+            if (duration_parse_int64(optarg, INT64_MIN, INT64_MAX, &seed, &err) != 0)
                 return cmd_usage_error(cmd_sim_usage, "invalid --seed '%s'", optarg);
             o.seed = (uint64_t)seed;
             o.seeded = true;

@@ -23,7 +23,7 @@
  * walks the arena in order; a new process pays for every page it touches, so the arena is
  * kept as small as the text.
  */
-struct table {
+struct cmd_table {
     size_t ncols;
     char *arena;
     size_t len, cap;
@@ -33,25 +33,25 @@ struct table {
 
 #define CELL_LONG 255
 
-struct table *
-table_new(const char *const *headers)
+struct cmd_table *
+cmd_table_new(const char *const *headers)
 {
-    struct table *t = calloc(1, sizeof(*t));
+    struct cmd_table *t = calloc(1, sizeof(*t));
 
     if (t == NULL)
         return NULL;
     while (headers[t->ncols] != NULL)
         t->ncols++;
     t->w = calloc(t->ncols, sizeof(*t->w));
-    if (t->w == NULL || table_add(t, headers) != 0) {
-        table_free(t);
+    if (t->w == NULL || cmd_table_add(t, headers) != 0) {
+        cmd_table_free(t);
         return NULL;
     }
     return t;
 }
 
 int
-table_add(struct table *t, const char *const *cells)
+cmd_table_add(struct cmd_table *t, const char *const *cells)
 {
     size_t lens[16], *lp = lens, need = 0, nesc = 0;
     char *esc[16] = { NULL }, *p;
@@ -120,7 +120,7 @@ out:
 }
 
 void
-table_print(const struct table *t, FILE *out)
+cmd_table_print(const struct cmd_table *t, FILE *out)
 {
     const char *cell = t->arena;
     struct jsonw w;
@@ -160,7 +160,7 @@ table_print(const struct table *t, FILE *out)
 }
 
 void
-table_free(struct table *t)
+cmd_table_free(struct cmd_table *t)
 {
     if (t == NULL)
         return;
@@ -179,8 +179,8 @@ static const char digits2[] = "0001020304050607080910111213141516171819202122232
 
 /*
  * RFC 3339 UTC ("2026-11-26T17:54:12Z") without gmtime/strftime: days to civil date (Howard
- * Hinnant's algorithm), recomputed only when the day changes. Same output as time_format() for
- * years 0000-9999; other years print as "0000-00-00T00:00:00Z".
+ * Hinnant's algorithm), recomputed only when the day changes. Same output as duration_format_time()
+ * for years 0000-9999; other years print as "0000-00-00T00:00:00Z".
  */
 const char *
 cmd_time_cached(struct cmd_time_cache *c, int64_t t)
@@ -296,25 +296,25 @@ cmd_account_json_write(struct jsonw *w, const struct store_account *a)
     if (p == NULL)
         return;
     p = json_lit_into(p, "\"id\":");
-    p = json_int_into(p, a->id);
+    p = jsonw_int_into(p, a->id);
     p = json_lit_into(p, ",\"account_id\":");
-    p = n_acct > 0 ? json_string_into(p, a->account_id, n_acct) : json_lit_into(p, "null");
+    p = n_acct > 0 ? jsonw_string_into(p, a->account_id, n_acct) : json_lit_into(p, "null");
     p = json_lit_into(p, ",\"email\":");
-    p = json_string_into(p, email, n_email);
+    p = jsonw_string_into(p, email, n_email);
     p = json_lit_into(p, ",\"name\":");
-    p = json_string_into(p, name, n_name);
+    p = jsonw_string_into(p, name, n_name);
     p = json_lit_into(p, ",\"owner\":");
-    p = json_string_into(p, owner, n_owner);
+    p = jsonw_string_into(p, owner, n_owner);
     p = json_lit_into(p, ",\"kind\":");
-    p = json_string_into(p, kind, n_kind);
+    p = jsonw_string_into(p, kind, n_kind);
     p = json_lit_into(p, ",\"class\":");
-    p = n_class > 0 ? json_string_into(p, class_name, n_class) : json_lit_into(p, "null");
+    p = n_class > 0 ? jsonw_string_into(p, class_name, n_class) : json_lit_into(p, "null");
     p = json_lit_into(p, ",\"seat\":");
-    p = a->seat > 0 ? json_int_into(p, a->seat) : json_lit_into(p, "null");
+    p = a->seat > 0 ? jsonw_int_into(p, a->seat) : json_lit_into(p, "null");
     p = json_lit_into(p, ",\"state\":");
-    p = json_string_into(p, state, n_state);
+    p = jsonw_string_into(p, state, n_state);
     p = json_lit_into(p, ",\"reason\":");
-    p = json_string_into(p, reason, n_reason);
+    p = jsonw_string_into(p, reason, n_reason);
     p = json_lit_into(p, ",\"expires_at\":");
     p = time_or_null(p, &tc[0], a->expires_at);
     p = json_lit_into(p, ",\"created_at\":");
@@ -328,12 +328,12 @@ cmd_account_json_write(struct jsonw *w, const struct store_account *a)
     p = json_lit_into(p, ",\"next_action_at\":");
     p = time_or_null(p, &tc[5], a->due_at);
     p = json_lit_into(p, ",\"attempts\":");
-    p = json_int_into(p, a->attempts);
+    p = jsonw_int_into(p, a->attempts);
     p = json_lit_into(p, ",\"last_error\":");
-    p = json_string_into(p, last_error, n_error);
+    p = jsonw_string_into(p, last_error, n_error);
     p = a->adopted ? json_lit_into(p, ",\"adopted\":true") : json_lit_into(p, ",\"adopted\":false");
     p = json_lit_into(p, ",\"request_id\":");
-    p = n_req > 0 ? json_string_into(p, request_id, n_req) : json_lit_into(p, "null");
+    p = n_req > 0 ? jsonw_string_into(p, request_id, n_req) : json_lit_into(p, "null");
     jsonw_commit(w, (size_t)(p - start));
 }
 
@@ -594,7 +594,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close
     struct engine_quota_view qv = { 0 };
     struct engine_step_report total = { 0 };
     struct sbx_err err = { 0 };
-    struct table *t = NULL;
+    struct cmd_table *t = NULL;
     size_t failures = 0;
     bool have_quota = false;
     int rc = SBX_EXIT_FAILURE;
@@ -686,7 +686,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close
         if (cmd_json_print(o) != 0)
             goto nomem;
     } else {
-        t = table_new(headers);
+        t = cmd_table_new(headers);
         if (t == NULL)
             goto nomem;
         for (size_t i = 0; i < n; i++) {
@@ -707,11 +707,11 @@ cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close
             cells[4] = eta;
             cells[5] = items[i].why[0] != '\0' ? items[i].why : items[i].a.last_error;
             cells[6] = NULL;
-            if (table_add(t, cells) != 0)
+            if (cmd_table_add(t, cells) != 0)
                 goto nomem;
             failures += fail;
         }
-        table_print(t, stdout);
+        cmd_table_print(t, stdout);
         if (dry_run)
             printf("dry run: nothing was changed\n");
         else if (failures > 0)
@@ -735,7 +735,7 @@ nomem:
     log_error("%s: out of memory", cmd);
     rc = SBX_EXIT_FAILURE;
 out:
-    table_free(t);
+    cmd_table_free(t);
     engine_quota_view_release(&qv);
     return rc;
 }

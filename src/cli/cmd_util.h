@@ -45,17 +45,17 @@
 
 /* --- tables --------------------------------------------------------------------------- */
 
-struct table;
+struct cmd_table;
 
 /* A table with ncols columns titled by the NULL-terminated header list. */
-struct table *table_new(const char *const *headers);
+struct cmd_table *cmd_table_new(const char *const *headers);
 /* Adds a row of ncols strings (copied; NULL or "" prints as "-"). Returns -1 when out of
  * memory. */
-int table_add(struct table *t, const char *const *cells);
+int cmd_table_add(struct cmd_table *t, const char *const *cells);
 /* Prints the table with columns as wide as their widest cell, two spaces apart (the last
  * column unpadded), through one large buffer. */
-void table_print(const struct table *t, FILE *out);
-void table_free(struct table *t);
+void cmd_table_print(const struct cmd_table *t, FILE *out);
+void cmd_table_free(struct cmd_table *t);
 
 /* --- JSON ----------------------------------------------------------------------------- */
 

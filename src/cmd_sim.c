@@ -29,7 +29,7 @@
 const char cmd_sim_usage[] =
         "usage: sandboxctl sim [-q] [--listen HOST:PORT] [--state FILE]\n"
         "                      [--access-key-id ID] [--secret-access-key KEY]\n"
-        "                      [--management-email ADDR] [--time-scale N]\n"
+        "                      [--management-email ADDR] [--time-scale N] [--paused]\n"
         "                      [--create-latency DURATION] [--close-latency DURATION]\n"
         "                      [--account-limit N]\n"
         "                      [--close-quota N | --close-quota-formula MIN,PCT,MAX]\n"
@@ -54,6 +54,7 @@ enum {
     OPT_DROP_RATE,
     OPT_LATENCY_MS,
     OPT_MGMT_EMAIL,
+    OPT_PAUSED,
 };
 
 /* A number in [min, max], the whole string. */
@@ -224,6 +225,7 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
         { "drop-rate", required_argument, NULL, OPT_DROP_RATE },
         { "latency-ms", required_argument, NULL, OPT_LATENCY_MS },
         { "management-email", required_argument, NULL, OPT_MGMT_EMAIL },
+        { "paused", no_argument, NULL, OPT_PAUSED },
         { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 },
     };
@@ -310,6 +312,9 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
             if (parse_int(optarg, 0, 600000, &o.latency_ms) != 0)
                 return cmd_usage_error(cmd_sim_usage, "invalid --latency-ms '%s'", optarg);
             break;
+        case OPT_PAUSED:
+            o.fixed_clock = true;
+            break;
         case OPT_MGMT_EMAIL:
             o.management_email = optarg;
             break;
@@ -353,9 +358,10 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     if (!quiet)
         fprintf(stderr,
                 "sandboxctl: sim: organization %s (management account %s) on %s%s%s; "
-                "time scale %g; SIGINT or SIGTERM stops\n",
+                "time scale %g%s; SIGINT or SIGTERM stops\n",
                 SIM_ORG_ID, SIM_MANAGEMENT_ID, url, state != NULL ? ", state " : "",
-                state != NULL ? state : "", o.time_scale);
+                state != NULL ? state : "", o.time_scale,
+                sim_paused(s) ? " (paused: only /__sim/advance moves the clock)" : "");
     for (;;) {
         struct timespec tick = { 1, 0 };
         int sig = sigtimedwait(&set, NULL, &tick);

@@ -10,10 +10,11 @@
  *   struct sim_server    libmicrohttpd on loopback: SigV4 checks, routing, faults (sim_http.c).
  *
  * Time: the simulator's clock (util/clock.h) is simulated time, normally running time_scale
- * times faster than real time and movable forward by the admin API. Every asynchronous
- * transition (creation finishing, closure completing, the 90-day departure) is computed lazily
- * from timestamps when a request or admin call arrives (sim_catch_up), never with timers, so
- * advancing the clock by 100 days costs one pass over the accounts.
+ * times faster than real time and movable forward by the admin API; paused (--paused, the
+ * admin pause), it moves only when advanced, so a test sees every intermediate state. Every
+ * asynchronous transition (creation finishing, closure completing, the 90-day departure) is
+ * computed lazily from timestamps when a request or admin call arrives (sim_catch_up), never with
+ * timers, so advancing the clock by 100 days costs one pass over the accounts.
  */
 #ifndef SBX_SIM_H
 #define SBX_SIM_H
@@ -38,7 +39,7 @@ struct sim_opts {
     const char *secret_access_key; /* its secret */
     const char *management_email;  /* "management@example.com" */
     double time_scale;             /* simulated seconds per real second (1) */
-    bool fixed_clock;              /* unit tests: time moves only by sim_advance() */
+    bool fixed_clock;              /* start paused: time moves only by sim_advance() */
     double start_time;             /* simulated "now" at start; 0 = the wall clock */
     double create_latency;         /* seconds from CreateAccount to SUCCEEDED/FAILED (60) */
     double close_latency;          /* seconds in PENDING_CLOSURE (300) */
@@ -115,8 +116,13 @@ double sim_now(const struct sim *s);
 double sim_time_scale(const struct sim *s);
 /* Applies every transition due up to now, in time order. */
 void sim_catch_up(struct sim *s);
-/* Moves simulated time forward by secs (>= 0) and catches up. */
+/* Moves simulated time forward by secs (>= 0; never past CLOCK_MAX_TIME) and catches up. */
 void sim_advance(struct sim *s, double secs);
+/* Pauses the clock (simulated time then moves only by sim_advance) / lets it run again at its
+ * time scale from where it stopped. A paused clock stays paused across a save and load. */
+void sim_pause(struct sim *s);
+void sim_resume(struct sim *s);
+bool sim_paused(const struct sim *s);
 /* Empties the organization again (keeps keys, options, ids never reused, and the clock). */
 void sim_reset(struct sim *s);
 

@@ -696,9 +696,30 @@ out:
 void
 sim_advance(struct sim *s, double secs)
 {
+    if (secs > CLOCK_MAX_TIME - sim_now(s))
+        secs = CLOCK_MAX_TIME - sim_now(s);
     if (secs > 0)
         clock_advance(&s->clock, secs);
     sim_catch_up(s);
+}
+
+void
+sim_pause(struct sim *s)
+{
+    sim_catch_up(s);
+    clock_pause(&s->clock);
+}
+
+void
+sim_resume(struct sim *s)
+{
+    clock_resume(&s->clock);
+}
+
+bool
+sim_paused(const struct sim *s)
+{
+    return s->clock.paused || s->clock.fixed;
 }
 
 /* --- token buckets -------------------------------------------------------------------- */
@@ -872,7 +893,8 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         goto nomem;
     if (o->fixed_clock)
-        clock_init_fixed(&s->clock, o->start_time > 0 ? o->start_time : clock_wall());
+        clock_init_paused(&s->clock, o->start_time > 0 ? o->start_time : clock_wall(),
+                          o->time_scale);
     else
         clock_init_scaled(&s->clock, o->start_time > 0 ? o->start_time : clock_wall(),
                           o->time_scale);

@@ -271,6 +271,12 @@ add_account(struct sim *s, const cJSON *in, struct sim_reply *r)
 }
 
 int
+sim_admin_too_big(struct sim_reply *r, size_t max)
+{
+    return admin_error(r, 413, "the request body is larger than %zu bytes", max);
+}
+
+int
 sim_admin_call(struct sim *s, const char *method, const char *path, const char *body, size_t len,
                struct sim_reply *r)
 {

@@ -41,6 +41,11 @@ for _ in 1 2; do
 done
 
 log=$(mktemp "${TMPDIR:-/tmp}/soak.XXXXXX")
+# The tests' temporary directories go to a directory of the soak's own, so nothing else
+# cleaning the shared /tmp can pull files from under a running test.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/soak-tmp.XXXXXX")
+TMPDIR=$tmp
+export TMPDIR
 i=1
 while [ "$i" -le "$rounds" ]; do
     start=$(date +%s)
@@ -51,8 +56,9 @@ while [ "$i" -le "$rounds" ]; do
     fi
     echo "soak: round $i/$rounds ($preset): FAILED after $(($(date +%s) - start)) s:"
     sed -n '/The following tests FAILED:/,$p' "$log" | grep -E '^[[:space:]]*[0-9]+ - ' || tail -n 20 "$log"
-    echo "soak: ctest's output is in $log"
+    echo "soak: ctest's output is in $log; the failed tests' files are under $tmp"
     exit 1
 done
 rm -f "$log"
+rm -rf "$tmp"
 echo "soak: $rounds rounds passed ($preset, ctest -j4 beside two busy loops)"

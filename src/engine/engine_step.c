@@ -75,9 +75,7 @@ backoff(int64_t attempts, int64_t base, int64_t cap)
 static double
 hook_claim_secs(const struct engine *e)
 {
-    int64_t t = e->cfg->hooks.timeout > 0 ? e->cfg->hooks.timeout : 3600;
-
-    return (double)(t * 4 + ENGINE_CLAIM_AWS);
+    return (double)(e->cfg->hooks.timeout * 4 + ENGINE_CLAIM_AWS);
 }
 
 /* Records a per-row failure on the row (due later) and in the report. Store errors pass up. */
@@ -320,7 +318,7 @@ phase_submit(struct step *st, struct sbx_err *err)
     struct engine *e = st->e;
     const struct cfg_limits *l = &e->cfg->limits;
     struct store_account *rows = NULL;
-    int64_t inprog = 0, cap = l->create_in_progress > 0 ? l->create_in_progress : 5;
+    int64_t inprog = 0, cap = l->create_in_progress;
     size_t n = 0;
     int rc = -1;
 
@@ -867,7 +865,7 @@ phase_nuke(struct step *st, struct sbx_err *err)
     struct engine *e = st->e;
     const struct cfg_hooks *hc = &e->cfg->hooks;
     struct store_account *rows = NULL, **batch = NULL;
-    int limit = hc->parallel > 0 ? hc->parallel : 4;
+    int limit = hc->parallel;
     char(*msg)[256] = NULL;
     bool *ok = NULL;
     size_t n = 0, m = 0;
@@ -940,7 +938,7 @@ phase_nuke(struct step *st, struct sbx_err *err)
             if (r == 0 && e->cfg->org.close_wait_ou != NULL && *e->cfg->org.close_wait_ou != '\0')
                 park(st, a);
         } else {
-            int max = hc->max_attempts > 0 ? hc->max_attempts : 3;
+            int max = hc->max_attempts;
 
             a->attempts++;
             if (store_set_str(&a->last_error, msg[j], err) != 0)
@@ -952,7 +950,7 @@ phase_nuke(struct step *st, struct sbx_err *err)
                 if (r == 0)
                     st->r->quarantined++;
             } else {
-                int64_t base = hc->retry_backoff > 0 ? hc->retry_backoff : 300;
+                int64_t base = hc->retry_backoff;
 
                 a->due_at = st->now + backoff(a->attempts - 1, base, base * 64);
                 r = eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_retry", detail, msg[j], err);
@@ -1193,7 +1191,7 @@ phase_close(struct step *st, struct sbx_err *err)
     int64_t in_flight = 0, queued = 0, nb, in_flight_until, members, learned, learned_at;
     int64_t *ledger = NULL;
     size_t n = 0, nled = 0, used;
-    int max = l->close_in_flight > 0 ? l->close_in_flight : 3, quota, slots;
+    int max = l->close_in_flight, quota, slots;
     struct quota_params p = { 1, QUOTA_WINDOW, 1, 0, 0 };
     int rc = -1;
 
@@ -1505,7 +1503,7 @@ compute_next(struct step *st, struct sbx_err *err)
     /* Requested rows only count when a creation slot is free. */
     if (store_account_count_unassigned(e->store, "creating", &inprog, err) != 0)
         return -1;
-    if (inprog < (l->create_in_progress > 0 ? l->create_in_progress : 5)) {
+    if (inprog < l->create_in_progress) {
         if (store_account_next_due(e->store, "requested", st->scope, &due, err) != 0)
             return -1;
         want(st, (double)due);
@@ -1520,7 +1518,7 @@ compute_next(struct step *st, struct sbx_err *err)
 
             if (store_account_count(e->store, "closing", NULL, &in_flight, err) != 0)
                 return -1;
-            if (in_flight < (l->close_in_flight > 0 ? l->close_in_flight : 3) &&
+            if (in_flight < l->close_in_flight &&
                 store_account_next_due(e->store, "close_wait", st->scope, &due, err) == 0)
                 want(st, (double)due);
         }

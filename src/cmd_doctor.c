@@ -4,21 +4,26 @@
  *
  * Each check prints "ok", "FAIL" or "skip" (when an earlier failure makes it meaningless),
  * its name and what it found. The exit status is 0 when every check passed, else that of the
- * first failure (3 config, 5 AWS or credentials). Secrets are never shown: the access key id
- * is masked and the secret key and session token never leave the client.
+ * first failure (3 config, 4 store, 5 AWS or credentials). The store check opens the store
+ * without creating it and runs PRAGMA quick_check; a store not created yet is skipped. Secrets are
+ * never shown: the access key id is masked and the secret key and session token never leave the
+ * client.
  */
 #include "cmd.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
 #include "aws/creds.h"
 #include "aws/orgs.h"
 #include "cfg.h"
+#include "store/store.h"
 #include "util/duration.h"
 #include "util/log.h"
 
@@ -96,6 +101,35 @@ describe_creds(struct orgs *o, const char *source, char *buf, size_t n)
                  time_format(exp, when, sizeof(when)));
     else
         snprintf(buf, n, "%s (key %s)", source, masked);
+}
+
+/* The store: opens it as the commands do (never creating it) and checks its integrity. */
+static void
+check_store(struct doctor *d, const char *path)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    struct stat st;
+    char why[512];
+    bool ok = false;
+
+    if (path != NULL && path[0] != '\0' && stat(path, &st) != 0 && errno == ENOENT) {
+        report(d, "store", CHECK_SKIP, NULL, "%s does not exist yet ('sandboxctl init' creates it)",
+               path);
+        return;
+    }
+    if (store_open(path, 0, &s, &err) != 0 ||
+        store_check_integrity(s, &ok, why, sizeof(why), &err) != 0) {
+        report(d, "store", CHECK_FAIL, &err, "%s", err.msg);
+    } else if (!ok) {
+        sbx_err_set(&err, SBX_E_STORE, "damaged");
+        report(d, "store", CHECK_FAIL, &err,
+               "%s is damaged (malformed: %s); it is not written: restore a backup", path, why);
+    } else {
+        report(d, "store", CHECK_OK, NULL, "%s (schema %d), integrity ok", path,
+               store_schema_version(s));
+    }
+    store_close(s);
 }
 
 int
@@ -214,6 +248,8 @@ aws_skipped:
     skip(&d, "root");
     skip(&d, "caller");
 done:
+    /* Last, so the AWS checks keep their places in --json's array. */
+    check_store(&d, ctx->cfg->store);
     if (d.json) {
         cJSON *root = cJSON_CreateObject();
         char *text = NULL;

@@ -634,7 +634,7 @@ TEST(migrates_hook_run_result)
                    " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
                    "PRAGMA user_version = 1");
     s = NULL;
-    CHECK_OK(store_open(path, 0, &s, &err), &err);
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
     CHECK_OK(store_hook_runs(s, id, 0, see_hook_run, &seen, &err), &err);
     CHECK_INT_EQ(seen.n, 1);

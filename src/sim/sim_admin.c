@@ -203,9 +203,9 @@ faults(struct sim *s, const cJSON *in, struct sim_reply *r)
         return admin_error(r, 400, "faults: \"deny_ops\" must be a list of operation names");
     v = cJSON_GetObjectItemCaseSensitive(in, "deny_format");
     if (v != NULL) {
-        if (!cJSON_IsString(v) || (strcmp(v->valuestring, "json") != 0 &&
-                                   strcmp(v->valuestring, "xml") != 0 &&
-                                   strcmp(v->valuestring, "html") != 0))
+        if (!cJSON_IsString(v) ||
+            (strcmp(v->valuestring, "json") != 0 && strcmp(v->valuestring, "xml") != 0 &&
+             strcmp(v->valuestring, "html") != 0))
             return admin_error(r, 400, "faults: \"deny_format\" must be json, xml or html");
         snprintf(nf.deny_format, sizeof(nf.deny_format), "%s", v->valuestring);
     }

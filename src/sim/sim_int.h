@@ -123,8 +123,8 @@ struct sim_faults {
     int latency_ms;
     char *fail_create_matching; /* NULL = off */
     char fail_create_reason[64];
-    uint32_t ops; /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
-    uint32_t deny_ops;  /* bit per enum sim_op always answered "access denied"; 0 = none */
+    uint32_t ops;        /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
+    uint32_t deny_ops;   /* bit per enum sim_op always answered "access denied"; 0 = none */
     char deny_format[8]; /* how: "json" (AccessDeniedException), "xml" or "html" (HTTP 403) */
 };
 

@@ -299,14 +299,43 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
     return orgs_tag_resource(e->orgs, a->account_id, tags, n, err);
 }
 
+/* Is account_id protected by one of organization.protected_tags, by its live tags? */
+static int
+tag_protected(struct engine *e, const char *account_id, bool *prot, char *why, size_t n,
+              struct sbx_err *err)
+{
+    const struct sbx_config *cfg = e->cfg;
+    struct orgs_tag *tags = NULL;
+    size_t ntags = 0;
+
+    if (cfg->org.nprotected_tags == 0)
+        return 0;
+    if (orgs_list_tags(e->orgs, account_id, &tags, &ntags, err) != 0)
+        return -1;
+    for (size_t t = 0; t < ntags && !*prot; t++) {
+        for (int i = 0; i < cfg->org.nprotected_tags; i++) {
+            const struct cfg_tag *pt = &cfg->org.protected_tags[i];
+
+            if (tags[t].key != NULL && strcmp(tags[t].key, pt->key) == 0 &&
+                (strcmp(pt->value, "*") == 0 ||
+                 (tags[t].value != NULL && strcmp(tags[t].value, pt->value) == 0))) {
+                snprintf(why, n, "%s has the protected tag %s=%s", account_id, pt->key,
+                         tags[t].value != NULL ? tags[t].value : "");
+                *prot = true;
+                break;
+            }
+        }
+    }
+    orgs_tags_free(tags, ntags);
+    return 0;
+}
+
 /* Protection, with the account's live view (describe) for callers that need it. */
 static int
 protection(struct engine *e, const struct store_account *a, bool *prot, char *why, size_t n,
            struct orgs_account *live, struct sbx_err *err)
 {
     const struct sbx_config *cfg = e->cfg;
-    struct orgs_tag *tags = NULL;
-    size_t ntags = 0;
 
     *prot = false;
     if (n > 0)
@@ -340,26 +369,7 @@ protection(struct engine *e, const struct store_account *a, bool *prot, char *wh
         *prot = true;
         return 0;
     }
-    if (cfg->org.nprotected_tags == 0)
-        return 0;
-    if (orgs_list_tags(e->orgs, a->account_id, &tags, &ntags, err) != 0)
-        return -1;
-    for (size_t t = 0; t < ntags && !*prot; t++) {
-        for (int i = 0; i < cfg->org.nprotected_tags; i++) {
-            const struct cfg_tag *pt = &cfg->org.protected_tags[i];
-
-            if (tags[t].key != NULL && strcmp(tags[t].key, pt->key) == 0 &&
-                (strcmp(pt->value, "*") == 0 ||
-                 (tags[t].value != NULL && strcmp(tags[t].value, pt->value) == 0))) {
-                snprintf(why, n, "%s has the protected tag %s=%s", a->account_id, pt->key,
-                         tags[t].value != NULL ? tags[t].value : "");
-                *prot = true;
-                break;
-            }
-        }
-    }
-    orgs_tags_free(tags, ntags);
-    return 0;
+    return tag_protected(e, a->account_id, prot, why, n, err);
 }
 
 int
@@ -558,6 +568,34 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
         sbx_err_set(err, SBX_E_INVALID, "account %s is closed (%s)", account_id,
                     live.state[0] != '\0' ? live.state : live.status);
         goto out;
+    }
+    /* Protected accounts are refused, checked live before anything is tagged or moved. */
+    {
+        bool prot = false;
+        char why[300] = "";
+
+        for (int i = 0; i < e->cfg->org.nprotected_accounts && !prot; i++) {
+            if (strcmp(e->cfg->org.protected_accounts[i], account_id) == 0) {
+                snprintf(why, sizeof(why), "%s is listed in organization.protected_accounts",
+                         account_id);
+                prot = true;
+            }
+        }
+        if (!prot && tag_protected(e, account_id, &prot, why, sizeof(why), err) != 0) {
+            sbx_err_prefix(err, "cannot check protection of %s", account_id);
+            goto out;
+        }
+        if (prot) {
+            struct store_audit_ev ev = { now, e->actor, "adopt_refused", NULL, NULL, NULL };
+            struct sbx_err aerr = { 0 };
+
+            detail = eng_detail("account_id", account_id, "why", why, NULL);
+            ev.detail = detail;
+            if (!e->dry_run && store_audit_append(e->store, NULL, &ev, &aerr) != 0)
+                log_warn("adopt: cannot record the refusal: %s", aerr.msg);
+            sbx_err_set(err, SBX_E_PROTECTED, "refusing to adopt %s: %s", account_id, why);
+            goto out;
+        }
     }
     snprintf(a.account_id, sizeof(a.account_id), "%s", account_id);
     a.email = strdup(live.email != NULL ? live.email : "");

@@ -19,6 +19,7 @@
 #define TAG_KIND       "sandboxctl:kind"
 #define TAG_EXPIRES    "sandboxctl:expires"
 #define TAG_CLASS      "sandboxctl:class"
+#define TAG_SEAT       "sandboxctl:seat"
 
 static int
 meta_copy(struct engine *e, const char *key, char *out, size_t n, struct sbx_err *err)
@@ -277,8 +278,9 @@ int
 eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, struct sbx_err *err)
 {
     const struct cfg_kind *k = eng_kind(e, a->kind);
-    struct orgs_tag tags[CFG_MAX_TAGS + 8];
-    char expires[32];
+    struct orgs_tag tags[CFG_MAX_TAGS + 12];
+    struct eng_identity id;
+    char expires[32], seat[24];
     size_t n = 0;
 
     *blocked = false;
@@ -286,6 +288,10 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
         *blocked = true;
         return 0;
     }
+    if (eng_identity_tags(e, a, &id, err) != 0)
+        return -1;
+    for (size_t i = 0; i < id.n; i++)
+        tags[n++] = id.tags[i];
     engine_fmt_time(a->expires_at, expires, sizeof(expires));
     tags[n++] = (struct orgs_tag){ (char *)TAG_MANAGED_BY, (char *)"sandboxctl" };
     tags[n++] = (struct orgs_tag){ (char *)TAG_OWNER, a->owner };
@@ -294,6 +300,10 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
                                    expires[0] != '\0' ? expires : (char *)"never" };
     if (a->class_name != NULL)
         tags[n++] = (struct orgs_tag){ (char *)TAG_CLASS, a->class_name };
+    if (a->seat > 0) {
+        snprintf(seat, sizeof(seat), "%lld", (long long)a->seat);
+        tags[n++] = (struct orgs_tag){ (char *)TAG_SEAT, seat };
+    }
     for (int i = 0; i < k->ntags && n < SBX_ARRAY_LEN(tags); i++)
         tags[n++] = (struct orgs_tag){ k->tags[i].key, k->tags[i].value };
     return orgs_tag_resource(e->orgs, a->account_id, tags, n, err);
@@ -679,7 +689,11 @@ engine_init_org(struct engine *e, struct engine_init_report *r, struct sbx_err *
     snprintf(r->feature_set, sizeof(r->feature_set), "%s",
              org.feature_set != NULL ? org.feature_set : "");
     if (!e->dry_run) {
-        if (store_meta_set(e->store, "org_id", r->org_id, err) != 0 ||
+        char store_id[ENG_STORE_ID_LEN];
+
+        /* The store's identity, tagged on every account it creates (engine_identity.c). */
+        if (eng_store_id(e, true, store_id, err) != 0 ||
+            store_meta_set(e->store, "org_id", r->org_id, err) != 0 ||
             store_meta_set(e->store, "management_account_id", r->management_account_id, err) != 0)
             goto out;
     }

@@ -170,4 +170,40 @@ int eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account
                   size_t n, const char *warn_offset, bool *ok, char (*msg)[256],
                   struct sbx_err *err) SBX_NODISCARD;
 
+/* --- engine_identity.c ------------------------------------------------------------------- */
+
+#define ENG_META_STORE_ID "store_id"
+#define ENG_STORE_ID_LEN  33 /* 32 hex digits and a NUL */
+#define ENG_TAG_STORE     "sandboxctl:store"
+#define ENG_TAG_ROW       "sandboxctl:row"
+#define ENG_TAG_CREATED   "sandboxctl:created"
+
+/* The identity tags of one row; tags[] point into the buffers. */
+struct eng_identity {
+    char store[ENG_STORE_ID_LEN];
+    char row[24];
+    char created[32];
+    struct orgs_tag tags[3];
+    size_t n;
+};
+
+/* Whose an account is, by its identity tags. */
+enum eng_owner {
+    ENG_OWNER_OURS,     /* this store's, this row's */
+    ENG_OWNER_UNTAGGED, /* no store tag: made outside sandboxctl or before identities */
+    ENG_OWNER_FOREIGN,  /* another store's, or another row's (a restored older store) */
+};
+
+/* The store's id (store meta); when there is none and create is true (and not a dry run),
+ * makes one. out is "" when there is none. */
+int eng_store_id(struct engine *e, bool create, char out[ENG_STORE_ID_LEN],
+                 struct sbx_err *err) SBX_NODISCARD;
+/* Fills id with a's identity tags (making the store id if needed). */
+int eng_identity_tags(struct engine *e, const struct store_account *a, struct eng_identity *id,
+                      struct sbx_err *err) SBX_NODISCARD;
+/* Reads account_id's live tags and says whether it is a's (*who); why explains otherwise. */
+int eng_account_identity(struct engine *e, const struct store_account *a, const char *account_id,
+                         enum eng_owner *who, char *why, size_t n,
+                         struct sbx_err *err) SBX_NODISCARD;
+
 #endif

@@ -163,7 +163,7 @@ seat_json(struct sbx_ctx *ctx, const struct class_view *v, const struct class_se
     ok = ok && cJSON_AddStringToObject(o, "owner", st->a.owner) != NULL;
     ok = ok &&
          cJSON_AddStringToObject(o, "display_name", seat_display(st, dbuf, sizeof(dbuf))) != NULL;
-    ok = ok && cJSON_AddStringToObject(o, "state", st->a.state) != NULL;
+    ok = ok && cJSON_AddStringToObject(o, "state", engine_state_name(st->a.state)) != NULL;
     if (!roster_only)
         ok = ok && cJSON_AddStringToObject(o, "phase", class_phase_name(st->phase)) != NULL;
     ok = ok && add_str_or_null(o, "account_id", st->a.account_id);
@@ -277,7 +277,7 @@ print_view_text(const struct class_view *v)
         const struct class_seat *st = &v->seats[i];
 
         printf("%-5s %-*s %-*.*s %-11s %-12s %-*s %s\n", st->label, wo, st->a.owner, wd, wd,
-               seat_display(st, dbuf, sizeof(dbuf)), st->a.state,
+               seat_display(st, dbuf, sizeof(dbuf)), engine_state_name(st->a.state),
                st->a.account_id[0] != '\0' ? st->a.account_id : "-", we, st->a.email,
                st->a.last_error != NULL ? st->a.last_error : "");
     }
@@ -416,7 +416,7 @@ class_roster(struct sbx_ctx *ctx, const char *name, bool json)
         vals[0] = seat;
         vals[1] = st->a.owner;
         vals[2] = seat_display(st, dbuf, sizeof(dbuf));
-        vals[3] = st->a.state;
+        vals[3] = engine_state_name(st->a.state);
         vals[4] = st->a.account_id;
         vals[5] = st->a.email;
         vals[6] = url;

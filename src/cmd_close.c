@@ -64,8 +64,14 @@ cmd_close(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_engine_open(ctx, "close", co.dry_run, &ev, &e);
     if (rc != 0)
         goto out;
-    rc = cmd_close_accounts(ctx, "close", e, items, n, "manual", CLOSE_PRIORITY, co.wait,
-                            co.dry_run, co.json, NULL, &ev);
+    rc = cmd_close_accounts(ctx, e,
+                            &(struct cmd_close_job){ .cmd = "close",
+                                                     .reason = "manual",
+                                                     .priority = CLOSE_PRIORITY,
+                                                     .opts = co,
+                                                     .ev = &ev,
+                                                     .items = items,
+                                                     .n = n });
 out:
     for (size_t i = 0; i < n; i++)
         store_account_release(&items[i].a);

@@ -43,7 +43,7 @@ print_account(const struct store_account *a, bool json, const char *note)
     printf("name        %s\n", a->name);
     printf("owner       %s\n", a->owner);
     printf("kind        %s\n", a->kind);
-    printf("state       %s\n", a->state);
+    printf("state       %s\n", engine_state_name(a->state));
     printf("expires     %s\n", cmd_time(a->expires_at, exp, sizeof(exp), true));
     if (a->last_error != NULL && a->last_error[0] != '\0')
         printf("last error  %s\n", a->last_error);
@@ -60,9 +60,10 @@ give_up(struct sbx_ctx *ctx, struct engine *e, struct store_account *a, bool jso
 {
     enum engine_close_outcome outcome = ENGINE_CLOSE_QUEUED;
     struct sbx_err err = { 0 };
-    char why[256];
+    char why[256], last[300];
 
-    if (strcmp(a->state, "requested") == 0 && !a->submitted) {
+    snprintf(last, sizeof(last), "%s", a->last_error != NULL ? a->last_error : "");
+    if (a->state == ENGINE_S_REQUESTED && !a->submitted) {
         if (engine_close_request(e, a, "create_timeout", 0, false, &outcome, why, sizeof(why),
                                  &err) != 0 ||
             cmd_reload(ctx, a, &err) != 0)
@@ -70,8 +71,8 @@ give_up(struct sbx_ctx *ctx, struct engine *e, struct store_account *a, bool jso
     }
     if (outcome == ENGINE_CLOSE_CANCELLED) {
         log_error("create: account #%lld: timed out before CreateAccount could be sent: "
-                  "cancelled (%s)",
-                  (long long)a->id, a->last_error[0] != '\0' ? a->last_error : "no reason given");
+                  "cancelled (last error: %s)",
+                  (long long)a->id, last[0] != '\0' ? last : "none");
         print_account(a, json, "cancelled: nothing was sent to AWS");
         return SBX_EXIT_FAILURE;
     }
@@ -177,7 +178,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
             rc = cmd_fail("create", &err);
             goto out;
         }
-        if (strcmp(a.state, "active") == 0 || strcmp(a.state, "failed") == 0 || !wait)
+        if (a.state == ENGINE_S_ACTIVE || a.state == ENGINE_S_FAILED || !wait)
             break;
         now = engine_now(e);
         if (now >= deadline) {
@@ -191,7 +192,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         if (engine_resync_clock(e, &err) != 0)
             log_warn("create: %s", err.msg);
     }
-    if (strcmp(a.state, "failed") == 0) {
+    if (a.state == ENGINE_S_FAILED) {
         log_error("create: account #%lld failed: %s", (long long)a.id, a.last_error);
         print_account(&a, json, NULL);
         rc = SBX_EXIT_AWS;

@@ -90,7 +90,7 @@ list_row(void *arg, const struct store_account *row)
         *json_int_into(id + 1, a->id) = '\0';
         cells[0] = id;
         cells[1] = a->account_id;
-        cells[2] = a->state;
+        cells[2] = engine_state_name(a->state);
         cells[3] = a->kind;
         cells[4] = a->owner;
         cells[5] = a->expires_at > 0 ? cmd_time_cached(&lc->expires, a->expires_at) : "never";
@@ -148,7 +148,8 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
                                        "expiring, nuking, nuke_failed, close_wait, closing, "
                                        "suspended, gone, failed, protected)",
                                        optarg);
-            f.state = optarg;
+            f.state = s;
+            f.by_state = true;
             break;
         }
         case 'c':

@@ -95,8 +95,15 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_engine_open(ctx, "offboard", co.dry_run, &ev, &e);
     if (rc != 0)
         goto out;
-    rc = cmd_close_accounts(ctx, "offboard", e, c.items, c.n, "offboarded", OFFBOARD_PRIORITY,
-                            co.wait, co.dry_run, co.json, owner, &ev);
+    rc = cmd_close_accounts(ctx, e,
+                            &(struct cmd_close_job){ .cmd = "offboard",
+                                                     .reason = "offboarded",
+                                                     .priority = OFFBOARD_PRIORITY,
+                                                     .opts = co,
+                                                     .owner = owner,
+                                                     .ev = &ev,
+                                                     .items = c.items,
+                                                     .n = c.n });
 out:
     for (size_t i = 0; i < c.n; i++)
         store_account_release(&c.items[i].a);

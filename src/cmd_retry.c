@@ -45,7 +45,7 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_find_account(ctx, "retry", argv[optind], &a);
     if (rc != 0)
         return rc;
-    snprintf(before, sizeof(before), "%s", a.state);
+    snprintf(before, sizeof(before), "%s", engine_state_name(a.state));
     rc = cmd_engine_open(ctx, "retry", dry_run, NULL, &e);
     if (rc != 0)
         goto out;
@@ -64,7 +64,8 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     } else {
         printf("#%lld %s: %s -> %s; the next `sandboxctl run` takes it from here%s\n",
                (long long)a.id, a.account_id[0] != '\0' ? a.account_id : a.email, before,
-               dry_run ? before : a.state, dry_run ? " (dry run: not changed)" : "");
+               dry_run ? before : engine_state_name(a.state),
+               dry_run ? " (dry run: not changed)" : "");
         rc = SBX_EXIT_OK;
     }
 out:

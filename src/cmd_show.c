@@ -162,7 +162,7 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     printf("kind          %s%s\n", a.kind, a.adopted ? " (adopted)" : "");
     if (a.class_name != NULL)
         printf("class         %s seat %lld\n", a.class_name, (long long)a.seat);
-    printf("state         %s%s%s\n", a.state, a.reason[0] != '\0' ? " " : "",
+    printf("state         %s%s%s\n", engine_state_name(a.state), a.reason[0] != '\0' ? " " : "",
            a.reason[0] != '\0' ? a.reason : "");
     printf("expires       %s (%s)\n", cmd_time(a.expires_at, b1, sizeof(b1), true),
            cmd_rel(a.expires_at, now, b2, sizeof(b2)));

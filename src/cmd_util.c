@@ -268,7 +268,8 @@ cmd_account_json_write(struct jsonw *w, const struct store_account *a)
     const char *request_id = a->request_id != NULL ? a->request_id : "";
     size_t n_acct = strlen(a->account_id), n_email = strlen(email), n_name = strlen(name);
     size_t n_owner = strlen(owner), n_kind = strlen(kind), n_class = strlen(class_name);
-    size_t n_state = strlen(a->state), n_reason = strlen(reason);
+    const char *state = engine_state_name(a->state);
+    size_t n_state = strlen(state), n_reason = strlen(reason);
     size_t n_error = strlen(last_error), n_req = strlen(request_id);
     char *start, *p;
 
@@ -294,7 +295,7 @@ cmd_account_json_write(struct jsonw *w, const struct store_account *a)
     p = json_lit_into(p, ",\"seat\":");
     p = a->seat > 0 ? json_int_into(p, a->seat) : json_lit_into(p, "null");
     p = json_lit_into(p, ",\"state\":");
-    p = json_string_into(p, a->state, n_state);
+    p = json_string_into(p, state, n_state);
     p = json_lit_into(p, ",\"reason\":");
     p = json_string_into(p, reason, n_reason);
     p = json_lit_into(p, ",\"expires_at\":");
@@ -557,47 +558,20 @@ cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err)
     return 0;
 }
 
-/* What happened to an account, in one word, and whether it counts as a failure. */
 static const char *
-close_verdict(const struct cmd_close_item *it, bool *failure)
+item_verdict(const struct cmd_close_item *it, bool *failure)
 {
-    const char *s = it->a.state;
-
-    *failure = false;
-    if (it->outcome == ENGINE_CLOSE_REFUSED || strcmp(s, "protected") == 0) {
-        *failure = true;
-        return "refused";
-    }
-    if (strcmp(s, "suspended") == 0 || strcmp(s, "gone") == 0)
-        return "closed";
-    if (strcmp(s, "closing") == 0)
-        return "closing";
-    if (strcmp(s, "close_wait") == 0)
-        return "queued";
-    if (strcmp(s, "expiring") == 0 || strcmp(s, "nuking") == 0)
-        return it->a.attempts > 0 ? "nuke_retrying" : "nuking";
-    if (strcmp(s, "nuke_failed") == 0) {
-        *failure = true;
-        return "quarantined";
-    }
-    if (strcmp(s, "requested") == 0 || strcmp(s, "creating") == 0)
-        return "closes_after_create";
-    if (strcmp(s, "failed") == 0)
-        return it->outcome == ENGINE_CLOSE_CANCELLED ||
-                               (it->a.reason != NULL && it->a.reason[0] != '\0')
-                       ? "cancelled" /* cancelled by a close request before it was sent */
-                       : "nothing_to_close";
-    if (strcmp(s, "active") == 0 && it->outcome == ENGINE_CLOSE_QUEUED)
-        return "queued"; /* dry run */
-    *failure = true;
-    return "not_closing";
+    return engine_close_verdict(&it->a, it->outcome, failure);
 }
 
 int
-cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
-                   struct cmd_close_item *items, size_t n, const char *reason, int64_t priority,
-                   bool wait, bool dry_run, bool json, const char *owner, struct cmd_events *ev)
+cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job)
 {
+    const char *cmd = job->cmd, *owner = job->owner;
+    struct cmd_close_item *items = job->items;
+    size_t n = job->n;
+    bool wait = job->opts.wait, dry_run = job->opts.dry_run, json = job->opts.json;
+    struct cmd_events *ev = job->ev;
     static const char *const headers[] = { "ID",       "ACCOUNT", "STATE", "OUTCOME",
                                            "EXPECTED", "DETAIL",  NULL };
     struct engine_quota_view qv = { 0 };
@@ -609,8 +583,9 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
     int rc = SBX_EXIT_FAILURE;
 
     for (size_t i = 0; i < n; i++) {
-        if (engine_close_request(e, &items[i].a, reason, priority, true, &items[i].outcome,
-                                 items[i].why, sizeof(items[i].why), &err) != 0) {
+        if (engine_close_request(e, &items[i].a, job->reason, job->priority, true,
+                                 &items[i].outcome, items[i].why, sizeof(items[i].why),
+                                 &err) != 0) {
             if (err.code == SBX_E_AWS || err.code == SBX_E_NOTFOUND) {
                 /* Could not check protection now: leave it untouched and report it. */
                 items[i].outcome = ENGINE_CLOSE_REFUSED;
@@ -660,7 +635,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
         sum = cJSON_AddObjectToObject(o, "summary");
         for (size_t i = 0; i < n && arr != NULL && sum != NULL; i++) {
             bool fail;
-            const char *v = close_verdict(&items[i], &fail);
+            const char *v = item_verdict(&items[i], &fail);
             cJSON *a = cmd_account_json(&items[i].a), *cnt;
 
             if (a == NULL)
@@ -696,7 +671,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
             goto nomem;
         for (size_t i = 0; i < n; i++) {
             bool fail;
-            const char *v = close_verdict(&items[i], &fail);
+            const char *v = item_verdict(&items[i], &fail);
             char id[24], eta[32] = "";
             const char *cells[7];
 
@@ -707,7 +682,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
             snprintf(id, sizeof(id), "#%lld", (long long)items[i].a.id);
             cells[0] = id;
             cells[1] = items[i].a.account_id;
-            cells[2] = items[i].a.state;
+            cells[2] = engine_state_name(items[i].a.state);
             cells[3] = v;
             cells[4] = eta;
             cells[5] = items[i].why[0] != '\0' ? items[i].why : items[i].a.last_error;
@@ -725,7 +700,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
     }
     for (size_t i = 0; i < n; i++) {
         bool fail;
-        const char *v = close_verdict(&items[i], &fail);
+        const char *v = item_verdict(&items[i], &fail);
 
         if (fail)
             log_error("%s: account #%lld %s: %s", cmd, (long long)items[i].a.id, v,

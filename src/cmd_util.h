@@ -138,18 +138,27 @@ struct cmd_close_item {
     char why[400];
 };
 
+/* One close job: which accounts, why, and how the command was asked to do it. */
+struct cmd_close_job {
+    const char *cmd;              /* "close", "offboard": names the command in messages */
+    const char *reason;           /* recorded on each account: "manual", "offboarded" */
+    int64_t priority;             /* close-queue priority (higher closes first) */
+    struct cmd_close_opts opts;   /* wait, dry_run, json (yes is the caller's business) */
+    const char *owner;            /* off-boarding: the owner (in the JSON; one run for all) */
+    struct cmd_events *ev;        /* the command's events (JSON "events") */
+    struct cmd_close_item *items; /* the resolved accounts; updated */
+    size_t n;
+};
+
 /*
- * Asks for each item's account to close (reason, priority; protection checked live), then,
- * when wait is set, runs the engine on just those accounts until nothing more can happen now
- * (nuked, closed within the quota and closures in flight). Prints the summary (table or JSON;
- * owner is added to the JSON when non-NULL) and returns the exit status: 0 when every account
- * is closed or on its way, SBX_EXIT_PARTIAL when some were refused or quarantined
- * (SBX_EXIT_FAILURE when all of them were, except for an owner's off-boarding, which is
- * partial whenever anything failed).
+ * Asks for each item's account to close (the job's reason and priority; protection checked
+ * live), then, when opts.wait is set, runs the engine on just those accounts until nothing more
+ * can happen now (nuked, closed within the quota and closures in flight). Prints the summary
+ * (table or JSON, each account's outcome as engine_close_verdict() words it) and returns the
+ * exit status: 0 when every account is closed or on its way, SBX_EXIT_PARTIAL when some were
+ * refused or quarantined (SBX_EXIT_FAILURE when all of them were, except for an owner's
+ * off-boarding, which is partial whenever anything failed).
  */
-int cmd_close_accounts(struct sbx_ctx *ctx, const char *cmd, struct engine *e,
-                       struct cmd_close_item *items, size_t n, const char *reason, int64_t priority,
-                       bool wait, bool dry_run, bool json, const char *owner,
-                       struct cmd_events *ev);
+int cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job);
 
 #endif

@@ -8,33 +8,31 @@
 #include <cjson/cJSON.h>
 
 enum class_phase
-class_phase_of(const char *state)
+class_phase_of(enum engine_state state)
 {
-    static const struct {
-        const char *state;
-        enum class_phase phase;
-    } map[] = {
-        { "requested", CLASS_PHASE_WAITING },
-        { "creating", CLASS_PHASE_CREATING },
-        { "active", CLASS_PHASE_ACTIVE },
-        { "failed", CLASS_PHASE_FAILED },
-        { "expiring", CLASS_PHASE_CLOSING },
-        { "nuking", CLASS_PHASE_CLOSING },
-        { "close_wait", CLASS_PHASE_CLOSING },
-        { "closing", CLASS_PHASE_CLOSING },
-        { "nuke_failed", CLASS_PHASE_QUARANTINED },
-        { "suspended", CLASS_PHASE_CLOSED },
-        { "gone", CLASS_PHASE_CLOSED },
-        /* A close refused by a protection rule needs a human, like a quarantine. */
-        { "protected", CLASS_PHASE_QUARANTINED },
-    };
-
-    for (size_t i = 0; i < SBX_ARRAY_LEN(map); i++) {
-        if (strcmp(map[i].state, state) == 0)
-            return map[i].phase;
+    switch (state) {
+    case ENGINE_S_REQUESTED:
+        return CLASS_PHASE_WAITING;
+    case ENGINE_S_ACTIVE:
+        return CLASS_PHASE_ACTIVE;
+    case ENGINE_S_FAILED:
+        return CLASS_PHASE_FAILED;
+    case ENGINE_S_EXPIRING:
+    case ENGINE_S_NUKING:
+    case ENGINE_S_CLOSE_WAIT:
+    case ENGINE_S_CLOSING:
+        return CLASS_PHASE_CLOSING;
+    case ENGINE_S_NUKE_FAILED:
+    /* A close refused by a protection rule needs a human, like a quarantine. */
+    case ENGINE_S_PROTECTED:
+        return CLASS_PHASE_QUARANTINED;
+    case ENGINE_S_SUSPENDED:
+    case ENGINE_S_GONE:
+        return CLASS_PHASE_CLOSED;
+    default:
+        /* creating, and any state this module does not know: a step of getting it ready. */
+        return CLASS_PHASE_CREATING;
     }
-    /* A state this module does not know is some step of getting the account ready. */
-    return CLASS_PHASE_CREATING;
 }
 
 const char *

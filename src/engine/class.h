@@ -69,7 +69,7 @@ struct class_view {
 };
 
 /* The phase of an account state (engine/state.h names). */
-enum class_phase class_phase_of(const char *state);
+enum class_phase class_phase_of(enum engine_state state);
 /* "waiting", "creating", "active", "failed", "closing", "quarantined", "closed". */
 const char *class_phase_name(enum class_phase p);
 

@@ -149,9 +149,8 @@ class_plan_make(struct class_env *e, const struct class_request *r, struct class
         sbx_err_prefix(err, "cannot count the organization's accounts");
         goto out;
     }
-    if (store_account_count(e->store, engine_state_name(ENGINE_S_REQUESTED), NULL, &nreq, err) !=
-                0 ||
-        store_account_count(e->store, engine_state_name(ENGINE_S_CREATING), NULL, &ncre, err) != 0)
+    if (store_account_count(e->store, ENGINE_S_REQUESTED, NULL, &nreq, err) != 0 ||
+        store_account_count(e->store, ENGINE_S_CREATING, NULL, &ncre, err) != 0)
         goto out;
     p->account_limit = cfg->limits.account_limit;
     p->in_org = (int64_t)nacct;
@@ -655,13 +654,14 @@ wake_time(struct class_env *e, const struct store_filter *scope, enum class_goal
 
     if (r->pace_blocked)
         wake = fmin(wake, r->pace_due);
-    if (store_account_next_due(e->store, "creating", scope, &due, &err) == 0 && due > 0)
+    if (store_account_next_due(e->store, ENGINE_S_CREATING, scope, &due, &err) == 0 && due > 0)
         wake = fmin(wake, (double)due);
     if (goal == CLASS_GOAL_CLOSED) {
         /* Not close_wait: a queued row stays due while it waits for the close quota, a
          * closure in flight or the CloseAccount token, and the engine's next_due already says
          * when that gate opens. Waking at the row's stale due time would spin. */
-        static const char *const closing[] = { "expiring", "nuking", "closing" };
+        static const enum engine_state closing[] = { ENGINE_S_EXPIRING, ENGINE_S_NUKING,
+                                                     ENGINE_S_CLOSING };
 
         for (size_t i = 0; i < SBX_ARRAY_LEN(closing); i++) {
             if (store_account_next_due(e->store, closing[i], scope, &due, &err) == 0 && due > 0)

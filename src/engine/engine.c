@@ -169,26 +169,24 @@ eng_transition(struct engine *e, struct store_account *a, enum engine_state to, 
                const char *detail, const char *message, struct sbx_err *err)
 {
     struct store_audit_ev ev = { eng_now(e), e->actor, event, NULL, NULL, detail };
-    char from[sizeof(a->state)];
-    enum engine_state fs;
+    enum engine_state from = a->state;
 
-    if (engine_state_parse(a->state, &fs) != 0 || !engine_transition_allowed(fs, to)) {
+    if (!engine_transition_allowed(from, to)) {
         sbx_err_set(err, SBX_E_FAILURE, "account %lld: transition %s -> %s is not allowed",
-                    (long long)a->id, a->state, engine_state_name(to));
+                    (long long)a->id, engine_state_name(from), engine_state_name(to));
         return -1;
     }
-    memcpy(from, a->state, sizeof(from));
-    ev.from_state = from;
+    ev.from_state = engine_state_name(from);
     ev.to_state = engine_state_name(to);
-    snprintf(a->state, sizeof(a->state), "%s", engine_state_name(to));
+    a->state = to;
     if (store_account_update(e->store, a, from, &ev, err) != 0) {
-        memcpy(a->state, from, sizeof(from));
+        a->state = from;
         return -1;
     }
     log_info("account %lld%s%s: %s -> %s (%s)%s%s", (long long)a->id,
-             a->account_id[0] != '\0' ? " " : "", a->account_id, from, a->state, event,
+             a->account_id[0] != '\0' ? " " : "", a->account_id, ev.from_state, ev.to_state, event,
              message != NULL && *message != '\0' ? ": " : "", message != NULL ? message : "");
-    eng_emit(e, a, event, from, a->state, message);
+    eng_emit(e, a, event, ev.from_state, ev.to_state, message);
     return 0;
 }
 
@@ -548,7 +546,7 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
             goto nomem;
         if (r->class_name != NULL && (a.class_name = strdup(r->class_name)) == NULL)
             goto nomem;
-        snprintf(a.state, sizeof(a.state), "requested");
+        a.state = ENGINE_S_REQUESTED;
         a.class_id = r->class_id;
         a.seat = r->seat;
         a.ttl = ttl;
@@ -562,7 +560,9 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
         detail = eng_detail("kind", kind->name, "owner", owner, "email", email, "name", name, "ttl",
                             duration_format(ttl, ttlbuf, sizeof(ttlbuf)), NULL);
         {
-            struct store_audit_ev ev = { now, e->actor, "requested", NULL, "requested", detail };
+            struct store_audit_ev ev = {
+                now, e->actor, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED), detail
+            };
 
             if (store_begin(e->store, err) != 0)
                 goto out;
@@ -575,7 +575,7 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
                 goto out;
             }
         }
-        eng_emit(e, &a, "requested", NULL, "requested", NULL);
+        eng_emit(e, &a, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED), NULL);
         *out = a;
         memset(&a, 0, sizeof(a));
         rc = 0;
@@ -598,16 +598,11 @@ close_request_once(struct engine *e, struct store_account *a, const char *reason
                    bool check_protection, enum engine_close_outcome *outcome, char *why,
                    size_t whylen, struct sbx_err *err)
 {
-    enum engine_state s;
+    enum engine_state s = a->state;
     int64_t now = eng_now(e);
     char *detail = NULL;
     int rc = -1;
 
-    if (engine_state_parse(a->state, &s) != 0) {
-        sbx_err_set(err, SBX_E_STORE, "account %lld has unknown state '%s'", (long long)a->id,
-                    a->state);
-        return -1;
-    }
     switch (s) {
     case ENGINE_S_GONE:
     case ENGINE_S_SUSPENDED:
@@ -710,6 +705,51 @@ engine_close_request(struct engine *e, struct store_account *a, const char *reas
     }
 }
 
+const char *
+engine_close_verdict(const struct store_account *a, enum engine_close_outcome outcome,
+                     bool *failure)
+{
+    *failure = false;
+    if (outcome == ENGINE_CLOSE_REFUSED) {
+        *failure = true;
+        return "refused";
+    }
+    switch (a->state) {
+    case ENGINE_S_PROTECTED:
+        *failure = true;
+        return "refused";
+    case ENGINE_S_SUSPENDED:
+    case ENGINE_S_GONE:
+        return "closed";
+    case ENGINE_S_CLOSING:
+        return "closing";
+    case ENGINE_S_CLOSE_WAIT:
+        return "queued";
+    case ENGINE_S_EXPIRING:
+    case ENGINE_S_NUKING:
+        return a->attempts > 0 ? "nuke_retrying" : "nuking";
+    case ENGINE_S_NUKE_FAILED:
+        *failure = true;
+        return "quarantined";
+    case ENGINE_S_REQUESTED:
+    case ENGINE_S_CREATING:
+        return "closes_after_create";
+    case ENGINE_S_FAILED:
+        /* Cancelled by a close request before it was sent, or a creation that failed. */
+        return outcome == ENGINE_CLOSE_CANCELLED || (a->reason != NULL && a->reason[0] != '\0')
+                       ? "cancelled"
+                       : "nothing_to_close";
+    case ENGINE_S_ACTIVE:
+        if (outcome == ENGINE_CLOSE_QUEUED)
+            return "queued"; /* dry run */
+        break;
+    default:
+        break;
+    }
+    *failure = true;
+    return "not_closing";
+}
+
 int
 engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, char *warning,
               size_t warnlen, struct sbx_err *err)
@@ -717,13 +757,11 @@ engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, cha
     const struct cfg_kind *k = eng_kind(e, a->kind);
     int64_t now = eng_now(e), base, cap;
     char from[32], to[32], capbuf[32], maxbuf[32], *detail = NULL;
-    enum engine_state s;
+    enum engine_state s = a->state;
     int rc = -1;
 
     if (warnlen > 0)
         warning[0] = '\0';
-    if (engine_state_parse(a->state, &s) != 0)
-        s = ENGINE_S_COUNT;
     if (new_expiry <= now) {
         sbx_err_set(err, SBX_E_INVALID, "the new expiry %s is not in the future",
                     engine_fmt_time(new_expiry, to, sizeof(to)));
@@ -759,7 +797,7 @@ engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, cha
         break;
     default:
         sbx_err_set(err, SBX_E_INVALID, "account %lld is %s; it can no longer be extended",
-                    (long long)a->id, a->state);
+                    (long long)a->id, engine_state_name(s));
         return -1;
     }
     if (e->dry_run)
@@ -803,17 +841,15 @@ out:
 int
 engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err)
 {
-    enum engine_state s;
+    enum engine_state s = a->state;
     char *detail = NULL;
     int rc;
 
-    if (engine_state_parse(a->state, &s) != 0)
-        s = ENGINE_S_COUNT;
     if (s != ENGINE_S_NUKE_FAILED && s != ENGINE_S_PROTECTED && s != ENGINE_S_FAILED) {
         sbx_err_set(err, SBX_E_INVALID,
                     "account %lld is %s; only quarantined (nuke_failed), protected or failed "
                     "accounts can be retried",
-                    (long long)a->id, a->state);
+                    (long long)a->id, engine_state_name(s));
         return -1;
     }
     if (e->dry_run)
@@ -893,12 +929,14 @@ engine_quota(struct engine *e, struct engine_quota_view *v, struct sbx_err *err)
     v->used = (int)quota_used(&p, ledger, nledger, now);
     v->free_slots = v->quota > v->used ? v->quota - v->used : 0;
     v->next_slot = nledger > 0 ? ledger[0] + QUOTA_WINDOW : 0;
-    if (store_account_count(e->store, "closing", NULL, &in_flight, err) != 0)
+    if (store_account_count(e->store, ENGINE_S_CLOSING, NULL, &in_flight, err) != 0)
         goto out;
     v->in_flight = (int)in_flight;
     v->in_flight_max = p.in_flight_max;
-    if (store_account_in_state(e->store, "closing", NULL, 0, &closing, &nclosing, err) != 0 ||
-        store_account_due(e->store, "close_wait", INT64_MAX, NULL, 0, &queue, &nqueue, err) != 0)
+    if (store_account_in_state(e->store, ENGINE_S_CLOSING, NULL, 0, &closing, &nclosing, err) !=
+                0 ||
+        store_account_due(e->store, ENGINE_S_CLOSE_WAIT, INT64_MAX, NULL, 0, &queue, &nqueue,
+                          err) != 0)
         goto out;
     done = calloc(nclosing + 1, sizeof(*done));
     eta = calloc(nqueue + 1, sizeof(*eta));

@@ -166,6 +166,15 @@ int engine_close_request(struct engine *e, struct store_account *a, const char *
                          struct sbx_err *err) SBX_NODISCARD;
 
 /*
+ * What a close request for a came to, in the one word `close` and `offboard` report, from its
+ * state after the request (and the engine runs that followed) and the request's outcome:
+ * refused, closed, closing, queued, nuking, nuke_retrying, quarantined, closes_after_create,
+ * cancelled, nothing_to_close or not_closing. *failure says whether it needs a human.
+ */
+const char *engine_close_verdict(const struct store_account *a, enum engine_close_outcome outcome,
+                                 bool *failure);
+
+/*
  * Checks a's protection: the management account, organization.protected_accounts, accounts
  * neither created nor adopted by sandboxctl, and (live) the protected tags and the account's
  * email at AWS. *protected and why (a sentence) say the verdict. Needs AWS.

@@ -550,7 +550,7 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
     }
     k = eng_kind(e, kind);
     if (store_account_find(e->store, account_id, &existing, &nf) == 0) {
-        bool gone = strcmp(existing.state, "gone") == 0;
+        bool gone = existing.state == ENGINE_S_GONE;
 
         store_account_release(&existing);
         if (!gone) {
@@ -618,7 +618,7 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
         sbx_err_set(err, SBX_E_NOMEM, "out of memory");
         goto out;
     }
-    snprintf(a.state, sizeof(a.state), "active");
+    a.state = ENGINE_S_ACTIVE;
     a.adopted = true;
     a.active_at = now;
     a.expires_at = a.ttl > 0 ? now + a.ttl : 0;
@@ -636,12 +636,14 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
     detail = eng_detail("account_id", account_id, "kind", k->name, "owner", a.owner, "email",
                         a.email, NULL);
     {
-        struct store_audit_ev ev = { now, e->actor, "adopted", NULL, "active", detail };
+        struct store_audit_ev ev = {
+            now, e->actor, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), detail
+        };
 
         if (store_account_insert(e->store, &a, k->max_per_owner, &ev, err) != 0)
             goto out;
     }
-    eng_emit(e, &a, "adopted", NULL, "active", NULL);
+    eng_emit(e, &a, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), NULL);
     *out = a;
     memset(&a, 0, sizeof(a));
     rc = 0;

@@ -29,8 +29,10 @@ struct step {
     const struct store_filter *scope;
     int64_t now;
     double next;
-    double close_gate;  /* when closing may resume (0 = not gated by time) */
-    bool slots_blocked; /* scoped requests are due but every creation slot is taken */
+    double close_gate;           /* when closing may resume (0 = not gated by time) */
+    bool slots_blocked;          /* scoped requests are due but every creation slot is taken */
+    struct store_account **held; /* rows a phase keeps claimed for its finish */
+    size_t nheld;
 };
 
 static void
@@ -314,61 +316,6 @@ out:
     return rc;
 }
 
-static int
-phase_submit(struct step *st, struct sbx_err *err)
-{
-    struct engine *e = st->e;
-    const struct cfg_limits *l = &e->cfg->limits;
-    struct store_account *rows = NULL;
-    int64_t inprog = 0, cap = l->create_in_progress > 0 ? l->create_in_progress : 5;
-    size_t n = 0;
-    int rc = -1;
-
-    /* AWS's in-progress limit is per organization: count every creation, not just the scope. */
-    if (store_account_count_unassigned(e->store, "creating", &inprog, err) != 0)
-        return -1;
-    if (inprog >= cap) {
-        int64_t due = 0;
-
-        /* Polling the creations in progress frees slots. */
-        if (store_account_next_due(e->store, "requested", st->scope, &due, err) != 0)
-            return -1;
-        st->slots_blocked = due > 0 && due <= st->now;
-        return 0;
-    }
-    if (store_account_due(e->store, "requested", st->now, st->scope, (int)(cap - inprog), &rows, &n,
-                          err) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        struct store_account *a = &rows[i];
-        bool got;
-
-        if (e->dry_run) {
-            st->r->submitted++;
-            continue;
-        }
-        if (orgs_pace_wait(e->orgs, ORGS_OP_CREATE_ACCOUNT) > 0) {
-            paced(st, ORGS_OP_CREATE_ACCOUNT);
-            break;
-        }
-        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
-            goto out;
-        if (!got)
-            continue;
-        if (strcmp(a->state, "requested") == 0 && a->due_at <= st->now) {
-            if (submit_one(st, a, err) != 0) {
-                eng_unclaim(e, a);
-                goto out;
-            }
-        }
-        eng_unclaim(e, a);
-    }
-    rc = 0;
-out:
-    store_accounts_free(rows, n);
-    return rc;
-}
-
 /*
  * A CreateAccount request of ours FAILED. Two reasons can mean "another request of ours did
  * it": EMAIL_ALREADY_EXISTS (our alias is ours alone, so an account with it is one we created)
@@ -581,47 +528,6 @@ poll_creation(struct step *st, struct store_account *a, struct sbx_err *err)
     return rc;
 }
 
-static int
-phase_creating(struct step *st, struct sbx_err *err)
-{
-    struct engine *e = st->e;
-    struct store_account *rows = NULL;
-    size_t n = 0;
-    int rc = -1;
-
-    if (store_account_due(e->store, "creating", st->now, st->scope, 50, &rows, &n, err) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        struct store_account *a = &rows[i];
-        bool got;
-
-        if (e->dry_run)
-            continue;
-        if (a->account_id[0] == '\0' &&
-            orgs_pace_wait(e->orgs, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS) > 0) {
-            paced(st, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS);
-            continue;
-        }
-        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
-            goto out;
-        if (!got)
-            continue;
-        if (strcmp(a->state, "creating") == 0 && a->due_at <= st->now) {
-            int r = a->account_id[0] == '\0' ? poll_creation(st, a, err) : provision(st, a, err);
-
-            if (r != 0) {
-                eng_unclaim(e, a);
-                goto out;
-            }
-        }
-        eng_unclaim(e, a);
-    }
-    rc = 0;
-out:
-    store_accounts_free(rows, n);
-    return rc;
-}
-
 /* --- active: warnings and expiry ------------------------------------------------------------ */
 
 static int
@@ -663,91 +569,6 @@ warn_one(struct step *st, struct store_account *a, int64_t offset, struct sbx_er
     if (!ok[0])
         st->r->errors++;
     return 0;
-}
-
-static int
-phase_active(struct step *st, struct sbx_err *err)
-{
-    struct engine *e = st->e;
-    struct store_account *rows = NULL;
-    size_t n = 0;
-    int rc = -1;
-
-    if (store_account_due(e->store, "active", st->now, st->scope, 200, &rows, &n, err) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        struct store_account *a = &rows[i];
-        const struct cfg_kind *k = eng_kind(e, a->kind);
-        int64_t best = 0, due;
-        bool got;
-
-        if (a->expires_at > 0 && a->expires_at <= st->now) {
-            char *detail;
-            int r;
-
-            if (e->dry_run) {
-                st->r->expired++;
-                continue;
-            }
-            if (eng_claimed_by_other(e, a))
-                continue; /* a warning hook is running; expire on the next pass */
-            if (store_set_str(&a->reason, "expired", err) != 0)
-                goto out;
-            a->due_at = st->now;
-            a->attempts = 0;
-            {
-                char when[32];
-
-                detail = eng_detail("expires_at",
-                                    engine_fmt_time(a->expires_at, when, sizeof(when)), NULL);
-            }
-            r = eng_transition(e, a, ENGINE_S_EXPIRING, "expired", detail, "expired", err);
-            free(detail);
-            if (r != 0) {
-                if (tolerate_conflict(err) != 0)
-                    goto out;
-                continue;
-            }
-            st->r->expired++;
-            st->r->did_work = true;
-            continue;
-        }
-        /* warn[] is descending: the last due, unfired offset is the most imminent one. */
-        for (int w = 0; w < k->nwarn; w++) {
-            if ((a->warned_min == 0 || k->warn[w] < a->warned_min) &&
-                a->expires_at - k->warn[w] <= st->now)
-                best = k->warn[w];
-        }
-        if (best == 0) {
-            due = eng_active_due(k, a);
-            if (due != a->due_at && !e->dry_run) {
-                a->due_at = due; /* the config's offsets changed */
-                if (eng_save(e, a, NULL, NULL, err) != 0 && tolerate_conflict(err) != 0)
-                    goto out;
-            }
-            continue;
-        }
-        if (e->dry_run) {
-            st->r->warned++;
-            continue;
-        }
-        if (eng_claim(e, a, hook_claim_secs(e), &got, err) != 0)
-            goto out;
-        if (!got)
-            continue;
-        if (strcmp(a->state, "active") == 0 && a->due_at <= st->now &&
-            (a->warned_min == 0 || best < a->warned_min) && a->expires_at > st->now) {
-            if (warn_one(st, a, best, err) != 0) {
-                eng_unclaim(e, a);
-                goto out;
-            }
-        }
-        eng_unclaim(e, a);
-    }
-    rc = 0;
-out:
-    store_accounts_free(rows, n);
-    return rc;
 }
 
 /* --- nuke ------------------------------------------------------------------------------------- */
@@ -859,169 +680,6 @@ park(struct step *st, const struct store_account *a)
     else if (blocked)
         log_info("account %lld %s: not moved to '%s' (paced); it waits where it is",
                  (long long)a->id, a->account_id, st->e->cfg->org.close_wait_ou);
-}
-
-static int
-phase_nuke(struct step *st, struct sbx_err *err)
-{
-    struct engine *e = st->e;
-    const struct cfg_hooks *hc = &e->cfg->hooks;
-    struct store_account *rows = NULL, **batch = NULL;
-    int limit = hc->parallel > 0 ? hc->parallel : 4;
-    char(*msg)[256] = NULL;
-    bool *ok = NULL;
-    size_t n = 0, m = 0;
-    int rc = -1;
-
-    if (store_account_due(e->store, "expiring", st->now, st->scope, limit, &rows, &n, err) != 0)
-        return -1;
-    if (n == 0)
-        return 0;
-    batch = calloc(n, sizeof(*batch));
-    ok = calloc(n, sizeof(*ok));
-    msg = calloc(n, sizeof(*msg));
-    if (batch == NULL || ok == NULL || msg == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct store_account *a = &rows[i];
-        bool got, go;
-
-        if (e->dry_run) {
-            st->r->nuked++;
-            continue;
-        }
-        if (eng_claim(e, a, hook_claim_secs(e), &got, err) != 0)
-            goto out;
-        if (!got)
-            continue;
-        if (strcmp(a->state, "expiring") != 0 || a->due_at > st->now) {
-            eng_unclaim(e, a);
-            continue;
-        }
-        if (guard(st, a, "nuke", &go, NULL, err) != 0) {
-            eng_unclaim(e, a);
-            goto out;
-        }
-        if (!go) {
-            eng_unclaim(e, a);
-            continue;
-        }
-        a->due_at = st->now + (int64_t)hook_claim_secs(e); /* recovery if we die mid-hook */
-        if (eng_transition(e, a, ENGINE_S_NUKING, "nuke_started", NULL, NULL, err) != 0) {
-            eng_unclaim(e, a);
-            if (tolerate_conflict(err) != 0)
-                goto out;
-            continue;
-        }
-        batch[m++] = a;
-    }
-    if (m == 0) {
-        rc = 0;
-        goto out;
-    }
-    if (eng_run_hooks(e, CFG_HOOK_PRE_CLOSE, batch, m, NULL, ok, msg, err) != 0)
-        goto unclaim;
-    for (size_t j = 0; j < m; j++) {
-        struct store_account *a = batch[j];
-        char *detail = NULL;
-        int r;
-
-        st->now = eng_now(e);
-        if (ok[j]) {
-            a->attempts = 0;
-            a->due_at = st->now;
-            if (store_set_str(&a->last_error, "", err) != 0)
-                goto unclaim;
-            r = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "nuked", NULL, NULL, err);
-            if (r == 0)
-                st->r->nuked++;
-            if (r == 0 && e->cfg->org.close_wait_ou != NULL && *e->cfg->org.close_wait_ou != '\0')
-                park(st, a);
-        } else {
-            int max = hc->max_attempts > 0 ? hc->max_attempts : 3;
-
-            a->attempts++;
-            if (store_set_str(&a->last_error, msg[j], err) != 0)
-                goto unclaim;
-            detail = eng_detail("error", msg[j], NULL);
-            if (a->attempts >= max) {
-                a->due_at = 0;
-                r = eng_transition(e, a, ENGINE_S_NUKE_FAILED, "quarantined", detail, msg[j], err);
-                if (r == 0)
-                    st->r->quarantined++;
-            } else {
-                int64_t base = hc->retry_backoff > 0 ? hc->retry_backoff : 300;
-
-                a->due_at = st->now + backoff(a->attempts - 1, base, base * 64);
-                r = eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_retry", detail, msg[j], err);
-                if (r == 0)
-                    st->r->nuke_retries++;
-            }
-            free(detail);
-        }
-        if (r != 0 && tolerate_conflict(err) != 0)
-            goto unclaim;
-    }
-    rc = 0;
-unclaim:
-    for (size_t j = 0; j < m; j++)
-        eng_unclaim(e, batch[j]);
-    m = 0;
-out:
-    for (size_t j = 0; j < m; j++)
-        eng_unclaim(e, batch[j]);
-    free(batch);
-    free(ok);
-    free(msg);
-    store_accounts_free(rows, n);
-    return rc;
-}
-
-/* Nuking rows whose claimant died (crash, SIGKILL) go back to expiring to be nuked again. */
-static int
-phase_nuking_recover(struct step *st, struct sbx_err *err)
-{
-    struct engine *e = st->e;
-    struct store_account *rows = NULL;
-    size_t n = 0;
-    int rc = -1;
-
-    if (e->dry_run)
-        return 0;
-    if (store_account_in_state(e->store, "nuking", st->scope, 200, &rows, &n, err) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        struct store_account *a = &rows[i];
-        bool got;
-
-        if (eng_claimed_by_other(e, a)) {
-            want(st, (double)a->due_at);
-            continue;
-        }
-        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
-            goto out;
-        if (got && strcmp(a->state, "nuking") == 0) {
-            a->due_at = st->now;
-            if (eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_interrupted", NULL,
-                               "the process running its hooks is gone", err) != 0) {
-                if (tolerate_conflict(err) != 0) {
-                    eng_unclaim(e, a);
-                    goto out;
-                }
-            } else {
-                st->r->reconciled++;
-                st->r->did_work = true;
-            }
-        }
-        if (got)
-            eng_unclaim(e, a);
-    }
-    rc = 0;
-out:
-    store_accounts_free(rows, n);
-    return rc;
 }
 
 /* --- close --------------------------------------------------------------------------------------
@@ -1184,87 +842,6 @@ close_one(struct step *st, struct store_account *a, struct sbx_err *err)
     return after_close_call(st, a, call_rc, &aerr, err);
 }
 
-static int
-phase_close(struct step *st, struct sbx_err *err)
-{
-    struct engine *e = st->e;
-    const struct cfg_limits *l = &e->cfg->limits;
-    struct store_account *rows = NULL;
-    int64_t in_flight = 0, queued = 0, nb, in_flight_until, members, learned, learned_at;
-    int64_t *ledger = NULL;
-    size_t n = 0, nled = 0, used;
-    int max = l->close_in_flight > 0 ? l->close_in_flight : 3, quota, slots;
-    struct quota_params p = { 1, QUOTA_WINDOW, 1, 0, 0 };
-    int rc = -1;
-
-    if (store_account_count(e->store, "close_wait", st->scope, &queued, err) != 0)
-        return -1;
-    if (queued == 0)
-        return 0;
-    if (store_account_count(e->store, "closing", NULL, &in_flight, err) != 0 ||
-        store_meta_get_int(e->store, "quota_not_before", 0, &nb, err) != 0 ||
-        store_meta_get_int(e->store, "close_in_flight_until", 0, &in_flight_until, err) != 0 ||
-        store_meta_get_int(e->store, "members", 0, &members, err) != 0 ||
-        store_meta_get_int(e->store, "quota_learned", 0, &learned, err) != 0 ||
-        store_meta_get_int(e->store, "quota_learned_at", 0, &learned_at, err) != 0)
-        return -1;
-    if (in_flight >= max)
-        return 0; /* polling the closures in flight frees slots */
-    if (nb > st->now) {
-        st->close_gate = (double)nb;
-        return 0;
-    }
-    if (in_flight_until > st->now) {
-        st->close_gate = (double)in_flight_until;
-        return 0;
-    }
-    if (learned_at <= st->now - QUOTA_WINDOW)
-        learned = 0;
-    quota = quota_effective(l, members, learned);
-    if (store_ledger_since(e->store, st->now - QUOTA_WINDOW, &ledger, &nled, err) != 0)
-        return -1;
-    used = quota_used(&p, ledger, nled, st->now);
-    if (used >= (size_t)quota) {
-        /* The oldest closure that keeps the count at the quota ages out first. */
-        st->close_gate = (double)(ledger[used - (size_t)quota] + QUOTA_WINDOW);
-        rc = 0;
-        goto out;
-    }
-    slots = max - (int)in_flight;
-    if ((size_t)quota - used < (size_t)slots)
-        slots = (int)((size_t)quota - used);
-    if (store_account_due(e->store, "close_wait", st->now, st->scope, slots, &rows, &n, err) != 0)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        struct store_account *a = &rows[i];
-        bool got;
-
-        if (e->dry_run) {
-            st->r->close_sent++;
-            continue;
-        }
-        if (orgs_pace_wait(e->orgs, ORGS_OP_CLOSE_ACCOUNT) > 0) {
-            paced(st, ORGS_OP_CLOSE_ACCOUNT);
-            break;
-        }
-        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
-            goto out;
-        if (!got)
-            continue;
-        if (strcmp(a->state, "close_wait") == 0 && a->due_at <= st->now &&
-            close_one(st, a, err) != 0) {
-            eng_unclaim(e, a);
-            goto out;
-        }
-        eng_unclaim(e, a);
-    }
-    rc = 0;
-out:
-    free(ledger);
-    store_accounts_free(rows, n);
-    return rc;
-}
-
 /* Keeps a running estimate of how long closures stay pending (for `quota`'s forecast). */
 static void
 learn_latency(struct step *st, const struct store_account *a)
@@ -1366,43 +943,6 @@ fail:
     return -1;
 }
 
-static int
-phase_closing(struct step *st, struct sbx_err *err)
-{
-    struct engine *e = st->e;
-    struct store_account *rows = NULL;
-    size_t n = 0;
-    int rc = -1;
-
-    if (store_account_due(e->store, "closing", st->now, st->scope, 50, &rows, &n, err) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        struct store_account *a = &rows[i];
-        bool got;
-
-        if (e->dry_run)
-            continue;
-        if (orgs_pace_wait(e->orgs, ORGS_OP_DESCRIBE_ACCOUNT) > 0) {
-            paced(st, ORGS_OP_DESCRIBE_ACCOUNT);
-            break;
-        }
-        if (eng_claim(e, a, ENGINE_CLAIM_AWS, &got, err) != 0)
-            goto out;
-        if (!got)
-            continue;
-        if (strcmp(a->state, "closing") == 0 && a->due_at <= st->now &&
-            poll_closing(st, a, err) != 0) {
-            eng_unclaim(e, a);
-            goto out;
-        }
-        eng_unclaim(e, a);
-    }
-    rc = 0;
-out:
-    store_accounts_free(rows, n);
-    return rc;
-}
-
 /* --- after closure ------------------------------------------------------------------------------
  */
 
@@ -1445,40 +985,496 @@ suspended_one(struct step *st, struct store_account *a, struct sbx_err *err)
     return eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
 }
 
+/* --- the phases -------------------------------------------------------------------------------
+ *
+ * What differs between the lifecycle's phases is data: the state they work on, how many rows a
+ * step takes (fixed, or worked out from slots and quotas), which AWS operation paces them and
+ * whether a paced row ends the phase or only skips that row, how long a claim must last, and
+ * the per-row action. The driver below holds what does not differ, above all the crash-safety
+ * rule: a row is claimed before any side effect and its state re-checked after claiming.
+ */
+
+/* Submission: AWS's in-progress limit is per organization, so the batch is what the creations
+ * in progress (every one, not just the scope's) leave free. */
 static int
-phase_suspended(struct step *st, struct sbx_err *err)
+submit_batch(struct step *st, int *limit, struct sbx_err *err)
+{
+    const struct cfg_limits *l = &st->e->cfg->limits;
+    int64_t inprog = 0, cap = l->create_in_progress > 0 ? l->create_in_progress : 5;
+
+    *limit = 0;
+    if (store_account_count_unassigned(st->e->store, ENGINE_S_CREATING, &inprog, err) != 0)
+        return -1;
+    if (inprog >= cap) {
+        int64_t due = 0;
+
+        /* Polling the creations in progress frees slots. */
+        if (store_account_next_due(st->e->store, ENGINE_S_REQUESTED, st->scope, &due, err) != 0)
+            return -1;
+        st->slots_blocked = due > 0 && due <= st->now;
+        return 0;
+    }
+    *limit = (int)(cap - inprog);
+    return 0;
+}
+
+static void
+submit_dry(struct step *st, const struct store_account *a)
+{
+    (void)a;
+    st->r->submitted++;
+}
+
+static bool
+creating_paces(const struct store_account *a)
+{
+    return a->account_id[0] == '\0'; /* provisioning has its own pacing (MoveAccount) */
+}
+
+static int
+creating_act(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    return a->account_id[0] == '\0' ? poll_creation(st, a, err) : provision(st, a, err);
+}
+
+/* The most imminent warning offset due and not yet fired (warn[] is descending); 0 = none. */
+static int64_t
+warning_due(const struct cfg_kind *k, const struct store_account *a, int64_t now)
+{
+    int64_t best = 0;
+
+    for (int w = 0; w < k->nwarn; w++) {
+        if ((a->warned_min == 0 || k->warn[w] < a->warned_min) && a->expires_at - k->warn[w] <= now)
+            best = k->warn[w];
+    }
+    return best;
+}
+
+static bool
+expired(const struct step *st, const struct store_account *a)
+{
+    return a->expires_at > 0 && a->expires_at <= st->now;
+}
+
+static void
+active_dry(struct step *st, const struct store_account *a)
+{
+    if (expired(st, a))
+        st->r->expired++;
+    else if (warning_due(eng_kind(st->e, a->kind), a, st->now) > 0)
+        st->r->warned++;
+}
+
+/* Warning hooks may run their full timeout under the claim. */
+static double
+active_claim(const struct step *st, const struct store_account *a)
+{
+    return expired(st, a) ? ENGINE_CLAIM_AWS : hook_claim_secs(st->e);
+}
+
+static int
+expire_one(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    char when[32], *detail;
+    int rc;
+
+    if (store_set_str(&a->reason, "expired", err) != 0)
+        return -1;
+    a->due_at = st->now;
+    a->attempts = 0;
+    detail = eng_detail("expires_at", engine_fmt_time(a->expires_at, when, sizeof(when)), NULL);
+    rc = eng_transition(st->e, a, ENGINE_S_EXPIRING, "expired", detail, "expired", err);
+    free(detail);
+    if (rc != 0)
+        return tolerate_conflict(err);
+    st->r->expired++;
+    st->r->did_work = true;
+    return 0;
+}
+
+static int
+active_act(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    const struct cfg_kind *k = eng_kind(st->e, a->kind);
+    int64_t best, due;
+
+    if (expired(st, a))
+        return expire_one(st, a, err);
+    best = warning_due(k, a, st->now);
+    if (best > 0)
+        return warn_one(st, a, best, err);
+    due = eng_active_due(k, a);
+    if (due == a->due_at)
+        return 0;
+    a->due_at = due; /* the config's offsets changed */
+    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+}
+
+/* Pre-close hooks run for the whole batch at once (hooks.parallel of them side by side). */
+static int
+nuke_batch(struct step *st, int *limit, struct sbx_err *err)
+{
+    (void)err;
+    *limit = st->e->cfg->hooks.parallel > 0 ? st->e->cfg->hooks.parallel : 4;
+    return 0;
+}
+
+static void
+nuke_dry(struct step *st, const struct store_account *a)
+{
+    (void)a;
+    st->r->nuked++;
+}
+
+static double
+hook_claim(const struct step *st, const struct store_account *a)
+{
+    (void)a;
+    return hook_claim_secs(st->e);
+}
+
+/* Checks the account and marks it nuking; the row stays claimed for nuke_finish. */
+static int
+nuke_act(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    bool go;
+
+    if (guard(st, a, "nuke", &go, NULL, err) != 0)
+        return -1;
+    if (!go)
+        return 0;
+    a->due_at = st->now + (int64_t)hook_claim_secs(st->e); /* recovery if we die mid-hook */
+    if (eng_transition(st->e, a, ENGINE_S_NUKING, "nuke_started", NULL, NULL, err) != 0)
+        return tolerate_conflict(err);
+    st->held[st->nheld++] = a;
+    return 0;
+}
+
+static int
+nuke_finish(struct step *st, struct sbx_err *err)
 {
     struct engine *e = st->e;
-    struct store_account *rows = NULL;
-    size_t n = 0;
+    const struct cfg_hooks *hc = &e->cfg->hooks;
+    char(*msg)[256] = NULL;
+    bool *ok = NULL;
     int rc = -1;
 
-    if (store_account_due(e->store, "suspended", st->now, st->scope, 50, &rows, &n, err) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        struct store_account *a = &rows[i];
-        bool got;
+    if (st->nheld == 0)
+        return 0;
+    ok = calloc(st->nheld, sizeof(*ok));
+    msg = calloc(st->nheld, sizeof(*msg));
+    if (ok == NULL || msg == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        goto out;
+    }
+    if (eng_run_hooks(e, CFG_HOOK_PRE_CLOSE, st->held, st->nheld, NULL, ok, msg, err) != 0)
+        goto out;
+    for (size_t j = 0; j < st->nheld; j++) {
+        struct store_account *a = st->held[j];
+        char *detail = NULL;
+        int r;
 
-        if (e->dry_run)
-            continue;
-        if (!a->post_close_pending && orgs_pace_wait(e->orgs, ORGS_OP_DESCRIBE_ACCOUNT) > 0) {
-            paced(st, ORGS_OP_DESCRIBE_ACCOUNT);
-            continue;
+        st->now = eng_now(e);
+        if (ok[j]) {
+            a->attempts = 0;
+            a->due_at = st->now;
+            if (store_set_str(&a->last_error, "", err) != 0)
+                goto out;
+            r = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "nuked", NULL, NULL, err);
+            if (r == 0)
+                st->r->nuked++;
+            if (r == 0 && e->cfg->org.close_wait_ou != NULL && *e->cfg->org.close_wait_ou != '\0')
+                park(st, a);
+        } else {
+            int max = hc->max_attempts > 0 ? hc->max_attempts : 3;
+
+            a->attempts++;
+            if (store_set_str(&a->last_error, msg[j], err) != 0)
+                goto out;
+            detail = eng_detail("error", msg[j], NULL);
+            if (a->attempts >= max) {
+                a->due_at = 0;
+                r = eng_transition(e, a, ENGINE_S_NUKE_FAILED, "quarantined", detail, msg[j], err);
+                if (r == 0)
+                    st->r->quarantined++;
+            } else {
+                int64_t base = hc->retry_backoff > 0 ? hc->retry_backoff : 300;
+
+                a->due_at = st->now + backoff(a->attempts - 1, base, base * 64);
+                r = eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_retry", detail, msg[j], err);
+                if (r == 0)
+                    st->r->nuke_retries++;
+            }
+            free(detail);
         }
-        if (eng_claim(e, a, a->post_close_pending ? hook_claim_secs(e) : ENGINE_CLAIM_AWS, &got,
-                      err) != 0)
+        if (r != 0 && tolerate_conflict(err) != 0)
             goto out;
-        if (!got)
-            continue;
-        if (strcmp(a->state, "suspended") == 0 && a->due_at <= st->now &&
-            suspended_one(st, a, err) != 0) {
-            eng_unclaim(e, a);
-            goto out;
-        }
-        eng_unclaim(e, a);
     }
     rc = 0;
 out:
+    free(ok);
+    free(msg);
+    return rc;
+}
+
+/* Nuking rows whose claimant died (crash, SIGKILL) go back to expiring to be nuked again; a
+ * live claimant's row is looked at again when its claim's due time comes. */
+static bool
+recover_ready(struct step *st, const struct store_account *a)
+{
+    if (!eng_claimed_by_other(st->e, a))
+        return true;
+    want(st, (double)a->due_at);
+    return false;
+}
+
+static int
+recover_act(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    a->due_at = st->now;
+    if (eng_transition(st->e, a, ENGINE_S_EXPIRING, "nuke_interrupted", NULL,
+                       "the process running its hooks is gone", err) != 0)
+        return tolerate_conflict(err);
+    st->r->reconciled++;
+    st->r->did_work = true;
+    return 0;
+}
+
+/* Closing: as many as the close quota, the closures in flight and AWS's refusals allow now.
+ * A gate in time is kept in close_gate for compute_next. */
+static int
+close_batch(struct step *st, int *limit, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const struct cfg_limits *l = &e->cfg->limits;
+    int64_t in_flight = 0, queued = 0, nb, in_flight_until, members, learned, learned_at;
+    int64_t *ledger = NULL;
+    size_t nled = 0, used;
+    int max = l->close_in_flight > 0 ? l->close_in_flight : 3, quota, slots;
+    struct quota_params p = { 1, QUOTA_WINDOW, 1, 0, 0 };
+
+    *limit = 0;
+    if (store_account_count(e->store, ENGINE_S_CLOSE_WAIT, st->scope, &queued, err) != 0)
+        return -1;
+    if (queued == 0)
+        return 0;
+    if (store_account_count(e->store, ENGINE_S_CLOSING, NULL, &in_flight, err) != 0 ||
+        store_meta_get_int(e->store, "quota_not_before", 0, &nb, err) != 0 ||
+        store_meta_get_int(e->store, "close_in_flight_until", 0, &in_flight_until, err) != 0 ||
+        store_meta_get_int(e->store, "members", 0, &members, err) != 0 ||
+        store_meta_get_int(e->store, "quota_learned", 0, &learned, err) != 0 ||
+        store_meta_get_int(e->store, "quota_learned_at", 0, &learned_at, err) != 0)
+        return -1;
+    if (in_flight >= max)
+        return 0; /* polling the closures in flight frees slots */
+    if (nb > st->now) {
+        st->close_gate = (double)nb;
+        return 0;
+    }
+    if (in_flight_until > st->now) {
+        st->close_gate = (double)in_flight_until;
+        return 0;
+    }
+    if (learned_at <= st->now - QUOTA_WINDOW)
+        learned = 0;
+    quota = quota_effective(l, members, learned);
+    if (store_ledger_since(e->store, st->now - QUOTA_WINDOW, &ledger, &nled, err) != 0)
+        return -1;
+    used = quota_used(&p, ledger, nled, st->now);
+    if (used >= (size_t)quota) {
+        /* The oldest closure that keeps the count at the quota ages out first. */
+        st->close_gate = (double)(ledger[used - (size_t)quota] + QUOTA_WINDOW);
+        free(ledger);
+        return 0;
+    }
+    free(ledger);
+    slots = max - (int)in_flight;
+    if ((size_t)quota - used < (size_t)slots)
+        slots = (int)((size_t)quota - used);
+    *limit = slots;
+    return 0;
+}
+
+static void
+close_dry(struct step *st, const struct store_account *a)
+{
+    (void)a;
+    st->r->close_sent++;
+}
+
+static bool
+suspended_paces(const struct store_account *a)
+{
+    return !a->post_close_pending; /* post-close hooks call no AWS */
+}
+
+static double
+suspended_claim(const struct step *st, const struct store_account *a)
+{
+    return a->post_close_pending ? hook_claim_secs(st->e) : ENGINE_CLAIM_AWS;
+}
+
+static double
+aws_claim(const struct step *st, const struct store_account *a)
+{
+    (void)st;
+    (void)a;
+    return ENGINE_CLAIM_AWS;
+}
+
+struct phase {
+    enum engine_state state;
+    bool closes;  /* part of closing (skipped with no_close) */
+    bool any_due; /* every row in the state, due or not (recovery), and no dry run */
+    int limit;    /* rows per step, unless batch says */
+    int (*batch)(struct step *st, int *limit, struct sbx_err *err); /* *limit 0: none now */
+    bool paced; /* rows wait for a token of pace_op ... */
+    enum orgs_op pace_op;
+    bool (*paces)(const struct store_account *a); /* ... only these rows (NULL = all) */
+    bool pace_stops; /* a paced row ends the phase (rows behind it need the same token) */
+    bool (*ready)(struct step *st, const struct store_account *a);         /* before claiming */
+    double (*claim)(const struct step *st, const struct store_account *a); /* seconds */
+    int (*act)(struct step *st, struct store_account *a, struct sbx_err *err);
+    void (*dry)(struct step *st, const struct store_account *a); /* what a dry run counts */
+    int (*finish)(struct step *st, struct sbx_err *err);         /* after the rows (held claims) */
+};
+
+/*
+ * The lifecycle, in the order a step runs it. Finishing creations before submitting new ones
+ * frees in-progress slots, and closures are polled after new ones are sent. Adding a phase is
+ * a row here and its action.
+ */
+enum {
+    PH_CREATING,
+    PH_SUBMIT
+};
+static const struct phase phases[] = {
+    [PH_CREATING] = { .state = ENGINE_S_CREATING,
+                      .limit = 50,
+                      .paced = true,
+                      .pace_op = ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
+                      .paces = creating_paces,
+                      .claim = aws_claim,
+                      .act = creating_act },
+    [PH_SUBMIT] = { .state = ENGINE_S_REQUESTED,
+                    .batch = submit_batch,
+                    .paced = true,
+                    .pace_op = ORGS_OP_CREATE_ACCOUNT,
+                    .pace_stops = true,
+                    .claim = aws_claim,
+                    .act = submit_one,
+                    .dry = submit_dry },
+    { .state = ENGINE_S_ACTIVE,
+      .limit = 200,
+      .claim = active_claim,
+      .act = active_act,
+      .dry = active_dry },
+    { .state = ENGINE_S_NUKING,
+      .closes = true,
+      .any_due = true,
+      .limit = 200,
+      .ready = recover_ready,
+      .claim = aws_claim,
+      .act = recover_act },
+    { .state = ENGINE_S_EXPIRING,
+      .closes = true,
+      .batch = nuke_batch,
+      .claim = hook_claim,
+      .act = nuke_act,
+      .dry = nuke_dry,
+      .finish = nuke_finish },
+    { .state = ENGINE_S_CLOSE_WAIT,
+      .closes = true,
+      .batch = close_batch,
+      .paced = true,
+      .pace_op = ORGS_OP_CLOSE_ACCOUNT,
+      .pace_stops = true,
+      .claim = aws_claim,
+      .act = close_one,
+      .dry = close_dry },
+    { .state = ENGINE_S_CLOSING,
+      .closes = true,
+      .limit = 50,
+      .paced = true,
+      .pace_op = ORGS_OP_DESCRIBE_ACCOUNT,
+      .pace_stops = true,
+      .claim = aws_claim,
+      .act = poll_closing },
+    { .state = ENGINE_S_SUSPENDED,
+      .closes = true,
+      .limit = 50,
+      .paced = true,
+      .pace_op = ORGS_OP_DESCRIBE_ACCOUNT,
+      .paces = suspended_paces,
+      .claim = suspended_claim,
+      .act = suspended_one },
+};
+
+/* The one driver: claim before any side effect, re-check the state after claiming (another
+ * process may have moved the row), act, release. */
+static int
+run_phase(struct step *st, const struct phase *ph, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    struct store_account *rows = NULL, **held = NULL;
+    int limit = ph->limit, rc = -1;
+    size_t n = 0;
+
+    st->now = eng_now(e);
+    if (ph->any_due && e->dry_run)
+        return 0;
+    if (ph->batch != NULL && ph->batch(st, &limit, err) != 0)
+        return -1;
+    if (limit <= 0)
+        return 0;
+    if ((ph->any_due ? store_account_in_state(e->store, ph->state, st->scope, limit, &rows, &n, err)
+                     : store_account_due(e->store, ph->state, st->now, st->scope, limit, &rows, &n,
+                                         err)) != 0)
+        return -1;
+    if (n > 0 && ph->finish != NULL && (held = calloc(n, sizeof(*held))) == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        goto out;
+    }
+    st->held = held;
+    st->nheld = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account *a = &rows[i];
+        size_t nheld = st->nheld;
+        bool got;
+        int r = 0;
+
+        if (e->dry_run) {
+            if (ph->dry != NULL)
+                ph->dry(st, a);
+            continue;
+        }
+        if (ph->paced && (ph->paces == NULL || ph->paces(a)) &&
+            orgs_pace_wait(e->orgs, ph->pace_op) > 0) {
+            paced(st, ph->pace_op);
+            if (ph->pace_stops)
+                break;
+            continue;
+        }
+        if (ph->ready != NULL && !ph->ready(st, a))
+            continue;
+        if (eng_claim(e, a, ph->claim(st, a), &got, err) != 0)
+            goto out;
+        if (!got)
+            continue;
+        if (a->state == ph->state && (ph->any_due || a->due_at <= st->now))
+            r = ph->act(st, a, err);
+        if (st->nheld == nheld)
+            eng_unclaim(e, a); /* not held for finish */
+        if (r != 0)
+            goto out;
+    }
+    rc = ph->finish != NULL ? ph->finish(st, err) : 0;
+out:
+    for (size_t j = 0; j < st->nheld; j++)
+        eng_unclaim(e, st->held[j]);
+    st->held = NULL;
+    st->nheld = 0;
+    free(held);
     store_accounts_free(rows, n);
     return rc;
 }
@@ -1489,8 +1485,9 @@ out:
 static int
 compute_next(struct step *st, struct sbx_err *err)
 {
-    static const char *const states[] = { "creating", "active", "expiring", "closing",
-                                          "suspended" };
+    static const enum engine_state states[] = { ENGINE_S_CREATING, ENGINE_S_ACTIVE,
+                                                ENGINE_S_EXPIRING, ENGINE_S_CLOSING,
+                                                ENGINE_S_SUSPENDED };
     struct engine *e = st->e;
     const struct cfg_limits *l = &e->cfg->limits;
     int64_t due = 0, inprog = 0, queued = 0;
@@ -1503,25 +1500,25 @@ compute_next(struct step *st, struct sbx_err *err)
         want(st, (double)due);
     }
     /* Requested rows only count when a creation slot is free. */
-    if (store_account_count_unassigned(e->store, "creating", &inprog, err) != 0)
+    if (store_account_count_unassigned(e->store, ENGINE_S_CREATING, &inprog, err) != 0)
         return -1;
     if (inprog < (l->create_in_progress > 0 ? l->create_in_progress : 5)) {
-        if (store_account_next_due(e->store, "requested", st->scope, &due, err) != 0)
+        if (store_account_next_due(e->store, ENGINE_S_REQUESTED, st->scope, &due, err) != 0)
             return -1;
         want(st, (double)due);
     }
     if (st->o == NULL || !st->o->no_close) {
-        if (store_account_count(e->store, "close_wait", st->scope, &queued, err) != 0)
+        if (store_account_count(e->store, ENGINE_S_CLOSE_WAIT, st->scope, &queued, err) != 0)
             return -1;
         if (queued > 0 && st->close_gate > 0)
             want(st, st->close_gate);
         else if (queued > 0) {
             int64_t in_flight = 0;
 
-            if (store_account_count(e->store, "closing", NULL, &in_flight, err) != 0)
+            if (store_account_count(e->store, ENGINE_S_CLOSING, NULL, &in_flight, err) != 0)
                 return -1;
             if (in_flight < (l->close_in_flight > 0 ? l->close_in_flight : 3) &&
-                store_account_next_due(e->store, "close_wait", st->scope, &due, err) == 0)
+                store_account_next_due(e->store, ENGINE_S_CLOSE_WAIT, st->scope, &due, err) == 0)
                 want(st, (double)due);
         }
     }
@@ -1532,7 +1529,10 @@ int
 engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_step_report *r,
             double *next_due, struct sbx_err *err)
 {
-    struct step st = { e, o, r, o != NULL ? o->scope : NULL, eng_now(e), HUGE_VAL, 0, false };
+    struct step st = {
+        e, o, r, o != NULL ? o->scope : NULL, eng_now(e), HUGE_VAL, 0, false, NULL, 0
+    };
+    bool no_close = o != NULL && o->no_close;
     int rc = -1;
 
     *next_due = HUGE_VAL;
@@ -1540,37 +1540,23 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
         sbx_err_set(err, SBX_E_FAILURE, "engine_step needs an AWS client");
         return -1;
     }
-    if (phase_creating(&st, err) != 0)
-        goto out;
-    st.now = eng_now(e);
-    if (phase_submit(&st, err) != 0)
-        goto out;
-    if (st.scope != NULL && st.slots_blocked) {
-        /* Our requests wait for a creation slot held by accounts outside the scope: poll
-         * those creations (it is the engine's work anyway) so waiting here cannot deadlock. */
-        st.scope = NULL;
-        st.now = eng_now(e);
-        if (phase_creating(&st, err) != 0)
+    for (size_t i = 0; i < SBX_ARRAY_LEN(phases); i++) {
+        if (phases[i].closes && no_close)
+            continue;
+        if (run_phase(&st, &phases[i], err) != 0)
             goto out;
-        st.scope = o->scope;
-        st.slots_blocked = false;
-        st.now = eng_now(e);
-        if (phase_submit(&st, err) != 0)
-            goto out;
-    }
-    st.now = eng_now(e);
-    if (phase_active(&st, err) != 0)
-        goto out;
-    if (o == NULL || !o->no_close) {
-        st.now = eng_now(e);
-        if (phase_nuking_recover(&st, err) != 0 || phase_nuke(&st, err) != 0)
-            goto out;
-        st.now = eng_now(e);
-        if (phase_close(&st, err) != 0)
-            goto out;
-        st.now = eng_now(e);
-        if (phase_closing(&st, err) != 0 || phase_suspended(&st, err) != 0)
-            goto out;
+        if (i == PH_SUBMIT && st.scope != NULL && st.slots_blocked) {
+            /* Our requests wait for a creation slot held by accounts outside the scope: poll
+             * those creations (it is the engine's work anyway) so waiting here cannot
+             * deadlock. */
+            st.scope = NULL;
+            if (run_phase(&st, &phases[PH_CREATING], err) != 0)
+                goto out;
+            st.scope = o->scope;
+            st.slots_blocked = false;
+            if (run_phase(&st, &phases[PH_SUBMIT], err) != 0)
+                goto out;
+        }
     }
     st.now = eng_now(e);
     if (compute_next(&st, err) != 0)

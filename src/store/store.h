@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 
+#include "engine/engine_state.h"
 #include "sbx.h"
 
 struct store;
@@ -53,15 +54,15 @@ struct store_account {
     char *email;         /* root email alias (unique forever) */
     char *name;          /* account name (unique forever) */
     char *kind;
-    char *owner;        /* owner's email address, lower case */
-    int64_t class_id;   /* 0 = not in a class */
-    char *class_name;   /* read-only (joined); NULL = not in a class */
-    int64_t seat;       /* 0 = none */
-    char state[16];     /* see engine/state.h */
-    char *reason;       /* why it is closing: expired, offboarded, manual, ... ("" none) */
-    char *request_id;   /* CreateAccount request id, NULL until known */
-    int64_t ttl;        /* requested lifetime in seconds, 0 = none */
-    int64_t expires_at; /* epoch seconds, 0 = never */
+    char *owner;             /* owner's email address, lower case */
+    int64_t class_id;        /* 0 = not in a class */
+    char *class_name;        /* read-only (joined); NULL = not in a class */
+    int64_t seat;            /* 0 = none */
+    enum engine_state state; /* see engine/engine_state.h; text in SQLite, converted here */
+    char *reason;            /* why it is closing: expired, offboarded, manual, ... ("" none) */
+    char *request_id;        /* CreateAccount request id, NULL until known */
+    int64_t ttl;             /* requested lifetime in seconds, 0 = none */
+    int64_t expires_at;      /* epoch seconds, 0 = never */
     int64_t created_at;
     int64_t updated_at;
     int64_t due_at;             /* when the engine next has work for this row; 0 = none */
@@ -127,7 +128,7 @@ int store_account_find(struct store *s, const char *key, struct store_account *o
  * On success a->version and a->updated_at (= ev->ts, or now) are updated. If the row changed
  * meanwhile, fails with SBX_E_CONFLICT and changes nothing.
  */
-int store_account_update(struct store *s, struct store_account *a, const char *from_state,
+int store_account_update(struct store *s, struct store_account *a, enum engine_state from_state,
                          const struct store_audit_ev *ev, struct sbx_err *err) SBX_NODISCARD;
 /*
  * Claims the row for `by` until `until` (wall-clock seconds) if it is unclaimed, its claim
@@ -147,7 +148,8 @@ struct store_filter {
     int64_t id; /* one row */
     const char *owner;
     const char *kind;
-    const char *state;
+    bool by_state; /* filter on state */
+    enum engine_state state;
     const char *class_name;
     int64_t class_id;
     int64_t expires_before; /* expires_at != 0 and expires_at <= this */
@@ -172,24 +174,24 @@ int store_account_list_brief(struct store *s, const struct store_filter *f, bool
                              int (*cb)(void *arg, const struct store_account *a), void *arg,
                              struct sbx_err *err) SBX_NODISCARD;
 /* Number of rows in state (filter f may be NULL). */
-int store_account_count(struct store *s, const char *state, const struct store_filter *f,
+int store_account_count(struct store *s, enum engine_state state, const struct store_filter *f,
                         int64_t *n, struct sbx_err *err) SBX_NODISCARD;
 /* Smallest due_at (> 0) among rows in state matching f; 0 if none. */
-int store_account_next_due(struct store *s, const char *state, const struct store_filter *f,
+int store_account_next_due(struct store *s, enum engine_state state, const struct store_filter *f,
                            int64_t *due, struct sbx_err *err) SBX_NODISCARD;
 /*
  * Rows in state with 0 < due_at <= now, matching f, highest priority first then earliest
  * due, at most limit. *out is a heap array the caller frees with store_accounts_free.
  */
-int store_account_due(struct store *s, const char *state, int64_t now, const struct store_filter *f,
-                      int limit, struct store_account **out, size_t *n,
-                      struct sbx_err *err) SBX_NODISCARD;
+int store_account_due(struct store *s, enum engine_state state, int64_t now,
+                      const struct store_filter *f, int limit, struct store_account **out,
+                      size_t *n, struct sbx_err *err) SBX_NODISCARD;
 /* Every row in state matching f (any due time), oldest first, at most limit. */
-int store_account_in_state(struct store *s, const char *state, const struct store_filter *f,
+int store_account_in_state(struct store *s, enum engine_state state, const struct store_filter *f,
                            int limit, struct store_account **out, size_t *n,
                            struct sbx_err *err) SBX_NODISCARD;
 /* Number of rows in state that have no AWS account id yet (creations in progress). */
-int store_account_count_unassigned(struct store *s, const char *state, int64_t *n,
+int store_account_count_unassigned(struct store *s, enum engine_state state, int64_t *n,
                                    struct sbx_err *err) SBX_NODISCARD;
 /* Number of rows of owner+kind that count against max_per_owner. */
 int store_account_alive_for_owner(struct store *s, const char *owner, const char *kind, int64_t *n,

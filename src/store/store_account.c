@@ -53,11 +53,39 @@ store_set_str(char **field, const char *v, struct sbx_err *err)
     return 0;
 }
 
+/* The row's state column (text in SQLite) as the enum; -1 (err SBX_E_STORE) for a name this
+ * binary does not know. The one place state text is read. */
+static int
+col_state(sqlite3_stmt *st, int col, int64_t id, enum engine_state *out, struct sbx_err *err)
+{
+    const char *t = col_text(st, col);
+
+    if (engine_state_parse(t, out) != 0) {
+        sbx_err_set(err, SBX_E_STORE, "account %lld: unknown state '%s' in the store",
+                    (long long)id, t);
+        return -1;
+    }
+    return 0;
+}
+
+/* The text stored for a state (the one place state text is written). */
+static const char *
+state_text(enum engine_state s)
+{
+    const char *t = engine_state_name(s);
+
+    return t != NULL ? t : "";
+}
+
 /* Reads the ACCOUNT_COLS columns of the current row into *a (zeroed first). */
 static int
 read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
 {
     bool oom = false;
+    enum engine_state state;
+
+    if (col_state(st, 9, sqlite3_column_int64(st, 0), &state, err) != 0)
+        return -1;
 
     memset(a, 0, sizeof(*a));
     a->id = sqlite3_column_int64(st, 0);
@@ -69,7 +97,7 @@ read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
     a->class_id = sqlite3_column_int64(st, 6);
     a->class_name = col_strdup(st, 7, &oom);
     a->seat = sqlite3_column_int64(st, 8);
-    snprintf(a->state, sizeof(a->state), "%s", col_text(st, 9));
+    a->state = state;
     a->reason = col_strdup(st, 10, &oom);
     a->request_id = col_strdup(st, 11, &oom);
     a->ttl = sqlite3_column_int64(st, 12);
@@ -111,13 +139,16 @@ read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
 /* A borrowed view of the current row: the strings point into SQLite's column buffers and die
  * at the next step or reset. Used where each row is looked at once (listing 100,000 rows
  * without 900,000 allocations); never release it. */
-static void
-view_account(sqlite3_stmt *st, struct store_account *a)
+static int
+view_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
 {
     static char empty[] = "";
+    enum engine_state state;
 
 #define VIEW_TEXT(col) \
     (sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : (char *)col_text(st, col))
+    if (col_state(st, 9, sqlite3_column_int64(st, 0), &state, err) != 0)
+        return -1;
     memset(a, 0, sizeof(*a));
     a->id = sqlite3_column_int64(st, 0);
     snprintf(a->account_id, sizeof(a->account_id), "%s", col_text(st, 1));
@@ -128,7 +159,7 @@ view_account(sqlite3_stmt *st, struct store_account *a)
     a->class_id = sqlite3_column_int64(st, 6);
     a->class_name = VIEW_TEXT(7);
     a->seat = sqlite3_column_int64(st, 8);
-    snprintf(a->state, sizeof(a->state), "%s", col_text(st, 9));
+    a->state = state;
     a->reason = VIEW_TEXT(10);
     a->request_id = VIEW_TEXT(11);
     a->ttl = sqlite3_column_int64(st, 12);
@@ -156,6 +187,7 @@ view_account(sqlite3_stmt *st, struct store_account *a)
     if (a->last_error == NULL)
         a->last_error = empty;
 #undef VIEW_TEXT
+    return 0;
 }
 
 /* Binds the mutable columns shared by INSERT and UPDATE. */
@@ -169,7 +201,7 @@ bind_account(struct binder *b, const struct store_account *a)
     bind_text(b, ":owner", a->owner);
     bind_int_or_null(b, ":class_id", a->class_id);
     bind_int_or_null(b, ":seat", a->seat);
-    bind_text(b, ":state", a->state);
+    bind_text(b, ":state", state_text(a->state));
     bind_text(b, ":reason", a->reason != NULL ? a->reason : "");
     bind_text(b, ":request_id", a->request_id);
     bind_int_or_null(b, ":ttl", a->ttl);
@@ -371,7 +403,7 @@ store_account_find(struct store *s, const char *key, struct store_account *out, 
 }
 
 int
-store_account_update(struct store *s, struct store_account *a, const char *from_state,
+store_account_update(struct store *s, struct store_account *a, enum engine_state from_state,
                      const struct store_audit_ev *ev, struct sbx_err *err)
 {
     int64_t now = ev_time(ev);
@@ -383,14 +415,14 @@ store_account_update(struct store *s, struct store_account *a, const char *from_
     bind_account(&b, a);
     bind_int(&b, ":now", now);
     bind_int(&b, ":id", a->id);
-    bind_text(&b, ":from_state", from_state);
+    bind_text(&b, ":from_state", state_text(from_state));
     bind_int(&b, ":version", a->version);
     if (store_exec_stmt(&b) != 0)
         goto fail;
     if (sqlite3_changes(s->db) != 1) {
         sbx_err_set(err, SBX_E_CONFLICT,
                     "account %lld changed meanwhile (expected state %s, version %lld)",
-                    (long long)a->id, from_state, (long long)a->version);
+                    (long long)a->id, state_text(from_state), (long long)a->version);
         goto fail;
     }
     if (ev != NULL && ev->event != NULL && store_audit_append(s, a, ev, err) != 0)
@@ -457,11 +489,14 @@ store_account_list(struct store *s, const struct store_filter *f,
     int rc;
 
     bind_scope(&b, f);
-    bind_text(&b, ":state", f != NULL ? f->state : NULL);
+    bind_text(&b, ":state", f != NULL && f->by_state ? state_text(f->state) : NULL);
     bind_int_or_null(&b, ":expires_before", f != NULL ? f->expires_before : 0);
     bind_int(&b, ":all", f != NULL && f->all);
     while ((rc = store_step(&b)) == 1) {
-        view_account(b.st, &a);
+        if (view_account(b.st, &a, err) != 0) {
+            rc = -1;
+            break;
+        }
         rc = cb(arg, &a);
         if (rc != 0)
             break;
@@ -488,7 +523,7 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
         id = STORE_ACCOUNT_LIST_BY_OWNER;
     else if (f->class_id != 0)
         id = STORE_ACCOUNT_LIST_BY_CLASS;
-    else if (f->kind != NULL || f->state != NULL || f->expires_before != 0)
+    else if (f->kind != NULL || f->by_state || f->expires_before != 0)
         id = minimal ? STORE_ACCOUNT_LIST_MIN : STORE_ACCOUNT_LIST_BRIEF;
     else if (f->all)
         id = minimal ? STORE_ACCOUNT_LIST_MIN_ALL : STORE_ACCOUNT_LIST_BRIEF_ALL;
@@ -500,7 +535,7 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
         bind_text(&b, ":owner", f->owner);
         bind_text(&b, ":kind", f->kind);
         bind_int_or_null(&b, ":class_id", f->class_id);
-        bind_text(&b, ":state", f->state);
+        bind_text(&b, ":state", f->by_state ? state_text(f->state) : NULL);
         bind_int_or_null(&b, ":expires_before", f->expires_before);
         bind_int(&b, ":all", f->all);
     }
@@ -510,6 +545,7 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
     while ((rc = store_step(&b)) == 1) {
         sqlite3_stmt *st = b.st;
         const unsigned char *t;
+        enum engine_state state;
 
 /* sqlite3_column_text() is NULL for SQL NULL: one call per column, not two. Columns are in
  * BRIEF_COLS order (store_sql.c): the eight of the _MIN forms first. */
@@ -525,12 +561,11 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
         a.kind = BRIEF_TEXT(3);
         a.owner = BRIEF_TEXT(4);
         a.class_id = sqlite3_column_int64(st, 5);
-        t = sqlite3_column_text(st, 6);
-        if (t != NULL)
-            memcpy(a.state, t, strnlen((const char *)t, sizeof(a.state) - 1) + 1);
-        else
-            a.state[0] = '\0';
-        a.state[sizeof(a.state) - 1] = '\0';
+        if (col_state(st, 6, a.id, &state, err) != 0) {
+            rc = -1;
+            break;
+        }
+        a.state = state;
         a.expires_at = sqlite3_column_int64(st, 7);
         if (!minimal) {
             a.name = BRIEF_TEXT(8);
@@ -560,13 +595,13 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
 }
 
 int
-store_account_count(struct store *s, const char *state, const struct store_filter *f, int64_t *n,
-                    struct sbx_err *err)
+store_account_count(struct store *s, enum engine_state state, const struct store_filter *f,
+                    int64_t *n, struct sbx_err *err)
 {
     struct binder b = store_stmt(s, STORE_ACCOUNT_COUNT, err);
     int rc;
 
-    bind_text(&b, ":state", state);
+    bind_text(&b, ":state", state_text(state));
     bind_scope(&b, f);
     rc = store_step(&b);
     if (rc == 1)
@@ -576,12 +611,13 @@ store_account_count(struct store *s, const char *state, const struct store_filte
 }
 
 int
-store_account_count_unassigned(struct store *s, const char *state, int64_t *n, struct sbx_err *err)
+store_account_count_unassigned(struct store *s, enum engine_state state, int64_t *n,
+                               struct sbx_err *err)
 {
     struct binder b = store_stmt(s, STORE_ACCOUNT_COUNT_UNASSIGNED, err);
     int rc;
 
-    bind_text(&b, ":state", state);
+    bind_text(&b, ":state", state_text(state));
     rc = store_step(&b);
     if (rc == 1)
         *n = sqlite3_column_int64(b.st, 0);
@@ -590,13 +626,13 @@ store_account_count_unassigned(struct store *s, const char *state, int64_t *n, s
 }
 
 int
-store_account_next_due(struct store *s, const char *state, const struct store_filter *f,
+store_account_next_due(struct store *s, enum engine_state state, const struct store_filter *f,
                        int64_t *due, struct sbx_err *err)
 {
     struct binder b = store_stmt(s, STORE_ACCOUNT_NEXT_DUE, err);
     int rc;
 
-    bind_text(&b, ":state", state);
+    bind_text(&b, ":state", state_text(state));
     bind_scope(&b, f);
     rc = store_step(&b);
     if (rc == 1)
@@ -643,12 +679,13 @@ collect(struct binder *b, struct store_account **out, size_t *n, struct sbx_err 
 }
 
 int
-store_account_due(struct store *s, const char *state, int64_t now, const struct store_filter *f,
-                  int limit, struct store_account **out, size_t *n, struct sbx_err *err)
+store_account_due(struct store *s, enum engine_state state, int64_t now,
+                  const struct store_filter *f, int limit, struct store_account **out, size_t *n,
+                  struct sbx_err *err)
 {
     struct binder b = store_stmt(s, STORE_ACCOUNT_DUE, err);
 
-    bind_text(&b, ":state", state);
+    bind_text(&b, ":state", state_text(state));
     bind_int(&b, ":now", now);
     bind_scope(&b, f);
     bind_int(&b, ":limit", limit > 0 ? limit : -1);
@@ -656,12 +693,12 @@ store_account_due(struct store *s, const char *state, int64_t now, const struct 
 }
 
 int
-store_account_in_state(struct store *s, const char *state, const struct store_filter *f, int limit,
-                       struct store_account **out, size_t *n, struct sbx_err *err)
+store_account_in_state(struct store *s, enum engine_state state, const struct store_filter *f,
+                       int limit, struct store_account **out, size_t *n, struct sbx_err *err)
 {
     struct binder b = store_stmt(s, STORE_ACCOUNT_IN_STATE, err);
 
-    bind_text(&b, ":state", state);
+    bind_text(&b, ":state", state_text(state));
     bind_scope(&b, f);
     bind_int(&b, ":limit", limit > 0 ? limit : -1);
     return collect(&b, out, n, err);

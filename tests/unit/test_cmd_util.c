@@ -85,7 +85,7 @@ TEST(account_json_object)
     a.kind = (char *)"developer";
     a.class_name = (char *)"k8s\\101";
     a.seat = 3;
-    memcpy(a.state, "active", 7);
+    a.state = ENGINE_S_ACTIVE;
     a.reason = (char *)"";
     a.request_id = (char *)"car-1";
     a.expires_at = 1798761600;
@@ -114,7 +114,7 @@ TEST(account_json_object)
     /* Unknown account id, no class, seat, request or strings at all: nulls and "". */
     memset(&a, 0, sizeof(a));
     a.id = 7;
-    memcpy(a.state, "requested", 10);
+    a.state = ENGINE_S_REQUESTED;
     o = cmd_account_json(&a);
     CHECK(o != NULL);
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "account_id")));

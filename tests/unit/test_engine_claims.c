@@ -166,15 +166,15 @@ TEST(transitions_follow_the_table)
     CHECK_ERR(eng_transition(fx.e, &a, ENGINE_S_CLOSING, "bogus", NULL, NULL, &err), &err,
               SBX_E_FAILURE);
     CHECK_CONTAINS(err.msg, "requested -> closing is not allowed");
-    CHECK_STR_EQ(a.state, "requested");
+    CHECK_STR_EQ(engine_state_name(a.state), "requested");
     CHECK_OK(store_account_get(fx.store, a.id, &stale, &err), &err);
     CHECK_OK(eng_transition(fx.e, &a, ENGINE_S_CREATING, "submitted", NULL, NULL, &err), &err);
     /* A writer holding the old version loses and changes nothing. */
     CHECK_ERR(eng_transition(fx.e, &stale, ENGINE_S_FAILED, "create_failed", NULL, NULL, &err),
               &err, SBX_E_CONFLICT);
-    CHECK_STR_EQ(stale.state, "requested");
+    CHECK_STR_EQ(engine_state_name(stale.state), "requested");
     CHECK_OK(eng_reload(fx.e, &stale, &err), &err);
-    CHECK_STR_EQ(stale.state, "creating");
+    CHECK_STR_EQ(engine_state_name(stale.state), "creating");
     store_account_release(&a);
     store_account_release(&stale);
     teardown(&fx);
@@ -211,7 +211,7 @@ TEST(requests_validate_and_reserve_unique_aliases)
     r.owner = "d@corp.example";
     CHECK_ERR(engine_request(fx.e, &r, &c, &err), &err, SBX_E_INVALID);
     CHECK_CONTAINS(err.msg, "max_per_owner");
-    CHECK_OK(store_account_count(fx.store, "requested", NULL, &n, &err), &err);
+    CHECK_OK(store_account_count(fx.store, ENGINE_S_REQUESTED, NULL, &n, &err), &err);
     CHECK_INT_EQ(n, 3);
     store_account_release(&a);
     store_account_release(&b);
@@ -232,7 +232,7 @@ TEST(close_request_without_aws)
     CHECK_OK(engine_close_request(fx.e, &a, "offboarded", 100, false, &out, why, sizeof(why), &err),
              &err);
     CHECK_INT_EQ(out, ENGINE_CLOSE_CANCELLED);
-    CHECK_STR_EQ(a.state, "failed");
+    CHECK_STR_EQ(engine_state_name(a.state), "failed");
     CHECK_STR_EQ(a.reason, "offboarded");
     /* Idempotent. */
     CHECK_OK(engine_close_request(fx.e, &a, "offboarded", 100, false, &out, why, sizeof(why), &err),
@@ -245,7 +245,7 @@ TEST(close_request_without_aws)
     CHECK_OK(engine_close_request(fx.e, &b, "manual", 50, false, &out, why, sizeof(why), &err),
              &err);
     CHECK_INT_EQ(out, ENGINE_CLOSE_QUEUED);
-    CHECK_STR_EQ(b.state, "expiring");
+    CHECK_STR_EQ(engine_state_name(b.state), "expiring");
     CHECK_INT_EQ(b.priority, 50);
     CHECK_INT_EQ(b.due_at, 1800000000);
     store_account_release(&a);

@@ -177,7 +177,7 @@ check_state(struct fx *f, int64_t id, const char *state)
 {
     struct store_account a = row(f, id);
 
-    CHECK_STR_EQ(a.state, state);
+    CHECK_STR_EQ(engine_state_name(a.state), state);
     store_account_release(&a);
 }
 
@@ -249,7 +249,7 @@ TEST(first_poll_waits_for_the_expected_latency)
     CHECK_INT_EQ(due_after_t0(&f, id), 31);
     for (int i = 0; i < 20; i++) {
         a = row(&f, id);
-        if (strcmp(a.state, "active") == 0) {
+        if (a.state == ENGINE_S_ACTIVE) {
             store_account_release(&a);
             break;
         }
@@ -258,7 +258,7 @@ TEST(first_poll_waits_for_the_expected_latency)
         step(&f);
     }
     a = row(&f, id);
-    CHECK_STR_EQ(a.state, "active");
+    CHECK_STR_EQ(engine_state_name(a.state), "active");
     CHECK_INT_EQ(a.active_at - (int64_t)T0, 40);
     store_account_release(&a);
     polls = calls(&f, "DescribeCreateAccountStatus");
@@ -301,7 +301,7 @@ TEST(stuck_warning_counts_from_submission)
     make_due(&f, queued);
     step(&f);
     a = row(&f, queued);
-    CHECK_STR_EQ(a.state, "creating");
+    CHECK_STR_EQ(engine_state_name(a.state), "creating");
     CHECK_STR_EQ(a.last_error, "");
     store_account_release(&a);
 

@@ -62,7 +62,7 @@ add_account(struct store *s, const char *email, const char *name, const char *ow
     a.name = strdup(name);
     a.kind = strdup("demo");
     a.owner = strdup(owner);
-    snprintf(a.state, sizeof(a.state), "requested");
+    a.state = ENGINE_S_REQUESTED;
     a.due_at = 1000;
     CHECK_OK(store_account_insert(s, &a, 0, &ev_requested, &err), &err);
     CHECK(a.id > 0);
@@ -162,25 +162,25 @@ TEST(compare_and_set)
 
     CHECK_OK(store_account_get(s, id, &a, &err), &err);
     CHECK_OK(store_account_get(s, id, &b, &err), &err);
-    CHECK_STR_EQ(a.state, "requested");
+    CHECK_STR_EQ(engine_state_name(a.state), "requested");
     CHECK_STR_EQ(a.reason, "");
-    snprintf(a.state, sizeof(a.state), "creating");
+    a.state = ENGINE_S_CREATING;
     CHECK_OK(store_set_str(&a.request_id, "car-abc", &err), &err);
-    CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+    CHECK_OK(store_account_update(s, &a, ENGINE_S_REQUESTED, &ev, &err), &err);
     CHECK_INT_EQ(a.version, 2);
     CHECK_INT_EQ(a.updated_at, 2000);
 
     /* b is stale (version 1): its write must lose and change nothing. */
-    snprintf(b.state, sizeof(b.state), "failed");
-    CHECK_ERR(store_account_update(s, &b, "requested", &ev, &err), &err, SBX_E_CONFLICT);
+    b.state = ENGINE_S_FAILED;
+    CHECK_ERR(store_account_update(s, &b, ENGINE_S_REQUESTED, &ev, &err), &err, SBX_E_CONFLICT);
     /* Right version, wrong from-state: loses too. */
     store_account_release(&b);
     CHECK_OK(store_account_get(s, id, &b, &err), &err);
-    CHECK_STR_EQ(b.state, "creating");
+    CHECK_STR_EQ(engine_state_name(b.state), "creating");
     CHECK_STR_EQ(b.request_id, "car-abc");
-    snprintf(b.state, sizeof(b.state), "active");
-    CHECK_ERR(store_account_update(s, &b, "requested", &ev, &err), &err, SBX_E_CONFLICT);
-    CHECK_OK(store_account_update(s, &b, "creating", &ev, &err), &err);
+    b.state = ENGINE_S_ACTIVE;
+    CHECK_ERR(store_account_update(s, &b, ENGINE_S_REQUESTED, &ev, &err), &err, SBX_E_CONFLICT);
+    CHECK_OK(store_account_update(s, &b, ENGINE_S_CREATING, &ev, &err), &err);
     store_account_release(&a);
     store_account_release(&b);
     store_close(s);
@@ -198,7 +198,7 @@ TEST(aliases_are_unique_forever)
     /* The row moves to a new alias; the old one stays reserved. */
     CHECK_OK(store_account_get(s, id, &a, &err), &err);
     CHECK_OK(store_set_str(&a.email, "a+2@example.com", &err), &err);
-    CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+    CHECK_OK(store_account_update(s, &a, ENGINE_S_REQUESTED, &ev, &err), &err);
     CHECK_OK(store_alias_reserve(s, "a+2@example.com", "email", id, 2000, &err), &err);
     CHECK_OK(store_alias_taken(s, "a+1@example.com", &taken, &err), &err);
     CHECK(taken);
@@ -207,7 +207,7 @@ TEST(aliases_are_unique_forever)
     dup.name = strdup("sbx-99");
     dup.kind = strdup("demo");
     dup.owner = strdup("o@example.com");
-    snprintf(dup.state, sizeof(dup.state), "requested");
+    dup.state = ENGINE_S_REQUESTED;
     CHECK_ERR(store_account_insert(s, &dup, 0, &ev_requested, &err), &err, SBX_E_CONFLICT);
     CHECK_CONTAINS(err.msg, "a+1@example.com");
     /* A duplicate name is refused as well. */
@@ -236,7 +236,7 @@ TEST(max_alive_per_owner)
     a.name = strdup("sbx-2");
     a.kind = strdup("demo");
     a.owner = strdup("o@example.com");
-    snprintf(a.state, sizeof(a.state), "requested");
+    a.state = ENGINE_S_REQUESTED;
     CHECK_ERR(store_account_insert(s, &a, 1, &ev_requested, &err), &err, SBX_E_INVALID);
     CHECK_CONTAINS(err.msg, "max_per_owner");
     CHECK_OK(store_account_insert(s, &a, 2, &ev_requested, &err), &err);
@@ -290,7 +290,7 @@ TEST(find_by_every_key)
 
     CHECK_OK(store_account_get(s, id, &a, &err), &err);
     snprintf(a.account_id, sizeof(a.account_id), "123456789012");
-    CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+    CHECK_OK(store_account_update(s, &a, ENGINE_S_REQUESTED, &ev, &err), &err);
     store_account_release(&a);
     CHECK_OK(store_account_find(s, "123456789012", &a, &err), &err);
     CHECK_INT_EQ(a.id, id);
@@ -326,21 +326,21 @@ TEST(due_queries)
         CHECK_OK(store_account_get(s, ids[i], &a, &err), &err);
         a.due_at = 500 + 100 * i;
         a.priority = i == 2 ? 5 : 0;
-        CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+        CHECK_OK(store_account_update(s, &a, ENGINE_S_REQUESTED, &ev, &err), &err);
         store_account_release(&a);
     }
-    CHECK_OK(store_account_next_due(s, "requested", NULL, &due, &err), &err);
+    CHECK_OK(store_account_next_due(s, ENGINE_S_REQUESTED, NULL, &due, &err), &err);
     CHECK_INT_EQ(due, 500);
-    CHECK_OK(store_account_next_due(s, "active", NULL, &due, &err), &err);
+    CHECK_OK(store_account_next_due(s, ENGINE_S_ACTIVE, NULL, &due, &err), &err);
     CHECK_INT_EQ(due, 0);
-    CHECK_OK(store_account_count(s, "requested", NULL, &n, &err), &err);
+    CHECK_OK(store_account_count(s, ENGINE_S_REQUESTED, NULL, &n, &err), &err);
     CHECK_INT_EQ(n, 3);
     /* Due at 650: the first two; priority first. */
-    CHECK_OK(store_account_due(s, "requested", 650, NULL, 10, &rows, &nrows, &err), &err);
+    CHECK_OK(store_account_due(s, ENGINE_S_REQUESTED, 650, NULL, 10, &rows, &nrows, &err), &err);
     CHECK_INT_EQ(nrows, 2);
     CHECK_INT_EQ(rows[0].id, ids[0]);
     store_accounts_free(rows, nrows);
-    CHECK_OK(store_account_due(s, "requested", 1000, NULL, 10, &rows, &nrows, &err), &err);
+    CHECK_OK(store_account_due(s, ENGINE_S_REQUESTED, 1000, NULL, 10, &rows, &nrows, &err), &err);
     CHECK_INT_EQ(nrows, 3);
     CHECK_INT_EQ(rows[0].id, ids[2]);
     store_accounts_free(rows, nrows);
@@ -348,10 +348,10 @@ TEST(due_queries)
     {
         struct store_filter f = { .owner = "o@example.com" };
 
-        CHECK_OK(store_account_due(s, "requested", 1000, &f, 0, &rows, &nrows, &err), &err);
+        CHECK_OK(store_account_due(s, ENGINE_S_REQUESTED, 1000, &f, 0, &rows, &nrows, &err), &err);
         CHECK_INT_EQ(nrows, 2);
         store_accounts_free(rows, nrows);
-        CHECK_OK(store_account_count(s, "requested", &f, &n, &err), &err);
+        CHECK_OK(store_account_count(s, ENGINE_S_REQUESTED, &f, &n, &err), &err);
         CHECK_INT_EQ(n, 2);
     }
     store_close(s);
@@ -378,9 +378,9 @@ TEST(list_filters)
     add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     id = add_account(s, "a+2@example.com", "sbx-2", "p@example.com");
     CHECK_OK(store_account_get(s, id, &a, &err), &err);
-    snprintf(a.state, sizeof(a.state), "gone");
+    a.state = ENGINE_S_GONE;
     a.expires_at = 5000;
-    CHECK_OK(store_account_update(s, &a, "requested", &ev, &err), &err);
+    CHECK_OK(store_account_update(s, &a, ENGINE_S_REQUESTED, &ev, &err), &err);
     store_account_release(&a);
     n = 0;
     CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
@@ -390,7 +390,8 @@ TEST(list_filters)
     CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
     CHECK_INT_EQ(n, 2);
     memset(&f, 0, sizeof(f));
-    f.state = "gone";
+    f.state = ENGINE_S_GONE;
+    f.by_state = true;
     n = 0;
     CHECK_OK(store_account_list(s, &f, count_cb, &n, &err), &err);
     CHECK_INT_EQ(n, 1);

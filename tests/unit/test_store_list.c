@@ -6,9 +6,11 @@
 
 #define NACCOUNTS 240
 
-static const char *const states[] = { "requested", "active",    "active", "suspended",
-                                      "gone",      "failed",    "active", "nuke_failed",
-                                      "expiring",  "close_wait" };
+static const enum engine_state states[] = {
+    ENGINE_S_REQUESTED, ENGINE_S_ACTIVE,     ENGINE_S_ACTIVE, ENGINE_S_SUSPENDED,
+    ENGINE_S_GONE,      ENGINE_S_FAILED,     ENGINE_S_ACTIVE, ENGINE_S_NUKE_FAILED,
+    ENGINE_S_EXPIRING,  ENGINE_S_CLOSE_WAIT,
+};
 static const char *const kinds[] = { "demo", "training", "developer" };
 
 struct rows {
@@ -39,7 +41,7 @@ row_cb(void *arg, const struct store_account *a)
     char line[1024];
 
     snprintf(line, sizeof(line), "%lld|%s|%s|%s|%s|%lld|%s|%lld", (long long)a->id, a->account_id,
-             a->email, a->kind, a->owner, (long long)a->class_id, a->state,
+             a->email, a->kind, a->owner, (long long)a->class_id, engine_state_name(a->state),
              (long long)a->expires_at);
     rows_add(r, line);
     if (!r->minimal) {
@@ -95,7 +97,7 @@ seeded_store(int64_t class_ids[2])
         a.reason = reason;
         a.last_error = (char *)(i % 11 == 0 ? "boom \"quoted\"" : "");
         a.request_id = i % 4 == 0 ? NULL : req;
-        snprintf(a.state, sizeof(a.state), "%s", states[i % SBX_ARRAY_LEN(states)]);
+        a.state = states[i % SBX_ARRAY_LEN(states)];
         if (i % 3 != 0)
             snprintf(a.account_id, sizeof(a.account_id), "%012d", 200000000 + i);
         if (i % 6 == 1) {
@@ -118,7 +120,9 @@ TEST(brief_list_matches_the_general_list)
     static const char *const owners[] = { NULL, "o0@example.com", "o3@example.com",
                                           "nobody@example.com" };
     static const char *const kind_f[] = { NULL, "demo", "training" };
-    static const char *const state_f[] = { NULL, "active", "gone", "failed", "nuke_failed" };
+    /* ENGINE_S_COUNT: no state filter. */
+    static const enum engine_state state_f[] = { ENGINE_S_COUNT, ENGINE_S_ACTIVE, ENGINE_S_GONE,
+                                                 ENGINE_S_FAILED, ENGINE_S_NUKE_FAILED };
     static const int64_t expires_f[] = { 0, 8000 };
     struct sbx_err err = { 0 };
     int64_t class_ids[2];
@@ -140,7 +144,8 @@ TEST(brief_list_matches_the_general_list)
                                 f.owner = owners[o];
                                 f.kind = kind_f[k];
                                 f.class_id = class_f[c];
-                                f.state = state_f[st];
+                                f.by_state = state_f[st] != ENGINE_S_COUNT;
+                                f.state = f.by_state ? state_f[st] : ENGINE_S_REQUESTED;
                                 f.expires_before = expires_f[e];
                                 f.all = all;
                                 rows_add(&want, "");
@@ -155,7 +160,7 @@ TEST(brief_list_matches_the_general_list)
                                                "got:\n%s\nwant:\n%s",
                                                owners[o] ? owners[o] : "-",
                                                kind_f[k] ? kind_f[k] : "-", (long long)class_f[c],
-                                               state_f[st] ? state_f[st] : "-",
+                                               f.by_state ? engine_state_name(state_f[st]) : "-",
                                                (long long)expires_f[e], all, minimal, got.text,
                                                want.text);
                                 combos++;

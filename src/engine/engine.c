@@ -646,6 +646,20 @@ close_request_once(struct engine *e, struct store_account *a, const char *reason
         rc = eng_save(e, a, "close_requested", detail, err);
         free(detail);
         return rc;
+    case ENGINE_S_CLOSE_FAILED:
+        /* AWS refused the closure before: ask again (the cause may be gone); nuked already,
+         * so back in line, and the close re-checks protection live. */
+        *outcome = ENGINE_CLOSE_QUEUED;
+        if (e->dry_run)
+            return 0;
+        detail = eng_detail("reason", reason, "previous_error", a->last_error, NULL);
+        if (store_set_str(&a->reason, reason, err) != 0 ||
+            store_set_str(&a->last_error, "", err) != 0)
+            goto out;
+        a->priority = priority > a->priority ? priority : a->priority;
+        a->due_at = now;
+        rc = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "close_requested", detail, reason, err);
+        goto out;
     case ENGINE_S_ACTIVE:
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_PROTECTED:
@@ -731,6 +745,9 @@ engine_close_verdict(const struct store_account *a, enum engine_close_outcome ou
     case ENGINE_S_NUKE_FAILED:
         *failure = true;
         return "quarantined";
+    case ENGINE_S_CLOSE_FAILED:
+        *failure = true;
+        return "close_failed";
     case ENGINE_S_REQUESTED:
     case ENGINE_S_CREATING:
         return "closes_after_create";
@@ -845,10 +862,11 @@ engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err)
     char *detail = NULL;
     int rc;
 
-    if (s != ENGINE_S_NUKE_FAILED && s != ENGINE_S_PROTECTED && s != ENGINE_S_FAILED) {
+    if (s != ENGINE_S_NUKE_FAILED && s != ENGINE_S_PROTECTED && s != ENGINE_S_FAILED &&
+        s != ENGINE_S_CLOSE_FAILED) {
         sbx_err_set(err, SBX_E_INVALID,
-                    "account %lld is %s; only quarantined (nuke_failed), protected or failed "
-                    "accounts can be retried",
+                    "account %lld is %s; only quarantined (nuke_failed), protected, close_failed "
+                    "or failed accounts can be retried",
                     (long long)a->id, engine_state_name(s));
         return -1;
     }
@@ -871,6 +889,9 @@ engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err)
         free(a->request_id);
         a->request_id = NULL;
         rc = eng_transition(e, a, ENGINE_S_REQUESTED, "retry", detail, "released by retry", err);
+    } else if (s == ENGINE_S_CLOSE_FAILED) {
+        /* Nuked already: back in line for a close slot. */
+        rc = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "retry", detail, "released by retry", err);
     } else {
         rc = eng_transition(e, a, ENGINE_S_EXPIRING, "retry", detail, "released by retry", err);
     }

@@ -168,8 +168,9 @@ int engine_close_request(struct engine *e, struct store_account *a, const char *
 /*
  * What a close request for a came to, in the one word `close` and `offboard` report, from its
  * state after the request (and the engine runs that followed) and the request's outcome:
- * refused, closed, closing, queued, nuking, nuke_retrying, quarantined, closes_after_create,
- * cancelled, nothing_to_close or not_closing. *failure says whether it needs a human.
+ * refused, closed, closing, queued, nuking, nuke_retrying, quarantined, close_failed,
+ * closes_after_create, cancelled, nothing_to_close or not_closing. *failure says whether it
+ * needs a human.
  */
 const char *engine_close_verdict(const struct store_account *a, enum engine_close_outcome outcome,
                                  bool *failure);
@@ -191,8 +192,9 @@ int engine_check_protection(struct engine *e, const struct store_account *a, boo
 int engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, char *warning,
                   size_t warnlen, struct sbx_err *err) SBX_NODISCARD;
 
-/* Releases a quarantined (nuke_failed), protected or failed account for another attempt:
- * attempts reset, due now (a failed creation gets a new alias). SBX_E_INVALID otherwise. */
+/* Releases a quarantined (nuke_failed), protected, close_failed or failed account for another
+ * attempt: attempts reset, due now (a failed creation gets a new alias, a close_failed one goes
+ * back in line for a close slot). SBX_E_INVALID otherwise. */
 int engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err) SBX_NODISCARD;
 
 /*

@@ -6,12 +6,19 @@
 #include "sbx.h"
 
 static const char *const names[ENGINE_S_COUNT] = {
-    [ENGINE_S_REQUESTED] = "requested",   [ENGINE_S_CREATING] = "creating",
-    [ENGINE_S_ACTIVE] = "active",         [ENGINE_S_EXPIRING] = "expiring",
-    [ENGINE_S_NUKING] = "nuking",         [ENGINE_S_NUKE_FAILED] = "nuke_failed",
-    [ENGINE_S_CLOSE_WAIT] = "close_wait", [ENGINE_S_CLOSING] = "closing",
-    [ENGINE_S_SUSPENDED] = "suspended",   [ENGINE_S_GONE] = "gone",
-    [ENGINE_S_FAILED] = "failed",         [ENGINE_S_PROTECTED] = "protected",
+    [ENGINE_S_REQUESTED] = "requested",
+    [ENGINE_S_CREATING] = "creating",
+    [ENGINE_S_ACTIVE] = "active",
+    [ENGINE_S_EXPIRING] = "expiring",
+    [ENGINE_S_NUKING] = "nuking",
+    [ENGINE_S_NUKE_FAILED] = "nuke_failed",
+    [ENGINE_S_CLOSE_WAIT] = "close_wait",
+    [ENGINE_S_CLOSING] = "closing",
+    [ENGINE_S_SUSPENDED] = "suspended",
+    [ENGINE_S_GONE] = "gone",
+    [ENGINE_S_FAILED] = "failed",
+    [ENGINE_S_PROTECTED] = "protected",
+    [ENGINE_S_CLOSE_FAILED] = "close_failed",
 };
 
 #define T(a, b)                    \
@@ -45,14 +52,17 @@ static const struct {
     T(CLOSING, CLOSE_WAIT),   /* AWS refused for quota / closures in flight: back in line */
     T(CLOSING, PROTECTED),    /* CANNOT_CLOSE_MANAGEMENT_ACCOUNT, or protection on re-check */
     T(CLOSING, SUSPENDED),    /* AWS reports the account closed */
-    T(SUSPENDED, GONE),       /* left the organization after the 90-day period */
-    T(FAILED, REQUESTED),     /* `retry` of a failed creation (a new alias) */
+    T(CLOSING, CLOSE_FAILED), /* AWS refused CloseAccount for another reason (access denied) */
+    T(CLOSE_FAILED, CLOSE_WAIT), /* `retry`, or close/offboard asks again */
+    T(SUSPENDED, GONE),          /* left the organization after the 90-day period */
+    T(FAILED, REQUESTED),        /* `retry` of a failed creation (a new alias) */
     /* Drift: AWS says the account is already closed (closed outside sandboxctl). */
     T(ACTIVE, SUSPENDED),
     T(EXPIRING, SUSPENDED),
     T(NUKE_FAILED, SUSPENDED),
     T(CLOSE_WAIT, SUSPENDED),
     T(PROTECTED, SUSPENDED),
+    T(CLOSE_FAILED, SUSPENDED),
     /* Drift: the account is no longer in the organization at all. */
     T(ACTIVE, GONE),
     T(EXPIRING, GONE),
@@ -60,6 +70,7 @@ static const struct {
     T(CLOSE_WAIT, GONE),
     T(CLOSING, GONE),
     T(PROTECTED, GONE),
+    T(CLOSE_FAILED, GONE),
 };
 
 #undef T
@@ -120,6 +131,7 @@ engine_state_open_at_aws(enum engine_state s)
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_CLOSE_WAIT:
     case ENGINE_S_PROTECTED:
+    case ENGINE_S_CLOSE_FAILED:
         return true;
     default:
         return false;

@@ -11,6 +11,10 @@
  * - protected: a close or nuke was refused because the account is protected (management
  *   account, a protected id or tag, not ours). It is a state rather than a silent skip so
  *   `list --state protected` shows what needs a human, and `retry` re-checks it.
+ * - close_failed: AWS refused CloseAccount for a reason other than the close quota or the
+ *   closures in flight (an IAM deny such as `policy protect`'s, a refused request). Only those
+ *   two queue an account (close_wait); anything else is a failure the operator sees, and
+ *   `retry` (or `close`/`offboard` asking again) puts the account back in line.
  * - creating covers both "CreateAccount in progress" and "created, being moved and tagged":
  *   the account only becomes active once it is in its OU with its tags, so a crash after
  *   creation resumes the provisioning instead of leaving an untagged account behind.
@@ -33,6 +37,7 @@ enum engine_state {
     ENGINE_S_GONE,          /* left the organization (terminal) */
     ENGINE_S_FAILED,        /* creation failed (terminal until `retry`) */
     ENGINE_S_PROTECTED,     /* close or nuke refused by a protection rule */
+    ENGINE_S_CLOSE_FAILED,  /* AWS refused CloseAccount for a reason no wait cures; `retry` */
     ENGINE_S_COUNT
 };
 

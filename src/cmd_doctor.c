@@ -6,19 +6,27 @@
  * its name and what it found. The exit status is 0 when every check passed, else that of the
  * first failure (3 config, 5 AWS or credentials). Secrets are never shown: the access key id
  * is masked and the secret key and session token never leave the client.
+ *
+ * When the store exists, a last check warns about accounts AWS holds with this store's
+ * identity tag that the store does not know: a store restored from an older copy (they are
+ * never touched by this store).
  */
 #include "cmd.h"
 
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "aws/creds.h"
 #include "aws/orgs.h"
 #include "cfg.h"
+#include "engine/engine.h"
+#include "store/store.h"
 #include "util/duration.h"
 #include "util/log.h"
 
@@ -28,6 +36,7 @@ enum check_status {
     CHECK_OK,
     CHECK_FAIL,
     CHECK_SKIP,
+    CHECK_WARN, /* worth a look; not a failure (the exit status stays 0) */
 };
 
 struct doctor {
@@ -44,8 +53,8 @@ static void
 report(struct doctor *d, const char *name, enum check_status st, const struct sbx_err *err,
        const char *fmt, ...)
 {
-    static const char *const words[] = { "ok", "FAIL", "skip" };
-    static const char *const json_words[] = { "ok", "fail", "skip" };
+    static const char *const words[] = { "ok", "FAIL", "skip", "WARN" };
+    static const char *const json_words[] = { "ok", "fail", "skip", "warn" };
     char detail[768];
     va_list ap;
 
@@ -96,6 +105,56 @@ describe_creds(struct orgs *o, const char *source, char *buf, size_t n)
                  time_format(exp, when, sizeof(when)));
     else
         snprintf(buf, n, "%s (key %s)", source, masked);
+}
+
+/* The store against the organization: accounts tagged as this store's that it does not know. */
+static void
+check_store(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
+{
+    struct engine_opts eo = { 0 };
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    struct engine *e = NULL;
+    char(*ids)[13] = NULL, list[400] = "";
+    size_t n = 0, len = 0;
+
+    if (ctx->cfg->store == NULL || access(ctx->cfg->store, F_OK) != 0) {
+        report(d, "store", CHECK_OK, NULL, "no store at '%s' yet (sandboxctl init makes it)",
+               ctx->cfg->store != NULL ? ctx->cfg->store : "");
+        return;
+    }
+    eo.cfg = ctx->cfg;
+    eo.orgs = o;
+    eo.clock = &ctx->clock;
+    eo.actor = "doctor";
+    eo.dry_run = true; /* doctor changes nothing */
+    if (store_open(ctx->cfg->store, &s, &err) != 0) {
+        report(d, "store", CHECK_FAIL, &err, "%s: %s", ctx->cfg->store, err.msg);
+        goto out;
+    }
+    eo.store = s;
+    if (engine_new(&eo, &e, &err) != 0 || engine_unknown_tagged(e, &ids, &n, &err) != 0) {
+        report(d, "store", CHECK_FAIL, &err, "%s: %s", ctx->cfg->store, err.msg);
+        goto out;
+    }
+    for (size_t i = 0; i < n && len + 16 < sizeof(list); i++) {
+        int w = snprintf(list + len, sizeof(list) - len, "%s%s", i > 0 ? ", " : "", ids[i]);
+
+        if (w > 0)
+            len += (size_t)w;
+    }
+    if (n == 0)
+        report(d, "store", CHECK_OK, NULL,
+               "%s: every account tagged as this store's is known to it", ctx->cfg->store);
+    else
+        report(d, "store", CHECK_WARN, NULL,
+               "%s: AWS holds %zu account%s tagged as this store's that the store does not know "
+               "(restored from an older copy?); they are never touched: %s",
+               ctx->cfg->store, n, n == 1 ? "" : "s", list);
+out:
+    free(ids);
+    engine_free(e);
+    store_close(s);
 }
 
 int
@@ -205,12 +264,17 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
                "accounts need it",
                caller.arn, caller.account, org.master_account_id);
     }
+    if (have_org && !d.failed)
+        check_store(&d, ctx, o);
+    else
+        skip(&d, "store");
     goto done;
 
 aws_skipped:
     skip(&d, "organization");
     skip(&d, "root");
     skip(&d, "caller");
+    skip(&d, "store");
 done:
     if (d.json) {
         cJSON *root = cJSON_CreateObject();

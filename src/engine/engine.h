@@ -262,4 +262,13 @@ const char *engine_fmt_time(int64_t t, char *buf, size_t n);
 /* The claim id of this engine ("host:pid:random"). */
 const char *engine_claim_id(const struct engine *e);
 
+/*
+ * The accounts AWS holds that carry this store's identity tag (sandboxctl:store) but that the
+ * store does not know -- what a store restored from an older copy misses. *ids (heap, one
+ * free) holds *n account ids. Reads ListAccounts, and the tags of every account the store does
+ * not know. A store without an identity has none.
+ */
+int engine_unknown_tagged(struct engine *e, char (**ids)[13], size_t *n,
+                          struct sbx_err *err) SBX_NODISCARD;
+
 #endif

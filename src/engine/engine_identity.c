@@ -131,3 +131,60 @@ eng_account_identity(struct engine *e, const struct store_account *a, const char
     orgs_tags_free(tags, ntags);
     return 0;
 }
+
+int
+engine_unknown_tagged(struct engine *e, char (**ids)[13], size_t *n, struct sbx_err *err)
+{
+    char mine[ENG_STORE_ID_LEN];
+    struct orgs_account *accts = NULL;
+    char(*out)[13] = NULL;
+    size_t na = 0, m = 0;
+    int rc = -1;
+
+    *ids = NULL;
+    *n = 0;
+    if (eng_store_id(e, false, mine, err) != 0)
+        return -1;
+    if (mine[0] == '\0')
+        return 0; /* a store without an identity: nothing can carry it */
+    if (orgs_list_accounts(e->orgs, &accts, &na, err) != 0)
+        return -1;
+    out = calloc(na + 1, sizeof(*out));
+    if (out == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < na; i++) {
+        struct store_account row = { 0 };
+        struct sbx_err nf = { 0 };
+        struct orgs_tag *tags = NULL;
+        size_t ntags = 0;
+        const char *store;
+
+        if (accts[i].id[0] == '\0')
+            continue;
+        /* Known accounts need no AWS call; only the others' tags are read. */
+        if (store_account_find(e->store, accts[i].id, &row, &nf) == 0) {
+            store_account_release(&row);
+            continue;
+        }
+        if (nf.code != SBX_E_NOTFOUND) {
+            *err = nf;
+            goto out;
+        }
+        if (orgs_list_tags(e->orgs, accts[i].id, &tags, &ntags, err) != 0)
+            goto out;
+        store = tag_value(tags, ntags, ENG_TAG_STORE);
+        if (store != NULL && strcmp(store, mine) == 0)
+            snprintf(out[m++], sizeof(out[0]), "%s", accts[i].id);
+        orgs_tags_free(tags, ntags);
+    }
+    *ids = out;
+    *n = m;
+    out = NULL;
+    rc = 0;
+out:
+    free(out);
+    orgs_accounts_free(accts, na);
+    return rc;
+}

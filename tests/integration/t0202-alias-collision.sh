@@ -4,7 +4,8 @@
 # that AWS already has (EMAIL_ALREADY_EXISTS). The existing account is adopted into the row only
 # when its identity tags (store id, row id, row creation time) say it is this store's and this
 # row's; otherwise the alias is marked taken, the next one is used, and the foreign account is
-# reported and never touched: not re-tagged, not moved, not nuked, not closed.
+# reported and never touched: not re-tagged, not moved, not nuked, not closed. `doctor` warns
+# about accounts tagged as this store's that it does not know (a restored older copy).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
 sim_start --time-scale 50 --create-latency 10s --close-latency 1m
@@ -50,6 +51,14 @@ assert_eq "$(tags_of "$alice")" "$alice_tags" "alice's account untouched by stor
 # Store A restored from the copy made at init: row 1 and alias 1 are handed out again.
 cp "$T/store-at-init.db" "$T/store.db"
 rm -f "$T/store.db-wal" "$T/store.db-shm"
+# doctor says AWS holds an account tagged as this store's that it does not know (alice's);
+# store B's accounts carry another identity and are not this store's business.
+out=$(sbx doctor)
+assert_contains "$out" "WARN  store"
+assert_contains "$out" "1 account tagged as this store's that the store does not know"
+assert_contains "$out" "$alice"
+case "$out" in *"$carol"*) fail "doctor counts store B's account as this store's" ;; esac
+assert_contains "$(SANDBOXCTL_CONFIG=$T/b.cfg sbx doctor)" "ok    store"
 out=$(sbx create --kind developer --owner dave@corp.example --ttl 1h --json 2>"$T/a.err")
 dave=$(json_get "$out" 'd["account_id"]')
 [ "$dave" != "$alice" ] || fail "the restored store took alice's account for dave"

@@ -288,10 +288,13 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
         *blocked = true;
         return 0;
     }
-    if (eng_identity_tags(e, a, &id, err) != 0)
-        return -1;
-    for (size_t i = 0; i < id.n; i++)
-        tags[n++] = id.tags[i];
+    /* An adopted account is tagged before its row exists; its identity follows the insert. */
+    if (a->id > 0) {
+        if (eng_identity_tags(e, a, &id, err) != 0)
+            return -1;
+        for (size_t i = 0; i < id.n; i++)
+            tags[n++] = id.tags[i];
+    }
     engine_fmt_time(a->expires_at, expires, sizeof(expires));
     tags[n++] = (struct orgs_tag){ (char *)TAG_MANAGED_BY, (char *)"sandboxctl" };
     tags[n++] = (struct orgs_tag){ (char *)TAG_OWNER, a->owner };
@@ -642,6 +645,15 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
 
         if (store_account_insert(e->store, &a, k->max_per_owner, &ev, err) != 0)
             goto out;
+    }
+    {
+        struct sbx_err terr = { 0 };
+
+        /* Now that the row exists, the account carries its identity too (best effort: the
+         * row is what makes it managed; a later extend re-tags it). */
+        if (eng_tag_account(e, &a, &blocked, &terr) != 0 || blocked)
+            log_warn("adopt: account %s: cannot tag its store and row yet: %s", account_id,
+                     blocked ? "paced" : terr.msg);
     }
     eng_emit(e, &a, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), NULL);
     *out = a;

@@ -796,18 +796,20 @@ park(struct step *st, const struct store_account *a)
 
 /*
  * When to look at a closure next. Every poll is a DescribeAccount, a claim, a save and an
- * engine step, and a closure takes minutes, so once the close latency has been learned from
- * earlier closures (meta close_latency) the first poll waits for most of it; after that, and
+ * engine step, and a closure takes minutes, so once closures have been seen (meta
+ * close_latency_min, the shortest) the first poll waits for most of that; after that, and
  * before anything is learned, every ENGINE_POLL_CLOSE seconds. Polling no sooner than needed
  * keeps a long wait (a class's 60 closures) from costing thousands of steps.
  */
+#define CLOSE_LATENCY_MIN "close_latency_min"
+
 static int64_t
 close_poll_due(struct step *st, const struct store_account *a)
 {
     struct sbx_err ignored = { 0 };
     int64_t est = -1, expected;
 
-    if (store_meta_get_int(st->e->store, "close_latency", -1, &est, &ignored) != 0 || est <= 0)
+    if (store_meta_get_int(st->e->store, CLOSE_LATENCY_MIN, -1, &est, &ignored) != 0 || est <= 0)
         return st->now + ENGINE_POLL_CLOSE;
     expected = (a->close_requested_at > 0 ? a->close_requested_at : st->now) + est * 4 / 5;
     return expected > st->now + ENGINE_POLL_CLOSE ? expected : st->now + ENGINE_POLL_CLOSE;
@@ -1014,6 +1016,15 @@ learn_latency(struct step *st, const struct store_account *a)
         return;
     est = (est * 3 + took) / 4;
     if (store_meta_set_int(st->e->store, "close_latency", est, &ignored) != 0)
+        log_debug("cannot record close latency: %s", ignored.msg);
+    /* The shortest closure seen bounds when the next one can be done: polls wait for that.
+     * An observation is late by however long nobody looked (a cron `run`, a test's jump of
+     * the clock), so only one made within two poll intervals of the previous look counts. */
+    if (st->now - a->updated_at > 2 * ENGINE_POLL_CLOSE)
+        return;
+    if (store_meta_get_int(st->e->store, CLOSE_LATENCY_MIN, -1, &est, &ignored) == 0 &&
+        (est <= 0 || took < est) &&
+        store_meta_set_int(st->e->store, CLOSE_LATENCY_MIN, took, &ignored) != 0)
         log_debug("cannot record close latency: %s", ignored.msg);
 }
 

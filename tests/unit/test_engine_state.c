@@ -58,3 +58,19 @@ TEST(quarantine_and_protection_need_a_human)
     CHECK(engine_state_open_at_aws(ENGINE_S_CLOSE_WAIT));
     CHECK(!engine_state_open_at_aws(ENGINE_S_CLOSING));
 }
+
+TEST(close_failed_is_seen_and_released)
+{
+    /* Only AWS refusing CloseAccount leads there; retry (or asking again) puts it back in
+     * line for a close slot, never straight to closing or back to an unnuked state. */
+    CHECK(engine_transition_allowed(ENGINE_S_CLOSING, ENGINE_S_CLOSE_FAILED));
+    CHECK(engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_CLOSE_WAIT));
+    CHECK(engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_SUSPENDED));
+    CHECK(engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_GONE));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSE_WAIT, ENGINE_S_CLOSE_FAILED));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_CLOSING));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_ACTIVE));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_EXPIRING));
+    CHECK(engine_state_open_at_aws(ENGINE_S_CLOSE_FAILED));
+    CHECK_STR_EQ(engine_state_name(ENGINE_S_CLOSE_FAILED), "close_failed");
+}

@@ -271,4 +271,38 @@ const char *engine_claim_id(const struct engine *e);
 int engine_unknown_tagged(struct engine *e, char (**ids)[13], size_t *n,
                           struct sbx_err *err) SBX_NODISCARD;
 
+/* What `recover` found for one account tagged with this store's identity. */
+enum engine_recover_action {
+    ENGINE_RECOVER_RESTORE, /* the store lost it: a row is (or would be) made from its tags */
+    ENGINE_RECOVER_KNOWN,   /* the store knows it */
+    ENGINE_RECOVER_DIFFERS, /* the store knows it, but its tags say otherwise (detail) */
+    ENGINE_RECOVER_SKIPPED, /* lost, but its tags do not allow a row (detail) */
+};
+
+struct engine_recovery {
+    int64_t id; /* the row (0 when none is made) */
+    char account_id[13];
+    char aws_state[24];
+    enum engine_recover_action action;
+    char detail[256];
+};
+
+struct engine_recover_report {
+    char store_id[33];     /* "" when neither the store nor any account has one */
+    bool adopted_identity; /* a new store took its identity from the accounts' tags */
+    int restored, known, differ, skipped;
+};
+
+/*
+ * Rebuilds the store from the organization: every account tagged with this store's identity
+ * (sandboxctl:store) that the store does not know becomes a row again, its state from AWS
+ * (active, closing or suspended) and its owner, kind and expiry from its tags; its new row id
+ * is tagged back. A store without an identity (made anew after the file was lost) takes the
+ * one the accounts carry, refusing when several stores' accounts are there. Nothing is written
+ * unless apply. cb (may be NULL) hears of every tagged account. Needs AWS.
+ */
+int engine_recover(struct engine *e, bool apply,
+                   void (*cb)(void *arg, const struct engine_recovery *r), void *arg,
+                   struct engine_recover_report *rep, struct sbx_err *err) SBX_NODISCARD;
+
 #endif

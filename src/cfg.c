@@ -1,14 +1,20 @@
 /*
  * cfg.c -- load sandboxctl.cfg (libconfig) into struct sbx_config, validating every value.
  *
- * Design: the struct starts from the defaults (cfg_defaults), then each group of the file is
- * walked setting by setting; a name the schema does not know is an error, so a typo never
- * silently falls back to a default. Every message names the file, the line and the full key
- * ("FILE:LINE: key 'limits.create_rate': must be > 0 (got -1)"). Checks that relate two keys
- * (ttl <= max_ttl, warn < max_ttl, quota min <= max) run after the walk, so key order in the
- * file does not matter. Relative paths are resolved against the config file's directory.
- * When cfg_load returns, every string is a copy owned by the struct and libconfig's tree is
- * gone (the simulator secret in it is wiped first).
+ * Design: one key table (below the validators) names every key with its section, type, field,
+ * range, default and validator, and drives everything else: the defaults, the walk of the
+ * file, range and type errors, unknown-key errors, freeing and the resolution of relative
+ * paths. A kind's keys are a second table of the same shape. Defaults are written in the
+ * table as the file would write them and go through the loader like a file does, so a default
+ * can never be one the loader would refuse. A name the table does not know is an error, so a
+ * typo never silently falls back to a default. Every message names the file, the line and the
+ * full key ("FILE:LINE: key 'limits.create_rate': must be > 0 (got -1)"). Checks that relate
+ * two keys (ttl <= max_ttl, warn < max_ttl, quota min <= max) run after the walk, so key order
+ * in the file does not matter. When cfg_load returns, every string is a copy owned by the
+ * struct and libconfig's trees are gone (secrets in them are wiped first).
+ *
+ * Adding a key: a field in cfg.h, one KEY_<type> row in keys[] (or kind_keys[]), and an item
+ * with its default in sandboxctl.cfg.5 (test_cfg_doc checks that the two agree).
  */
 #include "cfg.h"
 
@@ -16,6 +22,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +34,18 @@
 
 #include "util/duration.h"
 
-#define DAY (24 * 3600)
+#define DAY           (24 * 3600)
+#define DEFAULTS_NAME "(built-in defaults)"
 
 struct loader {
     const char *path; /* as given: messages name it this way */
     char *dir;        /* absolute directory of the file, for relative paths */
+    char *text;       /* the file's text, for integer literals (see find_literal) */
+    char *inc_path;   /* an included file whose text is in inc_text */
+    char *inc_text;
     struct sbx_config *cfg;
     struct sbx_err *err;
 };
-
-/* A string check: returns 0, or -1 with why filled ("must be ..."). */
-typedef int (*str_check)(const char *v, char *why, size_t n);
 
 static const char *const hook_event_names[CFG_HOOK_EVENT_COUNT] = {
     [CFG_HOOK_POST_CREATE] = "post-create",
@@ -75,427 +83,6 @@ cfg_kind_find(const struct sbx_config *cfg, const char *name)
         if (strcmp(cfg->kinds[i].name, name) == 0)
             return &cfg->kinds[i];
     return NULL;
-}
-
-/* ---- memory ---- */
-
-/* Replaces *dst with a copy of src (NULL allowed). Returns -1 on out of memory. */
-static int
-set_str(char **dst, const char *src)
-{
-    char *copy = NULL;
-
-    if (src != NULL) {
-        copy = strdup(src);
-        if (copy == NULL)
-            return -1;
-    }
-    free(*dst);
-    *dst = copy;
-    return 0;
-}
-
-static void
-free_tags(struct cfg_tag *tags, int *n)
-{
-    for (int i = 0; i < *n; i++) {
-        free(tags[i].key);
-        free(tags[i].value);
-        tags[i].key = tags[i].value = NULL;
-    }
-    *n = 0;
-}
-
-static void
-free_kind(struct cfg_kind *k)
-{
-    free(k->name);
-    free(k->ou);
-    free_tags(k->tags, &k->ntags);
-    free(k->email_template);
-    free(k->name_template);
-    memset(k, 0, sizeof(*k));
-}
-
-void
-cfg_free(struct sbx_config *cfg)
-{
-    if (cfg == NULL)
-        return;
-    free(cfg->path);
-    free(cfg->store);
-    free(cfg->aws.profile);
-    free(cfg->aws.region);
-    free(cfg->aws.endpoint);
-    free(cfg->aws.sts_endpoint);
-    free(cfg->aws.access_role);
-    free(cfg->org.email_template);
-    free(cfg->org.name_template);
-    free(cfg->org.owner_domain);
-    free_tags(cfg->org.protected_tags, &cfg->org.nprotected_tags);
-    for (int i = 0; i < cfg->org.nprotected_accounts; i++)
-        free(cfg->org.protected_accounts[i]);
-    free(cfg->org.close_wait_ou);
-    free(cfg->hooks.dir);
-    free(cfg->hooks.log_dir);
-    free(cfg->hooks.nuke_config_dir);
-    free(cfg->hooks.nuke_regions);
-    free(cfg->hooks.webhook_url);
-    free(cfg->hooks.mail_from);
-    free(cfg->sim.listen);
-    free(cfg->sim.access_key_id);
-    if (cfg->sim.secret_access_key != NULL) {
-        OPENSSL_cleanse(cfg->sim.secret_access_key, strlen(cfg->sim.secret_access_key));
-        free(cfg->sim.secret_access_key);
-    }
-    free(cfg->sim.state);
-    for (int i = 0; i < cfg->nkinds; i++)
-        free_kind(&cfg->kinds[i]);
-    free(cfg);
-}
-
-/* ---- defaults ---- */
-
-static int
-add_default_kind(struct sbx_config *cfg, const char *name, int64_t ttl, int64_t max_ttl,
-                 const char *ou, int max_per_owner, const int64_t *warn, int nwarn)
-{
-    struct cfg_kind *k = &cfg->kinds[cfg->nkinds++];
-
-    if (set_str(&k->name, name) != 0 || set_str(&k->ou, ou) != 0)
-        return -1;
-    k->default_ttl = ttl;
-    k->max_ttl = max_ttl;
-    k->max_per_owner = max_per_owner;
-    for (int i = 0; i < nwarn; i++)
-        k->warn[i] = warn[i];
-    k->nwarn = nwarn;
-    for (int i = 0; i < CFG_HOOK_EVENT_COUNT; i++)
-        k->hooks[i] = true;
-    return 0;
-}
-
-static int
-add_default_kinds(struct sbx_config *cfg)
-{
-    static const int64_t dev_warn[] = { DAY }, training_warn[] = { DAY, 2 * 3600 },
-                         demo_warn[] = { 3600 };
-
-    if (add_default_kind(cfg, "developer", 0, 0, "Sandboxes/Developers", 1, dev_warn, 1) != 0 ||
-        add_default_kind(cfg, "training", 3 * DAY, 14 * DAY, "Sandboxes/Training", 0, training_warn,
-                         2) != 0 ||
-        add_default_kind(cfg, "demo", 8 * 3600, 3 * DAY, "Sandboxes/Demos", 0, demo_warn, 1) != 0)
-        return -1;
-    return 0;
-}
-
-/* Everything but the kinds and the hook log directory (which follows the store). */
-static int
-set_defaults(struct sbx_config *cfg)
-{
-    struct cfg_limits *l = &cfg->limits;
-
-    if (set_str(&cfg->store, "/var/lib/sandboxctl/sandboxctl.db") != 0 ||
-        set_str(&cfg->aws.access_role, "OrganizationAccountAccessRole") != 0 ||
-        set_str(&cfg->org.email_template, "sandbox+{kind}-{owner}-{seq}@example.com") != 0 ||
-        set_str(&cfg->org.name_template, "sbx-{kind}-{owner}-{seq}") != 0 ||
-        set_str(&cfg->hooks.dir, "/etc/sandboxctl/hooks") != 0 ||
-        set_str(&cfg->hooks.nuke_regions, "global,us-east-1") != 0 ||
-        set_str(&cfg->sim.listen, "127.0.0.1:4566") != 0 ||
-        set_str(&cfg->sim.access_key_id, "AKIASANDBOXCTLSIM01") != 0 ||
-        set_str(&cfg->sim.secret_access_key, "sandboxctl-simulator-secret-key-not-for-aws") != 0)
-        return -1;
-    cfg->aws.max_attempts = 5;
-    cfg->aws.connect_timeout = 10;
-    cfg->aws.request_timeout = 60;
-    l->create_rate = 0.1;
-    l->create_burst = 3;
-    l->create_in_progress = 5;
-    l->close_rate = 0.05;
-    l->close_burst = 1;
-    l->close_in_flight = 3;
-    l->close_quota = 0;
-    l->close_quota_min = 250;
-    l->close_quota_pct = 20;
-    l->close_quota_max = 1000;
-    l->describe_rate = 2;
-    l->move_rate = 2;
-    l->tag_rate = 4;
-    l->account_limit = 10;
-    l->create_stuck = 10 * 60;
-    cfg->hooks.timeout = 60 * 60;
-    cfg->hooks.parallel = 4;
-    cfg->hooks.max_attempts = 3;
-    cfg->hooks.retry_backoff = 5 * 60;
-    cfg->sim.time_scale = 1;
-    cfg->sim.create_latency = 60;
-    cfg->sim.close_latency = 5 * 60;
-    cfg->sim.account_limit = 10;
-    cfg->sim.seed = 1;
-    cfg->sim.throttle = true;
-    return 0;
-}
-
-/* hooks.log_dir defaults to <directory of the store>/hook-logs. */
-static int
-default_log_dir(struct sbx_config *cfg)
-{
-    const char *slash;
-    int dirlen;
-    size_t size;
-
-    if (cfg->hooks.log_dir != NULL)
-        return 0;
-    slash = strrchr(cfg->store, '/');
-    dirlen = slash == NULL ? 1 : (int)(slash - cfg->store);
-    size = (size_t)dirlen + sizeof("/hook-logs");
-    cfg->hooks.log_dir = malloc(size);
-    if (cfg->hooks.log_dir == NULL)
-        return -1;
-    snprintf(cfg->hooks.log_dir, size, "%.*s/hook-logs", dirlen, slash == NULL ? "." : cfg->store);
-    return 0;
-}
-
-int
-cfg_defaults(struct sbx_config **out, struct sbx_err *err)
-{
-    struct sbx_config *cfg = calloc(1, sizeof(*cfg));
-
-    *out = NULL;
-    if (cfg == NULL || set_defaults(cfg) != 0 || add_default_kinds(cfg) != 0 ||
-        default_log_dir(cfg) != 0) {
-        cfg_free(cfg);
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
-    *out = cfg;
-    return 0;
-}
-
-/* ---- messages ---- */
-
-/* The dotted key of s: "kinds.demo.ttl", list elements as "kinds.demo.warn[1]". */
-static void
-key_path(const config_setting_t *s, char *buf, size_t n)
-{
-    const config_setting_t *parent = config_setting_parent(s);
-    const char *name = config_setting_name(s);
-    size_t len;
-
-    buf[0] = '\0';
-    if (parent == NULL)
-        return;
-    if (!config_setting_is_root(parent))
-        key_path(parent, buf, n);
-    len = strlen(buf);
-    if (name != NULL)
-        snprintf(buf + len, n - len, "%s%s", len > 0 ? "." : "", name);
-    else
-        snprintf(buf + len, n - len, "[%d]", config_setting_index(s));
-}
-
-static const char *
-source_file(const struct loader *ld, const config_setting_t *s)
-{
-    const char *f = config_setting_source_file(s);
-
-    return f != NULL ? f : ld->path;
-}
-
-static int key_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
-        SBX_PRINTF(3, 4);
-
-/* Sets "FILE:LINE: key 'a.b': <fmt>" (SBX_E_CONFIG) and returns -1. */
-static int
-key_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
-{
-    char key[256], why[384];
-    va_list ap;
-
-    key_path(s, key, sizeof(key));
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof(why), fmt, ap);
-    va_end(ap);
-    sbx_err_set(ld->err, SBX_E_CONFIG, "%s:%u: key '%s': %s", source_file(ld, s),
-                (unsigned)config_setting_source_line(s), key, why);
-    return -1;
-}
-
-static int
-unknown_key(struct loader *ld, const config_setting_t *s)
-{
-    char key[256];
-
-    key_path(s, key, sizeof(key));
-    sbx_err_set(ld->err, SBX_E_CONFIG, "%s:%u: unknown key '%s'", source_file(ld, s),
-                (unsigned)config_setting_source_line(s), key);
-    return -1;
-}
-
-static int
-nomem(struct loader *ld)
-{
-    sbx_err_set(ld->err, SBX_E_NOMEM, "out of memory");
-    return -1;
-}
-
-static const char *
-type_name(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_GROUP:
-        return "a group";
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return "an integer";
-    case CONFIG_TYPE_FLOAT:
-        return "a number";
-    case CONFIG_TYPE_STRING:
-        return "a string";
-    case CONFIG_TYPE_BOOL:
-        return "a boolean";
-    case CONFIG_TYPE_ARRAY:
-        return "an array";
-    case CONFIG_TYPE_LIST:
-        return "a list";
-    default:
-        return "nothing";
-    }
-}
-
-/* ---- typed getters ---- */
-
-static int
-get_group(struct loader *ld, const config_setting_t *s)
-{
-    if (!config_setting_is_group(s))
-        return key_error(ld, s, "must be a group { ... } (got %s)", type_name(s));
-    return 0;
-}
-
-static int
-get_list(struct loader *ld, const config_setting_t *s, int max)
-{
-    if (!config_setting_is_array(s) && !config_setting_is_list(s))
-        return key_error(ld, s, "must be a list [ ... ] (got %s)", type_name(s));
-    if (config_setting_length(s) > max)
-        return key_error(ld, s, "at most %d entries allowed (got %d)", max,
-                         config_setting_length(s));
-    return 0;
-}
-
-static int
-get_string(struct loader *ld, const config_setting_t *s, const char **out)
-{
-    if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return key_error(ld, s, "must be a string (got %s)", type_name(s));
-    *out = config_setting_get_string(s);
-    return 0;
-}
-
-/* A string passing check into *dst. Empty strings mean "unset" (NULL) when optional. */
-static int
-get_str(struct loader *ld, const config_setting_t *s, bool optional, str_check check, char **dst)
-{
-    const char *v = NULL;
-    char why[256];
-
-    if (get_string(ld, s, &v) != 0)
-        return -1;
-    if (*v == '\0') {
-        if (!optional)
-            return key_error(ld, s, "must not be empty");
-        free(*dst);
-        *dst = NULL;
-        return 0;
-    }
-    if (check != NULL && check(v, why, sizeof(why)) != 0)
-        return key_error(ld, s, "%s (got \"%s\")", why, v);
-    if (set_str(dst, v) != 0)
-        return nomem(ld);
-    return 0;
-}
-
-static int
-get_int(struct loader *ld, const config_setting_t *s, int64_t min, int64_t max, int64_t *out)
-{
-    int64_t v;
-
-    if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
-        return key_error(ld, s, "must be an integer (got %s)", type_name(s));
-    v = (int64_t)config_setting_get_int64(s);
-    if (v < min)
-        return key_error(ld, s, "must be >= %" PRId64 " (got %" PRId64 ")", min, v);
-    if (v > max)
-        return key_error(ld, s, "must be <= %" PRId64 " (got %" PRId64 ")", max, v);
-    *out = v;
-    return 0;
-}
-
-static int
-get_int32(struct loader *ld, const config_setting_t *s, int min, int max, int *out)
-{
-    int64_t v = 0;
-
-    if (get_int(ld, s, min, max, &v) != 0)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-/* A number in (above, max]. */
-static int
-get_double(struct loader *ld, const config_setting_t *s, double above, double max, double *out)
-{
-    double v;
-
-    if (!config_setting_is_number(s))
-        return key_error(ld, s, "must be a number (got %s)", type_name(s));
-    if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-        v = config_setting_get_float(s);
-    else
-        v = (double)config_setting_get_int64(s);
-    if (!(v > above))
-        return key_error(ld, s, "must be > %g (got %g)", above, v);
-    if (v > max)
-        return key_error(ld, s, "must be <= %g (got %g)", max, v);
-    *out = v;
-    return 0;
-}
-
-static int
-get_bool(struct loader *ld, const config_setting_t *s, bool *out)
-{
-    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-        return key_error(ld, s, "must be true or false (got %s)", type_name(s));
-    *out = config_setting_get_bool(s) != 0;
-    return 0;
-}
-
-/* A duration string ("90m", "8h", "3d") within [min, max] seconds. */
-static int
-get_duration(struct loader *ld, const config_setting_t *s, int64_t min, int64_t max, int64_t *out)
-{
-    struct sbx_err derr = { 0 };
-    char a[32], b[32];
-    const char *v;
-    int64_t secs;
-
-    if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return key_error(ld, s,
-                         "must be a duration string such as \"90m\", \"8h\", \"3d\" (got %s)",
-                         type_name(s));
-    v = config_setting_get_string(s);
-    if (duration_parse(v, &secs, &derr) != 0)
-        return key_error(ld, s, "%s", derr.msg);
-    if (secs < min)
-        return key_error(ld, s, "must be at least %s (got \"%s\")",
-                         duration_format(min, a, sizeof(a)), v);
-    if (secs > max)
-        return key_error(ld, s, "must be at most %s (got \"%s\")",
-                         duration_format(max, b, sizeof(b)), v);
-    *out = secs;
-    return 0;
 }
 
 /* ---- string checks ---- */
@@ -858,7 +445,665 @@ check_access_key(const char *v, char *why, size_t n)
     return 0;
 }
 
-/* Like check_* but never echoes the value: used for the secret. */
+/* A kind's OU: a path below the root, or "" for the root itself. */
+static int
+check_kind_ou(const char *v, char *why, size_t n)
+{
+    return *v == '\0' ? 0 : check_ou_path(v, why, n);
+}
+
+/* ---- the key table ---- */
+
+/*
+ * The offset of field f of T, which must have type ctype (AT) or be an array of ctype (ARR):
+ * a mismatch is a "distinct pointer types" diagnostic, an error with -Werror.
+ */
+#define AT(T, f, ctype)  (offsetof(T, f) + 0 * sizeof((ctype *)NULL == &((T *)NULL)->f))
+#define ARR(T, f, ctype) (offsetof(T, f) + 0 * sizeof((ctype *)NULL == ((T *)NULL)->f))
+
+#define KEY_STR(T, sec, name, f, flags, check, def)                      \
+    {                                                                    \
+        sec, name, CFG_STR, AT(T, f, char *), 0, 0, 0, def, check, flags \
+    }
+#define KEY_PATH(T, sec, name, f, flags, def)                                  \
+    {                                                                          \
+        sec, name, CFG_PATH, AT(T, f, char *), 0, 0, 0, def, check_path, flags \
+    }
+#define KEY_SECRET(T, sec, name, f, def)                               \
+    {                                                                  \
+        sec, name, CFG_SECRET, AT(T, f, char *), 0, 0, 0, def, NULL, 0 \
+    }
+#define KEY_INT(T, sec, name, f, min, max, def)                      \
+    {                                                                \
+        sec, name, CFG_INT, AT(T, f, int), 0, min, max, def, NULL, 0 \
+    }
+#define KEY_INT64(T, sec, name, f, min, max, def)                          \
+    {                                                                      \
+        sec, name, CFG_INT64, AT(T, f, int64_t), 0, min, max, def, NULL, 0 \
+    }
+#define KEY_DOUBLE(T, sec, name, f, above, max, def)                         \
+    {                                                                        \
+        sec, name, CFG_DOUBLE, AT(T, f, double), 0, above, max, def, NULL, 0 \
+    }
+#define KEY_BOOL(T, sec, name, f, def)                             \
+    {                                                              \
+        sec, name, CFG_BOOL, AT(T, f, bool), 0, 0, 0, def, NULL, 0 \
+    }
+#define KEY_DURATION(T, sec, name, f, min, max, def)                          \
+    {                                                                         \
+        sec, name, CFG_DURATION, AT(T, f, int64_t), 0, min, max, def, NULL, 0 \
+    }
+#define KEY_EVENTS(T, sec, name, f, flags, def)                           \
+    {                                                                     \
+        sec, name, CFG_EVENTS, ARR(T, f, bool), 0, 0, 0, def, NULL, flags \
+    }
+#define KEY_TAGS(T, sec, name, f, nf, cap)                                                    \
+    {                                                                                         \
+        sec, name, CFG_TAGS, ARR(T, f, struct cfg_tag), AT(T, nf, int), 0, cap, NULL, NULL, 0 \
+    }
+#define KEY_ACCOUNTS(T, sec, name, f, nf, cap)                                            \
+    {                                                                                     \
+        sec, name, CFG_ACCOUNTS, ARR(T, f, char *), AT(T, nf, int), 0, cap, NULL, NULL, 0 \
+    }
+#define KEY_WARN(T, sec, name, f, nf, cap)                                             \
+    {                                                                                  \
+        sec, name, CFG_WARN, ARR(T, f, int64_t), AT(T, nf, int), 0, cap, NULL, NULL, 0 \
+    }
+
+#define C  struct sbx_config
+#define KD struct cfg_kind
+
+/* clang-format off */
+static const struct cfg_key keys[] = {
+    KEY_PATH(C, "", "store", store, 0, "/var/lib/sandboxctl/sandboxctl.db"),
+
+    KEY_STR(C, "aws", "profile", aws.profile, CFG_OPTIONAL, check_profile, NULL),
+    KEY_STR(C, "aws", "region", aws.region, CFG_OPTIONAL, check_region, NULL),
+    KEY_STR(C, "aws", "endpoint", aws.endpoint, CFG_OPTIONAL, check_endpoint, NULL),
+    KEY_STR(C, "aws", "sts_endpoint", aws.sts_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
+    KEY_INT(C, "aws", "max_attempts", aws.max_attempts, 1, 20, "5"),
+    KEY_DURATION(C, "aws", "connect_timeout", aws.connect_timeout, 1, 3600, "10s"),
+    KEY_DURATION(C, "aws", "request_timeout", aws.request_timeout, 1, 3600, "60s"),
+    KEY_STR(C, "aws", "access_role", aws.access_role, 0, check_role,
+            "OrganizationAccountAccessRole"),
+    KEY_BOOL(C, "aws", "follow_sim_clock", aws.follow_sim_clock, "false"),
+
+    KEY_STR(C, "organization", "email_template", org.email_template, 0, check_email_template,
+        "sandbox+{kind}-{owner}-{seq}@example.com"),
+    KEY_STR(C, "organization", "name_template", org.name_template, 0, check_name_template,
+        "sbx-{kind}-{owner}-{seq}"),
+    KEY_STR(C, "organization", "owner_domain", org.owner_domain, CFG_OPTIONAL, check_domain, NULL),
+    KEY_TAGS(C, "organization", "protected_tags", org.protected_tags, org.nprotected_tags,
+         CFG_MAX_PROTECT),
+    KEY_ACCOUNTS(C, "organization", "protected_accounts", org.protected_accounts,
+             org.nprotected_accounts, CFG_MAX_PROTECT),
+    KEY_STR(C, "organization", "close_wait_ou", org.close_wait_ou, CFG_OPTIONAL, check_ou_path,
+            NULL),
+
+    KEY_DOUBLE(C, "limits", "create_rate", limits.create_rate, 0, 1000, "0.1"),
+    KEY_INT(C, "limits", "create_burst", limits.create_burst, 1, 1000, "3"),
+    KEY_INT(C, "limits", "create_in_progress", limits.create_in_progress, 1, 100, "5"),
+    KEY_DOUBLE(C, "limits", "close_rate", limits.close_rate, 0, 1000, "0.05"),
+    KEY_INT(C, "limits", "close_burst", limits.close_burst, 1, 1000, "1"),
+    KEY_INT(C, "limits", "close_in_flight", limits.close_in_flight, 1, 100, "3"),
+    KEY_INT(C, "limits", "close_quota", limits.close_quota, 0, 1000000, "0"),
+    KEY_INT(C, "limits", "close_quota_min", limits.close_quota_min, 0, 1000000, "250"),
+    KEY_INT(C, "limits", "close_quota_pct", limits.close_quota_pct, 0, 100, "20"),
+    KEY_INT(C, "limits", "close_quota_max", limits.close_quota_max, 1, 1000000, "1000"),
+    KEY_DOUBLE(C, "limits", "describe_rate", limits.describe_rate, 0, 1000, "2"),
+    KEY_DOUBLE(C, "limits", "move_rate", limits.move_rate, 0, 1000, "2"),
+    KEY_DOUBLE(C, "limits", "tag_rate", limits.tag_rate, 0, 1000, "4"),
+    KEY_INT(C, "limits", "account_limit", limits.account_limit, 1, 10000000, "10"),
+    KEY_DURATION(C, "limits", "create_stuck", limits.create_stuck, 60, 7 * DAY, "10m"),
+
+    KEY_PATH(C, "hooks", "dir", hooks.dir, CFG_OPTIONAL, "/etc/sandboxctl/hooks"),
+    KEY_PATH(C, "hooks", "log_dir", hooks.log_dir, CFG_OPTIONAL, NULL),
+    KEY_DURATION(C, "hooks", "timeout", hooks.timeout, 1, 7 * DAY, "60m"),
+    KEY_INT(C, "hooks", "parallel", hooks.parallel, 1, 256, "4"),
+    KEY_INT(C, "hooks", "max_attempts", hooks.max_attempts, 1, 100, "3"),
+    KEY_DURATION(C, "hooks", "retry_backoff", hooks.retry_backoff, 0, 7 * DAY, "5m"),
+    KEY_EVENTS(C, "hooks", "pass_credentials", hooks.pass_credentials, CFG_NO_BOOL, "pre-close"),
+    KEY_PATH(C, "hooks", "nuke_config_dir", hooks.nuke_config_dir, CFG_OPTIONAL, NULL),
+    KEY_STR(C, "hooks", "nuke_regions", hooks.nuke_regions, CFG_OPTIONAL, check_regions,
+        "global,us-east-1"),
+    KEY_STR(C, "hooks", "webhook_url", hooks.webhook_url, CFG_OPTIONAL, check_url, NULL),
+    KEY_STR(C, "hooks", "mail_from", hooks.mail_from, CFG_OPTIONAL, check_mail, NULL),
+
+    KEY_STR(C, "sim", "listen", sim.listen, 0, check_listen, "127.0.0.1:4566"),
+    KEY_STR(C, "sim", "access_key_id", sim.access_key_id, 0, check_access_key,
+            "AKIASANDBOXCTLSIM01"),
+    KEY_SECRET(C, "sim", "secret_access_key", sim.secret_access_key,
+           "sandboxctl-simulator-secret-key-not-for-aws"),
+    KEY_PATH(C, "sim", "state", sim.state, CFG_OPTIONAL, NULL),
+    KEY_DOUBLE(C, "sim", "time_scale", sim.time_scale, 0, 100000, "1"),
+    KEY_DURATION(C, "sim", "create_latency", sim.create_latency, 0, 30 * DAY, "60s"),
+    KEY_DURATION(C, "sim", "close_latency", sim.close_latency, 0, 30 * DAY, "5m"),
+    KEY_INT(C, "sim", "account_limit", sim.account_limit, 1, 10000000, "10"),
+    KEY_INT64(C, "sim", "seed", sim.seed, INT64_MIN, INT64_MAX, "1"),
+    KEY_BOOL(C, "sim", "throttle", sim.throttle, "true"),
+};
+
+static const struct cfg_key kind_keys[] = {
+    KEY_DURATION(KD, "kinds", "ttl", default_ttl, 0, 3650 * DAY, "0"),
+    KEY_DURATION(KD, "kinds", "max_ttl", max_ttl, 0, 3650 * DAY, "0"),
+    KEY_STR(KD, "kinds", "ou", ou, CFG_EMPTY, check_kind_ou, ""),
+    KEY_TAGS(KD, "kinds", "tags", tags, ntags, CFG_MAX_TAGS),
+    KEY_INT(KD, "kinds", "max_per_owner", max_per_owner, 0, 100000, "0"),
+    KEY_WARN(KD, "kinds", "warn", warn, nwarn, CFG_MAX_WARN),
+    KEY_EVENTS(KD, "kinds", "hooks", hooks, 0, "post-create,expiry-warning,pre-close,post-close"),
+    KEY_STR(KD, "kinds", "email_template", email_template, CFG_OPTIONAL, check_email_template,
+            NULL),
+    KEY_STR(KD, "kinds", "name_template", name_template, CFG_OPTIONAL, check_name_template, NULL),
+};
+/* clang-format on */
+
+#undef C
+#undef KD
+
+/* The kinds of a file without a `kinds` group, written as a file would write them. */
+static const char default_kinds[] =
+        "kinds = {\n"
+        "    developer = { ou = \"Sandboxes/Developers\"; max_per_owner = 1;\n"
+        "                  warn = [ \"1d\" ]; };\n"
+        "    training = { ttl = \"3d\"; max_ttl = \"14d\"; ou = \"Sandboxes/Training\";\n"
+        "                 warn = [ \"1d\", \"2h\" ]; };\n"
+        "    demo = { ttl = \"8h\"; max_ttl = \"3d\"; ou = \"Sandboxes/Demos\";\n"
+        "             warn = [ \"1h\" ]; };\n"
+        "};\n";
+
+const struct cfg_key *
+cfg_keys(size_t *n)
+{
+    *n = SBX_ARRAY_LEN(keys);
+    return keys;
+}
+
+const struct cfg_key *
+cfg_kind_keys(size_t *n)
+{
+    *n = SBX_ARRAY_LEN(kind_keys);
+    return kind_keys;
+}
+
+static bool
+quoted_type(enum cfg_type t)
+{
+    return t == CFG_STR || t == CFG_PATH || t == CFG_SECRET || t == CFG_DURATION;
+}
+
+const char *
+cfg_key_default(const struct cfg_key *k, char *buf, size_t n)
+{
+    size_t used = 0;
+    int w;
+
+    if (k->def == NULL || n == 0)
+        return NULL;
+    if (k->type == CFG_EVENTS) {
+        const char *p = k->def;
+
+        w = snprintf(buf, n, "[");
+        used = w < 0 ? n : (size_t)w;
+        while (*p != '\0' && used < n) {
+            size_t len = strcspn(p, ",");
+
+            w = snprintf(buf + used, n - used, "%s\"%.*s\"", used > 1 ? ", " : " ", (int)len, p);
+            used += w < 0 ? n : (size_t)w;
+            p += len + (p[len] == ',');
+        }
+        if (used < n) {
+            w = snprintf(buf + used, n - used, " ]");
+            used += w < 0 ? n : (size_t)w;
+        }
+    } else {
+        w = snprintf(buf, n, quoted_type(k->type) ? "\"%s\"" : "%s", k->def);
+        used = w < 0 ? n : (size_t)w;
+    }
+    return used < n ? buf : NULL;
+}
+
+/* The row for name in section, or NULL. */
+static const struct cfg_key *
+find_key(const struct cfg_key *tab, size_t n, const char *section, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tab[i].section, section) == 0 && strcmp(tab[i].name, name) == 0)
+            return &tab[i];
+    return NULL;
+}
+
+/* True when some row of keys[] is in the group name. */
+static bool
+is_section(const char *name)
+{
+    for (size_t i = 0; i < SBX_ARRAY_LEN(keys); i++)
+        if (*name != '\0' && strcmp(keys[i].section, name) == 0)
+            return true;
+    return false;
+}
+
+/* ---- memory ---- */
+
+/* Replaces *dst with a copy of src (NULL allowed). Returns -1 on out of memory. */
+static int
+set_str(char **dst, const char *src)
+{
+    char *copy = NULL;
+
+    if (src != NULL) {
+        copy = strdup(src);
+        if (copy == NULL)
+            return -1;
+    }
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+static void
+free_secret(char **p)
+{
+    if (*p != NULL) {
+        OPENSSL_cleanse(*p, strlen(*p));
+        free(*p);
+        *p = NULL;
+    }
+}
+
+static void
+free_tags(struct cfg_tag *tags, int *n)
+{
+    for (int i = 0; i < *n; i++) {
+        free(tags[i].key);
+        free(tags[i].value);
+        tags[i].key = tags[i].value = NULL;
+    }
+    *n = 0;
+}
+
+static void
+free_accounts(char **ids, int *n)
+{
+    for (int i = 0; i < *n; i++) {
+        free(ids[i]);
+        ids[i] = NULL;
+    }
+    *n = 0;
+}
+
+/* Frees what the rows of tab own in the struct at base. */
+static void
+free_fields(const struct cfg_key *tab, size_t n, void *base)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *field = (char *)base + tab[i].offset;
+        int *count = (int *)(void *)((char *)base + tab[i].count);
+
+        switch (tab[i].type) {
+        case CFG_STR:
+        case CFG_PATH:
+            free(*(char **)(void *)field);
+            *(char **)(void *)field = NULL;
+            break;
+        case CFG_SECRET:
+            free_secret((char **)(void *)field);
+            break;
+        case CFG_TAGS:
+            free_tags((struct cfg_tag *)(void *)field, count);
+            break;
+        case CFG_ACCOUNTS:
+            free_accounts((char **)(void *)field, count);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void
+free_kind(struct cfg_kind *k)
+{
+    free(k->name);
+    free_fields(kind_keys, SBX_ARRAY_LEN(kind_keys), k);
+    memset(k, 0, sizeof(*k));
+}
+
+void
+cfg_free(struct sbx_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    free(cfg->path);
+    free_fields(keys, SBX_ARRAY_LEN(keys), cfg);
+    for (int i = 0; i < cfg->nkinds; i++)
+        free_kind(&cfg->kinds[i]);
+    free(cfg);
+}
+
+/* ---- messages ---- */
+
+/* The dotted key of s: "kinds.demo.ttl", list elements as "kinds.demo.warn[1]". */
+static void
+key_path(const config_setting_t *s, char *buf, size_t n)
+{
+    const config_setting_t *parent = config_setting_parent(s);
+    const char *name = config_setting_name(s);
+    size_t len;
+
+    buf[0] = '\0';
+    if (parent == NULL)
+        return;
+    if (!config_setting_is_root(parent))
+        key_path(parent, buf, n);
+    len = strlen(buf);
+    if (name != NULL)
+        snprintf(buf + len, n - len, "%s%s", len > 0 ? "." : "", name);
+    else
+        snprintf(buf + len, n - len, "[%d]", config_setting_index(s));
+}
+
+static const char *
+source_file(const struct loader *ld, const config_setting_t *s)
+{
+    const char *f = config_setting_source_file(s);
+
+    (void)ld;
+    return f != NULL ? f : DEFAULTS_NAME;
+}
+
+static int key_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+        SBX_PRINTF(3, 4);
+
+/* Sets "FILE:LINE: key 'a.b': <fmt>" (SBX_E_CONFIG) and returns -1. */
+static int
+key_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+{
+    char key[256], why[384];
+    va_list ap;
+
+    key_path(s, key, sizeof(key));
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    sbx_err_set(ld->err, SBX_E_CONFIG, "%s:%u: key '%s': %s", source_file(ld, s),
+                (unsigned)config_setting_source_line(s), key, why);
+    return -1;
+}
+
+static int
+unknown_key(struct loader *ld, const config_setting_t *s)
+{
+    char key[256];
+
+    key_path(s, key, sizeof(key));
+    sbx_err_set(ld->err, SBX_E_CONFIG, "%s:%u: unknown key '%s'", source_file(ld, s),
+                (unsigned)config_setting_source_line(s), key);
+    return -1;
+}
+
+static int
+nomem(struct loader *ld)
+{
+    sbx_err_set(ld->err, SBX_E_NOMEM, "out of memory");
+    return -1;
+}
+
+static const char *
+type_name(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_GROUP:
+        return "a group";
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        return "an integer";
+    case CONFIG_TYPE_FLOAT:
+        return "a number";
+    case CONFIG_TYPE_STRING:
+        return "a string";
+    case CONFIG_TYPE_BOOL:
+        return "a boolean";
+    case CONFIG_TYPE_ARRAY:
+        return "an array";
+    case CONFIG_TYPE_LIST:
+        return "a list";
+    default:
+        return "nothing";
+    }
+}
+
+/* ---- integer literals ---- */
+
+/*
+ * libconfig 1.5 converts an integer written without the L suffix with atoi(), so 4294967297
+ * arrives as 1 and 2147483648 as -2147483648. Integers are therefore read again from the
+ * literal in the text: the setting's line has "name = literal" (or "name: literal"); of the
+ * literals found there for that name, the first that libconfig's conversion maps to the value
+ * it reported is the one. When none is found libconfig's value stands.
+ */
+
+/* The whole of f into a heap string (NUL-terminated), or NULL with errno set. */
+static char *
+read_all(FILE *f)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    for (;;) {
+        size_t got;
+
+        if (cap - len < 4096) {
+            char *p = realloc(buf, cap + 65536);
+
+            if (p == NULL) {
+                free(buf);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = p;
+            cap += 65536;
+        }
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* The text the setting came from: the file or an included file (read once). */
+static const char *
+setting_text(struct loader *ld, const config_setting_t *s)
+{
+    const char *f = config_setting_source_file(s);
+    char path[PATH_MAX];
+    FILE *in;
+
+    if (f == NULL)
+        return NULL; /* the built-in defaults: no literal beyond 32 bits there */
+    if (strcmp(f, ld->path) == 0)
+        return ld->text;
+    if (ld->inc_path != NULL && strcmp(ld->inc_path, f) == 0)
+        return ld->inc_text;
+    free(ld->inc_path);
+    free(ld->inc_text);
+    ld->inc_text = NULL;
+    ld->inc_path = strdup(f);
+    /* libconfig names an included file as the directive wrote it, relative to the include
+     * directory (the config's) */
+    if (f[0] != '/' && ld->dir != NULL &&
+        snprintf(path, sizeof(path), "%s/%s", ld->dir, f) < (int)sizeof(path))
+        f = path;
+    in = fopen(f, "r");
+    if (ld->inc_path != NULL && in != NULL)
+        ld->inc_text = read_all(in);
+    if (in != NULL)
+        fclose(in);
+    return ld->inc_text;
+}
+
+static bool
+name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '*';
+}
+
+/*
+ * Parses the integer literal at p ([-+]digits or 0x hex, optional L or LL) into *v, clamped
+ * as strtoll clamps; *range is set when it does not fit in 64 bits. Returns the length of the
+ * literal's digits (for messages), or 0 when p holds no integer literal.
+ */
+static size_t
+int_literal(const char *p, int64_t *v, bool *range)
+{
+    const char *q = p;
+    char *end = NULL;
+
+    *range = false;
+    if (*q == '-' || *q == '+')
+        q++;
+    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
+        unsigned long long u;
+
+        if (p != q)
+            return 0;
+        errno = 0;
+        u = strtoull(p, &end, 16);
+        if (end == p + 2)
+            return 0;
+        *range = errno == ERANGE;
+        *v = (int64_t)u; /* libconfig reads hex as the bits of the value */
+    } else {
+        long long ll;
+
+        if (*q < '0' || *q > '9')
+            return 0;
+        errno = 0;
+        ll = strtoll(p, &end, 10);
+        *range = errno == ERANGE;
+        *v = ll;
+        if (*end == '.' || *end == 'e' || *end == 'E')
+            return 0; /* a float */
+    }
+    return (size_t)(end - p);
+}
+
+/* What libconfig 1.5 reports for literal v read as a plain int: its low 32 bits (atoi and
+ * strtoul clamp as int_literal does). */
+static int64_t
+as_libconfig_int(int64_t v)
+{
+    return (int32_t)(uint32_t)(uint64_t)v;
+}
+
+/*
+ * Finds s's literal. Returns 0 with *v (and *text, *len: the literal as written) when found,
+ * -1 when not.
+ */
+static int
+find_literal(struct loader *ld, const config_setting_t *s, int64_t *v, bool *range,
+             const char **text, size_t *len)
+{
+    const char *name = config_setting_name(s), *start = setting_text(ld, s), *p = start;
+    size_t nlen = name != NULL ? strlen(name) : 0;
+    int64_t want = config_setting_get_int64(s);
+    bool plain = config_setting_type(s) == CONFIG_TYPE_INT;
+
+    if (p == NULL || nlen == 0)
+        return -1;
+    for (unsigned line = 1; line < (unsigned)config_setting_source_line(s) && *p != '\0'; p++)
+        if (*p == '\n')
+            line++;
+    for (const char *eol = p + strcspn(p, "\n"); p < eol; p++) {
+        const char *q = p + nlen;
+        int64_t lit;
+        bool big;
+        size_t n;
+
+        if (strncmp(p, name, nlen) != 0 || (p > start && name_char(p[-1])) || name_char(*q))
+            continue;
+        q += strspn(q, " \t");
+        if (*q != '=' && *q != ':')
+            continue;
+        q++;
+        q += strspn(q, " \t\r\n");
+        n = int_literal(q, &lit, &big);
+        if (n == 0)
+            continue;
+        if ((plain ? as_libconfig_int(lit) : lit) != want)
+            continue;
+        *v = lit;
+        *range = big;
+        *text = q;
+        *len = n;
+        return 0;
+    }
+    return -1;
+}
+
+/* ---- typed getters ---- */
+
+static int
+get_group(struct loader *ld, const config_setting_t *s)
+{
+    if (!config_setting_is_group(s))
+        return key_error(ld, s, "must be a group { ... } (got %s)", type_name(s));
+    return 0;
+}
+
+static int
+get_list(struct loader *ld, const config_setting_t *s, int max)
+{
+    if (!config_setting_is_array(s) && !config_setting_is_list(s))
+        return key_error(ld, s, "must be a list [ ... ] (got %s)", type_name(s));
+    if (config_setting_length(s) > max)
+        return key_error(ld, s, "at most %d entries allowed (got %d)", max,
+                         config_setting_length(s));
+    return 0;
+}
+
+static int
+get_string(struct loader *ld, const config_setting_t *s, const char **out)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return key_error(ld, s, "must be a string (got %s)", type_name(s));
+    *out = config_setting_get_string(s);
+    return 0;
+}
+
+/* A string passing check into *dst. "" is unset (NULL) with CFG_OPTIONAL, a value with
+ * CFG_EMPTY, an error otherwise. */
+static int
+get_str(struct loader *ld, const config_setting_t *s, unsigned flags, cfg_check_fn check,
+        char **dst)
+{
+    const char *v = NULL;
+    char why[256];
+
+    if (get_string(ld, s, &v) != 0)
+        return -1;
+    if (*v == '\0' && !(flags & CFG_EMPTY)) {
+        if (!(flags & CFG_OPTIONAL))
+            return key_error(ld, s, "must not be empty");
+        free(*dst);
+        *dst = NULL;
+        return 0;
+    }
+    if (check != NULL && check(v, why, sizeof(why)) != 0)
+        return key_error(ld, s, "%s (got \"%s\")", why, v);
+    if (set_str(dst, v) != 0)
+        return nomem(ld);
+    return 0;
+}
+
+/* Never echoes the value: used for the secret. */
 static int
 get_secret(struct loader *ld, const config_setting_t *s, char **dst)
 {
@@ -872,15 +1117,97 @@ get_secret(struct loader *ld, const config_setting_t *s, char **dst)
     copy = strdup(v);
     if (copy == NULL)
         return nomem(ld);
-    if (*dst != NULL) {
-        OPENSSL_cleanse(*dst, strlen(*dst));
-        free(*dst);
-    }
+    free_secret(dst);
     *dst = copy;
     return 0;
 }
 
-/* ---- tags ---- */
+/* An integer setting's value as written (see find_literal), within [min, max]. */
+static int
+get_int(struct loader *ld, const config_setting_t *s, int64_t min, int64_t max, int64_t *out)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    bool range = false;
+    int64_t v;
+
+    if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
+        return key_error(ld, s, "must be an integer (got %s)", type_name(s));
+    if (find_literal(ld, s, &v, &range, &text, &len) != 0)
+        v = (int64_t)config_setting_get_int64(s);
+    if (range && text[0] == '-')
+        return key_error(ld, s, "must be >= %" PRId64 " (got %.*s)", min, (int)len, text);
+    if (range)
+        return key_error(ld, s, "must be <= %" PRId64 " (got %.*s)", max, (int)len, text);
+    if (v < min)
+        return key_error(ld, s, "must be >= %" PRId64 " (got %" PRId64 ")", min, v);
+    if (v > max)
+        return key_error(ld, s, "must be <= %" PRId64 " (got %" PRId64 ")", max, v);
+    *out = v;
+    return 0;
+}
+
+/* A number in (above, max]. */
+static int
+get_double(struct loader *ld, const config_setting_t *s, double above, double max, double *out)
+{
+    double v;
+
+    if (!config_setting_is_number(s))
+        return key_error(ld, s, "must be a number (got %s)", type_name(s));
+    if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+        v = config_setting_get_float(s);
+    } else {
+        int64_t i = 0;
+
+        if (get_int(ld, s, INT64_MIN, INT64_MAX, &i) != 0)
+            return -1;
+        v = (double)i;
+    }
+    if (!(v > above))
+        return key_error(ld, s, "must be > %g (got %g)", above, v);
+    if (v > max)
+        return key_error(ld, s, "must be <= %g (got %g)", max, v);
+    *out = v;
+    return 0;
+}
+
+static int
+get_bool(struct loader *ld, const config_setting_t *s, bool *out)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+        return key_error(ld, s, "must be true or false (got %s)", type_name(s));
+    *out = config_setting_get_bool(s) != 0;
+    return 0;
+}
+
+/* A duration string ("90m", "8h", "3d") within [min, max] seconds. */
+static int
+get_duration(struct loader *ld, const config_setting_t *s, int64_t min, int64_t max, int64_t *out)
+{
+    struct sbx_err derr = { 0 };
+    char a[32], b[32];
+    const char *v;
+    int64_t secs;
+
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return key_error(ld, s,
+                         "must be a duration string such as \"90m\", \"8h\", \"3d\" (got %s)",
+                         type_name(s));
+    v = config_setting_get_string(s);
+    if (duration_parse(v, &secs, &derr) != 0)
+        return key_error(ld, s, "%s", derr.msg);
+    if (secs < min)
+        return key_error(ld, s, "must be at least %s (got \"%s\")",
+                         duration_format(min, a, sizeof(a)), v);
+    if (secs > max)
+        return key_error(ld, s, "must be at most %s (got \"%s\")",
+                         duration_format(max, b, sizeof(b)), v);
+    *out = secs;
+    return 0;
+}
+
+/* ---- lists ---- */
 
 /* Counts UTF-8 code points; -1 if malformed. Sets *bad to the first byte not allowed by
  * AWS's tag pattern ([\p{L}\p{Z}\p{N}_.:/=+\-@]; non-ASCII letters are taken on trust). */
@@ -969,296 +1296,152 @@ get_tags(struct loader *ld, const config_setting_t *s, int max, struct cfg_tag *
     return 0;
 }
 
-/* ---- groups ---- */
-
-#define KEY(name) (strcmp(k, (name)) == 0)
-
+/* A list of distinct hook event names into ev[]; with CFG_NO_BOOL, false means none. */
 static int
-load_aws(struct loader *ld, const config_setting_t *g)
+get_events(struct loader *ld, const config_setting_t *s, unsigned flags, bool *ev)
 {
-    struct cfg_aws *a = &ld->cfg->aws;
+    if ((flags & CFG_NO_BOOL) && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+        if (config_setting_get_bool(s))
+            return key_error(ld, s,
+                             "must list the hook events that get the credentials, e.g. "
+                             "[ \"pre-close\" ] (true, which gave them to every event, is no "
+                             "longer accepted)");
+        for (int i = 0; i < CFG_HOOK_EVENT_COUNT; i++)
+            ev[i] = false;
+        return 0;
+    }
+    if (get_list(ld, s, CFG_HOOK_EVENT_COUNT) != 0)
+        return -1;
+    for (int i = 0; i < CFG_HOOK_EVENT_COUNT; i++)
+        ev[i] = false;
+    for (int i = 0; i < config_setting_length(s); i++) {
+        const config_setting_t *e = config_setting_get_elem(s, i);
+        const char *v = NULL;
+        int j;
 
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *s = config_setting_get_elem(g, i);
-        const char *k = config_setting_name(s);
-        int rc;
-
-        if (KEY("profile"))
-            rc = get_str(ld, s, true, check_profile, &a->profile);
-        else if (KEY("region"))
-            rc = get_str(ld, s, true, check_region, &a->region);
-        else if (KEY("endpoint"))
-            rc = get_str(ld, s, true, check_endpoint, &a->endpoint);
-        else if (KEY("sts_endpoint"))
-            rc = get_str(ld, s, true, check_endpoint, &a->sts_endpoint);
-        else if (KEY("max_attempts"))
-            rc = get_int32(ld, s, 1, 20, &a->max_attempts);
-        else if (KEY("connect_timeout"))
-            rc = get_duration(ld, s, 1, 3600, &a->connect_timeout);
-        else if (KEY("request_timeout"))
-            rc = get_duration(ld, s, 1, 3600, &a->request_timeout);
-        else if (KEY("access_role"))
-            rc = get_str(ld, s, false, check_role, &a->access_role);
-        else if (KEY("follow_sim_clock"))
-            rc = get_bool(ld, s, &a->follow_sim_clock);
-        else
-            rc = unknown_key(ld, s);
-        if (rc != 0)
+        if (get_string(ld, e, &v) != 0)
             return -1;
+        for (j = 0; j < CFG_HOOK_EVENT_COUNT; j++)
+            if (strcmp(v, hook_event_names[j]) == 0)
+                break;
+        if (j == CFG_HOOK_EVENT_COUNT)
+            return key_error(ld, e,
+                             "unknown hook event \"%s\" (known: post-create, expiry-warning, "
+                             "pre-close, post-close)",
+                             v);
+        if (ev[j])
+            return key_error(ld, e, "duplicate hook event \"%s\"", v);
+        ev[j] = true;
     }
     return 0;
 }
 
 static int
-load_protected_accounts(struct loader *ld, const config_setting_t *s)
+get_accounts(struct loader *ld, const config_setting_t *s, int max, char **ids, int *n)
 {
-    struct cfg_org *o = &ld->cfg->org;
-
-    for (int i = 0; i < o->nprotected_accounts; i++)
-        free(o->protected_accounts[i]);
-    o->nprotected_accounts = 0;
-    if (get_list(ld, s, CFG_MAX_PROTECT) != 0)
+    free_accounts(ids, n);
+    if (get_list(ld, s, max) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *e = config_setting_get_elem(s, i);
         char *id = NULL;
 
-        if (get_str(ld, e, false, check_account_id, &id) != 0)
+        if (get_str(ld, e, 0, check_account_id, &id) != 0)
             return -1;
-        for (int j = 0; j < o->nprotected_accounts; j++) {
-            if (strcmp(o->protected_accounts[j], id) == 0) {
+        for (int j = 0; j < *n; j++) {
+            if (strcmp(ids[j], id) == 0) {
                 free(id);
                 return key_error(ld, e, "duplicate account id");
             }
         }
-        o->protected_accounts[o->nprotected_accounts++] = id;
+        ids[(*n)++] = id;
     }
     return 0;
 }
 
+#define WARN_MAX (365 * DAY)
+
+/* Expiry-warning offsets, kept sorted largest (earliest warning) first. */
 static int
-load_org(struct loader *ld, const config_setting_t *g)
+get_warn(struct loader *ld, const config_setting_t *s, int max, int64_t *warn, int *n)
 {
-    struct cfg_org *o = &ld->cfg->org;
-
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *s = config_setting_get_elem(g, i);
-        const char *k = config_setting_name(s);
-        int rc;
-
-        if (KEY("email_template"))
-            rc = get_str(ld, s, false, check_email_template, &o->email_template);
-        else if (KEY("name_template"))
-            rc = get_str(ld, s, false, check_name_template, &o->name_template);
-        else if (KEY("owner_domain"))
-            rc = get_str(ld, s, true, check_domain, &o->owner_domain);
-        else if (KEY("protected_tags"))
-            rc = get_tags(ld, s, CFG_MAX_PROTECT, o->protected_tags, &o->nprotected_tags);
-        else if (KEY("protected_accounts"))
-            rc = load_protected_accounts(ld, s);
-        else if (KEY("close_wait_ou"))
-            rc = get_str(ld, s, true, check_ou_path, &o->close_wait_ou);
-        else
-            rc = unknown_key(ld, s);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int
-load_limits(struct loader *ld, const config_setting_t *g)
-{
-    struct cfg_limits *l = &ld->cfg->limits;
-
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *s = config_setting_get_elem(g, i);
-        const char *k = config_setting_name(s);
-        int rc;
-
-        if (KEY("create_rate"))
-            rc = get_double(ld, s, 0, 1000, &l->create_rate);
-        else if (KEY("create_burst"))
-            rc = get_int32(ld, s, 1, 1000, &l->create_burst);
-        else if (KEY("create_in_progress"))
-            rc = get_int32(ld, s, 1, 100, &l->create_in_progress);
-        else if (KEY("close_rate"))
-            rc = get_double(ld, s, 0, 1000, &l->close_rate);
-        else if (KEY("close_burst"))
-            rc = get_int32(ld, s, 1, 1000, &l->close_burst);
-        else if (KEY("close_in_flight"))
-            rc = get_int32(ld, s, 1, 100, &l->close_in_flight);
-        else if (KEY("close_quota"))
-            rc = get_int32(ld, s, 0, 1000000, &l->close_quota);
-        else if (KEY("close_quota_min"))
-            rc = get_int32(ld, s, 0, 1000000, &l->close_quota_min);
-        else if (KEY("close_quota_pct"))
-            rc = get_int32(ld, s, 0, 100, &l->close_quota_pct);
-        else if (KEY("close_quota_max"))
-            rc = get_int32(ld, s, 1, 1000000, &l->close_quota_max);
-        else if (KEY("describe_rate"))
-            rc = get_double(ld, s, 0, 1000, &l->describe_rate);
-        else if (KEY("move_rate"))
-            rc = get_double(ld, s, 0, 1000, &l->move_rate);
-        else if (KEY("tag_rate"))
-            rc = get_double(ld, s, 0, 1000, &l->tag_rate);
-        else if (KEY("account_limit"))
-            rc = get_int32(ld, s, 1, 10000000, &l->account_limit);
-        else if (KEY("create_stuck"))
-            rc = get_duration(ld, s, 60, 7 * DAY, &l->create_stuck);
-        else
-            rc = unknown_key(ld, s);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int
-load_hooks(struct loader *ld, const config_setting_t *g)
-{
-    struct cfg_hooks *h = &ld->cfg->hooks;
-
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *s = config_setting_get_elem(g, i);
-        const char *k = config_setting_name(s);
-        int rc;
-
-        if (KEY("dir"))
-            rc = get_str(ld, s, true, check_path, &h->dir);
-        else if (KEY("log_dir"))
-            rc = get_str(ld, s, true, check_path, &h->log_dir);
-        else if (KEY("timeout"))
-            rc = get_duration(ld, s, 1, 7 * DAY, &h->timeout);
-        else if (KEY("parallel"))
-            rc = get_int32(ld, s, 1, 256, &h->parallel);
-        else if (KEY("max_attempts"))
-            rc = get_int32(ld, s, 1, 100, &h->max_attempts);
-        else if (KEY("retry_backoff"))
-            rc = get_duration(ld, s, 0, 7 * DAY, &h->retry_backoff);
-        else if (KEY("pass_credentials"))
-            rc = get_bool(ld, s, &h->pass_credentials);
-        else if (KEY("nuke_config_dir"))
-            rc = get_str(ld, s, true, check_path, &h->nuke_config_dir);
-        else if (KEY("nuke_regions"))
-            rc = get_str(ld, s, true, check_regions, &h->nuke_regions);
-        else if (KEY("webhook_url"))
-            rc = get_str(ld, s, true, check_url, &h->webhook_url);
-        else if (KEY("mail_from"))
-            rc = get_str(ld, s, true, check_mail, &h->mail_from);
-        else
-            rc = unknown_key(ld, s);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int
-load_sim(struct loader *ld, const config_setting_t *g)
-{
-    struct cfg_sim *m = &ld->cfg->sim;
-
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *s = config_setting_get_elem(g, i);
-        const char *k = config_setting_name(s);
-        int rc;
-
-        if (KEY("listen"))
-            rc = get_str(ld, s, false, check_listen, &m->listen);
-        else if (KEY("access_key_id"))
-            rc = get_str(ld, s, false, check_access_key, &m->access_key_id);
-        else if (KEY("secret_access_key"))
-            rc = get_secret(ld, s, &m->secret_access_key);
-        else if (KEY("state"))
-            rc = get_str(ld, s, true, check_path, &m->state);
-        else if (KEY("time_scale"))
-            rc = get_double(ld, s, 0, 100000, &m->time_scale);
-        else if (KEY("create_latency"))
-            rc = get_duration(ld, s, 0, 30 * DAY, &m->create_latency);
-        else if (KEY("close_latency"))
-            rc = get_duration(ld, s, 0, 30 * DAY, &m->close_latency);
-        else if (KEY("account_limit"))
-            rc = get_int32(ld, s, 1, 10000000, &m->account_limit);
-        else if (KEY("seed"))
-            rc = get_int(ld, s, INT64_MIN, INT64_MAX, &m->seed);
-        else if (KEY("throttle"))
-            rc = get_bool(ld, s, &m->throttle);
-        else
-            rc = unknown_key(ld, s);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int
-load_warn(struct loader *ld, const config_setting_t *s, struct cfg_kind *kd)
-{
-    kd->nwarn = 0;
-    if (get_list(ld, s, CFG_MAX_WARN) != 0)
+    *n = 0;
+    if (get_list(ld, s, max) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *e = config_setting_get_elem(s, i);
         int64_t v;
         int j;
 
-        if (get_duration(ld, e, 1, 365 * DAY, &v) != 0)
+        if (get_duration(ld, e, 1, WARN_MAX, &v) != 0)
             return -1;
-        for (j = 0; j < kd->nwarn; j++)
-            if (kd->warn[j] == v)
+        for (j = 0; j < *n; j++)
+            if (warn[j] == v)
                 return key_error(ld, e, "duplicate warning offset \"%s\"",
                                  config_setting_get_string(e));
-        /* keep the offsets sorted, largest (earliest warning) first */
-        for (j = kd->nwarn; j > 0 && kd->warn[j - 1] < v; j--)
-            kd->warn[j] = kd->warn[j - 1];
-        kd->warn[j] = v;
-        kd->nwarn++;
+        for (j = *n; j > 0 && warn[j - 1] < v; j--)
+            warn[j] = warn[j - 1];
+        warn[j] = v;
+        (*n)++;
     }
     return 0;
 }
 
-static int
-load_kind_hooks(struct loader *ld, const config_setting_t *s, struct cfg_kind *kd)
-{
-    for (int ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++)
-        kd->hooks[ev] = false;
-    if (get_list(ld, s, CFG_HOOK_EVENT_COUNT) != 0)
-        return -1;
-    for (int i = 0; i < config_setting_length(s); i++) {
-        const config_setting_t *e = config_setting_get_elem(s, i);
-        const char *v = NULL;
-        int ev;
+/* ---- the walk ---- */
 
-        if (get_string(ld, e, &v) != 0)
+/* Loads setting s as key k into the struct at base. */
+static int
+load_key(struct loader *ld, const config_setting_t *s, const struct cfg_key *k, void *base)
+{
+    char *field = (char *)base + k->offset;
+    int *count = (int *)(void *)((char *)base + k->count);
+    int64_t v = 0;
+
+    switch (k->type) {
+    case CFG_STR:
+    case CFG_PATH:
+        return get_str(ld, s, k->flags, k->check, (char **)(void *)field);
+    case CFG_SECRET:
+        return get_secret(ld, s, (char **)(void *)field);
+    case CFG_INT:
+        if (get_int(ld, s, k->min, k->max, &v) != 0)
             return -1;
-        for (ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++)
-            if (strcmp(v, hook_event_names[ev]) == 0)
-                break;
-        if (ev == CFG_HOOK_EVENT_COUNT)
-            return key_error(ld, e,
-                             "unknown hook event \"%s\" (known: post-create, expiry-warning, "
-                             "pre-close, post-close)",
-                             v);
-        if (kd->hooks[ev])
-            return key_error(ld, e, "duplicate hook event \"%s\"", v);
-        kd->hooks[ev] = true;
+        *(int *)(void *)field = (int)v;
+        return 0;
+    case CFG_INT64:
+        return get_int(ld, s, k->min, k->max, (int64_t *)(void *)field);
+    case CFG_DOUBLE:
+        return get_double(ld, s, (double)k->min, (double)k->max, (double *)(void *)field);
+    case CFG_BOOL:
+        return get_bool(ld, s, (bool *)(void *)field);
+    case CFG_DURATION:
+        return get_duration(ld, s, k->min, k->max, (int64_t *)(void *)field);
+    case CFG_EVENTS:
+        return get_events(ld, s, k->flags, (bool *)(void *)field);
+    case CFG_TAGS:
+        return get_tags(ld, s, (int)k->max, (struct cfg_tag *)(void *)field, count);
+    case CFG_ACCOUNTS:
+        return get_accounts(ld, s, (int)k->max, (char **)(void *)field, count);
+    case CFG_WARN:
+        return get_warn(ld, s, (int)k->max, (int64_t *)(void *)field, count);
     }
-    return 0;
+    return key_error(ld, s, "internal error: key of unknown type");
 }
 
-/* A kind's OU: a path below the root, or "" for the root itself. */
+/* Loads every setting of group g, whose keys are the rows of tab in section. */
 static int
-get_kind_ou(struct loader *ld, const config_setting_t *s, char **dst)
+load_group(struct loader *ld, const config_setting_t *g, const struct cfg_key *tab, size_t n,
+           const char *section, void *base)
 {
-    const char *v = NULL;
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, i);
+        const struct cfg_key *k = find_key(tab, n, section, config_setting_name(s));
 
-    if (get_string(ld, s, &v) != 0)
-        return -1;
-    if (*v != '\0')
-        return get_str(ld, s, false, check_ou_path, dst);
-    if (set_str(dst, "") != 0)
-        return nomem(ld);
+        if (k == NULL)
+            return unknown_key(ld, s);
+        if (load_key(ld, s, k, base) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -1271,51 +1454,13 @@ valid_kind_name(const char *name)
            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
 }
 
+/* Relations between a kind's keys, whatever order they came in. */
 static int
-load_kind(struct loader *ld, const config_setting_t *g, struct cfg_kind *kd)
+check_kind(struct loader *ld, const config_setting_t *g, const struct cfg_kind *kd)
 {
     const config_setting_t *s;
     char a[32], b[32];
 
-    if (!valid_kind_name(config_setting_name(g)))
-        return key_error(ld, g, "kind names must match [a-z][a-z0-9_-]{0,31}");
-    if (get_group(ld, g) != 0)
-        return -1;
-    if (set_str(&kd->name, config_setting_name(g)) != 0 || set_str(&kd->ou, "") != 0)
-        return nomem(ld);
-    for (int ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++)
-        kd->hooks[ev] = true; /* absent: every event */
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const char *k;
-        int rc;
-
-        s = config_setting_get_elem(g, i);
-        k = config_setting_name(s);
-        if (KEY("ttl"))
-            rc = get_duration(ld, s, 0, 3650 * DAY, &kd->default_ttl);
-        else if (KEY("max_ttl"))
-            rc = get_duration(ld, s, 0, 3650 * DAY, &kd->max_ttl);
-        else if (KEY("ou"))
-            rc = get_kind_ou(ld, s, &kd->ou);
-        else if (KEY("tags"))
-            rc = get_tags(ld, s, CFG_MAX_TAGS, kd->tags, &kd->ntags);
-        else if (KEY("max_per_owner"))
-            rc = get_int32(ld, s, 0, 100000, &kd->max_per_owner);
-        else if (KEY("warn"))
-            rc = load_warn(ld, s, kd);
-        else if (KEY("hooks"))
-            rc = load_kind_hooks(ld, s, kd);
-        else if (KEY("email_template"))
-            rc = get_str(ld, s, true, check_email_template, &kd->email_template);
-        else if (KEY("name_template"))
-            rc = get_str(ld, s, true, check_name_template, &kd->name_template);
-        else
-            rc = unknown_key(ld, s);
-        if (rc != 0)
-            return -1;
-    }
-
-    /* Relations between keys, whatever order they came in. */
     s = config_setting_get_member(g, "ttl");
     if (s != NULL && kd->max_ttl > 0 && kd->default_ttl > kd->max_ttl)
         return key_error(ld, s, "ttl %s exceeds max_ttl %s",
@@ -1327,7 +1472,7 @@ load_kind(struct loader *ld, const config_setting_t *g, struct cfg_kind *kd)
             const config_setting_t *e = config_setting_get_elem(s, i);
             int64_t v = 0;
 
-            if (get_duration(ld, e, 1, 365 * DAY, &v) != 0)
+            if (get_duration(ld, e, 1, WARN_MAX, &v) != 0)
                 return -1;
             if (v >= kd->max_ttl)
                 return key_error(ld, e, "warning offset %s must be less than max_ttl %s",
@@ -1338,8 +1483,9 @@ load_kind(struct loader *ld, const config_setting_t *g, struct cfg_kind *kd)
     return 0;
 }
 
+/* kind_defaults: the group of a kind's defaults (see defaults_text). */
 static int
-load_kinds(struct loader *ld, const config_setting_t *g)
+load_kinds(struct loader *ld, const config_setting_t *g, const config_setting_t *kind_defaults)
 {
     struct sbx_config *cfg = ld->cfg;
 
@@ -1354,43 +1500,44 @@ load_kinds(struct loader *ld, const config_setting_t *g)
         return key_error(ld, g, "at most %d kinds allowed (got %d)", CFG_MAX_KINDS,
                          config_setting_length(g));
     for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *kg = config_setting_get_elem(g, i);
+        struct cfg_kind *kd = &cfg->kinds[i];
+
         /* counted first so that a half-loaded kind is freed with the config */
         cfg->nkinds++;
-        if (load_kind(ld, config_setting_get_elem(g, i), &cfg->kinds[i]) != 0)
+        if (!valid_kind_name(config_setting_name(kg)))
+            return key_error(ld, kg, "kind names must match [a-z][a-z0-9_-]{0,31}");
+        if (get_group(ld, kg) != 0)
+            return -1;
+        if (set_str(&kd->name, config_setting_name(kg)) != 0)
+            return nomem(ld);
+        if (load_group(ld, kind_defaults, kind_keys, SBX_ARRAY_LEN(kind_keys), "kinds", kd) != 0 ||
+            load_group(ld, kg, kind_keys, SBX_ARRAY_LEN(kind_keys), "kinds", kd) != 0 ||
+            check_kind(ld, kg, kd) != 0)
             return -1;
     }
     return 0;
 }
 
 static int
-load_root(struct loader *ld, const config_setting_t *root, bool *have_kinds)
+load_root(struct loader *ld, const config_setting_t *root, const config_setting_t *kind_defaults)
 {
-    *have_kinds = false;
     for (int i = 0; i < config_setting_length(root); i++) {
         const config_setting_t *s = config_setting_get_elem(root, i);
-        const char *k = config_setting_name(s);
+        const char *name = config_setting_name(s);
+        const struct cfg_key *k = find_key(keys, SBX_ARRAY_LEN(keys), "", name);
         int rc;
 
-        if (KEY("store")) {
-            rc = get_str(ld, s, false, check_path, &ld->cfg->store);
-        } else if (KEY("aws") || KEY("organization") || KEY("limits") || KEY("hooks") ||
-                   KEY("sim") || KEY("kinds")) {
-            if (get_group(ld, s) != 0)
-                return -1;
-            if (KEY("aws"))
-                rc = load_aws(ld, s);
-            else if (KEY("organization"))
-                rc = load_org(ld, s);
-            else if (KEY("limits"))
-                rc = load_limits(ld, s);
-            else if (KEY("hooks"))
-                rc = load_hooks(ld, s);
-            else if (KEY("sim"))
-                rc = load_sim(ld, s);
-            else {
-                *have_kinds = true;
-                rc = load_kinds(ld, s);
-            }
+        if (k != NULL) {
+            rc = load_key(ld, s, k, ld->cfg);
+        } else if (is_section(name)) {
+            rc = get_group(ld, s);
+            if (rc == 0)
+                rc = load_group(ld, s, keys, SBX_ARRAY_LEN(keys), name, ld->cfg);
+        } else if (strcmp(name, "kinds") == 0 && kind_defaults != NULL) {
+            rc = get_group(ld, s);
+            if (rc == 0)
+                rc = load_kinds(ld, s, kind_defaults);
         } else {
             rc = unknown_key(ld, s);
         }
@@ -1399,8 +1546,6 @@ load_root(struct loader *ld, const config_setting_t *root, bool *have_kinds)
     }
     return 0;
 }
-
-#undef KEY
 
 /* Checks that relate keys of the limits group. */
 static int
@@ -1522,38 +1667,225 @@ out:
     return abs;
 }
 
-/* ---- loading ---- */
+/* ---- defaults ---- */
 
-/* Wipes libconfig's copy of the simulator secret before its tree is freed. */
+struct text {
+    char *p;
+    size_t len, cap;
+    bool failed;
+};
+
+static void text_add(struct text *t, const char *fmt, ...) SBX_PRINTF(2, 3);
+
 static void
-wipe_tree_secret(config_t *lc)
+text_add(struct text *t, const char *fmt, ...)
 {
-    config_setting_t *s = config_lookup(lc, "sim.secret_access_key");
-    const char *v;
+    va_list ap;
+    int w;
 
-    if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
-        return;
-    v = config_setting_get_string(s);
-    if (v != NULL)
-        OPENSSL_cleanse((char *)(uintptr_t)v, strlen(v));
+    for (;;) {
+        va_start(ap, fmt);
+        w = vsnprintf(t->p != NULL ? t->p + t->len : NULL, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (w < 0) {
+            t->failed = true;
+            return;
+        }
+        if ((size_t)w < t->cap - t->len) {
+            t->len += (size_t)w;
+            return;
+        }
+        {
+            size_t cap = t->cap * 2 + (size_t)w + 256;
+            char *p = realloc(t->p, cap);
+
+            if (p == NULL) {
+                t->failed = true;
+                return;
+            }
+            t->p = p;
+            t->cap = cap;
+        }
+    }
+}
+
+/*
+ * The defaults of tab as a configuration file would write them, each row in its section's
+ * group; when wrap is set, every row in the one group wrap instead. Returns a heap string or
+ * NULL (out of memory).
+ */
+static char *
+defaults_text(const struct cfg_key *tab, size_t n, const char *wrap)
+{
+    struct text t = { 0 };
+    const char *open = NULL;
+    char buf[256];
+
+    if (wrap != NULL)
+        text_add(&t, "%s = {\n", wrap);
+    for (size_t i = 0; i < n; i++) {
+        if (cfg_key_default(&tab[i], buf, sizeof(buf)) == NULL)
+            continue;
+        if (wrap == NULL && (open == NULL || strcmp(open, tab[i].section) != 0)) {
+            if (open != NULL && *open != '\0')
+                text_add(&t, "};\n");
+            open = tab[i].section;
+            if (*open != '\0')
+                text_add(&t, "%s = {\n", open);
+        }
+        text_add(&t, "%s = %s;\n", tab[i].name, buf);
+    }
+    if (wrap != NULL || (open != NULL && *open != '\0'))
+        text_add(&t, "};\n");
+    if (t.failed || t.p == NULL) {
+        free(t.p);
+        return NULL;
+    }
+    return t.p;
+}
+
+/* Parses text (built in, so an error in it is the program's) into lc. */
+static int
+read_builtin(struct loader *ld, config_t *lc, const char *text)
+{
+    if (text == NULL)
+        return nomem(ld);
+    if (config_read_string(lc, text) != CONFIG_TRUE) {
+        sbx_err_set(ld->err, SBX_E_CONFIG, "%s:%d: %s", DEFAULTS_NAME, config_error_line(lc),
+                    config_error_text(lc) != NULL ? config_error_text(lc) : "cannot parse");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Loads the defaults into ld->cfg: every row's default, then the default kinds. On success
+ * *kind_defaults is the group of a kind's defaults in kl, for the kinds of the file.
+ */
+static int
+load_defaults(struct loader *ld, config_t *dl, config_t *kl, const config_setting_t **kind_defaults)
+{
+    char *main_text = defaults_text(keys, SBX_ARRAY_LEN(keys), NULL);
+    char *kind_text = defaults_text(kind_keys, SBX_ARRAY_LEN(kind_keys), "kind");
+    struct text all = { 0 };
+    int rc = -1;
+
+    if (main_text != NULL)
+        text_add(&all, "%s%s", main_text, default_kinds);
+    if (read_builtin(ld, dl, all.failed ? NULL : all.p) != 0 ||
+        read_builtin(ld, kl, kind_text) != 0)
+        goto out;
+    *kind_defaults = config_lookup(kl, "kind");
+    if (*kind_defaults == NULL) {
+        sbx_err_set(ld->err, SBX_E_CONFIG, "%s: no kind defaults", DEFAULTS_NAME);
+        goto out;
+    }
+    rc = load_root(ld, config_root_setting(dl), *kind_defaults);
+out:
+    free(main_text);
+    free(kind_text);
+    free(all.p);
+    return rc;
+}
+
+/* hooks.log_dir defaults to <directory of the store>/hook-logs. */
+static int
+default_log_dir(struct sbx_config *cfg)
+{
+    const char *slash;
+    int dirlen;
+    size_t size;
+
+    if (cfg->hooks.log_dir != NULL)
+        return 0;
+    slash = strrchr(cfg->store, '/');
+    dirlen = slash == NULL ? 1 : (int)(slash - cfg->store);
+    size = (size_t)dirlen + sizeof("/hook-logs");
+    cfg->hooks.log_dir = malloc(size);
+    if (cfg->hooks.log_dir == NULL)
+        return -1;
+    snprintf(cfg->hooks.log_dir, size, "%.*s/hook-logs", dirlen, slash == NULL ? "." : cfg->store);
+    return 0;
+}
+
+/* Wipes libconfig's copies of the secrets before its tree is freed. */
+static void
+wipe_tree_secrets(config_t *lc)
+{
+    for (size_t i = 0; i < SBX_ARRAY_LEN(keys); i++) {
+        config_setting_t *s;
+        char path[128];
+        const char *v;
+
+        if (keys[i].type != CFG_SECRET)
+            continue;
+        snprintf(path, sizeof(path), "%s%s%s", keys[i].section, *keys[i].section ? "." : "",
+                 keys[i].name);
+        s = config_lookup(lc, path);
+        if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
+            continue;
+        v = config_setting_get_string(s);
+        if (v != NULL)
+            OPENSSL_cleanse((char *)(uintptr_t)v, strlen(v));
+    }
+}
+
+int
+cfg_defaults(struct sbx_config **out, struct sbx_err *err)
+{
+    const config_setting_t *kind_defaults = NULL;
+    struct loader ld = { 0 };
+    config_t dl, kl;
+    int rc = -1;
+
+    *out = NULL;
+    config_init(&dl);
+    config_init(&kl);
+    ld.path = DEFAULTS_NAME;
+    ld.err = err;
+    ld.cfg = calloc(1, sizeof(*ld.cfg));
+    if (ld.cfg == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        goto out;
+    }
+    if (load_defaults(&ld, &dl, &kl, &kind_defaults) != 0)
+        goto out;
+    if (default_log_dir(ld.cfg) != 0) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        goto out;
+    }
+    *out = ld.cfg;
+    ld.cfg = NULL;
+    rc = 0;
+out:
+    wipe_tree_secrets(&dl);
+    config_destroy(&dl);
+    config_destroy(&kl);
+    cfg_free(ld.cfg);
+    return rc;
 }
 
 int
 cfg_load(const char *path, struct sbx_config **out, struct sbx_err *err)
 {
+    const config_setting_t *kind_defaults = NULL;
     struct sbx_config *cfg = NULL;
     struct loader ld = { 0 };
-    bool have_kinds = false;
     struct stat st;
-    config_t lc;
+    config_t lc, dl, kl;
     FILE *f;
     int rc = -1;
 
     *out = NULL;
     config_init(&lc);
-    /* libconfig only says "file I/O error": find the cause first. */
+    config_init(&dl);
+    config_init(&kl);
+    /* libconfig only says "file I/O error": find the cause first. The text is kept for the
+     * integer literals (see find_literal). */
     f = fopen(path, "r");
-    if (f == NULL || fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (f != NULL && fstat(fileno(f), &st) == 0 && !S_ISDIR(st.st_mode))
+        ld.text = read_all(f);
+    if (ld.text == NULL) {
         int e = f == NULL ? errno : S_ISDIR(st.st_mode) ? EISDIR : errno;
 
         if (f != NULL)
@@ -1579,22 +1911,25 @@ cfg_load(const char *path, struct sbx_config **out, struct sbx_err *err)
     }
 
     cfg = calloc(1, sizeof(*cfg));
-    if (cfg == NULL || set_defaults(cfg) != 0)
+    if (cfg == NULL)
         goto nomem;
     ld.cfg = cfg;
-    if (load_root(&ld, config_root_setting(&lc), &have_kinds) != 0 ||
+    if (load_defaults(&ld, &dl, &kl, &kind_defaults) != 0 ||
+        load_root(&ld, config_root_setting(&lc), kind_defaults) != 0 ||
         check_limits(&ld, config_root_setting(&lc)) != 0)
         goto out;
-    if (!have_kinds && add_default_kinds(cfg) != 0)
-        goto nomem;
     {
         const char *base = strrchr(path, '/');
 
         cfg->path = join_clean(ld.dir, base != NULL ? base + 1 : path);
     }
-    if (cfg->path == NULL || resolve(&ld, &cfg->store) != 0 || resolve(&ld, &cfg->hooks.dir) != 0 ||
-        resolve(&ld, &cfg->hooks.log_dir) != 0 || resolve(&ld, &cfg->hooks.nuke_config_dir) != 0 ||
-        resolve(&ld, &cfg->sim.state) != 0 || default_log_dir(cfg) != 0)
+    if (cfg->path == NULL)
+        goto nomem;
+    for (size_t i = 0; i < SBX_ARRAY_LEN(keys); i++)
+        if (keys[i].type == CFG_PATH &&
+            resolve(&ld, (char **)(void *)((char *)cfg + keys[i].offset)) != 0)
+            goto nomem;
+    if (default_log_dir(cfg) != 0)
         goto nomem;
     *out = cfg;
     cfg = NULL;
@@ -1603,9 +1938,15 @@ cfg_load(const char *path, struct sbx_config **out, struct sbx_err *err)
 nomem:
     sbx_err_set(err, SBX_E_NOMEM, "out of memory");
 out:
-    wipe_tree_secret(&lc);
+    wipe_tree_secrets(&lc);
+    wipe_tree_secrets(&dl);
     config_destroy(&lc);
+    config_destroy(&dl);
+    config_destroy(&kl);
     cfg_free(cfg);
     free(ld.dir);
+    free(ld.text);
+    free(ld.inc_path);
+    free(ld.inc_text);
     return rc;
 }

@@ -6,7 +6,10 @@
  * rejected. After cfg_load() returns, the struct owns copies of every string and libconfig's
  * tree is gone. Durations are whole seconds (see util/duration.h).
  *
- * The complete key reference is sandboxctl.cfg(5); config/ holds examples.
+ * Every key is one row of the key table in cfg.c (section, name, type, field, range, default,
+ * validator): the table alone drives defaults, loading, range errors and unknown-key errors,
+ * and tests/unit/test_cfg_doc.c checks it against sandboxctl.cfg(5), the complete key
+ * reference; config/ holds examples.
  */
 #ifndef SBX_CFG_H
 #define SBX_CFG_H
@@ -99,7 +102,8 @@ struct cfg_hooks {
     int parallel;          /* accounts whose hooks run at once (4) */
     int max_attempts;      /* failures before quarantine (3) */
     int64_t retry_backoff; /* first retry delay, doubled each time (5m) */
-    bool pass_credentials; /* put AWS_* of the management session into hooks' env */
+    /* events whose hooks get AWS_* of the management session (pre-close only) */
+    bool pass_credentials[CFG_HOOK_EVENT_COUNT];
     char *nuke_config_dir; /* where the aws-nuke hook writes generated configs */
     char *nuke_regions;    /* comma-separated regions for aws-nuke (e.g. "us-east-1,global") */
     char *webhook_url;     /* for notification hooks */
@@ -131,6 +135,54 @@ struct sbx_config {
     struct cfg_kind kinds[CFG_MAX_KINDS];
     int nkinds;
 };
+
+/* Value types of the key table. */
+enum cfg_type {
+    CFG_STR,      /* char *; see CFG_OPTIONAL and CFG_EMPTY for "" */
+    CFG_PATH,     /* char *, a path; a relative one is resolved against the file's directory */
+    CFG_SECRET,   /* char *, never echoed in a message, wiped when freed */
+    CFG_INT,      /* int within [min, max] */
+    CFG_INT64,    /* int64_t within [min, max] */
+    CFG_DOUBLE,   /* double within (min, max] */
+    CFG_BOOL,     /* bool */
+    CFG_DURATION, /* int64_t seconds, written as a duration string, within [min, max] */
+    CFG_EVENTS,   /* bool[CFG_HOOK_EVENT_COUNT], written as a list of distinct event names */
+    CFG_TAGS,     /* struct cfg_tag[max], "Key=Value" strings; count in the int at `count` */
+    CFG_ACCOUNTS, /* char *[max], distinct 12-digit account ids; count at `count` */
+    CFG_WARN, /* int64_t[max], distinct durations of 1s..365d, largest first; count at `count` */
+};
+
+#define CFG_OPTIONAL 0x1u /* strings: "" leaves the key unset (NULL) */
+#define CFG_EMPTY    0x2u /* strings: "" is a value of its own (a kind's ou: the root) */
+#define CFG_NO_BOOL  0x4u /* events: false means none; true is refused (it once meant all) */
+
+/* A string validator: returns 0, or -1 with why filled ("must be ..."). */
+typedef int (*cfg_check_fn)(const char *v, char *why, size_t n);
+
+/* One key of the file. */
+struct cfg_key {
+    const char *section; /* "" for the top level, "aws", "limits", ...; "kinds" for a kind's */
+    const char *name;
+    enum cfg_type type;
+    size_t offset;      /* of the field in struct sbx_config (struct cfg_kind for a kind's) */
+    size_t count;       /* lists: offset of the int holding the number of entries */
+    int64_t min, max;   /* numbers and durations: the range; lists: max = capacity */
+    const char *def;    /* the default as written in the file, without quotes; events: names
+                           separated by ','; NULL = unset (or computed, as the man page says) */
+    cfg_check_fn check; /* strings: the validator; NULL = any */
+    unsigned flags;     /* CFG_OPTIONAL, CFG_EMPTY, CFG_NO_BOOL */
+};
+
+/* The key table: top-level keys and the groups' keys, in the man page's order. */
+const struct cfg_key *cfg_keys(size_t *n);
+/* The keys of each group under `kinds`. */
+const struct cfg_key *cfg_kind_keys(size_t *n);
+/*
+ * The default of k as a configuration file would write it ("\"10m\"", "0.1", "true",
+ * "[ \"pre-close\" ]") into buf; returns buf, or NULL when the key has no fixed default or
+ * buf is too small.
+ */
+const char *cfg_key_default(const struct cfg_key *k, char *buf, size_t n);
 
 /*
  * Resolves the path to load: explicit (may be NULL), then $SANDBOXCTL_CONFIG, then the

@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "aws/orgs.h"
+#include "cfg.h"
 #include "util/log.h"
 
 int
@@ -45,4 +47,28 @@ cmd_confirm(const char *prompt)
         return false;
     line[strcspn(line, "\r\n")] = '\0';
     return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}
+
+void
+cmd_orgs_opts(const struct sbx_config *cfg, struct orgs_opts *out)
+{
+    const struct cfg_aws *aws = &cfg->aws;
+    const struct cfg_limits *lim = &cfg->limits;
+
+    *out = (struct orgs_opts){
+        .profile = aws->profile,
+        .region = aws->region,
+        .endpoint = aws->endpoint,
+        .sts_endpoint = aws->sts_endpoint,
+        .max_attempts = aws->max_attempts,
+        .connect_timeout = (long)aws->connect_timeout,
+        .request_timeout = (long)aws->request_timeout,
+        .create_rate = lim->create_rate,
+        .create_burst = lim->create_burst,
+        .close_rate = lim->close_rate,
+        .close_burst = lim->close_burst,
+        .describe_rate = lim->describe_rate,
+        .move_rate = lim->move_rate,
+        .tag_rate = lim->tag_rate,
+    };
 }

@@ -13,6 +13,7 @@
 struct sbx_config;
 struct store;
 struct orgs;
+struct orgs_opts;
 
 /* What main() sets up before running a command (git's RUN_SETUP). */
 enum cmd_flags {
@@ -54,6 +55,9 @@ int cmd_fail(const char *cmd, const struct sbx_err *err);
 /* Asks "prompt [y/N] " on the terminal; true if the user typed y/yes. Non-terminal stdin (and
  * no --yes) answers false, so scripts must pass --yes. */
 bool cmd_confirm(const char *prompt);
+/* The Organizations client's options from the configuration's aws and limits groups; the
+ * strings in out are borrowed from cfg. */
+void cmd_orgs_opts(const struct sbx_config *cfg, struct orgs_opts *out);
 /* Prints the usage text of the named command to stdout (for `sandboxctl help CMD`). */
 int cmd_print_usage(const char *name);
 

@@ -164,6 +164,7 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
                                           { NULL, 0, NULL, 0 } };
     struct doctor d = { 0 };
     struct sbx_err err = { 0 };
+    struct orgs_opts client_opts;
     struct orgs *o = NULL;
     struct orgs_organization org = { 0 };
     struct orgs_root *roots = NULL;
@@ -200,7 +201,8 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
         report(&d, "config", CHECK_OK, NULL, "defaults (no config file at '%s')",
                cfg_resolve_path(ctx->config_path));
 
-    if (orgs_new(ctx->cfg, &ctx->clock, &o, &err) != 0) {
+    cmd_orgs_opts(ctx->cfg, &client_opts);
+    if (orgs_new(&client_opts, &ctx->clock, &o, &err) != 0) {
         const char *name = err.code == SBX_E_CREDS ? "credentials" : "endpoint";
 
         if (err.code == SBX_E_CREDS)

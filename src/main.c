@@ -107,9 +107,11 @@ static void
 follow_sim_clock(struct sbx_ctx *ctx)
 {
     struct sbx_err err = { 0 };
+    struct orgs_opts opts;
     struct orgs *o = NULL;
 
-    if (orgs_new(ctx->cfg, &ctx->clock, &o, &err) != 0 || orgs_sim_clock(o, &ctx->clock, &err) != 0)
+    cmd_orgs_opts(ctx->cfg, &opts);
+    if (orgs_new(&opts, &ctx->clock, &o, &err) != 0 || orgs_sim_clock(o, &ctx->clock, &err) != 0)
         log_warn("cannot follow the simulator's clock (using real time): %s", err.msg);
     orgs_free(o);
 }
@@ -130,7 +132,10 @@ setup(struct sbx_ctx *ctx, const struct cmd *c, struct sbx_err *err)
         }
     }
     if (c->flags & CMD_AWS) {
-        if (orgs_new(ctx->cfg, &ctx->clock, &ctx->orgs, err) != 0)
+        struct orgs_opts opts;
+
+        cmd_orgs_opts(ctx->cfg, &opts);
+        if (orgs_new(&opts, &ctx->clock, &ctx->orgs, err) != 0)
             return -1;
         if (ctx->cfg->aws.follow_sim_clock && orgs_sim_clock(ctx->orgs, &ctx->clock, err) != 0)
             return -1;

@@ -9,8 +9,9 @@
  *
  * Pacing: one token bucket per operation in clock time (so a simulator running faster than
  * real time refills faster too). A call takes a token, sleeping until one is there; the engine
- * can ask orgs_pace_wait() first to avoid sleeping. Defaults come from cfg->limits for the
- * operations the engine plans around, and from section 3.4's per-account rates otherwise.
+ * can ask orgs_pace_wait() first to avoid sleeping. The rates of the operations the engine
+ * plans around come from the options (the configuration's limits); the others are section
+ * 3.4's per-account rates.
  *
  * Credentials resolve on first use and again when they expire within five minutes (judged by
  * the wall clock: credential expiry is a real-world time even when the client follows a
@@ -32,7 +33,6 @@
 #include "aws/http.h"
 #include "aws/retry.h"
 #include "aws/sts.h"
-#include "cfg.h"
 #include "util/clock.h"
 #include "util/duration.h"
 #include "util/log.h"
@@ -84,7 +84,7 @@ static const char *const op_names[ORGS_OP_COUNT] = {
     [ORGS_OP_DESCRIBE_ORGANIZATION] = "DescribeOrganization",
 };
 
-/* Section 3.4 per-account (rate, burst) for the operations cfg->limits does not cover. */
+/* Section 3.4 per-account (rate, burst) for the operations struct orgs_opts does not cover. */
 static const struct {
     enum orgs_op op;
     double rate;
@@ -222,11 +222,9 @@ env_true(const char *name)
 }
 
 int
-orgs_new(const struct sbx_config *cfg, struct sbx_clock *clock, struct orgs **out,
+orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **out,
          struct sbx_err *err)
 {
-    const struct cfg_aws *aws = &cfg->aws;
-    const struct cfg_limits *lim = &cfg->limits;
     struct orgs *o;
     struct http_opts hopts = { 0 };
     struct endpoint_opts eo = { 0 };
@@ -244,8 +242,8 @@ orgs_new(const struct sbx_config *cfg, struct sbx_clock *clock, struct orgs **ou
     }
     o->clock = clock;
     retry_quota_init(&o->quota);
-    o->copts.profile = aws->profile;
-    o->copts.profile_explicit = aws->profile != NULL && *aws->profile != '\0';
+    o->copts.profile = opts->profile;
+    o->copts.profile_explicit = opts->profile != NULL && *opts->profile != '\0';
     profile = creds_profile_name(&o->copts);
     o->profile = strdup(profile);
     if (o->profile == NULL)
@@ -253,7 +251,7 @@ orgs_new(const struct sbx_config *cfg, struct sbx_clock *clock, struct orgs **ou
     o->copts.profile = o->copts.profile_explicit ? o->profile : NULL;
 
     /* Region: config, environment, then the profile's region setting. */
-    region = aws->region;
+    region = opts->region;
     if (region == NULL || *region == '\0')
         region = getenv("AWS_REGION");
     if (region == NULL || *region == '\0')
@@ -271,26 +269,26 @@ orgs_new(const struct sbx_config *cfg, struct sbx_clock *clock, struct orgs **ou
         creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0)
         goto fail;
     eo.region = o->region;
-    eo.config_url = aws->endpoint;
+    eo.config_url = opts->endpoint;
     eo.profile_url = orgs_url;
     eo.fips = env_true("AWS_USE_FIPS_ENDPOINT");
     eo.sts_global = sts_regional != NULL && strcasecmp(sts_regional, "legacy") == 0;
     endpoint_env_read("ORGANIZATIONS", &env);
     if (endpoint_resolve_orgs(&eo, &env, &o->ep, err) != 0)
         goto fail;
-    eo.config_url = aws->sts_endpoint;
+    eo.config_url = opts->sts_endpoint;
     eo.profile_url = sts_url;
     endpoint_env_read("STS", &env);
     if (endpoint_resolve_sts(&eo, &env, &o->sts_ep, err) != 0)
         goto fail;
-    o->sts_override = dup_or_null(aws->sts_endpoint);
-    if (aws->sts_endpoint != NULL && *aws->sts_endpoint != '\0' && o->sts_override == NULL)
+    o->sts_override = dup_or_null(opts->sts_endpoint);
+    if (opts->sts_endpoint != NULL && *opts->sts_endpoint != '\0' && o->sts_override == NULL)
         goto nomem;
 
-    if (retry_max_attempts(aws->max_attempts, getenv("AWS_MAX_ATTEMPTS"), &attempts, err) != 0)
+    if (retry_max_attempts(opts->max_attempts, getenv("AWS_MAX_ATTEMPTS"), &attempts, err) != 0)
         goto fail;
-    hopts.connect_timeout = (long)aws->connect_timeout;
-    hopts.request_timeout = (long)aws->request_timeout;
+    hopts.connect_timeout = opts->connect_timeout;
+    hopts.request_timeout = opts->request_timeout;
     if (http_client_new(&hopts, &o->http, err) != 0)
         goto fail;
 
@@ -306,16 +304,13 @@ orgs_new(const struct sbx_config *cfg, struct sbx_clock *clock, struct orgs **ou
     o->call.get_creds = get_creds;
     o->call.creds_ctx = o;
 
-    orgs_set_pace(o, ORGS_OP_CREATE_ACCOUNT, lim->create_rate > 0 ? lim->create_rate : 0.1,
-                  lim->create_burst > 0 ? lim->create_burst : 3);
-    orgs_set_pace(o, ORGS_OP_CLOSE_ACCOUNT, lim->close_rate > 0 ? lim->close_rate : 0.05,
-                  lim->close_burst > 0 ? lim->close_burst : 1);
-    orgs_set_pace(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
-                  lim->describe_rate > 0 ? lim->describe_rate : 2, 2);
-    orgs_set_pace(o, ORGS_OP_DESCRIBE_ACCOUNT, lim->describe_rate > 0 ? lim->describe_rate : 2, 2);
-    orgs_set_pace(o, ORGS_OP_MOVE_ACCOUNT, lim->move_rate > 0 ? lim->move_rate : 2, 3);
-    orgs_set_pace(o, ORGS_OP_TAG_RESOURCE, lim->tag_rate > 0 ? lim->tag_rate : 4, 6);
-    orgs_set_pace(o, ORGS_OP_UNTAG_RESOURCE, lim->tag_rate > 0 ? lim->tag_rate : 4, 6);
+    orgs_set_pace(o, ORGS_OP_CREATE_ACCOUNT, opts->create_rate, opts->create_burst);
+    orgs_set_pace(o, ORGS_OP_CLOSE_ACCOUNT, opts->close_rate, opts->close_burst);
+    orgs_set_pace(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS, opts->describe_rate, 2);
+    orgs_set_pace(o, ORGS_OP_DESCRIBE_ACCOUNT, opts->describe_rate, 2);
+    orgs_set_pace(o, ORGS_OP_MOVE_ACCOUNT, opts->move_rate, 3);
+    orgs_set_pace(o, ORGS_OP_TAG_RESOURCE, opts->tag_rate, 6);
+    orgs_set_pace(o, ORGS_OP_UNTAG_RESOURCE, opts->tag_rate, 6);
     for (size_t i = 0; i < SBX_ARRAY_LEN(default_pace); i++)
         orgs_set_pace(o, default_pace[i].op, default_pace[i].rate, default_pace[i].burst);
 

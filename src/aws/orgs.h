@@ -21,7 +21,6 @@
 #include "sbx.h"
 
 struct sbx_clock;
-struct sbx_config;
 
 struct orgs_tag {
     char *key;
@@ -108,13 +107,36 @@ const char *orgs_op_name(enum orgs_op op);
 
 struct orgs;
 
+/* What a client is built from; callers fill it from the configuration (aws and limits
+ * groups). Strings are borrowed for orgs_new only. */
+struct orgs_opts {
+    const char *profile;      /* NULL or "": $AWS_PROFILE, then "default" */
+    const char *region;       /* NULL or "": $AWS_REGION, $AWS_DEFAULT_REGION, the profile's,
+                                 us-east-1 */
+    const char *endpoint;     /* Organizations endpoint override (NULL: resolved as the AWS
+                                 SDKs do) */
+    const char *sts_endpoint; /* STS endpoint override */
+    int max_attempts;         /* attempts per call, standard retry mode ($AWS_MAX_ATTEMPTS
+                                 overrides) */
+    long connect_timeout;     /* seconds */
+    long request_timeout;     /* seconds */
+    /* Client-side pacing, calls per second (<= 0: not paced) and burst. */
+    double create_rate; /* CreateAccount */
+    int create_burst;
+    double close_rate; /* CloseAccount */
+    int close_burst;
+    double describe_rate; /* DescribeCreateAccountStatus and DescribeAccount, burst 2 */
+    double move_rate;     /* MoveAccount, burst 3 */
+    double tag_rate;      /* TagResource and UntagResource, burst 6 */
+};
+
 /*
- * Creates a client from the config's aws section (endpoint, region, profile, attempts,
- * timeouts) and limits section (pacing). clock is borrowed (NULL = real time). Credentials are
- * resolved lazily on the first call (so `doctor` can report each step). On failure err says
- * why (e.g. an invalid endpoint URL, SBX_E_CONFIG).
+ * Creates a client from opts. clock is borrowed (NULL = real time). Credentials are resolved
+ * lazily on the first call (so `doctor` can report each step). The operations opts does not
+ * pace get AWS's per-account rates. On failure err says why (e.g. an invalid endpoint URL,
+ * SBX_E_CONFIG).
  */
-int orgs_new(const struct sbx_config *cfg, struct sbx_clock *clock, struct orgs **out,
+int orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **out,
              struct sbx_err *err) SBX_NODISCARD;
 void orgs_free(struct orgs *o);
 
@@ -151,7 +173,7 @@ void orgs_set_pace(struct orgs *o, enum orgs_op op, double rate, int burst);
 double orgs_pace_wait(const struct orgs *o, enum orgs_op op);
 /* Overrides max attempts (>= 1) for subsequent calls. */
 void orgs_set_max_attempts(struct orgs *o, int attempts);
-/* The max attempts in force: aws.max_attempts, or $AWS_MAX_ATTEMPTS which overrides it, or
+/* The max attempts in force: opts->max_attempts, or $AWS_MAX_ATTEMPTS which overrides it, or
  * the last orgs_set_max_attempts(). */
 int orgs_max_attempts(const struct orgs *o);
 

@@ -944,8 +944,7 @@ engine_quota(struct engine *e, struct engine_quota_view *v, struct sbx_err *err)
         v->not_before = 0;
     if (store_ledger_since(e->store, now - QUOTA_WINDOW, &ledger, &nledger, err) != 0)
         goto out;
-    p = (struct quota_params){ v->quota, QUOTA_WINDOW,
-                               l->close_in_flight > 0 ? l->close_in_flight : 3, l->close_rate,
+    p = (struct quota_params){ v->quota, QUOTA_WINDOW, l->close_in_flight, l->close_rate,
                                (double)latency };
     v->used = (int)quota_used(&p, ledger, nledger, now);
     v->free_slots = v->quota > v->used ? v->quota - v->used : 0;

@@ -81,17 +81,18 @@ fill_env(struct engine *e, const struct store_account *a, const char *warn_offse
     env->extra = b->extra;
 }
 
-/* The client's session for hooks.pass_credentials: a copy of exactly the credentials the
- * engine's AWS calls are signed with, refreshed if due (an assume-role profile resolves only
- * through the client, which has the connection and STS settings). NULL when they cannot be
- * had; the hooks then run without AWS_* variables. */
+/* The client's session for the events listed in hooks.pass_credentials (pre-close only by
+ * default): a copy of exactly the credentials the engine's AWS calls are signed with, refreshed
+ * if due (an assume-role profile resolves only through the client, which has the connection
+ * and STS settings). NULL for any other event, and when they cannot be had; the hooks then run
+ * without AWS_* variables. */
 static struct creds *
-hook_creds(struct engine *e)
+hook_creds(struct engine *e, enum cfg_hook_event ev)
 {
     struct sbx_err err = { 0 };
     struct creds *c;
 
-    if (!e->cfg->hooks.pass_credentials)
+    if (!e->cfg->hooks.pass_credentials[ev])
         return NULL;
     if (e->orgs == NULL) {
         log_warn("hooks: cannot pass credentials: no AWS client");
@@ -181,7 +182,7 @@ eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *co
         rc = 0;
         goto out;
     }
-    creds = hook_creds(e);
+    creds = hook_creds(e, ev);
     hook_run_batch(&e->cfg->hooks, ev, envs, m, creds, res, errs);
     now = eng_now(e);
     for (size_t j = 0; j < m; j++) {

@@ -77,9 +77,7 @@ backoff(int64_t attempts, int64_t base, int64_t cap)
 static double
 hook_claim_secs(const struct engine *e)
 {
-    int64_t t = e->cfg->hooks.timeout > 0 ? e->cfg->hooks.timeout : 3600;
-
-    return (double)(t * 4 + ENGINE_CLAIM_AWS);
+    return (double)(e->cfg->hooks.timeout * 4 + ENGINE_CLAIM_AWS);
 }
 
 /* Records a per-row failure on the row (due later) and in the report. Store errors pass up. */
@@ -1168,7 +1166,7 @@ static int
 submit_batch(struct step *st, int *limit, struct sbx_err *err)
 {
     const struct cfg_limits *l = &st->e->cfg->limits;
-    int64_t inprog = 0, cap = l->create_in_progress > 0 ? l->create_in_progress : 5;
+    int64_t inprog = 0, cap = l->create_in_progress;
 
     *limit = 0;
     if (store_account_count_unassigned(st->e->store, ENGINE_S_CREATING, &inprog, err) != 0)
@@ -1283,7 +1281,7 @@ static int
 nuke_batch(struct step *st, int *limit, struct sbx_err *err)
 {
     (void)err;
-    *limit = st->e->cfg->hooks.parallel > 0 ? st->e->cfg->hooks.parallel : 4;
+    *limit = st->e->cfg->hooks.parallel;
     return 0;
 }
 
@@ -1354,7 +1352,7 @@ nuke_finish(struct step *st, struct sbx_err *err)
             if (r == 0 && e->cfg->org.close_wait_ou != NULL && *e->cfg->org.close_wait_ou != '\0')
                 park(st, a);
         } else {
-            int max = hc->max_attempts > 0 ? hc->max_attempts : 3;
+            int max = hc->max_attempts;
 
             a->attempts++;
             if (store_set_str(&a->last_error, msg[j], err) != 0)
@@ -1366,7 +1364,7 @@ nuke_finish(struct step *st, struct sbx_err *err)
                 if (r == 0)
                     st->r->quarantined++;
             } else {
-                int64_t base = hc->retry_backoff > 0 ? hc->retry_backoff : 300;
+                int64_t base = hc->retry_backoff;
 
                 a->due_at = st->now + backoff(a->attempts - 1, base, base * 64);
                 r = eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_retry", detail, msg[j], err);
@@ -1418,7 +1416,7 @@ close_batch(struct step *st, int *limit, struct sbx_err *err)
     int64_t in_flight = 0, queued = 0, nb, in_flight_until, members, learned, learned_at;
     int64_t *ledger = NULL;
     size_t nled = 0, used;
-    int max = l->close_in_flight > 0 ? l->close_in_flight : 3, quota, slots;
+    int max = l->close_in_flight, quota, slots;
     struct quota_params p = { 1, QUOTA_WINDOW, 1, 0, 0 };
 
     *limit = 0;
@@ -1670,7 +1668,7 @@ compute_next(struct step *st, struct sbx_err *err)
     /* Requested rows only count when a creation slot is free. */
     if (store_account_count_unassigned(e->store, ENGINE_S_CREATING, &inprog, err) != 0)
         return -1;
-    if (inprog < (l->create_in_progress > 0 ? l->create_in_progress : 5)) {
+    if (inprog < l->create_in_progress) {
         if (store_account_next_due(e->store, ENGINE_S_REQUESTED, st->scope, &due, err) != 0)
             return -1;
         want(st, (double)due);
@@ -1685,7 +1683,7 @@ compute_next(struct step *st, struct sbx_err *err)
 
             if (store_account_count(e->store, ENGINE_S_CLOSING, NULL, &in_flight, err) != 0)
                 return -1;
-            if (in_flight < (l->close_in_flight > 0 ? l->close_in_flight : 3) &&
+            if (in_flight < l->close_in_flight &&
                 store_account_next_due(e->store, ENGINE_S_CLOSE_WAIT, st->scope, &due, err) == 0)
                 want(st, (double)due);
         }

@@ -14,7 +14,7 @@
  * variables of struct hook_env, the hooks.* settings hooks need (SANDBOX_NUKE_REGIONS,
  * SANDBOX_NUKE_CONFIG_DIR, SANDBOX_WEBHOOK_URL, SANDBOX_MAIL_FROM), the caller's extra
  * entries (which replace a variable of the same name), and last the AWS_* credentials when
- * hooks.pass_credentials is set. Entries holding secrets are wiped before they are freed.
+ * hooks.pass_credentials lists the event. Entries holding secrets are wiped before they are freed.
  */
 #define _GNU_SOURCE /* close_range(2) in <unistd.h> (glibc >= 2.34); this file only */
 #include "hook/hook.h"
@@ -438,7 +438,7 @@ build_env(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_
                 goto fail;
         }
     }
-    if (hc->pass_credentials && creds != NULL && creds->access_key_id != NULL &&
+    if (hc->pass_credentials[ev] && creds != NULL && creds->access_key_id != NULL &&
         creds->secret_access_key != NULL) {
         if (envb_put(e, "AWS_ACCESS_KEY_ID", strlen("AWS_ACCESS_KEY_ID"), creds->access_key_id,
                      false, err) != 0 ||

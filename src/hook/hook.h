@@ -3,7 +3,7 @@
  *
  * For an event, every executable in <hooks.dir>/<event>.d/ runs in lexical order, without a
  * shell, with an environment built from nothing (PATH, LC_ALL, HOME=/nonexistent, the
- * SANDBOX_* variables, and AWS_* only when hooks.pass_credentials is set), stdin from
+ * SANDBOX_* variables, and AWS_* only for events hooks.pass_credentials lists), stdin from
  * /dev/null, stdout+stderr captured to one log file per run. The first executable that fails
  * (non-zero exit, signal, or timeout) stops the sequence. On timeout the whole process group
  * is killed (SIGTERM, then SIGKILL after 5 s). Files that are not regular, not executable,
@@ -51,7 +51,7 @@ struct hook_result {
  * Runs the event's executables for one account and waits. Returns 0 when the sequence ran
  * (check out->status for the outcome, 0 = every hook succeeded or none exists), -1 with err
  * when it could not run at all (unsafe hook file, cannot fork, cannot create the log).
- * creds, when non-NULL and hooks.pass_credentials is set, are exported as AWS_ACCESS_KEY_ID,
+ * creds, when non-NULL and hooks.pass_credentials lists ev, are exported as AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment only.
  */
 int hook_run(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_env *env,

@@ -38,7 +38,8 @@ int
 duration_parse(const char *s, int64_t *out, struct sbx_err *err)
 {
     const char *p = s;
-    int64_t total = 0;
+    int64_t total = 0, last_unit = 0;
+    char last = '\0';
 
     if (s == NULL || *s == '\0') {
         sbx_err_set(err, SBX_E_INVALID, "empty duration (expected e.g. 90m, 8h, 3d)");
@@ -89,6 +90,20 @@ duration_parse(const char *s, int64_t *out, struct sbx_err *err)
                         "invalid duration '%s': unknown unit '%c' (s, m, h, d or w)", s, *p);
             return -1;
         }
+        /* Each unit once, largest first: "1h1h" and "30m1h" are typos, not 2h and 90m. */
+        if (last_unit != 0 && unit == last_unit) {
+            sbx_err_set(err, SBX_E_INVALID, "invalid duration '%s': unit '%c' repeated", s, *p);
+            return -1;
+        }
+        if (last_unit != 0 && unit > last_unit) {
+            sbx_err_set(err, SBX_E_INVALID,
+                        "invalid duration '%s': '%c' after '%c' (units go from the largest, "
+                        "w d h m s, each at most once)",
+                        s, *p, last);
+            return -1;
+        }
+        last_unit = unit;
+        last = *p;
         p++;
         if (n > (INT64_MAX - total) / unit) {
             sbx_err_set(err, SBX_E_INVALID, "invalid duration '%s': too large", s);

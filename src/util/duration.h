@@ -12,8 +12,9 @@
 #include "sbx.h"
 
 /*
- * Parses a duration: one or more <number><unit> groups, unit one of s m h d w, e.g. "90m",
- * "1h30m". A bare "0" is zero. Returns 0 and sets *out, or -1 with err (SBX_E_INVALID)
+ * Parses a duration: one or more <number><unit> groups, unit one of s m h d w, each unit at
+ * most once and from the largest down, e.g. "90m", "1h30m" (not "30m1h" or "1h1h"). A bare
+ * "0" is zero. Returns 0 and sets *out, or -1 with err (SBX_E_INVALID)
  * naming the text and why it is wrong.
  */
 int duration_parse(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCARD;

@@ -37,7 +37,7 @@ write_config "aws = {
 hooks = {
     dir = \"$T/hooks\";
     timeout = \"1m\";
-    pass_credentials = true;
+    pass_credentials = [ \"expiry-warning\" ];
 };"
 
 sim_admin POST advance '{"seconds": 3700}' >/dev/null

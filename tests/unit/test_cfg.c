@@ -95,6 +95,14 @@ check_all_hooks(const struct cfg_kind *k)
         CHECK(k->hooks[ev]);
 }
 
+/* hooks.pass_credentials when not set: the pre-close hooks only. */
+static void
+check_pass_credentials_default(const struct sbx_config *cfg)
+{
+    for (int ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++)
+        CHECK(cfg->hooks.pass_credentials[ev] == (ev == CFG_HOOK_PRE_CLOSE));
+}
+
 TEST(loads_production_example)
 {
     struct sbx_config *cfg = NULL;
@@ -146,7 +154,10 @@ TEST(loads_production_example)
     CHECK_INT_EQ(cfg->hooks.parallel, 4);
     CHECK_INT_EQ(cfg->hooks.max_attempts, 3);
     CHECK_INT_EQ(cfg->hooks.retry_backoff, 300);
-    CHECK(cfg->hooks.pass_credentials);
+    CHECK(cfg->hooks.pass_credentials[CFG_HOOK_PRE_CLOSE]);
+    CHECK(!cfg->hooks.pass_credentials[CFG_HOOK_POST_CREATE]);
+    CHECK(!cfg->hooks.pass_credentials[CFG_HOOK_EXPIRY_WARNING]);
+    CHECK(!cfg->hooks.pass_credentials[CFG_HOOK_POST_CLOSE]);
     CHECK_STR_EQ(cfg->hooks.nuke_regions, "global,us-east-1,eu-west-1");
     CHECK(cfg->hooks.webhook_url == NULL); /* "" means unset */
     CHECK(cfg->hooks.nuke_config_dir == NULL && cfg->hooks.mail_from == NULL);
@@ -228,7 +239,7 @@ TEST(loads_simulator_example)
 
     CHECK_INT_EQ(cfg->hooks.timeout, 300);
     CHECK_INT_EQ(cfg->hooks.retry_backoff, 60);
-    CHECK(!cfg->hooks.pass_credentials);
+    check_pass_credentials_default(cfg);
 
     CHECK_STR_EQ(cfg->sim.listen, "127.0.0.1:4566");
     CHECK_STR_EQ(cfg->sim.access_key_id, "AKIASANDBOXCTLSIM01");
@@ -324,6 +335,7 @@ TEST(defaults)
     CHECK_INT_EQ(cfg->hooks.max_attempts, 3);
     CHECK_INT_EQ(cfg->hooks.retry_backoff, 300);
     CHECK_STR_EQ(cfg->hooks.nuke_regions, "global,us-east-1");
+    check_pass_credentials_default(cfg);
     CHECK_STR_EQ(cfg->sim.listen, "127.0.0.1:4566");
     CHECK_STR_EQ(cfg->sim.access_key_id, "AKIASANDBOXCTLSIM01");
     CHECK_STR_EQ(cfg->sim.secret_access_key, "sandboxctl-simulator-secret-key-not-for-aws");
@@ -622,4 +634,158 @@ TEST(error_ttl_above_max)
                  "key 'kinds.demo.ttl': ttl 4d exceeds max_ttl 3d");
     expect_error("kinds = { demo = {\n warn = [ \"1h\",\n \"3d\" ];\n max_ttl = \"3d\"; }; };\n", 3,
                  "key 'kinds.demo.warn[1]': warning offset 3d must be less than max_ttl 3d");
+}
+
+/* Integers are range-checked as 64-bit values: libconfig keeps a number that does not fit in
+ * 32 bits as a 64-bit setting, and a value past INT32_MAX must be reported as written. */
+TEST(error_integer_beyond_32_bits)
+{
+    expect_error("limits = {\n account_limit = 4294967297; };\n", 2,
+                 "key 'limits.account_limit': must be <= 10000000 (got 4294967297)");
+    expect_error("limits = {\n account_limit = 2147483648; };\n", 2,
+                 "key 'limits.account_limit': must be <= 10000000 (got 2147483648)");
+    expect_error("hooks = {\n parallel = -4294967295; };\n", 2,
+                 "key 'hooks.parallel': must be >= 1 (got -4294967295)");
+    expect_error("sim = {\n account_limit = 9223372036854775807; };\n", 2,
+                 "key 'sim.account_limit': must be <= 10000000 (got 9223372036854775807)");
+    expect_error("aws = {\n max_attempts = 4294967301L; };\n", 2,
+                 "key 'aws.max_attempts': must be <= 20 (got 4294967301)");
+    expect_error("limits = {\n account_limit = 0x100000001; };\n", 2,
+                 "key 'limits.account_limit': must be <= 10000000 (got 4294967297)");
+    expect_error("sim = {\n seed = 99999999999999999999; };\n", 2,
+                 "key 'sim.seed': must be <= 9223372036854775807 (got 99999999999999999999)");
+    expect_error("limits = {\n create_rate = 4294967297; };\n", 2,
+                 "key 'limits.create_rate': must be <= 1000 (got 4.29497e+09)");
+    /* the same name twice on a line: each setting gets its own literal */
+    expect_error("sim = { account_limit = 5; }; limits = { account_limit = 4294967297; };\n", 1,
+                 "key 'limits.account_limit': must be <= 10000000 (got 4294967297)");
+    {
+        struct sbx_config *cfg = NULL;
+        struct sbx_err err = { 0 };
+        char *dir = check_tmpdir(), *inc, *path;
+
+        inc = write_file(dir, "inc.cfg", "\nlimits = { account_limit = 4294967297; };\n");
+        path = write_file(dir, "main.cfg", "@include \"inc.cfg\"\n");
+        CHECK_ERR(cfg_load(path, &cfg, &err), &err, SBX_E_CONFIG);
+        CHECK_CONTAINS(err.msg, "inc.cfg:2: key 'limits.account_limit': must be <= 10000000 "
+                                "(got 4294967297)");
+        free(inc);
+        free(path);
+        inc = write_file(dir, "inc.cfg", "limits = { account_limit = 2147483647; };\n");
+        path = write_file(dir, "main.cfg", "sim = { account_limit = 7; };\n@include \"inc.cfg\"\n");
+        CHECK_ERR(cfg_load(path, &cfg, &err), &err, SBX_E_CONFIG);
+        CHECK_CONTAINS(err.msg, "must be <= 10000000 (got 2147483647)");
+        free(inc);
+        free(path);
+        free(dir);
+    }
+}
+
+/* hooks.pass_credentials lists events; false means none; true (once "every event") is refused. */
+TEST(pass_credentials_per_event)
+{
+    struct sbx_config *cfg = NULL;
+    struct sbx_err err = { 0 };
+    char *path = write_file(NULL, "p.cfg",
+                            "hooks = { pass_credentials = [ \"post-close\", \"pre-close\" ]; };\n");
+
+    CHECK_OK(cfg_load(path, &cfg, &err), &err);
+    CHECK(cfg->hooks.pass_credentials[CFG_HOOK_PRE_CLOSE]);
+    CHECK(cfg->hooks.pass_credentials[CFG_HOOK_POST_CLOSE]);
+    CHECK(!cfg->hooks.pass_credentials[CFG_HOOK_POST_CREATE]);
+    CHECK(!cfg->hooks.pass_credentials[CFG_HOOK_EXPIRY_WARNING]);
+    cfg_free(cfg);
+    free(path);
+    path = write_file(NULL, "p.cfg", "hooks = { pass_credentials = [ ]; };\n");
+    CHECK_OK(cfg_load(path, &cfg, &err), &err);
+    for (int ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++)
+        CHECK(!cfg->hooks.pass_credentials[ev]);
+    cfg_free(cfg);
+    free(path);
+    path = write_file(NULL, "p.cfg", "hooks = { pass_credentials = false; };\n");
+    CHECK_OK(cfg_load(path, &cfg, &err), &err);
+    for (int ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++)
+        CHECK(!cfg->hooks.pass_credentials[ev]);
+    cfg_free(cfg);
+    free(path);
+    expect_error("hooks = {\n pass_credentials = true; };\n", 2,
+                 "key 'hooks.pass_credentials': must list the hook events that get the "
+                 "credentials, e.g. [ \"pre-close\" ]");
+    expect_error("hooks = {\n pass_credentials = [ \"pre-close\", \"pre-close\" ]; };\n", 2,
+                 "key 'hooks.pass_credentials[1]': duplicate hook event \"pre-close\"");
+    expect_error("hooks = {\n pass_credentials = [ \"nuke\" ]; };\n", 2,
+                 "key 'hooks.pass_credentials[0]': unknown hook event \"nuke\"");
+    expect_error("hooks = {\n pass_credentials = \"pre-close\"; };\n", 2,
+                 "key 'hooks.pass_credentials': must be a list");
+}
+
+/* Every default of the key table is one the loader accepts: a file that sets every key to its
+ * default loads to the same values as no file at all. */
+TEST(defaults_written_out_load_the_same)
+{
+    struct sbx_config *file = NULL, *def = NULL;
+    struct sbx_err err = { 0 };
+    const struct cfg_key *tab;
+    char text[16384], buf[256];
+    size_t n, used = 0;
+    const char *open = NULL;
+    char *path;
+
+    tab = cfg_keys(&n);
+    CHECK(n > 40);
+    for (size_t i = 0; i < n; i++) {
+        if (cfg_key_default(&tab[i], buf, sizeof(buf)) == NULL)
+            continue;
+        if (open == NULL || strcmp(open, tab[i].section) != 0) {
+            if (open != NULL && *open != '\0')
+                used += (size_t)snprintf(text + used, sizeof(text) - used, "};\n");
+            open = tab[i].section;
+            if (*open != '\0')
+                used += (size_t)snprintf(text + used, sizeof(text) - used, "%s = {\n", open);
+        }
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s = %s;\n", tab[i].name, buf);
+        CHECK(used < sizeof(text));
+    }
+    used += (size_t)snprintf(text + used, sizeof(text) - used, "};\n");
+    CHECK(used < sizeof(text));
+    path = write_file(NULL, "d.cfg", text);
+    CHECK_OK(cfg_load(path, &file, &err), &err);
+    CHECK_OK(cfg_defaults(&def, &err), &err);
+    free(file->path);
+    file->path = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *a = (const char *)file + tab[i].offset, *b = (const char *)def + tab[i].offset;
+
+        switch (tab[i].type) {
+        case CFG_STR:
+        case CFG_PATH:
+        case CFG_SECRET:
+            if (*(char *const *)(const void *)a == NULL || *(char *const *)(const void *)b == NULL)
+                CHECK(*(char *const *)(const void *)a == *(char *const *)(const void *)b);
+            else
+                CHECK_STR_EQ(*(char *const *)(const void *)a, *(char *const *)(const void *)b);
+            break;
+        case CFG_INT:
+            CHECK_INT_EQ(*(const int *)(const void *)a, *(const int *)(const void *)b);
+            break;
+        case CFG_INT64:
+        case CFG_DURATION:
+            CHECK_INT_EQ(*(const int64_t *)(const void *)a, *(const int64_t *)(const void *)b);
+            break;
+        case CFG_DOUBLE:
+            CHECK(*(const double *)(const void *)a == *(const double *)(const void *)b);
+            break;
+        case CFG_BOOL:
+            CHECK(*(const bool *)(const void *)a == *(const bool *)(const void *)b);
+            break;
+        case CFG_EVENTS:
+            CHECK(memcmp(a, b, sizeof(bool) * CFG_HOOK_EVENT_COUNT) == 0);
+            break;
+        default:
+            break;
+        }
+    }
+    cfg_free(file);
+    cfg_free(def);
+    free(path);
 }

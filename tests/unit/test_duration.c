@@ -76,3 +76,22 @@ TEST(parses_bounded_integers)
     CHECK_ERR(parse_int64("12a", 1, 1000, &v, &err), &err, SBX_E_INVALID);
     CHECK_ERR(parse_int64(" 1", 1, 1000, &v, &err), &err, SBX_E_INVALID);
 }
+
+/* Each unit at most once, largest first: "1h1h" and "30m1h" are typos, not 2h and 90m. */
+TEST(rejects_repeated_or_unordered_units)
+{
+    struct sbx_err err = { 0 };
+    int64_t v = 0;
+
+    CHECK_ERR(duration_parse("1h1h", &v, &err), &err, SBX_E_INVALID);
+    CHECK_CONTAINS(err.msg, "invalid duration '1h1h': unit 'h' repeated");
+    CHECK_ERR(duration_parse("30m1h", &v, &err), &err, SBX_E_INVALID);
+    CHECK_CONTAINS(err.msg, "invalid duration '30m1h': 'h' after 'm'");
+    CHECK_ERR(duration_parse("1s1d", &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse("2d3w", &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse("1w2d3h4m5s5s", &v, &err), &err, SBX_E_INVALID);
+    CHECK_OK(duration_parse("1w2d3h4m5s", &v, &err), &err);
+    CHECK_INT_EQ(v, 7 * 86400 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5);
+    CHECK_OK(duration_parse("1d30m", &v, &err), &err);
+    CHECK_INT_EQ(v, 86400 + 1800);
+}

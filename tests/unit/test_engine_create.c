@@ -16,6 +16,7 @@
 #include "aws/orgs.h"
 #include "cfg.h"
 #include "check.h"
+#include "cmd.h"
 #include "engine/engine.h"
 #include "engine/engine_int.h"
 #include "sim/sim.h"
@@ -66,6 +67,7 @@ fx_init(struct fx *f, double create_latency, int in_progress, int64_t stuck)
 {
     struct sim_opts so;
     struct engine_opts eo = { 0 };
+    struct orgs_opts oo;
     struct sbx_err err = { 0 };
     char *dir = check_tmpdir(), path[4096];
 
@@ -106,7 +108,8 @@ fx_init(struct fx *f, double create_latency, int in_progress, int64_t stuck)
     snprintf(path, sizeof(path), "%s/store.db", dir);
     CHECK_OK(store_open(path, &f->store, &err), &err);
     clock_init_fixed(&f->clock, T0);
-    CHECK_OK(orgs_new(f->cfg, &f->clock, &f->orgs, &err), &err);
+    cmd_orgs_opts(f->cfg, &oo);
+    CHECK_OK(orgs_new(&oo, &f->clock, &f->orgs, &err), &err);
     eo.cfg = f->cfg;
     eo.store = f->store;
     eo.orgs = f->orgs;

@@ -236,7 +236,7 @@ TEST(environment_is_built_from_nothing)
     CHECK(setenv("SBX_TEST_CANARY", "inherited", 1) == 0);
     CHECK(setenv("AWS_SECRET_ACCESS_KEY", "parent-secret", 1) == 0);
 
-    /* pass_credentials off: no AWS_* even though creds are given. */
+    /* pass_credentials does not list the event: no AWS_* even though creds are given. */
     got = dump_env(&f, &env, &creds);
     CHECK_STR_EQ(got, "ARGV=pre-close\n"
                       "HOME=/nonexistent\n"
@@ -260,8 +260,8 @@ TEST(environment_is_built_from_nothing)
                       "OrganizationAccountAccessRole\n");
     free(got);
 
-    /* pass_credentials on, dry run, another event variable set. */
-    f.hc.pass_credentials = true;
+    /* pass_credentials lists pre-close, dry run, another event variable set. */
+    f.hc.pass_credentials[CFG_HOOK_PRE_CLOSE] = true;
     env.dry_run = true;
     env.class_name = "k8s-101";
     env.extra = NULL;
@@ -763,7 +763,7 @@ nuke_fixture_init(struct nuke_fixture *n)
     snprintf(n->secret, sizeof(n->secret), "secret-canary-Pq5");
     n->creds.access_key_id = n->key;
     n->creds.secret_access_key = n->secret;
-    n->f.hc.pass_credentials = true;
+    n->f.hc.pass_credentials[CFG_HOOK_PRE_CLOSE] = true;
     n->f.hc.nuke_regions = (char *)"global,us-east-1";
     n->f.hc.nuke_config_dir = n->nukecfg;
 }

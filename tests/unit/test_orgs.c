@@ -22,7 +22,6 @@
 #include "aws/http.h"
 #include "aws/orgs.h"
 #include "aws/sigv4.h"
-#include "cfg.h"
 #include "check.h"
 #include "responder.h"
 #include "util/clock.h"
@@ -78,7 +77,7 @@ static const char *const aws_env[] = {
 
 struct fx {
     struct responder *r;
-    struct sbx_config cfg;
+    struct orgs_opts opts;
     struct sbx_clock clk;
     struct orgs *o;
     char *home;
@@ -103,12 +102,20 @@ clean_env(bool keys)
 static void
 fx_config(struct fx *f, int attempts)
 {
-    memset(&f->cfg, 0, sizeof(f->cfg));
-    f->cfg.aws.endpoint = (char *)responder_url(f->r);
-    f->cfg.aws.sts_endpoint = (char *)responder_url(f->r);
-    f->cfg.aws.max_attempts = attempts;
-    f->cfg.aws.connect_timeout = 5;
-    f->cfg.aws.request_timeout = 10;
+    memset(&f->opts, 0, sizeof(f->opts));
+    f->opts.endpoint = responder_url(f->r);
+    f->opts.sts_endpoint = responder_url(f->r);
+    f->opts.max_attempts = attempts;
+    f->opts.connect_timeout = 5;
+    f->opts.request_timeout = 10;
+    /* AWS's rates (DESIGN.md section 4), as the configuration has them by default */
+    f->opts.create_rate = 0.1;
+    f->opts.create_burst = 3;
+    f->opts.close_rate = 0.05;
+    f->opts.close_burst = 1;
+    f->opts.describe_rate = 2;
+    f->opts.move_rate = 2;
+    f->opts.tag_rate = 4;
 }
 
 static void
@@ -121,7 +128,7 @@ fx_init(struct fx *f, int attempts)
     f->r = responder_start();
     fx_config(f, attempts);
     clock_init_fixed(&f->clk, T0);
-    CHECK_OK(orgs_new(&f->cfg, &f->clk, &f->o, &err), &err);
+    CHECK_OK(orgs_new(&f->opts, &f->clk, &f->o, &err), &err);
 }
 
 static void
@@ -973,8 +980,8 @@ TEST(proxy_variables_are_honoured)
      * proxy (our responder) ever sees. */
     snprintf(proxy, sizeof(proxy), "%s", responder_url(f.r));
     setenv("http_proxy", proxy, 1);
-    f.cfg.aws.endpoint = (char *)"http://sbx-proxy-test.invalid:8080";
-    CHECK_OK(orgs_new(&f.cfg, &f.clk, &o, &err), &err);
+    f.opts.endpoint = "http://sbx-proxy-test.invalid:8080";
+    CHECK_OK(orgs_new(&f.opts, &f.clk, &o, &err), &err);
     responder_push_simple(f.r, 200, "");
     CHECK_OK(orgs_close_account(o, "555555555555", &err), &err);
     CHECK_STR_EQ(req(&f, 0)->url, "http://sbx-proxy-test.invalid:8080/");
@@ -985,8 +992,8 @@ TEST(proxy_variables_are_honoured)
     direct = responder_start();
     setenv("http_proxy", "http://127.0.0.1:1", 1);
     setenv("no_proxy", "127.0.0.1", 1);
-    f.cfg.aws.endpoint = (char *)responder_url(direct);
-    CHECK_OK(orgs_new(&f.cfg, &f.clk, &o, &err), &err);
+    f.opts.endpoint = responder_url(direct);
+    CHECK_OK(orgs_new(&f.opts, &f.clk, &o, &err), &err);
     responder_push_simple(direct, 200, "");
     CHECK_OK(orgs_close_account(o, "555555555555", &err), &err);
     CHECK_INT_EQ(responder_count(direct), 1);
@@ -1024,8 +1031,8 @@ TEST(connection_refused_is_a_network_error)
 
     fx_init(&f, 2);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d", closed_port());
-    f.cfg.aws.endpoint = url;
-    CHECK_OK(orgs_new(&f.cfg, &f.clk, &o, &err), &err);
+    f.opts.endpoint = url;
+    CHECK_OK(orgs_new(&f.opts, &f.clk, &o, &err), &err);
     CHECK_ERR(orgs_close_account(o, "555555555555", &err), &err, SBX_E_AWS);
     CHECK_INT_EQ(err.aws, SBX_AWS_NETWORK);
     CHECK_CONTAINS(err.msg, "cannot reach");
@@ -1043,8 +1050,8 @@ TEST(request_timeout)
     struct responder_script s = { 0 };
 
     fx_init(&f, 1);
-    f.cfg.aws.request_timeout = 1;
-    CHECK_OK(orgs_new(&f.cfg, &f.clk, &o, &err), &err);
+    f.opts.request_timeout = 1;
+    CHECK_OK(orgs_new(&f.opts, &f.clk, &o, &err), &err);
     s.status = 200;
     s.delay_ms = 1500;
     responder_push(f.r, &s);
@@ -1062,15 +1069,15 @@ TEST(invalid_endpoint_url)
     struct orgs *o = NULL;
 
     fx_init(&f, 1);
-    f.cfg.aws.endpoint = (char *)"ftp://127.0.0.1:21";
-    CHECK_ERR(orgs_new(&f.cfg, &f.clk, &o, &err), &err, SBX_E_CONFIG);
+    f.opts.endpoint = "ftp://127.0.0.1:21";
+    CHECK_ERR(orgs_new(&f.opts, &f.clk, &o, &err), &err, SBX_E_CONFIG);
     CHECK_CONTAINS(err.msg, "config aws.endpoint");
     CHECK_CONTAINS(err.msg, "ftp://127.0.0.1:21");
     CHECK_INT_EQ(sbx_err_exit_code(&err), SBX_EXIT_CONFIG);
     CHECK(o == NULL);
-    f.cfg.aws.endpoint = NULL;
+    f.opts.endpoint = NULL;
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:99999", 1);
-    CHECK_ERR(orgs_new(&f.cfg, &f.clk, &o, &err), &err, SBX_E_CONFIG);
+    CHECK_ERR(orgs_new(&f.opts, &f.clk, &o, &err), &err, SBX_E_CONFIG);
     CHECK_CONTAINS(err.msg, "AWS_ENDPOINT_URL");
     CHECK_CONTAINS(err.msg, "port");
     fx_done(&f);
@@ -1436,7 +1443,7 @@ TEST(max_attempts_from_environment)
     fx_init(&f, 5);
     CHECK_INT_EQ(orgs_max_attempts(f.o), 5);
     setenv("AWS_MAX_ATTEMPTS", "2", 1);
-    CHECK_OK(orgs_new(&f.cfg, &f.clk, &o, &err), &err);
+    CHECK_OK(orgs_new(&f.opts, &f.clk, &o, &err), &err);
     CHECK_INT_EQ(orgs_max_attempts(o), 2);
     for (int i = 0; i < 3; i++)
         responder_push_simple(f.r, 503, "");
@@ -1445,7 +1452,7 @@ TEST(max_attempts_from_environment)
     CHECK_INT_EQ(responder_count(f.r), 2);
     orgs_free(o);
     setenv("AWS_MAX_ATTEMPTS", "zero", 1);
-    CHECK_ERR(orgs_new(&f.cfg, &f.clk, &o, &err), &err, SBX_E_CONFIG);
+    CHECK_ERR(orgs_new(&f.opts, &f.clk, &o, &err), &err, SBX_E_CONFIG);
     CHECK_CONTAINS(err.msg, "AWS_MAX_ATTEMPTS");
     fx_done(&f);
 }
@@ -1473,8 +1480,8 @@ TEST(tls_is_verified_and_ca_bundle_checked)
     fx_init(&f, 1);
     /* https to a plain-HTTP server: the TLS handshake fails; nothing is sent in clear. */
     snprintf(url, sizeof(url), "https://127.0.0.1:%d", responder_port(f.r));
-    f.cfg.aws.endpoint = url;
-    CHECK_OK(orgs_new(&f.cfg, &f.clk, &o, &err), &err);
+    f.opts.endpoint = url;
+    CHECK_OK(orgs_new(&f.opts, &f.clk, &o, &err), &err);
     CHECK_ERR(orgs_close_account(o, "555555555555", &err), &err, SBX_E_AWS);
     CHECK(err.aws == SBX_AWS_NETWORK || err.aws == SBX_AWS_TRANSIENT);
     CHECK_CONTAINS(err.msg, url);
@@ -1482,7 +1489,7 @@ TEST(tls_is_verified_and_ca_bundle_checked)
     CHECK_INT_EQ(responder_count(f.r), 0);
 
     setenv("AWS_CA_BUNDLE", "/nonexistent/ca.pem", 1);
-    CHECK_ERR(orgs_new(&f.cfg, &f.clk, &o, &err), &err, SBX_E_CONFIG);
+    CHECK_ERR(orgs_new(&f.opts, &f.clk, &o, &err), &err, SBX_E_CONFIG);
     CHECK_CONTAINS(err.msg, "cannot read CA bundle '/nonexistent/ca.pem' (AWS_CA_BUNDLE)");
     fx_done(&f);
 }

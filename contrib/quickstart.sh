@@ -46,6 +46,7 @@ print(sum(1 for a in d["accounts"] if a["state"] not in ("suspended", "gone", "f
 
 rm -rf "$work"
 mkdir -p "$work"
+chmod go-w "$work" # the store refuses a directory others can write
 cp -R hooks "$work/hooks"
 chmod -R go-w "$work/hooks"
 

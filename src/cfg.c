@@ -559,6 +559,7 @@ static const struct cfg_key keys[] = {
     KEY_PATH(C, "hooks", "dir", hooks.dir, CFG_OPTIONAL, "/etc/sandboxctl/hooks"),
     KEY_PATH(C, "hooks", "log_dir", hooks.log_dir, CFG_OPTIONAL, NULL),
     KEY_DURATION(C, "hooks", "timeout", hooks.timeout, 1, 7 * DAY, "60m"),
+    KEY_INT64(C, "hooks", "output_limit", hooks.output_limit, 4096, 1073741824, "1048576"),
     KEY_INT(C, "hooks", "parallel", hooks.parallel, 1, 256, "4"),
     KEY_INT(C, "hooks", "max_attempts", hooks.max_attempts, 1, 100, "3"),
     KEY_DURATION(C, "hooks", "retry_backoff", hooks.retry_backoff, 0, 7 * DAY, "5m"),

@@ -99,6 +99,7 @@ struct cfg_hooks {
     char *dir;             /* contains post-create.d/, pre-close.d/, ... */
     char *log_dir;         /* per-run output; default <store dir>/hook-logs */
     int64_t timeout;       /* per hook executable (60m) */
+    int64_t output_limit;  /* bytes of a run's output kept in its log (1 MiB) */
     int parallel;          /* accounts whose hooks run at once (4) */
     int max_attempts;      /* failures before quarantine (3) */
     int64_t retry_backoff; /* first retry delay, doubled each time (5m) */

@@ -17,14 +17,18 @@ struct orgs_opts;
 
 /* What main() sets up before running a command (git's RUN_SETUP). */
 enum cmd_flags {
-    CMD_CONFIG = 1 << 0,     /* load the config file (a missing file is an error) */
-    CMD_STORE = 1 << 1,      /* open (creating if needed) the store named by the config */
+    CMD_CONFIG = 1 << 0, /* load the config file (a missing file is an error) */
+    /* Open the store named by the config: it must exist, and PRAGMA quick_check stands before
+     * the command's first write to it (STORE_CHECK). */
+    CMD_STORE = 1 << 1,
     CMD_AWS = 1 << 2,        /* create the Organizations client (credentials resolve lazily) */
     CMD_CONFIG_OPT = 1 << 3, /* load the config if one exists, else use defaults */
     /* Without CMD_AWS: when aws.follow_sim_clock is set, set ctx->clock from the simulator's
      * clock anyway (a short-lived client, no credentials; a failure only warns), so that a
      * store-only command judges times as the engine does. CMD_AWS does this by itself. */
     CMD_CLOCK = 1 << 4,
+    /* With CMD_STORE: create the store when it is missing (init alone). */
+    CMD_STORE_CREATE = 1 << 5,
 };
 
 struct sbx_ctx {
@@ -63,6 +67,7 @@ int cmd_print_usage(const char *name);
 
 /* Usage texts, one per command file, in man-page form. */
 extern const char cmd_adopt_usage[];
+extern const char cmd_backup_usage[];
 extern const char cmd_recover_usage[];
 extern const char cmd_class_usage[];
 extern const char cmd_close_usage[];
@@ -81,6 +86,7 @@ extern const char cmd_show_usage[];
 extern const char cmd_sim_usage[];
 
 int cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_backup(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_recover(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_class(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_close(struct sbx_ctx *ctx, int argc, char **argv);

@@ -4,21 +4,24 @@
  *
  * Each check prints "ok", "FAIL" or "skip" (when an earlier failure makes it meaningless),
  * its name and what it found. The exit status is 0 when every check passed, else that of the
- * first failure (3 config, 5 AWS or credentials). Secrets are never shown: the access key id
- * is masked and the secret key and session token never leave the client.
+ * first failure (3 config, 4 store, 5 AWS or credentials). The store check opens the store
+ * without creating it and runs PRAGMA quick_check; a store not created yet is skipped. Secrets are
+ * never shown: the access key id is masked and the secret key and session token never leave the
+ * client.
  *
- * When the store exists, a last check warns about accounts AWS holds with this store's
- * identity tag that the store does not know: a store restored from an older copy (they are
- * never touched by this store).
+ * When the store exists and AWS answers, a last check warns about accounts AWS holds with this
+ * store's identity tag that the store does not know: a store restored from an older copy (they
+ * are never touched by this store).
  */
 #include "cmd.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -107,9 +110,38 @@ describe_creds(struct orgs *o, const char *source, char *buf, size_t n)
         snprintf(buf, n, "%s (key %s)", source, masked);
 }
 
+/* The store: opens it as the commands do (never creating it) and checks its integrity. */
+static void
+check_store(struct doctor *d, const char *path)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    struct stat st;
+    char why[512];
+    bool ok = false;
+
+    if (path != NULL && path[0] != '\0' && stat(path, &st) != 0 && errno == ENOENT) {
+        report(d, "store", CHECK_SKIP, NULL, "%s does not exist yet ('sandboxctl init' creates it)",
+               path);
+        return;
+    }
+    if (store_open(path, 0, &s, &err) != 0 ||
+        store_check_integrity(s, &ok, why, sizeof(why), &err) != 0) {
+        report(d, "store", CHECK_FAIL, &err, "%s", err.msg);
+    } else if (!ok) {
+        sbx_err_set(&err, SBX_E_STORE, "damaged");
+        report(d, "store", CHECK_FAIL, &err,
+               "%s is damaged (malformed: %s); it is not written: restore a backup", path, why);
+    } else {
+        report(d, "store", CHECK_OK, NULL, "%s (schema %d), integrity ok", path,
+               store_schema_version(s));
+    }
+    store_close(s);
+}
+
 /* The store against the organization: accounts tagged as this store's that it does not know. */
 static void
-check_store(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
+check_tagged(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
 {
     struct engine_opts eo = { 0 };
     struct sbx_err err = { 0 };
@@ -118,9 +150,10 @@ check_store(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
     char(*ids)[13] = NULL, list[400] = "";
     size_t n = 0, len = 0;
 
-    if (ctx->cfg->store == NULL || access(ctx->cfg->store, F_OK) != 0) {
-        report(d, "store", CHECK_OK, NULL, "no store at '%s' yet (sandboxctl init makes it)",
-               ctx->cfg->store != NULL ? ctx->cfg->store : "");
+    struct stat st;
+
+    if (ctx->cfg->store == NULL || ctx->cfg->store[0] == '\0' || stat(ctx->cfg->store, &st) != 0) {
+        report(d, "accounts", CHECK_SKIP, NULL, "no store yet");
         return;
     }
     eo.cfg = ctx->cfg;
@@ -128,13 +161,13 @@ check_store(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
     eo.clock = &ctx->clock;
     eo.actor = "doctor";
     eo.dry_run = true; /* doctor changes nothing */
-    if (store_open(ctx->cfg->store, &s, &err) != 0) {
-        report(d, "store", CHECK_FAIL, &err, "%s: %s", ctx->cfg->store, err.msg);
+    if (store_open(ctx->cfg->store, 0, &s, &err) != 0) {
+        report(d, "accounts", CHECK_FAIL, &err, "%s: %s", ctx->cfg->store, err.msg);
         goto out;
     }
     eo.store = s;
     if (engine_new(&eo, &e, &err) != 0 || engine_unknown_tagged(e, &ids, &n, &err) != 0) {
-        report(d, "store", CHECK_FAIL, &err, "%s: %s", ctx->cfg->store, err.msg);
+        report(d, "accounts", CHECK_FAIL, &err, "%s: %s", ctx->cfg->store, err.msg);
         goto out;
     }
     for (size_t i = 0; i < n && len + 16 < sizeof(list); i++) {
@@ -144,10 +177,10 @@ check_store(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
             len += (size_t)w;
     }
     if (n == 0)
-        report(d, "store", CHECK_OK, NULL,
+        report(d, "accounts", CHECK_OK, NULL,
                "%s: every account tagged as this store's is known to it", ctx->cfg->store);
     else
-        report(d, "store", CHECK_WARN, NULL,
+        report(d, "accounts", CHECK_WARN, NULL,
                "%s: AWS holds %zu account%s tagged as this store's that the store does not know "
                "(restored from an older copy?); they are never touched: %s",
                ctx->cfg->store, n, n == 1 ? "" : "s", list);
@@ -172,7 +205,7 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
     size_t nroots = 0;
     const char *source;
     char buf[512];
-    bool have_org = false;
+    bool have_org = false, aws_ok = false;
     int ch;
 
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -266,18 +299,20 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
                "accounts need it",
                caller.arn, caller.account, org.master_account_id);
     }
-    if (have_org && !d.failed)
-        check_store(&d, ctx, o);
-    else
-        skip(&d, "store");
+    aws_ok = have_org && !d.failed;
     goto done;
 
 aws_skipped:
     skip(&d, "organization");
     skip(&d, "root");
     skip(&d, "caller");
-    skip(&d, "store");
 done:
+    /* Last, so the AWS checks keep their places in --json's array. */
+    check_store(&d, ctx->cfg->store);
+    if (aws_ok && !d.failed)
+        check_tagged(&d, ctx, o);
+    else
+        skip(&d, "accounts");
     if (d.json) {
         cJSON *root = cJSON_CreateObject();
         char *text = NULL;

@@ -1,6 +1,8 @@
 /*
  * cmd_log.c -- `sandboxctl log`: the audit log (all of it, or one account's), and
- * `--verify`, which walks the hash chain and names the first event that was edited or deleted.
+ * `--verify`, which first checks the store file itself (PRAGMA quick_check: a damaged page is
+ * named, not reported as a short but intact log), then walks the hash chain and names the
+ * first event that was edited or deleted.
  */
 #include "cmd.h"
 
@@ -85,8 +87,26 @@ verify(struct sbx_ctx *ctx, bool json)
 {
     struct store_audit_report r;
     struct sbx_err err = { 0 };
-    char *head = NULL;
+    char *head = NULL, why[512];
+    bool intact;
 
+    if (store_check_integrity(ctx->store, &intact, why, sizeof(why), &err) != 0)
+        return cmd_fail("log", &err);
+    if (!intact) {
+        log_error("log: store '%s' is damaged (malformed: %s); the audit log cannot be "
+                  "verified: restore a backup",
+                  store_path(ctx->store), why);
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+
+            if (o != NULL) {
+                cJSON_AddBoolToObject(o, "ok", false);
+                cJSON_AddStringToObject(o, "integrity", why);
+            }
+            cmd_json_print(o);
+        }
+        return SBX_EXIT_STORE;
+    }
     if (store_audit_verify(ctx->store, &r, &err) != 0)
         return cmd_fail("log", &err);
     if (store_meta_get(ctx->store, "audit_head", &head, &err) != 0)
@@ -96,6 +116,7 @@ verify(struct sbx_ctx *ctx, bool json)
 
         if (o != NULL) {
             cJSON_AddBoolToObject(o, "ok", r.ok);
+            cJSON_AddStringToObject(o, "integrity", "ok");
             cJSON_AddNumberToObject(o, "events", (double)r.rows);
             if (r.ok)
                 cJSON_AddNullToObject(o, "bad_seq");

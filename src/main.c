@@ -21,7 +21,7 @@
 #include "util/log.h"
 
 const struct cmd cmd_table[] = {
-    { "init", cmd_init, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_init_usage,
+    { "init", cmd_init, CMD_CONFIG | CMD_STORE | CMD_STORE_CREATE | CMD_AWS, cmd_init_usage,
       "create the store, discover the organization, create the kinds' OUs" },
     { "create", cmd_create, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_create_usage,
       "create a sandbox account" },
@@ -37,13 +37,15 @@ const struct cmd cmd_table[] = {
       "nuke and close accounts now" },
     { "adopt", cmd_adopt, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_adopt_usage,
       "bring an existing member account under management" },
-    { "recover", cmd_recover, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_recover_usage,
-      "rebuild a lost or stale store from the accounts' tags" },
+    { "recover", cmd_recover, CMD_CONFIG | CMD_STORE | CMD_STORE_CREATE | CMD_AWS,
+      cmd_recover_usage, "rebuild a lost or stale store from the accounts' tags" },
     { "run", cmd_run, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_run_usage,
       "do all due work once (--watch: keep going)" },
     { "quota", cmd_quota, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_quota_usage,
       "show the close quota, free slots and the close queue" },
     { "log", cmd_log, CMD_CONFIG | CMD_STORE, cmd_log_usage, "show or verify the audit log" },
+    { "backup", cmd_backup, CMD_CONFIG | CMD_STORE, cmd_backup_usage,
+      "copy the store consistently, even while the engine runs" },
     { "retry", cmd_retry, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_retry_usage,
       "release a quarantined or failed account for another attempt" },
     { "class", cmd_class, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_class_usage,
@@ -143,7 +145,10 @@ setup(struct sbx_ctx *ctx, const struct cmd *c, struct sbx_err *err)
         follow_sim_clock(ctx);
     }
     if (c->flags & CMD_STORE) {
-        if (store_open(ctx->cfg->store, &ctx->store, err) != 0)
+        /* The integrity check stands before the first write: read-only commands never pay it. */
+        unsigned how = STORE_CHECK | (c->flags & CMD_STORE_CREATE ? STORE_CREATE : 0);
+
+        if (store_open(ctx->cfg->store, how, &ctx->store, err) != 0)
             return -1;
     }
     return 0;

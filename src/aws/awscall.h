@@ -17,7 +17,7 @@
 #ifndef SBX_AWSCALL_H
 #define SBX_AWSCALL_H
 
-#include "aws/creds.h"
+#include "aws/creds_value.h"
 #include "aws/endpoint.h"
 #include "aws/http.h"
 #include "aws/retry.h"

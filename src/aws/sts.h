@@ -7,7 +7,7 @@
 #define SBX_STS_H
 
 #include "aws/awscall.h"
-#include "aws/creds.h"
+#include "aws/creds_value.h"
 #include "aws/endpoint.h"
 #include "sbx.h"
 

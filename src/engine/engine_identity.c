@@ -288,6 +288,22 @@ recovered_row(struct engine *e, const struct orgs_account *live, const struct or
     return true;
 }
 
+/* A store made anew records the organization, as `init` does, so it counts as initialised. */
+static int
+remember_org(struct engine *e, struct sbx_err *err)
+{
+    struct orgs_organization org = { 0 };
+    int rc = -1;
+
+    if (orgs_describe_organization(e->orgs, &org, err) != 0)
+        return -1;
+    if (store_meta_set(e->store, "org_id", org.id != NULL ? org.id : "", err) == 0 &&
+        store_meta_set(e->store, "management_account_id", e->mgmt_id, err) == 0)
+        rc = 0;
+    orgs_organization_release(&org);
+    return rc;
+}
+
 int
 engine_recover(struct engine *e, bool apply, void (*cb)(void *arg, const struct engine_recovery *r),
                void *arg, struct engine_recover_report *rep, struct sbx_err *err)
@@ -317,7 +333,8 @@ engine_recover(struct engine *e, bool apply, void (*cb)(void *arg, const struct 
         if (nids == 1) {
             snprintf(mine, sizeof(mine), "%s", ids[0]);
             rep->adopted_identity = true;
-            if (apply && store_meta_set(e->store, ENG_META_STORE_ID, mine, err) != 0)
+            if (apply && (store_meta_set(e->store, ENG_META_STORE_ID, mine, err) != 0 ||
+                          remember_org(e, err) != 0))
                 goto out;
         }
     }

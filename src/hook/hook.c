@@ -2,12 +2,12 @@
  * hook.c -- run-parts style execution of hook executables (the contract is in hook.h).
  *
  * Design: a batch of sequences (one per account) is driven by one polling loop in the
- * parent. Each sequence is a small state machine: "running executable k with pid P since T",
- * advanced when waitpid() reports P finished. Everything a child needs (argv, envp, the log
- * and /dev/null descriptors, the highest descriptor to close) is built before fork(); the
- * child only calls async-signal-safe functions and execs. Each child leads its own process
- * group, so a timeout can signal the hook and everything it started (SIGTERM, then SIGKILL
- * 5 s later). hook_run() is the batch of one.
+ * parent. Each sequence is a small state machine: "running executable k", advanced when the
+ * runner (util/spawn.h) reports it done. The runner gives each executable its own process
+ * group (a timeout signals the hook and everything it started: SIGTERM, then SIGKILL 5 s
+ * later) and captures its output through a pipe, bounded by hooks.output_limit. The head of
+ * the output goes to the log as it arrives, the rest once the executable is done (all of
+ * it, or a note of what was left out and the tail). hook_run() is the batch of one.
  *
  * The environment is built from nothing: a fixed PATH, LC_ALL=C, HOME=/nonexistent (so
  * tools never read the operator's dotfiles, e.g. ~/.aws), SANDBOX_EVENT, the SANDBOX_*
@@ -16,19 +16,18 @@
  * entries (which replace a variable of the same name), and last the AWS_* credentials when
  * hooks.pass_credentials lists the event. Entries holding secrets are wiped before they are freed.
  */
-#define _GNU_SOURCE /* close_range(2) in <unistd.h> (glibc >= 2.34); this file only */
 #include "hook/hook.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -39,19 +38,18 @@
 
 #include "aws/creds.h"
 #include "util/clock.h"
+#include "util/spawn.h"
 
-#if defined(__GLIBC__) && defined(__GLIBC_MINOR__)
-#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)
-#define HOOK_HAVE_CLOSE_RANGE 1
+#define HOOK_PATH         "/usr/sbin:/usr/bin:/sbin:/bin"
+#define HOOK_HOME         "/nonexistent"
+#define HOOK_KILL_GRACE   5.0   /* seconds between SIGTERM and SIGKILL */
+#define HOOK_POLL_MIN     0.005 /* parent's polling interval while children run: starts */
+#define HOOK_POLL_MAX     0.2   /* short after a change and backs off to this while idle */
+#define HOOK_TAIL_BYTES   1024
+#define HOOK_OUTPUT_LIMIT (1024 * 1024) /* hooks.output_limit default */
+#ifndef S_ISVTX
+#define S_ISVTX 01000 /* the sticky bit (XSI) */
 #endif
-#endif
-
-#define HOOK_PATH       "/usr/sbin:/usr/bin:/sbin:/bin"
-#define HOOK_HOME       "/nonexistent"
-#define HOOK_KILL_GRACE 5.0   /* seconds between SIGTERM and SIGKILL */
-#define HOOK_POLL_MIN   0.005 /* parent's polling interval while children run: starts */
-#define HOOK_POLL_MAX   0.2   /* short after a change and backs off to this while idle */
-#define HOOK_TAIL_BYTES 1024
 
 static const char *const event_names[CFG_HOOK_EVENT_COUNT] = {
     [CFG_HOOK_POST_CREATE] = "post-create",
@@ -103,24 +101,137 @@ cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Refuses files (and the event directory) that someone other than us or root could change. */
+/*
+ * Refuses what someone other than us or root could change: `comp` (a component of `path`,
+ * or path itself when final) must be owned by us or root and, unless it is a symbolic link,
+ * not writable by group or others. A directory above the checked object may be writable by
+ * others when it is sticky (like /tmp): nobody else can rename or remove our entries there.
+ */
 static int
-check_owner_mode(const char *path, const struct stat *st, const char *what, struct sbx_err *err)
+check_component(const char *what, const char *path, const char *comp, const struct stat *st,
+                bool final, struct sbx_err *err)
 {
     uid_t me = geteuid();
+    char where[4200] = "";
 
+    if (strcmp(comp, path) != 0)
+        snprintf(where, sizeof(where), " '%s':", comp);
     if (st->st_uid != me && st->st_uid != 0) {
-        sbx_err_set(err, SBX_E_HOOK, "refusing %s '%s': owned by uid %ld, not by uid %ld or root",
-                    what, path, (long)st->st_uid, (long)me);
+        sbx_err_set(err, SBX_E_HOOK, "refusing %s '%s':%s owned by uid %ld, not by uid %ld or root",
+                    what, path, where, (long)st->st_uid, (long)me);
         return -1;
     }
-    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+    if (S_ISLNK(st->st_mode))
+        return 0;
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) &&
+        (final || !S_ISDIR(st->st_mode) || !(st->st_mode & S_ISVTX))) {
         sbx_err_set(err, SBX_E_HOOK,
-                    "refusing %s '%s': writable by group or others (mode %04o); chmod go-w it",
-                    what, path, (unsigned)(st->st_mode & 07777));
+                    "refusing %s '%s':%s writable by group or others (mode %04o); chmod go-w it",
+                    what, path, where, (unsigned)(st->st_mode & 07777));
         return -1;
     }
     return 0;
+}
+
+/*
+ * Checks path the way sudo and OpenSSH check their files: every component from '/' down is
+ * lstat()ed and must pass check_component(); a symbolic link is followed only after its own
+ * owner passed, and its target is then checked from '/' again. Returns 0 with *out the final
+ * object's status, 1 when the path (or a link's target) does not exist, -1 when refused.
+ */
+static int
+check_path(const char *what, const char *path, struct stat *out, struct sbx_err *err)
+{
+    char cur[4096], pre[4096];
+    int links = 0;
+    int w;
+
+    if (path[0] == '/') {
+        w = snprintf(cur, sizeof(cur), "%s", path);
+    } else {
+        char cwd[2048];
+
+        if (getcwd(cwd, sizeof(cwd)) == NULL) {
+            sbx_err_set(err, SBX_E_HOOK, "cannot check %s '%s': %s", what, path, strerror(errno));
+            return -1;
+        }
+        w = snprintf(cur, sizeof(cur), "%s/%s", cwd, path);
+    }
+    if (w < 0 || (size_t)w >= sizeof(cur))
+        goto too_long;
+restart:
+    if (lstat("/", out) != 0 || check_component(what, path, "/", out, false, err) != 0) {
+        if (err->code == SBX_E_OK)
+            sbx_err_set(err, SBX_E_HOOK, "cannot check '/': %s", strerror(errno));
+        return -1;
+    }
+    pre[0] = '\0';
+    for (const char *p = cur;;) {
+        size_t n, plen;
+        bool last;
+
+        while (*p == '/')
+            p++;
+        if (*p == '\0')
+            break;
+        n = strcspn(p, "/");
+        if (n == 1 && p[0] == '.') {
+            p += n;
+            continue;
+        }
+        plen = strlen(pre);
+        if (plen + 1 + n >= sizeof(pre))
+            goto too_long;
+        pre[plen] = '/';
+        memcpy(pre + plen + 1, p, n);
+        pre[plen + 1 + n] = '\0';
+        p += n;
+        last = p[strspn(p, "/")] == '\0';
+        if (lstat(pre, out) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return 1;
+            sbx_err_set(err, SBX_E_HOOK, "cannot check %s '%s': '%s': %s", what, path, pre,
+                        strerror(errno));
+            return -1;
+        }
+        if (S_ISLNK(out->st_mode)) {
+            char target[4096], next[4096];
+            ssize_t tl;
+
+            if (check_component(what, path, pre, out, last, err) != 0)
+                return -1;
+            if (++links > 40) {
+                sbx_err_set(err, SBX_E_HOOK, "refusing %s '%s': too many symbolic links", what,
+                            path);
+                return -1;
+            }
+            tl = readlink(pre, target, sizeof(target) - 1);
+            if (tl < 0) {
+                sbx_err_set(err, SBX_E_HOOK, "cannot check %s '%s': '%s': %s", what, path, pre,
+                            strerror(errno));
+                return -1;
+            }
+            target[tl] = '\0';
+            if (target[0] == '/') {
+                w = snprintf(next, sizeof(next), "%s%s", target, p);
+            } else {
+                char *slash = strrchr(pre, '/');
+
+                *slash = '\0';
+                w = snprintf(next, sizeof(next), "%s/%s%s", pre, target, p);
+            }
+            if (w < 0 || (size_t)w >= sizeof(next))
+                goto too_long;
+            memcpy(cur, next, (size_t)w + 1);
+            goto restart;
+        }
+        if (check_component(what, path, pre, out, last, err) != 0)
+            return -1;
+    }
+    return 0;
+too_long:
+    sbx_err_set(err, SBX_E_HOOK, "cannot check %s '%s': path too long", what, path);
+    return -1;
 }
 
 static int
@@ -158,25 +269,24 @@ scan_event(const struct cfg_hooks *hc, enum cfg_hook_event ev, struct hook_list 
     struct dirent *de;
     struct stat st;
     size_t cap = 0;
-    int rc = -1;
+    int rc = -1, found;
 
     memset(out, 0, sizeof(*out));
     if (event_dir(hc, ev, dir, sizeof(dir), err) != 0)
         return -1;
     if (dir[0] == '\0')
         return 0;
-    if (stat(dir, &st) != 0) {
-        if (errno == ENOENT)
-            return 0;
-        sbx_err_set(err, SBX_E_HOOK, "cannot read hook directory '%s': %s", dir, strerror(errno));
-        return -1;
-    }
+    /* hooks.dir first, strictly: whoever may write there may swap the event directory. */
+    found = check_path("hooks directory", hc->dir, &st, err);
+    if (found != 0)
+        return found > 0 ? 0 : -1;
+    found = check_path("hook directory", dir, &st, err);
+    if (found != 0)
+        return found > 0 ? 0 : -1;
     if (!S_ISDIR(st.st_mode)) {
         sbx_err_set(err, SBX_E_HOOK, "hook directory '%s' is not a directory", dir);
         return -1;
     }
-    if (check_owner_mode(dir, &st, "hook directory", err) != 0)
-        return -1;
     d = opendir(dir);
     if (d == NULL) {
         sbx_err_set(err, SBX_E_HOOK, "cannot open hook directory '%s': %s", dir, strerror(errno));
@@ -203,9 +313,13 @@ scan_event(const struct cfg_hooks *hc, enum cfg_hook_event ev, struct hook_list 
             sbx_err_set(err, SBX_E_HOOK, "hook path too long in '%s'", dir);
             goto out;
         }
-        /* stat, not lstat: a symlink to a shipped hook is the usual way to enable it. */
-        if (stat(path, &st) != 0) {
-            sbx_err_set(err, SBX_E_HOOK, "refusing hook '%s': %s", path, strerror(errno));
+        /* A symlink to a shipped hook is the usual way to enable it: followed when the
+         * link and its target pass. */
+        found = check_path("hook", path, &st, err);
+        if (found < 0)
+            goto out;
+        if (found > 0) {
+            sbx_err_set(err, SBX_E_HOOK, "refusing hook '%s': a symbolic link to nothing", path);
             goto out;
         }
         if (!S_ISREG(st.st_mode)) {
@@ -219,8 +333,6 @@ scan_event(const struct cfg_hooks *hc, enum cfg_hook_event ev, struct hook_list 
                         path);
             goto out;
         }
-        if (check_owner_mode(path, &st, "hook", err) != 0)
-            goto out;
         if (out->n == cap) {
             size_t ncap = cap == 0 ? 8 : cap * 2;
             char **names = realloc(out->names, ncap * sizeof(*names));
@@ -655,63 +767,19 @@ read_tail(const char *path, char *out, size_t n)
 
 /* --- running ----------------------------------------------------------------------------- */
 
-/* What the child needs, prepared before fork(). */
-struct spawn_ctx {
-    int devnull;
-    int maxfd;            /* for the close() loop when close_range(2) is unavailable */
-    struct sigaction dfl; /* SIG_DFL, for resetting what the parent caught or ignored */
-    sigset_t none;        /* the empty signal mask */
-};
-
-static void
-child_exec(const struct spawn_ctx *sc, int logfd, const char *path, char *const argv[],
-           char *const envp[])
-{
-    static const int sigs[] = { SIGPIPE, SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
-                                SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
-
-    /* Async-signal-safe calls only from here on. Ignored signals stay ignored across
-     * execve(), and the mask is inherited: give the hook default dispositions. */
-    (void)setpgid(0, 0);
-    for (size_t i = 0; i < SBX_ARRAY_LEN(sigs); i++)
-        (void)sigaction(sigs[i], &sc->dfl, NULL);
-    (void)sigprocmask(SIG_SETMASK, &sc->none, NULL);
-    if (dup2(sc->devnull, STDIN_FILENO) < 0 || dup2(logfd, STDOUT_FILENO) < 0 ||
-        dup2(logfd, STDERR_FILENO) < 0)
-        _exit(126);
-#ifdef HOOK_HAVE_CLOSE_RANGE
-    if (close_range(3, ~0U, 0) != 0)
-#endif
-    {
-        for (int fd = 3; fd <= sc->maxfd; fd++)
-            (void)close(fd);
-    }
-    execve(path, argv, envp);
-    _exit(errno == ENOENT ? 127 : 126);
-}
-
-enum seq_state {
-    SEQ_IDLE = 0, /* not started */
-    SEQ_RUNNING,  /* child pid running */
-    SEQ_DONE,
-};
-
 /* One account's sequence of executables. */
 struct seq {
-    enum seq_state state;
+    enum {
+        SEQ_IDLE = 0,
+        SEQ_RUNNING,
+        SEQ_DONE
+    } state;
     struct envb env;
     int logfd;
-    size_t next;      /* index of the executable to start next */
-    pid_t pid;        /* running child (its process group id too) */
-    const char *name; /* running executable's name (borrowed from the list) */
-    double started;   /* clock_mono() */
-    double deadline;  /* timeout; 0 = none */
-    double kill_at;   /* after SIGTERM: when to SIGKILL; 0 = not terminating */
-    bool timed_out;
-    bool killed;   /* SIGKILL sent */
-    bool reaped;   /* timed out, hook reaped, waiting for its group to go */
-    bool signaled; /* the executable ended by a signal (status = 128 + N) */
-    int status;    /* the executable's status once reaped */
+    size_t next;            /* index of the executable to start next */
+    struct spawn_proc proc; /* the running executable */
+    const char *name;       /* running executable's name (borrowed from the list) */
+    size_t written;         /* bytes of its output already in the log */
     struct hook_result *out;
     struct sbx_err *err;
 };
@@ -720,52 +788,100 @@ struct batch {
     const struct cfg_hooks *hc;
     enum cfg_hook_event ev;
     const struct hook_list *list;
-    struct spawn_ctx sc;
+    size_t limit; /* bytes of output kept per executable */
 };
+
+static void
+log_bytes(int fd, const char *buf, size_t len)
+{
+    size_t off = 0;
+
+    while (off < len) {
+        ssize_t w = write(fd, buf + off, len - off);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        off += (size_t)w;
+    }
+}
+
+/* Copies the head of the output to the log as it arrives (what lies beyond the head is kept
+ * back until the end: it may turn out to be the middle that is left out). */
+static void
+log_output_head(const struct batch *b, struct seq *s)
+{
+    const struct spawn_capture *c = &s->proc.out;
+    size_t head = b->limit / 2, avail = c->len < head ? c->len : head;
+
+    if (avail > s->written) {
+        log_bytes(s->logfd, c->buf + s->written, avail - s->written);
+        s->written = avail;
+    }
+}
+
+/* Once the executable is done: the rest of its output, or the note and the tail. */
+static void
+log_output_rest(const struct batch *b, struct seq *s)
+{
+    const struct spawn_capture *c = &s->proc.out;
+
+    log_output_head(b, s);
+    if (!spawn_truncated(c)) {
+        log_bytes(s->logfd, c->buf + s->written, c->len - s->written);
+    } else {
+        if (c->len > 0 && c->buf[c->head - 1] != '\n')
+            log_line(s->logfd, "\n");
+        log_line(s->logfd,
+                 "[output truncated: %llu bytes of %llu left out (hooks.output_limit %zu)]\n",
+                 (unsigned long long)(c->total - c->len), (unsigned long long)c->total, b->limit);
+        log_bytes(s->logfd, c->buf + c->head, c->len - c->head);
+    }
+    if (c->len > 0 && c->buf[c->len - 1] != '\n')
+        log_line(s->logfd, "\n");
+}
 
 static int
 spawn_next(struct batch *b, struct seq *s)
 {
     char stamp[32];
-    char *argv[3];
+    const char *argv[3];
     const char *path = b->list->paths[s->next];
-    pid_t pid;
+    struct spawn_opts o = { 0 };
 
     s->name = b->list->names[s->next];
     now_rfc3339(stamp, sizeof(stamp));
     log_line(s->logfd, "==> %s %s (started %s)\n", s->name, event_names[b->ev], stamp);
-    argv[0] = (char *)path;
-    argv[1] = (char *)event_names[b->ev];
+    argv[0] = path;
+    argv[1] = event_names[b->ev];
     argv[2] = NULL;
-    pid = fork();
-    if (pid < 0) {
-        sbx_err_set(s->err, SBX_E_HOOK, "cannot start hook '%s': fork: %s", path, strerror(errno));
-        log_line(s->logfd, "<== %s: not started: fork failed\n", s->name);
+    o.path = path;
+    o.argv = argv;
+    o.envp = (const char *const *)s->env.v;
+    o.in = SPAWN_DEVNULL;
+    o.out = SPAWN_CAPTURE;
+    o.err = SPAWN_TO_STDOUT;
+    o.out_limit = b->limit;
+    o.timeout = b->hc->timeout > 0 ? (double)b->hc->timeout : 0;
+    o.kill_grace = HOOK_KILL_GRACE;
+    if (spawn_start(&o, &s->proc, s->err) != 0) {
+        sbx_err_prefix(s->err, "hook '%s'", path);
+        s->err->code = s->err->code == SBX_E_NOMEM ? SBX_E_NOMEM : SBX_E_HOOK;
+        log_line(s->logfd, "<== %s: not started\n", s->name);
         return -1;
     }
-    if (pid == 0)
-        child_exec(&b->sc, s->logfd, path, argv, s->env.v);
-    /* Also in the parent, so the group exists before we might signal it. EACCES (the child
-     * already exec'd) and ESRCH are fine. */
-    (void)setpgid(pid, pid);
-    s->pid = pid;
+    s->written = 0;
     s->state = SEQ_RUNNING;
     s->next++;
     s->out->ran++;
-    s->started = clock_mono();
-    s->deadline = b->hc->timeout > 0 ? s->started + (double)b->hc->timeout : 0;
-    s->kill_at = 0;
-    s->timed_out = false;
-    s->killed = false;
-    s->reaped = false;
-    s->signaled = false;
-    s->status = 0;
     return 0;
 }
 
 static void
 seq_finish(struct seq *s)
 {
+    spawn_release(&s->proc);
     if (s->logfd >= 0) {
         close(s->logfd);
         s->logfd = -1;
@@ -804,22 +920,24 @@ fail:
 static int
 seq_executable_done(struct batch *b, struct seq *s)
 {
-    int status = s->status;
+    const struct spawn_proc *p = &s->proc;
+    int status = spawn_status(p);
+    bool signaled = spawn_signaled(p);
 
-    if (s->timed_out)
-        (void)kill(-s->pid, SIGKILL); /* whatever is left of the group */
-    if (s->timed_out && status == 0)
+    log_output_rest(b, s);
+    if (p->timed_out && status == 0)
         status = 124; /* exited cleanly after the timeout: still a failure */
-    log_line(s->logfd, "<== %s: %s %d after %.1fs%s\n", s->name, s->signaled ? "signal" : "exit",
-             s->signaled ? status - 128 : status, clock_mono() - s->started,
-             s->timed_out ? " (timed out)" : "");
+    log_line(s->logfd, "<== %s: %s %d after %.1fs%s\n", s->name, signaled ? "signal" : "exit",
+             signaled ? status - 128 : status, clock_mono() - p->started,
+             p->timed_out ? " (timed out)" : "");
     if (status != 0) {
         s->out->status = status;
-        s->out->timed_out = s->timed_out;
+        s->out->timed_out = p->timed_out;
         snprintf(s->out->failed, sizeof(s->out->failed), "%s", s->name);
         seq_finish(s);
         return 1;
     }
+    spawn_release(&s->proc);
     if (s->next < b->list->n) {
         if (spawn_next(b, s) != 0) {
             seq_finish(s);
@@ -838,61 +956,13 @@ seq_executable_done(struct batch *b, struct seq *s)
 static int
 seq_poll(struct batch *b, struct seq *s)
 {
-    int wstatus;
-    pid_t r;
-    double now = clock_mono();
+    uint64_t before = s->proc.out.total;
 
-    if (s->reaped) {
-        /* Timed out and the hook itself is gone: give the rest of its process group the
-         * grace period to exit on SIGTERM, then seq_executable_done() sends SIGKILL. */
-        if (kill(-s->pid, 0) == 0 && now < s->kill_at)
-            return 0;
-        return seq_executable_done(b, s);
-    }
-    r = waitpid(s->pid, &wstatus, WNOHANG);
-    if (r < 0 && errno == EINTR)
-        return 0;
-    if (r < 0) {
-        sbx_err_set(s->err, SBX_E_HOOK, "cannot wait for hook '%s': %s", s->name, strerror(errno));
-        seq_finish(s);
-        return -1;
-    }
-    if (r == 0) {
-        if (s->deadline > 0 && !s->timed_out && now >= s->deadline) {
-            s->timed_out = true;
-            (void)kill(-s->pid, SIGTERM);
-            s->kill_at = now + HOOK_KILL_GRACE;
-            return 1;
-        }
-        if (s->timed_out && !s->killed && now >= s->kill_at) {
-            (void)kill(-s->pid, SIGKILL);
-            s->killed = true;
-            return 1;
-        }
-        return 0;
-    }
-    s->signaled = WIFSIGNALED(wstatus);
-    if (WIFEXITED(wstatus))
-        s->status = WEXITSTATUS(wstatus);
-    else if (s->signaled)
-        s->status = 128 + WTERMSIG(wstatus);
-    else
-        s->status = 1;
-    if (s->timed_out) {
-        s->reaped = true;
-        return seq_poll(b, s);
+    if (!spawn_step(&s->proc)) {
+        log_output_head(b, s);
+        return s->proc.out.total != before ? 1 : 0;
     }
     return seq_executable_done(b, s);
-}
-
-static int
-max_fd(void)
-{
-    struct rlimit rl;
-
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= 65536)
-        return (int)rl.rlim_cur - 1;
-    return 65535;
 }
 
 size_t
@@ -903,6 +973,7 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
     struct hook_list list = { 0 };
     struct batch b;
     struct seq *seqs = NULL;
+    struct pollfd *pfds = NULL;
     size_t failed = 0, started = 0, running = 0, parallel;
     struct sbx_err scan_err = { 0 };
     struct sigaction old_chld;
@@ -924,28 +995,21 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
         list_release(&list);
         return 0;
     }
+    parallel = hc->parallel > 0 ? (size_t)hc->parallel : 1;
     seqs = calloc(n, sizeof(*seqs));
-    if (seqs == NULL) {
+    pfds = calloc(parallel * 2, sizeof(*pfds));
+    if (seqs == NULL || pfds == NULL) {
         for (size_t i = 0; i < n; i++)
             sbx_err_set(&errs[i], SBX_E_NOMEM, "out of memory");
+        free(seqs);
+        free(pfds);
         list_release(&list);
         return n;
     }
     b.hc = hc;
     b.ev = ev;
     b.list = &list;
-    b.sc.maxfd = max_fd();
-    memset(&b.sc.dfl, 0, sizeof(b.sc.dfl));
-    b.sc.dfl.sa_handler = SIG_DFL;
-    sigemptyset(&b.sc.none);
-    b.sc.devnull = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (b.sc.devnull < 0) {
-        for (size_t i = 0; i < n; i++)
-            sbx_err_set(&errs[i], SBX_E_HOOK, "cannot open /dev/null: %s", strerror(errno));
-        free(seqs);
-        list_release(&list);
-        return n;
-    }
+    b.limit = hc->output_limit > 0 ? (size_t)hc->output_limit : HOOK_OUTPUT_LIMIT;
     /* With SIGCHLD ignored the kernel would reap our children before waitpid() sees them. */
     if (sigaction(SIGCHLD, NULL, &old_chld) == 0 && old_chld.sa_handler == SIG_IGN) {
         struct sigaction dfl;
@@ -954,7 +1018,6 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
         dfl.sa_handler = SIG_DFL;
         restore_chld = sigaction(SIGCHLD, &dfl, NULL) == 0;
     }
-    parallel = hc->parallel > 0 ? (size_t)hc->parallel : 1;
     for (size_t i = 0; i < n; i++) {
         seqs[i].out = &results[i];
         seqs[i].err = &errs[i];
@@ -962,6 +1025,7 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
     }
     while (started < n || running > 0) {
         bool progress = false;
+        size_t npfd = 0;
 
         while (started < n && running < parallel) {
             struct seq *s = &seqs[started];
@@ -985,19 +1049,27 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
                 failed++;
             if (seqs[i].state == SEQ_DONE)
                 running--;
+            else if (npfd + 2 <= parallel * 2)
+                npfd += spawn_pollfds(&seqs[i].proc, pfds + npfd);
         }
         if (progress) {
             delay = HOOK_POLL_MIN;
-        } else {
-            struct timespec ts = { 0, (long)(delay * 1e9) };
+        } else if (running > 0) {
+            /* Output wakes us at once; an exit shows as end of file on the pipe unless a
+             * leftover process holds it, hence the bounded, growing delay. */
+            if (npfd > 0)
+                (void)poll(pfds, (nfds_t)npfd, (int)(delay * 1000) + 1);
+            else {
+                struct timespec ts = { 0, (long)(delay * 1e9) };
 
-            nanosleep(&ts, NULL);
+                nanosleep(&ts, NULL);
+            }
             delay = delay * 2 < HOOK_POLL_MAX ? delay * 2 : HOOK_POLL_MAX;
         }
     }
     if (restore_chld)
         (void)sigaction(SIGCHLD, &old_chld, NULL);
-    close(b.sc.devnull);
+    free(pfds);
     free(seqs);
     list_release(&list);
     return failed;

@@ -4,12 +4,15 @@
  * For an event, every executable in <hooks.dir>/<event>.d/ runs in lexical order, without a
  * shell, with an environment built from nothing (PATH, LC_ALL, HOME=/nonexistent, the
  * SANDBOX_* variables, and AWS_* only for events hooks.pass_credentials lists), stdin from
- * /dev/null, stdout+stderr captured to one log file per run. The first executable that fails
- * (non-zero exit, signal, or timeout) stops the sequence. On timeout the whole process group
- * is killed (SIGTERM, then SIGKILL after 5 s). Files that are not regular, not executable,
- * writable by group/other, or owned by someone other than us or root are refused (and make
- * the event fail), except names starting with '.' or ending in '~', '.disabled', '.sample',
- * which are skipped.
+ * /dev/null, stdout+stderr captured to one log file per run (at most hooks.output_limit
+ * bytes per executable: head and tail, with a note of what was left out). The first
+ * executable that fails (non-zero exit, signal, or timeout) stops the sequence. On timeout
+ * the whole process group is killed (SIGTERM, then SIGKILL after 5 s); util/spawn.h runs the
+ * executables. Files that are not regular, not executable, writable by group/other, or owned
+ * by someone other than us or root are refused (and make the event fail), except names
+ * starting with '.' or ending in '~', '.disabled', '.sample', which are skipped. hooks.dir,
+ * the event directory and each hook are checked from '/' down with lstat() (sudo/OpenSSH
+ * style); a symbolic link is followed only when the link and its target pass.
  */
 #ifndef SBX_HOOK_H
 #define SBX_HOOK_H

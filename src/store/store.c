@@ -10,8 +10,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -20,17 +22,54 @@
 
 #define STORE_BUSY_TIMEOUT_MS 10000
 
+static int write_gate(struct store *s, struct sbx_err *err);
+
+const char *
+store_error_text(int rc, int sys_errno, const char *sqlite_msg, char *buf, size_t n)
+{
+    int primary = rc & 0xff;
+
+    if (sqlite_msg == NULL)
+        sqlite_msg = sqlite3_errstr(rc);
+    /* SQLite reports a full disk as SQLITE_FULL ("database or disk is full") on most paths
+     * and as a plain SQLITE_IOERR ("disk I/O error") on some (a failed fsync, a -shm page),
+     * where only the OS error tells. Say what the operator must fix. */
+    if (primary == SQLITE_FULL || (primary == SQLITE_IOERR && sys_errno == ENOSPC))
+        snprintf(buf, n, "no space left on device");
+    else if (primary == SQLITE_IOERR && sys_errno == EDQUOT)
+        snprintf(buf, n, "disk quota exceeded");
+    else if ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && sys_errno != 0)
+        snprintf(buf, n, "%s (%s)", sqlite_msg, strerror(sys_errno));
+    else
+        snprintf(buf, n, "%s", sqlite_msg);
+    return buf;
+}
+
+/* The text for the connection's last error (see store_error_text). */
+static const char *
+last_error_text(struct store *s, const char *msg, char *buf, size_t n)
+{
+    if (s->db == NULL) {
+        snprintf(buf, n, "not open");
+        return buf;
+    }
+    return store_error_text(sqlite3_extended_errcode(s->db), sqlite3_system_errno(s->db),
+                            msg != NULL ? msg : sqlite3_errmsg(s->db), buf, n);
+}
+
 void
 store_sqlite_err(struct store *s, struct sbx_err *err, const char *what)
 {
+    char text[256];
+
     sbx_err_set(err, SBX_E_STORE, "store '%s': %s: %s", s->path != NULL ? s->path : "?", what,
-                s->db != NULL ? sqlite3_errmsg(s->db) : "not open");
+                last_error_text(s, NULL, text, sizeof(text)));
 }
 
-struct binder
+struct store_binder
 store_stmt(struct store *s, enum store_stmt id, struct sbx_err *err)
 {
-    struct binder b = { s, s->st[id], err, 0 };
+    struct store_binder b = { s, s->st[id], err, 0 };
 
     sqlite3_reset(b.st);
     sqlite3_clear_bindings(b.st);
@@ -38,7 +77,7 @@ store_stmt(struct store *s, enum store_stmt id, struct sbx_err *err)
 }
 
 static int
-param_index(struct binder *b, const char *name)
+param_index(struct store_binder *b, const char *name)
 {
     int i;
 
@@ -54,7 +93,7 @@ param_index(struct binder *b, const char *name)
 }
 
 static void
-bind_check(struct binder *b, int rc, const char *name)
+bind_check(struct store_binder *b, int rc, const char *name)
 {
     if (rc != SQLITE_OK && b->rc == 0) {
         sbx_err_set(b->err, SBX_E_STORE, "store: cannot bind '%s': %s", name, sqlite3_errstr(rc));
@@ -63,7 +102,7 @@ bind_check(struct binder *b, int rc, const char *name)
 }
 
 void
-bind_text(struct binder *b, const char *name, const char *v)
+store_bind_text(struct store_binder *b, const char *name, const char *v)
 {
     int i = param_index(b, name);
 
@@ -76,7 +115,7 @@ bind_text(struct binder *b, const char *name, const char *v)
 }
 
 void
-bind_int(struct binder *b, const char *name, int64_t v)
+store_bind_int(struct store_binder *b, const char *name, int64_t v)
 {
     int i = param_index(b, name);
 
@@ -85,7 +124,7 @@ bind_int(struct binder *b, const char *name, int64_t v)
 }
 
 void
-bind_int_or_null(struct binder *b, const char *name, int64_t v)
+store_bind_int_or_null(struct store_binder *b, const char *name, int64_t v)
 {
     int i = param_index(b, name);
 
@@ -98,7 +137,7 @@ bind_int_or_null(struct binder *b, const char *name, int64_t v)
 }
 
 void
-bind_double(struct binder *b, const char *name, double v)
+store_bind_double(struct store_binder *b, const char *name, double v)
 {
     int i = param_index(b, name);
 
@@ -107,7 +146,7 @@ bind_double(struct binder *b, const char *name, double v)
 }
 
 void
-bind_null(struct binder *b, const char *name)
+store_bind_null(struct store_binder *b, const char *name)
 {
     int i = param_index(b, name);
 
@@ -116,12 +155,18 @@ bind_null(struct binder *b, const char *name)
 }
 
 int
-store_step(struct binder *b)
+store_step(struct store_binder *b)
 {
     int rc;
 
     if (b->rc != 0) {
         sqlite3_reset(b->st);
+        return -1;
+    }
+    /* A write outside a transaction (inside one, store_begin passed the gate). */
+    if (b->s->tx_depth == 0 && !sqlite3_stmt_readonly(b->st) && write_gate(b->s, b->err) != 0) {
+        sqlite3_reset(b->st);
+        b->rc = -1;
         return -1;
     }
     rc = sqlite3_step(b->st);
@@ -138,7 +183,7 @@ store_step(struct binder *b)
 }
 
 int
-store_exec_stmt(struct binder *b)
+store_exec_stmt(struct store_binder *b)
 {
     int rc = store_step(b);
 
@@ -149,13 +194,13 @@ store_exec_stmt(struct binder *b)
 }
 
 void
-store_done(struct binder *b)
+store_done(struct store_binder *b)
 {
     sqlite3_reset(b->st);
 }
 
 char *
-col_strdup(sqlite3_stmt *st, int col, bool *oom)
+store_col_strdup(sqlite3_stmt *st, int col, bool *oom)
 {
     const unsigned char *t;
     char *copy;
@@ -170,21 +215,42 @@ col_strdup(sqlite3_stmt *st, int col, bool *oom)
 }
 
 const char *
-col_text(sqlite3_stmt *st, int col)
+store_col_text(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
 
     return t != NULL ? (const char *)t : "";
 }
 
+int
+store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
+               char **value, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, stmt, err);
+    bool oom = false;
+    int rc;
+
+    *value = NULL;
+    store_bind_text(&b, param, arg);
+    rc = store_step(&b);
+    if (rc == 1)
+        *value = store_col_strdup(b.st, 0, &oom);
+    store_done(&b);
+    if (oom) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 static int
 exec_sql(struct store *s, const char *sql, const char *what, struct sbx_err *err)
 {
-    char *msg = NULL;
+    char *msg = NULL, text[256];
 
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         sbx_err_set(err, SBX_E_STORE, "store '%s': %s: %s", s->path, what,
-                    msg != NULL ? msg : sqlite3_errmsg(s->db));
+                    last_error_text(s, msg, text, sizeof(text)));
         sqlite3_free(msg);
         return -1;
     }
@@ -235,7 +301,8 @@ migrate(struct store *s, struct sbx_err *err)
     if (read_user_version(s, &version, err) != 0 || refuse_newer(s, version, err) != 0)
         return -1;
     while (version < store_schema_latest) {
-        if (exec_sql(s, "BEGIN IMMEDIATE", "cannot start a migration", err) != 0)
+        if (write_gate(s, err) != 0 ||
+            exec_sql(s, "BEGIN IMMEDIATE", "cannot start a migration", err) != 0)
             return -1;
         if (read_user_version(s, &version, err) != 0)
             goto fail;
@@ -257,6 +324,86 @@ fail:
     return -1;
 }
 
+/*
+ * Whoever can write to the store's directory can replace the store or plant its -wal and -shm
+ * files (SQLite follows a symlink there). Sticky /tmp is no exception: the sticky bit stops
+ * others from removing our files, not from creating ours first.
+ */
+int
+store_check_dir(const char *path, struct sbx_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    struct stat st;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    if (stat(dir, &st) != 0) {
+        sbx_err_set(err, SBX_E_STORE, "store '%s': cannot use directory '%s': %s", path, dir,
+                    strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        sbx_err_set(err, SBX_E_STORE, "store '%s': '%s' is not a directory", path, dir);
+        return -1;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        sbx_err_set(err, SBX_E_STORE,
+                    "store '%s': directory '%s' is owned by uid %lu, not by this user or root; "
+                    "its owner could replace the store",
+                    path, dir, (unsigned long)st.st_uid);
+        return -1;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        sbx_err_set(err, SBX_E_STORE,
+                    "store '%s': directory '%s' is writable by %s (mode %04o): anyone who can "
+                    "write there can plant the store's -wal and -shm files; run "
+                    "'chmod go-w %s' or move the store",
+                    path, dir, (st.st_mode & S_IWOTH) ? "others" : "its group",
+                    (unsigned)(st.st_mode & 07777), dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* The store file and its -wal and -shm companions, where they exist, are regular files. Sets
+ * *missing and *empty for the store file itself. */
+static int
+check_files(const char *path, bool *missing, bool *empty, struct sbx_err *err)
+{
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    char name[4200];
+    struct stat st;
+
+    *missing = false;
+    *empty = false;
+    for (size_t i = 0; i < SBX_ARRAY_LEN(suffixes); i++) {
+        snprintf(name, sizeof(name), "%s%s", path, suffixes[i]);
+        if (lstat(name, &st) != 0) {
+            if (errno != ENOENT) {
+                sbx_err_set(err, SBX_E_STORE, "store '%s': cannot use '%s': %s", path, name,
+                            strerror(errno));
+                return -1;
+            }
+            if (i == 0)
+                *missing = true;
+            continue;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            sbx_err_set(err, SBX_E_STORE, "store '%s': '%s' is %s, not a regular file", path, name,
+                        S_ISLNK(st.st_mode) ? "a symbolic link" : "of another type");
+            return -1;
+        }
+        if (i == 0 && st.st_size == 0)
+            *empty = true;
+    }
+    return 0;
+}
+
 /* Creates the file 0600 before SQLite sees it (SQLite would use 0644 less the umask). The
  * -wal and -shm files SQLite creates later copy the main file's permissions. */
 static int
@@ -273,14 +420,135 @@ create_private(const char *path, struct sbx_err *err)
 }
 
 int
-store_open(const char *path, struct store **out, struct sbx_err *err)
+store_quick_check(sqlite3 *db, bool *ok, char *why, size_t why_size)
+{
+    sqlite3_stmt *st = NULL;
+    size_t used = 0;
+    int rc, primary;
+
+    *ok = true;
+    if (why_size > 0)
+        why[0] = '\0';
+    /* At most 10 findings: one is enough to refuse, a few help whoever repairs it. */
+    rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(10)", -1, &st, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+
+        if (line == NULL || strcmp(line, "ok") == 0)
+            continue;
+        *ok = false;
+        if (used < why_size) {
+            int n = snprintf(why + used, why_size - used, "%s%s", used > 0 ? "; " : "", line);
+
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return SQLITE_OK;
+    primary = sqlite3_extended_errcode(db) & 0xff;
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+        *ok = false;
+        snprintf(why, why_size, "%s", sqlite3_errmsg(db));
+        return SQLITE_OK;
+    }
+    return rc;
+}
+
+int
+store_check_integrity(struct store *s, bool *ok, char *why, size_t why_size, struct sbx_err *err)
+{
+    if (store_quick_check(s->db, ok, why, why_size) != SQLITE_OK) {
+        store_sqlite_err(s, err, "cannot check integrity");
+        return -1;
+    }
+    return 0;
+}
+
+/* STORE_CHECK: the first write of the connection waits for the integrity check; a damaged
+ * store refuses that write and every later one. */
+static int
+write_gate(struct store *s, struct sbx_err *err)
+{
+    char why[200]; /* the first findings; the message must keep its advice */
+    bool ok;
+
+    if (!s->check_pending)
+        return 0;
+    if (store_check_integrity(s, &ok, why, sizeof(why), err) != 0)
+        return -1;
+    if (!ok) {
+        sbx_err_set(err, SBX_E_STORE,
+                    "store '%s' is damaged (malformed: %s); refusing to write to it: restore "
+                    "a backup (sandboxctl backup) or rebuild it",
+                    s->path, why);
+        return -1;
+    }
+    s->check_pending = false;
+    return 0;
+}
+
+/* Without STORE_CREATE: a store whose schema is missing, or that `init` never completed (it
+ * records the organization), is not one to work on. */
+static int
+refuse_uninitialised(struct store *s, int version, struct sbx_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    bool have_org = false;
+
+    if (version > 0 &&
+        sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'org_id' AND value <> ''", -1,
+                           &st, NULL) == SQLITE_OK) {
+        int rc = sqlite3_step(st);
+
+        have_org = rc == SQLITE_ROW;
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            store_sqlite_err(s, err, "cannot read the store's metadata");
+            sqlite3_finalize(st);
+            return -1;
+        }
+    } else if (version > 0) {
+        store_sqlite_err(s, err, "cannot read the store's metadata");
+        return -1;
+    }
+    sqlite3_finalize(st);
+    if (!have_org) {
+        sbx_err_set(err, SBX_E_STORE,
+                    "store '%s' is not initialised (%s); run 'sandboxctl init' or fix the store "
+                    "path",
+                    s->path,
+                    version == 0 ? "it has no schema" : "'sandboxctl init' never completed");
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_open(const char *path, unsigned flags, struct store **out, struct sbx_err *err)
 {
     struct store *s = NULL;
-    int rc = -1, on = 0;
+    bool create = (flags & STORE_CREATE) != 0, missing, empty;
+    int rc = -1, on = 0, version = 0;
 
     *out = NULL;
     if (path == NULL || *path == '\0') {
         sbx_err_set(err, SBX_E_STORE, "no store path configured");
+        return -1;
+    }
+    if (store_check_dir(path, err) != 0 || check_files(path, &missing, &empty, err) != 0)
+        return -1;
+    if (!create && missing) {
+        sbx_err_set(err, SBX_E_STORE,
+                    "store '%s' does not exist; 'sandboxctl init' creates it (or fix the store "
+                    "path in the configuration)",
+                    path);
+        return -1;
+    }
+    if (!create && empty) {
+        sbx_err_set(err, SBX_E_STORE,
+                    "store '%s' is empty, not a sandboxctl store; 'sandboxctl init' creates one "
+                    "(or restore a backup)",
+                    path);
         return -1;
     }
     s = calloc(1, sizeof(*s));
@@ -289,7 +557,7 @@ store_open(const char *path, struct store **out, struct sbx_err *err)
     s->path = strdup(path);
     if (s->path == NULL)
         goto nomem;
-    if (create_private(path, err) != 0)
+    if (create && create_private(path, err) != 0)
         goto out;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
@@ -302,11 +570,18 @@ store_open(const char *path, struct store **out, struct sbx_err *err)
         store_sqlite_err(s, err, "cannot enable defensive mode");
         goto out;
     }
-    if (exec_sql(s, "PRAGMA foreign_keys = ON", "cannot enable foreign keys", err) != 0 ||
-        exec_sql(s, "PRAGMA journal_mode = WAL", "cannot enable WAL", err) != 0 ||
+    if (exec_sql(s, "PRAGMA foreign_keys = ON", "cannot enable foreign keys", err) != 0)
+        goto out;
+    s->check_pending = (flags & STORE_CHECK) != 0;
+    if (!create && (read_user_version(s, &version, err) != 0 ||
+                    (version == 0 && refuse_uninitialised(s, version, err) != 0)))
+        goto out;
+    if (exec_sql(s, "PRAGMA journal_mode = WAL", "cannot enable WAL", err) != 0 ||
         exec_sql(s, "PRAGMA synchronous = FULL", "cannot set synchronous", err) != 0)
         goto out;
     if (migrate(s, err) != 0)
+        goto out;
+    if (!create && refuse_uninitialised(s, store_schema_latest, err) != 0)
         goto out;
     for (size_t i = 0; i < STORE_STMT_COUNT; i++) {
         if (sqlite3_prepare_v3(s->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
@@ -360,7 +635,9 @@ store_schema_version(struct store *s)
 int
 store_begin(struct store *s, struct sbx_err *err)
 {
-    if (s->tx_depth == 0 && exec_sql(s, "BEGIN IMMEDIATE", "cannot start a transaction", err) != 0)
+    if (s->tx_depth == 0 &&
+        (write_gate(s, err) != 0 ||
+         exec_sql(s, "BEGIN IMMEDIATE", "cannot start a transaction", err) != 0))
         return -1;
     s->tx_depth++;
     return 0;

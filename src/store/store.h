@@ -3,8 +3,12 @@
  * hash-chained audit log.
  *
  * Opening sets WAL, a busy timeout, foreign keys and SQLITE_DBCONFIG_DEFENSIVE, creates the
- * file 0600, applies each missing append-only migration in its own transaction, and refuses a
- * schema newer than this binary knows.
+ * file 0600 (only when asked: STORE_CREATE), applies each missing append-only migration in its
+ * own transaction, and refuses a schema newer than this binary knows.
+ *
+ * Files, one per table: store.c (opening, transactions, integrity, binders), store_account.c
+ * (account, alias), store_audit.c, store_meta.c, store_ou.c, store_class.c, store_hook_run.c,
+ * store_ledger.c, store_backup.c (online backup) and store_sql.c (every SQL string).
  *
  * Concurrency: several sandboxctl processes may use one store at once (cron overlap, a manual
  * `offboard` beside `run --watch`). Every write transaction is BEGIN IMMEDIATE (so a reader
@@ -29,13 +33,52 @@ struct store;
 /* The highest schema version this binary knows (store_migrations has this many entries). */
 extern const int store_schema_latest;
 
-/* Opens (creating if needed) the store at path. *out is owned by the caller (store_close). */
-int store_open(const char *path, struct store **out, struct sbx_err *err) SBX_NODISCARD;
+/* What store_open may do beyond opening an initialised store. */
+enum store_open_flags {
+    /* Create the store when the file is missing or empty (only `init` does: a typo in the
+     * store path must not become a fresh store). Without it, a missing, empty or foreign file,
+     * or a store `init` never completed (no organization recorded), is refused. */
+    STORE_CREATE = 1 << 0,
+    /* Run PRAGMA quick_check before the connection's first write (a migration, a transaction,
+     * a single write statement) and refuse that write, and every later one, when the store
+     * fails it. A pass that writes nothing (an idle `run`) pays nothing; one that writes pays
+     * the check once. Commands that write pass it; read-only ones see SQLite's own errors. */
+    STORE_CHECK = 1 << 1,
+};
+
+/*
+ * Opens the store at path as flags say. Always refused (SBX_E_STORE, the path named): a
+ * directory writable by its group or others or owned by another user (root excepted), since
+ * whoever can write there can plant the -wal and -shm files; a store file, -wal or -shm that
+ * is not a regular file. *out is owned by the caller (store_close).
+ */
+int store_open(const char *path, unsigned flags, struct store **out,
+               struct sbx_err *err) SBX_NODISCARD;
 void store_close(struct store *s);
 /* The path the store was opened with (borrowed). */
 const char *store_path(const struct store *s);
 /* The schema version (PRAGMA user_version) of the open store. */
 int store_schema_version(struct store *s);
+
+/*
+ * Runs PRAGMA quick_check (every page and row readable and well formed; indexes are not
+ * matched against their tables, which integrity_check would add at several times the cost).
+ * *ok says whether it passed; when not, why holds SQLite's first findings (or its "database
+ * disk image is malformed" when the check itself hits the damage). Returns -1 only when the
+ * check could not run for another reason (busy, I/O error: err set).
+ */
+int store_check_integrity(struct store *s, bool *ok, char *why, size_t why_size,
+                          struct sbx_err *err) SBX_NODISCARD;
+
+/*
+ * Copies the whole store to path with SQLite's online backup: one consistent snapshot, even
+ * while other processes write. The copy is written to a temporary file beside path (created
+ * 0600), checked with PRAGMA quick_check, flushed to disk and renamed into place; an existing
+ * path is replaced only when overwrite is set (else SBX_E_CONFLICT). *pages receives the
+ * number of pages copied.
+ */
+int store_backup(struct store *s, const char *path, bool overwrite, int64_t *pages,
+                 struct sbx_err *err) SBX_NODISCARD;
 
 /*
  * Transactions nest: the outermost store_begin() issues BEGIN IMMEDIATE and the matching

@@ -58,7 +58,7 @@ store_set_str(char **field, const char *v, struct sbx_err *err)
 static int
 col_state(sqlite3_stmt *st, int col, int64_t id, enum engine_state *out, struct sbx_err *err)
 {
-    const char *t = col_text(st, col);
+    const char *t = store_col_text(st, col);
 
     if (engine_state_parse(t, out) != 0) {
         sbx_err_set(err, SBX_E_STORE, "account %lld: unknown state '%s' in the store",
@@ -89,17 +89,17 @@ read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
 
     memset(a, 0, sizeof(*a));
     a->id = sqlite3_column_int64(st, 0);
-    snprintf(a->account_id, sizeof(a->account_id), "%s", col_text(st, 1));
-    a->email = col_strdup(st, 2, &oom);
-    a->name = col_strdup(st, 3, &oom);
-    a->kind = col_strdup(st, 4, &oom);
-    a->owner = col_strdup(st, 5, &oom);
+    snprintf(a->account_id, sizeof(a->account_id), "%s", store_col_text(st, 1));
+    a->email = store_col_strdup(st, 2, &oom);
+    a->name = store_col_strdup(st, 3, &oom);
+    a->kind = store_col_strdup(st, 4, &oom);
+    a->owner = store_col_strdup(st, 5, &oom);
     a->class_id = sqlite3_column_int64(st, 6);
-    a->class_name = col_strdup(st, 7, &oom);
+    a->class_name = store_col_strdup(st, 7, &oom);
     a->seat = sqlite3_column_int64(st, 8);
     a->state = state;
-    a->reason = col_strdup(st, 10, &oom);
-    a->request_id = col_strdup(st, 11, &oom);
+    a->reason = store_col_strdup(st, 10, &oom);
+    a->request_id = store_col_strdup(st, 11, &oom);
     a->ttl = sqlite3_column_int64(st, 12);
     a->expires_at = sqlite3_column_int64(st, 13);
     a->created_at = sqlite3_column_int64(st, 14);
@@ -116,9 +116,9 @@ read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
     a->close_sent = sqlite3_column_int(st, 25) != 0;
     a->post_close_pending = sqlite3_column_int(st, 26) != 0;
     a->close_pending = sqlite3_column_int(st, 27) != 0;
-    a->last_error = col_strdup(st, 28, &oom);
+    a->last_error = store_col_strdup(st, 28, &oom);
     a->version = sqlite3_column_int64(st, 29);
-    a->claim_by = col_strdup(st, 30, &oom);
+    a->claim_by = store_col_strdup(st, 30, &oom);
     a->claim_until = sqlite3_column_double(st, 31);
     if (a->reason == NULL && !oom) {
         a->reason = strdup("");
@@ -146,12 +146,12 @@ view_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
     enum engine_state state;
 
 #define VIEW_TEXT(col) \
-    (sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : (char *)col_text(st, col))
+    (sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : (char *)store_col_text(st, col))
     if (col_state(st, 9, sqlite3_column_int64(st, 0), &state, err) != 0)
         return -1;
     memset(a, 0, sizeof(*a));
     a->id = sqlite3_column_int64(st, 0);
-    snprintf(a->account_id, sizeof(a->account_id), "%s", col_text(st, 1));
+    snprintf(a->account_id, sizeof(a->account_id), "%s", store_col_text(st, 1));
     a->email = VIEW_TEXT(2);
     a->name = VIEW_TEXT(3);
     a->kind = VIEW_TEXT(4);
@@ -192,33 +192,33 @@ view_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
 
 /* Binds the mutable columns shared by INSERT and UPDATE. */
 static void
-bind_account(struct binder *b, const struct store_account *a)
+bind_account(struct store_binder *b, const struct store_account *a)
 {
-    bind_text(b, ":account_id", a->account_id[0] != '\0' ? a->account_id : NULL);
-    bind_text(b, ":email", a->email);
-    bind_text(b, ":name", a->name);
-    bind_text(b, ":kind", a->kind);
-    bind_text(b, ":owner", a->owner);
-    bind_int_or_null(b, ":class_id", a->class_id);
-    bind_int_or_null(b, ":seat", a->seat);
-    bind_text(b, ":state", state_text(a->state));
-    bind_text(b, ":reason", a->reason != NULL ? a->reason : "");
-    bind_text(b, ":request_id", a->request_id);
-    bind_int_or_null(b, ":ttl", a->ttl);
-    bind_int_or_null(b, ":expires_at", a->expires_at);
-    bind_int_or_null(b, ":due_at", a->due_at);
-    bind_int(b, ":attempts", a->attempts);
-    bind_int_or_null(b, ":warned_min", a->warned_min);
-    bind_int(b, ":priority", a->priority);
-    bind_int_or_null(b, ":active_at", a->active_at);
-    bind_int_or_null(b, ":close_requested_at", a->close_requested_at);
-    bind_int_or_null(b, ":closed_at", a->closed_at);
-    bind_int(b, ":adopted", a->adopted);
-    bind_int(b, ":submitted", a->submitted);
-    bind_int(b, ":close_sent", a->close_sent);
-    bind_int(b, ":post_close_pending", a->post_close_pending);
-    bind_int(b, ":close_pending", a->close_pending);
-    bind_text(b, ":last_error", a->last_error != NULL ? a->last_error : "");
+    store_bind_text(b, ":account_id", a->account_id[0] != '\0' ? a->account_id : NULL);
+    store_bind_text(b, ":email", a->email);
+    store_bind_text(b, ":name", a->name);
+    store_bind_text(b, ":kind", a->kind);
+    store_bind_text(b, ":owner", a->owner);
+    store_bind_int_or_null(b, ":class_id", a->class_id);
+    store_bind_int_or_null(b, ":seat", a->seat);
+    store_bind_text(b, ":state", state_text(a->state));
+    store_bind_text(b, ":reason", a->reason != NULL ? a->reason : "");
+    store_bind_text(b, ":request_id", a->request_id);
+    store_bind_int_or_null(b, ":ttl", a->ttl);
+    store_bind_int_or_null(b, ":expires_at", a->expires_at);
+    store_bind_int_or_null(b, ":due_at", a->due_at);
+    store_bind_int(b, ":attempts", a->attempts);
+    store_bind_int_or_null(b, ":warned_min", a->warned_min);
+    store_bind_int(b, ":priority", a->priority);
+    store_bind_int_or_null(b, ":active_at", a->active_at);
+    store_bind_int_or_null(b, ":close_requested_at", a->close_requested_at);
+    store_bind_int_or_null(b, ":closed_at", a->closed_at);
+    store_bind_int(b, ":adopted", a->adopted);
+    store_bind_int(b, ":submitted", a->submitted);
+    store_bind_int(b, ":close_sent", a->close_sent);
+    store_bind_int(b, ":post_close_pending", a->post_close_pending);
+    store_bind_int(b, ":close_pending", a->close_pending);
+    store_bind_text(b, ":last_error", a->last_error != NULL ? a->last_error : "");
 }
 
 /* Every write carries the caller's clock (the engine follows the simulator's clock in tests);
@@ -232,10 +232,10 @@ ev_time(const struct store_audit_ev *ev)
 int
 store_alias_taken(struct store *s, const char *value, bool *taken, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ALIAS_GET, err);
+    struct store_binder b = store_stmt(s, STORE_ALIAS_GET, err);
     int rc;
 
-    bind_text(&b, ":value", value);
+    store_bind_text(&b, ":value", value);
     rc = store_step(&b);
     store_done(&b);
     if (rc < 0)
@@ -248,12 +248,12 @@ int
 store_alias_reserve(struct store *s, const char *value, const char *type, int64_t account,
                     int64_t now, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ALIAS_INSERT, err);
+    struct store_binder b = store_stmt(s, STORE_ALIAS_INSERT, err);
 
-    bind_text(&b, ":value", value);
-    bind_text(&b, ":type", type);
-    bind_int(&b, ":account", account);
-    bind_int(&b, ":now", now);
+    store_bind_text(&b, ":value", value);
+    store_bind_text(&b, ":type", type);
+    store_bind_int(&b, ":account", account);
+    store_bind_int(&b, ":now", now);
     if (store_exec_stmt(&b) != 0) {
         if (err->code == SBX_E_CONFLICT)
             sbx_err_set(err, SBX_E_CONFLICT, "%s '%s' was already used by another account", type,
@@ -267,11 +267,11 @@ int
 store_account_alive_for_owner(struct store *s, const char *owner, const char *kind, int64_t *n,
                               struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_ALIVE_FOR_OWNER, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_ALIVE_FOR_OWNER, err);
     int rc;
 
-    bind_text(&b, ":owner", owner);
-    bind_text(&b, ":kind", kind);
+    store_bind_text(&b, ":owner", owner);
+    store_bind_text(&b, ":kind", kind);
     rc = store_step(&b);
     if (rc == 1)
         *n = sqlite3_column_int64(b.st, 0);
@@ -284,7 +284,7 @@ store_account_insert(struct store *s, struct store_account *a, int max_alive,
                      const struct store_audit_ev *ev, struct sbx_err *err)
 {
     int64_t now = ev_time(ev), alive = 0;
-    struct binder b;
+    struct store_binder b;
 
     if (store_begin(s, err) != 0)
         return -1;
@@ -300,7 +300,7 @@ store_account_insert(struct store *s, struct store_account *a, int max_alive,
     }
     b = store_stmt(s, STORE_ACCOUNT_INSERT, err);
     bind_account(&b, a);
-    bind_int(&b, ":now", now);
+    store_bind_int(&b, ":now", now);
     if (store_exec_stmt(&b) != 0) {
         if (err->code == SBX_E_CONFLICT)
             sbx_err_set(err, SBX_E_CONFLICT,
@@ -330,14 +330,14 @@ static int
 get_one(struct store *s, enum store_stmt id, const char *param, const char *text, int64_t num,
         struct store_account *out, bool *found, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, id, err);
+    struct store_binder b = store_stmt(s, id, err);
     int rc;
 
     *found = false;
     if (text != NULL)
-        bind_text(&b, param, text);
+        store_bind_text(&b, param, text);
     else
-        bind_int(&b, param, num);
+        store_bind_int(&b, param, num);
     rc = store_step(&b);
     if (rc == 1) {
         rc = read_account(b.st, out, err) == 0 ? 0 : -1;
@@ -407,16 +407,16 @@ store_account_update(struct store *s, struct store_account *a, enum engine_state
                      const struct store_audit_ev *ev, struct sbx_err *err)
 {
     int64_t now = ev_time(ev);
-    struct binder b;
+    struct store_binder b;
 
     if (store_begin(s, err) != 0)
         return -1;
     b = store_stmt(s, STORE_ACCOUNT_UPDATE, err);
     bind_account(&b, a);
-    bind_int(&b, ":now", now);
-    bind_int(&b, ":id", a->id);
-    bind_text(&b, ":from_state", state_text(from_state));
-    bind_int(&b, ":version", a->version);
+    store_bind_int(&b, ":now", now);
+    store_bind_int(&b, ":id", a->id);
+    store_bind_text(&b, ":from_state", state_text(from_state));
+    store_bind_int(&b, ":version", a->version);
     if (store_exec_stmt(&b) != 0)
         goto fail;
     if (sqlite3_changes(s->db) != 1) {
@@ -441,14 +441,14 @@ int
 store_account_claim(struct store *s, int64_t id, const char *by, double now, double until,
                     const char *stale_by, bool *got, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_CLAIM, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_CLAIM, err);
 
     *got = false;
-    bind_text(&b, ":by", by);
-    bind_double(&b, ":until", until);
-    bind_int(&b, ":id", id);
-    bind_double(&b, ":now", now);
-    bind_text(&b, ":stale_by", stale_by);
+    store_bind_text(&b, ":by", by);
+    store_bind_double(&b, ":until", until);
+    store_bind_int(&b, ":id", id);
+    store_bind_double(&b, ":now", now);
+    store_bind_text(&b, ":stale_by", stale_by);
     if (store_exec_stmt(&b) != 0)
         return -1;
     *got = sqlite3_changes(s->db) == 1;
@@ -458,25 +458,25 @@ store_account_claim(struct store *s, int64_t id, const char *by, double now, dou
 int
 store_account_unclaim(struct store *s, int64_t id, const char *by, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_UNCLAIM, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_UNCLAIM, err);
 
-    bind_int(&b, ":id", id);
-    bind_text(&b, ":by", by);
+    store_bind_int(&b, ":id", id);
+    store_bind_text(&b, ":by", by);
     return store_exec_stmt(&b);
 }
 
 static void
-bind_scope(struct binder *b, const struct store_filter *f)
+bind_scope(struct store_binder *b, const struct store_filter *f)
 {
     static const struct store_filter none = { 0 };
 
     if (f == NULL)
         f = &none;
-    bind_int_or_null(b, ":id", f->id);
-    bind_text(b, ":owner", f->owner);
-    bind_text(b, ":kind", f->kind);
-    bind_int_or_null(b, ":class_id", f->class_id);
-    bind_text(b, ":class_name", f->class_name);
+    store_bind_int_or_null(b, ":id", f->id);
+    store_bind_text(b, ":owner", f->owner);
+    store_bind_text(b, ":kind", f->kind);
+    store_bind_int_or_null(b, ":class_id", f->class_id);
+    store_bind_text(b, ":class_name", f->class_name);
 }
 
 int
@@ -484,14 +484,14 @@ store_account_list(struct store *s, const struct store_filter *f,
                    int (*cb)(void *arg, const struct store_account *a), void *arg,
                    struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_LIST, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_LIST, err);
     struct store_account a;
     int rc;
 
     bind_scope(&b, f);
-    bind_text(&b, ":state", f != NULL && f->by_state ? state_text(f->state) : NULL);
-    bind_int_or_null(&b, ":expires_before", f != NULL ? f->expires_before : 0);
-    bind_int(&b, ":all", f != NULL && f->all);
+    store_bind_text(&b, ":state", f != NULL && f->by_state ? state_text(f->state) : NULL);
+    store_bind_int_or_null(&b, ":expires_before", f != NULL ? f->expires_before : 0);
+    store_bind_int(&b, ":all", f != NULL && f->all);
     while ((rc = store_step(&b)) == 1) {
         if (view_account(b.st, &a, err) != 0) {
             rc = -1;
@@ -513,7 +513,7 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
     static const struct store_filter none = { 0 };
     static char empty[] = "";
     enum store_stmt id;
-    struct binder b;
+    struct store_binder b;
     struct store_account a;
     int rc;
 
@@ -532,12 +532,12 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
     b = store_stmt(s, id, err);
     if (id == STORE_ACCOUNT_LIST_BY_OWNER || id == STORE_ACCOUNT_LIST_BY_CLASS ||
         id == STORE_ACCOUNT_LIST_MIN || id == STORE_ACCOUNT_LIST_BRIEF) {
-        bind_text(&b, ":owner", f->owner);
-        bind_text(&b, ":kind", f->kind);
-        bind_int_or_null(&b, ":class_id", f->class_id);
-        bind_text(&b, ":state", f->by_state ? state_text(f->state) : NULL);
-        bind_int_or_null(&b, ":expires_before", f->expires_before);
-        bind_int(&b, ":all", f->all);
+        store_bind_text(&b, ":owner", f->owner);
+        store_bind_text(&b, ":kind", f->kind);
+        store_bind_int_or_null(&b, ":class_id", f->class_id);
+        store_bind_text(&b, ":state", f->by_state ? state_text(f->state) : NULL);
+        store_bind_int_or_null(&b, ":expires_before", f->expires_before);
+        store_bind_int(&b, ":all", f->all);
     }
     memset(&a, 0, sizeof(a));
     a.reason = empty;
@@ -598,10 +598,10 @@ int
 store_account_count(struct store *s, enum engine_state state, const struct store_filter *f,
                     int64_t *n, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_COUNT, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_COUNT, err);
     int rc;
 
-    bind_text(&b, ":state", state_text(state));
+    store_bind_text(&b, ":state", state_text(state));
     bind_scope(&b, f);
     rc = store_step(&b);
     if (rc == 1)
@@ -614,10 +614,10 @@ int
 store_account_count_unassigned(struct store *s, enum engine_state state, int64_t *n,
                                struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_COUNT_UNASSIGNED, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_COUNT_UNASSIGNED, err);
     int rc;
 
-    bind_text(&b, ":state", state_text(state));
+    store_bind_text(&b, ":state", state_text(state));
     rc = store_step(&b);
     if (rc == 1)
         *n = sqlite3_column_int64(b.st, 0);
@@ -629,10 +629,10 @@ int
 store_account_next_due(struct store *s, enum engine_state state, const struct store_filter *f,
                        int64_t *due, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_NEXT_DUE, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_NEXT_DUE, err);
     int rc;
 
-    bind_text(&b, ":state", state_text(state));
+    store_bind_text(&b, ":state", state_text(state));
     bind_scope(&b, f);
     rc = store_step(&b);
     if (rc == 1)
@@ -643,7 +643,7 @@ store_account_next_due(struct store *s, enum engine_state state, const struct st
 
 /* Collects the rows of a prepared binder into a heap array. */
 static int
-collect(struct binder *b, struct store_account **out, size_t *n, struct sbx_err *err)
+collect(struct store_binder *b, struct store_account **out, size_t *n, struct sbx_err *err)
 {
     struct store_account *arr = NULL, *grown;
     size_t len = 0, cap = 0;
@@ -683,12 +683,12 @@ store_account_due(struct store *s, enum engine_state state, int64_t now,
                   const struct store_filter *f, int limit, struct store_account **out, size_t *n,
                   struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_DUE, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_DUE, err);
 
-    bind_text(&b, ":state", state_text(state));
-    bind_int(&b, ":now", now);
+    store_bind_text(&b, ":state", state_text(state));
+    store_bind_int(&b, ":now", now);
     bind_scope(&b, f);
-    bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
     return collect(&b, out, n, err);
 }
 
@@ -696,10 +696,10 @@ int
 store_account_in_state(struct store *s, enum engine_state state, const struct store_filter *f,
                        int limit, struct store_account **out, size_t *n, struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_ACCOUNT_IN_STATE, err);
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_IN_STATE, err);
 
-    bind_text(&b, ":state", state_text(state));
+    store_bind_text(&b, ":state", state_text(state));
     bind_scope(&b, f);
-    bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
     return collect(&b, out, n, err);
 }

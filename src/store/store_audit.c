@@ -87,14 +87,14 @@ store_audit_hash(const struct store_audit_row *r, char out[65])
 static int
 read_head(struct store *s, int64_t *seq, char hash[65], struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, STORE_AUDIT_HEAD, err);
+    struct store_binder b = store_stmt(s, STORE_AUDIT_HEAD, err);
     int rc = store_step(&b);
 
     *seq = 0;
     snprintf(hash, 65, "%s", GENESIS_HASH);
     if (rc == 1) {
         *seq = sqlite3_column_int64(b.st, 0);
-        snprintf(hash, 65, "%s", col_text(b.st, 1));
+        snprintf(hash, 65, "%s", store_col_text(b.st, 1));
     }
     store_done(&b);
     return rc < 0 ? -1 : 0;
@@ -106,7 +106,7 @@ store_audit_append(struct store *s, const struct store_account *a, const struct 
 {
     struct store_audit_row r = { 0 };
     char prev[65], hash[65], head[96];
-    struct binder b;
+    struct store_binder b;
 
     if (store_begin(s, err) != 0)
         return -1;
@@ -128,17 +128,17 @@ store_audit_append(struct store *s, const struct store_account *a, const struct 
         goto fail;
     }
     b = store_stmt(s, STORE_AUDIT_INSERT, err);
-    bind_int(&b, ":seq", r.seq);
-    bind_int(&b, ":ts", r.ts);
-    bind_text(&b, ":actor", r.actor);
-    bind_int_or_null(&b, ":account", r.account);
-    bind_text(&b, ":account_id", r.account_id);
-    bind_text(&b, ":event", r.event);
-    bind_text(&b, ":from_state", r.from_state);
-    bind_text(&b, ":to_state", r.to_state);
-    bind_text(&b, ":detail", r.detail);
-    bind_text(&b, ":prev_hash", r.prev_hash);
-    bind_text(&b, ":hash", hash);
+    store_bind_int(&b, ":seq", r.seq);
+    store_bind_int(&b, ":ts", r.ts);
+    store_bind_text(&b, ":actor", r.actor);
+    store_bind_int_or_null(&b, ":account", r.account);
+    store_bind_text(&b, ":account_id", r.account_id);
+    store_bind_text(&b, ":event", r.event);
+    store_bind_text(&b, ":from_state", r.from_state);
+    store_bind_text(&b, ":to_state", r.to_state);
+    store_bind_text(&b, ":detail", r.detail);
+    store_bind_text(&b, ":prev_hash", r.prev_hash);
+    store_bind_text(&b, ":hash", hash);
     if (store_exec_stmt(&b) != 0)
         goto fail;
     snprintf(head, sizeof(head), "%lld:%s", (long long)r.seq, hash);
@@ -157,15 +157,15 @@ read_row(sqlite3_stmt *st, struct store_audit_row *r)
 {
     r->seq = sqlite3_column_int64(st, 0);
     r->ts = sqlite3_column_int64(st, 1);
-    r->actor = col_text(st, 2);
+    r->actor = store_col_text(st, 2);
     r->account = sqlite3_column_int64(st, 3);
-    r->account_id = col_text(st, 4);
-    r->event = col_text(st, 5);
-    r->from_state = sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : col_text(st, 6);
-    r->to_state = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : col_text(st, 7);
-    r->detail = col_text(st, 8);
-    r->prev_hash = col_text(st, 9);
-    r->hash = col_text(st, 10);
+    r->account_id = store_col_text(st, 4);
+    r->event = store_col_text(st, 5);
+    r->from_state = sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : store_col_text(st, 6);
+    r->to_state = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : store_col_text(st, 7);
+    r->detail = store_col_text(st, 8);
+    r->prev_hash = store_col_text(st, 9);
+    r->hash = store_col_text(st, 10);
 }
 
 int
@@ -173,13 +173,14 @@ store_audit_list(struct store *s, int64_t account, int64_t limit,
                  int (*cb)(void *arg, const struct store_audit_row *r), void *arg,
                  struct sbx_err *err)
 {
-    struct binder b = store_stmt(s, account > 0 ? STORE_AUDIT_LIST_ACCOUNT : STORE_AUDIT_LIST, err);
+    struct store_binder b =
+            store_stmt(s, account > 0 ? STORE_AUDIT_LIST_ACCOUNT : STORE_AUDIT_LIST, err);
     struct store_audit_row r;
     int rc;
 
     if (account > 0)
-        bind_int(&b, ":account", account);
-    bind_int(&b, ":limit", limit > 0 ? limit : -1);
+        store_bind_int(&b, ":account", account);
+    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
     while ((rc = store_step(&b)) == 1) {
         read_row(b.st, &r);
         rc = cb(arg, &r);
@@ -203,7 +204,7 @@ store_audit_verify(struct store *s, struct store_audit_report *rep, struct sbx_e
 {
     char prev[65] = GENESIS_HASH, calc[65];
     struct store_audit_row r;
-    struct binder b;
+    struct store_binder b;
     char *head = NULL;
     bool own_tx = s->tx_depth == 0;
     int64_t expect = 1;

@@ -66,6 +66,7 @@ struct store {
     sqlite3_stmt *st[STORE_STMT_COUNT];
     char *path;
     int tx_depth;
+    bool check_pending; /* STORE_CHECK: the integrity check still stands before the next write */
 };
 
 /*
@@ -73,7 +74,7 @@ struct store {
  * parameter and checks once. Binding a name the statement does not have is an error (a typo
  * in a parameter name must not silently leave it NULL).
  */
-struct binder {
+struct store_binder {
     struct store *s;
     sqlite3_stmt *st;
     struct sbx_err *err;
@@ -81,23 +82,48 @@ struct binder {
 };
 
 /* Resets statement id (clearing old bindings) and returns a binder for it. */
-struct binder store_stmt(struct store *s, enum store_stmt id, struct sbx_err *err);
-void bind_text(struct binder *b, const char *name, const char *v); /* NULL binds NULL */
-void bind_int(struct binder *b, const char *name, int64_t v);
-void bind_int_or_null(struct binder *b, const char *name, int64_t v); /* 0 binds NULL */
-void bind_double(struct binder *b, const char *name, double v);
-void bind_null(struct binder *b, const char *name);
+struct store_binder store_stmt(struct store *s, enum store_stmt id, struct sbx_err *err);
+void store_bind_text(struct store_binder *b, const char *name, const char *v); /* NULL binds NULL */
+void store_bind_int(struct store_binder *b, const char *name, int64_t v);
+void store_bind_int_or_null(struct store_binder *b, const char *name, int64_t v); /* 0 binds NULL */
+void store_bind_double(struct store_binder *b, const char *name, double v);
+void store_bind_null(struct store_binder *b, const char *name);
 /* Steps once: 1 = a row is ready, 0 = done, -1 = error (err set, statement reset). */
-int store_step(struct binder *b);
+int store_step(struct store_binder *b);
 /* Steps to completion expecting no row; resets. 0 or -1. */
-int store_exec_stmt(struct binder *b);
+int store_exec_stmt(struct store_binder *b);
 /* Resets the statement (call after reading rows). */
-void store_done(struct binder *b);
-/* Fills err from the connection's last error, prefixed by what. */
+void store_done(struct store_binder *b);
+/*
+ * The text for a failed SQLite call with (extended) result code rc, OS error sys_errno
+ * (sqlite3_system_errno, 0 = none) and SQLite's message (NULL: the code's generic text):
+ * "no space left on device" for SQLITE_FULL and for an I/O error caused by ENOSPC (SQLite's
+ * own text there is "disk I/O error"), "disk quota exceeded" for EDQUOT, SQLite's message
+ * with the OS error's text for other I/O and open errors, else SQLite's message. Written to
+ * buf (n bytes); returns buf.
+ */
+const char *store_error_text(int rc, int sys_errno, const char *sqlite_msg, char *buf, size_t n);
+/*
+ * The directory that holds path (a store or a backup) is writable by its owner only, and that
+ * owner is this user or root; else SBX_E_STORE naming the directory and why.
+ */
+int store_check_dir(const char *path, struct sbx_err *err);
+/*
+ * PRAGMA quick_check on db (see store_check_integrity): SQLITE_OK with the verdict in *ok and
+ * why, or SQLite's error code when the check could not run (the connection's error says
+ * why).
+ */
+int store_quick_check(sqlite3 *db, bool *ok, char *why, size_t why_size);
+/* Fills err from the connection's last error (as store_error_text words it), prefixed by
+ * what. */
 void store_sqlite_err(struct store *s, struct sbx_err *err, const char *what);
+/* Runs one-parameter statement stmt with param bound to arg and copies the first column of
+ * its row into *value (a heap string, NULL when there is no row). */
+int store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
+                   char **value, struct sbx_err *err);
 /* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
-char *col_strdup(sqlite3_stmt *st, int col, bool *oom);
+char *store_col_strdup(sqlite3_stmt *st, int col, bool *oom);
 /* Text column or "" (borrowed until the next step/reset). */
-const char *col_text(sqlite3_stmt *st, int col);
+const char *store_col_text(sqlite3_stmt *st, int col);
 
 #endif

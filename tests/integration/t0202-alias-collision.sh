@@ -54,11 +54,11 @@ rm -f "$T/store.db-wal" "$T/store.db-shm"
 # doctor says AWS holds an account tagged as this store's that it does not know (alice's);
 # store B's accounts carry another identity and are not this store's business.
 out=$(sbx doctor)
-assert_contains "$out" "WARN  store"
+assert_contains "$out" "WARN  accounts"
 assert_contains "$out" "1 account tagged as this store's that the store does not know"
 assert_contains "$out" "$alice"
 case "$out" in *"$carol"*) fail "doctor counts store B's account as this store's" ;; esac
-assert_contains "$(SANDBOXCTL_CONFIG=$T/b.cfg sbx doctor)" "ok    store"
+assert_contains "$(SANDBOXCTL_CONFIG=$T/b.cfg sbx doctor)" "ok    accounts"
 out=$(sbx create --kind developer --owner dave@corp.example --ttl 1h --json 2>"$T/a.err")
 dave=$(json_get "$out" 'd["account_id"]')
 [ "$dave" != "$alice" ] || fail "the restored store took alice's account for dave"

@@ -77,15 +77,15 @@ TEST(environment)
     setenv("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE00001", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
     setenv("AWS_SESSION_TOKEN", "envtoken", 1);
-    setenv("AWS_CREDENTIAL_EXPIRATION", "2026-11-26T18:00:00Z", 1);
+    setenv("AWS_CREDENTIAL_EXPIRATION", "2099-11-26T18:00:00Z", 1);
     CHECK_OK(resolve(NULL, &c, &err), &err);
     CHECK_STR_EQ(c.source, "environment");
     CHECK_STR_EQ(c.access_key_id, "AKIAENVEXAMPLE00001");
     CHECK_STR_EQ(c.secret_access_key, "envsecret");
     CHECK_STR_EQ(c.session_token, "envtoken");
-    CHECK_INT_EQ(c.expiration, 1795716000);
-    CHECK(creds_expiring(&c, 1795716000 - 299, 300));
-    CHECK(!creds_expiring(&c, 1795716000 - 301, 300));
+    CHECK_INT_EQ(c.expiration, 4099399200);
+    CHECK(creds_expiring(&c, 4099399200 - 299, 300));
+    CHECK(!creds_expiring(&c, 4099399200 - 301, 300));
     creds_release(&c);
     CHECK(c.access_key_id == NULL && c.secret_access_key == NULL);
 
@@ -241,7 +241,7 @@ TEST(credential_process_output)
                "[ \"$2\" = '$HOME' ] || { echo \"expanded: $2\" >&2; exit 9; }\n"
                "echo '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC0000000001\", "
                "\"SecretAccessKey\": \"s\", \"SessionToken\": \"t\", "
-               "\"Expiration\": \"2026-11-26T18:00:00+00:00\", \"AccountId\": \"111111111111\"}'\n",
+               "\"Expiration\": \"2099-11-26T18:00:00+00:00\", \"AccountId\": \"111111111111\"}'\n",
                0755);
     snprintf(conf, sizeof(conf),
              "[default]\ncredential_process = \"%s/helper with space.sh\" 'two words' '$HOME'\n",
@@ -250,7 +250,7 @@ TEST(credential_process_output)
     CHECK_OK(resolve(NULL, &c, &err), &err);
     CHECK_STR_EQ(c.access_key_id, "ASIAPROC0000000001");
     CHECK_STR_EQ(c.session_token, "t");
-    CHECK_INT_EQ(c.expiration, 1795716000);
+    CHECK_INT_EQ(c.expiration, 4099399200);
     creds_release(&c);
     free(home);
 }
@@ -449,7 +449,7 @@ TEST(masks_key_ids)
 static const char assume_ok[] =
         "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE%d"
         "</AccessKeyId><SecretAccessKey>rolesecret%d</SecretAccessKey><SessionToken>roletoken%d"
-        "</SessionToken><Expiration>2026-11-26T18:00:00Z</Expiration></Credentials>"
+        "</SessionToken><Expiration>2099-11-26T18:00:00Z</Expiration></Credentials>"
         "</AssumeRoleResult></AssumeRoleResponse>";
 
 static void
@@ -540,7 +540,7 @@ TEST(assume_role_profile)
     CHECK_STR_EQ(c.access_key_id, "ASIAROLE1");
     CHECK_STR_EQ(c.secret_access_key, "rolesecret1");
     CHECK_STR_EQ(c.session_token, "roletoken1");
-    CHECK_INT_EQ(c.expiration, 1795716000);
+    CHECK_INT_EQ(c.expiration, 4099399200);
     CHECK_STR_EQ(c.source, "profile 'member' (role_arn, source_profile 'mgmt')");
     creds_release(&c);
     q = responder_request(f.r, 0);
@@ -673,5 +673,176 @@ TEST(assume_role_environment_source_and_errors)
                             "'arn:aws:iam::333333333333:role/E': AccessDenied: not allowed");
     /* Loops and bad profiles send nothing: two requests in all. */
     CHECK_INT_EQ(responder_count(f.r), 2);
+    role_done(&f);
+}
+
+/* --- what the AWS CLI refuses ---------------------------------------------------------- */
+
+/* A line the AWS CLI cannot parse makes the file an error naming the file and the line. */
+TEST(malformed_shared_files_name_file_and_line)
+{
+    static const struct {
+        const char *file, *text, *want;
+    } cases[] = {
+        { "config", "[default]\nregion = us-east-1\nthis line is junk\n",
+          "/.aws/config' line 3: " },
+        { "config", "# comment\n[profile x\n", "/.aws/config' line 2: " },
+        { "config", "[default]\n= value\n", "/.aws/config' line 2: " },
+        { "credentials", "aws_access_key_id = AKIA0000000000000000\n[default]\n",
+          "/.aws/credentials' line 1: " },
+        { "credentials", "[default]\naws_access_key_id = A\naws_secret_access_key\n",
+          "/.aws/credentials' line 3: " },
+    };
+    char *home = setup();
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(cases); i++) {
+        struct creds c;
+        struct sbx_err err = { 0 };
+        char path[600], *v = NULL;
+
+        snprintf(path, sizeof(path), "%s/.aws/config", home);
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/.aws/credentials", home);
+        unlink(path);
+        setenv("AWS_ACCESS_KEY_ID", "AKIAENV0000000000000", 1);
+        setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+        snprintf(path, sizeof(path), ".aws/%s", cases[i].file);
+        write_file(home, path, cases[i].text, 0600);
+        /* Environment keys win before any file is read, as in the AWS CLI. */
+        CHECK_OK(resolve(NULL, &c, &err), &err);
+        creds_release(&c);
+        unsetenv("AWS_ACCESS_KEY_ID");
+        unsetenv("AWS_SECRET_ACCESS_KEY");
+        CHECK_ERR(resolve(NULL, &c, &err), &err, SBX_E_CREDS);
+        CHECK_CONTAINS(err.msg, home);
+        CHECK_CONTAINS(err.msg, cases[i].want);
+        if (strcmp(cases[i].file, "config") == 0) {
+            CHECK_ERR(creds_profile_setting("default", NULL, "region", &v, &err), &err,
+                      SBX_E_CREDS);
+            CHECK_CONTAINS(err.msg, cases[i].want);
+        }
+    }
+    /* What the AWS CLI accepts still parses: ':' as separator, comments, continuation
+     * lines, nested sub-properties, sections we do not read. */
+    write_file(home, ".aws/credentials",
+               "; comment\n\n[default]\naws_access_key_id: AKIACOLON00000000000\n"
+               "aws_secret_access_key = s # inline\n[unused section with spaces]\nk = v\n",
+               0600);
+    write_file(home, ".aws/config",
+               "[plugins]\ncli_legacy_plugin_path = /x\n[default]\nregion = eu-west-1\n"
+               "s3 =\n  max_concurrent_requests = 20\nnote = a\n  continued\n",
+               0600);
+    {
+        struct creds c;
+        struct sbx_err err = { 0 };
+        char *v = NULL;
+
+        CHECK_OK(resolve(NULL, &c, &err), &err);
+        CHECK_STR_EQ(c.access_key_id, "AKIACOLON00000000000");
+        CHECK_STR_EQ(c.secret_access_key, "s");
+        creds_release(&c);
+        CHECK_OK(creds_profile_setting("default", NULL, "region", &v, &err), &err);
+        CHECK_STR_EQ(v, "eu-west-1");
+        free(v);
+    }
+    free(home);
+}
+
+/* Bytes after the JSON object are an error (the AWS CLI's json.loads refuses them). */
+TEST(credential_process_trailing_bytes)
+{
+    static const char *const scripts[] = {
+        "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": "
+        "\"s\"}garbage'\n",
+        "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": "
+        "\"s\"}\\n{\"Version\": 1}\\n'\n",
+        "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": "
+        "\"s\"}\\n\\0'\n",
+    };
+    char *home = setup();
+    char conf[1024];
+    struct creds c;
+    struct sbx_err err = { 0 };
+
+    snprintf(conf, sizeof(conf), "[default]\ncredential_process = %s/p.sh\n", home);
+    write_file(home, ".aws/config", conf, 0600);
+    for (size_t i = 0; i < SBX_ARRAY_LEN(scripts); i++) {
+        write_file(home, "p.sh", scripts[i], 0755);
+        CHECK_ERR(resolve(NULL, &c, &err), &err, SBX_E_CREDS);
+        CHECK_CONTAINS(err.msg, "unexpected data after the JSON object");
+    }
+    /* Whitespace after it is fine. */
+    write_file(home, "p.sh",
+               "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"A\", "
+               "\"SecretAccessKey\": \"s\"} \\n\\n\\t \\r\\n'\n",
+               0755);
+    CHECK_OK(resolve(NULL, &c, &err), &err);
+    CHECK_STR_EQ(c.access_key_id, "A");
+    creds_release(&c);
+    free(home);
+}
+
+/* Credentials that have already expired are refused wherever they come from, never used. */
+TEST(expired_credentials_are_refused)
+{
+    char *home = setup();
+    char conf[1024];
+    struct creds c;
+    struct sbx_err err = { 0 };
+
+    snprintf(conf, sizeof(conf), "[default]\ncredential_process = %s/p.sh\n", home);
+    write_file(home, ".aws/config", conf, 0600);
+    write_file(home, "p.sh",
+               "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"ASIAOLD\", "
+               "\"SecretAccessKey\": \"s\", \"SessionToken\": \"t\", "
+               "\"Expiration\": \"2001-01-01T00:00:00Z\"}'\n",
+               0755);
+    CHECK_ERR(resolve(NULL, &c, &err), &err, SBX_E_CREDS);
+    CHECK_CONTAINS(err.msg, "profile 'default': credential_process '");
+    CHECK_CONTAINS(err.msg, "expired at 2001-01-01T00:00:00Z");
+    CHECK(c.access_key_id == NULL);
+
+    setenv("AWS_ACCESS_KEY_ID", "ASIAENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+    setenv("AWS_SESSION_TOKEN", "t", 1);
+    setenv("AWS_CREDENTIAL_EXPIRATION", "2001-01-01T00:00:00Z", 1);
+    CHECK_ERR(resolve(NULL, &c, &err), &err, SBX_E_CREDS);
+    CHECK_CONTAINS(err.msg, "environment");
+    CHECK_CONTAINS(err.msg, "expired at 2001-01-01T00:00:00Z");
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    unsetenv("AWS_CREDENTIAL_EXPIRATION");
+    free(home);
+}
+
+/* STS answering with credentials already expired (a skewed or replaying endpoint): refused. */
+TEST(expired_assumed_role_credentials_are_refused)
+{
+    struct role_fx f;
+    struct responder_script s = { 0 };
+    struct creds c;
+    struct sbx_err err = { 0 };
+
+    role_init(&f);
+    write_file(f.home, ".aws/credentials",
+               "[mgmt]\naws_access_key_id = AKIAMGMT00000000001\naws_secret_access_key = m\n",
+               0600);
+    write_file(f.home, ".aws/config",
+               "[profile member]\nrole_arn = arn:aws:iam::123456789012:role/R\n"
+               "source_profile = mgmt\n",
+               0600);
+    f.o.profile = "member";
+    s.status = 200;
+    s.content_type = "text/xml";
+    s.body = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAOLD"
+             "</AccessKeyId><SecretAccessKey>x</SecretAccessKey><SessionToken>t"
+             "</SessionToken><Expiration>2001-01-01T00:00:00Z</Expiration></Credentials>"
+             "</AssumeRoleResult></AssumeRoleResponse>";
+    responder_push(f.r, &s);
+    CHECK_ERR(creds_resolve(&f.o, &c, &err), &err, SBX_E_CREDS);
+    CHECK_CONTAINS(err.msg, "profile 'member'");
+    CHECK_CONTAINS(err.msg, "expired at 2001-01-01T00:00:00Z");
+    CHECK(c.access_key_id == NULL);
     role_done(&f);
 }

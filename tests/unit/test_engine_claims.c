@@ -30,7 +30,7 @@ setup(struct fixture *fx)
     snprintf(path, sizeof(path), "%s/store.db", dir);
     free(dir);
     CHECK_OK(cfg_defaults(&fx->cfg, &err), &err);
-    CHECK_OK(store_open(path, &fx->store, &err), &err);
+    CHECK_OK(store_open(path, STORE_CREATE, &fx->store, &err), &err);
     clock_init_fixed(&fx->clock, 1800000000.0);
     o.cfg = fx->cfg;
     o.store = fx->store;

@@ -106,7 +106,7 @@ fx_init(struct fx *f, double create_latency, int in_progress, int64_t stuck)
     f->cfg->limits.account_limit = 100;
 
     snprintf(path, sizeof(path), "%s/store.db", dir);
-    CHECK_OK(store_open(path, &f->store, &err), &err);
+    CHECK_OK(store_open(path, STORE_CREATE, &f->store, &err), &err);
     clock_init_fixed(&f->clock, T0);
     cmd_orgs_opts(f->cfg, &oo);
     CHECK_OK(orgs_new(&oo, &f->clock, &f->orgs, &err), &err);

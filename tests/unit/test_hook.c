@@ -866,3 +866,196 @@ TEST(shipped_nuke_hook_timeout)
     CHECK(process_gone((pid_t)pid));
     fixture_release(&n.f);
 }
+
+/* Runs pre-close and expects a refusal whose message names needle. */
+static void
+expect_refused(struct fixture *f, const char *needle)
+{
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+
+    CHECK(hook_event_has_hooks(&f->hc, CFG_HOOK_PRE_CLOSE));
+    CHECK_ERR(hook_run(&f->hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err, SBX_E_HOOK);
+    CHECK_CONTAINS(err.msg, needle);
+    CHECK_INT_EQ(r.ran, 0);
+}
+
+static void
+expect_runs(struct fixture *f, int n)
+{
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+
+    CHECK_OK(hook_run(&f->hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_INT_EQ(r.ran, n);
+}
+
+/* hooks.dir itself, and every directory above it, must be ours (or root's) and not writable
+ * by others: whoever can write there can swap the event directory. */
+TEST(writable_hooks_dir_or_parent_is_refused)
+{
+    struct fixture f;
+    char msg[1400];
+
+    fixture_init(&f);
+    write_hook(&f, "pre-close", "10-ok", 0755, "#!/bin/sh\nexit 0\n");
+    expect_runs(&f, 1);
+    CHECK(chmod(f.hooks, 0777) == 0);
+    snprintf(msg, sizeof(msg), "'%s': writable by group or others", f.hooks);
+    expect_refused(&f, msg);
+    CHECK(chmod(f.hooks, 0775) == 0);
+    expect_refused(&f, msg);
+    CHECK(chmod(f.hooks, 0755) == 0);
+    expect_runs(&f, 1);
+
+    /* A parent writable by others (not sticky) is as bad. */
+    CHECK(chmod(f.tmp, 0777) == 0);
+    snprintf(msg, sizeof(msg), "'%s': writable by group or others", f.tmp);
+    expect_refused(&f, msg);
+    /* A sticky parent owned by root (like /tmp) is fine: nobody can rename our entries. */
+    CHECK(chmod(f.tmp, 01777) == 0);
+    expect_runs(&f, 1);
+    CHECK(chmod(f.tmp, 0700) == 0);
+    fixture_release(&f);
+}
+
+/* Owned by another user (root excepted): the hooks dir, a parent, the event directory. */
+TEST(hooks_dir_owned_by_another_user_is_refused)
+{
+    struct fixture f;
+    char dir[1200];
+
+    if (geteuid() != 0) {
+        printf("skipped: needs root to chown\n");
+        return;
+    }
+    fixture_init(&f);
+    write_hook(&f, "pre-close", "10-ok", 0755, "#!/bin/sh\nexit 0\n");
+    CHECK(chown(f.hooks, 12345, 12345) == 0);
+    expect_refused(&f, "owned by uid 12345");
+    CHECK(chown(f.hooks, 0, 0) == 0);
+    expect_runs(&f, 1);
+    CHECK(chown(f.tmp, 12345, 12345) == 0);
+    expect_refused(&f, "owned by uid 12345");
+    CHECK(chown(f.tmp, 0, 0) == 0);
+    snprintf(dir, sizeof(dir), "%s/pre-close.d", f.hooks);
+    CHECK(chown(dir, 12345, 12345) == 0);
+    expect_refused(&f, "owned by uid 12345");
+    CHECK(chown(dir, 0, 0) == 0);
+    expect_runs(&f, 1);
+    fixture_release(&f);
+}
+
+/* A symlinked event directory or hook is followed only when the link and its target pass
+ * the same checks (target's parents included). */
+TEST(symlinked_event_dir_and_hook_are_checked)
+{
+    struct fixture f;
+    char real[1200], open_parent[1200], target[1400], link[1200], hook[1400];
+    FILE *fp;
+
+    fixture_init(&f);
+    /* A safe real directory elsewhere, linked as the event directory: followed. */
+    snprintf(real, sizeof(real), "%s/real-pre-close", f.tmp);
+    CHECK(mkdir(real, 0755) == 0);
+    snprintf(hook, sizeof(hook), "%s/10-ok", real);
+    fp = fopen(hook, "w");
+    CHECK(fp != NULL);
+    fputs("#!/bin/sh\nexit 0\n", fp);
+    CHECK(fclose(fp) == 0);
+    CHECK(chmod(hook, 0755) == 0);
+    snprintf(link, sizeof(link), "%s/pre-close.d", f.hooks);
+    CHECK(symlink(real, link) == 0);
+    expect_runs(&f, 1);
+
+    /* The link owned by another user: refused although its target is fine. */
+    if (geteuid() == 0) {
+        CHECK(lchown(link, 12345, 12345) == 0);
+        expect_refused(&f, "owned by uid 12345");
+        CHECK(lchown(link, 0, 0) == 0);
+        expect_runs(&f, 1);
+    }
+
+    /* The target lives under a directory others can write: refused. */
+    snprintf(open_parent, sizeof(open_parent), "%s/open", f.tmp);
+    CHECK(mkdir(open_parent, 0755) == 0);
+    CHECK(chmod(open_parent, 0777) == 0);
+    snprintf(target, sizeof(target), "%s/pre-close.d", open_parent);
+    CHECK(mkdir(target, 0755) == 0);
+    CHECK(unlink(link) == 0);
+    CHECK(symlink(target, link) == 0);
+    expect_refused(&f, "writable by group or others");
+
+    /* A hook that is a symlink to a file in that directory: refused the same way. */
+    CHECK(unlink(link) == 0);
+    write_hook(&f, "pre-close", "10-ok", 0755, "#!/bin/sh\nexit 0\n");
+    expect_runs(&f, 1);
+    snprintf(hook, sizeof(hook), "%s/evil", open_parent);
+    fp = fopen(hook, "w");
+    CHECK(fp != NULL);
+    fputs("#!/bin/sh\nexit 0\n", fp);
+    CHECK(fclose(fp) == 0);
+    CHECK(chmod(hook, 0755) == 0);
+    snprintf(link, sizeof(link), "%s/pre-close.d/20-link", f.hooks);
+    CHECK(symlink(hook, link) == 0);
+    expect_refused(&f, "writable by group or others");
+    /* A hook link owned by another user. */
+    CHECK(unlink(link) == 0);
+    CHECK(symlink(real, link) == 0); /* a link to a directory: not a regular file */
+    expect_refused(&f, "not a regular file");
+    CHECK(unlink(link) == 0);
+    snprintf(hook, sizeof(hook), "%s/10-ok", real);
+    CHECK(symlink(hook, link) == 0);
+    expect_runs(&f, 2);
+    if (geteuid() == 0) {
+        CHECK(lchown(link, 12345, 12345) == 0);
+        expect_refused(&f, "owned by uid 12345");
+    }
+    fixture_release(&f);
+}
+
+/* A hook that prints far more than hooks.output_limit: the log keeps the head and the tail
+ * and says how much was left out. */
+TEST(output_is_capped_per_run)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    struct stat st;
+    char *log;
+
+    fixture_init(&f);
+    f.hc.output_limit = 64 * 1024;
+    /* 20 MB of output, with markers at both ends. */
+    write_hook(&f, "post-create", "10-loud", 0755,
+               "#!/bin/sh\necho FIRST-LINE\nhead -c 20000000 /dev/zero | tr '\\0' x\n"
+               "echo\necho LAST-LINE\n");
+    write_hook(&f, "post-create", "20-quiet", 0755, "#!/bin/sh\necho quiet hook\n");
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_POST_CREATE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_INT_EQ(r.ran, 2);
+    CHECK(stat(r.log_path, &st) == 0);
+    CHECK(st.st_size < 64 * 1024 + 4096);
+    log = check_read_file(r.log_path, NULL);
+    CHECK_CONTAINS(log, "==> 10-loud post-create");
+    CHECK_CONTAINS(log, "\nFIRST-LINE\nxxxx");
+    CHECK_CONTAINS(log, "xxxx\nLAST-LINE\n");
+    CHECK_CONTAINS(log, "[output truncated: 19934486 ");
+    CHECK_CONTAINS(log, "bytes of 20000022 left out (hooks.output_limit 65536)]");
+    CHECK_CONTAINS(log, "<== 10-loud: exit 0");
+    CHECK_CONTAINS(log, "==> 20-quiet post-create");
+    CHECK_CONTAINS(log, "quiet hook\n");
+    free(log);
+    CHECK_CONTAINS(r.tail, "quiet hook\n<== 20-quiet: exit 0");
+
+    /* The default is 1 MiB. */
+    f.hc.output_limit = 0;
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_POST_CREATE, &env, NULL, &r, &err), &err);
+    CHECK(stat(r.log_path, &st) == 0);
+    CHECK(st.st_size > 1024 * 1024 && st.st_size < 1024 * 1024 + 4096);
+    fixture_release(&f);
+}

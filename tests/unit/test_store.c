@@ -1,6 +1,8 @@
 /* test_store.c -- the SQLite store: schema, file mode, compare-and-set, claims, aliases,
  * queries, and the hash-chained audit log. */
+#include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -27,7 +29,7 @@ open_new(char **path_out)
     struct store *s = NULL;
     char *p = db_path();
 
-    CHECK_OK(store_open(p, &s, &err), &err);
+    CHECK_OK(store_open(p, STORE_CREATE, &s, &err), &err);
     if (path_out != NULL)
         *path_out = p;
     else
@@ -83,7 +85,7 @@ TEST(creates_schema_and_reopens)
     CHECK(store_schema_latest >= 1);
     store_close(s);
     s = NULL;
-    CHECK_OK(store_open(path, &s, &err), &err);
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
     store_close(s);
     free(path);
@@ -116,7 +118,7 @@ TEST(refuses_newer_schema)
     s = NULL;
     snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", store_schema_latest + 6);
     raw_exec(path, sql);
-    CHECK_ERR(store_open(path, &s, &err), &err, SBX_E_STORE);
+    CHECK_ERR(store_open(path, STORE_CREATE, &s, &err), &err, SBX_E_STORE);
     CHECK(s == NULL);
     snprintf(want, sizeof(want), "has schema %d, this sandboxctl knows up to %d",
              store_schema_latest + 6, store_schema_latest);
@@ -133,7 +135,7 @@ TEST(migrates_an_older_store)
 
     /* A store at schema 0 with nothing in it gets every migration. */
     raw_exec(path, "PRAGMA user_version = 0");
-    CHECK_OK(store_open(path, &s, &err), &err);
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
     store_close(s);
     free(path);
@@ -143,9 +145,9 @@ TEST(unknown_parameter_name_fails)
 {
     struct sbx_err err = { 0 };
     struct store *s = open_new(NULL);
-    struct binder b = store_stmt(s, STORE_META_GET, &err);
+    struct store_binder b = store_stmt(s, STORE_META_GET, &err);
 
-    bind_text(&b, ":no_such_param", "x");
+    store_bind_text(&b, ":no_such_param", "x");
     CHECK_INT_EQ(store_step(&b), -1);
     CHECK_INT_EQ(err.code, SBX_E_STORE);
     CHECK_CONTAINS(err.msg, "no parameter ':no_such_param'");
@@ -482,7 +484,7 @@ verify_path(const char *path)
     struct store_audit_report r;
     struct store *s = NULL;
 
-    CHECK_OK(store_open(path, &s, &err), &err);
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_OK(store_audit_verify(s, &r, &err), &err);
     store_close(s);
     return r;
@@ -586,4 +588,208 @@ TEST(hook_runs)
     CHECK(run > 0);
     CHECK_OK(store_hook_run_finish(s, run, "failed", 3, "/tmp/x.log", "boom", 110, &err), &err);
     store_close(s);
+}
+
+TEST(error_text_names_a_full_disk)
+{
+    char buf[256];
+
+    /* SQLite's own words are "database or disk is full" and, on the paths where a full disk
+     * surfaces as a failed write or fsync, "disk I/O error". */
+    CHECK_STR_EQ(store_error_text(SQLITE_FULL, 0, "database or disk is full", buf, sizeof(buf)),
+                 "no space left on device");
+    CHECK_STR_EQ(store_error_text(SQLITE_IOERR_WRITE, ENOSPC, "disk I/O error", buf, sizeof(buf)),
+                 "no space left on device");
+    CHECK_STR_EQ(store_error_text(SQLITE_IOERR_FSYNC, ENOSPC, "disk I/O error", buf, sizeof(buf)),
+                 "no space left on device");
+    CHECK_STR_EQ(store_error_text(SQLITE_IOERR_WRITE, EDQUOT, "disk I/O error", buf, sizeof(buf)),
+                 "disk quota exceeded");
+    /* Other I/O errors keep SQLite's text and add the OS's. */
+    CHECK_STR_EQ(store_error_text(SQLITE_IOERR_READ, EIO, "disk I/O error", buf, sizeof(buf)),
+                 "disk I/O error (Input/output error)");
+    CHECK_STR_EQ(store_error_text(SQLITE_IOERR, 0, "disk I/O error", buf, sizeof(buf)),
+                 "disk I/O error");
+    /* Not an I/O error: SQLite's message, whatever errno was left behind. */
+    CHECK_STR_EQ(store_error_text(SQLITE_CORRUPT, ENOSPC, "database disk image is malformed", buf,
+                                  sizeof(buf)),
+                 "database disk image is malformed");
+    CHECK_STR_EQ(store_error_text(SQLITE_CONSTRAINT_UNIQUE, 0, NULL, buf, sizeof(buf)),
+                 sqlite3_errstr(SQLITE_CONSTRAINT_UNIQUE));
+}
+
+TEST(open_refuses_missing_empty_and_uninitialised)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    char *path = db_path();
+    FILE *f;
+
+    /* Missing: refused, and nothing is created. */
+    CHECK_ERR(store_open(path, 0, &s, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, path);
+    CHECK_CONTAINS(err.msg, "does not exist");
+    CHECK(access(path, F_OK) != 0);
+    /* Empty. */
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fclose(f);
+    CHECK_ERR(store_open(path, 0, &s, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "is empty");
+    /* Created with STORE_CREATE but never initialised (no organization recorded). */
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
+    store_close(s);
+    s = NULL;
+    CHECK_ERR(store_open(path, 0, &s, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "not initialised");
+    CHECK(s == NULL);
+    /* Initialised: opens, and a sound store takes writes after the check. */
+    raw_exec(path, "INSERT INTO meta (key, value) VALUES ('org_id', 'o-abc')");
+    CHECK_OK(store_open(path, STORE_CHECK, &s, &err), &err);
+    CHECK_OK(store_meta_set(s, "k", "v", &err), &err);
+    store_close(s);
+    free(path);
+}
+
+TEST(open_refuses_a_directory_others_can_write)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    char *path = db_path(), *dir = strdup(path), wal[4200];
+
+    CHECK(dir != NULL);
+    *strrchr(dir, '/') = '\0';
+    CHECK(chmod(dir, 0777) == 0);
+    CHECK_ERR(store_open(path, STORE_CREATE, &s, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "writable by others");
+    CHECK(access(path, F_OK) != 0);
+    CHECK(chmod(dir, 0720) == 0);
+    CHECK_ERR(store_open(path, STORE_CREATE, &s, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "writable by its group");
+    CHECK(chmod(dir, 0700) == 0);
+    /* A -wal that is a symbolic link is refused by name. */
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    CHECK(symlink("/nonexistent", wal) == 0);
+    CHECK_ERR(store_open(path, STORE_CREATE, &s, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "-wal' is a symbolic link");
+    CHECK(unlink(wal) == 0);
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
+    store_close(s);
+    free(dir);
+    free(path);
+}
+
+/* Zeroes page `page` (1-based) of the file at path. */
+static void
+zero_page(const char *path, long page)
+{
+    char zeros[65536] = { 0 };
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int size;
+    FILE *f;
+
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    size = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    CHECK(size > 0 && size <= (int)sizeof(zeros));
+    f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    CHECK(fseek(f, (page - 1) * size, SEEK_SET) == 0);
+    CHECK(fwrite(zeros, 1, (size_t)size, f) == (size_t)size);
+    fclose(f);
+}
+
+/* Root page of table name in the store at path. */
+static long
+root_page(const char *path, const char *name)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long page;
+
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_master WHERE name = ?", -1, &st,
+                             NULL) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    page = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return page;
+}
+
+TEST(damaged_store_refuses_writes)
+{
+    struct sbx_err err = { 0 };
+    struct store *s;
+    char *path, why[512], *value = NULL;
+    bool ok = false;
+
+    s = open_new(&path);
+    add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    CHECK_OK(store_check_integrity(s, &ok, why, sizeof(why), &err), &err);
+    CHECK(ok);
+    store_close(s);
+    s = NULL;
+    zero_page(path, root_page(path, "close_ledger"));
+    /* Readers still open it (and see SQLite's errors where they touch the damage)... */
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
+    CHECK_OK(store_check_integrity(s, &ok, why, sizeof(why), &err), &err);
+    CHECK(!ok);
+    CHECK(why[0] != '\0');
+    store_close(s);
+    s = NULL;
+    /* ...writers open it too, and read, but their first write is refused, in a transaction
+     * or not, and so is every later one. */
+    CHECK_OK(store_open(path, STORE_CREATE | STORE_CHECK, &s, &err), &err);
+    CHECK_OK(store_meta_get(s, "org_id", &value, &err), &err);
+    free(value);
+    CHECK_ERR(store_meta_set(s, "k", "v", &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "is damaged (malformed");
+    CHECK_CONTAINS(err.msg, path);
+    CHECK_ERR(store_begin(s, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "is damaged (malformed");
+    CHECK_ERR(store_meta_set(s, "k", "v", &err), &err, SBX_E_STORE);
+    store_close(s);
+    free(path);
+}
+
+TEST(backup_is_a_private_consistent_copy)
+{
+    struct sbx_err err = { 0 };
+    struct store *s, *copy = NULL;
+    struct store_account a = { 0 };
+    char *path, dest[4200];
+    struct stat st;
+    int64_t pages = 0;
+
+    s = open_new(&path);
+    add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    snprintf(dest, sizeof(dest), "%s.bak", path);
+    CHECK_OK(store_backup(s, dest, false, &pages, &err), &err);
+    CHECK(pages > 1);
+    CHECK(stat(dest, &st) == 0);
+    CHECK_INT_EQ(st.st_mode & 0777, 0600);
+    /* One self-contained file: no -wal beside it. */
+    {
+        char wal[4300];
+
+        snprintf(wal, sizeof(wal), "%s-wal", dest);
+        CHECK(access(wal, F_OK) != 0);
+    }
+    /* Never over an existing file without overwrite. */
+    CHECK_ERR(store_backup(s, dest, false, &pages, &err), &err, SBX_E_CONFLICT);
+    CHECK_CONTAINS(err.msg, "exists");
+    add_account(s, "a+2@example.com", "sbx-2", "o@example.com");
+    CHECK_OK(store_backup(s, dest, true, &pages, &err), &err);
+    store_close(s);
+    CHECK_OK(store_open(dest, STORE_CREATE | STORE_CHECK, &copy, &err), &err);
+    CHECK_OK(store_account_find(copy, "sbx-2", &a, &err), &err);
+    store_account_release(&a);
+    store_close(copy);
+    free(path);
 }

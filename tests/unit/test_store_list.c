@@ -66,7 +66,7 @@ seeded_store(int64_t class_ids[2])
 
     snprintf(path, sizeof(path), "%s/store.db", dir);
     free(dir);
-    CHECK_OK(store_open(path, &s, &err), &err);
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     for (int c = 0; c < 2; c++) {
         struct store_class cl = { 0 };
         char name[32];

@@ -1,0 +1,155 @@
+/* store_class.c -- the class table: training classes (their seats are account rows). */
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+void
+store_class_release(struct store_class *c)
+{
+    if (c == NULL)
+        return;
+    free(c->name);
+    free(c->kind);
+    free(c->owner);
+    free(c->state);
+    free(c->detail);
+    memset(c, 0, sizeof(*c));
+}
+
+static int
+read_class(sqlite3_stmt *st, struct store_class *c, struct sbx_err *err)
+{
+    bool oom = false;
+
+    memset(c, 0, sizeof(*c));
+    c->id = sqlite3_column_int64(st, 0);
+    c->name = store_col_strdup(st, 1, &oom);
+    c->kind = store_col_strdup(st, 2, &oom);
+    c->owner = store_col_strdup(st, 3, &oom);
+    c->seats = sqlite3_column_int64(st, 4);
+    c->state = store_col_strdup(st, 5, &oom);
+    c->expires_at = sqlite3_column_int64(st, 6);
+    c->created_at = sqlite3_column_int64(st, 7);
+    c->updated_at = sqlite3_column_int64(st, 8);
+    c->detail = store_col_strdup(st, 9, &oom);
+    if (oom) {
+        store_class_release(c);
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t
+ev_now(const struct store_audit_ev *ev)
+{
+    return ev != NULL ? ev->ts : 0;
+}
+
+int
+store_class_insert(struct store *s, struct store_class *c, const struct store_audit_ev *ev,
+                   struct sbx_err *err)
+{
+    int64_t now = ev_now(ev);
+    struct store_binder b;
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    b = store_stmt(s, STORE_CLASS_INSERT, err);
+    store_bind_text(&b, ":name", c->name);
+    store_bind_text(&b, ":kind", c->kind);
+    store_bind_text(&b, ":owner", c->owner);
+    store_bind_int(&b, ":seats", c->seats);
+    store_bind_text(&b, ":state", c->state != NULL ? c->state : "open");
+    store_bind_int_or_null(&b, ":expires_at", c->expires_at);
+    store_bind_int(&b, ":now", now);
+    store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
+    if (store_exec_stmt(&b) != 0) {
+        if (err->code == SBX_E_CONFLICT)
+            sbx_err_set(err, SBX_E_CONFLICT, "class '%s' already exists", c->name);
+        goto fail;
+    }
+    c->id = sqlite3_last_insert_rowid(s->db);
+    c->created_at = now;
+    c->updated_at = now;
+    if (ev != NULL && ev->event != NULL && store_audit_append(s, NULL, ev, err) != 0)
+        goto fail;
+    if (store_commit(s, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int
+store_class_get(struct store *s, const char *name, struct store_class *out, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_CLASS_GET, err);
+    int rc;
+
+    store_bind_text(&b, ":name", name);
+    rc = store_step(&b);
+    if (rc == 1)
+        rc = read_class(b.st, out, err) == 0 ? 1 : -1;
+    store_done(&b);
+    if (rc == 0)
+        sbx_err_set(err, SBX_E_NOTFOUND, "no class '%s'", name);
+    return rc == 1 ? 0 : -1;
+}
+
+int
+store_class_update(struct store *s, const struct store_class *c, const struct store_audit_ev *ev,
+                   struct sbx_err *err)
+{
+    struct store_binder b;
+
+    if (store_begin(s, err) != 0)
+        return -1;
+    b = store_stmt(s, STORE_CLASS_UPDATE, err);
+    store_bind_int(&b, ":seats", c->seats);
+    store_bind_text(&b, ":state", c->state != NULL ? c->state : "open");
+    store_bind_int_or_null(&b, ":expires_at", c->expires_at);
+    store_bind_int(&b, ":now", ev_now(ev));
+    store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
+    store_bind_int(&b, ":id", c->id);
+    if (store_exec_stmt(&b) != 0)
+        goto fail;
+    if (sqlite3_changes(s->db) != 1) {
+        sbx_err_set(err, SBX_E_NOTFOUND, "no class with id %lld", (long long)c->id);
+        goto fail;
+    }
+    if (ev != NULL && ev->event != NULL && store_audit_append(s, NULL, ev, err) != 0)
+        goto fail;
+    if (store_commit(s, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int
+store_class_list(struct store *s, int (*cb)(void *arg, const struct store_class *c), void *arg,
+                 struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_CLASS_LIST, err);
+    struct store_class c;
+    int rc;
+
+    while ((rc = store_step(&b)) == 1) {
+        if (read_class(b.st, &c, err) != 0) {
+            rc = -1;
+            break;
+        }
+        rc = cb(arg, &c);
+        store_class_release(&c);
+        if (rc != 0)
+            break;
+    }
+    store_done(&b);
+    return rc;
+}

@@ -1,0 +1,20 @@
+/* store_ou.c -- the ou table: OU ids cached by OU path. */
+#include "store/store.h"
+
+#include "store/store_int.h"
+
+int
+store_ou_get(struct store *s, const char *path, char **id, struct sbx_err *err)
+{
+    return store_get_text(s, STORE_OU_GET, ":path", path, id, err);
+}
+
+int
+store_ou_put(struct store *s, const char *path, const char *id, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_OU_PUT, err);
+
+    store_bind_text(&b, ":path", path);
+    store_bind_text(&b, ":id", id);
+    return store_exec_stmt(&b);
+}

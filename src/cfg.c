@@ -570,6 +570,8 @@ static const struct cfg_key keys[] = {
     KEY_STR(C, "hooks", "webhook_url", hooks.webhook_url, CFG_OPTIONAL, check_url, NULL),
     KEY_STR(C, "hooks", "mail_from", hooks.mail_from, CFG_OPTIONAL, check_mail, NULL),
 
+    KEY_DURATION(C, "engine", "drift_interval", engine.drift_interval, 0, 30 * DAY, "1h"),
+
     KEY_STR(C, "sim", "listen", sim.listen, 0, check_listen, "127.0.0.1:4566"),
     KEY_STR(C, "sim", "access_key_id", sim.access_key_id, 0, check_access_key,
             "AKIASANDBOXCTLSIM01"),

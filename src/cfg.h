@@ -111,6 +111,11 @@ struct cfg_hooks {
     char *mail_from;       /* for notification hooks */
 };
 
+/* The engine's own schedule. */
+struct cfg_engine {
+    int64_t drift_interval; /* seconds between drift scans in `run` (1h); 0 = never */
+};
+
 /* Knobs of `sandboxctl sim`; every one also has a command-line option. */
 struct cfg_sim {
     char *listen;        /* "127.0.0.1:4566"; port 0 picks a free one */
@@ -132,6 +137,7 @@ struct sbx_config {
     struct cfg_org org;
     struct cfg_limits limits;
     struct cfg_hooks hooks;
+    struct cfg_engine engine;
     struct cfg_sim sim;
     struct cfg_kind kinds[CFG_MAX_KINDS];
     int nkinds;

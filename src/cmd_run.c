@@ -33,8 +33,52 @@ on_signal(int sig)
 }
 
 static void
-print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r, double next,
-           bool dry_run)
+drift_json(cJSON *o, const struct engine_drift_report *d)
+{
+    cJSON *j;
+
+    if (!d->ran) {
+        cJSON_AddNullToObject(o, "drift");
+        return;
+    }
+    j = cJSON_AddObjectToObject(o, "drift");
+    if (j == NULL)
+        return;
+    cJSON_AddNumberToObject(j, "members", d->members);
+    cJSON_AddNumberToObject(j, "scanned", d->scanned);
+    cJSON_AddNumberToObject(j, "gone", d->gone);
+    cJSON_AddNumberToObject(j, "closed", d->closed);
+    cJSON_AddNumberToObject(j, "moved", d->moved);
+    cJSON_AddNumberToObject(j, "retagged", d->retagged);
+    cJSON_AddNumberToObject(j, "unknown", d->unknown);
+    cJSON_AddNumberToObject(j, "errors", d->errors);
+}
+
+static void
+drift_line(const struct engine_drift_report *d)
+{
+    if (!d->ran || d->gone + d->closed + d->moved + d->retagged + d->unknown + d->errors == 0)
+        return; /* nothing to say */
+    printf("drift scan: %d member%s, %d account%s compared", d->members, d->members == 1 ? "" : "s",
+           d->scanned, d->scanned == 1 ? "" : "s");
+    if (d->gone > 0)
+        printf(", %d gone", d->gone);
+    if (d->closed > 0)
+        printf(", %d closed outside sandboxctl", d->closed);
+    if (d->moved > 0)
+        printf(", %d moved out of its OU", d->moved);
+    if (d->retagged > 0)
+        printf(", %d retagged", d->retagged);
+    if (d->unknown > 0)
+        printf(", %d unknown in the sandbox OUs (not touched)", d->unknown);
+    if (d->errors > 0)
+        printf(", %d not checked (errors)", d->errors);
+    printf("\n");
+}
+
+static void
+print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r,
+           const struct engine_drift_report *d, double next, bool dry_run)
 {
     char b[32];
 
@@ -46,6 +90,7 @@ print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r,
             return;
         cJSON_AddBoolToObject(o, "dry_run", dry_run);
         cmd_report_json(o, r);
+        drift_json(o, d);
         if (isfinite(next))
             cmd_json_time(o, "next_due_at", (int64_t)ceil(next));
         else
@@ -59,6 +104,7 @@ print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r,
             cJSON_free(text);
         }
     } else {
+        drift_line(d);
         if (dry_run)
             printf("dry run, would do: ");
         cmd_report_line(stdout, r);
@@ -121,11 +167,19 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     do {
         struct engine_step_report r = { 0 };
+        struct engine_drift_report d = { 0 };
         double next = HUGE_VAL, now, wait;
         int step_rc;
 
         if (watch && engine_resync_clock(e, &err) != 0) {
             log_warn("run: cannot read the simulator's clock: %s", err.msg);
+            sbx_err_clear(&err);
+        }
+        /* The drift scan first: what left or changed is out of the way of the pass. */
+        if (engine_drift_scan(e, false, &d, &err) != 0) {
+            /* Not an account's error: the pass goes on; the scan is tried again an
+             * engine.drift_interval later. */
+            log_warn("run: %s (tried again in engine.drift_interval)", err.msg);
             sbx_err_clear(&err);
         }
         if (once)
@@ -136,9 +190,9 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
             rc = cmd_fail("run", &err);
             goto out;
         }
-        errors = errors || r.errors > 0;
+        errors = errors || r.errors > 0 || d.errors > 0;
         if (!watch || r.did_work || ev.count > 0 || json)
-            print_pass(json, &ev, &r, next, dry_run);
+            print_pass(json, &ev, &r, &d, next, dry_run);
         ev.count = 0;
         if (!watch || stop_requested)
             break;

@@ -176,7 +176,9 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
                cmd_rel(a.due_at, now, b2, sizeof(b2)));
     if (a.attempts > 0)
         printf("attempts      %lld\n", (long long)a.attempts);
-    if (a.last_error[0] != '\0')
+    if (a.state == ENGINE_S_PROTECTED && a.last_error[0] != '\0')
+        printf("protected     %s (not nuked, not closed)\n", a.last_error);
+    else if (a.last_error[0] != '\0')
         printf("last error    %s\n", a.last_error);
     if (a.request_id != NULL)
         printf("request       %s\n", a.request_id);

@@ -652,7 +652,10 @@ cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close
             if (a == NULL)
                 continue;
             cJSON_AddStringToObject(a, "outcome", v);
-            cJSON_AddStringToObject(a, "message", items[i].why);
+            /* Why it needs a human: the request's answer, or what the engine found since. */
+            cJSON_AddStringToObject(a, "message",
+                                    items[i].why[0] != '\0' || !fail ? items[i].why
+                                                                     : items[i].a.last_error);
             cJSON_AddNullToObject(a, "expected_close_at");
             for (size_t q = 0; have_quota && q < qv.nqueue; q++) {
                 if (qv.queue[q].id == items[i].a.id) {

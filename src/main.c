@@ -48,6 +48,8 @@ const struct cmd cmd_table[] = {
       "copy the store consistently, even while the engine runs" },
     { "retry", cmd_retry, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_retry_usage,
       "release a quarantined or failed account for another attempt" },
+    { "release", cmd_release, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_release_usage,
+      "stop managing an account without closing it" },
     { "class", cmd_class, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_class_usage,
       "create, show, hand out and end training classes" },
     { "policy", cmd_policy, CMD_CONFIG_OPT, cmd_policy_usage,

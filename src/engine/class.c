@@ -29,6 +29,7 @@ class_phase_of(enum engine_state state)
         return CLASS_PHASE_QUARANTINED;
     case ENGINE_S_SUSPENDED:
     case ENGINE_S_GONE:
+    case ENGINE_S_RELEASED: /* handed over: no longer the class's */
         return CLASS_PHASE_CLOSED;
     default:
         /* creating, and any state this module does not know: a step of getting it ready. */

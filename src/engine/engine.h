@@ -143,7 +143,48 @@ int engine_step(struct engine *e, const struct engine_step_opts *o, struct engin
 int engine_run(struct engine *e, const struct engine_step_opts *o, double max_pace_wait,
                struct engine_step_report *r, double *next_due, struct sbx_err *err) SBX_NODISCARD;
 
+/* --- drift: the organization changed behind sandboxctl's back ---------------------------- */
+
+struct engine_drift_report {
+    bool ran;        /* false: not due yet (see next_at) */
+    int64_t next_at; /* engine time the next scan is due; 0 = never (drift_interval 0) */
+    int members;     /* accounts in the organization (stored for the close-quota formula) */
+    int scanned;     /* open store rows compared with AWS */
+    int gone;        /* -> gone: no longer in the organization */
+    int closed;      /* -> suspended: closed outside sandboxctl */
+    int moved;       /* reported: outside their OU */
+    int retagged;    /* reported: sandboxctl's tags removed or changed */
+    int unknown;     /* reported: in a sandbox OU, unknown to the store (never touched) */
+    int errors;      /* rows that could not be checked (retried at the next scan) */
+};
+
+/*
+ * The drift scan `run` does every engine.drift_interval (or now when force): lists the
+ * organization's accounts and the sandbox OUs, moves rows whose account left the organization
+ * or was closed outside sandboxctl to gone / suspended (audited), reports accounts moved out
+ * of their OU or retagged (an audit event and last_error, once per finding) and accounts in the
+ * sandbox OUs that no row knows (events only), and refreshes the stored member count. Dry-run
+ * reports without writing. Events go to the engine's event callback.
+ */
+int engine_drift_scan(struct engine *e, bool force, struct engine_drift_report *r,
+                      struct sbx_err *err) SBX_NODISCARD;
+
 /* --- operations on one account ----------------------------------------------------------- */
+
+struct engine_release_opts {
+    bool keep_tags;    /* leave sandboxctl's tags on the account */
+    const char *to_ou; /* OU path to move it to (created when missing); NULL = leave it */
+};
+
+/*
+ * `release`: the inverse of adopt. Stops managing a (active, expiring, nuke_failed,
+ * close_wait or protected) without closing it: moves it to o->to_ou when given, removes
+ * sandboxctl's tags unless o->keep_tags, and keeps its row as released with its audit history;
+ * the engine never touches it again. Refused (SBX_E_INVALID) in any other state, and
+ * (SBX_E_CONFLICT) while another process works on it. Dry-run checks and changes nothing.
+ */
+int engine_release(struct engine *e, struct store_account *a, const struct engine_release_opts *o,
+                   struct sbx_err *err) SBX_NODISCARD;
 
 enum engine_close_outcome {
     ENGINE_CLOSE_QUEUED,       /* now on its way to closing (or already was) */
@@ -151,6 +192,7 @@ enum engine_close_outcome {
     ENGINE_CLOSE_AFTER_CREATE, /* still being created: closes as soon as it exists */
     ENGINE_CLOSE_DONE,         /* already closed, gone, or failed (nothing to close) */
     ENGINE_CLOSE_REFUSED,      /* protected: refused (audited) */
+    ENGINE_CLOSE_RELEASED,     /* handed over by `release`: never touched */
 };
 
 /*
@@ -169,8 +211,8 @@ int engine_close_request(struct engine *e, struct store_account *a, const char *
  * What a close request for a came to, in the one word `close` and `offboard` report, from its
  * state after the request (and the engine runs that followed) and the request's outcome:
  * refused, closed, closing, queued, nuking, nuke_retrying, quarantined, close_failed,
- * closes_after_create, cancelled, nothing_to_close or not_closing. *failure says whether it
- * needs a human.
+ * closes_after_create, cancelled, nothing_to_close, released or not_closing. *failure says
+ * whether it needs a human.
  */
 const char *engine_close_verdict(const struct store_account *a, enum engine_close_outcome outcome,
                                  bool *failure);

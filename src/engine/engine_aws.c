@@ -1,7 +1,7 @@
 /*
  * engine_aws.c -- what the engine asks of the organization: its facts (management account,
  * root), OUs (created when missing), placing and tagging accounts, protection checks,
- * reconciliation lookups, adoption and `init`.
+ * reconciliation lookups and `init`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +13,6 @@
 #include "engine/engine_quota.h"
 #include "util/duration.h"
 #include "util/log.h"
-
-#define TAG_MANAGED_BY "managed-by"
-#define TAG_OWNER      "sandboxctl:owner"
-#define TAG_KIND       "sandboxctl:kind"
-#define TAG_EXPIRES    "sandboxctl:expires"
-#define TAG_CLASS      "sandboxctl:class"
-#define TAG_SEAT       "sandboxctl:seat"
 
 static int
 meta_copy(struct engine *e, const char *key, char *out, size_t n, struct sbx_err *err)
@@ -296,7 +289,7 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
             tags[n++] = id.tags[i];
     }
     engine_fmt_time(a->expires_at, expires, sizeof(expires));
-    tags[n++] = (struct orgs_tag){ (char *)TAG_MANAGED_BY, (char *)"sandboxctl" };
+    tags[n++] = (struct orgs_tag){ (char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE };
     tags[n++] = (struct orgs_tag){ (char *)TAG_OWNER, a->owner };
     tags[n++] = (struct orgs_tag){ (char *)TAG_KIND, a->kind };
     tags[n++] = (struct orgs_tag){ (char *)TAG_EXPIRES,
@@ -312,10 +305,9 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
     return orgs_tag_resource(e->orgs, a->account_id, tags, n, err);
 }
 
-/* Is account_id protected by one of organization.protected_tags, by its live tags? */
-static int
-tag_protected(struct engine *e, const char *account_id, bool *prot, char *why, size_t n,
-              struct sbx_err *err)
+int
+eng_tag_protected(struct engine *e, const char *account_id, bool *prot, char *why, size_t n,
+                  struct sbx_err *err)
 {
     const struct sbx_config *cfg = e->cfg;
     struct orgs_tag *tags = NULL;
@@ -382,7 +374,7 @@ protection(struct engine *e, const struct store_account *a, bool *prot, char *wh
         *prot = true;
         return 0;
     }
-    return tag_protected(e, a->account_id, prot, why, n, err);
+    return eng_tag_protected(e, a->account_id, prot, why, n, err);
 }
 
 int
@@ -402,19 +394,6 @@ engine_check_protection(struct engine *e, const struct store_account *a, bool *p
 
     orgs_account_release(&live);
     return rc;
-}
-
-void
-eng_drop_caches(struct engine *e)
-{
-    orgs_create_statuses_free(e->cas, e->ncas);
-    orgs_accounts_free(e->accts, e->naccts);
-    e->cas = NULL;
-    e->ncas = 0;
-    e->cas_loaded = false;
-    e->accts = NULL;
-    e->naccts = 0;
-    e->accts_loaded = false;
 }
 
 static int
@@ -476,194 +455,6 @@ eng_find_account_by_email(struct engine *e, const char *email, char account_id[1
         }
     }
     return 0;
-}
-
-int
-eng_regenerate_alias(struct engine *e, struct store_account *a, struct sbx_err *err)
-{
-    const struct cfg_kind *k = eng_kind(e, a->kind);
-    int64_t now = eng_now(e);
-    char email[256], name[256];
-
-    for (int tries = 0; tries < 20; tries++) {
-        int64_t seq;
-
-        if (eng_pick_alias(e, k, a->owner, a->class_name, a->seat, NULL, email, sizeof(email), name,
-                           sizeof(name), &seq, err) != 0)
-            return -1;
-        if (store_begin(e->store, err) != 0)
-            return -1;
-        if (eng_commit_seq(e, seq, err) != 0 ||
-            store_alias_reserve(e->store, email, "email", a->id, now, err) != 0 ||
-            store_alias_reserve(e->store, name, "name", a->id, now, err) != 0) {
-            store_rollback(e->store);
-            if (err->code == SBX_E_CONFLICT)
-                continue; /* another process took it first */
-            return -1;
-        }
-        if (store_commit(e->store, err) != 0)
-            return -1;
-        /* The old email and name stay reserved forever; the row moves to the new pair. */
-        if (store_set_str(&a->email, email, err) != 0 || store_set_str(&a->name, name, err) != 0)
-            return -1;
-        return 0;
-    }
-    sbx_err_set(err, SBX_E_FAILURE, "could not reserve a new email alias");
-    return -1;
-}
-
-/* --- adopt ----------------------------------------------------------------------------------- */
-
-int
-engine_adopt(struct engine *e, const char *account_id, const char *kind, const char *owner,
-             int64_t ttl, bool keep_ou, struct store_account *out, struct sbx_err *err)
-{
-    struct engine_request r = { kind, owner, ttl, NULL, 0, NULL, 0 };
-    struct store_account a = { 0 }, existing = { 0 };
-    struct orgs_account live = { 0 };
-    struct sbx_err nf = { 0 };
-    const struct cfg_kind *k;
-    int64_t now = eng_now(e);
-    char *detail = NULL;
-    bool ok_id = strlen(account_id) == 12, blocked;
-    int rc = -1;
-
-    memset(out, 0, sizeof(*out));
-    for (const char *p = account_id; *p != '\0'; p++)
-        ok_id = ok_id && *p >= '0' && *p <= '9';
-    if (!ok_id) {
-        sbx_err_set(err, SBX_E_INVALID, "invalid account id '%s': must be 12 digits", account_id);
-        return -1;
-    }
-    /* Validate kind, owner and ttl as for a new account (dry-run request writes nothing). */
-    {
-        bool saved = e->dry_run;
-        struct store_account probe = { 0 };
-
-        e->dry_run = true;
-        rc = engine_request(e, &r, &probe, err);
-        e->dry_run = saved;
-        if (rc != 0)
-            return -1;
-        rc = -1;
-        a.owner = probe.owner;
-        probe.owner = NULL;
-        a.ttl = probe.ttl;
-        store_account_release(&probe);
-    }
-    k = eng_kind(e, kind);
-    if (store_account_find(e->store, account_id, &existing, &nf) == 0) {
-        bool gone = existing.state == ENGINE_S_GONE;
-
-        store_account_release(&existing);
-        if (!gone) {
-            sbx_err_set(err, SBX_E_INVALID, "account %s is already managed", account_id);
-            goto out;
-        }
-    } else if (nf.code != SBX_E_NOTFOUND) {
-        *err = nf;
-        goto out;
-    }
-    if (eng_load_org(e, err) != 0)
-        goto out;
-    if (strcmp(account_id, e->mgmt_id) == 0) {
-        sbx_err_set(err, SBX_E_PROTECTED,
-                    "refusing to adopt %s: it is the organization's management account",
-                    account_id);
-        goto out;
-    }
-    if (orgs_describe_account(e->orgs, account_id, &live, err) != 0) {
-        if (err->aws == SBX_AWS_NOT_FOUND)
-            sbx_err_set(err, SBX_E_NOTFOUND, "account %s is not in the organization", account_id);
-        goto out;
-    }
-    if (orgs_account_is_closed(&live)) {
-        sbx_err_set(err, SBX_E_INVALID, "account %s is closed (%s)", account_id,
-                    live.state[0] != '\0' ? live.state : live.status);
-        goto out;
-    }
-    /* Protected accounts are refused, checked live before anything is tagged or moved. */
-    {
-        bool prot = false;
-        char why[300] = "";
-
-        for (int i = 0; i < e->cfg->org.nprotected_accounts && !prot; i++) {
-            if (strcmp(e->cfg->org.protected_accounts[i], account_id) == 0) {
-                snprintf(why, sizeof(why), "%s is listed in organization.protected_accounts",
-                         account_id);
-                prot = true;
-            }
-        }
-        if (!prot && tag_protected(e, account_id, &prot, why, sizeof(why), err) != 0) {
-            sbx_err_prefix(err, "cannot check protection of %s", account_id);
-            goto out;
-        }
-        if (prot) {
-            struct store_audit_ev ev = { now, e->actor, "adopt_refused", NULL, NULL, NULL };
-            struct sbx_err aerr = { 0 };
-
-            detail = eng_detail("account_id", account_id, "why", why, NULL);
-            ev.detail = detail;
-            if (!e->dry_run && store_audit_append(e->store, NULL, &ev, &aerr) != 0)
-                log_warn("adopt: cannot record the refusal: %s", aerr.msg);
-            sbx_err_set(err, SBX_E_PROTECTED, "refusing to adopt %s: %s", account_id, why);
-            goto out;
-        }
-    }
-    snprintf(a.account_id, sizeof(a.account_id), "%s", account_id);
-    a.email = strdup(live.email != NULL ? live.email : "");
-    a.name = strdup(live.name != NULL ? live.name : account_id);
-    a.kind = strdup(k->name);
-    a.reason = strdup("");
-    a.last_error = strdup("");
-    if (a.email == NULL || a.name == NULL || a.kind == NULL || a.reason == NULL ||
-        a.last_error == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        goto out;
-    }
-    a.state = ENGINE_S_ACTIVE;
-    a.adopted = true;
-    a.active_at = now;
-    a.expires_at = a.ttl > 0 ? now + a.ttl : 0;
-    a.due_at = eng_active_due(k, &a);
-    if (e->dry_run) {
-        *out = a;
-        memset(&a, 0, sizeof(a));
-        rc = 0;
-        goto out;
-    }
-    if (eng_tag_account(e, &a, &blocked, err) != 0)
-        goto out;
-    if (!keep_ou && eng_place_account(e, &a, &blocked, err) != 0)
-        goto out;
-    detail = eng_detail("account_id", account_id, "kind", k->name, "owner", a.owner, "email",
-                        a.email, NULL);
-    {
-        struct store_audit_ev ev = {
-            now, e->actor, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), detail
-        };
-
-        if (store_account_insert(e->store, &a, k->max_per_owner, &ev, err) != 0)
-            goto out;
-    }
-    {
-        struct sbx_err terr = { 0 };
-
-        /* Now that the row exists, the account carries its identity too (best effort: the
-         * row is what makes it managed; a later extend re-tags it). */
-        if (eng_tag_account(e, &a, &blocked, &terr) != 0 || blocked)
-            log_warn("adopt: account %s: cannot tag its store and row yet: %s", account_id,
-                     blocked ? "paced" : terr.msg);
-    }
-    eng_emit(e, &a, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), NULL);
-    *out = a;
-    memset(&a, 0, sizeof(a));
-    rc = 0;
-out:
-    free(detail);
-    orgs_account_release(&live);
-    store_account_release(&a);
-    return rc;
 }
 
 /* --- init ------------------------------------------------------------------------------------ */

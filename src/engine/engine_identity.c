@@ -17,6 +17,7 @@
 #include <sys/random.h>
 
 #include "engine/engine_int.h"
+#include "util/clock.h"
 #include "util/duration.h"
 #include "util/log.h"
 
@@ -26,7 +27,7 @@ read_id(struct engine *e, char out[ENG_STORE_ID_LEN], struct sbx_err *err)
     char *v = NULL;
 
     out[0] = '\0';
-    if (store_meta_get(e->store, ENG_META_STORE_ID, &v, err) != 0)
+    if (store_meta_get(e->store, ENGINE_META_STORE_ID, &v, err) != 0)
         return -1;
     if (v != NULL && strlen(v) < ENG_STORE_ID_LEN)
         snprintf(out, ENG_STORE_ID_LEN, "%s", v);
@@ -59,7 +60,7 @@ eng_store_id(struct engine *e, bool create, char out[ENG_STORE_ID_LEN], struct s
             out[2 * i + 1] = hex[raw[i] & 15];
         }
         out[2 * sizeof(raw)] = '\0';
-        if (store_meta_set(e->store, ENG_META_STORE_ID, out, err) != 0)
+        if (store_meta_set(e->store, ENGINE_META_STORE_ID, out, err) != 0)
             goto fail;
     }
     if (store_commit(e->store, err) != 0)
@@ -80,9 +81,9 @@ eng_identity_tags(struct engine *e, const struct store_account *a, struct eng_id
         return -1;
     snprintf(id->row, sizeof(id->row), "%lld", (long long)a->id);
     engine_fmt_time(a->created_at, id->created, sizeof(id->created));
-    id->tags[id->n++] = (struct orgs_tag){ (char *)ENG_TAG_STORE, id->store };
-    id->tags[id->n++] = (struct orgs_tag){ (char *)ENG_TAG_ROW, id->row };
-    id->tags[id->n++] = (struct orgs_tag){ (char *)ENG_TAG_CREATED, id->created };
+    id->tags[id->n++] = (struct orgs_tag){ (char *)TAG_STORE, id->store };
+    id->tags[id->n++] = (struct orgs_tag){ (char *)TAG_ROW, id->row };
+    id->tags[id->n++] = (struct orgs_tag){ (char *)TAG_CREATED, id->created };
     return 0;
 }
 
@@ -112,15 +113,14 @@ eng_account_identity(struct engine *e, const struct store_account *a, const char
         return -1;
     if (orgs_list_tags(e->orgs, account_id, &tags, &ntags, err) != 0)
         return -1;
-    store = tag_value(tags, ntags, ENG_TAG_STORE);
-    row = tag_value(tags, ntags, ENG_TAG_ROW);
-    created = tag_value(tags, ntags, ENG_TAG_CREATED);
+    store = tag_value(tags, ntags, TAG_STORE);
+    row = tag_value(tags, ntags, TAG_ROW);
+    created = tag_value(tags, ntags, TAG_CREATED);
     if (store == NULL) {
         *who = ENG_OWNER_UNTAGGED;
-        snprintf(why, n, "%s carries no %s tag (not created by this store)", account_id,
-                 ENG_TAG_STORE);
+        snprintf(why, n, "%s carries no %s tag (not created by this store)", account_id, TAG_STORE);
     } else if (strcmp(store, mine.store) != 0) {
-        snprintf(why, n, "%s belongs to another store (%s=%s)", account_id, ENG_TAG_STORE, store);
+        snprintf(why, n, "%s belongs to another store (%s=%s)", account_id, TAG_STORE, store);
     } else if (row == NULL || strcmp(row, mine.row) != 0 || created == NULL ||
                strcmp(created, mine.created) != 0) {
         snprintf(why, n,
@@ -176,7 +176,7 @@ engine_unknown_tagged(struct engine *e, char (**ids)[13], size_t *n, struct sbx_
         }
         if (orgs_list_tags(e->orgs, accts[i].id, &tags, &ntags, err) != 0)
             goto out;
-        store = tag_value(tags, ntags, ENG_TAG_STORE);
+        store = tag_value(tags, ntags, TAG_STORE);
         if (store != NULL && strcmp(store, mine) == 0)
             snprintf(out[m++], sizeof(out[0]), "%s", accts[i].id);
         orgs_tags_free(tags, ntags);
@@ -209,7 +209,7 @@ tagged_store_ids(struct engine *e, const struct orgs_account *accts, size_t na,
             continue;
         if (orgs_list_tags(e->orgs, accts[i].id, &tags, &ntags, err) != 0)
             return -1;
-        store = tag_value(tags, ntags, ENG_TAG_STORE);
+        store = tag_value(tags, ntags, TAG_STORE);
         for (size_t j = 0; store != NULL && j < *n; j++)
             seen = seen || strcmp(ids[j], store) == 0;
         if (store != NULL && !seen && *n < max && strlen(store) < ENG_STORE_ID_LEN)
@@ -333,7 +333,7 @@ engine_recover(struct engine *e, bool apply, void (*cb)(void *arg, const struct 
         if (nids == 1) {
             snprintf(mine, sizeof(mine), "%s", ids[0]);
             rep->adopted_identity = true;
-            if (apply && (store_meta_set(e->store, ENG_META_STORE_ID, mine, err) != 0 ||
+            if (apply && (store_meta_set(e->store, ENGINE_META_STORE_ID, mine, err) != 0 ||
                           remember_org(e, err) != 0))
                 goto out;
         }
@@ -352,7 +352,7 @@ engine_recover(struct engine *e, bool apply, void (*cb)(void *arg, const struct 
             continue;
         if (orgs_list_tags(e->orgs, accts[i].id, &tags, &ntags, err) != 0)
             goto out;
-        store = tag_value(tags, ntags, ENG_TAG_STORE);
+        store = tag_value(tags, ntags, TAG_STORE);
         if (store == NULL || strcmp(store, mine) != 0) {
             orgs_tags_free(tags, ntags);
             continue;
@@ -390,7 +390,7 @@ engine_recover(struct engine *e, bool apply, void (*cb)(void *arg, const struct 
             if (apply) {
                 char *detail =
                         eng_detail("account_id", a.account_id, "owner", a.owner, "kind", a.kind,
-                                   "former_row", tag_value(tags, ntags, ENG_TAG_ROW), NULL);
+                                   "former_row", tag_value(tags, ntags, TAG_ROW), NULL);
                 struct store_audit_ev ev = {
                     now, e->actor, "recovered", NULL, engine_state_name(a.state), detail
                 };
@@ -405,9 +405,17 @@ engine_recover(struct engine *e, bool apply, void (*cb)(void *arg, const struct 
                     goto out;
                 }
                 r.id = a.id;
-                /* The new row's identity, so reconciliation and doctor know it as this row. */
-                if (a.state == ENGINE_S_ACTIVE &&
-                    (eng_tag_account(e, &a, &blocked, &terr) != 0 || blocked))
+                /* The new row's identity, so reconciliation, doctor and the drift checks know
+                 * it as this row (a command may wait out the client's pacing). */
+                for (int tries = 0; a.state == ENGINE_S_ACTIVE && tries < 100; tries++) {
+                    double w;
+
+                    if (eng_tag_account(e, &a, &blocked, &terr) != 0 || !blocked)
+                        break;
+                    w = orgs_pace_wait(e->orgs, ORGS_OP_TAG_RESOURCE);
+                    clock_sleep(e->clock, w > 0 ? w : 0.05);
+                }
+                if (a.state == ENGINE_S_ACTIVE && (terr.code != 0 || blocked))
                     log_warn("recover: account %s: cannot tag its new row: %s", a.account_id,
                              blocked ? "paced" : terr.msg);
             }

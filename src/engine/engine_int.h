@@ -31,6 +31,21 @@
 /* Default estimate of how long a closure stays PENDING_CLOSURE, until the store has data. */
 #define ENGINE_CLOSE_LATENCY_DEFAULT 300
 
+/* sandboxctl's own tags on an account. The identity tags say whose it is (engine_identity.c):
+ * TAG_STORE names the store that manages it (the store meta key ENGINE_META_STORE_ID, made by
+ * init), TAG_ROW its row id there and TAG_CREATED when that row was made (RFC 3339). */
+#define TAG_MANAGED_BY       "managed-by"
+#define TAG_MANAGED_BY_VALUE "sandboxctl"
+#define TAG_OWNER            "sandboxctl:owner"
+#define TAG_KIND             "sandboxctl:kind"
+#define TAG_EXPIRES          "sandboxctl:expires"
+#define TAG_CLASS            "sandboxctl:class"
+#define TAG_SEAT             "sandboxctl:seat"
+#define TAG_STORE            "sandboxctl:store"
+#define TAG_ROW              "sandboxctl:row"
+#define TAG_CREATED          "sandboxctl:created"
+#define ENGINE_META_STORE_ID "store_id"
+
 struct engine {
     const struct sbx_config *cfg;
     struct store *store;
@@ -126,9 +141,14 @@ int eng_place_account(struct engine *e, const struct store_account *a, bool *blo
 /* Moves a into the OU at path ("" = the root) when it is elsewhere. */
 int eng_move_to(struct engine *e, const struct store_account *a, const char *path, bool *blocked,
                 struct sbx_err *err) SBX_NODISCARD;
-/* Tags a with owner, kind, expiry, class, managed-by and the kind's tags. */
+/* Tags a with owner, kind, expiry, class, seat, managed-by, the kind's tags and (once a has a
+ * row) its identity tags. */
 int eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked,
                     struct sbx_err *err) SBX_NODISCARD;
+/* Is account_id protected by one of organization.protected_tags, by its live tags? *prot set
+ * with the reason in why. */
+int eng_tag_protected(struct engine *e, const char *account_id, bool *prot, char *why, size_t n,
+                      struct sbx_err *err) SBX_NODISCARD;
 /* Reconciliation lookups (cached per step): the create request made with a's unique name, and
  * the account with a's email. found_* false when AWS has none. */
 int eng_find_create_request(struct engine *e, const struct store_account *a,
@@ -136,10 +156,10 @@ int eng_find_create_request(struct engine *e, const struct store_account *a,
                             struct sbx_err *err) SBX_NODISCARD;
 int eng_find_account_by_email(struct engine *e, const char *email, char account_id[13], bool *found,
                               struct sbx_err *err) SBX_NODISCARD;
-/* Drops the per-step caches. */
+/* Drops the per-step caches (engine.c). */
 void eng_drop_caches(struct engine *e);
-/* Replaces a's email and name with fresh unique ones (after EMAIL_ALREADY_EXISTS); reserves
- * them. The old ones stay reserved. Does not write a itself. */
+/* (engine_ops.c) Replaces a's email and name with fresh unique ones (after
+ * EMAIL_ALREADY_EXISTS); reserves them. The old ones stay reserved. Does not write a itself. */
 int eng_regenerate_alias(struct engine *e, struct store_account *a,
                          struct sbx_err *err) SBX_NODISCARD;
 
@@ -158,6 +178,25 @@ void eng_learn_create_latency(struct engine *e, double secs);
  * ENGINE_POLL_CREATE seconds (also when sent is unknown). */
 int64_t eng_create_poll_due(struct engine *e, double sent, int64_t now);
 
+/* --- engine_drift.c -------------------------------------------------------------------- */
+
+/* Seconds between looks at accounts that drifted (engine.drift_interval, or an hour). */
+int64_t eng_drift_recheck(const struct engine *e);
+/*
+ * Is a still where sandboxctl put it, with sandboxctl's tags? Its parent must be its kind's OU,
+ * the close-wait OU, or (adopted with --keep-ou) the OU it was adopted in; its managed-by,
+ * owner and kind tags must be sandboxctl's (and the identity tags, where the account has them,
+ * this store's and this row's: row id and creation time). *drifted with the reason in why
+ * ("moved to ou-... by someone else", "tag ...").
+ */
+int eng_drift_check(struct engine *e, const struct store_account *a, bool *drifted, char *why,
+                    size_t n, struct sbx_err *err) SBX_NODISCARD;
+/* True when a last_error text is a drift finding of eng_drift_check. */
+bool eng_drift_finding(const char *last_error);
+/* Moves an open row whose account vanished (gone) or is closed at AWS (suspended); audited. */
+int eng_drift_mark(struct engine *e, struct store_account *a, const struct orgs_account *live,
+                   bool vanished, struct sbx_err *err) SBX_NODISCARD;
+
 /* --- engine_hooks.c -------------------------------------------------------------------- */
 
 /*
@@ -172,11 +211,7 @@ int eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account
 
 /* --- engine_identity.c ------------------------------------------------------------------- */
 
-#define ENG_META_STORE_ID "store_id"
-#define ENG_STORE_ID_LEN  33 /* 32 hex digits and a NUL */
-#define ENG_TAG_STORE     "sandboxctl:store"
-#define ENG_TAG_ROW       "sandboxctl:row"
-#define ENG_TAG_CREATED   "sandboxctl:created"
+#define ENG_STORE_ID_LEN 33 /* 32 hex digits and a NUL */
 
 /* The identity tags of one row; tags[] point into the buffers. */
 struct eng_identity {

@@ -6,19 +6,13 @@
 #include "sbx.h"
 
 static const char *const names[ENGINE_S_COUNT] = {
-    [ENGINE_S_REQUESTED] = "requested",
-    [ENGINE_S_CREATING] = "creating",
-    [ENGINE_S_ACTIVE] = "active",
-    [ENGINE_S_EXPIRING] = "expiring",
-    [ENGINE_S_NUKING] = "nuking",
-    [ENGINE_S_NUKE_FAILED] = "nuke_failed",
-    [ENGINE_S_CLOSE_WAIT] = "close_wait",
-    [ENGINE_S_CLOSING] = "closing",
-    [ENGINE_S_SUSPENDED] = "suspended",
-    [ENGINE_S_GONE] = "gone",
-    [ENGINE_S_FAILED] = "failed",
-    [ENGINE_S_PROTECTED] = "protected",
-    [ENGINE_S_CLOSE_FAILED] = "close_failed",
+    [ENGINE_S_REQUESTED] = "requested",   [ENGINE_S_CREATING] = "creating",
+    [ENGINE_S_ACTIVE] = "active",         [ENGINE_S_EXPIRING] = "expiring",
+    [ENGINE_S_NUKING] = "nuking",         [ENGINE_S_NUKE_FAILED] = "nuke_failed",
+    [ENGINE_S_CLOSE_WAIT] = "close_wait", [ENGINE_S_CLOSING] = "closing",
+    [ENGINE_S_SUSPENDED] = "suspended",   [ENGINE_S_GONE] = "gone",
+    [ENGINE_S_FAILED] = "failed",         [ENGINE_S_PROTECTED] = "protected",
+    [ENGINE_S_RELEASED] = "released",     [ENGINE_S_CLOSE_FAILED] = "close_failed",
 };
 
 #define T(a, b)                    \
@@ -71,6 +65,13 @@ static const struct {
     T(CLOSING, GONE),
     T(PROTECTED, GONE),
     T(CLOSE_FAILED, GONE),
+    /* `release`: the account is handed over and never touched again. */
+    T(ACTIVE, RELEASED),
+    T(EXPIRING, RELEASED),
+    T(NUKE_FAILED, RELEASED),
+    T(CLOSE_WAIT, RELEASED),
+    T(PROTECTED, RELEASED),
+    T(CLOSE_FAILED, RELEASED),
 };
 
 #undef T
@@ -118,7 +119,7 @@ engine_transition_allowed_names(const char *from, const char *to)
 bool
 engine_state_terminal(enum engine_state s)
 {
-    return s == ENGINE_S_FAILED || s == ENGINE_S_GONE;
+    return s == ENGINE_S_FAILED || s == ENGINE_S_GONE || s == ENGINE_S_RELEASED;
 }
 
 bool

@@ -9,12 +9,16 @@
  * Every state change goes through engine_transition_allowed(): a change that is not in the
  * table is a bug, refused before it reaches the store. Two states extend the design's list:
  * - protected: a close or nuke was refused because the account is protected (management
- *   account, a protected id or tag, not ours). It is a state rather than a silent skip so
- *   `list --state protected` shows what needs a human, and `retry` re-checks it.
+ *   account, a protected id or tag, not ours) or was repurposed (moved out of its OU, or
+ *   sandboxctl's tags removed or changed by someone else). It is a state rather than a silent
+ *   skip so `list --state protected` shows what needs a human, and `retry` re-checks it; a
+ *   repurposed account is re-checked by the engine and closes once it is back.
  * - close_failed: AWS refused CloseAccount for a reason other than the close quota or the
  *   closures in flight (an IAM deny such as `policy protect`'s, a refused request). Only those
  *   two queue an account (close_wait); anything else is a failure the operator sees, and
  *   `retry` (or `close`/`offboard` asking again) puts the account back in line.
+ * - released: `release` handed the account over; the row stays with its history and the
+ *   engine never touches the account again.
  * - creating covers both "CreateAccount in progress" and "created, being moved and tagged":
  *   the account only becomes active once it is in its OU with its tags, so a crash after
  *   creation resumes the provisioning instead of leaving an untagged account behind.
@@ -36,7 +40,8 @@ enum engine_state {
     ENGINE_S_SUSPENDED,     /* closed at AWS; in the 90-day post-closure period */
     ENGINE_S_GONE,          /* left the organization (terminal) */
     ENGINE_S_FAILED,        /* creation failed (terminal until `retry`) */
-    ENGINE_S_PROTECTED,     /* close or nuke refused by a protection rule */
+    ENGINE_S_PROTECTED,     /* close or nuke refused by a protection rule, or repurposed */
+    ENGINE_S_RELEASED,      /* handed over by `release`: never touched again (terminal) */
     ENGINE_S_CLOSE_FAILED,  /* AWS refused CloseAccount for a reason no wait cures; `retry` */
     ENGINE_S_COUNT
 };
@@ -49,7 +54,7 @@ int engine_state_parse(const char *name, enum engine_state *out);
 bool engine_transition_allowed(enum engine_state from, enum engine_state to);
 /* Same, by names (false for unknown names). */
 bool engine_transition_allowed_names(const char *from, const char *to);
-/* True for states the engine never leaves on its own (failed, gone). */
+/* True for states the engine never leaves on its own (failed, gone, released). */
 bool engine_state_terminal(enum engine_state s);
 /* True for states in which the account exists at AWS and is not closed or closing. */
 bool engine_state_open_at_aws(enum engine_state s);

@@ -685,28 +685,33 @@ static int
 drift(struct step *st, struct store_account *a, const struct orgs_account *live, bool vanished,
       struct sbx_err *err)
 {
+    int rc = eng_drift_mark(st->e, a, live, vanished, err);
+
+    if (rc == 0 && vanished)
+        st->r->gone++;
+    else if (rc == 0)
+        st->r->closed++;
+    st->r->did_work = true;
+    return rc == 0 ? 0 : tolerate_conflict(err);
+}
+
+/* Repurposed (moved, retagged): not nuked, not closed; looked at again later (phase
+ * protected), closes normally once it is back. */
+static int
+refuse_drifted(struct step *st, struct store_account *a, const char *what, const char *why,
+               struct sbx_err *err)
+{
     char *detail;
     int rc;
 
-    if (vanished) {
-        a->due_at = 0;
-        detail = eng_detail("why", "not in the organization any more", NULL);
-        rc = eng_transition(st->e, a, ENGINE_S_GONE, "vanished", detail,
-                            "the account is no longer in the organization", err);
-        if (rc == 0)
-            st->r->gone++;
-    } else {
-        a->closed_at = st->now;
-        a->close_sent = true;
-        a->due_at = st->now + ENGINE_AFTERLIFE;
-        detail = eng_detail("state", live->state[0] != '\0' ? live->state : live->status, NULL);
-        rc = eng_transition(st->e, a, ENGINE_S_SUSPENDED, "closed_outside", detail,
-                            "AWS reports the account already closed", err);
-        if (rc == 0)
-            st->r->closed++;
-    }
+    if (store_set_str(&a->last_error, why, err) != 0)
+        return -1;
+    a->due_at = st->now + eng_drift_recheck(st->e);
+    detail = eng_detail("step", what, "why", why, NULL);
+    rc = eng_transition(st->e, a, ENGINE_S_PROTECTED, "close_refused", detail, why, err);
     free(detail);
-    st->r->did_work = true;
+    if (rc == 0)
+        st->r->refused++;
     return rc == 0 ? 0 : tolerate_conflict(err);
 }
 
@@ -764,6 +769,14 @@ guard(struct step *st, struct store_account *a, const char *what, bool *go, bool
             goto out;
         }
         rc = drift(st, a, &live, false, err);
+        goto out;
+    }
+    if (eng_drift_check(e, a, &prot, why, sizeof(why), &aerr) != 0) {
+        rc = row_failed(st, a, what, &aerr, backoff(a->attempts, 30, 3600), err);
+        goto out;
+    }
+    if (prot) {
+        rc = refuse_drifted(st, a, what, why, err);
         goto out;
     }
     *go = true;
@@ -1087,9 +1100,22 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
             a->due_at = (int64_t)ceil(st->r->pace_due);
             rc = eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
         } else {
-            int call_rc = eng_close_account(e, a->account_id, &aerr);
+            char why[512];
+            bool drifted = false;
 
-            rc = after_close_call(st, a, call_rc, &aerr, err);
+            /* Right before CloseAccount: still where sandboxctl put it, still tagged as ours. */
+            if (eng_drift_check(e, a, &drifted, why, sizeof(why), &aerr) != 0) {
+                rc = row_failed(st, a, "close", &aerr, 30, err);
+            } else if (drifted) {
+                if (store_ledger_remove(e->store, a->account_id, err) != 0)
+                    goto fail;
+                a->close_requested_at = 0;
+                rc = refuse_drifted(st, a, "close", why, err);
+            } else {
+                int call_rc = eng_close_account(e, a->account_id, &aerr);
+
+                rc = after_close_call(st, a, call_rc, &aerr, err);
+            }
         }
     } else {
         /* AWS accepted the call but does not show the closure yet. Never send it again. */
@@ -1406,6 +1432,42 @@ recover_act(struct step *st, struct store_account *a, struct sbx_err *err)
     return 0;
 }
 
+/* A repurposed account (refuse_drifted) is looked at again when due: back where sandboxctl
+ * put it, with its tags, it goes on closing (the nuke and close guards check it all again). */
+static int
+protected_act(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct sbx_err aerr = { 0 };
+    char why[512], *detail;
+    bool drifted = false;
+    int rc;
+
+    st->r->did_work = true;
+    if (!eng_drift_finding(a->last_error)) {
+        a->due_at = 0; /* protected for another reason: `retry` after a human looked */
+        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    }
+    if (eng_drift_check(st->e, a, &drifted, why, sizeof(why), &aerr) != 0)
+        return row_failed(st, a, "drift re-check", &aerr, eng_drift_recheck(st->e), err);
+    if (drifted) {
+        a->due_at = st->now + eng_drift_recheck(st->e);
+        if (strcmp(why, a->last_error) != 0 && store_set_str(&a->last_error, why, err) != 0)
+            return -1;
+        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    }
+    detail = eng_detail("was", a->last_error, NULL);
+    a->due_at = st->now;
+    a->attempts = 0;
+    if (store_set_str(&a->last_error, "", err) != 0) {
+        free(detail);
+        return -1;
+    }
+    rc = eng_transition(st->e, a, ENGINE_S_EXPIRING, "drift_resolved", detail,
+                        "back where sandboxctl put it: closing", err);
+    free(detail);
+    return rc == 0 ? 0 : tolerate_conflict(err);
+}
+
 /* Closing: as many as the close quota, the closures in flight and AWS's refusals allow now.
  * A gate in time is kept in close_gate for compute_next. */
 static int
@@ -1542,6 +1604,14 @@ static const struct phase phases[] = {
       .ready = recover_ready,
       .claim = aws_claim,
       .act = recover_act },
+    { .state = ENGINE_S_PROTECTED,
+      .closes = true,
+      .limit = 50,
+      .paced = true,
+      .pace_op = ORGS_OP_LIST_PARENTS,
+      .pace_stops = true,
+      .claim = aws_claim,
+      .act = protected_act },
     { .state = ENGINE_S_EXPIRING,
       .closes = true,
       .batch = nuke_batch,
@@ -1652,8 +1722,8 @@ static int
 compute_next(struct step *st, struct sbx_err *err)
 {
     static const enum engine_state states[] = { ENGINE_S_CREATING, ENGINE_S_ACTIVE,
-                                                ENGINE_S_EXPIRING, ENGINE_S_CLOSING,
-                                                ENGINE_S_SUSPENDED };
+                                                ENGINE_S_EXPIRING, ENGINE_S_PROTECTED,
+                                                ENGINE_S_CLOSING,  ENGINE_S_SUSPENDED };
     struct engine *e = st->e;
     const struct cfg_limits *l = &e->cfg->limits;
     int64_t due = 0, inprog = 0, queued = 0;

@@ -5,7 +5,8 @@
 # an XML error document -- is a failure the operator sees: state and outcome close_failed, the
 # reason kept, `close` exits 5, `offboard --json` exits 8 with "ok": false, and nothing claims
 # an expected close time. The account is not retried behind the operator's back; once the deny
-# is lifted, `retry` (or offboard asking again) closes it.
+# is lifted, `retry` (or offboard asking again) closes it; one closed outside sandboxctl
+# meanwhile is found by the drift scan (suspended).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
 sim_start --time-scale 50 --create-latency 10s --close-latency 1m
@@ -16,6 +17,7 @@ awsstate() { json_get "$(sim_admin GET state)" "[a['State'] for a in d['accounts
 
 a=$(json_get "$(sbx create --kind developer --owner dev@corp.example --json)" 'd["account_id"]')
 b=$(json_get "$(sbx create --kind developer --owner leaver@corp.example --json)" 'd["account_id"]')
+c=$(json_get "$(sbx create --kind developer --owner other@corp.example --json)" 'd["account_id"]')
 
 # close: denied as AWS answers an IAM deny.
 sim_admin POST faults '{"deny_ops": ["CloseAccount"], "deny_format": "json"}' >/dev/null
@@ -33,6 +35,8 @@ assert_contains "$(cat "$T/err")" "not authorized to perform: organizations:Clos
 assert_eq "$(json_get "$(sbx show "$a" --json)" 'd["state"]')" close_failed
 assert_contains "$(sbx log "$a")" close_failed
 assert_eq "$(awsstate "$a")" ACTIVE
+assert_exit 5 sbx close "$c" --yes
+assert_eq "$(json_get "$(sbx show "$c" --json)" 'd["state"]')" close_failed
 # Not retried behind the operator's back, not counted against the close quota.
 calls=$(closecalls "$a")
 sim_admin POST advance '{"seconds": "2d"}' >/dev/null
@@ -64,17 +68,21 @@ sim_admin POST faults '{"deny_ops": []}' >/dev/null
 sbx retry "$a" >/dev/null
 assert_exit 0 sbx run >/dev/null
 assert_eq "$(json_get "$(sbx show "$a" --json)" 'd["state"]')" closing
+sim_admin POST advance '{"seconds": "1m"}' >/dev/null # AWS's one CloseAccount per 20 s
 set +e
 sbx offboard leaver@corp.example --yes --json >"$T/off2.json" 2>/dev/null
 rc=$?
 set -e
 assert_eq "$rc" 0 "offboard again, once allowed"
 assert_eq "$(json_get "$(cat "$T/off2.json")" 'd["accounts"][0]["outcome"]')" closing
+# Closed outside sandboxctl meanwhile: the drift scan of a later run finds it.
+assert_contains "$(sim_call CloseAccount "{\"AccountId\": \"$c\"}")" 200
 sim_admin POST advance '{"seconds": "1h"}' >/dev/null
 sbx run >/dev/null
 assert_eq "$(awsstate "$a")" CLOSED
 assert_eq "$(awsstate "$b")" CLOSED
 assert_eq "$(json_get "$(sbx list --all --json)" 'sorted(a["state"] for a in d["accounts"])')" \
-    '["suspended", "suspended"]'
+    '["suspended", "suspended", "suspended"]'
+assert_contains "$(sbx log "$c")" closed_outside
 sbx log --verify >/dev/null
 echo ok

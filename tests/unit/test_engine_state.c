@@ -74,3 +74,20 @@ TEST(close_failed_is_seen_and_released)
     CHECK(engine_state_open_at_aws(ENGINE_S_CLOSE_FAILED));
     CHECK_STR_EQ(engine_state_name(ENGINE_S_CLOSE_FAILED), "close_failed");
 }
+
+TEST(released_is_the_end)
+{
+    /* `release` takes an open account out of the engine's hands, and nothing comes back. */
+    static const enum engine_state open[] = { ENGINE_S_ACTIVE,      ENGINE_S_EXPIRING,
+                                              ENGINE_S_NUKE_FAILED, ENGINE_S_CLOSE_WAIT,
+                                              ENGINE_S_PROTECTED,   ENGINE_S_CLOSE_FAILED };
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(open); i++)
+        CHECK(engine_transition_allowed(open[i], ENGINE_S_RELEASED));
+    CHECK(!engine_transition_allowed(ENGINE_S_NUKING, ENGINE_S_RELEASED));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSING, ENGINE_S_RELEASED));
+    CHECK(!engine_transition_allowed(ENGINE_S_REQUESTED, ENGINE_S_RELEASED));
+    CHECK(engine_state_terminal(ENGINE_S_RELEASED));
+    for (int i = 0; i < ENGINE_S_COUNT; i++)
+        CHECK(!engine_transition_allowed(ENGINE_S_RELEASED, (enum engine_state)i));
+}

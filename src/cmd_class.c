@@ -7,12 +7,14 @@
  *   class show  -> {"class": CLASS, "seats": [SEAT, ...]}
  *   class create / resume / end -> the same as class show, after the work
  *   class roster --format json -> {"class": NAME, "seats": [ROSTER_ROW, ...]}
- * CLASS = {"name", "kind", "owner", "state", "seats" (count), "created_at", "expires_at",
+ * CLASS = {"name", "kind", "owner", "state", "seats" (count), "created_at", "expires_at" (the
+ *          latest seat's expiry once seats are active, the planned one before),
  *          "ready_by", "start_at", "started_at", "ready_at", "end_at", "ended_at",
  *          "roster", "floor_seconds", "counts": {"waiting", "creating", "active", "failed",
  *          "closing", "quarantined", "closed"}}
- * SEAT = {"seat", "label", "owner", "display_name", "state", "phase", "account_id", "email",
- *         "name", "signin_url", "created_at", "active_at", "closed_at", "last_error"}
+ * SEAT = {"seat", "label", "owner", "display_name", "state", "phase", "expires_at",
+ *         "account_id", "email", "name", "signin_url", "created_at", "active_at", "closed_at",
+ *         "last_error"}
  * ROSTER_ROW = {"seat", "owner", "display_name", "state", "account_id", "email",
  *               "signin_url"}; the CSV roster has these columns in this order, with a header.
  * Times are RFC 3339 UTC strings, or null when unset; account_id is null until known.
@@ -115,11 +117,36 @@ seat_display(const struct class_seat *st, char *buf, size_t n)
     return buf;
 }
 
+/*
+ * When the class ends: its seats' expiries (each seat's account expires ttl after it became
+ * active), so what `class show` says matches its seats. *first and *last span them; both are
+ * the planned expiry stored at creation until a seat has one of its own, 0 for never.
+ */
+static void
+class_expiry(const struct class_view *v, int64_t *first, int64_t *last)
+{
+    bool any = false;
+
+    *first = *last = v->c.expires_at;
+    for (size_t i = 0; i < v->nseats; i++) {
+        int64_t t = v->seats[i].a.expires_at;
+
+        if (t <= 0 || v->seats[i].a.active_at <= 0)
+            continue;
+        if (!any || t < *first)
+            *first = t;
+        if (!any || t > *last)
+            *last = t;
+        any = true;
+    }
+}
+
 static cJSON *
 class_json(const struct class_view *v)
 {
     cJSON *o = cJSON_CreateObject(), *counts;
     bool ok = o != NULL;
+    int64_t first, last;
 
     ok = ok && cJSON_AddStringToObject(o, "name", v->c.name) != NULL;
     ok = ok && cJSON_AddStringToObject(o, "kind", v->c.kind) != NULL;
@@ -127,7 +154,8 @@ class_json(const struct class_view *v)
     ok = ok && cJSON_AddStringToObject(o, "state", v->state) != NULL;
     ok = ok && cJSON_AddNumberToObject(o, "seats", (double)v->c.seats) != NULL;
     ok = ok && add_time(o, "created_at", v->c.created_at);
-    ok = ok && add_time(o, "expires_at", v->c.expires_at);
+    class_expiry(v, &first, &last);
+    ok = ok && add_time(o, "expires_at", last);
     ok = ok && add_time(o, "ready_by", v->d.ready_by);
     ok = ok && add_time(o, "start_at", v->d.start_at);
     ok = ok && add_time(o, "started_at", v->d.started_at);
@@ -164,6 +192,8 @@ seat_json(struct sbx_ctx *ctx, const struct class_view *v, const struct class_se
     ok = ok &&
          cJSON_AddStringToObject(o, "display_name", seat_display(st, dbuf, sizeof(dbuf))) != NULL;
     ok = ok && cJSON_AddStringToObject(o, "state", engine_state_name(st->a.state)) != NULL;
+    if (!roster_only)
+        ok = ok && add_time(o, "expires_at", st->a.expires_at);
     if (!roster_only)
         ok = ok && cJSON_AddStringToObject(o, "phase", class_phase_name(st->phase)) != NULL;
     ok = ok && add_str_or_null(o, "account_id", st->a.account_id);
@@ -248,12 +278,16 @@ print_view_text(const struct class_view *v)
 {
     char t1[40], t2[40], counts[256], dbuf[32];
     int wo = 5, wd = 4, we = 5;
+    int64_t first, last;
 
     counts_line(v, counts, sizeof(counts));
     printf("class %s (%s): %s, %lld seat%s, instructor %s\n", v->c.name, v->c.kind, v->state,
            (long long)v->c.seats, v->c.seats == 1 ? "" : "s", v->c.owner);
-    printf("created %s, expires %s\n", time_format(v->c.created_at, t1, sizeof(t1)),
-           v->c.expires_at != 0 ? time_format(v->c.expires_at, t2, sizeof(t2)) : "never");
+    class_expiry(v, &first, &last);
+    printf("created %s, expires ", time_format(v->c.created_at, t1, sizeof(t1)));
+    if (first != last && first != 0)
+        printf("%s to ", time_format(first, t1, sizeof(t1)));
+    printf("%s\n", last != 0 ? time_format(last, t2, sizeof(t2)) : "never");
     if (v->d.ready_by != 0)
         printf("ready by %s (provisioning starts %s)\n", time_format(v->d.ready_by, t1, sizeof(t1)),
                time_format(v->d.start_at, t2, sizeof(t2)));
@@ -298,6 +332,7 @@ list_one(void *arg, const struct store_class *c)
     struct list_ctx *l = arg;
     struct class_view v = { 0 };
     char counts[256], t1[40];
+    int64_t first, last;
     int rc = 0;
 
     if (class_view_load(l->ctx->store, c->name, &v, l->err) != 0)
@@ -315,9 +350,10 @@ list_one(void *arg, const struct store_class *c)
             printf("%-20s %-10s %-13s %5s  %-20s  %s\n", "CLASS", "KIND", "STATE", "SEATS",
                    "EXPIRES", "SEATS BY PHASE");
         counts_line(&v, counts, sizeof(counts));
+        class_expiry(&v, &first, &last);
         printf("%-20s %-10s %-13s %5lld  %-20s  %s\n", v.c.name, v.c.kind, v.state,
-               (long long)v.c.seats,
-               v.c.expires_at != 0 ? time_format(v.c.expires_at, t1, sizeof(t1)) : "never", counts);
+               (long long)v.c.seats, last != 0 ? time_format(last, t1, sizeof(t1)) : "never",
+               counts);
     }
     l->n++;
     class_view_release(&v);
@@ -400,11 +436,7 @@ class_roster(struct sbx_ctx *ctx, const char *name, bool json)
         rc = print_json(root);
         goto out;
     }
-    for (size_t i = 0; i < SBX_ARRAY_LEN(cols); i++) {
-        if ((i > 0 && fputc(',', stdout) == EOF) || csv_write_field(stdout, cols[i]) != 0)
-            goto ioerr;
-    }
-    if (csv_end_record(stdout) != 0)
+    if (roster_write_csv_record(stdout, cols, SBX_ARRAY_LEN(cols)) != 0)
         goto ioerr;
     for (size_t i = 0; i < v.nseats; i++) {
         const struct class_seat *st = &v.seats[i];
@@ -420,11 +452,8 @@ class_roster(struct sbx_ctx *ctx, const char *name, bool json)
         vals[4] = st->a.account_id;
         vals[5] = st->a.email;
         vals[6] = url;
-        for (size_t j = 0; j < SBX_ARRAY_LEN(cols); j++) {
-            if ((j > 0 && fputc(',', stdout) == EOF) || csv_write_field(stdout, vals[j]) != 0)
-                goto ioerr;
-        }
-        if (csv_end_record(stdout) != 0)
+        /* Cells from the roster (display names) never run as spreadsheet formulas. */
+        if (roster_write_csv_record(stdout, vals, SBX_ARRAY_LEN(vals)) != 0)
             goto ioerr;
     }
     goto out;

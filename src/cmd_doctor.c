@@ -32,6 +32,7 @@
 #include "store/store.h"
 #include "util/duration.h"
 #include "util/log.h"
+#include "util/text.h"
 
 const char cmd_doctor_usage[] = "usage: sandboxctl doctor [--json]";
 
@@ -62,7 +63,7 @@ report(struct doctor *d, const char *name, enum check_status st, const struct sb
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
+    text_vformat(detail, sizeof(detail), fmt, ap); /* values from AWS are escaped */
     va_end(ap);
     if (st == CHECK_FAIL && !d->failed) {
         d->failed = true;
@@ -93,6 +94,25 @@ static void
 skip(struct doctor *d, const char *name)
 {
     report(d, name, CHECK_SKIP, NULL, "not checked (an earlier check failed)");
+}
+
+/*
+ * True when a check failed because the endpoint did not answer in time (the transport says
+ * "timed out", connect or request). The next checks go to the same endpoint and would each
+ * wait out their own timeouts and retries: doctor stops there instead.
+ */
+static bool
+timed_out(const struct sbx_err *err)
+{
+    return err->code == SBX_E_AWS &&
+           (err->aws == SBX_AWS_TRANSIENT || err->aws == SBX_AWS_NETWORK) &&
+           strstr(err->msg, "timed out") != NULL;
+}
+
+static void
+skip_timeout(struct doctor *d, const char *name)
+{
+    report(d, name, CHECK_SKIP, NULL, "not checked (an earlier check timed out)");
 }
 
 /* "environment (key AKIA****MPLE)" plus its expiry when it has one. */
@@ -261,19 +281,31 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
     report(&d, "credentials", CHECK_OK, NULL, "%s", buf);
 
     if (orgs_describe_organization(o, &org, &err) != 0) {
-        report(&d, "organization", CHECK_FAIL, &err, "DescribeOrganization: %s", err.msg);
+        sbx_err_prefix(&err, "DescribeOrganization"); /* named once */
+        report(&d, "organization", CHECK_FAIL, &err, "%s", err.msg);
+        if (timed_out(&err)) {
+            skip_timeout(&d, "root");
+            skip_timeout(&d, "caller");
+            goto done;
+        }
     } else {
         have_org = true;
         report(&d, "organization", CHECK_OK, NULL, "%s, feature set %s, management account %s",
                org.id, org.feature_set != NULL ? org.feature_set : "?", org.master_account_id);
     }
 
-    if (orgs_list_roots(o, &roots, &nroots, &err) != 0)
-        report(&d, "root", CHECK_FAIL, &err, "ListRoots: %s", err.msg);
-    else if (nroots == 0) {
+    if (orgs_list_roots(o, &roots, &nroots, &err) != 0) {
+        sbx_err_prefix(&err, "ListRoots"); /* named once */
+        report(&d, "root", CHECK_FAIL, &err, "%s", err.msg);
+        if (timed_out(&err)) {
+            skip_timeout(&d, "caller");
+            goto done;
+        }
+    } else if (nroots == 0) {
         sbx_err_set(&err, SBX_E_AWS, "the organization has no root");
         err.aws = SBX_AWS_PROTOCOL;
-        report(&d, "root", CHECK_FAIL, &err, "ListRoots: %s", err.msg);
+        sbx_err_prefix(&err, "ListRoots"); /* named once */
+        report(&d, "root", CHECK_FAIL, &err, "%s", err.msg);
     } else {
         report(&d, "root", CHECK_OK, NULL, "%s%s%s", roots[0].id, roots[0].name != NULL ? " " : "",
                roots[0].name != NULL ? roots[0].name : "");

@@ -14,6 +14,7 @@
 #include "cmd_util.h"
 #include "util/duration.h"
 #include "util/log.h"
+#include "util/text.h"
 
 const char cmd_log_usage[] = "usage: sandboxctl log [ACCOUNT] [--verify] [--limit N] [--json]";
 
@@ -74,9 +75,14 @@ log_row(void *arg, const struct store_audit_row *r)
         if (r->from_state != NULL || r->to_state != NULL)
             printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
                    r->to_state != NULL ? r->to_state : "-");
-        if (strcmp(r->detail, "{}") != 0)
-            printf("  %s", r->detail);
-        printf("  [%s]\n", r->actor);
+        /* Details and actor hold values from input: escaped, never raw on the terminal. */
+        if (strcmp(r->detail, "{}") != 0) {
+            fputs("  ", stdout);
+            text_fputs(r->detail, stdout);
+        }
+        fputs("  [", stdout);
+        text_fputs(r->actor, stdout);
+        fputs("]\n", stdout);
     }
     lc->n++;
     return 0;

@@ -1,7 +1,8 @@
 /*
  * cmd_offboard.c -- `sandboxctl offboard OWNER`: nuke and close every account the owner has, in
  * any state, and say what happened to each. Idempotent: running it again reports the same
- * accounts further along. Off-boarded accounts close before expired ones (priority).
+ * accounts further along. Off-boarded accounts close before expired ones (priority). An owner
+ * with no accounts is a success with an empty summary (`"accounts": []`), not an error.
  */
 #include "cmd.h"
 
@@ -71,9 +72,10 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
         rc = cmd_fail("offboard", &err);
         goto out;
     }
-    if (c.n == 0) {
-        sbx_err_set(&err, SBX_E_NOTFOUND, "owner '%s' has no managed accounts", owner);
-        rc = cmd_fail("offboard", &err);
+    if (c.n == 0 && !co.json) {
+        /* Not an error: an HR workflow off-boards every leaver, most of whom have none. */
+        printf("owner '%s' has no managed accounts: nothing to do\n", owner);
+        rc = SBX_EXIT_OK;
         goto out;
     }
     for (size_t i = 0; i < c.n; i++) {
@@ -82,7 +84,7 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
             goto out;
         }
     }
-    if (!co.yes && !co.dry_run) {
+    if (c.n > 0 && !co.yes && !co.dry_run) {
         snprintf(prompt, sizeof(prompt), "nuke and close all %zu account%s of %s?", c.n,
                  c.n == 1 ? "" : "s", owner);
         if (!cmd_confirm(prompt)) {

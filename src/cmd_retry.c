@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd_util.h"
+#include "engine/engine_state.h"
 #include "util/log.h"
 
 const char cmd_retry_usage[] = "usage: sandboxctl retry ACCOUNT [--dry-run] [--json]";
@@ -25,6 +26,8 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool dry_run = false, json = false;
+    const char *next = NULL;
+    enum engine_state from;
     char before[16];
     int ch, rc;
 
@@ -45,7 +48,8 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_find_account(ctx, "retry", argv[optind], &a);
     if (rc != 0)
         return rc;
-    snprintf(before, sizeof(before), "%s", engine_state_name(a.state));
+    from = a.state;
+    snprintf(before, sizeof(before), "%s", engine_state_name(from));
     rc = cmd_engine_open(ctx, "retry", dry_run, NULL, &e);
     if (rc != 0)
         goto out;
@@ -53,18 +57,20 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
         rc = cmd_fail("retry", &err);
         goto out;
     }
+    /* A dry run changes nothing, so the state it would reach comes from the lifecycle table. */
+    next = engine_state_name(dry_run ? engine_retry_target(from) : a.state);
     if (json) {
         cJSON *o = cmd_account_json(&a);
 
         if (o != NULL) {
             cJSON_AddStringToObject(o, "previous_state", before);
+            cJSON_AddStringToObject(o, "next_state", next);
             cJSON_AddBoolToObject(o, "dry_run", dry_run);
         }
         rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
     } else {
         printf("#%lld %s: %s -> %s; the next `sandboxctl run` takes it from here%s\n",
-               (long long)a.id, a.account_id[0] != '\0' ? a.account_id : a.email, before,
-               dry_run ? before : engine_state_name(a.state),
+               (long long)a.id, a.account_id[0] != '\0' ? a.account_id : a.email, before, next,
                dry_run ? " (dry run: not changed)" : "");
         rc = SBX_EXIT_OK;
     }

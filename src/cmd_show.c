@@ -1,6 +1,11 @@
 /*
- * cmd_show.c -- `sandboxctl show ACCOUNT`: one account, its hook runs (with the tail of their
- * output) and its history from the audit log.
+ * cmd_show.c -- `sandboxctl show ACCOUNT`: one account, its tags at AWS, its hook runs (with
+ * the tail of their output) and its history from the audit log.
+ *
+ * The record comes from the store; the tags are read live (ListTagsForResource) because they
+ * are what protection is decided on. When they cannot be read (no credentials, AWS down) the
+ * rest is still shown and the tags say why they are missing. Every value is printed escaped
+ * (util/text.h): an owner, a hook's output or an AWS message cannot drive the terminal.
  */
 #include "cmd.h"
 
@@ -8,9 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/orgs.h"
 #include "cmd_util.h"
+#include "engine/engine_state.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/text.h"
 
 const char cmd_show_usage[] = "usage: sandboxctl show ACCOUNT [--json]";
 
@@ -18,6 +26,48 @@ struct show_ctx {
     bool json;
     cJSON *arr;
 };
+
+/* The account's tags at AWS, or why they are not known. */
+struct show_tags {
+    struct orgs_tag *tags;
+    size_t n;
+    bool known;
+    char why[400]; /* when !known */
+};
+
+/* "label         value" with the value escaped. */
+static void
+field(const char *label, const char *value)
+{
+    printf("%-14s", label);
+    text_fputs(value, stdout);
+    putchar('\n');
+}
+
+static void
+read_tags(struct sbx_ctx *ctx, const struct store_account *a, struct show_tags *t)
+{
+    struct sbx_err err = { 0 };
+    struct orgs_opts opts;
+    struct orgs *o = NULL;
+    if (a->account_id[0] == '\0') {
+        snprintf(t->why, sizeof(t->why), "no account at AWS yet");
+        return;
+    }
+    if (a->state == ENGINE_S_GONE || a->state == ENGINE_S_FAILED) {
+        snprintf(t->why, sizeof(t->why), "the account has left the organization");
+        return;
+    }
+    cmd_orgs_opts(ctx->cfg, &opts);
+    if (orgs_new(&opts, &ctx->clock, &o, &err) != 0 ||
+        orgs_list_tags(o, a->account_id, &t->tags, &t->n, &err) != 0) {
+        text_format(t->why, sizeof(t->why), "cannot read them: %s", err.msg);
+        log_warn("show: cannot read the tags of %s: %s", a->account_id, err.msg);
+    } else {
+        t->known = true;
+    }
+    orgs_free(o);
+}
 
 static int
 hook_row(void *arg, const struct store_hook_run *r)
@@ -49,16 +99,22 @@ hook_row(void *arg, const struct store_hook_run *r)
     if (r->ended_at > 0)
         printf("  ended %s", cmd_time(r->ended_at, ended, sizeof(ended), false));
     printf("\n");
-    if (r->log_path != NULL && r->log_path[0] != '\0')
-        printf("    log: %s\n", r->log_path);
+    if (r->log_path != NULL && r->log_path[0] != '\0') {
+        printf("    log: ");
+        text_fputs(r->log_path, stdout);
+        putchar('\n');
+    }
     if (r->tail != NULL && r->tail[0] != '\0') {
         const char *p = r->tail;
 
+        /* A hook's output, line by line, each escaped: it cannot drive the terminal. */
         while (*p != '\0') {
             const char *nl = strchr(p, '\n');
-            int len = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+            size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
 
-            printf("    | %.*s\n", len, p);
+            printf("    | ");
+            text_fwrite(p, len, stdout);
+            putchar('\n');
             p += len;
             if (*p == '\n')
                 p++;
@@ -99,9 +155,13 @@ audit_row(void *arg, const struct store_audit_row *r)
     if (r->from_state != NULL || r->to_state != NULL)
         printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
                r->to_state != NULL ? r->to_state : "-");
-    if (strcmp(r->detail, "{}") != 0)
-        printf("  %s", r->detail);
-    printf("  [%s]\n", r->actor);
+    if (strcmp(r->detail, "{}") != 0) {
+        fputs("  ", stdout);
+        text_fputs(r->detail, stdout);
+    }
+    fputs("  [", stdout);
+    text_fputs(r->actor, stdout);
+    fputs("]\n", stdout);
     return 0;
 }
 
@@ -115,6 +175,7 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     struct show_ctx sc = { 0 };
+    struct show_tags tags = { 0 };
     int64_t now;
     char b1[32], b2[32];
     int ch, rc;
@@ -134,11 +195,20 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     now = (int64_t)clock_now(&ctx->clock);
+    read_tags(ctx, &a, &tags);
     if (sc.json) {
-        cJSON *o = cmd_account_json(&a);
+        cJSON *o = cmd_account_json(&a), *to;
 
         if (o == NULL)
             goto nomem;
+        if (tags.known) {
+            to = cJSON_AddObjectToObject(o, "tags");
+            for (size_t i = 0; to != NULL && i < tags.n; i++)
+                cJSON_AddStringToObject(to, tags.tags[i].key, tags.tags[i].value);
+        } else {
+            cJSON_AddNullToObject(o, "tags");
+            cJSON_AddStringToObject(o, "tags_unavailable", tags.why);
+        }
         sc.arr = cJSON_AddArrayToObject(o, "hook_runs");
         if (sc.arr == NULL || store_hook_runs(ctx->store, a.id, 20, hook_row, &sc, &err) != 0) {
             cJSON_Delete(o);
@@ -155,15 +225,24 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
         goto out;
     }
     printf("id            #%lld\n", (long long)a.id);
-    printf("account       %s\n", a.account_id[0] != '\0' ? a.account_id : "-");
-    printf("email         %s\n", a.email);
-    printf("name          %s\n", a.name);
-    printf("owner         %s\n", a.owner);
-    printf("kind          %s%s\n", a.kind, a.adopted ? " (adopted)" : "");
-    if (a.class_name != NULL)
-        printf("class         %s seat %lld\n", a.class_name, (long long)a.seat);
-    printf("state         %s%s%s\n", engine_state_name(a.state), a.reason[0] != '\0' ? " " : "",
-           a.reason[0] != '\0' ? a.reason : "");
+    field("account", a.account_id[0] != '\0' ? a.account_id : "-");
+    field("email", a.email);
+    field("name", a.name);
+    field("owner", a.owner);
+    printf("%-14s", "kind");
+    text_fputs(a.kind, stdout);
+    printf("%s\n", a.adopted ? " (adopted)" : "");
+    if (a.class_name != NULL) {
+        printf("%-14s", "class");
+        text_fputs(a.class_name, stdout);
+        printf(" seat %lld\n", (long long)a.seat);
+    }
+    printf("%-14s%s", "state", engine_state_name(a.state));
+    if (a.reason[0] != '\0') {
+        putchar(' ');
+        text_fputs(a.reason, stdout);
+    }
+    putchar('\n');
     printf("expires       %s (%s)\n", cmd_time(a.expires_at, b1, sizeof(b1), true),
            cmd_rel(a.expires_at, now, b2, sizeof(b2)));
     printf("created       %s\n", cmd_time(a.created_at, b1, sizeof(b1), false));
@@ -176,12 +255,30 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
                cmd_rel(a.due_at, now, b2, sizeof(b2)));
     if (a.attempts > 0)
         printf("attempts      %lld\n", (long long)a.attempts);
-    if (a.state == ENGINE_S_PROTECTED && a.last_error[0] != '\0')
-        printf("protected     %s (not nuked, not closed)\n", a.last_error);
-    else if (a.last_error[0] != '\0')
-        printf("last error    %s\n", a.last_error);
+    if (a.state == ENGINE_S_PROTECTED && a.last_error[0] != '\0') {
+        printf("%-14s", "protected");
+        text_fputs(a.last_error, stdout);
+        printf(" (not nuked, not closed)\n");
+    } else if (a.last_error[0] != '\0') {
+        field("last error", a.last_error);
+    }
     if (a.request_id != NULL)
-        printf("request       %s\n", a.request_id);
+        field("request", a.request_id);
+    if (!tags.known) {
+        printf("tags          (");
+        text_fputs(tags.why, stdout);
+        printf(")\n");
+    } else if (tags.n == 0) {
+        printf("tags          none\n");
+    } else {
+        for (size_t i = 0; i < tags.n; i++) {
+            printf("%-14s", i == 0 ? "tags" : "");
+            text_fputs(tags.tags[i].key, stdout);
+            putchar('=');
+            text_fputs(tags.tags[i].value, stdout);
+            putchar('\n');
+        }
+    }
     printf("\nhook runs (newest first):\n");
     if (store_hook_runs(ctx->store, a.id, 10, hook_row, &sc, &err) != 0)
         goto fail;
@@ -195,6 +292,7 @@ nomem:
 fail:
     rc = cmd_fail("show", &err);
 out:
+    orgs_tags_free(tags.tags, tags.n);
     store_account_release(&a);
     return rc;
 }

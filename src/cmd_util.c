@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "util/duration.h"
 #include "util/log.h"
+#include "util/text.h"
 
 /* Bulk output (a table or `list --json`) goes through one buffer of this size. */
 #define CMD_OUT_BUF (256 * 1024)
@@ -52,8 +53,8 @@ table_new(const char *const *headers)
 int
 table_add(struct table *t, const char *const *cells)
 {
-    size_t lens[16], *lp = lens, need = 0;
-    char *p;
+    size_t lens[16], *lp = lens, need = 0, nesc = 0;
+    char *esc[16] = { NULL }, *p;
     int rc = -1;
 
     if (t->ncols > SBX_ARRAY_LEN(lens)) {
@@ -63,6 +64,18 @@ table_add(struct table *t, const char *const *cells)
     }
     for (size_t c = 0; c < t->ncols; c++) {
         lp[c] = cells[c] != NULL && cells[c][0] != '\0' ? strlen(cells[c]) : 1;
+        /* A cell from input is printed escaped (text.h); plain text is the common case. */
+        if (c < SBX_ARRAY_LEN(esc) && cells[c] != NULL && cells[c][0] != '\0' &&
+            text_needs_escape(cells[c], lp[c])) {
+            size_t elen = text_escape(NULL, 0, cells[c], lp[c]);
+
+            esc[c] = malloc(elen + 1);
+            if (esc[c] == NULL)
+                goto out;
+            text_escape(esc[c], elen + 1, cells[c], lp[c]);
+            lp[c] = elen;
+            nesc++;
+        }
         need += lp[c] + (lp[c] < CELL_LONG ? 1 : 1 + sizeof(size_t));
     }
     if (need > t->cap - t->len) {
@@ -79,7 +92,9 @@ table_add(struct table *t, const char *const *cells)
     }
     p = t->arena + t->len;
     for (size_t c = 0; c < t->ncols; c++) {
-        const char *cell = cells[c] != NULL && cells[c][0] != '\0' ? cells[c] : "-";
+        const char *cell = c < SBX_ARRAY_LEN(esc) && esc[c] != NULL  ? esc[c]
+                           : cells[c] != NULL && cells[c][0] != '\0' ? cells[c]
+                                                                     : "-";
 
         if (lp[c] < CELL_LONG) {
             *p++ = (char)lp[c];
@@ -97,6 +112,8 @@ table_add(struct table *t, const char *const *cells)
     t->nrows++;
     rc = 0;
 out:
+    for (size_t c = 0; nesc > 0 && c < SBX_ARRAY_LEN(esc); c++)
+        free(esc[c]);
     if (lp != lens)
         free(lp);
     return rc;
@@ -709,8 +726,8 @@ cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close
         if (dry_run)
             printf("dry run: nothing was changed\n");
         else if (failures > 0)
-            printf("%zu of %zu account%s need a human (refused, quarantined or close failed)\n",
-                   failures, n, n == 1 ? "" : "s");
+            printf("%zu of %zu account%s %s a human (refused, quarantined or close failed)\n",
+                   failures, n, n == 1 ? "" : "s", failures == 1 ? "needs" : "need");
     }
     for (size_t i = 0; i < n; i++) {
         bool fail;

@@ -46,7 +46,7 @@ void awserr_from_xml(long status, const char *body, size_t len, struct sbx_err *
  * Sets err to SBX_AWS_PROTOCOL (SBX_AWS_TRANSIENT for 500/502/503/504, SBX_AWS_THROTTLED for
  * 429, SBX_AWS_REFUSED for another 4xx): "HTTP <status>:
  * <what>: '<excerpt>'" where the excerpt is the start of body with control characters and
- * markup runs collapsed, at most 80 characters.
+ * markup runs collapsed, at most 320 characters.
  */
 void awserr_protocol(long status, const char *what, const char *body, size_t len,
                      struct sbx_err *err);

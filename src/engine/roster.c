@@ -377,3 +377,32 @@ out:
         fclose(f);
     return rc;
 }
+
+int
+roster_write_csv_record(FILE *f, const char *const *cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *c = cells[i];
+
+        if (i > 0 && fputc(',', f) == EOF)
+            return -1;
+        if (c != NULL && c[0] != '\0' && strchr("=+-@\t\r", c[0]) != NULL) {
+            /* The quote goes inside the field, so it is quoted as the value needs. */
+            size_t len = strlen(c);
+            char *q = malloc(len + 2);
+            int rc;
+
+            if (q == NULL)
+                return -1;
+            q[0] = '\'';
+            memcpy(q + 1, c, len + 1);
+            rc = csv_write_field(f, q);
+            free(q);
+            if (rc != 0)
+                return -1;
+        } else if (csv_write_field(f, c) != 0) {
+            return -1;
+        }
+    }
+    return csv_end_record(f);
+}

@@ -15,6 +15,7 @@
 #define SBX_ROSTER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sbx.h"
 
@@ -54,5 +55,14 @@ void roster_release(struct roster *r);
  * Returns true, or false with the reason in why (size n).
  */
 bool roster_email_valid(const char *s, char *why, size_t n);
+
+/*
+ * Writes one CSV record of n cells to f (util/csv.h quoting, CRLF end). A cell a spreadsheet
+ * would read as a formula -- one starting with '=', '+', '-', '@', a tab or a carriage return
+ * -- is written with a single quote in front (OWASP's advice on CSV injection): a display
+ * name such as =HYPERLINK(...) from a roster never runs in the instructor's spreadsheet.
+ * NULL cells are empty. Returns 0, or -1 on a write error.
+ */
+int roster_write_csv_record(FILE *f, const char *const *cells, size_t n);
 
 #endif

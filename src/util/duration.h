@@ -25,7 +25,8 @@ const char *duration_format(int64_t secs, char *buf, size_t n);
 const char *time_format(int64_t t, char *buf, size_t n);
 /*
  * Parses RFC 3339 / ISO 8601 UTC ("2026-11-26T18:00:00Z", fractional seconds allowed,
- * "+00:00" or other offsets honoured), a date "2026-11-26" (midnight UTC), or "@EPOCH".
+ * "+00:00" or other offsets honoured), a date "2026-11-26" (midnight UTC), or "@EPOCH", from
+ * 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (what time_format prints back the same way).
  */
 int time_parse(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCARD;
 

@@ -77,6 +77,22 @@ TEST(parses_bounded_integers)
     CHECK_ERR(parse_int64(" 1", 1, 1000, &v, &err), &err, SBX_E_INVALID);
 }
 
+/* Found by fuzz_duration: "@1700000095000000" parsed, printed as year 53872828, and that text
+ * did not parse back. "@EPOCH" stops where RFC 3339's four-digit years stop. */
+TEST(epoch_times_stay_printable)
+{
+    struct sbx_err err = { 0 };
+    char buf[64];
+    int64_t t, back;
+
+    CHECK_OK(time_parse("@253402300799", &t, &err), &err);
+    CHECK_STR_EQ(time_format(t, buf, sizeof(buf)), "9999-12-31T23:59:59Z");
+    CHECK_OK(time_parse(buf, &back, &err), &err);
+    CHECK_INT_EQ(back, t);
+    CHECK_ERR(time_parse("@253402300800", &t, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(time_parse("@1700000095000000", &t, &err), &err, SBX_E_INVALID);
+}
+
 /* Each unit at most once, largest first: "1h1h" and "30m1h" are typos, not 2h and 90m. */
 TEST(rejects_repeated_or_unordered_units)
 {

@@ -84,7 +84,7 @@ engine_new(const struct engine_opts *o, struct engine **out, struct sbx_err *err
         if (*p == ':')
             *p = '-'; /* ':' separates the claim id's fields */
     }
-    if (alias_random(rnd, 8, err) != 0) {
+    if (engine_alias_random(rnd, 8, err) != 0) {
         free(e->config_path);
         free(e);
         return -1;
@@ -140,7 +140,7 @@ engine_fmt_time(int64_t t, char *buf, size_t n)
             buf[0] = '\0';
         return buf;
     }
-    return time_format(t, buf, n);
+    return duration_format_time(t, buf, n);
 }
 
 char *
@@ -313,40 +313,6 @@ eng_unclaim(struct engine *e, const struct store_account *a)
 
     if (store_account_unclaim(e->store, a->id, e->claim_id, &err) != 0)
         log_warn("account %lld: cannot release claim: %s", (long long)a->id, err.msg);
-}
-
-int
-eng_create_account(struct engine *e, const struct store_account *a, struct orgs_create_status *st,
-                   struct sbx_err *err)
-{
-    struct eng_identity id;
-    int rc;
-
-    /* The account carries its store and row from its first moment, so a lost answer is
-     * reconciled only into this row (engine_identity.c). */
-    if (eng_identity_tags(e, a, &id, err) != 0)
-        return -1;
-    /* One attempt: the client already never re-sends a CreateAccount that may have reached
-     * AWS (orgs.h); beyond that the engine wants every failure back at once -- a throttled or
-     * unsent call is deferred and rescheduled, never slept on inside a step. */
-    orgs_set_max_attempts(e->orgs, 1);
-    rc = orgs_create_account(e->orgs, a->email, a->name, e->cfg->aws.access_role, id.tags, id.n, st,
-                             err);
-    orgs_set_max_attempts(e->orgs, e->max_attempts);
-    return rc;
-}
-
-int
-eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err)
-{
-    int rc;
-
-    /* One attempt, as for CreateAccount: a CloseAccount that may have reached AWS is never
-     * re-sent by the client (a double close), and the engine defers the rest itself. */
-    orgs_set_max_attempts(e->orgs, 1);
-    rc = orgs_close_account(e->orgs, account_id, err);
-    orgs_set_max_attempts(e->orgs, e->max_attempts);
-    return rc;
 }
 
 int64_t

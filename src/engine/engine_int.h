@@ -124,11 +124,6 @@ int eng_commit_seq(struct engine *e, int64_t seq, struct sbx_err *err) SBX_NODIS
 int eng_protection_live(struct engine *e, const struct store_account *a, bool *prot, char *why,
                         size_t n, struct orgs_account *live, struct sbx_err *err) SBX_NODISCARD;
 
-/* Single-shot AWS call wrappers for the two non-idempotent operations. */
-int eng_create_account(struct engine *e, const struct store_account *a,
-                       struct orgs_create_status *st, struct sbx_err *err) SBX_NODISCARD;
-int eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err) SBX_NODISCARD;
-
 /* --- engine_aws.c ---------------------------------------------------------------------- */
 
 /* Loads the management account id and root id (store meta, else AWS). */
@@ -145,6 +140,11 @@ int eng_move_to(struct engine *e, const struct store_account *a, const char *pat
  * row) its identity tags. */
 int eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked,
                     struct sbx_err *err) SBX_NODISCARD;
+/* Single-shot AWS call wrappers for the two non-idempotent operations (CreateAccount
+ * carries a's identity tags). */
+int eng_create_account(struct engine *e, const struct store_account *a,
+                       struct orgs_create_status *st, struct sbx_err *err) SBX_NODISCARD;
+int eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err) SBX_NODISCARD;
 /* Is account_id protected by one of organization.protected_tags, by its live tags? *prot set
  * with the reason in why. */
 int eng_tag_protected(struct engine *e, const char *account_id, bool *prot, char *why, size_t n,
@@ -240,5 +240,7 @@ int eng_identity_tags(struct engine *e, const struct store_account *a, struct en
 int eng_account_identity(struct engine *e, const struct store_account *a, const char *account_id,
                          enum eng_owner *who, char *why, size_t n,
                          struct sbx_err *err) SBX_NODISCARD;
+/* The value of tag key among tags; NULL when there is none. */
+const char *eng_identity_tag_value(const struct orgs_tag *tags, size_t n, const char *key);
 
 #endif

@@ -10,7 +10,7 @@
 #include <time.h>
 
 int
-parse_int64(const char *s, int64_t min, int64_t max, int64_t *out, struct sbx_err *err)
+duration_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out, struct sbx_err *err)
 {
     char *end = NULL;
     long long v;
@@ -151,7 +151,7 @@ duration_format(int64_t secs, char *buf, size_t n)
 }
 
 const char *
-time_format(int64_t t, char *buf, size_t n)
+duration_format_time(int64_t t, char *buf, size_t n)
 {
     struct tm tm;
     time_t tt = (time_t)t;
@@ -191,16 +191,16 @@ digits(const char **p, int count, int *out)
 }
 
 int
-time_parse(const char *s, int64_t *out, struct sbx_err *err)
+duration_parse_time(const char *s, int64_t *out, struct sbx_err *err)
 {
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
     int64_t t;
 
-    /* Times print as RFC 3339 with a four-digit year (time_format): accept only what prints
-     * back to the same text form, 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+    /* Times print as RFC 3339 with a four-digit year (duration_format_time): accept only what
+     * prints back to the same text form, 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
     if (s != NULL && s[0] == '@')
-        return parse_int64(s + 1, 0, TIME_MAX, out, err);
+        return duration_parse_int64(s + 1, 0, TIME_MAX, out, err);
     if (s == NULL || digits(&p, 4, &y) != 0 || *p++ != '-' || digits(&p, 2, &mo) != 0 ||
         *p++ != '-' || digits(&p, 2, &d) != 0)
         goto bad;

@@ -6,7 +6,7 @@
 
 #include "aws/orgs.h"
 #include "cfg.h"
-#include "cmd.h"
+#include "cli/cmd.h"
 #include "fuzz_util.h"
 #include "util/log.h"
 

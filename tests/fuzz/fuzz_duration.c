@@ -27,16 +27,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
-    if (time_parse(s, &v, &err) == 0) {
-        time_format(v, buf, sizeof(buf));
-        if (time_parse(buf, &back, &err) != 0 || back != v) {
+    if (duration_parse_time(s, &v, &err) == 0) {
+        duration_format_time(v, buf, sizeof(buf));
+        if (duration_parse_time(buf, &back, &err) != 0 || back != v) {
             fprintf(stderr, "time '%s' = %" PRId64 " formats as '%s', which parses %s\n", s, v, buf,
                     err.msg);
             abort();
         }
     }
-    (void)!parse_int64(s, INT64_MIN, INT64_MAX, &v, &err);
-    (void)!parse_int64(s, 0, 1000, &v, &err);
+    (void)!duration_parse_int64(s, INT64_MIN, INT64_MAX, &v, &err);
+    (void)!duration_parse_int64(s, 0, 1000, &v, &err);
     free(s);
     return 0;
 }

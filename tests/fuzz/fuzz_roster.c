@@ -1,11 +1,11 @@
 /*
- * fuzz_roster.c -- a class roster file (engine/roster.h): CSV, header row, email checks, name
+ * fuzz_roster.c -- a class roster file (class/roster.h): CSV, header row, email checks, name
  * folding and UTF-8 validation, duplicate detection.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/roster.h"
+#include "class/roster.h"
 #include "fuzz_util.h"
 
 int

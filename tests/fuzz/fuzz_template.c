@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = fz_strndup(data, size), *p = text;
     const char *tmpl, *owner, *cls, *domain;
     char out[256], norm[ALIAS_OWNER_MAX + 1], san[64];
-    struct alias_vars v = { 0 };
+    struct engine_alias_vars v = { 0 };
     struct sbx_err err = { 0 };
 
     tmpl = fz_line(&p);
@@ -34,17 +34,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     v.seat = 7;
     v.seq = 42;
     v.rand = "abcd1234";
-    (void)!alias_template_check(tmpl, "email_template", &err);
-    (void)alias_template_uses(tmpl, "seq");
-    if (alias_expand(tmpl, &v, out, sizeof(out), &err) == 0) {
-        (void)!alias_validate_email(out, &err);
-        (void)!alias_validate_name(out, &err);
+    (void)!engine_alias_template_check(tmpl, "email_template", &err);
+    (void)engine_alias_template_uses(tmpl, "seq");
+    if (engine_alias_expand(tmpl, &v, out, sizeof(out), &err) == 0) {
+        (void)!engine_alias_validate_email(out, &err);
+        (void)!engine_alias_validate_name(out, &err);
     }
     /* A result that must fit a small buffer exactly. */
-    (void)!alias_expand(tmpl, &v, out, 8, &err);
-    (void)!alias_normalize_owner(owner, domain, norm, sizeof(norm), &err);
-    alias_sanitize(owner, strlen(owner), san, sizeof(san));
-    alias_sanitize(tmpl, strlen(tmpl), san, 4);
+    (void)!engine_alias_expand(tmpl, &v, out, 8, &err);
+    (void)!engine_alias_normalize_owner(owner, domain, norm, sizeof(norm), &err);
+    engine_alias_sanitize(owner, strlen(owner), san, sizeof(san));
+    engine_alias_sanitize(tmpl, strlen(tmpl), san, 4);
     free(text);
     return 0;
 }

@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "engine/class.h"
-#include "engine/class_util.h"
-#include "engine/roster.h"
+#include "class/class.h"
+#include "class/class_util.h"
+#include "class/roster.h"
 #include "util/csv.h"
 
 static struct roster

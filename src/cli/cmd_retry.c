@@ -32,12 +32,9 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     int ch, rc;
 
     while ((ch = getopt_long(argc, argv, "nj", opts, NULL)) != -1) {
-        switch (ch) {
-        default:
-            rc = cmd_common_opt(ch, cmd_retry_usage, &dry_run, &json);
-            if (rc != 0)
-                return rc;
-        }
+        rc = cmd_common_opt(ch, cmd_retry_usage, &dry_run, &json);
+        if (rc != 0)
+            return rc;
     }
     rc = cmd_open_one_account(ctx, "retry", cmd_retry_usage, argc, argv, dry_run, NULL, &a, &e);
     if (rc != 0)

@@ -181,12 +181,9 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     int ch, rc;
 
     while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-        switch (ch) {
-        default:
-            rc = cmd_common_opt(ch, cmd_show_usage, NULL, &sc.json);
-            if (rc != 0)
-                return rc;
-        }
+        rc = cmd_common_opt(ch, cmd_show_usage, NULL, &sc.json);
+        if (rc != 0)
+            return rc;
     }
     rc = cmd_open_one_account(ctx, "show", cmd_show_usage, argc, argv, false, NULL, &a, NULL);
     if (rc != 0)

@@ -31,6 +31,7 @@
 #include "aws/awserr.h"
 #include "aws/endpoint.h"
 #include "aws/http.h"
+#include "aws/orgs_int.h"
 #include "aws/retry.h"
 #include "aws/sts.h"
 #include "util/clock.h"
@@ -56,6 +57,8 @@ struct orgs {
     struct awscall_client call;
     struct endpoint ep;     /* Organizations */
     struct endpoint sts_ep; /* STS */
+    struct endpoint ce_ep;  /* Cost Explorer ("" url: none, ce_problem says why) */
+    char ce_problem[256];
     char *profile;
     char *region;
     char *sts_override;
@@ -229,7 +232,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     struct http_opts hopts = { 0 };
     struct endpoint_opts eo = { 0 };
     struct endpoint_env env;
-    char *profile_region = NULL, *orgs_url = NULL, *sts_url = NULL;
+    char *profile_region = NULL, *orgs_url = NULL, *sts_url = NULL, *ce_url = NULL;
     const char *region, *profile;
     const char *sts_regional = getenv("AWS_STS_REGIONAL_ENDPOINTS");
     int attempts;
@@ -266,7 +269,8 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
         goto nomem;
 
     if (creds_profile_setting(o->profile, "organizations", "endpoint_url", &orgs_url, err) != 0 ||
-        creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0)
+        creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0 ||
+        creds_profile_setting(o->profile, "cost_explorer", "endpoint_url", &ce_url, err) != 0)
         goto fail;
     eo.region = o->region;
     eo.config_url = opts->endpoint;
@@ -281,6 +285,26 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     endpoint_env_read("STS", &env);
     if (endpoint_resolve_sts(&eo, &env, &o->sts_ep, err) != 0)
         goto fail;
+    eo.config_url = opts->ce_endpoint;
+    eo.profile_url = ce_url;
+    endpoint_env_read("COST_EXPLORER", &env);
+    {
+        struct sbx_err cerr = { 0 };
+
+        /* A bad override is a configuration error now; a partition without Cost Explorer
+         * matters only to the spend check, which reports it when it runs. */
+        if (endpoint_resolve_ce(&eo, &env, &o->ce_ep, &cerr) != 0) {
+            bool configured = (opts->ce_endpoint != NULL && *opts->ce_endpoint != '\0') ||
+                              (env.service_url != NULL && *env.service_url != '\0');
+
+            if (configured) {
+                *err = cerr;
+                goto fail;
+            }
+            snprintf(o->ce_problem, sizeof(o->ce_problem), "%s", cerr.msg);
+            o->ce_ep.url[0] = '\0';
+        }
+    }
     o->sts_override = dup_or_null(opts->sts_endpoint);
     if (opts->sts_endpoint != NULL && *opts->sts_endpoint != '\0' && o->sts_override == NULL)
         goto nomem;
@@ -319,6 +343,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     free(profile_region);
     free(orgs_url);
     free(sts_url);
+    free(ce_url);
     *out = o;
     return 0;
 nomem:
@@ -327,6 +352,7 @@ fail:
     free(profile_region);
     free(orgs_url);
     free(sts_url);
+    free(ce_url);
     orgs_free(o);
     return -1;
 }
@@ -511,15 +537,16 @@ add_tags(cJSON *req, const char *name, const struct orgs_tag *tags, size_t ntags
 }
 
 /*
- * One operation: paces, sends req ("{}" when NULL) and parses the 2xx body into *resp (an
- * empty body becomes an empty object). The caller deletes *resp.
+ * One JSON 1.1 call to ep: sends req ("{}" when NULL) as target and parses the 2xx body into
+ * *resp (an empty body becomes an empty object). The caller deletes *resp.
  */
 static int
-orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struct sbx_err *err)
+json_call(struct orgs *o, const struct endpoint *ep, const char *service, const char *target,
+          const char *opname, bool non_idem, const cJSON *req, cJSON **resp, struct sbx_err *err)
 {
     struct http_response r = { 0 };
     struct awscall_req areq = { 0 };
-    char target[96], *body = NULL;
+    char *body = NULL;
     const char *problem;
     int rc = -1;
 
@@ -527,18 +554,15 @@ orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struc
     body = req != NULL ? cJSON_PrintUnformatted(req) : NULL;
     if (req != NULL && body == NULL)
         return nomem(err);
-    if (pace_take(o, op, err) != 0)
-        goto out;
-    snprintf(target, sizeof(target), TARGET_PREFIX "%s", op_names[op]);
-    areq.ep = &o->ep;
-    areq.service = "organizations";
+    areq.ep = ep;
+    areq.service = service;
     areq.proto = AWSCALL_JSON;
-    areq.operation = op_names[op];
+    areq.operation = opname;
     areq.target = target;
     areq.content_type = JSON_CONTENT_TYPE;
     areq.body = body != NULL ? body : "{}";
     areq.body_len = strlen(areq.body);
-    areq.non_idempotent = non_idempotent(op);
+    areq.non_idempotent = non_idem;
     if (awscall_send(&o->call, &areq, &r, err) != 0)
         goto out;
     problem = awserr_json_problem(r.body, r.body_len);
@@ -551,7 +575,7 @@ orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struc
     } else if (problem != NULL) {
         awserr_protocol(r.status, problem, r.body, r.body_len, err);
         err->aws = SBX_AWS_PROTOCOL;
-        sbx_err_prefix(err, "%s", op_names[op]);
+        sbx_err_prefix(err, "%s", opname);
         goto out;
     } else {
         *resp = cJSON_ParseWithLength(r.body, r.body_len);
@@ -565,6 +589,41 @@ out:
     http_response_release(&r);
     cJSON_free(body);
     return rc;
+}
+
+/* One Organizations operation: paces, then json_call. */
+static int
+orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struct sbx_err *err)
+{
+    char target[96];
+
+    *resp = NULL;
+    if (pace_take(o, op, err) != 0)
+        return -1;
+    snprintf(target, sizeof(target), TARGET_PREFIX "%s", op_names[op]);
+    return json_call(o, &o->ep, "organizations", target, op_names[op], non_idempotent(op), req,
+                     resp, err);
+}
+
+int
+orgs_ce_call(struct orgs *o, const char *operation, const cJSON *req, cJSON **resp,
+             struct sbx_err *err)
+{
+    char target[96];
+
+    *resp = NULL;
+    if (o->ce_ep.url[0] == '\0') {
+        sbx_err_set(err, SBX_E_CONFIG, "%s", o->ce_problem);
+        return -1;
+    }
+    snprintf(target, sizeof(target), "AWSInsightsIndexService.%s", operation);
+    return json_call(o, &o->ce_ep, "ce", target, operation, false, req, resp, err);
+}
+
+const char *
+orgs_ce_endpoint(const struct orgs *o)
+{
+    return o->ce_ep.url[0] != '\0' ? o->ce_ep.url : NULL;
 }
 
 /* The object member key of resp, which must be present. */

@@ -116,6 +116,7 @@ struct orgs_opts {
     const char *endpoint;     /* Organizations endpoint override (NULL: resolved as the AWS
                                  SDKs do) */
     const char *sts_endpoint; /* STS endpoint override */
+    const char *ce_endpoint;  /* Cost Explorer endpoint override */
     int max_attempts;         /* attempts per call, standard retry mode ($AWS_MAX_ATTEMPTS
                                  overrides) */
     long connect_timeout;     /* seconds */
@@ -157,6 +158,8 @@ const char *orgs_signing_region(const struct orgs *o);
 const char *orgs_partition(const struct orgs *o);
 /* Where the endpoint came from: "default", "config aws.endpoint", "AWS_ENDPOINT_URL", ... */
 const char *orgs_endpoint_source(const struct orgs *o);
+/* The Cost Explorer endpoint URL in use (borrowed), or NULL in a partition without one. */
+const char *orgs_ce_endpoint(const struct orgs *o);
 /* The STS endpoint URL in use (borrowed). */
 const char *orgs_sts_endpoint(const struct orgs *o);
 /* The access key id of the credentials in use (not secret; show it masked with

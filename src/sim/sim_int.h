@@ -50,6 +50,12 @@ enum sim_acct_state {
     SIM_ACCT_DEPARTED,
 };
 
+/* From `from` on (simulated time) the account costs per_day USD a day (admin /__sim/spend). */
+struct sim_rate {
+    double from;
+    double per_day;
+};
+
 struct sim_account {
     char id[13];
     char *email;
@@ -64,6 +70,8 @@ struct sim_account {
     double departed;  /* left the organization; 0 = not yet */
     int close_calls;  /* CloseAccount calls naming this account, accepted or not */
     struct sim_tags tags;
+    struct sim_rate *rates; /* in time order */
+    size_t nrates, cap_rates;
 };
 
 struct sim_ou {
@@ -136,6 +144,8 @@ struct sim {
     int account_limit;
     int close_quota, close_quota_min, close_quota_pct, close_quota_max;
     bool throttle;
+    double ce_lag;                /* seconds before spend shows in Cost Explorer */
+    int ce_page_size;             /* groups per GetCostAndUsage page */
     struct sim_faults faults_opt; /* from the options; reset restores it */
     struct sbx_clock clock;
 
@@ -211,6 +221,11 @@ void sim_tags_remove(struct sim_tags *t, const char *key);
 int sim_tags_copy(struct sim_tags *dst, const struct sim_tags *src);
 void sim_tags_release(struct sim_tags *t);
 struct sim_tags *sim_tags_of(struct sim *s, const char *resource_id); /* NULL: not found */
+
+/* Sets a's spend rate from now on (USD per day, >= 0); -1 when out of memory. */
+int sim_rate_set(struct sim *s, struct sim_account *a, double per_day);
+/* USD a costs over [t0, t1) of simulated time (0 outside its life in the organization). */
+double sim_cost_between(const struct sim_account *a, double t0, double t1);
 
 /* Legacy Status and new State strings of an account. */
 const char *sim_acct_status(const struct sim_account *a);

@@ -228,6 +228,22 @@ dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
         sim_json_add_str(o, "RoleName", a->role_name) != 0 || add_tags(o, "Tags", &a->tags) != 0 ||
         sim_json_add_num(o, "CloseCalls", a->close_calls))
         return -1;
+    if (a->nrates > 0) {
+        cJSON *rates = cJSON_AddArrayToObject(o, "SpendRates");
+
+        if (rates == NULL)
+            return -1;
+        for (size_t i = 0; i < a->nrates; i++) {
+            cJSON *e = cJSON_CreateObject();
+
+            if (e == NULL)
+                return -1;
+            cJSON_AddItemToArray(rates, e);
+            if (sim_json_add_num(e, "From", a->rates[i].from) != 0 ||
+                sim_json_add_num(e, "PerDay", a->rates[i].per_day) != 0)
+                return -1;
+        }
+    }
     return 0;
 }
 
@@ -290,7 +306,9 @@ dump_internal(struct sim *s, cJSON *root)
     if (in == NULL || add_hex64(in, "rng_ids", s->rng_ids) != 0 ||
         add_hex64(in, "rng_faults", s->rng_faults) != 0 ||
         add_hex64(in, "token_salt", s->token_salt) != 0 ||
-        sim_json_add_str(in, "root_id", s->root_id) != 0)
+        sim_json_add_str(in, "root_id", s->root_id) != 0 ||
+        sim_json_add_num(in, "ce_lag", s->ce_lag) != 0 ||
+        sim_json_add_num(in, "ce_page_size", s->ce_page_size) != 0)
         return -1;
     o = cJSON_AddObjectToObject(in, "clock");
     if (o == NULL || sim_json_add_num(o, "sim", sim_now(s)) != 0 ||
@@ -495,6 +513,23 @@ load_tags(struct sim_tags *t, const cJSON *o)
 }
 
 static int
+load_rates(struct sim_account *a, const cJSON *o)
+{
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "SpendRates"))
+    {
+        void *grown = sim_grow(a->rates, a->nrates, &a->cap_rates, sizeof(*a->rates));
+
+        if (grown == NULL)
+            return -1;
+        a->rates = grown;
+        a->rates[a->nrates++] = (struct sim_rate){ jnum(e, "From"), jnum(e, "PerDay") };
+    }
+    return 0;
+}
+
+static int
 load_account(struct sim *s, const cJSON *e, bool departed)
 {
     const char *id = jstr(e, "Id"), *email = jstr(e, "Email"), *name = jstr(e, "Name");
@@ -513,7 +548,7 @@ load_account(struct sim *s, const cJSON *e, bool departed)
         snprintf(a->parent_id, sizeof(a->parent_id), "%s", parent);
         a->joined = jnum(e, "JoinedTimestamp");
         a->close_calls = (int)jnum(e, "CloseCalls");
-        return load_tags(&a->tags, e);
+        return load_tags(&a->tags, e) != 0 ? -1 : load_rates(a, e);
     }
     a = sim_account_add(s, id, email, name, jstr(e, "RoleName"), parent,
                         strcmp(method, "CREATED") == 0, jnum(e, "JoinedTimestamp"));
@@ -529,7 +564,7 @@ load_account(struct sim *s, const cJSON *e, bool departed)
     a->suspended = jnum(e, "SuspendedTimestamp");
     a->departed = jnum(e, "DepartedTimestamp");
     a->close_calls = (int)jnum(e, "CloseCalls");
-    return load_tags(&a->tags, e);
+    return load_tags(&a->tags, e) != 0 ? -1 : load_rates(a, e);
 }
 
 static int
@@ -649,6 +684,10 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     s->rng_ids = jhex64(in, "rng_ids");
     s->rng_faults = jhex64(in, "rng_faults");
     s->token_salt = jhex64(in, "token_salt");
+    if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(in, "ce_lag")))
+        s->ce_lag = jnum(in, "ce_lag");
+    if (jnum(in, "ce_page_size") >= 1)
+        s->ce_page_size = (int)jnum(in, "ce_page_size");
     load_clock(s, cJSON_GetObjectItemCaseSensitive(in, "clock"));
     buckets = cJSON_GetObjectItemCaseSensitive(in, "buckets");
     for (int i = 0; i < SIM_OP_COUNT; i++) {

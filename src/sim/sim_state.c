@@ -47,6 +47,8 @@ static const struct {
     [SIM_OP_DESCRIBE_ORGANIZATION] = { "DescribeOrganization", 1, 2 },
     [SIM_OP_ASSUME_ROLE] = { "AssumeRole", 0, 0 },
     [SIM_OP_GET_CALLER_IDENTITY] = { "GetCallerIdentity", 0, 0 },
+    /* Cost Explorer publishes no request rate; 5/s is what its throttling answers suggest. */
+    [SIM_OP_GET_COST_AND_USAGE] = { "GetCostAndUsage", 5, 10 },
 };
 
 int
@@ -747,6 +749,8 @@ sim_opts_init(struct sim_opts *o)
     o->close_quota_pct = 20;
     o->close_quota_max = 1000;
     o->throttle = true;
+    o->ce_lag = 43200;
+    o->ce_page_size = 500;
 }
 
 static void
@@ -757,6 +761,7 @@ release_org(struct sim *s)
         free(s->accounts[i].name);
         free(s->accounts[i].role_name);
         sim_tags_release(&s->accounts[i].tags);
+        free(s->accounts[i].rates);
     }
     free(s->accounts);
     s->accounts = NULL;
@@ -842,7 +847,8 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     }
     if (!(o->time_scale > 0) || o->create_latency < 0 || o->close_latency < 0 ||
         o->account_limit < 1 || o->close_quota < 0 || o->close_quota_pct < 0 ||
-        o->close_quota_min < 0 || o->close_quota_max < 0) {
+        o->close_quota_min < 0 || o->close_quota_max < 0 || !(o->ce_lag >= 0) ||
+        o->ce_page_size < 1) {
         sbx_err_set(err, SBX_E_INVALID, "invalid simulator option (negative or zero value)");
         return -1;
     }
@@ -863,6 +869,8 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     s->close_quota_pct = o->close_quota_pct;
     s->close_quota_max = o->close_quota_max;
     s->throttle = o->throttle;
+    s->ce_lag = o->ce_lag;
+    s->ce_page_size = o->ce_page_size;
     s->faults_opt.error_rate = o->error_rate;
     s->faults_opt.throttle_rate = o->throttle_rate;
     s->faults_opt.drop_rate = o->drop_rate;
@@ -918,4 +926,44 @@ sim_reset(struct sim *s)
         memset(&s->faults, 0, sizeof(s->faults));
     if (init_org(s) != 0)
         return; /* out of memory: an organization without even its management account */
+}
+
+/* --- spend (Cost Explorer) ------------------------------------------------------------- */
+
+int
+sim_rate_set(struct sim *s, struct sim_account *a, double per_day)
+{
+    double now = sim_now(s);
+    void *grown;
+
+    if (a->nrates > 0 && a->rates[a->nrates - 1].from >= now) {
+        a->rates[a->nrates - 1].per_day = per_day; /* same instant: the last word wins */
+        return 0;
+    }
+    grown = sim_grow(a->rates, a->nrates, &a->cap_rates, sizeof(*a->rates));
+    if (grown == NULL)
+        return -1;
+    a->rates = grown;
+    a->rates[a->nrates++] = (struct sim_rate){ now, per_day };
+    return 0;
+}
+
+double
+sim_cost_between(const struct sim_account *a, double t0, double t1)
+{
+    double total = 0;
+
+    /* Spend starts when the account joins and stops when it is closed. */
+    if (t0 < a->joined)
+        t0 = a->joined;
+    if (a->closed > 0 && t1 > a->closed)
+        t1 = a->closed;
+    for (size_t i = 0; i < a->nrates && t0 < t1; i++) {
+        double from = a->rates[i].from > t0 ? a->rates[i].from : t0;
+        double to = i + 1 < a->nrates && a->rates[i + 1].from < t1 ? a->rates[i + 1].from : t1;
+
+        if (to > from)
+            total += a->rates[i].per_day * (to - from) / SIM_DAY;
+    }
+    return total;
 }

@@ -85,6 +85,12 @@ static const char *const op_names[ORGS_OP_COUNT] = {
     [ORGS_OP_UNTAG_RESOURCE] = "UntagResource",
     [ORGS_OP_LIST_TAGS_FOR_RESOURCE] = "ListTagsForResource",
     [ORGS_OP_DESCRIBE_ORGANIZATION] = "DescribeOrganization",
+    [ORGS_OP_CREATE_POLICY] = "CreatePolicy",
+    [ORGS_OP_ATTACH_POLICY] = "AttachPolicy",
+    [ORGS_OP_DETACH_POLICY] = "DetachPolicy",
+    [ORGS_OP_LIST_POLICIES] = "ListPolicies",
+    [ORGS_OP_LIST_POLICIES_FOR_TARGET] = "ListPoliciesForTarget",
+    [ORGS_OP_ENABLE_POLICY_TYPE] = "EnablePolicyType",
 };
 
 /* Section 3.4 per-account (rate, burst) for the operations struct orgs_opts does not cover. */
@@ -102,6 +108,13 @@ static const struct {
     { ORGS_OP_LIST_PARENTS, 5, 8 },
     { ORGS_OP_LIST_TAGS_FOR_RESOURCE, 10, 15 },
     { ORGS_OP_DESCRIBE_ORGANIZATION, 1, 2 },
+    /* Not in section 3.4: the simulator's assumed rates. */
+    { ORGS_OP_CREATE_POLICY, 1, 2 },
+    { ORGS_OP_ENABLE_POLICY_TYPE, 1, 2 },
+    { ORGS_OP_ATTACH_POLICY, 5, 8 },
+    { ORGS_OP_DETACH_POLICY, 5, 8 },
+    { ORGS_OP_LIST_POLICIES, 5, 8 },
+    { ORGS_OP_LIST_POLICIES_FOR_TARGET, 5, 8 },
 };
 
 const char *
@@ -111,11 +124,13 @@ orgs_op_name(enum orgs_op op)
 }
 
 /* Operations whose repetition repeats a side effect (a second account, a second closure
- * counted against the quota, a DuplicateOrganizationalUnitException): see awscall.h. */
+ * counted against the quota, a DuplicateOrganizationalUnitException or
+ * DuplicatePolicyException): see awscall.h. */
 static bool
 non_idempotent(enum orgs_op op)
 {
-    return op == ORGS_OP_CREATE_ACCOUNT || op == ORGS_OP_CLOSE_ACCOUNT || op == ORGS_OP_CREATE_OU;
+    return op == ORGS_OP_CREATE_ACCOUNT || op == ORGS_OP_CLOSE_ACCOUNT || op == ORGS_OP_CREATE_OU ||
+           op == ORGS_OP_CREATE_POLICY;
 }
 
 /* --- pacing ----------------------------------------------------------------------------- */
@@ -833,6 +848,23 @@ item_ou(void *ctx, const cJSON *it, struct sbx_err *err)
     return 0;
 }
 
+/* A Root's PolicyTypes lists SERVICE_CONTROL_POLICY as ENABLED. */
+static bool
+root_scp_enabled(const cJSON *root)
+{
+    const cJSON *t;
+
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(root, "PolicyTypes"))
+    {
+        const char *type = jstr(t, "Type"), *status = jstr(t, "Status");
+
+        if (type != NULL && status != NULL && strcmp(type, "SERVICE_CONTROL_POLICY") == 0 &&
+            strcmp(status, "ENABLED") == 0)
+            return true;
+    }
+    return false;
+}
+
 static int
 item_root(void *ctx, const cJSON *it, struct sbx_err *err)
 {
@@ -846,6 +878,41 @@ item_root(void *ctx, const cJSON *it, struct sbx_err *err)
     if (jdup(it, "Id", &r->id) != 0 || jdup(it, "Arn", &r->arn) != 0 ||
         jdup(it, "Name", &r->name) != 0)
         return nomem(err); /* the slot is freed with the rest */
+    r->scp_enabled = root_scp_enabled(it);
+    return 0;
+}
+
+static int
+parse_policy(const char *op, const cJSON *j, struct orgs_policy *p, struct sbx_err *err)
+{
+    const char *id = jstr(j, "Id");
+
+    memset(p, 0, sizeof(*p));
+    if (id == NULL || strlen(id) >= sizeof(p->id))
+        return protocol(op, "policy without a valid Id", err);
+    snprintf(p->id, sizeof(p->id), "%s", id);
+    jcopy(j, "Type", p->type, sizeof(p->type));
+    p->aws_managed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "AwsManaged"));
+    if (jdup(j, "Arn", &p->arn) != 0 || jdup(j, "Name", &p->name) != 0 ||
+        jdup(j, "Description", &p->description) != 0) {
+        orgs_policy_release(p);
+        return nomem(err);
+    }
+    return 0;
+}
+
+static int
+item_policy(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_policy *p = vec_push(ctx), tmp;
+
+    if (p == NULL)
+        return nomem(err);
+    if (parse_policy("ListPolicies", it, &tmp, err) != 0) {
+        ((struct vec *)ctx)->n--;
+        return -1;
+    }
+    *p = tmp;
     return 0;
 }
 
@@ -1185,6 +1252,115 @@ out:
 }
 
 int
+orgs_enable_policy_type(struct orgs *o, const char *root_id, const char *type, struct sbx_err *err)
+{
+    if (need("EnablePolicyType", "RootId", root_id, err) != 0 ||
+        need("EnablePolicyType", "PolicyType", type, err) != 0)
+        return -1;
+    return no_output(o, ORGS_OP_ENABLE_POLICY_TYPE,
+                     request("RootId", root_id, "PolicyType", type, NULL), err);
+}
+
+int
+orgs_create_policy(struct orgs *o, const char *name, const char *description, const char *type,
+                   const char *content, struct orgs_policy *out, struct sbx_err *err)
+{
+    cJSON *req = NULL, *resp = NULL;
+    const cJSON *pol, *sum;
+    int rc = -1;
+
+    if (need("CreatePolicy", "Name", name, err) != 0 ||
+        need("CreatePolicy", "Type", type, err) != 0 ||
+        need("CreatePolicy", "Content", content, err) != 0)
+        return -1;
+    req = request("Content", content, "Description", description != NULL ? description : "", "Name",
+                  name, "Type", type, NULL);
+    if (req == NULL)
+        return nomem(err);
+    if (orgs_call(o, ORGS_OP_CREATE_POLICY, req, &resp, err) != 0)
+        goto out;
+    pol = member("CreatePolicy", resp, "Policy", err);
+    sum = pol != NULL ? member("CreatePolicy", pol, "PolicySummary", err) : NULL;
+    if (sum == NULL || parse_policy("CreatePolicy", sum, out, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(resp);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_attach_policy(struct orgs *o, const char *policy_id, const char *target_id,
+                   struct sbx_err *err)
+{
+    if (need("AttachPolicy", "PolicyId", policy_id, err) != 0 ||
+        need("AttachPolicy", "TargetId", target_id, err) != 0)
+        return -1;
+    return no_output(o, ORGS_OP_ATTACH_POLICY,
+                     request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+}
+
+int
+orgs_detach_policy(struct orgs *o, const char *policy_id, const char *target_id,
+                   struct sbx_err *err)
+{
+    if (need("DetachPolicy", "PolicyId", policy_id, err) != 0 ||
+        need("DetachPolicy", "TargetId", target_id, err) != 0)
+        return -1;
+    return no_output(o, ORGS_OP_DETACH_POLICY,
+                     request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+}
+
+static int
+list_policies(struct orgs *o, enum orgs_op op, cJSON *req, struct orgs_policy **out, size_t *n,
+              struct sbx_err *err)
+{
+    struct vec v = { .size = sizeof(struct orgs_policy) };
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (req == NULL)
+        return nomem(err);
+    if (paginate(o, op, req, true, "Policies", item_policy, &v, err) != 0)
+        goto out;
+    *out = v.items;
+    *n = v.n;
+    v.items = NULL;
+    v.n = 0;
+    rc = 0;
+out:
+    orgs_policies_free(v.items, v.n);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_list_policies(struct orgs *o, const char *type, struct orgs_policy **out, size_t *n,
+                   struct sbx_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (need("ListPolicies", "Filter", type, err) != 0)
+        return -1;
+    return list_policies(o, ORGS_OP_LIST_POLICIES, request("Filter", type, NULL), out, n, err);
+}
+
+int
+orgs_list_policies_for_target(struct orgs *o, const char *target_id, const char *type,
+                              struct orgs_policy **out, size_t *n, struct sbx_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (need("ListPoliciesForTarget", "TargetId", target_id, err) != 0 ||
+        need("ListPoliciesForTarget", "Filter", type, err) != 0)
+        return -1;
+    return list_policies(o, ORGS_OP_LIST_POLICIES_FOR_TARGET,
+                         request("TargetId", target_id, "Filter", type, NULL), out, n, err);
+}
+
+int
 orgs_move_account(struct orgs *o, const char *account_id, const char *source_parent,
                   const char *dest_parent, struct sbx_err *err)
 {
@@ -1494,6 +1670,25 @@ orgs_organization_release(struct orgs_organization *org)
     free(org->master_account_arn);
     free(org->master_account_email);
     memset(org, 0, sizeof(*org));
+}
+
+void
+orgs_policy_release(struct orgs_policy *p)
+{
+    if (p == NULL)
+        return;
+    free(p->arn);
+    free(p->name);
+    free(p->description);
+    memset(p, 0, sizeof(*p));
+}
+
+void
+orgs_policies_free(struct orgs_policy *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        orgs_policy_release(&p[i]);
+    free(p);
 }
 
 void

@@ -298,6 +298,52 @@ dump_faults(cJSON *root, const struct sim_faults *f)
     return 0;
 }
 
+/* Enabled policy types, policies (with their content) and attachments. */
+static int
+dump_policies(struct sim *s, cJSON *root)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "policy_types"), *o;
+
+    if (arr == NULL)
+        return -1;
+    for (int t = 0; t < SIM_POLICY_TYPES; t++) {
+        if ((s->policy_types & (1u << t)) == 0)
+            continue;
+        cJSON_AddItemToArray(arr, cJSON_CreateString(sim_policy_types[t]));
+    }
+    arr = cJSON_AddArrayToObject(root, "policies");
+    if (arr == NULL)
+        return -1;
+    for (size_t i = 0; i < s->npolicies; i++) {
+        const struct sim_policy *p = &s->policies[i];
+
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, o);
+        if (sim_json_add_str(o, "Id", p->id) != 0 || sim_json_add_str(o, "Name", p->name) != 0 ||
+            sim_json_add_str(o, "Description", p->description) != 0 ||
+            sim_json_add_str(o, "Content", p->content) != 0 ||
+            sim_json_add_str(o, "Type", sim_policy_types[p->type]) != 0 ||
+            cJSON_AddBoolToObject(o, "AwsManaged", p->aws_managed) == NULL ||
+            add_tags(o, "Tags", &p->tags) != 0)
+            return -1;
+    }
+    arr = cJSON_AddArrayToObject(root, "attachments");
+    if (arr == NULL)
+        return -1;
+    for (size_t i = 0; i < s->nattach; i++) {
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, o);
+        if (sim_json_add_str(o, "PolicyId", s->attach[i].policy_id) != 0 ||
+            sim_json_add_str(o, "TargetId", s->attach[i].target_id) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int
 dump_internal(struct sim *s, cJSON *root)
 {
@@ -440,6 +486,8 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
             sim_json_add_num(o, "Timestamp", s->closes[i].t) != 0)
             goto nomem;
     }
+    if (dump_policies(s, root) != 0)
+        goto nomem;
     o = cJSON_AddObjectToObject(root, "calls");
     if (o == NULL)
         goto nomem;
@@ -526,6 +574,46 @@ load_rates(struct sim_account *a, const cJSON *o)
         a->rates = grown;
         a->rates[a->nrates++] = (struct sim_rate){ jnum(e, "From"), jnum(e, "PerDay") };
     }
+    return 0;
+}
+
+/* After the accounts and OUs, so that loading them attaches nothing by itself. */
+static int
+load_policies(struct sim *s, const cJSON *root)
+{
+    const cJSON *e;
+    uint32_t types = 0;
+
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "policies"))
+    {
+        const char *id = jstr(e, "Id"), *name = jstr(e, "Name"), *desc = jstr(e, "Description");
+        const char *content = jstr(e, "Content"), *type = jstr(e, "Type");
+        int t = type != NULL ? sim_policy_type_find(type) : -1;
+        struct sim_policy *p;
+
+        if (id == NULL || name == NULL || desc == NULL || content == NULL || t < 0)
+            return -1;
+        p = sim_policy_add(s, id, name, desc, content, t,
+                           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "AwsManaged")));
+        if (p == NULL || load_tags(&p->tags, e) != 0)
+            return -1;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "attachments"))
+    {
+        const char *pid = jstr(e, "PolicyId"), *tid = jstr(e, "TargetId");
+
+        if (pid == NULL || tid == NULL || sim_attach_add(s, pid, tid) != 0)
+            return -1;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "policy_types"))
+    {
+        int t = cJSON_IsString(e) ? sim_policy_type_find(e->valuestring) : -1;
+
+        if (t < 0)
+            return -1;
+        types |= 1u << t;
+    }
+    s->policy_types = types;
     return 0;
 }
 
@@ -745,6 +833,8 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
         if (load_request(s, e) != 0)
             goto bad;
     }
+    if (load_policies(s, root) != 0)
+        goto bad;
     arr = cJSON_GetObjectItemCaseSensitive(root, "close_ledger");
     cJSON_ArrayForEach(e, arr)
     {

@@ -343,6 +343,7 @@ sim_ce_call(struct sim *s, const char *opname, const char *body, size_t len,
             const struct sim_caller *caller, struct sim_reply *r)
 {
     cJSON *in = NULL;
+    bool error, throttle, drop;
     int rc;
 
     memset(r, 0, sizeof(*r));
@@ -358,8 +359,14 @@ sim_ce_call(struct sim *s, const char *opname, const char *body, size_t len,
     }
     sim_catch_up(s);
     s->calls[SIM_OP_GET_COST_AND_USAGE]++;
+    sim_draw_faults(s, SIM_OP_GET_COST_AND_USAGE, &error, &throttle, &drop);
     r->latency_ms = s->faults.latency_ms;
-    if (!caller->management) {
+    if (error) {
+        rc = sim_reply_error(s, r, true, 500, "InternalServerError", NULL,
+                             "An internal error occurred");
+    } else if (throttle) {
+        rc = sim_reply_error(s, r, true, 400, "LimitExceededException", NULL, "Rate exceeded");
+    } else if (!caller->management) {
         /* A member account sees only its own cost; the spend check never calls from one. */
         rc = sim_reply_error(s, r, true, 400, "AccessDeniedException", NULL,
                              "User: %s is not authorized to perform: ce:GetCostAndUsage with "
@@ -369,6 +376,7 @@ sim_ce_call(struct sim *s, const char *opname, const char *body, size_t len,
         rc = sim_reply_error(s, r, true, 400, "LimitExceededException", NULL, "Rate exceeded");
     } else {
         rc = get_cost_and_usage(s, in, r);
+        r->drop = drop; /* nothing changed: a dropped answer is simply lost */
     }
     cJSON_Delete(in);
     if (rc != 0) {

@@ -280,6 +280,9 @@ const char *sim_acct_state_name(const struct sim_account *a);
 const char *sim_account_arn(const struct sim *s, const char *id, char *buf, size_t n);
 const char *sim_path_of(struct sim *s, const char *id, char *buf, size_t n);
 
+/* Draws a call's injected faults (sim_orgs.c; the same stream for every service). */
+void sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop);
+
 /* Token bucket for op in simulated time: true if a token was taken. */
 bool sim_bucket_take(struct sim *s, enum sim_op op);
 

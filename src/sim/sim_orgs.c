@@ -1640,8 +1640,8 @@ static int (*const handlers[SIM_OP_COUNT])(struct call *) = {
 
 /* Draws this call's injected faults from the seeded stream (only for selected operations,
  * so the sequence is reproducible for a given sequence of requests). */
-static void
-draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
+void
+sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
 {
     const struct sim_faults *f = &s->faults;
     bool selected = f->ops == 0 || (f->ops & (1u << op)) != 0;
@@ -1687,7 +1687,7 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
     c.in = in;
     sim_catch_up(s);
     s->calls[op]++;
-    draw_faults(s, c.op, &error, &throttle, &drop);
+    sim_draw_faults(s, c.op, &error, &throttle, &drop);
     r->latency_ms = s->faults.latency_ms;
     if (error) {
         fail(&c, "ServiceException", NULL, MSG_SERVICE);

@@ -623,3 +623,49 @@ TEST(client_against_simulator)
     sim_free(s);
     free(home);
 }
+
+TEST(sim_faults_reach_cost_explorer)
+{
+    struct sim *s = sim_mk();
+    struct sim_server *srv = NULL;
+    struct orgs_opts opts = { 0 };
+    struct orgs *o = NULL;
+    struct sbx_clock clk;
+    struct sbx_err err = { 0 };
+    struct ce_result res;
+    struct orgs_root *roots = NULL;
+    size_t nroots = 0;
+    char url[64], id[13], *home;
+    cJSON *st;
+
+    clean_env("AKIDTEST", "secret", &home);
+    sim_member(s, "alpha", 10, id);
+    /* Every GetCostAndUsage fails; other operations do not. */
+    cJSON_Delete(sim_admin(s, "POST", "/__sim/faults",
+                           "{\"error_rate\":1,\"ops\":[\"GetCostAndUsage\"]}", 200));
+    CHECK_OK(sim_server_start(s, NULL, "127.0.0.1:0", NULL, NULL, &srv, &err), &err);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", sim_server_port(srv));
+    opts.endpoint = url;
+    opts.sts_endpoint = url;
+    opts.ce_endpoint = url;
+    opts.max_attempts = 3;
+    opts.connect_timeout = 5;
+    opts.request_timeout = 10;
+    clock_init_fixed(&clk, T0);
+    CHECK_OK(orgs_new(&opts, &clk, &o, &err), &err);
+    CHECK_ERR(ce_daily_cost_by_account(o, "2025-12-30", "2026-01-01", &res, &err), &err, SBX_E_AWS);
+    CHECK_STR_EQ(err.aws_code, "InternalServerError");
+    CHECK_CONTAINS(err.msg, "after 3 attempts");
+    CHECK_OK(orgs_list_roots(o, &roots, &nroots, &err), &err);
+    orgs_roots_free(roots, nroots);
+    sim_server_stop(srv);
+    st = sim_admin(s, "GET", "/__sim/state", NULL, 200);
+    CHECK_INT_EQ(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "calls"),
+                                                  "GetCostAndUsage")
+                         ->valuedouble,
+                 3);
+    cJSON_Delete(st);
+    orgs_free(o);
+    sim_free(s);
+    free(home);
+}

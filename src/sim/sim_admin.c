@@ -8,7 +8,10 @@
  *   POST /__sim/pause     the clock stops; only advance moves it -> the clock
  *   POST /__sim/resume    it runs again at its time scale from where it stopped -> the clock
  *   POST /__sim/reset     an empty organization again (keys, options and the clock stay)
- *   GET|POST /__sim/faults  current faults / change some of them -> the faults in force
+ *   GET|POST /__sim/faults  current faults / change some of them -> the faults in force;
+ *                         "deny_ops" (operation names) are always answered access denied, as
+ *                         "deny_format" says: json (AccessDeniedException, HTTP 400), xml (an
+ *                         AccessDenied error document, HTTP 403) or html (a proxy's 403 page)
  *   GET  /__sim/state     the whole state (sim_state_json without the internal part)
  *   POST /__sim/accounts  {"Email","Name","Tags"?,"ParentId"?,"RoleName"?} -> {"Id"}: an
  *                         ACTIVE member that joined by invitation, immediately
@@ -150,6 +153,27 @@ rate_of(const cJSON *in, const char *k, double *dst, struct sim_reply *r)
     return 0;
 }
 
+/* A list of operation names (or null: none) as a bit mask. Returns -1 when it is not one. */
+static int
+ops_mask(const cJSON *v, uint32_t *mask)
+{
+    const cJSON *e;
+    uint32_t m = 0;
+
+    if (!cJSON_IsArray(v) && !cJSON_IsNull(v))
+        return -1;
+    cJSON_ArrayForEach(e, v)
+    {
+        int op = cJSON_IsString(e) ? sim_op_find(e->valuestring) : -1;
+
+        if (op < 0)
+            return -1;
+        m |= 1u << op;
+    }
+    *mask = m;
+    return 0;
+}
+
 /* Validates everything first, then applies: a rejected request changes nothing. */
 static int
 faults(struct sim *s, const cJSON *in, struct sim_reply *r)
@@ -186,20 +210,18 @@ faults(struct sim *s, const cJSON *in, struct sim_reply *r)
         snprintf(nf.fail_create_reason, sizeof(nf.fail_create_reason), "%s", v->valuestring);
     }
     v = cJSON_GetObjectItemCaseSensitive(in, "ops");
+    if (v != NULL && ops_mask(v, &nf.ops) != 0)
+        return admin_error(r, 400, "faults: \"ops\" must be a list of operation names");
+    v = cJSON_GetObjectItemCaseSensitive(in, "deny_ops");
+    if (v != NULL && ops_mask(v, &nf.deny_ops) != 0)
+        return admin_error(r, 400, "faults: \"deny_ops\" must be a list of operation names");
+    v = cJSON_GetObjectItemCaseSensitive(in, "deny_format");
     if (v != NULL) {
-        const cJSON *e;
-
-        if (!cJSON_IsArray(v) && !cJSON_IsNull(v))
-            return admin_error(r, 400, "faults: \"ops\" must be a list of operation names");
-        nf.ops = 0;
-        cJSON_ArrayForEach(e, v)
-        {
-            int op = cJSON_IsString(e) ? sim_op_find(e->valuestring) : -1;
-
-            if (op < 0)
-                return admin_error(r, 400, "faults: unknown operation in \"ops\"");
-            nf.ops |= 1u << op;
-        }
+        if (!cJSON_IsString(v) ||
+            (strcmp(v->valuestring, "json") != 0 && strcmp(v->valuestring, "xml") != 0 &&
+             strcmp(v->valuestring, "html") != 0))
+            return admin_error(r, 400, "faults: \"deny_format\" must be json, xml or html");
+        snprintf(nf.deny_format, sizeof(nf.deny_format), "%s", v->valuestring);
     }
     v = cJSON_GetObjectItemCaseSensitive(in, "fail_create_matching");
     if (v != NULL) {

@@ -151,7 +151,9 @@ struct sim_faults {
     int latency_ms;
     char *fail_create_matching; /* NULL = off */
     char fail_create_reason[64];
-    uint32_t ops; /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
+    uint32_t ops;        /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
+    uint32_t deny_ops;   /* bit per enum sim_op always answered "access denied"; 0 = none */
+    char deny_format[8]; /* how: "json" (AccessDeniedException), "xml" or "html" (HTTP 403) */
 };
 
 struct sim {
@@ -297,6 +299,8 @@ int sim_reply_json(struct sim_reply *r, int status, const char *content_type,
                    const struct cJSON *o);
 /* An empty 200 JSON 1.1 reply (operations without output). */
 int sim_reply_empty(struct sim_reply *r);
+/* A reply with a copy of body (a NUL-terminated string), whatever the protocol. */
+int sim_reply_text(struct sim_reply *r, int status, const char *content_type, const char *body);
 
 /* Formats t as ISO 8601 UTC ("2026-11-26T18:00:00Z") and as SigV4 date ("20261126T180000Z"). */
 const char *sim_iso8601(double t, char *buf, size_t n);

@@ -54,6 +54,12 @@ sim_reply_json(struct sim_reply *r, int status, const char *content_type, const 
 }
 
 int
+sim_reply_text(struct sim_reply *r, int status, const char *content_type, const char *body)
+{
+    return reply_take(r, status, content_type, body, strlen(body));
+}
+
+int
 sim_reply_empty(struct sim_reply *r)
 {
     /* Smithy: operations without output SHOULD answer an empty body (section 1.4). */
@@ -271,23 +277,16 @@ dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
     return 0;
 }
 
+/* The operations whose bit is set in mask, as a list of names. */
 static int
-dump_faults(cJSON *root, const struct sim_faults *f)
+dump_ops(cJSON *o, const char *key, uint32_t mask)
 {
-    cJSON *o = cJSON_AddObjectToObject(root, "faults"), *ops;
+    cJSON *ops = cJSON_AddArrayToObject(o, key);
 
-    if (o == NULL || sim_json_add_num(o, "error_rate", f->error_rate) != 0 ||
-        sim_json_add_num(o, "throttle_rate", f->throttle_rate) != 0 ||
-        sim_json_add_num(o, "drop_rate", f->drop_rate) != 0 ||
-        sim_json_add_num(o, "latency_ms", f->latency_ms) != 0 ||
-        add_str_or_null(o, "fail_create_matching", f->fail_create_matching) != 0 ||
-        sim_json_add_str(o, "fail_create_reason", f->fail_create_reason) != 0)
-        return -1;
-    ops = cJSON_AddArrayToObject(o, "ops");
     if (ops == NULL)
         return -1;
     for (int i = 0; i < SIM_OP_COUNT; i++) {
-        if ((f->ops & (1u << i)) != 0) {
+        if ((mask & (1u << i)) != 0) {
             cJSON *n = cJSON_CreateString(sim_op_name((enum sim_op)i));
 
             if (n == NULL)
@@ -342,6 +341,22 @@ dump_policies(struct sim *s, cJSON *root)
             return -1;
     }
     return 0;
+}
+
+static int
+dump_faults(cJSON *root, const struct sim_faults *f)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "faults");
+
+    if (o == NULL || sim_json_add_num(o, "error_rate", f->error_rate) != 0 ||
+        sim_json_add_num(o, "throttle_rate", f->throttle_rate) != 0 ||
+        sim_json_add_num(o, "drop_rate", f->drop_rate) != 0 ||
+        sim_json_add_num(o, "latency_ms", f->latency_ms) != 0 ||
+        add_str_or_null(o, "fail_create_matching", f->fail_create_matching) != 0 ||
+        sim_json_add_str(o, "fail_create_reason", f->fail_create_reason) != 0 ||
+        sim_json_add_str(o, "deny_format", f->deny_format) != 0)
+        return -1;
+    return dump_ops(o, "ops", f->ops) != 0 || dump_ops(o, "deny_ops", f->deny_ops) != 0 ? -1 : 0;
 }
 
 static int

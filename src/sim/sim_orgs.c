@@ -1657,6 +1657,32 @@ sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool
         *drop = sim_rng_unit(&s->rng_faults) < f->drop_rate;
 }
 
+/* The injected "access denied" fault: an IAM deny as AWS answers it, or, in the formats an
+ * emulator or a proxy may use, as an XML error document or an HTML page. */
+static void
+deny(struct call *c, const char *opname)
+{
+    const char *fmt = c->s->faults.deny_format;
+    int rc = 0;
+
+    if (strcmp(fmt, "xml") == 0)
+        rc = sim_reply_error(c->s, c->r, false, 403, "AccessDenied", NULL,
+                             "User: %s is not authorized to perform: organizations:%s with an "
+                             "explicit deny in an identity-based policy",
+                             c->caller->arn, opname);
+    else if (strcmp(fmt, "html") == 0)
+        rc = sim_reply_text(c->r, 403, "text/html",
+                            "<html><head><title>403 Forbidden</title></head>\n<body><h1>403 "
+                            "Forbidden</h1><p>Request blocked by policy.</p></body></html>\n");
+    else
+        fail(c, "AccessDeniedException", NULL,
+             "User: %s is not authorized to perform: organizations:%s with an explicit deny in "
+             "an identity-based policy",
+             c->caller->arn, opname);
+    if (rc != 0)
+        c->oom = 1;
+}
+
 int
 sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
               const struct sim_caller *caller, struct sim_reply *r)
@@ -1695,6 +1721,10 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
     }
     if (throttle) {
         fail(&c, "TooManyRequestsException", NULL, MSG_RATE);
+        goto out;
+    }
+    if ((s->faults.deny_ops & (1u << op)) != 0) {
+        deny(&c, opname);
         goto out;
     }
     /* Member accounts may describe their organization; everything else here is for the

@@ -962,6 +962,7 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     s->faults_opt.latency_ms = o->latency_ms;
     snprintf(s->faults_opt.fail_create_reason, sizeof(s->faults_opt.fail_create_reason),
              "INTERNAL_FAILURE");
+    snprintf(s->faults_opt.deny_format, sizeof(s->faults_opt.deny_format), "json");
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         goto nomem;
     if (o->fixed_clock)

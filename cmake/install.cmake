@@ -7,7 +7,7 @@
 #   share/sandboxctl/hooks/<event>.d/                   shipped hooks (aws-nuke, notify)
 #   share/bash-completion/completions/sandboxctl        bash completion
 #   share/zsh/site-functions/_sandboxctl                zsh completion
-#   lib/systemd/system/sandboxctl-{run,watch}.service, sandboxctl-run.timer
+#   lib/systemd/system/sandboxctl-{run,watch,metrics}.service, sandboxctl-{run,metrics}.timer
 #
 # Example configs go to the documentation directory, not to sysconfdir: installing into
 # /etc/sandboxctl would overwrite (or, under a package manager, fight with) the operator's
@@ -69,7 +69,8 @@ else()
 endif()
 sbx_full(SBX_UNITDIR "${SBX_UNITDIR_REL}")
 sbx_full(SBX_DOCDIR "${SBX_DOCDIR_REL}")
-foreach(unit sandboxctl-run.service sandboxctl-run.timer sandboxctl-watch.service)
+foreach(unit sandboxctl-run.service sandboxctl-run.timer sandboxctl-watch.service
+        sandboxctl-metrics.service sandboxctl-metrics.timer)
     configure_file("${SBX_SRC}/contrib/systemd/${unit}.in" "${SBX_GEN}/${unit}" @ONLY)
     file(INSTALL DESTINATION "${SBX_UNITDIR}" TYPE FILE FILES "${SBX_GEN}/${unit}"
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)

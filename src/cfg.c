@@ -373,6 +373,9 @@ check_regions(const char *v, char *why, size_t n)
 {
     const char *p = v;
 
+    /* "all": every region enabled in the account, plus global (the aws-nuke hook expands it) */
+    if (strcmp(v, "all") == 0)
+        return 0;
     while (*p != '\0' || p == v) {
         size_t len = strcspn(p, ",");
         char one[40];
@@ -384,7 +387,8 @@ check_regions(const char *v, char *why, size_t n)
         memcpy(one, p, len);
         one[len] = '\0';
         if (strcmp(one, "global") != 0 && check_region(one, why, n) != 0) {
-            snprintf(why, n, "must be comma-separated region names (e.g. \"global,us-east-1\")");
+            snprintf(why, n,
+                     "must be \"all\" or comma-separated region names (e.g. \"global,us-east-1\")");
             return -1;
         }
         p += len;
@@ -567,7 +571,7 @@ static const struct cfg_key keys[] = {
     KEY_EVENTS(C, "hooks", "pass_credentials", hooks.pass_credentials, CFG_NO_BOOL, "pre-close"),
     KEY_PATH(C, "hooks", "nuke_config_dir", hooks.nuke_config_dir, CFG_OPTIONAL, NULL),
     KEY_STR(C, "hooks", "nuke_regions", hooks.nuke_regions, CFG_OPTIONAL, check_regions,
-        "global,us-east-1"),
+        "all"),
     KEY_STR(C, "hooks", "webhook_url", hooks.webhook_url, CFG_OPTIONAL, check_url, NULL),
     KEY_STR(C, "hooks", "mail_from", hooks.mail_from, CFG_OPTIONAL, check_mail, NULL),
 

@@ -7,6 +7,8 @@
 #ifndef SBX_CMD_H
 #define SBX_CMD_H
 
+#include <stdint.h>
+
 #include "sbx.h"
 #include "util/clock.h"
 
@@ -80,6 +82,7 @@ extern const char cmd_log_usage[];
 extern const char cmd_offboard_usage[];
 extern const char cmd_policy_usage[];
 extern const char cmd_quota_usage[];
+extern const char cmd_metrics_usage[];
 extern const char cmd_retry_usage[];
 extern const char cmd_release_usage[];
 extern const char cmd_run_usage[];
@@ -100,6 +103,15 @@ int cmd_log(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_policy(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_quota(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv);
+/*
+ * `run` records the engine time at the end of each pass without errors in <store>.last-run
+ * (not in the store: an idle pass writes nothing to it, and so pays no integrity check);
+ * `metrics` reads it. Best effort: a pass does not fail because the mark cannot be written.
+ */
+void cmd_mark_run_ok(const struct sbx_ctx *ctx, int64_t now);
+/* The time cmd_mark_run_ok recorded; 0 when none (or unreadable). */
+int64_t cmd_last_run_ok(const struct sbx_ctx *ctx);
 int cmd_retry(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_release(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_run(struct sbx_ctx *ctx, int argc, char **argv);

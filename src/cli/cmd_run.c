@@ -187,6 +187,8 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
             goto out;
         }
         errors = errors || r.errors > 0 || d.errors > 0;
+        if (!dry_run && r.errors == 0 && d.errors == 0)
+            cmd_mark_run_ok(ctx, (int64_t)engine_now(e));
         if (!watch || r.did_work || ev.count > 0 || json)
             print_pass(json, &ev, &r, &d, next, dry_run);
         ev.count = 0;

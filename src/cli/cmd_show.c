@@ -88,6 +88,15 @@ hook_row(void *arg, const struct store_hook_run *r)
         cmd_json_time(o, "ended_at", r->ended_at);
         cJSON_AddStringToObject(o, "log", r->log_path != NULL ? r->log_path : "");
         cJSON_AddStringToObject(o, "tail", r->tail != NULL ? r->tail : "");
+        if (r->result != NULL && r->result[0] != '\0') {
+            /* Stored only after the runner validated it; kept as text if that ever fails. */
+            cJSON *doc = cJSON_Parse(r->result);
+
+            if (doc != NULL)
+                cJSON_AddItemToObject(o, "result", doc);
+            else
+                cJSON_AddStringToObject(o, "result", r->result);
+        }
         cJSON_AddItemToArray(sc->arr, o);
         return 0;
     }
@@ -102,6 +111,11 @@ hook_row(void *arg, const struct store_hook_run *r)
     if (r->log_path != NULL && r->log_path[0] != '\0') {
         printf("    log: ");
         text_fputs(r->log_path, stdout);
+        putchar('\n');
+    }
+    if (r->result != NULL && r->result[0] != '\0') {
+        printf("    result: ");
+        text_fputs(r->result, stdout);
         putchar('\n');
     }
     if (r->tail != NULL && r->tail[0] != '\0') {

@@ -43,6 +43,8 @@ const struct cmd cmd_table[] = {
       "do all due work once (--watch: keep going)" },
     { "quota", cmd_quota, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_quota_usage,
       "show the close quota, free slots and the close queue" },
+    { "metrics", cmd_metrics, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_metrics_usage,
+      "print metrics in the Prometheus text format" },
     { "log", cmd_log, CMD_CONFIG | CMD_STORE, cmd_log_usage, "show or verify the audit log" },
     { "backup", cmd_backup, CMD_CONFIG | CMD_STORE, cmd_backup_usage,
       "copy the store consistently, even while the engine runs" },

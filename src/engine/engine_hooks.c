@@ -201,8 +201,8 @@ eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *co
             status = "ok";
         }
         if (store_hook_run_finish(e->store, runs[j], status, res[j].status, res[j].log_path,
-                                  errs[j].code != SBX_E_OK ? errs[j].msg : res[j].tail, now,
-                                  err) != 0)
+                                  errs[j].code != SBX_E_OK ? errs[j].msg : res[j].tail,
+                                  res[j].result, now, err) != 0)
             goto out;
     }
     rc = 0;

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
 #include "aws/creds.h"
@@ -782,6 +783,8 @@ struct seq {
     size_t written;         /* bytes of its output already in the log */
     struct hook_result *out;
     struct sbx_err *err;
+    char result_path[1100]; /* SANDBOX_RESULT_FILE; "" when it could not be set up */
+    cJSON *results;         /* the documents collected so far, keyed by executable */
 };
 
 struct batch {
@@ -842,6 +845,85 @@ log_output_rest(const struct batch *b, struct seq *s)
         log_line(s->logfd, "\n");
 }
 
+/* --- the result protocol ------------------------------------------------------------------ */
+
+/* Empties the result file for the next executable. */
+static void
+result_reset(struct seq *s)
+{
+    int fd;
+
+    if (s->result_path[0] == '\0')
+        return;
+    fd = open(s->result_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_line(s->logfd, "note: cannot prepare the result file '%s': %s\n", s->result_path,
+                 strerror(errno));
+        return;
+    }
+    close(fd);
+}
+
+/* Reads what the finished executable wrote to the result file, if anything, into s->results. */
+static void
+result_collect(struct seq *s)
+{
+    char buf[HOOK_RESULT_MAX + 1];
+    struct stat st;
+    const char *end = NULL;
+    cJSON *doc;
+    ssize_t got;
+    size_t len = 0;
+    int fd;
+
+    if (s->result_path[0] == '\0')
+        return;
+    fd = open(s->result_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return; /* removed by the hook: nothing to collect */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        log_line(s->logfd, "note: result of %s ignored: not a regular file\n", s->name);
+        return;
+    }
+    while (len < sizeof(buf) && (got = read(fd, buf + len, sizeof(buf) - len)) > 0)
+        len += (size_t)got;
+    close(fd);
+    if (len == 0)
+        return;
+    if (len > HOOK_RESULT_MAX) {
+        log_line(s->logfd, "note: result of %s ignored: more than %d bytes\n", s->name,
+                 HOOK_RESULT_MAX);
+        return;
+    }
+    buf[len] = '\0';
+    doc = strlen(buf) == len ? cJSON_ParseWithOpts(buf, &end, 1) : NULL;
+    if (doc == NULL) {
+        log_line(s->logfd, "note: result of %s ignored: not a JSON document\n", s->name);
+        return;
+    }
+    if (s->results == NULL && (s->results = cJSON_CreateObject()) == NULL) {
+        cJSON_Delete(doc);
+        return;
+    }
+    if (!cJSON_AddItemToObject(s->results, s->name, doc)) {
+        cJSON_Delete(doc);
+        return;
+    }
+    {
+        char *txt = cJSON_PrintUnformatted(s->results);
+
+        if (txt == NULL || strlen(txt) >= sizeof(s->out->result)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(s->results, s->name);
+            log_line(s->logfd, "note: result of %s ignored: the results exceed %zu bytes\n",
+                     s->name, sizeof(s->out->result) - 1);
+        } else {
+            snprintf(s->out->result, sizeof(s->out->result), "%s", txt);
+        }
+        cJSON_free(txt);
+    }
+}
+
 static int
 spawn_next(struct batch *b, struct seq *s)
 {
@@ -851,6 +933,7 @@ spawn_next(struct batch *b, struct seq *s)
     struct spawn_opts o = { 0 };
 
     s->name = b->list->names[s->next];
+    result_reset(s);
     now_rfc3339(stamp, sizeof(stamp));
     log_line(s->logfd, "==> %s %s (started %s)\n", s->name, event_names[b->ev], stamp);
     argv[0] = path;
@@ -888,6 +971,12 @@ seq_finish(struct seq *s)
     }
     if (s->out->log_path[0] != '\0')
         read_tail(s->out->log_path, s->out->tail, sizeof(s->out->tail));
+    if (s->result_path[0] != '\0') {
+        unlink(s->result_path);
+        s->result_path[0] = '\0';
+    }
+    cJSON_Delete(s->results);
+    s->results = NULL;
     envb_release(&s->env);
     s->state = SEQ_DONE;
 }
@@ -908,6 +997,17 @@ seq_start(struct batch *b, struct seq *s, const struct hook_env *env, const stru
     if (open_log(b->hc, b->ev, env, s->out->log_path, sizeof(s->out->log_path), &s->logfd,
                  s->err) != 0)
         goto fail;
+    /* Next to the log, in hooks.log_dir (created 0700). */
+    if (snprintf(s->result_path, sizeof(s->result_path), "%s.result", s->out->log_path) >=
+        (int)sizeof(s->result_path)) {
+        sbx_err_set(s->err, SBX_E_HOOK, "hook result path too long under '%s'", b->hc->log_dir);
+        s->result_path[0] = '\0';
+        goto fail;
+    }
+    if (envb_set(&s->env, "SANDBOX_RESULT_FILE", s->result_path, s->err) != 0) {
+        s->result_path[0] = '\0';
+        goto fail;
+    }
     if (spawn_next(b, s) != 0)
         goto fail;
     return 0;
@@ -925,6 +1025,7 @@ seq_executable_done(struct batch *b, struct seq *s)
     bool signaled = spawn_signaled(p);
 
     log_output_rest(b, s);
+    result_collect(s);
     if (p->timed_out && status == 0)
         status = 124; /* exited cleanly after the timeout: still a failure */
     log_line(s->logfd, "<== %s: %s %d after %.1fs%s\n", s->name, signaled ? "signal" : "exit",

@@ -13,6 +13,12 @@
  * starting with '.' or ending in '~', '.disabled', '.sample', which are skipped. hooks.dir,
  * the event directory and each hook are checked from '/' down with lstat() (sudo/OpenSSH
  * style); a symbolic link is followed only when the link and its target pass.
+ *
+ * Result protocol: each executable finds in SANDBOX_RESULT_FILE the path of an empty file it
+ * may fill with one small JSON document (at most HOOK_RESULT_MAX bytes) about what it did,
+ * also when it fails. Valid documents are collected into one JSON object keyed by the
+ * executable's name (hook_result.result); an oversized or invalid one is left out with a note
+ * in the log and does not change the hook's outcome.
  */
 #ifndef SBX_HOOK_H
 #define SBX_HOOK_H
@@ -41,6 +47,8 @@ struct hook_env {
     const char *const *extra;
 };
 
+#define HOOK_RESULT_MAX 4096 /* bytes of one executable's result document */
+
 struct hook_result {
     int status; /* 0 ok; exit status of the failing hook; 128+N for signal N */
     bool timed_out;
@@ -48,6 +56,8 @@ struct hook_result {
     char failed[256];    /* basename of the failing executable, "" if none */
     char log_path[1024]; /* this run's output file ("" when nothing ran) */
     char tail[1024];     /* last lines of the output, for `show` and errors */
+    /* {"<executable>": <its result document>, ...}; "" when no executable wrote one */
+    char result[2 * HOOK_RESULT_MAX];
 };
 
 /*

@@ -573,8 +573,9 @@ store_open(const char *path, unsigned flags, struct store **out, struct sbx_err 
     if (exec_sql(s, "PRAGMA foreign_keys = ON", "cannot enable foreign keys", err) != 0)
         goto out;
     s->check_pending = (flags & STORE_CHECK) != 0;
+    /* An uninitialised store is refused before any migration touches it. */
     if (!create && (read_user_version(s, &version, err) != 0 ||
-                    (version == 0 && refuse_uninitialised(s, version, err) != 0)))
+                    (version <= store_schema_latest && refuse_uninitialised(s, version, err) != 0)))
         goto out;
     if (exec_sql(s, "PRAGMA journal_mode = WAL", "cannot enable WAL", err) != 0 ||
         exec_sql(s, "PRAGMA synchronous = FULL", "cannot set synchronous", err) != 0)

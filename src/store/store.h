@@ -278,6 +278,16 @@ int store_ledger_remove(struct store *s, const char *account_id, struct sbx_err 
 int store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n,
                        struct sbx_err *err) SBX_NODISCARD;
 
+/* --- metrics ---------------------------------------------------------------------------- */
+
+/* Calls cb with (state, kind, number of accounts) for every pair that has accounts. */
+int store_metrics_accounts(struct store *s,
+                           int (*cb)(void *arg, const char *state, const char *kind, int64_t n),
+                           void *arg, struct sbx_err *err) SBX_NODISCARD;
+/* Calls cb with (event, number of failed hook runs: failed, timeout or error) per event. */
+int store_metrics_hook_failures(struct store *s, int (*cb)(void *arg, const char *event, int64_t n),
+                                void *arg, struct sbx_err *err) SBX_NODISCARD;
+
 /* --- hook runs ------------------------------------------------------------------------ */
 
 struct store_hook_run {
@@ -291,15 +301,17 @@ struct store_hook_run {
     char *tail;
     int64_t started_at;
     int64_t ended_at; /* 0 while running */
+    char *result;     /* the hooks' result documents (JSON object), "" when none */
 };
 
 void store_hook_run_release(struct store_hook_run *r);
 /* Records a run that is starting; *run_id identifies it for store_hook_run_finish. */
 int store_hook_run_start(struct store *s, int64_t account, const char *event, int64_t attempt,
                          int64_t started_at, int64_t *run_id, struct sbx_err *err) SBX_NODISCARD;
+/* result: the JSON object hook_result.result holds, NULL or "" for none. */
 int store_hook_run_finish(struct store *s, int64_t run_id, const char *status, int64_t exit_status,
-                          const char *log_path, const char *tail, int64_t ended_at,
-                          struct sbx_err *err) SBX_NODISCARD;
+                          const char *log_path, const char *tail, const char *result,
+                          int64_t ended_at, struct sbx_err *err) SBX_NODISCARD;
 /* The account's hook runs, newest first, at most limit (0 = all). */
 int store_hook_runs(struct store *s, int64_t account, int limit,
                     int (*cb)(void *arg, const struct store_hook_run *r), void *arg,

@@ -14,6 +14,7 @@ store_hook_run_release(struct store_hook_run *r)
         return;
     free(r->log_path);
     free(r->tail);
+    free(r->result);
     memset(r, 0, sizeof(*r));
 }
 
@@ -35,7 +36,8 @@ store_hook_run_start(struct store *s, int64_t account, const char *event, int64_
 
 int
 store_hook_run_finish(struct store *s, int64_t run_id, const char *status, int64_t exit_status,
-                      const char *log_path, const char *tail, int64_t ended_at, struct sbx_err *err)
+                      const char *log_path, const char *tail, const char *result, int64_t ended_at,
+                      struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_HOOK_RUN_FINISH, err);
 
@@ -43,6 +45,7 @@ store_hook_run_finish(struct store *s, int64_t run_id, const char *status, int64
     store_bind_int(&b, ":exit_status", exit_status);
     store_bind_text(&b, ":log_path", log_path != NULL ? log_path : "");
     store_bind_text(&b, ":tail", tail != NULL ? tail : "");
+    store_bind_text(&b, ":result", result != NULL ? result : "");
     store_bind_int(&b, ":now", ended_at);
     store_bind_int(&b, ":id", run_id);
     return store_exec_stmt(&b);
@@ -72,6 +75,7 @@ store_hook_runs(struct store *s, int64_t account, int limit,
         r.tail = store_col_strdup(b.st, 7, &oom);
         r.started_at = sqlite3_column_int64(b.st, 8);
         r.ended_at = sqlite3_column_int64(b.st, 9);
+        r.result = store_col_strdup(b.st, 10, &oom);
         if (oom) {
             store_hook_run_release(&r);
             sbx_err_set(err, SBX_E_NOMEM, "out of memory");

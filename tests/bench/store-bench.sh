@@ -1,5 +1,5 @@
 #!/bin/bash
-# store-bench.sh -- `list`, `list --json` and an idle `run` pass on a store of 100,000
+# store-bench.sh -- `list`, `list --json`, an idle `run` pass and `metrics` on a store of 100,000
 # accounts (target: under 100 ms each), and what the integrity check that stands before a
 # writing command's first write (PRAGMA quick_check) costs on that store.
 #
@@ -153,6 +153,7 @@ calls_before=$(curl -sS "$SIM_URL/__sim/state" | python3 -c 'import json,sys; pr
 bench "\`list\` (table)" "$SBX" list
 bench "\`list --json\`" "$SBX" list --json
 bench "\`run\` with nothing due" "$SBX" run
+bench "\`metrics\`" "$SBX" metrics
 bench "\`PRAGMA quick_check\` alone (sqlite3 CLI)" --cost sqlite3 "$T/store.db" "PRAGMA quick_check"
 bench "\`log --verify\` (quick_check + hash chain)" --cost "$SBX" log --verify
 calls_after=$(curl -sS "$SIM_URL/__sim/state" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["calls"].values()))')
@@ -162,7 +163,7 @@ listed=$(( $("$SBX" list | wc -l) - 1 ))
 host="$(nproc) cores, $(uname -sr), load average $(cut -d" " -f1-3 /proc/loadavg) at the end (the machine is shared)"
 section=$(cat <<EOF
 <!-- store-bench:begin -->
-## 100,000 accounts: list and an idle run (store-bench.sh)
+## 100,000 accounts: list, an idle run and metrics (store-bench.sh)
 
 Reproduce: \`tests/bench/store-bench.sh build-rel/sandboxctl --accounts $N --runs $RUNS\`
 (release build as above). Store of $rows accounts seeded with sqlite3 after \`sandboxctl init\`;

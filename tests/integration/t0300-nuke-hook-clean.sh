@@ -1,7 +1,9 @@
 #!/bin/bash
 # t0300 -- the shipped aws-nuke pre-close hook, run with the environment the hook runner
 # builds, against the stand-in aws-nuke/aws (tests/data/fake-aws-nuke): an account is clean
-# only after two consecutive passes find nothing; the generated config is parsed back (and
+# only after two consecutive passes find nothing and a final dry-run scan (the proof) finds
+# nothing either; removed resources are counted per type in $SANDBOX_RESULT_FILE; Debian's
+# build (no version number) gets the 2.x dialect; the generated config is parsed back (and
 # checked by the installed aws-nuke's own strict parser, with no network); credentials reach
 # aws-nuke and the aws CLI only through their environment.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
@@ -27,15 +29,26 @@ run_hook() {
         "$@" "$HOOK" pre-close >"$T/out" 2>&1
 }
 
-# --- clean on two passes: 3 found and deleted, then 0, then 0 -------------------------------
+# --- clean on two passes: 3 found and deleted, then 0, then 0, then the proof scan finds 0 ----
 printf '3\n0\n0\n' >"$T/fake/plan"
-assert_exit 0 run_hook
+assert_exit 0 run_hook SANDBOX_RESULT_FILE="$T/result.json"
 cp "$T/out" "$T/out1"
 out=$(cat "$T/out1")
-assert_contains "$out" "is clean: two consecutive passes found nothing"
+assert_contains "$out" "aws-nuke dialect: 2.x"
+assert_eq "$(cat "$T/fake/version-calls")" "aws-nuke version"
+assert_contains "$out" "is clean: two consecutive passes and the proof scan found nothing to delete"
 assert_contains "$out" "pass 1: aws-nuke status 0, found 3, consecutive clean passes 0"
 assert_contains "$out" "pass 3: aws-nuke status 0, found 0, consecutive clean passes 2"
-assert_eq "$(cat "$T/fake/count")" 3 "aws-nuke runs"
+assert_contains "$out" "50-aws-nuke: removed: EC2Instance 3"
+assert_contains "$out" "50-aws-nuke: left: none"
+assert_eq "$(cat "$T/fake/count")" 4 "aws-nuke runs: three passes and the proof scan"
+python3 - "$T/result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["dialect"] == 2 and r["outcome"] == "clean" and r["passes"] == 3, r
+assert r["removed"] == {"EC2Instance": 3} and r["left"] == {}, r
+assert r["removed_total"] == 3 and r["left_total"] == 0, r
+PY
 calls=$(cat "$T/fake/calls")
 # The alias is set (under the member's role, through the aws CLI) before aws-nuke runs.
 assert_eq "$(sed -n 1p "$T/fake/calls")" \
@@ -44,17 +57,21 @@ assert_eq "$(sed -n 2p "$T/fake/calls")" \
     "aws --profile sandboxctl-member iam create-account-alias --account-alias sbx-123456789012"
 assert_eq "$(cat "$T/fake/alias")" sbx-123456789012
 nuke_calls=$(grep -c '^aws-nuke ' "$T/fake/calls")
-assert_eq "$nuke_calls" 3
-grep '^aws-nuke ' "$T/fake/calls" | while read -r line; do
+assert_eq "$nuke_calls" 4
+grep '^aws-nuke ' "$T/fake/calls" | head -n 3 | while read -r line; do
     assert_contains "$line" "--assume-role-arn $ROLE"
     assert_contains "$line" "--no-dry-run"
     assert_contains "$line" "--force"
     assert_contains "$line" "--max-wait-retries 60"
     assert_contains "$line" "--config $T/nukecfg/aws-nuke-123456789012.yaml"
 done
+# The proof scan deletes nothing.
+proof=$(grep '^aws-nuke ' "$T/fake/calls" | tail -n 1)
+assert_contains "$proof" "--assume-role-arn $ROLE"
+case "$proof" in *--no-dry-run*) fail "the proof scan deleted: $proof" ;; esac
 # Secrets: in the environment of aws-nuke and aws, never on a command line.
 case "$calls" in *"$SECRET"* | *"$TOKEN"* | *AKIAFAKEKEY*) fail "a credential reached a command line" ;; esac
-assert_eq "$(grep -c 'AWS_ACCESS_KEY_ID=set AWS_SECRET_ACCESS_KEY=set AWS_SESSION_TOKEN=set' "$T/fake/env")" 5
+assert_eq "$(grep -c 'AWS_ACCESS_KEY_ID=set AWS_SECRET_ACCESS_KEY=set AWS_SESSION_TOKEN=set' "$T/fake/env")" 6
 case "$out" in *"$SECRET"* | *"$TOKEN"*) fail "a credential reached the hook's output" ;; esac
 # The aws CLI assumes the access role with the environment's credentials.
 awscfg=$(cat "$T/fake/aws-config")
@@ -112,7 +129,7 @@ rm -f "$T/fake/calls" "$T/fake/count"
 printf '0\n' >"$T/fake/plan"
 assert_exit 0 run_hook SANDBOX_PROTECTED_ACCOUNTS= SANDBOX_NUKE_REGIONS=eu-central-1
 cp "$T/out" "$T/out2"
-assert_eq "$(cat "$T/fake/count")" 2 "two passes suffice"
+assert_eq "$(cat "$T/fake/count")" 3 "two passes and the proof scan suffice"
 case "$(cat "$T/fake/calls")" in *create-account-alias*) fail "alias set again" ;; esac
 python3 - "$T/nukecfg/aws-nuke-123456789012.yaml" <<'PY'
 import sys, yaml
@@ -121,3 +138,30 @@ assert c["account-blocklist"] == ["111111111111"], c["account-blocklist"]
 assert c["regions"] == ["eu-central-1"], c["regions"]
 PY
 assert_contains "$(cat "$T/fake/aws-config")" "region = eu-central-1"
+
+# --- every enabled region by default: 2.x gets global plus what describe-regions lists --------
+rm -f "$T/fake/calls" "$T/fake/count"
+printf 'us-east-1\teu-west-1\tap-southeast-3\n' >"$T/fake/regions"
+assert_exit 0 run_hook SANDBOX_NUKE_REGIONS=
+cp "$T/out" "$T/out3"
+assert_contains "$(cat "$T/fake/calls")" \
+    "aws --profile sandboxctl-member ec2 describe-regions --query Regions[].RegionName --output text"
+python3 - "$T/nukecfg/aws-nuke-123456789012.yaml" <<'PY'
+import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+assert c["regions"] == ["global", "us-east-1", "eu-west-1", "ap-southeast-3"], c["regions"]
+PY
+# The aws CLI asks the partition's default region for the list.
+assert_contains "$(cat "$T/fake/aws-config")" "region = us-east-1"
+assert_exit 0 run_hook SANDBOX_NUKE_REGIONS=all
+assert_contains "$(cat "$T/out")" "regions: global us-east-1 eu-west-1 ap-southeast-3"
+# The list cannot be read, or holds garbage: refused (5), aws-nuke never runs.
+rm -f "$T/fake/calls"
+touch "$T/fake/regions-fail"
+assert_exit 5 run_hook SANDBOX_NUKE_REGIONS=all
+assert_contains "$(cat "$T/out")" "cannot list the regions enabled in 123456789012"
+rm "$T/fake/regions-fail"
+printf 'us-east-1\t$(reboot)\n' >"$T/fake/regions"
+assert_exit 5 run_hook SANDBOX_NUKE_REGIONS=all
+if grep -q '^aws-nuke' "$T/fake/calls"; then fail "aws-nuke ran without a valid region list"; fi
+rm "$T/fake/regions"

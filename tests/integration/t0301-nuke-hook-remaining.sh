@@ -59,7 +59,7 @@ assert_contains "$out" "giving up after 3 pass(es)"
 reset_fake '2\n0\n1\n0\n0\n'
 assert_exit 0 run_hook SANDBOX_NUKE_MAX_PASSES=5
 cp "$T/out" "$T/out3"
-assert_eq "$(cat "$T/fake/count")" 5
+assert_eq "$(cat "$T/fake/count")" 6 "five passes and the proof scan"
 
 # --- aws-nuke itself fails (e.g. max wait retries exceeded): not a clean pass ---------------
 reset_fake '0\n'
@@ -92,3 +92,27 @@ touch "$T/fake/alias-fails"
 assert_exit 5 run_hook SANDBOX_DRY_RUN=1
 cp "$T/out" "$T/out6"
 rm "$T/fake/alias-fails"
+
+# --- two clean passes, but the proof scan finds resources: the nuke failed -------------------
+reset_fake '0\n0\n2\n'
+assert_exit 1 run_hook SANDBOX_RESULT_FILE="$T/result.json"
+cp "$T/out" "$T/out7"
+out=$(cat "$T/out7")
+assert_eq "$(cat "$T/fake/count")" 3
+assert_contains "$out" "the proof scan found 2 nukeable resource(s) in 123456789012: the nuke failed"
+assert_contains "$out" "50-aws-nuke: left: EC2Instance 2"
+case "$(tail -n 1 "$T/fake/calls")" in *--no-dry-run*) fail "the proof scan deleted" ;; esac
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["outcome"] == "resources-left" and r["left"] == {"EC2Instance": 2} and r["dialect"] == 2, r' \
+    "$T/result.json"
+# ... or fails: not proven, not clean
+reset_fake '0\n0\n'
+printf '#!/bin/sh\nn=$(cat "$FAKE_NUKE_DIR/n" 2>/dev/null || echo 0); n=$((n + 1)); echo $n >"$FAKE_NUKE_DIR/n"\n[ "$1" = version ] && exit 0\nif [ "$n" -le 3 ]; then exec "%s" "$@"; fi\necho "Error: AccessDenied"\nexit 255\n' \
+    "$SBX_TEST_DATA/fake-aws-nuke" >"$T/bin/aws-nuke.proof"
+rm "$T/bin/aws-nuke"
+cp "$T/bin/aws-nuke.proof" "$T/bin/aws-nuke"
+chmod 755 "$T/bin/aws-nuke"
+assert_exit 1 run_hook
+assert_contains "$(cat "$T/out")" "the proof scan failed with status 255: the nuke is not proven"
+assert_contains "$(cat "$T/out")" "aws-nuke reported an error (exit status 255)"
+rm "$T/bin/aws-nuke"
+ln -s "$SBX_TEST_DATA/fake-aws-nuke" "$T/bin/aws-nuke"

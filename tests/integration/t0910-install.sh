@@ -28,7 +28,9 @@ for f in \
     share/zsh/site-functions/_sandboxctl \
     lib/systemd/system/sandboxctl-run.service \
     lib/systemd/system/sandboxctl-run.timer \
-    lib/systemd/system/sandboxctl-watch.service; do
+    lib/systemd/system/sandboxctl-watch.service \
+    lib/systemd/system/sandboxctl-metrics.service \
+    lib/systemd/system/sandboxctl-metrics.timer; do
     [ -e "$P/$f" ] || fail "not installed: $f"
 done
 
@@ -70,14 +72,21 @@ for k in ProtectSystem=strict NoNewPrivileges=yes PrivateTmp=yes ProtectHome=yes
     "CapabilityBoundingSet=" SystemCallFilter=@system-service DynamicUser=yes; do
     grep -qx "$k" "$u/sandboxctl-run.service" || fail "sandboxctl-run.service lacks $k"
     grep -qx "$k" "$u/sandboxctl-watch.service" || fail "sandboxctl-watch.service lacks $k"
+    grep -qx "$k" "$u/sandboxctl-metrics.service" || fail "sandboxctl-metrics.service lacks $k"
 done
+# The metrics unit writes the configured file atomically (metrics --output), as the run
+# service's user (one store, one owner).
+assert_contains "$(cat "$u/sandboxctl-metrics.service")" "ExecStart=$P/bin/sandboxctl --config $P/etc/sandboxctl/sandboxctl.cfg metrics --output \${SANDBOXCTL_METRICS_FILE}"
+grep -qx "User=sandboxctl-run" "$u/sandboxctl-metrics.service" || fail "metrics service runs as another user"
+grep -qx "Unit=sandboxctl-metrics.service" "$u/sandboxctl-metrics.timer" || fail "metrics timer starts nothing"
 grep -qx "Type=oneshot" "$u/sandboxctl-run.service" || fail "run service is not oneshot"
 grep -qx "Restart=on-failure" "$u/sandboxctl-watch.service" || fail "watch service does not restart"
 grep -qx "Persistent=true" "$u/sandboxctl-run.timer" || fail "timer is not persistent"
 if command -v systemd-analyze >/dev/null 2>&1; then
     # verify loads the units offline; it prints a line for anything it does not accept.
     out=$(cd "$u" && systemd-analyze verify --man=no ./sandboxctl-run.service \
-        ./sandboxctl-run.timer ./sandboxctl-watch.service 2>&1) || fail "systemd-analyze verify: $out"
+        ./sandboxctl-run.timer ./sandboxctl-watch.service ./sandboxctl-metrics.service \
+        ./sandboxctl-metrics.timer 2>&1) || fail "systemd-analyze verify: $out"
     [ -z "$out" ] || fail "systemd-analyze verify: $out"
 else
     echo "skip: systemd-analyze not installed"

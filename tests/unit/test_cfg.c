@@ -334,7 +334,7 @@ TEST(defaults)
     CHECK_INT_EQ(cfg->hooks.parallel, 4);
     CHECK_INT_EQ(cfg->hooks.max_attempts, 3);
     CHECK_INT_EQ(cfg->hooks.retry_backoff, 300);
-    CHECK_STR_EQ(cfg->hooks.nuke_regions, "global,us-east-1");
+    CHECK_STR_EQ(cfg->hooks.nuke_regions, "all");
     check_pass_credentials_default(cfg);
     CHECK_STR_EQ(cfg->sim.listen, "127.0.0.1:4566");
     CHECK_STR_EQ(cfg->sim.access_key_id, "AKIASANDBOXCTLSIM01");

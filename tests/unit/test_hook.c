@@ -141,6 +141,58 @@ TEST(missing_dir_is_no_hooks)
     fixture_release(&f);
 }
 
+/* The result protocol: each executable gets an empty SANDBOX_RESULT_FILE; valid documents are
+ * collected by executable name, also from a failing one; invalid or oversized ones are left out
+ * with a note in the log; the file is gone afterwards. */
+TEST(result_documents)
+{
+    struct fixture f;
+    struct hook_result r;
+    struct sbx_err err = { 0 };
+    struct hook_env env = { .account_id = "123456789012" };
+    char big[HOOK_RESULT_MAX + 200], path[1200];
+    char *log;
+
+    fixture_init(&f);
+    write_hook(
+            &f, "pre-close", "10-a", 0755,
+            "#!/bin/sh\nprintf '{\"removed\": {\"EC2Instance\": 2}}\\n' >\"$SANDBOX_RESULT_FILE\"\n");
+    write_hook(&f, "pre-close", "20-bad", 0755,
+               "#!/bin/sh\nprintf '{\"oops\": ' >\"$SANDBOX_RESULT_FILE\"\n");
+    snprintf(big, sizeof(big),
+             "#!/bin/sh\nawk 'BEGIN { while (i++ < %d) printf \" \"; print \"{}\" }' "
+             ">\"$SANDBOX_RESULT_FILE\"\n",
+             HOOK_RESULT_MAX);
+    write_hook(&f, "pre-close", "30-big", 0755, big);
+    write_hook(
+            &f, "pre-close", "40-fresh", 0755,
+            "#!/bin/sh\n[ -f \"$SANDBOX_RESULT_FILE\" ] && [ ! -s \"$SANDBOX_RESULT_FILE\" ] || exit 9\n"
+            "echo '[\"fresh\"]' >\"$SANDBOX_RESULT_FILE\"\n");
+    write_hook(&f, "pre-close", "50-none", 0755, "#!/bin/sh\nexit 0\n");
+    write_hook(&f, "pre-close", "60-fails", 0755,
+               "#!/bin/sh\necho '{\"left\": 1}' >\"$SANDBOX_RESULT_FILE\"\nexit 3\n");
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 3);
+    CHECK_STR_EQ(r.failed, "60-fails");
+    CHECK_STR_EQ(r.result, "{\"10-a\":{\"removed\":{\"EC2Instance\":2}},\"40-fresh\":[\"fresh\"],"
+                           "\"60-fails\":{\"left\":1}}");
+    log = check_read_file(r.log_path, NULL);
+    CHECK_CONTAINS(log, "note: result of 20-bad ignored: not a JSON document");
+    CHECK_CONTAINS(log, "note: result of 30-big ignored: more than 4096 bytes");
+    free(log);
+    snprintf(path, sizeof(path), "%s.result", r.log_path);
+    CHECK(!file_exists(path));
+
+    /* Nothing written: no result at all. */
+    write_hook(&f, "pre-close", "60-fails", 0755, "#!/bin/sh\nexit 0\n");
+    write_hook(&f, "pre-close", "10-a", 0755, "#!/bin/sh\nexit 0\n");
+    write_hook(&f, "pre-close", "40-fresh", 0755, "#!/bin/sh\nexit 0\n");
+    CHECK_OK(hook_run(&f.hc, CFG_HOOK_PRE_CLOSE, &env, NULL, &r, &err), &err);
+    CHECK_INT_EQ(r.status, 0);
+    CHECK_STR_EQ(r.result, "");
+    fixture_release(&f);
+}
+
 TEST(lexical_order_and_argv)
 {
     struct fixture f;
@@ -192,7 +244,11 @@ dump_env(struct fixture *f, const struct hook_env *env, const struct creds *cred
              "with open('%s', 'w') as f:\n"
              "    f.write('ARGV=' + ' '.join(sys.argv[1:]) + '\\n')\n"
              "    for k in sorted(os.environ):\n"
-             "        f.write(k + '=' + os.environ[k] + '\\n')\n",
+             "        v = os.environ[k]\n"
+             "        if (k == 'SANDBOX_RESULT_FILE' and v.endswith('.log.result') and\n"
+             "                os.path.isfile(v) and os.path.getsize(v) == 0):\n"
+             "            v = 'LOG.result'  # next to the log, empty\n"
+             "        f.write(k + '=' + v + '\\n')\n",
              out);
     write_hook(f, "pre-close", "50-env", 0755, body);
     CHECK_OK(hook_run(&f->hc, CFG_HOOK_PRE_CLOSE, env, creds, &r, &err), &err);
@@ -256,6 +312,7 @@ TEST(environment_is_built_from_nothing)
                       "SANDBOX_OWNER=alice@example.com\n"
                       "SANDBOX_PROTECTED_ACCOUNTS=222222222222,333333333333\n"
                       "SANDBOX_REASON=expired\n"
+                      "SANDBOX_RESULT_FILE=LOG.result\n"
                       "SANDBOX_ROLE_ARN=arn:aws:iam::123456789012:role/"
                       "OrganizationAccountAccessRole\n");
     free(got);
@@ -787,7 +844,7 @@ TEST(shipped_nuke_hook_under_the_runner)
     char path[1400], *text;
 
     nuke_fixture_init(&n);
-    /* Clean: 2 found and deleted, then two passes that find nothing. */
+    /* Clean: 2 found and deleted, two passes that find nothing, then the proof scan. */
     nuke_plan(&n, "2\n0\n0\n");
     CHECK_OK(hook_run(&n.f.hc, CFG_HOOK_PRE_CLOSE, &n.env, &n.creds, &r, &err), &err);
     CHECK_INT_EQ(r.status, 0);
@@ -795,7 +852,7 @@ TEST(shipped_nuke_hook_under_the_runner)
     CHECK_CONTAINS(r.tail, "account 123456789012 is clean");
     snprintf(path, sizeof(path), "%s/count", n.fake);
     text = check_read_file(path, NULL);
-    CHECK_STR_EQ(text, "3\n");
+    CHECK_STR_EQ(text, "4\n");
     free(text);
     /* The runner's environment carried the credentials; no command line did. */
     snprintf(path, sizeof(path), "%s/calls", n.fake);

@@ -578,6 +578,23 @@ TEST(audit_hash_is_unambiguous)
     CHECK_INT_EQ(strlen(ha), 64);
 }
 
+struct hook_run_seen {
+    int n;
+    char status[16];
+    char result[256];
+};
+
+static int
+see_hook_run(void *arg, const struct store_hook_run *r)
+{
+    struct hook_run_seen *seen = arg;
+
+    seen->n++;
+    snprintf(seen->status, sizeof(seen->status), "%s", r->status);
+    snprintf(seen->result, sizeof(seen->result), "%s", r->result != NULL ? r->result : "(null)");
+    return 0;
+}
+
 TEST(hook_runs)
 {
     struct sbx_err err = { 0 };
@@ -586,8 +603,45 @@ TEST(hook_runs)
 
     CHECK_OK(store_hook_run_start(s, id, "pre-close", 1, 100, &run, &err), &err);
     CHECK(run > 0);
-    CHECK_OK(store_hook_run_finish(s, run, "failed", 3, "/tmp/x.log", "boom", 110, &err), &err);
+    CHECK_OK(store_hook_run_finish(s, run, "failed", 3, "/tmp/x.log", "boom",
+                                   "{\"50-aws-nuke\":{\"left_total\":2}}", 110, &err),
+             &err);
+    {
+        struct hook_run_seen seen = { 0 };
+
+        CHECK_OK(store_hook_runs(s, id, 0, see_hook_run, &seen, &err), &err);
+        CHECK_INT_EQ(seen.n, 1);
+        CHECK_STR_EQ(seen.status, "failed");
+        CHECK_STR_EQ(seen.result, "{\"50-aws-nuke\":{\"left_total\":2}}");
+    }
     store_close(s);
+}
+
+/* A schema-1 store (hook_run without result) with a run in it gets the column, empty. */
+TEST(migrates_hook_run_result)
+{
+    struct sbx_err err = { 0 };
+    struct store *s;
+    struct hook_run_seen seen = { 0 };
+    char *path;
+    int64_t id;
+
+    s = open_new(&path);
+    id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    store_close(s);
+    raw_exec(path, "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
+                   "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
+                   " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
+                   "PRAGMA user_version = 1");
+    s = NULL;
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
+    CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
+    CHECK_OK(store_hook_runs(s, id, 0, see_hook_run, &seen, &err), &err);
+    CHECK_INT_EQ(seen.n, 1);
+    CHECK_STR_EQ(seen.status, "ok");
+    CHECK_STR_EQ(seen.result, "");
+    store_close(s);
+    free(path);
 }
 
 TEST(error_text_names_a_full_disk)

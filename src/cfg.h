@@ -54,15 +54,17 @@ struct cfg_kind {
 };
 
 struct cfg_aws {
-    char *profile;           /* AWS profile; NULL = $AWS_PROFILE or "default" */
-    char *region;            /* client region; NULL = $AWS_REGION / profile / us-east-1 */
-    char *endpoint;          /* Organizations endpoint override (http(s)://host[:port]) */
-    char *sts_endpoint;      /* STS endpoint override */
-    int max_attempts;        /* total attempts per call, standard retry mode (default 5) */
-    int64_t connect_timeout; /* seconds (default 10) */
-    int64_t request_timeout; /* seconds (default 60) */
-    char *access_role;       /* role created in members (default OrganizationAccountAccessRole) */
-    bool follow_sim_clock;   /* take "now" from the simulator's admin API (simulator only) */
+    char *profile;                /* AWS profile; NULL = $AWS_PROFILE or "default" */
+    char *region;                 /* client region; NULL = $AWS_REGION / profile / us-east-1 */
+    char *endpoint;               /* Organizations endpoint override (http(s)://host[:port]) */
+    char *sts_endpoint;           /* STS endpoint override */
+    char *sso_endpoint;           /* IAM Identity Center (sso-admin) endpoint override */
+    char *identitystore_endpoint; /* Identity Store endpoint override */
+    int max_attempts;             /* total attempts per call, standard retry mode (default 5) */
+    int64_t connect_timeout;      /* seconds (default 10) */
+    int64_t request_timeout;      /* seconds (default 60) */
+    char *access_role;     /* role created in members (default OrganizationAccountAccessRole) */
+    bool follow_sim_clock; /* take "now" from the simulator's admin API (simulator only) */
 };
 
 struct cfg_org {

@@ -72,6 +72,22 @@ int endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoin
 int endpoint_resolve_sts(const struct endpoint_opts *opts, const struct endpoint_env *env,
                          struct endpoint *out, struct sbx_err *err) SBX_NODISCARD;
 
+/* A regional JSON service other than Organizations and STS (sso-admin, identitystore). */
+struct endpoint_service {
+    const char *host_prefix; /* "sso" -> sso.{region}.amazonaws.com */
+    const char *config_key;  /* the config file's override key, for messages: "access.endpoint" */
+    const char *env_var;     /* "AWS_ENDPOINT_URL_SSO_ADMIN" */
+};
+
+/*
+ * Resolves svc's endpoint in opts->region (the signing region too) with the same override
+ * order as Organizations: opts->config_url, then svc->env_var, $AWS_ENDPOINT_URL, then
+ * opts->profile_url. FIPS without an override is refused (SBX_E_CONFIG).
+ */
+int endpoint_resolve_regional(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                              const struct endpoint_service *svc, struct endpoint *out,
+                              struct sbx_err *err) SBX_NODISCARD;
+
 /* Fills env from the process environment for service "ORGANIZATIONS" or "STS". The pointers
  * are borrowed from the environment and stay valid until it changes. */
 void endpoint_env_read(const char *service_upper, struct endpoint_env *env);

@@ -511,15 +511,16 @@ add_tags(cJSON *req, const char *name, const struct orgs_tag *tags, size_t ntags
 }
 
 /*
- * One operation: paces, sends req ("{}" when NULL) and parses the 2xx body into *resp (an
- * empty body becomes an empty object). The caller deletes *resp.
+ * Sends req ("{}" when NULL) to ep as one JSON 1.1 operation and parses the 2xx body into
+ * *resp (an empty body becomes an empty object). The caller deletes *resp.
  */
 static int
-orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struct sbx_err *err)
+json_call(struct orgs *o, const struct endpoint *ep, const char *service, const char *target,
+          const char *operation, bool non_idem, const cJSON *req, cJSON **resp, struct sbx_err *err)
 {
     struct http_response r = { 0 };
     struct awscall_req areq = { 0 };
-    char target[96], *body = NULL;
+    char *body = NULL;
     const char *problem;
     int rc = -1;
 
@@ -527,18 +528,15 @@ orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struc
     body = req != NULL ? cJSON_PrintUnformatted(req) : NULL;
     if (req != NULL && body == NULL)
         return nomem(err);
-    if (pace_take(o, op, err) != 0)
-        goto out;
-    snprintf(target, sizeof(target), TARGET_PREFIX "%s", op_names[op]);
-    areq.ep = &o->ep;
-    areq.service = "organizations";
+    areq.ep = ep;
+    areq.service = service;
     areq.proto = AWSCALL_JSON;
-    areq.operation = op_names[op];
+    areq.operation = operation;
     areq.target = target;
     areq.content_type = JSON_CONTENT_TYPE;
     areq.body = body != NULL ? body : "{}";
     areq.body_len = strlen(areq.body);
-    areq.non_idempotent = non_idempotent(op);
+    areq.non_idempotent = non_idem;
     if (awscall_send(&o->call, &areq, &r, err) != 0)
         goto out;
     problem = awserr_json_problem(r.body, r.body_len);
@@ -551,7 +549,7 @@ orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struc
     } else if (problem != NULL) {
         awserr_protocol(r.status, problem, r.body, r.body_len, err);
         err->aws = SBX_AWS_PROTOCOL;
-        sbx_err_prefix(err, "%s", op_names[op]);
+        sbx_err_prefix(err, "%s", operation);
         goto out;
     } else {
         *resp = cJSON_ParseWithLength(r.body, r.body_len);
@@ -565,6 +563,43 @@ out:
     http_response_release(&r);
     cJSON_free(body);
     return rc;
+}
+
+/* One Organizations operation: paces, then json_call(). */
+static int
+orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struct sbx_err *err)
+{
+    char target[96];
+
+    *resp = NULL;
+    if (pace_take(o, op, err) != 0)
+        return -1;
+    snprintf(target, sizeof(target), TARGET_PREFIX "%s", op_names[op]);
+    return json_call(o, &o->ep, "organizations", target, op_names[op], non_idempotent(op), req,
+                     resp, err);
+}
+
+int
+orgs_call_service(struct orgs *o, const struct orgs_service_call *sc, const cJSON *req,
+                  cJSON **resp, struct sbx_err *err)
+{
+    char target[128];
+
+    snprintf(target, sizeof(target), "%s.%s", sc->target_prefix, sc->operation);
+    return json_call(o, sc->ep, sc->service, target, sc->operation, sc->non_idempotent, req, resp,
+                     err);
+}
+
+const char *
+orgs_region(const struct orgs *o)
+{
+    return o->region;
+}
+
+const char *
+orgs_profile(const struct orgs *o)
+{
+    return o->profile;
 }
 
 /* The object member key of resp, which must be present. */

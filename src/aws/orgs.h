@@ -230,6 +230,33 @@ int orgs_assume_role(struct orgs *o, const char *role_arn, const char *session_n
  */
 int orgs_sim_clock(struct orgs *o, struct sbx_clock *clock, struct sbx_err *err) SBX_NODISCARD;
 
+/* --- other JSON 1.1 services ----------------------------------------------------------- */
+
+struct cJSON;
+struct endpoint;
+
+/* One operation of another JSON 1.1 service (sso-admin, identitystore, ...), sent with this
+ * client's credentials, connection, retry quota and clock. */
+struct orgs_service_call {
+    const struct endpoint *ep; /* resolved by the caller (endpoint.h) */
+    const char *service;       /* signing name: "sso", "identitystore" */
+    const char *target_prefix; /* X-Amz-Target prefix: "SWBExternalService" */
+    const char *operation;     /* "ListInstances" */
+    bool non_idempotent;       /* see awscall.h */
+};
+
+/*
+ * Sends req (NULL = "{}") as sc describes, with standard-mode retries, and parses the 2xx
+ * answer into *resp (the caller deletes it with cJSON_Delete). Errors as for every call here.
+ * Not paced.
+ */
+int orgs_call_service(struct orgs *o, const struct orgs_service_call *sc, const struct cJSON *req,
+                      struct cJSON **resp, struct sbx_err *err) SBX_NODISCARD;
+/* The client's configured region (aws.region, $AWS_REGION, ..., us-east-1) and profile name
+ * (borrowed). */
+const char *orgs_region(const struct orgs *o);
+const char *orgs_profile(const struct orgs *o);
+
 /* --- release --------------------------------------------------------------------------- */
 void orgs_account_release(struct orgs_account *a);
 void orgs_accounts_free(struct orgs_account *a, size_t n);

@@ -47,13 +47,14 @@ struct sim_opts {
     int close_quota_min;           /* formula: max(min, pct% of members), at most max */
     int close_quota_pct;           /* (250, 20, 1000 per AWS-ORGANIZATIONS.md section 3.1) */
     int close_quota_max;
-    uint64_t seed;        /* PRNG seed for ids and faults */
-    bool seeded;          /* false: seed from getrandom() */
-    bool throttle;        /* per-operation token buckets (true) */
-    double error_rate;    /* fraction of calls answered ServiceException (500) */
-    double throttle_rate; /* fraction answered TooManyRequestsException */
-    double drop_rate;     /* fraction whose response is dropped (connection closed) */
-    int latency_ms;       /* added to every AWS-protocol response */
+    uint64_t seed;         /* PRNG seed for ids and faults */
+    bool seeded;           /* false: seed from getrandom() */
+    bool throttle;         /* per-operation token buckets (true) */
+    double error_rate;     /* fraction of calls answered ServiceException (500) */
+    double throttle_rate;  /* fraction answered TooManyRequestsException */
+    double drop_rate;      /* fraction whose response is dropped (connection closed) */
+    int latency_ms;        /* added to every AWS-protocol response */
+    double assign_latency; /* seconds an account assignment or its deletion takes (2) */
 };
 
 /* Who signed a request (resolved from the access key by sim_auth_lookup). */
@@ -96,6 +97,18 @@ enum sim_op {
     SIM_OP_DESCRIBE_ORGANIZATION,
     SIM_OP_ASSUME_ROLE,
     SIM_OP_GET_CALLER_IDENTITY,
+    /* IAM Identity Center (sim_idc.c) */
+    SIM_OP_LIST_INSTANCES,
+    SIM_OP_LIST_PERMISSION_SETS,
+    SIM_OP_DESCRIBE_PERMISSION_SET,
+    SIM_OP_CREATE_ACCOUNT_ASSIGNMENT,
+    SIM_OP_DESCRIBE_ASSIGNMENT_CREATION_STATUS,
+    SIM_OP_DELETE_ACCOUNT_ASSIGNMENT,
+    SIM_OP_DESCRIBE_ASSIGNMENT_DELETION_STATUS,
+    SIM_OP_LIST_ACCOUNT_ASSIGNMENTS,
+    SIM_OP_GET_USER_ID,
+    SIM_OP_DESCRIBE_USER,
+    SIM_OP_GET_GROUP_ID,
     SIM_OP_COUNT
 };
 
@@ -150,6 +163,13 @@ enum sim_auth_result sim_auth_lookup(struct sim *s, const char *access_key_id,
  */
 int sim_orgs_call(struct sim *s, const char *op, const char *body, size_t len,
                   const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
+
+/*
+ * Runs one IAM Identity Center operation: sso-admin (X-Amz-Target prefix SWBExternalService)
+ * when identitystore is false, identitystore (AWSIdentityStore) when true. Same contract.
+ */
+int sim_idc_call(struct sim *s, bool identitystore, const char *op, const char *body, size_t len,
+                 const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
 
 /* Runs one STS query-protocol request (form body with Action=...). Same contract. */
 int sim_sts_call(struct sim *s, const char *body, size_t len, const struct sim_caller *caller,

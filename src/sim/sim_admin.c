@@ -9,6 +9,7 @@
  *   GET  /__sim/state     the whole state (sim_state_json without the internal part)
  *   POST /__sim/accounts  {"Email","Name","Tags"?,"ParentId"?,"RoleName"?} -> {"Id"}: an
  *                         ACTIVE member that joined by invitation, immediately
+ *   GET|POST /__sim/idc[/...]  IAM Identity Center: users, groups, assignments (sim_idc.c)
  *
  * Errors answer {"error": "..."} with 400 (bad input), 404 (unknown path), 405 (method) or
  * 409 (conflict with the organization's state).
@@ -306,6 +307,8 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
         rc = 0;
     } else if (strcmp(what, "accounts") == 0 && post) {
         rc = add_account(s, in, r);
+    } else if (strcmp(what, "idc") == 0 || strncmp(what, "idc/", 4) == 0) {
+        rc = sim_idc_admin(s, method, what, in, r);
     } else if (strcmp(what, "clock") == 0 || strcmp(what, "advance") == 0 ||
                strcmp(what, "reset") == 0 || strcmp(what, "faults") == 0 ||
                strcmp(what, "state") == 0 || strcmp(what, "accounts") == 0) {

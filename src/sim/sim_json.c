@@ -431,6 +431,8 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
     }
     if (dump_faults(root, &s->faults) != 0)
         goto nomem;
+    if (sim_idc_dump(s, root) != 0)
+        goto nomem;
     if (internal && dump_internal(s, root) != 0)
         goto nomem;
     text = cJSON_PrintUnformatted(root);
@@ -731,6 +733,8 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     e = cJSON_GetObjectItemCaseSensitive(root, "calls");
     for (int i = 0; i < SIM_OP_COUNT; i++)
         s->calls[i] = (long)jnum(e, sim_op_name((enum sim_op)i));
+    if (sim_idc_load(s, root) != 0)
+        goto bad;
     sim_schedule(s);
     cJSON_Delete(root);
     sim_catch_up(s);

@@ -47,6 +47,20 @@ static const struct {
     [SIM_OP_DESCRIBE_ORGANIZATION] = { "DescribeOrganization", 1, 2 },
     [SIM_OP_ASSUME_ROLE] = { "AssumeRole", 0, 0 },
     [SIM_OP_GET_CALLER_IDENTITY] = { "GetCallerIdentity", 0, 0 },
+    /* Identity Center: no per-operation rate is published, so only injected throttling. */
+    [SIM_OP_LIST_INSTANCES] = { "ListInstances", 0, 0 },
+    [SIM_OP_LIST_PERMISSION_SETS] = { "ListPermissionSets", 0, 0 },
+    [SIM_OP_DESCRIBE_PERMISSION_SET] = { "DescribePermissionSet", 0, 0 },
+    [SIM_OP_CREATE_ACCOUNT_ASSIGNMENT] = { "CreateAccountAssignment", 0, 0 },
+    [SIM_OP_DESCRIBE_ASSIGNMENT_CREATION_STATUS] = { "DescribeAccountAssignmentCreationStatus", 0,
+                                                     0 },
+    [SIM_OP_DELETE_ACCOUNT_ASSIGNMENT] = { "DeleteAccountAssignment", 0, 0 },
+    [SIM_OP_DESCRIBE_ASSIGNMENT_DELETION_STATUS] = { "DescribeAccountAssignmentDeletionStatus", 0,
+                                                     0 },
+    [SIM_OP_LIST_ACCOUNT_ASSIGNMENTS] = { "ListAccountAssignments", 0, 0 },
+    [SIM_OP_GET_USER_ID] = { "GetUserId", 0, 0 },
+    [SIM_OP_DESCRIBE_USER] = { "DescribeUser", 0, 0 },
+    [SIM_OP_GET_GROUP_ID] = { "GetGroupId", 0, 0 },
 };
 
 int
@@ -747,6 +761,7 @@ sim_opts_init(struct sim_opts *o)
     o->close_quota_pct = 20;
     o->close_quota_max = 1000;
     o->throttle = true;
+    o->assign_latency = 2;
 }
 
 static void
@@ -842,7 +857,7 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     }
     if (!(o->time_scale > 0) || o->create_latency < 0 || o->close_latency < 0 ||
         o->account_limit < 1 || o->close_quota < 0 || o->close_quota_pct < 0 ||
-        o->close_quota_min < 0 || o->close_quota_max < 0) {
+        o->close_quota_min < 0 || o->close_quota_max < 0 || o->assign_latency < 0) {
         sbx_err_set(err, SBX_E_INVALID, "invalid simulator option (negative or zero value)");
         return -1;
     }
@@ -863,6 +878,7 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     s->close_quota_pct = o->close_quota_pct;
     s->close_quota_max = o->close_quota_max;
     s->throttle = o->throttle;
+    s->idc.assign_latency = o->assign_latency;
     s->faults_opt.error_rate = o->error_rate;
     s->faults_opt.throttle_rate = o->throttle_rate;
     s->faults_opt.drop_rate = o->drop_rate;
@@ -899,6 +915,7 @@ sim_free(struct sim *s)
     if (s == NULL)
         return;
     release_org(s);
+    sim_idc_release(s);
     faults_release(&s->faults);
     free(s->access_key_id);
     if (s->secret_access_key != NULL) {
@@ -913,6 +930,7 @@ void
 sim_reset(struct sim *s)
 {
     release_org(s);
+    sim_idc_release(s);
     faults_release(&s->faults);
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         memset(&s->faults, 0, sizeof(s->faults));

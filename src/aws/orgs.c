@@ -467,7 +467,7 @@ jtime(const cJSON *obj, const char *key)
 
     if (cJSON_IsNumber(v))
         return v->valuedouble;
-    if (cJSON_IsString(v) && time_parse(v->valuestring, &t, NULL) == 0)
+    if (cJSON_IsString(v) && duration_parse_time(v->valuestring, &t, NULL) == 0)
         return (double)t;
     return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_access.c -- the `access` configuration resolved by the real Identity Center client
+ * test_engine_access.c -- the `access` configuration resolved by the real Identity Center client
  * against the in-process simulator: the instance (configured, or the only one), permission
  * sets by name and ARN, and owners mapped to users by address or user-name template.
  */
@@ -10,7 +10,7 @@
 #include "aws/idc.h"
 #include "aws/orgs.h"
 #include "check.h"
-#include "engine/access.h"
+#include "engine/engine_access.h"
 #include "sim/sim.h"
 #include "util/clock.h"
 
@@ -107,7 +107,7 @@ TEST(client_options_from_the_configuration)
     cfg.access.region = (char *)"eu-central-1";
     cfg.aws.sso_endpoint = (char *)"http://127.0.0.1:1";
     cfg.aws.identitystore_endpoint = (char *)"http://127.0.0.1:2";
-    access_idc_opts(&cfg, &io);
+    engine_access_idc_opts(&cfg, &io);
     CHECK_STR_EQ(io.region, "eu-central-1");
     CHECK_STR_EQ(io.sso_endpoint, "http://127.0.0.1:1");
     CHECK_STR_EQ(io.identitystore_endpoint, "http://127.0.0.1:2");
@@ -117,20 +117,20 @@ TEST(instance_configured_or_the_only_one)
 {
     struct fx f;
     struct cfg_access a = { 0 };
-    struct access_instance in;
+    struct engine_access_instance in;
     struct sbx_err err = { 0 };
 
     fx_init(&f);
-    CHECK_OK(access_instance(f.idc, &a, &in, &err), &err);
+    CHECK_OK(engine_access_instance(f.idc, &a, &in, &err), &err);
     CHECK_STR_EQ(in.arn, INSTANCE);
     CHECK_STR_EQ(in.identity_store_id, STORE);
-    access_instance_release(&in);
+    engine_access_instance_release(&in);
     a.instance = (char *)INSTANCE;
-    CHECK_OK(access_instance(f.idc, &a, &in, &err), &err);
+    CHECK_OK(engine_access_instance(f.idc, &a, &in, &err), &err);
     CHECK_STR_EQ(in.identity_store_id, STORE);
-    access_instance_release(&in);
+    engine_access_instance_release(&in);
     a.instance = (char *)"arn:aws:sso:::instance/ssoins-0000000000000000";
-    CHECK_ERR(access_instance(f.idc, &a, &in, &err), &err, SBX_E_CONFIG);
+    CHECK_ERR(engine_access_instance(f.idc, &a, &in, &err), &err, SBX_E_CONFIG);
     CHECK_CONTAINS(err.msg, "access.instance arn:aws:sso:::instance/ssoins-0000000000000000");
     CHECK_CONTAINS(err.msg, "eu-west-1");
     fx_done(&f);
@@ -147,19 +147,19 @@ TEST(permission_set_by_name_or_arn)
     fx_init(&f);
     memset(&cfg, 0, sizeof(cfg));
     cfg.access.permission_set = (char *)"AdministratorAccess";
-    CHECK_STR_EQ(access_permission_set_for(&cfg, &kind), "AdministratorAccess");
+    CHECK_STR_EQ(engine_access_permission_set_for(&cfg, &kind), "AdministratorAccess");
     kind.permission_set = (char *)"ReadOnlyAccess";
-    CHECK_STR_EQ(access_permission_set_for(&cfg, &kind), "ReadOnlyAccess");
-    CHECK_OK(access_permission_set_arn(f.idc, INSTANCE, "ReadOnlyAccess", &arn, &err), &err);
+    CHECK_STR_EQ(engine_access_permission_set_for(&cfg, &kind), "ReadOnlyAccess");
+    CHECK_OK(engine_access_permission_set_arn(f.idc, INSTANCE, "ReadOnlyAccess", &arn, &err), &err);
     CHECK_STR_EQ(arn, PS_RO);
     free(arn);
-    CHECK_OK(access_permission_set_arn(f.idc, INSTANCE, PS_ADMIN, &arn, &err), &err);
+    CHECK_OK(engine_access_permission_set_arn(f.idc, INSTANCE, PS_ADMIN, &arn, &err), &err);
     CHECK_STR_EQ(arn, PS_ADMIN);
     free(arn);
-    CHECK_ERR(access_permission_set_arn(f.idc, INSTANCE, "Billing", &arn, &err), &err,
+    CHECK_ERR(engine_access_permission_set_arn(f.idc, INSTANCE, "Billing", &arn, &err), &err,
               SBX_E_CONFIG);
     CHECK_CONTAINS(err.msg, "no permission set named 'Billing'");
-    CHECK_ERR(access_permission_set_arn(f.idc, INSTANCE, PS_ADMIN "9", &arn, &err), &err,
+    CHECK_ERR(engine_access_permission_set_arn(f.idc, INSTANCE, PS_ADMIN "9", &arn, &err), &err,
               SBX_E_CONFIG);
     CHECK_CONTAINS(err.msg, "does not exist");
     CHECK(arn == NULL);
@@ -175,26 +175,29 @@ TEST(owner_to_user_by_address_or_template)
     char value[64], *id = NULL, *id2 = NULL;
 
     fx_init(&f);
-    CHECK_OK(access_user_key(&a, "alice@corp.example", &path, value, sizeof(value), &err), &err);
+    CHECK_OK(engine_access_user_key(&a, "alice@corp.example", &path, value, sizeof(value), &err),
+             &err);
     CHECK_STR_EQ(path, "emails.value");
     CHECK_STR_EQ(value, "alice@corp.example");
-    CHECK_OK(access_user_id(f.idc, &a, STORE, "alice@corp.example", &id, &err), &err);
+    CHECK_OK(engine_access_user_id(f.idc, &a, STORE, "alice@corp.example", &id, &err), &err);
     CHECK(id != NULL && strlen(id) == 36);
     a.user_name_template = (char *)"{local}";
-    CHECK_OK(access_user_key(&a, "alice@corp.example", &path, value, sizeof(value), &err), &err);
+    CHECK_OK(engine_access_user_key(&a, "alice@corp.example", &path, value, sizeof(value), &err),
+             &err);
     CHECK_STR_EQ(path, "userName");
     CHECK_STR_EQ(value, "alice");
-    CHECK_OK(access_user_id(f.idc, &a, STORE, "alice@corp.example", &id2, &err), &err);
+    CHECK_OK(engine_access_user_id(f.idc, &a, STORE, "alice@corp.example", &id2, &err), &err);
     CHECK_STR_EQ(id2, id);
     free(id);
     free(id2);
     a.user_name_template = (char *)"sso-{owner}";
-    CHECK_OK(access_user_key(&a, "bob@x.example", &path, value, sizeof(value), &err), &err);
+    CHECK_OK(engine_access_user_key(&a, "bob@x.example", &path, value, sizeof(value), &err), &err);
     CHECK_STR_EQ(value, "sso-bob@x.example");
-    CHECK_ERR(access_user_key(&a, "bob@x.example", &path, value, 8, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(engine_access_user_key(&a, "bob@x.example", &path, value, 8, &err), &err,
+              SBX_E_INVALID);
     /* An owner without a user: a clear, typed error. */
     a.user_name_template = NULL;
-    CHECK_ERR(access_user_id(f.idc, &a, STORE, "bob@corp.example", &id, &err), &err,
+    CHECK_ERR(engine_access_user_id(f.idc, &a, STORE, "bob@corp.example", &id, &err), &err,
               SBX_E_NOTFOUND);
     CHECK_CONTAINS(err.msg, "owner bob@corp.example has no IAM Identity Center user "
                             "(emails.value = bob@corp.example in identity store " STORE ")");

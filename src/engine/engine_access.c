@@ -1,5 +1,6 @@
-/* access.c -- the `access` configuration resolved against Identity Center (see access.h). */
-#include "engine/access.h"
+/* engine_access.c -- the `access` configuration resolved against Identity Center (see
+ * engine_access.h). */
+#include "engine/engine_access.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@ nomem(struct sbx_err *err)
 }
 
 void
-access_idc_opts(const struct sbx_config *cfg, struct idc_opts *out)
+engine_access_idc_opts(const struct sbx_config *cfg, struct idc_opts *out)
 {
     memset(out, 0, sizeof(*out));
     out->region = cfg->access.region;
@@ -22,8 +23,8 @@ access_idc_opts(const struct sbx_config *cfg, struct idc_opts *out)
 }
 
 int
-access_instance(struct idc *c, const struct cfg_access *cfg, struct access_instance *out,
-                struct sbx_err *err)
+engine_access_instance(struct idc *c, const struct cfg_access *cfg,
+                       struct engine_access_instance *out, struct sbx_err *err)
 {
     struct idc_instance *v = NULL;
     const struct idc_instance *pick = NULL;
@@ -65,7 +66,7 @@ access_instance(struct idc *c, const struct cfg_access *cfg, struct access_insta
     out->arn = strdup(pick->arn);
     out->identity_store_id = strdup(pick->identity_store_id);
     if (out->arn == NULL || out->identity_store_id == NULL) {
-        access_instance_release(out);
+        engine_access_instance_release(out);
         nomem(err);
         goto out;
     }
@@ -76,7 +77,7 @@ out:
 }
 
 void
-access_instance_release(struct access_instance *in)
+engine_access_instance_release(struct engine_access_instance *in)
 {
     free(in->arn);
     free(in->identity_store_id);
@@ -84,7 +85,7 @@ access_instance_release(struct access_instance *in)
 }
 
 const char *
-access_permission_set_for(const struct sbx_config *cfg, const struct cfg_kind *kind)
+engine_access_permission_set_for(const struct sbx_config *cfg, const struct cfg_kind *kind)
 {
     if (kind != NULL && kind->permission_set != NULL)
         return kind->permission_set;
@@ -92,8 +93,8 @@ access_permission_set_for(const struct sbx_config *cfg, const struct cfg_kind *k
 }
 
 int
-access_permission_set_arn(struct idc *c, const char *instance_arn, const char *name_or_arn,
-                          char **arn, struct sbx_err *err)
+engine_access_permission_set_arn(struct idc *c, const char *instance_arn, const char *name_or_arn,
+                                 char **arn, struct sbx_err *err)
 {
     struct idc_permission_set ps;
     char **sets = NULL;
@@ -135,8 +136,8 @@ access_permission_set_arn(struct idc *c, const char *instance_arn, const char *n
 }
 
 int
-access_user_key(const struct cfg_access *cfg, const char *owner, const char **path, char *value,
-                size_t n, struct sbx_err *err)
+engine_access_user_key(const struct cfg_access *cfg, const char *owner, const char **path,
+                       char *value, size_t n, struct sbx_err *err)
 {
     const char *at = strchr(owner, '@');
     size_t local = at != NULL ? (size_t)(at - owner) : strlen(owner);
@@ -185,14 +186,14 @@ too_long:
 }
 
 int
-access_user_id(struct idc *c, const struct cfg_access *cfg, const char *identity_store_id,
-               const char *owner, char **user_id, struct sbx_err *err)
+engine_access_user_id(struct idc *c, const struct cfg_access *cfg, const char *identity_store_id,
+                      const char *owner, char **user_id, struct sbx_err *err)
 {
     const char *path;
     char value[256];
 
     *user_id = NULL;
-    if (access_user_key(cfg, owner, &path, value, sizeof(value), err) != 0)
+    if (engine_access_user_key(cfg, owner, &path, value, sizeof(value), err) != 0)
         return -1;
     if (idc_get_user_id(c, identity_store_id, path, value, user_id, err) == 0)
         return 0;

@@ -27,9 +27,9 @@
 #define SIM_DEFAULT_SECRET "sandboxctl-simulator-secret-key-not-for-aws"
 
 const char cmd_sim_usage[] =
-        "usage: sandboxctl sim [-q] [--listen HOST:PORT] [--state FILE]\n"
+        "usage: sandboxctl sim [-q] [--listen HOST:PORT] [--state FILE] [--admin-token TOKEN]\n"
         "                      [--access-key-id ID] [--secret-access-key KEY]\n"
-        "                      [--management-email ADDR] [--time-scale N]\n"
+        "                      [--management-email ADDR] [--time-scale N] [--paused]\n"
         "                      [--create-latency DURATION] [--close-latency DURATION]\n"
         "                      [--assign-latency DURATION]\n"
         "                      [--account-limit N]\n"
@@ -56,6 +56,8 @@ enum {
     OPT_DROP_RATE,
     OPT_LATENCY_MS,
     OPT_MGMT_EMAIL,
+    OPT_PAUSED,
+    OPT_ADMIN_TOKEN,
 };
 
 /* A number in [min, max], the whole string. */
@@ -227,6 +229,8 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
         { "drop-rate", required_argument, NULL, OPT_DROP_RATE },
         { "latency-ms", required_argument, NULL, OPT_LATENCY_MS },
         { "management-email", required_argument, NULL, OPT_MGMT_EMAIL },
+        { "paused", no_argument, NULL, OPT_PAUSED },
+        { "admin-token", required_argument, NULL, OPT_ADMIN_TOKEN },
         { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 },
     };
@@ -238,7 +242,7 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     const char *listen = SIM_DEFAULT_LISTEN, *state = NULL, *env;
     sigset_t set;
     bool quiet = false, found = false;
-    char url[96], host[64];
+    char url[96], host[64], bound[64];
     int ch, rc = SBX_EXIT_FAILURE;
     int64_t seed;
 
@@ -249,6 +253,9 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     env = getenv("SANDBOXCTL_SIM_SECRET");
     if (env != NULL && *env != '\0')
         o.secret_access_key = env;
+    env = getenv("SANDBOXCTL_SIM_ADMIN_TOKEN");
+    if (env != NULL && *env != '\0')
+        o.admin_token = env;
     while ((ch = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
         switch (ch) {
         case OPT_LISTEN:
@@ -317,6 +324,14 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
             if (parse_int(optarg, 0, 600000, &o.latency_ms) != 0)
                 return cmd_usage_error(cmd_sim_usage, "invalid --latency-ms '%s'", optarg);
             break;
+        case OPT_ADMIN_TOKEN:
+            if (*optarg == '\0')
+                return cmd_usage_error(cmd_sim_usage, "empty --admin-token");
+            o.admin_token = optarg;
+            break;
+        case OPT_PAUSED:
+            o.fixed_clock = true;
+            break;
         case OPT_MGMT_EMAIL:
             o.management_email = optarg;
             break;
@@ -347,9 +362,11 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     if (sim_server_start(s, st, listen, quiet ? NULL : log_line, NULL, &srv, &err) != 0)
         goto fail;
     host_of(listen, host, sizeof(host));
-    if (strncmp(listen, "127.", 4) != 0)
-        log_warn("sim: listening on %s: its admin API needs no key; keep it off shared networks",
-                 listen);
+    sim_server_address(srv, bound, sizeof(bound));
+    if (strncmp(bound, "127.", 4) != 0 && o.admin_token == NULL)
+        log_warn("sim: listening on %s: the admin API (/__sim/) answers loopback peers only; "
+                 "--admin-token serves it to others",
+                 bound);
     snprintf(url, sizeof(url), "http://%s:%d", host, sim_server_port(srv));
     printf("%s\n", url);
     print_export("AWS_ACCESS_KEY_ID", o.access_key_id);
@@ -359,10 +376,11 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     fflush(stdout);
     if (!quiet)
         fprintf(stderr,
-                "sandboxctl: sim: organization %s (management account %s) on %s%s%s; "
-                "time scale %g; SIGINT or SIGTERM stops\n",
-                SIM_ORG_ID, SIM_MANAGEMENT_ID, url, state != NULL ? ", state " : "",
-                state != NULL ? state : "", o.time_scale);
+                "sandboxctl: sim: organization %s (management account %s) on %s (bound to %s)%s%s; "
+                "time scale %g%s; SIGINT or SIGTERM stops\n",
+                SIM_ORG_ID, SIM_MANAGEMENT_ID, url, bound, state != NULL ? ", state " : "",
+                state != NULL ? state : "", o.time_scale,
+                sim_paused(s) ? " (paused: only /__sim/advance moves the clock)" : "");
     for (;;) {
         struct timespec tick = { 1, 0 };
         int sig = sigtimedwait(&set, NULL, &tick);

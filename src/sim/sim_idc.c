@@ -128,50 +128,6 @@ ps_find(const char *arn)
     return -1;
 }
 
-static struct sim_idc_user *
-user_find(struct sim *s, const char *id)
-{
-    for (size_t i = 0; i < s->idc.nusers; i++) {
-        if (strcmp(s->idc.users[i].id, id) == 0)
-            return &s->idc.users[i];
-    }
-    return NULL;
-}
-
-static struct sim_idc_group *
-group_find(struct sim *s, const char *id)
-{
-    for (size_t i = 0; i < s->idc.ngroups; i++) {
-        if (strcmp(s->idc.groups[i].id, id) == 0)
-            return &s->idc.groups[i];
-    }
-    return NULL;
-}
-
-static bool
-principal_exists(struct sim *s, const char *type, const char *id)
-{
-    return strcmp(type, "USER") == 0 ? user_find(s, id) != NULL : group_find(s, id) != NULL;
-}
-
-static bool
-same_assignment(const struct sim_idc_assignment *a, const struct sim_idc_assignment *b)
-{
-    return strcmp(a->account_id, b->account_id) == 0 && strcmp(a->ps_arn, b->ps_arn) == 0 &&
-           strcmp(a->principal_type, b->principal_type) == 0 &&
-           strcmp(a->principal_id, b->principal_id) == 0;
-}
-
-static struct sim_idc_assignment *
-assignment_find(struct sim *s, const struct sim_idc_assignment *a)
-{
-    for (size_t i = 0; i < s->idc.nassignments; i++) {
-        if (same_assignment(&s->idc.assignments[i], a))
-            return &s->idc.assignments[i];
-    }
-    return NULL;
-}
-
 static struct sim_idc_op *
 op_find(struct sim *s, const char *id)
 {
@@ -183,61 +139,6 @@ op_find(struct sim *s, const char *id)
 }
 
 /* --- time --------------------------------------------------------------------------------- */
-
-static void
-apply(struct sim *s, struct sim_idc_op *op)
-{
-    struct sim_idc_assignment *cur = assignment_find(s, &op->a);
-
-    op->applied = true;
-    if (op->deletion) {
-        if (cur != NULL) {
-            size_t i = (size_t)(cur - s->idc.assignments);
-
-            memmove(cur, cur + 1, (s->idc.nassignments - i - 1) * sizeof(*cur));
-            s->idc.nassignments--;
-        }
-        return;
-    }
-    {
-        struct sim_account *acct = sim_account_find(s, op->a.account_id);
-
-        if (acct == NULL || acct->state != SIM_ACCT_ACTIVE) {
-            snprintf(op->failure, sizeof(op->failure),
-                     "Account %s is not an active member of the organization", op->a.account_id);
-            return;
-        }
-    }
-    if (!principal_exists(s, op->a.principal_type, op->a.principal_id)) {
-        snprintf(op->failure, sizeof(op->failure), "%s %s no longer exists", op->a.principal_type,
-                 op->a.principal_id);
-        return;
-    }
-    if (cur != NULL)
-        return;
-    {
-        void *g = sim_grow(s->idc.assignments, s->idc.nassignments, &s->idc.cap_assignments,
-                           sizeof(*s->idc.assignments));
-
-        if (g == NULL) {
-            snprintf(op->failure, sizeof(op->failure), "internal failure");
-            return;
-        }
-        s->idc.assignments = g;
-        s->idc.assignments[s->idc.nassignments++] = op->a;
-    }
-}
-
-void
-sim_idc_catch_up(struct sim *s)
-{
-    double now = sim_now(s);
-
-    for (size_t i = 0; i < s->idc.nops; i++) {
-        if (!s->idc.ops[i].applied && s->idc.ops[i].due <= now)
-            apply(s, &s->idc.ops[i]);
-    }
-}
 
 /* An operation not yet finished on account_id, or NULL. */
 static const struct sim_idc_op *
@@ -468,7 +369,7 @@ assignment_request(struct call *c, bool deletion)
     snprintf(a.ps_arn, sizeof(a.ps_arn), "%s", ps);
     snprintf(a.principal_type, sizeof(a.principal_type), "%s", ptype);
     snprintf(a.principal_id, sizeof(a.principal_id), "%s", pid);
-    if (!deletion && !principal_exists(c->s, ptype, pid))
+    if (!deletion && !sim_idc_principal_exists(c->s, ptype, pid))
         return fail(c, 400, "ResourceNotFoundException", "%s %s does not exist", ptype, pid);
     other = busy(c->s, target);
     if (other != NULL)
@@ -476,7 +377,7 @@ assignment_request(struct call *c, bool deletion)
                     "An account assignment operation (request %s) is already in progress for "
                     "account %s; try again when it has finished",
                     other->id, target);
-    if (deletion && assignment_find(c->s, &a) == NULL)
+    if (deletion && sim_idc_assignment_find(c->s, &a) == NULL)
         return fail(c, 400, "ResourceNotFoundException",
                     "No assignment of %s to %s %s on account %s", ps, ptype, pid, target);
     g = sim_grow(c->s->idc.ops, c->s->idc.nops, &c->s->idc.cap_ops, sizeof(*c->s->idc.ops));
@@ -493,7 +394,7 @@ assignment_request(struct call *c, bool deletion)
     op->requested = sim_now(c->s);
     op->due = op->requested + c->s->idc.assign_latency;
     if (op->due <= op->requested)
-        apply(c->s, op);
+        sim_idc_catch_up(c->s);
     c->r->mutated = true;
     return status_reply(c, op);
 }
@@ -679,7 +580,7 @@ op_describe_user(struct call *c)
 
     if (!check_store(c) || (id = required(c, "UserId")) == NULL)
         return -1;
-    u = user_find(c->s, id);
+    u = sim_idc_user_find(c->s, id);
     if (u == NULL)
         return fail(c, 400, "ResourceNotFoundException", "USER not found.");
     o = cJSON_CreateObject();
@@ -814,244 +715,6 @@ out:
 
 /* --- state -------------------------------------------------------------------------------- */
 
-void
-sim_idc_release(struct sim *s)
-{
-    struct sim_idc *d = &s->idc;
-
-    for (size_t i = 0; i < d->nusers; i++) {
-        free(d->users[i].user_name);
-        free(d->users[i].email);
-        free(d->users[i].display_name);
-    }
-    for (size_t i = 0; i < d->ngroups; i++)
-        free(d->groups[i].name);
-    free(d->users);
-    free(d->groups);
-    free(d->assignments);
-    free(d->ops);
-    d->users = NULL;
-    d->groups = NULL;
-    d->assignments = NULL;
-    d->ops = NULL;
-    d->nusers = d->cap_users = d->ngroups = d->cap_groups = 0;
-    d->nassignments = d->cap_assignments = d->nops = d->cap_ops = 0;
-}
-
-static int
-dump_assignment(cJSON *o, const struct sim_idc_assignment *a)
-{
-    return sim_json_add_str(o, "AccountId", a->account_id) != 0 ||
-                           sim_json_add_str(o, "PermissionSetArn", a->ps_arn) != 0 ||
-                           sim_json_add_str(o, "PrincipalType", a->principal_type) != 0 ||
-                           sim_json_add_str(o, "PrincipalId", a->principal_id) != 0
-                   ? -1
-                   : 0;
-}
-
-int
-sim_idc_dump(struct sim *s, cJSON *root)
-{
-    struct sim_idc *d = &s->idc;
-    cJSON *o, *arr, *e;
-
-    sim_idc_catch_up(s);
-    o = cJSON_AddObjectToObject(root, "identity_center");
-    if (o == NULL || sim_json_add_str(o, "InstanceArn", SIM_IDC_INSTANCE_ARN) != 0 ||
-        sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0 ||
-        sim_json_add_num(o, "assign_latency", d->assign_latency) != 0)
-        return -1;
-    if ((arr = cJSON_AddArrayToObject(o, "users")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nusers; i++) {
-        if ((e = cJSON_CreateObject()) == NULL)
-            return -1;
-        cJSON_AddItemToArray(arr, e);
-        if (sim_json_add_str(e, "UserId", d->users[i].id) != 0 ||
-            sim_json_add_str(e, "UserName", d->users[i].user_name) != 0 ||
-            (d->users[i].email != NULL && sim_json_add_str(e, "Email", d->users[i].email) != 0) ||
-            (d->users[i].display_name != NULL &&
-             sim_json_add_str(e, "DisplayName", d->users[i].display_name) != 0))
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "groups")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->ngroups; i++) {
-        if ((e = cJSON_CreateObject()) == NULL)
-            return -1;
-        cJSON_AddItemToArray(arr, e);
-        if (sim_json_add_str(e, "GroupId", d->groups[i].id) != 0 ||
-            sim_json_add_str(e, "DisplayName", d->groups[i].name) != 0)
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "assignments")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nassignments; i++) {
-        if ((e = cJSON_CreateObject()) == NULL)
-            return -1;
-        cJSON_AddItemToArray(arr, e);
-        if (dump_assignment(e, &d->assignments[i]) != 0)
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "requests")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nops; i++) {
-        const struct sim_idc_op *op = &d->ops[i];
-
-        if ((e = cJSON_CreateObject()) == NULL)
-            return -1;
-        cJSON_AddItemToArray(arr, e);
-        if (sim_json_add_str(e, "RequestId", op->id) != 0 ||
-            sim_json_add_str(e, "Kind", op->deletion ? "delete" : "create") != 0 ||
-            dump_assignment(e, &op->a) != 0 ||
-            sim_json_add_num(e, "Requested", op->requested) != 0 ||
-            sim_json_add_num(e, "Due", op->due) != 0 ||
-            cJSON_AddBoolToObject(e, "Applied", op->applied) == NULL ||
-            sim_json_add_str(e, "FailureReason", op->failure) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static bool
-load_assignment(const cJSON *e, struct sim_idc_assignment *a)
-{
-    const char *acct = in_str(e, "AccountId"), *ps = in_str(e, "PermissionSetArn");
-    const char *pt = in_str(e, "PrincipalType"), *pid = in_str(e, "PrincipalId");
-
-    memset(a, 0, sizeof(*a));
-    if (acct == NULL || ps == NULL || pt == NULL || pid == NULL)
-        return false;
-    snprintf(a->account_id, sizeof(a->account_id), "%s", acct);
-    snprintf(a->ps_arn, sizeof(a->ps_arn), "%s", ps);
-    snprintf(a->principal_type, sizeof(a->principal_type), "%s", pt);
-    snprintf(a->principal_id, sizeof(a->principal_id), "%s", pid);
-    return true;
-}
-
-static char *
-dup_opt(const char *v, bool *oom)
-{
-    char *d;
-
-    if (v == NULL)
-        return NULL;
-    d = strdup(v);
-    if (d == NULL)
-        *oom = true;
-    return d;
-}
-
-static struct sim_idc_user *
-user_add(struct sim *s, const char *id, const char *name, const char *email, const char *display)
-{
-    struct sim_idc *d = &s->idc;
-    struct sim_idc_user *u;
-    void *g = sim_grow(d->users, d->nusers, &d->cap_users, sizeof(*d->users));
-    bool oom = false;
-
-    if (g == NULL)
-        return NULL;
-    d->users = g;
-    u = &d->users[d->nusers];
-    memset(u, 0, sizeof(*u));
-    snprintf(u->id, sizeof(u->id), "%s", id);
-    u->user_name = dup_opt(name, &oom);
-    u->email = dup_opt(email, &oom);
-    u->display_name = dup_opt(display, &oom);
-    if (oom) {
-        free(u->user_name);
-        free(u->email);
-        free(u->display_name);
-        return NULL;
-    }
-    d->nusers++;
-    return u;
-}
-
-static struct sim_idc_group *
-group_add(struct sim *s, const char *id, const char *name)
-{
-    struct sim_idc *d = &s->idc;
-    void *g = sim_grow(d->groups, d->ngroups, &d->cap_groups, sizeof(*d->groups));
-    struct sim_idc_group *gr;
-
-    if (g == NULL)
-        return NULL;
-    d->groups = g;
-    gr = &d->groups[d->ngroups];
-    snprintf(gr->id, sizeof(gr->id), "%s", id);
-    gr->name = strdup(name);
-    if (gr->name == NULL)
-        return NULL;
-    d->ngroups++;
-    return gr;
-}
-
-int
-sim_idc_load(struct sim *s, const cJSON *root)
-{
-    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "identity_center"), *e, *v;
-
-    sim_idc_release(s);
-    if (o == NULL)
-        return 0; /* a state saved before Identity Center existed */
-    v = cJSON_GetObjectItemCaseSensitive(o, "assign_latency");
-    if (cJSON_IsNumber(v) && v->valuedouble >= 0)
-        s->idc.assign_latency = v->valuedouble;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "users"))
-    {
-        if (in_str(e, "UserId") == NULL || in_str(e, "UserName") == NULL ||
-            user_add(s, in_str(e, "UserId"), in_str(e, "UserName"), in_str(e, "Email"),
-                     in_str(e, "DisplayName")) == NULL)
-            return -1;
-    }
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "groups"))
-    {
-        if (in_str(e, "GroupId") == NULL || in_str(e, "DisplayName") == NULL ||
-            group_add(s, in_str(e, "GroupId"), in_str(e, "DisplayName")) == NULL)
-            return -1;
-    }
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "assignments"))
-    {
-        struct sim_idc_assignment a;
-        void *g;
-
-        if (!load_assignment(e, &a))
-            return -1;
-        g = sim_grow(s->idc.assignments, s->idc.nassignments, &s->idc.cap_assignments,
-                     sizeof(*s->idc.assignments));
-        if (g == NULL)
-            return -1;
-        s->idc.assignments = g;
-        s->idc.assignments[s->idc.nassignments++] = a;
-    }
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "requests"))
-    {
-        struct sim_idc_op op = { 0 };
-        const char *id = in_str(e, "RequestId"), *kind = in_str(e, "Kind");
-        void *g;
-
-        if (id == NULL || kind == NULL || !load_assignment(e, &op.a))
-            return -1;
-        snprintf(op.id, sizeof(op.id), "%s", id);
-        op.deletion = strcmp(kind, "delete") == 0;
-        v = cJSON_GetObjectItemCaseSensitive(e, "Requested");
-        op.requested = cJSON_IsNumber(v) ? v->valuedouble : 0;
-        v = cJSON_GetObjectItemCaseSensitive(e, "Due");
-        op.due = cJSON_IsNumber(v) ? v->valuedouble : 0;
-        op.applied = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Applied"));
-        snprintf(op.failure, sizeof(op.failure), "%s",
-                 in_str(e, "FailureReason") != NULL ? in_str(e, "FailureReason") : "");
-        g = sim_grow(s->idc.ops, s->idc.nops, &s->idc.cap_ops, sizeof(*s->idc.ops));
-        if (g == NULL)
-            return -1;
-        s->idc.ops = g;
-        s->idc.ops[s->idc.nops++] = op;
-    }
-    return 0;
-}
-
 /* --- admin API ------------------------------------------------------------------------------
  *
  *   GET  /__sim/idc                 {"InstanceArn", "IdentityStoreId", users, groups,
@@ -1128,7 +791,7 @@ admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
     }
     new_uuid(s, uuid, sizeof(uuid));
     snprintf(id, sizeof(id), "%s", uuid);
-    if (user_add(s, id, name, email, display) == NULL)
+    if (sim_idc_user_add(s, id, name, email, display) == NULL)
         return -1;
     r->mutated = true;
     return admin_id(r, "UserId", id);
@@ -1147,7 +810,7 @@ admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
             return admin_error(r, 409, "groups: a group named '%s' exists", name);
     }
     new_uuid(s, id, sizeof(id));
-    if (group_add(s, id, name) == NULL)
+    if (sim_idc_group_add(s, id, name) == NULL)
         return -1;
     r->mutated = true;
     return admin_id(r, "GroupId", id);

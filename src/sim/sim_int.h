@@ -214,15 +214,26 @@ struct sim {
 
 /* --- sim_idc.c ----------------------------------------------------------------------- */
 
+/* sim_state.c: the directory and assignment lists. */
+struct sim_idc_user *sim_idc_user_find(struct sim *s, const char *id);
+struct sim_idc_group *sim_idc_group_find(struct sim *s, const char *id);
+bool sim_idc_principal_exists(struct sim *s, const char *type, const char *id);
+struct sim_idc_assignment *sim_idc_assignment_find(struct sim *s,
+                                                   const struct sim_idc_assignment *a);
+/* Appends a user (display and email may be NULL) or group; NULL when out of memory. */
+struct sim_idc_user *sim_idc_user_add(struct sim *s, const char *id, const char *name,
+                                      const char *email, const char *display);
+struct sim_idc_group *sim_idc_group_add(struct sim *s, const char *id, const char *name);
 /* Frees users, groups, assignments and requests (the latency stays). */
 void sim_idc_release(struct sim *s);
 /* Applies every assignment request due by now. */
 void sim_idc_catch_up(struct sim *s);
-/* Adds the "identity_center" member to a state dump; loads it back. -1: out of memory /
+/* sim_json.c: adds the "identity_center" member to a state dump; loads it back. -1: out of memory /
  * malformed. */
 int sim_idc_dump(struct sim *s, struct cJSON *root);
 int sim_idc_load(struct sim *s, const struct cJSON *root);
-/* Admin API under /__sim/idc/ (what = the path after "/__sim/"). in is the POST body or NULL. */
+/* sim_idc.c: admin API under /__sim/idc/ (what = the path after "/__sim/"). in is the POST body or
+ * NULL. */
 int sim_idc_admin(struct sim *s, const char *method, const char *what, const struct cJSON *in,
                   struct sim_reply *r);
 

@@ -59,6 +59,7 @@ struct cfg_aws {
     char *region;                 /* client region; NULL = $AWS_REGION / profile / us-east-1 */
     char *endpoint;               /* Organizations endpoint override (http(s)://host[:port]) */
     char *sts_endpoint;           /* STS endpoint override */
+    char *ce_endpoint;            /* Cost Explorer endpoint override */
     char *sso_endpoint;           /* IAM Identity Center (sso-admin) endpoint override */
     char *identitystore_endpoint; /* Identity Store endpoint override */
     int max_attempts;             /* total attempts per call, standard retry mode (default 5) */

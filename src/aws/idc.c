@@ -14,6 +14,7 @@
 
 #include "aws/creds_ini.h"
 #include "aws/endpoint.h"
+#include "aws/orgs_int.h"
 #include "util/log.h"
 
 #define SSO_PREFIX "SWBExternalService"

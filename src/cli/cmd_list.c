@@ -146,7 +146,8 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
                 return cmd_usage_error(cmd_list_usage,
                                        "list: unknown state '%s' (requested, creating, active, "
                                        "expiring, nuking, nuke_failed, close_wait, closing, "
-                                       "suspended, gone, failed, protected, released)",
+                                       "suspended, gone, failed, protected, released, "
+                                       "close_failed)",
                                        optarg);
             f.state = s;
             f.by_state = true;

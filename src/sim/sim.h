@@ -59,6 +59,8 @@ struct sim_opts {
     const char *admin_token; /* NULL: the admin API answers loopback peers only; else it
                               * answers anyone presenting "Authorization: Bearer TOKEN" */
     double assign_latency;   /* seconds an account assignment or its deletion takes (2) */
+    double ce_lag;           /* Cost Explorer: seconds before spend shows (43200, i.e. 12 h) */
+    int ce_page_size;        /* Cost Explorer: groups per GetCostAndUsage page (500) */
 };
 
 /* Who signed a request (resolved from the access key by sim_auth_lookup). */
@@ -113,8 +115,18 @@ enum sim_op {
     SIM_OP_GET_USER_ID,
     SIM_OP_DESCRIBE_USER,
     SIM_OP_GET_GROUP_ID,
+    SIM_OP_GET_COST_AND_USAGE,
+    SIM_OP_CREATE_POLICY,
+    SIM_OP_DESCRIBE_POLICY,
+    SIM_OP_ATTACH_POLICY,
+    SIM_OP_DETACH_POLICY,
+    SIM_OP_LIST_POLICIES,
+    SIM_OP_LIST_POLICIES_FOR_TARGET,
+    SIM_OP_ENABLE_POLICY_TYPE,
     SIM_OP_COUNT
 };
+/* The fault masks (sim_int.h) hold one bit per operation. */
+_Static_assert(SIM_OP_COUNT <= 64, "enum sim_op outgrew the 64-bit operation masks");
 
 /* Fills o with the defaults above (no keys: the caller must set them). */
 void sim_opts_init(struct sim_opts *o);
@@ -182,6 +194,10 @@ int sim_orgs_call(struct sim *s, const char *op, const char *body, size_t len,
  */
 int sim_idc_call(struct sim *s, bool identitystore, const char *op, const char *body, size_t len,
                  const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
+/* Runs one Cost Explorer operation (JSON 1.1, X-Amz-Target AWSInsightsIndexService.<op>);
+ * same contract as sim_orgs_call. Only GetCostAndUsage is known. */
+int sim_ce_call(struct sim *s, const char *op, const char *body, size_t len,
+                const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
 
 /* Runs one STS query-protocol request (form body with Action=...). Same contract. */
 int sim_sts_call(struct sim *s, const char *body, size_t len, const struct sim_caller *caller,

@@ -44,6 +44,7 @@
 #define TARGET_PREFIX  "AWSOrganizationsV20161128."
 #define SSO_PREFIX     "SWBExternalService."
 #define IDS_PREFIX     "AWSIdentityStore."
+#define CE_PREFIX      "AWSInsightsIndexService."
 #define SKEW_LIMIT     900.0 /* 15 minutes */
 #define MSG_BAD_SIG \
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
@@ -155,6 +156,8 @@ service_of(const char *target)
         return "sso";
     if (strncmp(target, IDS_PREFIX, strlen(IDS_PREFIX)) == 0)
         return "identitystore";
+    if (strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0)
+        return "ce";
     return "organizations";
 }
 
@@ -507,6 +510,8 @@ serve_aws(struct sim_server *srv, struct MHD_Connection *conn, const char *url, 
     else if (json && strncmp(target, IDS_PREFIX, strlen(IDS_PREFIX)) == 0)
         rc = sim_idc_call(srv->s, true, target + strlen(IDS_PREFIX), cc->body, cc->len, &caller,
                           &r);
+    else if (json && strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0)
+        rc = sim_ce_call(srv->s, target + strlen(CE_PREFIX), cc->body, cc->len, &caller, &r);
     else if (json && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) != 0)
         rc = sim_orgs_call(srv->s, "", cc->body, cc->len, &caller, &r);
     else if (json)
@@ -526,7 +531,8 @@ answer:
                  !json ? "sts"
                  : strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) == 0
                          ? target + strlen(TARGET_PREFIX)
-                         : target);
+                 : strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0 ? target + strlen(CE_PREFIX)
+                                                                      : target);
         log_request(srv, what, &r);
     }
     sleep_ms(r.latency_ms);

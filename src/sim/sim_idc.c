@@ -679,11 +679,10 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
     sim_idc_catch_up(s);
     s->calls[op]++;
     r->latency_ms = f->latency_ms;
-    if (f->ops == 0 || (f->ops & (1u << op)) != 0) {
-        bool error = f->error_rate > 0 && sim_rng_unit(&s->rng_faults) < f->error_rate;
-        bool throttle = f->throttle_rate > 0 && sim_rng_unit(&s->rng_faults) < f->throttle_rate;
+    {
+        bool error, throttle;
 
-        r->drop = f->drop_rate > 0 && sim_rng_unit(&s->rng_faults) < f->drop_rate;
+        sim_draw_faults(s, op, &error, &throttle, &r->drop);
         if (error) {
             r->drop = false;
             fail(&c, 500, "InternalServerException",

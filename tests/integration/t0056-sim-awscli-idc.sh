@@ -1,5 +1,5 @@
 #!/bin/bash
-# t0055-sim-awscli-idc.sh -- the real AWS CLI's `sso-admin` and `identitystore` commands against
+# t0056-sim-awscli-idc.sh -- the real AWS CLI's `sso-admin` and `identitystore` commands against
 # `sandboxctl sim`: the instance, permission sets, users and groups, an asynchronous account
 # assignment and its deletion on the simulated clock, the one-operation-per-account conflict,
 # and unknown ids reported by AWS's error codes.

@@ -242,6 +242,77 @@ check_role(const char *v, char *why, size_t n)
     return 0;
 }
 
+/* arn:PARTITION:sso:::instance/ssoins-ID (AWS-ACCESS-SPEND-NUKE.md). */
+static int
+check_instance_arn(const char *v, char *why, size_t n)
+{
+    const char *p = strstr(v, ":sso:::instance/ssoins-");
+
+    if (strncmp(v, "arn:", 4) != 0 || p == NULL || p[strlen(":sso:::instance/ssoins-")] == '\0' ||
+        has_space_or_ctl(v) || strlen(v) > 1224) {
+        snprintf(why, n,
+                 "must be an Identity Center instance ARN "
+                 "(arn:aws:sso:::instance/ssoins-...)");
+        return -1;
+    }
+    return 0;
+}
+
+/* A permission set's name ([\w+=,.@-]{1,32}) or ARN (arn:...:permissionSet/ssoins-.../ps-...). */
+static int
+check_permission_set(const char *v, char *why, size_t n)
+{
+    size_t len = strlen(v);
+
+    if (strncmp(v, "arn:", 4) == 0) {
+        if (strstr(v, ":permissionSet/ssoins-") == NULL || strstr(v, "/ps-") == NULL ||
+            has_space_or_ctl(v) || len > 1224) {
+            snprintf(why, n,
+                     "must be a permission set name or ARN "
+                     "(arn:aws:sso:::permissionSet/ssoins-.../ps-...)");
+            return -1;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!is_alnum(v[i]) && strchr("_+=,.@-", v[i]) == NULL)
+            len = 0;
+    }
+    if (len == 0 || len > 32) {
+        snprintf(why, n, "must be a permission set name (1-32 of A-Z a-z 0-9 _+=,.@-) or ARN");
+        return -1;
+    }
+    return 0;
+}
+
+/* A userName template: text with {owner} and {local}; Identity Store user names are at most
+ * 128 characters without spaces or control characters. */
+static int
+check_user_template(const char *v, char *why, size_t n)
+{
+    if (*v == '\0' || strlen(v) > 128 || has_space_or_ctl(v)) {
+        snprintf(why, n, "must be a user name template of 1-128 characters without spaces");
+        return -1;
+    }
+    for (const char *p = v; *p != '\0'; p++) {
+        if (*p == '}') {
+            snprintf(why, n, "unbalanced '}' in template");
+            return -1;
+        }
+        if (*p != '{')
+            continue;
+        if (strncmp(p, "{owner}", 7) == 0)
+            p += 6;
+        else if (strncmp(p, "{local}", 7) == 0)
+            p += 6;
+        else {
+            snprintf(why, n, "unknown placeholder in '%.40s' (known: {owner} {local})", p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Placeholders are {name} with name among the known ones; braces must balance. */
 static int
 check_placeholders(const char *v, char *why, size_t n, bool *has_unique)
@@ -525,6 +596,9 @@ static const struct cfg_key keys[] = {
     KEY_STR(C, "aws", "region", aws.region, CFG_OPTIONAL, check_region, NULL),
     KEY_STR(C, "aws", "endpoint", aws.endpoint, CFG_OPTIONAL, check_endpoint, NULL),
     KEY_STR(C, "aws", "sts_endpoint", aws.sts_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
+    KEY_STR(C, "aws", "sso_endpoint", aws.sso_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
+    KEY_STR(C, "aws", "identitystore_endpoint", aws.identitystore_endpoint, CFG_OPTIONAL,
+            check_endpoint, NULL),
     KEY_STR(C, "aws", "ce_endpoint", aws.ce_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
     KEY_INT(C, "aws", "max_attempts", aws.max_attempts, 1, 20, "5"),
     KEY_DURATION(C, "aws", "connect_timeout", aws.connect_timeout, 1, 3600, "10s"),
@@ -577,6 +651,13 @@ static const struct cfg_key keys[] = {
 
     KEY_DURATION(C, "engine", "drift_interval", engine.drift_interval, 0, 30 * DAY, "1h"),
 
+    KEY_STR(C, "access", "instance", access.instance, CFG_OPTIONAL, check_instance_arn, NULL),
+    KEY_STR(C, "access", "region", access.region, CFG_OPTIONAL, check_region, NULL),
+    KEY_STR(C, "access", "user_name_template", access.user_name_template, CFG_OPTIONAL,
+            check_user_template, NULL),
+    KEY_STR(C, "access", "permission_set", access.permission_set, 0, check_permission_set,
+            "AdministratorAccess"),
+
     KEY_STR(C, "sim", "listen", sim.listen, 0, check_listen, "127.0.0.1:4566"),
     KEY_STR(C, "sim", "access_key_id", sim.access_key_id, 0, check_access_key,
             "AKIASANDBOXCTLSIM01"),
@@ -602,6 +683,8 @@ static const struct cfg_key kind_keys[] = {
     KEY_STR(KD, "kinds", "email_template", email_template, CFG_OPTIONAL, check_email_template,
             NULL),
     KEY_STR(KD, "kinds", "name_template", name_template, CFG_OPTIONAL, check_name_template, NULL),
+    KEY_STR(KD, "kinds", "permission_set", permission_set, CFG_OPTIONAL, check_permission_set,
+            NULL),
 };
 /* clang-format on */
 
@@ -1542,6 +1625,7 @@ load_root(struct loader *ld, const config_setting_t *root, const config_setting_
             rc = get_group(ld, s);
             if (rc == 0)
                 rc = load_group(ld, s, keys, SBX_ARRAY_LEN(keys), name, ld->cfg);
+
         } else if (strcmp(name, "kinds") == 0 && kind_defaults != NULL) {
             rc = get_group(ld, s);
             if (rc == 0)
@@ -1926,6 +2010,8 @@ cfg_load(const char *path, struct sbx_config **out, struct sbx_err *err)
         load_root(&ld, config_root_setting(&lc), kind_defaults) != 0 ||
         check_limits(&ld, config_root_setting(&lc)) != 0)
         goto out;
+    /* Owner access is in force when the file (not the built-in defaults) has the group. */
+    cfg->access.enabled = config_lookup(&lc, "access") != NULL;
     {
         const char *base = strrchr(path, '/');
 

@@ -51,19 +51,22 @@ struct cfg_kind {
     bool hooks[CFG_HOOK_EVENT_COUNT]; /* which hook events run for this kind */
     char *email_template;             /* overrides the organization's template when set */
     char *name_template;              /* overrides the organization's template when set */
+    char *permission_set; /* Identity Center permission set (name or ARN); NULL = access's */
 };
 
 struct cfg_aws {
-    char *profile;           /* AWS profile; NULL = $AWS_PROFILE or "default" */
-    char *region;            /* client region; NULL = $AWS_REGION / profile / us-east-1 */
-    char *endpoint;          /* Organizations endpoint override (http(s)://host[:port]) */
-    char *sts_endpoint;      /* STS endpoint override */
-    char *ce_endpoint;       /* Cost Explorer endpoint override */
-    int max_attempts;        /* total attempts per call, standard retry mode (default 5) */
-    int64_t connect_timeout; /* seconds (default 10) */
-    int64_t request_timeout; /* seconds (default 60) */
-    char *access_role;       /* role created in members (default OrganizationAccountAccessRole) */
-    bool follow_sim_clock;   /* take "now" from the simulator's admin API (simulator only) */
+    char *profile;                /* AWS profile; NULL = $AWS_PROFILE or "default" */
+    char *region;                 /* client region; NULL = $AWS_REGION / profile / us-east-1 */
+    char *endpoint;               /* Organizations endpoint override (http(s)://host[:port]) */
+    char *sts_endpoint;           /* STS endpoint override */
+    char *ce_endpoint;            /* Cost Explorer endpoint override */
+    char *sso_endpoint;           /* IAM Identity Center (sso-admin) endpoint override */
+    char *identitystore_endpoint; /* Identity Store endpoint override */
+    int max_attempts;             /* total attempts per call, standard retry mode (default 5) */
+    int64_t connect_timeout;      /* seconds (default 10) */
+    int64_t request_timeout;      /* seconds (default 60) */
+    char *access_role;     /* role created in members (default OrganizationAccountAccessRole) */
+    bool follow_sim_clock; /* take "now" from the simulator's admin API (simulator only) */
 };
 
 struct cfg_org {
@@ -117,6 +120,16 @@ struct cfg_engine {
     int64_t drift_interval; /* seconds between drift scans in `run` (1h); 0 = never */
 };
 
+/* Owner access through IAM Identity Center; only in force when the `access` group exists. */
+struct cfg_access {
+    bool enabled;             /* the file has an `access` group */
+    char *instance;           /* instance ARN; NULL = the one instance there is */
+    char *region;             /* the instance's home region; NULL = aws.region's resolution */
+    char *user_name_template; /* NULL: owners are matched by address (emails.value); else the
+                                 userName, from {owner} and {local} (the address before '@') */
+    char *permission_set;     /* default permission set, a name or an ARN */
+};
+
 /* Knobs of `sandboxctl sim`; every one also has a command-line option. */
 struct cfg_sim {
     char *listen;        /* "127.0.0.1:4566"; port 0 picks a free one */
@@ -139,6 +152,7 @@ struct sbx_config {
     struct cfg_limits limits;
     struct cfg_hooks hooks;
     struct cfg_engine engine;
+    struct cfg_access access;
     struct cfg_sim sim;
     struct cfg_kind kinds[CFG_MAX_KINDS];
     int nkinds;

@@ -153,6 +153,7 @@ ce_daily_cost_by_account(struct orgs *o, const char *start, const char *end, str
     size_t cap = 0;
     cJSON *req = NULL;
     char *token = NULL;
+    struct orgs_service_call sc = { 0 };
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
@@ -162,6 +163,12 @@ ce_daily_cost_by_account(struct orgs *o, const char *start, const char *end, str
                     start != NULL ? start : "?", end != NULL ? end : "?");
         return -1;
     }
+    sc.ep = orgs_ce_ep(o, err);
+    if (sc.ep == NULL)
+        return -1;
+    sc.service = "ce";
+    sc.target_prefix = "AWSInsightsIndexService";
+    sc.operation = OP;
     req = build_request(start, end);
     if (req == NULL) {
         sbx_err_set(err, SBX_E_NOMEM, "out of memory");
@@ -176,7 +183,7 @@ ce_daily_cost_by_account(struct orgs *o, const char *start, const char *end, str
             sbx_err_set(err, SBX_E_NOMEM, "out of memory");
             goto out;
         }
-        if (orgs_ce_call(o, OP, req, &resp, err) != 0)
+        if (orgs_call_service(o, &sc, req, &resp, err) != 0)
             goto out;
         res.pages++;
         days = cJSON_GetObjectItemCaseSensitive(resp, "ResultsByTime");

@@ -6,7 +6,7 @@
  * and this module sends exactly one request per page (NextPageToken until it is absent).
  *
  * The calls go over the Organizations client's connection, credentials and retry quota
- * (orgs_int.h), to the endpoint orgs_ce_endpoint() reports.
+ * (orgs_call_service() in orgs_int.h), to the endpoint orgs_ce_endpoint() reports.
  */
 #ifndef SBX_CE_H
 #define SBX_CE_H

@@ -367,6 +367,34 @@ endpoint_resolve_sts(const struct endpoint_opts *opts, const struct endpoint_env
     return 0;
 }
 
+int
+endpoint_resolve_regional(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                          const struct endpoint_service *svc, struct endpoint *out,
+                          struct sbx_err *err)
+{
+    const char *region = is_set(opts->region) ? opts->region : DEFAULT_REGION;
+    const struct partition_info *pi;
+    const char *url, *source = NULL;
+    char host[160];
+
+    memset(out, 0, sizeof(*out));
+    if (check_region(region, err) != 0)
+        return -1;
+    url = pick_override(opts, env, svc->config_key, svc->env_var, &source);
+    if (url != NULL)
+        return from_override(url, source, region, out, err);
+    if (opts->fips) {
+        sbx_err_set(err, SBX_E_CONFIG,
+                    "FIPS endpoints are not resolved for %s: set %s to the endpoint to use",
+                    svc->host_prefix, svc->config_key);
+        return -1;
+    }
+    pi = partition_of(region);
+    snprintf(host, sizeof(host), "%s.%s.%s", svc->host_prefix, region, pi->dns_suffix);
+    from_host(host, region, pi->name, out);
+    return 0;
+}
+
 void
 endpoint_env_read(const char *service_upper, struct endpoint_env *env)
 {

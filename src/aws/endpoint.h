@@ -72,6 +72,22 @@ int endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoin
 int endpoint_resolve_sts(const struct endpoint_opts *opts, const struct endpoint_env *env,
                          struct endpoint *out, struct sbx_err *err) SBX_NODISCARD;
 
+/* A regional JSON service other than Organizations and STS (sso-admin, identitystore). */
+struct endpoint_service {
+    const char *host_prefix; /* "sso" -> sso.{region}.amazonaws.com */
+    const char *config_key;  /* the config file's override key, for messages: "access.endpoint" */
+    const char *env_var;     /* "AWS_ENDPOINT_URL_SSO_ADMIN" */
+};
+
+/*
+ * Resolves svc's endpoint in opts->region (the signing region too) with the same override
+ * order as Organizations: opts->config_url, then svc->env_var, $AWS_ENDPOINT_URL, then
+ * opts->profile_url. FIPS without an override is refused (SBX_E_CONFIG).
+ */
+int endpoint_resolve_regional(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                              const struct endpoint_service *svc, struct endpoint *out,
+                              struct sbx_err *err) SBX_NODISCARD;
+
 /* The Cost Explorer endpoint: aws.ce_endpoint, $AWS_ENDPOINT_URL_COST_EXPLORER, then as above;
  * by default the partition's one endpoint (SBX_E_CONFIG in a partition without one). */
 int endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env *env,

@@ -621,24 +621,42 @@ orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struc
 }
 
 int
-orgs_ce_call(struct orgs *o, const char *operation, const cJSON *req, cJSON **resp,
-             struct sbx_err *err)
+orgs_call_service(struct orgs *o, const struct orgs_service_call *sc, const cJSON *req,
+                  cJSON **resp, struct sbx_err *err)
 {
-    char target[96];
+    char target[128];
 
-    *resp = NULL;
+    snprintf(target, sizeof(target), "%s.%s", sc->target_prefix, sc->operation);
+    return json_call(o, sc->ep, sc->service, target, sc->operation, sc->non_idempotent, req, resp,
+                     err);
+}
+
+const struct endpoint *
+orgs_ce_ep(const struct orgs *o, struct sbx_err *err)
+{
     if (o->ce_ep.url[0] == '\0') {
         sbx_err_set(err, SBX_E_CONFIG, "%s", o->ce_problem);
-        return -1;
+        return NULL;
     }
-    snprintf(target, sizeof(target), "AWSInsightsIndexService.%s", operation);
-    return json_call(o, &o->ce_ep, "ce", target, operation, false, req, resp, err);
+    return &o->ce_ep;
 }
 
 const char *
 orgs_ce_endpoint(const struct orgs *o)
 {
     return o->ce_ep.url[0] != '\0' ? o->ce_ep.url : NULL;
+}
+
+const char *
+orgs_region(const struct orgs *o)
+{
+    return o->region;
+}
+
+const char *
+orgs_profile(const struct orgs *o)
+{
+    return o->profile;
 }
 
 /* The object member key of resp, which must be present. */

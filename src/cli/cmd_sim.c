@@ -31,6 +31,7 @@ const char cmd_sim_usage[] =
         "                      [--access-key-id ID] [--secret-access-key KEY]\n"
         "                      [--management-email ADDR] [--time-scale N] [--paused]\n"
         "                      [--create-latency DURATION] [--close-latency DURATION]\n"
+        "                      [--assign-latency DURATION]\n"
         "                      [--account-limit N]\n"
         "                      [--close-quota N | --close-quota-formula MIN,PCT,MAX]\n"
         "                      [--seed N] [--no-throttle] [--error-rate RATE]\n"
@@ -44,6 +45,7 @@ enum {
     OPT_TIME_SCALE,
     OPT_CREATE_LATENCY,
     OPT_CLOSE_LATENCY,
+    OPT_ASSIGN_LATENCY,
     OPT_ACCOUNT_LIMIT,
     OPT_CLOSE_QUOTA,
     OPT_CLOSE_QUOTA_FORMULA,
@@ -216,6 +218,7 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
         { "time-scale", required_argument, NULL, OPT_TIME_SCALE },
         { "create-latency", required_argument, NULL, OPT_CREATE_LATENCY },
         { "close-latency", required_argument, NULL, OPT_CLOSE_LATENCY },
+        { "assign-latency", required_argument, NULL, OPT_ASSIGN_LATENCY },
         { "account-limit", required_argument, NULL, OPT_ACCOUNT_LIMIT },
         { "close-quota", required_argument, NULL, OPT_CLOSE_QUOTA },
         { "close-quota-formula", required_argument, NULL, OPT_CLOSE_QUOTA_FORMULA },
@@ -278,6 +281,10 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
         case OPT_CLOSE_LATENCY:
             if (parse_latency(optarg, &o.close_latency) != 0)
                 return cmd_usage_error(cmd_sim_usage, "invalid --close-latency '%s'", optarg);
+            break;
+        case OPT_ASSIGN_LATENCY:
+            if (parse_latency(optarg, &o.assign_latency) != 0)
+                return cmd_usage_error(cmd_sim_usage, "invalid --assign-latency '%s'", optarg);
             break;
         case OPT_ACCOUNT_LIMIT:
             if (parse_int(optarg, 1, 1000000, &o.account_limit) != 0)

@@ -58,6 +58,7 @@ struct sim_opts {
     int latency_ms;          /* added to every AWS-protocol response */
     const char *admin_token; /* NULL: the admin API answers loopback peers only; else it
                               * answers anyone presenting "Authorization: Bearer TOKEN" */
+    double assign_latency;   /* seconds an account assignment or its deletion takes (2) */
     double ce_lag;           /* Cost Explorer: seconds before spend shows (43200, i.e. 12 h) */
     int ce_page_size;        /* Cost Explorer: groups per GetCostAndUsage page (500) */
 };
@@ -102,6 +103,18 @@ enum sim_op {
     SIM_OP_DESCRIBE_ORGANIZATION,
     SIM_OP_ASSUME_ROLE,
     SIM_OP_GET_CALLER_IDENTITY,
+    /* IAM Identity Center (sim_idc.c) */
+    SIM_OP_LIST_INSTANCES,
+    SIM_OP_LIST_PERMISSION_SETS,
+    SIM_OP_DESCRIBE_PERMISSION_SET,
+    SIM_OP_CREATE_ACCOUNT_ASSIGNMENT,
+    SIM_OP_DESCRIBE_ASSIGNMENT_CREATION_STATUS,
+    SIM_OP_DELETE_ACCOUNT_ASSIGNMENT,
+    SIM_OP_DESCRIBE_ASSIGNMENT_DELETION_STATUS,
+    SIM_OP_LIST_ACCOUNT_ASSIGNMENTS,
+    SIM_OP_GET_USER_ID,
+    SIM_OP_DESCRIBE_USER,
+    SIM_OP_GET_GROUP_ID,
     SIM_OP_GET_COST_AND_USAGE,
     SIM_OP_CREATE_POLICY,
     SIM_OP_DESCRIBE_POLICY,
@@ -112,6 +125,8 @@ enum sim_op {
     SIM_OP_ENABLE_POLICY_TYPE,
     SIM_OP_COUNT
 };
+/* The fault masks (sim_int.h) hold one bit per operation. */
+_Static_assert(SIM_OP_COUNT <= 64, "enum sim_op outgrew the 64-bit operation masks");
 
 /* Fills o with the defaults above (no keys: the caller must set them). */
 void sim_opts_init(struct sim_opts *o);
@@ -173,6 +188,12 @@ enum sim_auth_result sim_auth_lookup(struct sim *s, const char *access_key_id,
 int sim_orgs_call(struct sim *s, const char *op, const char *body, size_t len,
                   const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
 
+/*
+ * Runs one IAM Identity Center operation: sso-admin (X-Amz-Target prefix SWBExternalService)
+ * when identitystore is false, identitystore (AWSIdentityStore) when true. Same contract.
+ */
+int sim_idc_call(struct sim *s, bool identitystore, const char *op, const char *body, size_t len,
+                 const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
 /* Runs one Cost Explorer operation (JSON 1.1, X-Amz-Target AWSInsightsIndexService.<op>);
  * same contract as sim_orgs_call. Only GetCostAndUsage is known. */
 int sim_ce_call(struct sim *s, const char *op, const char *body, size_t len,

@@ -15,6 +15,7 @@
  *   GET  /__sim/state     the whole state (sim_state_json without the internal part)
  *   POST /__sim/accounts  {"Email","Name","Tags"?,"ParentId"?,"RoleName"?} -> {"Id"}: an
  *                         ACTIVE member that joined by invitation, immediately
+ *   GET|POST /__sim/idc[/...]  IAM Identity Center: users, groups, assignments (sim_idc.c)
  *   GET|POST /__sim/spend {"AccountId": id, "PerDay": USD}? {"Lag": N | "12h"}?
  *                         {"PageSize": n}? -> the Cost Explorer settings and every account's
  *                         spend rate: from now on the account costs PerDay USD a day; Lag is
@@ -155,10 +156,10 @@ rate_of(const cJSON *in, const char *k, double *dst, struct sim_reply *r)
 
 /* A list of operation names (or null: none) as a bit mask. Returns -1 when it is not one. */
 static int
-ops_mask(const cJSON *v, uint32_t *mask)
+ops_mask(const cJSON *v, uint64_t *mask)
 {
     const cJSON *e;
-    uint32_t m = 0;
+    uint64_t m = 0;
 
     if (!cJSON_IsArray(v) && !cJSON_IsNull(v))
         return -1;
@@ -168,7 +169,7 @@ ops_mask(const cJSON *v, uint32_t *mask)
 
         if (op < 0)
             return -1;
-        m |= 1u << op;
+        m |= UINT64_C(1) << op;
     }
     *mask = m;
     return 0;
@@ -428,6 +429,8 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
         rc = 0;
     } else if (strcmp(what, "accounts") == 0 && post) {
         rc = add_account(s, in, r);
+    } else if (strcmp(what, "idc") == 0 || strncmp(what, "idc/", 4) == 0) {
+        rc = sim_idc_admin(s, method, what, in, r);
     } else if (strcmp(what, "spend") == 0 && (get || post)) {
         rc = post ? spend(s, in, r) : answer_spend(s, r);
     } else if (strcmp(what, "clock") == 0 || strcmp(what, "advance") == 0 ||

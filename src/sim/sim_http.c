@@ -42,6 +42,8 @@
 #define IDLE_TIMEOUT   30   /* seconds a connection may stay silent */
 #define MAX_HEADERS    64
 #define TARGET_PREFIX  "AWSOrganizationsV20161128."
+#define SSO_PREFIX     "SWBExternalService."
+#define IDS_PREFIX     "AWSIdentityStore."
 #define CE_PREFIX      "AWSInsightsIndexService."
 #define SKEW_LIMIT     900.0 /* 15 minutes */
 #define MSG_BAD_SIG \
@@ -144,17 +146,28 @@ reply_fail(int rc)
  * X-Amz-Date is within 15 minutes of EITHER the real wall clock or the simulated clock;
  * outside both it is rejected as expired, exactly as AWS rejects a skewed client.
  */
+/* The signing name a request must be scoped to, from its X-Amz-Target (NULL: STS). */
+static const char *
+service_of(const char *target)
+{
+    if (target == NULL)
+        return "sts";
+    if (strncmp(target, SSO_PREFIX, strlen(SSO_PREFIX)) == 0)
+        return "sso";
+    if (strncmp(target, IDS_PREFIX, strlen(IDS_PREFIX)) == 0)
+        return "identitystore";
+    if (strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0)
+        return "ce";
+    return "organizations";
+}
+
 static int
 authenticate(struct sim_server *srv, const struct hdrs *h, const char *method, const char *url,
-             const struct conn_ctx *cc, bool json, struct sim_caller *caller, struct sim_reply *r)
+             const struct conn_ctx *cc, bool json, const char *service, struct sim_caller *caller,
+             struct sim_reply *r)
 {
     const char *authz = hdr_get(h, "Authorization"), *date = hdr_get(h, "X-Amz-Date");
     const char *token = hdr_get(h, "X-Amz-Security-Token");
-    const char *target = hdr_get(h, "X-Amz-Target");
-    const char *service = !json ? "sts"
-                          : target != NULL && strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0
-                                  ? "ce"
-                                  : "organizations";
     struct sigv4_auth auth;
     struct sigv4_request req = { 0 };
     struct sbx_err err = { 0 };
@@ -480,7 +493,8 @@ serve_aws(struct sim_server *srv, struct MHD_Connection *conn, const char *url, 
                              "Request body larger than %d bytes", MAX_BODY);
         goto answer;
     }
-    rc = authenticate(srv, &h, method, url, cc, json, &caller, &r);
+    rc = authenticate(srv, &h, method, url, cc, json, service_of(json ? target : NULL), &caller,
+                      &r);
     if (rc != 0)
         goto answer;
     if (strcmp(method, "POST") != 0) {
@@ -490,7 +504,13 @@ serve_aws(struct sim_server *srv, struct MHD_Connection *conn, const char *url, 
         goto answer;
     }
     pthread_mutex_lock(&srv->lock);
-    if (json && strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0)
+    if (json && strncmp(target, SSO_PREFIX, strlen(SSO_PREFIX)) == 0)
+        rc = sim_idc_call(srv->s, false, target + strlen(SSO_PREFIX), cc->body, cc->len, &caller,
+                          &r);
+    else if (json && strncmp(target, IDS_PREFIX, strlen(IDS_PREFIX)) == 0)
+        rc = sim_idc_call(srv->s, true, target + strlen(IDS_PREFIX), cc->body, cc->len, &caller,
+                          &r);
+    else if (json && strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0)
         rc = sim_ce_call(srv->s, target + strlen(CE_PREFIX), cc->body, cc->len, &caller, &r);
     else if (json && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) != 0)
         rc = sim_orgs_call(srv->s, "", cc->body, cc->len, &caller, &r);

@@ -151,9 +151,56 @@ struct sim_faults {
     int latency_ms;
     char *fail_create_matching; /* NULL = off */
     char fail_create_reason[64];
-    uint32_t ops;        /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
-    uint32_t deny_ops;   /* bit per enum sim_op always answered "access denied"; 0 = none */
+    uint64_t ops;        /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
+    uint64_t deny_ops;   /* bit per enum sim_op always answered "access denied"; 0 = none */
     char deny_format[8]; /* how: "json" (AccessDeniedException), "xml" or "html" (HTTP 403) */
+};
+
+/* --- IAM Identity Center (sim_idc.c) --- */
+
+#define SIM_IDC_INSTANCE_ARN "arn:aws:sso:::instance/ssoins-72230a1b2c3d4e5f"
+#define SIM_IDC_STORE_ID     "d-9067a1b2c3"
+
+struct sim_idc_user {
+    char id[48];
+    char *user_name;
+    char *email;
+    char *display_name;
+};
+
+struct sim_idc_group {
+    char id[48];
+    char *name;
+};
+
+struct sim_idc_assignment {
+    char account_id[13];
+    char ps_arn[128];
+    char principal_type[8];
+    char principal_id[48];
+};
+
+/* One CreateAccountAssignment or DeleteAccountAssignment request. */
+struct sim_idc_op {
+    char id[40];
+    bool deletion;
+    struct sim_idc_assignment a;
+    double requested;
+    double due;        /* completes at this simulated time */
+    bool applied;      /* its effect is in the assignment list (or it failed) */
+    char failure[160]; /* "" unless FAILED */
+};
+
+struct sim_idc {
+    double assign_latency;
+    struct sim_idc_user *users;
+    size_t nusers, cap_users;
+    struct sim_idc_group *groups;
+    size_t ngroups, cap_groups;
+    struct sim_idc_assignment *assignments;
+    size_t nassignments, cap_assignments;
+    struct sim_idc_op *ops;
+    size_t nops, cap_ops;
 };
 
 struct sim {
@@ -199,7 +246,33 @@ struct sim {
     long calls[SIM_OP_COUNT];
     double next_due; /* earliest pending transition; catch-up is skipped before it */
     struct sim_faults faults;
+    struct sim_idc idc;
 };
+
+/* --- sim_idc.c ----------------------------------------------------------------------- */
+
+/* sim_state.c: the directory and assignment lists. */
+struct sim_idc_user *sim_idc_user_find(struct sim *s, const char *id);
+struct sim_idc_group *sim_idc_group_find(struct sim *s, const char *id);
+bool sim_idc_principal_exists(struct sim *s, const char *type, const char *id);
+struct sim_idc_assignment *sim_idc_assignment_find(struct sim *s,
+                                                   const struct sim_idc_assignment *a);
+/* Appends a user (display and email may be NULL) or group; NULL when out of memory. */
+struct sim_idc_user *sim_idc_user_add(struct sim *s, const char *id, const char *name,
+                                      const char *email, const char *display);
+struct sim_idc_group *sim_idc_group_add(struct sim *s, const char *id, const char *name);
+/* Frees users, groups, assignments and requests (the latency stays). */
+void sim_idc_release(struct sim *s);
+/* Applies every assignment request due by now. */
+void sim_idc_catch_up(struct sim *s);
+/* sim_json.c: adds the "identity_center" member to a state dump; loads it back. -1: out of memory /
+ * malformed. */
+int sim_idc_dump(struct sim *s, struct cJSON *root);
+int sim_idc_load(struct sim *s, const struct cJSON *root);
+/* sim_idc.c: admin API under /__sim/idc/ (what = the path after "/__sim/"). in is the POST body or
+ * NULL. */
+int sim_idc_admin(struct sim *s, const char *method, const char *what, const struct cJSON *in,
+                  struct sim_reply *r);
 
 /* --- sim_state.c --------------------------------------------------------------------- */
 

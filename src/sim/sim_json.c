@@ -279,14 +279,14 @@ dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
 
 /* The operations whose bit is set in mask, as a list of names. */
 static int
-dump_ops(cJSON *o, const char *key, uint32_t mask)
+dump_ops(cJSON *o, const char *key, uint64_t mask)
 {
     cJSON *ops = cJSON_AddArrayToObject(o, key);
 
     if (ops == NULL)
         return -1;
     for (int i = 0; i < SIM_OP_COUNT; i++) {
-        if ((mask & (1u << i)) != 0) {
+        if ((mask & (UINT64_C(1) << i)) != 0) {
             cJSON *n = cJSON_CreateString(sim_op_name((enum sim_op)i));
 
             if (n == NULL)
@@ -512,6 +512,8 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
             goto nomem;
     }
     if (dump_faults(root, &s->faults) != 0)
+        goto nomem;
+    if (sim_idc_dump(s, root) != 0)
         goto nomem;
     if (internal && dump_internal(s, root) != 0)
         goto nomem;
@@ -878,6 +880,8 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     e = cJSON_GetObjectItemCaseSensitive(root, "calls");
     for (int i = 0; i < SIM_OP_COUNT; i++)
         s->calls[i] = (long)jnum(e, sim_op_name((enum sim_op)i));
+    if (sim_idc_load(s, root) != 0)
+        goto bad;
     sim_schedule(s);
     cJSON_Delete(root);
     sim_catch_up(s);
@@ -887,4 +891,166 @@ bad:
     sim_reset(s);
     sbx_err_set(err, SBX_E_STORE, "simulator state is incomplete or out of memory");
     return -1;
+}
+
+/* --- IAM Identity Center state ------------------------------------------------------- */
+
+static const char *
+idc_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+dump_assignment(cJSON *o, const struct sim_idc_assignment *a)
+{
+    return sim_json_add_str(o, "AccountId", a->account_id) != 0 ||
+                           sim_json_add_str(o, "PermissionSetArn", a->ps_arn) != 0 ||
+                           sim_json_add_str(o, "PrincipalType", a->principal_type) != 0 ||
+                           sim_json_add_str(o, "PrincipalId", a->principal_id) != 0
+                   ? -1
+                   : 0;
+}
+int
+sim_idc_dump(struct sim *s, cJSON *root)
+{
+    struct sim_idc *d = &s->idc;
+    cJSON *o, *arr, *e;
+
+    sim_idc_catch_up(s);
+    o = cJSON_AddObjectToObject(root, "identity_center");
+    if (o == NULL || sim_json_add_str(o, "InstanceArn", SIM_IDC_INSTANCE_ARN) != 0 ||
+        sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0 ||
+        sim_json_add_num(o, "assign_latency", d->assign_latency) != 0)
+        return -1;
+    if ((arr = cJSON_AddArrayToObject(o, "users")) == NULL)
+        return -1;
+    for (size_t i = 0; i < d->nusers; i++) {
+        if ((e = cJSON_CreateObject()) == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, e);
+        if (sim_json_add_str(e, "UserId", d->users[i].id) != 0 ||
+            sim_json_add_str(e, "UserName", d->users[i].user_name) != 0 ||
+            (d->users[i].email != NULL && sim_json_add_str(e, "Email", d->users[i].email) != 0) ||
+            (d->users[i].display_name != NULL &&
+             sim_json_add_str(e, "DisplayName", d->users[i].display_name) != 0))
+            return -1;
+    }
+    if ((arr = cJSON_AddArrayToObject(o, "groups")) == NULL)
+        return -1;
+    for (size_t i = 0; i < d->ngroups; i++) {
+        if ((e = cJSON_CreateObject()) == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, e);
+        if (sim_json_add_str(e, "GroupId", d->groups[i].id) != 0 ||
+            sim_json_add_str(e, "DisplayName", d->groups[i].name) != 0)
+            return -1;
+    }
+    if ((arr = cJSON_AddArrayToObject(o, "assignments")) == NULL)
+        return -1;
+    for (size_t i = 0; i < d->nassignments; i++) {
+        if ((e = cJSON_CreateObject()) == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, e);
+        if (dump_assignment(e, &d->assignments[i]) != 0)
+            return -1;
+    }
+    if ((arr = cJSON_AddArrayToObject(o, "requests")) == NULL)
+        return -1;
+    for (size_t i = 0; i < d->nops; i++) {
+        const struct sim_idc_op *op = &d->ops[i];
+
+        if ((e = cJSON_CreateObject()) == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, e);
+        if (sim_json_add_str(e, "RequestId", op->id) != 0 ||
+            sim_json_add_str(e, "Kind", op->deletion ? "delete" : "create") != 0 ||
+            dump_assignment(e, &op->a) != 0 ||
+            sim_json_add_num(e, "Requested", op->requested) != 0 ||
+            sim_json_add_num(e, "Due", op->due) != 0 ||
+            cJSON_AddBoolToObject(e, "Applied", op->applied) == NULL ||
+            sim_json_add_str(e, "FailureReason", op->failure) != 0)
+            return -1;
+    }
+    return 0;
+}
+static bool
+load_assignment(const cJSON *e, struct sim_idc_assignment *a)
+{
+    const char *acct = idc_str(e, "AccountId"), *ps = idc_str(e, "PermissionSetArn");
+    const char *pt = idc_str(e, "PrincipalType"), *pid = idc_str(e, "PrincipalId");
+
+    memset(a, 0, sizeof(*a));
+    if (acct == NULL || ps == NULL || pt == NULL || pid == NULL)
+        return false;
+    snprintf(a->account_id, sizeof(a->account_id), "%s", acct);
+    snprintf(a->ps_arn, sizeof(a->ps_arn), "%s", ps);
+    snprintf(a->principal_type, sizeof(a->principal_type), "%s", pt);
+    snprintf(a->principal_id, sizeof(a->principal_id), "%s", pid);
+    return true;
+}
+int
+sim_idc_load(struct sim *s, const cJSON *root)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "identity_center"), *e, *v;
+
+    sim_idc_release(s);
+    if (o == NULL)
+        return 0; /* a state saved before Identity Center existed */
+    v = cJSON_GetObjectItemCaseSensitive(o, "assign_latency");
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0)
+        s->idc.assign_latency = v->valuedouble;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "users"))
+    {
+        if (idc_str(e, "UserId") == NULL || idc_str(e, "UserName") == NULL ||
+            sim_idc_user_add(s, idc_str(e, "UserId"), idc_str(e, "UserName"), idc_str(e, "Email"),
+                             idc_str(e, "DisplayName")) == NULL)
+            return -1;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "groups"))
+    {
+        if (idc_str(e, "GroupId") == NULL || idc_str(e, "DisplayName") == NULL ||
+            sim_idc_group_add(s, idc_str(e, "GroupId"), idc_str(e, "DisplayName")) == NULL)
+            return -1;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "assignments"))
+    {
+        struct sim_idc_assignment a;
+        void *g;
+
+        if (!load_assignment(e, &a))
+            return -1;
+        g = sim_grow(s->idc.assignments, s->idc.nassignments, &s->idc.cap_assignments,
+                     sizeof(*s->idc.assignments));
+        if (g == NULL)
+            return -1;
+        s->idc.assignments = g;
+        s->idc.assignments[s->idc.nassignments++] = a;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "requests"))
+    {
+        struct sim_idc_op op = { 0 };
+        const char *id = idc_str(e, "RequestId"), *kind = idc_str(e, "Kind");
+        void *g;
+
+        if (id == NULL || kind == NULL || !load_assignment(e, &op.a))
+            return -1;
+        snprintf(op.id, sizeof(op.id), "%s", id);
+        op.deletion = strcmp(kind, "delete") == 0;
+        v = cJSON_GetObjectItemCaseSensitive(e, "Requested");
+        op.requested = cJSON_IsNumber(v) ? v->valuedouble : 0;
+        v = cJSON_GetObjectItemCaseSensitive(e, "Due");
+        op.due = cJSON_IsNumber(v) ? v->valuedouble : 0;
+        op.applied = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Applied"));
+        snprintf(op.failure, sizeof(op.failure), "%s",
+                 idc_str(e, "FailureReason") != NULL ? idc_str(e, "FailureReason") : "");
+        g = sim_grow(s->idc.ops, s->idc.nops, &s->idc.cap_ops, sizeof(*s->idc.ops));
+        if (g == NULL)
+            return -1;
+        s->idc.ops = g;
+        s->idc.ops[s->idc.nops++] = op;
+    }
+    return 0;
 }

@@ -1644,7 +1644,7 @@ void
 sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
 {
     const struct sim_faults *f = &s->faults;
-    bool selected = f->ops == 0 || (f->ops & (1u << op)) != 0;
+    bool selected = f->ops == 0 || (f->ops & (UINT64_C(1) << op)) != 0;
 
     *error = *throttle = *drop = false;
     if (!selected)
@@ -1723,7 +1723,7 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
         fail(&c, "TooManyRequestsException", NULL, MSG_RATE);
         goto out;
     }
-    if ((s->faults.deny_ops & (1u << op)) != 0) {
+    if ((s->faults.deny_ops & (UINT64_C(1) << op)) != 0) {
         deny(&c, opname);
         goto out;
     }

@@ -47,6 +47,20 @@ static const struct {
     [SIM_OP_DESCRIBE_ORGANIZATION] = { "DescribeOrganization", 1, 2 },
     [SIM_OP_ASSUME_ROLE] = { "AssumeRole", 0, 0 },
     [SIM_OP_GET_CALLER_IDENTITY] = { "GetCallerIdentity", 0, 0 },
+    /* Identity Center: no per-operation rate is published, so only injected throttling. */
+    [SIM_OP_LIST_INSTANCES] = { "ListInstances", 0, 0 },
+    [SIM_OP_LIST_PERMISSION_SETS] = { "ListPermissionSets", 0, 0 },
+    [SIM_OP_DESCRIBE_PERMISSION_SET] = { "DescribePermissionSet", 0, 0 },
+    [SIM_OP_CREATE_ACCOUNT_ASSIGNMENT] = { "CreateAccountAssignment", 0, 0 },
+    [SIM_OP_DESCRIBE_ASSIGNMENT_CREATION_STATUS] = { "DescribeAccountAssignmentCreationStatus", 0,
+                                                     0 },
+    [SIM_OP_DELETE_ACCOUNT_ASSIGNMENT] = { "DeleteAccountAssignment", 0, 0 },
+    [SIM_OP_DESCRIBE_ASSIGNMENT_DELETION_STATUS] = { "DescribeAccountAssignmentDeletionStatus", 0,
+                                                     0 },
+    [SIM_OP_LIST_ACCOUNT_ASSIGNMENTS] = { "ListAccountAssignments", 0, 0 },
+    [SIM_OP_GET_USER_ID] = { "GetUserId", 0, 0 },
+    [SIM_OP_DESCRIBE_USER] = { "DescribeUser", 0, 0 },
+    [SIM_OP_GET_GROUP_ID] = { "GetGroupId", 0, 0 },
     /* Cost Explorer publishes no request rate; 5/s is what its throttling answers suggest. */
     [SIM_OP_GET_COST_AND_USAGE] = { "GetCostAndUsage", 5, 10 },
     /* Section 3.4 lists no rates for the policy operations: the listing rate is assumed. */
@@ -816,6 +830,7 @@ sim_opts_init(struct sim_opts *o)
     o->close_quota_pct = 20;
     o->close_quota_max = 1000;
     o->throttle = true;
+    o->assign_latency = 2;
     o->ce_lag = 43200;
     o->ce_page_size = 500;
 }
@@ -927,8 +942,8 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     }
     if (!(o->time_scale > 0) || o->create_latency < 0 || o->close_latency < 0 ||
         o->account_limit < 1 || o->close_quota < 0 || o->close_quota_pct < 0 ||
-        o->close_quota_min < 0 || o->close_quota_max < 0 || !(o->ce_lag >= 0) ||
-        o->ce_page_size < 1) {
+        o->close_quota_min < 0 || o->close_quota_max < 0 || o->assign_latency < 0 ||
+        !(o->ce_lag >= 0) || o->ce_page_size < 1) {
         sbx_err_set(err, SBX_E_INVALID, "invalid simulator option (negative or zero value)");
         return -1;
     }
@@ -954,6 +969,7 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     s->close_quota_pct = o->close_quota_pct;
     s->close_quota_max = o->close_quota_max;
     s->throttle = o->throttle;
+    s->idc.assign_latency = o->assign_latency;
     s->ce_lag = o->ce_lag;
     s->ce_page_size = o->ce_page_size;
     s->faults_opt.error_rate = o->error_rate;
@@ -994,6 +1010,7 @@ sim_free(struct sim *s)
     if (s == NULL)
         return;
     release_org(s);
+    sim_idc_release(s);
     faults_release(&s->faults);
     free(s->access_key_id);
     if (s->admin_token != NULL) {
@@ -1012,11 +1029,188 @@ void
 sim_reset(struct sim *s)
 {
     release_org(s);
+    sim_idc_release(s);
     faults_release(&s->faults);
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         memset(&s->faults, 0, sizeof(s->faults));
     if (init_org(s) != 0)
         return; /* out of memory: an organization without even its management account */
+}
+
+/* --- IAM Identity Center state (operations in sim_idc.c) -------------------------- */
+
+struct sim_idc_user *
+sim_idc_user_find(struct sim *s, const char *id)
+{
+    for (size_t i = 0; i < s->idc.nusers; i++) {
+        if (strcmp(s->idc.users[i].id, id) == 0)
+            return &s->idc.users[i];
+    }
+    return NULL;
+}
+struct sim_idc_group *
+sim_idc_group_find(struct sim *s, const char *id)
+{
+    for (size_t i = 0; i < s->idc.ngroups; i++) {
+        if (strcmp(s->idc.groups[i].id, id) == 0)
+            return &s->idc.groups[i];
+    }
+    return NULL;
+}
+bool
+sim_idc_principal_exists(struct sim *s, const char *type, const char *id)
+{
+    return strcmp(type, "USER") == 0 ? sim_idc_user_find(s, id) != NULL
+                                     : sim_idc_group_find(s, id) != NULL;
+}
+static bool
+same_assignment(const struct sim_idc_assignment *a, const struct sim_idc_assignment *b)
+{
+    return strcmp(a->account_id, b->account_id) == 0 && strcmp(a->ps_arn, b->ps_arn) == 0 &&
+           strcmp(a->principal_type, b->principal_type) == 0 &&
+           strcmp(a->principal_id, b->principal_id) == 0;
+}
+struct sim_idc_assignment *
+sim_idc_assignment_find(struct sim *s, const struct sim_idc_assignment *a)
+{
+    for (size_t i = 0; i < s->idc.nassignments; i++) {
+        if (same_assignment(&s->idc.assignments[i], a))
+            return &s->idc.assignments[i];
+    }
+    return NULL;
+}
+static void
+idc_apply(struct sim *s, struct sim_idc_op *op)
+{
+    struct sim_idc_assignment *cur = sim_idc_assignment_find(s, &op->a);
+
+    op->applied = true;
+    if (op->deletion) {
+        if (cur != NULL) {
+            size_t i = (size_t)(cur - s->idc.assignments);
+
+            memmove(cur, cur + 1, (s->idc.nassignments - i - 1) * sizeof(*cur));
+            s->idc.nassignments--;
+        }
+        return;
+    }
+    {
+        struct sim_account *acct = sim_account_find(s, op->a.account_id);
+
+        if (acct == NULL || acct->state != SIM_ACCT_ACTIVE) {
+            snprintf(op->failure, sizeof(op->failure),
+                     "Account %s is not an active member of the organization", op->a.account_id);
+            return;
+        }
+    }
+    if (!sim_idc_principal_exists(s, op->a.principal_type, op->a.principal_id)) {
+        snprintf(op->failure, sizeof(op->failure), "%s %s no longer exists", op->a.principal_type,
+                 op->a.principal_id);
+        return;
+    }
+    if (cur != NULL)
+        return;
+    {
+        void *g = sim_grow(s->idc.assignments, s->idc.nassignments, &s->idc.cap_assignments,
+                           sizeof(*s->idc.assignments));
+
+        if (g == NULL) {
+            snprintf(op->failure, sizeof(op->failure), "internal failure");
+            return;
+        }
+        s->idc.assignments = g;
+        s->idc.assignments[s->idc.nassignments++] = op->a;
+    }
+}
+void
+sim_idc_catch_up(struct sim *s)
+{
+    double now = sim_now(s);
+
+    for (size_t i = 0; i < s->idc.nops; i++) {
+        if (!s->idc.ops[i].applied && s->idc.ops[i].due <= now)
+            idc_apply(s, &s->idc.ops[i]);
+    }
+}
+void
+sim_idc_release(struct sim *s)
+{
+    struct sim_idc *d = &s->idc;
+
+    for (size_t i = 0; i < d->nusers; i++) {
+        free(d->users[i].user_name);
+        free(d->users[i].email);
+        free(d->users[i].display_name);
+    }
+    for (size_t i = 0; i < d->ngroups; i++)
+        free(d->groups[i].name);
+    free(d->users);
+    free(d->groups);
+    free(d->assignments);
+    free(d->ops);
+    d->users = NULL;
+    d->groups = NULL;
+    d->assignments = NULL;
+    d->ops = NULL;
+    d->nusers = d->cap_users = d->ngroups = d->cap_groups = 0;
+    d->nassignments = d->cap_assignments = d->nops = d->cap_ops = 0;
+}
+static char *
+dup_opt(const char *v, bool *oom)
+{
+    char *d;
+
+    if (v == NULL)
+        return NULL;
+    d = strdup(v);
+    if (d == NULL)
+        *oom = true;
+    return d;
+}
+struct sim_idc_user *
+sim_idc_user_add(struct sim *s, const char *id, const char *name, const char *email,
+                 const char *display)
+{
+    struct sim_idc *d = &s->idc;
+    struct sim_idc_user *u;
+    void *g = sim_grow(d->users, d->nusers, &d->cap_users, sizeof(*d->users));
+    bool oom = false;
+
+    if (g == NULL)
+        return NULL;
+    d->users = g;
+    u = &d->users[d->nusers];
+    memset(u, 0, sizeof(*u));
+    snprintf(u->id, sizeof(u->id), "%s", id);
+    u->user_name = dup_opt(name, &oom);
+    u->email = dup_opt(email, &oom);
+    u->display_name = dup_opt(display, &oom);
+    if (oom) {
+        free(u->user_name);
+        free(u->email);
+        free(u->display_name);
+        return NULL;
+    }
+    d->nusers++;
+    return u;
+}
+struct sim_idc_group *
+sim_idc_group_add(struct sim *s, const char *id, const char *name)
+{
+    struct sim_idc *d = &s->idc;
+    void *g = sim_grow(d->groups, d->ngroups, &d->cap_groups, sizeof(*d->groups));
+    struct sim_idc_group *gr;
+
+    if (g == NULL)
+        return NULL;
+    d->groups = g;
+    gr = &d->groups[d->ngroups];
+    snprintf(gr->id, sizeof(gr->id), "%s", id);
+    gr->name = strdup(name);
+    if (gr->name == NULL)
+        return NULL;
+    d->ngroups++;
+    return gr;
 }
 
 /* --- spend (Cost Explorer) ------------------------------------------------------------- */

@@ -391,7 +391,7 @@ sim_sts_call(struct sim *s, const char *body, size_t len, const struct sim_calle
     sim_catch_up(s);
     s->calls[op]++;
     r->latency_ms = s->faults.latency_ms;
-    selected = s->faults.ops == 0 || (s->faults.ops & (1u << op)) != 0;
+    selected = s->faults.ops == 0 || (s->faults.ops & (UINT64_C(1) << op)) != 0;
     if (selected && s->faults.error_rate > 0 &&
         sim_rng_unit(&s->rng_faults) < s->faults.error_rate) {
         rc = sim_reply_error(s, r, false, 500, "InternalFailure", NULL,

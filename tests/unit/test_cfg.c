@@ -789,3 +789,47 @@ TEST(defaults_written_out_load_the_same)
     cfg_free(def);
     free(path);
 }
+
+TEST(access_group_absent_present_and_checked)
+{
+    struct sbx_config *cfg = NULL;
+    struct sbx_err err = { 0 };
+    char *path = write_file(NULL, "a.cfg", "store = \"x.db\";\n");
+
+    /* Absent: no access, today's behaviour. */
+    CHECK_OK(cfg_load(path, &cfg, &err), &err);
+    CHECK(!cfg->access.enabled);
+    cfg_free(cfg);
+    free(path);
+    /* Present, even empty: access with the defaults. */
+    path = write_file(NULL, "a.cfg", "access = { };\n");
+    CHECK_OK(cfg_load(path, &cfg, &err), &err);
+    CHECK(cfg->access.enabled);
+    CHECK(cfg->access.instance == NULL);
+    CHECK(cfg->access.user_name_template == NULL);
+    CHECK_STR_EQ(cfg->access.permission_set, "AdministratorAccess");
+    CHECK(cfg->kinds[0].permission_set == NULL);
+    cfg_free(cfg);
+    free(path);
+    path = write_file(NULL, "a.cfg",
+                      "access = { instance = \"arn:aws:sso:::instance/ssoins-72230a1b2c3d4e5f\";\n"
+                      " region = \"eu-west-1\"; user_name_template = \"{local}\";\n"
+                      " permission_set = \"arn:aws:sso:::permissionSet/ssoins-72230a1b2c3d4e5f/"
+                      "ps-a1b2c3d4e5f60001\"; };\n"
+                      "kinds = { demo = { permission_set = \"ReadOnlyAccess\"; }; };\n");
+    CHECK_OK(cfg_load(path, &cfg, &err), &err);
+    CHECK_STR_EQ(cfg->access.region, "eu-west-1");
+    CHECK_STR_EQ(cfg->access.user_name_template, "{local}");
+    CHECK_STR_EQ(cfg->kinds[0].permission_set, "ReadOnlyAccess");
+    cfg_free(cfg);
+    free(path);
+    expect_error("access = {\n instance = \"ssoins-1234\"; };\n", 2,
+                 "key 'access.instance': must be an Identity Center instance ARN");
+    expect_error("access = {\n user_name_template = \"{name}\"; };\n", 2,
+                 "unknown placeholder in '{name}'");
+    expect_error("access = {\n permission_set = \"Admin Access\"; };\n", 2,
+                 "key 'access.permission_set': must be a permission set name");
+    expect_error("kinds = { demo = {\n permission_set = \"arn:aws:iam::1:role/x\"; }; };\n", 2,
+                 "key 'kinds.demo.permission_set'");
+    expect_error("access = {\n portal = \"x\"; };\n", 2, "unknown key");
+}

@@ -1,0 +1,63 @@
+/*
+ * engine_access.h -- what the `access` configuration means at run time: the Identity Center
+ * instance (the configured one, or the only one there is), a kind's permission set (by name or
+ * ARN), and an owner's Identity Center user (by address, or by a user-name template).
+ *
+ * Every function returns 0, or -1 with err saying what is missing and where to fix it.
+ */
+#ifndef SBX_ENGINE_ACCESS_H
+#define SBX_ENGINE_ACCESS_H
+
+#include "aws/idc.h"
+#include "cfg.h"
+#include "sbx.h"
+
+/* The Identity Center client options of cfg: access.region, aws.sso_endpoint and
+ * aws.identitystore_endpoint (borrowed from cfg). */
+void engine_access_idc_opts(const struct sbx_config *cfg, struct idc_opts *out);
+
+struct engine_access_instance {
+    char *arn;
+    char *identity_store_id;
+};
+
+/*
+ * The instance to use: cfg->instance when set (it must be among ListInstances' answer), else
+ * the one instance of the organization; none, or several without access.instance, is
+ * SBX_E_CONFIG. Release with engine_access_instance_release.
+ */
+int engine_access_instance(struct idc *c, const struct cfg_access *cfg,
+                           struct engine_access_instance *out, struct sbx_err *err) SBX_NODISCARD;
+void engine_access_instance_release(struct engine_access_instance *in);
+
+/* The permission set configured for kind (its own, else access.permission_set; borrowed). */
+const char *engine_access_permission_set_for(const struct sbx_config *cfg,
+                                             const struct cfg_kind *kind);
+
+/*
+ * The ARN of permission set name_or_arn in instance_arn: an ARN is checked with
+ * DescribePermissionSet, a name is looked up among ListPermissionSets. Unknown is
+ * SBX_E_CONFIG naming it. *arn is heap memory (free()).
+ */
+int engine_access_permission_set_arn(struct idc *c, const char *instance_arn,
+                                     const char *name_or_arn, char **arn,
+                                     struct sbx_err *err) SBX_NODISCARD;
+
+/*
+ * How owner is looked up: *path is "emails.value" (value = the owner's address) without a
+ * user_name_template, else "userName" with value the expanded template ({owner}, {local}).
+ * Pure. SBX_E_INVALID when the expansion is empty or does not fit n.
+ */
+int engine_access_user_key(const struct cfg_access *cfg, const char *owner, const char **path,
+                           char *value, size_t n, struct sbx_err *err) SBX_NODISCARD;
+
+/*
+ * The Identity Center user id of owner in identity_store_id (*user_id heap memory). An owner
+ * without a user is SBX_E_NOTFOUND: "owner X has no IAM Identity Center user (emails.value =
+ * X in d-...)"; other failures are the client's.
+ */
+int engine_access_user_id(struct idc *c, const struct cfg_access *cfg,
+                          const char *identity_store_id, const char *owner, char **user_id,
+                          struct sbx_err *err) SBX_NODISCARD;
+
+#endif

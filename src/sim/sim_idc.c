@@ -1,0 +1,903 @@
+/*
+ * sim_idc.c -- IAM Identity Center in the simulator: sso-admin (one organization instance,
+ * three permission sets, asynchronous account assignments) and identitystore (users and
+ * groups of Identity Center's own directory, managed through the admin API).
+ *
+ * AWS-ACCESS-SPEND-NUKE.md: CreateAccountAssignment and DeleteAccountAssignment answer
+ * IN_PROGRESS and finish later (here after assign_latency simulated seconds, computed lazily
+ * from timestamps like every other transition, so a paused clock holds them); only one
+ * provisioning operation per account at a time, a second one meeting ConflictException;
+ * unknown instances, permission sets, principals and request ids are
+ * ResourceNotFoundException. The service publishes no per-operation rates, so throttling
+ * comes only from the injected faults (ThrottlingException), as does InternalServerException.
+ *
+ * Choices where AWS's documentation is silent: deleting an assignment that does not exist is
+ * ResourceNotFoundException; a creation whose account stopped being ACTIVE, or whose principal
+ * was deleted, before it finished ends FAILED; deleting a user or group leaves its
+ * assignments in place until they are deleted.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "sim/sim_int.h"
+
+#define PS_PREFIX  "arn:aws:sso:::permissionSet/ssoins-72230a1b2c3d4e5f/"
+#define ADMIN_TYPE "application/json"
+#define PAGE_MAX   100
+
+static const struct {
+    const char *name;
+    const char *id;
+    const char *duration;
+    const char *description;
+} psets[] = {
+    { "AdministratorAccess", "ps-a1b2c3d4e5f60001", "PT1H", "Full access to the account" },
+    { "PowerUserAccess", "ps-a1b2c3d4e5f60002", "PT4H", "Everything but IAM" },
+    { "ReadOnlyAccess", "ps-a1b2c3d4e5f60003", "PT1H", "Read-only access" },
+};
+
+struct call {
+    struct sim *s;
+    const cJSON *in;
+    struct sim_reply *r;
+    int oom;
+};
+
+static int fail(struct call *c, int status, const char *type, const char *fmt, ...)
+        SBX_PRINTF(4, 5);
+
+static int
+fail(struct call *c, int status, const char *type, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (sim_reply_error(c->s, c->r, true, status, type, NULL, "%s", msg) != 0)
+        c->oom = 1;
+    return -1;
+}
+
+static int
+reply(struct call *c, cJSON *o)
+{
+    if (o == NULL || sim_reply_json(c->r, 200, "application/x-amz-json-1.1", o) != 0)
+        c->oom = 1;
+    cJSON_Delete(o);
+    return c->oom ? -1 : 0;
+}
+
+static const char *
+in_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A required string member, or a ValidationException naming it. */
+static const char *
+required(struct call *c, const char *k)
+{
+    const char *v = in_str(c->in, k);
+
+    if (v == NULL || *v == '\0')
+        fail(c, 400, "ValidationException",
+             "1 validation error detected: Value at '%s' failed "
+             "to satisfy constraint: Member must not be null",
+             k);
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* --- ids ------------------------------------------------------------------------------ */
+
+static void
+new_uuid(struct sim *s, char *out, size_t n)
+{
+    uint64_t a = sim_rng_next(&s->rng_ids), b = sim_rng_next(&s->rng_ids);
+
+    snprintf(out, n, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)((a >> 16) & 0xffff), (unsigned)(a & 0xfff) | 0x4000,
+             (unsigned)((b >> 48) & 0x3fff) | 0x8000, (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+static const char *
+ps_arn(size_t i, char *buf, size_t n)
+{
+    snprintf(buf, n, PS_PREFIX "%s", psets[i].id);
+    return buf;
+}
+
+static int
+ps_find(const char *arn)
+{
+    char buf[128];
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(psets); i++) {
+        if (strcmp(arn, ps_arn(i, buf, sizeof(buf))) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static struct sim_idc_op *
+op_find(struct sim *s, const char *id)
+{
+    for (size_t i = 0; i < s->idc.nops; i++) {
+        if (strcmp(s->idc.ops[i].id, id) == 0)
+            return &s->idc.ops[i];
+    }
+    return NULL;
+}
+
+/* --- time --------------------------------------------------------------------------------- */
+
+/* An operation not yet finished on account_id, or NULL. */
+static const struct sim_idc_op *
+busy(struct sim *s, const char *account_id)
+{
+    for (size_t i = 0; i < s->idc.nops; i++) {
+        if (!s->idc.ops[i].applied && strcmp(s->idc.ops[i].a.account_id, account_id) == 0)
+            return &s->idc.ops[i];
+    }
+    return NULL;
+}
+
+/* --- sso-admin ---------------------------------------------------------------------------- */
+
+static bool
+check_instance(struct call *c)
+{
+    const char *arn = required(c, "InstanceArn");
+
+    if (arn == NULL)
+        return false;
+    if (strcmp(arn, SIM_IDC_INSTANCE_ARN) != 0) {
+        fail(c, 400, "ResourceNotFoundException", "Instance %s does not exist", arn);
+        return false;
+    }
+    return true;
+}
+
+/* Page bounds from MaxResults and NextToken ("p<offset>"); false after answering an error. */
+static bool
+page(struct call *c, size_t total, size_t *from, size_t *to)
+{
+    const cJSON *mr = cJSON_GetObjectItemCaseSensitive(c->in, "MaxResults");
+    const char *tok = in_str(c->in, "NextToken");
+    long max = PAGE_MAX;
+    unsigned long off = 0;
+
+    if (mr != NULL) {
+        if (!cJSON_IsNumber(mr) || mr->valuedouble < 1 || mr->valuedouble > PAGE_MAX) {
+            fail(c, 400, "ValidationException",
+                 "1 validation error detected: Value at 'maxResults' failed to satisfy "
+                 "constraint: Member must have value between 1 and 100");
+            return false;
+        }
+        max = (long)mr->valuedouble;
+    }
+    if (tok != NULL) {
+        char *end;
+
+        if (tok[0] != 'p' || (off = strtoul(tok + 1, &end, 10), *end != '\0') || off > total) {
+            fail(c, 400, "ValidationException", "The NextToken is not valid");
+            return false;
+        }
+    }
+    *from = off;
+    *to = off + (size_t)max < total ? off + (size_t)max : total;
+    return true;
+}
+
+static int
+add_next(cJSON *o, size_t to, size_t total)
+{
+    char tok[32];
+
+    if (to >= total)
+        return 0;
+    snprintf(tok, sizeof(tok), "p%zu", to);
+    return sim_json_add_str(o, "NextToken", tok);
+}
+
+static int
+op_list_instances(struct call *c)
+{
+    cJSON *o = cJSON_CreateObject(), *arr, *e;
+    size_t from, to;
+
+    if (!page(c, 1, &from, &to)) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    arr = o != NULL ? cJSON_AddArrayToObject(o, "Instances") : NULL;
+    if (arr == NULL)
+        goto nomem;
+    if (from == 0 && to == 1) {
+        e = cJSON_CreateObject();
+        if (e == NULL)
+            goto nomem;
+        cJSON_AddItemToArray(arr, e);
+        if (sim_json_add_str(e, "InstanceArn", SIM_IDC_INSTANCE_ARN) != 0 ||
+            sim_json_add_str(e, "IdentityStoreId", SIM_IDC_STORE_ID) != 0 ||
+            sim_json_add_str(e, "OwnerAccountId", SIM_MANAGEMENT_ID) != 0 ||
+            sim_json_add_str(e, "Name", "sandbox") != 0 ||
+            sim_json_add_str(e, "Status", "ACTIVE") != 0)
+            goto nomem;
+    }
+    if (add_next(o, to, 1) != 0)
+        goto nomem;
+    return reply(c, o);
+nomem:
+    cJSON_Delete(o);
+    c->oom = 1;
+    return -1;
+}
+
+static int
+op_list_permission_sets(struct call *c)
+{
+    cJSON *o, *arr;
+    size_t from, to;
+    char buf[128];
+
+    if (!check_instance(c) || !page(c, SBX_ARRAY_LEN(psets), &from, &to))
+        return -1;
+    o = cJSON_CreateObject();
+    arr = o != NULL ? cJSON_AddArrayToObject(o, "PermissionSets") : NULL;
+    if (arr == NULL)
+        goto nomem;
+    for (size_t i = from; i < to; i++) {
+        cJSON *v = cJSON_CreateString(ps_arn(i, buf, sizeof(buf)));
+
+        if (v == NULL)
+            goto nomem;
+        cJSON_AddItemToArray(arr, v);
+    }
+    if (add_next(o, to, SBX_ARRAY_LEN(psets)) != 0)
+        goto nomem;
+    return reply(c, o);
+nomem:
+    cJSON_Delete(o);
+    c->oom = 1;
+    return -1;
+}
+
+static int
+op_describe_permission_set(struct call *c)
+{
+    const char *arn;
+    cJSON *o, *p;
+    int i;
+
+    if (!check_instance(c) || (arn = required(c, "PermissionSetArn")) == NULL)
+        return -1;
+    i = ps_find(arn);
+    if (i < 0)
+        return fail(c, 400, "ResourceNotFoundException", "Could not find PermissionSet with ARN %s",
+                    arn);
+    o = cJSON_CreateObject();
+    p = o != NULL ? cJSON_AddObjectToObject(o, "PermissionSet") : NULL;
+    if (p == NULL || sim_json_add_str(p, "Name", psets[i].name) != 0 ||
+        sim_json_add_str(p, "PermissionSetArn", arn) != 0 ||
+        sim_json_add_str(p, "Description", psets[i].description) != 0 ||
+        sim_json_add_str(p, "SessionDuration", psets[i].duration) != 0 ||
+        sim_json_add_num(p, "CreatedDate", 1700000000) != 0) {
+        cJSON_Delete(o);
+        c->oom = 1;
+        return -1;
+    }
+    return reply(c, o);
+}
+
+static int
+status_reply(struct call *c, const struct sim_idc_op *op)
+{
+    double now = sim_now(c->s);
+    cJSON *o = cJSON_CreateObject(), *st;
+    const char *status = !op->applied && op->due > now ? "IN_PROGRESS"
+                         : op->failure[0] != '\0'      ? "FAILED"
+                                                       : "SUCCEEDED";
+
+    st = o != NULL ? cJSON_AddObjectToObject(o, op->deletion ? "AccountAssignmentDeletionStatus"
+                                                             : "AccountAssignmentCreationStatus")
+                   : NULL;
+    if (st == NULL || sim_json_add_str(st, "Status", status) != 0 ||
+        sim_json_add_str(st, "RequestId", op->id) != 0 ||
+        sim_json_add_str(st, "TargetId", op->a.account_id) != 0 ||
+        sim_json_add_str(st, "TargetType", "AWS_ACCOUNT") != 0 ||
+        sim_json_add_str(st, "PermissionSetArn", op->a.ps_arn) != 0 ||
+        sim_json_add_str(st, "PrincipalType", op->a.principal_type) != 0 ||
+        sim_json_add_str(st, "PrincipalId", op->a.principal_id) != 0 ||
+        sim_json_add_num(st, "CreatedDate", sim_ms(op->requested)) != 0 ||
+        (strcmp(status, "FAILED") == 0 &&
+         sim_json_add_str(st, "FailureReason", op->failure) != 0)) {
+        cJSON_Delete(o);
+        c->oom = 1;
+        return -1;
+    }
+    return reply(c, o);
+}
+
+static int
+assignment_request(struct call *c, bool deletion)
+{
+    struct sim_idc_assignment a = { 0 };
+    const char *target, *ttype, *ps, *ptype, *pid;
+    const struct sim_idc_op *other;
+    struct sim_idc_op *op;
+    struct sim_account *acct;
+    void *g;
+
+    if (!check_instance(c) || (target = required(c, "TargetId")) == NULL ||
+        (ttype = required(c, "TargetType")) == NULL ||
+        (ps = required(c, "PermissionSetArn")) == NULL ||
+        (ptype = required(c, "PrincipalType")) == NULL ||
+        (pid = required(c, "PrincipalId")) == NULL)
+        return -1;
+    if (strcmp(ttype, "AWS_ACCOUNT") != 0)
+        return fail(c, 400, "ValidationException",
+                    "1 validation error detected: Value '%.40s' at 'targetType' failed to satisfy "
+                    "constraint: Member must satisfy enum value set: [AWS_ACCOUNT]",
+                    ttype);
+    if (strcmp(ptype, "USER") != 0 && strcmp(ptype, "GROUP") != 0)
+        return fail(c, 400, "ValidationException",
+                    "1 validation error detected: Value '%.40s' at 'principalType' failed to "
+                    "satisfy constraint: Member must satisfy enum value set: [USER, GROUP]",
+                    ptype);
+    if (strlen(target) != 12 || strspn(target, "0123456789") != 12)
+        return fail(c, 400, "ValidationException", "TargetId %.40s is not an account id", target);
+    if (strlen(pid) >= sizeof(a.principal_id))
+        return fail(c, 400, "ValidationException", "PrincipalId is too long");
+    if (ps_find(ps) < 0)
+        return fail(c, 400, "ResourceNotFoundException", "Could not find PermissionSet with ARN %s",
+                    ps);
+    acct = sim_account_find(c->s, target);
+    if (acct == NULL || acct->state != SIM_ACCT_ACTIVE)
+        return fail(c, 400, "ResourceNotFoundException",
+                    "Account %s is not an active member of the organization", target);
+    snprintf(a.account_id, sizeof(a.account_id), "%s", target);
+    snprintf(a.ps_arn, sizeof(a.ps_arn), "%s", ps);
+    snprintf(a.principal_type, sizeof(a.principal_type), "%s", ptype);
+    snprintf(a.principal_id, sizeof(a.principal_id), "%s", pid);
+    if (!deletion && !sim_idc_principal_exists(c->s, ptype, pid))
+        return fail(c, 400, "ResourceNotFoundException", "%s %s does not exist", ptype, pid);
+    other = busy(c->s, target);
+    if (other != NULL)
+        return fail(c, 400, "ConflictException",
+                    "An account assignment operation (request %s) is already in progress for "
+                    "account %s; try again when it has finished",
+                    other->id, target);
+    if (deletion && sim_idc_assignment_find(c->s, &a) == NULL)
+        return fail(c, 400, "ResourceNotFoundException",
+                    "No assignment of %s to %s %s on account %s", ps, ptype, pid, target);
+    g = sim_grow(c->s->idc.ops, c->s->idc.nops, &c->s->idc.cap_ops, sizeof(*c->s->idc.ops));
+    if (g == NULL) {
+        c->oom = 1;
+        return -1;
+    }
+    c->s->idc.ops = g;
+    op = &c->s->idc.ops[c->s->idc.nops++];
+    memset(op, 0, sizeof(*op));
+    new_uuid(c->s, op->id, sizeof(op->id));
+    op->deletion = deletion;
+    op->a = a;
+    op->requested = sim_now(c->s);
+    op->due = op->requested + c->s->idc.assign_latency;
+    if (op->due <= op->requested)
+        sim_idc_catch_up(c->s);
+    c->r->mutated = true;
+    return status_reply(c, op);
+}
+
+static int
+op_create_assignment(struct call *c)
+{
+    return assignment_request(c, false);
+}
+
+static int
+op_delete_assignment(struct call *c)
+{
+    return assignment_request(c, true);
+}
+
+static int
+describe_status(struct call *c, bool deletion)
+{
+    const char *key =
+            deletion ? "AccountAssignmentDeletionRequestId" : "AccountAssignmentCreationRequestId";
+    const char *id;
+    const struct sim_idc_op *op;
+
+    if (!check_instance(c) || (id = required(c, key)) == NULL)
+        return -1;
+    op = op_find(c->s, id);
+    if (op == NULL || op->deletion != deletion)
+        return fail(c, 400, "ResourceNotFoundException", "Request %.64s does not exist", id);
+    return status_reply(c, op);
+}
+
+static int
+op_describe_creation(struct call *c)
+{
+    return describe_status(c, false);
+}
+
+static int
+op_describe_deletion(struct call *c)
+{
+    return describe_status(c, true);
+}
+
+static int
+op_list_assignments(struct call *c)
+{
+    const char *acct, *ps;
+    size_t *idx = NULL, n = 0, from, to;
+    cJSON *o = NULL, *arr;
+
+    if (!check_instance(c) || (acct = required(c, "AccountId")) == NULL ||
+        (ps = required(c, "PermissionSetArn")) == NULL)
+        return -1;
+    if (ps_find(ps) < 0)
+        return fail(c, 400, "ResourceNotFoundException", "Could not find PermissionSet with ARN %s",
+                    ps);
+    idx = calloc(c->s->idc.nassignments + 1, sizeof(*idx));
+    if (idx == NULL) {
+        c->oom = 1;
+        return -1;
+    }
+    for (size_t i = 0; i < c->s->idc.nassignments; i++) {
+        const struct sim_idc_assignment *a = &c->s->idc.assignments[i];
+
+        if (strcmp(a->account_id, acct) == 0 && strcmp(a->ps_arn, ps) == 0)
+            idx[n++] = i;
+    }
+    if (!page(c, n, &from, &to)) {
+        free(idx);
+        return -1;
+    }
+    o = cJSON_CreateObject();
+    arr = o != NULL ? cJSON_AddArrayToObject(o, "AccountAssignments") : NULL;
+    if (arr == NULL)
+        goto nomem;
+    for (size_t i = from; i < to; i++) {
+        const struct sim_idc_assignment *a = &c->s->idc.assignments[idx[i]];
+        cJSON *e = cJSON_CreateObject();
+
+        if (e == NULL)
+            goto nomem;
+        cJSON_AddItemToArray(arr, e);
+        if (sim_json_add_str(e, "AccountId", a->account_id) != 0 ||
+            sim_json_add_str(e, "PermissionSetArn", a->ps_arn) != 0 ||
+            sim_json_add_str(e, "PrincipalType", a->principal_type) != 0 ||
+            sim_json_add_str(e, "PrincipalId", a->principal_id) != 0)
+            goto nomem;
+    }
+    if (add_next(o, to, n) != 0)
+        goto nomem;
+    free(idx);
+    return reply(c, o);
+nomem:
+    free(idx);
+    cJSON_Delete(o);
+    c->oom = 1;
+    return -1;
+}
+
+/* --- identitystore ------------------------------------------------------------------------ */
+
+static bool
+check_store(struct call *c)
+{
+    const char *id = required(c, "IdentityStoreId");
+
+    if (id == NULL)
+        return false;
+    if (strcmp(id, SIM_IDC_STORE_ID) != 0) {
+        fail(c, 400, "ResourceNotFoundException", "Identity store %.64s does not exist", id);
+        return false;
+    }
+    return true;
+}
+
+/* The UniqueAttribute of AlternateIdentifier: path and string value; false after an error. */
+static bool
+unique_attribute(struct call *c, const char **path, const char **value)
+{
+    const cJSON *alt = cJSON_GetObjectItemCaseSensitive(c->in, "AlternateIdentifier");
+    const cJSON *ua = cJSON_GetObjectItemCaseSensitive(alt, "UniqueAttribute");
+
+    if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(alt, "ExternalId"))) {
+        fail(c, 400, "ResourceNotFoundException", "No resource has this external id");
+        return false;
+    }
+    *path = in_str(ua, "AttributePath");
+    *value = in_str(ua, "AttributeValue");
+    if (!cJSON_IsObject(ua) || *path == NULL || *value == NULL) {
+        fail(c, 400, "ValidationException",
+             "AlternateIdentifier needs UniqueAttribute with AttributePath and a string "
+             "AttributeValue, or ExternalId");
+        return false;
+    }
+    return true;
+}
+
+static int
+id_reply(struct call *c, const char *key, const char *id)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL || sim_json_add_str(o, key, id) != 0 ||
+        sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0) {
+        cJSON_Delete(o);
+        c->oom = 1;
+        return -1;
+    }
+    return reply(c, o);
+}
+
+static int
+op_get_user_id(struct call *c)
+{
+    const char *path, *value;
+    bool by_name;
+
+    if (!check_store(c) || !unique_attribute(c, &path, &value))
+        return -1;
+    by_name = strcasecmp(path, "userName") == 0;
+    if (!by_name && strcasecmp(path, "emails.value") != 0)
+        return fail(c, 400, "ValidationException",
+                    "AttributePath %.64s is not a unique attribute of users (userName, "
+                    "emails.value)",
+                    path);
+    for (size_t i = 0; i < c->s->idc.nusers; i++) {
+        const struct sim_idc_user *u = &c->s->idc.users[i];
+        const char *v = by_name ? u->user_name : u->email;
+
+        if (v != NULL && strcasecmp(v, value) == 0)
+            return id_reply(c, "UserId", u->id);
+    }
+    return fail(c, 400, "ResourceNotFoundException", "USER not found.");
+}
+
+static int
+op_describe_user(struct call *c)
+{
+    const char *id;
+    const struct sim_idc_user *u;
+    cJSON *o, *emails, *e;
+
+    if (!check_store(c) || (id = required(c, "UserId")) == NULL)
+        return -1;
+    u = sim_idc_user_find(c->s, id);
+    if (u == NULL)
+        return fail(c, 400, "ResourceNotFoundException", "USER not found.");
+    o = cJSON_CreateObject();
+    if (o == NULL || sim_json_add_str(o, "UserId", u->id) != 0 ||
+        sim_json_add_str(o, "UserName", u->user_name) != 0 ||
+        sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0 ||
+        (u->display_name != NULL && sim_json_add_str(o, "DisplayName", u->display_name) != 0))
+        goto nomem;
+    if (u->email != NULL) {
+        emails = cJSON_AddArrayToObject(o, "Emails");
+        e = cJSON_CreateObject();
+        if (emails == NULL || e == NULL) {
+            cJSON_Delete(e);
+            goto nomem;
+        }
+        cJSON_AddItemToArray(emails, e);
+        if (sim_json_add_str(e, "Value", u->email) != 0 ||
+            sim_json_add_str(e, "Type", "work") != 0 ||
+            cJSON_AddBoolToObject(e, "Primary", 1) == NULL)
+            goto nomem;
+    }
+    return reply(c, o);
+nomem:
+    cJSON_Delete(o);
+    c->oom = 1;
+    return -1;
+}
+
+static int
+op_get_group_id(struct call *c)
+{
+    const char *path, *value;
+
+    if (!check_store(c) || !unique_attribute(c, &path, &value))
+        return -1;
+    if (strcasecmp(path, "displayName") != 0)
+        return fail(c, 400, "ValidationException",
+                    "AttributePath %.64s is not a unique attribute of groups (displayName)", path);
+    for (size_t i = 0; i < c->s->idc.ngroups; i++) {
+        if (strcasecmp(c->s->idc.groups[i].name, value) == 0)
+            return id_reply(c, "GroupId", c->s->idc.groups[i].id);
+    }
+    return fail(c, 400, "ResourceNotFoundException", "GROUP not found.");
+}
+
+/* --- dispatch ----------------------------------------------------------------------------- */
+
+static const struct {
+    enum sim_op op;
+    bool identitystore;
+    int (*fn)(struct call *c);
+} handlers[] = {
+    { SIM_OP_LIST_INSTANCES, false, op_list_instances },
+    { SIM_OP_LIST_PERMISSION_SETS, false, op_list_permission_sets },
+    { SIM_OP_DESCRIBE_PERMISSION_SET, false, op_describe_permission_set },
+    { SIM_OP_CREATE_ACCOUNT_ASSIGNMENT, false, op_create_assignment },
+    { SIM_OP_DESCRIBE_ASSIGNMENT_CREATION_STATUS, false, op_describe_creation },
+    { SIM_OP_DELETE_ACCOUNT_ASSIGNMENT, false, op_delete_assignment },
+    { SIM_OP_DESCRIBE_ASSIGNMENT_DELETION_STATUS, false, op_describe_deletion },
+    { SIM_OP_LIST_ACCOUNT_ASSIGNMENTS, false, op_list_assignments },
+    { SIM_OP_GET_USER_ID, true, op_get_user_id },
+    { SIM_OP_DESCRIBE_USER, true, op_describe_user },
+    { SIM_OP_GET_GROUP_ID, true, op_get_group_id },
+};
+
+int
+sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *body, size_t len,
+             const struct sim_caller *caller, struct sim_reply *r)
+{
+    struct call c = { 0 };
+    cJSON *in = NULL;
+    int op = sim_op_find(opname);
+    const struct sim_faults *f = &s->faults;
+    size_t h;
+
+    memset(r, 0, sizeof(*r));
+    sim_request_id(r->request_id);
+    c.s = s;
+    c.r = r;
+    for (h = 0; h < SBX_ARRAY_LEN(handlers); h++) {
+        if ((int)handlers[h].op == op && handlers[h].identitystore == identitystore)
+            break;
+    }
+    if (op < 0 || h == SBX_ARRAY_LEN(handlers)) {
+        fail(&c, 400, "UnknownOperationException", "Unknown operation %s", opname);
+        goto out;
+    }
+    in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
+    if (in == NULL || !cJSON_IsObject(in)) {
+        fail(&c, 400, "SerializationException",
+             "Start of structure or map found where not expected.");
+        goto out;
+    }
+    c.in = in;
+    sim_catch_up(s);
+    sim_idc_catch_up(s);
+    s->calls[op]++;
+    r->latency_ms = f->latency_ms;
+    {
+        bool error, throttle;
+
+        sim_draw_faults(s, op, &error, &throttle, &r->drop);
+        if (error) {
+            r->drop = false;
+            fail(&c, 500, "InternalServerException",
+                 "The request processing has failed because of an unknown error, exception or "
+                 "failure with an internal server.");
+            goto out;
+        }
+        if (throttle) {
+            r->drop = false;
+            fail(&c, 400, "ThrottlingException", "Rate exceeded");
+            goto out;
+        }
+    }
+    if (!caller->management) {
+        r->drop = false;
+        fail(&c, 400, "AccessDeniedException", "User: %s is not authorized to perform: %s:%s",
+             caller->arn, identitystore ? "identitystore" : "sso", opname);
+        goto out;
+    }
+    handlers[h].fn(&c);
+out:
+    cJSON_Delete(in);
+    if (c.oom) {
+        sim_reply_release(r);
+        return -1;
+    }
+    return 0;
+}
+
+/* --- state -------------------------------------------------------------------------------- */
+
+/* --- admin API ------------------------------------------------------------------------------
+ *
+ *   GET  /__sim/idc                 {"InstanceArn", "IdentityStoreId", users, groups,
+ *                                    assignments, requests, assign_latency}
+ *   POST /__sim/idc                 {"assign_latency": seconds} -> the same
+ *   POST /__sim/idc/users           {"UserName", "Email"?, "DisplayName"?} -> {"UserId"}
+ *   POST /__sim/idc/users/delete    {"UserId"} | {"UserName"}
+ *   POST /__sim/idc/groups          {"DisplayName"} -> {"GroupId"}
+ *   POST /__sim/idc/groups/delete   {"GroupId"} | {"DisplayName"}
+ */
+
+static int admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
+
+static int
+admin_error(struct sim_reply *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    cJSON *o = cJSON_CreateObject();
+    va_list ap;
+    int rc = -1;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
+        rc = sim_reply_json(r, status, ADMIN_TYPE, o);
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int
+admin_dump(struct sim *s, struct sim_reply *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    int rc = -1;
+
+    if (root != NULL && sim_idc_dump(s, root) == 0)
+        rc = sim_reply_json(r, 200, ADMIN_TYPE,
+                            cJSON_GetObjectItemCaseSensitive(root, "identity_center"));
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int
+admin_id(struct sim_reply *r, const char *key, const char *id)
+{
+    cJSON *o = cJSON_CreateObject();
+    int rc = -1;
+
+    if (o != NULL && sim_json_add_str(o, key, id) == 0)
+        rc = sim_reply_json(r, 200, ADMIN_TYPE, o);
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int
+admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
+{
+    const char *name = in_str(in, "UserName"), *email = in_str(in, "Email");
+    const char *display = in_str(in, "DisplayName");
+    char id[48], uuid[40];
+
+    if (name == NULL || *name == '\0' || strlen(name) > 128)
+        return admin_error(r, 400, "users: \"UserName\" (1 to 128 characters) is required");
+    if (email != NULL && (strchr(email, '@') == NULL || strlen(email) > 254))
+        return admin_error(r, 400, "users: \"Email\" '%.64s' is not an address", email);
+    for (size_t i = 0; i < s->idc.nusers; i++) {
+        const struct sim_idc_user *u = &s->idc.users[i];
+
+        if (strcasecmp(u->user_name, name) == 0 ||
+            (email != NULL && u->email != NULL && strcasecmp(u->email, email) == 0))
+            return admin_error(r, 409, "users: a user named '%s' or with address '%s' exists", name,
+                               email != NULL ? email : "");
+    }
+    new_uuid(s, uuid, sizeof(uuid));
+    snprintf(id, sizeof(id), "%s", uuid);
+    if (sim_idc_user_add(s, id, name, email, display) == NULL)
+        return -1;
+    r->mutated = true;
+    return admin_id(r, "UserId", id);
+}
+
+static int
+admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
+{
+    const char *name = in_str(in, "DisplayName");
+    char id[48];
+
+    if (name == NULL || *name == '\0' || strlen(name) > 1024)
+        return admin_error(r, 400, "groups: \"DisplayName\" is required");
+    for (size_t i = 0; i < s->idc.ngroups; i++) {
+        if (strcasecmp(s->idc.groups[i].name, name) == 0)
+            return admin_error(r, 409, "groups: a group named '%s' exists", name);
+    }
+    new_uuid(s, id, sizeof(id));
+    if (sim_idc_group_add(s, id, name) == NULL)
+        return -1;
+    r->mutated = true;
+    return admin_id(r, "GroupId", id);
+}
+
+static int
+admin_delete_user(struct sim *s, const cJSON *in, struct sim_reply *r)
+{
+    const char *id = in_str(in, "UserId"), *name = in_str(in, "UserName");
+
+    for (size_t i = 0; i < s->idc.nusers; i++) {
+        struct sim_idc_user *u = &s->idc.users[i];
+
+        if ((id != NULL && strcmp(u->id, id) == 0) ||
+            (id == NULL && name != NULL && strcasecmp(u->user_name, name) == 0)) {
+            char gone[48];
+
+            snprintf(gone, sizeof(gone), "%s", u->id);
+            free(u->user_name);
+            free(u->email);
+            free(u->display_name);
+            memmove(u, u + 1, (s->idc.nusers - i - 1) * sizeof(*u));
+            s->idc.nusers--;
+            r->mutated = true;
+            return admin_id(r, "UserId", gone);
+        }
+    }
+    return admin_error(r, 404, "users/delete: no user %s",
+                       id != NULL     ? id
+                       : name != NULL ? name
+                                      : "(UserId or UserName required)");
+}
+
+static int
+admin_delete_group(struct sim *s, const cJSON *in, struct sim_reply *r)
+{
+    const char *id = in_str(in, "GroupId"), *name = in_str(in, "DisplayName");
+
+    for (size_t i = 0; i < s->idc.ngroups; i++) {
+        struct sim_idc_group *g = &s->idc.groups[i];
+
+        if ((id != NULL && strcmp(g->id, id) == 0) ||
+            (id == NULL && name != NULL && strcasecmp(g->name, name) == 0)) {
+            char gone[48];
+
+            snprintf(gone, sizeof(gone), "%s", g->id);
+            free(g->name);
+            memmove(g, g + 1, (s->idc.ngroups - i - 1) * sizeof(*g));
+            s->idc.ngroups--;
+            r->mutated = true;
+            return admin_id(r, "GroupId", gone);
+        }
+    }
+    return admin_error(r, 404, "groups/delete: no group %s",
+                       id != NULL     ? id
+                       : name != NULL ? name
+                                      : "(GroupId or DisplayName required)");
+}
+
+int
+sim_idc_admin(struct sim *s, const char *method, const char *what, const cJSON *in,
+              struct sim_reply *r)
+{
+    bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+
+    sim_idc_catch_up(s);
+    if (strcmp(what, "idc") == 0 && get)
+        return admin_dump(s, r);
+    if (strcmp(what, "idc") == 0 && post) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, "assign_latency");
+
+        if (v != NULL) {
+            if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble))
+                return admin_error(r, 400, "idc: \"assign_latency\" must be seconds >= 0");
+            s->idc.assign_latency = v->valuedouble;
+            r->mutated = true;
+        }
+        return admin_dump(s, r);
+    }
+    if (!post)
+        return admin_error(r, 405, "method %s not allowed on /__sim/%s", method, what);
+    if (strcmp(what, "idc/users") == 0)
+        return admin_add_user(s, in, r);
+    if (strcmp(what, "idc/users/delete") == 0)
+        return admin_delete_user(s, in, r);
+    if (strcmp(what, "idc/groups") == 0)
+        return admin_add_group(s, in, r);
+    if (strcmp(what, "idc/groups/delete") == 0)
+        return admin_delete_group(s, in, r);
+    return admin_error(r, 404, "no such admin path '/__sim/%s'", what);
+}

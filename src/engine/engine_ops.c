@@ -11,6 +11,7 @@
 
 #include "engine/engine_alias.h"
 #include "engine/engine_int.h"
+#include "engine/engine_pool.h"
 #include "engine/engine_quota.h"
 #include "util/duration.h"
 #include "util/log.h"
@@ -192,6 +193,18 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
             return -1;
         }
     }
+    if (r->name == NULL) {
+        bool got = false;
+
+        /* A ready pool account first (an explicit name needs a new account). */
+        if (engine_pool_take(e, kind, owner, ttl, r->class_id, r->seat, out, &got, err) != 0)
+            return -1;
+        if (got) {
+            if (r->class_name != NULL && store_set_str(&out->class_name, r->class_name, err) != 0)
+                return -1;
+            return 0;
+        }
+    }
     for (int attempt = 0; attempt < 20; attempt++) {
         int64_t seq;
 
@@ -306,6 +319,7 @@ close_request_once(struct engine *e, struct store_account *a, const char *reason
         free(detail);
         return rc;
     case ENGINE_S_ACTIVE:
+    case ENGINE_S_POOLED:
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_PROTECTED:
         break;

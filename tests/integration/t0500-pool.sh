@@ -95,7 +95,18 @@ fill 2
 assert_eq "$(count_state pooled)" 2
 
 # Two concurrent creates against one ready pool account: never the same account.
+lp=$(sbx list --pool --json)
+assert_eq "$(json_get "$lp" '[a["state"] for a in d["accounts"]]')" '["pooled", "pooled"]' "list --pool"
+assert_exit 2 sbx list --pool --owner alice@corp.example
+q=$(sbx quota --json)
+assert_eq "$(json_get "$q" '[(p["kind"], p["size"], p["ready"], p["surplus_to_close"]) for p in d["pools"]]')" \
+    '[["demo", 2, 2, 0]]'
+# Shrinking the pool: quota says what will close before `run` closes it.
 sed -i 's/size = 2;/size = 1;/' "$SANDBOXCTL_CONFIG"
+q=$(sbx quota --json)
+assert_eq "$(json_get "$q" '[(p["kind"], p["size"], p["ready"], p["surplus_to_close"]) for p in d["pools"]]')" \
+    '[["demo", 1, 2, 1]]'
+assert_contains "$(sbx quota)" "1 surplus account will close at the next run (counts against the close quota)"
 sbx run --once >/dev/null # closes the surplus
 assert_eq "$(count_state pooled)" 1 "the surplus left the pool"
 assert_eq "$(json_get "$(sbx list --all --json)" "[a['state'] in ('expiring', 'nuking', 'close_wait', 'closing') for a in d['accounts'] if a['reason'] == 'pool_shrunk']")" "[true]" \
@@ -132,7 +143,7 @@ assert_eq "$n" 2 "both creates end active"
 fill 1
 ready=$(json_get "$(sbx list --state pooled --json)" 'd["accounts"][0]["account_id"]')
 : >"$T/hook-block"
-sbx create --kind demo --owner erin@corp.example --json >"$T/c3" 2>&1 &
+"$SANDBOXCTL" create --kind demo --owner erin@corp.example --json >"$T/c3" 2>&1 &
 cp=$!
 for _ in $(seq 1 300); do [ -e "$T/hook-started" ] && break; sleep 0.1; done
 [ -e "$T/hook-started" ] || fail "the hand-over's hook never started"

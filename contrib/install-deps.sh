@@ -6,7 +6,7 @@ set -eu
 pkgs="build-essential cmake ninja-build pkg-config git ca-certificates
 libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3 libconfig-dev libcjson-dev
 libmicrohttpd-dev awscli aws-nuke python3 python3-yaml mandoc man-db clang-format
-procps curl zsh clang libclang-rt-14-dev"
+procps curl zsh clang libclang-rt-14-dev cppcheck"
 
 missing=""
 for p in $pkgs; do

@@ -1,8 +1,20 @@
-/* sbx_err.c -- the error record: set, prefix, map to exit statuses. */
+/*
+ * sbx_err.c -- the error record: set, prefix, map to exit statuses.
+ *
+ * Messages are built with text_vformat: values from input are escaped (a control character
+ * in an owner cannot retitle the terminal) and a long value is shortened rather than the
+ * reason after it. A prefix keeps the reason too: when both do not fit, the context is
+ * shortened, and a context the message already starts with is not repeated.
+ */
 #include "sbx.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "util/text.h"
+
+/* The least room a shortened context keeps before the reason. */
+#define PREFIX_MIN 48
 
 void
 sbx_err_vset(struct sbx_err *err, enum sbx_errc code, const char *fmt, va_list ap)
@@ -11,7 +23,7 @@ sbx_err_vset(struct sbx_err *err, enum sbx_errc code, const char *fmt, va_list a
         return;
     memset(err, 0, sizeof(*err));
     err->code = code;
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    text_vformat(err->msg, sizeof(err->msg), fmt, ap);
 }
 
 void
@@ -28,14 +40,39 @@ void
 sbx_err_prefix(struct sbx_err *err, const char *fmt, ...)
 {
     char prefix[256], old[sizeof(err->msg)];
+    size_t plen, olen, room;
     va_list ap;
 
     if (err == NULL)
         return;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    text_vformat(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
+    plen = strlen(prefix);
+    /* Named once: "DescribeOrganization: DescribeOrganization: ..." says nothing more. */
+    if (plen == 0 || (strncmp(err->msg, prefix, plen) == 0 && err->msg[plen] == ':'))
+        return;
     memcpy(old, err->msg, sizeof(old));
+    olen = strlen(old);
+    room = sizeof(err->msg) - 1 - 2; /* ": " */
+    if (plen + olen > room) {
+        /* The reason is at the end: shorten the context first, then the reason's start. */
+        size_t keep = olen < room - PREFIX_MIN ? room - olen : PREFIX_MIN;
+        char shortp[sizeof(prefix)];
+
+        text_shorten(shortp, keep + 1, prefix, plen);
+        memcpy(prefix, shortp, sizeof(prefix));
+        plen = strlen(prefix);
+        if (plen + olen > room) {
+            size_t cut = olen - (room - plen) + (sizeof(TEXT_ELLIPSIS) - 1);
+            char *start = old + cut;
+
+            while (((unsigned char)*start & 0xc0) == 0x80)
+                start++;
+            snprintf(err->msg, sizeof(err->msg), "%s: " TEXT_ELLIPSIS "%s", prefix, start);
+            return;
+        }
+    }
     snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
 }
 

@@ -173,11 +173,14 @@ awserr_classify(const char *code, const char *reason, long status)
     return SBX_AWS_OTHER;
 }
 
+/* Long enough for an access denial's whole reason (who, what, which resource, which policy). */
+#define AWSERR_EXCERPT_MAX 320
+
 /* A printable, one-line excerpt of body: markup and control characters become single spaces. */
 static void
 excerpt(const char *body, size_t len, char *out, size_t outsz)
 {
-    size_t o = 0, max = outsz > 84 ? 80 : outsz - 4;
+    size_t o = 0, max = outsz - 4;
     bool in_tag = false, space = true;
 
     for (size_t i = 0; i < len && o < max; i++) {
@@ -217,7 +220,7 @@ excerpt(const char *body, size_t len, char *out, size_t outsz)
 void
 awserr_protocol(long status, const char *what, const char *body, size_t len, struct sbx_err *err)
 {
-    char ex[96];
+    char ex[AWSERR_EXCERPT_MAX + 4];
 
     excerpt(body != NULL ? body : "", body != NULL ? len : 0, ex, sizeof(ex));
     if (status > 0)
@@ -234,7 +237,14 @@ set_error(long status, const char *code, const char *message, const char *reason
 {
     bool has_msg = message != NULL && *message != '\0';
     bool has_reason = reason != NULL && *reason != '\0';
+    char line[sizeof(err->msg) + 8];
+    size_t k = 0;
 
+    /* The text is the server's: keep it on one line in logs (the rest is escaped later). */
+    for (const char *p = has_msg ? message : ""; *p != '\0' && k < sizeof(line) - 1; p++)
+        line[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
+    line[k] = '\0';
+    message = line;
     if (has_msg && has_reason)
         sbx_err_set(err, SBX_E_AWS, "%s: %s (%s)", code, message, reason);
     else if (has_msg)
@@ -243,11 +253,6 @@ set_error(long status, const char *code, const char *message, const char *reason
         sbx_err_set(err, SBX_E_AWS, "%s (%s) (HTTP %ld)", code, reason, status);
     else
         sbx_err_set(err, SBX_E_AWS, "%s (HTTP %ld)", code, status);
-    /* The text is the server's: keep it on one line in logs. */
-    for (char *p = err->msg; *p != '\0'; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-    }
     err->aws = awserr_classify(code, reason, status);
     err->http_status = (int)status;
     snprintf(err->aws_code, sizeof(err->aws_code), "%s", code);

@@ -41,7 +41,7 @@ void awserr_from_xml(long status, const char *body, size_t len, struct sbx_err *
 /*
  * Sets err to SBX_AWS_PROTOCOL (or SBX_AWS_TRANSIENT for 500/502/503/504): "HTTP <status>:
  * <what>: '<excerpt>'" where the excerpt is the start of body with control characters and
- * markup runs collapsed, at most 80 characters.
+ * markup runs collapsed, at most 320 characters.
  */
 void awserr_protocol(long status, const char *what, const char *body, size_t len,
                      struct sbx_err *err);

@@ -119,7 +119,7 @@ from_env(struct resolver *r, struct creds *out, struct sbx_err *err)
                     has_akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
         return -1;
     }
-    if (exp != NULL && *exp != '\0' && time_parse(exp, &expiration, NULL) != 0) {
+    if (exp != NULL && *exp != '\0' && duration_parse_time(exp, &expiration, NULL) != 0) {
         sbx_err_set(err, SBX_E_CREDS, "invalid AWS_CREDENTIAL_EXPIRATION '%.40s'", exp);
         return -1;
     }
@@ -194,7 +194,7 @@ assume_role(struct resolver *r, const char *profile, const char *role_arn,
                     "profile '%s': mfa_serial is not supported (use credential_process)", profile);
         return -1;
     }
-    if (dur != NULL && parse_int64(dur, 900, 43200, &d, NULL) != 0) {
+    if (dur != NULL && duration_parse_int64(dur, 900, 43200, &d, NULL) != 0) {
         sbx_err_set(err, SBX_E_CREDS, "profile '%s': duration_seconds '%.20s' must be 900 to 43200",
                     profile, dur);
         return -1;

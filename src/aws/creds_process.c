@@ -232,7 +232,7 @@ creds_process_parse(const char *name, const char *text, size_t len, struct creds
         goto out;
     }
     if (exp != NULL && !cJSON_IsNull(exp)) {
-        if (!cJSON_IsString(exp) || time_parse(exp->valuestring, &expiration, NULL) != 0) {
+        if (!cJSON_IsString(exp) || duration_parse_time(exp->valuestring, &expiration, NULL) != 0) {
             sbx_err_set(err, SBX_E_CREDS,
                         "credential_process '%s': Expiration is not an ISO 8601 time", name);
             goto out;

@@ -80,7 +80,7 @@ creds_check_unexpired(const struct creds *c, int64_t now, struct sbx_err *err)
     if (!creds_expiring(c, now, 0))
         return 0;
     sbx_err_set(err, SBX_E_CREDS, "credentials expired at %s",
-                time_format(c->expiration, when, sizeof(when)));
+                duration_format_time(c->expiration, when, sizeof(when)));
     return -1;
 }
 

@@ -467,7 +467,7 @@ jtime(const cJSON *obj, const char *key)
 
     if (cJSON_IsNumber(v))
         return v->valuedouble;
-    if (cJSON_IsString(v) && time_parse(v->valuestring, &t, NULL) == 0)
+    if (cJSON_IsString(v) && duration_parse_time(v->valuestring, &t, NULL) == 0)
         return (double)t;
     return 0;
 }
@@ -1326,17 +1326,32 @@ orgs_sim_clock(struct orgs *o, struct sbx_clock *clock, struct sbx_err *err)
     j = cJSON_ParseWithLength(r.body, r.body_len);
     now = cJSON_GetObjectItemCaseSensitive(j, "now");
     scale = cJSON_GetObjectItemCaseSensitive(j, "scale");
-    if (!cJSON_IsNumber(now) || now->valuedouble <= 0 ||
-        (scale != NULL && (!cJSON_IsNumber(scale) || scale->valuedouble <= 0))) {
+    if (!cJSON_IsNumber(now) || (scale != NULL && !cJSON_IsNumber(scale))) {
         awserr_protocol(r.status, "expected {\"now\": ..., \"scale\": ...}", r.body, r.body_len,
                         err);
         err->aws = SBX_AWS_PROTOCOL;
         sbx_err_prefix(err, "cannot read the simulator clock at '%s'", url);
         goto out;
     }
-    clock_init_scaled(clock, now->valuedouble, scale != NULL ? scale->valuedouble : 1);
-    log_debug("following the simulator clock: now %.3f, scale %g", now->valuedouble,
-              scale != NULL ? scale->valuedouble : 1.0);
+    /* A clock past year 9999 (or running absurdly fast) would overflow the conversions to
+     * 64-bit seconds everywhere times are stored: refuse it rather than follow it. */
+    if (!clock_plausible(now->valuedouble, scale != NULL ? scale->valuedouble : 1)) {
+        sbx_err_set(err, SBX_E_AWS,
+                    "cannot follow the simulator clock at '%s': now %g, scale %g is out of range "
+                    "(a time from 1970 to 9999, a scale above 0 and at most %g)",
+                    url, now->valuedouble, scale != NULL ? scale->valuedouble : 1.0,
+                    CLOCK_MAX_SCALE);
+        err->aws = SBX_AWS_PROTOCOL;
+        goto out;
+    }
+    /* A paused simulator's time moves only when a test advances it: the client's clock stands
+     * still too (its waits take real time, and the engine's periodic resync sees advances). */
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "paused")))
+        clock_init_paused(clock, now->valuedouble, scale != NULL ? scale->valuedouble : 1);
+    else
+        clock_init_scaled(clock, now->valuedouble, scale != NULL ? scale->valuedouble : 1);
+    log_debug("following the simulator clock: now %.3f, scale %g%s", now->valuedouble,
+              scale != NULL ? scale->valuedouble : 1.0, clock->paused ? ", paused" : "");
     rc = 0;
 out:
     cJSON_Delete(j);

@@ -59,7 +59,7 @@ retry_apply_after(double delay, const char *retry_after)
 
     if (retry_after == NULL || *retry_after == '\0')
         return delay;
-    if (parse_int64(retry_after, 0, INT64_C(86400000), &ms, NULL) != 0)
+    if (duration_parse_int64(retry_after, 0, INT64_C(86400000), &ms, NULL) != 0)
         return delay;
     after = (double)ms / 1000.0;
     return fmax(delay, fmin(after, delay + RETRY_AFTER_SLACK));
@@ -103,7 +103,7 @@ retry_max_attempts(int configured, const char *env, int *out, struct sbx_err *er
     int64_t v;
 
     if (env != NULL && *env != '\0') {
-        if (parse_int64(env, 1, RETRY_MAX_ATTEMPTS_LIMIT, &v, NULL) != 0) {
+        if (duration_parse_int64(env, 1, RETRY_MAX_ATTEMPTS_LIMIT, &v, NULL) != 0) {
             sbx_err_set(err, SBX_E_CONFIG,
                         "invalid AWS_MAX_ATTEMPTS '%.32s': must be a number from 1 to %d", env,
                         RETRY_MAX_ATTEMPTS_LIMIT);

@@ -1054,7 +1054,7 @@ parse_amz_date(const char *s, int64_t *t)
         return -1;
     snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", s, s + 4, s + 6, s + 9, s + 11,
              s + 13);
-    return time_parse(iso, t, &ignored);
+    return duration_parse_time(iso, t, &ignored);
 }
 
 int

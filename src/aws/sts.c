@@ -145,7 +145,7 @@ sts_assume_role(struct awscall_client *c, const struct endpoint *ep,
         creds_release(out);
         goto out;
     }
-    if (time_parse(exp, &out->expiration, err) != 0) {
+    if (duration_parse_time(exp, &out->expiration, err) != 0) {
         sbx_err_set(err, SBX_E_AWS, "cannot assume role '%.200s': bad Expiration '%.40s'",
                     p->role_arn, exp);
         err->aws = SBX_AWS_PROTOCOL;

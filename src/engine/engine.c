@@ -84,7 +84,7 @@ engine_new(const struct engine_opts *o, struct engine **out, struct sbx_err *err
         if (*p == ':')
             *p = '-'; /* ':' separates the claim id's fields */
     }
-    if (alias_random(rnd, 8, err) != 0) {
+    if (engine_alias_random(rnd, 8, err) != 0) {
         free(e->config_path);
         free(e);
         return -1;
@@ -140,7 +140,7 @@ engine_fmt_time(int64_t t, char *buf, size_t n)
             buf[0] = '\0';
         return buf;
     }
-    return time_format(t, buf, n);
+    return duration_format_time(t, buf, n);
 }
 
 char *

@@ -19,7 +19,7 @@ known_placeholder(const char *p, size_t len)
 }
 
 void
-alias_sanitize(const char *in, size_t inlen, char *out, size_t n)
+engine_alias_sanitize(const char *in, size_t inlen, char *out, size_t n)
 {
     size_t o = 0;
     bool dash = false;
@@ -45,7 +45,7 @@ alias_sanitize(const char *in, size_t inlen, char *out, size_t n)
 }
 
 int
-alias_template_check(const char *tmpl, const char *what, struct sbx_err *err)
+engine_alias_template_check(const char *tmpl, const char *what, struct sbx_err *err)
 {
     for (const char *p = tmpl; *p != '\0'; p++) {
         const char *end;
@@ -74,7 +74,7 @@ alias_template_check(const char *tmpl, const char *what, struct sbx_err *err)
 }
 
 bool
-alias_template_uses(const char *tmpl, const char *placeholder)
+engine_alias_template_uses(const char *tmpl, const char *placeholder)
 {
     char want[16];
 
@@ -94,12 +94,13 @@ append(char *out, size_t n, size_t *o, const char *s, size_t len)
 }
 
 int
-alias_expand(const char *tmpl, const struct alias_vars *v, char *out, size_t n, struct sbx_err *err)
+engine_alias_expand(const char *tmpl, const struct engine_alias_vars *v, char *out, size_t n,
+                    struct sbx_err *err)
 {
     char buf[256];
     size_t o = 0;
 
-    if (n == 0 || alias_template_check(tmpl, "template", err) != 0)
+    if (n == 0 || engine_alias_template_check(tmpl, "template", err) != 0)
         return -1;
     out[0] = '\0';
     for (const char *p = tmpl; *p != '\0'; p++) {
@@ -115,15 +116,15 @@ alias_expand(const char *tmpl, const struct alias_vars *v, char *out, size_t n, 
         len = (size_t)(end - p - 1);
         buf[0] = '\0';
         if (len == 4 && memcmp(p + 1, "kind", 4) == 0) {
-            alias_sanitize(v->kind, strlen(v->kind), buf, sizeof(buf));
+            engine_alias_sanitize(v->kind, strlen(v->kind), buf, sizeof(buf));
         } else if (len == 5 && memcmp(p + 1, "owner", 5) == 0) {
             const char *at = strchr(v->owner, '@');
 
-            alias_sanitize(v->owner, at != NULL ? (size_t)(at - v->owner) : strlen(v->owner), buf,
-                           sizeof(buf));
+            engine_alias_sanitize(v->owner, at != NULL ? (size_t)(at - v->owner) : strlen(v->owner),
+                                  buf, sizeof(buf));
         } else if (len == 5 && memcmp(p + 1, "class", 5) == 0) {
             if (v->class_name != NULL)
-                alias_sanitize(v->class_name, strlen(v->class_name), buf, sizeof(buf));
+                engine_alias_sanitize(v->class_name, strlen(v->class_name), buf, sizeof(buf));
         } else if (len == 4 && memcmp(p + 1, "seat", 4) == 0) {
             if (v->seat > 0)
                 snprintf(buf, sizeof(buf), "%lld", (long long)v->seat);
@@ -154,7 +155,7 @@ ascii_printable(const char *s)
 }
 
 int
-alias_validate_email(const char *email, struct sbx_err *err)
+engine_alias_validate_email(const char *email, struct sbx_err *err)
 {
     const char *at = strchr(email, '@'), *domain;
     size_t len = strlen(email), dlen;
@@ -218,7 +219,7 @@ alias_validate_email(const char *email, struct sbx_err *err)
 }
 
 int
-alias_validate_name(const char *name, struct sbx_err *err)
+engine_alias_validate_name(const char *name, struct sbx_err *err)
 {
     size_t len = strlen(name);
 
@@ -235,8 +236,8 @@ alias_validate_name(const char *name, struct sbx_err *err)
 }
 
 int
-alias_normalize_owner(const char *owner, const char *domain, char *out, size_t n,
-                      struct sbx_err *err)
+engine_alias_normalize_owner(const char *owner, const char *domain, char *out, size_t n,
+                             struct sbx_err *err)
 {
     const char *at = strchr(owner, '@');
     size_t len = strlen(owner);
@@ -282,7 +283,7 @@ alias_normalize_owner(const char *owner, const char *domain, char *out, size_t n
 }
 
 int
-alias_random(char *out, size_t len, struct sbx_err *err)
+engine_alias_random(char *out, size_t len, struct sbx_err *err)
 {
     static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     unsigned char buf[64];

@@ -79,11 +79,13 @@ child_ou(struct engine *e, const char *parent, const char *name, char **id, bool
          struct sbx_err *err)
 {
     struct orgs_ou *ous = NULL, ou = { 0 };
+    struct sbx_err cerr = { 0 };
     size_t n = 0;
 
     *id = NULL;
     *created = false;
-    for (int tries = 0; tries < 2; tries++) {
+    /* List, create, and after a failed create list once more: the last pass only looks. */
+    for (int tries = 0; tries < 3; tries++) {
         if (orgs_list_ous_for_parent(e->orgs, parent, &ous, &n, err) != 0)
             return -1;
         for (size_t i = 0; i < n; i++) {
@@ -103,7 +105,9 @@ child_ou(struct engine *e, const char *parent, const char *name, char **id, bool
             *created = true;
             return 0; /* *id stays NULL: it would be created */
         }
-        if (orgs_create_ou(e->orgs, parent, name, NULL, 0, &ou, err) == 0) {
+        if (tries == 2)
+            break;
+        if (orgs_create_ou(e->orgs, parent, name, NULL, 0, &ou, &cerr) == 0) {
             *id = strdup(ou.id);
             orgs_ou_release(&ou);
             if (*id == NULL) {
@@ -114,10 +118,19 @@ child_ou(struct engine *e, const char *parent, const char *name, char **id, bool
             log_info("created OU '%s' (%s) under %s", name, *id, parent);
             return 0;
         }
-        /* Another process created it meanwhile: list again. */
-        if (err->aws != SBX_AWS_DUPLICATE)
+        /* Another process created it meanwhile, or the call may have taken effect and lost
+         * its answer (a non-idempotent call is not retried: awscall.h): list again. */
+        if (cerr.code != SBX_E_AWS ||
+            (cerr.aws != SBX_AWS_DUPLICATE && cerr.aws != SBX_AWS_TRANSIENT &&
+             cerr.aws != SBX_AWS_NETWORK && cerr.aws != SBX_AWS_PROTOCOL &&
+             cerr.aws != SBX_AWS_THROTTLED && cerr.aws != SBX_AWS_CONCURRENT_MODIFICATION)) {
+            *err = cerr;
             return -1;
+        }
+        log_info("CreateOrganizationalUnit '%s' under %s: %s; listing the OUs again", name, parent,
+                 cerr.msg);
     }
+    *err = cerr;
     return -1;
 }
 

@@ -51,7 +51,8 @@ check_request(struct engine *e, const struct engine_request *r, const struct cfg
         sbx_err_set(err, SBX_E_INVALID, "an owner is required");
         return -1;
     }
-    if (alias_normalize_owner(r->owner, e->cfg->org.owner_domain, owner_out, owner_n, err) != 0)
+    if (engine_alias_normalize_owner(r->owner, e->cfg->org.owner_domain, owner_out, owner_n, err) !=
+        0)
         return -1;
     *ttl = r->ttl == ENGINE_TTL_DEFAULT ? (*kind)->default_ttl : r->ttl;
     if (*ttl < 0) {
@@ -81,7 +82,7 @@ make_alias(struct engine *e, const struct cfg_kind *kind, const char *owner, con
     const char *et =
             kind->email_template != NULL ? kind->email_template : e->cfg->org.email_template;
     const char *nt = kind->name_template != NULL ? kind->name_template : e->cfg->org.name_template;
-    struct alias_vars v = { kind->name, owner, class_name, seat, seq, NULL };
+    struct engine_alias_vars v = { kind->name, owner, class_name, seat, seq, NULL };
     char rnd[9];
 
     if (et == NULL || nt == NULL) {
@@ -90,30 +91,30 @@ make_alias(struct engine *e, const struct cfg_kind *kind, const char *owner, con
                     "required");
         return -1;
     }
-    if (alias_template_check(et, "email template", err) != 0 ||
-        alias_template_check(nt, "name template", err) != 0)
+    if (engine_alias_template_check(et, "email template", err) != 0 ||
+        engine_alias_template_check(nt, "name template", err) != 0)
         return -1;
-    if (alias_template_uses(et, "rand") || alias_template_uses(nt, "rand")) {
-        if (alias_random(rnd, 8, err) != 0)
+    if (engine_alias_template_uses(et, "rand") || engine_alias_template_uses(nt, "rand")) {
+        if (engine_alias_random(rnd, 8, err) != 0)
             return -1;
         v.rand = rnd;
     }
     /* Expand into a roomy buffer so an alias over AWS's limit gets AWS's rule as the error. */
-    if (alias_expand(et, &v, email, en, err) != 0) {
+    if (engine_alias_expand(et, &v, email, en, err) != 0) {
         sbx_err_prefix(err, "email alias");
         return -1;
     }
-    if (alias_validate_email(email, err) != 0) {
+    if (engine_alias_validate_email(email, err) != 0) {
         sbx_err_prefix(err, "email alias from template '%s'", et);
         return -1;
     }
     if (explicit_name != NULL) {
         snprintf(name, nn, "%s", explicit_name);
-    } else if (alias_expand(nt, &v, name, nn, err) != 0) {
+    } else if (engine_alias_expand(nt, &v, name, nn, err) != 0) {
         sbx_err_prefix(err, "account name");
         return -1;
     }
-    if (alias_validate_name(name, err) != 0)
+    if (engine_alias_validate_name(name, err) != 0)
         return -1;
     return 0;
 }
@@ -179,7 +180,7 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
     memset(out, 0, sizeof(*out));
     if (check_request(e, r, &kind, owner, sizeof(owner), &ttl, err) != 0)
         return -1;
-    if (r->name != NULL && alias_validate_name(r->name, err) != 0)
+    if (r->name != NULL && engine_alias_validate_name(r->name, err) != 0)
         return -1;
     if (kind->max_per_owner > 0) {
         int64_t alive = 0;
@@ -580,8 +581,8 @@ engine_quota(struct engine *e, struct engine_quota_view *v, struct sbx_err *err)
     size_t nqueue = 0, nclosing = 0, nledger = 0;
     int64_t now = eng_now(e), members, learned, learned_at, latency, in_flight = 0;
     int64_t *ledger = NULL, *done = NULL, *eta = NULL;
-    struct quota_params p;
-    struct quota_input in = { 0 };
+    struct engine_quota_params p;
+    struct engine_quota_input in = { 0 };
     int rc = -1;
 
     memset(v, 0, sizeof(*v));
@@ -594,7 +595,7 @@ engine_quota(struct engine *e, struct engine_quota_view *v, struct sbx_err *err)
         goto out;
     if (learned_at <= now - QUOTA_WINDOW)
         learned = 0;
-    v->quota = quota_effective(l, members, learned);
+    v->quota = engine_quota_effective(l, members, learned);
     if (l->close_quota > 0)
         snprintf(v->quota_source, sizeof(v->quota_source), "config");
     else if (learned > 0 && learned == v->quota)
@@ -606,9 +607,9 @@ engine_quota(struct engine *e, struct engine_quota_view *v, struct sbx_err *err)
         v->not_before = 0;
     if (store_ledger_since(e->store, now - QUOTA_WINDOW, &ledger, &nledger, err) != 0)
         goto out;
-    p = (struct quota_params){ v->quota, QUOTA_WINDOW, l->close_in_flight, l->close_rate,
-                               (double)latency };
-    v->used = (int)quota_used(&p, ledger, nledger, now);
+    p = (struct engine_quota_params){ v->quota, QUOTA_WINDOW, l->close_in_flight, l->close_rate,
+                                      (double)latency };
+    v->used = (int)engine_quota_used(&p, ledger, nledger, now);
     v->free_slots = v->quota > v->used ? v->quota - v->used : 0;
     v->next_slot = nledger > 0 ? ledger[0] + QUOTA_WINDOW : 0;
     if (store_account_count(e->store, ENGINE_S_CLOSING, NULL, &in_flight, err) != 0)
@@ -640,7 +641,7 @@ engine_quota(struct engine *e, struct engine_quota_view *v, struct sbx_err *err)
     in.not_before = v->not_before;
     in.pace_wait = e->orgs != NULL ? orgs_pace_wait(e->orgs, ORGS_OP_CLOSE_ACCOUNT) : 0;
     in.queue = nqueue;
-    if (quota_plan(&p, &in, eta, err) != 0)
+    if (engine_quota_plan(&p, &in, eta, err) != 0)
         goto out;
     for (size_t i = 0; i < nqueue; i++) {
         struct engine_quota_item *it = &v->queue[i];

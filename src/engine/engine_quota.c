@@ -14,7 +14,7 @@
 #include "cfg.h"
 
 int
-quota_effective(const struct cfg_limits *limits, int64_t members, int64_t learned)
+engine_quota_effective(const struct cfg_limits *limits, int64_t members, int64_t learned)
 {
     int64_t q;
 
@@ -35,7 +35,7 @@ quota_effective(const struct cfg_limits *limits, int64_t members, int64_t learne
 }
 
 size_t
-quota_used(const struct quota_params *p, const int64_t *ledger, size_t n, int64_t now)
+engine_quota_used(const struct engine_quota_params *p, const int64_t *ledger, size_t n, int64_t now)
 {
     size_t used = 0;
 
@@ -92,8 +92,8 @@ heap_pop(struct heap *h)
 }
 
 int
-quota_plan(const struct quota_params *p, const struct quota_input *in, int64_t *eta,
-           struct sbx_err *err)
+engine_quota_plan(const struct engine_quota_params *p, const struct engine_quota_input *in,
+                  int64_t *eta, struct sbx_err *err)
 {
     struct heap h = { 0 };
     int64_t *led = NULL, t, prev_call = 0, spacing;

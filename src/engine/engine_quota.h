@@ -22,7 +22,7 @@
 
 struct cfg_limits;
 
-struct quota_params {
+struct engine_quota_params {
     int quota;         /* closures per window (>= 1) */
     int64_t window;    /* seconds (QUOTA_WINDOW) */
     int in_flight_max; /* closures in progress at once (>= 1) */
@@ -30,7 +30,7 @@ struct quota_params {
     double latency;    /* expected seconds from CloseAccount until the closure completes */
 };
 
-struct quota_input {
+struct engine_quota_input {
     int64_t now;
     const int64_t *ledger; /* closure times, ascending (older than now - window ignored) */
     size_t nledger;
@@ -46,14 +46,15 @@ struct quota_input {
  * close_quota_pct% of members) capped at close_quota_max. learned > 0 (the count at which AWS
  * last refused, within the last window) lowers it.
  */
-int quota_effective(const struct cfg_limits *limits, int64_t members, int64_t learned);
+int engine_quota_effective(const struct cfg_limits *limits, int64_t members, int64_t learned);
 /* Closures counted in the window ending at now. */
-size_t quota_used(const struct quota_params *p, const int64_t *ledger, size_t n, int64_t now);
+size_t engine_quota_used(const struct engine_quota_params *p, const int64_t *ledger, size_t n,
+                         int64_t now);
 /*
  * Fills eta[0..in->queue-1] with the expected CloseAccount time of each queued account
  * (nondecreasing). Returns 0, or -1 (SBX_E_NOMEM / SBX_E_INVALID for nonsense parameters).
  */
-int quota_plan(const struct quota_params *p, const struct quota_input *in, int64_t *eta,
-               struct sbx_err *err) SBX_NODISCARD;
+int engine_quota_plan(const struct engine_quota_params *p, const struct engine_quota_input *in,
+                      int64_t *eta, struct sbx_err *err) SBX_NODISCARD;
 
 #endif

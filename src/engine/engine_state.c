@@ -138,3 +138,17 @@ engine_state_open_at_aws(enum engine_state s)
         return false;
     }
 }
+
+enum engine_state
+engine_retry_target(enum engine_state s)
+{
+    switch (s) {
+    case ENGINE_S_FAILED:
+        return ENGINE_S_REQUESTED; /* a new alias, CreateAccount again */
+    case ENGINE_S_NUKE_FAILED:
+    case ENGINE_S_PROTECTED:
+        return ENGINE_S_EXPIRING; /* nuke (and protection check) again */
+    default:
+        return ENGINE_S_COUNT;
+    }
+}

@@ -60,5 +60,8 @@ bool engine_transition_allowed_names(const char *from, const char *to);
 bool engine_state_terminal(enum engine_state s);
 /* True for states in which the account exists at AWS and is not closed or closing. */
 bool engine_state_open_at_aws(enum engine_state s);
+/* The state `retry` releases an account in state s to (failed -> requested, nuke_failed and
+ * protected -> expiring); ENGINE_S_COUNT when s cannot be retried. */
+enum engine_state engine_retry_target(enum engine_state s);
 
 #endif

@@ -1345,7 +1345,7 @@ close_batch(struct step *st, int *limit, struct sbx_err *err)
     int64_t *ledger = NULL;
     size_t nled = 0, used;
     int max = l->close_in_flight, quota, slots;
-    struct quota_params p = { 1, QUOTA_WINDOW, 1, 0, 0 };
+    struct engine_quota_params p = { 1, QUOTA_WINDOW, 1, 0, 0 };
 
     *limit = 0;
     if (store_account_count(e->store, ENGINE_S_CLOSE_WAIT, st->scope, &queued, err) != 0)
@@ -1371,10 +1371,10 @@ close_batch(struct step *st, int *limit, struct sbx_err *err)
     }
     if (learned_at <= st->now - QUOTA_WINDOW)
         learned = 0;
-    quota = quota_effective(l, members, learned);
+    quota = engine_quota_effective(l, members, learned);
     if (store_ledger_since(e->store, st->now - QUOTA_WINDOW, &ledger, &nled, err) != 0)
         return -1;
-    used = quota_used(&p, ledger, nled, st->now);
+    used = engine_quota_used(&p, ledger, nled, st->now);
     if (used >= (size_t)quota) {
         /* The oldest closure that keeps the count at the quota ages out first. */
         st->close_gate = (double)(ledger[used - (size_t)quota] + QUOTA_WINDOW);

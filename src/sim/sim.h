@@ -10,10 +10,11 @@
  *   struct sim_server    libmicrohttpd on loopback: SigV4 checks, routing, faults (sim_http.c).
  *
  * Time: the simulator's clock (util/clock.h) is simulated time, normally running time_scale
- * times faster than real time and movable forward by the admin API. Every asynchronous
- * transition (creation finishing, closure completing, the 90-day departure) is computed lazily
- * from timestamps when a request or admin call arrives (sim_catch_up), never with timers, so
- * advancing the clock by 100 days costs one pass over the accounts.
+ * times faster than real time and movable forward by the admin API; paused (--paused, the
+ * admin pause), it moves only when advanced, so a test sees every intermediate state. Every
+ * asynchronous transition (creation finishing, closure completing, the 90-day departure) is
+ * computed lazily from timestamps when a request or admin call arrives (sim_catch_up), never with
+ * timers, so advancing the clock by 100 days costs one pass over the accounts.
  */
 #ifndef SBX_SIM_H
 #define SBX_SIM_H
@@ -23,6 +24,7 @@
 #include "sbx.h"
 
 struct sbx_clock;
+struct sockaddr;
 struct sim;
 struct sim_store;
 struct sim_server;
@@ -38,7 +40,7 @@ struct sim_opts {
     const char *secret_access_key; /* its secret */
     const char *management_email;  /* "management@example.com" */
     double time_scale;             /* simulated seconds per real second (1) */
-    bool fixed_clock;              /* unit tests: time moves only by sim_advance() */
+    bool fixed_clock;              /* start paused: time moves only by sim_advance() */
     double start_time;             /* simulated "now" at start; 0 = the wall clock */
     double create_latency;         /* seconds from CreateAccount to SUCCEEDED/FAILED (60) */
     double close_latency;          /* seconds in PENDING_CLOSURE (300) */
@@ -47,13 +49,15 @@ struct sim_opts {
     int close_quota_min;           /* formula: max(min, pct% of members), at most max */
     int close_quota_pct;           /* (250, 20, 1000 per AWS-ORGANIZATIONS.md section 3.1) */
     int close_quota_max;
-    uint64_t seed;        /* PRNG seed for ids and faults */
-    bool seeded;          /* false: seed from getrandom() */
-    bool throttle;        /* per-operation token buckets (true) */
-    double error_rate;    /* fraction of calls answered ServiceException (500) */
-    double throttle_rate; /* fraction answered TooManyRequestsException */
-    double drop_rate;     /* fraction whose response is dropped (connection closed) */
-    int latency_ms;       /* added to every AWS-protocol response */
+    uint64_t seed;           /* PRNG seed for ids and faults */
+    bool seeded;             /* false: seed from getrandom() */
+    bool throttle;           /* per-operation token buckets (true) */
+    double error_rate;       /* fraction of calls answered ServiceException (500) */
+    double throttle_rate;    /* fraction answered TooManyRequestsException */
+    double drop_rate;        /* fraction whose response is dropped (connection closed) */
+    int latency_ms;          /* added to every AWS-protocol response */
+    const char *admin_token; /* NULL: the admin API answers loopback peers only; else it
+                              * answers anyone presenting "Authorization: Bearer TOKEN" */
 };
 
 /* Who signed a request (resolved from the access key by sim_auth_lookup). */
@@ -115,10 +119,18 @@ double sim_now(const struct sim *s);
 double sim_time_scale(const struct sim *s);
 /* Applies every transition due up to now, in time order. */
 void sim_catch_up(struct sim *s);
-/* Moves simulated time forward by secs (>= 0) and catches up. */
+/* Moves simulated time forward by secs (>= 0; never past CLOCK_MAX_TIME) and catches up. */
 void sim_advance(struct sim *s, double secs);
+/* Pauses the clock (simulated time then moves only by sim_advance) / lets it run again at its
+ * time scale from where it stopped. A paused clock stays paused across a save and load. */
+void sim_pause(struct sim *s);
+void sim_resume(struct sim *s);
+bool sim_paused(const struct sim *s);
 /* Empties the organization again (keeps keys, options, ids never reused, and the clock). */
 void sim_reset(struct sim *s);
+
+/* The admin token (sim_opts.admin_token), or NULL. */
+const char *sim_admin_token(const struct sim *s);
 
 /* The operation named name ("CreateAccount", "AssumeRole"), or -1. */
 int sim_op_find(const char *name);
@@ -158,6 +170,27 @@ int sim_sts_call(struct sim *s, const char *body, size_t len, const struct sim_c
 /* Answers an admin request under /__sim/ (method "GET"/"POST", path after the host). */
 int sim_admin_call(struct sim *s, const char *method, const char *path, const char *body,
                    size_t len, struct sim_reply *r) SBX_NODISCARD;
+/* Fills r with the admin API's 413 for a body over max bytes (r zeroed by the caller). */
+int sim_admin_too_big(struct sim_reply *r, size_t max) SBX_NODISCARD;
+
+/* Who may use the admin API (sim_http.c; pure functions of their arguments). */
+enum sim_admin_access {
+    SIM_ADMIN_ALLOW = 0,
+    SIM_ADMIN_NOT_LOOPBACK, /* no admin token, and the peer is not loopback: 403 */
+    SIM_ADMIN_NO_TOKEN,     /* a token is set and the request has no bearer token: 401 */
+    SIM_ADMIN_BAD_TOKEN,    /* ... or the wrong one: 401 */
+};
+/* True for an IPv4 peer in 127.0.0.0/8, IPv6 ::1, and IPv4-mapped ::ffff:127.0.0.0/104. */
+bool sim_peer_is_loopback(const struct sockaddr *peer);
+/*
+ * Decides an admin request from peer (NULL if unknown: not loopback) given the simulator's
+ * admin token (NULL: none) and the request's Authorization header (NULL if absent). GET
+ * /__sim/clock is allowed to all; without a token, loopback peers only; with one, every peer
+ * must send "Bearer TOKEN" (compared in constant time).
+ */
+enum sim_admin_access sim_admin_access(const struct sockaddr *peer, const char *token,
+                                       const char *authorization, const char *method,
+                                       const char *path);
 
 /*
  * Builds an AWS error reply: JSON 1.1 when json, else STS query XML. type is the __type/Code,
@@ -203,6 +236,8 @@ int sim_server_start(struct sim *s, struct sim_store *st, const char *listen,
                      struct sim_server **out, struct sbx_err *err) SBX_NODISCARD;
 /* The port actually bound. */
 int sim_server_port(const struct sim_server *srv);
+/* The address actually bound, "HOST:PORT", into buf (size n). */
+void sim_server_address(const struct sim_server *srv, char *buf, size_t n);
 /* Saves the state now (under the server's lock). */
 int sim_server_save(struct sim_server *srv, struct sbx_err *err) SBX_NODISCARD;
 /* Reports (and forgets) the last failure to persist after a request: -1 with err if any. */

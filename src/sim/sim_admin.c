@@ -2,14 +2,18 @@
  * sim_admin.c -- the simulator's admin API under /__sim/: plain JSON, no signing, loopback
  * only. Tests and the engine's follow-the-clock mode use it (contract in briefs/common.md):
  *
- *   GET  /__sim/clock     {"now": <epoch seconds>, "scale": <time scale>}
- *   POST /__sim/advance   {"seconds": N | "90d"} -> {"now": ...}; everything due happens
+ *   GET  /__sim/clock     {"now": <epoch seconds>, "scale": <time scale>, "paused": bool}
+ *   POST /__sim/advance   {"seconds": N | "90d"} -> the clock; everything due happens (the
+ *                         clock never moves past 9999-12-31T23:59:59Z: larger values are 400)
+ *   POST /__sim/pause     the clock stops; only advance moves it -> the clock
+ *   POST /__sim/resume    it runs again at its time scale from where it stopped -> the clock
  *   POST /__sim/reset     an empty organization again (keys, options and the clock stay)
  *   GET|POST /__sim/faults  current faults / change some of them -> the faults in force
  *   GET  /__sim/state     the whole state (sim_state_json without the internal part)
  *   POST /__sim/accounts  {"Email","Name","Tags"?,"ParentId"?,"RoleName"?} -> {"Id"}: an
  *                         ACTIVE member that joined by invitation, immediately
  *
+ * The HTTP layer serves these to loopback peers only, or with the --admin-token to anyone.
  * Errors answer {"error": "..."} with 400 (bad input), 404 (unknown path), 405 (method) or
  * 409 (conflict with the organization's state).
  */
@@ -52,7 +56,8 @@ answer_now(struct sim *s, struct sim_reply *r)
     int rc = -1;
 
     if (o != NULL && sim_json_add_num(o, "now", sim_now(s)) == 0 &&
-        sim_json_add_num(o, "scale", sim_time_scale(s)) == 0)
+        sim_json_add_num(o, "scale", sim_time_scale(s)) == 0 &&
+        cJSON_AddBoolToObject(o, "paused", sim_paused(s)) != NULL)
         rc = sim_reply_json(r, 200, ADMIN_TYPE, o);
     cJSON_Delete(o);
     return rc;
@@ -78,6 +83,11 @@ advance(struct sim *s, const cJSON *in, struct sim_reply *r)
     }
     if (!(secs >= 0) || !isfinite(secs))
         return admin_error(r, 400, "advance: the clock only moves forward");
+    if (secs > CLOCK_MAX_TIME - sim_now(s))
+        return admin_error(r, 400,
+                           "advance: %g seconds would move the clock past "
+                           "9999-12-31T23:59:59Z (at most %.0f more seconds)",
+                           secs, floor(CLOCK_MAX_TIME - sim_now(s)));
     sim_advance(s, secs);
     r->mutated = true;
     return answer_now(s, r);
@@ -261,6 +271,12 @@ add_account(struct sim *s, const cJSON *in, struct sim_reply *r)
 }
 
 int
+sim_admin_too_big(struct sim_reply *r, size_t max)
+{
+    return admin_error(r, 413, "the request body is larger than %zu bytes", max);
+}
+
+int
 sim_admin_call(struct sim *s, const char *method, const char *path, const char *body, size_t len,
                struct sim_reply *r)
 {
@@ -289,6 +305,14 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
         rc = answer_now(s, r);
     } else if (strcmp(what, "advance") == 0 && post) {
         rc = advance(s, in, r);
+    } else if (strcmp(what, "pause") == 0 && post) {
+        sim_pause(s);
+        r->mutated = true;
+        rc = answer_now(s, r);
+    } else if (strcmp(what, "resume") == 0 && post) {
+        sim_resume(s);
+        r->mutated = true;
+        rc = answer_now(s, r);
     } else if (strcmp(what, "reset") == 0 && post) {
         sim_reset(s);
         r->mutated = true;
@@ -308,6 +332,7 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
         rc = add_account(s, in, r);
     } else if (strcmp(what, "clock") == 0 || strcmp(what, "advance") == 0 ||
                strcmp(what, "reset") == 0 || strcmp(what, "faults") == 0 ||
+               strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0 ||
                strcmp(what, "state") == 0 || strcmp(what, "accounts") == 0) {
         rc = admin_error(r, 405, "method %s not allowed on %s", method, path);
     } else {

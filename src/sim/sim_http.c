@@ -4,9 +4,17 @@
  * body, admin under /__sim/), injected latency and dropped connections, persistence after
  * every mutating request.
  *
- * Threading: libmicrohttpd's own polling thread plus one thread per connection (keep-alive
- * clients keep theirs). One mutex guards the organization; the expensive part of a request,
- * recomputing the SigV4 signature, runs outside it, so two cores serve two requests at once.
+ * Threading: libmicrohttpd's internal epoll with a pool of POOL_THREADS threads, so an idle
+ * connection costs a socket, not a thread; at most PER_PEER_CONNS connections per client
+ * address and MAX_CONNS in all (fewer if the descriptor limit is lower), each closed after
+ * IDLE_TIMEOUT seconds without traffic: idle clients cannot starve the others. One mutex
+ * guards the organization; the expensive part of a request, recomputing the SigV4 signature,
+ * runs outside it, so two cores serve two requests at once.
+ *
+ * The admin API (/__sim/) answers loopback peers only (127.0.0.0/8, ::1), unless the
+ * simulator has an admin token: then every peer must present "Authorization: Bearer TOKEN".
+ * GET /__sim/clock stays open to all: clients following the clock read it without a token,
+ * and it discloses nothing but the time. Bodies over MAX_BODY are answered 413.
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -16,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -26,10 +35,14 @@
 #include "sim/sim_int.h"
 #include "util/clock.h"
 
-#define MAX_BODY      (1024 * 1024)
-#define MAX_HEADERS   64
-#define TARGET_PREFIX "AWSOrganizationsV20161128."
-#define SKEW_LIMIT    900.0 /* 15 minutes */
+#define MAX_BODY       (1024 * 1024)
+#define POOL_THREADS   16   /* requests served at once (a latency fault holds one) */
+#define MAX_CONNS      1000 /* connections in all */
+#define PER_PEER_CONNS 128  /* connections from one client address */
+#define IDLE_TIMEOUT   30   /* seconds a connection may stay silent */
+#define MAX_HEADERS    64
+#define TARGET_PREFIX  "AWSOrganizationsV20161128."
+#define SKEW_LIMIT     900.0 /* 15 minutes */
 #define MSG_BAD_SIG \
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 #define MSG_BAD_TOKEN "The security token included in the request is invalid."
@@ -326,27 +339,116 @@ log_request(struct sim_server *srv, const char *what, const struct sim_reply *r)
     srv->log(srv->log_arg, line);
 }
 
+bool
+sim_peer_is_loopback(const struct sockaddr *sa)
+{
+    if (sa == NULL)
+        return false;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        const unsigned char *b = in6->sin6_addr.s6_addr;
+
+        if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+            return true;
+        /* ::ffff:127.x.y.z, an IPv4 loopback peer on a dual-stack socket */
+        return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && b[12] == 127;
+    }
+    return false;
+}
+
+enum sim_admin_access
+sim_admin_access(const struct sockaddr *peer, const char *token, const char *authorization,
+                 const char *method, const char *path)
+{
+    size_t n;
+
+    if (strcmp(method, "GET") == 0 && strcmp(path, "/__sim/clock") == 0)
+        return SIM_ADMIN_ALLOW;
+    if (token == NULL)
+        return sim_peer_is_loopback(peer) ? SIM_ADMIN_ALLOW : SIM_ADMIN_NOT_LOOPBACK;
+    if (authorization == NULL || strncasecmp(authorization, "Bearer ", 7) != 0)
+        return SIM_ADMIN_NO_TOKEN;
+    authorization += 7;
+    n = strlen(token);
+    if (strlen(authorization) != n || CRYPTO_memcmp(authorization, token, n) != 0)
+        return SIM_ADMIN_BAD_TOKEN;
+    return SIM_ADMIN_ALLOW;
+}
+
+/* Answers a refused admin request (403 for a non-loopback peer, 401 for a missing or wrong
+ * token), without touching the organization. */
+static enum MHD_Result
+refuse_admin(struct sim_server *srv, struct MHD_Connection *conn, const char *what,
+             enum sim_admin_access a)
+{
+    static const char not_loopback[] =
+            "{\"error\":\"the admin API answers loopback peers only; start the simulator "
+            "with an admin token (--admin-token) to serve it to others\"}";
+    static const char no_token[] =
+            "{\"error\":\"the admin API needs \\\"Authorization: Bearer TOKEN\\\" with the "
+            "simulator's admin token\"}";
+    static const char bad_token[] = "{\"error\":\"wrong admin token\"}";
+    struct sim_reply r = { 0 };
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    r.status = a == SIM_ADMIN_NOT_LOOPBACK ? 403 : 401;
+    r.content_type = "application/json";
+    r.body = (char *)(a == SIM_ADMIN_NOT_LOOPBACK ? not_loopback
+                      : a == SIM_ADMIN_NO_TOKEN   ? no_token
+                                                  : bad_token);
+    r.len = strlen(r.body);
+    sim_request_id(r.request_id);
+    log_request(srv, what, &r);
+    resp = MHD_create_response_from_buffer(r.len, r.body, MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", r.content_type);
+    MHD_add_response_header(resp, "x-amzn-RequestId", r.request_id);
+    if (r.status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"sandboxctl-sim\"");
+    ret = MHD_queue_response(conn, (unsigned)r.status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result
 serve_admin(struct sim_server *srv, struct MHD_Connection *conn, const char *url,
             const char *method, const struct conn_ctx *cc)
 {
+    const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    enum sim_admin_access access;
     struct sim_reply r;
     enum MHD_Result ret;
+    char what[300];
     int rc;
 
-    pthread_mutex_lock(&srv->lock);
-    rc = sim_admin_call(srv->s, method, url, cc->body, cc->len, &r);
-    if (rc == 0 && r.mutated)
-        persist(srv);
-    pthread_mutex_unlock(&srv->lock);
+    snprintf(what, sizeof(what), "%s %s", method, url);
+    access = sim_admin_access(ci != NULL ? ci->client_addr : NULL, sim_admin_token(srv->s),
+                              MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+                              method, url);
+    if (access != SIM_ADMIN_ALLOW)
+        return refuse_admin(srv, conn, what, access);
+    if (cc->too_big) {
+        memset(&r, 0, sizeof(r));
+        sim_request_id(r.request_id);
+        rc = sim_admin_too_big(&r, MAX_BODY);
+    } else {
+        pthread_mutex_lock(&srv->lock);
+        rc = sim_admin_call(srv->s, method, url, cc->body, cc->len, &r);
+        if (rc == 0 && r.mutated)
+            persist(srv);
+        pthread_mutex_unlock(&srv->lock);
+    }
     if (rc != 0)
         return respond_oom(conn);
-    {
-        char what[300];
-
-        snprintf(what, sizeof(what), "%s %s", method, url);
-        log_request(srv, what, &r);
-    }
+    log_request(srv, what, &r);
     ret = respond(conn, &r);
     sim_reply_release(&r);
     return ret;
@@ -428,13 +530,17 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 
     (void)version;
     if (cc == NULL) {
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+
         cc = calloc(1, sizeof(*cc));
         if (cc == NULL)
             return MHD_NO;
         *con_cls = cc;
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
+        /* A body announced over the limit is refused before it is read (413). */
+        if (cl == NULL || strtoull(cl, NULL, 10) <= MAX_BODY)
+            return MHD_YES;
+        cc->too_big = true;
+    } else if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
 
         if (!cc->too_big && cc->len + n > MAX_BODY) {
@@ -478,6 +584,26 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         free(cc);
         *con_cls = NULL;
     }
+}
+
+/* MAX_CONNS, or fewer when the descriptor limit (raised to its hard limit first) would run
+ * out before: a connection refused at the limit is better than accept() failing. */
+static unsigned
+conn_limit(void)
+{
+    struct rlimit rl;
+    rlim_t room;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 200;
+    if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < MAX_CONNS + 128) {
+        rl.rlim_cur = rl.rlim_max < MAX_CONNS + 128 ? rl.rlim_max : MAX_CONNS + 128;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            (void)getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    /* Reserve descriptors for the state file, the pool's epoll and pipes, stdio. */
+    room = rl.rlim_cur > 64 + POOL_THREADS * 4 ? rl.rlim_cur - 64 - POOL_THREADS * 4 : 16;
+    return room < MAX_CONNS ? (unsigned)room : MAX_CONNS;
 }
 
 static int
@@ -540,10 +666,12 @@ sim_server_start(struct sim *s, struct sim_store *st, const char *listen,
     srv->log_arg = log_arg;
     pthread_mutex_init(&srv->lock, NULL);
     srv->d = MHD_start_daemon(
-            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
-            NULL, handle, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-            MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-            (unsigned)120, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_END);
+            MHD_USE_EPOLL_INTERNAL_THREAD, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR,
+            (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+            conn_limit(), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_PEER_CONNS,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+            (unsigned)256, MHD_OPTION_END);
     if (srv->d == NULL) {
         sbx_err_set(err, SBX_E_IO, "cannot listen on %s (address in use or not available)", listen);
         pthread_mutex_destroy(&srv->lock);
@@ -560,6 +688,22 @@ int
 sim_server_port(const struct sim_server *srv)
 {
     return srv->port;
+}
+
+void
+sim_server_address(const struct sim_server *srv, char *buf, size_t n)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_LISTEN_FD);
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    char host[INET_ADDRSTRLEN];
+
+    if (info == NULL || getsockname(info->listen_fd, (struct sockaddr *)&sa, &len) != 0 ||
+        sa.sin_family != AF_INET || inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host)) == NULL) {
+        snprintf(buf, n, "?:%d", srv->port);
+        return;
+    }
+    snprintf(buf, n, "%s:%d", host, ntohs(sa.sin_port));
 }
 
 int

@@ -130,6 +130,7 @@ struct sim {
     /* options (copied) */
     char *access_key_id;
     char *secret_access_key;
+    char *admin_token; /* NULL: admin API for loopback peers only */
     char *management_email;
     double create_latency;
     double close_latency;

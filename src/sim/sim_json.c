@@ -295,7 +295,8 @@ dump_internal(struct sim *s, cJSON *root)
     o = cJSON_AddObjectToObject(in, "clock");
     if (o == NULL || sim_json_add_num(o, "sim", sim_now(s)) != 0 ||
         sim_json_add_num(o, "wall", clock_wall()) != 0 ||
-        sim_json_add_num(o, "scale", sim_time_scale(s)) != 0)
+        sim_json_add_num(o, "scale", sim_time_scale(s)) != 0 ||
+        cJSON_AddBoolToObject(o, "paused", sim_paused(s)) == NULL)
         return -1;
     o = cJSON_AddObjectToObject(in, "buckets");
     if (o == NULL)
@@ -608,21 +609,23 @@ load_session(struct sim *s, const cJSON *e)
 
 /* Restores the clock: simulated time is a function of wall time (anchor + elapsed x scale), so
  * a restart continues where the clock would be had the simulator kept running, and time never
- * runs backwards for clients, even after a crash. */
+ * runs backwards for clients, even after a crash. A clock saved paused did not run: it stays
+ * paused at the saved instant (as does one this simulator was started paused). */
 static void
 load_clock(struct sim *s, const cJSON *c)
 {
     double saved = jnum(c, "sim"), wall = jnum(c, "wall"), scale = jnum(c, "scale");
+    bool paused = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "paused"));
     double now;
 
-    if (saved <= 0)
+    if (!(saved > 0) || saved > CLOCK_MAX_TIME)
         return;
-    if (s->clock.fixed) {
-        clock_init_fixed(&s->clock, saved);
+    if (sim_paused(s) || paused) {
+        clock_init_paused(&s->clock, saved, s->clock.scale);
         return;
     }
     now = saved + fmax(0, clock_wall() - wall) * (scale > 0 ? scale : 1);
-    clock_init_scaled(&s->clock, now, s->clock.scale);
+    clock_init_scaled(&s->clock, fmin(now, CLOCK_MAX_TIME), s->clock.scale);
 }
 
 int

@@ -696,9 +696,47 @@ out:
 void
 sim_advance(struct sim *s, double secs)
 {
+    if (secs > CLOCK_MAX_TIME - sim_now(s))
+        secs = CLOCK_MAX_TIME - sim_now(s);
     if (secs > 0)
         clock_advance(&s->clock, secs);
     sim_catch_up(s);
+}
+
+/* The next whole millisecond at or after t: AWS's timestamps are milliseconds, so a paused
+ * clock on that grid, advanced by whole seconds, stamps exactly what a test computes. */
+static double
+ms_ceil(double t)
+{
+    return ceil(t * 1000.0) / 1000.0;
+}
+
+void
+sim_pause(struct sim *s)
+{
+    sim_catch_up(s);
+    if (sim_paused(s))
+        return;
+    clock_pause(&s->clock);
+    s->clock.base_sim = ms_ceil(s->clock.base_sim);
+}
+
+void
+sim_resume(struct sim *s)
+{
+    clock_resume(&s->clock);
+}
+
+const char *
+sim_admin_token(const struct sim *s)
+{
+    return s->admin_token;
+}
+
+bool
+sim_paused(const struct sim *s)
+{
+    return s->clock.paused || s->clock.fixed;
 }
 
 /* --- token buckets -------------------------------------------------------------------- */
@@ -851,6 +889,11 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
         goto nomem;
     s->access_key_id = strdup(o->access_key_id);
     s->secret_access_key = strdup(o->secret_access_key);
+    if (o->admin_token != NULL && *o->admin_token != '\0') {
+        s->admin_token = strdup(o->admin_token);
+        if (s->admin_token == NULL)
+            goto nomem;
+    }
     s->management_email =
             strdup(o->management_email != NULL ? o->management_email : "management@example.com");
     if (s->access_key_id == NULL || s->secret_access_key == NULL || s->management_email == NULL)
@@ -872,7 +915,8 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         goto nomem;
     if (o->fixed_clock)
-        clock_init_fixed(&s->clock, o->start_time > 0 ? o->start_time : clock_wall());
+        clock_init_paused(&s->clock, o->start_time > 0 ? o->start_time : ms_ceil(clock_wall()),
+                          o->time_scale);
     else
         clock_init_scaled(&s->clock, o->start_time > 0 ? o->start_time : clock_wall(),
                           o->time_scale);
@@ -901,6 +945,10 @@ sim_free(struct sim *s)
     release_org(s);
     faults_release(&s->faults);
     free(s->access_key_id);
+    if (s->admin_token != NULL) {
+        OPENSSL_cleanse(s->admin_token, strlen(s->admin_token));
+        free(s->admin_token);
+    }
     if (s->secret_access_key != NULL) {
         OPENSSL_cleanse(s->secret_access_key, strlen(s->secret_access_key));
         free(s->secret_access_key);

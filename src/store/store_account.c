@@ -385,7 +385,7 @@ store_account_find(struct store *s, const char *key, struct store_account *out, 
     } else if (all_digits(num) && strlen(num) < 12) {
         int64_t id;
 
-        if (parse_int64(num, 1, INT64_MAX, &id, err) != 0)
+        if (duration_parse_int64(num, 1, INT64_MAX, &id, err) != 0)
             return -1;
         if (get_one(s, STORE_ACCOUNT_GET, ":id", NULL, id, out, &found, err) != 0)
             return -1;

@@ -32,7 +32,7 @@ store_meta_get_int(struct store *s, const char *key, int64_t def, int64_t *value
 
     if (store_meta_get(s, key, &text, err) != 0)
         return -1;
-    if (text == NULL || parse_int64(text, INT64_MIN, INT64_MAX, value, &ignored) != 0)
+    if (text == NULL || duration_parse_int64(text, INT64_MIN, INT64_MAX, value, &ignored) != 0)
         *value = def;
     free(text);
     return 0;

@@ -33,6 +33,7 @@ clock_init_real(struct sbx_clock *c)
     c->base_mono = 0;
     c->scale = 1;
     c->fixed = false;
+    c->paused = false;
 }
 
 void
@@ -42,6 +43,7 @@ clock_init_fixed(struct sbx_clock *c, double now)
     c->base_mono = 0;
     c->scale = 1;
     c->fixed = true;
+    c->paused = false;
 }
 
 void
@@ -51,6 +53,14 @@ clock_init_scaled(struct sbx_clock *c, double now, double scale)
     c->base_mono = clock_mono();
     c->scale = scale > 0 ? scale : 1;
     c->fixed = false;
+    c->paused = false;
+}
+
+void
+clock_init_paused(struct sbx_clock *c, double now, double scale)
+{
+    clock_init_scaled(c, now, scale);
+    c->paused = true;
 }
 
 double
@@ -58,7 +68,7 @@ clock_now(const struct sbx_clock *c)
 {
     if (c == NULL)
         return clock_wall();
-    if (c->fixed)
+    if (c->fixed || c->paused)
         return c->base_sim;
     if (c->base_mono == 0 && c->scale == 1 && c->base_sim == 0)
         return clock_wall();
@@ -68,11 +78,36 @@ clock_now(const struct sbx_clock *c)
 void
 clock_advance(struct sbx_clock *c, double secs)
 {
-    if (c->fixed) {
+    if (c->fixed || c->paused) {
         c->base_sim += secs;
     } else if (!(c->base_mono == 0 && c->scale == 1 && c->base_sim == 0)) {
         c->base_sim += secs;
     }
+}
+
+void
+clock_pause(struct sbx_clock *c)
+{
+    if (c->fixed || c->paused)
+        return;
+    c->base_sim = clock_now(c);
+    c->paused = true;
+}
+
+void
+clock_resume(struct sbx_clock *c)
+{
+    if (!c->paused)
+        return;
+    c->base_mono = clock_mono();
+    c->paused = false;
+}
+
+bool
+clock_plausible(double now, double scale)
+{
+    return isfinite(now) && now > 0 && now <= CLOCK_MAX_TIME && isfinite(scale) && scale > 0 &&
+           scale <= CLOCK_MAX_SCALE;
 }
 
 double

@@ -10,7 +10,7 @@
 #include <time.h>
 
 int
-parse_int64(const char *s, int64_t min, int64_t max, int64_t *out, struct sbx_err *err)
+duration_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out, struct sbx_err *err)
 {
     char *end = NULL;
     long long v;
@@ -151,7 +151,7 @@ duration_format(int64_t secs, char *buf, size_t n)
 }
 
 const char *
-time_format(int64_t t, char *buf, size_t n)
+duration_format_time(int64_t t, char *buf, size_t n)
 {
     struct tm tm;
     time_t tt = (time_t)t;
@@ -160,6 +160,8 @@ time_format(int64_t t, char *buf, size_t n)
         snprintf(buf, n, "@%" PRId64, t);
     return buf;
 }
+
+#define TIME_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 
 /* Days since the epoch of a civil date (proleptic Gregorian); no timezone involved. */
 static int64_t
@@ -189,13 +191,16 @@ digits(const char **p, int count, int *out)
 }
 
 int
-time_parse(const char *s, int64_t *out, struct sbx_err *err)
+duration_parse_time(const char *s, int64_t *out, struct sbx_err *err)
 {
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
+    int64_t t;
 
+    /* Times print as RFC 3339 with a four-digit year (duration_format_time): accept only what
+     * prints back to the same text form, 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
     if (s != NULL && s[0] == '@')
-        return parse_int64(s + 1, 0, INT64_MAX / 2, out, err);
+        return duration_parse_int64(s + 1, 0, TIME_MAX, out, err);
     if (s == NULL || digits(&p, 4, &y) != 0 || *p++ != '-' || digits(&p, 2, &mo) != 0 ||
         *p++ != '-' || digits(&p, 2, &d) != 0)
         goto bad;
@@ -233,8 +238,13 @@ time_parse(const char *s, int64_t *out, struct sbx_err *err)
     if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
         oh > 23 || om > 59)
         goto bad;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-           sign * (oh * 3600 + om * 60);
+    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+    if (t < 0 || t > TIME_MAX) {
+        sbx_err_set(err, SBX_E_INVALID,
+                    "time '%s' is out of range (1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z)", s);
+        return -1;
+    }
+    *out = t;
     return 0;
 bad:
     sbx_err_set(err, SBX_E_INVALID,

@@ -22,15 +22,17 @@ int duration_parse(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCA
 const char *duration_format(int64_t secs, char *buf, size_t n);
 
 /* Formats an epoch time as RFC 3339 UTC into buf (at least 21 bytes); returns buf. */
-const char *time_format(int64_t t, char *buf, size_t n);
+const char *duration_format_time(int64_t t, char *buf, size_t n);
 /*
  * Parses RFC 3339 / ISO 8601 UTC ("2026-11-26T18:00:00Z", fractional seconds allowed,
- * "+00:00" or other offsets honoured), a date "2026-11-26" (midnight UTC), or "@EPOCH".
+ * "+00:00" or other offsets honoured), a date "2026-11-26" (midnight UTC), or "@EPOCH", from
+ * 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (what duration_format_time prints back the same
+ * way).
  */
-int time_parse(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCARD;
+int duration_parse_time(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCARD;
 
 /* Range-checked integer parsing (no atoi): whole string must be a base-10 number. */
-int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out,
-                struct sbx_err *err) SBX_NODISCARD;
+int duration_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out,
+                         struct sbx_err *err) SBX_NODISCARD;
 
 #endif

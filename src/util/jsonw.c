@@ -86,13 +86,13 @@ jsonw_raw(struct jsonw *w, const char *s, size_t n)
 }
 
 void
-json_write_string(struct jsonw *w, const char *s, size_t n)
+jsonw_write_string(struct jsonw *w, const char *s, size_t n)
 {
     char *p = jsonw_reserve(w, JSONW_STRING_MAX(n));
 
     if (p == NULL)
         return;
-    jsonw_commit(w, (size_t)(json_string_into(p, s, n) - p));
+    jsonw_commit(w, (size_t)(jsonw_string_into(p, s, n) - p));
 }
 
 void
@@ -102,7 +102,7 @@ jsonw_int(struct jsonw *w, int64_t v)
 
     if (p == NULL)
         return;
-    jsonw_commit(w, (size_t)(json_int_into(p, v) - p));
+    jsonw_commit(w, (size_t)(jsonw_int_into(p, v) - p));
 }
 
 #define ONES  UINT64_C(0x0101010101010101)
@@ -147,7 +147,7 @@ needs_escape(const char *s, size_t n)
 }
 
 char *
-json_string_into(char *p, const char *s, size_t n)
+jsonw_string_into(char *p, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
 
@@ -195,7 +195,7 @@ json_string_into(char *p, const char *s, size_t n)
 }
 
 char *
-json_int_into(char *p, int64_t v)
+jsonw_int_into(char *p, int64_t v)
 {
     char tmp[JSONW_INT_MAX];
     char *t = tmp + sizeof(tmp);

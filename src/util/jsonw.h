@@ -70,8 +70,8 @@ jsonw_commit(struct jsonw *w, size_t k)
 
 /* Appends n raw bytes (JSON punctuation, keys, values known not to need escaping). */
 void jsonw_raw(struct jsonw *w, const char *s, size_t n);
-/* Appends s[0..n) as a quoted JSON string (escaping as json_string_into does). */
-void json_write_string(struct jsonw *w, const char *s, size_t n);
+/* Appends s[0..n) as a quoted JSON string (escaping as jsonw_string_into does). */
+void jsonw_write_string(struct jsonw *w, const char *s, size_t n);
 /* Appends the decimal text of v. */
 void jsonw_int(struct jsonw *w, int64_t v);
 
@@ -82,9 +82,9 @@ void jsonw_int(struct jsonw *w, int64_t v);
  * NUL-free binary above 0x7f, passes through unchanged. Embedded NULs (n counts them) are
  * escaped as \u0000.
  */
-char *json_string_into(char *p, const char *s, size_t n);
+char *jsonw_string_into(char *p, const char *s, size_t n);
 /* Writes the decimal text of v at p (room for JSONW_INT_MAX bytes) and returns the end. */
-char *json_int_into(char *p, int64_t v);
+char *jsonw_int_into(char *p, int64_t v);
 
 /* Copies n bytes to p and returns the end: for literal pieces, json_lit_into(p, "\"id\":"). */
 static inline char *

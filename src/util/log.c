@@ -1,9 +1,16 @@
-/* log.c -- stderr diagnostics with a global threshold set once by main(). */
+/*
+ * log.c -- stderr diagnostics with a global threshold set once by main().
+ *
+ * Each line goes through text_vformat: values from input are escaped, never written raw to
+ * the terminal, and a value too long for the line is shortened before the words after it.
+ */
 #include "util/log.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "util/text.h"
 
 static enum log_level threshold = LOG_LVL_WARN;
 static const char *progname = "sandboxctl";
@@ -36,7 +43,7 @@ vlog(enum log_level level, const char *fmt, va_list ap)
 
     if (level > threshold)
         return;
-    vsnprintf(line, sizeof(line), fmt, ap);
+    text_vformat(line, sizeof(line), fmt, ap);
     /* One write per line so concurrent processes do not interleave mid-line. */
     fprintf(stderr, "%s: %s%s\n", progname, tags[level], line);
 }

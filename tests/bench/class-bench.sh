@@ -23,7 +23,7 @@
 #      turn into 50 s of simulated time; so the baseline runs on a 1x simulator and its sleeps
 #      are replaced by advancing the simulated clock: simulated time = the CLI's own real time
 #      + the sleeps, exactly what the loop would take against AWS (minus network latency).
-# The floor is computed here by the same model as src/engine/floor.c (see floor.h), at the
+# The floor is computed here by the same model as src/class/floor.c (see floor.h), at the
 # simulator's limits. sandboxctl is configured 2% under AWS's CreateAccount and CloseAccount
 # rates (0.098/s, 0.049/s), as an operator would: its client paces exactly at the configured
 # rate, and at 100x a few milliseconds of real-time jitter between client and simulator
@@ -165,7 +165,7 @@ EOF
 simtime() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sim_elapsed"])' "$1"; }
 
 # floor KIND N -- the ideal scheduler's makespan (seconds) for N creations or closures at the
-# simulator's limits; the same model as src/engine/floor.c.
+# simulator's limits; the same model as src/class/floor.c.
 floor_model() {
     python3 - "$1" "$2" <<'EOF'
 import heapq, sys

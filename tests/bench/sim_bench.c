@@ -250,11 +250,11 @@ main(int argc, char **argv)
     while ((ch = getopt(argc, argv, "c:n:o:b:")) != -1) {
         switch (ch) {
         case 'c':
-            if (parse_int64(optarg, 1, 1024, &conns, &err) != 0)
+            if (duration_parse_int64(optarg, 1, 1024, &conns, &err) != 0)
                 goto usage;
             break;
         case 'n':
-            if (parse_int64(optarg, 1, 100000000, &total, &err) != 0)
+            if (duration_parse_int64(optarg, 1, 100000000, &total, &err) != 0)
                 goto usage;
             break;
         case 'o':

@@ -16,7 +16,11 @@
 #   sim_stop                     SIGTERM the simulator and wait; returns its exit status
 #   sim_kill                     SIGKILL the simulator (crash tests) and wait
 #   sim_admin METHOD PATH [JSON] call the admin API (PATH "/__sim/state" or just "state");
-#                                prints the body; fails on an HTTP error status
+#                                prints the body; fails on an HTTP error status; sends
+#                                $SIM_ADMIN_TOKEN as a bearer token when it is set
+#                                (`sim_admin POST pause`: the simulator's clock then moves
+#                                only by `sim_admin POST advance ...`; `sim_start --paused`
+#                                starts it so; `sim_admin POST resume` lets it run again)
 #   sim_call OP [BODY]           an independently signed request; prints "STATUS BODY"
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
@@ -174,11 +178,19 @@ sim_admin() {
     /__sim/*) ;;
     *) p="/__sim/${p#/}" ;;
     esac
-    if [ $# -ge 3 ]; then
-        curl -sS --fail-with-body -X "$1" -H 'Content-Type: application/json' \
-            --data-binary "$3" "$SIM_URL$p"
+    _sa_method=$1
+    _sa_body=${3-}
+    _sa_has_body=0
+    [ $# -lt 3 ] || _sa_has_body=1
+    set --
+    if [ -n "${SIM_ADMIN_TOKEN:-}" ]; then
+        set -- -H "Authorization: Bearer $SIM_ADMIN_TOKEN"
+    fi
+    if [ "$_sa_has_body" = 1 ]; then
+        curl -sS --fail-with-body -X "$_sa_method" -H 'Content-Type: application/json' "$@" \
+            --data-binary "$_sa_body" "$SIM_URL$p"
     else
-        curl -sS --fail-with-body -X "$1" "$SIM_URL$p"
+        curl -sS --fail-with-body -X "$_sa_method" "$@" "$SIM_URL$p"
     fi
 }
 

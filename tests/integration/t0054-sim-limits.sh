@@ -3,13 +3,15 @@
 # directly): the close quota exhausted and recovered when its 30-day window rolls, closures
 # and creations in progress, a closed account's address never reusable, the account limit
 # with closed accounts counting until their 90-day departure, and token-bucket throttling.
+# The clock is paused throughout: only the admin advance moves it, so no bucket refills and no
+# transition happens while a slow machine runs the test.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
 body() { printf '%s\n' "$1" | cut -d' ' -f2-; }
 status() { printf '%s\n' "$1" | cut -d' ' -f1; }
 
 # The real token buckets: DescribeOrganization allows a burst of 2, then 1 per second.
-sim_start --close-quota 2 --account-limit 8 --create-latency 60 --close-latency 300
+sim_start --paused --close-quota 2 --account-limit 8 --create-latency 60 --close-latency 300
 assert_eq "$(status "$(sim_call DescribeOrganization)")" 200
 assert_eq "$(status "$(sim_call DescribeOrganization)")" 200
 out=$(sim_call DescribeOrganization)
@@ -20,7 +22,7 @@ assert_eq "$(status "$(sim_call DescribeOrganization)")" 200
 sim_stop
 
 rm -f "$T"/sim.db*
-sim_start --no-throttle --close-quota 2 --account-limit 8 --create-latency 60 --close-latency 300
+sim_start --paused --no-throttle --close-quota 2 --account-limit 8 --create-latency 60 --close-latency 300
 ids=""
 for i in 1 2 3 4 5 6; do
     ids="$ids $(json_get "$(sim_admin POST accounts "{\"Email\":\"m$i@example.com\",\"Name\":\"m$i\"}")" 'd["Id"]')"
@@ -45,7 +47,7 @@ sim_stop
 
 # Closures in flight, with a quota that is not in the way.
 rm -f "$T"/sim.db*
-sim_start --no-throttle --account-limit 8 --create-latency 60 --close-latency 300
+sim_start --paused --no-throttle --account-limit 8 --create-latency 60 --close-latency 300
 ids=""
 for i in 1 2 3 4 5 6; do
     ids="$ids $(json_get "$(sim_admin POST accounts "{\"Email\":\"m$i@example.com\",\"Name\":\"m$i\"}")" 'd["Id"]')"

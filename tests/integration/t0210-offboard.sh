@@ -60,7 +60,9 @@ h=$(json_get "$(sbx list --owner $O --state failed --json)" 'd["accounts"][0]["i
 sim_admin POST faults '{"fail_create_matching": ""}' >/dev/null
 # Someone else's account is not touched.
 other=$(json_get "$(sbx create --kind developer --owner stays@corp.example --json)" 'd["account_id"]')
-# -> creating, and -> requested behind it (one creation in progress at a time)
+# -> creating, and -> requested behind it (one creation in progress at a time). The clock is
+# paused while they are taken, or the creation (20 s at 50x) could finish before `list`.
+sim_admin POST pause >/dev/null
 sbx create --kind demo --owner $O --no-wait >/dev/null
 i=$(json_get "$(sbx list --owner $O --state creating --json)" 'd["accounts"][0]["id"]')
 sbx create --kind demo --owner $O --no-wait >/dev/null
@@ -68,6 +70,9 @@ j=$(json_get "$(sbx list --owner $O --state requested --json)" 'd["accounts"][0]
 
 states=$(json_get "$(sbx list --owner $O --all --json)" 'sorted(a["state"] for a in d["accounts"])')
 assert_eq "$states" '["active", "active", "close_wait", "closing", "creating", "failed", "nuke_failed", "requested", "suspended"]'
+# The creation completes at AWS; the store learns of it in offboard.
+sim_admin POST advance '{"seconds": 20}' >/dev/null
+sim_admin POST resume >/dev/null
 : >"$T/nuke.log"
 
 set +e

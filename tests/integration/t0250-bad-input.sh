@@ -51,8 +51,7 @@ expect 7 "no managed account '999999999999'" sbx extend 999999999999 --by 1d
 expect 7 "no managed account '999999999999'" sbx retry 999999999999
 expect 7 "no managed account '999999999999'" sbx log 999999999999
 expect 7 "no managed account 'nobody@corp.example'" sbx show nobody@corp.example
-expect 7 "owner 'nobody@corp.example' has no managed accounts" \
-    sbx offboard nobody@corp.example --yes
+expect 0 "" sbx offboard nobody@corp.example --yes
 expect 2 "invalid owner" sbx offboard not-an-owner --yes
 expect 2 "beyond the maximum of kind 'demo'" sbx extend "$id" --by 5d
 expect 2 "not in the future" sbx extend "$id" --until 2001-01-01T00:00:00Z

@@ -59,7 +59,7 @@ wait_for() {
     fail "only $(count_state "$1") of $2 accounts became $1: $(sbx list --all)"
 }
 warnings() { grep -c '^expiry-warning ' "$T/hooks.log" 2>/dev/null || true; }
-wait_for active 12 60
+wait_for active 12 120
 
 # The leaver goes while both engines run; the short-lived accounts warn and expire meanwhile.
 "$SANDBOXCTL" offboard leaver@corp.example --yes --json >"$T/off.json" 2>"$T/off.err" &
@@ -70,14 +70,19 @@ wait "$off"
 offrc=$?
 set -e
 assert_eq "$offrc" 0 "offboard: $(cat "$T/off.err")"
-for _ in $(seq 1 60); do
+for _ in $(seq 1 240); do
     [ "$(warnings)" -ge 6 ] && break
     sleep 0.5
 done
 assert_eq "$(warnings)" 6 "each short account warned"
 sim_admin POST advance '{"seconds": 3700}' >/dev/null # past their expiry
-wait_for suspended 12 90 20
-sleep 2 # let post-close hooks finish
+wait_for suspended 12 150 20
+# The post-close hooks run after the state changes: wait until all twelve have written.
+post_closes() { grep -c '^post-close ' "$T/hooks.log" 2>/dev/null || true; }
+for _ in $(seq 1 240); do
+    [ "$(post_closes)" -ge 12 ] && break
+    sleep 0.5
+done
 stop_watchers
 trap _sbx_on_exit EXIT
 

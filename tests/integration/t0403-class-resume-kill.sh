@@ -8,16 +8,22 @@ write_config
 sbx init >/dev/null
 
 for trial in 1 2 3; do
+    # Paused, the simulator finishes no creation: `class create` submits a few (the client's
+    # burst of three) and waits, so it is certainly killed mid-provisioning.
+    sim_admin POST pause >/dev/null
     sbx class create "kill$trial" --seats 12 --owner prof@uni.example --json >/dev/null 2>&1 &
     pid=$!
-    # Kill it once a few creations are in flight (at 200x a creation takes 0.3 s).
-    for _ in $(seq 1 200); do
-        n=$(json_get "$(sim_admin GET state)" 'len(d["create_requests"])')
-        [ "$n" -ge $(((trial - 1) * 12 + 3)) ] && break
-        sleep 0.02
+    want=$(((trial - 1) * 12 + 3))
+    tries=0
+    while [ "$(json_get "$(sim_admin GET state)" 'len(d["create_requests"])')" -lt "$want" ]; do
+        kill -0 "$pid" 2>/dev/null || fail "trial $trial: class create ended before submitting 3 creations"
+        tries=$((tries + 1))
+        [ "$tries" -le 1200 ] || fail "trial $trial: class create did not submit 3 creations in 2 minutes"
+        sleep 0.1
     done
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null || true
+    sim_admin POST resume >/dev/null
     mid=$(sbx class show "kill$trial" --json)
     [ "$(json_get "$mid" 'd["class"]["counts"]["active"]')" -lt 12 ] ||
         fail "trial $trial: killed too late to test anything"

@@ -174,11 +174,27 @@ TEST(excerpt_is_short_and_printable)
     memset(body, 'x', sizeof(body));
     memcpy(body, "<p>\x01\x02\xff tab\there", 16);
     awserr_protocol(418, "response is not JSON", body, sizeof(body), &err);
-    CHECK(strlen(err.msg) < 140);
+    CHECK(strlen(err.msg) < 400);
     CHECK_CONTAINS(err.msg, "HTTP 418: response is not JSON: '? tab here");
     CHECK_CONTAINS(err.msg, "...'");
     for (const char *p = err.msg; *p != '\0'; p++)
         CHECK((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+}
+
+/* A proxy's or emulator's denial page: the reason (who, what, why) is kept whole. */
+TEST(excerpt_keeps_the_whole_denial)
+{
+    struct sbx_err err = { 0 };
+    const char *body =
+            "<html><body><h1>403 Forbidden</h1>User: arn:aws:iam::111111111111:user/ops is not "
+            "authorized to perform: organizations:CloseAccount on resource: "
+            "arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/210987654321 with an "
+            "explicit deny in an identity-based policy</body></html>";
+
+    awserr_protocol(403, "response is not JSON", body, strlen(body), &err);
+    CHECK_CONTAINS(err.msg, "is not authorized to perform: organizations:CloseAccount on "
+                            "resource: arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/"
+                            "210987654321 with an explicit deny in an identity-based policy'");
 }
 
 TEST(xml_errors)

@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "cmd_util.h"
+#include "cli/cmd_util.h"
 
 /* RFC 3339 through gmtime_r/strftime: the reference for the bulk formatter. */
 static const char *
@@ -134,17 +134,17 @@ TEST(table_aligns_columns)
     static const char *const r1[] = { "#1", "alice", "x", NULL };
     static const char *const r2[] = { "#1000", NULL, "", NULL };
     static const char *const r3[] = { "#22", "bob-the-builder", "last column is not padded", NULL };
-    struct table *t = table_new(headers);
+    struct cmd_table *t = cmd_table_new(headers);
     FILE *f = tmpfile();
     char out[512];
     size_t n;
 
     CHECK(t != NULL && f != NULL);
-    CHECK(table_add(t, r1) == 0);
-    CHECK(table_add(t, r2) == 0);
-    CHECK(table_add(t, r3) == 0);
-    table_print(t, f);
-    table_free(t);
+    CHECK(cmd_table_add(t, r1) == 0);
+    CHECK(cmd_table_add(t, r2) == 0);
+    CHECK(cmd_table_add(t, r3) == 0);
+    cmd_table_print(t, f);
+    cmd_table_free(t);
     rewind(f);
     n = fread(out, 1, sizeof(out) - 1, f);
     out[n] = '\0';
@@ -159,7 +159,7 @@ TEST(table_of_many_rows_flushes_whole_lines)
 {
     /* More rows than one output buffer holds: every line arrives complete and in order. */
     static const char *const headers[] = { "N", "TEXT", NULL };
-    struct table *t = table_new(headers);
+    struct cmd_table *t = cmd_table_new(headers);
     FILE *f = tmpfile();
     char line[128], cell[32], want[128];
     const char *cells[3];
@@ -171,10 +171,10 @@ TEST(table_of_many_rows_flushes_whole_lines)
         cells[0] = cell;
         cells[1] = "some text that is not short";
         cells[2] = NULL;
-        CHECK(table_add(t, cells) == 0);
+        CHECK(cmd_table_add(t, cells) == 0);
     }
-    table_print(t, f);
-    table_free(t);
+    cmd_table_print(t, f);
+    cmd_table_free(t);
     rewind(f);
     while (fgets(line, sizeof(line), f) != NULL) {
         if (i < 0)

@@ -52,17 +52,17 @@ TEST(parses_and_formats_times)
     char buf[32];
     int64_t t;
 
-    CHECK_OK(time_parse("2015-08-30T12:36:00Z", &t, &err), &err);
+    CHECK_OK(duration_parse_time("2015-08-30T12:36:00Z", &t, &err), &err);
     CHECK_INT_EQ(t, 1440938160);
-    CHECK_STR_EQ(time_format(t, buf, sizeof(buf)), "2015-08-30T12:36:00Z");
-    CHECK_OK(time_parse("2015-08-30T14:36:00.123+02:00", &t, &err), &err);
+    CHECK_STR_EQ(duration_format_time(t, buf, sizeof(buf)), "2015-08-30T12:36:00Z");
+    CHECK_OK(duration_parse_time("2015-08-30T14:36:00.123+02:00", &t, &err), &err);
     CHECK_INT_EQ(t, 1440938160);
-    CHECK_OK(time_parse("2015-08-30", &t, &err), &err);
+    CHECK_OK(duration_parse_time("2015-08-30", &t, &err), &err);
     CHECK_INT_EQ(t, 1440892800);
-    CHECK_OK(time_parse("@1440938160", &t, &err), &err);
+    CHECK_OK(duration_parse_time("@1440938160", &t, &err), &err);
     CHECK_INT_EQ(t, 1440938160);
-    CHECK_ERR(time_parse("2015-13-01", &t, &err), &err, SBX_E_INVALID);
-    CHECK_ERR(time_parse("yesterday", &t, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse_time("2015-13-01", &t, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse_time("yesterday", &t, &err), &err, SBX_E_INVALID);
 }
 
 TEST(parses_bounded_integers)
@@ -70,11 +70,27 @@ TEST(parses_bounded_integers)
     struct sbx_err err = { 0 };
     int64_t v;
 
-    CHECK_OK(parse_int64("60", 1, 1000, &v, &err), &err);
+    CHECK_OK(duration_parse_int64("60", 1, 1000, &v, &err), &err);
     CHECK_INT_EQ(v, 60);
-    CHECK_ERR(parse_int64("0", 1, 1000, &v, &err), &err, SBX_E_INVALID);
-    CHECK_ERR(parse_int64("12a", 1, 1000, &v, &err), &err, SBX_E_INVALID);
-    CHECK_ERR(parse_int64(" 1", 1, 1000, &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse_int64("0", 1, 1000, &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse_int64("12a", 1, 1000, &v, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse_int64(" 1", 1, 1000, &v, &err), &err, SBX_E_INVALID);
+}
+
+/* Found by fuzz_duration: "@1700000095000000" parsed, printed as year 53872828, and that text
+ * did not parse back. "@EPOCH" stops where RFC 3339's four-digit years stop. */
+TEST(epoch_times_stay_printable)
+{
+    struct sbx_err err = { 0 };
+    char buf[64];
+    int64_t t, back;
+
+    CHECK_OK(duration_parse_time("@253402300799", &t, &err), &err);
+    CHECK_STR_EQ(duration_format_time(t, buf, sizeof(buf)), "9999-12-31T23:59:59Z");
+    CHECK_OK(duration_parse_time(buf, &back, &err), &err);
+    CHECK_INT_EQ(back, t);
+    CHECK_ERR(duration_parse_time("@253402300800", &t, &err), &err, SBX_E_INVALID);
+    CHECK_ERR(duration_parse_time("@1700000095000000", &t, &err), &err, SBX_E_INVALID);
 }
 
 /* Each unit at most once, largest first: "1h1h" and "30m1h" are typos, not 2h and 90m. */

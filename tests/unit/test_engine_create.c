@@ -16,7 +16,7 @@
 #include "aws/orgs.h"
 #include "cfg.h"
 #include "check.h"
-#include "cmd.h"
+#include "cli/cmd.h"
 #include "engine/engine.h"
 #include "engine/engine_int.h"
 #include "sim/sim.h"

@@ -75,3 +75,19 @@ TEST(released_is_the_end)
     for (int i = 0; i < ENGINE_S_COUNT; i++)
         CHECK(!engine_transition_allowed(ENGINE_S_RELEASED, (enum engine_state)i));
 }
+
+/* What `retry` moves an account to: `retry --dry-run` shows it without doing it. */
+TEST(retry_targets)
+{
+    CHECK_INT_EQ(engine_retry_target(ENGINE_S_FAILED), ENGINE_S_REQUESTED);
+    CHECK_INT_EQ(engine_retry_target(ENGINE_S_NUKE_FAILED), ENGINE_S_EXPIRING);
+    CHECK_INT_EQ(engine_retry_target(ENGINE_S_PROTECTED), ENGINE_S_EXPIRING);
+    for (int i = 0; i < ENGINE_S_COUNT; i++) {
+        enum engine_state t = engine_retry_target((enum engine_state)i);
+
+        if (t != ENGINE_S_COUNT)
+            CHECK(engine_transition_allowed((enum engine_state)i, t));
+    }
+    CHECK_INT_EQ(engine_retry_target(ENGINE_S_ACTIVE), ENGINE_S_COUNT);
+    CHECK_INT_EQ(engine_retry_target(ENGINE_S_CLOSING), ENGINE_S_COUNT);
+}

@@ -2,7 +2,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "engine/floor.h"
+#include "class/floor.h"
 
 #define CHECK_NEAR(a, b)                                                      \
     do {                                                                      \

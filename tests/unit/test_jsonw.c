@@ -4,7 +4,7 @@
 #include "check.h"
 #include "util/jsonw.h"
 
-/* Escapes s like json_string_into, one byte at a time: the reference for the SWAR scanner. */
+/* Escapes s like jsonw_string_into, one byte at a time: the reference for the SWAR scanner. */
 static size_t
 reference_escape(char *out, const char *s, size_t n)
 {
@@ -36,7 +36,7 @@ reference_escape(char *out, const char *s, size_t n)
     return k;
 }
 
-/* The text json_write_string produces for s[0..n), NUL-terminated, in a static buffer. */
+/* The text jsonw_write_string produces for s[0..n), NUL-terminated, in a static buffer. */
 static const char *
 escaped(const char *s, size_t n)
 {
@@ -44,7 +44,7 @@ escaped(const char *s, size_t n)
     struct jsonw w;
 
     CHECK(jsonw_init(&w, NULL, 8) == 0);
-    json_write_string(&w, s, n);
+    jsonw_write_string(&w, s, n);
     CHECK(jsonw_flush(&w) == 0);
     CHECK(w.len < sizeof(out));
     memcpy(out, w.buf, w.len);
@@ -98,7 +98,7 @@ TEST(scanner_finds_escapes_at_every_position)
                     s[pos] = specials[k];
                 wn = reference_escape(want, s, n);
                 CHECK(jsonw_init(&w, NULL, 16) == 0);
-                json_write_string(&w, s, n);
+                jsonw_write_string(&w, s, n);
                 CHECK(!w.failed);
                 if (w.len != wn || memcmp(w.buf, want, wn) != 0) {
                     memcpy(got, w.buf, w.len);
@@ -131,17 +131,17 @@ TEST(formats_integers)
 {
     char buf[JSONW_INT_MAX + 1];
 
-    *json_int_into(buf, 0) = '\0';
+    *jsonw_int_into(buf, 0) = '\0';
     CHECK_STR_EQ(buf, "0");
-    *json_int_into(buf, 7) = '\0';
+    *jsonw_int_into(buf, 7) = '\0';
     CHECK_STR_EQ(buf, "7");
-    *json_int_into(buf, 100000) = '\0';
+    *jsonw_int_into(buf, 100000) = '\0';
     CHECK_STR_EQ(buf, "100000");
-    *json_int_into(buf, -42) = '\0';
+    *jsonw_int_into(buf, -42) = '\0';
     CHECK_STR_EQ(buf, "-42");
-    *json_int_into(buf, INT64_MAX) = '\0';
+    *jsonw_int_into(buf, INT64_MAX) = '\0';
     CHECK_STR_EQ(buf, "9223372036854775807");
-    *json_int_into(buf, INT64_MIN) = '\0';
+    *jsonw_int_into(buf, INT64_MIN) = '\0';
     CHECK_STR_EQ(buf, "-9223372036854775808");
 }
 
@@ -162,7 +162,7 @@ TEST(file_writer_flushes_in_order)
         jsonw_int(&w, i);
         jsonw_raw(&w, ",", 1);
     }
-    json_write_string(&w, big, sizeof(big));
+    jsonw_write_string(&w, big, sizeof(big));
     jsonw_raw(&w, "]", 1);
     CHECK(jsonw_flush(&w) == 0);
     jsonw_release(&w);
@@ -186,7 +186,7 @@ TEST(write_errors_are_sticky)
     setvbuf(f, NULL, _IONBF, 0);
     CHECK(jsonw_init(&w, f, 64) == 0);
     for (int i = 0; i < 100; i++)
-        json_write_string(&w, "0123456789", 10);
+        jsonw_write_string(&w, "0123456789", 10);
     CHECK(w.failed);
     CHECK(jsonw_reserve(&w, 1) == NULL);
     CHECK(jsonw_flush(&w) == -1);
@@ -203,9 +203,9 @@ TEST(reserve_writes_through_a_pointer)
     start = p = jsonw_reserve(&w, 2 + JSONW_STRING_MAX(3) + JSONW_INT_MAX);
     CHECK(p != NULL);
     p = json_lit_into(p, "{\"a\":");
-    p = json_string_into(p, "b\"c", 3);
+    p = jsonw_string_into(p, "b\"c", 3);
     p = json_lit_into(p, ",\"n\":");
-    p = json_int_into(p, 12);
+    p = jsonw_int_into(p, 12);
     *p++ = '}';
     jsonw_commit(&w, (size_t)(p - start));
     CHECK_INT_EQ(w.len, 19);

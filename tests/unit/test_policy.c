@@ -10,7 +10,7 @@
 
 #include "cfg.h"
 #include "check.h"
-#include "cmd.h"
+#include "cli/cmd.h"
 
 /* Runs cmd_policy with args (NULL-terminated after "policy"), capturing stdout. */
 static int

@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "engine/class.h"
-#include "engine/class_util.h"
-#include "engine/roster.h"
+#include "class/class.h"
+#include "class/class_util.h"
+#include "class/roster.h"
 #include "util/csv.h"
 
 static struct roster
@@ -146,6 +146,52 @@ TEST(csv_writer_quotes_only_when_needed)
         CHECK_STR_EQ(rec.fields[2], "say \"hi\"");
         CHECK_STR_EQ(rec.fields[3], " pad");
         CHECK_STR_EQ(rec.fields[5], "two\nlines");
+        csv_record_release(&rec);
+    }
+    free(text);
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+}
+
+/* A cell a spreadsheet would run as a formula gets a leading single quote (OWASP). */
+TEST(roster_csv_neutralises_formulas)
+{
+    static const char *const cells[] = { "=HYPERLINK(\"http://x\",\"y\")",
+                                         "+1@corp.example",
+                                         "-2+3",
+                                         "@SUM(A1:A2)",
+                                         "\tlead tab",
+                                         "\rlead cr",
+                                         "plain",
+                                         "a=b",
+                                         "",
+                                         NULL };
+    char *dir = check_tmpdir();
+    char path[4096];
+    FILE *f;
+    char *text;
+
+    snprintf(path, sizeof(path), "%s/roster.csv", dir);
+    f = fopen(path, "w+");
+    CHECK(f != NULL);
+    CHECK_INT_EQ(roster_write_csv_record(f, cells, SBX_ARRAY_LEN(cells)), 0);
+    fclose(f);
+    text = check_read_file(path, NULL);
+    CHECK_STR_EQ(text, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1@corp.example,'-2+3,"
+                       "'@SUM(A1:A2),'\tlead tab,\"'\rlead cr\",plain,a=b,,\r\n");
+    {
+        /* It reads back as the quoted cells: the value behind the quote is intact. */
+        struct csv_reader rd;
+        struct csv_record rec = { 0 };
+        struct sbx_err err = { 0 };
+
+        csv_reader_init(&rd, text, strlen(text));
+        CHECK_INT_EQ(csv_next(&rd, &rec, &err), 1);
+        CHECK_INT_EQ(rec.nfields, SBX_ARRAY_LEN(cells));
+        CHECK_STR_EQ(rec.fields[0], "'=HYPERLINK(\"http://x\",\"y\")");
+        CHECK_STR_EQ(rec.fields[5], "'\rlead cr");
+        CHECK_STR_EQ(rec.fields[6], "plain");
         csv_record_release(&rec);
     }
     free(text);

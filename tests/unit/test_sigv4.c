@@ -211,7 +211,7 @@ run_vector(void)
     params.service = json_str(ctx, "service");
     ts = json_str(ctx, "timestamp");
     CHECK(params.access_key_id != NULL && params.secret_access_key != NULL && ts != NULL);
-    CHECK_OK(time_parse(ts, &when, &err), &err);
+    CHECK_OK(duration_parse_time(ts, &when, &err), &err);
     params.time = when;
     params.normalize_path = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ctx, "normalize"));
     params.omit_session_token =

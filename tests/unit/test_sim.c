@@ -3,15 +3,20 @@
  * clock moved only by sim_advance(). Every limit and failure AWS documents is exercised here;
  * the HTTP layer has its own integration tests (tests/integration/t00*-sim-*.sh).
  */
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <cjson/cJSON.h>
 
 #include "check.h"
 #include "sim/sim.h"
+#include "util/clock.h"
 
 #define T0 1767225600.0 /* 2026-01-01T00:00:00Z */
 
@@ -1239,4 +1244,217 @@ TEST(ids_are_never_reused_across_reset)
     sim_reply_release(&r);
     CHECK(strcmp(create_ok(s, "r1@example.com"), first) != 0);
     sim_free(s);
+}
+
+/* Status of an admin call, the reply released. */
+static int
+admin_status(struct sim *s, const char *method, const char *path, const char *body)
+{
+    struct sim_reply r;
+    int status;
+
+    CHECK(admin(s, method, path, body, &r) == 0);
+    status = r.status;
+    sim_reply_release(&r);
+    return status;
+}
+
+TEST(paused_clock_moves_only_by_advance)
+{
+    struct sim_opts o;
+    struct sim *s;
+    struct sim_reply r;
+    double t;
+
+    opts_base(&o);
+    o.fixed_clock = false;
+    o.time_scale = 1e6; /* a second a microsecond, were it running */
+    s = mk(&o);
+    CHECK(!sim_paused(s));
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/pause", NULL), 200);
+    CHECK(sim_paused(s));
+    t = sim_now(s);
+    CHECK(t == round(t * 1000) / 1000); /* on the millisecond grid */
+    for (int i = 0; i < 1000; i++)
+        CHECK(sim_now(s) == t);
+    CHECK(admin(s, "GET", "/__sim/clock", NULL, &r) == 0);
+    CHECK(strstr(r.body, "\"paused\":true") != NULL);
+    CHECK(strstr(r.body, "\"scale\":1000000") != NULL);
+    sim_reply_release(&r);
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/advance", "{\"seconds\":60}"), 200);
+    CHECK(sim_now(s) == t + 60);
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/pause", NULL), 200); /* again: no change */
+    CHECK(sim_now(s) == t + 60);
+    CHECK_INT_EQ(admin_status(s, "GET", "/__sim/resume", NULL), 405);
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/resume", NULL), 200);
+    CHECK(!sim_paused(s));
+    CHECK(sim_now(s) >= t + 60);
+    sim_free(s);
+}
+
+TEST(paused_clock_survives_save_and_load)
+{
+    struct sim_opts o;
+    struct sim *a, *b;
+    struct sbx_err err = { 0 };
+    char *json = NULL;
+
+    opts_base(&o);
+    o.fixed_clock = false;
+    a = mk(&o);
+    sim_pause(a);
+    sim_advance(a, 3600);
+    CHECK_OK(sim_state_json(a, true, &json, &err), &err);
+    b = mk(&o); /* a running clock, loading a paused one */
+    CHECK_OK(sim_state_load(b, json, &err), &err);
+    CHECK(sim_paused(b));
+    CHECK(sim_now(b) == sim_now(a));
+    free(json);
+    sim_free(a);
+    sim_free(b);
+}
+
+TEST(advance_is_bounded)
+{
+    struct sim *s = mk_default();
+    struct sim_reply r;
+    char body[64];
+
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/advance", "{\"seconds\":1e300}"), 400);
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/advance", "{\"seconds\":1e18}"), 400);
+    CHECK(sim_now(s) == T0);
+    CHECK(admin(s, "POST", "/__sim/advance", "{\"seconds\":1e300}", &r) == 0);
+    CHECK(strstr(r.body, "9999-12-31T23:59:59Z") != NULL);
+    sim_reply_release(&r);
+    /* up to the last representable instant is fine; one second more is not */
+    snprintf(body, sizeof(body), "{\"seconds\":%.0f}", CLOCK_MAX_TIME - T0);
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/advance", body), 200);
+    CHECK(sim_now(s) == CLOCK_MAX_TIME);
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/advance", "{\"seconds\":1}"), 400);
+    CHECK_INT_EQ(admin_status(s, "POST", "/__sim/advance", "{\"seconds\":0}"), 200);
+    sim_advance(s, 1e300); /* the C API clamps */
+    CHECK(sim_now(s) == CLOCK_MAX_TIME);
+    sim_free(s);
+}
+
+TEST(clock_plausible_bounds)
+{
+    CHECK(clock_plausible(T0, 1));
+    CHECK(clock_plausible(CLOCK_MAX_TIME, CLOCK_MAX_SCALE));
+    CHECK(!clock_plausible(1e300, 1));
+    CHECK(!clock_plausible(CLOCK_MAX_TIME + 1, 1));
+    CHECK(!clock_plausible(0, 1));
+    CHECK(!clock_plausible(-5, 1));
+    CHECK(!clock_plausible(NAN, 1));
+    CHECK(!clock_plausible(INFINITY, 1));
+    CHECK(!clock_plausible(T0, 0));
+    CHECK(!clock_plausible(T0, -1));
+    CHECK(!clock_plausible(T0, 1e300));
+    CHECK(!clock_plausible(T0, NAN));
+}
+
+static struct sockaddr_in
+v4(const char *a)
+{
+    struct sockaddr_in sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    CHECK(inet_pton(AF_INET, a, &sa.sin_addr) == 1);
+    return sa;
+}
+
+static struct sockaddr_in6
+v6(const char *a)
+{
+    struct sockaddr_in6 sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin6_family = AF_INET6;
+    CHECK(inet_pton(AF_INET6, a, &sa.sin6_addr) == 1);
+    return sa;
+}
+
+#define IS_LOOPBACK(sa) sim_peer_is_loopback((const struct sockaddr *)(const void *)&(sa))
+
+TEST(admin_loopback_predicate)
+{
+    struct sockaddr_in a;
+    struct sockaddr_in6 b;
+    struct sockaddr_un u;
+
+    a = v4("127.0.0.1");
+    CHECK(IS_LOOPBACK(a));
+    a = v4("127.255.255.254");
+    CHECK(IS_LOOPBACK(a));
+    a = v4("127.0.0.2");
+    CHECK(IS_LOOPBACK(a));
+    a = v4("128.0.0.1");
+    CHECK(!IS_LOOPBACK(a));
+    a = v4("126.255.255.255");
+    CHECK(!IS_LOOPBACK(a));
+    a = v4("10.0.0.1");
+    CHECK(!IS_LOOPBACK(a));
+    a = v4("0.0.0.0");
+    CHECK(!IS_LOOPBACK(a));
+    a = v4("192.168.1.127");
+    CHECK(!IS_LOOPBACK(a));
+    b = v6("::1");
+    CHECK(IS_LOOPBACK(b));
+    b = v6("::ffff:127.0.0.1");
+    CHECK(IS_LOOPBACK(b));
+    b = v6("::ffff:10.0.0.1");
+    CHECK(!IS_LOOPBACK(b));
+    b = v6("::2");
+    CHECK(!IS_LOOPBACK(b));
+    b = v6("fe80::1");
+    CHECK(!IS_LOOPBACK(b));
+    b = v6("::127.0.0.1"); /* IPv4-compatible, not mapped: not loopback */
+    CHECK(!IS_LOOPBACK(b));
+    memset(&u, 0, sizeof(u));
+    u.sun_family = AF_UNIX;
+    CHECK(!IS_LOOPBACK(u));
+    CHECK(!sim_peer_is_loopback(NULL));
+}
+
+TEST(admin_access_rules)
+{
+    struct sockaddr_in lo = v4("127.0.0.1"), far = v4("203.0.113.7");
+    const struct sockaddr *plo = (const struct sockaddr *)(const void *)&lo;
+    const struct sockaddr *pfar = (const struct sockaddr *)(const void *)&far;
+
+    /* no token: loopback only */
+    CHECK_INT_EQ(sim_admin_access(plo, NULL, NULL, "POST", "/__sim/reset"), SIM_ADMIN_ALLOW);
+    CHECK_INT_EQ(sim_admin_access(pfar, NULL, NULL, "POST", "/__sim/reset"),
+                 SIM_ADMIN_NOT_LOOPBACK);
+    CHECK_INT_EQ(sim_admin_access(pfar, NULL, "Bearer x", "GET", "/__sim/state"),
+                 SIM_ADMIN_NOT_LOOPBACK);
+    CHECK_INT_EQ(sim_admin_access(NULL, NULL, NULL, "GET", "/__sim/state"), SIM_ADMIN_NOT_LOOPBACK);
+    /* the clock is readable by anyone; nothing else is */
+    CHECK_INT_EQ(sim_admin_access(pfar, NULL, NULL, "GET", "/__sim/clock"), SIM_ADMIN_ALLOW);
+    CHECK_INT_EQ(sim_admin_access(pfar, NULL, NULL, "POST", "/__sim/clock"),
+                 SIM_ADMIN_NOT_LOOPBACK);
+    CHECK_INT_EQ(sim_admin_access(pfar, "tok", NULL, "GET", "/__sim/clock"), SIM_ADMIN_ALLOW);
+    /* a token: required from everyone, loopback included */
+    CHECK_INT_EQ(sim_admin_access(plo, "tok", NULL, "POST", "/__sim/reset"), SIM_ADMIN_NO_TOKEN);
+    CHECK_INT_EQ(sim_admin_access(plo, "tok", "Basic dG9r", "POST", "/__sim/reset"),
+                 SIM_ADMIN_NO_TOKEN);
+    CHECK_INT_EQ(sim_admin_access(plo, "tok", "Bearer to", "POST", "/__sim/reset"),
+                 SIM_ADMIN_BAD_TOKEN);
+    CHECK_INT_EQ(sim_admin_access(plo, "tok", "Bearer toky", "POST", "/__sim/reset"),
+                 SIM_ADMIN_BAD_TOKEN);
+    CHECK_INT_EQ(sim_admin_access(pfar, "tok", "Bearer tok", "POST", "/__sim/reset"),
+                 SIM_ADMIN_ALLOW);
+    CHECK_INT_EQ(sim_admin_access(plo, "tok", "bearer tok", "POST", "/__sim/reset"),
+                 SIM_ADMIN_ALLOW);
+}
+
+TEST(admin_body_too_big_is_413)
+{
+    struct sim_reply r = { 0 };
+
+    CHECK(sim_admin_too_big(&r, 1048576) == 0);
+    CHECK_INT_EQ(r.status, 413);
+    CHECK(strstr(r.body, "larger than 1048576 bytes") != NULL);
+    sim_reply_release(&r);
 }

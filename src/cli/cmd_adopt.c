@@ -1,0 +1,94 @@
+/*
+ * cmd_adopt.c -- `sandboxctl adopt ACCOUNT_ID`: bring an existing member account under
+ * management (tagged, moved to its kind's OU unless --keep-ou, then treated like any other).
+ */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cmd_util.h"
+#include "engine/engine.h"
+#include "util/duration.h"
+#include "util/log.h"
+
+const char cmd_adopt_usage[] =
+        "usage: sandboxctl adopt ACCOUNT_ID --kind KIND --owner EMAIL [--ttl DURATION]\n"
+        "                        [--keep-ou] [--dry-run] [--json]";
+
+int
+cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "kind", required_argument, NULL, 'k' },
+        { "owner", required_argument, NULL, 'o' },
+        { "ttl", required_argument, NULL, 't' },
+        { "keep-ou", no_argument, NULL, 'K' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *kind = NULL, *owner = NULL;
+    int64_t ttl = ENGINE_TTL_DEFAULT;
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+    struct engine *e = NULL;
+    bool keep_ou = false, dry_run = false, json = false;
+    char exp[32];
+    int ch, rc;
+
+    while ((ch = getopt_long(argc, argv, "k:o:t:Knj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'k':
+            kind = optarg;
+            break;
+        case 'o':
+            owner = optarg;
+            break;
+        case 't':
+            if (duration_parse(optarg, &ttl, &err) != 0 || ttl == 0)
+                return cmd_usage_error(cmd_adopt_usage, "adopt: --ttl: %s",
+                                       ttl == 0 ? "must be positive" : err.msg);
+            break;
+        case 'K':
+            keep_ou = true;
+            break;
+        case 'n':
+            dry_run = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_adopt_usage, NULL);
+        }
+    }
+    if (argc - optind != 1)
+        return cmd_usage_error(cmd_adopt_usage, "adopt: name exactly one ACCOUNT_ID");
+    if (kind == NULL || owner == NULL)
+        return cmd_usage_error(cmd_adopt_usage, "adopt: --kind and --owner are required");
+    rc = cmd_engine_open(ctx, "adopt", dry_run, NULL, &e);
+    if (rc != 0)
+        return rc;
+    if (engine_adopt(e, argv[optind], kind, owner, ttl, keep_ou, &a, &err) != 0) {
+        rc = cmd_fail("adopt", &err);
+        goto out;
+    }
+    if (json) {
+        cJSON *o = cmd_account_json(&a);
+
+        if (o != NULL)
+            cJSON_AddBoolToObject(o, "dry_run", dry_run);
+        rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
+    } else {
+        printf("%s #%lld %s <%s>: %s, owner %s, expires %s%s\n",
+               dry_run ? "would adopt" : "adopted", (long long)a.id, a.account_id, a.email, a.kind,
+               a.owner, cmd_time(a.expires_at, exp, sizeof(exp), true),
+               dry_run ? " (dry run: nothing was changed)" : "");
+        rc = SBX_EXIT_OK;
+    }
+out:
+    store_account_release(&a);
+    engine_free(e);
+    return rc;
+}

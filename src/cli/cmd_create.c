@@ -1,0 +1,169 @@
+/*
+ * cmd_create.c -- `sandboxctl create`: request an account (unique alias reserved, intent
+ * recorded), submit it and by default wait until it is active: moved to its kind's OU, tagged,
+ * post-create hooks run.
+ */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "cli/cmd_util.h"
+#include "util/clock.h"
+#include "util/duration.h"
+#include "util/log.h"
+
+const char cmd_create_usage[] =
+        "usage: sandboxctl create --kind KIND --owner EMAIL [--ttl DURATION] [--name NAME]\n"
+        "                         [--timeout DURATION] [--no-wait] [--dry-run] [--json]";
+
+static void
+print_account(const struct store_account *a, bool json, const char *note)
+{
+    char exp[32];
+
+    if (json) {
+        cJSON *o = cmd_account_json(a);
+
+        if (o != NULL && note != NULL)
+            cJSON_AddStringToObject(o, "note", note);
+        cmd_json_print(o);
+        return;
+    }
+    if (a->id > 0)
+        printf("id          #%lld\n", (long long)a->id);
+    else
+        printf("id          - (not created)\n");
+    printf("account     %s\n", a->account_id[0] != '\0' ? a->account_id : "-");
+    printf("email       %s\n", a->email);
+    printf("name        %s\n", a->name);
+    printf("owner       %s\n", a->owner);
+    printf("kind        %s\n", a->kind);
+    printf("state       %s\n", engine_state_name(a->state));
+    printf("expires     %s\n", cmd_time(a->expires_at, exp, sizeof(exp), true));
+    if (a->last_error != NULL && a->last_error[0] != '\0')
+        printf("last error  %s\n", a->last_error);
+    if (note != NULL)
+        printf("%s\n", note);
+}
+
+int
+cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "kind", required_argument, NULL, 'k' },
+        { "owner", required_argument, NULL, 'o' },
+        { "ttl", required_argument, NULL, 't' },
+        { "name", required_argument, NULL, 'N' },
+        { "timeout", required_argument, NULL, 'T' },
+        { "no-wait", no_argument, NULL, 'W' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct engine_request req = { NULL, NULL, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0 };
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+    struct cmd_events ev = { 0 };
+    struct engine *e = NULL;
+    bool dry_run = false, json = false, wait = true;
+    int64_t timeout = 1800;
+    double deadline;
+    int ch, rc;
+
+    while ((ch = getopt_long(argc, argv, "k:o:t:N:T:Wnj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'k':
+            req.kind = optarg;
+            break;
+        case 'o':
+            req.owner = optarg;
+            break;
+        case 't':
+            if (duration_parse(optarg, &req.ttl, &err) != 0)
+                return cmd_usage_error(cmd_create_usage, "create: --ttl: %s", err.msg);
+            if (req.ttl == 0)
+                return cmd_usage_error(cmd_create_usage, "create: --ttl must be positive");
+            break;
+        case 'N':
+            req.name = optarg;
+            break;
+        case 'T':
+            if (duration_parse(optarg, &timeout, &err) != 0)
+                return cmd_usage_error(cmd_create_usage, "create: --timeout: %s", err.msg);
+            break;
+        case 'W':
+            wait = false;
+            break;
+        case 'n':
+            dry_run = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_create_usage, NULL);
+        }
+    }
+    if (optind != argc)
+        return cmd_usage_error(cmd_create_usage, "unexpected argument '%s'", argv[optind]);
+    if (req.kind == NULL || req.owner == NULL)
+        return cmd_usage_error(cmd_create_usage, "create: --kind and --owner are required");
+    ev.quiet = true; /* the final state is what create prints */
+    rc = cmd_engine_open(ctx, "create", dry_run, &ev, &e);
+    if (rc != 0)
+        return rc;
+    if (engine_request(e, &req, &a, &err) != 0) {
+        rc = cmd_fail("create", &err);
+        goto out;
+    }
+    if (dry_run) {
+        print_account(&a, json, "dry run: nothing was changed");
+        rc = SBX_EXIT_OK;
+        goto out;
+    }
+    deadline = engine_now(e) + (double)timeout;
+    for (;;) {
+        struct store_filter scope = { .id = a.id };
+        struct engine_step_opts so = { &scope, true };
+        struct engine_step_report r = { 0 };
+        double next = 0, now;
+
+        if (engine_run(e, &so, wait ? 600 : 0, &r, &next, &err) != 0 ||
+            cmd_reload(ctx, &a, &err) != 0) {
+            rc = cmd_fail("create", &err);
+            goto out;
+        }
+        if (a.state == ENGINE_S_ACTIVE || a.state == ENGINE_S_FAILED || !wait)
+            break;
+        now = engine_now(e);
+        if (now >= deadline) {
+            print_account(&a, json,
+                          "still being created; `sandboxctl run` (or run --watch) finishes it");
+            rc = SBX_EXIT_FAILURE;
+            goto out;
+        }
+        if (next > deadline)
+            next = deadline;
+        /* Poll no faster than the engine asks for; re-read a simulator's clock afterwards. */
+        clock_sleep(&ctx->clock, next > now ? next - now : 0.5);
+        if (engine_resync_clock(e, &err) != 0)
+            log_warn("create: %s", err.msg);
+    }
+    if (a.state == ENGINE_S_FAILED) {
+        log_error("create: account #%lld failed: %s", (long long)a.id, a.last_error);
+        print_account(&a, json, NULL);
+        rc = SBX_EXIT_AWS;
+        goto out;
+    }
+    print_account(&a, json, NULL);
+    rc = SBX_EXIT_OK;
+out:
+    store_account_release(&a);
+    cJSON_Delete(ev.array);
+    engine_free(e);
+    return rc;
+}

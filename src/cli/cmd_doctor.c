@@ -1,0 +1,315 @@
+/*
+ * cmd_doctor.c -- `sandboxctl doctor`: check config, endpoint, credentials and access to the
+ * organization, one line per check.
+ *
+ * Each check prints "ok", "FAIL" or "skip" (when an earlier failure makes it meaningless),
+ * its name and what it found. The exit status is 0 when every check passed, else that of the
+ * first failure (3 config, 4 store, 5 AWS or credentials). The store check opens the store
+ * without creating it and runs PRAGMA quick_check; a store not created yet is skipped. Secrets are
+ * never shown: the access key id is masked and the secret key and session token never leave the
+ * client.
+ */
+#include "cli/cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "aws/creds.h"
+#include "aws/orgs.h"
+#include "cfg.h"
+#include "store/store.h"
+#include "util/duration.h"
+#include "util/log.h"
+#include "util/text.h"
+
+const char cmd_doctor_usage[] = "usage: sandboxctl doctor [--json]";
+
+enum check_status {
+    CHECK_OK,
+    CHECK_FAIL,
+    CHECK_SKIP,
+};
+
+struct doctor {
+    bool json;
+    cJSON *checks; /* --json: array of check objects */
+    int exit_code; /* of the first failure */
+    bool failed;
+};
+
+static void report(struct doctor *d, const char *name, enum check_status st,
+                   const struct sbx_err *err, const char *fmt, ...) SBX_PRINTF(5, 6);
+
+static void
+report(struct doctor *d, const char *name, enum check_status st, const struct sbx_err *err,
+       const char *fmt, ...)
+{
+    static const char *const words[] = { "ok", "FAIL", "skip" };
+    static const char *const json_words[] = { "ok", "fail", "skip" };
+    char detail[768];
+    va_list ap;
+
+    va_start(ap, fmt);
+    text_vformat(detail, sizeof(detail), fmt, ap); /* values from AWS are escaped */
+    va_end(ap);
+    if (st == CHECK_FAIL && !d->failed) {
+        d->failed = true;
+        d->exit_code = err != NULL ? (int)sbx_err_exit_code(err) : SBX_EXIT_FAILURE;
+    }
+    if (!d->json) {
+        printf("%-4s  %-12s  %s\n", words[st], name, detail);
+        return;
+    }
+    if (d->checks != NULL) {
+        cJSON *c = cJSON_CreateObject();
+
+        if (c == NULL)
+            return;
+        cJSON_AddItemToArray(d->checks, c);
+        cJSON_AddStringToObject(c, "check", name);
+        cJSON_AddStringToObject(c, "status", json_words[st]);
+        cJSON_AddStringToObject(c, "detail", detail);
+        if (st == CHECK_FAIL && err != NULL && err->code == SBX_E_AWS) {
+            cJSON_AddStringToObject(c, "aws_error", sbx_aws_errc_name(err->aws));
+            if (err->aws_code[0] != '\0')
+                cJSON_AddStringToObject(c, "aws_code", err->aws_code);
+        }
+    }
+}
+
+static void
+skip(struct doctor *d, const char *name)
+{
+    report(d, name, CHECK_SKIP, NULL, "not checked (an earlier check failed)");
+}
+
+/*
+ * True when a check failed because the endpoint did not answer in time (the transport says
+ * "timed out", connect or request). The next checks go to the same endpoint and would each
+ * wait out their own timeouts and retries: doctor stops there instead.
+ */
+static bool
+timed_out(const struct sbx_err *err)
+{
+    return err->code == SBX_E_AWS &&
+           (err->aws == SBX_AWS_TRANSIENT || err->aws == SBX_AWS_NETWORK) &&
+           strstr(err->msg, "timed out") != NULL;
+}
+
+static void
+skip_timeout(struct doctor *d, const char *name)
+{
+    report(d, name, CHECK_SKIP, NULL, "not checked (an earlier check timed out)");
+}
+
+/* "environment (key AKIA****MPLE)" plus its expiry when it has one. */
+static void
+describe_creds(struct orgs *o, const char *source, char *buf, size_t n)
+{
+    char masked[32], when[32];
+    int64_t exp = orgs_credentials_expiration(o);
+
+    creds_mask_key_id(orgs_access_key_id(o), masked, sizeof(masked));
+    if (exp != 0)
+        snprintf(buf, n, "%s (key %s, expires %s)", source, masked,
+                 duration_format_time(exp, when, sizeof(when)));
+    else
+        snprintf(buf, n, "%s (key %s)", source, masked);
+}
+
+/* The store: opens it as the commands do (never creating it) and checks its integrity. */
+static void
+check_store(struct doctor *d, const char *path)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    struct stat st;
+    char why[512];
+    bool ok = false;
+
+    if (path != NULL && path[0] != '\0' && stat(path, &st) != 0 && errno == ENOENT) {
+        report(d, "store", CHECK_SKIP, NULL, "%s does not exist yet ('sandboxctl init' creates it)",
+               path);
+        return;
+    }
+    if (store_open(path, 0, &s, &err) != 0 ||
+        store_check_integrity(s, &ok, why, sizeof(why), &err) != 0) {
+        report(d, "store", CHECK_FAIL, &err, "%s", err.msg);
+    } else if (!ok) {
+        sbx_err_set(&err, SBX_E_STORE, "damaged");
+        report(d, "store", CHECK_FAIL, &err,
+               "%s is damaged (malformed: %s); it is not written: restore a backup", path, why);
+    } else {
+        report(d, "store", CHECK_OK, NULL, "%s (schema %d), integrity ok", path,
+               store_schema_version(s));
+    }
+    store_close(s);
+}
+
+int
+cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+                                          { NULL, 0, NULL, 0 } };
+    struct doctor d = { 0 };
+    struct sbx_err err = { 0 };
+    struct orgs_opts client_opts;
+    struct orgs *o = NULL;
+    struct orgs_organization org = { 0 };
+    struct orgs_root *roots = NULL;
+    struct orgs_caller caller = { 0 };
+    size_t nroots = 0;
+    const char *source;
+    char buf[512];
+    bool have_org = false;
+    int ch;
+
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'j':
+            d.json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_doctor_usage, NULL);
+        }
+    }
+    if (optind != argc)
+        return cmd_usage_error(cmd_doctor_usage, "unexpected argument '%s'", argv[optind]);
+    if (d.json) {
+        d.checks = cJSON_CreateArray();
+        if (d.checks == NULL) {
+            log_error("doctor: out of memory");
+            return SBX_EXIT_FAILURE;
+        }
+    }
+
+    /* main() loaded the config (or defaults) already; a bad file never gets here. */
+    if (ctx->cfg->path != NULL)
+        report(&d, "config", CHECK_OK, NULL, "%s", ctx->cfg->path);
+    else
+        report(&d, "config", CHECK_OK, NULL, "defaults (no config file at '%s')",
+               cfg_resolve_path(ctx->config_path));
+
+    cmd_orgs_opts(ctx->cfg, &client_opts);
+    if (orgs_new(&client_opts, &ctx->clock, &o, &err) != 0) {
+        const char *name = err.code == SBX_E_CREDS ? "credentials" : "endpoint";
+
+        if (err.code == SBX_E_CREDS)
+            skip(&d, "endpoint");
+        report(&d, name, CHECK_FAIL, &err, "%s", err.msg);
+        if (err.code != SBX_E_CREDS)
+            skip(&d, "credentials");
+        goto aws_skipped;
+    }
+    if (ctx->cfg->aws.follow_sim_clock && orgs_sim_clock(o, &ctx->clock, &err) != 0) {
+        report(&d, "endpoint", CHECK_FAIL, &err, "%s", err.msg);
+        skip(&d, "credentials");
+        goto aws_skipped;
+    }
+    report(&d, "endpoint", CHECK_OK, NULL, "%s (%s), signing region %s, partition %s",
+           orgs_endpoint(o), orgs_endpoint_source(o), orgs_signing_region(o), orgs_partition(o));
+
+    if (orgs_credentials(o, &source, &err) != 0) {
+        report(&d, "credentials", CHECK_FAIL, &err, "%s", err.msg);
+        goto aws_skipped;
+    }
+    describe_creds(o, source, buf, sizeof(buf));
+    report(&d, "credentials", CHECK_OK, NULL, "%s", buf);
+
+    if (orgs_describe_organization(o, &org, &err) != 0) {
+        sbx_err_prefix(&err, "DescribeOrganization"); /* named once */
+        report(&d, "organization", CHECK_FAIL, &err, "%s", err.msg);
+        if (timed_out(&err)) {
+            skip_timeout(&d, "root");
+            skip_timeout(&d, "caller");
+            goto done;
+        }
+    } else {
+        have_org = true;
+        report(&d, "organization", CHECK_OK, NULL, "%s, feature set %s, management account %s",
+               org.id, org.feature_set != NULL ? org.feature_set : "?", org.master_account_id);
+    }
+
+    if (orgs_list_roots(o, &roots, &nroots, &err) != 0) {
+        sbx_err_prefix(&err, "ListRoots"); /* named once */
+        report(&d, "root", CHECK_FAIL, &err, "%s", err.msg);
+        if (timed_out(&err)) {
+            skip_timeout(&d, "caller");
+            goto done;
+        }
+    } else if (nroots == 0) {
+        sbx_err_set(&err, SBX_E_AWS, "the organization has no root");
+        err.aws = SBX_AWS_PROTOCOL;
+        sbx_err_prefix(&err, "ListRoots"); /* named once */
+        report(&d, "root", CHECK_FAIL, &err, "%s", err.msg);
+    } else {
+        report(&d, "root", CHECK_OK, NULL, "%s%s%s", roots[0].id, roots[0].name != NULL ? " " : "",
+               roots[0].name != NULL ? roots[0].name : "");
+    }
+
+    if (orgs_get_caller_identity(o, &caller, &err) != 0) {
+        report(&d, "caller", CHECK_FAIL, &err, "GetCallerIdentity (STS %s): %s",
+               orgs_sts_endpoint(o), err.msg);
+    } else if (!have_org) {
+        report(&d, "caller", CHECK_FAIL, NULL,
+               "%s (account %s): cannot tell whether it is the management account", caller.arn,
+               caller.account);
+    } else if (strcmp(caller.account, org.master_account_id) == 0) {
+        report(&d, "caller", CHECK_OK, NULL, "%s (account %s): the management account", caller.arn,
+               caller.account);
+    } else {
+        struct sbx_err e = { 0 };
+
+        sbx_err_set(&e, SBX_E_AWS, "not the management account");
+        e.aws = SBX_AWS_ACCESS_DENIED;
+        report(&d, "caller", CHECK_FAIL, &e,
+               "%s (account %s) is not the management account %s: creating and closing "
+               "accounts need it",
+               caller.arn, caller.account, org.master_account_id);
+    }
+    goto done;
+
+aws_skipped:
+    skip(&d, "organization");
+    skip(&d, "root");
+    skip(&d, "caller");
+done:
+    /* Last, so the AWS checks keep their places in --json's array. */
+    check_store(&d, ctx->cfg->store);
+    if (d.json) {
+        cJSON *root = cJSON_CreateObject();
+        char *text = NULL;
+
+        if (root != NULL) {
+            cJSON_AddBoolToObject(root, "ok", !d.failed);
+            cJSON_AddItemToObject(root, "checks", d.checks);
+            d.checks = NULL;
+            if (have_org && caller.arn != NULL)
+                cJSON_AddBoolToObject(root, "management_account",
+                                      strcmp(caller.account, org.master_account_id) == 0);
+            text = cJSON_Print(root);
+        }
+        if (text == NULL) {
+            log_error("doctor: out of memory");
+            if (!d.failed)
+                d.exit_code = SBX_EXIT_FAILURE;
+            d.failed = true;
+        } else {
+            printf("%s\n", text);
+        }
+        cJSON_free(text);
+        cJSON_Delete(root);
+        cJSON_Delete(d.checks);
+    }
+    orgs_caller_release(&caller);
+    orgs_roots_free(roots, nroots);
+    orgs_organization_release(&org);
+    orgs_free(o);
+    return d.failed ? d.exit_code : SBX_EXIT_OK;
+}

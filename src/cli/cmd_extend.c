@@ -1,0 +1,101 @@
+/*
+ * cmd_extend.c -- `sandboxctl extend ACCOUNT`: move an account's expiry, never beyond its kind's
+ * max_ttl counted from activation. Warnings fire again for the new expiry.
+ */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cmd_util.h"
+#include "util/clock.h"
+#include "util/duration.h"
+#include "util/log.h"
+
+const char cmd_extend_usage[] =
+        "usage: sandboxctl extend ACCOUNT (--by DURATION | --until TIME) [--dry-run] [--json]";
+
+int
+cmd_extend(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "by", required_argument, NULL, 'b' },
+        { "until", required_argument, NULL, 'u' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+    struct engine *e = NULL;
+    int64_t by = -1, until = -1, target, now;
+    bool dry_run = false, json = false;
+    char warning[600], b1[32], b2[32];
+    int ch, rc;
+
+    while ((ch = getopt_long(argc, argv, "b:u:nj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'b':
+            if (duration_parse(optarg, &by, &err) != 0 || by <= 0)
+                return cmd_usage_error(cmd_extend_usage, "extend: --by: %s",
+                                       by == 0 ? "must be positive" : err.msg);
+            break;
+        case 'u':
+            if (duration_parse_time(optarg, &until, &err) != 0)
+                return cmd_usage_error(cmd_extend_usage, "extend: --until: %s", err.msg);
+            break;
+        case 'n':
+            dry_run = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_extend_usage, NULL);
+        }
+    }
+    if (argc - optind != 1)
+        return cmd_usage_error(cmd_extend_usage, "extend: name exactly one ACCOUNT");
+    if ((by < 0) == (until < 0))
+        return cmd_usage_error(cmd_extend_usage, "extend: give exactly one of --by and --until");
+    rc = cmd_find_account(ctx, "extend", argv[optind], &a);
+    if (rc != 0)
+        return rc;
+    rc = cmd_engine_open(ctx, "extend", dry_run, NULL, &e);
+    if (rc != 0)
+        goto out;
+    now = (int64_t)engine_now(e);
+    if (by > 0)
+        target = (a.expires_at > now ? a.expires_at : now) + by;
+    else
+        target = until;
+    cmd_time(a.expires_at, b1, sizeof(b1), true);
+    if (engine_extend(e, &a, target, warning, sizeof(warning), &err) != 0) {
+        rc = cmd_fail("extend", &err);
+        goto out;
+    }
+    if (warning[0] != '\0')
+        log_warn("extend: %s", warning);
+    if (json) {
+        cJSON *o = cmd_account_json(&a);
+
+        if (o != NULL) {
+            cJSON_AddStringToObject(o, "previous_expires_at", b1);
+            cJSON_AddBoolToObject(o, "dry_run", dry_run);
+            if (dry_run) {
+                cJSON_DeleteItemFromObject(o, "expires_at");
+                cmd_json_time(o, "expires_at", target);
+            }
+        }
+        rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
+    } else {
+        printf("#%lld %s: expiry %s -> %s%s\n", (long long)a.id,
+               a.account_id[0] != '\0' ? a.account_id : a.email, b1,
+               cmd_time(target, b2, sizeof(b2), true), dry_run ? " (dry run: not changed)" : "");
+        rc = SBX_EXIT_OK;
+    }
+out:
+    store_account_release(&a);
+    engine_free(e);
+    return rc;
+}

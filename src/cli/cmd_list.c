@@ -1,0 +1,246 @@
+/*
+ * cmd_list.c -- `sandboxctl list`: managed accounts, filtered, as a table or JSON.
+ *
+ * Rows stream from the store: JSON is written one account object at a time, so listing
+ * 100,000 accounts does not build one huge document in memory.
+ */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "cli/cmd_util.h"
+#include "engine/engine_alias.h"
+#include "engine/engine_state.h"
+#include "util/clock.h"
+#include "util/duration.h"
+#include "util/log.h"
+
+/* `list --json` output buffer: a handful of large writes for 50 MB of JSON. */
+#define CMD_LIST_BUF (256 * 1024)
+
+const char cmd_list_usage[] =
+        "usage: sandboxctl list [--owner EMAIL | --pool] [--kind KIND] [--state STATE]\n"
+        "                       [--class CLASS] [--expiring-within DURATION] [--all] [--json]";
+
+struct class_name {
+    int64_t id;
+    char *name;
+};
+
+struct list_ctx {
+    bool json;
+    size_t n;
+    struct cmd_table *t;
+    int64_t now;
+    struct class_name *classes; /* the few classes, to name each row's class_id */
+    size_t nclasses;
+    struct jsonw w;                /* JSON output */
+    struct cmd_time_cache expires; /* the table's EXPIRES column */
+};
+
+static int
+add_class(void *arg, const struct store_class *c)
+{
+    struct list_ctx *lc = arg;
+    struct class_name *grown = realloc(lc->classes, (lc->nclasses + 1) * sizeof(*grown));
+
+    if (grown == NULL)
+        return -1;
+    lc->classes = grown;
+    lc->classes[lc->nclasses].id = c->id;
+    lc->classes[lc->nclasses].name = strdup(c->name);
+    if (lc->classes[lc->nclasses].name == NULL)
+        return -1;
+    lc->nclasses++;
+    return 0;
+}
+
+static int
+list_row(void *arg, const struct store_account *row)
+{
+    struct list_ctx *lc = arg;
+    struct store_account copy = *row;
+    const struct store_account *a = &copy;
+
+    for (size_t i = 0; row->class_id > 0 && i < lc->nclasses; i++) {
+        if (lc->classes[i].id == row->class_id)
+            copy.class_name = lc->classes[i].name;
+    }
+
+    if (lc->json) {
+        static const char first[] = "    {", next[] = ",\n    {";
+
+        if (lc->n > 0)
+            jsonw_raw(&lc->w, next, sizeof(next) - 1);
+        else
+            jsonw_raw(&lc->w, first, sizeof(first) - 1);
+        cmd_account_json_write(&lc->w, a);
+        jsonw_raw(&lc->w, "}", 1);
+        if (lc->w.failed)
+            return -1;
+    } else {
+        char id[1 + JSONW_INT_MAX + 1];
+        const char *cells[9];
+
+        id[0] = '#';
+        *jsonw_int_into(id + 1, a->id) = '\0';
+        cells[0] = id;
+        cells[1] = a->account_id;
+        cells[2] = engine_state_name(a->state);
+        cells[3] = a->kind;
+        cells[4] = a->owner;
+        cells[5] = a->expires_at > 0 ? cmd_time_cached(&lc->expires, a->expires_at) : "never";
+        cells[6] = a->class_name;
+        cells[7] = a->email;
+        cells[8] = NULL;
+        if (cmd_table_add(lc->t, cells) != 0)
+            return -1;
+    }
+    lc->n++;
+    return 0;
+}
+
+int
+cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "owner", required_argument, NULL, 'o' },
+        { "kind", required_argument, NULL, 'k' },
+        { "state", required_argument, NULL, 's' },
+        { "class", required_argument, NULL, 'c' },
+        { "expiring-within", required_argument, NULL, 'e' },
+        { "all", no_argument, NULL, 'a' },
+        { "pool", no_argument, NULL, 'p' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const char *const headers[] = { "ID",      "ACCOUNT", "STATE", "KIND", "OWNER",
+                                           "EXPIRES", "CLASS",   "EMAIL", NULL };
+    struct store_filter f = { 0 };
+    struct list_ctx lc = { .expires = CMD_TIME_CACHE_INIT };
+    struct sbx_err err = { 0 };
+    char owner[ALIAS_OWNER_MAX + 1];
+    const char *class_name = NULL;
+    int64_t within = -1;
+    bool pool = false;
+    int ch, rc = SBX_EXIT_FAILURE;
+
+    while ((ch = getopt_long(argc, argv, "o:k:s:c:e:apj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'p':
+            pool = true;
+            break;
+        case 'o':
+            if (engine_alias_normalize_owner(optarg, NULL, owner, sizeof(owner), &err) != 0)
+                return cmd_usage_error(cmd_list_usage, "list: %s", err.msg);
+            f.owner = owner;
+            break;
+        case 'k':
+            if (cfg_kind_find(ctx->cfg, optarg) == NULL)
+                return cmd_usage_error(cmd_list_usage, "list: unknown kind '%s'", optarg);
+            f.kind = optarg;
+            break;
+        case 's': {
+            enum engine_state s;
+
+            if (engine_state_parse(optarg, &s) != 0)
+                return cmd_usage_error(cmd_list_usage,
+                                       "list: unknown state '%s' (requested, creating, active, "
+                                       "expiring, nuking, nuke_failed, close_wait, closing, "
+                                       "suspended, gone, failed, protected, released, "
+                                       "pooled)",
+                                       optarg);
+            f.state = s;
+            f.by_state = true;
+            break;
+        }
+        case 'c':
+            class_name = optarg;
+            break;
+        case 'e':
+            if (duration_parse(optarg, &within, &err) != 0)
+                return cmd_usage_error(cmd_list_usage, "list: --expiring-within: %s", err.msg);
+            break;
+        case 'a':
+            f.all = true;
+            break;
+        case 'j':
+            lc.json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_list_usage, NULL);
+        }
+    }
+    if (optind != argc)
+        return cmd_usage_error(cmd_list_usage, "unexpected argument '%s'", argv[optind]);
+    if (pool && f.owner != NULL)
+        return cmd_usage_error(cmd_list_usage,
+                               "list: --pool and --owner exclude each other (pool accounts "
+                               "have no owner)");
+    if (pool)
+        f.owner = ""; /* the kinds' warm pools: accounts without an owner */
+    if (within >= 0) {
+        lc.now = (int64_t)clock_now(&ctx->clock);
+        f.expires_before = lc.now + within;
+    }
+    if (store_class_list(ctx->store, add_class, &lc, &err) != 0)
+        goto fail;
+    if (class_name != NULL) {
+        f.class_id = -1; /* an unknown class matches nothing */
+        for (size_t i = 0; i < lc.nclasses; i++) {
+            if (strcmp(lc.classes[i].name, class_name) == 0)
+                f.class_id = lc.classes[i].id;
+        }
+    }
+    if (lc.json) {
+        static const char head[] = "{\n  \"accounts\": [\n";
+
+        if (jsonw_init(&lc.w, stdout, CMD_LIST_BUF) != 0)
+            goto nomem;
+        jsonw_raw(&lc.w, head, sizeof(head) - 1);
+    } else {
+        lc.t = cmd_table_new(headers);
+        if (lc.t == NULL)
+            goto nomem;
+    }
+    if (f.class_id != -1 &&
+        store_account_list_brief(ctx->store, &f, !lc.json, list_row, &lc, &err) != 0)
+        goto fail;
+    if (lc.json) {
+        char tail[64];
+        int k = snprintf(tail, sizeof(tail), "%s  ],\n  \"count\": %zu\n}\n", lc.n > 0 ? "\n" : "",
+                         lc.n);
+
+        jsonw_raw(&lc.w, tail, (size_t)k);
+        if (jsonw_flush(&lc.w) != 0)
+            goto fail;
+    } else if (lc.n > 0) {
+        cmd_table_print(lc.t, stdout);
+    } else {
+        printf("no accounts\n");
+    }
+    rc = SBX_EXIT_OK;
+    goto out;
+nomem:
+    sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+fail:
+    if (err.code == SBX_E_OK && ferror(stdout)) {
+        /* The JSON writer hit a write error: main() reports it, as for every command. */
+        rc = SBX_EXIT_FAILURE;
+    } else {
+        if (err.code == SBX_E_OK)
+            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+        rc = cmd_fail("list", &err);
+    }
+out:
+    jsonw_release(&lc.w);
+    cmd_table_free(lc.t);
+    for (size_t i = 0; i < lc.nclasses; i++)
+        free(lc.classes[i].name);
+    free(lc.classes);
+    return rc;
+}

@@ -1,0 +1,300 @@
+/*
+ * cmd_policy.c -- `sandboxctl policy`: print the IAM policies that go with sandboxctl.
+ *
+ * protect:  a deny policy for the principals that may close accounts (the seed article's
+ *           shape): organizations:CloseAccount is denied on every account carrying one of
+ *           organization.protected_tags (one statement per tag key; several values of a key
+ *           are alternatives) and on every account in organization.protected_accounts.
+ * operator: the least privilege sandboxctl itself needs: the Organizations operations of the
+ *           client (src/aws/orgs.h, enum orgs_op), sts:AssumeRole into aws.access_role in
+ *           member accounts (hooks and checks), and sts:GetCallerIdentity (doctor).
+ *
+ * Both print pretty JSON; --json is accepted for symmetry with the other commands. ARNs use
+ * the partition of aws.region (aws, aws-cn, aws-us-gov, ...).
+ */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "aws/endpoint.h"
+#include "aws/orgs.h"
+#include "cfg.h"
+#include "util/log.h"
+
+const char cmd_policy_usage[] = "usage: sandboxctl policy [--json] protect\n"
+                                "       sandboxctl policy [--json] operator";
+
+#define POLICY_VERSION      "2012-10-17"
+#define POLICY_DEFAULT_ROLE "OrganizationAccountAccessRole"
+
+/* Sids are alphanumeric: "SandboxctlProtectTag<n><key without other characters>". */
+static void
+tag_sid(char *buf, size_t n, int index, const char *key)
+{
+    size_t len;
+
+    snprintf(buf, n, "SandboxctlProtectTag%d", index);
+    len = strlen(buf);
+    for (const char *k = key; *k != '\0' && len + 1 < n && len < 100; k++) {
+        if ((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9'))
+            buf[len++] = *k;
+    }
+    buf[len] = '\0';
+}
+
+static cJSON *
+new_policy(cJSON **statements)
+{
+    cJSON *doc = cJSON_CreateObject();
+
+    *statements = NULL;
+    if (doc == NULL || cJSON_AddStringToObject(doc, "Version", POLICY_VERSION) == NULL) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    *statements = cJSON_AddArrayToObject(doc, "Statement");
+    if (*statements == NULL) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* A statement {Sid, Effect, Action} added to statements; NULL when out of memory. */
+static cJSON *
+add_statement(cJSON *statements, const char *sid, const char *effect, const char *action)
+{
+    cJSON *st = cJSON_CreateObject();
+
+    if (st == NULL)
+        return NULL;
+    if (!cJSON_AddItemToArray(statements, st)) {
+        cJSON_Delete(st);
+        return NULL;
+    }
+    if (cJSON_AddStringToObject(st, "Sid", sid) == NULL ||
+        cJSON_AddStringToObject(st, "Effect", effect) == NULL ||
+        (action != NULL && cJSON_AddStringToObject(st, "Action", action) == NULL))
+        return NULL;
+    return st;
+}
+
+static bool
+seen_before(char *const *items, int upto, const char *s)
+{
+    for (int i = 0; i < upto; i++) {
+        if (strcmp(items[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The protect policy; NULL with err set. */
+static cJSON *
+protect_policy(const struct sbx_config *cfg, struct sbx_err *err)
+{
+    const struct cfg_org *org = &cfg->org;
+    const char *partition = endpoint_partition(cfg->aws.region);
+    cJSON *doc, *statements, *st, *cond, *eq, *resources;
+    int sids = 0;
+
+    if (org->nprotected_tags == 0 && org->nprotected_accounts == 0) {
+        sbx_err_set(err, SBX_E_CONFIG,
+                    "nothing to protect: organization.protected_tags and "
+                    "organization.protected_accounts are both empty");
+        return NULL;
+    }
+    doc = new_policy(&statements);
+    if (doc == NULL)
+        goto nomem;
+    /* One statement per tag key, in the config's order; its values are alternatives
+     * (StringEquals with a list matches any of them). Two keys in one condition would have
+     * to match together, so keys never share a statement. */
+    for (int i = 0; i < org->nprotected_tags; i++) {
+        const char *key = org->protected_tags[i].key;
+        bool first = true;
+        char sid[128], cond_key[300];
+        cJSON *values = NULL;
+        int nvalues = 0;
+
+        for (int j = 0; j < i; j++) {
+            if (strcmp(org->protected_tags[j].key, key) == 0)
+                first = false;
+        }
+        if (!first)
+            continue;
+        tag_sid(sid, sizeof(sid), ++sids, key);
+        st = add_statement(statements, sid, "Deny", "organizations:CloseAccount");
+        if (st == NULL || cJSON_AddStringToObject(st, "Resource", "*") == NULL)
+            goto nomem;
+        cond = cJSON_AddObjectToObject(st, "Condition");
+        eq = cond != NULL ? cJSON_AddObjectToObject(cond, "StringEquals") : NULL;
+        values = cJSON_CreateArray();
+        if (eq == NULL || values == NULL) {
+            cJSON_Delete(values);
+            goto nomem;
+        }
+        for (int j = i; j < org->nprotected_tags; j++) {
+            const char *v = org->protected_tags[j].value;
+            bool dup = false;
+
+            if (strcmp(org->protected_tags[j].key, key) != 0)
+                continue;
+            for (int k = i; k < j; k++) {
+                if (strcmp(org->protected_tags[k].key, key) == 0 &&
+                    strcmp(org->protected_tags[k].value, v) == 0)
+                    dup = true;
+            }
+            if (dup)
+                continue;
+            if (!cJSON_AddItemToArray(values, cJSON_CreateString(v))) {
+                cJSON_Delete(values);
+                goto nomem;
+            }
+            nvalues++;
+        }
+        snprintf(cond_key, sizeof(cond_key), "aws:ResourceTag/%s", key);
+        if (nvalues == 1) {
+            cJSON *one = cJSON_DetachItemFromArray(values, 0);
+
+            cJSON_Delete(values);
+            if (one == NULL || !cJSON_AddItemToObject(eq, cond_key, one)) {
+                cJSON_Delete(one);
+                goto nomem;
+            }
+        } else if (!cJSON_AddItemToObject(eq, cond_key, values)) {
+            cJSON_Delete(values);
+            goto nomem;
+        }
+    }
+    if (org->nprotected_accounts > 0) {
+        st = add_statement(statements, "SandboxctlProtectAccounts", "Deny",
+                           "organizations:CloseAccount");
+        resources = st != NULL ? cJSON_AddArrayToObject(st, "Resource") : NULL;
+        if (resources == NULL)
+            goto nomem;
+        for (int i = 0; i < org->nprotected_accounts; i++) {
+            char arn[160];
+
+            if (seen_before(org->protected_accounts, i, org->protected_accounts[i]))
+                continue;
+            snprintf(arn, sizeof(arn), "arn:%s:organizations::*:account/o-*/%s", partition,
+                     org->protected_accounts[i]);
+            if (!cJSON_AddItemToArray(resources, cJSON_CreateString(arn)))
+                goto nomem;
+        }
+    }
+    return doc;
+nomem:
+    cJSON_Delete(doc);
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return NULL;
+}
+
+static int
+cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The operator policy; NULL with err set. */
+static cJSON *
+operator_policy(const struct sbx_config *cfg, struct sbx_err *err)
+{
+    const char *partition = endpoint_partition(cfg->aws.region);
+    const char *role = cfg->aws.access_role != NULL && cfg->aws.access_role[0] != '\0'
+                               ? cfg->aws.access_role
+                               : POLICY_DEFAULT_ROLE;
+    const char *names[ORGS_OP_COUNT];
+    cJSON *doc, *statements, *st, *actions;
+    char arn[256];
+
+    doc = new_policy(&statements);
+    if (doc == NULL)
+        goto nomem;
+    for (int i = 0; i < ORGS_OP_COUNT; i++)
+        names[i] = orgs_op_name((enum orgs_op)i);
+    qsort(names, ORGS_OP_COUNT, sizeof(names[0]), cmp_strings);
+    st = add_statement(statements, "SandboxctlOrganizations", "Allow", NULL);
+    actions = st != NULL ? cJSON_AddArrayToObject(st, "Action") : NULL;
+    if (actions == NULL)
+        goto nomem;
+    for (int i = 0; i < ORGS_OP_COUNT; i++) {
+        char action[96];
+
+        if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+            continue;
+        snprintf(action, sizeof(action), "organizations:%s", names[i]);
+        if (!cJSON_AddItemToArray(actions, cJSON_CreateString(action)))
+            goto nomem;
+    }
+    if (cJSON_AddStringToObject(st, "Resource", "*") == NULL)
+        goto nomem;
+    if (snprintf(arn, sizeof(arn), "arn:%s:iam::*:role/%s", partition, role) >= (int)sizeof(arn)) {
+        cJSON_Delete(doc);
+        sbx_err_set(err, SBX_E_CONFIG, "aws.access_role '%s' is too long", role);
+        return NULL;
+    }
+    st = add_statement(statements, "SandboxctlAssumeAccessRole", "Allow", "sts:AssumeRole");
+    if (st == NULL || cJSON_AddStringToObject(st, "Resource", arn) == NULL)
+        goto nomem;
+    st = add_statement(statements, "SandboxctlCallerIdentity", "Allow", "sts:GetCallerIdentity");
+    if (st == NULL || cJSON_AddStringToObject(st, "Resource", "*") == NULL)
+        goto nomem;
+    return doc;
+nomem:
+    cJSON_Delete(doc);
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return NULL;
+}
+
+int
+cmd_policy(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+                                          { NULL, 0, NULL, 0 } };
+    struct sbx_err err = { 0 };
+    cJSON *doc = NULL;
+    char *text;
+    const char *which;
+    int ch;
+
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'j':
+            break; /* JSON is the only output */
+        default:
+            return cmd_usage_error(cmd_policy_usage, NULL);
+        }
+    }
+    if (optind >= argc)
+        return cmd_usage_error(cmd_policy_usage, "policy: which policy? protect or operator");
+    which = argv[optind];
+    if (optind + 1 != argc)
+        return cmd_usage_error(cmd_policy_usage, "policy: unexpected argument '%s'",
+                               argv[optind + 1]);
+    if (strcmp(which, "protect") == 0) {
+        doc = protect_policy(ctx->cfg, &err);
+    } else if (strcmp(which, "operator") == 0) {
+        doc = operator_policy(ctx->cfg, &err);
+    } else {
+        return cmd_usage_error(cmd_policy_usage,
+                               "policy: unknown policy '%s' (protect or operator)", which);
+    }
+    if (doc == NULL)
+        return cmd_fail("policy", &err);
+    text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    if (text == NULL) {
+        sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+        return cmd_fail("policy", &err);
+    }
+    printf("%s\n", text);
+    cJSON_free(text);
+    return SBX_EXIT_OK;
+}

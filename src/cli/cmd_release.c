@@ -1,0 +1,96 @@
+/*
+ * cmd_release.c -- `sandboxctl release ACCOUNT`: the inverse of adopt. sandboxctl stops
+ * managing the account without closing it (its tags removed unless --keep-tags, moved with
+ * --to-ou), and keeps its row as released with its history; nothing touches it again.
+ */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd_util.h"
+#include "util/log.h"
+
+const char cmd_release_usage[] =
+        "usage: sandboxctl release ACCOUNT [--keep-tags] [--to-ou OU] [--dry-run] [--json]";
+
+int
+cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "keep-tags", no_argument, NULL, 'k' },
+        { "to-ou", required_argument, NULL, 'o' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct engine_release_opts ro = { false, NULL };
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+    struct engine *e = NULL;
+    bool dry_run = false, json = false;
+    const char *before;
+    int ch, rc;
+
+    while ((ch = getopt_long(argc, argv, "ko:nj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'k':
+            ro.keep_tags = true;
+            break;
+        case 'o':
+            if (*optarg == '\0' || *optarg == '/' || optarg[strlen(optarg) - 1] == '/')
+                return cmd_usage_error(cmd_release_usage,
+                                       "release: --to-ou needs an OU path such as "
+                                       "'Projects/Promoted' (got '%s')",
+                                       optarg);
+            ro.to_ou = optarg;
+            break;
+        case 'n':
+            dry_run = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_release_usage, NULL);
+        }
+    }
+    if (argc - optind != 1)
+        return cmd_usage_error(cmd_release_usage, "release: name exactly one ACCOUNT");
+    rc = cmd_find_account(ctx, "release", argv[optind], &a);
+    if (rc != 0)
+        return rc;
+    before = engine_state_name(a.state);
+    rc = cmd_engine_open(ctx, "release", dry_run, NULL, &e);
+    if (rc != 0)
+        goto out;
+    if (engine_release(e, &a, &ro, &err) != 0) {
+        rc = cmd_fail("release", &err);
+        goto out;
+    }
+    if (json) {
+        cJSON *o = cmd_account_json(&a);
+
+        if (o != NULL) {
+            cJSON_AddStringToObject(o, "previous_state", before);
+            cJSON_AddBoolToObject(o, "tags_removed", !ro.keep_tags);
+            if (ro.to_ou != NULL)
+                cJSON_AddStringToObject(o, "moved_to", ro.to_ou);
+            else
+                cJSON_AddNullToObject(o, "moved_to");
+            cJSON_AddBoolToObject(o, "dry_run", dry_run);
+        }
+        rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
+    } else {
+        printf("#%lld %s: %s -> released; sandboxctl's tags %s; %s%s%s\n", (long long)a.id,
+               a.account_id, before, ro.keep_tags ? "kept" : "removed",
+               ro.to_ou != NULL ? "moved to " : "left in its OU", ro.to_ou != NULL ? ro.to_ou : "",
+               dry_run ? " (dry run: not changed)" : "");
+        rc = SBX_EXIT_OK;
+    }
+out:
+    store_account_release(&a);
+    engine_free(e);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * cmd_retry.c -- `sandboxctl retry ACCOUNT`: release a quarantined (nuke_failed), protected or
+ * failed account for another attempt; the next `run` picks it up.
+ */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd_util.h"
+#include "engine/engine_state.h"
+#include "util/log.h"
+
+const char cmd_retry_usage[] = "usage: sandboxctl retry ACCOUNT [--dry-run] [--json]";
+
+int
+cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct store_account a = { 0 };
+    struct sbx_err err = { 0 };
+    struct engine *e = NULL;
+    bool dry_run = false, json = false;
+    const char *next = NULL;
+    enum engine_state from;
+    char before[16];
+    int ch, rc;
+
+    while ((ch = getopt_long(argc, argv, "nj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'n':
+            dry_run = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_retry_usage, NULL);
+        }
+    }
+    if (argc - optind != 1)
+        return cmd_usage_error(cmd_retry_usage, "retry: name exactly one ACCOUNT");
+    rc = cmd_find_account(ctx, "retry", argv[optind], &a);
+    if (rc != 0)
+        return rc;
+    from = a.state;
+    snprintf(before, sizeof(before), "%s", engine_state_name(from));
+    rc = cmd_engine_open(ctx, "retry", dry_run, NULL, &e);
+    if (rc != 0)
+        goto out;
+    if (engine_retry(e, &a, &err) != 0) {
+        rc = cmd_fail("retry", &err);
+        goto out;
+    }
+    /* A dry run changes nothing, so the state it would reach comes from the lifecycle table. */
+    next = engine_state_name(dry_run ? engine_retry_target(from) : a.state);
+    if (json) {
+        cJSON *o = cmd_account_json(&a);
+
+        if (o != NULL) {
+            cJSON_AddStringToObject(o, "previous_state", before);
+            cJSON_AddStringToObject(o, "next_state", next);
+            cJSON_AddBoolToObject(o, "dry_run", dry_run);
+        }
+        rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
+    } else {
+        printf("#%lld %s: %s -> %s; the next `sandboxctl run` takes it from here%s\n",
+               (long long)a.id, a.account_id[0] != '\0' ? a.account_id : a.email, before, next,
+               dry_run ? " (dry run: not changed)" : "");
+        rc = SBX_EXIT_OK;
+    }
+out:
+    store_account_release(&a);
+    engine_free(e);
+    return rc;
+}

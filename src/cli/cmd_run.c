@@ -1,0 +1,215 @@
+/*
+ * cmd_run.c -- `sandboxctl run`: do all due work once (for cron or a systemd timer), or keep
+ * going (`--watch`) until SIGINT/SIGTERM, sleeping until the next due work.
+ *
+ * A pass ends when nothing more can be done now; it still waits out short client-side pacing
+ * (up to a minute of engine time) so one pass keeps AWS's pipeline full instead of leaving one
+ * closure per cron interval. Exit status: 0, or 8 when some accounts hit errors (they are
+ * retried on the next pass; see `list`/`show`), 4 when the store fails.
+ */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd_util.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+const char cmd_run_usage[] = "usage: sandboxctl run [--watch | --once] [--dry-run] [--json]";
+
+#define RUN_MAX_PACE_WAIT 60.0
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void
+drift_json(cJSON *o, const struct engine_drift_report *d)
+{
+    cJSON *j;
+
+    if (!d->ran) {
+        cJSON_AddNullToObject(o, "drift");
+        return;
+    }
+    j = cJSON_AddObjectToObject(o, "drift");
+    if (j == NULL)
+        return;
+    cJSON_AddNumberToObject(j, "members", d->members);
+    cJSON_AddNumberToObject(j, "scanned", d->scanned);
+    cJSON_AddNumberToObject(j, "gone", d->gone);
+    cJSON_AddNumberToObject(j, "closed", d->closed);
+    cJSON_AddNumberToObject(j, "moved", d->moved);
+    cJSON_AddNumberToObject(j, "retagged", d->retagged);
+    cJSON_AddNumberToObject(j, "unknown", d->unknown);
+    cJSON_AddNumberToObject(j, "errors", d->errors);
+}
+
+static void
+drift_line(const struct engine_drift_report *d)
+{
+    if (!d->ran || d->gone + d->closed + d->moved + d->retagged + d->unknown + d->errors == 0)
+        return; /* nothing to say */
+    printf("drift scan: %d member%s, %d account%s compared", d->members, d->members == 1 ? "" : "s",
+           d->scanned, d->scanned == 1 ? "" : "s");
+    if (d->gone > 0)
+        printf(", %d gone", d->gone);
+    if (d->closed > 0)
+        printf(", %d closed outside sandboxctl", d->closed);
+    if (d->moved > 0)
+        printf(", %d moved out of its OU", d->moved);
+    if (d->retagged > 0)
+        printf(", %d retagged", d->retagged);
+    if (d->unknown > 0)
+        printf(", %d unknown in the sandbox OUs (not touched)", d->unknown);
+    if (d->errors > 0)
+        printf(", %d not checked (errors)", d->errors);
+    printf("\n");
+}
+
+static void
+print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r,
+           const struct engine_drift_report *d, double next, bool dry_run)
+{
+    char b[32];
+
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        char *text;
+
+        if (o == NULL)
+            return;
+        cJSON_AddBoolToObject(o, "dry_run", dry_run);
+        cmd_report_json(o, r);
+        drift_json(o, d);
+        if (isfinite(next))
+            cmd_json_time(o, "next_due_at", (int64_t)ceil(next));
+        else
+            cJSON_AddNullToObject(o, "next_due_at");
+        cJSON_AddItemToObject(o, "events", ev->array != NULL ? ev->array : cJSON_CreateArray());
+        ev->array = NULL;
+        text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (text != NULL) {
+            printf("%s\n", text);
+            cJSON_free(text);
+        }
+    } else {
+        drift_line(d);
+        if (dry_run)
+            printf("dry run, would do: ");
+        cmd_report_line(stdout, r);
+        if (isfinite(next))
+            printf("next due work at %s\n", cmd_time((int64_t)ceil(next), b, sizeof(b), false));
+        if (r->errors > 0 && r->last_error[0] != '\0')
+            log_warn("run: %d error%s; last: %s", r->errors, r->errors == 1 ? "" : "s",
+                     r->last_error);
+    }
+    fflush(stdout);
+}
+
+int
+cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "watch", no_argument, NULL, 'w' },
+        { "once", no_argument, NULL, '1' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct cmd_events ev = { 0 };
+    struct sbx_err err = { 0 };
+    struct engine *e = NULL;
+    bool watch = false, once = false, dry_run = false, json = false, errors = false;
+    struct sigaction sa;
+    int ch, rc;
+
+    while ((ch = getopt_long(argc, argv, "w1nj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'w':
+            watch = true;
+            break;
+        case '1':
+            once = true;
+            break;
+        case 'n':
+            dry_run = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        default:
+            return cmd_usage_error(cmd_run_usage, NULL);
+        }
+    }
+    if (optind != argc)
+        return cmd_usage_error(cmd_run_usage, "unexpected argument '%s'", argv[optind]);
+    if (watch && once)
+        return cmd_usage_error(cmd_run_usage, "run: --watch and --once exclude each other");
+    ev.json = json;
+    rc = cmd_engine_open(ctx, "run", dry_run, &ev, &e);
+    if (rc != 0)
+        return rc;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: a sleep ends at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    do {
+        struct engine_step_report r = { 0 };
+        struct engine_drift_report d = { 0 };
+        double next = HUGE_VAL, now, wait;
+        int step_rc;
+
+        if (watch && engine_resync_clock(e, &err) != 0) {
+            log_warn("run: cannot read the simulator's clock: %s", err.msg);
+            sbx_err_clear(&err);
+        }
+        /* The drift scan first: what left or changed is out of the way of the pass. */
+        if (engine_drift_scan(e, false, &d, &err) != 0) {
+            /* Not an account's error: the pass goes on; the scan is tried again an
+             * engine.drift_interval later. */
+            log_warn("run: %s (tried again in engine.drift_interval)", err.msg);
+            sbx_err_clear(&err);
+        }
+        if (once)
+            step_rc = engine_step(e, NULL, &r, &next, &err);
+        else
+            step_rc = engine_run(e, NULL, RUN_MAX_PACE_WAIT, &r, &next, &err);
+        if (step_rc != 0) {
+            rc = cmd_fail("run", &err);
+            goto out;
+        }
+        errors = errors || r.errors > 0 || d.errors > 0;
+        if (!watch || r.did_work || ev.count > 0 || json)
+            print_pass(json, &ev, &r, &d, next, dry_run);
+        ev.count = 0;
+        if (!watch || stop_requested)
+            break;
+        /* Sleep until the next due work, at most 5 s of real time (new requests from other
+         * commands appear in the store without telling us; an idle pass is a few index
+         * lookups) and at least 0.2 s. */
+        now = engine_now(e);
+        wait = isfinite(next) ? next - now : 3600;
+        if (clock_real_secs(&ctx->clock, wait) > 5)
+            wait = 5 * (ctx->clock.scale > 0 ? ctx->clock.scale : 1);
+        if (clock_real_secs(&ctx->clock, wait) < 0.2)
+            wait = 0.2 * (ctx->clock.scale > 0 ? ctx->clock.scale : 1);
+        clock_sleep(&ctx->clock, wait);
+    } while (!stop_requested);
+    rc = errors ? SBX_EXIT_PARTIAL : SBX_EXIT_OK;
+out:
+    cJSON_Delete(ev.array);
+    engine_free(e);
+    return rc;
+}

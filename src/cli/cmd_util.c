@@ -1,0 +1,778 @@
+/* cmd_util.c -- tables, JSON output and engine setup shared by the lifecycle commands. */
+#include "cli/cmd_util.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws/orgs.h"
+#include "cfg.h"
+#include "util/duration.h"
+#include "util/log.h"
+#include "util/text.h"
+
+/* Bulk output (a table or `list --json`) goes through one buffer of this size. */
+#define CMD_OUT_BUF (256 * 1024)
+
+/*
+ * Tables keep every cell in one growing arena and track column widths as rows arrive: `list`
+ * of 100,000 accounts is then a handful of reallocations instead of 800,000 small ones. Cells
+ * are stored row after row, each as its length and its bytes (no NUL, no offset table): a
+ * length below 255 is one byte, a longer one is 255 and then the length as a size_t. Printing
+ * walks the arena in order; a new process pays for every page it touches, so the arena is
+ * kept as small as the text.
+ */
+struct cmd_table {
+    size_t ncols;
+    char *arena;
+    size_t len, cap;
+    size_t nrows;
+    size_t *w;
+};
+
+#define CELL_LONG 255
+
+struct cmd_table *
+cmd_table_new(const char *const *headers)
+{
+    struct cmd_table *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return NULL;
+    while (headers[t->ncols] != NULL)
+        t->ncols++;
+    t->w = calloc(t->ncols, sizeof(*t->w));
+    if (t->w == NULL || cmd_table_add(t, headers) != 0) {
+        cmd_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+int
+cmd_table_add(struct cmd_table *t, const char *const *cells)
+{
+    size_t lens[16], *lp = lens, need = 0, nesc = 0;
+    char *esc[16] = { NULL }, *p;
+    int rc = -1;
+
+    if (t->ncols > SBX_ARRAY_LEN(lens)) {
+        lp = malloc(t->ncols * sizeof(*lp));
+        if (lp == NULL)
+            return -1;
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        lp[c] = cells[c] != NULL && cells[c][0] != '\0' ? strlen(cells[c]) : 1;
+        /* A cell from input is printed escaped (text.h); plain text is the common case. */
+        if (c < SBX_ARRAY_LEN(esc) && cells[c] != NULL && cells[c][0] != '\0' &&
+            text_needs_escape(cells[c], lp[c])) {
+            size_t elen = text_escape(NULL, 0, cells[c], lp[c]);
+
+            esc[c] = malloc(elen + 1);
+            if (esc[c] == NULL)
+                goto out;
+            text_escape(esc[c], elen + 1, cells[c], lp[c]);
+            lp[c] = elen;
+            nesc++;
+        }
+        need += lp[c] + (lp[c] < CELL_LONG ? 1 : 1 + sizeof(size_t));
+    }
+    if (need > t->cap - t->len) {
+        size_t cap = t->cap == 0 ? 65536 : t->cap;
+        char *grown;
+
+        while (cap - t->len < need)
+            cap *= 2;
+        grown = realloc(t->arena, cap);
+        if (grown == NULL)
+            goto out;
+        t->arena = grown;
+        t->cap = cap;
+    }
+    p = t->arena + t->len;
+    for (size_t c = 0; c < t->ncols; c++) {
+        const char *cell = c < SBX_ARRAY_LEN(esc) && esc[c] != NULL  ? esc[c]
+                           : cells[c] != NULL && cells[c][0] != '\0' ? cells[c]
+                                                                     : "-";
+
+        if (lp[c] < CELL_LONG) {
+            *p++ = (char)lp[c];
+        } else {
+            *p++ = (char)CELL_LONG;
+            memcpy(p, &lp[c], sizeof(size_t));
+            p += sizeof(size_t);
+        }
+        memcpy(p, cell, lp[c]);
+        p += lp[c];
+        if (lp[c] > t->w[c])
+            t->w[c] = lp[c];
+    }
+    t->len = (size_t)(p - t->arena);
+    t->nrows++;
+    rc = 0;
+out:
+    for (size_t c = 0; nesc > 0 && c < SBX_ARRAY_LEN(esc); c++)
+        free(esc[c]);
+    if (lp != lens)
+        free(lp);
+    return rc;
+}
+
+void
+cmd_table_print(const struct cmd_table *t, FILE *out)
+{
+    const char *cell = t->arena;
+    struct jsonw w;
+    size_t row_max = 1;
+
+    if (t->nrows == 0 || jsonw_init(&w, out, CMD_OUT_BUF) != 0) {
+        jsonw_release(&w);
+        return;
+    }
+    for (size_t c = 0; c < t->ncols; c++)
+        row_max += t->w[c] + 2;
+    for (size_t r = 0; r < t->nrows; r++) {
+        char *start = jsonw_reserve(&w, row_max), *p = start;
+
+        if (p == NULL)
+            break;
+        for (size_t c = 0; c < t->ncols; c++) {
+            size_t n = (unsigned char)*cell++;
+
+            if (n == CELL_LONG) {
+                memcpy(&n, cell, sizeof(size_t));
+                cell += sizeof(size_t);
+            }
+            memcpy(p, cell, n);
+            p += n;
+            cell += n;
+            if (c + 1 < t->ncols) {
+                memset(p, ' ', t->w[c] - n + 2);
+                p += t->w[c] - n + 2;
+            }
+        }
+        *p++ = '\n';
+        jsonw_commit(&w, (size_t)(p - start));
+    }
+    jsonw_flush(&w);
+    jsonw_release(&w);
+}
+
+void
+cmd_table_free(struct cmd_table *t)
+{
+    if (t == NULL)
+        return;
+    free(t->arena);
+    free(t->w);
+    free(t);
+}
+
+/* --- times ------------------------------------------------------------------------------- */
+
+/* "00".."99": two digits per table lookup. */
+static const char digits2[] = "000102030405060708091011121314151617181920212223242526272829"
+                              "303132333435363738394041424344454647484950515253545556575859"
+                              "606162636465666768697071727374757677787980818283848586878889"
+                              "90919293949596979899";
+
+/*
+ * RFC 3339 UTC ("2026-11-26T17:54:12Z") without gmtime/strftime: days to civil date (Howard
+ * Hinnant's algorithm), recomputed only when the day changes. Same output as duration_format_time()
+ * for years 0000-9999; other years print as "0000-00-00T00:00:00Z".
+ */
+const char *
+cmd_time_cached(struct cmd_time_cache *c, int64_t t)
+{
+    int64_t days, rem;
+    unsigned s;
+
+    if (t == c->t)
+        return c->text;
+    days = t / 86400;
+    rem = t % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    if (days != c->day) {
+        int64_t z = days + 719468, era, y;
+        unsigned doe, yoe, doy, mp, d, m;
+
+        era = (z >= 0 ? z : z - 146096) / 146097;
+        doe = (unsigned)(z - era * 146097);
+        yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        y = (int64_t)yoe + era * 400;
+        doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        mp = (5 * doy + 2) / 153;
+        d = doy - (153 * mp + 2) / 5 + 1;
+        m = mp < 10 ? mp + 3 : mp - 9;
+        y += m <= 2;
+        if (y < 0 || y > 9999) {
+            memcpy(c->text, "0000-00-00T00:00:00Z", 21);
+            c->t = t;
+            c->day = INT64_MIN;
+            return c->text;
+        }
+        memcpy(c->text, digits2 + 2 * (y / 100), 2);
+        memcpy(c->text + 2, digits2 + 2 * (y % 100), 2);
+        c->text[4] = '-';
+        memcpy(c->text + 5, digits2 + 2 * m, 2);
+        c->text[7] = '-';
+        memcpy(c->text + 8, digits2 + 2 * d, 2);
+        c->text[10] = 'T';
+        c->text[13] = ':';
+        c->text[16] = ':';
+        c->text[19] = 'Z';
+        c->text[20] = '\0';
+        c->day = days;
+    }
+    s = (unsigned)rem;
+    memcpy(c->text + 11, digits2 + 2 * (s / 3600), 2);
+    memcpy(c->text + 14, digits2 + 2 * (s / 60 % 60), 2);
+    memcpy(c->text + 17, digits2 + 2 * (s % 60), 2);
+    c->t = t;
+    return c->text;
+}
+
+const char *
+cmd_fmt_int(int64_t v, char buf[24])
+{
+    char *p = buf + 23;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+/* --- the account object, written directly (the one definition of its JSON form) ---------- */
+
+/* Room for everything but the strings: keys and punctuation (about 240 bytes), six times,
+ * three numbers, null/true/false. */
+#define ACCOUNT_FIXED_MAX 512
+
+static inline char *
+time_or_null(char *p, struct cmd_time_cache *c, int64_t t)
+{
+    if (t <= 0)
+        return json_lit_into(p, "null");
+    *p++ = '"';
+    p = json_bytes_into(p, cmd_time_cached(c, t), 20);
+    *p++ = '"';
+    return p;
+}
+
+void
+cmd_account_json_write(struct jsonw *w, const struct store_account *a)
+{
+    /* One cache per time field: each column tends to repeat its own day (or second). */
+    static _Thread_local struct cmd_time_cache tc[6] = {
+        CMD_TIME_CACHE_INIT, CMD_TIME_CACHE_INIT, CMD_TIME_CACHE_INIT,
+        CMD_TIME_CACHE_INIT, CMD_TIME_CACHE_INIT, CMD_TIME_CACHE_INIT,
+    };
+    const char *email = a->email != NULL ? a->email : "", *name = a->name != NULL ? a->name : "";
+    const char *owner = a->owner != NULL ? a->owner : "", *kind = a->kind != NULL ? a->kind : "";
+    const char *reason = a->reason != NULL ? a->reason : "";
+    const char *last_error = a->last_error != NULL ? a->last_error : "";
+    const char *class_name = a->class_name != NULL ? a->class_name : "";
+    const char *request_id = a->request_id != NULL ? a->request_id : "";
+    size_t n_acct = strlen(a->account_id), n_email = strlen(email), n_name = strlen(name);
+    size_t n_owner = strlen(owner), n_kind = strlen(kind), n_class = strlen(class_name);
+    const char *state = engine_state_name(a->state);
+    size_t n_state = strlen(state), n_reason = strlen(reason);
+    size_t n_error = strlen(last_error), n_req = strlen(request_id);
+    char *start, *p;
+
+    start = p = jsonw_reserve(w, ACCOUNT_FIXED_MAX +
+                                         6 * (n_acct + n_email + n_name + n_owner + n_kind +
+                                              n_class + n_state + n_reason + n_error + n_req));
+    if (p == NULL)
+        return;
+    p = json_lit_into(p, "\"id\":");
+    p = jsonw_int_into(p, a->id);
+    p = json_lit_into(p, ",\"account_id\":");
+    p = n_acct > 0 ? jsonw_string_into(p, a->account_id, n_acct) : json_lit_into(p, "null");
+    p = json_lit_into(p, ",\"email\":");
+    p = jsonw_string_into(p, email, n_email);
+    p = json_lit_into(p, ",\"name\":");
+    p = jsonw_string_into(p, name, n_name);
+    p = json_lit_into(p, ",\"owner\":");
+    p = jsonw_string_into(p, owner, n_owner);
+    p = json_lit_into(p, ",\"kind\":");
+    p = jsonw_string_into(p, kind, n_kind);
+    p = json_lit_into(p, ",\"class\":");
+    p = n_class > 0 ? jsonw_string_into(p, class_name, n_class) : json_lit_into(p, "null");
+    p = json_lit_into(p, ",\"seat\":");
+    p = a->seat > 0 ? jsonw_int_into(p, a->seat) : json_lit_into(p, "null");
+    p = json_lit_into(p, ",\"state\":");
+    p = jsonw_string_into(p, state, n_state);
+    p = json_lit_into(p, ",\"reason\":");
+    p = jsonw_string_into(p, reason, n_reason);
+    p = json_lit_into(p, ",\"expires_at\":");
+    p = time_or_null(p, &tc[0], a->expires_at);
+    p = json_lit_into(p, ",\"created_at\":");
+    p = time_or_null(p, &tc[1], a->created_at);
+    p = json_lit_into(p, ",\"active_at\":");
+    p = time_or_null(p, &tc[2], a->active_at);
+    p = json_lit_into(p, ",\"closed_at\":");
+    p = time_or_null(p, &tc[3], a->closed_at);
+    p = json_lit_into(p, ",\"updated_at\":");
+    p = time_or_null(p, &tc[4], a->updated_at);
+    p = json_lit_into(p, ",\"next_action_at\":");
+    p = time_or_null(p, &tc[5], a->due_at);
+    p = json_lit_into(p, ",\"attempts\":");
+    p = jsonw_int_into(p, a->attempts);
+    p = json_lit_into(p, ",\"last_error\":");
+    p = jsonw_string_into(p, last_error, n_error);
+    p = a->adopted ? json_lit_into(p, ",\"adopted\":true") : json_lit_into(p, ",\"adopted\":false");
+    p = json_lit_into(p, ",\"request_id\":");
+    p = n_req > 0 ? jsonw_string_into(p, request_id, n_req) : json_lit_into(p, "null");
+    jsonw_commit(w, (size_t)(p - start));
+}
+
+void
+cmd_json_time(cJSON *obj, const char *key, int64_t t)
+{
+    struct cmd_time_cache c = CMD_TIME_CACHE_INIT;
+
+    if (t > 0)
+        cJSON_AddStringToObject(obj, key, cmd_time_cached(&c, t));
+    else
+        cJSON_AddNullToObject(obj, key);
+}
+
+cJSON *
+cmd_account_json(const struct store_account *a)
+{
+    struct jsonw w;
+    cJSON *o = NULL;
+
+    /* One definition of the object: the streaming writer's, parsed back. */
+    if (jsonw_init(&w, NULL, 1024) == 0) {
+        jsonw_raw(&w, "{", 1);
+        cmd_account_json_write(&w, a);
+        jsonw_raw(&w, "}", 1);
+        if (!w.failed)
+            o = cJSON_ParseWithLength(w.buf, w.len);
+    }
+    jsonw_release(&w);
+    return o;
+}
+
+void
+cmd_report_json(cJSON *obj, const struct engine_step_report *r)
+{
+    cJSON *o = cJSON_AddObjectToObject(obj, "report");
+
+    if (o == NULL)
+        return;
+    cJSON_AddNumberToObject(o, "submitted", r->submitted);
+    cJSON_AddNumberToObject(o, "activated", r->activated);
+    cJSON_AddNumberToObject(o, "warned", r->warned);
+    cJSON_AddNumberToObject(o, "expired", r->expired);
+    cJSON_AddNumberToObject(o, "nuked", r->nuked);
+    cJSON_AddNumberToObject(o, "nuke_retries", r->nuke_retries);
+    cJSON_AddNumberToObject(o, "quarantined", r->quarantined);
+    cJSON_AddNumberToObject(o, "close_sent", r->close_sent);
+    cJSON_AddNumberToObject(o, "closed", r->closed);
+    cJSON_AddNumberToObject(o, "gone", r->gone);
+    cJSON_AddNumberToObject(o, "refused", r->refused);
+    cJSON_AddNumberToObject(o, "failed", r->failed);
+    cJSON_AddNumberToObject(o, "deferred", r->deferred);
+    cJSON_AddNumberToObject(o, "reconciled", r->reconciled);
+    cJSON_AddNumberToObject(o, "errors", r->errors);
+    cJSON_AddStringToObject(o, "last_error", r->last_error);
+}
+
+int
+cmd_json_print(cJSON *obj)
+{
+    char *text;
+
+    if (obj == NULL) {
+        log_error("out of memory");
+        return -1;
+    }
+    text = cJSON_Print(obj);
+    cJSON_Delete(obj);
+    if (text == NULL) {
+        log_error("out of memory");
+        return -1;
+    }
+    fputs(text, stdout);
+    fputc('\n', stdout);
+    cJSON_free(text);
+    return 0;
+}
+
+const char *
+cmd_time(int64_t t, char *buf, size_t n, bool never_word)
+{
+    struct cmd_time_cache c = CMD_TIME_CACHE_INIT;
+
+    snprintf(buf, n, "%s", t > 0 ? cmd_time_cached(&c, t) : never_word ? "never" : "-");
+    return buf;
+}
+
+const char *
+cmd_rel(int64_t t, int64_t now, char *buf, size_t n)
+{
+    char d[32];
+
+    if (t <= 0) {
+        snprintf(buf, n, "-");
+    } else if (t >= now) {
+        snprintf(buf, n, "in %s", duration_format(t - now, d, sizeof(d)));
+    } else {
+        snprintf(buf, n, "%s ago", duration_format(now - t, d, sizeof(d)));
+    }
+    return buf;
+}
+
+void
+cmd_report_line(FILE *out, const struct engine_step_report *r)
+{
+    const struct {
+        const char *what;
+        int n;
+    } items[] = {
+        { "submitted", r->submitted },
+        { "activated", r->activated },
+        { "warned", r->warned },
+        { "expired", r->expired },
+        { "nuked", r->nuked },
+        { "nuke retries", r->nuke_retries },
+        { "quarantined", r->quarantined },
+        { "close sent", r->close_sent },
+        { "closed", r->closed },
+        { "gone", r->gone },
+        { "refused", r->refused },
+        { "failed", r->failed },
+        { "deferred", r->deferred },
+        { "reconciled", r->reconciled },
+        { "errors", r->errors },
+    };
+    bool any = false;
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(items); i++) {
+        if (items[i].n == 0)
+            continue;
+        fprintf(out, "%s%d %s", any ? ", " : "", items[i].n, items[i].what);
+        any = true;
+    }
+    fprintf(out, "%s\n", any ? "" : "nothing to do");
+}
+
+static void
+add_str_or_null(cJSON *obj, const char *key, const char *v)
+{
+    if (v != NULL && *v != '\0')
+        cJSON_AddStringToObject(obj, key, v);
+    else
+        cJSON_AddNullToObject(obj, key);
+}
+
+static void
+on_event(void *arg, const struct engine_event *ev)
+{
+    struct cmd_events *ce = arg;
+    const struct store_account *a = ev->account;
+
+    ce->count++;
+    if (ce->json) {
+        cJSON *o;
+
+        if (ce->array == NULL)
+            ce->array = cJSON_CreateArray();
+        o = cJSON_CreateObject();
+        if (ce->array == NULL || o == NULL) {
+            cJSON_Delete(o);
+            return;
+        }
+        cJSON_AddNumberToObject(o, "id", (double)a->id);
+        add_str_or_null(o, "account_id", a->account_id);
+        cJSON_AddStringToObject(o, "event", ev->event);
+        add_str_or_null(o, "from", ev->from);
+        add_str_or_null(o, "to", ev->to);
+        cJSON_AddStringToObject(o, "message", ev->message);
+        cJSON_AddItemToArray(ce->array, o);
+        return;
+    }
+    if (ce->quiet)
+        return;
+    printf("#%lld %-12s %-24s", (long long)a->id, a->account_id[0] != '\0' ? a->account_id : "-",
+           ev->event);
+    if (ev->from != NULL || ev->to != NULL)
+        printf(" %s -> %s", ev->from != NULL ? ev->from : "-", ev->to != NULL ? ev->to : "-");
+    if (ev->message[0] != '\0')
+        printf(" (%s)", ev->message);
+    printf("\n");
+    fflush(stdout);
+}
+
+int
+cmd_engine_open(struct sbx_ctx *ctx, const char *cmd, bool dry_run, struct cmd_events *ev,
+                struct engine **out)
+{
+    struct engine_opts o = { 0 };
+    struct sbx_err err = { 0 };
+    const char *user = getenv("SUDO_USER");
+    char actor[160];
+
+    if (user == NULL || *user == '\0')
+        user = getenv("USER");
+    if (user == NULL || *user == '\0')
+        user = getenv("LOGNAME");
+    if (user == NULL || *user == '\0') {
+        static char uid[32];
+
+        snprintf(uid, sizeof(uid), "uid %ld", (long)getuid());
+        user = uid;
+    }
+    snprintf(actor, sizeof(actor), "%s (%s)", user, cmd);
+    o.cfg = ctx->cfg;
+    o.store = ctx->store;
+    o.orgs = ctx->orgs;
+    o.clock = &ctx->clock;
+    o.actor = actor;
+    o.config_path = ctx->cfg != NULL ? ctx->cfg->path : ctx->config_path;
+    o.dry_run = dry_run;
+    if (ev != NULL) {
+        o.on_event = on_event;
+        o.event_arg = ev;
+    }
+    if (engine_new(&o, out, &err) != 0)
+        return cmd_fail(cmd, &err);
+    return 0;
+}
+
+int
+cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key, struct store_account *out)
+{
+    struct sbx_err err = { 0 };
+
+    if (store_account_find(ctx->store, key, out, &err) != 0)
+        return cmd_fail(cmd, &err);
+    return 0;
+}
+
+int
+cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err)
+{
+    struct store_account fresh = { 0 };
+
+    if (store_account_get(ctx->store, a->id, &fresh, err) != 0)
+        return -1;
+    store_account_release(a);
+    *a = fresh;
+    return 0;
+}
+
+static const char *
+item_verdict(const struct cmd_close_item *it, bool *failure)
+{
+    return engine_close_verdict(&it->a, it->outcome, failure);
+}
+
+int
+cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job)
+{
+    const char *cmd = job->cmd, *owner = job->owner;
+    struct cmd_close_item *items = job->items;
+    size_t n = job->n;
+    bool wait = job->opts.wait, dry_run = job->opts.dry_run, json = job->opts.json;
+    struct cmd_events *ev = job->ev;
+    static const char *const headers[] = { "ID",       "ACCOUNT", "STATE", "OUTCOME",
+                                           "EXPECTED", "DETAIL",  NULL };
+    struct engine_quota_view qv = { 0 };
+    struct engine_step_report total = { 0 };
+    struct sbx_err err = { 0 };
+    struct cmd_table *t = NULL;
+    size_t failures = 0;
+    bool have_quota = false;
+    int rc = SBX_EXIT_FAILURE;
+
+    for (size_t i = 0; i < n; i++) {
+        if (engine_close_request(e, &items[i].a, job->reason, job->priority, true,
+                                 &items[i].outcome, items[i].why, sizeof(items[i].why),
+                                 &err) != 0) {
+            if (err.code == SBX_E_AWS || err.code == SBX_E_NOTFOUND) {
+                /* Could not check protection now: leave it untouched and report it. */
+                items[i].outcome = ENGINE_CLOSE_REFUSED;
+                snprintf(items[i].why, sizeof(items[i].why), "cannot check protection: %s",
+                         err.msg);
+                sbx_err_clear(&err);
+                continue;
+            }
+            return cmd_fail(cmd, &err);
+        }
+    }
+    if (wait && !dry_run) {
+        for (size_t i = 0; i < n; i++) {
+            struct store_filter scope = { .id = items[i].a.id };
+            struct engine_step_opts so = { &scope, false };
+            double next;
+
+            if (items[i].outcome == ENGINE_CLOSE_REFUSED || items[i].outcome == ENGINE_CLOSE_DONE)
+                continue;
+            if (owner != NULL) {
+                scope.id = 0;
+                scope.owner = owner;
+            }
+            if (engine_run(e, &so, 120, &total, &next, &err) != 0)
+                return cmd_fail(cmd, &err);
+            if (owner != NULL)
+                break; /* one run covers every account of the owner */
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!dry_run && cmd_reload(ctx, &items[i].a, &err) != 0)
+            return cmd_fail(cmd, &err);
+    }
+    if (engine_quota(e, &qv, &err) == 0)
+        have_quota = true;
+    else
+        sbx_err_clear(&err);
+    if (json) {
+        cJSON *o = cJSON_CreateObject(), *arr, *sum;
+
+        if (o == NULL)
+            goto nomem;
+        if (owner != NULL)
+            cJSON_AddStringToObject(o, "owner", owner);
+        cJSON_AddBoolToObject(o, "dry_run", dry_run);
+        arr = cJSON_AddArrayToObject(o, "accounts");
+        sum = cJSON_AddObjectToObject(o, "summary");
+        for (size_t i = 0; i < n && arr != NULL && sum != NULL; i++) {
+            bool fail;
+            const char *v = item_verdict(&items[i], &fail);
+            cJSON *a = cmd_account_json(&items[i].a), *cnt;
+
+            if (a == NULL)
+                continue;
+            cJSON_AddStringToObject(a, "outcome", v);
+            /* Why it needs a human: the request's answer, or what the engine found since. */
+            cJSON_AddStringToObject(a, "message",
+                                    items[i].why[0] != '\0' || !fail ? items[i].why
+                                                                     : items[i].a.last_error);
+            cJSON_AddNullToObject(a, "expected_close_at");
+            for (size_t q = 0; have_quota && q < qv.nqueue; q++) {
+                if (qv.queue[q].id == items[i].a.id) {
+                    cJSON_DeleteItemFromObject(a, "expected_close_at");
+                    cmd_json_time(a, "expected_close_at", qv.queue[q].eta);
+                }
+            }
+            cJSON_AddItemToArray(arr, a);
+            cnt = cJSON_GetObjectItem(sum, v);
+            if (cnt != NULL)
+                cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
+            else
+                cJSON_AddNumberToObject(sum, v, 1);
+            failures += fail;
+        }
+        cJSON_AddBoolToObject(o, "ok", failures == 0);
+        cmd_report_json(o, &total);
+        if (ev != NULL && ev->array != NULL) {
+            cJSON_AddItemToObject(o, "events", ev->array);
+            ev->array = NULL;
+        }
+        if (cmd_json_print(o) != 0)
+            goto nomem;
+    } else {
+        t = cmd_table_new(headers);
+        if (t == NULL)
+            goto nomem;
+        for (size_t i = 0; i < n; i++) {
+            bool fail;
+            const char *v = item_verdict(&items[i], &fail);
+            char id[24], eta[32] = "";
+            const char *cells[7];
+
+            for (size_t q = 0; have_quota && q < qv.nqueue; q++) {
+                if (qv.queue[q].id == items[i].a.id)
+                    cmd_time(qv.queue[q].eta, eta, sizeof(eta), false);
+            }
+            snprintf(id, sizeof(id), "#%lld", (long long)items[i].a.id);
+            cells[0] = id;
+            cells[1] = items[i].a.account_id;
+            cells[2] = engine_state_name(items[i].a.state);
+            cells[3] = v;
+            cells[4] = eta;
+            cells[5] = items[i].why[0] != '\0' ? items[i].why : items[i].a.last_error;
+            cells[6] = NULL;
+            if (cmd_table_add(t, cells) != 0)
+                goto nomem;
+            failures += fail;
+        }
+        cmd_table_print(t, stdout);
+        if (dry_run)
+            printf("dry run: nothing was changed\n");
+        else if (failures > 0)
+            printf("%zu of %zu account%s %s a human (refused or quarantined)\n", failures, n,
+                   n == 1 ? "" : "s", failures == 1 ? "needs" : "need");
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool fail;
+        const char *v = item_verdict(&items[i], &fail);
+
+        if (fail)
+            log_error("%s: account #%lld %s: %s", cmd, (long long)items[i].a.id, v,
+                      items[i].why[0] != '\0' ? items[i].why : items[i].a.last_error);
+    }
+    /* Offboarding is one job over many accounts: any failure is a partial success. */
+    rc = failures == 0                    ? SBX_EXIT_OK
+         : failures == n && owner == NULL ? SBX_EXIT_FAILURE
+                                          : SBX_EXIT_PARTIAL;
+    goto out;
+nomem:
+    log_error("%s: out of memory", cmd);
+    rc = SBX_EXIT_FAILURE;
+out:
+    cmd_table_free(t);
+    engine_quota_view_release(&qv);
+    return rc;
+}
+
+int
+cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o)
+{
+    static const struct option opts[] = {
+        { "yes", no_argument, NULL, 'y' },
+        { "no-wait", no_argument, NULL, 'W' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    int ch;
+
+    o->yes = false;
+    o->wait = true;
+    o->dry_run = false;
+    o->json = false;
+    while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'y':
+            o->yes = true;
+            break;
+        case 'W':
+            o->wait = false;
+            break;
+        case 'n':
+            o->dry_run = true;
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        default:
+            return cmd_usage_error(usage, NULL);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,164 @@
+/*
+ * cmd_util.h -- what the lifecycle commands share: tables, JSON output, the engine set up for a
+ * command, and live event lines.
+ *
+ * JSON output is API. Field names below never change meaning; new fields may be added.
+ *
+ * Account object (list, show, create, extend, adopt, retry, and inside offboard/close/run):
+ *   "id"            number   local id (stable; `#ID` or `ID` names the account in commands)
+ *   "account_id"    string   AWS account id, null until AWS assigned one
+ *   "email"         string   the root email alias (unique forever)
+ *   "name"          string   the AWS account name
+ *   "owner"         string   owner's email address (lower case)
+ *   "kind"          string   developer, training, demo, or a configured kind
+ *   "class"         string   training class name, null when none
+ *   "seat"          number   seat in the class, null when none
+ *   "state"         string   requested creating active expiring nuking nuke_failed close_wait
+ *                            closing suspended gone failed protected
+ *   "reason"        string   why it is closing: expired, offboarded, manual ("" = not closing)
+ *   "expires_at"    string   RFC 3339 UTC, null = never
+ *   "created_at"    string   RFC 3339 UTC (request time)
+ *   "active_at"     string   RFC 3339 UTC, null until active
+ *   "closed_at"     string   RFC 3339 UTC when AWS reported it closed, null before
+ *   "updated_at"    string   RFC 3339 UTC
+ *   "next_action_at" string  RFC 3339 UTC when the engine next has work for it, null = none
+ *   "attempts"      number   failed attempts of the current step
+ *   "last_error"    string   "" = none
+ *   "adopted"       bool     brought under management by `adopt`
+ *   "request_id"    string   CreateAccount request id, null when none
+ * Event object ("events" of run, offboard, close):
+ *   "id", "account_id", "event", "from", "to", "message"
+ * Step report object ("report"): "submitted" "activated" "warned" "expired" "nuked"
+ *   "nuke_retries" "quarantined" "close_sent" "closed" "gone" "refused" "failed" "deferred"
+ *   "reconciled" "errors" (numbers), "last_error" (string)
+ */
+#ifndef SBX_CMD_UTIL_H
+#define SBX_CMD_UTIL_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cmd.h"
+#include "engine/engine.h"
+#include "util/jsonw.h"
+
+/* --- tables --------------------------------------------------------------------------- */
+
+struct cmd_table;
+
+/* A table with ncols columns titled by the NULL-terminated header list. */
+struct cmd_table *cmd_table_new(const char *const *headers);
+/* Adds a row of ncols strings (copied; NULL or "" prints as "-"). Returns -1 when out of
+ * memory. */
+int cmd_table_add(struct cmd_table *t, const char *const *cells);
+/* Prints the table with columns as wide as their widest cell, two spaces apart (the last
+ * column unpadded), through one large buffer. */
+void cmd_table_print(const struct cmd_table *t, FILE *out);
+void cmd_table_free(struct cmd_table *t);
+
+/* --- JSON ----------------------------------------------------------------------------- */
+
+/* The account object documented above; NULL when out of memory. */
+cJSON *cmd_account_json(const struct store_account *a);
+/* Writes the members of the account object (without the braces) to w: the streaming form
+ * `list --json` uses and the one definition of the object (cmd_account_json parses it). */
+void cmd_account_json_write(struct jsonw *w, const struct store_account *a);
+/* Adds the step report object as "report" to obj. */
+void cmd_report_json(cJSON *obj, const struct engine_step_report *r);
+/* Prints obj (formatted) and a newline to stdout and frees it; -1 when out of memory. */
+int cmd_json_print(cJSON *obj);
+/* Adds key: RFC 3339 time, or null when t <= 0. */
+void cmd_json_time(cJSON *obj, const char *key, int64_t t);
+
+/* --- engine for a command ------------------------------------------------------------------ */
+
+/* Collects engine events: printed as lines when json is false, kept as an array otherwise. */
+struct cmd_events {
+    bool json;
+    bool quiet;   /* collect only */
+    cJSON *array; /* events when json */
+    int count;
+};
+
+/*
+ * Creates the engine a command uses over ctx's config, store, client and clock, with the audit
+ * actor "<user> (<cmd>)". ev may be NULL. Logs and returns an exit status on failure, 0 on
+ * success.
+ */
+int cmd_engine_open(struct sbx_ctx *ctx, const char *cmd, bool dry_run, struct cmd_events *ev,
+                    struct engine **out);
+
+/* Decimal text of v in buf (no printf); returns a pointer into buf. */
+const char *cmd_fmt_int(int64_t v, char buf[24]);
+/* RFC 3339 for t > 0, else "-" (or "never" when never_word). */
+const char *cmd_time(int64_t t, char *buf, size_t n, bool never_word);
+/* The last time formatted through it, for bulk output: rows often repeat a second or a day. */
+struct cmd_time_cache {
+    int64_t t, day;
+    char text[21];
+};
+#define CMD_TIME_CACHE_INIT      \
+    {                            \
+        INT64_MIN, INT64_MIN, "" \
+    }
+/* RFC 3339 UTC text of t ("2026-11-26T17:54:12Z", 20 characters) in c->text, as cmd_time
+ * writes it for t > 0; valid until the next call with c. */
+const char *cmd_time_cached(struct cmd_time_cache *c, int64_t t);
+/* "in 3d" / "2h ago" relative to now. */
+const char *cmd_rel(int64_t t, int64_t now, char *buf, size_t n);
+/* Prints the step report as one line ("3 submitted, 1 closed, ...") or "nothing to do". */
+void cmd_report_line(FILE *out, const struct engine_step_report *r);
+/* The options of every command that closes accounts (close, offboard, class end). */
+struct cmd_close_opts {
+    bool yes;     /* --yes: no confirmation on a terminal */
+    bool wait;    /* false with --no-wait: request the closes and return */
+    bool dry_run; /* --dry-run */
+    bool json;    /* --json */
+};
+
+/*
+ * Parses --yes, --no-wait, --dry-run and --json from argv (getopt_long; operands stay in
+ * argv[optind..]). Returns 0, or prints usage and returns SBX_EXIT_USAGE for anything else.
+ */
+int cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o);
+
+/* Resolves ACCOUNT (account id, local id, email, name) or logs and returns exit status 7. */
+int cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key,
+                     struct store_account *out);
+
+/* Re-reads *a from the store (releasing the old copy). */
+int cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err);
+
+/* --- closing several accounts (offboard, close) ------------------------------------------- */
+
+struct cmd_close_item {
+    struct store_account a;
+    enum engine_close_outcome outcome;
+    char why[400];
+};
+
+/* One close job: which accounts, why, and how the command was asked to do it. */
+struct cmd_close_job {
+    const char *cmd;              /* "close", "offboard": names the command in messages */
+    const char *reason;           /* recorded on each account: "manual", "offboarded" */
+    int64_t priority;             /* close-queue priority (higher closes first) */
+    struct cmd_close_opts opts;   /* wait, dry_run, json (yes is the caller's business) */
+    const char *owner;            /* off-boarding: the owner (in the JSON; one run for all) */
+    struct cmd_events *ev;        /* the command's events (JSON "events") */
+    struct cmd_close_item *items; /* the resolved accounts; updated */
+    size_t n;
+};
+
+/*
+ * Asks for each item's account to close (the job's reason and priority; protection checked
+ * live), then, when opts.wait is set, runs the engine on just those accounts until nothing more
+ * can happen now (nuked, closed within the quota and closures in flight). Prints the summary
+ * (table or JSON, each account's outcome as engine_close_verdict() words it) and returns the
+ * exit status: 0 when every account is closed or on its way, SBX_EXIT_PARTIAL when some were
+ * refused or quarantined (SBX_EXIT_FAILURE when all of them were, except for an owner's
+ * off-boarding, which is partial whenever anything failed).
+ */
+int cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job);
+
+#endif

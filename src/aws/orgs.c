@@ -676,6 +676,15 @@ out:
     return rc;
 }
 
+/* Drops the element vec_push() just added when filling it failed (rc != 0); returns rc. */
+static int
+vec_keep(struct vec *v, int rc)
+{
+    if (rc != 0)
+        v->n--;
+    return rc;
+}
+
 /* --- result parsing ---------------------------------------------------------------------- */
 
 static int
@@ -737,13 +746,7 @@ item_account(void *ctx, const cJSON *it, struct sbx_err *err)
 {
     struct orgs_account *a = vec_push(ctx);
 
-    if (a == NULL)
-        return nomem(err);
-    if (parse_account(it, a, err) != 0) {
-        ((struct vec *)ctx)->n--;
-        return -1;
-    }
-    return 0;
+    return a == NULL ? nomem(err) : vec_keep(ctx, parse_account(it, a, err));
 }
 
 static int
@@ -751,13 +754,7 @@ item_create_status(void *ctx, const cJSON *it, struct sbx_err *err)
 {
     struct orgs_create_status *s = vec_push(ctx);
 
-    if (s == NULL)
-        return nomem(err);
-    if (parse_create_status(it, s, err) != 0) {
-        ((struct vec *)ctx)->n--;
-        return -1;
-    }
-    return 0;
+    return s == NULL ? nomem(err) : vec_keep(ctx, parse_create_status(it, s, err));
 }
 
 static int
@@ -765,13 +762,7 @@ item_ou(void *ctx, const cJSON *it, struct sbx_err *err)
 {
     struct orgs_ou *ou = vec_push(ctx);
 
-    if (ou == NULL)
-        return nomem(err);
-    if (parse_ou(it, ou, err) != 0) {
-        ((struct vec *)ctx)->n--;
-        return -1;
-    }
-    return 0;
+    return ou == NULL ? nomem(err) : vec_keep(ctx, parse_ou(it, ou, err));
 }
 
 static int
@@ -855,32 +846,75 @@ need(const char *op, const char *what, const char *v, struct sbx_err *err)
     return -1;
 }
 
+/* Adds the tags to req as its Tags member; deletes req and returns NULL when out of memory. */
+static cJSON *
+with_tags(cJSON *req, const struct orgs_tag *tags, size_t ntags)
+{
+    if (req != NULL && !add_tags(req, "Tags", tags, ntags)) {
+        cJSON_Delete(req);
+        return NULL;
+    }
+    return req;
+}
+
+/*
+ * Sends req (taken over; NULL means it could not be built) and returns the object member key
+ * of the response, or NULL with err set. *resp holds the response: the caller deletes it.
+ */
+static const cJSON *
+call_member(struct orgs *o, enum orgs_op op, cJSON *req, const char *key, cJSON **resp,
+            struct sbx_err *err)
+{
+    const cJSON *v = NULL;
+
+    *resp = NULL;
+    if (req == NULL) {
+        nomem(err);
+        return NULL;
+    }
+    if (orgs_call(o, op, req, resp, err) == 0)
+        v = member(op_names[op], *resp, key, err);
+    cJSON_Delete(req);
+    return v;
+}
+
+/*
+ * Collects every page of a listing into v (see paginate); takes req over (NULL means it could
+ * not be built). On failure v keeps what was parsed so far, for the caller to free.
+ */
+static int
+collect(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *result_key,
+        int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), struct vec *v,
+        struct sbx_err *err)
+{
+    int rc;
+
+    if (req == NULL)
+        return nomem(err);
+    rc = paginate(o, op, req, has_max, result_key, item, v, err);
+    cJSON_Delete(req);
+    return rc;
+}
+
 int
 orgs_create_account(struct orgs *o, const char *email, const char *name, const char *role_name,
                     const struct orgs_tag *tags, size_t ntags, struct orgs_create_status *st,
                     struct sbx_err *err)
 {
-    cJSON *req = NULL, *resp = NULL;
+    cJSON *resp;
     const cJSON *s;
-    int rc = -1;
+    int rc;
 
     if (need("CreateAccount", "Email", email, err) != 0 ||
         need("CreateAccount", "AccountName", name, err) != 0)
         return -1;
-    req = request("Email", email, "AccountName", name, "RoleName", role_name, NULL);
-    if (req == NULL || !add_tags(req, "Tags", tags, ntags)) {
-        nomem(err);
-        goto out;
-    }
-    if (orgs_call(o, ORGS_OP_CREATE_ACCOUNT, req, &resp, err) != 0)
-        goto out;
-    s = member("CreateAccount", resp, "CreateAccountStatus", err);
-    if (s == NULL || parse_create_status(s, st, err) != 0)
-        goto out;
-    rc = 0;
-out:
+    s = call_member(
+            o, ORGS_OP_CREATE_ACCOUNT,
+            with_tags(request("Email", email, "AccountName", name, "RoleName", role_name, NULL),
+                      tags, ntags),
+            "CreateAccountStatus", &resp, err);
+    rc = s != NULL && parse_create_status(s, st, err) == 0 ? 0 : -1;
     cJSON_Delete(resp);
-    cJSON_Delete(req);
     return rc;
 }
 
@@ -888,26 +922,17 @@ int
 orgs_describe_create_account_status(struct orgs *o, const char *request_id,
                                     struct orgs_create_status *st, struct sbx_err *err)
 {
-    cJSON *req = NULL, *resp = NULL;
+    cJSON *resp;
     const cJSON *s;
-    int rc = -1;
+    int rc;
 
     if (need("DescribeCreateAccountStatus", "CreateAccountRequestId", request_id, err) != 0)
         return -1;
-    req = request("CreateAccountRequestId", request_id, NULL);
-    if (req == NULL) {
-        nomem(err);
-        goto out;
-    }
-    if (orgs_call(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS, req, &resp, err) != 0)
-        goto out;
-    s = member("DescribeCreateAccountStatus", resp, "CreateAccountStatus", err);
-    if (s == NULL || parse_create_status(s, st, err) != 0)
-        goto out;
-    rc = 0;
-out:
+    s = call_member(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
+                    request("CreateAccountRequestId", request_id, NULL), "CreateAccountStatus",
+                    &resp, err);
+    rc = s != NULL && parse_create_status(s, st, err) == 0 ? 0 : -1;
     cJSON_Delete(resp);
-    cJSON_Delete(req);
     return rc;
 }
 
@@ -916,40 +941,32 @@ orgs_list_create_account_status(struct orgs *o, const char *const *states,
                                 struct orgs_create_status **out, size_t *n, struct sbx_err *err)
 {
     struct vec v = { .size = sizeof(struct orgs_create_status) };
-    cJSON *req = cJSON_CreateObject(), *arr;
-    int rc = -1;
+    cJSON *req = cJSON_CreateObject(), *arr = NULL;
 
     *out = NULL;
     *n = 0;
-    if (req == NULL)
-        return nomem(err);
-    if (states != NULL && states[0] != NULL) {
+    if (req != NULL && states != NULL && states[0] != NULL) {
         arr = cJSON_AddArrayToObject(req, "States");
-        if (arr == NULL) {
-            nomem(err);
-            goto out;
-        }
-        for (const char *const *s = states; *s != NULL; s++) {
+        for (const char *const *s = states; arr != NULL && *s != NULL; s++) {
             cJSON *str = cJSON_CreateString(*s);
-            if (str == NULL) {
-                nomem(err);
-                goto out;
-            }
-            cJSON_AddItemToArray(arr, str);
+            if (str == NULL)
+                arr = NULL;
+            else
+                cJSON_AddItemToArray(arr, str);
+        }
+        if (arr == NULL) {
+            cJSON_Delete(req);
+            req = NULL;
         }
     }
-    if (paginate(o, ORGS_OP_LIST_CREATE_ACCOUNT_STATUS, req, true, "CreateAccountStatuses",
-                 item_create_status, &v, err) != 0)
-        goto out;
+    if (collect(o, ORGS_OP_LIST_CREATE_ACCOUNT_STATUS, req, true, "CreateAccountStatuses",
+                item_create_status, &v, err) != 0) {
+        orgs_create_statuses_free(v.items, v.n);
+        return -1;
+    }
     *out = v.items;
     *n = v.n;
-    v.items = NULL;
-    v.n = 0;
-    rc = 0;
-out:
-    orgs_create_statuses_free(v.items, v.n);
-    cJSON_Delete(req);
-    return rc;
+    return 0;
 }
 
 /* Operations without output: success is any 2xx with an empty body or an object. */
@@ -979,26 +996,16 @@ int
 orgs_describe_account(struct orgs *o, const char *account_id, struct orgs_account *out,
                       struct sbx_err *err)
 {
-    cJSON *req = NULL, *resp = NULL;
+    cJSON *resp;
     const cJSON *a;
-    int rc = -1;
+    int rc;
 
     if (need("DescribeAccount", "AccountId", account_id, err) != 0)
         return -1;
-    req = request("AccountId", account_id, NULL);
-    if (req == NULL) {
-        nomem(err);
-        goto out;
-    }
-    if (orgs_call(o, ORGS_OP_DESCRIBE_ACCOUNT, req, &resp, err) != 0)
-        goto out;
-    a = member("DescribeAccount", resp, "Account", err);
-    if (a == NULL || parse_account(a, out, err) != 0)
-        goto out;
-    rc = 0;
-out:
+    a = call_member(o, ORGS_OP_DESCRIBE_ACCOUNT, request("AccountId", account_id, NULL), "Account",
+                    &resp, err);
+    rc = a != NULL && parse_account(a, out, err) == 0 ? 0 : -1;
     cJSON_Delete(resp);
-    cJSON_Delete(req);
     return rc;
 }
 
@@ -1007,23 +1014,16 @@ list_accounts(struct orgs *o, enum orgs_op op, cJSON *req, struct orgs_account *
               struct sbx_err *err)
 {
     struct vec v = { .size = sizeof(struct orgs_account) };
-    int rc = -1;
 
     *out = NULL;
     *n = 0;
-    if (req == NULL)
-        return nomem(err);
-    if (paginate(o, op, req, true, "Accounts", item_account, &v, err) != 0)
-        goto out;
+    if (collect(o, op, req, true, "Accounts", item_account, &v, err) != 0) {
+        orgs_accounts_free(v.items, v.n);
+        return -1;
+    }
     *out = v.items;
     *n = v.n;
-    v.items = NULL;
-    v.n = 0;
-    rc = 0;
-out:
-    orgs_accounts_free(v.items, v.n);
-    cJSON_Delete(req);
-    return rc;
+    return 0;
 }
 
 int
@@ -1048,24 +1048,17 @@ int
 orgs_list_roots(struct orgs *o, struct orgs_root **out, size_t *n, struct sbx_err *err)
 {
     struct vec v = { .size = sizeof(struct orgs_root) };
-    cJSON *req = cJSON_CreateObject();
-    int rc = -1;
 
     *out = NULL;
     *n = 0;
-    if (req == NULL)
-        return nomem(err);
-    if (paginate(o, ORGS_OP_LIST_ROOTS, req, true, "Roots", item_root, &v, err) != 0)
-        goto out;
+    if (collect(o, ORGS_OP_LIST_ROOTS, cJSON_CreateObject(), true, "Roots", item_root, &v, err) !=
+        0) {
+        orgs_roots_free(v.items, v.n);
+        return -1;
+    }
     *out = v.items;
     *n = v.n;
-    v.items = NULL;
-    v.n = 0;
-    rc = 0;
-out:
-    orgs_roots_free(v.items, v.n);
-    cJSON_Delete(req);
-    return rc;
+    return 0;
 }
 
 int
@@ -1073,55 +1066,37 @@ orgs_list_ous_for_parent(struct orgs *o, const char *parent_id, struct orgs_ou *
                          struct sbx_err *err)
 {
     struct vec v = { .size = sizeof(struct orgs_ou) };
-    cJSON *req = NULL;
-    int rc = -1;
 
     *out = NULL;
     *n = 0;
     if (need("ListOrganizationalUnitsForParent", "ParentId", parent_id, err) != 0)
         return -1;
-    req = request("ParentId", parent_id, NULL);
-    if (req == NULL)
-        return nomem(err);
-    if (paginate(o, ORGS_OP_LIST_OUS_FOR_PARENT, req, true, "OrganizationalUnits", item_ou, &v,
-                 err) != 0)
-        goto out;
+    if (collect(o, ORGS_OP_LIST_OUS_FOR_PARENT, request("ParentId", parent_id, NULL), true,
+                "OrganizationalUnits", item_ou, &v, err) != 0) {
+        orgs_ous_free(v.items, v.n);
+        return -1;
+    }
     *out = v.items;
     *n = v.n;
-    v.items = NULL;
-    v.n = 0;
-    rc = 0;
-out:
-    orgs_ous_free(v.items, v.n);
-    cJSON_Delete(req);
-    return rc;
+    return 0;
 }
 
 int
 orgs_create_ou(struct orgs *o, const char *parent_id, const char *name, const struct orgs_tag *tags,
                size_t ntags, struct orgs_ou *out, struct sbx_err *err)
 {
-    cJSON *req = NULL, *resp = NULL;
+    cJSON *resp;
     const cJSON *ou;
-    int rc = -1;
+    int rc;
 
     if (need("CreateOrganizationalUnit", "ParentId", parent_id, err) != 0 ||
         need("CreateOrganizationalUnit", "Name", name, err) != 0)
         return -1;
-    req = request("ParentId", parent_id, "Name", name, NULL);
-    if (req == NULL || !add_tags(req, "Tags", tags, ntags)) {
-        nomem(err);
-        goto out;
-    }
-    if (orgs_call(o, ORGS_OP_CREATE_OU, req, &resp, err) != 0)
-        goto out;
-    ou = member("CreateOrganizationalUnit", resp, "OrganizationalUnit", err);
-    if (ou == NULL || parse_ou(ou, out, err) != 0)
-        goto out;
-    rc = 0;
-out:
+    ou = call_member(o, ORGS_OP_CREATE_OU,
+                     with_tags(request("ParentId", parent_id, "Name", name, NULL), tags, ntags),
+                     "OrganizationalUnit", &resp, err);
+    rc = ou != NULL && parse_ou(ou, out, err) == 0 ? 0 : -1;
     cJSON_Delete(resp);
-    cJSON_Delete(req);
     return rc;
 }
 
@@ -1144,46 +1119,33 @@ orgs_list_parents(struct orgs *o, const char *child_id, struct orgs_parent **out
                   struct sbx_err *err)
 {
     struct vec v = { .size = sizeof(struct orgs_parent) };
-    cJSON *req = NULL;
-    int rc = -1;
 
     *out = NULL;
     *n = 0;
     if (need("ListParents", "ChildId", child_id, err) != 0)
         return -1;
-    req = request("ChildId", child_id, NULL);
-    if (req == NULL)
-        return nomem(err);
-    if (paginate(o, ORGS_OP_LIST_PARENTS, req, true, "Parents", item_parent, &v, err) != 0)
-        goto out;
+    if (collect(o, ORGS_OP_LIST_PARENTS, request("ChildId", child_id, NULL), true, "Parents",
+                item_parent, &v, err) != 0) {
+        free(v.items);
+        return -1;
+    }
     *out = v.items;
     *n = v.n;
-    v.items = NULL;
-    rc = 0;
-out:
-    free(v.items);
-    cJSON_Delete(req);
-    return rc;
+    return 0;
 }
 
 int
 orgs_tag_resource(struct orgs *o, const char *resource_id, const struct orgs_tag *tags,
                   size_t ntags, struct sbx_err *err)
 {
-    cJSON *req;
-
     if (need("TagResource", "ResourceId", resource_id, err) != 0)
         return -1;
     if (tags == NULL || ntags == 0) {
         sbx_err_set(err, SBX_E_INVALID, "TagResource: at least one tag is required");
         return -1;
     }
-    req = request("ResourceId", resource_id, NULL);
-    if (req != NULL && !add_tags(req, "Tags", tags, ntags)) {
-        cJSON_Delete(req);
-        req = NULL;
-    }
-    return no_output(o, ORGS_OP_TAG_RESOURCE, req, err);
+    return no_output(o, ORGS_OP_TAG_RESOURCE,
+                     with_tags(request("ResourceId", resource_id, NULL), tags, ntags), err);
 }
 
 int
@@ -1220,28 +1182,20 @@ orgs_list_tags(struct orgs *o, const char *resource_id, struct orgs_tag **out, s
                struct sbx_err *err)
 {
     struct vec v = { .size = sizeof(struct orgs_tag) };
-    cJSON *req = NULL;
-    int rc = -1;
 
     *out = NULL;
     *n = 0;
     if (need("ListTagsForResource", "ResourceId", resource_id, err) != 0)
         return -1;
-    req = request("ResourceId", resource_id, NULL);
-    if (req == NULL)
-        return nomem(err);
     /* ListTagsForResource pages by NextToken only: it has no MaxResults. */
-    if (paginate(o, ORGS_OP_LIST_TAGS_FOR_RESOURCE, req, false, "Tags", item_tag, &v, err) != 0)
-        goto out;
+    if (collect(o, ORGS_OP_LIST_TAGS_FOR_RESOURCE, request("ResourceId", resource_id, NULL), false,
+                "Tags", item_tag, &v, err) != 0) {
+        orgs_tags_free(v.items, v.n);
+        return -1;
+    }
     *out = v.items;
     *n = v.n;
-    v.items = NULL;
-    v.n = 0;
-    rc = 0;
-out:
-    orgs_tags_free(v.items, v.n);
-    cJSON_Delete(req);
-    return rc;
+    return 0;
 }
 
 int

@@ -53,14 +53,10 @@ cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv)
         case 'K':
             keep_ou = true;
             break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_adopt_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_adopt_usage, &dry_run, &json);
+            if (rc != 0)
+                return rc;
         }
     }
     if (argc - optind != 1)

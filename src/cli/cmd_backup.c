@@ -31,18 +31,17 @@ cmd_backup(struct sbx_ctx *ctx, int argc, char **argv)
     struct stat st;
     int64_t pages = 0;
     const char *file;
-    int ch;
+    int ch, rc;
 
     while ((ch = getopt_long(argc, argv, "fj", opts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             force = true;
             break;
-        case 'j':
-            json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_backup_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_backup_usage, NULL, &json);
+            if (rc != 0)
+                return rc;
         }
     }
     if (argc - optind != 1)

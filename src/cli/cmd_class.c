@@ -634,14 +634,10 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
         case 'W':
             wait = false;
             break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_class_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_class_usage, &dry_run, &json);
+            if (rc != 0)
+                return rc;
         }
     }
     if (optind + 1 != argc)
@@ -759,11 +755,10 @@ class_resume_cmd(struct sbx_ctx *ctx, int argc, char **argv)
         case 'W':
             wait = false;
             break;
-        case 'j':
-            json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_class_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_class_usage, NULL, &json);
+            if (rc != 0)
+                return rc;
         }
     }
     if (optind + 1 != argc)

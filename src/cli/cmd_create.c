@@ -98,14 +98,10 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         case 'W':
             wait = false;
             break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_create_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_create_usage, &dry_run, &json);
+            if (rc != 0)
+                return rc;
         }
     }
     if (optind != argc)

@@ -44,26 +44,18 @@ cmd_extend(struct sbx_ctx *ctx, int argc, char **argv)
             if (duration_parse_time(optarg, &until, &err) != 0)
                 return cmd_usage_error(cmd_extend_usage, "extend: --until: %s", err.msg);
             break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_extend_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_extend_usage, &dry_run, &json);
+            if (rc != 0)
+                return rc;
         }
     }
-    if (argc - optind != 1)
-        return cmd_usage_error(cmd_extend_usage, "extend: name exactly one ACCOUNT");
-    if ((by < 0) == (until < 0))
+    /* A wrong number of ACCOUNTs is reported first (by cmd_open_one_account). */
+    if (argc - optind == 1 && (by < 0) == (until < 0))
         return cmd_usage_error(cmd_extend_usage, "extend: give exactly one of --by and --until");
-    rc = cmd_find_account(ctx, "extend", argv[optind], &a);
+    rc = cmd_open_one_account(ctx, "extend", cmd_extend_usage, argc, argv, dry_run, NULL, &a, &e);
     if (rc != 0)
         return rc;
-    rc = cmd_engine_open(ctx, "extend", dry_run, NULL, &e);
-    if (rc != 0)
-        goto out;
     now = (int64_t)engine_now(e);
     if (by > 0)
         target = (a.expires_at > now ? a.expires_at : now) + by;

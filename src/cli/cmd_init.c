@@ -28,16 +28,9 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
     int ch, rc;
 
     while ((ch = getopt_long(argc, argv, "nj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_init_usage, NULL);
-        }
+        rc = cmd_common_opt(ch, cmd_init_usage, &dry_run, &json);
+        if (rc != 0)
+            return rc;
     }
     if (optind != argc)
         return cmd_usage_error(cmd_init_usage, "unexpected argument '%s'", argv[optind]);

@@ -168,11 +168,10 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
         case 'a':
             f.all = true;
             break;
-        case 'j':
-            lc.json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_list_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_list_usage, NULL, &lc.json);
+            if (rc != 0)
+                return rc;
         }
     }
     if (optind != argc)

@@ -170,11 +170,10 @@ cmd_log(struct sbx_ctx *ctx, int argc, char **argv)
             if (duration_parse_int64(optarg, 1, INT64_MAX, &limit, &err) != 0)
                 return cmd_usage_error(cmd_log_usage, "log: --limit: %s", err.msg);
             break;
-        case 'j':
-            lc.json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_log_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_log_usage, NULL, &lc.json);
+            if (rc != 0)
+                return rc;
         }
     }
     if (argc - optind > 1)

@@ -71,13 +71,9 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
     int ch, rc;
 
     while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'j':
-            json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_quota_usage, NULL);
-        }
+        rc = cmd_common_opt(ch, cmd_quota_usage, NULL, &json);
+        if (rc != 0)
+            return rc;
     }
     if (optind != argc)
         return cmd_usage_error(cmd_quota_usage, "unexpected argument '%s'", argv[optind]);

@@ -46,25 +46,16 @@ cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
                                        optarg);
             ro.to_ou = optarg;
             break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_release_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_release_usage, &dry_run, &json);
+            if (rc != 0)
+                return rc;
         }
     }
-    if (argc - optind != 1)
-        return cmd_usage_error(cmd_release_usage, "release: name exactly one ACCOUNT");
-    rc = cmd_find_account(ctx, "release", argv[optind], &a);
+    rc = cmd_open_one_account(ctx, "release", cmd_release_usage, argc, argv, dry_run, NULL, &a, &e);
     if (rc != 0)
         return rc;
     before = engine_state_name(a.state);
-    rc = cmd_engine_open(ctx, "release", dry_run, NULL, &e);
-    if (rc != 0)
-        goto out;
     if (engine_release(e, &a, &ro, &err) != 0) {
         rc = cmd_fail("release", &err);
         goto out;

@@ -32,27 +32,15 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     int ch, rc;
 
     while ((ch = getopt_long(argc, argv, "nj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_retry_usage, NULL);
-        }
+        rc = cmd_common_opt(ch, cmd_retry_usage, &dry_run, &json);
+        if (rc != 0)
+            return rc;
     }
-    if (argc - optind != 1)
-        return cmd_usage_error(cmd_retry_usage, "retry: name exactly one ACCOUNT");
-    rc = cmd_find_account(ctx, "retry", argv[optind], &a);
+    rc = cmd_open_one_account(ctx, "retry", cmd_retry_usage, argc, argv, dry_run, NULL, &a, &e);
     if (rc != 0)
         return rc;
     from = a.state;
     snprintf(before, sizeof(before), "%s", engine_state_name(from));
-    rc = cmd_engine_open(ctx, "retry", dry_run, NULL, &e);
-    if (rc != 0)
-        goto out;
     if (engine_retry(e, &a, &err) != 0) {
         rc = cmd_fail("retry", &err);
         goto out;

@@ -142,14 +142,10 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
         case '1':
             once = true;
             break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'j':
-            json = true;
-            break;
         default:
-            return cmd_usage_error(cmd_run_usage, NULL);
+            rc = cmd_common_opt(ch, cmd_run_usage, &dry_run, &json);
+            if (rc != 0)
+                return rc;
         }
     }
     if (optind != argc)

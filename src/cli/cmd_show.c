@@ -181,17 +181,11 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     int ch, rc;
 
     while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'j':
-            sc.json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_show_usage, NULL);
-        }
+        rc = cmd_common_opt(ch, cmd_show_usage, NULL, &sc.json);
+        if (rc != 0)
+            return rc;
     }
-    if (argc - optind != 1)
-        return cmd_usage_error(cmd_show_usage, "show: name exactly one ACCOUNT");
-    rc = cmd_find_account(ctx, "show", argv[optind], &a);
+    rc = cmd_open_one_account(ctx, "show", cmd_show_usage, argc, argv, false, NULL, &a, NULL);
     if (rc != 0)
         return rc;
     now = (int64_t)clock_now(&ctx->clock);

@@ -570,6 +570,36 @@ cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key, struct s
 }
 
 int
+cmd_common_opt(int ch, const char *usage, bool *dry_run, bool *json)
+{
+    if (ch == 'n' && dry_run != NULL)
+        *dry_run = true;
+    else if (ch == 'j' && json != NULL)
+        *json = true;
+    else
+        return cmd_usage_error(usage, NULL);
+    return 0;
+}
+
+int
+cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, int argc, char **argv,
+                     bool dry_run, struct cmd_events *ev, struct store_account *a,
+                     struct engine **e)
+{
+    int rc;
+
+    if (argc - optind != 1)
+        return cmd_usage_error(usage, "%s: name exactly one ACCOUNT", cmd);
+    rc = cmd_find_account(ctx, cmd, argv[optind], a);
+    if (rc != 0 || e == NULL)
+        return rc;
+    rc = cmd_engine_open(ctx, cmd, dry_run, ev, e);
+    if (rc != 0)
+        store_account_release(a);
+    return rc;
+}
+
+int
 cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err)
 {
     struct store_account fresh = { 0 };
@@ -756,7 +786,7 @@ cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_
         { "json", no_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
-    int ch;
+    int ch, rc;
 
     o->yes = false;
     o->wait = true;
@@ -770,14 +800,10 @@ cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_
         case 'W':
             o->wait = false;
             break;
-        case 'n':
-            o->dry_run = true;
-            break;
-        case 'j':
-            o->json = true;
-            break;
         default:
-            return cmd_usage_error(usage, NULL);
+            rc = cmd_common_opt(ch, usage, &o->dry_run, &o->json);
+            if (rc != 0)
+                return rc;
         }
     }
     return 0;

@@ -127,6 +127,24 @@ int cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_cl
 int cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key,
                      struct store_account *out);
 
+/*
+ * The options most commands share, for the default branch of a command's getopt_long switch:
+ * 'n' (--dry-run) sets *dry_run and 'j' (--json) sets *json (either pointer may be NULL when the
+ * command has no such option). Returns 0, or prints usage and returns SBX_EXIT_USAGE for
+ * anything else.
+ */
+int cmd_common_opt(int ch, const char *usage, bool *dry_run, bool *json);
+
+/*
+ * The operands of a command on exactly one ACCOUNT (argv[optind]): checks there is exactly one
+ * ("<cmd>: name exactly one ACCOUNT"), resolves it into *a, then, when e is not NULL, opens the
+ * command's engine into *e (see cmd_engine_open). Returns 0, or the exit status with *a released
+ * and nothing open.
+ */
+int cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, int argc,
+                         char **argv, bool dry_run, struct cmd_events *ev, struct store_account *a,
+                         struct engine **e);
+
 /* Re-reads *a from the store (releasing the old copy). */
 int cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err);
 

@@ -77,29 +77,16 @@ state_text(enum engine_state s)
     return t != NULL ? t : "";
 }
 
-/* Reads the ACCOUNT_COLS columns of the current row into *a (zeroed first). */
-static int
-read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
+/* Zeroes *a and reads the ACCOUNT_COLS columns of the current row that are not text. */
+static void
+read_numbers(sqlite3_stmt *st, struct store_account *a, enum engine_state state)
 {
-    bool oom = false;
-    enum engine_state state;
-
-    if (col_state(st, 9, sqlite3_column_int64(st, 0), &state, err) != 0)
-        return -1;
-
     memset(a, 0, sizeof(*a));
     a->id = sqlite3_column_int64(st, 0);
     snprintf(a->account_id, sizeof(a->account_id), "%s", store_col_text(st, 1));
-    a->email = store_col_strdup(st, 2, &oom);
-    a->name = store_col_strdup(st, 3, &oom);
-    a->kind = store_col_strdup(st, 4, &oom);
-    a->owner = store_col_strdup(st, 5, &oom);
     a->class_id = sqlite3_column_int64(st, 6);
-    a->class_name = store_col_strdup(st, 7, &oom);
     a->seat = sqlite3_column_int64(st, 8);
     a->state = state;
-    a->reason = store_col_strdup(st, 10, &oom);
-    a->request_id = store_col_strdup(st, 11, &oom);
     a->ttl = sqlite3_column_int64(st, 12);
     a->expires_at = sqlite3_column_int64(st, 13);
     a->created_at = sqlite3_column_int64(st, 14);
@@ -116,10 +103,29 @@ read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
     a->close_sent = sqlite3_column_int(st, 25) != 0;
     a->post_close_pending = sqlite3_column_int(st, 26) != 0;
     a->close_pending = sqlite3_column_int(st, 27) != 0;
-    a->last_error = store_col_strdup(st, 28, &oom);
     a->version = sqlite3_column_int64(st, 29);
-    a->claim_by = store_col_strdup(st, 30, &oom);
     a->claim_until = sqlite3_column_double(st, 31);
+}
+
+/* Reads the ACCOUNT_COLS columns of the current row into *a (zeroed first). */
+static int
+read_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
+{
+    bool oom = false;
+    enum engine_state state;
+
+    if (col_state(st, 9, sqlite3_column_int64(st, 0), &state, err) != 0)
+        return -1;
+    read_numbers(st, a, state);
+    a->email = store_col_strdup(st, 2, &oom);
+    a->name = store_col_strdup(st, 3, &oom);
+    a->kind = store_col_strdup(st, 4, &oom);
+    a->owner = store_col_strdup(st, 5, &oom);
+    a->class_name = store_col_strdup(st, 7, &oom);
+    a->reason = store_col_strdup(st, 10, &oom);
+    a->request_id = store_col_strdup(st, 11, &oom);
+    a->last_error = store_col_strdup(st, 28, &oom);
+    a->claim_by = store_col_strdup(st, 30, &oom);
     if (a->reason == NULL && !oom) {
         a->reason = strdup("");
         oom = a->reason == NULL;
@@ -149,39 +155,16 @@ view_account(sqlite3_stmt *st, struct store_account *a, struct sbx_err *err)
     (sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : (char *)store_col_text(st, col))
     if (col_state(st, 9, sqlite3_column_int64(st, 0), &state, err) != 0)
         return -1;
-    memset(a, 0, sizeof(*a));
-    a->id = sqlite3_column_int64(st, 0);
-    snprintf(a->account_id, sizeof(a->account_id), "%s", store_col_text(st, 1));
+    read_numbers(st, a, state);
     a->email = VIEW_TEXT(2);
     a->name = VIEW_TEXT(3);
     a->kind = VIEW_TEXT(4);
     a->owner = VIEW_TEXT(5);
-    a->class_id = sqlite3_column_int64(st, 6);
     a->class_name = VIEW_TEXT(7);
-    a->seat = sqlite3_column_int64(st, 8);
-    a->state = state;
     a->reason = VIEW_TEXT(10);
     a->request_id = VIEW_TEXT(11);
-    a->ttl = sqlite3_column_int64(st, 12);
-    a->expires_at = sqlite3_column_int64(st, 13);
-    a->created_at = sqlite3_column_int64(st, 14);
-    a->updated_at = sqlite3_column_int64(st, 15);
-    a->due_at = sqlite3_column_int64(st, 16);
-    a->attempts = sqlite3_column_int64(st, 17);
-    a->warned_min = sqlite3_column_int64(st, 18);
-    a->priority = sqlite3_column_int64(st, 19);
-    a->active_at = sqlite3_column_int64(st, 20);
-    a->close_requested_at = sqlite3_column_int64(st, 21);
-    a->closed_at = sqlite3_column_int64(st, 22);
-    a->adopted = sqlite3_column_int(st, 23) != 0;
-    a->submitted = sqlite3_column_int(st, 24) != 0;
-    a->close_sent = sqlite3_column_int(st, 25) != 0;
-    a->post_close_pending = sqlite3_column_int(st, 26) != 0;
-    a->close_pending = sqlite3_column_int(st, 27) != 0;
     a->last_error = VIEW_TEXT(28);
-    a->version = sqlite3_column_int64(st, 29);
     a->claim_by = VIEW_TEXT(30);
-    a->claim_until = sqlite3_column_double(st, 31);
     if (a->reason == NULL)
         a->reason = empty;
     if (a->last_error == NULL)

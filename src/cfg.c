@@ -521,6 +521,7 @@ static const struct cfg_key keys[] = {
     KEY_STR(C, "aws", "region", aws.region, CFG_OPTIONAL, check_region, NULL),
     KEY_STR(C, "aws", "endpoint", aws.endpoint, CFG_OPTIONAL, check_endpoint, NULL),
     KEY_STR(C, "aws", "sts_endpoint", aws.sts_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
+    KEY_STR(C, "aws", "ce_endpoint", aws.ce_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
     KEY_INT(C, "aws", "max_attempts", aws.max_attempts, 1, 20, "5"),
     KEY_DURATION(C, "aws", "connect_timeout", aws.connect_timeout, 1, 3600, "10s"),
     KEY_DURATION(C, "aws", "request_timeout", aws.request_timeout, 1, 3600, "60s"),

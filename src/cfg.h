@@ -60,6 +60,7 @@ struct cfg_aws {
     char *region;            /* client region; NULL = $AWS_REGION / profile / us-east-1 */
     char *endpoint;          /* Organizations endpoint override (http(s)://host[:port]) */
     char *sts_endpoint;      /* STS endpoint override */
+    char *ce_endpoint;       /* Cost Explorer endpoint override */
     int max_attempts;        /* total attempts per call, standard retry mode (default 5) */
     int64_t connect_timeout; /* seconds (default 10) */
     int64_t request_timeout; /* seconds (default 60) */

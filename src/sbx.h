@@ -75,7 +75,8 @@ enum sbx_aws_errc {
     SBX_AWS_AUTH,                    /* bad signature, unknown key, expired token, skew */
     SBX_AWS_INVALID_INPUT,           /* InvalidInputException, ValidationError */
     SBX_AWS_NOT_IN_USE,              /* AWSOrganizationsNotInUseException */
-    SBX_AWS_PROTOCOL,                /* malformed response: bad JSON, HTML page, truncated */
+    SBX_AWS_PROTOCOL,                /* malformed answer to a request that may have run */
+    SBX_AWS_REFUSED,                 /* any other HTTP 4xx: refused, had no effect, not retried */
     SBX_AWS_NETWORK,                 /* could not connect / TLS failure after retries */
     SBX_AWS_OTHER,
 };

@@ -136,6 +136,7 @@ sbx_aws_errc_name(enum sbx_aws_errc c)
         [SBX_AWS_INVALID_INPUT] = "invalid_input",
         [SBX_AWS_NOT_IN_USE] = "not_in_use",
         [SBX_AWS_PROTOCOL] = "protocol",
+        [SBX_AWS_REFUSED] = "refused",
         [SBX_AWS_NETWORK] = "network",
         [SBX_AWS_OTHER] = "other",
     };

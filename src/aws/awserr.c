@@ -170,6 +170,9 @@ awserr_classify(const char *code, const char *reason, long status)
         return SBX_AWS_DUPLICATE;
     if (is_transient_status(status))
         return SBX_AWS_TRANSIENT;
+    /* A client error the SDKs do not retry: the request was refused and had no effect. */
+    if (status >= 400 && status < 500)
+        return SBX_AWS_REFUSED;
     return SBX_AWS_OTHER;
 }
 
@@ -227,7 +230,16 @@ awserr_protocol(long status, const char *what, const char *body, size_t len, str
         sbx_err_set(err, SBX_E_AWS, "HTTP %ld: %s: '%s'", status, what, ex);
     else
         sbx_err_set(err, SBX_E_AWS, "%s: '%s'", what, ex);
-    err->aws = is_transient_status(status) ? SBX_AWS_TRANSIENT : SBX_AWS_PROTOCOL;
+    /* A 4xx is definitive whatever its body (a proxy's page, an emulator's XML): the request
+     * was refused, so it is neither retried nor taken for one that may have run. */
+    if (is_transient_status(status))
+        err->aws = SBX_AWS_TRANSIENT;
+    else if (status == 429)
+        err->aws = SBX_AWS_THROTTLED;
+    else if (status >= 400 && status < 500)
+        err->aws = SBX_AWS_REFUSED;
+    else
+        err->aws = SBX_AWS_PROTOCOL;
     err->http_status = (int)status;
 }
 
@@ -331,6 +343,24 @@ awserr_json_problem(const char *body, size_t len)
                                              : "malformed JSON response";
 }
 
+/* True when body is an XML error document with a non-empty <Code>. */
+static bool
+xml_error(const char *body, size_t len)
+{
+    char *code;
+    bool ok;
+    size_t i = 0;
+
+    while (i < len && isspace((unsigned char)body[i]))
+        i++;
+    if (i == len || body[i] != '<')
+        return false;
+    code = awserr_xml_text(body, len, "Code");
+    ok = code != NULL && *code != '\0';
+    free(code);
+    return ok;
+}
+
 void
 awserr_from_json(long status, const char *errortype_header, const char *body, size_t len,
                  struct sbx_err *err)
@@ -352,6 +382,11 @@ awserr_from_json(long status, const char *errortype_header, const char *body, si
             raw = json_str(j, "__type");
         if (raw != NULL)
             awserr_sanitize_code(raw, strlen(raw), code, sizeof(code));
+    }
+    if (code[0] == '\0' && j == NULL && xml_error(body, len)) {
+        /* An emulator or a gateway answering in the query protocol's XML: its code counts. */
+        awserr_from_xml(status, body, len, err);
+        goto out;
     }
     if (code[0] == '\0') {
         awserr_protocol(status, problem != NULL ? problem : "error response without an error code",

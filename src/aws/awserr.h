@@ -5,10 +5,14 @@
  * AWS-ORGANIZATIONS.md section 1.5: the code comes from the X-Amzn-Errortype header, else the
  * body's "code", else "__type", sanitised (text before ':' kept, text after '#' kept); the
  * message from "message", else "Message"; "Reason" is kept. STS (query protocol) errors are
- * XML: <Error><Code>..</Code><Message>..</Message></Error>. A body that cannot be parsed (an
- * HTML page from a proxy, malformed or truncated JSON) becomes SBX_AWS_PROTOCOL, or
- * SBX_AWS_TRANSIENT for HTTP 500/502/503/504, which SDKs retry whatever the body says; the
- * message then quotes the status and a short sanitised excerpt of the body.
+ * XML: <Error><Code>..</Code><Message>..</Message></Error>, and a JSON 1.1 answer that is such
+ * an XML document (an emulator's or a gateway's) is read the same way. A body that cannot be
+ * parsed (an HTML page from a proxy, malformed or truncated JSON) is classed by its status:
+ * SBX_AWS_TRANSIENT for HTTP 500/502/503/504, which SDKs retry whatever the body says;
+ * SBX_AWS_THROTTLED for 429; SBX_AWS_REFUSED for any other 4xx, because a 4xx is definitive
+ * whatever its body (the request was refused and had no effect); SBX_AWS_PROTOCOL otherwise (a
+ * request that may have run). The message then quotes the status and a short sanitised excerpt
+ * of the body. An error code the tables do not know is SBX_AWS_REFUSED at 4xx, too.
  */
 #ifndef SBX_AWSERR_H
 #define SBX_AWSERR_H
@@ -39,7 +43,8 @@ void awserr_from_json(long status, const char *errortype_header, const char *bod
 void awserr_from_xml(long status, const char *body, size_t len, struct sbx_err *err);
 
 /*
- * Sets err to SBX_AWS_PROTOCOL (or SBX_AWS_TRANSIENT for 500/502/503/504): "HTTP <status>:
+ * Sets err to SBX_AWS_PROTOCOL (SBX_AWS_TRANSIENT for 500/502/503/504, SBX_AWS_THROTTLED for
+ * 429, SBX_AWS_REFUSED for another 4xx): "HTTP <status>:
  * <what>: '<excerpt>'" where the excerpt is the start of body with control characters and
  * markup runs collapsed, at most 320 characters.
  */

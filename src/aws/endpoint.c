@@ -290,6 +290,40 @@ endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoint_en
     return 0;
 }
 
+/*
+ * Cost Explorer is global too: one endpoint per partition that has it (botocore's endpoint
+ * rules: ce.us-east-1.amazonaws.com in aws, ce.cn-northwest-1.amazonaws.com.cn in aws-cn).
+ */
+int
+endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                    struct endpoint *out, struct sbx_err *err)
+{
+    const char *region = is_set(opts->region) ? opts->region : DEFAULT_REGION;
+    const struct partition_info *pi;
+    const char *url, *source = NULL;
+
+    memset(out, 0, sizeof(*out));
+    if (check_region(region, err) != 0)
+        return -1;
+    url = pick_override(opts, env, "config aws.ce_endpoint", "AWS_ENDPOINT_URL_COST_EXPLORER",
+                        &source);
+    if (url != NULL)
+        return from_override(url, source, region, out, err);
+    pi = partition_of(region);
+    if (strcmp(pi->name, "aws") == 0) {
+        from_host("ce.us-east-1.amazonaws.com", "us-east-1", pi->name, out);
+        return 0;
+    }
+    if (strcmp(pi->name, "aws-cn") == 0) {
+        from_host("ce.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1", pi->name, out);
+        return 0;
+    }
+    sbx_err_set(err, SBX_E_CONFIG,
+                "Cost Explorer has no known endpoint in partition '%s'; set aws.ce_endpoint",
+                pi->name);
+    return -1;
+}
+
 /* Regions whose legacy (AWS_STS_REGIONAL_ENDPOINTS=legacy) STS endpoint is the global one. */
 static bool
 sts_legacy_global(const char *region)

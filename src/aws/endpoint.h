@@ -72,8 +72,14 @@ int endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoin
 int endpoint_resolve_sts(const struct endpoint_opts *opts, const struct endpoint_env *env,
                          struct endpoint *out, struct sbx_err *err) SBX_NODISCARD;
 
-/* Fills env from the process environment for service "ORGANIZATIONS" or "STS". The pointers
- * are borrowed from the environment and stay valid until it changes. */
+/* The Cost Explorer endpoint: aws.ce_endpoint, $AWS_ENDPOINT_URL_COST_EXPLORER, then as above;
+ * by default the partition's one endpoint (SBX_E_CONFIG in a partition without one). */
+int endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                        struct endpoint *out, struct sbx_err *err) SBX_NODISCARD;
+
+/* Fills env from the process environment for service "ORGANIZATIONS", "STS" or
+ * "COST_EXPLORER". The pointers are borrowed from the environment and stay valid until it
+ * changes. */
 void endpoint_env_read(const char *service_upper, struct endpoint_env *env);
 
 #endif

@@ -31,6 +31,7 @@
 #include "aws/awserr.h"
 #include "aws/endpoint.h"
 #include "aws/http.h"
+#include "aws/orgs_int.h"
 #include "aws/retry.h"
 #include "aws/sts.h"
 #include "util/clock.h"
@@ -56,6 +57,8 @@ struct orgs {
     struct awscall_client call;
     struct endpoint ep;     /* Organizations */
     struct endpoint sts_ep; /* STS */
+    struct endpoint ce_ep;  /* Cost Explorer ("" url: none, ce_problem says why) */
+    char ce_problem[256];
     char *profile;
     char *region;
     char *sts_override;
@@ -82,6 +85,12 @@ static const char *const op_names[ORGS_OP_COUNT] = {
     [ORGS_OP_UNTAG_RESOURCE] = "UntagResource",
     [ORGS_OP_LIST_TAGS_FOR_RESOURCE] = "ListTagsForResource",
     [ORGS_OP_DESCRIBE_ORGANIZATION] = "DescribeOrganization",
+    [ORGS_OP_CREATE_POLICY] = "CreatePolicy",
+    [ORGS_OP_ATTACH_POLICY] = "AttachPolicy",
+    [ORGS_OP_DETACH_POLICY] = "DetachPolicy",
+    [ORGS_OP_LIST_POLICIES] = "ListPolicies",
+    [ORGS_OP_LIST_POLICIES_FOR_TARGET] = "ListPoliciesForTarget",
+    [ORGS_OP_ENABLE_POLICY_TYPE] = "EnablePolicyType",
 };
 
 /* Section 3.4 per-account (rate, burst) for the operations struct orgs_opts does not cover. */
@@ -99,6 +108,13 @@ static const struct {
     { ORGS_OP_LIST_PARENTS, 5, 8 },
     { ORGS_OP_LIST_TAGS_FOR_RESOURCE, 10, 15 },
     { ORGS_OP_DESCRIBE_ORGANIZATION, 1, 2 },
+    /* Not in section 3.4: the simulator's assumed rates. */
+    { ORGS_OP_CREATE_POLICY, 1, 2 },
+    { ORGS_OP_ENABLE_POLICY_TYPE, 1, 2 },
+    { ORGS_OP_ATTACH_POLICY, 5, 8 },
+    { ORGS_OP_DETACH_POLICY, 5, 8 },
+    { ORGS_OP_LIST_POLICIES, 5, 8 },
+    { ORGS_OP_LIST_POLICIES_FOR_TARGET, 5, 8 },
 };
 
 const char *
@@ -108,11 +124,13 @@ orgs_op_name(enum orgs_op op)
 }
 
 /* Operations whose repetition repeats a side effect (a second account, a second closure
- * counted against the quota, a DuplicateOrganizationalUnitException): see awscall.h. */
+ * counted against the quota, a DuplicateOrganizationalUnitException or
+ * DuplicatePolicyException): see awscall.h. */
 static bool
 non_idempotent(enum orgs_op op)
 {
-    return op == ORGS_OP_CREATE_ACCOUNT || op == ORGS_OP_CLOSE_ACCOUNT || op == ORGS_OP_CREATE_OU;
+    return op == ORGS_OP_CREATE_ACCOUNT || op == ORGS_OP_CLOSE_ACCOUNT || op == ORGS_OP_CREATE_OU ||
+           op == ORGS_OP_CREATE_POLICY;
 }
 
 /* --- pacing ----------------------------------------------------------------------------- */
@@ -229,7 +247,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     struct http_opts hopts = { 0 };
     struct endpoint_opts eo = { 0 };
     struct endpoint_env env;
-    char *profile_region = NULL, *orgs_url = NULL, *sts_url = NULL;
+    char *profile_region = NULL, *orgs_url = NULL, *sts_url = NULL, *ce_url = NULL;
     const char *region, *profile;
     const char *sts_regional = getenv("AWS_STS_REGIONAL_ENDPOINTS");
     int attempts;
@@ -266,7 +284,8 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
         goto nomem;
 
     if (creds_profile_setting(o->profile, "organizations", "endpoint_url", &orgs_url, err) != 0 ||
-        creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0)
+        creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0 ||
+        creds_profile_setting(o->profile, "cost_explorer", "endpoint_url", &ce_url, err) != 0)
         goto fail;
     eo.region = o->region;
     eo.config_url = opts->endpoint;
@@ -281,6 +300,26 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     endpoint_env_read("STS", &env);
     if (endpoint_resolve_sts(&eo, &env, &o->sts_ep, err) != 0)
         goto fail;
+    eo.config_url = opts->ce_endpoint;
+    eo.profile_url = ce_url;
+    endpoint_env_read("COST_EXPLORER", &env);
+    {
+        struct sbx_err cerr = { 0 };
+
+        /* A bad override is a configuration error now; a partition without Cost Explorer
+         * matters only to the spend check, which reports it when it runs. */
+        if (endpoint_resolve_ce(&eo, &env, &o->ce_ep, &cerr) != 0) {
+            bool configured = (opts->ce_endpoint != NULL && *opts->ce_endpoint != '\0') ||
+                              (env.service_url != NULL && *env.service_url != '\0');
+
+            if (configured) {
+                *err = cerr;
+                goto fail;
+            }
+            snprintf(o->ce_problem, sizeof(o->ce_problem), "%s", cerr.msg);
+            o->ce_ep.url[0] = '\0';
+        }
+    }
     o->sts_override = dup_or_null(opts->sts_endpoint);
     if (opts->sts_endpoint != NULL && *opts->sts_endpoint != '\0' && o->sts_override == NULL)
         goto nomem;
@@ -319,6 +358,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     free(profile_region);
     free(orgs_url);
     free(sts_url);
+    free(ce_url);
     *out = o;
     return 0;
 nomem:
@@ -327,6 +367,7 @@ fail:
     free(profile_region);
     free(orgs_url);
     free(sts_url);
+    free(ce_url);
     orgs_free(o);
     return -1;
 }
@@ -511,15 +552,16 @@ add_tags(cJSON *req, const char *name, const struct orgs_tag *tags, size_t ntags
 }
 
 /*
- * One operation: paces, sends req ("{}" when NULL) and parses the 2xx body into *resp (an
- * empty body becomes an empty object). The caller deletes *resp.
+ * One JSON 1.1 call to ep: sends req ("{}" when NULL) as target and parses the 2xx body into
+ * *resp (an empty body becomes an empty object). The caller deletes *resp.
  */
 static int
-orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struct sbx_err *err)
+json_call(struct orgs *o, const struct endpoint *ep, const char *service, const char *target,
+          const char *opname, bool non_idem, const cJSON *req, cJSON **resp, struct sbx_err *err)
 {
     struct http_response r = { 0 };
     struct awscall_req areq = { 0 };
-    char target[96], *body = NULL;
+    char *body = NULL;
     const char *problem;
     int rc = -1;
 
@@ -527,18 +569,15 @@ orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struc
     body = req != NULL ? cJSON_PrintUnformatted(req) : NULL;
     if (req != NULL && body == NULL)
         return nomem(err);
-    if (pace_take(o, op, err) != 0)
-        goto out;
-    snprintf(target, sizeof(target), TARGET_PREFIX "%s", op_names[op]);
-    areq.ep = &o->ep;
-    areq.service = "organizations";
+    areq.ep = ep;
+    areq.service = service;
     areq.proto = AWSCALL_JSON;
-    areq.operation = op_names[op];
+    areq.operation = opname;
     areq.target = target;
     areq.content_type = JSON_CONTENT_TYPE;
     areq.body = body != NULL ? body : "{}";
     areq.body_len = strlen(areq.body);
-    areq.non_idempotent = non_idempotent(op);
+    areq.non_idempotent = non_idem;
     if (awscall_send(&o->call, &areq, &r, err) != 0)
         goto out;
     problem = awserr_json_problem(r.body, r.body_len);
@@ -551,7 +590,7 @@ orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struc
     } else if (problem != NULL) {
         awserr_protocol(r.status, problem, r.body, r.body_len, err);
         err->aws = SBX_AWS_PROTOCOL;
-        sbx_err_prefix(err, "%s", op_names[op]);
+        sbx_err_prefix(err, "%s", opname);
         goto out;
     } else {
         *resp = cJSON_ParseWithLength(r.body, r.body_len);
@@ -565,6 +604,41 @@ out:
     http_response_release(&r);
     cJSON_free(body);
     return rc;
+}
+
+/* One Organizations operation: paces, then json_call. */
+static int
+orgs_call(struct orgs *o, enum orgs_op op, const cJSON *req, cJSON **resp, struct sbx_err *err)
+{
+    char target[96];
+
+    *resp = NULL;
+    if (pace_take(o, op, err) != 0)
+        return -1;
+    snprintf(target, sizeof(target), TARGET_PREFIX "%s", op_names[op]);
+    return json_call(o, &o->ep, "organizations", target, op_names[op], non_idempotent(op), req,
+                     resp, err);
+}
+
+int
+orgs_ce_call(struct orgs *o, const char *operation, const cJSON *req, cJSON **resp,
+             struct sbx_err *err)
+{
+    char target[96];
+
+    *resp = NULL;
+    if (o->ce_ep.url[0] == '\0') {
+        sbx_err_set(err, SBX_E_CONFIG, "%s", o->ce_problem);
+        return -1;
+    }
+    snprintf(target, sizeof(target), "AWSInsightsIndexService.%s", operation);
+    return json_call(o, &o->ce_ep, "ce", target, operation, false, req, resp, err);
+}
+
+const char *
+orgs_ce_endpoint(const struct orgs *o)
+{
+    return o->ce_ep.url[0] != '\0' ? o->ce_ep.url : NULL;
 }
 
 /* The object member key of resp, which must be present. */
@@ -765,6 +839,23 @@ item_ou(void *ctx, const cJSON *it, struct sbx_err *err)
     return ou == NULL ? nomem(err) : vec_keep(ctx, parse_ou(it, ou, err));
 }
 
+/* A Root's PolicyTypes lists SERVICE_CONTROL_POLICY as ENABLED. */
+static bool
+root_scp_enabled(const cJSON *root)
+{
+    const cJSON *t;
+
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(root, "PolicyTypes"))
+    {
+        const char *type = jstr(t, "Type"), *status = jstr(t, "Status");
+
+        if (type != NULL && status != NULL && strcmp(type, "SERVICE_CONTROL_POLICY") == 0 &&
+            strcmp(status, "ENABLED") == 0)
+            return true;
+    }
+    return false;
+}
+
 static int
 item_root(void *ctx, const cJSON *it, struct sbx_err *err)
 {
@@ -778,6 +869,41 @@ item_root(void *ctx, const cJSON *it, struct sbx_err *err)
     if (jdup(it, "Id", &r->id) != 0 || jdup(it, "Arn", &r->arn) != 0 ||
         jdup(it, "Name", &r->name) != 0)
         return nomem(err); /* the slot is freed with the rest */
+    r->scp_enabled = root_scp_enabled(it);
+    return 0;
+}
+
+static int
+parse_policy(const char *op, const cJSON *j, struct orgs_policy *p, struct sbx_err *err)
+{
+    const char *id = jstr(j, "Id");
+
+    memset(p, 0, sizeof(*p));
+    if (id == NULL || strlen(id) >= sizeof(p->id))
+        return protocol(op, "policy without a valid Id", err);
+    snprintf(p->id, sizeof(p->id), "%s", id);
+    jcopy(j, "Type", p->type, sizeof(p->type));
+    p->aws_managed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "AwsManaged"));
+    if (jdup(j, "Arn", &p->arn) != 0 || jdup(j, "Name", &p->name) != 0 ||
+        jdup(j, "Description", &p->description) != 0) {
+        orgs_policy_release(p);
+        return nomem(err);
+    }
+    return 0;
+}
+
+static int
+item_policy(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_policy *p = vec_push(ctx), tmp;
+
+    if (p == NULL)
+        return nomem(err);
+    if (parse_policy("ListPolicies", it, &tmp, err) != 0) {
+        ((struct vec *)ctx)->n--;
+        return -1;
+    }
+    *p = tmp;
     return 0;
 }
 
@@ -1101,6 +1227,115 @@ orgs_create_ou(struct orgs *o, const char *parent_id, const char *name, const st
 }
 
 int
+orgs_enable_policy_type(struct orgs *o, const char *root_id, const char *type, struct sbx_err *err)
+{
+    if (need("EnablePolicyType", "RootId", root_id, err) != 0 ||
+        need("EnablePolicyType", "PolicyType", type, err) != 0)
+        return -1;
+    return no_output(o, ORGS_OP_ENABLE_POLICY_TYPE,
+                     request("RootId", root_id, "PolicyType", type, NULL), err);
+}
+
+int
+orgs_create_policy(struct orgs *o, const char *name, const char *description, const char *type,
+                   const char *content, struct orgs_policy *out, struct sbx_err *err)
+{
+    cJSON *req = NULL, *resp = NULL;
+    const cJSON *pol, *sum;
+    int rc = -1;
+
+    if (need("CreatePolicy", "Name", name, err) != 0 ||
+        need("CreatePolicy", "Type", type, err) != 0 ||
+        need("CreatePolicy", "Content", content, err) != 0)
+        return -1;
+    req = request("Content", content, "Description", description != NULL ? description : "", "Name",
+                  name, "Type", type, NULL);
+    if (req == NULL)
+        return nomem(err);
+    if (orgs_call(o, ORGS_OP_CREATE_POLICY, req, &resp, err) != 0)
+        goto out;
+    pol = member("CreatePolicy", resp, "Policy", err);
+    sum = pol != NULL ? member("CreatePolicy", pol, "PolicySummary", err) : NULL;
+    if (sum == NULL || parse_policy("CreatePolicy", sum, out, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(resp);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_attach_policy(struct orgs *o, const char *policy_id, const char *target_id,
+                   struct sbx_err *err)
+{
+    if (need("AttachPolicy", "PolicyId", policy_id, err) != 0 ||
+        need("AttachPolicy", "TargetId", target_id, err) != 0)
+        return -1;
+    return no_output(o, ORGS_OP_ATTACH_POLICY,
+                     request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+}
+
+int
+orgs_detach_policy(struct orgs *o, const char *policy_id, const char *target_id,
+                   struct sbx_err *err)
+{
+    if (need("DetachPolicy", "PolicyId", policy_id, err) != 0 ||
+        need("DetachPolicy", "TargetId", target_id, err) != 0)
+        return -1;
+    return no_output(o, ORGS_OP_DETACH_POLICY,
+                     request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+}
+
+static int
+list_policies(struct orgs *o, enum orgs_op op, cJSON *req, struct orgs_policy **out, size_t *n,
+              struct sbx_err *err)
+{
+    struct vec v = { .size = sizeof(struct orgs_policy) };
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (req == NULL)
+        return nomem(err);
+    if (paginate(o, op, req, true, "Policies", item_policy, &v, err) != 0)
+        goto out;
+    *out = v.items;
+    *n = v.n;
+    v.items = NULL;
+    v.n = 0;
+    rc = 0;
+out:
+    orgs_policies_free(v.items, v.n);
+    cJSON_Delete(req);
+    return rc;
+}
+
+int
+orgs_list_policies(struct orgs *o, const char *type, struct orgs_policy **out, size_t *n,
+                   struct sbx_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (need("ListPolicies", "Filter", type, err) != 0)
+        return -1;
+    return list_policies(o, ORGS_OP_LIST_POLICIES, request("Filter", type, NULL), out, n, err);
+}
+
+int
+orgs_list_policies_for_target(struct orgs *o, const char *target_id, const char *type,
+                              struct orgs_policy **out, size_t *n, struct sbx_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (need("ListPoliciesForTarget", "TargetId", target_id, err) != 0 ||
+        need("ListPoliciesForTarget", "Filter", type, err) != 0)
+        return -1;
+    return list_policies(o, ORGS_OP_LIST_POLICIES_FOR_TARGET,
+                         request("TargetId", target_id, "Filter", type, NULL), out, n, err);
+}
+
+int
 orgs_move_account(struct orgs *o, const char *account_id, const char *source_parent,
                   const char *dest_parent, struct sbx_err *err)
 {
@@ -1404,6 +1639,25 @@ orgs_organization_release(struct orgs_organization *org)
     free(org->master_account_arn);
     free(org->master_account_email);
     memset(org, 0, sizeof(*org));
+}
+
+void
+orgs_policy_release(struct orgs_policy *p)
+{
+    if (p == NULL)
+        return;
+    free(p->arn);
+    free(p->name);
+    free(p->description);
+    memset(p, 0, sizeof(*p));
+}
+
+void
+orgs_policies_free(struct orgs_policy *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        orgs_policy_release(&p[i]);
+    free(p);
 }
 
 void

@@ -59,6 +59,17 @@ struct orgs_root {
     char *id;
     char *arn;
     char *name;
+    bool scp_enabled; /* PolicyTypes holds SERVICE_CONTROL_POLICY with Status ENABLED */
+};
+
+/* A PolicySummary. */
+struct orgs_policy {
+    char id[136]; /* p-... */
+    char *arn;
+    char *name;
+    char *description;
+    char type[48]; /* SERVICE_CONTROL_POLICY, ... */
+    bool aws_managed;
 };
 
 struct orgs_parent {
@@ -99,6 +110,12 @@ enum orgs_op {
     ORGS_OP_UNTAG_RESOURCE,
     ORGS_OP_LIST_TAGS_FOR_RESOURCE,
     ORGS_OP_DESCRIBE_ORGANIZATION,
+    ORGS_OP_CREATE_POLICY,
+    ORGS_OP_ATTACH_POLICY,
+    ORGS_OP_DETACH_POLICY,
+    ORGS_OP_LIST_POLICIES,
+    ORGS_OP_LIST_POLICIES_FOR_TARGET,
+    ORGS_OP_ENABLE_POLICY_TYPE,
     ORGS_OP_COUNT
 };
 
@@ -116,6 +133,7 @@ struct orgs_opts {
     const char *endpoint;     /* Organizations endpoint override (NULL: resolved as the AWS
                                  SDKs do) */
     const char *sts_endpoint; /* STS endpoint override */
+    const char *ce_endpoint;  /* Cost Explorer endpoint override */
     int max_attempts;         /* attempts per call, standard retry mode ($AWS_MAX_ATTEMPTS
                                  overrides) */
     long connect_timeout;     /* seconds */
@@ -157,6 +175,8 @@ const char *orgs_signing_region(const struct orgs *o);
 const char *orgs_partition(const struct orgs *o);
 /* Where the endpoint came from: "default", "config aws.endpoint", "AWS_ENDPOINT_URL", ... */
 const char *orgs_endpoint_source(const struct orgs *o);
+/* The Cost Explorer endpoint URL in use (borrowed), or NULL in a partition without one. */
+const char *orgs_ce_endpoint(const struct orgs *o);
 /* The STS endpoint URL in use (borrowed). */
 const char *orgs_sts_endpoint(const struct orgs *o);
 /* The access key id of the credentials in use (not secret; show it masked with
@@ -216,6 +236,29 @@ int orgs_list_tags(struct orgs *o, const char *resource_id, struct orgs_tag **ou
                    struct sbx_err *err) SBX_NODISCARD;
 int orgs_describe_organization(struct orgs *o, struct orgs_organization *out,
                                struct sbx_err *err) SBX_NODISCARD;
+/*
+ * Policies. type is a PolicyType ("SERVICE_CONTROL_POLICY"). CreatePolicy is never repeated
+ * once it may have taken effect (a repeat would be DuplicatePolicyException): on an uncertain
+ * failure the caller looks for the name with orgs_list_policies. AttachPolicy and DetachPolicy
+ * are retried; a retry after an unseen success answers DuplicatePolicyAttachmentException or
+ * PolicyNotAttachedException, which callers read as done. EnablePolicyType answers
+ * PolicyTypeAlreadyEnabledException when the type is on already.
+ */
+int orgs_enable_policy_type(struct orgs *o, const char *root_id, const char *type,
+                            struct sbx_err *err) SBX_NODISCARD;
+int orgs_create_policy(struct orgs *o, const char *name, const char *description, const char *type,
+                       const char *content, struct orgs_policy *out,
+                       struct sbx_err *err) SBX_NODISCARD;
+int orgs_attach_policy(struct orgs *o, const char *policy_id, const char *target_id,
+                       struct sbx_err *err) SBX_NODISCARD;
+int orgs_detach_policy(struct orgs *o, const char *policy_id, const char *target_id,
+                       struct sbx_err *err) SBX_NODISCARD;
+int orgs_list_policies(struct orgs *o, const char *type, struct orgs_policy **out, size_t *n,
+                       struct sbx_err *err) SBX_NODISCARD;
+int orgs_list_policies_for_target(struct orgs *o, const char *target_id, const char *type,
+                                  struct orgs_policy **out, size_t *n,
+                                  struct sbx_err *err) SBX_NODISCARD;
+
 /* STS GetCallerIdentity with the client's credentials. */
 int orgs_get_caller_identity(struct orgs *o, struct orgs_caller *out,
                              struct sbx_err *err) SBX_NODISCARD;
@@ -241,6 +284,8 @@ void orgs_roots_free(struct orgs_root *r, size_t n);
 void orgs_tags_free(struct orgs_tag *t, size_t n);
 void orgs_organization_release(struct orgs_organization *org);
 void orgs_caller_release(struct orgs_caller *c);
+void orgs_policy_release(struct orgs_policy *p);
+void orgs_policies_free(struct orgs_policy *p, size_t n);
 
 /* True when the account is closed or closing at AWS (State PENDING_CLOSURE/CLOSED/SUSPENDED,
  * or legacy Status PENDING_CLOSURE/SUSPENDED). */

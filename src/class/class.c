@@ -23,8 +23,9 @@ class_phase_of(enum engine_state state)
     case ENGINE_S_CLOSING:
         return CLASS_PHASE_CLOSING;
     case ENGINE_S_NUKE_FAILED:
-    /* A close refused by a protection rule needs a human, like a quarantine. */
+    /* A close refused by a protection rule or by AWS needs a human, like a quarantine. */
     case ENGINE_S_PROTECTED:
+    case ENGINE_S_CLOSE_FAILED:
         return CLASS_PHASE_QUARANTINED;
     case ENGINE_S_SUSPENDED:
     case ENGINE_S_GONE:

@@ -657,8 +657,11 @@ wake_time(struct class_env *e, const struct store_filter *scope, enum class_goal
     if (store_account_next_due(e->store, ENGINE_S_CREATING, scope, &due, &err) == 0 && due > 0)
         wake = fmin(wake, (double)due);
     if (goal == CLASS_GOAL_CLOSED) {
+        /* Not close_wait: a queued row stays due while it waits for the close quota, a
+         * closure in flight or the CloseAccount token, and the engine's next_due already says
+         * when that gate opens. Waking at the row's stale due time would spin. */
         static const enum engine_state closing[] = { ENGINE_S_EXPIRING, ENGINE_S_NUKING,
-                                                     ENGINE_S_CLOSE_WAIT, ENGINE_S_CLOSING };
+                                                     ENGINE_S_CLOSING };
 
         for (size_t i = 0; i < SBX_ARRAY_LEN(closing); i++) {
             if (store_account_next_due(e->store, closing[i], scope, &due, &err) == 0 && due > 0)

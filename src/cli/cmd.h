@@ -68,6 +68,7 @@ int cmd_print_usage(const char *name);
 /* Usage texts, one per command file, in man-page form. */
 extern const char cmd_adopt_usage[];
 extern const char cmd_backup_usage[];
+extern const char cmd_recover_usage[];
 extern const char cmd_class_usage[];
 extern const char cmd_close_usage[];
 extern const char cmd_create_usage[];
@@ -87,6 +88,7 @@ extern const char cmd_sim_usage[];
 
 int cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_backup(struct sbx_ctx *ctx, int argc, char **argv);
+int cmd_recover(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_class(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_close(struct sbx_ctx *ctx, int argc, char **argv);
 int cmd_create(struct sbx_ctx *ctx, int argc, char **argv);

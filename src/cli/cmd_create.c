@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/orgs.h"
 #include "cfg.h"
 #include "cli/cmd_util.h"
 #include "util/clock.h"
@@ -48,6 +49,38 @@ print_account(const struct store_account *a, bool json, const char *note)
         printf("last error  %s\n", a->last_error);
     if (note != NULL)
         printf("%s\n", note);
+}
+
+/*
+ * The wait timed out. A request never sent is cancelled, so a create that reports failure never
+ * creates an account later; one that AWS may have received is followed by `run` and said so.
+ */
+static int
+give_up(struct sbx_ctx *ctx, struct engine *e, struct store_account *a, bool json)
+{
+    enum engine_close_outcome outcome = ENGINE_CLOSE_QUEUED;
+    struct sbx_err err = { 0 };
+    char why[256], last[300];
+
+    snprintf(last, sizeof(last), "%s", a->last_error != NULL ? a->last_error : "");
+    if (a->state == ENGINE_S_REQUESTED && !a->submitted) {
+        if (engine_close_request(e, a, "create_timeout", 0, false, &outcome, why, sizeof(why),
+                                 &err) != 0 ||
+            cmd_reload(ctx, a, &err) != 0)
+            return cmd_fail("create", &err);
+    }
+    if (outcome == ENGINE_CLOSE_CANCELLED) {
+        log_error("create: account #%lld: timed out before CreateAccount could be sent: "
+                  "cancelled (last error: %s)",
+                  (long long)a->id, last[0] != '\0' ? last : "none");
+        print_account(a, json, "cancelled: nothing was sent to AWS");
+        return SBX_EXIT_FAILURE;
+    }
+    log_error("create: account #%lld: timed out while AWS creates it", (long long)a->id);
+    print_account(a, json,
+                  "still being created (AWS has the request); `sandboxctl run` (or run --watch) "
+                  "finishes it");
+    return SBX_EXIT_FAILURE;
 }
 
 int
@@ -109,6 +142,14 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     if (req.kind == NULL || req.owner == NULL)
         return cmd_usage_error(cmd_create_usage, "create: --kind and --owner are required");
     ev.quiet = true; /* the final state is what create prints */
+    if (!dry_run && ctx->orgs != NULL) {
+        const char *source;
+
+        /* Without credentials nothing can be sent: fail now and record nothing, rather than
+         * leave a request that some later `run` would submit. */
+        if (orgs_credentials(ctx->orgs, &source, &err) != 0)
+            return cmd_fail("create", &err);
+    }
     rc = cmd_engine_open(ctx, "create", dry_run, &ev, &e);
     if (rc != 0)
         return rc;
@@ -137,9 +178,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
             break;
         now = engine_now(e);
         if (now >= deadline) {
-            print_account(&a, json,
-                          "still being created; `sandboxctl run` (or run --watch) finishes it");
-            rc = SBX_EXIT_FAILURE;
+            rc = give_up(ctx, e, &a, json);
             goto out;
         }
         if (next > deadline)

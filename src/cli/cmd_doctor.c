@@ -8,6 +8,10 @@
  * without creating it and runs PRAGMA quick_check; a store not created yet is skipped. Secrets are
  * never shown: the access key id is masked and the secret key and session token never leave the
  * client.
+ *
+ * When the store exists and AWS answers, a last check warns about accounts AWS holds with this
+ * store's identity tag that the store does not know: a store restored from an older copy (they
+ * are never touched by this store).
  */
 #include "cli/cmd.h"
 
@@ -15,6 +19,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -23,6 +28,7 @@
 #include "aws/creds.h"
 #include "aws/orgs.h"
 #include "cfg.h"
+#include "engine/engine.h"
 #include "store/store.h"
 #include "util/duration.h"
 #include "util/log.h"
@@ -34,6 +40,7 @@ enum check_status {
     CHECK_OK,
     CHECK_FAIL,
     CHECK_SKIP,
+    CHECK_WARN, /* worth a look; not a failure (the exit status stays 0) */
 };
 
 struct doctor {
@@ -50,8 +57,8 @@ static void
 report(struct doctor *d, const char *name, enum check_status st, const struct sbx_err *err,
        const char *fmt, ...)
 {
-    static const char *const words[] = { "ok", "FAIL", "skip" };
-    static const char *const json_words[] = { "ok", "fail", "skip" };
+    static const char *const words[] = { "ok", "FAIL", "skip", "WARN" };
+    static const char *const json_words[] = { "ok", "fail", "skip", "warn" };
     char detail[768];
     va_list ap;
 
@@ -152,6 +159,57 @@ check_store(struct doctor *d, const char *path)
     store_close(s);
 }
 
+/* The store against the organization: accounts tagged as this store's that it does not know. */
+static void
+check_tagged(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
+{
+    struct engine_opts eo = { 0 };
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    struct engine *e = NULL;
+    char(*ids)[13] = NULL, list[400] = "";
+    size_t n = 0, len = 0;
+
+    struct stat st;
+
+    if (ctx->cfg->store == NULL || ctx->cfg->store[0] == '\0' || stat(ctx->cfg->store, &st) != 0) {
+        report(d, "accounts", CHECK_SKIP, NULL, "no store yet");
+        return;
+    }
+    eo.cfg = ctx->cfg;
+    eo.orgs = o;
+    eo.clock = &ctx->clock;
+    eo.actor = "doctor";
+    eo.dry_run = true; /* doctor changes nothing */
+    if (store_open(ctx->cfg->store, 0, &s, &err) != 0) {
+        report(d, "accounts", CHECK_FAIL, &err, "%s: %s", ctx->cfg->store, err.msg);
+        goto out;
+    }
+    eo.store = s;
+    if (engine_new(&eo, &e, &err) != 0 || engine_unknown_tagged(e, &ids, &n, &err) != 0) {
+        report(d, "accounts", CHECK_FAIL, &err, "%s: %s", ctx->cfg->store, err.msg);
+        goto out;
+    }
+    for (size_t i = 0; i < n && len + 16 < sizeof(list); i++) {
+        int w = snprintf(list + len, sizeof(list) - len, "%s%s", i > 0 ? ", " : "", ids[i]);
+
+        if (w > 0)
+            len += (size_t)w;
+    }
+    if (n == 0)
+        report(d, "accounts", CHECK_OK, NULL,
+               "%s: every account tagged as this store's is known to it", ctx->cfg->store);
+    else
+        report(d, "accounts", CHECK_WARN, NULL,
+               "%s: AWS holds %zu account%s tagged as this store's that the store does not know "
+               "(restored from an older copy?); they are never touched: %s",
+               ctx->cfg->store, n, n == 1 ? "" : "s", list);
+out:
+    free(ids);
+    engine_free(e);
+    store_close(s);
+}
+
 int
 cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
 {
@@ -167,7 +225,7 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
     size_t nroots = 0;
     const char *source;
     char buf[512];
-    bool have_org = false;
+    bool have_org = false, aws_ok = false;
     int ch;
 
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -273,6 +331,7 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
                "accounts need it",
                caller.arn, caller.account, org.master_account_id);
     }
+    aws_ok = have_org && !d.failed;
     goto done;
 
 aws_skipped:
@@ -282,6 +341,10 @@ aws_skipped:
 done:
     /* Last, so the AWS checks keep their places in --json's array. */
     check_store(&d, ctx->cfg->store);
+    if (aws_ok && !d.failed)
+        check_tagged(&d, ctx, o);
+    else
+        skip(&d, "accounts");
     if (d.json) {
         cJSON *root = cJSON_CreateObject();
         char *text = NULL;

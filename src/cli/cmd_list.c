@@ -152,7 +152,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
                                        "list: unknown state '%s' (requested, creating, active, "
                                        "expiring, nuking, nuke_failed, close_wait, closing, "
                                        "suspended, gone, failed, protected, released, "
-                                       "pooled)",
+                                       "close_failed, pooled)",
                                        optarg);
             f.state = s;
             f.by_state = true;

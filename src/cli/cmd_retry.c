@@ -1,6 +1,6 @@
 /*
- * cmd_retry.c -- `sandboxctl retry ACCOUNT`: release a quarantined (nuke_failed), protected or
- * failed account for another attempt; the next `run` picks it up.
+ * cmd_retry.c -- `sandboxctl retry ACCOUNT`: release a quarantined (nuke_failed), protected,
+ * close_failed or failed account for another attempt; the next `run` picks it up.
  */
 #include "cli/cmd.h"
 

@@ -617,6 +617,17 @@ item_verdict(const struct cmd_close_item *it, bool *failure)
     return engine_close_verdict(&it->a, it->outcome, failure);
 }
 
+/* The exit status sandboxctl(1) documents for a verdict that needs a human. */
+static int
+verdict_exit(const char *v)
+{
+    if (strcmp(v, "quarantined") == 0)
+        return SBX_EXIT_HOOK;
+    if (strcmp(v, "close_failed") == 0)
+        return SBX_EXIT_AWS; /* AWS refused CloseAccount */
+    return SBX_EXIT_FAILURE; /* refused (protected), not closing */
+}
+
 int
 cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job)
 {
@@ -633,7 +644,7 @@ cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close
     struct cmd_table *t = NULL;
     size_t failures = 0;
     bool have_quota = false;
-    int rc = SBX_EXIT_FAILURE;
+    int rc = SBX_EXIT_FAILURE, fail_exit = 0;
 
     for (size_t i = 0; i < n; i++) {
         if (engine_close_request(e, &items[i].a, job->reason, job->priority, true,
@@ -751,20 +762,24 @@ cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close
         if (dry_run)
             printf("dry run: nothing was changed\n");
         else if (failures > 0)
-            printf("%zu of %zu account%s %s a human (refused or quarantined)\n", failures, n,
-                   n == 1 ? "" : "s", failures == 1 ? "needs" : "need");
+            printf("%zu of %zu account%s %s a human (refused, quarantined or close failed)\n",
+                   failures, n, n == 1 ? "" : "s", failures == 1 ? "needs" : "need");
     }
     for (size_t i = 0; i < n; i++) {
         bool fail;
         const char *v = item_verdict(&items[i], &fail);
 
-        if (fail)
-            log_error("%s: account #%lld %s: %s", cmd, (long long)items[i].a.id, v,
-                      items[i].why[0] != '\0' ? items[i].why : items[i].a.last_error);
+        if (!fail)
+            continue;
+        log_error("%s: account #%lld %s: %s", cmd, (long long)items[i].a.id, v,
+                  items[i].why[0] != '\0' ? items[i].why : items[i].a.last_error);
+        /* Every account failed the same way: that failure's status; mixed: 1. */
+        fail_exit =
+                fail_exit == 0 || fail_exit == verdict_exit(v) ? verdict_exit(v) : SBX_EXIT_FAILURE;
     }
     /* Offboarding is one job over many accounts: any failure is a partial success. */
     rc = failures == 0                    ? SBX_EXIT_OK
-         : failures == n && owner == NULL ? SBX_EXIT_FAILURE
+         : failures == n && owner == NULL ? fail_exit
                                           : SBX_EXIT_PARTIAL;
     goto out;
 nomem:

@@ -37,6 +37,8 @@ const struct cmd cmd_table[] = {
       "nuke and close accounts now" },
     { "adopt", cmd_adopt, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_adopt_usage,
       "bring an existing member account under management" },
+    { "recover", cmd_recover, CMD_CONFIG | CMD_STORE | CMD_STORE_CREATE | CMD_AWS,
+      cmd_recover_usage, "rebuild a lost or stale store from the accounts' tags" },
     { "run", cmd_run, CMD_CONFIG | CMD_STORE | CMD_AWS, cmd_run_usage,
       "do all due work once (--watch: keep going)" },
     { "quota", cmd_quota, CMD_CONFIG | CMD_STORE | CMD_CLOCK, cmd_quota_usage,

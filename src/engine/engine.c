@@ -315,34 +315,6 @@ eng_unclaim(struct engine *e, const struct store_account *a)
         log_warn("account %lld: cannot release claim: %s", (long long)a->id, err.msg);
 }
 
-int
-eng_create_account(struct engine *e, const struct store_account *a, struct orgs_create_status *st,
-                   struct sbx_err *err)
-{
-    int rc;
-
-    /* One attempt: the client already never re-sends a CreateAccount that may have reached
-     * AWS (orgs.h); beyond that the engine wants every failure back at once -- a throttled or
-     * unsent call is deferred and rescheduled, never slept on inside a step. */
-    orgs_set_max_attempts(e->orgs, 1);
-    rc = orgs_create_account(e->orgs, a->email, a->name, e->cfg->aws.access_role, NULL, 0, st, err);
-    orgs_set_max_attempts(e->orgs, e->max_attempts);
-    return rc;
-}
-
-int
-eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err)
-{
-    int rc;
-
-    /* One attempt, as for CreateAccount: a CloseAccount that may have reached AWS is never
-     * re-sent by the client (a double close), and the engine defers the rest itself. */
-    orgs_set_max_attempts(e->orgs, 1);
-    rc = orgs_close_account(e->orgs, account_id, err);
-    orgs_set_max_attempts(e->orgs, e->max_attempts);
-    return rc;
-}
-
 int64_t
 eng_active_due(const struct cfg_kind *k, const struct store_account *a)
 {

@@ -213,8 +213,9 @@ int engine_close_request(struct engine *e, struct store_account *a, const char *
 /*
  * What a close request for a came to, in the one word `close` and `offboard` report, from its
  * state after the request (and the engine runs that followed) and the request's outcome:
- * refused, closed, closing, queued, nuking, nuke_retrying, quarantined, closes_after_create,
- * cancelled, nothing_to_close, released or not_closing. *failure says whether it needs a human.
+ * refused, closed, closing, queued, nuking, nuke_retrying, quarantined, close_failed,
+ * closes_after_create, cancelled, nothing_to_close, released or not_closing. *failure says
+ * whether it needs a human.
  */
 const char *engine_close_verdict(const struct store_account *a, enum engine_close_outcome outcome,
                                  bool *failure);
@@ -236,8 +237,9 @@ int engine_check_protection(struct engine *e, const struct store_account *a, boo
 int engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, char *warning,
                   size_t warnlen, struct sbx_err *err) SBX_NODISCARD;
 
-/* Releases a quarantined (nuke_failed), protected or failed account for another attempt:
- * attempts reset, due now (a failed creation gets a new alias). SBX_E_INVALID otherwise. */
+/* Releases a quarantined (nuke_failed), protected, close_failed or failed account for another
+ * attempt: attempts reset, due now (a failed creation gets a new alias, a close_failed one goes
+ * back in line for a close slot). SBX_E_INVALID otherwise. */
 int engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err) SBX_NODISCARD;
 
 /*
@@ -304,5 +306,48 @@ void engine_quota_view_release(struct engine_quota_view *v);
 const char *engine_fmt_time(int64_t t, char *buf, size_t n);
 /* The claim id of this engine ("host:pid:random"). */
 const char *engine_claim_id(const struct engine *e);
+
+/*
+ * The accounts AWS holds that carry this store's identity tag (sandboxctl:store) but that the
+ * store does not know -- what a store restored from an older copy misses. *ids (heap, one
+ * free) holds *n account ids. Reads ListAccounts, and the tags of every account the store does
+ * not know. A store without an identity has none.
+ */
+int engine_unknown_tagged(struct engine *e, char (**ids)[13], size_t *n,
+                          struct sbx_err *err) SBX_NODISCARD;
+
+/* What `recover` found for one account tagged with this store's identity. */
+enum engine_recover_action {
+    ENGINE_RECOVER_RESTORE, /* the store lost it: a row is (or would be) made from its tags */
+    ENGINE_RECOVER_KNOWN,   /* the store knows it */
+    ENGINE_RECOVER_DIFFERS, /* the store knows it, but its tags say otherwise (detail) */
+    ENGINE_RECOVER_SKIPPED, /* lost, but its tags do not allow a row (detail) */
+};
+
+struct engine_recovery {
+    int64_t id; /* the row (0 when none is made) */
+    char account_id[13];
+    char aws_state[24];
+    enum engine_recover_action action;
+    char detail[256];
+};
+
+struct engine_recover_report {
+    char store_id[33];     /* "" when neither the store nor any account has one */
+    bool adopted_identity; /* a new store took its identity from the accounts' tags */
+    int restored, known, differ, skipped;
+};
+
+/*
+ * Rebuilds the store from the organization: every account tagged with this store's identity
+ * (sandboxctl:store) that the store does not know becomes a row again, its state from AWS
+ * (active, closing or suspended) and its owner, kind and expiry from its tags; its new row id
+ * is tagged back. A store without an identity (made anew after the file was lost) takes the
+ * one the accounts carry, refusing when several stores' accounts are there. Nothing is written
+ * unless apply. cb (may be NULL) hears of every tagged account. Needs AWS.
+ */
+int engine_recover(struct engine *e, bool apply,
+                   void (*cb)(void *arg, const struct engine_recovery *r), void *arg,
+                   struct engine_recover_report *rep, struct sbx_err *err) SBX_NODISCARD;
 
 #endif

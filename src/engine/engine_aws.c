@@ -286,14 +286,22 @@ int
 eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, struct sbx_err *err)
 {
     const struct cfg_kind *k = eng_kind(e, a->kind);
-    struct orgs_tag tags[CFG_MAX_TAGS + 8];
-    char expires[32];
+    struct orgs_tag tags[CFG_MAX_TAGS + 12];
+    struct eng_identity id;
+    char expires[32], seat[24];
     size_t n = 0;
 
     *blocked = false;
     if (orgs_pace_wait(e->orgs, ORGS_OP_TAG_RESOURCE) > 0) {
         *blocked = true;
         return 0;
+    }
+    /* An adopted account is tagged before its row exists; its identity follows the insert. */
+    if (a->id > 0) {
+        if (eng_identity_tags(e, a, &id, err) != 0)
+            return -1;
+        for (size_t i = 0; i < id.n; i++)
+            tags[n++] = id.tags[i];
     }
     engine_fmt_time(a->expires_at, expires, sizeof(expires));
     tags[n++] = (struct orgs_tag){ (char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE };
@@ -304,9 +312,77 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
                                    expires[0] != '\0' ? expires : (char *)"never" };
     if (a->class_name != NULL)
         tags[n++] = (struct orgs_tag){ (char *)TAG_CLASS, a->class_name };
+    if (a->seat > 0) {
+        snprintf(seat, sizeof(seat), "%lld", (long long)a->seat);
+        tags[n++] = (struct orgs_tag){ (char *)TAG_SEAT, seat };
+    }
     for (int i = 0; i < k->ntags && n < SBX_ARRAY_LEN(tags); i++)
         tags[n++] = (struct orgs_tag){ k->tags[i].key, k->tags[i].value };
     return orgs_tag_resource(e->orgs, a->account_id, tags, n, err);
+}
+
+int
+eng_create_account(struct engine *e, const struct store_account *a, struct orgs_create_status *st,
+                   struct sbx_err *err)
+{
+    struct eng_identity id;
+    int rc;
+
+    /* The account carries its store and row from its first moment, so a lost answer is
+     * reconciled only into this row (engine_identity.c). */
+    if (eng_identity_tags(e, a, &id, err) != 0)
+        return -1;
+    /* One attempt: the client already never re-sends a CreateAccount that may have reached
+     * AWS (orgs.h); beyond that the engine wants every failure back at once -- a throttled or
+     * unsent call is deferred and rescheduled, never slept on inside a step. */
+    orgs_set_max_attempts(e->orgs, 1);
+    rc = orgs_create_account(e->orgs, a->email, a->name, e->cfg->aws.access_role, id.tags, id.n, st,
+                             err);
+    orgs_set_max_attempts(e->orgs, e->max_attempts);
+    return rc;
+}
+
+int
+eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err)
+{
+    int rc;
+
+    /* One attempt, as for CreateAccount: a CloseAccount that may have reached AWS is never
+     * re-sent by the client (a double close), and the engine defers the rest itself. */
+    orgs_set_max_attempts(e->orgs, 1);
+    rc = orgs_close_account(e->orgs, account_id, err);
+    orgs_set_max_attempts(e->orgs, e->max_attempts);
+    return rc;
+}
+
+int
+eng_tag_protected(struct engine *e, const char *account_id, bool *prot, char *why, size_t n,
+                  struct sbx_err *err)
+{
+    const struct sbx_config *cfg = e->cfg;
+    struct orgs_tag *tags = NULL;
+    size_t ntags = 0;
+
+    if (cfg->org.nprotected_tags == 0)
+        return 0;
+    if (orgs_list_tags(e->orgs, account_id, &tags, &ntags, err) != 0)
+        return -1;
+    for (size_t t = 0; t < ntags && !*prot; t++) {
+        for (int i = 0; i < cfg->org.nprotected_tags; i++) {
+            const struct cfg_tag *pt = &cfg->org.protected_tags[i];
+
+            if (tags[t].key != NULL && strcmp(tags[t].key, pt->key) == 0 &&
+                (strcmp(pt->value, "*") == 0 ||
+                 (tags[t].value != NULL && strcmp(tags[t].value, pt->value) == 0))) {
+                snprintf(why, n, "%s has the protected tag %s=%s", account_id, pt->key,
+                         tags[t].value != NULL ? tags[t].value : "");
+                *prot = true;
+                break;
+            }
+        }
+    }
+    orgs_tags_free(tags, ntags);
+    return 0;
 }
 
 /* Protection, with the account's live view (describe) for callers that need it. */
@@ -315,8 +391,6 @@ protection(struct engine *e, const struct store_account *a, bool *prot, char *wh
            struct orgs_account *live, struct sbx_err *err)
 {
     const struct sbx_config *cfg = e->cfg;
-    struct orgs_tag *tags = NULL;
-    size_t ntags = 0;
 
     *prot = false;
     if (n > 0)
@@ -350,26 +424,7 @@ protection(struct engine *e, const struct store_account *a, bool *prot, char *wh
         *prot = true;
         return 0;
     }
-    if (cfg->org.nprotected_tags == 0)
-        return 0;
-    if (orgs_list_tags(e->orgs, a->account_id, &tags, &ntags, err) != 0)
-        return -1;
-    for (size_t t = 0; t < ntags && !*prot; t++) {
-        for (int i = 0; i < cfg->org.nprotected_tags; i++) {
-            const struct cfg_tag *pt = &cfg->org.protected_tags[i];
-
-            if (tags[t].key != NULL && strcmp(tags[t].key, pt->key) == 0 &&
-                (strcmp(pt->value, "*") == 0 ||
-                 (tags[t].value != NULL && strcmp(tags[t].value, pt->value) == 0))) {
-                snprintf(why, n, "%s has the protected tag %s=%s", a->account_id, pt->key,
-                         tags[t].value != NULL ? tags[t].value : "");
-                *prot = true;
-                break;
-            }
-        }
-    }
-    orgs_tags_free(tags, ntags);
-    return 0;
+    return eng_tag_protected(e, a->account_id, prot, why, n, err);
 }
 
 int
@@ -489,7 +544,11 @@ engine_init_org(struct engine *e, struct engine_init_report *r, struct sbx_err *
     snprintf(r->feature_set, sizeof(r->feature_set), "%s",
              org.feature_set != NULL ? org.feature_set : "");
     if (!e->dry_run) {
-        if (store_meta_set(e->store, "org_id", r->org_id, err) != 0 ||
+        char store_id[ENG_STORE_ID_LEN];
+
+        /* The store's identity, tagged on every account it creates (engine_identity.c). */
+        if (eng_store_id(e, true, store_id, err) != 0 ||
+            store_meta_set(e->store, "org_id", r->org_id, err) != 0 ||
             store_meta_set(e->store, "management_account_id", r->management_account_id, err) != 0)
             goto out;
     }

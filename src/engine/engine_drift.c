@@ -182,6 +182,24 @@ eng_drift_check(struct engine *e, const struct store_account *a, bool *drifted, 
             *drifted = true;
         }
     }
+    /* The row tags, where the account has them (engine_identity.c): a row id alone is reused
+     * by a store restored from an older copy, so the row's creation time is compared too. */
+    if (!*drifted) {
+        bool has_row, has_created;
+        const char *row = tag_value(tags, nt, TAG_ROW, &has_row);
+        const char *created = tag_value(tags, nt, TAG_CREATED, &has_created);
+        char mine[24], made[32];
+
+        snprintf(mine, sizeof(mine), "%lld", (long long)a->id);
+        engine_fmt_time(a->created_at, made, sizeof(made));
+        if ((has_row && strcmp(row, mine) != 0) ||
+            (has_row && has_created && strcmp(created, made) != 0)) {
+            snprintf(why, n,
+                     FINDING_TAG "%s=%s (%s=%s) names another row than this one (%s made %s)",
+                     TAG_ROW, row, TAG_CREATED, has_created ? created : "?", mine, made);
+            *drifted = true;
+        }
+    }
     rc = 0;
 out:
     free(store_id);
@@ -376,7 +394,8 @@ engine_drift_scan(struct engine *e, bool force, struct engine_drift_report *r, s
 {
     static const enum engine_state open[] = { ENGINE_S_ACTIVE,     ENGINE_S_NUKE_FAILED,
                                               ENGINE_S_PROTECTED,  ENGINE_S_EXPIRING,
-                                              ENGINE_S_CLOSE_WAIT, ENGINE_S_POOLED };
+                                              ENGINE_S_CLOSE_WAIT, ENGINE_S_CLOSE_FAILED,
+                                              ENGINE_S_POOLED };
     int64_t interval = e->cfg->engine.drift_interval, now = eng_now(e), last = 0;
     struct orgs_account *accts = NULL;
     size_t naccts = 0;

@@ -31,15 +31,19 @@
 /* Default estimate of how long a closure stays PENDING_CLOSURE, until the store has data. */
 #define ENGINE_CLOSE_LATENCY_DEFAULT 300
 
-/* sandboxctl's own tags on an account. TAG_STORE names the store that manages it (compared with
- * the store meta key ENGINE_META_STORE_ID, when both exist). */
+/* sandboxctl's own tags on an account. The identity tags say whose it is (engine_identity.c):
+ * TAG_STORE names the store that manages it (the store meta key ENGINE_META_STORE_ID, made by
+ * init), TAG_ROW its row id there and TAG_CREATED when that row was made (RFC 3339). */
 #define TAG_MANAGED_BY       "managed-by"
 #define TAG_MANAGED_BY_VALUE "sandboxctl"
 #define TAG_OWNER            "sandboxctl:owner"
 #define TAG_KIND             "sandboxctl:kind"
 #define TAG_EXPIRES          "sandboxctl:expires"
 #define TAG_CLASS            "sandboxctl:class"
+#define TAG_SEAT             "sandboxctl:seat"
 #define TAG_STORE            "sandboxctl:store"
+#define TAG_ROW              "sandboxctl:row"
+#define TAG_CREATED          "sandboxctl:created"
 #define ENGINE_META_STORE_ID "store_id"
 
 struct engine {
@@ -126,11 +130,6 @@ int eng_commit_seq(struct engine *e, int64_t seq, struct sbx_err *err) SBX_NODIS
 int eng_protection_live(struct engine *e, const struct store_account *a, bool *prot, char *why,
                         size_t n, struct orgs_account *live, struct sbx_err *err) SBX_NODISCARD;
 
-/* Single-shot AWS call wrappers for the two non-idempotent operations. */
-int eng_create_account(struct engine *e, const struct store_account *a,
-                       struct orgs_create_status *st, struct sbx_err *err) SBX_NODISCARD;
-int eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err) SBX_NODISCARD;
-
 /* --- engine_aws.c ---------------------------------------------------------------------- */
 
 /* Loads the management account id and root id (store meta, else AWS). */
@@ -143,9 +142,19 @@ int eng_place_account(struct engine *e, const struct store_account *a, bool *blo
 /* Moves a into the OU at path ("" = the root) when it is elsewhere. */
 int eng_move_to(struct engine *e, const struct store_account *a, const char *path, bool *blocked,
                 struct sbx_err *err) SBX_NODISCARD;
-/* Tags a with owner, kind, expiry, class, managed-by and the kind's tags. */
+/* Tags a with owner, kind, expiry, class, seat, managed-by, the kind's tags and (once a has a
+ * row) its identity tags. */
 int eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked,
                     struct sbx_err *err) SBX_NODISCARD;
+/* Single-shot AWS call wrappers for the two non-idempotent operations (CreateAccount
+ * carries a's identity tags). */
+int eng_create_account(struct engine *e, const struct store_account *a,
+                       struct orgs_create_status *st, struct sbx_err *err) SBX_NODISCARD;
+int eng_close_account(struct engine *e, const char *account_id, struct sbx_err *err) SBX_NODISCARD;
+/* Is account_id protected by one of organization.protected_tags, by its live tags? *prot set
+ * with the reason in why. */
+int eng_tag_protected(struct engine *e, const char *account_id, bool *prot, char *why, size_t n,
+                      struct sbx_err *err) SBX_NODISCARD;
 /* Reconciliation lookups (cached per step): the create request made with a's unique name, and
  * the account with a's email. found_* false when AWS has none. */
 int eng_find_create_request(struct engine *e, const struct store_account *a,
@@ -182,8 +191,9 @@ int64_t eng_drift_recheck(const struct engine *e);
 /*
  * Is a still where sandboxctl put it, with sandboxctl's tags? Its parent must be its kind's OU,
  * the close-wait OU, or (adopted with --keep-ou) the OU it was adopted in; its managed-by,
- * owner and kind tags must be sandboxctl's (and a store tag, when the account has one, this
- * store's). *drifted with the reason in why ("moved to ou-... by someone else", "tag ...").
+ * owner and kind tags must be sandboxctl's (and the identity tags, where the account has them,
+ * this store's and this row's: row id and creation time). *drifted with the reason in why
+ * ("moved to ou-... by someone else", "tag ...").
  */
 int eng_drift_check(struct engine *e, const struct store_account *a, bool *drifted, char *why,
                     size_t n, struct sbx_err *err) SBX_NODISCARD;
@@ -204,5 +214,39 @@ int eng_drift_mark(struct engine *e, struct store_account *a, const struct orgs_
 int eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *const *accts,
                   size_t n, const char *warn_offset, bool *ok, char (*msg)[256],
                   struct sbx_err *err) SBX_NODISCARD;
+
+/* --- engine_identity.c ------------------------------------------------------------------- */
+
+#define ENG_STORE_ID_LEN 33 /* 32 hex digits and a NUL */
+
+/* The identity tags of one row; tags[] point into the buffers. */
+struct eng_identity {
+    char store[ENG_STORE_ID_LEN];
+    char row[24];
+    char created[32];
+    struct orgs_tag tags[3];
+    size_t n;
+};
+
+/* Whose an account is, by its identity tags. */
+enum eng_owner {
+    ENG_OWNER_OURS,     /* this store's, this row's */
+    ENG_OWNER_UNTAGGED, /* no store tag: made outside sandboxctl or before identities */
+    ENG_OWNER_FOREIGN,  /* another store's, or another row's (a restored older store) */
+};
+
+/* The store's id (store meta); when there is none and create is true (and not a dry run),
+ * makes one. out is "" when there is none. */
+int eng_store_id(struct engine *e, bool create, char out[ENG_STORE_ID_LEN],
+                 struct sbx_err *err) SBX_NODISCARD;
+/* Fills id with a's identity tags (making the store id if needed). */
+int eng_identity_tags(struct engine *e, const struct store_account *a, struct eng_identity *id,
+                      struct sbx_err *err) SBX_NODISCARD;
+/* Reads account_id's live tags and says whether it is a's (*who); why explains otherwise. */
+int eng_account_identity(struct engine *e, const struct store_account *a, const char *account_id,
+                         enum eng_owner *who, char *why, size_t n,
+                         struct sbx_err *err) SBX_NODISCARD;
+/* The value of tag key among tags; NULL when there is none. */
+const char *eng_identity_tag_value(const struct orgs_tag *tags, size_t n, const char *key);
 
 #endif

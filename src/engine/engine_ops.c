@@ -397,6 +397,20 @@ close_request_once(struct engine *e, struct store_account *a, const char *reason
         rc = eng_save(e, a, "close_requested", detail, err);
         free(detail);
         return rc;
+    case ENGINE_S_CLOSE_FAILED:
+        /* AWS refused the closure before: ask again (the cause may be gone); nuked already,
+         * so back in line, and the close re-checks protection live. */
+        *outcome = ENGINE_CLOSE_QUEUED;
+        if (e->dry_run)
+            return 0;
+        detail = eng_detail("reason", reason, "previous_error", a->last_error, NULL);
+        if (store_set_str(&a->reason, reason, err) != 0 ||
+            store_set_str(&a->last_error, "", err) != 0)
+            goto out;
+        a->priority = priority > a->priority ? priority : a->priority;
+        a->due_at = now;
+        rc = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "close_requested", detail, reason, err);
+        goto out;
     case ENGINE_S_ACTIVE:
     case ENGINE_S_POOLED:
     case ENGINE_S_NUKE_FAILED:
@@ -493,6 +507,9 @@ engine_close_verdict(const struct store_account *a, enum engine_close_outcome ou
     case ENGINE_S_NUKE_FAILED:
         *failure = true;
         return "quarantined";
+    case ENGINE_S_CLOSE_FAILED:
+        *failure = true;
+        return "close_failed";
     case ENGINE_S_REQUESTED:
     case ENGINE_S_CREATING:
         return "closes_after_create";
@@ -607,10 +624,11 @@ engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err)
     char *detail = NULL;
     int rc;
 
-    if (s != ENGINE_S_NUKE_FAILED && s != ENGINE_S_PROTECTED && s != ENGINE_S_FAILED) {
+    if (s != ENGINE_S_NUKE_FAILED && s != ENGINE_S_PROTECTED && s != ENGINE_S_FAILED &&
+        s != ENGINE_S_CLOSE_FAILED) {
         sbx_err_set(err, SBX_E_INVALID,
-                    "account %lld is %s; only quarantined (nuke_failed), protected or failed "
-                    "accounts can be retried",
+                    "account %lld is %s; only quarantined (nuke_failed), protected, close_failed "
+                    "or failed accounts can be retried",
                     (long long)a->id, engine_state_name(s));
         return -1;
     }
@@ -633,6 +651,9 @@ engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err)
         free(a->request_id);
         a->request_id = NULL;
         rc = eng_transition(e, a, ENGINE_S_REQUESTED, "retry", detail, "released by retry", err);
+    } else if (s == ENGINE_S_CLOSE_FAILED) {
+        /* Nuked already: back in line for a close slot. */
+        rc = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "retry", detail, "released by retry", err);
     } else {
         rc = eng_transition(e, a, ENGINE_S_EXPIRING, "retry", detail, "released by retry", err);
     }
@@ -849,6 +870,34 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
                     live.state[0] != '\0' ? live.state : live.status);
         goto out;
     }
+    /* Protected accounts are refused, checked live before anything is tagged or moved. */
+    {
+        bool prot = false;
+        char why[300] = "";
+
+        for (int i = 0; i < e->cfg->org.nprotected_accounts && !prot; i++) {
+            if (strcmp(e->cfg->org.protected_accounts[i], account_id) == 0) {
+                snprintf(why, sizeof(why), "%s is listed in organization.protected_accounts",
+                         account_id);
+                prot = true;
+            }
+        }
+        if (!prot && eng_tag_protected(e, account_id, &prot, why, sizeof(why), err) != 0) {
+            sbx_err_prefix(err, "cannot check protection of %s", account_id);
+            goto out;
+        }
+        if (prot) {
+            struct store_audit_ev ev = { now, e->actor, "adopt_refused", NULL, NULL, NULL };
+            struct sbx_err aerr = { 0 };
+
+            detail = eng_detail("account_id", account_id, "why", why, NULL);
+            ev.detail = detail;
+            if (!e->dry_run && store_audit_append(e->store, NULL, &ev, &aerr) != 0)
+                log_warn("adopt: cannot record the refusal: %s", aerr.msg);
+            sbx_err_set(err, SBX_E_PROTECTED, "refusing to adopt %s: %s", account_id, why);
+            goto out;
+        }
+    }
     snprintf(a.account_id, sizeof(a.account_id), "%s", account_id);
     a.email = strdup(live.email != NULL ? live.email : "");
     a.name = strdup(live.name != NULL ? live.name : account_id);
@@ -894,6 +943,15 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
 
         if (store_account_insert(e->store, &a, k->max_per_owner, &ev, err) != 0)
             goto out;
+    }
+    {
+        struct sbx_err terr = { 0 };
+
+        /* Now that the row exists, the account carries its identity too (best effort: the
+         * row is what makes it managed; a later extend re-tags it). */
+        if (eng_tag_account(e, &a, &blocked, &terr) != 0 || blocked)
+            log_warn("adopt: account %s: cannot tag its store and row yet: %s", account_id,
+                     blocked ? "paced" : terr.msg);
     }
     eng_emit(e, &a, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), NULL);
     *out = a;

@@ -17,6 +17,7 @@ release_allowed(const struct store_account *a, struct sbx_err *err)
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_CLOSE_WAIT:
     case ENGINE_S_PROTECTED:
+    case ENGINE_S_CLOSE_FAILED:
         if (a->account_id[0] != '\0')
             return 0;
         break;
@@ -68,8 +69,8 @@ int
 engine_release(struct engine *e, struct store_account *a, const struct engine_release_opts *o,
                struct sbx_err *err)
 {
-    static const char *const keys[] = { TAG_MANAGED_BY, TAG_OWNER, TAG_KIND,
-                                        TAG_EXPIRES,    TAG_CLASS, TAG_STORE };
+    static const char *const keys[] = { TAG_MANAGED_BY, TAG_OWNER, TAG_KIND, TAG_EXPIRES, TAG_CLASS,
+                                        TAG_SEAT,       TAG_STORE, TAG_ROW,  TAG_CREATED };
     char *detail = NULL;
     bool got = false;
     int rc = -1;

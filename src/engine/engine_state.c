@@ -12,7 +12,8 @@ static const char *const names[ENGINE_S_COUNT] = {
     [ENGINE_S_CLOSE_WAIT] = "close_wait", [ENGINE_S_CLOSING] = "closing",
     [ENGINE_S_SUSPENDED] = "suspended",   [ENGINE_S_GONE] = "gone",
     [ENGINE_S_FAILED] = "failed",         [ENGINE_S_PROTECTED] = "protected",
-    [ENGINE_S_RELEASED] = "released",     [ENGINE_S_POOLED] = "pooled",
+    [ENGINE_S_RELEASED] = "released",     [ENGINE_S_CLOSE_FAILED] = "close_failed",
+    [ENGINE_S_POOLED] = "pooled",
 };
 
 #define T(a, b)                    \
@@ -49,14 +50,17 @@ static const struct {
     T(CLOSING, CLOSE_WAIT),   /* AWS refused for quota / closures in flight: back in line */
     T(CLOSING, PROTECTED),    /* CANNOT_CLOSE_MANAGEMENT_ACCOUNT, or protection on re-check */
     T(CLOSING, SUSPENDED),    /* AWS reports the account closed */
-    T(SUSPENDED, GONE),       /* left the organization after the 90-day period */
-    T(FAILED, REQUESTED),     /* `retry` of a failed creation (a new alias) */
+    T(CLOSING, CLOSE_FAILED), /* AWS refused CloseAccount for another reason (access denied) */
+    T(CLOSE_FAILED, CLOSE_WAIT), /* `retry`, or close/offboard asks again */
+    T(SUSPENDED, GONE),          /* left the organization after the 90-day period */
+    T(FAILED, REQUESTED),        /* `retry` of a failed creation (a new alias) */
     /* Drift: AWS says the account is already closed (closed outside sandboxctl). */
     T(ACTIVE, SUSPENDED),
     T(EXPIRING, SUSPENDED),
     T(NUKE_FAILED, SUSPENDED),
     T(CLOSE_WAIT, SUSPENDED),
     T(PROTECTED, SUSPENDED),
+    T(CLOSE_FAILED, SUSPENDED),
     T(POOLED, SUSPENDED),
     /* Drift: the account is no longer in the organization at all. */
     T(ACTIVE, GONE),
@@ -65,6 +69,7 @@ static const struct {
     T(CLOSE_WAIT, GONE),
     T(CLOSING, GONE),
     T(PROTECTED, GONE),
+    T(CLOSE_FAILED, GONE),
     T(POOLED, GONE),
     /* `release`: the account is handed over and never touched again. */
     T(ACTIVE, RELEASED),
@@ -72,6 +77,7 @@ static const struct {
     T(NUKE_FAILED, RELEASED),
     T(CLOSE_WAIT, RELEASED),
     T(PROTECTED, RELEASED),
+    T(CLOSE_FAILED, RELEASED),
 };
 
 #undef T
@@ -132,6 +138,7 @@ engine_state_open_at_aws(enum engine_state s)
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_CLOSE_WAIT:
     case ENGINE_S_PROTECTED:
+    case ENGINE_S_CLOSE_FAILED:
     case ENGINE_S_POOLED:
         return true;
     default:
@@ -148,6 +155,8 @@ engine_retry_target(enum engine_state s)
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_PROTECTED:
         return ENGINE_S_EXPIRING; /* nuke (and protection check) again */
+    case ENGINE_S_CLOSE_FAILED:
+        return ENGINE_S_CLOSE_WAIT; /* nuked already: back in line for a close slot */
     default:
         return ENGINE_S_COUNT;
     }

@@ -13,6 +13,10 @@
  *   sandboxctl's tags removed or changed by someone else). It is a state rather than a silent
  *   skip so `list --state protected` shows what needs a human, and `retry` re-checks it; a
  *   repurposed account is re-checked by the engine and closes once it is back.
+ * - close_failed: AWS refused CloseAccount for a reason other than the close quota or the
+ *   closures in flight (an IAM deny such as `policy protect`'s, a refused request). Only those
+ *   two queue an account (close_wait); anything else is a failure the operator sees, and
+ *   `retry` (or `close`/`offboard` asking again) puts the account back in line.
  * - released: `release` handed the account over; the row stays with its history and the
  *   engine never touches the account again.
  * - pooled: a kind's warm pool (kinds.NAME.pool). A pool account is requested and created
@@ -44,6 +48,7 @@ enum engine_state {
     ENGINE_S_FAILED,        /* creation failed (terminal until `retry`) */
     ENGINE_S_PROTECTED,     /* close or nuke refused by a protection rule, or repurposed */
     ENGINE_S_RELEASED,      /* handed over by `release`: never touched again (terminal) */
+    ENGINE_S_CLOSE_FAILED,  /* AWS refused CloseAccount for a reason no wait cures; `retry` */
     ENGINE_S_POOLED,        /* created ahead in the kind's pool OU, never handed out, no owner */
     ENGINE_S_COUNT
 };
@@ -61,7 +66,8 @@ bool engine_state_terminal(enum engine_state s);
 /* True for states in which the account exists at AWS and is not closed or closing. */
 bool engine_state_open_at_aws(enum engine_state s);
 /* The state `retry` releases an account in state s to (failed -> requested, nuke_failed and
- * protected -> expiring); ENGINE_S_COUNT when s cannot be retried. */
+ * protected -> expiring, close_failed -> close_wait); ENGINE_S_COUNT when s cannot be
+ * retried. */
 enum engine_state engine_retry_target(enum engine_state s);
 
 #endif

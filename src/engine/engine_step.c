@@ -109,6 +109,81 @@ tolerate_conflict(struct sbx_err *err)
 
 /* --- creation ---------------------------------------------------------------------------- */
 
+/*
+ * The alias of a is taken by account_id, which is not a's (why says whose): the account is
+ * reported (a warning and an alias_taken event) and never touched, and a new alias is used.
+ */
+static int
+alias_taken(struct step *st, struct store_account *a, const char *account_id, const char *why,
+            struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    char old[256], *detail = NULL;
+    int rc;
+
+    snprintf(old, sizeof(old), "%s", a->email);
+    if (eng_regenerate_alias(e, a, err) != 0)
+        return -1;
+    log_warn("account %lld: alias '%s' is taken by account %s, which is not this row's: %s; "
+             "not touched, trying '%s'",
+             (long long)a->id, old, account_id, why, a->email);
+    a->submitted = false;
+    free(a->request_id);
+    a->request_id = NULL;
+    a->account_id[0] = '\0';
+    a->due_at = st->now;
+    detail = eng_detail("old_email", old, "new_email", a->email, "new_name", a->name,
+                        "foreign_account_id", account_id, "why", why, NULL);
+    if (a->state == ENGINE_S_REQUESTED)
+        rc = eng_save(e, a, "alias_taken", detail, err);
+    else
+        rc = eng_transition(e, a, ENGINE_S_REQUESTED, "alias_taken", detail,
+                            "the alias belongs to an account that is not this row's", err);
+    free(detail);
+    return rc == 0 ? 0 : tolerate_conflict(err);
+}
+
+/*
+ * An account found for a by its unique name or email is adopted into the row only when its
+ * identity tags say it is this store's and this row's (engine_identity.c). *ours says so;
+ * otherwise the row has been handled (alias taken, or deferred when the tags could not be
+ * read).
+ */
+static int
+found_is_ours(struct step *st, struct store_account *a, const char *account_id, bool *ours,
+              struct sbx_err *err)
+{
+    struct sbx_err aerr = { 0 };
+    enum eng_owner who;
+    char why[300];
+
+    *ours = false;
+    if (eng_account_identity(st->e, a, account_id, &who, why, sizeof(why), &aerr) != 0)
+        return row_failed(st, a, "reconcile (ListTagsForResource)", &aerr, 30, err);
+    if (who == ENG_OWNER_OURS) {
+        *ours = true;
+        return 0;
+    }
+    return alias_taken(st, a, account_id, why, err);
+}
+
+/* A request with a's unique name is still in progress: whose it is shows once it succeeds
+ * (its account's tags), so look again later rather than take it now. */
+static int
+found_in_progress(struct step *st, struct store_account *a, const char *request_id,
+                  struct sbx_err *err)
+{
+    char msg[200];
+
+    snprintf(msg, sizeof(msg),
+             "a CreateAccount request with this name (%s) is in progress; checking whose it is "
+             "when it is done",
+             request_id);
+    if (eng_defer(st->e, a, 30, msg, err) != 0)
+        return tolerate_conflict(err);
+    return 0;
+}
+
 /* After a crash or an ambiguous CreateAccount: is there already a request or an account for this
  * row? *handled when the row moved on. */
 static int
@@ -127,6 +202,17 @@ reconcile_requested(struct step *st, struct store_account *a, bool *handled, str
         return row_failed(st, a, "reconcile (ListCreateAccountStatus)", &aerr, 30, err);
     }
     if (found) {
+        bool ours = true;
+
+        *handled = true;
+        if (strcmp(cs.state, "IN_PROGRESS") == 0)
+            return found_in_progress(st, a, cs.id, err);
+        if (strcmp(cs.state, "SUCCEEDED") == 0) {
+            if (found_is_ours(st, a, cs.account_id, &ours, err) != 0)
+                return -1;
+            if (!ours)
+                return 0;
+        }
         if (store_set_str(&a->request_id, cs.id, err) != 0)
             return -1;
         if (strcmp(cs.state, "SUCCEEDED") == 0)
@@ -148,6 +234,15 @@ reconcile_requested(struct step *st, struct store_account *a, bool *handled, str
     }
     if (!found)
         return 0; /* nothing was created: safe to send */
+    {
+        bool ours = false;
+
+        *handled = true;
+        if (found_is_ours(st, a, account_id, &ours, err) != 0)
+            return -1;
+        if (!ours)
+            return 0;
+    }
     snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
     a->due_at = st->now;
     detail = eng_detail("account_id", account_id, "source", "ListAccounts", NULL);
@@ -341,6 +436,14 @@ handle_create_failed(struct step *st, struct store_account *a, const char *reaso
         return row_failed(st, a, "ListCreateAccountStatus", &aerr, 30, err);
     if (found && strcmp(cs.state, "FAILED") != 0 &&
         (a->request_id == NULL || strcmp(cs.id, a->request_id) != 0)) {
+        bool ours = false;
+
+        if (strcmp(cs.state, "IN_PROGRESS") == 0)
+            return found_in_progress(st, a, cs.id, err);
+        if (found_is_ours(st, a, cs.account_id, &ours, err) != 0)
+            return -1;
+        if (!ours)
+            return 0;
         if (store_set_str(&a->request_id, cs.id, err) != 0)
             return -1;
         if (strcmp(cs.state, "SUCCEEDED") == 0)
@@ -357,6 +460,12 @@ handle_create_failed(struct step *st, struct store_account *a, const char *reaso
     if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0)
         return row_failed(st, a, "ListAccounts", &aerr, 30, err);
     if (found) {
+        bool ours = false;
+
+        if (found_is_ours(st, a, account_id, &ours, err) != 0)
+            return -1;
+        if (!ours)
+            return 0;
         snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
         a->due_at = st->now;
         detail = eng_detail("account_id", account_id, "failed_reason", reason, "source",
@@ -730,6 +839,27 @@ park(struct step *st, const struct store_account *a)
 /* --- close --------------------------------------------------------------------------------------
  */
 
+/*
+ * When to look at a closure next. Every poll is a DescribeAccount, a claim, a save and an
+ * engine step, and a closure takes minutes, so once closures have been seen (meta
+ * close_latency_min, the shortest) the first poll waits for most of that; after that, and
+ * before anything is learned, every ENGINE_POLL_CLOSE seconds. Polling no sooner than needed
+ * keeps a long wait (a class's 60 closures) from costing thousands of steps.
+ */
+#define CLOSE_LATENCY_MIN "close_latency_min"
+
+static int64_t
+close_poll_due(struct step *st, const struct store_account *a)
+{
+    struct sbx_err ignored = { 0 };
+    int64_t est = -1, expected;
+
+    if (store_meta_get_int(st->e->store, CLOSE_LATENCY_MIN, -1, &est, &ignored) != 0 || est <= 0)
+        return st->now + ENGINE_POLL_CLOSE;
+    expected = (a->close_requested_at > 0 ? a->close_requested_at : st->now) + est * 4 / 5;
+    return expected > st->now + ENGINE_POLL_CLOSE ? expected : st->now + ENGINE_POLL_CLOSE;
+}
+
 /* closing -> close_wait: AWS did not take the closure; the ledger row goes too. */
 static int
 revert_close(struct step *st, struct store_account *a, const char *why, int64_t due,
@@ -753,6 +883,33 @@ revert_close(struct step *st, struct store_account *a, const char *why, int64_t 
         goto out;
     }
     st->r->deferred++;
+    rc = 0;
+out:
+    free(detail);
+    return rc;
+}
+
+/* closing -> close_failed: AWS refused the closure; the ledger row goes, the reason stays. */
+static int
+close_failed(struct step *st, struct store_account *a, const char *why, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    char *detail = eng_detail("error", why, NULL);
+    int rc = -1;
+
+    if (store_begin(e->store, err) != 0)
+        goto out;
+    a->close_requested_at = 0;
+    a->close_sent = false;
+    a->due_at = 0;
+    if (store_set_str(&a->last_error, why, err) != 0 ||
+        store_ledger_remove(e->store, a->account_id, err) != 0 ||
+        eng_transition(e, a, ENGINE_S_CLOSE_FAILED, "close_failed", detail, why, err) != 0 ||
+        store_commit(e->store, err) != 0) {
+        store_rollback(e->store);
+        rc = tolerate_conflict(err);
+        goto out;
+    }
     rc = 0;
 out:
     free(detail);
@@ -794,7 +951,7 @@ after_close_call(struct step *st, struct store_account *a, int call_rc, const st
     if (call_rc == 0 || (aerr->code == SBX_E_AWS &&
                          (aerr->aws == SBX_AWS_ALREADY_CLOSED || aerr->aws == SBX_AWS_CONFLICT))) {
         a->close_sent = true;
-        a->due_at = st->now + ENGINE_POLL_CLOSE;
+        a->due_at = close_poll_due(st, a);
         if (store_set_str(&a->last_error, "", err) != 0)
             return -1;
         detail = call_rc == 0 ? NULL : eng_detail("note", aerr->msg, NULL);
@@ -850,8 +1007,10 @@ after_close_call(struct step *st, struct store_account *a, int call_rc, const st
         /* Ambiguous: maybe closed. Keep the intent; DescribeAccount decides next time. */
         return row_failed(st, a, "CloseAccount", aerr, 30, err);
     default:
+        /* Refused for a reason no wait cures (access denied, a refused request): not queued
+         * behind the operator's back, but a failure they see. */
         note_error(st, a, "CloseAccount", aerr);
-        return revert_close(st, a, msg, st->now + 3600, err);
+        return close_failed(st, a, msg, err);
     }
 }
 
@@ -872,7 +1031,7 @@ close_one(struct step *st, struct store_account *a, struct sbx_err *err)
         return -1;
     a->close_requested_at = st->now;
     a->close_sent = pending;
-    a->due_at = st->now + ENGINE_POLL_CLOSE;
+    a->due_at = close_poll_due(st, a);
     if (store_ledger_add(e->store, a->account_id, st->now, pending ? "observed" : "engine", err) !=
                 0 ||
         eng_transition(e, a, ENGINE_S_CLOSING, pending ? "already_closing" : "close_started", NULL,
@@ -902,6 +1061,15 @@ learn_latency(struct step *st, const struct store_account *a)
         return;
     est = (est * 3 + took) / 4;
     if (store_meta_set_int(st->e->store, "close_latency", est, &ignored) != 0)
+        log_debug("cannot record close latency: %s", ignored.msg);
+    /* The shortest closure seen bounds when the next one can be done: polls wait for that.
+     * An observation is late by however long nobody looked (a cron `run`, a test's jump of
+     * the clock), so only one made within two poll intervals of the previous look counts. */
+    if (st->now - a->updated_at > 2 * ENGINE_POLL_CLOSE)
+        return;
+    if (store_meta_get_int(st->e->store, CLOSE_LATENCY_MIN, -1, &est, &ignored) == 0 &&
+        (est <= 0 || took < est) &&
+        store_meta_set_int(st->e->store, CLOSE_LATENCY_MIN, took, &ignored) != 0)
         log_debug("cannot record close latency: %s", ignored.msg);
 }
 
@@ -947,7 +1115,7 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
         else
             rc = tolerate_conflict(err);
     } else if (live_pending(&live)) {
-        a->due_at = st->now + ENGINE_POLL_CLOSE;
+        a->due_at = close_poll_due(st, a);
         if (!a->close_sent) {
             a->close_sent = true; /* our call went through although its answer was lost */
             rc = eng_save(e, a, "close_confirmed", NULL, err);

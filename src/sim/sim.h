@@ -58,6 +58,8 @@ struct sim_opts {
     int latency_ms;          /* added to every AWS-protocol response */
     const char *admin_token; /* NULL: the admin API answers loopback peers only; else it
                               * answers anyone presenting "Authorization: Bearer TOKEN" */
+    double ce_lag;           /* Cost Explorer: seconds before spend shows (43200, i.e. 12 h) */
+    int ce_page_size;        /* Cost Explorer: groups per GetCostAndUsage page (500) */
 };
 
 /* Who signed a request (resolved from the access key by sim_auth_lookup). */
@@ -100,6 +102,14 @@ enum sim_op {
     SIM_OP_DESCRIBE_ORGANIZATION,
     SIM_OP_ASSUME_ROLE,
     SIM_OP_GET_CALLER_IDENTITY,
+    SIM_OP_GET_COST_AND_USAGE,
+    SIM_OP_CREATE_POLICY,
+    SIM_OP_DESCRIBE_POLICY,
+    SIM_OP_ATTACH_POLICY,
+    SIM_OP_DETACH_POLICY,
+    SIM_OP_LIST_POLICIES,
+    SIM_OP_LIST_POLICIES_FOR_TARGET,
+    SIM_OP_ENABLE_POLICY_TYPE,
     SIM_OP_COUNT
 };
 
@@ -162,6 +172,11 @@ enum sim_auth_result sim_auth_lookup(struct sim *s, const char *access_key_id,
  */
 int sim_orgs_call(struct sim *s, const char *op, const char *body, size_t len,
                   const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
+
+/* Runs one Cost Explorer operation (JSON 1.1, X-Amz-Target AWSInsightsIndexService.<op>);
+ * same contract as sim_orgs_call. Only GetCostAndUsage is known. */
+int sim_ce_call(struct sim *s, const char *op, const char *body, size_t len,
+                const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
 
 /* Runs one STS query-protocol request (form body with Action=...). Same contract. */
 int sim_sts_call(struct sim *s, const char *body, size_t len, const struct sim_caller *caller,

@@ -8,10 +8,17 @@
  *   POST /__sim/pause     the clock stops; only advance moves it -> the clock
  *   POST /__sim/resume    it runs again at its time scale from where it stopped -> the clock
  *   POST /__sim/reset     an empty organization again (keys, options and the clock stay)
- *   GET|POST /__sim/faults  current faults / change some of them -> the faults in force
+ *   GET|POST /__sim/faults  current faults / change some of them -> the faults in force;
+ *                         "deny_ops" (operation names) are always answered access denied, as
+ *                         "deny_format" says: json (AccessDeniedException, HTTP 400), xml (an
+ *                         AccessDenied error document, HTTP 403) or html (a proxy's 403 page)
  *   GET  /__sim/state     the whole state (sim_state_json without the internal part)
  *   POST /__sim/accounts  {"Email","Name","Tags"?,"ParentId"?,"RoleName"?} -> {"Id"}: an
  *                         ACTIVE member that joined by invitation, immediately
+ *   GET|POST /__sim/spend {"AccountId": id, "PerDay": USD}? {"Lag": N | "12h"}?
+ *                         {"PageSize": n}? -> the Cost Explorer settings and every account's
+ *                         spend rate: from now on the account costs PerDay USD a day; Lag is
+ *                         how long cost takes to show, PageSize the groups per page
  *
  * The HTTP layer serves these to loopback peers only, or with the --admin-token to anyone.
  * Errors answer {"error": "..."} with 400 (bad input), 404 (unknown path), 405 (method) or
@@ -146,6 +153,27 @@ rate_of(const cJSON *in, const char *k, double *dst, struct sim_reply *r)
     return 0;
 }
 
+/* A list of operation names (or null: none) as a bit mask. Returns -1 when it is not one. */
+static int
+ops_mask(const cJSON *v, uint32_t *mask)
+{
+    const cJSON *e;
+    uint32_t m = 0;
+
+    if (!cJSON_IsArray(v) && !cJSON_IsNull(v))
+        return -1;
+    cJSON_ArrayForEach(e, v)
+    {
+        int op = cJSON_IsString(e) ? sim_op_find(e->valuestring) : -1;
+
+        if (op < 0)
+            return -1;
+        m |= 1u << op;
+    }
+    *mask = m;
+    return 0;
+}
+
 /* Validates everything first, then applies: a rejected request changes nothing. */
 static int
 faults(struct sim *s, const cJSON *in, struct sim_reply *r)
@@ -182,20 +210,18 @@ faults(struct sim *s, const cJSON *in, struct sim_reply *r)
         snprintf(nf.fail_create_reason, sizeof(nf.fail_create_reason), "%s", v->valuestring);
     }
     v = cJSON_GetObjectItemCaseSensitive(in, "ops");
+    if (v != NULL && ops_mask(v, &nf.ops) != 0)
+        return admin_error(r, 400, "faults: \"ops\" must be a list of operation names");
+    v = cJSON_GetObjectItemCaseSensitive(in, "deny_ops");
+    if (v != NULL && ops_mask(v, &nf.deny_ops) != 0)
+        return admin_error(r, 400, "faults: \"deny_ops\" must be a list of operation names");
+    v = cJSON_GetObjectItemCaseSensitive(in, "deny_format");
     if (v != NULL) {
-        const cJSON *e;
-
-        if (!cJSON_IsArray(v) && !cJSON_IsNull(v))
-            return admin_error(r, 400, "faults: \"ops\" must be a list of operation names");
-        nf.ops = 0;
-        cJSON_ArrayForEach(e, v)
-        {
-            int op = cJSON_IsString(e) ? sim_op_find(e->valuestring) : -1;
-
-            if (op < 0)
-                return admin_error(r, 400, "faults: unknown operation in \"ops\"");
-            nf.ops |= 1u << op;
-        }
+        if (!cJSON_IsString(v) ||
+            (strcmp(v->valuestring, "json") != 0 && strcmp(v->valuestring, "xml") != 0 &&
+             strcmp(v->valuestring, "html") != 0))
+            return admin_error(r, 400, "faults: \"deny_format\" must be json, xml or html");
+        snprintf(nf.deny_format, sizeof(nf.deny_format), "%s", v->valuestring);
     }
     v = cJSON_GetObjectItemCaseSensitive(in, "fail_create_matching");
     if (v != NULL) {
@@ -270,6 +296,78 @@ add_account(struct sim *s, const cJSON *in, struct sim_reply *r)
     return rc;
 }
 
+static int
+answer_spend(struct sim *s, struct sim_reply *r)
+{
+    cJSON *o = cJSON_CreateObject(), *rates;
+    int rc = -1;
+
+    if (o == NULL || sim_json_add_num(o, "Lag", s->ce_lag) != 0 ||
+        sim_json_add_num(o, "PageSize", s->ce_page_size) != 0)
+        goto out;
+    rates = cJSON_AddObjectToObject(o, "PerDay");
+    if (rates == NULL)
+        goto out;
+    for (size_t i = 0; i < s->naccounts; i++) {
+        const struct sim_account *a = &s->accounts[i];
+
+        if (a->nrates > 0 && sim_json_add_num(rates, a->id, a->rates[a->nrates - 1].per_day) != 0)
+            goto out;
+    }
+    rc = sim_reply_json(r, 200, ADMIN_TYPE, o);
+out:
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int
+spend(struct sim *s, const cJSON *in, struct sim_reply *r)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(in, "AccountId");
+    const cJSON *per_day = cJSON_GetObjectItemCaseSensitive(in, "PerDay");
+    const cJSON *lag = cJSON_GetObjectItemCaseSensitive(in, "Lag");
+    const cJSON *page = cJSON_GetObjectItemCaseSensitive(in, "PageSize");
+    struct sim_account *a = NULL;
+    double lag_secs = s->ce_lag;
+
+    if ((id == NULL) != (per_day == NULL))
+        return admin_error(r, 400, "spend: \"AccountId\" and \"PerDay\" go together");
+    if (id != NULL) {
+        if (!cJSON_IsString(id) || (a = sim_account_find(s, id->valuestring)) == NULL)
+            return admin_error(r, 400,
+                               "spend: \"AccountId\" must name an account of the "
+                               "organization");
+        if (!cJSON_IsNumber(per_day) || !(per_day->valuedouble >= 0) ||
+            !isfinite(per_day->valuedouble))
+            return admin_error(r, 400, "spend: \"PerDay\" must be a number of USD >= 0");
+    }
+    if (lag != NULL) {
+        struct sbx_err err = { 0 };
+        int64_t d;
+
+        if (cJSON_IsNumber(lag)) {
+            lag_secs = lag->valuedouble;
+        } else if (cJSON_IsString(lag) && duration_parse(lag->valuestring, &d, &err) == 0) {
+            lag_secs = (double)d;
+        } else {
+            return admin_error(r, 400, "spend: \"Lag\" must be seconds or a duration");
+        }
+        if (!(lag_secs >= 0) || !isfinite(lag_secs))
+            return admin_error(r, 400, "spend: \"Lag\" must not be negative");
+    }
+    if (page != NULL &&
+        (!cJSON_IsNumber(page) || page->valuedouble < 1 || page->valuedouble > 100000 ||
+         page->valuedouble != floor(page->valuedouble)))
+        return admin_error(r, 400, "spend: \"PageSize\" must be a whole number from 1 to 100000");
+    if (a != NULL && sim_rate_set(s, a, per_day->valuedouble) != 0)
+        return -1;
+    s->ce_lag = lag_secs;
+    if (page != NULL)
+        s->ce_page_size = (int)page->valuedouble;
+    r->mutated = true;
+    return answer_spend(s, r);
+}
+
 int
 sim_admin_too_big(struct sim_reply *r, size_t max)
 {
@@ -330,10 +428,13 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
         rc = 0;
     } else if (strcmp(what, "accounts") == 0 && post) {
         rc = add_account(s, in, r);
+    } else if (strcmp(what, "spend") == 0 && (get || post)) {
+        rc = post ? spend(s, in, r) : answer_spend(s, r);
     } else if (strcmp(what, "clock") == 0 || strcmp(what, "advance") == 0 ||
                strcmp(what, "reset") == 0 || strcmp(what, "faults") == 0 ||
                strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0 ||
-               strcmp(what, "state") == 0 || strcmp(what, "accounts") == 0) {
+               strcmp(what, "state") == 0 || strcmp(what, "accounts") == 0 ||
+               strcmp(what, "spend") == 0) {
         rc = admin_error(r, 405, "method %s not allowed on %s", method, path);
     } else {
         rc = admin_error(r, 404, "no such admin path '%s'", path);

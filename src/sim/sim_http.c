@@ -42,6 +42,7 @@
 #define IDLE_TIMEOUT   30   /* seconds a connection may stay silent */
 #define MAX_HEADERS    64
 #define TARGET_PREFIX  "AWSOrganizationsV20161128."
+#define CE_PREFIX      "AWSInsightsIndexService."
 #define SKEW_LIMIT     900.0 /* 15 minutes */
 #define MSG_BAD_SIG \
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
@@ -149,7 +150,11 @@ authenticate(struct sim_server *srv, const struct hdrs *h, const char *method, c
 {
     const char *authz = hdr_get(h, "Authorization"), *date = hdr_get(h, "X-Amz-Date");
     const char *token = hdr_get(h, "X-Amz-Security-Token");
-    const char *service = json ? "organizations" : "sts";
+    const char *target = hdr_get(h, "X-Amz-Target");
+    const char *service = !json ? "sts"
+                          : target != NULL && strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0
+                                  ? "ce"
+                                  : "organizations";
     struct sigv4_auth auth;
     struct sigv4_request req = { 0 };
     struct sbx_err err = { 0 };
@@ -485,7 +490,9 @@ serve_aws(struct sim_server *srv, struct MHD_Connection *conn, const char *url, 
         goto answer;
     }
     pthread_mutex_lock(&srv->lock);
-    if (json && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) != 0)
+    if (json && strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0)
+        rc = sim_ce_call(srv->s, target + strlen(CE_PREFIX), cc->body, cc->len, &caller, &r);
+    else if (json && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) != 0)
         rc = sim_orgs_call(srv->s, "", cc->body, cc->len, &caller, &r);
     else if (json)
         rc = sim_orgs_call(srv->s, target + strlen(TARGET_PREFIX), cc->body, cc->len, &caller, &r);
@@ -504,7 +511,8 @@ answer:
                  !json ? "sts"
                  : strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) == 0
                          ? target + strlen(TARGET_PREFIX)
-                         : target);
+                 : strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0 ? target + strlen(CE_PREFIX)
+                                                                      : target);
         log_request(srv, what, &r);
     }
     sleep_ms(r.latency_ms);

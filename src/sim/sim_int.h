@@ -24,6 +24,11 @@
 #define SIM_PAGE_DEFAULT    20
 #define SIM_ID_LEN          72
 
+#define SIM_FULL_ACCESS_ID     "p-FullAWSAccess" /* the AWS managed SCP */
+#define SIM_MAX_POLICIES       1000              /* per policy type (Organizations quotas) */
+#define SIM_SCP_MAX_CHARS      5120              /* SCP document size */
+#define SIM_MAX_SCP_PER_TARGET 5                 /* SCPs attached to one root, OU or account */
+
 struct cJSON;
 
 struct sim_tag {
@@ -50,6 +55,12 @@ enum sim_acct_state {
     SIM_ACCT_DEPARTED,
 };
 
+/* From `from` on (simulated time) the account costs per_day USD a day (admin /__sim/spend). */
+struct sim_rate {
+    double from;
+    double per_day;
+};
+
 struct sim_account {
     char id[13];
     char *email;
@@ -64,6 +75,23 @@ struct sim_account {
     double departed;  /* left the organization; 0 = not yet */
     int close_calls;  /* CloseAccount calls naming this account, accepted or not */
     struct sim_tags tags;
+    struct sim_rate *rates; /* in time order */
+    size_t nrates, cap_rates;
+};
+
+struct sim_policy {
+    char id[SIM_ID_LEN];
+    char *name;
+    char *description;
+    char *content;
+    int type; /* index into sim_policy_types */
+    bool aws_managed;
+    struct sim_tags tags;
+};
+
+struct sim_attach {
+    char policy_id[SIM_ID_LEN];
+    char target_id[SIM_ID_LEN];
 };
 
 struct sim_ou {
@@ -123,7 +151,9 @@ struct sim_faults {
     int latency_ms;
     char *fail_create_matching; /* NULL = off */
     char fail_create_reason[64];
-    uint32_t ops; /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
+    uint32_t ops;        /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
+    uint32_t deny_ops;   /* bit per enum sim_op always answered "access denied"; 0 = none */
+    char deny_format[8]; /* how: "json" (AccessDeniedException), "xml" or "html" (HTTP 403) */
 };
 
 struct sim {
@@ -137,6 +167,8 @@ struct sim {
     int account_limit;
     int close_quota, close_quota_min, close_quota_pct, close_quota_max;
     bool throttle;
+    double ce_lag;                /* seconds before spend shows in Cost Explorer */
+    int ce_page_size;             /* groups per GetCostAndUsage page */
     struct sim_faults faults_opt; /* from the options; reset restores it */
     struct sbx_clock clock;
 
@@ -153,6 +185,11 @@ struct sim {
     size_t ncloses, cap_closes;
     struct sim_session *sessions;
     size_t nsessions, cap_sessions;
+    struct sim_policy *policies;
+    size_t npolicies, cap_policies;
+    struct sim_attach *attach; /* policy attachments */
+    size_t nattach, cap_attach;
+    uint32_t policy_types; /* bit per sim_policy_types entry enabled in the root */
 
     /* machinery */
     uint64_t rng_ids;    /* splitmix64 state: ids */
@@ -174,6 +211,7 @@ double sim_rng_unit(uint64_t *state);
 void sim_new_account_id(struct sim *s, char out[13]);
 void sim_new_car_id(struct sim *s, char out[40]);
 void sim_new_ou_id(struct sim *s, char out[SIM_ID_LEN]);
+void sim_new_policy_id(struct sim *s, char out[SIM_ID_LEN]);
 
 struct sim_account *sim_account_find(struct sim *s, const char *id); /* departed excluded */
 struct sim_account *sim_account_find_any(struct sim *s, const char *id);
@@ -213,6 +251,29 @@ int sim_tags_copy(struct sim_tags *dst, const struct sim_tags *src);
 void sim_tags_release(struct sim_tags *t);
 struct sim_tags *sim_tags_of(struct sim *s, const char *resource_id); /* NULL: not found */
 
+/* Sets a's spend rate from now on (USD per day, >= 0); -1 when out of memory. */
+int sim_rate_set(struct sim *s, struct sim_account *a, double per_day);
+/* USD a costs over [t0, t1) of simulated time (0 outside its life in the organization). */
+double sim_cost_between(const struct sim_account *a, double t0, double t1);
+
+/* Policy types (the PolicyType enum of the API model); SCP is index 0. */
+#define SIM_POLICY_TYPES 13
+#define SIM_SCP          0
+extern const char *const sim_policy_types[SIM_POLICY_TYPES];
+int sim_policy_type_find(const char *name); /* index or -1 */
+struct sim_policy *sim_policy_find(struct sim *s, const char *id);
+/* Appends a policy (strings copied); NULL when out of memory. */
+struct sim_policy *sim_policy_add(struct sim *s, const char *id, const char *name,
+                                  const char *description, const char *content, int type,
+                                  bool aws_managed);
+bool sim_attached(const struct sim *s, const char *policy_id, const char *target_id);
+int sim_attach_add(struct sim *s, const char *policy_id, const char *target_id);
+void sim_attach_remove(struct sim *s, const char *policy_id, const char *target_id);
+/* Policies of type attached to target. */
+int sim_attach_count(struct sim *s, const char *target_id, int type);
+/* When SCPs are enabled, a new root, OU or account gets FullAWSAccess, as at AWS. */
+int sim_full_access_attach(struct sim *s, const char *target_id);
+
 /* Legacy Status and new State strings of an account. */
 const char *sim_acct_status(const struct sim_account *a);
 const char *sim_acct_state_name(const struct sim_account *a);
@@ -220,6 +281,9 @@ const char *sim_acct_state_name(const struct sim_account *a);
 /* ARNs and paths into buf (size n); return buf. */
 const char *sim_account_arn(const struct sim *s, const char *id, char *buf, size_t n);
 const char *sim_path_of(struct sim *s, const char *id, char *buf, size_t n);
+
+/* Draws a call's injected faults (sim_orgs.c; the same stream for every service). */
+void sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop);
 
 /* Token bucket for op in simulated time: true if a token was taken. */
 bool sim_bucket_take(struct sim *s, enum sim_op op);
@@ -235,6 +299,8 @@ int sim_reply_json(struct sim_reply *r, int status, const char *content_type,
                    const struct cJSON *o);
 /* An empty 200 JSON 1.1 reply (operations without output). */
 int sim_reply_empty(struct sim_reply *r);
+/* A reply with a copy of body (a NUL-terminated string), whatever the protocol. */
+int sim_reply_text(struct sim_reply *r, int status, const char *content_type, const char *body);
 
 /* Formats t as ISO 8601 UTC ("2026-11-26T18:00:00Z") and as SigV4 date ("20261126T180000Z"). */
 const char *sim_iso8601(double t, char *buf, size_t n);

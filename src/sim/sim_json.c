@@ -54,6 +54,12 @@ sim_reply_json(struct sim_reply *r, int status, const char *content_type, const 
 }
 
 int
+sim_reply_text(struct sim_reply *r, int status, const char *content_type, const char *body)
+{
+    return reply_take(r, status, content_type, body, strlen(body));
+}
+
+int
 sim_reply_empty(struct sim_reply *r)
 {
     /* Smithy: operations without output SHOULD answer an empty body (section 1.4). */
@@ -228,6 +234,22 @@ dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
         sim_json_add_str(o, "RoleName", a->role_name) != 0 || add_tags(o, "Tags", &a->tags) != 0 ||
         sim_json_add_num(o, "CloseCalls", a->close_calls))
         return -1;
+    if (a->nrates > 0) {
+        cJSON *rates = cJSON_AddArrayToObject(o, "SpendRates");
+
+        if (rates == NULL)
+            return -1;
+        for (size_t i = 0; i < a->nrates; i++) {
+            cJSON *e = cJSON_CreateObject();
+
+            if (e == NULL)
+                return -1;
+            cJSON_AddItemToArray(rates, e);
+            if (sim_json_add_num(e, "From", a->rates[i].from) != 0 ||
+                sim_json_add_num(e, "PerDay", a->rates[i].per_day) != 0)
+                return -1;
+        }
+    }
     return 0;
 }
 
@@ -255,23 +277,16 @@ dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
     return 0;
 }
 
+/* The operations whose bit is set in mask, as a list of names. */
 static int
-dump_faults(cJSON *root, const struct sim_faults *f)
+dump_ops(cJSON *o, const char *key, uint32_t mask)
 {
-    cJSON *o = cJSON_AddObjectToObject(root, "faults"), *ops;
+    cJSON *ops = cJSON_AddArrayToObject(o, key);
 
-    if (o == NULL || sim_json_add_num(o, "error_rate", f->error_rate) != 0 ||
-        sim_json_add_num(o, "throttle_rate", f->throttle_rate) != 0 ||
-        sim_json_add_num(o, "drop_rate", f->drop_rate) != 0 ||
-        sim_json_add_num(o, "latency_ms", f->latency_ms) != 0 ||
-        add_str_or_null(o, "fail_create_matching", f->fail_create_matching) != 0 ||
-        sim_json_add_str(o, "fail_create_reason", f->fail_create_reason) != 0)
-        return -1;
-    ops = cJSON_AddArrayToObject(o, "ops");
     if (ops == NULL)
         return -1;
     for (int i = 0; i < SIM_OP_COUNT; i++) {
-        if ((f->ops & (1u << i)) != 0) {
+        if ((mask & (1u << i)) != 0) {
             cJSON *n = cJSON_CreateString(sim_op_name((enum sim_op)i));
 
             if (n == NULL)
@@ -282,6 +297,68 @@ dump_faults(cJSON *root, const struct sim_faults *f)
     return 0;
 }
 
+/* Enabled policy types, policies (with their content) and attachments. */
+static int
+dump_policies(struct sim *s, cJSON *root)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "policy_types"), *o;
+
+    if (arr == NULL)
+        return -1;
+    for (int t = 0; t < SIM_POLICY_TYPES; t++) {
+        if ((s->policy_types & (1u << t)) == 0)
+            continue;
+        cJSON_AddItemToArray(arr, cJSON_CreateString(sim_policy_types[t]));
+    }
+    arr = cJSON_AddArrayToObject(root, "policies");
+    if (arr == NULL)
+        return -1;
+    for (size_t i = 0; i < s->npolicies; i++) {
+        const struct sim_policy *p = &s->policies[i];
+
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, o);
+        if (sim_json_add_str(o, "Id", p->id) != 0 || sim_json_add_str(o, "Name", p->name) != 0 ||
+            sim_json_add_str(o, "Description", p->description) != 0 ||
+            sim_json_add_str(o, "Content", p->content) != 0 ||
+            sim_json_add_str(o, "Type", sim_policy_types[p->type]) != 0 ||
+            cJSON_AddBoolToObject(o, "AwsManaged", p->aws_managed) == NULL ||
+            add_tags(o, "Tags", &p->tags) != 0)
+            return -1;
+    }
+    arr = cJSON_AddArrayToObject(root, "attachments");
+    if (arr == NULL)
+        return -1;
+    for (size_t i = 0; i < s->nattach; i++) {
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, o);
+        if (sim_json_add_str(o, "PolicyId", s->attach[i].policy_id) != 0 ||
+            sim_json_add_str(o, "TargetId", s->attach[i].target_id) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+dump_faults(cJSON *root, const struct sim_faults *f)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "faults");
+
+    if (o == NULL || sim_json_add_num(o, "error_rate", f->error_rate) != 0 ||
+        sim_json_add_num(o, "throttle_rate", f->throttle_rate) != 0 ||
+        sim_json_add_num(o, "drop_rate", f->drop_rate) != 0 ||
+        sim_json_add_num(o, "latency_ms", f->latency_ms) != 0 ||
+        add_str_or_null(o, "fail_create_matching", f->fail_create_matching) != 0 ||
+        sim_json_add_str(o, "fail_create_reason", f->fail_create_reason) != 0 ||
+        sim_json_add_str(o, "deny_format", f->deny_format) != 0)
+        return -1;
+    return dump_ops(o, "ops", f->ops) != 0 || dump_ops(o, "deny_ops", f->deny_ops) != 0 ? -1 : 0;
+}
+
 static int
 dump_internal(struct sim *s, cJSON *root)
 {
@@ -290,7 +367,9 @@ dump_internal(struct sim *s, cJSON *root)
     if (in == NULL || add_hex64(in, "rng_ids", s->rng_ids) != 0 ||
         add_hex64(in, "rng_faults", s->rng_faults) != 0 ||
         add_hex64(in, "token_salt", s->token_salt) != 0 ||
-        sim_json_add_str(in, "root_id", s->root_id) != 0)
+        sim_json_add_str(in, "root_id", s->root_id) != 0 ||
+        sim_json_add_num(in, "ce_lag", s->ce_lag) != 0 ||
+        sim_json_add_num(in, "ce_page_size", s->ce_page_size) != 0)
         return -1;
     o = cJSON_AddObjectToObject(in, "clock");
     if (o == NULL || sim_json_add_num(o, "sim", sim_now(s)) != 0 ||
@@ -423,6 +502,8 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
             sim_json_add_num(o, "Timestamp", s->closes[i].t) != 0)
             goto nomem;
     }
+    if (dump_policies(s, root) != 0)
+        goto nomem;
     o = cJSON_AddObjectToObject(root, "calls");
     if (o == NULL)
         goto nomem;
@@ -496,6 +577,63 @@ load_tags(struct sim_tags *t, const cJSON *o)
 }
 
 static int
+load_rates(struct sim_account *a, const cJSON *o)
+{
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "SpendRates"))
+    {
+        void *grown = sim_grow(a->rates, a->nrates, &a->cap_rates, sizeof(*a->rates));
+
+        if (grown == NULL)
+            return -1;
+        a->rates = grown;
+        a->rates[a->nrates++] = (struct sim_rate){ jnum(e, "From"), jnum(e, "PerDay") };
+    }
+    return 0;
+}
+
+/* After the accounts and OUs, so that loading them attaches nothing by itself. */
+static int
+load_policies(struct sim *s, const cJSON *root)
+{
+    const cJSON *e;
+    uint32_t types = 0;
+
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "policies"))
+    {
+        const char *id = jstr(e, "Id"), *name = jstr(e, "Name"), *desc = jstr(e, "Description");
+        const char *content = jstr(e, "Content"), *type = jstr(e, "Type");
+        int t = type != NULL ? sim_policy_type_find(type) : -1;
+        struct sim_policy *p;
+
+        if (id == NULL || name == NULL || desc == NULL || content == NULL || t < 0)
+            return -1;
+        p = sim_policy_add(s, id, name, desc, content, t,
+                           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "AwsManaged")));
+        if (p == NULL || load_tags(&p->tags, e) != 0)
+            return -1;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "attachments"))
+    {
+        const char *pid = jstr(e, "PolicyId"), *tid = jstr(e, "TargetId");
+
+        if (pid == NULL || tid == NULL || sim_attach_add(s, pid, tid) != 0)
+            return -1;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "policy_types"))
+    {
+        int t = cJSON_IsString(e) ? sim_policy_type_find(e->valuestring) : -1;
+
+        if (t < 0)
+            return -1;
+        types |= 1u << t;
+    }
+    s->policy_types = types;
+    return 0;
+}
+
+static int
 load_account(struct sim *s, const cJSON *e, bool departed)
 {
     const char *id = jstr(e, "Id"), *email = jstr(e, "Email"), *name = jstr(e, "Name");
@@ -514,7 +652,7 @@ load_account(struct sim *s, const cJSON *e, bool departed)
         snprintf(a->parent_id, sizeof(a->parent_id), "%s", parent);
         a->joined = jnum(e, "JoinedTimestamp");
         a->close_calls = (int)jnum(e, "CloseCalls");
-        return load_tags(&a->tags, e);
+        return load_tags(&a->tags, e) != 0 ? -1 : load_rates(a, e);
     }
     a = sim_account_add(s, id, email, name, jstr(e, "RoleName"), parent,
                         strcmp(method, "CREATED") == 0, jnum(e, "JoinedTimestamp"));
@@ -530,7 +668,7 @@ load_account(struct sim *s, const cJSON *e, bool departed)
     a->suspended = jnum(e, "SuspendedTimestamp");
     a->departed = jnum(e, "DepartedTimestamp");
     a->close_calls = (int)jnum(e, "CloseCalls");
-    return load_tags(&a->tags, e);
+    return load_tags(&a->tags, e) != 0 ? -1 : load_rates(a, e);
 }
 
 static int
@@ -652,6 +790,10 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     s->rng_ids = jhex64(in, "rng_ids");
     s->rng_faults = jhex64(in, "rng_faults");
     s->token_salt = jhex64(in, "token_salt");
+    if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(in, "ce_lag")))
+        s->ce_lag = jnum(in, "ce_lag");
+    if (jnum(in, "ce_page_size") >= 1)
+        s->ce_page_size = (int)jnum(in, "ce_page_size");
     load_clock(s, cJSON_GetObjectItemCaseSensitive(in, "clock"));
     buckets = cJSON_GetObjectItemCaseSensitive(in, "buckets");
     for (int i = 0; i < SIM_OP_COUNT; i++) {
@@ -709,6 +851,8 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
         if (load_request(s, e) != 0)
             goto bad;
     }
+    if (load_policies(s, root) != 0)
+        goto bad;
     arr = cJSON_GetObjectItemCaseSensitive(root, "close_ledger");
     cJSON_ArrayForEach(e, arr)
     {

@@ -898,6 +898,30 @@ match_one(struct call *c, size_t i, const void *arg)
     return true;
 }
 
+/* PolicyTypes of the root: the enabled ones, ENABLED at once (no PENDING_ENABLE modeled). */
+static int
+add_policy_types(struct sim *s, cJSON *root)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "PolicyTypes");
+
+    if (arr == NULL)
+        return -1;
+    for (int t = 0; t < SIM_POLICY_TYPES; t++) {
+        cJSON *e;
+
+        if ((s->policy_types & (1u << t)) == 0)
+            continue;
+        e = cJSON_CreateObject();
+        if (e == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, e);
+        if (sim_json_add_str(e, "Type", sim_policy_types[t]) != 0 ||
+            sim_json_add_str(e, "Status", "ENABLED") != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static cJSON *
 item_root(struct call *c, size_t i, const void *arg)
 {
@@ -911,8 +935,7 @@ item_root(struct call *c, size_t i, const void *arg)
     snprintf(arn, sizeof(arn), "arn:aws:organizations::%s:root/%s/%s", SIM_MANAGEMENT_ID,
              SIM_ORG_ID, c->s->root_id);
     if (sim_json_add_str(o, "Id", c->s->root_id) != 0 || sim_json_add_str(o, "Arn", arn) != 0 ||
-        sim_json_add_str(o, "Name", "Root") != 0 ||
-        cJSON_AddArrayToObject(o, "PolicyTypes") == NULL) {
+        sim_json_add_str(o, "Name", "Root") != 0 || add_policy_types(c->s, o) != 0) {
         cJSON_Delete(o);
         return NULL;
     }
@@ -1013,6 +1036,10 @@ op_create_ou(struct call *c)
     memset(&tags, 0, sizeof(tags));
     s->nous++;
     c->r->mutated = true;
+    if (sim_full_access_attach(s, ou->id) != 0) {
+        nomem(c);
+        goto out;
+    }
     rc = answer_item(c, "OrganizationalUnit", ou_json(s, ou));
 out:
     sim_tags_release(&tags);
@@ -1245,6 +1272,346 @@ oom:
     return nomem(c);
 }
 
+/* --- policies (service control policies and the other policy types) ------------------- */
+
+static const char MSG_POLICY_NOT_FOUND[] =
+        "We can't find a policy with the PolicyId that you specified.";
+static const char MSG_TARGET_NOT_FOUND[] =
+        "We can't find a root, OU, account, or policy with the TargetId that you specified.";
+
+/* ^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$ */
+static bool
+is_target_id(const char *v)
+{
+    return is_root_id(v) || is_account_id(v) || is_ou_id(v);
+}
+
+static bool
+target_exists(struct sim *s, const char *id)
+{
+    return strcmp(id, s->root_id) == 0 || sim_ou_find(s, id) != NULL ||
+           sim_account_find(s, id) != NULL;
+}
+
+static int
+get_policy_type(struct call *c, const char *name, int *out)
+{
+    const char *v;
+
+    if (get_str(c, name, true, 0, 0, NULL, &v) != 0)
+        return -1;
+    *out = sim_policy_type_find(v);
+    if (*out < 0)
+        return invalid(c, "INVALID_ENUM_POLICY_TYPE",
+                       "You specified an invalid policy type string.");
+    return 0;
+}
+
+static cJSON *
+policy_summary(const struct sim_policy *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    char arn[256], type[48];
+    size_t k;
+
+    if (o == NULL)
+        return NULL;
+    snprintf(type, sizeof(type), "%s", sim_policy_types[p->type]);
+    for (k = 0; type[k] != '\0'; k++)
+        type[k] = (char)tolower((unsigned char)type[k]);
+    if (p->aws_managed)
+        snprintf(arn, sizeof(arn), "arn:aws:organizations::aws:policy/%s/%s", type, p->id);
+    else
+        snprintf(arn, sizeof(arn), "arn:aws:organizations::%s:policy/%s/%s/%s", SIM_MANAGEMENT_ID,
+                 SIM_ORG_ID, type, p->id);
+    if (sim_json_add_str(o, "Id", p->id) != 0 || sim_json_add_str(o, "Arn", arn) != 0 ||
+        sim_json_add_str(o, "Name", p->name) != 0 ||
+        sim_json_add_str(o, "Description", p->description) != 0 ||
+        sim_json_add_str(o, "Type", sim_policy_types[p->type]) != 0 ||
+        cJSON_AddBoolToObject(o, "AwsManaged", p->aws_managed) == NULL) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static cJSON *
+policy_json(const struct sim_policy *p)
+{
+    cJSON *o = cJSON_CreateObject(), *sum = policy_summary(p);
+
+    if (o == NULL || sum == NULL) {
+        cJSON_Delete(o);
+        cJSON_Delete(sum);
+        return NULL;
+    }
+    cJSON_AddItemToObject(o, "PolicySummary", sum);
+    if (sim_json_add_str(o, "Content", p->content) != 0) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int
+op_create_policy(struct call *c)
+{
+    struct sim *s = c->s;
+    struct sim_tags tags = { 0 };
+    const char *content, *description, *name;
+    struct sim_policy *p;
+    cJSON *doc;
+    char id[SIM_ID_LEN];
+    int type, count = 0, rc = -1;
+
+    if (get_str(c, "Content", true, 1, 1000000, NULL, &content) != 0 ||
+        get_str(c, "Description", true, 0, 512, NULL, &description) != 0 ||
+        get_str(c, "Name", true, 1, 128, NULL, &name) != 0 ||
+        get_policy_type(c, "Type", &type) != 0 || get_tags(c, false, &tags) != 0)
+        goto out;
+    doc = cJSON_Parse(content);
+    if (!cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        fail(c, "MalformedPolicyDocumentException", NULL,
+             "The provided policy document doesn't meet the requirements of the specified "
+             "policy type.");
+        goto out;
+    }
+    cJSON_Delete(doc);
+    if (type == SIM_SCP && strlen(content) > SIM_SCP_MAX_CHARS) {
+        fail(c, "ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED",
+             "You attempted to create a policy that is larger than the maximum size.");
+        goto out;
+    }
+    for (size_t i = 0; i < s->npolicies; i++) {
+        if (s->policies[i].type != type)
+            continue;
+        count++;
+        if (strcmp(s->policies[i].name, name) == 0) {
+            fail(c, "DuplicatePolicyException", NULL,
+                 "A policy with the same name already exists.");
+            goto out;
+        }
+    }
+    if (count >= SIM_MAX_POLICIES) {
+        fail(c, "ConstraintViolationException", "POLICY_NUMBER_LIMIT_EXCEEDED",
+             "You attempted to exceed the number of policies that you can have in an "
+             "organization.");
+        goto out;
+    }
+    sim_new_policy_id(s, id);
+    p = sim_policy_add(s, id, name, description, content, type, false);
+    if (p == NULL) {
+        nomem(c);
+        goto out;
+    }
+    p->tags = tags;
+    memset(&tags, 0, sizeof(tags));
+    c->r->mutated = true;
+    rc = answer_item(c, "Policy", policy_json(p));
+out:
+    sim_tags_release(&tags);
+    return rc;
+}
+
+static int
+op_describe_policy(struct call *c)
+{
+    const char *id;
+    struct sim_policy *p;
+
+    if (get_str(c, "PolicyId", true, 0, 130, is_policy_like, &id) != 0)
+        return -1;
+    p = sim_policy_find(c->s, id);
+    if (p == NULL)
+        return fail(c, "PolicyNotFoundException", NULL, "%s", MSG_POLICY_NOT_FOUND);
+    return answer_item(c, "Policy", policy_json(p));
+}
+
+/* Common checks of AttachPolicy and DetachPolicy. */
+static int
+attach_args(struct call *c, struct sim_policy **p, const char **target)
+{
+    const char *id;
+
+    if (get_str(c, "PolicyId", true, 0, 130, is_policy_like, &id) != 0 ||
+        get_str(c, "TargetId", true, 0, 100, is_target_id, target) != 0)
+        return -1;
+    *p = sim_policy_find(c->s, id);
+    if (*p == NULL)
+        return fail(c, "PolicyNotFoundException", NULL, "%s", MSG_POLICY_NOT_FOUND);
+    if (!target_exists(c->s, *target))
+        return fail(c, "TargetNotFoundException", NULL, "%s", MSG_TARGET_NOT_FOUND);
+    return 0;
+}
+
+static int
+op_attach_policy(struct call *c)
+{
+    struct sim *s = c->s;
+    struct sim_policy *p;
+    const char *target;
+
+    if (attach_args(c, &p, &target) != 0)
+        return -1;
+    if ((s->policy_types & (1u << p->type)) == 0)
+        return fail(c, "PolicyTypeNotEnabledException", NULL,
+                    "The specified policy type isn't currently enabled in this root. You can't "
+                    "attach policies of the specified type to entities in a root until you "
+                    "enable that type in the root.");
+    if (sim_attached(s, p->id, target))
+        return fail(c, "DuplicatePolicyAttachmentException", NULL,
+                    "The selected policy is already attached to the specified target.");
+    if (p->type == SIM_SCP && sim_attach_count(s, target, SIM_SCP) >= SIM_MAX_SCP_PER_TARGET)
+        return fail(c, "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
+                    "You attempted to exceed the number of policies of a certain type that can "
+                    "be attached to an entity at one time.");
+    if (sim_attach_add(s, p->id, target) != 0)
+        return nomem(c);
+    c->r->mutated = true;
+    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+}
+
+static int
+op_detach_policy(struct call *c)
+{
+    struct sim *s = c->s;
+    struct sim_policy *p;
+    const char *target;
+
+    if (attach_args(c, &p, &target) != 0)
+        return -1;
+    if (!sim_attached(s, p->id, target))
+        return fail(c, "PolicyNotAttachedException", NULL,
+                    "The policy isn't attached to the specified target in the specified root.");
+    /* Every root, OU and account keeps at least one SCP while SCPs are enabled. */
+    if (p->type == SIM_SCP && sim_attach_count(s, target, SIM_SCP) <= 1)
+        return fail(c, "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
+                    "You attempted to detach a policy from an entity that would cause the entity "
+                    "to have fewer than the minimum number of policies of a certain type "
+                    "required.");
+    sim_attach_remove(s, p->id, target);
+    c->r->mutated = true;
+    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+}
+
+struct policy_filter {
+    const char *target; /* NULL: every policy */
+    int type;
+};
+
+static bool
+match_policy(struct call *c, size_t i, const void *arg)
+{
+    const struct policy_filter *f = arg;
+
+    return c->s->policies[i].type == f->type;
+}
+
+static cJSON *
+item_policy(struct call *c, size_t i, const void *arg)
+{
+    (void)arg;
+    return policy_summary(&c->s->policies[i]);
+}
+
+static bool
+match_attached(struct call *c, size_t i, const void *arg)
+{
+    const struct policy_filter *f = arg;
+    const struct sim_policy *p;
+
+    if (strcmp(c->s->attach[i].target_id, f->target) != 0)
+        return false;
+    p = sim_policy_find(c->s, c->s->attach[i].policy_id);
+    return p != NULL && p->type == f->type;
+}
+
+static cJSON *
+item_attached(struct call *c, size_t i, const void *arg)
+{
+    (void)arg;
+    return policy_summary(sim_policy_find(c->s, c->s->attach[i].policy_id));
+}
+
+static int
+op_list_policies(struct call *c)
+{
+    struct policy_filter f = { NULL, 0 };
+    struct pager p = { c, "Policies", NULL, c->s->npolicies, match_policy, item_policy, &f, false };
+
+    if (get_policy_type(c, "Filter", &f.type) != 0)
+        return -1;
+    p.token_key = sim_policy_types[f.type];
+    return page(&p);
+}
+
+static int
+op_list_policies_for_target(struct call *c)
+{
+    struct policy_filter f = { NULL, 0 };
+    struct pager p = {
+        c, "Policies", NULL, c->s->nattach, match_attached, item_attached, &f, false
+    };
+    char key[160];
+
+    if (get_str(c, "TargetId", true, 0, 100, is_target_id, &f.target) != 0 ||
+        get_policy_type(c, "Filter", &f.type) != 0)
+        return -1;
+    if (!target_exists(c->s, f.target))
+        return fail(c, "TargetNotFoundException", NULL, "%s", MSG_TARGET_NOT_FOUND);
+    snprintf(key, sizeof(key), "%s|%s", f.target, sim_policy_types[f.type]);
+    p.token_key = key;
+    return page(&p);
+}
+
+static int
+op_enable_policy_type(struct call *c)
+{
+    struct sim *s = c->s;
+    const char *root;
+    int type;
+    cJSON *o;
+    char arn[160];
+
+    if (get_str(c, "RootId", true, 0, 34, is_root_id, &root) != 0 ||
+        get_policy_type(c, "PolicyType", &type) != 0)
+        return -1;
+    if (strcmp(root, s->root_id) != 0)
+        return fail(c, "RootNotFoundException", NULL,
+                    "We can't find a root with the RootId that you specified.");
+    if ((s->policy_types & (1u << type)) != 0)
+        return fail(c, "PolicyTypeAlreadyEnabledException", NULL,
+                    "The specified policy type is already enabled.");
+    s->policy_types |= 1u << type;
+    c->r->mutated = true;
+    if (type == SIM_SCP) {
+        /* AWS attaches FullAWSAccess to the root, every OU and every account. */
+        if (sim_full_access_attach(s, s->root_id) != 0)
+            return nomem(c);
+        for (size_t i = 0; i < s->nous; i++) {
+            if (sim_full_access_attach(s, s->ous[i].id) != 0)
+                return nomem(c);
+        }
+        for (size_t i = 0; i < s->naccounts; i++) {
+            if (s->accounts[i].state != SIM_ACCT_DEPARTED &&
+                sim_full_access_attach(s, s->accounts[i].id) != 0)
+                return nomem(c);
+        }
+    }
+    o = cJSON_CreateObject();
+    if (o == NULL)
+        return nomem(c);
+    snprintf(arn, sizeof(arn), "arn:aws:organizations::%s:root/%s/%s", SIM_MANAGEMENT_ID,
+             SIM_ORG_ID, s->root_id);
+    if (sim_json_add_str(o, "Id", s->root_id) != 0 || sim_json_add_str(o, "Arn", arn) != 0 ||
+        sim_json_add_str(o, "Name", "Root") != 0 || add_policy_types(s, o) != 0) {
+        cJSON_Delete(o);
+        return nomem(c);
+    }
+    return answer_item(c, "Root", o);
+}
+
 static int (*const handlers[SIM_OP_COUNT])(struct call *) = {
     [SIM_OP_CREATE_ACCOUNT] = op_create_account,
     [SIM_OP_DESCRIBE_CREATE_ACCOUNT_STATUS] = op_describe_create_account_status,
@@ -1262,12 +1629,19 @@ static int (*const handlers[SIM_OP_COUNT])(struct call *) = {
     [SIM_OP_UNTAG_RESOURCE] = op_untag_resource,
     [SIM_OP_LIST_TAGS_FOR_RESOURCE] = op_list_tags,
     [SIM_OP_DESCRIBE_ORGANIZATION] = op_describe_organization,
+    [SIM_OP_CREATE_POLICY] = op_create_policy,
+    [SIM_OP_DESCRIBE_POLICY] = op_describe_policy,
+    [SIM_OP_ATTACH_POLICY] = op_attach_policy,
+    [SIM_OP_DETACH_POLICY] = op_detach_policy,
+    [SIM_OP_LIST_POLICIES] = op_list_policies,
+    [SIM_OP_LIST_POLICIES_FOR_TARGET] = op_list_policies_for_target,
+    [SIM_OP_ENABLE_POLICY_TYPE] = op_enable_policy_type,
 };
 
 /* Draws this call's injected faults from the seeded stream (only for selected operations,
  * so the sequence is reproducible for a given sequence of requests). */
-static void
-draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
+void
+sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
 {
     const struct sim_faults *f = &s->faults;
     bool selected = f->ops == 0 || (f->ops & (1u << op)) != 0;
@@ -1281,6 +1655,32 @@ draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *dr
         *throttle = sim_rng_unit(&s->rng_faults) < f->throttle_rate;
     if (f->drop_rate > 0)
         *drop = sim_rng_unit(&s->rng_faults) < f->drop_rate;
+}
+
+/* The injected "access denied" fault: an IAM deny as AWS answers it, or, in the formats an
+ * emulator or a proxy may use, as an XML error document or an HTML page. */
+static void
+deny(struct call *c, const char *opname)
+{
+    const char *fmt = c->s->faults.deny_format;
+    int rc = 0;
+
+    if (strcmp(fmt, "xml") == 0)
+        rc = sim_reply_error(c->s, c->r, false, 403, "AccessDenied", NULL,
+                             "User: %s is not authorized to perform: organizations:%s with an "
+                             "explicit deny in an identity-based policy",
+                             c->caller->arn, opname);
+    else if (strcmp(fmt, "html") == 0)
+        rc = sim_reply_text(c->r, 403, "text/html",
+                            "<html><head><title>403 Forbidden</title></head>\n<body><h1>403 "
+                            "Forbidden</h1><p>Request blocked by policy.</p></body></html>\n");
+    else
+        fail(c, "AccessDeniedException", NULL,
+             "User: %s is not authorized to perform: organizations:%s with an explicit deny in "
+             "an identity-based policy",
+             c->caller->arn, opname);
+    if (rc != 0)
+        c->oom = 1;
 }
 
 int
@@ -1313,7 +1713,7 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
     c.in = in;
     sim_catch_up(s);
     s->calls[op]++;
-    draw_faults(s, c.op, &error, &throttle, &drop);
+    sim_draw_faults(s, c.op, &error, &throttle, &drop);
     r->latency_ms = s->faults.latency_ms;
     if (error) {
         fail(&c, "ServiceException", NULL, MSG_SERVICE);
@@ -1321,6 +1721,10 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
     }
     if (throttle) {
         fail(&c, "TooManyRequestsException", NULL, MSG_RATE);
+        goto out;
+    }
+    if ((s->faults.deny_ops & (1u << op)) != 0) {
+        deny(&c, opname);
         goto out;
     }
     /* Member accounts may describe their organization; everything else here is for the

@@ -47,6 +47,16 @@ static const struct {
     [SIM_OP_DESCRIBE_ORGANIZATION] = { "DescribeOrganization", 1, 2 },
     [SIM_OP_ASSUME_ROLE] = { "AssumeRole", 0, 0 },
     [SIM_OP_GET_CALLER_IDENTITY] = { "GetCallerIdentity", 0, 0 },
+    /* Cost Explorer publishes no request rate; 5/s is what its throttling answers suggest. */
+    [SIM_OP_GET_COST_AND_USAGE] = { "GetCostAndUsage", 5, 10 },
+    /* Section 3.4 lists no rates for the policy operations: the listing rate is assumed. */
+    [SIM_OP_CREATE_POLICY] = { "CreatePolicy", 1, 2 },
+    [SIM_OP_DESCRIBE_POLICY] = { "DescribePolicy", 5, 8 },
+    [SIM_OP_ATTACH_POLICY] = { "AttachPolicy", 5, 8 },
+    [SIM_OP_DETACH_POLICY] = { "DetachPolicy", 5, 8 },
+    [SIM_OP_LIST_POLICIES] = { "ListPolicies", 5, 8 },
+    [SIM_OP_LIST_POLICIES_FOR_TARGET] = { "ListPoliciesForTarget", 5, 8 },
+    [SIM_OP_ENABLE_POLICY_TYPE] = { "EnablePolicyType", 1, 2 },
 };
 
 int
@@ -146,6 +156,19 @@ sim_new_ou_id(struct sim *s, char out[SIM_ID_LEN])
         rng_chars(&s->rng_ids, lower_digits, tail, 8);
         snprintf(out, SIM_ID_LEN, "ou-%s-%s", s->root_id + 2, tail);
         if (sim_ou_find(s, out) == NULL)
+            return;
+    }
+}
+
+void
+sim_new_policy_id(struct sim *s, char out[SIM_ID_LEN])
+{
+    char tail[9];
+
+    for (;;) {
+        rng_chars(&s->rng_ids, lower_digits, tail, 8);
+        snprintf(out, SIM_ID_LEN, "p-%s", tail);
+        if (sim_policy_find(s, out) == NULL)
             return;
     }
 }
@@ -300,6 +323,8 @@ sim_account_add(struct sim *s, const char *id, const char *email, const char *na
     a->created = created;
     a->joined = sim_ms(joined);
     s->naccounts++;
+    if (sim_full_access_attach(s, a->id) != 0)
+        return NULL;
     return a;
 }
 
@@ -388,7 +413,13 @@ sim_tags_of(struct sim *s, const char *id)
     if (a != NULL)
         return &a->tags;
     ou = sim_ou_find(s, id);
-    return ou != NULL ? &ou->tags : NULL;
+    if (ou != NULL)
+        return &ou->tags;
+    {
+        struct sim_policy *p = sim_policy_find(s, id);
+
+        return p != NULL && !p->aws_managed ? &p->tags : NULL;
+    }
 }
 
 /* --- names, ARNs, paths ---------------------------------------------------------------- */
@@ -785,6 +816,8 @@ sim_opts_init(struct sim_opts *o)
     o->close_quota_pct = 20;
     o->close_quota_max = 1000;
     o->throttle = true;
+    o->ce_lag = 43200;
+    o->ce_page_size = 500;
 }
 
 static void
@@ -795,6 +828,7 @@ release_org(struct sim *s)
         free(s->accounts[i].name);
         free(s->accounts[i].role_name);
         sim_tags_release(&s->accounts[i].tags);
+        free(s->accounts[i].rates);
     }
     free(s->accounts);
     s->accounts = NULL;
@@ -827,6 +861,19 @@ release_org(struct sim *s)
     free(s->sessions);
     s->sessions = NULL;
     s->nsessions = s->cap_sessions = 0;
+    for (size_t i = 0; i < s->npolicies; i++) {
+        free(s->policies[i].name);
+        free(s->policies[i].description);
+        free(s->policies[i].content);
+        sim_tags_release(&s->policies[i].tags);
+    }
+    free(s->policies);
+    s->policies = NULL;
+    s->npolicies = s->cap_policies = 0;
+    free(s->attach);
+    s->attach = NULL;
+    s->nattach = s->cap_attach = 0;
+    s->policy_types = 0;
     sim_tags_release(&s->root_tags);
 }
 
@@ -880,7 +927,8 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     }
     if (!(o->time_scale > 0) || o->create_latency < 0 || o->close_latency < 0 ||
         o->account_limit < 1 || o->close_quota < 0 || o->close_quota_pct < 0 ||
-        o->close_quota_min < 0 || o->close_quota_max < 0) {
+        o->close_quota_min < 0 || o->close_quota_max < 0 || !(o->ce_lag >= 0) ||
+        o->ce_page_size < 1) {
         sbx_err_set(err, SBX_E_INVALID, "invalid simulator option (negative or zero value)");
         return -1;
     }
@@ -906,12 +954,15 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     s->close_quota_pct = o->close_quota_pct;
     s->close_quota_max = o->close_quota_max;
     s->throttle = o->throttle;
+    s->ce_lag = o->ce_lag;
+    s->ce_page_size = o->ce_page_size;
     s->faults_opt.error_rate = o->error_rate;
     s->faults_opt.throttle_rate = o->throttle_rate;
     s->faults_opt.drop_rate = o->drop_rate;
     s->faults_opt.latency_ms = o->latency_ms;
     snprintf(s->faults_opt.fail_create_reason, sizeof(s->faults_opt.fail_create_reason),
              "INTERNAL_FAILURE");
+    snprintf(s->faults_opt.deny_format, sizeof(s->faults_opt.deny_format), "json");
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         goto nomem;
     if (o->fixed_clock)
@@ -966,4 +1017,183 @@ sim_reset(struct sim *s)
         memset(&s->faults, 0, sizeof(s->faults));
     if (init_org(s) != 0)
         return; /* out of memory: an organization without even its management account */
+}
+
+/* --- spend (Cost Explorer) ------------------------------------------------------------- */
+
+int
+sim_rate_set(struct sim *s, struct sim_account *a, double per_day)
+{
+    double now = sim_now(s);
+    void *grown;
+
+    if (a->nrates > 0 && a->rates[a->nrates - 1].from >= now) {
+        a->rates[a->nrates - 1].per_day = per_day; /* same instant: the last word wins */
+        return 0;
+    }
+    grown = sim_grow(a->rates, a->nrates, &a->cap_rates, sizeof(*a->rates));
+    if (grown == NULL)
+        return -1;
+    a->rates = grown;
+    a->rates[a->nrates++] = (struct sim_rate){ now, per_day };
+    return 0;
+}
+
+double
+sim_cost_between(const struct sim_account *a, double t0, double t1)
+{
+    double total = 0;
+
+    /* Spend starts when the account joins and stops when it is closed. */
+    if (t0 < a->joined)
+        t0 = a->joined;
+    if (a->closed > 0 && t1 > a->closed)
+        t1 = a->closed;
+    for (size_t i = 0; i < a->nrates && t0 < t1; i++) {
+        double from = a->rates[i].from > t0 ? a->rates[i].from : t0;
+        double to = i + 1 < a->nrates && a->rates[i + 1].from < t1 ? a->rates[i + 1].from : t1;
+
+        if (to > from)
+            total += a->rates[i].per_day * (to - from) / SIM_DAY;
+    }
+    return total;
+}
+
+/* --- policies -------------------------------------------------------------------------- */
+
+const char *const sim_policy_types[SIM_POLICY_TYPES] = {
+    "SERVICE_CONTROL_POLICY",
+    "RESOURCE_CONTROL_POLICY",
+    "TAG_POLICY",
+    "BACKUP_POLICY",
+    "AISERVICES_OPT_OUT_POLICY",
+    "CHATBOT_POLICY",
+    "DECLARATIVE_POLICY_EC2",
+    "SECURITYHUB_POLICY",
+    "INSPECTOR_POLICY",
+    "UPGRADE_ROLLOUT_POLICY",
+    "BEDROCK_POLICY",
+    "S3_POLICY",
+    "NETWORK_SECURITY_DIRECTOR_POLICY",
+};
+
+int
+sim_policy_type_find(const char *name)
+{
+    for (int i = 0; i < SIM_POLICY_TYPES; i++) {
+        if (strcmp(sim_policy_types[i], name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+struct sim_policy *
+sim_policy_find(struct sim *s, const char *id)
+{
+    for (size_t i = 0; i < s->npolicies; i++) {
+        if (strcmp(s->policies[i].id, id) == 0)
+            return &s->policies[i];
+    }
+    return NULL;
+}
+
+struct sim_policy *
+sim_policy_add(struct sim *s, const char *id, const char *name, const char *description,
+               const char *content, int type, bool aws_managed)
+{
+    void *grown = sim_grow(s->policies, s->npolicies, &s->cap_policies, sizeof(*s->policies));
+    struct sim_policy *p;
+
+    if (grown == NULL)
+        return NULL;
+    s->policies = grown;
+    p = &s->policies[s->npolicies];
+    memset(p, 0, sizeof(*p));
+    snprintf(p->id, sizeof(p->id), "%s", id);
+    p->name = strdup(name);
+    p->description = strdup(description);
+    p->content = strdup(content);
+    if (p->name == NULL || p->description == NULL || p->content == NULL) {
+        free(p->name);
+        free(p->description);
+        free(p->content);
+        return NULL;
+    }
+    p->type = type;
+    p->aws_managed = aws_managed;
+    s->npolicies++;
+    return p;
+}
+
+bool
+sim_attached(const struct sim *s, const char *policy_id, const char *target_id)
+{
+    for (size_t i = 0; i < s->nattach; i++) {
+        if (strcmp(s->attach[i].policy_id, policy_id) == 0 &&
+            strcmp(s->attach[i].target_id, target_id) == 0)
+            return true;
+    }
+    return false;
+}
+
+int
+sim_attach_add(struct sim *s, const char *policy_id, const char *target_id)
+{
+    void *grown;
+
+    if (sim_attached(s, policy_id, target_id))
+        return 0;
+    grown = sim_grow(s->attach, s->nattach, &s->cap_attach, sizeof(*s->attach));
+    if (grown == NULL)
+        return -1;
+    s->attach = grown;
+    snprintf(s->attach[s->nattach].policy_id, SIM_ID_LEN, "%s", policy_id);
+    snprintf(s->attach[s->nattach].target_id, SIM_ID_LEN, "%s", target_id);
+    s->nattach++;
+    return 0;
+}
+
+void
+sim_attach_remove(struct sim *s, const char *policy_id, const char *target_id)
+{
+    for (size_t i = 0; i < s->nattach; i++) {
+        if (strcmp(s->attach[i].policy_id, policy_id) == 0 &&
+            strcmp(s->attach[i].target_id, target_id) == 0) {
+            /* Keep the order: listings page by index. */
+            memmove(&s->attach[i], &s->attach[i + 1], (s->nattach - i - 1) * sizeof(*s->attach));
+            s->nattach--;
+            return;
+        }
+    }
+}
+
+int
+sim_attach_count(struct sim *s, const char *target_id, int type)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < s->nattach; i++) {
+        const struct sim_policy *p;
+
+        if (strcmp(s->attach[i].target_id, target_id) != 0)
+            continue;
+        p = sim_policy_find(s, s->attach[i].policy_id);
+        if (p != NULL && p->type == type)
+            n++;
+    }
+    return n;
+}
+
+int
+sim_full_access_attach(struct sim *s, const char *target_id)
+{
+    if ((s->policy_types & (1u << SIM_SCP)) == 0)
+        return 0;
+    if (sim_policy_find(s, SIM_FULL_ACCESS_ID) == NULL &&
+        sim_policy_add(s, SIM_FULL_ACCESS_ID, "FullAWSAccess", "Allows access to every operation",
+                       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                       "\"Action\":\"*\",\"Resource\":\"*\"}]}",
+                       SIM_SCP, true) == NULL)
+        return -1;
+    return sim_attach_add(s, SIM_FULL_ACCESS_ID, target_id);
 }

@@ -16,7 +16,8 @@
 #   1. `class create` of --seats seats (default 60) waiting until every seat is active: its
 #      duration on the simulated clock against the floor, plus sandboxctl's CPU time and peak
 #      RSS (getrusage of the child);
-#   2. `class end` of that class waiting until every seat is closed, against its floor;
+#   2. `class end` of that class waiting until every seat is closed, against its floor, and
+#      its CPU time (waiting for the close pacing must sleep, never spin);
 #   3. the baseline: the same number of accounts created by a serial loop of the AWS CLI
 #      (create-account, then describe-create-account-status every 10 s until done, next).
 #      The CLI's python start-up takes ~0.5 s of real time per call, which a 100x clock would
@@ -259,6 +260,8 @@ EOF
     close_floor=$(floor_model close "$SEATS")
     clr=$(ratio "$close_sim" "$close_floor")
     row "| closing that class, \`class end\` (simulated s) | $(fmt "$close_sim") | $(fmt "$close_floor") (floor) | ${clr}x | <= 1.10x: $(verdict "$clr" 1.10) |"
+    end_cpu=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["cpu"])' "$T/end.json")
+    row "| sandboxctl CPU time for that closing (s) | $end_cpu | | | < 1 s: $(verdict "$end_cpu" 1) |"
 fi
 stop_sim
 

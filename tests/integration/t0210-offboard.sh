@@ -7,7 +7,7 @@
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
 sim_start --time-scale 50 --create-latency 20s --close-latency 2h --close-quota 2
-crit=$(json_get "$(sim_admin POST accounts '{"Email": "leaver-prod@corp.example", "Name": "leaver-prod", "Tags": [{"Key": "AccountType", "Value": "Critical"}]}')" 'd["Id"]')
+crit=$(json_get "$(sim_admin POST accounts '{"Email": "leaver-prod@corp.example", "Name": "leaver-prod"}')" 'd["Id"]')
 write_config 'limits = {
     account_limit = 1000;
     create_in_progress = 1;
@@ -51,7 +51,10 @@ echo "$e" >"$T/fail-ids"
 sbx close "$e" --yes >/dev/null || true
 assert_eq "$(state "$e")" nuke_failed
 f=$(new) # -> active
-sbx adopt "$crit" --kind developer --owner $O >/dev/null # -> active, protected by its tag
+# -> active, then protected by a tag set at AWS (adopt refuses an account already protected)
+sbx adopt "$crit" --kind developer --owner $O >/dev/null
+resp=$(sim_call TagResource "{\"ResourceId\": \"$crit\", \"Tags\": [{\"Key\": \"AccountType\", \"Value\": \"Critical\"}]}")
+assert_contains "$resp" "200"
 # -> failed: the simulator fails the creation of the next alias
 next=$(json_get "$(sbx create --kind demo --owner $O --dry-run --json)" 'd["email"]')
 sim_admin POST faults "{\"fail_create_matching\": \"$next\", \"fail_create_reason\": \"INTERNAL_FAILURE\"}" >/dev/null

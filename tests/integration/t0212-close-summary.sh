@@ -17,7 +17,7 @@ rc=$?
 set -e
 echo "$out"
 assert_eq "$rc" 1 "close refused"
-assert_contains "$out" "1 of 1 account needs a human (refused or quarantined)"
+assert_contains "$out" "1 of 1 account needs a human (refused, quarantined or close failed)"
 
 set +e
 out=$(AWS_SECRET_ACCESS_KEY=wrong sbx offboard two@corp.example --yes 2>/dev/null)
@@ -25,4 +25,4 @@ rc=$?
 set -e
 echo "$out"
 assert_eq "$rc" 8 "offboard refused"
-assert_contains "$out" "2 of 2 accounts need a human (refused or quarantined)"
+assert_contains "$out" "2 of 2 accounts need a human (refused, quarantined or close failed)"

@@ -1,7 +1,9 @@
 #!/bin/bash
 # t0216-repurposed.sh -- an account someone repurposed is never closed: moved to another OU,
-# or its sandboxctl:owner tag changed at AWS, then expired -> not nuked, not closed, protected
-# with the reason (run, show, offboard --json); the drift scan reports it before expiry; moved
+# or its sandboxctl:owner tag changed at AWS, or its sandboxctl:row / sandboxctl:created tag
+# naming another row (a restored store reuses row ids), then expired -> not nuked, not closed,
+# protected with the reason (run, show, offboard --json); the drift scan reports it before
+# expiry; moved
 # back -> closed normally at the next run; `release` then expiry -> never touched, tags as
 # asked.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
@@ -34,15 +36,21 @@ retagged=$(new bob@corp.example)
 released=$(new carol@corp.example)
 kept=$(new erin@corp.example)
 plain=$(new frank@corp.example)
+rowed=$(new grace@corp.example)
+made=$(new heidi@corp.example)
 
 # Someone promotes two sandboxes: one moves to Production, one gets a new owner tag.
 move "$moved" "$demos" "$prod"
 assert_contains "$(sim_call TagResource "{\"ResourceId\": \"$retagged\", \"Tags\": [{\"Key\": \"sandboxctl:owner\", \"Value\": \"mallory@corp.example\"}]}")" 200
+# Two more carry the identity of another row: another row id, or the same id made at another
+# time (the row of an older copy of the store).
+assert_contains "$(sim_call TagResource "{\"ResourceId\": \"$rowed\", \"Tags\": [{\"Key\": \"sandboxctl:row\", \"Value\": \"999\"}]}")" 200
+assert_contains "$(sim_call TagResource "{\"ResourceId\": \"$made\", \"Tags\": [{\"Key\": \"sandboxctl:created\", \"Value\": \"2020-01-01T00:00:00Z\"}]}")" 200
 
 # The drift scan reports both before expiry; nothing is closed, they stay active.
 out=$(sbx run --json)
 assert_eq "$(json_get "$out" 'd["drift"]["moved"]')" 1
-assert_eq "$(json_get "$out" 'd["drift"]["retagged"]')" 1
+assert_eq "$(json_get "$out" 'd["drift"]["retagged"]')" 3
 assert_contains "$(json_get "$out" '[e["message"] for e in d["events"] if e["event"] == "drift" and e["account_id"] == "'"$moved"'"]')" "moved to $prod by someone else"
 assert_contains "$(json_get "$out" '[e["message"] for e in d["events"] if e["event"] == "drift" and e["account_id"] == "'"$retagged"'"]')" "sandboxctl:owner"
 assert_eq "$(state "$moved")" active
@@ -69,8 +77,12 @@ assert_contains "$out" "moved to $prod by someone else"
 assert_contains "$out" "sandboxctl:owner was changed from 'bob@corp.example' to 'mallory@corp.example'"
 assert_eq "$(state "$moved")" protected
 assert_eq "$(state "$retagged")" protected
+assert_eq "$(state "$rowed")" protected
+assert_eq "$(state "$made")" protected
 assert_contains "$(sbx show "$moved")" "moved to $prod by someone else"
-for a in "$moved" "$retagged" "$released" "$kept"; do
+assert_contains "$(sbx show "$rowed")" "sandboxctl:row=999"
+assert_contains "$(sbx show "$made")" "sandboxctl:created=2020-01-01T00:00:00Z"
+for a in "$moved" "$retagged" "$rowed" "$made" "$released" "$kept"; do
     nuked "$a" && fail "$a was nuked"
     assert_eq "$(sim_acct "$a" "['CloseCalls']")" 0 "CloseAccount calls for $a"
     assert_eq "$(sim_acct "$a" "['State']")" ACTIVE "$a at AWS"

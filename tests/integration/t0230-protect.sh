@@ -29,26 +29,40 @@ closecalls() { json_get "$(sim_admin GET state)" "[a['CloseCalls'] for a in d['a
 assert_exit 1 sbx adopt 111111111111 --kind developer --owner ops@corp.example 2>"$T/err"
 assert_contains "$(cat "$T/err")" "management account"
 
-# A critical account can be adopted (tracked) but not closed.
-out=$(sbx adopt "$crit" --kind developer --owner ops@corp.example --json)
-assert_eq "$(json_get "$out" 'd["state"]')" active
-assert_eq "$(json_get "$out" 'd["adopted"]')" true
-set +e
-sbx close "$crit" --yes >"$T/out" 2>"$T/err"
-rc=$?
-set -e
-assert_eq "$rc" 1 "close of a protected account"
-assert_contains "$(cat "$T/err")" "protected tag AccountType=Critical"
-assert_contains "$(cat "$T/out")" refused
-assert_eq "$(json_get "$(sbx show "$crit" --json)" 'd["state"]')" active
-assert_contains "$(sbx log "$crit")" close_refused
-assert_eq "$(nukes "$crit")" 0
-assert_eq "$(closecalls "$crit")" 0
-
-# An account listed in protected_accounts likewise.
-sbx adopt "$listed" --kind developer --owner ops2@corp.example >/dev/null
-assert_exit 1 sbx close "$listed" --yes 2>"$T/err" >/dev/null
+# Protected accounts are refused by adopt (sandboxctl(1)), by their live tag or by
+# organization.protected_accounts, before anything is tagged or moved -- also in a dry run.
+state0=$(sim_admin GET state)
+for acct in "$crit" "$listed"; do
+    for dry in "" --dry-run; do
+        set +e
+        sbx adopt "$acct" --kind developer --owner ops@corp.example $dry >"$T/out" 2>"$T/err"
+        rc=$?
+        set -e
+        assert_eq "$rc" 1 "adopt $dry of protected $acct"
+        assert_contains "$(cat "$T/err")" "refusing to adopt $acct"
+    done
+done
 assert_contains "$(cat "$T/err")" "organization.protected_accounts"
+sbx adopt "$crit" --kind developer --owner ops@corp.example 2>"$T/err" >/dev/null || true
+assert_contains "$(cat "$T/err")" "protected tag AccountType=Critical"
+state1=$(sim_admin GET state)
+for acct in "$crit" "$listed"; do
+    q="[(a['Tags'], a['ParentId']) for a in d['accounts'] if a['Id'] == '$acct'][0]"
+    assert_eq "$(json_get "$state1" "$q")" "$(json_get "$state0" "$q")" "$acct untouched at AWS"
+done
+assert_eq "$(json_get "$(sbx list --all --json)" 'd["count"]')" 0 "nothing adopted"
+assert_contains "$(sbx log)" adopt_refused
+assert_exit 7 sbx close "$crit" --yes 2>/dev/null >/dev/null
+
+# An account of ours that a later configuration lists in protected_accounts is not closed.
+mine=$(json_get "$(sbx create --kind developer --owner ops2@corp.example --json)" 'd["account_id"]')
+cp "$SANDBOXCTL_CONFIG" "$T/saved.cfg"
+sed -i "s/protected_accounts = \[ \"$listed\" \]/protected_accounts = [ \"$listed\", \"$mine\" ]/" \
+    "$SANDBOXCTL_CONFIG"
+assert_exit 1 sbx close "$mine" --yes 2>"$T/err" >/dev/null
+assert_contains "$(cat "$T/err")" "organization.protected_accounts"
+assert_eq "$(closecalls "$mine")" 0
+cp "$T/saved.cfg" "$SANDBOXCTL_CONFIG"
 
 # An account sandboxctl created, tagged critical at AWS afterwards: expiry does not close it.
 acct=$(sbx create --kind demo --owner dev@corp.example --ttl 1h --json)

@@ -53,7 +53,9 @@ want = {"organizations:" + n for n in (
     "CreateAccount DescribeCreateAccountStatus ListCreateAccountStatus CloseAccount "
     "DescribeAccount ListAccounts ListAccountsForParent ListRoots "
     "ListOrganizationalUnitsForParent CreateOrganizationalUnit MoveAccount ListParents "
-    "TagResource UntagResource ListTagsForResource DescribeOrganization").split()}
+    "TagResource UntagResource ListTagsForResource DescribeOrganization "
+    "CreatePolicy AttachPolicy DetachPolicy ListPolicies ListPoliciesForTarget "
+    "EnablePolicyType").split()}
 assert orgs == want, (orgs ^ want)
 assert set(allowed) == want | {"sts:AssumeRole", "sts:GetCallerIdentity"}, set(allowed)
 assert allowed["sts:AssumeRole"] == "arn:aws:iam::*:role/SandboxAccess", allowed["sts:AssumeRole"]

@@ -75,8 +75,12 @@ TEST(classifies_codes)
         { "InvalidInputException", "INVALID_PATTERN", 400, SBX_AWS_INVALID_INPUT },
         { "ValidationError", NULL, 400, SBX_AWS_INVALID_INPUT },
         { "AWSOrganizationsNotInUseException", NULL, 400, SBX_AWS_NOT_IN_USE },
-        { "FinalizingOrganizationException", NULL, 400, SBX_AWS_OTHER },
-        { "UnknownOperationException", NULL, 400, SBX_AWS_OTHER },
+        /* Any other 4xx is definitive: refused, not retried, never "may have run". */
+        { "FinalizingOrganizationException", NULL, 400, SBX_AWS_REFUSED },
+        { "UnknownOperationException", NULL, 400, SBX_AWS_REFUSED },
+        { "SomethingNew", NULL, 403, SBX_AWS_REFUSED },
+        { "SomethingNew", NULL, 0, SBX_AWS_OTHER },
+        { "SomethingNew", NULL, 501, SBX_AWS_OTHER },
     };
 
     for (size_t i = 0; i < SBX_ARRAY_LEN(cases); i++) {
@@ -139,19 +143,34 @@ TEST(unparseable_bodies)
         enum sbx_aws_errc want;
         const char *msg;
     } cases[] = {
-        { 403, "<html><body><h1>403 Forbidden</h1></body></html>", SBX_AWS_PROTOCOL,
+        /* A 4xx is definitive whatever its body (a proxy's page, cut or broken JSON). */
+        { 403, "<html><body><h1>403 Forbidden</h1></body></html>", SBX_AWS_REFUSED,
           "HTTP 403: response is not JSON: '403 Forbidden'" },
         { 503, "<html><body>Service Unavailable</body></html>", SBX_AWS_TRANSIENT,
           "HTTP 503: response is not JSON: 'Service Unavailable'" },
-        { 400, "{\"__type\":\"Foo\",\"Mess", SBX_AWS_PROTOCOL,
+        { 429, "<html><body>Too Many Requests</body></html>", SBX_AWS_THROTTLED,
+          "HTTP 429: response is not JSON: 'Too Many Requests'" },
+        { 400, "{\"__type\":\"Foo\",\"Mess", SBX_AWS_REFUSED,
           "HTTP 400: truncated JSON response: '{\"__type\":\"Foo\",\"Mess'" },
-        { 400, "{\"__type\": Foo}", SBX_AWS_PROTOCOL, "HTTP 400: malformed JSON response" },
-        { 400, "{\"a\": [1, 2}", SBX_AWS_PROTOCOL, "HTTP 400: malformed JSON response" },
-        { 400, "{\"message\":\"no code here\"}", SBX_AWS_PROTOCOL,
+        { 400, "{\"__type\": Foo}", SBX_AWS_REFUSED, "HTTP 400: malformed JSON response" },
+        { 400, "{\"a\": [1, 2}", SBX_AWS_REFUSED, "HTTP 400: malformed JSON response" },
+        { 400, "{\"message\":\"no code here\"}", SBX_AWS_REFUSED,
           "HTTP 400: error response without an error code" },
-        { 400, "", SBX_AWS_PROTOCOL, "HTTP 400: empty response body: ''" },
+        { 400, "", SBX_AWS_REFUSED, "HTTP 400: empty response body: ''" },
         { 500, "", SBX_AWS_TRANSIENT, "HTTP 500: empty response body" },
-        { 400, "[1]", SBX_AWS_PROTOCOL, "HTTP 400: response is not a JSON object" },
+        { 400, "[1]", SBX_AWS_REFUSED, "HTTP 400: response is not a JSON object" },
+        /* Only an answer that is not a client error may belong to a request that ran. */
+        { 200, "<html>captive portal</html>", SBX_AWS_PROTOCOL,
+          "HTTP 200: response is not JSON: 'captive portal'" },
+        /* An XML error document where JSON was expected: its code and message count. */
+        { 403,
+          "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: x "
+          "is not authorized to perform: organizations:CloseAccount</Message></Error>"
+          "</ErrorResponse>",
+          SBX_AWS_ACCESS_DENIED,
+          "AccessDenied: User: x is not authorized to perform: organizations:CloseAccount" },
+        { 400, "<Error><Code>SomethingNew</Code></Error>", SBX_AWS_REFUSED,
+          "SomethingNew (HTTP 400)" },
     };
 
     for (size_t i = 0; i < SBX_ARRAY_LEN(cases); i++) {
@@ -217,7 +236,7 @@ TEST(xml_errors)
     CHECK_INT_EQ(err.aws, SBX_AWS_THROTTLED);
     body = "{\"not\":\"xml\"}";
     awserr_from_xml(400, body, strlen(body), &err);
-    CHECK_INT_EQ(err.aws, SBX_AWS_PROTOCOL);
+    CHECK_INT_EQ(err.aws, SBX_AWS_REFUSED);
     CHECK_CONTAINS(err.msg, "response is not XML");
     body = "<html><body>Bad Gateway</body></html>";
     awserr_from_xml(502, body, strlen(body), &err);

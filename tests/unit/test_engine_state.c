@@ -59,12 +59,28 @@ TEST(quarantine_and_protection_need_a_human)
     CHECK(!engine_state_open_at_aws(ENGINE_S_CLOSING));
 }
 
+TEST(close_failed_is_seen_and_released)
+{
+    /* Only AWS refusing CloseAccount leads there; retry (or asking again) puts it back in
+     * line for a close slot, never straight to closing or back to an unnuked state. */
+    CHECK(engine_transition_allowed(ENGINE_S_CLOSING, ENGINE_S_CLOSE_FAILED));
+    CHECK(engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_CLOSE_WAIT));
+    CHECK(engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_SUSPENDED));
+    CHECK(engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_GONE));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSE_WAIT, ENGINE_S_CLOSE_FAILED));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_CLOSING));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_ACTIVE));
+    CHECK(!engine_transition_allowed(ENGINE_S_CLOSE_FAILED, ENGINE_S_EXPIRING));
+    CHECK(engine_state_open_at_aws(ENGINE_S_CLOSE_FAILED));
+    CHECK_STR_EQ(engine_state_name(ENGINE_S_CLOSE_FAILED), "close_failed");
+}
+
 TEST(released_is_the_end)
 {
     /* `release` takes an open account out of the engine's hands, and nothing comes back. */
-    static const enum engine_state open[] = { ENGINE_S_ACTIVE, ENGINE_S_EXPIRING,
+    static const enum engine_state open[] = { ENGINE_S_ACTIVE,      ENGINE_S_EXPIRING,
                                               ENGINE_S_NUKE_FAILED, ENGINE_S_CLOSE_WAIT,
-                                              ENGINE_S_PROTECTED };
+                                              ENGINE_S_PROTECTED,   ENGINE_S_CLOSE_FAILED };
 
     for (size_t i = 0; i < SBX_ARRAY_LEN(open); i++)
         CHECK(engine_transition_allowed(open[i], ENGINE_S_RELEASED));
@@ -82,6 +98,7 @@ TEST(retry_targets)
     CHECK_INT_EQ(engine_retry_target(ENGINE_S_FAILED), ENGINE_S_REQUESTED);
     CHECK_INT_EQ(engine_retry_target(ENGINE_S_NUKE_FAILED), ENGINE_S_EXPIRING);
     CHECK_INT_EQ(engine_retry_target(ENGINE_S_PROTECTED), ENGINE_S_EXPIRING);
+    CHECK_INT_EQ(engine_retry_target(ENGINE_S_CLOSE_FAILED), ENGINE_S_CLOSE_WAIT);
     for (int i = 0; i < ENGINE_S_COUNT; i++) {
         enum engine_state t = engine_retry_target((enum engine_state)i);
 

@@ -567,7 +567,8 @@ TEST(malformed_json_error_body)
     fx_init(&f, 1);
     responder_push_simple(f.r, 400, "{\"__type\": \"Foo\", \"Message\": ]");
     CHECK_ERR(orgs_close_account(f.o, "555555555555", &err), &err, SBX_E_AWS);
-    CHECK_INT_EQ(err.aws, SBX_AWS_PROTOCOL);
+    CHECK_INT_EQ(err.aws, SBX_AWS_REFUSED); /* a 4xx: refused, whatever the body */
+    CHECK_INT_EQ(responder_count(f.r), 1);
     CHECK_CONTAINS(err.msg, "HTTP 400: malformed JSON response");
     fx_done(&f);
 }
@@ -585,7 +586,8 @@ TEST(html_error_page)
              "<p>Request blocked by the corporate proxy.</p></body></html>";
     responder_push(f.r, &s);
     CHECK_ERR(orgs_close_account(f.o, "555555555555", &err), &err, SBX_E_AWS);
-    CHECK_INT_EQ(err.aws, SBX_AWS_PROTOCOL);
+    CHECK_INT_EQ(err.aws, SBX_AWS_REFUSED); /* a 4xx: refused, not retried */
+    CHECK_INT_EQ(responder_count(f.r), 1);
     CHECK_CONTAINS(err.msg, "HTTP 403: response is not JSON: '403 Forbidden Forbidden Request "
                             "blocked");
     CHECK(strchr(err.msg, '<') == NULL);

@@ -235,17 +235,23 @@ TEST(operator_lists_exactly_what_sandboxctl_calls)
      * implements (src/aws/orgs.h) and the two STS calls. A new operation must be added here
      * and to the operator policy together. */
     static const char *const want_orgs[] = {
+        "organizations:AttachPolicy",
         "organizations:CloseAccount",
         "organizations:CreateAccount",
         "organizations:CreateOrganizationalUnit",
+        "organizations:CreatePolicy",
         "organizations:DescribeAccount",
         "organizations:DescribeCreateAccountStatus",
         "organizations:DescribeOrganization",
+        "organizations:DetachPolicy",
+        "organizations:EnablePolicyType",
         "organizations:ListAccounts",
         "organizations:ListAccountsForParent",
         "organizations:ListCreateAccountStatus",
         "organizations:ListOrganizationalUnitsForParent",
         "organizations:ListParents",
+        "organizations:ListPolicies",
+        "organizations:ListPoliciesForTarget",
         "organizations:ListRoots",
         "organizations:ListTagsForResource",
         "organizations:MoveAccount",

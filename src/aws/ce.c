@@ -1,0 +1,232 @@
+/*
+ * ce.c -- Cost Explorer GetCostAndUsage by linked account (see ce.h).
+ *
+ * Request (botocore ce 2017-10-25 model): {"TimePeriod": {"Start", "End"}, "Granularity":
+ * "DAILY", "Metrics": ["UnblendedCost"], "GroupBy": [{"Type": "DIMENSION", "Key":
+ * "LINKED_ACCOUNT"}], "NextPageToken"?}. Response: {"ResultsByTime": [{"TimePeriod": {"Start",
+ * "End"}, "Total": {}, "Groups": [{"Keys": [account], "Metrics": {"UnblendedCost": {"Amount":
+ * "1.23", "Unit": "USD"}}}], "Estimated": bool}], "NextPageToken"?}. Amounts are strings.
+ */
+#include "aws/ce.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "aws/orgs_int.h"
+#include "util/log.h"
+
+#define OP "GetCostAndUsage"
+
+bool
+ce_valid_date(const char *s)
+{
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, m, d;
+
+    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return false;
+    }
+    y = (int)strtol(s, NULL, 10);
+    m = (int)strtol(s + 5, NULL, 10);
+    d = (int)strtol(s + 8, NULL, 10);
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return false;
+    return true;
+}
+
+static int
+protocol(const char *what, struct sbx_err *err)
+{
+    sbx_err_set(err, SBX_E_AWS, OP ": %s", what);
+    err->aws = SBX_AWS_PROTOCOL;
+    return -1;
+}
+
+static cJSON *
+build_request(const char *start, const char *end)
+{
+    cJSON *req = cJSON_CreateObject(), *tp, *metrics, *groups, *g;
+
+    if (req == NULL)
+        return NULL;
+    tp = cJSON_AddObjectToObject(req, "TimePeriod");
+    if (tp == NULL || cJSON_AddStringToObject(tp, "Start", start) == NULL ||
+        cJSON_AddStringToObject(tp, "End", end) == NULL ||
+        cJSON_AddStringToObject(req, "Granularity", "DAILY") == NULL)
+        goto oom;
+    metrics = cJSON_AddArrayToObject(req, "Metrics");
+    if (metrics == NULL)
+        goto oom;
+    cJSON_AddItemToArray(metrics, cJSON_CreateString("UnblendedCost"));
+    if (cJSON_GetArraySize(metrics) != 1)
+        goto oom;
+    groups = cJSON_AddArrayToObject(req, "GroupBy");
+    g = cJSON_CreateObject();
+    if (groups == NULL || g == NULL) {
+        cJSON_Delete(g);
+        goto oom;
+    }
+    cJSON_AddItemToArray(groups, g);
+    if (cJSON_AddStringToObject(g, "Type", "DIMENSION") == NULL ||
+        cJSON_AddStringToObject(g, "Key", "LINKED_ACCOUNT") == NULL)
+        goto oom;
+    return req;
+oom:
+    cJSON_Delete(req);
+    return NULL;
+}
+
+static int
+push(struct ce_result *out, size_t *cap, const struct ce_cost *c)
+{
+    if (out->n == *cap) {
+        size_t ncap = *cap == 0 ? 64 : *cap * 2;
+        struct ce_cost *nc = realloc(out->costs, ncap * sizeof(*nc));
+
+        if (nc == NULL)
+            return -1;
+        out->costs = nc;
+        *cap = ncap;
+    }
+    out->costs[out->n++] = *c;
+    return 0;
+}
+
+/* One ResultsByTime element: its groups appended to out. */
+static int
+parse_day(const cJSON *day, struct ce_result *out, size_t *cap, struct sbx_err *err)
+{
+    const cJSON *tp = cJSON_GetObjectItemCaseSensitive(day, "TimePeriod");
+    const cJSON *start = cJSON_GetObjectItemCaseSensitive(tp, "Start");
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(day, "Groups"), *g;
+    bool estimated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(day, "Estimated"));
+
+    if (!cJSON_IsString(start) || !ce_valid_date(start->valuestring))
+        return protocol("a result without a valid TimePeriod.Start", err);
+    if (groups != NULL && !cJSON_IsNull(groups) && !cJSON_IsArray(groups))
+        return protocol("Groups is not a list", err);
+    cJSON_ArrayForEach(g, groups)
+    {
+        const cJSON *keys = cJSON_GetObjectItemCaseSensitive(g, "Keys");
+        const cJSON *key = cJSON_GetArrayItem(keys, 0);
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(g, "Metrics"), "UnblendedCost");
+        const cJSON *amount = cJSON_GetObjectItemCaseSensitive(m, "Amount");
+        const cJSON *unit = cJSON_GetObjectItemCaseSensitive(m, "Unit");
+        struct ce_cost c = { 0 };
+        char *endp;
+
+        if (!cJSON_IsString(key) || strlen(key->valuestring) != 12 ||
+            strspn(key->valuestring, "0123456789") != 12)
+            return protocol("a group whose key is not a 12-digit account id", err);
+        if (!cJSON_IsString(amount))
+            return protocol("a group without UnblendedCost.Amount", err);
+        c.amount = strtod(amount->valuestring, &endp);
+        if (endp == amount->valuestring || *endp != '\0' || c.amount != c.amount)
+            return protocol("an UnblendedCost.Amount that is not a number", err);
+        memcpy(c.account, key->valuestring, 13);
+        memcpy(c.day, start->valuestring, 11);
+        snprintf(c.unit, sizeof(c.unit), "%s", cJSON_IsString(unit) ? unit->valuestring : "");
+        c.estimated = estimated;
+        if (push(out, cap, &c) != 0) {
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
+ce_daily_cost_by_account(struct orgs *o, const char *start, const char *end, struct ce_result *out,
+                         struct sbx_err *err)
+{
+    struct ce_result res = { 0 };
+    size_t cap = 0;
+    cJSON *req = NULL;
+    char *token = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!ce_valid_date(start) || !ce_valid_date(end) || strcmp(start, end) >= 0) {
+        sbx_err_set(err, SBX_E_INVALID,
+                    "cost period %s .. %s: dates must be YYYY-MM-DD with the start first",
+                    start != NULL ? start : "?", end != NULL ? end : "?");
+        return -1;
+    }
+    req = build_request(start, end);
+    if (req == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    for (;;) {
+        cJSON *resp = NULL;
+        const cJSON *days, *day, *next;
+
+        cJSON_DeleteItemFromObjectCaseSensitive(req, "NextPageToken");
+        if (token != NULL && cJSON_AddStringToObject(req, "NextPageToken", token) == NULL) {
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            goto out;
+        }
+        if (orgs_ce_call(o, OP, req, &resp, err) != 0)
+            goto out;
+        res.pages++;
+        days = cJSON_GetObjectItemCaseSensitive(resp, "ResultsByTime");
+        if (days != NULL && !cJSON_IsNull(days) && !cJSON_IsArray(days)) {
+            cJSON_Delete(resp);
+            protocol("ResultsByTime is not a list", err);
+            goto out;
+        }
+        cJSON_ArrayForEach(day, days)
+        {
+            if (parse_day(day, &res, &cap, err) != 0) {
+                cJSON_Delete(resp);
+                goto out;
+            }
+        }
+        next = cJSON_GetObjectItemCaseSensitive(resp, "NextPageToken");
+        if (!cJSON_IsString(next) || *next->valuestring == '\0') {
+            cJSON_Delete(resp);
+            break;
+        }
+        if (token != NULL && strcmp(token, next->valuestring) == 0) {
+            cJSON_Delete(resp);
+            protocol("NextPageToken repeated: the listing does not advance", err);
+            goto out;
+        }
+        free(token);
+        token = strdup(next->valuestring);
+        cJSON_Delete(resp);
+        if (token == NULL) {
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    log_debug(OP ": %zu cost%s in %d page%s", res.n, res.n == 1 ? "" : "s", res.pages,
+              res.pages == 1 ? "" : "s");
+    *out = res;
+    res.costs = NULL;
+    rc = 0;
+out:
+    free(res.costs);
+    free(token);
+    cJSON_Delete(req);
+    return rc;
+}
+
+void
+ce_result_release(struct ce_result *r)
+{
+    if (r == NULL)
+        return;
+    free(r->costs);
+    memset(r, 0, sizeof(*r));
+}

@@ -633,6 +633,7 @@ static const struct cfg_key keys[] = {
     KEY_DOUBLE(C, "limits", "move_rate", limits.move_rate, 0, 1000, "2"),
     KEY_DOUBLE(C, "limits", "tag_rate", limits.tag_rate, 0, 1000, "4"),
     KEY_INT(C, "limits", "account_limit", limits.account_limit, 1, 10000000, "10"),
+    KEY_INT(C, "limits", "pool_reserve", limits.pool_reserve, 0, 10000000, "2"),
     KEY_DURATION(C, "limits", "create_stuck", limits.create_stuck, 60, 7 * DAY, "10m"),
 
     KEY_PATH(C, "hooks", "dir", hooks.dir, CFG_OPTIONAL, "/etc/sandboxctl/hooks"),
@@ -685,6 +686,8 @@ static const struct cfg_key kind_keys[] = {
     KEY_STR(KD, "kinds", "name_template", name_template, CFG_OPTIONAL, check_name_template, NULL),
     KEY_STR(KD, "kinds", "permission_set", permission_set, CFG_OPTIONAL, check_permission_set,
             NULL),
+    KEY_INT(KD, "kinds", "pool.size", pool_size, 0, 10000, "0"),
+    KEY_STR(KD, "kinds", "pool.ou", pool_ou, 0, check_ou_path, "Sandboxes/Pool"),
 };
 /* clang-format on */
 
@@ -1519,21 +1522,55 @@ load_key(struct loader *ld, const config_setting_t *s, const struct cfg_key *k, 
     return key_error(ld, s, "internal error: key of unknown type");
 }
 
-/* Loads every setting of group g, whose keys are the rows of tab in section. */
+/* True when some row of tab in section is named prefix + "." + something (a nested group,
+ * e.g. a kind's pool = { size; ou; }, whose rows are named "pool.size", "pool.ou"). */
+static bool
+is_subgroup(const struct cfg_key *tab, size_t n, const char *section, const char *prefix)
+{
+    size_t len = strlen(prefix);
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tab[i].section, section) == 0 && strncmp(tab[i].name, prefix, len) == 0 &&
+            tab[i].name[len] == '.')
+            return true;
+    return false;
+}
+
+/* Loads every setting of group g, whose keys are the rows of tab in section named prefix +
+ * the setting's name; a nested group recurses with its name added to prefix. */
 static int
-load_group(struct loader *ld, const config_setting_t *g, const struct cfg_key *tab, size_t n,
-           const char *section, void *base)
+load_group_in(struct loader *ld, const config_setting_t *g, const struct cfg_key *tab, size_t n,
+              const char *section, const char *prefix, void *base)
 {
     for (int i = 0; i < config_setting_length(g); i++) {
         const config_setting_t *s = config_setting_get_elem(g, i);
-        const struct cfg_key *k = find_key(tab, n, section, config_setting_name(s));
+        const struct cfg_key *k;
+        char name[128];
 
+        snprintf(name, sizeof(name), "%s%s", prefix, config_setting_name(s));
+        k = find_key(tab, n, section, name);
+        if (k == NULL && is_subgroup(tab, n, section, name)) {
+            if (get_group(ld, s) != 0)
+                return -1;
+            snprintf(name + strlen(name), sizeof(name) - strlen(name), ".");
+            if (load_group_in(ld, s, tab, n, section, name, base) != 0)
+                return -1;
+            continue;
+        }
         if (k == NULL)
             return unknown_key(ld, s);
         if (load_key(ld, s, k, base) != 0)
             return -1;
     }
     return 0;
+}
+
+/* Loads every setting of group g, whose keys are the rows of tab in section. */
+static int
+load_group(struct loader *ld, const config_setting_t *g, const struct cfg_key *tab, size_t n,
+           const char *section, void *base)
+{
+    return load_group_in(ld, g, tab, n, section, "", base);
 }
 
 static bool
@@ -1810,7 +1847,8 @@ static char *
 defaults_text(const struct cfg_key *tab, size_t n, const char *wrap)
 {
     struct text t = { 0 };
-    const char *open = NULL;
+    const char *open = NULL, *group = NULL, *dot;
+    size_t glen = 0;
     char buf[256];
 
     if (wrap != NULL)
@@ -1825,8 +1863,22 @@ defaults_text(const struct cfg_key *tab, size_t n, const char *wrap)
             if (*open != '\0')
                 text_add(&t, "%s = {\n", open);
         }
-        text_add(&t, "%s = %s;\n", tab[i].name, buf);
+        dot = strchr(tab[i].name, '.');
+        if (group != NULL && (dot == NULL || (size_t)(dot - tab[i].name) != glen ||
+                              strncmp(tab[i].name, group, glen) != 0)) {
+            text_add(&t, "};\n");
+            group = NULL;
+        }
+        if (dot != NULL && group == NULL) {
+            /* a nested group's rows ("pool.size", "pool.ou") are written pool = { ... }; */
+            group = tab[i].name;
+            glen = (size_t)(dot - tab[i].name);
+            text_add(&t, "%.*s = {\n", (int)glen, group);
+        }
+        text_add(&t, "%s = %s;\n", dot != NULL ? dot + 1 : tab[i].name, buf);
     }
+    if (group != NULL)
+        text_add(&t, "};\n");
     if (wrap != NULL || (open != NULL && *open != '\0'))
         text_add(&t, "};\n");
     if (t.failed || t.p == NULL) {

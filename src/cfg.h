@@ -52,6 +52,8 @@ struct cfg_kind {
     char *email_template;             /* overrides the organization's template when set */
     char *name_template;              /* overrides the organization's template when set */
     char *permission_set; /* Identity Center permission set (name or ARN); NULL = access's */
+    int pool_size;        /* pool.size: fresh accounts kept ready; 0 = no pool */
+    char *pool_ou;        /* pool.ou: where pool accounts wait (never "" = root) */
 };
 
 struct cfg_aws {
@@ -96,6 +98,7 @@ struct cfg_limits {
     double move_rate;       /* MoveAccount calls/s (2) */
     double tag_rate;        /* TagResource calls/s (4) */
     int account_limit;      /* accounts in the organization, closed ones included (10) */
+    int pool_reserve;       /* accounts the pools leave free below account_limit (2) */
     int64_t create_stuck;   /* creation considered stuck after this long (10m) */
 };
 

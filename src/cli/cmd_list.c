@@ -23,8 +23,8 @@
 #define CMD_LIST_BUF (256 * 1024)
 
 const char cmd_list_usage[] =
-        "usage: sandboxctl list [--owner EMAIL] [--kind KIND] [--state STATE] [--class CLASS]\n"
-        "                       [--expiring-within DURATION] [--all] [--json]";
+        "usage: sandboxctl list [--owner EMAIL | --pool] [--kind KIND] [--state STATE]\n"
+        "                       [--class CLASS] [--expiring-within DURATION] [--all] [--json]";
 
 struct class_name {
     int64_t id;
@@ -114,6 +114,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
         { "class", required_argument, NULL, 'c' },
         { "expiring-within", required_argument, NULL, 'e' },
         { "all", no_argument, NULL, 'a' },
+        { "pool", no_argument, NULL, 'p' },
         { "json", no_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
@@ -125,10 +126,14 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     char owner[ALIAS_OWNER_MAX + 1];
     const char *class_name = NULL;
     int64_t within = -1;
+    bool pool = false;
     int ch, rc = SBX_EXIT_FAILURE;
 
-    while ((ch = getopt_long(argc, argv, "o:k:s:c:e:aj", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:k:s:c:e:apj", opts, NULL)) != -1) {
         switch (ch) {
+        case 'p':
+            pool = true;
+            break;
         case 'o':
             if (engine_alias_normalize_owner(optarg, NULL, owner, sizeof(owner), &err) != 0)
                 return cmd_usage_error(cmd_list_usage, "list: %s", err.msg);
@@ -147,7 +152,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
                                        "list: unknown state '%s' (requested, creating, active, "
                                        "expiring, nuking, nuke_failed, close_wait, closing, "
                                        "suspended, gone, failed, protected, released, "
-                                       "close_failed)",
+                                       "close_failed, pooled)",
                                        optarg);
             f.state = s;
             f.by_state = true;
@@ -171,6 +176,12 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     }
     if (optind != argc)
         return cmd_usage_error(cmd_list_usage, "unexpected argument '%s'", argv[optind]);
+    if (pool && f.owner != NULL)
+        return cmd_usage_error(cmd_list_usage,
+                               "list: --pool and --owner exclude each other (pool accounts "
+                               "have no owner)");
+    if (pool)
+        f.owner = ""; /* the kinds' warm pools: accounts without an owner */
     if (within >= 0) {
         lc.now = (int64_t)clock_now(&ctx->clock);
         f.expires_before = lc.now + within;

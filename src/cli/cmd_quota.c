@@ -1,16 +1,53 @@
 /*
  * cmd_quota.c -- `sandboxctl quota`: the close quota (used, free), closures in flight, and the
- * close queue with when each queued account is expected to close.
+ * close queue with when each queued account is expected to close, and the kinds' warm pools
+ * (what a shrunk pool will close at the next run, before it happens).
  */
 #include "cli/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 
+#include "cfg.h"
 #include "cli/cmd_util.h"
+#include "engine/engine_pool.h"
 #include "util/log.h"
 
 const char cmd_quota_usage[] = "usage: sandboxctl quota [--json]";
+
+/* One kind's warm pool as quota shows it. */
+struct pool_line {
+    const char *kind;
+    int size;
+    struct engine_pool_count c;
+    int64_t cancel; /* surplus requests not sent yet: cancelled, nothing to close */
+    int64_t close;  /* surplus accounts that will close (against the close quota) */
+};
+
+/* The kinds with a pool, or with pool accounts left after their pool was removed. */
+static int
+pool_lines(struct engine *e, const struct sbx_config *cfg, struct pool_line *out, int *n,
+           struct sbx_err *err)
+{
+    *n = 0;
+    for (int i = 0; i < cfg->nkinds; i++) {
+        struct pool_line *l = &out[*n];
+        int64_t have, surplus;
+
+        l->kind = cfg->kinds[i].name;
+        l->size = cfg->kinds[i].pool_size;
+        if (engine_pool_count(e, l->kind, &l->c, err) != 0)
+            return -1;
+        have = l->c.requested + l->c.creating + l->c.ready;
+        if (l->size == 0 && have == 0)
+            continue;
+        surplus = have > l->size ? have - l->size : 0;
+        l->cancel = surplus < l->c.requested ? surplus : l->c.requested;
+        l->close = surplus - l->cancel;
+        (*n)++;
+    }
+    return 0;
+}
 
 int
 cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
@@ -22,6 +59,9 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
     static const char *const headers[] = { "ID",       "ACCOUNT", "OWNER", "REASON",
                                            "EXPECTED", "IN",      NULL };
     struct engine_quota_view v = { 0 };
+    struct pool_line pools[CFG_MAX_KINDS];
+    int npools = 0;
+    int64_t headroom = 0;
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     struct cmd_table *t = NULL;
@@ -40,7 +80,8 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_engine_open(ctx, "quota", false, NULL, &e);
     if (rc != 0)
         return rc;
-    if (engine_quota(e, &v, &err) != 0) {
+    if (engine_quota(e, &v, &err) != 0 || pool_lines(e, ctx->cfg, pools, &npools, &err) != 0 ||
+        engine_pool_headroom(e, &headroom, &err) != 0) {
         rc = cmd_fail("quota", &err);
         goto out;
     }
@@ -74,6 +115,22 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
             cmd_json_time(it, "expected_close_at", v.queue[i].eta);
             cJSON_AddItemToArray(q, it);
         }
+        q = cJSON_AddArrayToObject(o, "pools");
+        for (int i = 0; i < npools && q != NULL; i++) {
+            cJSON *it = cJSON_CreateObject();
+
+            if (it == NULL)
+                continue;
+            cJSON_AddStringToObject(it, "kind", pools[i].kind);
+            cJSON_AddNumberToObject(it, "size", pools[i].size);
+            cJSON_AddNumberToObject(it, "ready", (double)pools[i].c.ready);
+            cJSON_AddNumberToObject(it, "creating", (double)pools[i].c.creating);
+            cJSON_AddNumberToObject(it, "requested", (double)pools[i].c.requested);
+            cJSON_AddNumberToObject(it, "surplus_to_close", (double)pools[i].close);
+            cJSON_AddNumberToObject(it, "surplus_to_cancel", (double)pools[i].cancel);
+            cJSON_AddItemToArray(q, it);
+        }
+        cJSON_AddNumberToObject(o, "pool_headroom", (double)headroom);
         rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
         goto out;
     }
@@ -109,6 +166,22 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
         }
         printf("\n");
         cmd_table_print(t, stdout);
+    }
+    for (int i = 0; i < npools; i++) {
+        if (i == 0)
+            printf("\npools          may grow by %lld account%s (limits.account_limit minus "
+                   "limits.pool_reserve)\n",
+                   (long long)headroom, headroom == 1 ? "" : "s");
+        printf("  %-12s size %d, ready %lld, being created %lld, requested %lld\n", pools[i].kind,
+               pools[i].size, (long long)pools[i].c.ready, (long long)pools[i].c.creating,
+               (long long)pools[i].c.requested);
+        if (pools[i].close > 0)
+            printf("  %-12s the pool shrank: %lld surplus account%s will close at the next run "
+                   "(counts against the close quota)\n",
+                   "", (long long)pools[i].close, pools[i].close == 1 ? "" : "s");
+        if (pools[i].cancel > 0)
+            printf("  %-12s the pool shrank: %lld request%s not sent yet will be cancelled\n", "",
+                   (long long)pools[i].cancel, pools[i].cancel == 1 ? "" : "s");
     }
     rc = SBX_EXIT_OK;
     goto out;

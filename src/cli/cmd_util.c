@@ -387,6 +387,9 @@ cmd_report_json(cJSON *obj, const struct engine_step_report *r)
     cJSON_AddNumberToObject(o, "failed", r->failed);
     cJSON_AddNumberToObject(o, "deferred", r->deferred);
     cJSON_AddNumberToObject(o, "reconciled", r->reconciled);
+    cJSON_AddNumberToObject(o, "pool_requested", r->pool_requested);
+    cJSON_AddNumberToObject(o, "pooled", r->pooled);
+    cJSON_AddNumberToObject(o, "pool_closed", r->pool_closed);
     cJSON_AddNumberToObject(o, "errors", r->errors);
     cJSON_AddStringToObject(o, "last_error", r->last_error);
 }
@@ -457,6 +460,9 @@ cmd_report_line(FILE *out, const struct engine_step_report *r)
         { "failed", r->failed },
         { "deferred", r->deferred },
         { "reconciled", r->reconciled },
+        { "pool requested", r->pool_requested },
+        { "pooled", r->pooled },
+        { "pool surplus closing", r->pool_closed },
         { "errors", r->errors },
     };
     bool any = false;

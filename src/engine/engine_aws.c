@@ -229,6 +229,8 @@ eng_place_account(struct engine *e, const struct store_account *a, bool *blocked
 {
     const struct cfg_kind *k = eng_kind(e, a->kind);
 
+    if (eng_is_pool(a))
+        return eng_move_to(e, a, k->pool_ou, blocked, err);
     return eng_move_to(e, a, k->ou != NULL ? k->ou : "", blocked, err);
 }
 
@@ -303,7 +305,8 @@ eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked, 
     }
     engine_fmt_time(a->expires_at, expires, sizeof(expires));
     tags[n++] = (struct orgs_tag){ (char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE };
-    tags[n++] = (struct orgs_tag){ (char *)TAG_OWNER, a->owner };
+    if (!eng_is_pool(a))
+        tags[n++] = (struct orgs_tag){ (char *)TAG_OWNER, a->owner }; /* a pool one has none */
     tags[n++] = (struct orgs_tag){ (char *)TAG_KIND, a->kind };
     tags[n++] = (struct orgs_tag){ (char *)TAG_EXPIRES,
                                    expires[0] != '\0' ? expires : (char *)"never" };

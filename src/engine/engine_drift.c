@@ -79,6 +79,15 @@ home_ous(struct engine *e, const struct store_account *a, char ids[3][80], char 
         snprintf(ids[1], sizeof(ids[1]), "%s", id);
         free(id);
     }
+    if (eng_is_pool(a) && k->pool_ou != NULL) {
+        /* a pool account waits in its kind's pool OU (the kind's OU is not its home yet) */
+        if (eng_ensure_ou(e, k->pool_ou, &id, err) != 0)
+            return -1;
+        snprintf(ids[0], sizeof(ids[0]), "%s", id);
+        snprintf(kind_path, kn, "%s", k->pool_ou);
+        free(id);
+        id = NULL;
+    }
     if (a->adopted) {
         struct kept_ou kept = { "" };
 
@@ -154,7 +163,7 @@ eng_drift_check(struct engine *e, const struct store_account *a, bool *drifted, 
     if (orgs_list_tags(e->orgs, a->account_id, &tags, &nt, err) != 0)
         goto out;
     if (tag_drifted(tags, nt, TAG_MANAGED_BY, TAG_MANAGED_BY_VALUE, why, n) ||
-        tag_drifted(tags, nt, TAG_OWNER, a->owner, why, n) ||
+        (!eng_is_pool(a) && tag_drifted(tags, nt, TAG_OWNER, a->owner, why, n)) ||
         tag_drifted(tags, nt, TAG_KIND, a->kind, why, n)) {
         *drifted = true;
         rc = 0;
@@ -385,7 +394,8 @@ engine_drift_scan(struct engine *e, bool force, struct engine_drift_report *r, s
 {
     static const enum engine_state open[] = { ENGINE_S_ACTIVE,     ENGINE_S_NUKE_FAILED,
                                               ENGINE_S_PROTECTED,  ENGINE_S_EXPIRING,
-                                              ENGINE_S_CLOSE_WAIT, ENGINE_S_CLOSE_FAILED };
+                                              ENGINE_S_CLOSE_WAIT, ENGINE_S_CLOSE_FAILED,
+                                              ENGINE_S_POOLED };
     int64_t interval = e->cfg->engine.drift_interval, now = eng_now(e), last = 0;
     struct orgs_account *accts = NULL;
     size_t naccts = 0;

@@ -77,6 +77,12 @@ int64_t eng_now(const struct engine *e);
 /* The kind named by the row, or a fallback (no expiry rules, every hook) for a kind the config
  * no longer has. Never NULL. */
 const struct cfg_kind *eng_kind(const struct engine *e, const char *name);
+/* A pool account (engine_pool.c): created ahead for its kind's pool, no owner yet. */
+static inline bool
+eng_is_pool(const struct store_account *a)
+{
+    return a->owner != NULL && a->owner[0] == '\0';
+}
 /* When an active account next needs attention: the earliest unfired warning or its expiry. */
 int64_t eng_active_due(const struct cfg_kind *k, const struct store_account *a);
 

@@ -11,6 +11,7 @@
 
 #include "engine/engine_alias.h"
 #include "engine/engine_int.h"
+#include "engine/engine_pool.h"
 #include "engine/engine_quota.h"
 #include "util/duration.h"
 #include "util/log.h"
@@ -165,6 +166,84 @@ eng_commit_seq(struct engine *e, int64_t seq, struct sbx_err *err)
     return cur >= seq ? 0 : store_meta_set_int(e->store, "alias_seq", seq, err);
 }
 
+/* A kind's warm pool hands over here (engine_pool.h): taking a pool account is part of a
+ * request, so it lives beside engine_request. */
+int
+engine_pool_take(struct engine *e, const struct cfg_kind *k, const char *owner, int64_t ttl,
+                 int64_t class_id, int64_t seat, struct store_account *out, bool *got,
+                 struct sbx_err *err)
+{
+    struct store_filter f = { .owner = "", .kind = k->name };
+    struct store_account *rows = NULL;
+    size_t n = 0;
+    int rc = -1;
+
+    *got = false;
+    if (e->dry_run)
+        return 0; /* a dry run shows the request it would make */
+    /* A few candidates: a lost race moves on to the next ready one. */
+    if (store_account_in_state(e->store, ENGINE_S_POOLED, &f, 8, &rows, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n && !*got; i++) {
+        struct store_account *a = &rows[i];
+        char *detail = NULL;
+        int64_t now = eng_now(e), alive = 0;
+
+        if (a->account_id[0] == '\0' || eng_claimed_by_other(e, a))
+            continue;
+        if (store_begin(e->store, err) != 0)
+            goto out;
+        if (k->max_per_owner > 0) {
+            if (store_account_alive_for_owner(e->store, owner, k->name, &alive, err) != 0) {
+                store_rollback(e->store);
+                goto out;
+            }
+            if (alive >= k->max_per_owner) {
+                store_rollback(e->store);
+                sbx_err_set(err, SBX_E_INVALID,
+                            "owner '%s' already has %lld %s account%s (max_per_owner is %d)", owner,
+                            (long long)alive, k->name, alive == 1 ? "" : "s", k->max_per_owner);
+                goto out;
+            }
+        }
+        if (store_set_str(&a->owner, owner, err) != 0) {
+            store_rollback(e->store);
+            goto out;
+        }
+        a->ttl = ttl;
+        a->expires_at = ttl > 0 ? now + ttl : 0; /* provisioning counts it from activation */
+        a->class_id = class_id;
+        a->seat = seat;
+        a->priority = 0;
+        a->attempts = 0;
+        a->due_at = now;
+        detail = eng_detail("owner", owner, "account_id", a->account_id, NULL);
+        if (eng_transition(e, a, ENGINE_S_CREATING, "handed_over", detail, "from the pool", err) !=
+                    0 ||
+            store_commit(e->store, err) != 0) {
+            free(detail);
+            store_rollback(e->store);
+            if (err->code == SBX_E_CONFLICT) {
+                log_debug("pool %s: account %lld was taken meanwhile: %s", k->name,
+                          (long long)a->id, err->msg);
+                sbx_err_clear(err);
+                continue;
+            }
+            goto out;
+        }
+        free(detail);
+        if (eng_reload(e, a, err) != 0)
+            goto out;
+        *out = *a;
+        memset(a, 0, sizeof(*a));
+        *got = true;
+    }
+    rc = 0;
+out:
+    store_accounts_free(rows, n);
+    return rc;
+}
+
 int
 engine_request(struct engine *e, const struct engine_request *r, struct store_account *out,
                struct sbx_err *err)
@@ -191,6 +270,18 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
                         "owner '%s' already has %lld %s account%s (max_per_owner is %d)", owner,
                         (long long)alive, kind->name, alive == 1 ? "" : "s", kind->max_per_owner);
             return -1;
+        }
+    }
+    if (r->name == NULL) {
+        bool got = false;
+
+        /* A ready pool account first (an explicit name needs a new account). */
+        if (engine_pool_take(e, kind, owner, ttl, r->class_id, r->seat, out, &got, err) != 0)
+            return -1;
+        if (got) {
+            if (r->class_name != NULL && store_set_str(&out->class_name, r->class_name, err) != 0)
+                return -1;
+            return 0;
         }
     }
     for (int attempt = 0; attempt < 20; attempt++) {
@@ -321,6 +412,7 @@ close_request_once(struct engine *e, struct store_account *a, const char *reason
         rc = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "close_requested", detail, reason, err);
         goto out;
     case ENGINE_S_ACTIVE:
+    case ENGINE_S_POOLED:
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_PROTECTED:
         break;

@@ -13,6 +13,7 @@ static const char *const names[ENGINE_S_COUNT] = {
     [ENGINE_S_SUSPENDED] = "suspended",   [ENGINE_S_GONE] = "gone",
     [ENGINE_S_FAILED] = "failed",         [ENGINE_S_PROTECTED] = "protected",
     [ENGINE_S_RELEASED] = "released",     [ENGINE_S_CLOSE_FAILED] = "close_failed",
+    [ENGINE_S_POOLED] = "pooled",
 };
 
 #define T(a, b)                    \
@@ -27,6 +28,9 @@ static const struct {
     T(REQUESTED, CREATING),   /* CreateAccount accepted (or found by reconciliation) */
     T(REQUESTED, FAILED),     /* refused before creation, or cancelled by offboard/close */
     T(CREATING, ACTIVE),      /* created, moved to its OU, tagged, post-create hooks ran */
+    T(CREATING, POOLED),      /* a pool account created, parked in the pool OU, tagged */
+    T(POOLED, CREATING),      /* handed over: owner assigned; moved, tagged, hooks follow */
+    T(POOLED, EXPIRING),      /* the pool shrank: the surplus closes through the normal path */
     T(CREATING, REQUESTED),   /* EMAIL_ALREADY_EXISTS (a new alias) or a lost duplicate: resend */
     T(CREATING, FAILED),      /* CreateAccount FAILED for another reason */
     T(ACTIVE, EXPIRING),      /* expired, offboarded, or `close` */
@@ -57,6 +61,7 @@ static const struct {
     T(CLOSE_WAIT, SUSPENDED),
     T(PROTECTED, SUSPENDED),
     T(CLOSE_FAILED, SUSPENDED),
+    T(POOLED, SUSPENDED),
     /* Drift: the account is no longer in the organization at all. */
     T(ACTIVE, GONE),
     T(EXPIRING, GONE),
@@ -65,6 +70,7 @@ static const struct {
     T(CLOSING, GONE),
     T(PROTECTED, GONE),
     T(CLOSE_FAILED, GONE),
+    T(POOLED, GONE),
     /* `release`: the account is handed over and never touched again. */
     T(ACTIVE, RELEASED),
     T(EXPIRING, RELEASED),
@@ -133,6 +139,7 @@ engine_state_open_at_aws(enum engine_state s)
     case ENGINE_S_CLOSE_WAIT:
     case ENGINE_S_PROTECTED:
     case ENGINE_S_CLOSE_FAILED:
+    case ENGINE_S_POOLED:
         return true;
     default:
         return false;

@@ -19,6 +19,12 @@
  *   `retry` (or `close`/`offboard` asking again) puts the account back in line.
  * - released: `release` handed the account over; the row stays with its history and the
  *   engine never touches the account again.
+ * - pooled: a kind's warm pool (kinds.NAME.pool). A pool account is requested and created
+ *   without an owner (owner ""), parked in the pool OU and never handed out; `create` hands
+ *   one over with a compare-and-set pooled -> creating that assigns the owner, and the
+ *   creating phase then provisions it like any created account (moved, tagged, hooks). An
+ *   account handed out never returns to the pool; a surplus pool account (the pool shrank)
+ *   closes through the normal path (pooled -> expiring).
  * - creating covers both "CreateAccount in progress" and "created, being moved and tagged":
  *   the account only becomes active once it is in its OU with its tags, so a crash after
  *   creation resumes the provisioning instead of leaving an untagged account behind.
@@ -43,6 +49,7 @@ enum engine_state {
     ENGINE_S_PROTECTED,     /* close or nuke refused by a protection rule, or repurposed */
     ENGINE_S_RELEASED,      /* handed over by `release`: never touched again (terminal) */
     ENGINE_S_CLOSE_FAILED,  /* AWS refused CloseAccount for a reason no wait cures; `retry` */
+    ENGINE_S_POOLED,        /* created ahead in the kind's pool OU, never handed out, no owner */
     ENGINE_S_COUNT
 };
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "engine/engine_pool.h"
 #include "engine/engine_quota.h"
 #include "util/clock.h"
 #include "util/duration.h"
@@ -492,6 +493,37 @@ handle_create_failed(struct step *st, struct store_account *a, const char *reaso
     return rc == 0 ? 0 : tolerate_conflict(err);
 }
 
+/* A pool account created, in its pool OU and tagged (no owner): ready to hand out. Post-create
+ * hooks run when it is handed over, for its owner. */
+static int
+park_in_pool(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    char *detail = eng_detail("account_id", a->account_id, NULL);
+    int rc;
+
+    a->attempts = 0;
+    a->due_at = 0;
+    a->expires_at = 0;
+    if (a->close_pending) {
+        /* asked to close while it was being created */
+        a->close_pending = false;
+        a->due_at = st->now;
+    }
+    rc = eng_transition(st->e, a, ENGINE_S_POOLED, "pooled", detail, "ready in the pool", err);
+    free(detail);
+    if (rc != 0)
+        return tolerate_conflict(err);
+    st->r->pooled++;
+    if (a->due_at != 0) {
+        detail = eng_detail("reason", a->reason, NULL);
+        rc = eng_transition(st->e, a, ENGINE_S_EXPIRING, "close_requested", detail, a->reason, err);
+        free(detail);
+        if (rc != 0)
+            return tolerate_conflict(err);
+    }
+    return 0;
+}
+
 /* Moves a created account into its OU, tags it, runs post-create hooks, activates it. */
 static int
 provision(struct step *st, struct store_account *a, struct sbx_err *err)
@@ -520,6 +552,8 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
         return 0;
     }
     st->r->did_work = true;
+    if (eng_is_pool(a))
+        return park_in_pool(st, a, err);
     if (!a->close_pending && k->hooks[CFG_HOOK_POST_CREATE]) {
         if (eng_claim(e, a, hook_claim_secs(e), &got, err) != 0)
             return -1;
@@ -1776,6 +1810,12 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
         sbx_err_set(err, SBX_E_FAILURE, "engine_step needs an AWS client");
         return -1;
     }
+    if (st.scope == NULL && !no_close && !e->dry_run) {
+        /* `run`: keep the kinds' pools full (requests only; the phases below create them,
+         * after every owned request) and close a shrunk pool's surplus. */
+        if (eng_pool_tend(e, st.now, &r->pool_requested, &r->pool_closed, err) != 0)
+            goto out;
+    }
     for (size_t i = 0; i < SBX_ARRAY_LEN(phases); i++) {
         if (phases[i].closes && no_close)
             continue;
@@ -1828,6 +1868,9 @@ engine_run(struct engine *e, const struct engine_step_opts *o, double max_pace_w
         r->failed += one.failed;
         r->deferred += one.deferred;
         r->reconciled += one.reconciled;
+        r->pooled += one.pooled;
+        r->pool_requested += one.pool_requested;
+        r->pool_closed += one.pool_closed;
         r->errors += one.errors;
         r->did_work = r->did_work || one.did_work;
         if (one.last_error[0] != '\0')

@@ -421,6 +421,38 @@ TEST(file_with_kinds_defines_exactly_its_kinds)
     free(path);
 }
 
+/* A kind's warm pool is a nested group: pool = { size; ou; }; its keys are checked like any. */
+TEST(kind_pool_group)
+{
+    struct sbx_config *cfg = NULL;
+    struct sbx_err err = { 0 };
+    char *path = write_file(NULL, "p.cfg",
+                            "limits = { pool_reserve = 7; };\n"
+                            "kinds = {\n"
+                            "  demo = { ou = \"Sandboxes/Demos\";\n"
+                            "           pool = { size = 3; ou = \"Sandboxes/Warm\"; }; };\n"
+                            "  lab = { pool = { size = 1; }; };\n"
+                            "  dev = { };\n"
+                            "};\n");
+
+    CHECK_OK(cfg_load(path, &cfg, &err), &err);
+    CHECK_INT_EQ(cfg->limits.pool_reserve, 7);
+    CHECK_INT_EQ(cfg_kind_find(cfg, "demo")->pool_size, 3);
+    CHECK_STR_EQ(cfg_kind_find(cfg, "demo")->pool_ou, "Sandboxes/Warm");
+    CHECK_INT_EQ(cfg_kind_find(cfg, "lab")->pool_size, 1);
+    CHECK_STR_EQ(cfg_kind_find(cfg, "lab")->pool_ou, "Sandboxes/Pool");
+    CHECK_INT_EQ(cfg_kind_find(cfg, "dev")->pool_size, 0);
+    cfg_free(cfg);
+    free(path);
+    expect_error("kinds = {\n  demo = {\n    pool = { size = 2; sise = 3; };\n  };\n};\n", 3,
+                 "unknown key 'kinds.demo.pool.sise'");
+    expect_error("kinds = {\n  demo = {\n    pool = { size = -1; };\n  };\n};\n", 3,
+                 "kinds.demo.pool.size");
+    expect_error("kinds = {\n  demo = {\n    pool = { ou = \"\"; };\n  };\n};\n", 3,
+                 "kinds.demo.pool.ou");
+    expect_error("kinds = {\n  demo = {\n    pool = 3;\n  };\n};\n", 3, "kinds.demo.pool");
+}
+
 TEST(relative_paths_resolve_against_config_dir)
 {
     struct sbx_config *cfg = NULL;

@@ -110,7 +110,8 @@ is_heading(const char *line, size_t len)
     return true;
 }
 
-/* Collects the items "     name = ..." of every section, with their bodies. */
+/* Collects the items "     name = ..." of every section, with their bodies (a nested group's
+ * keys are items named group.key, e.g. pool.size). */
 static void
 parse_page(const char *text, struct page *pg)
 {
@@ -125,7 +126,7 @@ parse_page(const char *text, struct page *pg)
         if (is_heading(p, len)) {
             snprintf(section, sizeof(section), "%.*s", (int)len, p);
             cur = NULL;
-        } else if (indent == 5 && (name_len = strspn(p + 5, "abcdefghijklmnopqrstuvwxyz_")) > 0 &&
+        } else if (indent == 5 && (name_len = strspn(p + 5, "abcdefghijklmnopqrstuvwxyz_.")) > 0 &&
                    strncmp(p + 5 + name_len, " = ", 3) == 0) {
             CHECK(pg->n < SBX_ARRAY_LEN(pg->items));
             cur = &pg->items[pg->n++];

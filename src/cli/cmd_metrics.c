@@ -280,6 +280,13 @@ cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
         m.fp = stdout;
     }
     print_accounts(&m, ctx->cfg);
+    header(m.fp, "sandboxctl_pool_size", "gauge",
+           "Fresh accounts each kind's warm pool keeps ready (its accounts are state pooled).");
+    for (int k = 0; k < ctx->cfg->nkinds; k++) {
+        fputs("sandboxctl_pool_size{kind=\"", m.fp);
+        put_label(m.fp, ctx->cfg->kinds[k].name);
+        fprintf(m.fp, "\"} %d\n", ctx->cfg->kinds[k].pool_size);
+    }
     header(m.fp, "sandboxctl_close_quota", "gauge",
            "Account closures allowed per rolling 30 days.");
     fprintf(m.fp, "sandboxctl_close_quota %d\n", v.quota);

@@ -46,6 +46,10 @@ sbx init --json >/dev/null
 fill 2
 pool=$(sbx list --state pooled --json)
 assert_eq "$(json_get "$pool" 'len(d["accounts"])')" 2
+metrics=$(sbx metrics)
+assert_contains "$metrics" 'sandboxctl_pool_size{kind="demo"} 2'
+assert_contains "$metrics" 'sandboxctl_pool_size{kind="training"} 0'
+assert_contains "$metrics" 'sandboxctl_accounts{state="pooled",kind="demo"} 2'
 python3 - "$(sim_admin GET state)" "$pool" <<'PY'
 import json, sys
 st, pool = json.loads(sys.argv[1]), json.loads(sys.argv[2])["accounts"]

@@ -28,7 +28,6 @@ fi
 EOF
 chmod 755 "$T/hooks/post-create.d/10-record"
 
-sim_now() { json_get "$(sim_admin GET clock)" 'd["now"]'; }
 count_state() { json_get "$(sbx list --state "$1" --json)" "len([a for a in d['accounts'] if a['owner'] == ''])"; }
 # fill -- runs the engine until the demo pool holds $1 ready accounts.
 fill() {
@@ -67,16 +66,16 @@ PY
 sbx run --once >/dev/null
 assert_eq "$(count_state requested)" 0 "no request beyond the pool's size"
 
-# create takes a ready pool account: ready within seconds of simulated time.
-t0=$(sim_now)
+# create takes a ready pool account: no CreateAccount, so nothing to wait for (how fast that is
+# in simulated seconds is measured by tests/bench/pool-bench.sh, not here).
+creates=$(json_get "$(sim_admin GET state)" 'len(d["create_requests"])')
 acct=$(sbx create --kind demo --owner alice@corp.example --json)
-t1=$(sim_now)
+assert_eq "$(json_get "$(sim_admin GET state)" 'len(d["create_requests"])')" "$creates" \
+    "CreateAccount requests after a hand-over from the pool"
 assert_eq "$(json_get "$acct" 'd["state"]')" active
 assert_eq "$(json_get "$acct" 'd["owner"]')" alice@corp.example
 id=$(json_get "$acct" 'd["account_id"]')
 assert_contains "$(json_get "$pool" '" ".join(a["account_id"] for a in d["accounts"])')" "$id" "a pool account"
-python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[1]); assert t < 5, t" "$t0" "$t1" ||
-    fail "hand-over took $(python3 -c "print(float('$t1')-float('$t0'))") simulated seconds"
 assert_eq "$(grep -c "^post-create $id alice@corp.example" "$T/hooks.log")" 1 "post-create once"
 python3 - "$(sim_admin GET state)" "$id" <<'PY'
 import json, sys
@@ -149,7 +148,7 @@ ready=$(json_get "$(sbx list --state pooled --json)" 'd["accounts"][0]["account_
 : >"$T/hook-block"
 "$SANDBOXCTL" create --kind demo --owner erin@corp.example --json >"$T/c3" 2>&1 &
 cp=$!
-for _ in $(seq 1 300); do [ -e "$T/hook-started" ] && break; sleep 0.1; done
+for _ in $(seq 1 1200); do [ -e "$T/hook-started" ] && break; sleep 0.1; done
 [ -e "$T/hook-started" ] || fail "the hand-over's hook never started"
 kill -KILL "$cp"
 wait "$cp" 2>/dev/null || true

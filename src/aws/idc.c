@@ -15,6 +15,7 @@
 #include "aws/creds_ini.h"
 #include "aws/endpoint.h"
 #include "aws/orgs_int.h"
+#include "util/jsonr.h"
 #include "util/log.h"
 
 #define SSO_PREFIX "SWBExternalService"
@@ -129,42 +130,6 @@ idc_region(const struct idc *c)
 
 /* --- JSON helpers ------------------------------------------------------------------------ */
 
-static const char *
-jstr(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int
-jdup(const cJSON *obj, const char *key, char **dst)
-{
-    const char *s = jstr(obj, key);
-
-    *dst = NULL;
-    if (s == NULL)
-        return 0;
-    *dst = strdup(s);
-    return *dst == NULL ? -1 : 0;
-}
-
-static void
-jcopy(const cJSON *obj, const char *key, char *buf, size_t n)
-{
-    const char *s = jstr(obj, key);
-
-    snprintf(buf, n, "%s", s != NULL ? s : "");
-}
-
-static double
-jnum(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 static int
 sso_call(struct idc *c, const char *op, bool ids, const cJSON *req, cJSON **resp,
          struct sbx_err *err)
@@ -218,7 +183,7 @@ paginate(struct idc *c, const char *op, cJSON *req, const char *result_key,
                 goto out;
             }
         }
-        next = jstr(resp, "NextToken");
+        next = jsonr_str(resp, "NextToken");
         if (next == NULL || *next == '\0') {
             cJSON_Delete(resp);
             break;
@@ -276,17 +241,18 @@ instance_item(void *ctx, const cJSON *it, struct sbx_err *err)
     struct vec *v = ctx;
     struct idc_instance *in;
 
-    if (!cJSON_IsObject(it) || jstr(it, "InstanceArn") == NULL ||
-        jstr(it, "IdentityStoreId") == NULL)
+    if (!cJSON_IsObject(it) || jsonr_str(it, "InstanceArn") == NULL ||
+        jsonr_str(it, "IdentityStoreId") == NULL)
         return protocol("ListInstances", "an instance without InstanceArn or IdentityStoreId", err);
     in = vec_push(v);
     if (in == NULL)
         return nomem(err);
-    if (jdup(it, "InstanceArn", &in->arn) != 0 ||
-        jdup(it, "IdentityStoreId", &in->identity_store_id) != 0 ||
-        jdup(it, "Name", &in->name) != 0 || jdup(it, "OwnerAccountId", &in->owner_account_id) != 0)
+    if (jsonr_dup(it, "InstanceArn", &in->arn) != 0 ||
+        jsonr_dup(it, "IdentityStoreId", &in->identity_store_id) != 0 ||
+        jsonr_dup(it, "Name", &in->name) != 0 ||
+        jsonr_dup(it, "OwnerAccountId", &in->owner_account_id) != 0)
         return nomem(err);
-    jcopy(it, "Status", in->status, sizeof(in->status));
+    jsonr_copy(it, "Status", in->status, sizeof(in->status));
     return 0;
 }
 
@@ -371,19 +337,21 @@ idc_describe_permission_set(struct idc *c, const char *instance_arn, const char 
     if (sso_call(c, "DescribePermissionSet", false, req, &resp, err) != 0)
         goto out;
     ps = cJSON_GetObjectItemCaseSensitive(resp, "PermissionSet");
-    if (!cJSON_IsObject(ps) || jstr(ps, "PermissionSetArn") == NULL || jstr(ps, "Name") == NULL) {
+    if (!cJSON_IsObject(ps) || jsonr_str(ps, "PermissionSetArn") == NULL ||
+        jsonr_str(ps, "Name") == NULL) {
         protocol("DescribePermissionSet", "response lacks PermissionSet with its ARN and Name",
                  err);
         goto out;
     }
-    if (jdup(ps, "PermissionSetArn", &out->arn) != 0 || jdup(ps, "Name", &out->name) != 0 ||
-        jdup(ps, "Description", &out->description) != 0) {
+    if (jsonr_dup(ps, "PermissionSetArn", &out->arn) != 0 ||
+        jsonr_dup(ps, "Name", &out->name) != 0 ||
+        jsonr_dup(ps, "Description", &out->description) != 0) {
         idc_permission_set_release(out);
         nomem(err);
         goto out;
     }
-    jcopy(ps, "SessionDuration", out->session_duration, sizeof(out->session_duration));
-    out->created = jnum(ps, "CreatedDate");
+    jsonr_copy(ps, "SessionDuration", out->session_duration, sizeof(out->session_duration));
+    out->created = jsonr_num(ps, "CreatedDate");
     rc = 0;
 out:
     cJSON_Delete(req);
@@ -407,8 +375,8 @@ parse_status(const char *op, const cJSON *resp, const char *key, struct idc_assi
         snprintf(what, sizeof(what), "response lacks %s", key);
         return protocol(op, what, err);
     }
-    status = jstr(j, "Status");
-    rid = jstr(j, "RequestId");
+    status = jsonr_str(j, "Status");
+    rid = jsonr_str(j, "RequestId");
     if (status == NULL || rid == NULL ||
         (strcmp(status, "IN_PROGRESS") != 0 && strcmp(status, "SUCCEEDED") != 0 &&
          strcmp(status, "FAILED") != 0))
@@ -417,12 +385,12 @@ parse_status(const char *op, const cJSON *resp, const char *key, struct idc_assi
         return protocol(op, "assignment RequestId is too long", err);
     snprintf(st->request_id, sizeof(st->request_id), "%s", rid);
     snprintf(st->status, sizeof(st->status), "%s", status);
-    jcopy(j, "TargetId", st->target_id, sizeof(st->target_id));
-    jcopy(j, "PrincipalType", st->principal_type, sizeof(st->principal_type));
-    st->created = jnum(j, "CreatedDate");
-    if (jdup(j, "FailureReason", &st->failure_reason) != 0 ||
-        jdup(j, "PermissionSetArn", &st->permission_set_arn) != 0 ||
-        jdup(j, "PrincipalId", &st->principal_id) != 0) {
+    jsonr_copy(j, "TargetId", st->target_id, sizeof(st->target_id));
+    jsonr_copy(j, "PrincipalType", st->principal_type, sizeof(st->principal_type));
+    st->created = jsonr_num(j, "CreatedDate");
+    if (jsonr_dup(j, "FailureReason", &st->failure_reason) != 0 ||
+        jsonr_dup(j, "PermissionSetArn", &st->permission_set_arn) != 0 ||
+        jsonr_dup(j, "PrincipalId", &st->principal_id) != 0) {
         idc_assignment_status_release(st);
         return nomem(err);
     }
@@ -516,17 +484,17 @@ assignment_item(void *ctx, const cJSON *it, struct sbx_err *err)
     struct vec *v = ctx;
     struct idc_account_assignment *a;
 
-    if (!cJSON_IsObject(it) || jstr(it, "PrincipalId") == NULL ||
-        jstr(it, "PermissionSetArn") == NULL)
+    if (!cJSON_IsObject(it) || jsonr_str(it, "PrincipalId") == NULL ||
+        jsonr_str(it, "PermissionSetArn") == NULL)
         return protocol("ListAccountAssignments",
                         "an assignment without PrincipalId or PermissionSetArn", err);
     a = vec_push(v);
     if (a == NULL)
         return nomem(err);
-    jcopy(it, "AccountId", a->account_id, sizeof(a->account_id));
-    jcopy(it, "PrincipalType", a->principal_type, sizeof(a->principal_type));
-    if (jdup(it, "PermissionSetArn", &a->permission_set_arn) != 0 ||
-        jdup(it, "PrincipalId", &a->principal_id) != 0)
+    jsonr_copy(it, "AccountId", a->account_id, sizeof(a->account_id));
+    jsonr_copy(it, "PrincipalType", a->principal_type, sizeof(a->principal_type));
+    if (jsonr_dup(it, "PermissionSetArn", &a->permission_set_arn) != 0 ||
+        jsonr_dup(it, "PrincipalId", &a->principal_id) != 0)
         return nomem(err);
     return 0;
 }
@@ -592,14 +560,14 @@ get_id(struct idc *c, const char *op, const char *key, const char *store_id, con
         return nomem(err);
     if (sso_call(c, op, true, req, &resp, err) != 0)
         goto out;
-    if (jstr(resp, key) == NULL || *jstr(resp, key) == '\0') {
+    if (jsonr_str(resp, key) == NULL || *jsonr_str(resp, key) == '\0') {
         char what[64];
 
         snprintf(what, sizeof(what), "response lacks %s", key);
         protocol(op, what, err);
         goto out;
     }
-    if (jdup(resp, key, id) != 0) {
+    if (jsonr_dup(resp, key, id) != 0) {
         nomem(err);
         goto out;
     }
@@ -641,23 +609,24 @@ idc_describe_user(struct idc *c, const char *identity_store_id, const char *user
     }
     if (sso_call(c, "DescribeUser", true, req, &resp, err) != 0)
         goto out;
-    if (jstr(resp, "UserId") == NULL) {
+    if (jsonr_str(resp, "UserId") == NULL) {
         protocol("DescribeUser", "response lacks UserId", err);
         goto out;
     }
     emails = cJSON_GetObjectItemCaseSensitive(resp, "Emails");
     cJSON_ArrayForEach(e, emails)
     {
-        if (!cJSON_IsObject(e) || jstr(e, "Value") == NULL)
+        if (!cJSON_IsObject(e) || jsonr_str(e, "Value") == NULL)
             continue;
         if (pick == NULL || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Primary")))
             pick = e;
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Primary")))
             break;
     }
-    if (jdup(resp, "UserId", &out->user_id) != 0 || jdup(resp, "UserName", &out->user_name) != 0 ||
-        jdup(resp, "DisplayName", &out->display_name) != 0 ||
-        (pick != NULL && jdup(pick, "Value", &out->email) != 0)) {
+    if (jsonr_dup(resp, "UserId", &out->user_id) != 0 ||
+        jsonr_dup(resp, "UserName", &out->user_name) != 0 ||
+        jsonr_dup(resp, "DisplayName", &out->display_name) != 0 ||
+        (pick != NULL && jsonr_dup(pick, "Value", &out->email) != 0)) {
         idc_user_release(out);
         nomem(err);
         goto out;

@@ -36,6 +36,7 @@
 #include "aws/sts.h"
 #include "util/clock.h"
 #include "util/duration.h"
+#include "util/jsonr.h"
 #include "util/log.h"
 
 #define TARGET_PREFIX     "AWSOrganizationsV20161128."
@@ -469,35 +470,6 @@ orgs_max_attempts(const struct orgs *o)
 
 /* --- JSON helpers ------------------------------------------------------------------------ */
 
-static const char *
-jstr(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* *dst = copy of obj.key, or NULL when absent. Returns -1 only when out of memory. */
-static int
-jdup(const cJSON *obj, const char *key, char **dst)
-{
-    const char *s = jstr(obj, key);
-
-    *dst = NULL;
-    if (s == NULL)
-        return 0;
-    *dst = strdup(s);
-    return *dst == NULL ? -1 : 0;
-}
-
-static void
-jcopy(const cJSON *obj, const char *key, char *buf, size_t n)
-{
-    const char *s = jstr(obj, key);
-
-    snprintf(buf, n, "%s", s != NULL ? s : "");
-}
-
 /* A timestamp: a JSON number of epoch seconds (any JSON number form), or tolerated as an
  * ISO 8601 string. 0 when absent. */
 static double
@@ -743,7 +715,7 @@ paginate(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *
                 goto out;
             }
         }
-        next = jstr(resp, "NextToken");
+        next = jsonr_str(resp, "NextToken");
         if (next == NULL || *next == '\0') {
             cJSON_Delete(resp);
             break;
@@ -782,20 +754,20 @@ vec_keep(struct vec *v, int rc)
 static int
 parse_account(const cJSON *j, struct orgs_account *a, struct sbx_err *err)
 {
-    const char *id = jstr(j, "Id");
+    const char *id = jsonr_str(j, "Id");
 
     memset(a, 0, sizeof(*a));
     if (id == NULL || strlen(id) != 12)
         return protocol("Account", "account without a 12-digit Id", err);
     memcpy(a->id, id, 13);
-    if (jdup(j, "Arn", &a->arn) != 0 || jdup(j, "Email", &a->email) != 0 ||
-        jdup(j, "Name", &a->name) != 0) {
+    if (jsonr_dup(j, "Arn", &a->arn) != 0 || jsonr_dup(j, "Email", &a->email) != 0 ||
+        jsonr_dup(j, "Name", &a->name) != 0) {
         orgs_account_release(a);
         return nomem(err);
     }
-    jcopy(j, "State", a->state, sizeof(a->state));
-    jcopy(j, "Status", a->status, sizeof(a->status));
-    jcopy(j, "JoinedMethod", a->joined_method, sizeof(a->joined_method));
+    jsonr_copy(j, "State", a->state, sizeof(a->state));
+    jsonr_copy(j, "Status", a->status, sizeof(a->status));
+    jsonr_copy(j, "JoinedMethod", a->joined_method, sizeof(a->joined_method));
     a->joined = jtime(j, "JoinedTimestamp");
     return 0;
 }
@@ -803,17 +775,17 @@ parse_account(const cJSON *j, struct orgs_account *a, struct sbx_err *err)
 static int
 parse_create_status(const cJSON *j, struct orgs_create_status *s, struct sbx_err *err)
 {
-    const char *id = jstr(j, "Id");
+    const char *id = jsonr_str(j, "Id");
 
     memset(s, 0, sizeof(*s));
     if (id == NULL || *id == '\0' || strlen(id) >= sizeof(s->id))
         return protocol("CreateAccountStatus", "status without a valid Id", err);
     snprintf(s->id, sizeof(s->id), "%s", id);
-    if (jdup(j, "AccountName", &s->account_name) != 0)
+    if (jsonr_dup(j, "AccountName", &s->account_name) != 0)
         return nomem(err);
-    jcopy(j, "State", s->state, sizeof(s->state));
-    jcopy(j, "AccountId", s->account_id, sizeof(s->account_id));
-    jcopy(j, "FailureReason", s->failure_reason, sizeof(s->failure_reason));
+    jsonr_copy(j, "State", s->state, sizeof(s->state));
+    jsonr_copy(j, "AccountId", s->account_id, sizeof(s->account_id));
+    jsonr_copy(j, "FailureReason", s->failure_reason, sizeof(s->failure_reason));
     s->requested = jtime(j, "RequestedTimestamp");
     s->completed = jtime(j, "CompletedTimestamp");
     return 0;
@@ -823,10 +795,10 @@ static int
 parse_ou(const cJSON *j, struct orgs_ou *ou, struct sbx_err *err)
 {
     memset(ou, 0, sizeof(*ou));
-    if (jstr(j, "Id") == NULL)
+    if (jsonr_str(j, "Id") == NULL)
         return protocol("OrganizationalUnit", "OU without an Id", err);
-    if (jdup(j, "Id", &ou->id) != 0 || jdup(j, "Arn", &ou->arn) != 0 ||
-        jdup(j, "Name", &ou->name) != 0 || jdup(j, "Path", &ou->path) != 0) {
+    if (jsonr_dup(j, "Id", &ou->id) != 0 || jsonr_dup(j, "Arn", &ou->arn) != 0 ||
+        jsonr_dup(j, "Name", &ou->name) != 0 || jsonr_dup(j, "Path", &ou->path) != 0) {
         orgs_ou_release(ou);
         return nomem(err);
     }
@@ -865,7 +837,7 @@ root_scp_enabled(const cJSON *root)
 
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(root, "PolicyTypes"))
     {
-        const char *type = jstr(t, "Type"), *status = jstr(t, "Status");
+        const char *type = jsonr_str(t, "Type"), *status = jsonr_str(t, "Status");
 
         if (type != NULL && status != NULL && strcmp(type, "SERVICE_CONTROL_POLICY") == 0 &&
             strcmp(status, "ENABLED") == 0)
@@ -879,13 +851,13 @@ item_root(void *ctx, const cJSON *it, struct sbx_err *err)
 {
     struct orgs_root *r;
 
-    if (jstr(it, "Id") == NULL)
+    if (jsonr_str(it, "Id") == NULL)
         return protocol("ListRoots", "root without an Id", err);
     r = vec_push(ctx);
     if (r == NULL)
         return nomem(err);
-    if (jdup(it, "Id", &r->id) != 0 || jdup(it, "Arn", &r->arn) != 0 ||
-        jdup(it, "Name", &r->name) != 0)
+    if (jsonr_dup(it, "Id", &r->id) != 0 || jsonr_dup(it, "Arn", &r->arn) != 0 ||
+        jsonr_dup(it, "Name", &r->name) != 0)
         return nomem(err); /* the slot is freed with the rest */
     r->scp_enabled = root_scp_enabled(it);
     return 0;
@@ -894,16 +866,16 @@ item_root(void *ctx, const cJSON *it, struct sbx_err *err)
 static int
 parse_policy(const char *op, const cJSON *j, struct orgs_policy *p, struct sbx_err *err)
 {
-    const char *id = jstr(j, "Id");
+    const char *id = jsonr_str(j, "Id");
 
     memset(p, 0, sizeof(*p));
     if (id == NULL || strlen(id) >= sizeof(p->id))
         return protocol(op, "policy without a valid Id", err);
     snprintf(p->id, sizeof(p->id), "%s", id);
-    jcopy(j, "Type", p->type, sizeof(p->type));
+    jsonr_copy(j, "Type", p->type, sizeof(p->type));
     p->aws_managed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "AwsManaged"));
-    if (jdup(j, "Arn", &p->arn) != 0 || jdup(j, "Name", &p->name) != 0 ||
-        jdup(j, "Description", &p->description) != 0) {
+    if (jsonr_dup(j, "Arn", &p->arn) != 0 || jsonr_dup(j, "Name", &p->name) != 0 ||
+        jsonr_dup(j, "Description", &p->description) != 0) {
         orgs_policy_release(p);
         return nomem(err);
     }
@@ -930,13 +902,13 @@ item_parent(void *ctx, const cJSON *it, struct sbx_err *err)
 {
     struct orgs_parent *p;
 
-    if (jstr(it, "Id") == NULL)
+    if (jsonr_str(it, "Id") == NULL)
         return protocol("ListParents", "parent without an Id", err);
     p = vec_push(ctx);
     if (p == NULL)
         return nomem(err);
-    jcopy(it, "Id", p->id, sizeof(p->id));
-    jcopy(it, "Type", p->type, sizeof(p->type));
+    jsonr_copy(it, "Id", p->id, sizeof(p->id));
+    jsonr_copy(it, "Type", p->type, sizeof(p->type));
     return 0;
 }
 
@@ -945,14 +917,14 @@ item_tag(void *ctx, const cJSON *it, struct sbx_err *err)
 {
     struct orgs_tag *t;
 
-    if (jstr(it, "Key") == NULL)
+    if (jsonr_str(it, "Key") == NULL)
         return protocol("ListTagsForResource", "tag without a Key", err);
     t = vec_push(ctx);
     if (t == NULL)
         return nomem(err);
-    if (jdup(it, "Key", &t->key) != 0)
+    if (jsonr_dup(it, "Key", &t->key) != 0)
         return nomem(err);
-    t->value = strdup(jstr(it, "Value") != NULL ? jstr(it, "Value") : "");
+    t->value = strdup(jsonr_str(it, "Value") != NULL ? jsonr_str(it, "Value") : "");
     return t->value == NULL ? nomem(err) : 0;
 }
 
@@ -1465,15 +1437,15 @@ orgs_describe_organization(struct orgs *o, struct orgs_organization *out, struct
     org = member("DescribeOrganization", resp, "Organization", err);
     if (org == NULL)
         goto out;
-    if (jstr(org, "Id") == NULL || jstr(org, "MasterAccountId") == NULL) {
+    if (jsonr_str(org, "Id") == NULL || jsonr_str(org, "MasterAccountId") == NULL) {
         protocol("DescribeOrganization", "organization without Id or MasterAccountId", err);
         goto out;
     }
-    if (jdup(org, "Id", &out->id) != 0 || jdup(org, "Arn", &out->arn) != 0 ||
-        jdup(org, "FeatureSet", &out->feature_set) != 0 ||
-        jdup(org, "MasterAccountId", &out->master_account_id) != 0 ||
-        jdup(org, "MasterAccountArn", &out->master_account_arn) != 0 ||
-        jdup(org, "MasterAccountEmail", &out->master_account_email) != 0) {
+    if (jsonr_dup(org, "Id", &out->id) != 0 || jsonr_dup(org, "Arn", &out->arn) != 0 ||
+        jsonr_dup(org, "FeatureSet", &out->feature_set) != 0 ||
+        jsonr_dup(org, "MasterAccountId", &out->master_account_id) != 0 ||
+        jsonr_dup(org, "MasterAccountArn", &out->master_account_arn) != 0 ||
+        jsonr_dup(org, "MasterAccountEmail", &out->master_account_email) != 0) {
         orgs_organization_release(out);
         nomem(err);
         goto out;

@@ -18,6 +18,7 @@
 
 #include "sim/sim_int.h"
 #include "util/clock.h"
+#include "util/jsonr.h"
 
 /* --- replies --------------------------------------------------------------------------- */
 
@@ -537,26 +538,10 @@ out:
 
 /* --- load ------------------------------------------------------------------------------ */
 
-static const char *
-jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double
-jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 static uint64_t
 jhex64(const cJSON *o, const char *k)
 {
-    const char *v = jstr(o, k);
+    const char *v = jsonr_str(o, k);
 
     return v != NULL ? (uint64_t)strtoull(v, NULL, 16) : 0;
 }
@@ -568,7 +553,7 @@ load_tags(struct sim_tags *t, const cJSON *o)
 
     cJSON_ArrayForEach(e, arr)
     {
-        const char *k = jstr(e, "Key"), *v = jstr(e, "Value");
+        const char *k = jsonr_str(e, "Key"), *v = jsonr_str(e, "Value");
 
         if (k == NULL || v == NULL)
             return -1;
@@ -590,7 +575,7 @@ load_rates(struct sim_account *a, const cJSON *o)
         if (grown == NULL)
             return -1;
         a->rates = grown;
-        a->rates[a->nrates++] = (struct sim_rate){ jnum(e, "From"), jnum(e, "PerDay") };
+        a->rates[a->nrates++] = (struct sim_rate){ jsonr_num(e, "From"), jsonr_num(e, "PerDay") };
     }
     return 0;
 }
@@ -604,8 +589,9 @@ load_policies(struct sim *s, const cJSON *root)
 
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "policies"))
     {
-        const char *id = jstr(e, "Id"), *name = jstr(e, "Name"), *desc = jstr(e, "Description");
-        const char *content = jstr(e, "Content"), *type = jstr(e, "Type");
+        const char *id = jsonr_str(e, "Id"), *name = jsonr_str(e, "Name"),
+                   *desc = jsonr_str(e, "Description");
+        const char *content = jsonr_str(e, "Content"), *type = jsonr_str(e, "Type");
         int t = type != NULL ? sim_policy_type_find(type) : -1;
         struct sim_policy *p;
 
@@ -618,7 +604,7 @@ load_policies(struct sim *s, const cJSON *root)
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "attachments"))
     {
-        const char *pid = jstr(e, "PolicyId"), *tid = jstr(e, "TargetId");
+        const char *pid = jsonr_str(e, "PolicyId"), *tid = jsonr_str(e, "TargetId");
 
         if (pid == NULL || tid == NULL || sim_attach_add(s, pid, tid) != 0)
             return -1;
@@ -638,9 +624,10 @@ load_policies(struct sim *s, const cJSON *root)
 static int
 load_account(struct sim *s, const cJSON *e, bool departed)
 {
-    const char *id = jstr(e, "Id"), *email = jstr(e, "Email"), *name = jstr(e, "Name");
-    const char *parent = jstr(e, "ParentId"), *state = jstr(e, "State");
-    const char *method = jstr(e, "JoinedMethod");
+    const char *id = jsonr_str(e, "Id"), *email = jsonr_str(e, "Email"),
+               *name = jsonr_str(e, "Name");
+    const char *parent = jsonr_str(e, "ParentId"), *state = jsonr_str(e, "State");
+    const char *method = jsonr_str(e, "JoinedMethod");
     struct sim_account *a;
 
     if (id == NULL || email == NULL || name == NULL || parent == NULL || state == NULL ||
@@ -652,12 +639,12 @@ load_account(struct sim *s, const cJSON *e, bool departed)
         if (a == NULL)
             return -1;
         snprintf(a->parent_id, sizeof(a->parent_id), "%s", parent);
-        a->joined = jnum(e, "JoinedTimestamp");
-        a->close_calls = (int)jnum(e, "CloseCalls");
+        a->joined = jsonr_num(e, "JoinedTimestamp");
+        a->close_calls = (int)jsonr_num(e, "CloseCalls");
         return load_tags(&a->tags, e) != 0 ? -1 : load_rates(a, e);
     }
-    a = sim_account_add(s, id, email, name, jstr(e, "RoleName"), parent,
-                        strcmp(method, "CREATED") == 0, jnum(e, "JoinedTimestamp"));
+    a = sim_account_add(s, id, email, name, jsonr_str(e, "RoleName"), parent,
+                        strcmp(method, "CREATED") == 0, jsonr_num(e, "JoinedTimestamp"));
     if (a == NULL)
         return -1;
     if (departed)
@@ -666,18 +653,19 @@ load_account(struct sim *s, const cJSON *e, bool departed)
         a->state = SIM_ACCT_PENDING_CLOSURE;
     else if (strcmp(state, "CLOSED") == 0)
         a->state = SIM_ACCT_CLOSED;
-    a->closed = jnum(e, "ClosedTimestamp");
-    a->suspended = jnum(e, "SuspendedTimestamp");
-    a->departed = jnum(e, "DepartedTimestamp");
-    a->close_calls = (int)jnum(e, "CloseCalls");
+    a->closed = jsonr_num(e, "ClosedTimestamp");
+    a->suspended = jsonr_num(e, "SuspendedTimestamp");
+    a->departed = jsonr_num(e, "DepartedTimestamp");
+    a->close_calls = (int)jsonr_num(e, "CloseCalls");
     return load_tags(&a->tags, e) != 0 ? -1 : load_rates(a, e);
 }
 
 static int
 load_request(struct sim *s, const cJSON *e)
 {
-    const char *id = jstr(e, "Id"), *email = jstr(e, "Email"), *name = jstr(e, "AccountName");
-    const char *state = jstr(e, "State"), *role = jstr(e, "RoleName");
+    const char *id = jsonr_str(e, "Id"), *email = jsonr_str(e, "Email"),
+               *name = jsonr_str(e, "AccountName");
+    const char *state = jsonr_str(e, "State"), *role = jsonr_str(e, "RoleName");
     struct sim_create_req *r;
 
     if (id == NULL || email == NULL || name == NULL || state == NULL)
@@ -700,23 +688,23 @@ load_request(struct sim *s, const cJSON *e)
                : strcmp(state, "FAILED") == 0  ? SIM_CAR_FAILED
                                                : SIM_CAR_IN_PROGRESS;
     snprintf(r->account_id, sizeof(r->account_id), "%s",
-             jstr(e, "AccountId") != NULL ? jstr(e, "AccountId") : "");
+             jsonr_str(e, "AccountId") != NULL ? jsonr_str(e, "AccountId") : "");
     snprintf(r->failure, sizeof(r->failure), "%s",
-             jstr(e, "FailureReason") != NULL ? jstr(e, "FailureReason") : "");
+             jsonr_str(e, "FailureReason") != NULL ? jsonr_str(e, "FailureReason") : "");
     snprintf(r->forced_failure, sizeof(r->forced_failure), "%s",
-             jstr(e, "ForcedFailure") != NULL ? jstr(e, "ForcedFailure") : "");
-    r->requested = jnum(e, "RequestedTimestamp");
-    r->completed = jnum(e, "CompletedTimestamp");
+             jsonr_str(e, "ForcedFailure") != NULL ? jsonr_str(e, "ForcedFailure") : "");
+    r->requested = jsonr_num(e, "RequestedTimestamp");
+    r->completed = jsonr_num(e, "CompletedTimestamp");
     return load_tags(&r->tags, e);
 }
 
 static int
 load_session(struct sim *s, const cJSON *e)
 {
-    const char *akid = jstr(e, "AccessKeyId"), *secret = jstr(e, "SecretAccessKey");
-    const char *token = jstr(e, "SessionToken"), *acct = jstr(e, "AccountId");
-    const char *role = jstr(e, "RoleName"), *sess = jstr(e, "SessionName");
-    const char *role_id = jstr(e, "RoleId");
+    const char *akid = jsonr_str(e, "AccessKeyId"), *secret = jsonr_str(e, "SecretAccessKey");
+    const char *token = jsonr_str(e, "SessionToken"), *acct = jsonr_str(e, "AccountId");
+    const char *role = jsonr_str(e, "RoleName"), *sess = jsonr_str(e, "SessionName");
+    const char *role_id = jsonr_str(e, "RoleId");
     struct sim_session *ss;
 
     if (akid == NULL || secret == NULL || token == NULL || acct == NULL || role == NULL ||
@@ -743,7 +731,7 @@ load_session(struct sim *s, const cJSON *e)
     snprintf(ss->secret, sizeof(ss->secret), "%s", secret);
     snprintf(ss->account_id, sizeof(ss->account_id), "%s", acct);
     snprintf(ss->role_id, sizeof(ss->role_id), "%s", role_id);
-    ss->expires = jnum(e, "Expires");
+    ss->expires = jsonr_num(e, "Expires");
     return 0;
 }
 
@@ -754,7 +742,7 @@ load_session(struct sim *s, const cJSON *e)
 static void
 load_clock(struct sim *s, const cJSON *c)
 {
-    double saved = jnum(c, "sim"), wall = jnum(c, "wall"), scale = jnum(c, "scale");
+    double saved = jsonr_num(c, "sim"), wall = jsonr_num(c, "wall"), scale = jsonr_num(c, "scale");
     bool paused = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "paused"));
     double now;
 
@@ -780,7 +768,7 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
         return -1;
     }
     in = cJSON_GetObjectItemCaseSensitive(root, "internal");
-    root_id = jstr(in, "root_id");
+    root_id = jsonr_str(in, "root_id");
     if (!cJSON_IsObject(in) || root_id == NULL || strncmp(root_id, "r-", 2) != 0) {
         sbx_err_set(err, SBX_E_STORE, "simulator state lacks its internal part");
         cJSON_Delete(root);
@@ -793,17 +781,17 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     s->rng_faults = jhex64(in, "rng_faults");
     s->token_salt = jhex64(in, "token_salt");
     if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(in, "ce_lag")))
-        s->ce_lag = jnum(in, "ce_lag");
-    if (jnum(in, "ce_page_size") >= 1)
-        s->ce_page_size = (int)jnum(in, "ce_page_size");
+        s->ce_lag = jsonr_num(in, "ce_lag");
+    if (jsonr_num(in, "ce_page_size") >= 1)
+        s->ce_page_size = (int)jsonr_num(in, "ce_page_size");
     load_clock(s, cJSON_GetObjectItemCaseSensitive(in, "clock"));
     buckets = cJSON_GetObjectItemCaseSensitive(in, "buckets");
     for (int i = 0; i < SIM_OP_COUNT; i++) {
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(buckets, sim_op_name((enum sim_op)i));
 
         if (cJSON_IsObject(b)) {
-            s->buckets[i].tokens = jnum(b, "tokens");
-            s->buckets[i].last = jnum(b, "last");
+            s->buckets[i].tokens = jsonr_num(b, "tokens");
+            s->buckets[i].last = jsonr_num(b, "last");
         }
     }
     arr = cJSON_GetObjectItemCaseSensitive(root, "roots");
@@ -812,7 +800,8 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     arr = cJSON_GetObjectItemCaseSensitive(root, "ous");
     cJSON_ArrayForEach(e, arr)
     {
-        const char *id = jstr(e, "Id"), *name = jstr(e, "Name"), *parent = jstr(e, "ParentId");
+        const char *id = jsonr_str(e, "Id"), *name = jsonr_str(e, "Name"),
+                   *parent = jsonr_str(e, "ParentId");
         struct sim_ou *ou, *p;
 
         if (id == NULL || name == NULL || parent == NULL)
@@ -858,7 +847,7 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     arr = cJSON_GetObjectItemCaseSensitive(root, "close_ledger");
     cJSON_ArrayForEach(e, arr)
     {
-        const char *id = jstr(e, "AccountId");
+        const char *id = jsonr_str(e, "AccountId");
 
         if (id == NULL)
             goto bad;
@@ -868,7 +857,7 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
             goto bad;
         s->closes = grown_closes;
         snprintf(s->closes[s->ncloses].account_id, sizeof(s->closes[0].account_id), "%s", id);
-        s->closes[s->ncloses].t = jnum(e, "Timestamp");
+        s->closes[s->ncloses].t = jsonr_num(e, "Timestamp");
         s->ncloses++;
     }
     arr = cJSON_GetObjectItemCaseSensitive(in, "sessions");
@@ -879,7 +868,7 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     }
     e = cJSON_GetObjectItemCaseSensitive(root, "calls");
     for (int i = 0; i < SIM_OP_COUNT; i++)
-        s->calls[i] = (long)jnum(e, sim_op_name((enum sim_op)i));
+        s->calls[i] = (long)jsonr_num(e, sim_op_name((enum sim_op)i));
     if (sim_idc_load(s, root) != 0)
         goto bad;
     sim_schedule(s);

@@ -1,0 +1,42 @@
+/* jsonr.c -- reading members of a parsed JSON object (see jsonr.h). */
+#include "util/jsonr.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+jsonr_str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int
+jsonr_dup(const cJSON *obj, const char *key, char **dst)
+{
+    const char *s = jsonr_str(obj, key);
+
+    *dst = NULL;
+    if (s == NULL)
+        return 0;
+    *dst = strdup(s);
+    return *dst == NULL ? -1 : 0;
+}
+
+void
+jsonr_copy(const cJSON *obj, const char *key, char *buf, size_t n)
+{
+    const char *s = jsonr_str(obj, key);
+
+    snprintf(buf, n, "%s", s != NULL ? s : "");
+}
+
+double
+jsonr_num(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}

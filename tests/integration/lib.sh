@@ -24,6 +24,9 @@
 #   sim_call OP [BODY]           an independently signed request; prints "STATUS BODY"
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
+#   webhook_start DIR            start a webhook receiver on 127.0.0.1 (tests/data/
+#                                webhook-receiver.py) recording each POST in DIR as N.json
+#                                and N.headers; sets WEBHOOK_PORT; stopped on exit
 #   sbx ARGS...                  run $SANDBOXCTL ARGS
 #   fail MSG; assert_eq GOT WANT [MSG]; assert_contains HAYSTACK NEEDLE [MSG];
 #   assert_exit CODE CMD...; json_get JSON EXPR (EXPR is Python over `d`)
@@ -36,6 +39,7 @@ set -eu
 T=$(mktemp -d "${TMPDIR:-/tmp}/sbx-it.XXXXXX")
 SIM_PID=""
 SIM_URL=""
+WEBHOOK_PID=""
 _sbx_sim_runs=0
 
 # Nothing from the host's AWS setup leaks into a test.
@@ -51,6 +55,10 @@ _sbx_on_exit() {
     if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
         kill -TERM "$SIM_PID" 2>/dev/null
         wait "$SIM_PID" 2>/dev/null
+    fi
+    if [ -n "$WEBHOOK_PID" ]; then
+        kill "$WEBHOOK_PID" 2>/dev/null
+        wait "$WEBHOOK_PID" 2>/dev/null
     fi
     if [ "$rc" -eq 0 ]; then
         rm -rf "$T"
@@ -338,4 +346,14 @@ EOF
     fi
     SANDBOXCTL_CONFIG=$cfg
     export SANDBOXCTL_CONFIG
+}
+
+# webhook_start DIR -- a webhook receiver on a free loopback port (see the list above).
+webhook_start() {
+    mkdir -p "$1"
+    python3 "$SBX_TEST_DATA/webhook-receiver.py" "$1" >"$T/webhook.port" &
+    WEBHOOK_PID=$!
+    for _ in $(seq 600); do [ -s "$T/webhook.port" ] && break; sleep 0.1; done
+    WEBHOOK_PORT=$(cat "$T/webhook.port")
+    [ -n "$WEBHOOK_PORT" ] || fail "webhook receiver did not start"
 }

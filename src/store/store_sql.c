@@ -302,6 +302,8 @@ const char *const store_sql[STORE_STMT_COUNT] = {
     [STORE_METRICS_HOOK_FAILURES] =
             "SELECT event, COUNT(*) FROM hook_run"
             " WHERE status IN ('failed', 'timeout', 'error') GROUP BY event",
+    [STORE_METRICS_HOOK_EVENTS_QUEUED] = "SELECT event, COUNT(*) FROM hook_event"
+                                         " WHERE due_at IS NOT NULL GROUP BY event",
     [STORE_HOOK_RUN_LIST] = "SELECT " HOOK_RUN_COLS " FROM hook_run WHERE account = :account"
                             " ORDER BY id DESC LIMIT :limit",
     [STORE_CLASS_INSERT] = "INSERT INTO class (name, kind, owner, seats, state, expires_at,"

@@ -6,7 +6,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,34 +147,30 @@ verify(struct sbx_ctx *ctx, bool json)
 int
 cmd_log(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "verify", no_argument, NULL, 'v' },
-        { "limit", required_argument, NULL, 'l' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct store_account a = { 0 };
     struct log_ctx lc = { 0 };
     struct sbx_err err = { 0 };
     bool do_verify = false;
     int64_t limit = 0;
-    int ch, rc;
+    const struct cmd_opt opt[] = {
+        { .name = "verify", .letter = 'v', .type = CMD_OPT_SET, .target = &do_verify },
+        { .name = "limit",
+          .letter = 'l',
+          .type = CMD_OPT_INT,
+          .target = &limit,
+          .min = 1,
+          .max = INT64_MAX },
+        { 0 },
+    };
+    int rc;
 
-    while ((ch = getopt_long(argc, argv, "vl:j", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'v':
-            do_verify = true;
-            break;
-        case 'l':
-            if (duration_parse_int64(optarg, 1, INT64_MAX, &limit, &err) != 0)
-                return cmd_usage_error(cmd_log_usage, "log: --limit: %s", err.msg);
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_log_usage, NULL, &lc.json);
-            if (rc != 0)
-                return rc;
-        }
-    }
+    rc = cmd_parse_opts(&(struct cmd_opts){ .cmd = "log",
+                                            .usage = cmd_log_usage,
+                                            .opt = opt,
+                                            .json = &lc.json },
+                        argc, argv);
+    if (rc != 0)
+        return rc;
     if (argc - optind > 1)
         return cmd_usage_error(cmd_log_usage, "log: at most one ACCOUNT");
     if (do_verify) {

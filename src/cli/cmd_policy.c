@@ -14,7 +14,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,22 +255,19 @@ nomem:
 int
 cmd_policy(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-                                          { NULL, 0, NULL, 0 } };
     struct sbx_err err = { 0 };
     cJSON *doc = NULL;
     char *text;
     const char *which;
-    int ch;
+    bool json; /* JSON is the only output */
+    const struct cmd_opt opt[] = {
+        { .name = "json", .type = CMD_OPT_SET, .target = &json },
+        { 0 },
+    };
 
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'j':
-            break; /* JSON is the only output */
-        default:
-            return cmd_usage_error(cmd_policy_usage, NULL);
-        }
-    }
+    if (cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_policy_usage, .opt = opt }, argc, argv) !=
+        0)
+        return SBX_EXIT_USAGE;
     if (optind >= argc)
         return cmd_usage_error(cmd_policy_usage, "policy: which policy? protect or operator");
     which = argv[optind];

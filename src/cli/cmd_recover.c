@@ -6,7 +6,6 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cmd_util.h"
@@ -74,33 +73,25 @@ on_account(void *arg, const struct engine_recovery *r)
 int
 cmd_recover(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "apply", no_argument, NULL, 'a' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     static const char *const headers[] = { "ACCOUNT", "ROW", "AWS", "ACTION", "DETAIL", NULL };
     struct engine_recover_report rep;
     struct recover_out o = { 0 };
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool apply = false;
-    int ch, rc;
+    const struct cmd_opt opt[] = {
+        { .name = "apply", .letter = 'a', .type = CMD_OPT_SET, .target = &apply },
+        { 0 },
+    };
+    int rc;
 
-    while ((ch = getopt_long(argc, argv, "aj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'a':
-            apply = true;
-            break;
-        case 'j':
-            o.json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_recover_usage, NULL);
-        }
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_recover_usage, "unexpected argument '%s'", argv[optind]);
+    rc = cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_recover_usage,
+                                            .opt = opt,
+                                            .json = &o.json,
+                                            .no_operands = true },
+                        argc, argv);
+    if (rc != 0)
+        return rc;
     rc = cmd_engine_open(ctx, "recover", !apply, NULL, &e);
     if (rc != 0)
         return rc;

@@ -9,7 +9,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -182,23 +181,18 @@ audit_row(void *arg, const struct store_audit_row *r)
 int
 cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     struct show_ctx sc = { 0 };
     struct show_tags tags = { 0 };
     int64_t now;
     char b1[32], b2[32];
-    int ch, rc;
+    int rc;
 
-    while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-        rc = cmd_common_opt(ch, cmd_show_usage, NULL, &sc.json);
-        if (rc != 0)
-            return rc;
-    }
+    rc = cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_show_usage, .json = &sc.json }, argc,
+                        argv);
+    if (rc != 0)
+        return rc;
     rc = cmd_open_one_account(ctx, "show", cmd_show_usage, argc, argv, false, NULL, &a, NULL);
     if (rc != 0)
         return rc;

@@ -1,7 +1,6 @@
 /* cmd_util.c -- tables, JSON output and engine setup shared by the lifecycle commands. */
 #include "cli/cmd_util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -570,18 +569,6 @@ cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key, struct s
 }
 
 int
-cmd_common_opt(int ch, const char *usage, bool *dry_run, bool *json)
-{
-    if (ch == 'n' && dry_run != NULL)
-        *dry_run = true;
-    else if (ch == 'j' && json != NULL)
-        *json = true;
-    else
-        return cmd_usage_error(usage, NULL);
-    return 0;
-}
-
-int
 cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, int argc, char **argv,
                      bool dry_run, struct cmd_events *ev, struct store_account *a,
                      struct engine **e)
@@ -794,32 +781,16 @@ out:
 int
 cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o)
 {
-    static const struct option opts[] = {
-        { "yes", no_argument, NULL, 'y' },
-        { "no-wait", no_argument, NULL, 'W' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
+    const struct cmd_opt opt[] = {
+        { .name = "yes", .letter = 'y', .type = CMD_OPT_SET, .target = &o->yes },
+        { .name = "no-wait", .letter = 'W', .type = CMD_OPT_UNSET, .target = &o->wait },
+        { 0 },
     };
-    int ch, rc;
 
-    o->yes = false;
-    o->wait = true;
-    o->dry_run = false;
-    o->json = false;
-    while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'y':
-            o->yes = true;
-            break;
-        case 'W':
-            o->wait = false;
-            break;
-        default:
-            rc = cmd_common_opt(ch, usage, &o->dry_run, &o->json);
-            if (rc != 0)
-                return rc;
-        }
-    }
-    return 0;
+    *o = (struct cmd_close_opts){ .wait = true };
+    return cmd_parse_opts(&(struct cmd_opts){ .usage = usage,
+                                              .opt = opt,
+                                              .dry_run = &o->dry_run,
+                                              .json = &o->json },
+                          argc, argv);
 }

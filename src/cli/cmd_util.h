@@ -118,22 +118,14 @@ struct cmd_close_opts {
 };
 
 /*
- * Parses --yes, --no-wait, --dry-run and --json from argv (getopt_long; operands stay in
- * argv[optind..]). Returns 0, or prints usage and returns SBX_EXIT_USAGE for anything else.
+ * Parses --yes, --no-wait, --dry-run and --json from argv (cmd_parse_opts; operands stay
+ * in argv[optind..]). Returns 0, or prints usage and returns SBX_EXIT_USAGE for anything else.
  */
 int cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o);
 
 /* Resolves ACCOUNT (account id, local id, email, name) or logs and returns exit status 7. */
 int cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key,
                      struct store_account *out);
-
-/*
- * The options most commands share, for the default branch of a command's getopt_long switch:
- * 'n' (--dry-run) sets *dry_run and 'j' (--json) sets *json (either pointer may be NULL when the
- * command has no such option). Returns 0, or prints usage and returns SBX_EXIT_USAGE for
- * anything else.
- */
-int cmd_common_opt(int ch, const char *usage, bool *dry_run, bool *json);
 
 /*
  * The operands of a command on exactly one ACCOUNT (argv[optind]): checks there is exactly one

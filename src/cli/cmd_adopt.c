@@ -26,20 +26,17 @@ cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv)
     bool keep_ou = false, dry_run = false, json = false;
     char exp[32];
     const struct cmd_opt opt[] = {
-        { .name = "kind", .letter = 'k', .type = CMD_OPT_STRING, .target = &kind },
-        { .name = "owner", .letter = 'o', .type = CMD_OPT_STRING, .target = &owner },
-        { .name = "ttl", .letter = 't', .type = CMD_OPT_DURATION, .target = &ttl, .min = 1 },
-        { .name = "keep-ou", .letter = 'K', .type = CMD_OPT_SET, .target = &keep_ou },
-        { 0 },
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "kind", 'k', CMD_OPT_STRING, &kind },
+        { .name = "owner", 'o', CMD_OPT_STRING, &owner },
+        { .name = "ttl", 't', CMD_OPT_DURATION, &ttl, .min = 1 },
+        { .name = "keep-ou", 'K', CMD_OPT_SET, &keep_ou },
+        CMD_OPT_END,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .cmd = "adopt",
-                                            .usage = cmd_adopt_usage,
-                                            .opt = opt,
-                                            .dry_run = &dry_run,
-                                            .json = &json },
-                        argc, argv);
+    rc = cmd_parse_opts("adopt", cmd_adopt_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (argc - optind != 1)

@@ -26,13 +26,13 @@ cmd_backup(struct sbx_ctx *ctx, int argc, char **argv)
     int64_t pages = 0;
     const char *file;
     const struct cmd_opt opt[] = {
-        { .name = "force", .letter = 'f', .type = CMD_OPT_SET, .target = &force },
-        { 0 },
+        CMD_OPT_JSON(&json),
+        { .name = "force", 'f', CMD_OPT_SET, &force },
+        CMD_OPT_END,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_backup_usage, .opt = opt, .json = &json },
-                        argc, argv);
+    rc = cmd_parse_opts("backup", cmd_backup_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (argc - optind != 1)

@@ -599,27 +599,20 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
     const char *seats_arg = NULL, *roster_path = NULL;
     bool wait = true, dry_run = false, json = false;
     const struct cmd_opt opt[] = {
-        { .name = "owner", .letter = 'o', .type = CMD_OPT_STRING, .target = &req.owner },
-        { .name = "seats", .letter = 's', .type = CMD_OPT_STRING, .target = &seats_arg },
-        { .name = "roster", .letter = 'r', .type = CMD_OPT_STRING, .target = &roster_path },
-        { .name = "kind", .letter = 'k', .type = CMD_OPT_STRING, .target = &req.kind },
-        { .name = "ttl",
-          .letter = 't',
-          .type = CMD_OPT_DURATION,
-          .target = &req.ttl,
-          .given = &req.ttl_set },
-        { .name = "ready-by", .letter = 'b', .type = CMD_OPT_TIME, .target = &req.ready_by },
-        { .name = "no-wait", .letter = 'W', .type = CMD_OPT_UNSET, .target = &wait },
-        { 0 },
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "owner", 'o', CMD_OPT_STRING, &req.owner },
+        { .name = "seats", 's', CMD_OPT_STRING, &seats_arg },
+        { .name = "roster", 'r', CMD_OPT_STRING, &roster_path },
+        { .name = "kind", 'k', CMD_OPT_STRING, &req.kind },
+        { .name = "ttl", 't', CMD_OPT_DURATION, &req.ttl, .given = &req.ttl_set },
+        { .name = "ready-by", 'b', CMD_OPT_TIME, &req.ready_by },
+        { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_END,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .cmd = "class create",
-                                            .usage = cmd_class_usage,
-                                            .opt = opt,
-                                            .dry_run = &dry_run,
-                                            .json = &json },
-                        argc, argv);
+    rc = cmd_parse_opts("class create", cmd_class_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (optind + 1 != argc)
@@ -726,13 +719,13 @@ class_resume_cmd(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     bool wait = true, json = false;
     const struct cmd_opt opt[] = {
-        { .name = "no-wait", .letter = 'W', .type = CMD_OPT_UNSET, .target = &wait },
-        { 0 },
+        CMD_OPT_JSON(&json),
+        { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_END,
     };
     int rc, retried = 0;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_class_usage, .opt = opt, .json = &json },
-                        argc, argv);
+    rc = cmd_parse_opts("class", cmd_class_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (optind + 1 != argc)
@@ -783,25 +776,25 @@ read_opts(int argc, char **argv, bool roster, bool *json, const char **name)
 {
     const struct cmd_opt opt[] = {
         { .name = "json",
-          .letter = 'j',
-          .type = CMD_OPT_CALL_SET,
-          .target = json,
+          'j',
+          CMD_OPT_CALL_SET,
+          json,
           .fn = take_json,
           .data = &roster,
           .whole_msg = true },
         { .name = "format",
-          .letter = 'f',
-          .type = CMD_OPT_CALL,
-          .target = json,
+          'f',
+          CMD_OPT_CALL,
+          json,
           .fn = take_format,
           .data = &roster,
           .whole_msg = true },
-        { 0 },
+        CMD_OPT_END,
     };
     int rc;
 
     *json = false;
-    rc = cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_class_usage, .opt = opt }, argc, argv);
+    rc = cmd_parse_opts("class", cmd_class_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (name == NULL) {

@@ -113,28 +113,19 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     int64_t timeout = 1800;
     double deadline;
     const struct cmd_opt opt[] = {
-        { .name = "kind", .letter = 'k', .type = CMD_OPT_STRING, .target = &req.kind },
-        { .name = "owner", .letter = 'o', .type = CMD_OPT_STRING, .target = &req.owner },
-        { .name = "ttl",
-          .letter = 't',
-          .type = CMD_OPT_CALL,
-          .target = &req.ttl,
-          .fn = take_ttl,
-          .whole_msg = true },
-        { .name = "name", .letter = 'N', .type = CMD_OPT_STRING, .target = &req.name },
-        { .name = "timeout", .letter = 'T', .type = CMD_OPT_DURATION, .target = &timeout },
-        { .name = "no-wait", .letter = 'W', .type = CMD_OPT_UNSET, .target = &wait },
-        { 0 },
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "kind", 'k', CMD_OPT_STRING, &req.kind },
+        { .name = "owner", 'o', CMD_OPT_STRING, &req.owner },
+        { .name = "ttl", 't', CMD_OPT_CALL, &req.ttl, .fn = take_ttl, .whole_msg = true },
+        { .name = "name", 'N', CMD_OPT_STRING, &req.name },
+        { .name = "timeout", 'T', CMD_OPT_DURATION, &timeout },
+        { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_END_NO_OPERANDS,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .cmd = "create",
-                                            .usage = cmd_create_usage,
-                                            .opt = opt,
-                                            .dry_run = &dry_run,
-                                            .json = &json,
-                                            .no_operands = true },
-                        argc, argv);
+    rc = cmd_parse_opts("create", cmd_create_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (req.kind == NULL || req.owner == NULL)

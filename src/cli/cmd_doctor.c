@@ -225,14 +225,12 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
     bool have_org = false, aws_ok = false;
     /* --json without -j (the short letter was never taken here) */
     const struct cmd_opt opt[] = {
-        { .name = "json", .type = CMD_OPT_SET, .target = &d.json },
-        { 0 },
+        { .name = "json", 0, CMD_OPT_SET, &d.json },
+        CMD_OPT_END_NO_OPERANDS,
     };
     int rc;
 
-    rc = cmd_parse_opts(
-            &(struct cmd_opts){ .usage = cmd_doctor_usage, .opt = opt, .no_operands = true }, argc,
-            argv);
+    rc = cmd_parse_opts("doctor", cmd_doctor_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (d.json) {

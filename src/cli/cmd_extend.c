@@ -24,18 +24,15 @@ cmd_extend(struct sbx_ctx *ctx, int argc, char **argv)
     bool dry_run = false, json = false;
     char warning[600], b1[32], b2[32];
     const struct cmd_opt opt[] = {
-        { .name = "by", .letter = 'b', .type = CMD_OPT_DURATION, .target = &by, .min = 1 },
-        { .name = "until", .letter = 'u', .type = CMD_OPT_TIME, .target = &until },
-        { 0 },
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "by", 'b', CMD_OPT_DURATION, &by, .min = 1 },
+        { .name = "until", 'u', CMD_OPT_TIME, &until },
+        CMD_OPT_END,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .cmd = "extend",
-                                            .usage = cmd_extend_usage,
-                                            .opt = opt,
-                                            .dry_run = &dry_run,
-                                            .json = &json },
-                        argc, argv);
+    rc = cmd_parse_opts("extend", cmd_extend_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     /* A wrong number of ACCOUNTs is reported first (by cmd_open_one_account). */

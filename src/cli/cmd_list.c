@@ -159,40 +159,26 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     int64_t within = -1;
     bool pool = false;
     const struct cmd_opt opt[] = {
-        { .name = "owner",
-          .letter = 'o',
-          .type = CMD_OPT_CALL,
-          .target = owner,
-          .fn = take_owner,
-          .whole_msg = true },
+        CMD_OPT_JSON(&lc.json),
+        { .name = "owner", 'o', CMD_OPT_CALL, owner, .fn = take_owner, .whole_msg = true },
         { .name = "kind",
-          .letter = 'k',
-          .type = CMD_OPT_CALL,
-          .target = &f.kind,
+          'k',
+          CMD_OPT_CALL,
+          &f.kind,
           .fn = take_kind,
           .data = ctx->cfg,
           .whole_msg = true },
-        { .name = "state",
-          .letter = 's',
-          .type = CMD_OPT_CALL,
-          .target = &f,
-          .fn = take_state,
-          .whole_msg = true },
-        { .name = "class", .letter = 'c', .type = CMD_OPT_STRING, .target = &class_name },
-        { .name = "expiring-within", .letter = 'e', .type = CMD_OPT_DURATION, .target = &within },
-        { .name = "all", .letter = 'a', .type = CMD_OPT_SET, .target = &f.all },
-        { .name = "pool", .letter = 'p', .type = CMD_OPT_SET, .target = &pool },
-        { 0 },
+        { .name = "state", 's', CMD_OPT_CALL, &f, .fn = take_state, .whole_msg = true },
+        { .name = "class", 'c', CMD_OPT_STRING, &class_name },
+        { .name = "expiring-within", 'e', CMD_OPT_DURATION, &within },
+        { .name = "all", 'a', CMD_OPT_SET, &f.all },
+        { .name = "pool", 'p', CMD_OPT_SET, &pool },
+        CMD_OPT_END_NO_OPERANDS,
     };
     int rc;
 
     owner[0] = '\0';
-    rc = cmd_parse_opts(&(struct cmd_opts){ .cmd = "list",
-                                            .usage = cmd_list_usage,
-                                            .opt = opt,
-                                            .json = &lc.json,
-                                            .no_operands = true },
-                        argc, argv);
+    rc = cmd_parse_opts("list", cmd_list_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (owner[0] != '\0')

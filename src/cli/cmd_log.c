@@ -153,22 +153,14 @@ cmd_log(struct sbx_ctx *ctx, int argc, char **argv)
     bool do_verify = false;
     int64_t limit = 0;
     const struct cmd_opt opt[] = {
-        { .name = "verify", .letter = 'v', .type = CMD_OPT_SET, .target = &do_verify },
-        { .name = "limit",
-          .letter = 'l',
-          .type = CMD_OPT_INT,
-          .target = &limit,
-          .min = 1,
-          .max = INT64_MAX },
-        { 0 },
+        CMD_OPT_JSON(&lc.json),
+        { .name = "verify", 'v', CMD_OPT_SET, &do_verify },
+        { .name = "limit", 'l', CMD_OPT_INT, &limit, .min = 1, .max = INT64_MAX },
+        CMD_OPT_END,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .cmd = "log",
-                                            .usage = cmd_log_usage,
-                                            .opt = opt,
-                                            .json = &lc.json },
-                        argc, argv);
+    rc = cmd_parse_opts("log", cmd_log_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (argc - optind > 1)

@@ -239,14 +239,12 @@ cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
     char tmp[4096];
     int64_t last_ok = 0;
     const struct cmd_opt opt[] = {
-        { .name = "output", .letter = 'o', .type = CMD_OPT_STRING, .target = &output },
-        { 0 },
+        { .name = "output", 'o', CMD_OPT_STRING, &output },
+        CMD_OPT_END_NO_OPERANDS,
     };
     int rc;
 
-    rc = cmd_parse_opts(
-            &(struct cmd_opts){ .usage = cmd_metrics_usage, .opt = opt, .no_operands = true }, argc,
-            argv);
+    rc = cmd_parse_opts("metrics", cmd_metrics_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (output != NULL && output[0] == '\0')

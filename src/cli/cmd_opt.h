@@ -1,11 +1,12 @@
 /*
  * cmd_opt.h -- the commands' options, declared: one row per option, one parser.
  *
- * A command lists its options as rows (long name, the short letter getopt_long also takes, and
- * what the value becomes: a bool, a string, a duration, a time, a number in a range, or what a
- * callback makes of it) and calls cmd_parse_opts(). --dry-run (-n) and --json (-j) are added by
- * the parser when the command asks for them. getopt_long does the parsing underneath, so long
- * options may be abbreviated and may follow the operands, as before.
+ * A command lists its options as rows ({ .name = long name, the short letter getopt_long also
+ * takes or 0, type, target, then what the type needs: a range, a callback }) and calls
+ * cmd_parse_opts(). The value becomes a bool, a string, a duration, a time, a number in a
+ * range, or what a callback makes of it. --dry-run (-n) and --json (-j) are the rows
+ * CMD_OPT_DRY_RUN and CMD_OPT_JSON. getopt_long does the parsing underneath, so long options
+ * may be abbreviated and may follow the operands.
  *
  * A bad value is a usage error (exit status 2) worded "<cmd>: --<name>: <why>" followed by the
  * usage text; an unknown option or a missing argument is getopt_long's own message and the
@@ -49,28 +50,29 @@ struct cmd_opt {
     cmd_opt_fn *fn;   /* CMD_OPT_CALL, CMD_OPT_CALL_SET */
     const void *data; /* what fn needs besides target */
     bool whole_msg;   /* fn's why is the whole message, not "<cmd>: --<name>: <why>" */
+    bool no_operands; /* the end row (name NULL): the command takes no operand */
 };
 
-/* One command's options. */
-struct cmd_opts {
-    /* Names the command in messages ("create", "class create"). NULL: a bad value reads
-     * "invalid --<name> '<value>'" (`sim`'s wording). */
-    const char *cmd;
-    const char *usage;         /* printed after every usage error */
-    const struct cmd_opt *opt; /* the command's own rows, ended by a row with name NULL */
-    bool *dry_run;             /* not NULL: --dry-run (-n) sets it */
-    bool *json;                /* not NULL: --json (-j) sets it */
-    bool no_operands;          /* an operand is "unexpected argument '<arg>'" */
-};
+/* The options most commands share, rows like any other (one definition for all); the end of
+ * a table, and with _NO_OPERANDS an operand is "unexpected argument '<arg>'". */
+/* clang-format off */
+#define CMD_OPT_DRY_RUN(flag)   { .name = "dry-run", 'n', CMD_OPT_SET, (flag) }
+#define CMD_OPT_JSON(flag)      { .name = "json", 'j', CMD_OPT_SET, (flag) }
+#define CMD_OPT_END             { .name = NULL }
+#define CMD_OPT_END_NO_OPERANDS { .name = NULL, .no_operands = true }
+/* clang-format on */
 
 /* A number in [lo, hi], the whole string s (strtod). Returns 0, or -1 leaving *out alone. */
 int cmd_opt_parse_double(const char *s, double lo, double hi, double *out);
 
 /*
- * Parses argv[1..] (argv[0] is the command) with getopt_long; operands stay in
- * argv[optind..argc). Returns 0, or prints the error and the usage on stderr and returns
- * SBX_EXIT_USAGE. The targets of options not given are left alone: set defaults first.
+ * Parses argv[1..] (argv[0] is the command) with getopt_long against the rows of opt (ended
+ * by CMD_OPT_END or CMD_OPT_END_NO_OPERANDS); operands stay in argv[optind..argc). cmd names
+ * the command in messages ("create", "class create"); NULL words a bad value
+ * "invalid --<name> '<value>'" (`sim`). Returns 0, or prints the error and usage on stderr
+ * and returns SBX_EXIT_USAGE. Targets of options not given are left alone: set defaults first.
  */
-int cmd_parse_opts(const struct cmd_opts *spec, int argc, char **argv);
+int cmd_parse_opts(const char *cmd, const char *usage, const struct cmd_opt *opt, int argc,
+                   char **argv);
 
 #endif

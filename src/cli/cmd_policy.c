@@ -261,12 +261,11 @@ cmd_policy(struct sbx_ctx *ctx, int argc, char **argv)
     const char *which;
     bool json; /* JSON is the only output */
     const struct cmd_opt opt[] = {
-        { .name = "json", .type = CMD_OPT_SET, .target = &json },
-        { 0 },
+        { .name = "json", 0, CMD_OPT_SET, &json },
+        CMD_OPT_END,
     };
 
-    if (cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_policy_usage, .opt = opt }, argc, argv) !=
-        0)
+    if (cmd_parse_opts("policy", cmd_policy_usage, opt, argc, argv) != 0)
         return SBX_EXIT_USAGE;
     if (optind >= argc)
         return cmd_usage_error(cmd_policy_usage, "policy: which policy? protect or operator");

@@ -80,16 +80,13 @@ cmd_recover(struct sbx_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     bool apply = false;
     const struct cmd_opt opt[] = {
-        { .name = "apply", .letter = 'a', .type = CMD_OPT_SET, .target = &apply },
-        { 0 },
+        CMD_OPT_JSON(&o.json),
+        { .name = "apply", 'a', CMD_OPT_SET, &apply },
+        CMD_OPT_END_NO_OPERANDS,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_recover_usage,
-                                            .opt = opt,
-                                            .json = &o.json,
-                                            .no_operands = true },
-                        argc, argv);
+    rc = cmd_parse_opts("recover", cmd_recover_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     rc = cmd_engine_open(ctx, "recover", !apply, NULL, &e);

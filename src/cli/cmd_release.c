@@ -37,22 +37,15 @@ cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
     bool dry_run = false, json = false;
     const char *before;
     const struct cmd_opt opt[] = {
-        { .name = "keep-tags", .letter = 'k', .type = CMD_OPT_SET, .target = &ro.keep_tags },
-        { .name = "to-ou",
-          .letter = 'o',
-          .type = CMD_OPT_CALL,
-          .target = &ro.to_ou,
-          .fn = take_ou,
-          .whole_msg = true },
-        { 0 },
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "keep-tags", 'k', CMD_OPT_SET, &ro.keep_tags },
+        { .name = "to-ou", 'o', CMD_OPT_CALL, &ro.to_ou, .fn = take_ou, .whole_msg = true },
+        CMD_OPT_END,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_release_usage,
-                                            .opt = opt,
-                                            .dry_run = &dry_run,
-                                            .json = &json },
-                        argc, argv);
+    rc = cmd_parse_opts("release", cmd_release_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     rc = cmd_open_one_account(ctx, "release", cmd_release_usage, argc, argv, dry_run, NULL, &a, &e);

@@ -125,18 +125,15 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
     bool watch = false, once = false, dry_run = false, json = false, errors = false;
     struct sigaction sa;
     const struct cmd_opt opt[] = {
-        { .name = "watch", .letter = 'w', .type = CMD_OPT_SET, .target = &watch },
-        { .name = "once", .letter = '1', .type = CMD_OPT_SET, .target = &once },
-        { 0 },
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "watch", 'w', CMD_OPT_SET, &watch },
+        { .name = "once", '1', CMD_OPT_SET, &once },
+        CMD_OPT_END_NO_OPERANDS,
     };
     int rc;
 
-    rc = cmd_parse_opts(&(struct cmd_opts){ .usage = cmd_run_usage,
-                                            .opt = opt,
-                                            .dry_run = &dry_run,
-                                            .json = &json,
-                                            .no_operands = true },
-                        argc, argv);
+    rc = cmd_parse_opts("run", cmd_run_usage, opt, argc, argv);
     if (rc != 0)
         return rc;
     if (watch && once)

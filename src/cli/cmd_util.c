@@ -782,15 +782,13 @@ int
 cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o)
 {
     const struct cmd_opt opt[] = {
-        { .name = "yes", .letter = 'y', .type = CMD_OPT_SET, .target = &o->yes },
-        { .name = "no-wait", .letter = 'W', .type = CMD_OPT_UNSET, .target = &o->wait },
-        { 0 },
+        CMD_OPT_DRY_RUN(&o->dry_run),
+        CMD_OPT_JSON(&o->json),
+        { .name = "yes", 'y', CMD_OPT_SET, &o->yes },
+        { .name = "no-wait", 'W', CMD_OPT_UNSET, &o->wait },
+        CMD_OPT_END,
     };
 
     *o = (struct cmd_close_opts){ .wait = true };
-    return cmd_parse_opts(&(struct cmd_opts){ .usage = usage,
-                                              .opt = opt,
-                                              .dry_run = &o->dry_run,
-                                              .json = &o->json },
-                          argc, argv);
+    return cmd_parse_opts(NULL, usage, opt, argc, argv);
 }

@@ -28,7 +28,7 @@ line_init(struct line *l, const char *const *words)
 
 /* Runs cmd_parse_opts with stderr in a file; *out is what it wrote (heap). */
 static int
-parse(const struct cmd_opts *spec, const char *const *words, char **out)
+parse(const char *cmd, const struct cmd_opt *rows, const char *const *words, char **out)
 {
     char *dir = check_tmpdir(), path[4200];
     struct line l;
@@ -43,7 +43,7 @@ parse(const struct cmd_opts *spec, const char *const *words, char **out)
     CHECK(saved >= 0 && fd >= 0);
     CHECK(dup2(fd, STDERR_FILENO) >= 0);
     close(fd);
-    rc = cmd_parse_opts(spec, l.argc, l.argv);
+    rc = cmd_parse_opts(cmd, usage, rows, l.argc, l.argv);
     fflush(stderr);
     CHECK(dup2(saved, STDERR_FILENO) >= 0);
     close(saved);
@@ -64,9 +64,11 @@ struct targets {
 
 /* The rows every case below parses with, over t. */
 static void
-rows_for(struct targets *t, struct cmd_opt rows[9])
+rows_for(struct targets *t, struct cmd_opt rows[11])
 {
-    const struct cmd_opt r[9] = {
+    const struct cmd_opt r[11] = {
+        CMD_OPT_DRY_RUN(&t->dry_run),
+        CMD_OPT_JSON(&t->json),
         { .name = "flag", .letter = 'f', .type = CMD_OPT_SET, .target = &t->flag },
         { .name = "no-wait", .letter = 'W', .type = CMD_OPT_UNSET, .target = &t->wait },
         { .name = "name", .letter = 'N', .type = CMD_OPT_STRING, .target = &t->name },
@@ -80,7 +82,7 @@ rows_for(struct targets *t, struct cmd_opt rows[9])
         { .name = "count", .type = CMD_OPT_INT, .target = &t->count, .min = 1, .max = 9 },
         { .name = "small", .type = CMD_OPT_INT32, .target = &t->small, .min = 0, .max = 5 },
         { .name = "rate", .type = CMD_OPT_DOUBLE, .target = &t->rate, .lo = 0, .hi = 1 },
-        { 0 },
+        CMD_OPT_END,
     };
 
     memcpy(rows, r, sizeof(r));
@@ -89,8 +91,7 @@ rows_for(struct targets *t, struct cmd_opt rows[9])
 TEST(typed_targets)
 {
     struct targets t = { .wait = true };
-    struct cmd_opt rows[9];
-    const struct cmd_opts spec = { .cmd = "t", .usage = usage, .opt = rows };
+    struct cmd_opt rows[11];
     const char *const words[] = { "t",       "--flag",  "--no-wait",
                                   "--name",  "x y",     "--ttl",
                                   "90m",     "--until", "2030-01-02T03:04:05Z",
@@ -100,7 +101,7 @@ TEST(typed_targets)
     char *err;
 
     rows_for(&t, rows);
-    CHECK_INT_EQ(parse(&spec, words, &err), 0);
+    CHECK_INT_EQ(parse("t", rows, words, &err), 0);
     CHECK_STR_EQ(err, "");
     free(err);
     CHECK(t.flag);
@@ -118,21 +119,20 @@ TEST(typed_targets)
 TEST(short_letters_abbreviations_and_operands_first)
 {
     struct targets t = { .wait = true };
-    struct cmd_opt rows[9];
-    const struct cmd_opts spec = { .cmd = "t", .usage = usage, .opt = rows };
+    struct cmd_opt rows[11];
     const char *const words[] = { "t", "-f", "-W", "--na", "abbrev", "-t", "1d", "OPERAND", NULL };
     const char *const later[] = { "t", "OPERAND", "--fl", NULL };
     char *err;
 
     rows_for(&t, rows);
-    CHECK_INT_EQ(parse(&spec, words, &err), 0);
+    CHECK_INT_EQ(parse("t", rows, words, &err), 0);
     free(err);
     CHECK(t.flag && !t.wait && t.given);
     CHECK_STR_EQ(t.name, "abbrev");
     CHECK_INT_EQ(t.ttl, 86400);
     /* Options may follow the operands (getopt_long permutes). */
     t.flag = false;
-    CHECK_INT_EQ(parse(&spec, later, &err), 0);
+    CHECK_INT_EQ(parse("t", rows, later, &err), 0);
     free(err);
     CHECK(t.flag);
     CHECK_INT_EQ(optind, 2);
@@ -141,13 +141,12 @@ TEST(short_letters_abbreviations_and_operands_first)
 TEST(untouched_when_not_given)
 {
     struct targets t = { .wait = true, .ttl = 77, .name = "default" };
-    struct cmd_opt rows[9];
-    const struct cmd_opts spec = { .cmd = "t", .usage = usage, .opt = rows };
+    struct cmd_opt rows[11];
     const char *const words[] = { "t", NULL };
     char *err;
 
     rows_for(&t, rows);
-    CHECK_INT_EQ(parse(&spec, words, &err), 0);
+    CHECK_INT_EQ(parse("t", rows, words, &err), 0);
     free(err);
     CHECK(t.wait && !t.flag && !t.given);
     CHECK_INT_EQ(t.ttl, 77);
@@ -157,13 +156,12 @@ TEST(untouched_when_not_given)
 TEST(missing_argument)
 {
     struct targets t = { 0 };
-    struct cmd_opt rows[9];
-    const struct cmd_opts spec = { .cmd = "t", .usage = usage, .opt = rows };
+    struct cmd_opt rows[11];
     const char *const words[] = { "t", "--ttl", NULL };
     char *err;
 
     rows_for(&t, rows);
-    CHECK_INT_EQ(parse(&spec, words, &err), SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse("t", rows, words, &err), SBX_EXIT_USAGE);
     CHECK_CONTAINS(err, "option '--ttl' requires an argument");
     CHECK_CONTAINS(err, usage);
     free(err);
@@ -185,13 +183,12 @@ TEST(bad_value_text)
 
     for (size_t i = 0; i < SBX_ARRAY_LEN(cases); i++) {
         struct targets t = { 0 };
-        struct cmd_opt rows[9];
-        const struct cmd_opts spec = { .cmd = "t", .usage = usage, .opt = rows };
+        struct cmd_opt rows[11];
         const char *const words[] = { "t", cases[i].opt, cases[i].value, NULL };
         char *err;
 
         rows_for(&t, rows);
-        CHECK_INT_EQ(parse(&spec, words, &err), SBX_EXIT_USAGE);
+        CHECK_INT_EQ(parse("t", rows, words, &err), SBX_EXIT_USAGE);
         CHECK(strncmp(err, cases[i].msg, strlen(cases[i].msg)) == 0);
         CHECK_CONTAINS(err, usage);
         CHECK(!t.given);
@@ -215,30 +212,27 @@ TEST(callback_messages)
     const char *v = NULL;
     const struct cmd_opt part[] = {
         { .name = "even", .type = CMD_OPT_CALL, .target = &v, .fn = take_even },
-        { 0 },
+        CMD_OPT_END,
     };
     const struct cmd_opt whole[] = {
         { .name = "even", .type = CMD_OPT_CALL, .target = &v, .fn = take_even, .whole_msg = true },
-        { 0 },
+        CMD_OPT_END,
     };
     const char *const ok[] = { "t", "--even", "ab", NULL };
     const char *const odd[] = { "t", "--even", "abc", NULL };
     char *err;
 
-    CHECK_INT_EQ(parse(&(struct cmd_opts){ .cmd = "t", .usage = usage, .opt = part }, ok, &err), 0);
+    CHECK_INT_EQ(parse("t", part, ok, &err), 0);
     free(err);
     CHECK_STR_EQ(v, "ab");
-    CHECK_INT_EQ(parse(&(struct cmd_opts){ .cmd = "t", .usage = usage, .opt = part }, odd, &err),
-                 SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse("t", part, odd, &err), SBX_EXIT_USAGE);
     CHECK(strncmp(err, "sandboxctl: t: --even: odd\n", 27) == 0);
     free(err);
-    CHECK_INT_EQ(parse(&(struct cmd_opts){ .cmd = "t", .usage = usage, .opt = whole }, odd, &err),
-                 SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse("t", whole, odd, &err), SBX_EXIT_USAGE);
     CHECK(strncmp(err, "sandboxctl: t: 'abc' is odd\n", 28) == 0);
     free(err);
     /* Without .cmd (sim's wording): "invalid --<name> '<value>'", a callback's why in (). */
-    CHECK_INT_EQ(parse(&(struct cmd_opts){ .usage = usage, .opt = part }, odd, &err),
-                 SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse(NULL, part, odd, &err), SBX_EXIT_USAGE);
     CHECK(strncmp(err, "sandboxctl: invalid --even 'abc' (odd)\n", 39) == 0);
     free(err);
 }
@@ -246,13 +240,12 @@ TEST(callback_messages)
 TEST(plain_wording_without_cmd)
 {
     struct targets t = { 0 };
-    struct cmd_opt rows[9];
-    const struct cmd_opts spec = { .usage = usage, .opt = rows };
+    struct cmd_opt rows[11];
     const char *const words[] = { "t", "--rate", "x", NULL };
     char *err;
 
     rows_for(&t, rows);
-    CHECK_INT_EQ(parse(&spec, words, &err), SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse(NULL, rows, words, &err), SBX_EXIT_USAGE);
     CHECK(strncmp(err, "sandboxctl: invalid --rate 'x'\n", 31) == 0);
     free(err);
 }
@@ -260,52 +253,46 @@ TEST(plain_wording_without_cmd)
 TEST(unknown_option)
 {
     struct targets t = { 0 };
-    struct cmd_opt rows[9];
-    const struct cmd_opts spec = { .cmd = "t", .usage = usage, .opt = rows };
+    struct cmd_opt rows[11];
     const char *const lng[] = { "t", "--bogus", NULL };
     const char *const shrt[] = { "t", "-x", NULL };
     const char *const no_letter[] = { "t", "-u", "2030-01-01", NULL };
     char *err;
 
     rows_for(&t, rows);
-    CHECK_INT_EQ(parse(&spec, lng, &err), SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse("t", rows, lng, &err), SBX_EXIT_USAGE);
     CHECK_CONTAINS(err, "unrecognized option '--bogus'");
     CHECK_CONTAINS(err, usage);
     free(err);
-    CHECK_INT_EQ(parse(&spec, shrt, &err), SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse("t", rows, shrt, &err), SBX_EXIT_USAGE);
     CHECK_CONTAINS(err, "invalid option -- 'x'");
     free(err);
     /* A row without a letter has no short form. */
-    CHECK_INT_EQ(parse(&spec, no_letter, &err), SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse("t", rows, no_letter, &err), SBX_EXIT_USAGE);
     free(err);
 }
 
 TEST(common_options)
 {
     struct targets t = { 0 };
-    struct cmd_opt rows[9];
-    const struct cmd_opts both = { .cmd = "t",
-                                   .usage = usage,
-                                   .opt = rows,
-                                   .dry_run = &t.dry_run,
-                                   .json = &t.json };
-    const struct cmd_opts json_only = { .cmd = "t", .usage = usage, .json = &t.json };
+    struct cmd_opt rows[11];
+    const struct cmd_opt json_only[] = { CMD_OPT_JSON(&t.json), CMD_OPT_END };
     const char *const lng[] = { "t", "--dry-run", "--json", NULL };
     const char *const shrt[] = { "t", "-nj", NULL };
     const char *const dry[] = { "t", "--dry-run", NULL };
     char *err;
 
     rows_for(&t, rows);
-    CHECK_INT_EQ(parse(&both, lng, &err), 0);
+    CHECK_INT_EQ(parse("t", rows, lng, &err), 0);
     free(err);
     CHECK(t.dry_run && t.json);
     t.dry_run = t.json = false;
-    CHECK_INT_EQ(parse(&both, shrt, &err), 0);
+    CHECK_INT_EQ(parse("t", rows, shrt, &err), 0);
     free(err);
     CHECK(t.dry_run && t.json);
     /* A command without --dry-run refuses it. */
     t.dry_run = false;
-    CHECK_INT_EQ(parse(&json_only, dry, &err), SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse("t", json_only, dry, &err), SBX_EXIT_USAGE);
     CHECK_CONTAINS(err, "unrecognized option '--dry-run'");
     free(err);
     CHECK(!t.dry_run);
@@ -313,14 +300,18 @@ TEST(common_options)
 
 TEST(no_operands)
 {
-    const struct cmd_opts spec = { .cmd = "t", .usage = usage, .no_operands = true };
-    const char *const none[] = { "t", NULL };
+    const struct cmd_opt some[] = { CMD_OPT_END };
+    const struct cmd_opt none[] = { CMD_OPT_END_NO_OPERANDS };
+    const char *const zero[] = { "t", NULL };
     const char *const one[] = { "t", "extra", NULL };
     char *err;
 
-    CHECK_INT_EQ(parse(&spec, none, &err), 0);
+    CHECK_INT_EQ(parse("t", none, zero, &err), 0);
     free(err);
-    CHECK_INT_EQ(parse(&spec, one, &err), SBX_EXIT_USAGE);
+    CHECK_INT_EQ(parse("t", some, one, &err), 0);
+    free(err);
+    CHECK_INT_EQ(optind, 1);
+    CHECK_INT_EQ(parse("t", none, one, &err), SBX_EXIT_USAGE);
     CHECK(strncmp(err, "sandboxctl: unexpected argument 'extra'\n", 40) == 0);
     free(err);
 }

@@ -25,6 +25,7 @@ cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     bool keep_ou = false, dry_run = false, json = false;
     char exp[32];
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
         CMD_OPT_JSON(&json),
@@ -34,10 +35,8 @@ cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "keep-ou", 'K', CMD_OPT_SET, &keep_ou },
         CMD_OPT_END,
     };
-    int rc;
 
-    rc = cmd_parse_opts("adopt", cmd_adopt_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("adopt", cmd_adopt_usage, opt, argc, argv)) != 0)
         return rc;
     if (argc - optind != 1)
         return cmd_usage_error(cmd_adopt_usage, "adopt: name exactly one ACCOUNT_ID");

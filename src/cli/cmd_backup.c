@@ -25,15 +25,14 @@ cmd_backup(struct sbx_ctx *ctx, int argc, char **argv)
     struct stat st;
     int64_t pages = 0;
     const char *file;
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_JSON(&json),
         { .name = "force", 'f', CMD_OPT_SET, &force },
         CMD_OPT_END,
     };
-    int rc;
 
-    rc = cmd_parse_opts("backup", cmd_backup_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("backup", cmd_backup_usage, opt, argc, argv)) != 0)
         return rc;
     if (argc - optind != 1)
         return cmd_usage_error(cmd_backup_usage, "backup: name exactly one FILE");

@@ -598,6 +598,7 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     const char *seats_arg = NULL, *roster_path = NULL;
     bool wait = true, dry_run = false, json = false;
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
         CMD_OPT_JSON(&json),
@@ -610,10 +611,8 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
         CMD_OPT_END,
     };
-    int rc;
 
-    rc = cmd_parse_opts("class create", cmd_class_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("class create", cmd_class_usage, opt, argc, argv)) != 0)
         return rc;
     if (optind + 1 != argc)
         return cmd_usage_error(cmd_class_usage, optind == argc ? "class create: missing NAME"

@@ -112,6 +112,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     bool dry_run = false, json = false, wait = true;
     int64_t timeout = 1800;
     double deadline;
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
         CMD_OPT_JSON(&json),
@@ -123,10 +124,8 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
         CMD_OPT_END_NO_OPERANDS,
     };
-    int rc;
 
-    rc = cmd_parse_opts("create", cmd_create_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("create", cmd_create_usage, opt, argc, argv)) != 0)
         return rc;
     if (req.kind == NULL || req.owner == NULL)
         return cmd_usage_error(cmd_create_usage, "create: --kind and --owner are required");

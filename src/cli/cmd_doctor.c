@@ -224,14 +224,13 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
     char buf[512];
     bool have_org = false, aws_ok = false;
     /* --json without -j (the short letter was never taken here) */
+    int rc;
     const struct cmd_opt opt[] = {
         { .name = "json", 0, CMD_OPT_SET, &d.json },
         CMD_OPT_END_NO_OPERANDS,
     };
-    int rc;
 
-    rc = cmd_parse_opts("doctor", cmd_doctor_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("doctor", cmd_doctor_usage, opt, argc, argv)) != 0)
         return rc;
     if (d.json) {
         d.checks = cJSON_CreateArray();

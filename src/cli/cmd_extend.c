@@ -23,6 +23,7 @@ cmd_extend(struct sbx_ctx *ctx, int argc, char **argv)
     int64_t by = -1, until = -1, target, now;
     bool dry_run = false, json = false;
     char warning[600], b1[32], b2[32];
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
         CMD_OPT_JSON(&json),
@@ -30,10 +31,8 @@ cmd_extend(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "until", 'u', CMD_OPT_TIME, &until },
         CMD_OPT_END,
     };
-    int rc;
 
-    rc = cmd_parse_opts("extend", cmd_extend_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("extend", cmd_extend_usage, opt, argc, argv)) != 0)
         return rc;
     /* A wrong number of ACCOUNTs is reported first (by cmd_open_one_account). */
     if (argc - optind == 1 && (by < 0) == (until < 0))

@@ -19,15 +19,14 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool dry_run = false, json = false;
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
         CMD_OPT_JSON(&json),
         CMD_OPT_END_NO_OPERANDS,
     };
-    int rc;
 
-    rc = cmd_parse_opts("init", cmd_init_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("init", cmd_init_usage, opt, argc, argv)) != 0)
         return rc;
     rc = cmd_engine_open(ctx, "init", dry_run, NULL, &e);
     if (rc != 0)

@@ -152,16 +152,15 @@ cmd_log(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     bool do_verify = false;
     int64_t limit = 0;
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_JSON(&lc.json),
         { .name = "verify", 'v', CMD_OPT_SET, &do_verify },
         { .name = "limit", 'l', CMD_OPT_INT, &limit, .min = 1, .max = INT64_MAX },
         CMD_OPT_END,
     };
-    int rc;
 
-    rc = cmd_parse_opts("log", cmd_log_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("log", cmd_log_usage, opt, argc, argv)) != 0)
         return rc;
     if (argc - optind > 1)
         return cmd_usage_error(cmd_log_usage, "log: at most one ACCOUNT");

@@ -238,14 +238,13 @@ cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
     const char *output = NULL;
     char tmp[4096];
     int64_t last_ok = 0;
+    int rc;
     const struct cmd_opt opt[] = {
         { .name = "output", 'o', CMD_OPT_STRING, &output },
         CMD_OPT_END_NO_OPERANDS,
     };
-    int rc;
 
-    rc = cmd_parse_opts("metrics", cmd_metrics_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("metrics", cmd_metrics_usage, opt, argc, argv)) != 0)
         return rc;
     if (output != NULL && output[0] == '\0')
         return cmd_usage_error(cmd_metrics_usage, "--output needs a file name");

@@ -63,14 +63,13 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
     bool json = false;
     int64_t now;
     char b1[32], b2[32];
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_JSON(&json),
         CMD_OPT_END_NO_OPERANDS,
     };
-    int rc;
 
-    rc = cmd_parse_opts("quota", cmd_quota_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("quota", cmd_quota_usage, opt, argc, argv)) != 0)
         return rc;
     rc = cmd_engine_open(ctx, "quota", false, NULL, &e);
     if (rc != 0)

@@ -79,15 +79,14 @@ cmd_recover(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool apply = false;
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_JSON(&o.json),
         { .name = "apply", 'a', CMD_OPT_SET, &apply },
         CMD_OPT_END_NO_OPERANDS,
     };
-    int rc;
 
-    rc = cmd_parse_opts("recover", cmd_recover_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("recover", cmd_recover_usage, opt, argc, argv)) != 0)
         return rc;
     rc = cmd_engine_open(ctx, "recover", !apply, NULL, &e);
     if (rc != 0)

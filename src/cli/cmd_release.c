@@ -36,6 +36,7 @@ cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     bool dry_run = false, json = false;
     const char *before;
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
         CMD_OPT_JSON(&json),
@@ -43,10 +44,8 @@ cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "to-ou", 'o', CMD_OPT_CALL, &ro.to_ou, .fn = take_ou, .whole_msg = true },
         CMD_OPT_END,
     };
-    int rc;
 
-    rc = cmd_parse_opts("release", cmd_release_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("release", cmd_release_usage, opt, argc, argv)) != 0)
         return rc;
     rc = cmd_open_one_account(ctx, "release", cmd_release_usage, argc, argv, dry_run, NULL, &a, &e);
     if (rc != 0)

@@ -23,15 +23,14 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     const char *next = NULL;
     enum engine_state from;
     char before[16];
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
         CMD_OPT_JSON(&json),
         CMD_OPT_END,
     };
-    int rc;
 
-    rc = cmd_parse_opts("retry", cmd_retry_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("retry", cmd_retry_usage, opt, argc, argv)) != 0)
         return rc;
     rc = cmd_open_one_account(ctx, "retry", cmd_retry_usage, argc, argv, dry_run, NULL, &a, &e);
     if (rc != 0)

@@ -124,6 +124,7 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     bool watch = false, once = false, dry_run = false, json = false, errors = false;
     struct sigaction sa;
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
         CMD_OPT_JSON(&json),
@@ -131,10 +132,8 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "once", '1', CMD_OPT_SET, &once },
         CMD_OPT_END_NO_OPERANDS,
     };
-    int rc;
 
-    rc = cmd_parse_opts("run", cmd_run_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("run", cmd_run_usage, opt, argc, argv)) != 0)
         return rc;
     if (watch && once)
         return cmd_usage_error(cmd_run_usage, "run: --watch and --once exclude each other");

@@ -187,14 +187,13 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     struct show_tags tags = { 0 };
     int64_t now;
     char b1[32], b2[32];
+    int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_JSON(&sc.json),
         CMD_OPT_END,
     };
-    int rc;
 
-    rc = cmd_parse_opts("show", cmd_show_usage, opt, argc, argv);
-    if (rc != 0)
+    if ((rc = cmd_parse_opts("show", cmd_show_usage, opt, argc, argv)) != 0)
         return rc;
     rc = cmd_open_one_account(ctx, "show", cmd_show_usage, argc, argv, false, NULL, &a, NULL);
     if (rc != 0)

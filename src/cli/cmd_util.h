@@ -153,22 +153,24 @@ struct cmd_close_job {
     const char *cmd;              /* "close", "offboard": names the command in messages */
     const char *reason;           /* recorded on each account: "manual", "offboarded" */
     int64_t priority;             /* close-queue priority (higher closes first) */
-    struct cmd_close_opts opts;   /* wait, dry_run, json (yes is the caller's business) */
+    const char *usage;            /* the command's usage, after "not confirmed" */
+    const char *prompt;           /* the question on a terminal, unless --yes; NULL: none */
+    struct cmd_close_opts opts;   /* yes, wait, dry_run, json */
     const char *owner;            /* off-boarding: the owner (in the JSON; one run for all) */
-    struct cmd_events *ev;        /* the command's events (JSON "events") */
     struct cmd_close_item *items; /* the resolved accounts; updated */
     size_t n;
 };
 
 /*
- * Asks for each item's account to close (the job's reason and priority; protection checked
- * live), then, when opts.wait is set, runs the engine on just those accounts until nothing more
- * can happen now (nuked, closed within the quota and closures in flight). Prints the summary
- * (table or JSON, each account's outcome as engine_close_verdict() words it) and returns the
- * exit status: 0 when every account is closed or on its way, SBX_EXIT_PARTIAL when some were
- * refused or quarantined (SBX_EXIT_FAILURE when all of them were, except for an owner's
- * off-boarding, which is partial whenever anything failed).
+ * Confirms (job->prompt, unless --yes or --dry-run: "<cmd>: not confirmed" is a usage error),
+ * opens the command's engine, then asks for each item's account to close (the job's reason and
+ * priority; protection checked live), then, when opts.wait is set, runs the engine on just those
+ * accounts until nothing more can happen now (nuked, closed within the quota and closures in
+ * flight). Prints the summary (table or JSON, each account's outcome as engine_close_verdict()
+ * words it) and returns the exit status: 0 when every account is closed or on its way,
+ * SBX_EXIT_PARTIAL when some were refused or quarantined (SBX_EXIT_FAILURE when all of them were,
+ * except for an owner's off-boarding, which is partial whenever anything failed).
  */
-int cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job);
+int cmd_close_accounts(struct sbx_ctx *ctx, const struct cmd_close_job *job);
 
 #endif

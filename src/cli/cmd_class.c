@@ -669,10 +669,10 @@ out:
 static int
 class_end_cmd(struct sbx_ctx *ctx, int argc, char **argv)
 {
+    struct cmd_close_opts co;
     struct class_cmd cc = { 0 };
     struct class_view v = { 0 };
     struct sbx_err err = { 0 };
-    struct cmd_close_opts co;
     char prompt[160];
     int rc, changed = 0;
 

@@ -29,33 +29,11 @@ log_row(void *arg, const struct store_audit_row *r)
     char ts[32];
 
     if (lc->json) {
-        cJSON *o = cJSON_CreateObject(), *detail;
+        cJSON *o = cmd_audit_json(r, true);
         char *text;
 
         if (o == NULL)
             return -1;
-        cJSON_AddNumberToObject(o, "seq", (double)r->seq);
-        cmd_json_time(o, "ts", r->ts);
-        cJSON_AddStringToObject(o, "actor", r->actor);
-        if (r->account > 0)
-            cJSON_AddNumberToObject(o, "id", (double)r->account);
-        else
-            cJSON_AddNullToObject(o, "id");
-        if (r->account_id[0] != '\0')
-            cJSON_AddStringToObject(o, "account_id", r->account_id);
-        else
-            cJSON_AddNullToObject(o, "account_id");
-        cJSON_AddStringToObject(o, "event", r->event);
-        if (r->from_state != NULL)
-            cJSON_AddStringToObject(o, "from", r->from_state);
-        else
-            cJSON_AddNullToObject(o, "from");
-        if (r->to_state != NULL)
-            cJSON_AddStringToObject(o, "to", r->to_state);
-        else
-            cJSON_AddNullToObject(o, "to");
-        detail = cJSON_Parse(r->detail);
-        cJSON_AddItemToObject(o, "detail", detail != NULL ? detail : cJSON_CreateObject());
         cJSON_AddStringToObject(o, "hash", r->hash);
         text = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
@@ -70,18 +48,7 @@ log_row(void *arg, const struct store_audit_row *r)
                    r->account_id[0] != '\0' ? r->account_id : "-");
         else
             printf("%-6s %-12s ", "-", "-");
-        printf("%-18s", r->event);
-        if (r->from_state != NULL || r->to_state != NULL)
-            printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
-                   r->to_state != NULL ? r->to_state : "-");
-        /* Details and actor hold values from input: escaped, never raw on the terminal. */
-        if (strcmp(r->detail, "{}") != 0) {
-            fputs("  ", stdout);
-            text_fputs(r->detail, stdout);
-        }
-        fputs("  [", stdout);
-        text_fputs(r->actor, stdout);
-        fputs("]\n", stdout);
+        cmd_audit_line(r);
     }
     lc->n++;
     return 0;

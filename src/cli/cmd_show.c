@@ -143,38 +143,15 @@ audit_row(void *arg, const struct store_audit_row *r)
     char ts[32];
 
     if (sc->json) {
-        cJSON *o = cJSON_CreateObject(), *detail;
+        cJSON *o = cmd_audit_json(r, false);
 
         if (o == NULL)
             return -1;
-        cJSON_AddNumberToObject(o, "seq", (double)r->seq);
-        cmd_json_time(o, "ts", r->ts);
-        cJSON_AddStringToObject(o, "actor", r->actor);
-        cJSON_AddStringToObject(o, "event", r->event);
-        if (r->from_state != NULL)
-            cJSON_AddStringToObject(o, "from", r->from_state);
-        else
-            cJSON_AddNullToObject(o, "from");
-        if (r->to_state != NULL)
-            cJSON_AddStringToObject(o, "to", r->to_state);
-        else
-            cJSON_AddNullToObject(o, "to");
-        detail = cJSON_Parse(r->detail);
-        cJSON_AddItemToObject(o, "detail", detail != NULL ? detail : cJSON_CreateObject());
         cJSON_AddItemToArray(sc->arr, o);
         return 0;
     }
-    printf("  %s  %-18s", cmd_time(r->ts, ts, sizeof(ts), false), r->event);
-    if (r->from_state != NULL || r->to_state != NULL)
-        printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
-               r->to_state != NULL ? r->to_state : "-");
-    if (strcmp(r->detail, "{}") != 0) {
-        fputs("  ", stdout);
-        text_fputs(r->detail, stdout);
-    }
-    fputs("  [", stdout);
-    text_fputs(r->actor, stdout);
-    fputs("]\n", stdout);
+    printf("  %s  ", cmd_time(r->ts, ts, sizeof(ts), false));
+    cmd_audit_line(r);
     return 0;
 }
 

@@ -525,6 +525,57 @@ on_event(void *arg, const struct engine_event *ev)
     fflush(stdout);
 }
 
+static void
+add_state_or_null(cJSON *o, const char *key, const char *v)
+{
+    if (v != NULL)
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+cJSON *
+cmd_audit_json(const struct store_audit_row *r, bool account)
+{
+    cJSON *o = cJSON_CreateObject(), *detail;
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "seq", (double)r->seq);
+    cmd_json_time(o, "ts", r->ts);
+    cJSON_AddStringToObject(o, "actor", r->actor);
+    if (account) {
+        if (r->account > 0)
+            cJSON_AddNumberToObject(o, "id", (double)r->account);
+        else
+            cJSON_AddNullToObject(o, "id");
+        add_str_or_null(o, "account_id", r->account_id);
+    }
+    cJSON_AddStringToObject(o, "event", r->event);
+    add_state_or_null(o, "from", r->from_state);
+    add_state_or_null(o, "to", r->to_state);
+    detail = cJSON_Parse(r->detail);
+    cJSON_AddItemToObject(o, "detail", detail != NULL ? detail : cJSON_CreateObject());
+    return o;
+}
+
+void
+cmd_audit_line(const struct store_audit_row *r)
+{
+    printf("%-18s", r->event);
+    if (r->from_state != NULL || r->to_state != NULL)
+        printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
+               r->to_state != NULL ? r->to_state : "-");
+    /* Details and actor hold values from input: escaped, never raw on the terminal. */
+    if (strcmp(r->detail, "{}") != 0) {
+        fputs("  ", stdout);
+        text_fputs(r->detail, stdout);
+    }
+    fputs("  [", stdout);
+    text_fputs(r->actor, stdout);
+    fputs("]\n", stdout);
+}
+
 int
 cmd_engine_open(struct sbx_ctx *ctx, const char *cmd, bool dry_run, struct cmd_events *ev,
                 struct engine **out)

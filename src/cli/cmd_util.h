@@ -68,6 +68,11 @@ void cmd_account_json_write(struct jsonw *w, const struct store_account *a);
 void cmd_report_json(cJSON *obj, const struct engine_step_report *r);
 /* Prints obj (formatted) and a newline to stdout and frees it; -1 when out of memory. */
 int cmd_json_print(cJSON *obj);
+/* The audit event object of `log --json` (account true: with "id" and "account_id", no
+ * "hash") and of `show --json`'s history; NULL when out of memory. */
+cJSON *cmd_audit_json(const struct store_audit_row *r, bool account);
+/* Prints the end of an audit event's line: event, "from -> to", detail and [actor], escaped. */
+void cmd_audit_line(const struct store_audit_row *r);
 /* Adds key: RFC 3339 time, or null when t <= 0. */
 void cmd_json_time(cJSON *obj, const char *key, int64_t t);
 

@@ -1,6 +1,5 @@
 /* test_cmd_opt.c -- the commands' option parser: typed targets, the common options, and the
  * usage errors (their text and exit status). */
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -32,22 +31,14 @@ parse(const char *cmd, const struct cmd_opt *rows, const char *const *words, cha
 {
     char *dir = check_tmpdir(), path[4200];
     struct line l;
-    int saved, fd, rc;
+    int saved, rc;
 
     log_set_progname("sandboxctl");
     line_init(&l, words);
     snprintf(path, sizeof(path), "%s/stderr", dir);
-    fflush(stderr);
-    saved = dup(STDERR_FILENO);
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    CHECK(saved >= 0 && fd >= 0);
-    CHECK(dup2(fd, STDERR_FILENO) >= 0);
-    close(fd);
+    saved = check_stderr_begin(path);
     rc = cmd_parse_opts(cmd, usage, rows, l.argc, l.argv);
-    fflush(stderr);
-    CHECK(dup2(saved, STDERR_FILENO) >= 0);
-    close(saved);
-    *out = check_read_file(path, NULL);
+    *out = check_stderr_end(path, saved);
     unlink(path);
     rmdir(dir);
     free(dir);

@@ -30,6 +30,8 @@
 #   sbx ARGS...                  run $SANDBOXCTL ARGS
 #   fail MSG; assert_eq GOT WANT [MSG]; assert_contains HAYSTACK NEEDLE [MSG];
 #   assert_exit CODE CMD...; json_get JSON EXPR (EXPR is Python over `d`)
+#   json_lines TEXT              the JSON object of each line of TEXT as one JSON array
+#                                (`run --json` prints JSON lines: json_get "$(json_lines ..)")
 
 set -eu
 
@@ -116,6 +118,15 @@ d = json.loads(sys.argv[1])
 r = eval(sys.argv[2])
 print(r if isinstance(r, str) else json.dumps(r))
 ' "$1" "$2"
+}
+
+# json_lines TEXT -- one JSON array of the objects on TEXT's lines (JSON lines, as `run --json`
+# prints them).
+json_lines() {
+    printf '%s\n' "$1" | python3 -c '
+import json, sys
+print(json.dumps([json.loads(l) for l in sys.stdin if l.strip()]))
+'
 }
 
 sbx() {

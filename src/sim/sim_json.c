@@ -705,20 +705,15 @@ load_session(struct sim *s, const cJSON *e)
     const char *token = jsonr_str(e, "SessionToken"), *acct = jsonr_str(e, "AccountId");
     const char *role = jsonr_str(e, "RoleName"), *sess = jsonr_str(e, "SessionName");
     const char *role_id = jsonr_str(e, "RoleId");
-    struct sim_session *ss;
+    struct sim_session *ss, *grown;
 
     if (akid == NULL || secret == NULL || token == NULL || acct == NULL || role == NULL ||
         sess == NULL || role_id == NULL)
         return -1;
-    if (s->nsessions == s->cap_sessions) {
-        size_t cap = s->cap_sessions == 0 ? 8 : s->cap_sessions * 2;
-        struct sim_session *v = realloc(s->sessions, cap * sizeof(*v));
-
-        if (v == NULL)
-            return -1;
-        s->sessions = v;
-        s->cap_sessions = cap;
-    }
+    grown = sim_grow(s->sessions, s->nsessions, &s->cap_sessions, sizeof(*s->sessions));
+    if (grown == NULL)
+        return -1;
+    s->sessions = grown;
     ss = &s->sessions[s->nsessions];
     memset(ss, 0, sizeof(*ss));
     ss->token = strdup(token);

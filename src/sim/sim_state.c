@@ -21,6 +21,7 @@
 
 #include "sim/sim_int.h"
 #include "util/clock.h"
+#include "util/grow.h"
 
 /* Per-account throttling rates (rate/s, burst) from AWS-ORGANIZATIONS.md section 3.4. STS is
  * not throttled here: its published limits are far above anything a client of this tool does. */
@@ -348,6 +349,7 @@ int
 sim_tags_set(struct sim_tags *t, const char *key, const char *value)
 {
     char *v = strdup(value), *k;
+    struct sim_tag *nv;
 
     if (v == NULL)
         return -1;
@@ -358,17 +360,12 @@ sim_tags_set(struct sim_tags *t, const char *key, const char *value)
             return 0;
         }
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap == 0 ? 8 : t->cap * 2;
-        struct sim_tag *nv = realloc(t->v, cap * sizeof(*nv));
-
-        if (nv == NULL) {
-            free(v);
-            return -1;
-        }
-        t->v = nv;
-        t->cap = cap;
+    nv = sim_grow(t->v, t->n, &t->cap, sizeof(*nv));
+    if (nv == NULL) {
+        free(v);
+        return -1;
     }
+    t->v = nv;
     k = strdup(key);
     if (k == NULL) {
         free(v);
@@ -636,16 +633,7 @@ finish_create(struct sim *s, struct sim_create_req *r, double t)
 void *
 sim_grow(void *items, size_t n, size_t *cap, size_t size)
 {
-    size_t nc;
-    void *grown;
-
-    if (n < *cap)
-        return items;
-    nc = *cap == 0 ? 16 : *cap * 2;
-    grown = realloc(items, nc * size);
-    if (grown != NULL)
-        *cap = nc;
-    return grown;
+    return grow_array(items, n, cap, size);
 }
 
 static int

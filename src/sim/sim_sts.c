@@ -229,7 +229,7 @@ assume_role(struct sim *s, const struct param *params, size_t n, const struct si
     char account[13] = "", exp[32], *xml = NULL, *token = NULL;
     const char *role;
     struct sim_account *a;
-    struct sim_session *ss;
+    struct sim_session *ss, *grown;
     long duration = 3600;
     size_t xlen;
     int rc;
@@ -283,15 +283,10 @@ assume_role(struct sim *s, const struct param *params, size_t n, const struct si
         return sim_reply_error(s, r, false, 400, "ValidationError", NULL,
                                "The requested DurationSeconds exceeds the MaxSessionDuration "
                                "set for this role.");
-    if (s->nsessions == s->cap_sessions) {
-        size_t cap = s->cap_sessions == 0 ? 8 : s->cap_sessions * 2;
-        struct sim_session *v = realloc(s->sessions, cap * sizeof(*v));
-
-        if (v == NULL)
-            return -1;
-        s->sessions = v;
-        s->cap_sessions = cap;
-    }
+    grown = sim_grow(s->sessions, s->nsessions, &s->cap_sessions, sizeof(*s->sessions));
+    if (grown == NULL)
+        return -1;
+    s->sessions = grown;
     token = malloc(301);
     if (token == NULL)
         return -1;

@@ -8,6 +8,7 @@
 
 #include "store/store_int.h"
 #include "util/duration.h"
+#include "util/grow.h"
 
 void
 store_account_release(struct store_account *a)
@@ -635,16 +636,13 @@ collect(struct store_binder *b, struct store_account **out, size_t *n, struct sb
     *out = NULL;
     *n = 0;
     while ((rc = store_step(b)) == 1) {
-        if (len == cap) {
-            cap = cap == 0 ? 16 : cap * 2;
-            grown = realloc(arr, cap * sizeof(*arr));
-            if (grown == NULL) {
-                sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-                rc = -1;
-                break;
-            }
-            arr = grown;
+        grown = grow_array(arr, len, &cap, sizeof(*arr));
+        if (grown == NULL) {
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            rc = -1;
+            break;
         }
+        arr = grown;
         if (read_account(b->st, &arr[len], err) != 0) {
             rc = -1;
             break;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "store/store_int.h"
+#include "util/grow.h"
 
 int
 store_ledger_add(struct store *s, const char *account_id, int64_t ts, const char *source,
@@ -39,16 +40,13 @@ store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n, stru
     *n = 0;
     store_bind_int(&b, ":since", since);
     while ((rc = store_step(&b)) == 1) {
-        if (len == cap) {
-            cap = cap == 0 ? 64 : cap * 2;
-            grown = realloc(arr, cap * sizeof(*arr));
-            if (grown == NULL) {
-                sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-                rc = -1;
-                break;
-            }
-            arr = grown;
+        grown = grow_array(arr, len, &cap, sizeof(*arr));
+        if (grown == NULL) {
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            rc = -1;
+            break;
         }
+        arr = grown;
         arr[len++] = sqlite3_column_int64(b.st, 0);
     }
     store_done(&b);

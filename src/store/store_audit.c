@@ -152,6 +152,15 @@ fail:
     return -1;
 }
 
+int
+store_commit_ev(struct store *s, const struct store_account *a, const struct store_audit_ev *ev,
+                struct sbx_err *err)
+{
+    if (ev != NULL && ev->event != NULL && store_audit_append(s, a, ev, err) != 0)
+        return -1;
+    return store_commit(s, err);
+}
+
 static void
 read_row(sqlite3_stmt *st, struct store_audit_row *r)
 {

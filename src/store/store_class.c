@@ -43,17 +43,11 @@ read_class(sqlite3_stmt *st, struct store_class *c, struct sbx_err *err)
     return 0;
 }
 
-static int64_t
-ev_now(const struct store_audit_ev *ev)
-{
-    return ev != NULL ? ev->ts : 0;
-}
-
 int
 store_class_insert(struct store *s, struct store_class *c, const struct store_audit_ev *ev,
                    struct sbx_err *err)
 {
-    int64_t now = ev_now(ev);
+    int64_t now = store_ev_time(ev);
     struct store_binder b;
 
     if (store_begin(s, err) != 0)
@@ -75,9 +69,7 @@ store_class_insert(struct store *s, struct store_class *c, const struct store_au
     c->id = sqlite3_last_insert_rowid(s->db);
     c->created_at = now;
     c->updated_at = now;
-    if (ev != NULL && ev->event != NULL && store_audit_append(s, NULL, ev, err) != 0)
-        goto fail;
-    if (store_commit(s, err) != 0)
+    if (store_commit_ev(s, NULL, ev, err) != 0)
         goto fail;
     return 0;
 fail:
@@ -113,7 +105,7 @@ store_class_update(struct store *s, const struct store_class *c, const struct st
     store_bind_int(&b, ":seats", c->seats);
     store_bind_text(&b, ":state", c->state != NULL ? c->state : "open");
     store_bind_int_or_null(&b, ":expires_at", c->expires_at);
-    store_bind_int(&b, ":now", ev_now(ev));
+    store_bind_int(&b, ":now", store_ev_time(ev));
     store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
     store_bind_int(&b, ":id", c->id);
     if (store_exec_stmt(&b) != 0)
@@ -122,9 +114,7 @@ store_class_update(struct store *s, const struct store_class *c, const struct st
         sbx_err_set(err, SBX_E_NOTFOUND, "no class with id %lld", (long long)c->id);
         goto fail;
     }
-    if (ev != NULL && ev->event != NULL && store_audit_append(s, NULL, ev, err) != 0)
-        goto fail;
-    if (store_commit(s, err) != 0)
+    if (store_commit_ev(s, NULL, ev, err) != 0)
         goto fail;
     return 0;
 fail:

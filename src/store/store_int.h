@@ -123,6 +123,18 @@ void store_sqlite_err(struct store *s, struct sbx_err *err, const char *what);
  * its row into *value (a heap string, NULL when there is no row). */
 int store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
                    char **value, struct sbx_err *err);
+/* Steps b's statement once and reads the first column of its row as an integer into *value
+ * (a row must come: none is an error left to the caller's SQL, -1 without err). Resets. */
+int store_get_int(struct store_binder *b, int64_t *value);
+/* The time of a write: ev's (the caller's clock; the store never reads the time), 0 without
+ * one. */
+int64_t store_ev_time(const struct store_audit_ev *ev);
+/* Ends a write's transaction: appends ev for account a (may be NULL) when ev names an event,
+ * then commits. 0, or -1 with err set (the caller rolls back). */
+int store_commit_ev(struct store *s, const struct store_account *a, const struct store_audit_ev *ev,
+                    struct sbx_err *err);
+/* The directory that holds path (".", "/" or path up to its last '/') into dir (size n). */
+void store_dir_of(const char *path, char *dir, size_t n);
 /* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
 char *store_col_strdup(sqlite3_stmt *st, int col, bool *oom);
 /* Text column or "" (borrowed until the next step/reset). */

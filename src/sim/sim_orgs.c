@@ -911,10 +911,9 @@ add_policy_types(struct sim *s, cJSON *root)
 
         if ((s->policy_types & (1u << t)) == 0)
             continue;
-        e = cJSON_CreateObject();
+        e = sim_json_add_item(arr);
         if (e == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, e);
         if (sim_json_add_str(e, "Type", sim_policy_types[t]) != 0 ||
             sim_json_add_str(e, "Status", "ENABLED") != 0)
             return -1;

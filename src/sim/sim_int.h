@@ -290,6 +290,11 @@ struct sim_account *sim_account_find(struct sim *s, const char *id); /* departed
 struct sim_account *sim_account_find_any(struct sim *s, const char *id);
 struct sim_ou *sim_ou_find(struct sim *s, const char *id);
 struct sim_create_req *sim_req_find(struct sim *s, const char *id);
+/* A zeroed request in the slot after the last, with copies of email, name and role (NULL:
+ * the default role); not counted yet: the caller increments s->nreqs to keep it. NULL when
+ * out of memory. */
+struct sim_create_req *sim_req_new(struct sim *s, const char *email, const char *name,
+                                   const char *role);
 /* True if id names the root or an existing OU. */
 bool sim_parent_exists(struct sim *s, const char *id);
 /* True for an address an account of this organization has ever had (case-insensitive). */

@@ -670,19 +670,10 @@ load_request(struct sim *s, const cJSON *e)
 
     if (id == NULL || email == NULL || name == NULL || state == NULL)
         return -1;
-    void *grown_reqs = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
-
-    if (grown_reqs == NULL)
+    r = sim_req_new(s, email, name, role);
+    if (r == NULL)
         return -1;
-    s->reqs = grown_reqs;
-    r = &s->reqs[s->nreqs];
-    memset(r, 0, sizeof(*r));
-    r->email = strdup(email);
-    r->account_name = strdup(name);
-    r->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
     s->nreqs++; /* counted now so that a failure below is released with the rest */
-    if (r->email == NULL || r->account_name == NULL || r->role_name == NULL)
-        return -1;
     snprintf(r->id, sizeof(r->id), "%s", id);
     r->state = strcmp(state, "SUCCEEDED") == 0 ? SIM_CAR_SUCCEEDED
                : strcmp(state, "FAILED") == 0  ? SIM_CAR_FAILED

@@ -661,22 +661,8 @@ op_create_account(struct call *c)
         fail(c, "TooManyRequestsException", NULL, MSG_BUSY);
         goto out;
     }
-    void *grown_reqs = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
-
-    if (grown_reqs == NULL) {
-        nomem(c);
-        goto out;
-    }
-    s->reqs = grown_reqs;
-    r = &s->reqs[s->nreqs];
-    memset(r, 0, sizeof(*r));
-    r->email = strdup(email);
-    r->account_name = strdup(name);
-    r->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
-    if (r->email == NULL || r->account_name == NULL || r->role_name == NULL) {
-        free(r->email);
-        free(r->account_name);
-        free(r->role_name);
+    r = sim_req_new(s, email, name, role);
+    if (r == NULL) {
         nomem(c);
         goto out;
     }

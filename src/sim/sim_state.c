@@ -228,6 +228,28 @@ sim_req_find(struct sim *s, const char *id)
     return NULL;
 }
 
+struct sim_create_req *
+sim_req_new(struct sim *s, const char *email, const char *name, const char *role)
+{
+    struct sim_create_req *r = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
+
+    if (r == NULL)
+        return NULL;
+    s->reqs = r;
+    r = &s->reqs[s->nreqs];
+    memset(r, 0, sizeof(*r));
+    r->email = strdup(email);
+    r->account_name = strdup(name);
+    r->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
+    if (r->email == NULL || r->account_name == NULL || r->role_name == NULL) {
+        free(r->email);
+        free(r->account_name);
+        free(r->role_name);
+        return NULL;
+    }
+    return r;
+}
+
 bool
 sim_parent_exists(struct sim *s, const char *id)
 {

@@ -286,8 +286,10 @@ store_account_insert(struct store *s, struct store_account *a, int max_alive,
     if (store_alias_reserve(s, a->email, "email", a->id, now, err) != 0 ||
         store_alias_reserve(s, a->name, "name", a->id, now, err) != 0)
         goto fail;
-    if (store_commit_ev(s, a, ev, err) != 0)
-        goto fail;
+    if (store_finish(s, 0, a, ev, err) != 0) {
+        a->id = 0;
+        return -1;
+    }
     return 0;
 fail:
     store_rollback(s);
@@ -377,6 +379,7 @@ store_account_update(struct store *s, struct store_account *a, enum engine_state
 {
     int64_t now = store_ev_time(ev);
     struct store_binder b;
+    int rc;
 
     if (store_begin(s, err) != 0)
         return -1;
@@ -386,22 +389,18 @@ store_account_update(struct store *s, struct store_account *a, enum engine_state
     store_bind_int(&b, ":id", a->id);
     store_bind_text(&b, ":from_state", state_text(from_state));
     store_bind_int(&b, ":version", a->version);
-    if (store_exec_stmt(&b) != 0)
-        goto fail;
-    if (sqlite3_changes(s->db) != 1) {
+    rc = store_exec_stmt(&b);
+    if (rc == 0 && sqlite3_changes(s->db) != 1) {
         sbx_err_set(err, SBX_E_CONFLICT,
                     "account %lld changed meanwhile (expected state %s, version %lld)",
                     (long long)a->id, state_text(from_state), (long long)a->version);
-        goto fail;
+        rc = -1;
     }
-    if (store_commit_ev(s, a, ev, err) != 0)
-        goto fail;
+    if (store_finish(s, rc, a, ev, err) != 0)
+        return -1;
     a->version++;
     a->updated_at = now;
     return 0;
-fail:
-    store_rollback(s);
-    return -1;
 }
 
 int

@@ -49,6 +49,7 @@ store_class_insert(struct store *s, struct store_class *c, const struct store_au
 {
     int64_t now = store_ev_time(ev);
     struct store_binder b;
+    int rc;
 
     if (store_begin(s, err) != 0)
         return -1;
@@ -61,20 +62,15 @@ store_class_insert(struct store *s, struct store_class *c, const struct store_au
     store_bind_int_or_null(&b, ":expires_at", c->expires_at);
     store_bind_int(&b, ":now", now);
     store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
-    if (store_exec_stmt(&b) != 0) {
-        if (err->code == SBX_E_CONFLICT)
-            sbx_err_set(err, SBX_E_CONFLICT, "class '%s' already exists", c->name);
-        goto fail;
+    rc = store_exec_stmt(&b);
+    if (rc != 0 && err->code == SBX_E_CONFLICT)
+        sbx_err_set(err, SBX_E_CONFLICT, "class '%s' already exists", c->name);
+    if (rc == 0) {
+        c->id = sqlite3_last_insert_rowid(s->db);
+        c->created_at = now;
+        c->updated_at = now;
     }
-    c->id = sqlite3_last_insert_rowid(s->db);
-    c->created_at = now;
-    c->updated_at = now;
-    if (store_commit_ev(s, NULL, ev, err) != 0)
-        goto fail;
-    return 0;
-fail:
-    store_rollback(s);
-    return -1;
+    return store_finish(s, rc, NULL, ev, err);
 }
 
 int
@@ -98,6 +94,7 @@ store_class_update(struct store *s, const struct store_class *c, const struct st
                    struct sbx_err *err)
 {
     struct store_binder b;
+    int rc;
 
     if (store_begin(s, err) != 0)
         return -1;
@@ -108,18 +105,12 @@ store_class_update(struct store *s, const struct store_class *c, const struct st
     store_bind_int(&b, ":now", store_ev_time(ev));
     store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
     store_bind_int(&b, ":id", c->id);
-    if (store_exec_stmt(&b) != 0)
-        goto fail;
-    if (sqlite3_changes(s->db) != 1) {
+    rc = store_exec_stmt(&b);
+    if (rc == 0 && sqlite3_changes(s->db) != 1) {
         sbx_err_set(err, SBX_E_NOTFOUND, "no class with id %lld", (long long)c->id);
-        goto fail;
+        rc = -1;
     }
-    if (store_commit_ev(s, NULL, ev, err) != 0)
-        goto fail;
-    return 0;
-fail:
-    store_rollback(s);
-    return -1;
+    return store_finish(s, rc, NULL, ev, err);
 }
 
 int

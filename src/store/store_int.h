@@ -129,10 +129,11 @@ int store_get_int(struct store_binder *b, int64_t *value);
 /* The time of a write: ev's (the caller's clock; the store never reads the time), 0 without
  * one. */
 int64_t store_ev_time(const struct store_audit_ev *ev);
-/* Ends a write's transaction: appends ev for account a (may be NULL) when ev names an event,
- * then commits. 0, or -1 with err set (the caller rolls back). */
-int store_commit_ev(struct store *s, const struct store_account *a, const struct store_audit_ev *ev,
-                    struct sbx_err *err);
+/* Ends the transaction a write began with store_begin: when rc is 0 (the write succeeded),
+ * appends ev for account a (may be NULL) if ev names an event and commits; on any failure,
+ * rc != 0 included, rolls back. 0, or -1 with err set. */
+int store_finish(struct store *s, int rc, const struct store_account *a,
+                 const struct store_audit_ev *ev, struct sbx_err *err);
 /* The directory that holds path (".", "/" or path up to its last '/') into dir (size n). */
 void store_dir_of(const char *path, char *dir, size_t n);
 /* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */

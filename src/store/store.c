@@ -244,6 +244,17 @@ store_get_text(struct store *s, enum store_stmt stmt, const char *param, const c
 }
 
 int
+store_put_text(struct store *s, enum store_stmt stmt, const char *param1, const char *arg1,
+               const char *param2, const char *arg2, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, stmt, err);
+
+    store_bind_text(&b, param1, arg1);
+    store_bind_text(&b, param2, arg2);
+    return store_exec_stmt(&b);
+}
+
+int
 store_get_int(struct store_binder *b, int64_t *value)
 {
     int rc = store_step(b);

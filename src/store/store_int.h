@@ -123,6 +123,10 @@ void store_sqlite_err(struct store *s, struct sbx_err *err, const char *what);
  * its row into *value (a heap string, NULL when there is no row). */
 int store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
                    char **value, struct sbx_err *err);
+/* Runs two-parameter statement stmt with param1 bound to arg1 and param2 to arg2 (a key and
+ * its value: store_get_text's counterpart). 0 or -1. */
+int store_put_text(struct store *s, enum store_stmt stmt, const char *param1, const char *arg1,
+                   const char *param2, const char *arg2, struct sbx_err *err);
 /* Steps b's statement once and reads the first column of its row as an integer into *value
  * (a row must come: none is an error left to the caller's SQL, -1 without err). Resets. */
 int store_get_int(struct store_binder *b, int64_t *value);

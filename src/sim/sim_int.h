@@ -327,6 +327,8 @@ int sim_tags_set(struct sim_tags *t, const char *key, const char *value); /* add
 void sim_tags_remove(struct sim_tags *t, const char *key);
 int sim_tags_copy(struct sim_tags *dst, const struct sim_tags *src);
 void sim_tags_release(struct sim_tags *t);
+/* Frees what session ss holds and wipes its secret (the slot itself stays). */
+void sim_session_release(struct sim_session *ss);
 struct sim_tags *sim_tags_of(struct sim *s, const char *resource_id); /* NULL: not found */
 
 /* Sets a's spend rate from now on (USD per day, >= 0); -1 when out of memory. */

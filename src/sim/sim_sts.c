@@ -269,9 +269,7 @@ assume_role(struct sim *s, const struct param *params, size_t n, const struct si
     ss->role_name = strdup(a->role_name);
     ss->session_name = strdup(session);
     if (ss->role_name == NULL || ss->session_name == NULL) {
-        free(ss->role_name);
-        free(ss->session_name);
-        free(token);
+        sim_session_release(ss);
         return -1;
     }
     memcpy(ss->access_key_id, "ASIA", 4);

@@ -43,6 +43,17 @@ read_class(sqlite3_stmt *st, struct store_class *c, struct sbx_err *err)
     return 0;
 }
 
+/* Binds the columns a class write sets: seats, state, expiry, detail and the time now. */
+static void
+bind_class(struct store_binder *b, const struct store_class *c, int64_t now)
+{
+    store_bind_int(b, ":seats", c->seats);
+    store_bind_text(b, ":state", c->state != NULL ? c->state : "open");
+    store_bind_int_or_null(b, ":expires_at", c->expires_at);
+    store_bind_int(b, ":now", now);
+    store_bind_text(b, ":detail", c->detail != NULL ? c->detail : "{}");
+}
+
 int
 store_class_insert(struct store *s, struct store_class *c, const struct store_audit_ev *ev,
                    struct sbx_err *err)
@@ -57,11 +68,7 @@ store_class_insert(struct store *s, struct store_class *c, const struct store_au
     store_bind_text(&b, ":name", c->name);
     store_bind_text(&b, ":kind", c->kind);
     store_bind_text(&b, ":owner", c->owner);
-    store_bind_int(&b, ":seats", c->seats);
-    store_bind_text(&b, ":state", c->state != NULL ? c->state : "open");
-    store_bind_int_or_null(&b, ":expires_at", c->expires_at);
-    store_bind_int(&b, ":now", now);
-    store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
+    bind_class(&b, c, now);
     rc = store_exec_stmt(&b);
     if (rc != 0 && err->code == SBX_E_CONFLICT)
         sbx_err_set(err, SBX_E_CONFLICT, "class '%s' already exists", c->name);
@@ -99,11 +106,7 @@ store_class_update(struct store *s, const struct store_class *c, const struct st
     if (store_begin(s, err) != 0)
         return -1;
     b = store_stmt(s, STORE_CLASS_UPDATE, err);
-    store_bind_int(&b, ":seats", c->seats);
-    store_bind_text(&b, ":state", c->state != NULL ? c->state : "open");
-    store_bind_int_or_null(&b, ":expires_at", c->expires_at);
-    store_bind_int(&b, ":now", store_ev_time(ev));
-    store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
+    bind_class(&b, c, store_ev_time(ev));
     store_bind_int(&b, ":id", c->id);
     rc = store_exec_stmt(&b);
     if (rc == 0 && sqlite3_changes(s->db) != 1) {

@@ -548,16 +548,15 @@ fail:
     return NULL;
 }
 
+/* Sends identitystore operation op with req (deleted here) and keeps its answer's key (an id)
+ * in *id (id NULL: only checks it is there). */
 static int
-get_id(struct idc *c, const char *op, const char *key, const char *store_id, const char *path,
-       const char *value, char **id, struct sbx_err *err)
+ids_create(struct idc *c, const char *op, cJSON *req, const char *key, char **id,
+           struct sbx_err *err)
 {
-    cJSON *req = alternate_id_req(store_id, path, value), *resp = NULL;
+    cJSON *resp = NULL;
     int rc = -1;
 
-    *id = NULL;
-    if (req == NULL)
-        return nomem(err);
     if (sso_call(c, op, true, req, &resp, err) != 0)
         goto out;
     if (jsonr_str(resp, key) == NULL || *jsonr_str(resp, key) == '\0') {
@@ -567,7 +566,7 @@ get_id(struct idc *c, const char *op, const char *key, const char *store_id, con
         protocol(op, what, err);
         goto out;
     }
-    if (jsonr_dup(resp, key, id) != 0) {
+    if (id != NULL && jsonr_dup(resp, key, id) != 0) {
         nomem(err);
         goto out;
     }
@@ -576,6 +575,18 @@ out:
     cJSON_Delete(req);
     cJSON_Delete(resp);
     return rc;
+}
+
+static int
+get_id(struct idc *c, const char *op, const char *key, const char *store_id, const char *path,
+       const char *value, char **id, struct sbx_err *err)
+{
+    cJSON *req = alternate_id_req(store_id, path, value);
+
+    *id = NULL;
+    if (req == NULL)
+        return nomem(err);
+    return ids_create(c, op, req, key, id, err);
 }
 
 int
@@ -636,6 +647,60 @@ out:
     cJSON_Delete(req);
     cJSON_Delete(resp);
     return rc;
+}
+
+/* {"Value": email, "Type": "work", "Primary": true} appended to req's Emails. */
+static int
+add_email(cJSON *req, const char *email)
+{
+    cJSON *arr = cJSON_AddArrayToObject(req, "Emails"), *e = cJSON_CreateObject();
+
+    if (arr == NULL || e == NULL) {
+        cJSON_Delete(e);
+        return -1;
+    }
+    cJSON_AddItemToArray(arr, e);
+    return cJSON_AddStringToObject(e, "Value", email) == NULL ||
+                           cJSON_AddStringToObject(e, "Type", "work") == NULL ||
+                           cJSON_AddBoolToObject(e, "Primary", 1) == NULL
+                   ? -1
+                   : 0;
+}
+
+int
+idc_create_user(struct idc *c, const char *identity_store_id, const struct idc_new_user *u,
+                char **user_id, struct sbx_err *err)
+{
+    cJSON *req = cJSON_CreateObject(), *name;
+
+    *user_id = NULL;
+    if (req == NULL || cJSON_AddStringToObject(req, "IdentityStoreId", identity_store_id) == NULL ||
+        cJSON_AddStringToObject(req, "UserName", u->user_name) == NULL ||
+        cJSON_AddStringToObject(req, "DisplayName", u->display_name) == NULL ||
+        (name = cJSON_AddObjectToObject(req, "Name")) == NULL ||
+        cJSON_AddStringToObject(name, "GivenName", u->given_name) == NULL ||
+        cJSON_AddStringToObject(name, "FamilyName", u->family_name) == NULL ||
+        (u->email != NULL && add_email(req, u->email) != 0)) {
+        cJSON_Delete(req);
+        return nomem(err);
+    }
+    return ids_create(c, "CreateUser", req, "UserId", user_id, err);
+}
+
+int
+idc_create_group_membership(struct idc *c, const char *identity_store_id, const char *group_id,
+                            const char *user_id, struct sbx_err *err)
+{
+    cJSON *req = cJSON_CreateObject(), *member;
+
+    if (req == NULL || cJSON_AddStringToObject(req, "IdentityStoreId", identity_store_id) == NULL ||
+        cJSON_AddStringToObject(req, "GroupId", group_id) == NULL ||
+        (member = cJSON_AddObjectToObject(req, "MemberId")) == NULL ||
+        cJSON_AddStringToObject(member, "UserId", user_id) == NULL) {
+        cJSON_Delete(req);
+        return nomem(err);
+    }
+    return ids_create(c, "CreateGroupMembership", req, "MembershipId", NULL, err);
 }
 
 /* --- release ----------------------------------------------------------------------------- */

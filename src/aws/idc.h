@@ -136,6 +136,27 @@ int idc_describe_user(struct idc *c, const char *identity_store_id, const char *
 int idc_get_group_id(struct idc *c, const char *identity_store_id, const char *display_name,
                      char **group_id, struct sbx_err *err) SBX_NODISCARD;
 
+/* A user for CreateUser: every member required (IAM Identity Center requires DisplayName and
+ * Name's given and family names beside UserName). */
+struct idc_new_user {
+    const char *user_name;
+    const char *display_name;
+    const char *given_name;
+    const char *family_name;
+    const char *email; /* the one (primary, work) address */
+};
+
+/*
+ * CreateUser in Identity Center's own directory. A user name or address already taken is
+ * SBX_AWS_CONFLICT; an identity store fed by an external identity provider refuses the write
+ * (AccessDeniedException: SBX_AWS_ACCESS_DENIED). *user_id is heap memory (free()).
+ */
+int idc_create_user(struct idc *c, const char *identity_store_id, const struct idc_new_user *u,
+                    char **user_id, struct sbx_err *err) SBX_NODISCARD;
+/* CreateGroupMembership of user_id in group_id; already a member is SBX_AWS_CONFLICT. */
+int idc_create_group_membership(struct idc *c, const char *identity_store_id, const char *group_id,
+                                const char *user_id, struct sbx_err *err) SBX_NODISCARD;
+
 /* --- release ----------------------------------------------------------------------------- */
 void idc_instances_free(struct idc_instance *v, size_t n);
 void idc_strings_free(char **v, size_t n);

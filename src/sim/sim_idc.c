@@ -626,6 +626,134 @@ op_get_group_id(struct call *c)
     return fail(c, 400, "ResourceNotFoundException", "GROUP not found.");
 }
 
+/*
+ * Writes to the directory are Identity Center's own directory's: with an external identity
+ * source users and memberships arrive by SCIM, and the Identity Store API refuses the write.
+ * AWS-ACCESS-SPEND-NUKE.md says writes are refused without naming the error; the Identity
+ * Store API reference's only error for a request the caller may not make is
+ * AccessDeniedException ("You do not have sufficient access to perform this action."), so
+ * that is the answer here.
+ */
+static bool
+check_writable(struct call *c, const char *opname)
+{
+    if (!c->s->idc.external_source)
+        return true;
+    fail(c, 400, "AccessDeniedException",
+         "%s is not supported: the identity source of this identity store is an external "
+         "identity provider; manage its users and groups there",
+         opname);
+    return false;
+}
+
+/* A string member of object o, 1 to max characters, or a ValidationException naming it. */
+static const char *
+member_str(struct call *c, const cJSON *o, const char *name, size_t max)
+{
+    const char *v = in_str(o, strrchr(name, '.') != NULL ? strrchr(name, '.') + 1 : name);
+
+    if (v == NULL || *v == '\0' || strlen(v) > max) {
+        fail(c, 400, "ValidationException",
+             "1 validation error detected: Value at '%s' failed to satisfy constraint: Member "
+             "must have length between 1 and %zu",
+             name, max);
+        return NULL;
+    }
+    return v;
+}
+
+/*
+ * CreateUser: UserName, DisplayName and Name (GivenName, FamilyName) are required "when used
+ * in IAM Identity Center" (Identity Store API reference, CreateUser); the first of Emails is
+ * kept. A userName or address already taken is ConflictException.
+ */
+static int
+op_create_user(struct call *c)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(c->in, "Name");
+    const cJSON *emails = cJSON_GetObjectItemCaseSensitive(c->in, "Emails");
+    const char *user, *display, *email = NULL;
+    char id[40];
+
+    if (!check_store(c) || !check_writable(c, "CreateUser") ||
+        (user = member_str(c, c->in, "UserName", 128)) == NULL ||
+        (display = member_str(c, c->in, "DisplayName", 1024)) == NULL)
+        return -1;
+    if (!cJSON_IsObject(name))
+        return fail(c, 400, "ValidationException",
+                    "Name (GivenName and FamilyName) is required in IAM Identity Center");
+    if (member_str(c, name, "Name.GivenName", 1024) == NULL ||
+        member_str(c, name, "Name.FamilyName", 1024) == NULL)
+        return -1;
+    if (emails != NULL) {
+        if (!cJSON_IsArray(emails) || cJSON_GetArraySize(emails) != 1)
+            return fail(c, 400, "ValidationException", "Emails must hold exactly one address");
+        email = member_str(c, cJSON_GetArrayItem(emails, 0), "Emails.Value", 1024);
+        if (email == NULL)
+            return -1;
+    }
+    for (size_t i = 0; i < c->s->idc.nusers; i++) {
+        const struct sim_idc_user *u = &c->s->idc.users[i];
+
+        if (strcasecmp(u->user_name, user) == 0 ||
+            (email != NULL && u->email != NULL && strcasecmp(u->email, email) == 0))
+            return fail(c, 400, "ConflictException",
+                        "Duplicate UserName or email address: a user named %.128s or with "
+                        "address %.128s exists",
+                        user, email != NULL ? email : "(none)");
+    }
+    new_uuid(c->s, id, sizeof(id));
+    if (sim_idc_user_add(c->s, id, user, email, display) == NULL) {
+        c->oom = 1;
+        return -1;
+    }
+    c->r->mutated = true;
+    return id_reply(c, "UserId", id);
+}
+
+/* CreateGroupMembership{IdentityStoreId, GroupId, MemberId:{UserId}} -> MembershipId. */
+static int
+op_create_group_membership(struct call *c)
+{
+    const cJSON *member = cJSON_GetObjectItemCaseSensitive(c->in, "MemberId");
+    const char *group, *user;
+    struct sim_idc_membership *m;
+    char id[40];
+    void *g;
+
+    if (!check_store(c) || !check_writable(c, "CreateGroupMembership") ||
+        (group = required(c, "GroupId")) == NULL)
+        return -1;
+    user = in_str(member, "UserId");
+    if (user == NULL || *user == '\0')
+        return fail(c, 400, "ValidationException", "MemberId needs a UserId");
+    if (sim_idc_group_find(c->s, group) == NULL)
+        return fail(c, 400, "ResourceNotFoundException", "GROUP not found.");
+    if (sim_idc_user_find(c->s, user) == NULL)
+        return fail(c, 400, "ResourceNotFoundException", "USER not found.");
+    for (size_t i = 0; i < c->s->idc.nmemberships; i++) {
+        m = &c->s->idc.memberships[i];
+        if (strcmp(m->group_id, group) == 0 && strcmp(m->user_id, user) == 0)
+            return fail(c, 400, "ConflictException", "Member %.48s is already in group %.48s", user,
+                        group);
+    }
+    g = sim_grow(c->s->idc.memberships, c->s->idc.nmemberships, &c->s->idc.cap_memberships,
+                 sizeof(*c->s->idc.memberships));
+    if (g == NULL) {
+        c->oom = 1;
+        return -1;
+    }
+    c->s->idc.memberships = g;
+    new_uuid(c->s, id, sizeof(id));
+    m = &c->s->idc.memberships[c->s->idc.nmemberships++];
+    memset(m, 0, sizeof(*m));
+    snprintf(m->id, sizeof(m->id), "%s", id);
+    snprintf(m->group_id, sizeof(m->group_id), "%s", group);
+    snprintf(m->user_id, sizeof(m->user_id), "%s", user);
+    c->r->mutated = true;
+    return id_reply(c, "MembershipId", id);
+}
+
 /* --- dispatch ----------------------------------------------------------------------------- */
 
 static const struct {
@@ -644,6 +772,8 @@ static const struct {
     { SIM_OP_GET_USER_ID, true, op_get_user_id },
     { SIM_OP_DESCRIBE_USER, true, op_describe_user },
     { SIM_OP_GET_GROUP_ID, true, op_get_group_id },
+    { SIM_OP_CREATE_USER, true, op_create_user },
+    { SIM_OP_CREATE_GROUP_MEMBERSHIP, true, op_create_group_membership },
 };
 
 int
@@ -696,6 +826,14 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
             goto out;
         }
     }
+    if ((s->faults.deny_ops & (UINT64_C(1) << op)) != 0) {
+        r->drop = false;
+        fail(&c, 400, "AccessDeniedException",
+             "User: %s is not authorized to perform: %s:%s with an explicit deny in an "
+             "identity-based policy",
+             caller->arn, identitystore ? "identitystore" : "sso", opname);
+        goto out;
+    }
     if (!caller->management) {
         r->drop = false;
         fail(&c, 400, "AccessDeniedException", "User: %s is not authorized to perform: %s:%s",
@@ -718,7 +856,9 @@ out:
  *
  *   GET  /__sim/idc                 {"InstanceArn", "IdentityStoreId", users, groups,
  *                                    assignments, requests, assign_latency}
- *   POST /__sim/idc                 {"assign_latency": seconds} -> the same
+ *   POST /__sim/idc                 {"assign_latency": seconds, "identity_source": "internal" |
+ *                                    "external"} -> the same (external: CreateUser and
+ *                                    CreateGroupMembership are refused, as with a SCIM IdP)
  *   POST /__sim/idc/users           {"UserName", "Email"?, "DisplayName"?} -> {"UserId"}
  *   POST /__sim/idc/users/delete    {"UserId"} | {"UserName"}
  *   POST /__sim/idc/groups          {"DisplayName"} -> {"GroupId"}
@@ -815,6 +955,21 @@ admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
     return admin_id(r, "GroupId", id);
 }
 
+/* A deleted user or group leaves its groups or members (as in AWS's directory). */
+static void
+drop_memberships(struct sim *s, const char *id)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < s->idc.nmemberships; i++) {
+        const struct sim_idc_membership *m = &s->idc.memberships[i];
+
+        if (strcmp(m->user_id, id) != 0 && strcmp(m->group_id, id) != 0)
+            s->idc.memberships[k++] = *m;
+    }
+    s->idc.nmemberships = k;
+}
+
 static int
 admin_delete_user(struct sim *s, const cJSON *in, struct sim_reply *r)
 {
@@ -828,6 +983,7 @@ admin_delete_user(struct sim *s, const cJSON *in, struct sim_reply *r)
             char gone[48];
 
             snprintf(gone, sizeof(gone), "%s", u->id);
+            drop_memberships(s, gone);
             free(u->user_name);
             free(u->email);
             free(u->display_name);
@@ -856,6 +1012,7 @@ admin_delete_group(struct sim *s, const cJSON *in, struct sim_reply *r)
             char gone[48];
 
             snprintf(gone, sizeof(gone), "%s", g->id);
+            drop_memberships(s, gone);
             free(g->name);
             memmove(g, g + 1, (s->idc.ngroups - i - 1) * sizeof(*g));
             s->idc.ngroups--;
@@ -885,6 +1042,17 @@ sim_idc_admin(struct sim *s, const char *method, const char *what, const cJSON *
             if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble))
                 return admin_error(r, 400, "idc: \"assign_latency\" must be seconds >= 0");
             s->idc.assign_latency = v->valuedouble;
+            r->mutated = true;
+        }
+        v = cJSON_GetObjectItemCaseSensitive(in, "identity_source");
+        if (v != NULL) {
+            const char *src = cJSON_IsString(v) ? v->valuestring : "";
+
+            if (strcmp(src, "internal") != 0 && strcmp(src, "external") != 0)
+                return admin_error(r, 400,
+                                   "idc: \"identity_source\" must be \"internal\" (Identity "
+                                   "Center's own directory) or \"external\" (an IdP over SCIM)");
+            s->idc.external_source = strcmp(src, "external") == 0;
             r->mutated = true;
         }
         return admin_dump(s, r);

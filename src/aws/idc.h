@@ -18,6 +18,7 @@
 #ifndef SBX_IDC_H
 #define SBX_IDC_H
 
+#include "aws/endpoint.h"
 #include "aws/orgs.h"
 #include "sbx.h"
 
@@ -34,11 +35,13 @@ struct idc_opts {
 int idc_new(struct orgs *o, const struct idc_opts *opts, struct idc **out,
             struct sbx_err *err) SBX_NODISCARD;
 void idc_free(struct idc *c);
-/* Endpoint URLs, where each came from, and the signing (home) region (borrowed). */
-const char *idc_sso_endpoint(const struct idc *c);
-const char *idc_sso_endpoint_source(const struct idc *c);
-const char *idc_identitystore_endpoint(const struct idc *c);
-const char *idc_identitystore_endpoint_source(const struct idc *c);
+enum idc_service {
+    IDC_SSO_ADMIN,
+    IDC_IDENTITYSTORE
+};
+/* A service's endpoint: URL, where it came from, signing region (borrowed). */
+const struct endpoint *idc_endpoint(const struct idc *c, enum idc_service s);
+/* The signing (home) region (borrowed). */
 const char *idc_region(const struct idc *c);
 
 /* --- sso-admin --------------------------------------------------------------------------- */

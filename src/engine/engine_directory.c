@@ -328,7 +328,7 @@ engine_directory_users(struct engine *e, const char *const *owners, size_t n,
     }
     r->missing = missing.v;
     r->nmissing = missing.n;
-    missing.v = NULL;
+    missing = (struct owners){ 0 };
     r->created = r->nmissing > 0 ? calloc(r->nmissing, sizeof(*r->created)) : NULL;
     if (r->nmissing > 0 && r->created == NULL) {
         nomem(err);

@@ -43,6 +43,43 @@ static const struct {
                               "AWS_ENDPOINT_URL_IDENTITYSTORE" } },
 };
 
+/* Every operation the client sends: its service and name (and so its IAM action). */
+enum op {
+    OP_LIST_INSTANCES,
+    OP_LIST_PERMISSION_SETS,
+    OP_DESCRIBE_PERMISSION_SET,
+    OP_CREATE_ASSIGNMENT,
+    OP_DESCRIBE_CREATION,
+    OP_DELETE_ASSIGNMENT,
+    OP_DESCRIBE_DELETION,
+    OP_LIST_ASSIGNMENTS,
+    OP_GET_USER_ID,
+    OP_DESCRIBE_USER,
+    OP_GET_GROUP_ID,
+    OP_CREATE_USER,
+    OP_CREATE_GROUP_MEMBERSHIP,
+    OP_COUNT
+};
+
+static const struct {
+    enum idc_service service;
+    const char *name;
+} op_table[OP_COUNT] = {
+    [OP_LIST_INSTANCES] = { IDC_SSO_ADMIN, "ListInstances" },
+    [OP_LIST_PERMISSION_SETS] = { IDC_SSO_ADMIN, "ListPermissionSets" },
+    [OP_DESCRIBE_PERMISSION_SET] = { IDC_SSO_ADMIN, "DescribePermissionSet" },
+    [OP_CREATE_ASSIGNMENT] = { IDC_SSO_ADMIN, "CreateAccountAssignment" },
+    [OP_DESCRIBE_CREATION] = { IDC_SSO_ADMIN, "DescribeAccountAssignmentCreationStatus" },
+    [OP_DELETE_ASSIGNMENT] = { IDC_SSO_ADMIN, "DeleteAccountAssignment" },
+    [OP_DESCRIBE_DELETION] = { IDC_SSO_ADMIN, "DescribeAccountAssignmentDeletionStatus" },
+    [OP_LIST_ASSIGNMENTS] = { IDC_SSO_ADMIN, "ListAccountAssignments" },
+    [OP_GET_USER_ID] = { IDC_IDENTITYSTORE, "GetUserId" },
+    [OP_DESCRIBE_USER] = { IDC_IDENTITYSTORE, "DescribeUser" },
+    [OP_GET_GROUP_ID] = { IDC_IDENTITYSTORE, "GetGroupId" },
+    [OP_CREATE_USER] = { IDC_IDENTITYSTORE, "CreateUser" },
+    [OP_CREATE_GROUP_MEMBERSHIP] = { IDC_IDENTITYSTORE, "CreateGroupMembership" },
+};
+
 struct idc {
     struct orgs *o; /* borrowed */
     struct endpoint ep[2];
@@ -118,24 +155,25 @@ idc_region(const struct idc *c)
 /* --- calls ------------------------------------------------------------------------------- */
 
 static struct orgs_service_call
-service_call(const struct idc *c, enum idc_service s, const char *op)
+service_call(const struct idc *c, enum op op)
 {
+    enum idc_service s = op_table[op].service;
     struct orgs_service_call sc = { 0 };
 
     sc.ep = &c->ep[s];
     sc.service = services[s].signing;
     sc.target_prefix = services[s].target_prefix;
-    sc.operation = op;
+    sc.operation = op_table[op].name;
     sc.page_size = PAGE_SIZE;
     return sc;
 }
 
 /* Sends req (taken over) and returns its answer's object member key (see orgs_int.h). */
 static const cJSON *
-call_member(struct idc *c, enum idc_service s, const char *op, cJSON *req, const char *key,
-            cJSON **resp, struct sbx_err *err)
+call_member(struct idc *c, enum op op, cJSON *req, const char *key, cJSON **resp,
+            struct sbx_err *err)
 {
-    struct orgs_service_call sc = service_call(c, s, op);
+    struct orgs_service_call sc = service_call(c, op);
 
     return orgs_service_member(c->o, &sc, req, key, resp, err);
 }
@@ -143,11 +181,11 @@ call_member(struct idc *c, enum idc_service s, const char *op, cJSON *req, const
 /* Collects every page of sso-admin listing op into v (item() per element of result_key);
  * takes req over. On failure v keeps what was parsed, for the caller to free. */
 static int
-collect(struct idc *c, const char *op, cJSON *req, const char *result_key,
+collect(struct idc *c, enum op op, cJSON *req, const char *result_key,
         int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), struct orgs_vec *v,
         struct sbx_err *err)
 {
-    struct orgs_service_call sc = service_call(c, IDC_SSO_ADMIN, op);
+    struct orgs_service_call sc = service_call(c, op);
 
     return orgs_service_collect(c->o, &sc, req, result_key, item, v, err);
 }
@@ -155,10 +193,9 @@ collect(struct idc *c, const char *op, cJSON *req, const char *result_key,
 /* Sends req (taken over) and keeps the string member key of the answer in *id (heap; id NULL:
  * only checks it is there). */
 static int
-call_id(struct idc *c, enum idc_service s, const char *op, cJSON *req, const char *key, char **id,
-        struct sbx_err *err)
+call_id(struct idc *c, enum op op, cJSON *req, const char *key, char **id, struct sbx_err *err)
 {
-    struct orgs_service_call sc = service_call(c, s, op);
+    struct orgs_service_call sc = service_call(c, op);
     cJSON *resp = NULL;
     int rc = -1;
 
@@ -170,7 +207,7 @@ call_id(struct idc *c, enum idc_service s, const char *op, cJSON *req, const cha
         char what[64];
 
         snprintf(what, sizeof(what), "response lacks %s", key);
-        orgs_protocol(op, what, err);
+        orgs_protocol(op_table[op].name, what, err);
         goto out;
     }
     if (id != NULL && jsonr_dup(resp, key, id) != 0) {
@@ -211,7 +248,8 @@ int
 idc_list_instances(struct idc *c, struct idc_instance **out, size_t *n, struct sbx_err *err)
 {
     struct orgs_vec v = { .size = sizeof(**out) };
-    int rc = collect(c, "ListInstances", cJSON_CreateObject(), "Instances", instance_item, &v, err);
+    int rc = collect(c, OP_LIST_INSTANCES, cJSON_CreateObject(), "Instances", instance_item, &v,
+                     err);
 
     if (rc != 0)
         idc_instances_free(v.items, v.n);
@@ -242,7 +280,7 @@ idc_list_permission_sets(struct idc *c, const char *instance_arn, char ***out, s
                          struct sbx_err *err)
 {
     struct orgs_vec v = { .size = sizeof(**out) };
-    int rc = collect(c, "ListPermissionSets", orgs_request("InstanceArn", instance_arn, NULL),
+    int rc = collect(c, OP_LIST_PERMISSION_SETS, orgs_request("InstanceArn", instance_arn, NULL),
                      "PermissionSets", string_item, &v, err);
 
     if (rc != 0)
@@ -262,7 +300,7 @@ idc_describe_permission_set(struct idc *c, const char *instance_arn, const char 
 
     memset(out, 0, sizeof(*out));
     ps = call_member(
-            c, IDC_SSO_ADMIN, "DescribePermissionSet",
+            c, OP_DESCRIBE_PERMISSION_SET,
             orgs_request("InstanceArn", instance_arn, "PermissionSetArn", permission_set_arn, NULL),
             "PermissionSet", &resp, err);
     if (ps == NULL)
@@ -317,7 +355,7 @@ parse_status(const char *op, const cJSON *j, struct idc_assignment_status *st, s
 
 /* Sends req (taken over) and parses the status object member key of the answer. */
 static int
-status_call(struct idc *c, const char *op, cJSON *req, const char *key,
+status_call(struct idc *c, enum op op, cJSON *req, const char *key,
             struct idc_assignment_status *st, struct sbx_err *err)
 {
     cJSON *resp = NULL;
@@ -325,8 +363,8 @@ status_call(struct idc *c, const char *op, cJSON *req, const char *key,
     int rc;
 
     memset(st, 0, sizeof(*st));
-    j = call_member(c, IDC_SSO_ADMIN, op, req, key, &resp, err);
-    rc = j != NULL ? parse_status(op, j, st, err) : -1;
+    j = call_member(c, op, req, key, &resp, err);
+    rc = j != NULL ? parse_status(op_table[op].name, j, st, err) : -1;
     cJSON_Delete(resp);
     return rc;
 }
@@ -343,7 +381,7 @@ int
 idc_create_account_assignment(struct idc *c, const struct idc_assignment *a,
                               struct idc_assignment_status *st, struct sbx_err *err)
 {
-    return status_call(c, "CreateAccountAssignment", assignment_req(a),
+    return status_call(c, OP_CREATE_ASSIGNMENT, assignment_req(a),
                        "AccountAssignmentCreationStatus", st, err);
 }
 
@@ -351,7 +389,7 @@ int
 idc_delete_account_assignment(struct idc *c, const struct idc_assignment *a,
                               struct idc_assignment_status *st, struct sbx_err *err)
 {
-    return status_call(c, "DeleteAccountAssignment", assignment_req(a),
+    return status_call(c, OP_DELETE_ASSIGNMENT, assignment_req(a),
                        "AccountAssignmentDeletionStatus", st, err);
 }
 
@@ -360,7 +398,7 @@ idc_describe_assignment_creation_status(struct idc *c, const char *instance_arn,
                                         const char *request_id, struct idc_assignment_status *st,
                                         struct sbx_err *err)
 {
-    return status_call(c, "DescribeAccountAssignmentCreationStatus",
+    return status_call(c, OP_DESCRIBE_CREATION,
                        orgs_request("InstanceArn", instance_arn,
                                     "AccountAssignmentCreationRequestId", request_id, NULL),
                        "AccountAssignmentCreationStatus", st, err);
@@ -371,7 +409,7 @@ idc_describe_assignment_deletion_status(struct idc *c, const char *instance_arn,
                                         const char *request_id, struct idc_assignment_status *st,
                                         struct sbx_err *err)
 {
-    return status_call(c, "DescribeAccountAssignmentDeletionStatus",
+    return status_call(c, OP_DESCRIBE_DELETION,
                        orgs_request("InstanceArn", instance_arn,
                                     "AccountAssignmentDeletionRequestId", request_id, NULL),
                        "AccountAssignmentDeletionStatus", st, err);
@@ -403,7 +441,7 @@ idc_list_account_assignments(struct idc *c, const char *instance_arn, const char
                              size_t *n, struct sbx_err *err)
 {
     struct orgs_vec v = { .size = sizeof(**out) };
-    int rc = collect(c, "ListAccountAssignments",
+    int rc = collect(c, OP_LIST_ASSIGNMENTS,
                      orgs_request("InstanceArn", instance_arn, "AccountId", account_id,
                                   "PermissionSetArn", permission_set_arn, NULL),
                      "AccountAssignments", assignment_item, &v, err);
@@ -438,9 +476,8 @@ idc_get_user_id(struct idc *c, const char *identity_store_id, const char *attrib
                 const char *value, char **user_id, struct sbx_err *err)
 {
     *user_id = NULL;
-    return call_id(c, IDC_IDENTITYSTORE, "GetUserId",
-                   alternate_id_req(identity_store_id, attribute_path, value), "UserId", user_id,
-                   err);
+    return call_id(c, OP_GET_USER_ID, alternate_id_req(identity_store_id, attribute_path, value),
+                   "UserId", user_id, err);
 }
 
 int
@@ -448,7 +485,7 @@ idc_get_group_id(struct idc *c, const char *identity_store_id, const char *displ
                  char **group_id, struct sbx_err *err)
 {
     *group_id = NULL;
-    return call_id(c, IDC_IDENTITYSTORE, "GetGroupId",
+    return call_id(c, OP_GET_GROUP_ID,
                    alternate_id_req(identity_store_id, "displayName", display_name), "GroupId",
                    group_id, err);
 }
@@ -486,7 +523,7 @@ int
 idc_describe_user(struct idc *c, const char *identity_store_id, const char *user_id,
                   struct idc_user *out, struct sbx_err *err)
 {
-    struct orgs_service_call sc = service_call(c, IDC_IDENTITYSTORE, "DescribeUser");
+    struct orgs_service_call sc = service_call(c, OP_DESCRIBE_USER);
     cJSON *req = orgs_request("IdentityStoreId", identity_store_id, "UserId", user_id, NULL);
     cJSON *resp = NULL;
     int rc;
@@ -532,7 +569,7 @@ idc_create_user(struct idc *c, const char *identity_store_id, const struct idc_n
         return nomem(err);
     }
     cJSON_AddItemToObject(req, "Name", name);
-    return call_id(c, IDC_IDENTITYSTORE, "CreateUser", req, "UserId", user_id, err);
+    return call_id(c, OP_CREATE_USER, req, "UserId", user_id, err);
 }
 
 int
@@ -548,7 +585,16 @@ idc_create_group_membership(struct idc *c, const char *identity_store_id, const 
         return nomem(err);
     }
     cJSON_AddItemToObject(req, "MemberId", member);
-    return call_id(c, IDC_IDENTITYSTORE, "CreateGroupMembership", req, "MembershipId", NULL, err);
+    return call_id(c, OP_CREATE_GROUP_MEMBERSHIP, req, "MembershipId", NULL, err);
+}
+
+size_t
+idc_actions(char (*out)[64], size_t n)
+{
+    for (size_t i = 0; i < OP_COUNT && i < n; i++)
+        snprintf(out[i], sizeof(out[i]), "%s:%s",
+                 op_table[i].service == IDC_SSO_ADMIN ? "sso" : "identitystore", op_table[i].name);
+    return OP_COUNT;
 }
 
 /* --- release ----------------------------------------------------------------------------- */

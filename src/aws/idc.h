@@ -160,6 +160,13 @@ int idc_create_user(struct idc *c, const char *identity_store_id, const struct i
 int idc_create_group_membership(struct idc *c, const char *identity_store_id, const char *group_id,
                                 const char *user_id, struct sbx_err *err) SBX_NODISCARD;
 
+/*
+ * The IAM actions of every operation this client can send ("sso:ListInstances",
+ * "identitystore:CreateUser", ...), for the operator policy: the first min(n, total) are written
+ * to out; returns the total.
+ */
+size_t idc_actions(char (*out)[64], size_t n);
+
 /* --- release ----------------------------------------------------------------------------- */
 void idc_instances_free(struct idc_instance *v, size_t n);
 void idc_strings_free(char **v, size_t n);

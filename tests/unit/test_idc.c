@@ -448,3 +448,18 @@ TEST(create_user_and_group_membership)
     CHECK_INT_EQ(responder_count(f.r), 3);
     fx_done(&f);
 }
+
+TEST(actions_name_every_operation_sent)
+{
+    char actions[32][64];
+    size_t n = idc_actions(actions, 32);
+
+    CHECK_INT_EQ((int)n, 13);
+    CHECK_STR_EQ(actions[0], "sso:ListInstances");
+    for (size_t i = 0; i < n; i++)
+        CHECK(strncmp(actions[i], "sso:", 4) == 0 ||
+              strncmp(actions[i], "identitystore:", 14) == 0);
+    CHECK_STR_EQ(actions[n - 2], "identitystore:CreateUser");
+    CHECK_STR_EQ(actions[n - 1], "identitystore:CreateGroupMembership");
+    CHECK_INT_EQ((int)idc_actions(actions, 1), 13);
+}

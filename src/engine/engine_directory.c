@@ -9,13 +9,16 @@
  */
 #include "engine/engine_directory.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/idc.h"
+#include "cfg.h"
 #include "engine/engine.h"
 #include "engine/engine_access.h"
+#include "engine/engine_alias.h"
 #include "engine/engine_int.h"
 #include "engine/engine_state.h"
 #include "util/log.h"
@@ -306,7 +309,15 @@ engine_directory_users(struct engine *e, const char *const *owners, size_t n,
     r->checked = true;
     r->create = e->cfg->access.create_users;
     for (size_t i = 0; i < n; i++) {
-        if (owners_add(&distinct, owners[i]) != 0) {
+        char norm[ALIAS_OWNER_MAX + 1];
+
+        /* As the engine will record it (engine_request): the lookup is by that address. */
+        if (engine_alias_normalize_owner(owners[i], e->cfg->org.owner_domain, norm, sizeof(norm),
+                                         err) != 0) {
+            owners_free(distinct.v, distinct.n);
+            return -1;
+        }
+        if (owners_add(&distinct, norm) != 0) {
             owners_free(distinct.v, distinct.n);
             return nomem(err);
         }
@@ -598,4 +609,164 @@ engine_directory_check(struct engine *e, bool force, struct engine_directory_rep
     }
     r->next_at = interval > 0 ? now + interval : 0;
     return rc;
+}
+
+/* --- doctor -------------------------------------------------------------------------------- */
+
+struct probes {
+    struct engine_access_probe *v;
+    size_t n, cap;
+};
+
+static struct engine_access_probe *probe_add(struct probes *p, const char *name, int status,
+                                             const struct sbx_err *err, const char *fmt, ...)
+        SBX_PRINTF(5, 6);
+
+static struct engine_access_probe *
+probe_add(struct probes *p, const char *name, int status, const struct sbx_err *err,
+          const char *fmt, ...)
+{
+    struct engine_access_probe *r;
+    va_list ap;
+
+    if (p->n >= p->cap)
+        return NULL;
+    r = &p->v[p->n++];
+    memset(r, 0, sizeof(*r));
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    r->status = status;
+    if (err != NULL)
+        r->err = *err;
+    va_start(ap, fmt);
+    vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* A read call's answer: allowed unless IAM denied it (a made-up id not found is allowed). */
+static void
+probe_call(struct probes *p, const char *action, int rc, struct sbx_err *err)
+{
+    if (rc == 0)
+        probe_add(p, action, 0, NULL, "allowed");
+    else if (err->code == SBX_E_AWS &&
+             (err->aws == SBX_AWS_NOT_FOUND || err->aws == SBX_AWS_INVALID_INPUT))
+        probe_add(p, action, 0, NULL, "allowed (the made-up id is unknown, as expected)");
+    else if (err->code == SBX_E_AWS && err->aws == SBX_AWS_ACCESS_DENIED)
+        probe_add(p, action, 1, err, "denied: %s", err->msg);
+    else
+        probe_add(p, action, 1, err, "%s", err->msg);
+    sbx_err_clear(err);
+}
+
+#define PROBE_ID "00000000-0000-4000-8000-000000000000"
+
+/* One call of each read kind, with made-up ids where one is needed. */
+static void
+probe_reads(struct probes *p, struct idc *c, const struct engine_access_instance *in,
+            const char *ps_arn)
+{
+    struct idc_assignment_status st;
+    struct idc_account_assignment *as = NULL;
+    struct idc_permission_set ps;
+    struct idc_user u;
+    struct sbx_err err = { 0 };
+    char **sets = NULL, *id = NULL;
+    size_t n = 0;
+    int rc;
+
+    rc = idc_list_permission_sets(c, in->arn, &sets, &n, &err);
+    idc_strings_free(sets, n);
+    probe_call(p, "sso:ListPermissionSets", rc, &err);
+    rc = idc_describe_permission_set(c, in->arn, ps_arn, &ps, &err);
+    if (rc == 0)
+        idc_permission_set_release(&ps);
+    probe_call(p, "sso:DescribePermissionSet", rc, &err);
+    /* The management account's own id is not needed: any twelve digits ask the question. */
+    rc = idc_list_account_assignments(c, in->arn, "000000000000", ps_arn, &as, &n, &err);
+    idc_account_assignments_free(as, rc == 0 ? n : 0);
+    probe_call(p, "sso:ListAccountAssignments", rc, &err);
+    rc = idc_describe_assignment_creation_status(c, in->arn, PROBE_ID, &st, &err);
+    if (rc == 0)
+        idc_assignment_status_release(&st);
+    probe_call(p, "sso:DescribeAccountAssignmentCreationStatus", rc, &err);
+    rc = idc_describe_assignment_deletion_status(c, in->arn, PROBE_ID, &st, &err);
+    if (rc == 0)
+        idc_assignment_status_release(&st);
+    probe_call(p, "sso:DescribeAccountAssignmentDeletionStatus", rc, &err);
+    rc = idc_get_user_id(c, in->identity_store_id, "userName", "sandboxctl-doctor-probe", &id,
+                         &err);
+    free(id);
+    id = NULL;
+    probe_call(p, "identitystore:GetUserId", rc, &err);
+    rc = idc_describe_user(c, in->identity_store_id, PROBE_ID, &u, &err);
+    if (rc == 0)
+        idc_user_release(&u);
+    probe_call(p, "identitystore:DescribeUser", rc, &err);
+    rc = idc_get_group_id(c, in->identity_store_id, "sandboxctl-doctor-probe", &id, &err);
+    free(id);
+    probe_call(p, "identitystore:GetGroupId", rc, &err);
+}
+
+size_t
+engine_directory_doctor(const struct sbx_config *cfg, struct orgs *o,
+                        struct engine_access_probe *out, size_t n)
+{
+    struct probes p = { out, 0, n };
+    struct engine_access_instance in = { 0 };
+    struct sbx_err err = { 0 };
+    struct idc_opts opts;
+    struct idc *c = NULL;
+    char *first_ps = NULL;
+
+    if (!cfg->access.enabled)
+        return 0;
+    engine_access_idc_opts(cfg, &opts);
+    if (idc_new(o, &opts, &c, &err) != 0) {
+        probe_add(&p, "access instance", 1, &err, "%s", err.msg);
+        return p.n;
+    }
+    /* ListInstances: the instance check is its call. */
+    if (engine_access_instance(c, &cfg->access, &in, &err) != 0) {
+        probe_add(&p, "access instance", 1, &err, "%s", err.msg);
+        probe_add(&p, "access calls", 2, NULL, "skipped: no instance to ask");
+        idc_free(c);
+        return p.n;
+    }
+    probe_add(&p, "access instance", 0, NULL, "%s (identity store %s) in %s", in.arn,
+              in.identity_store_id, idc_region(c));
+    for (int k = -1; k < cfg->nkinds; k++) {
+        const char *want = k < 0 ? cfg->access.permission_set : cfg->kinds[k].permission_set;
+        char name[48], *arn = NULL;
+
+        if (want == NULL || (k >= 0 && cfg->access.permission_set != NULL &&
+                             strcmp(want, cfg->access.permission_set) == 0))
+            continue;
+        snprintf(name, sizeof(name), "permission set %s", k < 0 ? "(default)" : cfg->kinds[k].name);
+        if (engine_access_permission_set_arn(c, in.arn, want, &arn, &err) != 0) {
+            probe_add(&p, name, 1, &err, "%s", err.msg);
+            sbx_err_clear(&err);
+            continue;
+        }
+        probe_add(&p, name, 0, NULL, "%s: %s", want, arn);
+        if (first_ps == NULL)
+            first_ps = arn;
+        else
+            free(arn);
+    }
+    probe_add(&p, "sso:ListInstances", 0, NULL, "allowed");
+    probe_reads(&p, c, &in,
+                first_ps != NULL ? first_ps
+                                 : "arn:aws:sso:::permissionSet/ssoins-0000000000000000/"
+                                   "ps-0000000000000000");
+    probe_add(&p, "access writes", 2, NULL,
+              "not tried (they would change something): sso:CreateAccountAssignment, "
+              "sso:DeleteAccountAssignment%s",
+              cfg->access.create_users
+                      ? ", identitystore:CreateUser, identitystore:CreateGroupMembership"
+                      : "");
+    free(first_ps);
+    engine_access_instance_release(&in);
+    idc_free(c);
+    return p.n;
 }

@@ -16,6 +16,8 @@
 #include "sbx.h"
 
 struct engine;
+struct orgs;
+struct sbx_config;
 
 /* What the owners' check found. Strings are heap memory (engine_directory_users_release). */
 struct engine_directory_users {
@@ -88,6 +90,28 @@ struct engine_directory_report {
  */
 int engine_directory_check(struct engine *e, bool force, struct engine_directory_report *r,
                            struct sbx_err *err) SBX_NODISCARD;
+
+/* --- doctor ----------------------------------------------------------------------------- */
+
+/* One line of `doctor`'s access checks. */
+struct engine_access_probe {
+    char name[48];    /* "access instance", "permission set developer", "sso:ListInstances" */
+    int status;       /* 0 ok, 1 failed, 2 skipped (an earlier failure makes it meaningless) */
+    char detail[480]; /* what it found */
+    struct sbx_err err;
+};
+
+/*
+ * `doctor`'s checks of the `access` group with client o: the Identity Center instance (the
+ * configured one, or the only one), every permission set the configuration names (the default
+ * and each kind's), and the caller's right to every read call sandboxctl makes -- one call of
+ * each kind, with made-up ids where the call needs one: an answer that the id does not exist
+ * proves the call is allowed, AccessDeniedException that it is not. The write calls
+ * (assignments, users, memberships) cannot be tried without an effect and are listed as such.
+ * Fills at most n probes; returns how many (0 without the access group).
+ */
+size_t engine_directory_doctor(const struct sbx_config *cfg, struct orgs *o,
+                               struct engine_access_probe *out, size_t n);
 
 /* The store meta key holding the brake's message ("" or absent: not braked). */
 #define ENGINE_META_DIRECTORY_BRAKE "directory_brake"

@@ -427,3 +427,46 @@ TEST(throttled_directory_offboards_nobody)
     CHECK_INT_EQ(r.offboarded, 1);
     fx_done(&f);
 }
+
+TEST(doctor_probes_instance_permission_sets_and_each_read_call)
+{
+    struct engine_access_probe p[32];
+    struct fx f;
+    size_t n;
+    int failed = 0;
+
+    fx_init(&f, false);
+    f.cfg->kinds[0].permission_set = xstrdup("ReadOnlyAccess");
+    admin(&f, "/__sim/faults", "{\"deny_ops\":[\"GetGroupId\"]}");
+    n = engine_directory_doctor(f.cfg, f.orgs, p, 32);
+    CHECK(n > 10);
+    CHECK_STR_EQ(p[0].name, "access instance");
+    CHECK_INT_EQ(p[0].status, 0);
+    CHECK_CONTAINS(p[0].detail, "d-9067a1b2c3");
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].status == 1) {
+            failed++;
+            CHECK_STR_EQ(p[i].name, "identitystore:GetGroupId");
+            CHECK_CONTAINS(p[i].detail, "denied");
+        }
+        if (strcmp(p[i].name, "permission set developer") == 0)
+            CHECK_CONTAINS(p[i].detail, "ReadOnlyAccess: arn:aws:sso:::permissionSet/");
+        if (strcmp(p[i].name, "identitystore:GetUserId") == 0)
+            CHECK_INT_EQ(p[i].status, 0);
+    }
+    CHECK_INT_EQ(failed, 1);
+    CHECK_STR_EQ(p[n - 1].name, "access writes");
+    /* A permission set that does not exist is named. */
+    free(f.cfg->kinds[0].permission_set);
+    f.cfg->kinds[0].permission_set = xstrdup("NoSuchSet");
+    n = engine_directory_doctor(f.cfg, f.orgs, p, 32);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(p[i].name, "permission set developer") == 0) {
+            CHECK_INT_EQ(p[i].status, 1);
+            CHECK_CONTAINS(p[i].detail, "no permission set named 'NoSuchSet'");
+        }
+    }
+    f.cfg->access.enabled = false;
+    CHECK_INT_EQ((int)engine_directory_doctor(f.cfg, f.orgs, p, 32), 0);
+    fx_done(&f);
+}

@@ -354,7 +354,7 @@ engine_directory_users(struct engine *e, const char *const *owners, size_t n,
             goto out;
         }
     }
-    if (r->nmissing > 0 && !e->dry_run) {
+    if (r->nmissing > 0) {
         join_list(r->missing, r->nmissing, list, sizeof(list));
         sbx_err_set(err, SBX_E_NOTFOUND,
                     "%zu owner%s %s no IAM Identity Center user in identity store %s (%s): "

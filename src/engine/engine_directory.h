@@ -39,9 +39,9 @@ struct engine_directory_users {
  *
  * Returns 0 when every owner has a user (or will have: created, or in dry-run to be created),
  * or access is not configured. Owners still without a user are -1 with SBX_E_NOTFOUND naming
- * them all (in dry-run too) ("2 owners have no IAM Identity Center user in d-...: a@x, b@x"). An identity
- * store that refuses to create users (an external identity provider) is SBX_E_CONFIG saying
- * that access.create_users needs Identity Center's own directory. Other AWS failures are the
+ * them all (in dry-run too) ("2 owners have no IAM Identity Center user in d-...: a@x, b@x"). An
+ * identity store that refuses to create users (an external identity provider) is SBX_E_CONFIG
+ * saying that access.create_users needs Identity Center's own directory. Other AWS failures are the
  * client's. r is filled in every case; release it with engine_directory_users_release.
  */
 int engine_directory_users(struct engine *e, const char *const *owners, size_t n,

@@ -26,7 +26,6 @@
  * 409 (conflict with the organization's state).
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,23 +36,6 @@
 #include "util/duration.h"
 
 #define ADMIN_TYPE "application/json"
-
-int
-sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...)
-{
-    char msg[512];
-    cJSON *o = cJSON_CreateObject();
-    va_list ap;
-    int rc = -1;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
-        rc = sim_reply_json(r, status, ADMIN_TYPE, o);
-    cJSON_Delete(o);
-    return rc;
-}
 
 static int
 answer_now(struct sim *s, struct sim_reply *r)

@@ -279,7 +279,7 @@ void sim_idc_catch_up(struct sim *s);
  * malformed. */
 int sim_idc_dump(struct sim *s, struct cJSON *root);
 int sim_idc_load(struct sim *s, const struct cJSON *root);
-/* sim_admin.c: an admin API error answer {"error": message} with HTTP status; -1 when out of
+/* sim_json.c: an admin API error answer {"error": message} with HTTP status; -1 when out of
  * memory. */
 int sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
 /* sim_idc.c: admin API under /__sim/idc/ (what = the path after "/__sim/"). in is the POST body or

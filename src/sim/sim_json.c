@@ -107,6 +107,24 @@ xml_escape(const char *in, char *buf, size_t n)
     buf[o] = '\0';
 }
 
+/* An admin API error answer (sim_int.h). */
+int
+sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    cJSON *o = cJSON_CreateObject();
+    va_list ap;
+    int rc = -1;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
+        rc = sim_reply_json(r, status, "application/json", o);
+    cJSON_Delete(o);
+    return rc;
+}
+
 int
 sim_reply_error(struct sim *s, struct sim_reply *r, bool json, int status, const char *type,
                 const char *reason, const char *fmt, ...)

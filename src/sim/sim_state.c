@@ -1032,6 +1032,7 @@ sim_reset(struct sim *s)
 {
     release_org(s);
     sim_idc_release(s);
+    s->idc.external_source = false; /* Identity Center's own directory again */
     faults_release(&s->faults);
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         memset(&s->faults, 0, sizeof(s->faults));

@@ -467,6 +467,11 @@ TEST(create_user_and_membership_only_in_own_directory)
     o = admin(b, "GET", "/__sim/idc", NULL, &st);
     CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(o, "memberships")), 0);
     cJSON_Delete(o);
+    /* reset: Identity Center's own directory again */
+    admin_ok(b, "/__sim/reset", "{}", NULL);
+    o = admin(b, "GET", "/__sim/idc", NULL, &st);
+    CHECK_STR_EQ(str(o, "identity_source"), "internal");
+    cJSON_Delete(o);
     /* An IAM deny on one operation is AccessDeniedException for it alone. */
     admin_ok(b, "/__sim/faults", "{\"deny_ops\":[\"GetGroupId\"]}", NULL);
     expect_error(b, true, "GetGroupId",

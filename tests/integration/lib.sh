@@ -33,13 +33,14 @@
 #                                stderr in $T/NAME.err; sbx_wait NAME waits for it and returns
 #                                its exit status
 #   sbx_advancing OP SECS ARGS...  for a simulator with a paused clock: run `sbx ARGS` in the
-#                                background; once the simulator has answered one more OP
-#                                request than before, advance its clock by SECS; then wait for
-#                                sbx. Its stdout and stderr pass through, its status is
-#                                returned. When sbx ends before sending OP, the clock stays.
-#                                `sbx_advancing CreateAccount 60 create ...` drives a creation
-#                                (the first poll comes at most 30 s after the request, the
-#                                simulator's --create-latency must be at most 60 s)
+#                                background and, each time the simulator has answered more OP
+#                                requests than when it last looked, advance its clock by SECS,
+#                                until sbx ends. Its stdout and stderr pass through, its status
+#                                is returned. Meant for commands that wait for the clock after
+#                                each OP: `sbx_advancing CreateAccount 60 create ...` drives a
+#                                creation (the first poll comes at most 30 s after the request;
+#                                the simulator's --create-latency must be at most 60 s), and a
+#                                retry with a new alias after EMAIL_ALREADY_EXISTS
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
 #   sbx ARGS...                  run $SANDBOXCTL ARGS
@@ -417,13 +418,15 @@ sbx_advancing() {
     _sa_end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
     _sa_moved=0
     while kill -0 "$_sa_pid" 2>/dev/null; do
-        if [ "$_sa_moved" = 0 ] && [ "$(sim_calls "$_sa_op")" -gt "$_sa_before" ]; then
+        _sa_now=$(sim_calls "$_sa_op")
+        if [ "$_sa_now" -gt "$_sa_before" ]; then
             sim_advance "$_sa_secs"
-            _sa_moved=1
+            _sa_before=$_sa_now
+            _sa_moved=$((_sa_moved + 1))
         fi
         if [ "$(date +%s)" -ge "$_sa_end" ]; then
             kill "$_sa_pid" 2>/dev/null || true
-            fail "waited ${SBX_WAIT_BOUND:-300} s for 'sandboxctl $*' (advanced: $_sa_moved)"
+            fail "waited ${SBX_WAIT_BOUND:-300} s for 'sandboxctl $*' (advanced $_sa_moved times)"
         fi
         sleep 0.05
     done

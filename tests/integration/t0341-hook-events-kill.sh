@@ -10,11 +10,8 @@
 
 mkdir -p "$T/bin" "$T/fake"
 webhook_start "$T/posts"
-# wait_for FILE -- until FILE exists (a marker a hook writes)
-wait_for() {
-    for _ in $(seq 1200); do [ -e "$1" ] && return 0; sleep 0.1; done
-    fail "no marker $1 after 2 minutes"
-}
+# marker FILE -- waits until a hook has written FILE
+marker() { wait_for "marker $1" test -e "$1"; }
 
 sim_start --paused --no-throttle --create-latency 5s --close-latency 1m
 write_config 'hooks = {
@@ -107,7 +104,7 @@ killed() {
 }
 release() {
     echo go >"$T/fifo"
-    wait_for "$1.released"
+    marker "$1.released"
 }
 state() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
 new() {
@@ -125,7 +122,7 @@ b=$(new bob@corp.example)
 touch "$T/40-gate-nuke-failed"
 "$SANDBOXCTL" close "$a" --yes >/dev/null 2>&1 &
 pid=$!
-wait_for "$T/40-gate-nuke-failed.blocked"
+marker "$T/40-gate-nuke-failed.blocked"
 killed "$pid"
 release "$T/40-gate-nuke-failed"
 id1=$(cut -d' ' -f2 "$T/40-gate-nuke-failed.blocked")
@@ -152,7 +149,7 @@ touch "$T/60-gate-nuke-failed"
 sim_admin POST advance '{"seconds": 610}' >/dev/null
 "$SANDBOXCTL" run >/dev/null 2>&1 &
 pid=$!
-wait_for "$T/60-gate-nuke-failed.blocked"
+marker "$T/60-gate-nuke-failed.blocked"
 killed "$pid"
 release "$T/60-gate-nuke-failed"
 id2=$(cut -d' ' -f2 "$T/60-gate-nuke-failed.blocked")
@@ -175,7 +172,7 @@ assert_eq "$(ids nuke-failed)" "$id1 $id2"
 touch "$T/nuke-gate"
 "$SANDBOXCTL" close "$b" --yes >/dev/null 2>&1 &
 pid=$!
-wait_for "$T/nuke-gate.blocked"
+marker "$T/nuke-gate.blocked"
 killed "$pid"
 release "$T/nuke-gate"
 assert_eq "$(ids nuke-failed)" "$id1 $id2" "no event for the killed attempt"

@@ -658,6 +658,7 @@ static const struct cfg_key keys[] = {
             check_user_template, NULL),
     KEY_STR(C, "access", "permission_set", access.permission_set, 0, check_permission_set,
             "AdministratorAccess"),
+    KEY_STR(C, "access", "portal_url", access.portal_url, CFG_OPTIONAL, check_url, NULL),
 
     KEY_STR(C, "sim", "listen", sim.listen, 0, check_listen, "127.0.0.1:4566"),
     KEY_STR(C, "sim", "access_key_id", sim.access_key_id, 0, check_access_key,

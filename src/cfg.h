@@ -131,6 +131,7 @@ struct cfg_access {
     char *user_name_template; /* NULL: owners are matched by address (emails.value); else the
                                  userName, from {owner} and {local} (the address before '@') */
     char *permission_set;     /* default permission set, a name or an ARN */
+    char *portal_url; /* the access portal (start URL); NULL = https://ID.awsapps.com/start */
 };
 
 /* Knobs of `sandboxctl sim`; every one also has a command-line option. */

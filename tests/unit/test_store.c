@@ -629,7 +629,8 @@ TEST(migrates_hook_run_result)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
+    raw_exec(path, "DROP TABLE access_assignment;"
+                   "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
                    "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
                    " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
                    "PRAGMA user_version = 1");

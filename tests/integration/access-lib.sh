@@ -2,6 +2,10 @@
 # a simulator started with --paused: the clock moves only by `advance`, so every wait below is
 # for a state in the store, never for wall time.
 #
+#   access_config [EXTRA]    write_config with an `access` group ($ACCESS_KEYS inside) and
+#                            limits ($CLOSE_QUOTA, default 0) whose AWS rates
+#                            never make a `run` wait for a token (the paused clock would not
+#                            bring one); EXTRA is more libconfig text (not a limits group)
 #   add_user NAME EMAIL      an Identity Center user in the simulator; prints its id
 #   state_of ID              account #ID's state
 #   account_of ID            account #ID's AWS account id
@@ -9,6 +13,24 @@
 #                            in STATE (at most 60 rounds)
 #   events_of ID             #ID's audit events, space-separated, oldest first
 #   assigned ACCOUNT         the principal ids assigned on ACCOUNT at the simulator (JSON list)
+
+access_config() {
+    write_config "access = { ${ACCESS_KEYS:-} };
+limits = {
+    account_limit = 1000;
+    create_rate = 1000;
+    create_burst = 1000;
+    create_in_progress = 5;
+    close_rate = 1000;
+    close_burst = 1000;
+    close_in_flight = 3;
+    close_quota = ${CLOSE_QUOTA:-0};
+    describe_rate = 1000;
+    move_rate = 1000;
+    tag_rate = 1000;
+};
+${1:-}"
+}
 
 add_user() {
     json_get "$(sim_admin POST idc/users "{\"UserName\":\"$1\",\"Email\":\"$2\"}")" 'd["UserId"]'

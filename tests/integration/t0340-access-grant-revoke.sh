@@ -8,7 +8,7 @@
 . "$SBX_SOURCE_DIR/tests/integration/access-lib.sh"
 
 sim_start --paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
-write_config 'access = { };'
+access_config
 sbx init >/dev/null
 uid=$(add_user alice alice@corp.example)
 store=$(json_get "$(sim_admin GET idc)" 'd["IdentityStoreId"]')

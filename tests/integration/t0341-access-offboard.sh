@@ -9,17 +9,7 @@
 
 sim_start --paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m \
     --close-quota 1
-write_config 'access = { };
-limits = {
-    account_limit = 1000;
-    create_rate = 0.1;
-    create_burst = 3;
-    create_in_progress = 5;
-    close_rate = 0.05;
-    close_burst = 1;
-    close_in_flight = 3;
-    close_quota = 1;
-};'
+CLOSE_QUOTA=1 access_config
 sbx init >/dev/null
 add_user alice alice@corp.example >/dev/null
 add_user bob bob@corp.example >/dev/null

@@ -629,7 +629,7 @@ TEST(migrates_hook_run_result)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE access_assignment;"
+    raw_exec(path, "DROP TABLE access_assignment; DROP TABLE hook_event;"
                    "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
                    "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
                    " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
@@ -922,7 +922,7 @@ TEST(assignments_from_intent_to_revoked)
     store_close(s);
 }
 
-/* A schema-2 store gets the assignment table, empty. */
+/* A schema-3 store gets the assignment table, empty. */
 TEST(migrates_to_assignments)
 {
     struct sbx_err err = { 0 };
@@ -935,7 +935,7 @@ TEST(migrates_to_assignments)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE access_assignment; PRAGMA user_version = 2");
+    raw_exec(path, "DROP TABLE access_assignment; PRAGMA user_version = 3");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);

@@ -660,6 +660,7 @@ static const struct cfg_key keys[] = {
     KEY_STR(C, "access", "permission_set", access.permission_set, 0, check_permission_set,
             "AdministratorAccess"),
     KEY_STR(C, "access", "portal_url", access.portal_url, CFG_OPTIONAL, check_url, NULL),
+    KEY_BOOL(C, "access", "revoke_others", access.revoke_others, "false"),
 
     KEY_STR(C, "sim", "listen", sim.listen, 0, check_listen, "127.0.0.1:4566"),
     KEY_STR(C, "sim", "access_key_id", sim.access_key_id, 0, check_access_key,

@@ -137,7 +137,8 @@ struct cfg_access {
     char *user_name_template; /* NULL: owners are matched by address (emails.value); else the
                                  userName, from {owner} and {local} (the address before '@') */
     char *permission_set;     /* default permission set, a name or an ARN */
-    char *portal_url; /* the access portal (start URL); NULL = https://ID.awsapps.com/start */
+    char *portal_url;   /* the access portal (start URL); NULL = https://ID.awsapps.com/start */
+    bool revoke_others; /* at the end, also delete others' assignments of the kind's set */
 };
 
 /* Knobs of `sandboxctl sim`; every one also has a command-line option. */

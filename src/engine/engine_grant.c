@@ -462,6 +462,83 @@ out:
 }
 
 int
+eng_access_revoke_others(struct engine *e, const struct store_account *a, char *why, size_t n,
+                         struct sbx_err *err)
+{
+    const struct engine_access_instance *in;
+    const char *ps_arn, *ps_name;
+    struct idc_account_assignment *live = NULL;
+    struct store_assignment *v = NULL;
+    struct sbx_err aerr = { 0 };
+    size_t nlive = 0, nv = 0;
+    int rc = -1;
+
+    why[0] = '\0';
+    if (instance(e, &in, &aerr) != 0 || permission_set(e, a->kind, &ps_arn, &ps_name, &aerr) != 0 ||
+        idc_list_account_assignments(e->access->idc, in->arn, a->account_id, ps_arn, &live, &nlive,
+                                     &aerr) != 0) {
+        if (aerr.code == SBX_E_NOMEM) {
+            *err = aerr;
+            return -1;
+        }
+        snprintf(why, n, "cannot list the account's assignments: %s", aerr.msg);
+        return 0;
+    }
+    if (store_assignment_list(e->store, a->id, &v, &nv, err) != 0)
+        goto out;
+    if (store_begin(e->store, err) != 0)
+        goto out;
+    for (size_t i = 0; i < nlive; i++) {
+        struct store_assignment g = { 0 }, *seen = NULL;
+
+        for (size_t j = 0; j < nv && seen == NULL; j++) {
+            if (strcmp(v[j].principal_type, live[i].principal_type) == 0 &&
+                strcmp(v[j].principal_id, live[i].principal_id) == 0 &&
+                strcmp(v[j].permission_set_arn, live[i].permission_set_arn) == 0)
+                seen = &v[j];
+        }
+        if (seen != NULL && !is(seen, "revoked"))
+            continue; /* on its way out already */
+        if (seen != NULL) {
+            /* Deleted before, assigned again since: delete it again. */
+            snprintf(seen->status, sizeof(seen->status), "revoking");
+            seen->due_at = eng_now(e);
+            if (set_str(&seen->request_id, "", err) != 0 ||
+                store_assignment_update(e->store, seen, eng_now(e), err) != 0 ||
+                audit(e, a, seen, "access_revoking", "note", "assigned again", err) != 0) {
+                store_rollback(e->store);
+                goto out;
+            }
+            continue;
+        }
+        /* Someone else's: recorded as to be deleted (principal "" = not made by sandboxctl). */
+        g.account = a->id;
+        snprintf(g.account_id, sizeof(g.account_id), "%s", a->account_id);
+        g.instance_arn = in->arn;
+        g.permission_set_arn = live[i].permission_set_arn;
+        g.permission_set_name = (char *)ps_name;
+        snprintf(g.principal_type, sizeof(g.principal_type), "%s", live[i].principal_type);
+        g.principal_id = live[i].principal_id;
+        g.principal = (char *)"";
+        g.request_id = (char *)"";
+        snprintf(g.status, sizeof(g.status), "revoking");
+        g.due_at = eng_now(e);
+        if (store_assignment_add(e->store, &g, eng_now(e), err) != 0 ||
+            audit(e, a, &g, "access_revoking", "note", "made outside sandboxctl", err) != 0) {
+            store_rollback(e->store);
+            goto out;
+        }
+    }
+    if (store_commit(e->store, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    idc_account_assignments_free(live, nlive);
+    store_assignments_free(v, nv);
+    return rc;
+}
+
+int
 eng_access_revoke_begin(struct engine *e, const struct store_account *a, const char *reason,
                         struct sbx_err *err)
 {

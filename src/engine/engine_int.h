@@ -269,6 +269,11 @@ int eng_access_revoke(struct engine *e, const struct store_account *a,
  * nothing to revoke or access is not configured. Idempotent. */
 int eng_access_revoke_begin(struct engine *e, const struct store_account *a, const char *reason,
                             struct sbx_err *err) SBX_NODISCARD;
+/* With access.revoke_others: records every assignment of a's kind's permission set on a that
+ * sandboxctl did not make (ListAccountAssignments) as to be deleted (audit access_revoking).
+ * why says why the listing failed ("" when it did not). -1 only for store errors. */
+int eng_access_revoke_others(struct engine *e, const struct store_account *a, char *why, size_t n,
+                             struct sbx_err *err) SBX_NODISCARD;
 /* The access portal's URL and the direct link to a's console through it, for a's owner while
  * an assignment to a user is granted ("" and "" otherwise). Best effort: a failure is logged
  * and leaves both "". */

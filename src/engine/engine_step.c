@@ -1480,8 +1480,23 @@ nuke_act(struct step *st, struct store_account *a, struct sbx_err *err)
     int64_t next;
     bool go, revoked;
 
-    if (eng_access_revoke_begin(st->e, a, a->reason != NULL ? a->reason : "closing", err) != 0 ||
-        revoke_step(st, a, &revoked, &next, err) != 0)
+    if (eng_access_revoke_begin(st->e, a, a->reason != NULL ? a->reason : "closing", err) != 0)
+        return -1;
+    if (st->e->cfg->access.enabled && st->e->cfg->access.revoke_others &&
+        a->account_id[0] != '\0') {
+        char why[600];
+
+        if (eng_access_revoke_others(st->e, a, why, sizeof(why), err) != 0)
+            return -1;
+        if (why[0] != '\0') {
+            struct sbx_err aerr = { 0 };
+
+            sbx_err_set(&aerr, SBX_E_AWS, "%s", why);
+            return row_failed(st, a, "revoking others' access", &aerr,
+                              backoff(a->attempts++, 30, 3600), err);
+        }
+    }
+    if (revoke_step(st, a, &revoked, &next, err) != 0)
         return -1;
     if (!revoked) {
         a->due_at = next;

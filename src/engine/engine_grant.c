@@ -619,3 +619,14 @@ out:
     store_assignments_free(v, n);
     return rc;
 }
+
+void
+engine_access_link(struct engine *e, const struct store_account *a, char *link, size_t n)
+{
+    char portal[512];
+
+    link[0] = '\0';
+    if (e->cfg->access.enabled && a->account_id[0] != '\0' &&
+        eng_access_link(e, a, portal, sizeof(portal), link, n) != 0)
+        link[0] = '\0';
+}

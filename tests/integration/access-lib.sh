@@ -9,10 +9,13 @@
 #   add_user NAME EMAIL      an Identity Center user in the simulator; prints its id
 #   state_of ID              account #ID's state
 #   account_of ID            account #ID's AWS account id
-#   drive_to ID STATE        `sandboxctl run` and 10 simulated seconds at a time until #ID is
-#                            in STATE (at most 60 rounds)
+#   drive_to ID STATE[|STATE...]  `sandboxctl run` and 10 simulated seconds at a time until
+#                            #ID is in one of the STATEs (at most 60 rounds)
+#   NUKED                    the states of an account whose pre-close hooks are done
 #   events_of ID             #ID's audit events, space-separated, oldest first
 #   assigned ACCOUNT         the principal ids assigned on ACCOUNT at the simulator (JSON list)
+
+NUKED="close_wait|closing|suspended"
 
 access_config() {
     write_config "access = { ${ACCESS_KEYS:-} };
@@ -47,7 +50,7 @@ account_of() {
 drive_to() {
     for _ in $(seq 1 60); do
         _st=$(state_of "$1")
-        [ "$_st" = "$2" ] && return 0
+        case "|$2|" in *"|$_st|"*) return 0 ;; esac
         sbx run >/dev/null 2>>"$T/run.err" || true
         sim_admin POST advance '{"seconds": 10}' >/dev/null
     done

@@ -77,8 +77,8 @@ for trial in create-call create-poll delete-call delete-poll offboard-call; do
     esac
     # offboard may have died before it asked for the close: ask again (idempotent).
     [ "$trial" != offboard-call ] || sbx offboard "$owner" --yes --no-wait >/dev/null
-    drive_to "$n" suspended
-    assert_eq "$(assigned "$acct")" "[]" "trial $trial: an assignment outlived the close"
+    drive_to "$n" "$NUKED"
+    assert_eq "$(assigned "$acct")" "[]" "trial $trial: an assignment outlived the nuke"
     f="$T/idc-at-pre-close.$acct.json"
     [ -f "$f" ] || fail "trial $trial: the pre-close hook did not run"
     assert_eq "$(json_get "$(cat "$f")" "[a for a in d['assignments'] if a['AccountId'] == '$acct']")" \

@@ -59,7 +59,7 @@ assert_eq "$(json_get "$(sim_admin GET idc)" "sorted(set(a['PermissionSetArn'].r
     '["ps-a1b2c3d4e5f60002"]' "access.permission_set"
 
 sbx class end c1 --yes --no-wait >/dev/null
-for id in 1 2 3; do drive_to "$id" suspended; done
+for id in 1 2 3; do drive_to "$id" "$NUKED"; done
 for id in 1 2 3; do
     acct=$(account_of "$id")
     f="$T/idc-at-pre-close.$acct.json"

@@ -8,6 +8,7 @@
 
 #include "aws/orgs.h"
 #include "cfg.h"
+#include "engine/engine_directory.h"
 #include "util/duration.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -863,4 +864,21 @@ cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_
 
     *o = (struct cmd_close_opts){ .wait = true };
     return cmd_parse_opts(NULL, usage, opt, argc, argv);
+}
+
+int
+cmd_owner_users(struct engine *e, const char *cmd, const char *const *owners, size_t n,
+                bool dry_run)
+{
+    struct engine_directory_users r;
+    struct sbx_err err = { 0 };
+    int rc = SBX_EXIT_OK;
+
+    if (engine_directory_users(e, owners, n, &r, &err) != 0)
+        rc = cmd_fail(cmd, &err);
+    for (size_t i = 0; i < r.ncreated; i++)
+        log_warn("%s: %s the IAM Identity Center user of %s (access.create_users)", cmd,
+                 dry_run ? "would create" : "created", r.created[i]);
+    engine_directory_users_release(&r);
+    return rc;
 }

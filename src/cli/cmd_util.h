@@ -178,4 +178,13 @@ struct cmd_close_job {
  */
 int cmd_close_accounts(struct sbx_ctx *ctx, const struct cmd_close_job *job);
 
+/*
+ * With the `access` group: every owner in owners[0..n) needs an IAM Identity Center user
+ * (engine_directory_users; created when access.create_users). Says on stderr which users were
+ * created (in dry-run: would be). Returns 0, or the command's exit status after printing the
+ * error (7 naming every owner without a user, 3 when the identity source refuses to create).
+ */
+int cmd_owner_users(struct engine *e, const char *cmd, const char *const *owners, size_t n,
+                    bool dry_run);
+
 #endif

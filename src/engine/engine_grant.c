@@ -27,6 +27,17 @@
 #define RETRY_FIRST 5
 #define RETRY_CAP   600
 
+/* A refusal that passes by itself (throttling, a conflict, a transient failure), or an owner
+ * without a user (the directory check off-boards them): a wait, not a failure. */
+static bool
+waits(const struct sbx_err *e)
+{
+    if (e->code == SBX_E_NOTFOUND)
+        return true;
+    return e->code == SBX_E_AWS && (e->aws == SBX_AWS_THROTTLED || e->aws == SBX_AWS_CONFLICT ||
+                                    e->aws == SBX_AWS_TRANSIENT || e->aws == SBX_AWS_NETWORK);
+}
+
 static int
 nomem(struct sbx_err *err)
 {
@@ -167,9 +178,12 @@ audit(struct engine *e, const struct store_account *a, const struct store_assign
 /* A refusal or a failed operation: try again after a backoff; the reason stays on the row. */
 static int
 retry_later(struct engine *e, struct store_assignment *g, const char *what, const char *why,
-            struct eng_access_progress *p, struct sbx_err *err)
+            bool failed, struct eng_access_progress *p, struct sbx_err *err)
 {
     char msg[600];
+
+    if (failed)
+        p->failed = true;
 
     snprintf(msg, sizeof(msg), "%s: %s", what, why);
     snprintf(p->why, sizeof(p->why), "%s", msg);
@@ -262,7 +276,7 @@ outcome(struct engine *e, const struct store_account *a, struct store_assignment
         return retry_later(
                 e, g,
                 deletion ? "DeleteAccountAssignment failed" : "CreateAccountAssignment failed",
-                st->failure_reason != NULL ? st->failure_reason : "no reason given", p, err);
+                st->failure_reason != NULL ? st->failure_reason : "no reason given", true, p, err);
     }
     if (st->request_id[0] != '\0' && strcmp(st->request_id, g->request_id) != 0 &&
         set_str(&g->request_id, st->request_id, err) != 0)
@@ -283,6 +297,7 @@ advance(struct engine *e, const struct store_account *a, struct store_assignment
 
     if (client(e, &c, err) != 0) {
         snprintf(p->why, sizeof(p->why), "%s", err->msg);
+        p->failed = true;
         sbx_err_clear(err);
         note_due(p, eng_now(e) + RETRY_CAP);
         return 0;
@@ -320,7 +335,7 @@ advance(struct engine *e, const struct store_account *a, struct store_assignment
                                ? (deletion ? "DescribeAccountAssignmentDeletionStatus"
                                            : "DescribeAccountAssignmentCreationStatus")
                                : (deletion ? "DeleteAccountAssignment" : "CreateAccountAssignment"),
-                       aerr.msg, p, err);
+                       aerr.msg, !waits(&aerr), p, err);
 }
 
 /* The owner's assignment, recorded as intended (status requested) with an audit event. */
@@ -344,6 +359,7 @@ plan_grant(struct engine *e, const struct store_account *a, struct eng_access_pr
             return -1;
         }
         snprintf(p->why, sizeof(p->why), "cannot grant access: %s", aerr.msg);
+        p->failed = !waits(&aerr);
         note_due(p, eng_now(e) + RETRY_CAP);
         return 0;
     }

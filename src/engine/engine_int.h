@@ -249,6 +249,8 @@ struct eng_access_progress {
     bool worked;   /* an AWS call was made */
     int64_t next;  /* when (engine time) the next step is due; 0 = nothing pending */
     char why[600]; /* the last refusal or failure, "" when none */
+    bool failed;   /* why is a failure for the operator, not a wait (throttling, conflict,
+                      an owner without a user, which the directory check handles) */
 };
 
 /*

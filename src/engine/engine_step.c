@@ -557,11 +557,14 @@ grant_step(struct step *st, struct store_account *a, bool *ready, struct sbx_err
     if (p.done)
         return 0;
     *ready = false;
-    if (p.why[0] != '\0') {
+    if (p.failed) {
         struct sbx_err why = { 0 };
 
         sbx_err_set(&why, SBX_E_AWS, "%s", p.why);
         note_error(st, a, "granting access", &why);
+    } else if (p.why[0] != '\0') {
+        log_info("account %lld %s: granting access waits: %s", (long long)a->id, a->account_id,
+                 p.why);
     }
     a->due_at = p.next > 0 ? p.next : st->now + 60;
     if (strcmp(p.why, a->last_error) != 0 && store_set_str(&a->last_error, p.why, err) != 0)
@@ -582,9 +585,12 @@ revoke_step(struct step *st, struct store_account *a, bool *done, int64_t *next,
         st->r->did_work = true;
     *done = p.done;
     *next = p.next > 0 ? p.next : st->now + 60;
-    if (p.why[0] != '\0') {
+    if (p.failed) {
         st->r->errors++;
         log_warn("account %lld %s: revoking access: %s", (long long)a->id, a->account_id, p.why);
+    } else if (p.why[0] != '\0') {
+        log_info("account %lld %s: revoking access waits: %s", (long long)a->id, a->account_id,
+                 p.why);
     }
     return 0;
 }

@@ -90,16 +90,50 @@ add_str_or_null(cJSON *o, const char *key, const char *v)
     return cJSON_AddStringToObject(o, key, v) != NULL;
 }
 
-/* The console URL of a seat, "" while it has no account. */
+/*
+ * The engine behind the seats' sign-in links when owners sign in through IAM Identity Center
+ * (a read-only, dry-run engine: the links come from the store's assignments and the portal);
+ * NULL otherwise, where the switch-role URL needs none. Free with engine_free.
+ */
+static struct engine *
+link_engine(struct sbx_ctx *ctx)
+{
+    struct engine_opts eo = { 0 };
+    struct engine *e = NULL;
+    struct sbx_err err = { 0 };
+
+    if (!ctx->cfg->access.enabled || ctx->orgs == NULL)
+        return NULL;
+    eo.cfg = ctx->cfg;
+    eo.store = ctx->store;
+    eo.orgs = ctx->orgs;
+    eo.clock = &ctx->clock;
+    eo.actor = "class show";
+    eo.config_path = ctx->config_path != NULL ? ctx->config_path : ctx->cfg->path;
+    eo.dry_run = true;
+    if (engine_new(&eo, &e, &err) != 0) {
+        log_warn("class: no access portal links: %s", err.msg);
+        return NULL;
+    }
+    return e;
+}
+
+/* The sign-in URL of a seat, "" while it has no account: with link_engine's engine e, the
+ * access portal's link for its owner (also "" until the owner's access is granted), else the
+ * console's switch-role URL. */
 static void
-seat_url(struct sbx_ctx *ctx, const struct class_view *v, const struct class_seat *st, char *buf,
-         size_t n)
+seat_url(struct sbx_ctx *ctx, struct engine *e, const struct class_view *v,
+         const struct class_seat *st, char *buf, size_t n)
 {
     char display[96];
 
     buf[0] = '\0';
     if (st->a.account_id[0] == '\0' || ctx->orgs == NULL)
         return;
+    if (e != NULL) {
+        engine_access_link(e, &st->a, buf, n);
+        return;
+    }
     snprintf(display, sizeof(display), "%s-%s", v->c.name, st->label);
     if (class_signin_url(orgs_partition(ctx->orgs), ctx->cfg->aws.access_role, st->a.account_id,
                          display, buf, n) != 0)
@@ -176,14 +210,14 @@ class_json(const struct class_view *v)
 }
 
 static cJSON *
-seat_json(struct sbx_ctx *ctx, const struct class_view *v, const struct class_seat *st,
-          bool roster_only)
+seat_json(struct sbx_ctx *ctx, struct engine *e, const struct class_view *v,
+          const struct class_seat *st, bool roster_only)
 {
     cJSON *o = cJSON_CreateObject();
     char url[512], dbuf[32];
     bool ok = o != NULL;
 
-    seat_url(ctx, v, st, url, sizeof(url));
+    seat_url(ctx, e, v, st, url, sizeof(url));
     ok = ok && cJSON_AddNumberToObject(o, "seat", (double)st->seat) != NULL;
     if (!roster_only)
         ok = ok && cJSON_AddStringToObject(o, "label", st->label) != NULL;
@@ -232,7 +266,8 @@ print_json(cJSON *root)
 static int
 print_view_json(struct sbx_ctx *ctx, const struct class_view *v)
 {
-    cJSON *root = cJSON_CreateObject(), *c = class_json(v), *seats;
+    cJSON *root = cJSON_CreateObject(), *c = class_json(v), *seats = NULL;
+    struct engine *e = NULL;
 
     if (root == NULL || c == NULL) {
         cJSON_Delete(root);
@@ -241,15 +276,16 @@ print_view_json(struct sbx_ctx *ctx, const struct class_view *v)
     }
     cJSON_AddItemToObject(root, "class", c);
     seats = cJSON_AddArrayToObject(root, "seats");
+    e = link_engine(ctx);
     for (size_t i = 0; seats != NULL && i < v->nseats; i++) {
-        cJSON *s = seat_json(ctx, v, &v->seats[i], false);
+        cJSON *s = seat_json(ctx, e, v, &v->seats[i], false);
 
         if (s == NULL || !cJSON_AddItemToArray(seats, s)) {
             cJSON_Delete(s);
-            cJSON_Delete(root);
-            return print_json(NULL);
+            seats = NULL;
         }
     }
+    engine_free(e);
     return print_json(seats != NULL ? root : (cJSON_Delete(root), NULL));
 }
 
@@ -412,17 +448,19 @@ class_roster(struct sbx_ctx *ctx, const char *name, bool json)
                                         "account_id", "email", "signin_url" };
     struct sbx_err err = { 0 };
     struct class_view v = { 0 };
+    struct engine *e = NULL;
     int rc = SBX_EXIT_OK;
 
     if (class_view_load(ctx->store, name, &v, &err) != 0)
         return cmd_fail("class roster", &err);
+    e = link_engine(ctx);
     if (json) {
         cJSON *root = cJSON_CreateObject(), *seats = NULL;
 
         if (root != NULL && cJSON_AddStringToObject(root, "class", v.c.name) != NULL)
             seats = cJSON_AddArrayToObject(root, "seats");
         for (size_t i = 0; seats != NULL && i < v.nseats; i++) {
-            cJSON *s = seat_json(ctx, &v, &v.seats[i], true);
+            cJSON *s = seat_json(ctx, e, &v, &v.seats[i], true);
 
             if (s == NULL || !cJSON_AddItemToArray(seats, s)) {
                 cJSON_Delete(s);
@@ -444,7 +482,7 @@ class_roster(struct sbx_ctx *ctx, const char *name, bool json)
         const char *vals[SBX_ARRAY_LEN(cols)];
 
         snprintf(seat, sizeof(seat), "%lld", (long long)st->seat);
-        seat_url(ctx, &v, st, url, sizeof(url));
+        seat_url(ctx, e, &v, st, url, sizeof(url));
         vals[0] = seat;
         vals[1] = st->a.owner;
         vals[2] = seat_display(st, dbuf, sizeof(dbuf));
@@ -461,6 +499,7 @@ ioerr:
     log_error("class roster: cannot write to standard output");
     rc = SBX_EXIT_FAILURE;
 out:
+    engine_free(e);
     class_view_release(&v);
     return rc;
 }

@@ -58,6 +58,17 @@ done
 assert_eq "$(json_get "$(sim_admin GET idc)" "sorted(set(a['PermissionSetArn'].rsplit('/', 1)[1] for a in d['assignments']))")" \
     '["ps-a1b2c3d4e5f60002"]' "access.permission_set"
 
+# The roster gives each student the portal's direct link to the seat's account.
+store=$(json_get "$(sim_admin GET idc)" 'd["IdentityStoreId"]')
+roster=$(sbx class roster c1 --json)
+for id in 1 2 3; do
+    acct=$(account_of "$id")
+    assert_eq "$(json_get "$roster" "[s['signin_url'] for s in d['seats'] if s['account_id'] == '$acct'][0]")" \
+        "https://$store.awsapps.com/start/#/console?account_id=$acct&role_name=PowerUserAccess" \
+        "seat #$id's roster link"
+done
+assert_contains "$(sbx class roster c1)" "https://$store.awsapps.com/start/#/console?account_id="
+
 sbx class end c1 --yes --no-wait >/dev/null
 for id in 1 2 3; do drive_to "$id" "$NUKED"; done
 for id in 1 2 3; do

@@ -60,7 +60,7 @@ assert_eq "$(json_get "$(sim_admin GET idc)" "sorted(set(a['PermissionSetArn'].r
 
 # The roster gives each student the portal's direct link to the seat's account.
 store=$(json_get "$(sim_admin GET idc)" 'd["IdentityStoreId"]')
-roster=$(sbx class roster c1 --json)
+roster=$(sbx class roster c1 --format json)
 for id in 1 2 3; do
     acct=$(account_of "$id")
     assert_eq "$(json_get "$roster" "[s['signin_url'] for s in d['seats'] if s['account_id'] == '$acct'][0]")" \

@@ -18,6 +18,7 @@
 
 #include "aws/orgs_int.h"
 #include "util/log.h"
+#include "util/money.h"
 
 #define OP "GetCostAndUsage"
 
@@ -123,15 +124,13 @@ parse_day(const cJSON *day, struct ce_result *out, size_t *cap, struct sbx_err *
         const cJSON *amount = cJSON_GetObjectItemCaseSensitive(m, "Amount");
         const cJSON *unit = cJSON_GetObjectItemCaseSensitive(m, "Unit");
         struct ce_cost c = { 0 };
-        char *endp;
 
         if (!cJSON_IsString(key) || strlen(key->valuestring) != 12 ||
             strspn(key->valuestring, "0123456789") != 12)
             return protocol("a group whose key is not a 12-digit account id", err);
         if (!cJSON_IsString(amount))
             return protocol("a group without UnblendedCost.Amount", err);
-        c.amount = strtod(amount->valuestring, &endp);
-        if (endp == amount->valuestring || *endp != '\0' || c.amount != c.amount)
+        if (money_from_decimal(amount->valuestring, &c.cents) != 0)
             return protocol("an UnblendedCost.Amount that is not a number", err);
         memcpy(c.account, key->valuestring, 13);
         memcpy(c.day, start->valuestring, 11);

@@ -56,6 +56,8 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
         cJSON_AddNumberToObject(o, "members", (double)r.members);
         cJSON_AddNumberToObject(o, "ous_created", r.ous_created);
         cJSON_AddBoolToObject(o, "dry_run", dry_run);
+        if (r.freeze_scp[0] != '\0')
+            cJSON_AddStringToObject(o, "freeze_scp", r.freeze_scp);
         ous = cJSON_AddArrayToObject(o, "ous");
         for (int i = 0; i < r.nous && ous != NULL; i++)
             cJSON_AddItemToArray(ous, cJSON_CreateString(r.ous[i]));
@@ -70,6 +72,8 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
         printf("members       %lld\n", (long long)r.members);
         for (int i = 0; i < r.nous; i++)
             printf("ou            %s\n", r.ous[i]);
+        if (r.freeze_scp[0] != '\0')
+            printf("freeze scp    %s\n", r.freeze_scp);
         if (dry_run)
             printf("dry run: nothing was changed\n");
     }

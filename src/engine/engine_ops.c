@@ -415,6 +415,8 @@ close_request_once(struct engine *e, struct store_account *a, const char *reason
     case ENGINE_S_POOLED:
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_PROTECTED:
+    case ENGINE_S_FREEZING:
+    case ENGINE_S_FROZEN:
         break;
     case ENGINE_S_RELEASED:
         *outcome = ENGINE_CLOSE_RELEASED;
@@ -562,6 +564,7 @@ engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, cha
     case ENGINE_S_REQUESTED:
     case ENGINE_S_CREATING:
     case ENGINE_S_ACTIVE:
+    case ENGINE_S_FROZEN: /* stays frozen: only the expiry moves */
         break;
     case ENGINE_S_EXPIRING:
         if (strcmp(a->reason, "expired") != 0) {
@@ -598,7 +601,7 @@ engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, cha
     a->attempts = 0;
     a->priority = 0;
     a->due_at = eng_active_due(k, a);
-    if (s == ENGINE_S_ACTIVE)
+    if (s == ENGINE_S_ACTIVE || s == ENGINE_S_FROZEN)
         rc = eng_save(e, a, "extended", detail, err);
     else
         rc = eng_transition(e, a, ENGINE_S_ACTIVE, "extended", detail, "kept by extend", err);

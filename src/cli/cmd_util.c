@@ -390,6 +390,10 @@ cmd_report_json(cJSON *obj, const struct engine_step_report *r)
     cJSON_AddNumberToObject(o, "pool_requested", r->pool_requested);
     cJSON_AddNumberToObject(o, "pooled", r->pooled);
     cJSON_AddNumberToObject(o, "pool_closed", r->pool_closed);
+    cJSON_AddNumberToObject(o, "budget_checks", r->budget_checks);
+    cJSON_AddNumberToObject(o, "budget_warned", r->budget_warned);
+    cJSON_AddNumberToObject(o, "budget_exceeded", r->budget_exceeded);
+    cJSON_AddNumberToObject(o, "frozen", r->frozen);
     cJSON_AddNumberToObject(o, "errors", r->errors);
     cJSON_AddStringToObject(o, "last_error", r->last_error);
 }
@@ -463,6 +467,10 @@ cmd_report_line(FILE *out, const struct engine_step_report *r)
         { "pool requested", r->pool_requested },
         { "pooled", r->pooled },
         { "pool surplus closing", r->pool_closed },
+        { "spend checks", r->budget_checks },
+        { "budget warnings", r->budget_warned },
+        { "over budget", r->budget_exceeded },
+        { "frozen", r->frozen },
         { "errors", r->errors },
     };
     bool any = false;

@@ -1,0 +1,164 @@
+#!/bin/bash
+# t0600-budget.sh -- the spend guard against the simulator's Cost Explorer, on a paused clock
+# moved only by `advance`: init creates the freeze SCP (SCPs enabled on the root); each
+# warning threshold fires once (however often run runs); the account is frozen within one
+# check of crossing its limit (the SCP attached at AWS); a frozen account is still nuked and
+# closed at its expiry; at_limit close sends an account down the normal close path with
+# reason budget; a SIGKILL between the freeze decision and the SCP leaves a freezing row (never
+# frozen without the SCP) that the next run finishes, also when AWS attached the SCP but the
+# answer was lost.
+. "$SBX_SOURCE_DIR/tests/integration/lib.sh"
+
+sim_start --paused --no-throttle --create-latency 0s --close-latency 1m
+export AWS_ENDPOINT_URL_COST_EXPLORER=$SIM_URL
+write_config 'kinds = {
+    demo = {
+        ttl = "3d";
+        ou = "Sandboxes/Demos";
+        budget = { limit = "100 USD"; warn = [ 50, 80 ]; at_limit = "freeze"; };
+    };
+    lab = {
+        ttl = "3d";
+        ou = "Sandboxes/Labs";
+        budget = { limit = "20 USD"; at_limit = "close"; };
+    };
+};
+budget = { check_interval = "1h"; };'
+mkdir -p "$T/hooks/pre-close.d"
+cat >"$T/hooks/pre-close.d/10-record" <<HOOK
+#!/bin/sh
+echo "\$SANDBOX_EVENT \$SANDBOX_ACCOUNT_ID \${SANDBOX_REASON:-}" >>"$T/hooks.log"
+HOOK
+chmod 755 "$T/hooks/pre-close.d/10-record"
+
+adv() { sim_admin POST advance "{\"seconds\": \"$1\"}" >/dev/null; }
+state_of() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
+events_of() { json_get "$(sbx log "$1" --json)" '" ".join(e["event"] for e in d["events"])'; }
+count_event() { events_of "$1" | tr ' ' '\n' | grep -c "^$2\$" || true; }
+# make KIND OWNER -- requests an account and runs the engine on simulated time until it is
+# active; prints its row id
+make() {
+    _r=$(json_get "$(sbx create --kind "$1" --owner "$2" --no-wait --json)" 'd["id"]')
+    for _i in $(seq 1 60); do
+        [ "$(state_of "$_r")" = active ] && break
+        adv 10s
+        sbx run --once >/dev/null
+    done
+    [ "$(state_of "$_r")" = active ] || fail "account $_r never became active"
+    echo "$_r"
+}
+acct_id() { json_get "$(sbx show "$1" --json)" 'd["account_id"]'; }
+# scps ACCOUNT_ID -- the names of the SCPs attached to the account at AWS
+scps() {
+    python3 -c '
+import json, sys
+st, body = sys.argv[1].split(" ", 1)
+assert st == "200", sys.argv[1]
+print(" ".join(p["Name"] for p in json.loads(body)["Policies"]))' \
+        "$(sim_call ListPoliciesForTarget "{\"TargetId\": \"$1\", \"Filter\": \"SERVICE_CONTROL_POLICY\"}")"
+}
+
+out=$(sbx init --json)
+assert_contains "$(json_get "$out" 'd["freeze_scp"]')" "sandboxctl-budget-freeze"
+assert_contains "$(json_get "$out" 'd["freeze_scp"]')" "(created)"
+roots=$(sim_call ListRoots)
+assert_contains "$roots" '"Type":"SERVICE_CONTROL_POLICY","Status":"ENABLED"'
+# a second init finds it
+assert_contains "$(sbx init)" "sandboxctl-budget-freeze"
+assert_contains "$(sbx init)" "(exists)"
+
+row=$(make demo alice@corp.example)
+id=$(acct_id "$row")
+# 240 USD a day is 10 USD an hour; Cost Explorer without lag here
+sim_admin POST spend "{\"AccountId\": \"$id\", \"PerDay\": 240, \"Lag\": 0}" >/dev/null
+
+# checked while it was made; the next check is an interval (1h) later
+r=$(sbx run --json)
+assert_eq "$(json_get "$r" 'd["report"]["budget_checks"]')" 0 "not due yet"
+
+# 5.5 h: 55 USD of 100 -> the 50% warning, once, however often run runs
+adv 5h30m
+r=$(sbx run --json)
+assert_eq "$(json_get "$r" 'd["report"]["budget_checks"]')" 1
+assert_eq "$(json_get "$r" 'd["report"]["budget_warned"]')" 1
+sbx run >/dev/null
+adv 1h30m # 70 USD: a check, no new threshold
+r=$(sbx run --json)
+assert_eq "$(json_get "$r" 'd["report"]["budget_checks"]')" 1
+assert_eq "$(json_get "$r" 'd["report"]["budget_warned"]')" 0
+assert_eq "$(count_event "$row" budget_warning)" 1
+assert_eq "$(state_of "$row")" active
+assert_eq "$(scps "$id")" "FullAWSAccess"
+
+# 8.5 h: 85 USD -> the 80% warning
+adv 1h30m
+sbx run >/dev/null
+assert_eq "$(count_event "$row" budget_warning)" 2
+
+# within one check of crossing the limit (10.5 h: 105 USD), frozen with the SCP attached
+adv 2h
+r=$(sbx run --json)
+assert_eq "$(json_get "$r" 'd["report"]["budget_exceeded"]')" 1
+assert_eq "$(json_get "$r" 'd["report"]["frozen"]')" 1
+assert_eq "$(state_of "$row")" frozen
+assert_contains "$(scps "$id")" "sandboxctl-budget-freeze"
+assert_eq "$(count_event "$row" budget_exceeded)" 1
+adv 2h
+sbx run >/dev/null
+assert_eq "$(count_event "$row" budget_exceeded)" 1 "budget-exceeded fires once"
+assert_eq "$(count_event "$row" budget_warning)" 2
+assert_eq "$(state_of "$row")" frozen
+
+# at_limit close: 20 USD -> the normal close path with reason budget
+brow=$(make lab bob@corp.example)
+bid=$(acct_id "$brow")
+sim_admin POST spend "{\"AccountId\": \"$bid\", \"PerDay\": 480}" >/dev/null
+adv 1h
+sbx run >/dev/null
+adv 1h # 40 USD
+sbx run >/dev/null
+assert_eq "$(count_event "$brow" budget_exceeded)" 1
+assert_contains "$(cat "$T/hooks.log")" "pre-close $bid budget"
+s=$(state_of "$brow")
+case "$s" in closing | close_wait | suspended) ;; *) fail "lab account is $s, not closing" ;; esac
+
+# A frozen account is still closed at its expiry (3 days after activation).
+adv 3d
+sbx run >/dev/null
+assert_contains "$(cat "$T/hooks.log")" "pre-close $id expired"
+s=$(state_of "$row")
+case "$s" in closing | close_wait | suspended) ;; *) fail "frozen account is $s at expiry" ;; esac
+
+# Crash between the freeze steps: AttachPolicy is refused, so `run --watch` stops with the
+# decision recorded (freezing); SIGKILL it there. The account is never frozen without the SCP.
+crow=$(make demo carol@corp.example)
+cid=$(acct_id "$crow")
+sim_admin POST spend "{\"AccountId\": \"$cid\", \"PerDay\": 2400}" >/dev/null
+sim_admin POST faults '{"deny_ops": ["AttachPolicy"]}' >/dev/null
+adv 2h # 200 USD
+"$SANDBOXCTL" run --watch >"$T/watch.out" 2>&1 &
+pid=$!
+tries=0
+until [ "$(state_of "$crow")" = freezing ]; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 600 ] || fail "the account never reached freezing"
+    sleep 0.1
+done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+assert_eq "$(state_of "$crow")" freezing
+assert_eq "$(scps "$cid")" "FullAWSAccess" "not attached while AWS refuses"
+# AWS attaches the SCP but the answer is lost: still freezing, never frozen unconfirmed
+sim_admin POST faults '{"deny_ops": [], "drop_rate": 1.0, "ops": ["AttachPolicy"]}' >/dev/null
+adv 2m
+sbx run --once >/dev/null || true
+assert_eq "$(state_of "$crow")" freezing
+assert_contains "$(scps "$cid")" "sandboxctl-budget-freeze"
+# the next run finishes the freeze (the repeated attachment counts as done)
+sim_admin POST faults '{"drop_rate": 0}' >/dev/null
+adv 2m
+sbx run >/dev/null
+assert_eq "$(state_of "$crow")" frozen
+assert_contains "$(scps "$cid")" "sandboxctl-budget-freeze"
+assert_eq "$(count_event "$crow" budget_exceeded)" 1
+sbx log --verify >/dev/null

@@ -53,6 +53,11 @@ static const char *const hook_event_names[CFG_HOOK_EVENT_COUNT] = {
     [CFG_HOOK_EXPIRY_WARNING] = "expiry-warning",
     [CFG_HOOK_PRE_CLOSE] = "pre-close",
     [CFG_HOOK_POST_CLOSE] = "post-close",
+    [CFG_HOOK_NUKE_FAILED] = "nuke-failed",
+    [CFG_HOOK_QUARANTINED] = "quarantined",
+    [CFG_HOOK_CLOSE_FAILED] = "close-failed",
+    [CFG_HOOK_BUDGET_WARNING] = "budget-warning",
+    [CFG_HOOK_BUDGET_EXCEEDED] = "budget-exceeded",
 };
 
 static const char *const placeholders[] = { "kind", "owner", "class", "seat", "seq", "rand" };
@@ -668,6 +673,7 @@ static const struct cfg_key keys[] = {
 
     KEY_PATH(C, "hooks", "dir", hooks.dir, CFG_OPTIONAL, "/etc/sandboxctl/hooks"),
     KEY_PATH(C, "hooks", "log_dir", hooks.log_dir, CFG_OPTIONAL, NULL),
+    KEY_PATH(C, "hooks", "state_dir", hooks.state_dir, CFG_OPTIONAL, NULL),
     KEY_DURATION(C, "hooks", "timeout", hooks.timeout, 1, 7 * DAY, "60m"),
     KEY_INT64(C, "hooks", "output_limit", hooks.output_limit, 4096, 1073741824, "1048576"),
     KEY_INT(C, "hooks", "parallel", hooks.parallel, 1, 256, "4"),
@@ -712,7 +718,8 @@ static const struct cfg_key kind_keys[] = {
     KEY_TAGS(KD, "kinds", "tags", tags, ntags, CFG_MAX_TAGS),
     KEY_INT(KD, "kinds", "max_per_owner", max_per_owner, 0, 100000, "0"),
     KEY_WARN(KD, "kinds", "warn", warn, nwarn, CFG_MAX_WARN),
-    KEY_EVENTS(KD, "kinds", "hooks", hooks, 0, "post-create,expiry-warning,pre-close,post-close"),
+    KEY_EVENTS(KD, "kinds", "hooks", hooks, 0,                 "post-create,expiry-warning,pre-close,post-close,nuke-failed,quarantined,"
+                "close-failed,budget-warning,budget-exceeded"),
     KEY_STR(KD, "kinds", "email_template", email_template, CFG_OPTIONAL, check_email_template,
             NULL),
     KEY_STR(KD, "kinds", "name_template", name_template, CFG_OPTIONAL, check_name_template, NULL),
@@ -1457,7 +1464,8 @@ get_events(struct loader *ld, const config_setting_t *s, unsigned flags, bool *e
         if (j == CFG_HOOK_EVENT_COUNT)
             return key_error(ld, e,
                              "unknown hook event \"%s\" (known: post-create, expiry-warning, "
-                             "pre-close, post-close)",
+                             "pre-close, post-close, nuke-failed, quarantined, close-failed, "
+                             "budget-warning, budget-exceeded)",
                              v);
         if (ev[j])
             return key_error(ld, e, "duplicate hook event \"%s\"", v);
@@ -2026,24 +2034,33 @@ out:
     return rc;
 }
 
-/* hooks.log_dir defaults to <directory of the store>/hook-logs. */
+/* *dir, when unset, defaults to <directory of the store>/name. */
 static int
-default_log_dir(struct sbx_config *cfg)
+default_beside_store(const struct sbx_config *cfg, char **dir, const char *name)
 {
     const char *slash;
     int dirlen;
     size_t size;
 
-    if (cfg->hooks.log_dir != NULL)
+    if (*dir != NULL)
         return 0;
     slash = strrchr(cfg->store, '/');
     dirlen = slash == NULL ? 1 : (int)(slash - cfg->store);
-    size = (size_t)dirlen + sizeof("/hook-logs");
-    cfg->hooks.log_dir = malloc(size);
-    if (cfg->hooks.log_dir == NULL)
+    size = (size_t)dirlen + strlen(name) + 2;
+    *dir = malloc(size);
+    if (*dir == NULL)
         return -1;
-    snprintf(cfg->hooks.log_dir, size, "%.*s/hook-logs", dirlen, slash == NULL ? "." : cfg->store);
+    snprintf(*dir, size, "%.*s/%s", dirlen, slash == NULL ? "." : cfg->store, name);
     return 0;
+}
+
+/* hooks.log_dir and hooks.state_dir default to hook-logs and hook-state beside the store. */
+static int
+default_log_dir(struct sbx_config *cfg)
+{
+    if (default_beside_store(cfg, &cfg->hooks.log_dir, "hook-logs") != 0)
+        return -1;
+    return default_beside_store(cfg, &cfg->hooks.state_dir, "hook-state");
 }
 
 /* Wipes libconfig's copies of the secrets before its tree is freed. */

@@ -25,12 +25,19 @@
 #define CFG_MAX_BUDGET_WARN 8
 #define CFG_MAX_PROTECT     64
 
-/* Hook events; a kind chooses which of them run. */
+/* Hook events; a kind chooses which of them run. The first four are steps of the lifecycle
+ * that run their hooks directly; the others are queued in the store's outbox with their
+ * occurrence and delivered by the engine (engine/engine_event.h). */
 enum cfg_hook_event {
     CFG_HOOK_POST_CREATE = 0,
     CFG_HOOK_EXPIRY_WARNING,
     CFG_HOOK_PRE_CLOSE,
     CFG_HOOK_POST_CLOSE,
+    CFG_HOOK_NUKE_FAILED,     /* a pre-close attempt failed */
+    CFG_HOOK_QUARANTINED,     /* nuke_failed after hooks.max_attempts failures */
+    CFG_HOOK_CLOSE_FAILED,    /* CloseAccount refused (not for quota or closures in flight) */
+    CFG_HOOK_BUDGET_WARNING,  /* spend reached a warning threshold of the budget */
+    CFG_HOOK_BUDGET_EXCEEDED, /* spend reached the budget's limit */
     CFG_HOOK_EVENT_COUNT
 };
 
@@ -126,12 +133,13 @@ struct cfg_limits {
 };
 
 struct cfg_hooks {
-    char *dir;             /* contains post-create.d/, pre-close.d/, ... */
-    char *log_dir;         /* per-run output; default <store dir>/hook-logs */
-    int64_t timeout;       /* per hook executable (60m) */
-    int64_t output_limit;  /* bytes of a run's output kept in its log (1 MiB) */
-    int parallel;          /* accounts whose hooks run at once (4) */
-    int max_attempts;      /* failures before quarantine (3) */
+    char *dir;            /* contains post-create.d/, pre-close.d/, ... */
+    char *log_dir;        /* per-run output; default <store dir>/hook-logs */
+    char *state_dir;      /* hooks' own state (SANDBOX_STATE_DIR); default <store dir>/hook-state */
+    int64_t timeout;      /* per hook executable (60m) */
+    int64_t output_limit; /* bytes of a run's output kept in its log (1 MiB) */
+    int parallel;         /* accounts whose hooks run at once (4) */
+    int max_attempts;     /* failures before quarantine (3) */
     int64_t retry_backoff; /* first retry delay, doubled each time (5m) */
     /* events whose hooks get AWS_* of the management session (pre-close only) */
     bool pass_credentials[CFG_HOOK_EVENT_COUNT];
@@ -257,7 +265,8 @@ void cfg_free(struct sbx_config *cfg);
 
 /* The kind named name, or NULL. */
 const struct cfg_kind *cfg_kind_find(const struct sbx_config *cfg, const char *name);
-/* "post-create", "expiry-warning", "pre-close", "post-close". */
+/* "post-create", "expiry-warning", "pre-close", "post-close", "nuke-failed", "quarantined",
+ * "close-failed". */
 const char *cfg_hook_event_name(enum cfg_hook_event ev);
 
 #endif

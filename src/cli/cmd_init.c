@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #include "cli/cmd_util.h"
+#include "engine/engine_budget.h"
+#include "engine/engine_budget.h"
 #include "store/store.h"
 #include "util/log.h"
 
@@ -22,6 +24,7 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct engine_init_report r;
+    char freeze_scp[256] = "";
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool dry_run = false, json = false;
@@ -37,7 +40,9 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_engine_open(ctx, "init", dry_run, NULL, &e);
     if (rc != 0)
         return rc;
-    if (engine_init_org(e, &r, &err) != 0) {
+    /* The spend guard's freeze policy, when some kind has a budget (engine_budget.h). */
+    if (engine_init_org(e, &r, &err) != 0 ||
+        engine_budget_init(e, freeze_scp, sizeof(freeze_scp), &err) != 0) {
         rc = cmd_fail("init", &err);
         goto out;
     }
@@ -56,8 +61,8 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
         cJSON_AddNumberToObject(o, "members", (double)r.members);
         cJSON_AddNumberToObject(o, "ous_created", r.ous_created);
         cJSON_AddBoolToObject(o, "dry_run", dry_run);
-        if (r.freeze_scp[0] != '\0')
-            cJSON_AddStringToObject(o, "freeze_scp", r.freeze_scp);
+        if (freeze_scp[0] != '\0')
+            cJSON_AddStringToObject(o, "freeze_scp", freeze_scp);
         ous = cJSON_AddArrayToObject(o, "ous");
         for (int i = 0; i < r.nous && ous != NULL; i++)
             cJSON_AddItemToArray(ous, cJSON_CreateString(r.ous[i]));
@@ -72,8 +77,8 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
         printf("members       %lld\n", (long long)r.members);
         for (int i = 0; i < r.nous; i++)
             printf("ou            %s\n", r.ous[i]);
-        if (r.freeze_scp[0] != '\0')
-            printf("freeze scp    %s\n", r.freeze_scp);
+        if (freeze_scp[0] != '\0')
+            printf("freeze scp    %s\n", freeze_scp);
         if (dry_run)
             printf("dry run: nothing was changed\n");
     }

@@ -170,7 +170,9 @@ void
 eng_emit(struct engine *e, const struct store_account *a, const char *event, const char *from,
          const char *to, const char *message)
 {
-    struct engine_event ev = { a, event, from, to, message != NULL ? message : "" };
+    struct engine_event ev = {
+        a, event, from, to, message != NULL ? message : "", NULL, NULL, false
+    };
 
     if (e->on_event != NULL)
         e->on_event(e->event_arg, &ev);

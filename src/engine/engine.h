@@ -49,6 +49,10 @@ struct engine_event {
     const char *from;                    /* NULL when not a state change */
     const char *to;
     const char *message; /* human text, "" when none */
+    /* Hook events of the outbox (event "nuke-failed", "quarantined", ...) only: */
+    const char *id;     /* SANDBOX_EVENT_ID; NULL for every other event */
+    const char *detail; /* SANDBOX_EVENT_DETAIL, "" when none */
+    bool delivered;     /* its hooks succeeded (else the delivery is retried later) */
 };
 
 struct engine_opts {
@@ -102,31 +106,33 @@ struct engine_step_opts {
 };
 
 struct engine_step_report {
-    int submitted;       /* CreateAccount calls accepted */
-    int activated;       /* accounts that became active */
-    int warned;          /* expiry warnings fired */
-    int expired;         /* active -> expiring */
-    int nuked;           /* pre-close hooks succeeded */
-    int nuke_retries;    /* pre-close hooks failed, will retry */
-    int quarantined;     /* -> nuke_failed */
-    int close_sent;      /* CloseAccount calls accepted */
-    int closed;          /* -> suspended */
-    int gone;            /* -> gone */
-    int refused;         /* protection refusals */
-    int failed;          /* creations that failed */
-    int deferred;        /* closes pushed back by AWS (quota, closures in flight) */
-    int reconciled;      /* rows repaired from AWS's view after a crash or an ambiguous call */
-    int errors;          /* AWS or hook errors (the row is retried later) */
-    int pooled;          /* pool accounts created and ready to hand out */
-    int pool_requested;  /* pool accounts requested to fill the pools */
-    int pool_closed;     /* surplus pool accounts sent to close (the pool shrank) */
-    int budget_checks;   /* spend checks run (Cost Explorer, budget.check_interval) */
-    int budget_warned;   /* budget-warning events */
-    int budget_exceeded; /* budget-exceeded events */
-    int frozen;          /* freezing -> frozen (the freeze SCP attached) */
-    bool did_work;       /* something changed or an AWS call was made */
-    bool pace_blocked;   /* some work waits only for a client-side token bucket */
-    double pace_due;     /* when that work can go (engine clock), if pace_blocked */
+    int submitted;        /* CreateAccount calls accepted */
+    int activated;        /* accounts that became active */
+    int warned;           /* expiry warnings fired */
+    int expired;          /* active -> expiring */
+    int nuked;            /* pre-close hooks succeeded */
+    int nuke_retries;     /* pre-close hooks failed, will retry */
+    int quarantined;      /* -> nuke_failed */
+    int close_sent;       /* CloseAccount calls accepted */
+    int closed;           /* -> suspended */
+    int gone;             /* -> gone */
+    int refused;          /* protection refusals */
+    int failed;           /* creations that failed */
+    int deferred;         /* closes pushed back by AWS (quota, closures in flight) */
+    int reconciled;       /* rows repaired from AWS's view after a crash or an ambiguous call */
+    int errors;           /* AWS or hook errors (the row is retried later) */
+    int pooled;           /* pool accounts created and ready to hand out */
+    int pool_requested;   /* pool accounts requested to fill the pools */
+    int pool_closed;      /* surplus pool accounts sent to close (the pool shrank) */
+    int events_delivered; /* hook events delivered (nuke-failed, quarantined, ...) */
+    int events_failed;    /* hook event deliveries that failed (retried later) */
+    int budget_checks;    /* spend checks run (Cost Explorer, budget.check_interval) */
+    int budget_warned;    /* budget-warning events */
+    int budget_exceeded;  /* budget-exceeded events */
+    int frozen;           /* freezing -> frozen (the freeze SCP attached) */
+    bool did_work;        /* something changed or an AWS call was made */
+    bool pace_blocked;    /* some work waits only for a client-side token bucket */
+    double pace_due;      /* when that work can go (engine clock), if pace_blocked */
     char last_error[512];
 };
 
@@ -268,7 +274,6 @@ struct engine_init_report {
     int ous_existing;
     char ous[32][160]; /* "path=id (created|exists|would create)" per kind OU */
     int nous;
-    char freeze_scp[256]; /* the budget freeze SCP: "name id (created|exists|...)"; "" none */
 };
 
 /* Discovers the organization (DescribeOrganization, ListRoots, ListAccounts), records it in the

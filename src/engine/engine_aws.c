@@ -9,7 +9,6 @@
 #include <strings.h>
 
 #include "engine/engine_alias.h"
-#include "engine/engine_budget.h"
 #include "engine/engine_int.h"
 #include "engine/engine_quota.h"
 #include "util/duration.h"
@@ -583,9 +582,6 @@ engine_init_org(struct engine *e, struct engine_init_report *r, struct sbx_err *
         note_ou(r, path, id, created, e->dry_run);
         free(id);
     }
-    /* The spend guard's freeze policy, when some kind has a budget. */
-    if (engine_budget_init(e, r->freeze_scp, sizeof(r->freeze_scp), err) != 0)
-        goto out;
     if (!e->dry_run) {
         struct store_audit_ev ev = { eng_now(e), e->actor, "init", NULL, NULL, NULL };
 

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "aws/ce.h"
+#include "engine/engine_event.h"
 #include "engine/engine_int.h"
 #include "util/log.h"
 #include "util/money.h"
@@ -378,7 +379,7 @@ judge_one(struct engine *e, struct store_account *a, int64_t now, struct engine_
     struct engine_budget b;
     struct store_budget sb;
     struct engine_budget_verdict v;
-    char spent_s[32], limit_s[32], pct[8], *detail = NULL;
+    char spent_s[32], limit_s[32], pct[8], key[48], line[200], *detail = NULL;
     int rc = -1;
 
     if (engine_budget_of(e, a, now, &b, err) != 0 || store_budget_get(e->store, a->id, &sb, err))
@@ -419,6 +420,11 @@ judge_one(struct engine *e, struct store_account *a, int64_t now, struct engine_
         }
         if (rc != 0)
             goto out;
+        snprintf(key, sizeof(key), "exceeded-%s", b.period);
+        snprintf(line, sizeof(line), "spent=%s limit=%s period=%s action=%s", spent_s, limit_s,
+                 b.period, actions[act]);
+        if (eng_event_queue(e, CFG_HOOK_BUDGET_EXCEEDED, a, key, line, err) != 0)
+            goto out;
         r->exceeded++;
         r->frozen += act == CFG_AT_LIMIT_FREEZE;
         r->closed += act == CFG_AT_LIMIT_CLOSE;
@@ -436,6 +442,11 @@ judge_one(struct engine *e, struct store_account *a, int64_t now, struct engine_
             struct store_audit_ev ev = { now, e->actor, "budget_warning", NULL, NULL, detail };
 
             if (store_audit_append(e->store, a, &ev, err) != 0)
+                goto out;
+            snprintf(key, sizeof(key), "warn-%d-%s", v.fire[i], b.period);
+            snprintf(line, sizeof(line), "threshold=%s spent=%s limit=%s period=%s", pct, spent_s,
+                     limit_s, b.period);
+            if (eng_event_queue(e, CFG_HOOK_BUDGET_WARNING, a, key, line, err) != 0)
                 goto out;
             eng_emit(e, a, "budget_warning", NULL, NULL, pct);
         }

@@ -10,7 +10,7 @@
 #include "engine/engine_int.h"
 #include "util/log.h"
 
-#define EXTRA_MAX 8
+#define EXTRA_MAX 16
 
 /* Per-account strings the hook_env borrows. */
 struct env_buf {
@@ -22,11 +22,12 @@ struct env_buf {
     char protected_ids[1024];
     char endpoint[600];
     char region[96];
+    char state_dir[1100];
     const char *extra[EXTRA_MAX + 1];
 };
 
 static void
-fill_env(struct engine *e, const struct store_account *a, const char *warn_offset,
+fill_env(struct engine *e, const struct store_account *a, const struct eng_hook_opts *ho,
          struct env_buf *b, struct hook_env *env)
 {
     const struct sbx_config *cfg = e->cfg;
@@ -40,7 +41,7 @@ fill_env(struct engine *e, const struct store_account *a, const char *warn_offse
     engine_fmt_time(a->expires_at, b->expires, sizeof(b->expires));
     snprintf(b->local_id, sizeof(b->local_id), "SANDBOX_LOCAL_ID=%lld", (long long)a->id);
     snprintf(b->attempt, sizeof(b->attempt), "SANDBOX_HOOK_ATTEMPT=%lld",
-             (long long)a->attempts + 1);
+             (long long)(ho->attempt > 0 ? ho->attempt : a->attempts + 1));
     b->extra[x++] = b->local_id;
     b->extra[x++] = b->attempt;
     if (e->mgmt_id[0] != '\0') {
@@ -64,6 +65,12 @@ fill_env(struct engine *e, const struct store_account *a, const char *warn_offse
     snprintf(b->region, sizeof(b->region), "SANDBOX_REGION=%s",
              cfg->aws.region != NULL ? cfg->aws.region : "us-east-1");
     b->extra[x++] = b->region;
+    if (cfg->hooks.state_dir != NULL && *cfg->hooks.state_dir != '\0') {
+        snprintf(b->state_dir, sizeof(b->state_dir), "SANDBOX_STATE_DIR=%s", cfg->hooks.state_dir);
+        b->extra[x++] = b->state_dir;
+    }
+    for (size_t i = 0; ho->extra != NULL && ho->extra[i] != NULL && x < EXTRA_MAX; i++)
+        b->extra[x++] = ho->extra[i];
     b->extra[x] = NULL;
 
     env->account_id = a->account_id[0] != '\0' ? a->account_id : NULL;
@@ -75,7 +82,7 @@ fill_env(struct engine *e, const struct store_account *a, const char *warn_offse
     env->expires_at = b->expires;
     env->reason = a->reason != NULL && *a->reason != '\0' ? a->reason : NULL;
     env->role_arn = a->account_id[0] != '\0' ? b->role_arn : NULL;
-    env->warn_offset = warn_offset;
+    env->warn_offset = ho->warn_offset;
     env->config_path = e->config_path;
     env->dry_run = e->dry_run;
     env->extra = b->extra;
@@ -111,17 +118,23 @@ hook_creds(struct engine *e, enum cfg_hook_event ev)
     return c;
 }
 
+/* One line: what failed and how, then at most tail_max bytes of the output's tail (its start
+ * when from_end is false, its end otherwise). */
 static void
-verdict(const struct hook_result *r, char *msg, size_t n)
+verdict(const struct hook_result *r, char *msg, size_t n, int tail_max, bool from_end)
 {
+    size_t tl = strlen(r->tail);
+    const char *tail =
+            from_end && tl > (size_t)tail_max ? r->tail + tl - (size_t)tail_max : r->tail;
+    const char *sep = tail[0] != '\0' ? ": " : "";
+
     if (r->timed_out)
-        snprintf(msg, n, "hook '%s' timed out%s%.180s", r->failed, r->tail[0] ? ": " : "", r->tail);
+        snprintf(msg, n, "hook '%s' timed out%s%.*s", r->failed, sep, tail_max, tail);
     else if (r->status >= 128)
-        snprintf(msg, n, "hook '%s' was killed by signal %d%s%.180s", r->failed, r->status - 128,
-                 r->tail[0] ? ": " : "", r->tail);
+        snprintf(msg, n, "hook '%s' was killed by signal %d%s%.*s", r->failed, r->status - 128, sep,
+                 tail_max, tail);
     else
-        snprintf(msg, n, "hook '%s' exited %d%s%.180s", r->failed, r->status,
-                 r->tail[0] ? ": " : "", r->tail);
+        snprintf(msg, n, "hook '%s' exited %d%s%.*s", r->failed, r->status, sep, tail_max, tail);
     /* One line: the tail may span several. */
     for (char *p = msg; *p != '\0'; p++) {
         if (*p == '\n' || *p == '\r')
@@ -132,6 +145,16 @@ verdict(const struct hook_result *r, char *msg, size_t n)
 int
 eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *const *accts,
               size_t n, const char *warn_offset, bool *ok, char (*msg)[256], struct sbx_err *err)
+{
+    const struct eng_hook_opts o = { .warn_offset = warn_offset };
+
+    return eng_run_hooks_opts(e, ev, accts, n, &o, ok, msg, err);
+}
+
+int
+eng_run_hooks_opts(struct engine *e, enum cfg_hook_event ev, struct store_account *const *accts,
+                   size_t n, const struct eng_hook_opts *o, bool *ok, char (*msg)[256],
+                   struct sbx_err *err)
 {
     const char *evname = cfg_hook_event_name(ev);
     struct env_buf *bufs = NULL;
@@ -146,6 +169,10 @@ eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *co
     for (size_t i = 0; i < n; i++) {
         ok[i] = true;
         msg[i][0] = '\0';
+        if (o->run_ids != NULL)
+            o->run_ids[i] = 0;
+        if (o->details != NULL)
+            o->details[i][0] = '\0';
     }
     if (n == 0 || e->dry_run || !hook_event_has_hooks(&e->cfg->hooks, ev))
         return 0;
@@ -172,10 +199,13 @@ eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *co
 
         if (!k->hooks[ev])
             continue; /* this kind does not run this event */
-        fill_env(e, accts[i], warn_offset, &bufs[m], &envs[m]);
-        if (store_hook_run_start(e->store, accts[i]->id, evname, accts[i]->attempts + 1, now,
+        fill_env(e, accts[i], o, &bufs[m], &envs[m]);
+        if (store_hook_run_start(e->store, accts[i]->id, evname,
+                                 o->attempt > 0 ? o->attempt : accts[i]->attempts + 1, now,
                                  &runs[m], err) != 0)
             goto out;
+        if (o->run_ids != NULL)
+            o->run_ids[i] = runs[m];
         idx[m++] = i;
     }
     if (m == 0) {
@@ -192,10 +222,14 @@ eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *co
         if (errs[j].code != SBX_E_OK) {
             ok[i] = false;
             snprintf(msg[i], sizeof(msg[i]), "%s hooks could not run: %.200s", evname, errs[j].msg);
+            if (o->details != NULL)
+                snprintf(o->details[i], sizeof(o->details[i]), "%s", msg[i]);
             status = "error";
         } else if (res[j].status != 0 || res[j].timed_out) {
             ok[i] = false;
-            verdict(&res[j], msg[i], sizeof(msg[i]));
+            verdict(&res[j], msg[i], sizeof(msg[i]), 180, false);
+            if (o->details != NULL)
+                verdict(&res[j], o->details[i], sizeof(o->details[i]), ENG_HOOK_DETAIL_TAIL, true);
             status = res[j].timed_out ? "timeout" : "failed";
         } else {
             status = "ok";

@@ -72,6 +72,12 @@ struct engine {
     size_t naccts;
 };
 
+/* Seconds (wall clock) a claim lasts while hooks run: every executable may use its timeout. */
+static inline double
+eng_hook_claim_secs(const struct engine *e)
+{
+    return (double)(e->cfg->hooks.timeout * 4 + ENGINE_CLAIM_AWS);
+}
 /* Current engine time, whole seconds. */
 int64_t eng_now(const struct engine *e);
 /* The kind named by the row, or a fallback (no expiry rules, every hook) for a kind the config
@@ -214,6 +220,22 @@ int eng_drift_mark(struct engine *e, struct store_account *a, const struct orgs_
 int eng_run_hooks(struct engine *e, enum cfg_hook_event ev, struct store_account *const *accts,
                   size_t n, const char *warn_offset, bool *ok, char (*msg)[256],
                   struct sbx_err *err) SBX_NODISCARD;
+
+#define ENG_HOOK_DETAIL_TAIL 700 /* bytes of a failed run's output tail in its detail */
+
+/* What eng_run_hooks_opts adds to eng_run_hooks. */
+struct eng_hook_opts {
+    const char *warn_offset;  /* SANDBOX_WARN_OFFSET (expiry-warning) */
+    const char *const *extra; /* more "KEY=VALUE" for every account; NULL-terminated or NULL */
+    int64_t attempt;          /* SANDBOX_HOOK_ATTEMPT and the run's attempt; 0 = attempts + 1 */
+    int64_t *run_ids;         /* out (n): each account's hook_run id, 0 when none ran; or NULL */
+    char (*details)[800];     /* out (n): a failure in one line with the end of the output's
+                                 tail (ENG_HOOK_DETAIL_TAIL bytes), "" on success; or NULL */
+};
+/* eng_run_hooks with the options above. */
+int eng_run_hooks_opts(struct engine *e, enum cfg_hook_event ev, struct store_account *const *accts,
+                       size_t n, const struct eng_hook_opts *o, bool *ok, char (*msg)[256],
+                       struct sbx_err *err) SBX_NODISCARD;
 
 /* --- engine_identity.c ------------------------------------------------------------------- */
 

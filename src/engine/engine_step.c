@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "engine/engine_budget.h"
+#include "engine/engine_event.h"
 #include "engine/engine_int.h"
 #include "engine/engine_pool.h"
 #include "engine/engine_quota.h"
@@ -73,13 +74,6 @@ backoff(int64_t attempts, int64_t base, int64_t cap)
     for (int64_t i = 0; i < attempts && d < cap; i++)
         d *= 2;
     return d < cap ? d : cap;
-}
-
-/* Seconds (wall clock) a claim lasts while hooks run: every executable may use its timeout. */
-static double
-hook_claim_secs(const struct engine *e)
-{
-    return (double)(e->cfg->hooks.timeout * 4 + ENGINE_CLAIM_AWS);
 }
 
 /* Records a per-row failure on the row (due later) and in the report. Store errors pass up. */
@@ -556,7 +550,7 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
     if (eng_is_pool(a))
         return park_in_pool(st, a, err);
     if (!a->close_pending && k->hooks[CFG_HOOK_POST_CREATE]) {
-        if (eng_claim(e, a, hook_claim_secs(e), &got, err) != 0)
+        if (eng_claim(e, a, eng_hook_claim_secs(e), &got, err) != 0)
             return -1;
         if (a->active_at == 0 && a->ttl > 0)
             a->expires_at = st->now + a->ttl; /* eng_claim re-read the row */
@@ -890,12 +884,13 @@ out:
     return rc;
 }
 
-/* closing -> close_failed: AWS refused the closure; the ledger row goes, the reason stays. */
+/* closing -> close_failed: AWS refused the closure; the ledger row goes, the reason stays,
+ * and the close-failed event is queued with it. */
 static int
 close_failed(struct step *st, struct store_account *a, const char *why, struct sbx_err *err)
 {
     struct engine *e = st->e;
-    char *detail = eng_detail("error", why, NULL);
+    char *detail = eng_detail("error", why, NULL), key[32];
     int rc = -1;
 
     if (store_begin(e->store, err) != 0)
@@ -903,8 +898,11 @@ close_failed(struct step *st, struct store_account *a, const char *why, struct s
     a->close_requested_at = 0;
     a->close_sent = false;
     a->due_at = 0;
+    /* The event's key: the row's version this change writes, unique per refusal. */
+    snprintf(key, sizeof(key), "v%lld", (long long)a->version + 1);
     if (store_set_str(&a->last_error, why, err) != 0 ||
         store_ledger_remove(e->store, a->account_id, err) != 0 ||
+        eng_event_queue(e, CFG_HOOK_CLOSE_FAILED, a, key, why, err) != 0 ||
         eng_transition(e, a, ENGINE_S_CLOSE_FAILED, "close_failed", detail, why, err) != 0 ||
         store_commit(e->store, err) != 0) {
         store_rollback(e->store);
@@ -1296,7 +1294,7 @@ active_dry(struct step *st, const struct store_account *a)
 static double
 active_claim(const struct step *st, const struct store_account *a)
 {
-    return expired(st, a) ? ENGINE_CLAIM_AWS : hook_claim_secs(st->e);
+    return expired(st, a) ? ENGINE_CLAIM_AWS : eng_hook_claim_secs(st->e);
 }
 
 static int
@@ -1395,7 +1393,7 @@ static double
 hook_claim(const struct step *st, const struct store_account *a)
 {
     (void)a;
-    return hook_claim_secs(st->e);
+    return eng_hook_claim_secs(st->e);
 }
 
 /* Checks the account and marks it nuking; the row stays claimed for nuke_finish. */
@@ -1408,7 +1406,7 @@ nuke_act(struct step *st, struct store_account *a, struct sbx_err *err)
         return -1;
     if (!go)
         return 0;
-    a->due_at = st->now + (int64_t)hook_claim_secs(st->e); /* recovery if we die mid-hook */
+    a->due_at = st->now + (int64_t)eng_hook_claim_secs(st->e); /* recovery if we die mid-hook */
     if (eng_transition(st->e, a, ENGINE_S_NUKING, "nuke_started", NULL, NULL, err) != 0)
         return tolerate_conflict(err);
     st->held[st->nheld++] = a;
@@ -1421,6 +1419,8 @@ nuke_finish(struct step *st, struct sbx_err *err)
     struct engine *e = st->e;
     const struct cfg_hooks *hc = &e->cfg->hooks;
     char(*msg)[256] = NULL;
+    char(*tails)[800] = NULL;
+    int64_t *runs = NULL;
     bool *ok = NULL;
     int rc = -1;
 
@@ -1428,12 +1428,18 @@ nuke_finish(struct step *st, struct sbx_err *err)
         return 0;
     ok = calloc(st->nheld, sizeof(*ok));
     msg = calloc(st->nheld, sizeof(*msg));
-    if (ok == NULL || msg == NULL) {
+    tails = calloc(st->nheld, sizeof(*tails));
+    runs = calloc(st->nheld, sizeof(*runs));
+    if (ok == NULL || msg == NULL || tails == NULL || runs == NULL) {
         sbx_err_set(err, SBX_E_NOMEM, "out of memory");
         goto out;
     }
-    if (eng_run_hooks(e, CFG_HOOK_PRE_CLOSE, st->held, st->nheld, NULL, ok, msg, err) != 0)
-        goto out;
+    {
+        const struct eng_hook_opts o = { .run_ids = runs, .details = tails };
+
+        if (eng_run_hooks_opts(e, CFG_HOOK_PRE_CLOSE, st->held, st->nheld, &o, ok, msg, err) != 0)
+            goto out;
+    }
     for (size_t j = 0; j < st->nheld; j++) {
         struct store_account *a = st->held[j];
         char *detail = NULL;
@@ -1451,25 +1457,45 @@ nuke_finish(struct step *st, struct sbx_err *err)
             if (r == 0 && e->cfg->org.close_wait_ou != NULL && *e->cfg->org.close_wait_ou != '\0')
                 park(st, a);
         } else {
-            int max = hc->max_attempts;
+            bool quarantine = a->attempts + 1 >= hc->max_attempts;
+            char key[48];
 
+            /* The events' key: the failed run, unique per attempt (the row's version when no
+             * run was recorded). Queued with the transition: both or neither are durable. */
+            if (runs[j] > 0)
+                snprintf(key, sizeof(key), "run-%lld", (long long)runs[j]);
+            else
+                snprintf(key, sizeof(key), "v%lld", (long long)a->version + 1);
             a->attempts++;
             if (store_set_str(&a->last_error, msg[j], err) != 0)
                 goto out;
             detail = eng_detail("error", msg[j], NULL);
-            if (a->attempts >= max) {
+            if (quarantine) {
                 a->due_at = 0;
-                r = eng_transition(e, a, ENGINE_S_NUKE_FAILED, "quarantined", detail, msg[j], err);
-                if (r == 0)
-                    st->r->quarantined++;
             } else {
                 int64_t base = hc->retry_backoff;
 
                 a->due_at = st->now + backoff(a->attempts - 1, base, base * 64);
-                r = eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_retry", detail, msg[j], err);
-                if (r == 0)
-                    st->r->nuke_retries++;
             }
+            r = store_begin(e->store, err);
+            if (r == 0)
+                r = eng_event_queue(e, CFG_HOOK_NUKE_FAILED, a, key,
+                                    tails[j][0] != '\0' ? tails[j] : msg[j], err);
+            if (r == 0 && quarantine)
+                r = eng_event_queue(e, CFG_HOOK_QUARANTINED, a, key, msg[j], err);
+            if (r == 0)
+                r = quarantine ? eng_transition(e, a, ENGINE_S_NUKE_FAILED, "quarantined", detail,
+                                                msg[j], err)
+                               : eng_transition(e, a, ENGINE_S_EXPIRING, "nuke_retry", detail,
+                                                msg[j], err);
+            if (r == 0)
+                r = store_commit(e->store, err);
+            if (r != 0)
+                store_rollback(e->store);
+            else if (quarantine)
+                st->r->quarantined++;
+            else
+                st->r->nuke_retries++;
             free(detail);
         }
         if (r != 0 && tolerate_conflict(err) != 0)
@@ -1479,6 +1505,8 @@ nuke_finish(struct step *st, struct sbx_err *err)
 out:
     free(ok);
     free(msg);
+    free(tails);
+    free(runs);
     return rc;
 }
 
@@ -1612,7 +1640,7 @@ suspended_paces(const struct store_account *a)
 static double
 suspended_claim(const struct step *st, const struct store_account *a)
 {
-    return a->post_close_pending ? hook_claim_secs(st->e) : ENGINE_CLAIM_AWS;
+    return a->post_close_pending ? eng_hook_claim_secs(st->e) : ENGINE_CLAIM_AWS;
 }
 
 static double
@@ -1818,6 +1846,9 @@ compute_next(struct step *st, struct sbx_err *err)
         want(st, (double)due);
     }
     /* Requested rows only count when a creation slot is free. */
+    if (eng_event_next_due(e, st->scope, &due, err) != 0)
+        return -1;
+    want(st, (double)due);
     if (store_account_count_unassigned(e->store, ENGINE_S_CREATING, &inprog, err) != 0)
         return -1;
     if (inprog < l->create_in_progress) {
@@ -1898,6 +1929,16 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
                 goto out;
         }
     }
+    if (!e->dry_run) {
+        /* The hook events queued by this step or earlier ones (engine_event.h). */
+        struct eng_event_report er = { 0 };
+
+        if (eng_event_deliver(e, st.scope, &er, err) != 0)
+            goto out;
+        r->events_delivered += er.delivered;
+        r->events_failed += er.failed;
+        r->did_work = r->did_work || er.delivered > 0 || er.failed > 0;
+    }
     st.now = eng_now(e);
     if (compute_next(&st, err) != 0)
         goto out;
@@ -1940,6 +1981,8 @@ engine_run(struct engine *e, const struct engine_step_opts *o, double max_pace_w
         r->budget_checks += one.budget_checks;
         r->budget_warned += one.budget_warned;
         r->budget_exceeded += one.budget_exceeded;
+        r->events_delivered += one.events_delivered;
+        r->events_failed += one.events_failed;
         r->errors += one.errors;
         r->did_work = r->did_work || one.did_work;
         if (one.last_error[0] != '\0')

@@ -199,6 +199,26 @@ store_done(struct store_binder *b)
     sqlite3_reset(b->st);
 }
 
+int
+store_reserve(void **arr, size_t *cap, size_t len, size_t first_cap, size_t size,
+              struct sbx_err *err)
+{
+    size_t ncap;
+    void *grown;
+
+    if (len < *cap)
+        return 0;
+    ncap = *cap == 0 ? first_cap : *cap * 2;
+    grown = realloc(*arr, ncap * size);
+    if (grown == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    *arr = grown;
+    *cap = ncap;
+    return 0;
+}
+
 char *
 store_col_strdup(sqlite3_stmt *st, int col, bool *oom)
 {

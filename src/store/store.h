@@ -8,6 +8,7 @@
  *
  * Files, one per table: store.c (opening, transactions, integrity, binders), store_account.c
  * (account, alias), store_audit.c, store_meta.c, store_ou.c, store_class.c, store_hook_run.c,
+ * store_hook_event.c (the hook event outbox),
  * store_ledger.c, store_backup.c (online backup) and store_sql.c (every SQL string).
  *
  * Concurrency: several sandboxctl processes may use one store at once (cron overlap, a manual
@@ -316,6 +317,48 @@ int store_hook_run_finish(struct store *s, int64_t run_id, const char *status, i
 int store_hook_runs(struct store *s, int64_t account, int limit,
                     int (*cb)(void *arg, const struct store_hook_run *r), void *arg,
                     struct sbx_err *err) SBX_NODISCARD;
+
+/* --- hook events (the outbox) -------------------------------------------------------- */
+
+struct store_hook_event {
+    int64_t id;
+    int64_t account;
+    char event[32];
+    char *key;
+    char uid[48]; /* SANDBOX_EVENT_ID: the same on every delivery attempt */
+    char *detail; /* one line, "" when none */
+    int64_t created_at;
+    int64_t due_at; /* 0 once delivered */
+    int64_t attempts;
+    int64_t delivered_at; /* 0 while queued */
+    char *last_error;
+};
+
+void store_hook_event_release(struct store_hook_event *ev);
+void store_hook_events_free(struct store_hook_event *evs, size_t n);
+/* Queues event for account once per (account, event, key), due now; *added false when that
+ * key was queued before (nothing changes). detail may be NULL. */
+int store_hook_event_add(struct store *s, int64_t account, const char *event, const char *key,
+                         const char *uid, const char *detail, int64_t now, bool *added,
+                         struct sbx_err *err) SBX_NODISCARD;
+/* Queued events due by now of the accounts matching f (NULL = all), earliest first, at most
+ * limit. *out is freed with store_hook_events_free. */
+int store_hook_event_due(struct store *s, int64_t now, const struct store_filter *f, int limit,
+                         struct store_hook_event **out, size_t *n,
+                         struct sbx_err *err) SBX_NODISCARD;
+/* Earliest due time of a queued event of the accounts matching f; 0 when none is queued. */
+int store_hook_event_next_due(struct store *s, const struct store_filter *f, int64_t *due,
+                              struct sbx_err *err) SBX_NODISCARD;
+/* Marks a queued event delivered (a no-op when it already is). */
+int store_hook_event_delivered(struct store *s, int64_t id, int64_t now,
+                               struct sbx_err *err) SBX_NODISCARD;
+/* Records a failed delivery: due again at due_at, why in error. */
+int store_hook_event_failed(struct store *s, int64_t id, int64_t due_at, const char *error,
+                            struct sbx_err *err) SBX_NODISCARD;
+/* The account's events, newest first, at most limit (0 = all). */
+int store_hook_events(struct store *s, int64_t account, int limit,
+                      int (*cb)(void *arg, const struct store_hook_event *ev), void *arg,
+                      struct sbx_err *err) SBX_NODISCARD;
 
 /* --- classes --------------------------------------------------------------------------- */
 

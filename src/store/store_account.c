@@ -448,8 +448,8 @@ store_account_unclaim(struct store *s, int64_t id, const char *by, struct sbx_er
     return store_exec_stmt(&b);
 }
 
-static void
-bind_scope(struct store_binder *b, const struct store_filter *f)
+void
+store_bind_scope(struct store_binder *b, const struct store_filter *f)
 {
     static const struct store_filter none = { 0 };
 
@@ -471,7 +471,7 @@ store_account_list(struct store *s, const struct store_filter *f,
     struct store_account a;
     int rc;
 
-    bind_scope(&b, f);
+    store_bind_scope(&b, f);
     store_bind_text(&b, ":state", f != NULL && f->by_state ? state_text(f->state) : NULL);
     store_bind_int_or_null(&b, ":expires_before", f != NULL ? f->expires_before : 0);
     store_bind_int(&b, ":all", f != NULL && f->all);
@@ -585,7 +585,7 @@ store_account_count(struct store *s, enum engine_state state, const struct store
     int rc;
 
     store_bind_text(&b, ":state", state_text(state));
-    bind_scope(&b, f);
+    store_bind_scope(&b, f);
     rc = store_step(&b);
     if (rc == 1)
         *n = sqlite3_column_int64(b.st, 0);
@@ -616,7 +616,7 @@ store_account_next_due(struct store *s, enum engine_state state, const struct st
     int rc;
 
     store_bind_text(&b, ":state", state_text(state));
-    bind_scope(&b, f);
+    store_bind_scope(&b, f);
     rc = store_step(&b);
     if (rc == 1)
         *due = sqlite3_column_int64(b.st, 0); /* NULL (no row) reads as 0 */
@@ -628,24 +628,15 @@ store_account_next_due(struct store *s, enum engine_state state, const struct st
 static int
 collect(struct store_binder *b, struct store_account **out, size_t *n, struct sbx_err *err)
 {
-    struct store_account *arr = NULL, *grown;
+    struct store_account *arr = NULL;
     size_t len = 0, cap = 0;
     int rc;
 
     *out = NULL;
     *n = 0;
     while ((rc = store_step(b)) == 1) {
-        if (len == cap) {
-            cap = cap == 0 ? 16 : cap * 2;
-            grown = realloc(arr, cap * sizeof(*arr));
-            if (grown == NULL) {
-                sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-                rc = -1;
-                break;
-            }
-            arr = grown;
-        }
-        if (read_account(b->st, &arr[len], err) != 0) {
+        if (store_reserve((void **)&arr, &cap, len, 16, sizeof(*arr), err) != 0 ||
+            read_account(b->st, &arr[len], err) != 0) {
             rc = -1;
             break;
         }
@@ -670,7 +661,7 @@ store_account_due(struct store *s, enum engine_state state, int64_t now,
 
     store_bind_text(&b, ":state", state_text(state));
     store_bind_int(&b, ":now", now);
-    bind_scope(&b, f);
+    store_bind_scope(&b, f);
     store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
     return collect(&b, out, n, err);
 }
@@ -682,7 +673,7 @@ store_account_in_state(struct store *s, enum engine_state state, const struct st
     struct store_binder b = store_stmt(s, STORE_ACCOUNT_IN_STATE, err);
 
     store_bind_text(&b, ":state", state_text(state));
-    bind_scope(&b, f);
+    store_bind_scope(&b, f);
     store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
     return collect(&b, out, n, err);
 }

@@ -45,6 +45,12 @@ enum store_stmt {
     STORE_HOOK_RUN_START,
     STORE_HOOK_RUN_FINISH,
     STORE_HOOK_RUN_LIST,
+    STORE_HOOK_EVENT_ADD,
+    STORE_HOOK_EVENT_DUE,
+    STORE_HOOK_EVENT_NEXT_DUE,
+    STORE_HOOK_EVENT_DELIVERED,
+    STORE_HOOK_EVENT_FAILED,
+    STORE_HOOK_EVENT_LIST,
     STORE_CLASS_INSERT,
     STORE_CLASS_GET,
     STORE_CLASS_UPDATE,
@@ -97,6 +103,8 @@ void store_bind_int(struct store_binder *b, const char *name, int64_t v);
 void store_bind_int_or_null(struct store_binder *b, const char *name, int64_t v); /* 0 binds NULL */
 void store_bind_double(struct store_binder *b, const char *name, double v);
 void store_bind_null(struct store_binder *b, const char *name);
+/* Binds a filter's account scope (:id, :owner, :kind, :class_id, :class_name; NULL f = all). */
+void store_bind_scope(struct store_binder *b, const struct store_filter *f);
 /* Steps once: 1 = a row is ready, 0 = done, -1 = error (err set, statement reset). */
 int store_step(struct store_binder *b);
 /* Steps to completion expecting no row; resets. 0 or -1. */
@@ -130,6 +138,10 @@ void store_sqlite_err(struct store *s, struct sbx_err *err, const char *what);
  * its row into *value (a heap string, NULL when there is no row). */
 int store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
                    char **value, struct sbx_err *err);
+/* Makes room in *arr (elements of size bytes, *cap of them) for element len: doubles the
+ * capacity (first first_cap) when it is full. -1 with err when out of memory (*arr kept). */
+int store_reserve(void **arr, size_t *cap, size_t len, size_t first_cap, size_t size,
+                  struct sbx_err *err);
 /* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
 char *store_col_strdup(sqlite3_stmt *st, int col, bool *oom);
 /* Text column or "" (borrowed until the next step/reset). */

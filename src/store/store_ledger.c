@@ -31,7 +31,7 @@ int
 store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_LEDGER_SINCE, err);
-    int64_t *arr = NULL, *grown;
+    int64_t *arr = NULL;
     size_t len = 0, cap = 0;
     int rc;
 
@@ -39,15 +39,9 @@ store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n, stru
     *n = 0;
     store_bind_int(&b, ":since", since);
     while ((rc = store_step(&b)) == 1) {
-        if (len == cap) {
-            cap = cap == 0 ? 64 : cap * 2;
-            grown = realloc(arr, cap * sizeof(*arr));
-            if (grown == NULL) {
-                sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-                rc = -1;
-                break;
-            }
-            arr = grown;
+        if (store_reserve((void **)&arr, &cap, len, 64, sizeof(*arr), err) != 0) {
+            rc = -1;
+            break;
         }
         arr[len++] = sqlite3_column_int64(b.st, 0);
     }

@@ -117,7 +117,25 @@ const char *const store_migrations[] = {
      * table: 5x faster at 100,000 accounts). */
     "CREATE INDEX account_state_kind ON account (state, kind);"
     "PRAGMA user_version = 2;",
-    /* 2 -> 3: the spend guard. Cost Explorer's daily cost per AWS account (cents; days are
+    /* 2 -> 3: the hook event outbox. A row is queued in the transaction that records its
+     * occurrence, once per (account, event, key); uid is the id hooks see (SANDBOX_EVENT_ID),
+     * the same on every delivery attempt. due_at is NULL once delivered. */
+    "CREATE TABLE hook_event ("
+    " id INTEGER PRIMARY KEY,"
+    " account INTEGER NOT NULL REFERENCES account(id),"
+    " event TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " uid TEXT NOT NULL UNIQUE,"
+    " detail TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " due_at INTEGER,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " delivered_at INTEGER,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " UNIQUE (account, event, key));"
+    "CREATE INDEX hook_event_due ON hook_event (due_at) WHERE due_at IS NOT NULL;"
+    "PRAGMA user_version = 3;",
+    /* 3 -> 4: the spend guard. Cost Explorer's daily cost per AWS account (cents; days are
      * re-read while AWS may still revise them), and per account row its own budget (NULL =
      * the kind's) and what the last check found and fired in the current period. */
     "CREATE TABLE spend_day ("
@@ -133,7 +151,7 @@ const char *const store_migrations[] = {
     " exceeded INTEGER NOT NULL DEFAULT 0,"
     " spent INTEGER NOT NULL DEFAULT 0,"
     " checked_at INTEGER);"
-    "PRAGMA user_version = 3;",
+    "PRAGMA user_version = 4;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
@@ -158,6 +176,9 @@ const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
 #define CLASS_COLS "id, name, kind, owner, seats, state, expires_at, created_at, updated_at, detail"
 #define AUDIT_COLS \
     "seq, ts, actor, account, account_id, event, from_state, to_state, detail, prev_hash, hash"
+#define HOOK_EVENT_COLS                                                                     \
+    "e.id, e.account, e.event, e.key, e.uid, e.detail, e.created_at, e.due_at, e.attempts," \
+    " e.delivered_at, e.last_error"
 #define HOOK_RUN_COLS                                                                         \
     "id, account, event, attempt, status, exit_status, log_path, tail, started_at, ended_at," \
     " result"
@@ -272,6 +293,28 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                               " log_path = :log_path, tail = :tail, result = :result,"
                               " ended_at = :now"
                               " WHERE id = :id",
+    [STORE_HOOK_EVENT_ADD] =
+            "INSERT INTO hook_event (account, event, key, uid, detail, created_at, due_at)"
+            " VALUES (:account, :event, :key, :uid, :detail, :now, :now)"
+            " ON CONFLICT (account, event, key) DO NOTHING",
+/* An account's events go in the order they were queued: one waits while an earlier one of
+ * its account is still queued (its delivery failed and waits for the retry). */
+#define HOOK_EVENT_QUEUED                                                     \
+    " FROM hook_event e JOIN account a ON a.id = e.account"                   \
+    " LEFT JOIN class c ON c.id = a.class_id WHERE e.due_at IS NOT NULL"      \
+    " AND NOT EXISTS (SELECT 1 FROM hook_event p WHERE p.account = e.account" \
+    " AND p.id < e.id AND p.due_at IS NOT NULL) AND"
+    [STORE_HOOK_EVENT_DUE] =
+            "SELECT " HOOK_EVENT_COLS HOOK_EVENT_QUEUED " e.due_at <= :now AND" ACCOUNT_SCOPE
+            " ORDER BY e.due_at, e.id LIMIT :limit",
+    [STORE_HOOK_EVENT_NEXT_DUE] = "SELECT min(e.due_at)" HOOK_EVENT_QUEUED ACCOUNT_SCOPE,
+    [STORE_HOOK_EVENT_DELIVERED] = "UPDATE hook_event SET due_at = NULL, attempts = attempts + 1,"
+                                   " delivered_at = :now, last_error = ''"
+                                   " WHERE id = :id AND due_at IS NOT NULL",
+    [STORE_HOOK_EVENT_FAILED] = "UPDATE hook_event SET due_at = :due_at, attempts = attempts + 1,"
+                                " last_error = :error WHERE id = :id AND due_at IS NOT NULL",
+    [STORE_HOOK_EVENT_LIST] = "SELECT " HOOK_EVENT_COLS " FROM hook_event e"
+                              " WHERE e.account = :account ORDER BY e.id DESC LIMIT :limit",
     /* `metrics`: one pass over the index account_state_kind, and over the failed hook runs. */
     [STORE_METRICS_STATE_KIND] = "SELECT state, kind, COUNT(*) FROM account GROUP BY state, kind",
     [STORE_METRICS_HOOK_FAILURES] =

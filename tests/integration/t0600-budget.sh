@@ -24,12 +24,15 @@ write_config 'kinds = {
     };
 };
 budget = { check_interval = "1h"; };'
-mkdir -p "$T/hooks/pre-close.d"
-cat >"$T/hooks/pre-close.d/10-record" <<HOOK
+for ev in pre-close budget-warning budget-exceeded; do
+    mkdir -p "$T/hooks/$ev.d"
+    cat >"$T/hooks/$ev.d/10-record" <<HOOK
 #!/bin/sh
-echo "\$SANDBOX_EVENT \$SANDBOX_ACCOUNT_ID \${SANDBOX_REASON:-}" >>"$T/hooks.log"
+echo "\$SANDBOX_EVENT \$SANDBOX_ACCOUNT_ID \${SANDBOX_REASON:-} \${SANDBOX_EVENT_DETAIL:-}" >>"$T/hooks.log"
 HOOK
-chmod 755 "$T/hooks/pre-close.d/10-record"
+    chmod 755 "$T/hooks/$ev.d/10-record"
+done
+hooks_of() { grep -c "^$1 $2 " "$T/hooks.log" 2>/dev/null || true; }
 
 adv() { sim_admin POST advance "{\"seconds\": \"$1\"}" >/dev/null; }
 state_of() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
@@ -107,6 +110,12 @@ adv 2h
 sbx run >/dev/null
 assert_eq "$(count_event "$row" budget_exceeded)" 1 "budget-exceeded fires once"
 assert_eq "$(count_event "$row" budget_warning)" 2
+# the hook events: once per threshold, once at the limit, with what happened
+assert_eq "$(hooks_of budget-warning "$id")" 2
+assert_eq "$(hooks_of budget-exceeded "$id")" 1
+assert_contains "$(grep "^budget-warning $id" "$T/hooks.log")" "threshold=50% spent="
+assert_contains "$(grep "^budget-warning $id" "$T/hooks.log")" "threshold=80% spent="
+assert_contains "$(grep "^budget-exceeded $id" "$T/hooks.log")" "limit=100.00 USD period=lease action=freeze"
 assert_eq "$(state_of "$row")" frozen
 
 # at_limit close: 20 USD -> the normal close path with reason budget
@@ -161,4 +170,5 @@ sbx run >/dev/null
 assert_eq "$(state_of "$crow")" frozen
 assert_contains "$(scps "$cid")" "sandboxctl-budget-freeze"
 assert_eq "$(count_event "$crow" budget_exceeded)" 1
+assert_eq "$(hooks_of budget-exceeded "$cid")" 1 "queued once across the SIGKILL"
 sbx log --verify >/dev/null

@@ -576,6 +576,9 @@ TEST(hook_event_names)
     CHECK_STR_EQ(cfg_hook_event_name(CFG_HOOK_EXPIRY_WARNING), "expiry-warning");
     CHECK_STR_EQ(cfg_hook_event_name(CFG_HOOK_PRE_CLOSE), "pre-close");
     CHECK_STR_EQ(cfg_hook_event_name(CFG_HOOK_POST_CLOSE), "post-close");
+    CHECK_STR_EQ(cfg_hook_event_name(CFG_HOOK_NUKE_FAILED), "nuke-failed");
+    CHECK_STR_EQ(cfg_hook_event_name(CFG_HOOK_QUARANTINED), "quarantined");
+    CHECK_STR_EQ(cfg_hook_event_name(CFG_HOOK_CLOSE_FAILED), "close-failed");
     CHECK_STR_EQ(cfg_hook_event_name(CFG_HOOK_EVENT_COUNT), "unknown");
 }
 

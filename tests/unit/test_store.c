@@ -629,8 +629,8 @@ TEST(migrates_hook_run_result)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
-                   "DROP TABLE spend_day; DROP TABLE account_budget;"
+    raw_exec(path, "DROP TABLE hook_event; DROP TABLE spend_day; DROP TABLE account_budget;"
+                   "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
                    "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
                    " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
                    "PRAGMA user_version = 1");
@@ -645,7 +645,7 @@ TEST(migrates_hook_run_result)
     free(path);
 }
 
-/* A schema-2 store gets the spend guard's tables: spend per day summed over a period, a
+/* A schema-3 store gets the spend guard's tables: spend per day summed over a period, a
  * budget per row with its own limit kept apart from what the checks record. */
 TEST(migrates_spend_tables)
 {
@@ -659,7 +659,7 @@ TEST(migrates_spend_tables)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE spend_day; DROP TABLE account_budget; PRAGMA user_version = 2");
+    raw_exec(path, "DROP TABLE spend_day; DROP TABLE account_budget; PRAGMA user_version = 3");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);

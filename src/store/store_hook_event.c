@@ -1,0 +1,168 @@
+/* store_hook_event.c -- the hook_event table: the outbox of hook events (nuke-failed,
+ * quarantined, close-failed, ...), queued with their occurrence and delivered by the engine. */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+void
+store_hook_event_release(struct store_hook_event *ev)
+{
+    if (ev == NULL)
+        return;
+    free(ev->key);
+    free(ev->detail);
+    free(ev->last_error);
+    memset(ev, 0, sizeof(*ev));
+}
+
+void
+store_hook_events_free(struct store_hook_event *evs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        store_hook_event_release(&evs[i]);
+    free(evs);
+}
+
+int
+store_hook_event_add(struct store *s, int64_t account, const char *event, const char *key,
+                     const char *uid, const char *detail, int64_t now, bool *added,
+                     struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_ADD, err);
+
+    *added = false;
+    store_bind_int(&b, ":account", account);
+    store_bind_text(&b, ":event", event);
+    store_bind_text(&b, ":key", key);
+    store_bind_text(&b, ":uid", uid);
+    store_bind_text(&b, ":detail", detail != NULL ? detail : "");
+    store_bind_int(&b, ":now", now);
+    if (store_exec_stmt(&b) != 0)
+        return -1;
+    *added = sqlite3_changes(s->db) > 0;
+    return 0;
+}
+
+/* One row of HOOK_EVENT_COLS into ev; -1 (err) when out of memory. */
+static int
+read_event(sqlite3_stmt *st, struct store_hook_event *ev, struct sbx_err *err)
+{
+    bool oom = false;
+
+    memset(ev, 0, sizeof(*ev));
+    ev->id = sqlite3_column_int64(st, 0);
+    ev->account = sqlite3_column_int64(st, 1);
+    snprintf(ev->event, sizeof(ev->event), "%s", store_col_text(st, 2));
+    ev->key = store_col_strdup(st, 3, &oom);
+    snprintf(ev->uid, sizeof(ev->uid), "%s", store_col_text(st, 4));
+    ev->detail = store_col_strdup(st, 5, &oom);
+    ev->created_at = sqlite3_column_int64(st, 6);
+    ev->due_at = sqlite3_column_int64(st, 7);
+    ev->attempts = sqlite3_column_int64(st, 8);
+    ev->delivered_at = sqlite3_column_int64(st, 9);
+    ev->last_error = store_col_strdup(st, 10, &oom);
+    if (oom) {
+        store_hook_event_release(ev);
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_hook_event_due(struct store *s, int64_t now, const struct store_filter *f, int limit,
+                     struct store_hook_event **out, size_t *n, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_DUE, err);
+    struct store_hook_event *arr = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    store_bind_int(&b, ":now", now);
+    store_bind_scope(&b, f);
+    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    while ((rc = store_step(&b)) == 1) {
+        if (store_reserve((void **)&arr, &cap, len, 8, sizeof(*arr), err) != 0 ||
+            read_event(b.st, &arr[len], err) != 0) {
+            rc = -1;
+            break;
+        }
+        len++;
+    }
+    store_done(&b);
+    if (rc < 0) {
+        store_hook_events_free(arr, len);
+        return -1;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+int
+store_hook_event_next_due(struct store *s, const struct store_filter *f, int64_t *due,
+                          struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_NEXT_DUE, err);
+    int rc;
+
+    store_bind_scope(&b, f);
+    rc = store_step(&b);
+    if (rc == 1)
+        *due = sqlite3_column_int64(b.st, 0); /* NULL (none queued) reads as 0 */
+    store_done(&b);
+    return rc == 1 ? 0 : -1;
+}
+
+int
+store_hook_event_delivered(struct store *s, int64_t id, int64_t now, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_DELIVERED, err);
+
+    store_bind_int(&b, ":id", id);
+    store_bind_int(&b, ":now", now);
+    return store_exec_stmt(&b);
+}
+
+int
+store_hook_event_failed(struct store *s, int64_t id, int64_t due_at, const char *error,
+                        struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_FAILED, err);
+
+    store_bind_int(&b, ":id", id);
+    store_bind_int(&b, ":due_at", due_at);
+    store_bind_text(&b, ":error", error != NULL ? error : "");
+    return store_exec_stmt(&b);
+}
+
+int
+store_hook_events(struct store *s, int64_t account, int limit,
+                  int (*cb)(void *arg, const struct store_hook_event *ev), void *arg,
+                  struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_LIST, err);
+    struct store_hook_event ev;
+    int rc;
+
+    store_bind_int(&b, ":account", account);
+    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    while ((rc = store_step(&b)) == 1) {
+        if (read_event(b.st, &ev, err) != 0) {
+            rc = -1;
+            break;
+        }
+        rc = cb(arg, &ev);
+        store_hook_event_release(&ev);
+        if (rc != 0)
+            break;
+    }
+    store_done(&b);
+    return rc;
+}

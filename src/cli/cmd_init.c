@@ -1,6 +1,7 @@
 /*
  * cmd_init.c -- `sandboxctl init`: create the store, discover the organization (management
- * account, root, member count) and create every kind's OU that is missing.
+ * account, root, member count), create every kind's OU that is missing and, when a kind has a
+ * budget, the freeze SCP (engine_budget.h).
  */
 #include "cli/cmd.h"
 
@@ -8,7 +9,6 @@
 #include <stdio.h>
 
 #include "cli/cmd_util.h"
-#include "engine/engine_budget.h"
 #include "engine/engine_budget.h"
 #include "store/store.h"
 #include "util/log.h"

@@ -673,56 +673,61 @@ vec_push(struct vec *v)
 }
 
 /*
- * Follows NextToken: sends req (adding MaxResults when has_max and NextToken from the
- * previous page), calls item() for every element of result_key, and stops only when a page
- * has no NextToken, never on an empty page.
+ * Follows pg->token_key: sends req (with the previous page's token) as op, or as sc when sc is
+ * not NULL, calls pg->item() for every element of pg->result_key, and stops only when a page
+ * has no token, never on an empty page; a repeated token is a protocol error. pg->pages counts
+ * the requests sent.
  */
 static int
-paginate(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *result_key,
-         int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
-         struct sbx_err *err)
+page_loop(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJSON *req,
+          struct orgs_pager *pg, struct sbx_err *err)
 {
+    const char *opname = sc != NULL ? sc->operation : op_names[op];
     char *token = NULL;
-    int rc = -1, pages = 0;
+    int rc = -1;
 
-    if (has_max && cJSON_AddNumberToObject(req, "MaxResults", PAGE_SIZE) == NULL)
-        return nomem(err);
+    pg->pages = 0;
     for (;;) {
         cJSON *resp = NULL;
         const cJSON *arr, *it;
         const char *next;
 
-        cJSON_DeleteItemFromObjectCaseSensitive(req, "NextToken");
-        if (token != NULL && cJSON_AddStringToObject(req, "NextToken", token) == NULL) {
+        cJSON_DeleteItemFromObjectCaseSensitive(req, pg->token_key);
+        if (token != NULL && cJSON_AddStringToObject(req, pg->token_key, token) == NULL) {
             nomem(err);
             goto out;
         }
-        if (orgs_call(o, op, req, &resp, err) != 0)
+        if ((sc != NULL ? orgs_call_service(o, sc, req, &resp, err)
+                        : orgs_call(o, op, req, &resp, err)) != 0)
             goto out;
-        pages++;
-        arr = cJSON_GetObjectItemCaseSensitive(resp, result_key);
+        pg->pages++;
+        arr = cJSON_GetObjectItemCaseSensitive(resp, pg->result_key);
         if (arr != NULL && !cJSON_IsNull(arr) && !cJSON_IsArray(arr)) {
             cJSON_Delete(resp);
-            protocol(op_names[op], "result list is not an array", err);
+            protocol(opname, "result list is not an array", err);
             goto out;
         }
         cJSON_ArrayForEach(it, arr)
         {
-            if (!cJSON_IsObject(it) || item(ctx, it, err) != 0) {
+            if (!cJSON_IsObject(it) || pg->item(pg->ctx, it, err) != 0) {
                 if (!cJSON_IsObject(it))
-                    protocol(op_names[op], "result list holds a non-object", err);
+                    protocol(opname, "result list holds a non-object", err);
                 cJSON_Delete(resp);
                 goto out;
             }
         }
-        next = jsonr_str(resp, "NextToken");
+        next = jsonr_str(resp, pg->token_key);
         if (next == NULL || *next == '\0') {
             cJSON_Delete(resp);
             break;
         }
         if (token != NULL && strcmp(token, next) == 0) {
+            char what[96];
+
             cJSON_Delete(resp);
-            protocol(op_names[op], "NextToken repeated: the listing does not advance", err);
+            snprintf(what, sizeof(what), "%s repeated: the listing does not advance",
+                     pg->token_key);
+            protocol(opname, what, err);
             goto out;
         }
         free(token);
@@ -733,11 +738,31 @@ paginate(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *
             goto out;
         }
     }
-    log_debug("%s: %d page%s", op_names[op], pages, pages == 1 ? "" : "s");
+    log_debug("%s: %d page%s", opname, pg->pages, pg->pages == 1 ? "" : "s");
     rc = 0;
 out:
     free(token);
     return rc;
+}
+
+/* An Organizations listing: NextToken, and MaxResults when has_max (see page_loop). */
+static int
+paginate(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *result_key,
+         int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
+         struct sbx_err *err)
+{
+    struct orgs_pager pg = { "NextToken", result_key, item, ctx, 0 };
+
+    if (has_max && cJSON_AddNumberToObject(req, "MaxResults", PAGE_SIZE) == NULL)
+        return nomem(err);
+    return page_loop(o, op, NULL, req, &pg, err);
+}
+
+int
+orgs_paginate_service(struct orgs *o, const struct orgs_service_call *sc, cJSON *req,
+                      struct orgs_pager *pg, struct sbx_err *err)
+{
+    return page_loop(o, ORGS_OP_COUNT, sc, req, pg, err);
 }
 
 /* Drops the element vec_push() just added when filling it failed (rc != 0); returns rc. */

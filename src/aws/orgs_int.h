@@ -29,6 +29,24 @@ struct orgs_service_call {
 int orgs_call_service(struct orgs *o, const struct orgs_service_call *sc, const cJSON *req,
                       cJSON **resp, struct sbx_err *err) SBX_NODISCARD;
 
+/* A listing of another service, page by page (orgs_paginate_service). */
+struct orgs_pager {
+    const char *token_key;  /* the page token, in the request and the answer: "NextPageToken" */
+    const char *result_key; /* the answer's list: "ResultsByTime" */
+    int (*item)(void *ctx, const cJSON *it, struct sbx_err *err); /* per element (an object) */
+    void *ctx;
+    int pages; /* out: requests sent, one per page */
+};
+
+/*
+ * Sends req as sc describes until an answer has no page token, the previous page's token in
+ * each request (req is changed, the caller still owns it), calling pg->item for every element
+ * of pg->result_key; never stops on an empty page and refuses a repeated token (protocol
+ * error). The same loop serves the Organizations listings.
+ */
+int orgs_paginate_service(struct orgs *o, const struct orgs_service_call *sc, cJSON *req,
+                          struct orgs_pager *pg, struct sbx_err *err) SBX_NODISCARD;
+
 /*
  * The Cost Explorer endpoint the client resolved (borrowed), or NULL with SBX_E_CONFIG in err
  * when the partition has no Cost Explorer endpoint and none is configured.

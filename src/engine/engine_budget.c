@@ -20,11 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "aws/ce.h"
 #include "engine/engine_event.h"
 #include "engine/engine_int.h"
+#include "util/duration.h"
 #include "util/log.h"
 #include "util/money.h"
 
@@ -55,11 +55,7 @@ engine_budget_judge(int64_t spent, int64_t limit, const int *warn, int nwarn, in
 void
 engine_budget_day(int64_t t, char out[11])
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 11, "%Y-%m-%d", &tm) != 10)
-        snprintf(out, 11, "1970-01-01");
+    duration_format_day(t >= 0 ? t / 86400 : -((-t + 86399) / 86400), out);
 }
 
 int

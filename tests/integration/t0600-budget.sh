@@ -61,6 +61,9 @@ print(" ".join(p["Name"] for p in json.loads(body)["Policies"]))' \
         "$(sim_call ListPoliciesForTarget "{\"TargetId\": \"$1\", \"Filter\": \"SERVICE_CONTROL_POLICY\"}")"
 }
 
+# doctor: what the chosen interval costs (USD 0.01 a request; 731 checks in 30.44 days at 1h)
+assert_contains "$(sbx doctor)" "2 kinds with a budget, checked every 1h: 731 Cost Explorer requests a month per page of results at USD 0.01 each = 7.31 USD a month per page"
+
 out=$(sbx init --json)
 assert_contains "$(json_get "$out" 'd["freeze_scp"]')" "sandboxctl-budget-freeze"
 assert_contains "$(json_get "$out" 'd["freeze_scp"]')" "(created)"

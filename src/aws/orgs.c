@@ -674,15 +674,14 @@ vec_push(struct vec *v)
 
 /*
  * Follows pg->token_key: sends req (with the previous page's token) as op, or as sc when sc is
- * not NULL, calls pg->item() for every element of pg->result_key, and stops only when a page
- * has no token, never on an empty page; a repeated token is a protocol error. pg->pages counts
- * the requests sent.
+ * not NULL (opname names either in messages), calls pg->item() for every element of pg->result_key,
+ * and stops only when a page has no token, never on an empty page; a repeated token is a protocol
+ * error. pg->pages counts the requests sent.
  */
 static int
-page_loop(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJSON *req,
-          struct orgs_pager *pg, struct sbx_err *err)
+page_loop(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, const char *opname,
+          cJSON *req, struct orgs_pager *pg, struct sbx_err *err)
 {
-    const char *opname = sc != NULL ? sc->operation : op_names[op];
     char *token = NULL;
     int rc = -1;
 
@@ -755,14 +754,14 @@ paginate(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *
 
     if (has_max && cJSON_AddNumberToObject(req, "MaxResults", PAGE_SIZE) == NULL)
         return nomem(err);
-    return page_loop(o, op, NULL, req, &pg, err);
+    return page_loop(o, op, NULL, op_names[op], req, &pg, err);
 }
 
 int
 orgs_paginate_service(struct orgs *o, const struct orgs_service_call *sc, cJSON *req,
                       struct orgs_pager *pg, struct sbx_err *err)
 {
-    return page_loop(o, ORGS_OP_COUNT, sc, req, pg, err);
+    return page_loop(o, ORGS_OP_COUNT, sc, sc->operation, req, pg, err);
 }
 
 /* Drops the element vec_push() just added when filling it failed (rc != 0); returns rc. */

@@ -106,6 +106,8 @@ whole_check(struct sim *s, const struct orgs_opts *oo, int accounts, int days, c
     struct engine_budget_report r;
     struct sbx_clock clk;
     struct sbx_err err = { 0 };
+    static const char *const leftovers[] = { "store.db", "store.db-wal", "store.db-shm",
+                                             "store.db-journal" };
     char dir[] = "/tmp/sbx-bench-ce.XXXXXX", path[4200];
     double cpu0, wall0, cpu, wall;
     long before, requests;
@@ -179,8 +181,11 @@ out:
     orgs_free(o);
     store_close(st);
     cfg_free(cfg);
-    snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-    if (system(path) != 0)
+    for (size_t i = 0; i < sizeof(leftovers) / sizeof(leftovers[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, leftovers[i]);
+        unlink(path);
+    }
+    if (rmdir(dir) != 0)
         fprintf(stderr, "sbx_bench_ce: cannot remove %s\n", dir);
     return rc;
 }

@@ -462,6 +462,23 @@ int store_budget_get(struct store *s, int64_t account, struct store_budget *out,
 /* Records what a check found (period, warned, exceeded, spent, checked_at; not the limit). */
 int store_budget_put(struct store *s, int64_t account, const struct store_budget *b,
                      struct sbx_err *err) SBX_NODISCARD;
+/* Calls cb for every row's budget record (account = the row's id), in row order. */
+int store_budget_all(struct store *s,
+                     int (*cb)(void *arg, int64_t account, const struct store_budget *b),
+                     void *arg, struct sbx_err *err) SBX_NODISCARD;
+
+/* One line of the chargeback report: the cost of an owner's accounts of a kind in a class. */
+struct store_spend_row {
+    const char *owner; /* borrowed for the callback */
+    const char *kind;
+    const char *class_name; /* "" = not in a class */
+    int64_t accounts;       /* accounts with cost in the period */
+    int64_t cents;
+};
+/* Calls cb per (owner, kind, class) with cost on the days since <= day < until, sorted. */
+int store_spend_report(struct store *s, const char *since, const char *until,
+                       int (*cb)(void *arg, const struct store_spend_row *r), void *arg,
+                       struct sbx_err *err) SBX_NODISCARD;
 /* True when some account row has its own limit. */
 int store_budget_any_limit(struct store *s, bool *any, struct sbx_err *err) SBX_NODISCARD;
 /* Sets row account's own limit (cents; 0 = back to its kind's). */

@@ -54,6 +54,18 @@ store_spend_by_account(struct store *s, const char *since, const char *until,
     return rc;
 }
 
+/* Columns from col on: limit_cents, period, warned, exceeded, spent, checked_at. */
+static void
+read_budget(sqlite3_stmt *st, int col, struct store_budget *out)
+{
+    out->limit = sqlite3_column_int64(st, col);
+    snprintf(out->period, sizeof(out->period), "%s", store_col_text(st, col + 1));
+    out->warned = sqlite3_column_int(st, col + 2);
+    out->exceeded = sqlite3_column_int(st, col + 3) != 0;
+    out->spent = sqlite3_column_int64(st, col + 4);
+    out->checked_at = sqlite3_column_int64(st, col + 5);
+}
+
 int
 store_budget_get(struct store *s, int64_t account, struct store_budget *out, struct sbx_err *err)
 {
@@ -63,16 +75,55 @@ store_budget_get(struct store *s, int64_t account, struct store_budget *out, str
     memset(out, 0, sizeof(*out));
     store_bind_int(&b, ":account", account);
     rc = store_step(&b);
-    if (rc == 1) {
-        out->limit = sqlite3_column_int64(b.st, 0);
-        snprintf(out->period, sizeof(out->period), "%s", store_col_text(b.st, 1));
-        out->warned = sqlite3_column_int(b.st, 2);
-        out->exceeded = sqlite3_column_int(b.st, 3) != 0;
-        out->spent = sqlite3_column_int64(b.st, 4);
-        out->checked_at = sqlite3_column_int64(b.st, 5);
-    }
+    if (rc == 1)
+        read_budget(b.st, 0, out);
     store_done(&b);
     return rc < 0 ? -1 : 0;
+}
+
+int
+store_budget_all(struct store *s,
+                 int (*cb)(void *arg, int64_t account, const struct store_budget *b), void *arg,
+                 struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_BUDGET_ALL, err);
+    struct store_budget bu;
+    int rc;
+
+    while ((rc = store_step(&b)) == 1) {
+        memset(&bu, 0, sizeof(bu));
+        read_budget(b.st, 1, &bu);
+        rc = cb(arg, sqlite3_column_int64(b.st, 0), &bu);
+        if (rc != 0)
+            break;
+    }
+    store_done(&b);
+    return rc;
+}
+
+int
+store_spend_report(struct store *s, const char *since, const char *until,
+                   int (*cb)(void *arg, const struct store_spend_row *r), void *arg,
+                   struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_SPEND_REPORT, err);
+    struct store_spend_row r;
+    int rc;
+
+    store_bind_text(&b, ":since", since);
+    store_bind_text(&b, ":until", until);
+    while ((rc = store_step(&b)) == 1) {
+        r.owner = store_col_text(b.st, 0);
+        r.kind = store_col_text(b.st, 1);
+        r.class_name = store_col_text(b.st, 2);
+        r.accounts = sqlite3_column_int64(b.st, 3);
+        r.cents = sqlite3_column_int64(b.st, 4);
+        rc = cb(arg, &r);
+        if (rc != 0)
+            break;
+    }
+    store_done(&b);
+    return rc;
 }
 
 int

@@ -340,6 +340,16 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                                " DO UPDATE SET limit_cents = excluded.limit_cents",
     [STORE_BUDGET_ANY_LIMIT] = "SELECT 1 FROM account_budget WHERE limit_cents IS NOT NULL"
                                " LIMIT 1",
+    [STORE_BUDGET_ALL] = "SELECT account, limit_cents, period, warned, exceeded, spent,"
+                         " checked_at FROM account_budget ORDER BY account",
+    /* `spend`: cost per owner, kind and class over days since <= day < until, for the
+     * accounts this store manages (found by their AWS id, which is unique). */
+    [STORE_SPEND_REPORT] =
+            "SELECT a.owner, a.kind, coalesce(c.name, ''), count(DISTINCT a.id), sum(s.cents)"
+            " FROM spend_day s JOIN account a ON a.account_id = s.account_id"
+            " LEFT JOIN class c ON c.id = a.class_id"
+            " WHERE s.day >= :since AND s.day < :until"
+            " GROUP BY a.owner, a.kind, c.name ORDER BY a.owner, a.kind, c.name",
     [STORE_HOOK_RUN_LIST] = "SELECT " HOOK_RUN_COLS " FROM hook_run WHERE account = :account"
                             " ORDER BY id DESC LIMIT :limit",
     [STORE_CLASS_INSERT] = "INSERT INTO class (name, kind, owner, seats, state, expires_at,"

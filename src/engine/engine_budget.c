@@ -100,7 +100,10 @@ engine_budget_any(struct engine *e, bool *any, struct sbx_err *err)
 
 /*
  * Deny everything but reads and billing to every principal except the role sandboxctl works
- * through (aws.access_role), so the account can still be nuked and closed while frozen. SCPs
+ * through (aws.access_role), so the account can still be nuked while frozen; CloseAccount is
+ * the management account's call, which SCPs never affect ("Service Control Policies (SCPs)
+ * don't affect IAM principals in the management account", Organizations User Guide,
+ * orgs_account_close_policy), so no detach is needed before the close. SCPs
  * take a wildcard only at the end of an action name; the document stays well below the 5,120
  * characters AWS allows.
  */

@@ -86,6 +86,26 @@ engine_budget_of(struct engine *e, const struct store_account *a, int64_t now,
 }
 
 int
+engine_budget_status(const struct sbx_config *cfg, struct store *s, const struct store_account *a,
+                     struct engine_budget_status *out, struct sbx_err *err)
+{
+    const struct cfg_kind *k = cfg_kind_find(cfg, a->kind);
+    struct store_budget sb;
+
+    memset(out, 0, sizeof(*out));
+    if (store_budget_get(s, a->id, &sb, err) != 0)
+        return -1;
+    out->own = sb.limit > 0;
+    out->limit = out->own ? sb.limit : (k != NULL ? k->budget.limit : 0);
+    out->spent = sb.spent;
+    snprintf(out->period, sizeof(out->period), "%s", sb.period);
+    out->warned = sb.warned;
+    out->exceeded = sb.exceeded;
+    out->checked_at = sb.checked_at;
+    return 0;
+}
+
+int
 engine_budget_any(struct engine *e, bool *any, struct sbx_err *err)
 {
     *any = false;

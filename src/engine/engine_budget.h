@@ -45,6 +45,22 @@ struct engine_budget {
 int engine_budget_of(struct engine *e, const struct store_account *a, int64_t now,
                      struct engine_budget *b, struct sbx_err *err) SBX_NODISCARD;
 
+/* What `list`, `show` and `class show` print about an account's budget (store only). */
+struct engine_budget_status {
+    int64_t limit;      /* cents in force; 0 = no budget */
+    bool own;           /* the account's own (--budget), not its kind's */
+    int64_t spent;      /* the period's spend at the last check, cents */
+    char period[16];    /* "lease", "2026-12"; "" = never checked */
+    int warned;         /* the highest warning fired in the period (percent) */
+    bool exceeded;      /* the limit was reached in the period */
+    int64_t checked_at; /* the last check; 0 = never */
+};
+
+/* a's budget and what the last check found, from cfg and the store only (no engine). */
+int engine_budget_status(const struct sbx_config *cfg, struct store *s,
+                         const struct store_account *a, struct engine_budget_status *out,
+                         struct sbx_err *err) SBX_NODISCARD;
+
 /* Formats epoch t's UTC day as YYYY-MM-DD into out. */
 void engine_budget_day(int64_t t, char out[11]);
 

@@ -1670,8 +1670,9 @@ struct phase {
 
 /*
  * The lifecycle, in the order a step runs it. Finishing creations before submitting new ones
- * frees in-progress slots, and closures are polled after new ones are sent. Adding a phase is
- * a row here and its action.
+ * frees in-progress slots, and polling closures before sending new ones frees closures in
+ * flight: the step that sees a closure done sends the next one. Adding a phase is a row here
+ * and its action.
  */
 enum {
     PH_CREATING,
@@ -1728,6 +1729,14 @@ static const struct phase phases[] = {
       .act = nuke_act,
       .dry = nuke_dry,
       .finish = nuke_finish },
+    { .state = ENGINE_S_CLOSING,
+      .closes = true,
+      .limit = 50,
+      .paced = true,
+      .pace_op = ORGS_OP_DESCRIBE_ACCOUNT,
+      .pace_stops = true,
+      .claim = aws_claim,
+      .act = poll_closing },
     { .state = ENGINE_S_CLOSE_WAIT,
       .closes = true,
       .batch = close_batch,
@@ -1737,14 +1746,6 @@ static const struct phase phases[] = {
       .claim = aws_claim,
       .act = close_one,
       .dry = close_dry },
-    { .state = ENGINE_S_CLOSING,
-      .closes = true,
-      .limit = 50,
-      .paced = true,
-      .pace_op = ORGS_OP_DESCRIBE_ACCOUNT,
-      .pace_stops = true,
-      .claim = aws_claim,
-      .act = poll_closing },
     { .state = ENGINE_S_SUSPENDED,
       .closes = true,
       .limit = 50,

@@ -3,7 +3,8 @@
  * on fixed clocks moved together: the first poll of a creation comes at its submission plus
  * the latency learned from recent creations, polls follow every second for a few seconds and
  * then every few seconds, and the "stuck" warning counts from submission, not from the row's
- * creation (a seat queued behind others is not stuck when it has just been sent).
+ * creation (a seat queued behind others is not stuck when it has just been sent); and the
+ * closing schedule: a closure seen done makes room for the next CloseAccount in the same step.
  */
 #include <math.h>
 #include <stdio.h>
@@ -347,5 +348,74 @@ TEST(create_latency_is_the_bounded_median_of_recent_creations)
     CHECK(eng_create_latency(f.e) == ENGINE_CREATE_LATENCY_MIN);
     CHECK_OK(store_meta_set(f.store, "create_latencies", "fast", &err), &err);
     CHECK(eng_create_latency(f.e) == ENGINE_CREATE_LATENCY_DEFAULT);
+    fx_done(&f);
+}
+
+/* How many of the rows are in state. */
+static int
+count_state(struct fx *f, const int64_t *ids, size_t n, enum engine_state state)
+{
+    int count = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        struct store_account a = row(f, ids[i]);
+
+        count += a.state == state;
+        store_account_release(&a);
+    }
+    return count;
+}
+
+/*
+ * A step does all the work possible now: the step whose poll sees a closure done sends the
+ * next queued CloseAccount in its place, not a later step (a driver sleeping until the next
+ * poll would leave the freed slot empty until then). Three closures in flight at most, one
+ * CloseAccount per 20 s, closures of 300 s (the simulator's defaults and the engine's).
+ */
+TEST(step_that_sees_a_closure_done_sends_the_next)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+    int64_t ids[4];
+    char why[256];
+    int t;
+
+    fx_init(&f, 10, 5, 600);
+    for (size_t i = 0; i < SBX_ARRAY_LEN(ids); i++) {
+        char owner[64];
+
+        snprintf(owner, sizeof(owner), "u%zu@corp.example", i);
+        ids[i] = request(&f, owner);
+    }
+    for (t = 0; t < 300 && count_state(&f, ids, 4, ENGINE_S_ACTIVE) < 4; t++) {
+        step(&f);
+        advance(&f, 1);
+    }
+    CHECK_INT_EQ(count_state(&f, ids, 4, ENGINE_S_ACTIVE), 4);
+    for (size_t i = 0; i < SBX_ARRAY_LEN(ids); i++) {
+        struct store_account a = row(&f, ids[i]);
+        enum engine_close_outcome outcome;
+
+        CHECK_OK(
+                engine_close_request(f.e, &a, "manual", 0, false, &outcome, why, sizeof(why), &err),
+                &err);
+        CHECK_INT_EQ(outcome, ENGINE_CLOSE_QUEUED);
+        store_account_release(&a);
+    }
+    for (t = 0; t < 300 && calls(&f, "CloseAccount") < 3; t++) {
+        step(&f);
+        advance(&f, 1);
+    }
+    CHECK_INT_EQ(calls(&f, "CloseAccount"), 3);
+    CHECK_INT_EQ(count_state(&f, ids, 4, ENGINE_S_CLOSE_WAIT), 1);
+    /* Every second a step, until one sees the first closure done. */
+    for (t = 0; t < 400 && count_state(&f, ids, 4, ENGINE_S_SUSPENDED) == 0; t++) {
+        advance(&f, 1);
+        step(&f);
+    }
+    CHECK_INT_EQ(count_state(&f, ids, 4, ENGINE_S_SUSPENDED), 1);
+    CHECK_INT_EQ(calls(&f, "CloseAccount"), 4);
+    CHECK_INT_EQ(count_state(&f, ids, 4, ENGINE_S_CLOSE_WAIT), 0);
+    CHECK_INT_EQ(count_state(&f, ids, 4, ENGINE_S_CLOSING), 3);
     fx_done(&f);
 }

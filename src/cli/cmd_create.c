@@ -97,7 +97,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         { "json", no_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
-    struct engine_request req = { NULL, NULL, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0 };
+    struct engine_request req = { NULL, NULL, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     struct cmd_events ev = { 0 };

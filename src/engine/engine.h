@@ -85,6 +85,7 @@ struct engine_request {
     int64_t class_id;       /* 0 = none */
     const char *class_name; /* for {class}; NULL = none */
     int64_t seat;           /* 0 = none */
+    int64_t budget;         /* the account's own budget in cents (--budget); 0 = its kind's */
 };
 #define ENGINE_TTL_DEFAULT (-1)
 

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "cli/cmd_opt.h"
 #include "sbx.h"
 #include "util/clock.h"
 

@@ -4,7 +4,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cmd_util.h"
@@ -19,15 +18,6 @@ const char cmd_adopt_usage[] =
 int
 cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "kind", required_argument, NULL, 'k' },
-        { "owner", required_argument, NULL, 'o' },
-        { "ttl", required_argument, NULL, 't' },
-        { "keep-ou", no_argument, NULL, 'K' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *kind = NULL, *owner = NULL;
     int64_t ttl = ENGINE_TTL_DEFAULT;
     struct store_account a = { 0 };
@@ -35,30 +25,19 @@ cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     bool keep_ou = false, dry_run = false, json = false;
     char exp[32];
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "kind", 'k', CMD_OPT_STRING, &kind },
+        { .name = "owner", 'o', CMD_OPT_STRING, &owner },
+        { .name = "ttl", 't', CMD_OPT_DURATION, &ttl, .min = 1 },
+        { .name = "keep-ou", 'K', CMD_OPT_SET, &keep_ou },
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "k:o:t:Knj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'k':
-            kind = optarg;
-            break;
-        case 'o':
-            owner = optarg;
-            break;
-        case 't':
-            if (duration_parse(optarg, &ttl, &err) != 0 || ttl == 0)
-                return cmd_usage_error(cmd_adopt_usage, "adopt: --ttl: %s",
-                                       ttl == 0 ? "must be positive" : err.msg);
-            break;
-        case 'K':
-            keep_ou = true;
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_adopt_usage, &dry_run, &json);
-            if (rc != 0)
-                return rc;
-        }
-    }
+    if ((rc = cmd_parse_opts("adopt", cmd_adopt_usage, opt, argc, argv)) != 0)
+        return rc;
     if (argc - optind != 1)
         return cmd_usage_error(cmd_adopt_usage, "adopt: name exactly one ACCOUNT_ID");
     if (kind == NULL || owner == NULL)

@@ -7,7 +7,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -21,29 +20,20 @@ const char cmd_backup_usage[] = "usage: sandboxctl backup [--force] [--json] FIL
 int
 cmd_backup(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "force", no_argument, NULL, 'f' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct sbx_err err = { 0 };
     bool force = false, json = false;
     struct stat st;
     int64_t pages = 0;
     const char *file;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_JSON(&json),
+        { .name = "force", 'f', CMD_OPT_SET, &force },
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "fj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'f':
-            force = true;
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_backup_usage, NULL, &json);
-            if (rc != 0)
-                return rc;
-        }
-    }
+    if ((rc = cmd_parse_opts("backup", cmd_backup_usage, opt, argc, argv)) != 0)
+        return rc;
     if (argc - optind != 1)
         return cmd_usage_error(cmd_backup_usage, "backup: name exactly one FILE");
     file = argv[optind];

@@ -39,7 +39,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -592,13 +591,6 @@ print_plan(const struct class_request *r, const struct class_plan *p, bool json)
 static int
 class_create(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "owner", required_argument, NULL, 'o' },  { "seats", required_argument, NULL, 's' },
-        { "roster", required_argument, NULL, 'r' }, { "kind", required_argument, NULL, 'k' },
-        { "ttl", required_argument, NULL, 't' },    { "ready-by", required_argument, NULL, 'b' },
-        { "no-wait", no_argument, NULL, 'W' },      { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },         { NULL, 0, NULL, 0 },
-    };
     struct class_request req = { 0 };
     struct class_plan plan = { 0 };
     struct class_cmd cc = { 0 };
@@ -606,40 +598,22 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     const char *seats_arg = NULL, *roster_path = NULL;
     bool wait = true, dry_run = false, json = false;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "owner", 'o', CMD_OPT_STRING, &req.owner },
+        { .name = "seats", 's', CMD_OPT_STRING, &seats_arg },
+        { .name = "roster", 'r', CMD_OPT_STRING, &roster_path },
+        { .name = "kind", 'k', CMD_OPT_STRING, &req.kind },
+        { .name = "ttl", 't', CMD_OPT_DURATION, &req.ttl, .given = &req.ttl_set },
+        { .name = "ready-by", 'b', CMD_OPT_TIME, &req.ready_by },
+        { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "o:s:r:k:t:b:Wnj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'o':
-            req.owner = optarg;
-            break;
-        case 's':
-            seats_arg = optarg;
-            break;
-        case 'r':
-            roster_path = optarg;
-            break;
-        case 'k':
-            req.kind = optarg;
-            break;
-        case 't':
-            if (duration_parse(optarg, &req.ttl, &err) != 0)
-                return cmd_usage_error(cmd_class_usage, "class create: --ttl: %s", err.msg);
-            req.ttl_set = true;
-            break;
-        case 'b':
-            if (duration_parse_time(optarg, &req.ready_by, &err) != 0)
-                return cmd_usage_error(cmd_class_usage, "class create: --ready-by: %s", err.msg);
-            break;
-        case 'W':
-            wait = false;
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_class_usage, &dry_run, &json);
-            if (rc != 0)
-                return rc;
-        }
-    }
+    if ((rc = cmd_parse_opts("class create", cmd_class_usage, opt, argc, argv)) != 0)
+        return rc;
     if (optind + 1 != argc)
         return cmd_usage_error(cmd_class_usage, optind == argc ? "class create: missing NAME"
                                                                : "class create: one NAME only");
@@ -695,10 +669,10 @@ out:
 static int
 class_end_cmd(struct sbx_ctx *ctx, int argc, char **argv)
 {
+    struct cmd_close_opts co;
     struct class_cmd cc = { 0 };
     struct class_view v = { 0 };
     struct sbx_err err = { 0 };
-    struct cmd_close_opts co;
     char prompt[160];
     int rc, changed = 0;
 
@@ -740,27 +714,19 @@ out:
 static int
 class_resume_cmd(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "no-wait", no_argument, NULL, 'W' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct class_cmd cc = { 0 };
     struct sbx_err err = { 0 };
     bool wait = true, json = false;
-    int ch, rc, retried = 0;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_JSON(&json),
+        { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_END,
+    };
+    int rc, retried = 0;
 
-    while ((ch = getopt_long(argc, argv, "Wj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'W':
-            wait = false;
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_class_usage, NULL, &json);
-            if (rc != 0)
-                return rc;
-        }
-    }
+    rc = cmd_parse_opts("class", cmd_class_usage, opt, argc, argv);
+    if (rc != 0)
+        return rc;
     if (optind + 1 != argc)
         return cmd_usage_error(cmd_class_usage, "class resume: give one class NAME");
     if (setup_engine(&cc, ctx, "resume", false, &err) != 0)
@@ -777,38 +743,59 @@ out:
     return rc;
 }
 
+/* --json of list and show (data: whether this is roster, which takes --format json). */
+static int
+take_json(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    (void)arg;
+    if (*(const bool *)o->data) {
+        snprintf(why, n, "class roster: use --format json");
+        return -1;
+    }
+    *(bool *)o->target = true;
+    return 0;
+}
+
+/* --format csv | json of roster (data: whether this is roster). */
+static int
+take_format(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    if (!*(const bool *)o->data)
+        snprintf(why, n, "--format is for `class roster`");
+    else if (strcmp(arg, "json") == 0)
+        *(bool *)o->target = true;
+    else if (strcmp(arg, "csv") != 0)
+        snprintf(why, n, "class roster: --format is csv or json, not '%s'", arg);
+    return why[0] != '\0' ? -1 : 0;
+}
+
 /* Options of the read-only subcommands: --json, or --format csv|json for roster. */
 static int
 read_opts(int argc, char **argv, bool roster, bool *json, const char **name)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "format", required_argument, NULL, 'f' },
-        { NULL, 0, NULL, 0 },
+    const struct cmd_opt opt[] = {
+        { .name = "json",
+          'j',
+          CMD_OPT_CALL_SET,
+          json,
+          .fn = take_json,
+          .data = &roster,
+          .whole_msg = true },
+        { .name = "format",
+          'f',
+          CMD_OPT_CALL,
+          json,
+          .fn = take_format,
+          .data = &roster,
+          .whole_msg = true },
+        CMD_OPT_END,
     };
-    int ch;
+    int rc;
 
     *json = false;
-    while ((ch = getopt_long(argc, argv, "jf:", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'j':
-            if (roster)
-                return cmd_usage_error(cmd_class_usage, "class roster: use --format json");
-            *json = true;
-            break;
-        case 'f':
-            if (!roster)
-                return cmd_usage_error(cmd_class_usage, "--format is for `class roster`");
-            if (strcmp(optarg, "json") == 0)
-                *json = true;
-            else if (strcmp(optarg, "csv") != 0)
-                return cmd_usage_error(cmd_class_usage,
-                                       "class roster: --format is csv or json, not '%s'", optarg);
-            break;
-        default:
-            return cmd_usage_error(cmd_class_usage, NULL);
-        }
-    }
+    rc = cmd_parse_opts("class", cmd_class_usage, opt, argc, argv);
+    if (rc != 0)
+        return rc;
     if (name == NULL) {
         if (optind != argc)
             return cmd_usage_error(cmd_class_usage, "class list: unexpected argument '%s'",

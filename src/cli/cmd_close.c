@@ -5,7 +5,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +21,6 @@ int
 cmd_close(struct sbx_ctx *ctx, int argc, char **argv)
 {
     struct cmd_close_item *items = NULL;
-    struct cmd_events ev = { 0 };
-    struct engine *e = NULL;
     struct cmd_close_opts co;
     size_t n = 0;
     char prompt[200];
@@ -52,31 +49,18 @@ cmd_close(struct sbx_ctx *ctx, int argc, char **argv)
         else
             n++;
     }
-    if (!co.yes && !co.dry_run) {
-        snprintf(prompt, sizeof(prompt), "nuke and close %zu account%s?", n, n == 1 ? "" : "s");
-        if (!cmd_confirm(prompt)) {
-            rc = cmd_usage_error(cmd_close_usage,
-                                 "close: not confirmed (pass --yes when not on a terminal)");
-            goto out;
-        }
-    }
-    ev.json = co.json;
-    rc = cmd_engine_open(ctx, "close", co.dry_run, &ev, &e);
-    if (rc != 0)
-        goto out;
-    rc = cmd_close_accounts(ctx, e,
-                            &(struct cmd_close_job){ .cmd = "close",
-                                                     .reason = "manual",
-                                                     .priority = CLOSE_PRIORITY,
-                                                     .opts = co,
-                                                     .ev = &ev,
-                                                     .items = items,
-                                                     .n = n });
+    snprintf(prompt, sizeof(prompt), "nuke and close %zu account%s?", n, n == 1 ? "" : "s");
+    rc = cmd_close_accounts(ctx, &(struct cmd_close_job){ .cmd = "close",
+                                                          .usage = cmd_close_usage,
+                                                          .prompt = prompt,
+                                                          .reason = "manual",
+                                                          .priority = CLOSE_PRIORITY,
+                                                          .opts = co,
+                                                          .items = items,
+                                                          .n = n });
 out:
     for (size_t i = 0; i < n; i++)
         store_account_release(&items[i].a);
     free(items);
-    cJSON_Delete(ev.array);
-    engine_free(e);
     return rc;
 }

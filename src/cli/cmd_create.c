@@ -5,7 +5,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,20 +82,28 @@ give_up(struct sbx_ctx *ctx, struct engine *e, struct store_account *a, bool jso
     return SBX_EXIT_FAILURE;
 }
 
+/* --ttl: a positive duration ("create: --ttl must be positive" for a zero one). */
+static int
+take_ttl(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    struct sbx_err err = { 0 };
+    int64_t ttl;
+
+    if (duration_parse(arg, &ttl, &err) != 0) {
+        snprintf(why, n, "create: --ttl: %s", err.msg);
+        return -1;
+    }
+    if (ttl == 0) {
+        snprintf(why, n, "create: --ttl must be positive");
+        return -1;
+    }
+    *(int64_t *)o->target = ttl;
+    return 0;
+}
+
 int
 cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "kind", required_argument, NULL, 'k' },
-        { "owner", required_argument, NULL, 'o' },
-        { "ttl", required_argument, NULL, 't' },
-        { "name", required_argument, NULL, 'N' },
-        { "timeout", required_argument, NULL, 'T' },
-        { "no-wait", no_argument, NULL, 'W' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct engine_request req = { NULL, NULL, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
@@ -105,40 +112,21 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     bool dry_run = false, json = false, wait = true;
     int64_t timeout = 1800;
     double deadline;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "kind", 'k', CMD_OPT_STRING, &req.kind },
+        { .name = "owner", 'o', CMD_OPT_STRING, &req.owner },
+        { .name = "ttl", 't', CMD_OPT_CALL, &req.ttl, .fn = take_ttl, .whole_msg = true },
+        { .name = "name", 'N', CMD_OPT_STRING, &req.name },
+        { .name = "timeout", 'T', CMD_OPT_DURATION, &timeout },
+        { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_END_NO_OPERANDS,
+    };
 
-    while ((ch = getopt_long(argc, argv, "k:o:t:N:T:Wnj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'k':
-            req.kind = optarg;
-            break;
-        case 'o':
-            req.owner = optarg;
-            break;
-        case 't':
-            if (duration_parse(optarg, &req.ttl, &err) != 0)
-                return cmd_usage_error(cmd_create_usage, "create: --ttl: %s", err.msg);
-            if (req.ttl == 0)
-                return cmd_usage_error(cmd_create_usage, "create: --ttl must be positive");
-            break;
-        case 'N':
-            req.name = optarg;
-            break;
-        case 'T':
-            if (duration_parse(optarg, &timeout, &err) != 0)
-                return cmd_usage_error(cmd_create_usage, "create: --timeout: %s", err.msg);
-            break;
-        case 'W':
-            wait = false;
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_create_usage, &dry_run, &json);
-            if (rc != 0)
-                return rc;
-        }
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_create_usage, "unexpected argument '%s'", argv[optind]);
+    if ((rc = cmd_parse_opts("create", cmd_create_usage, opt, argc, argv)) != 0)
+        return rc;
     if (req.kind == NULL || req.owner == NULL)
         return cmd_usage_error(cmd_create_usage, "create: --kind and --owner are required");
     ev.quiet = true; /* the final state is what create prints */

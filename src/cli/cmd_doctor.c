@@ -16,7 +16,6 @@
 #include "cli/cmd.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,8 +243,6 @@ check_spend(struct doctor *d, const struct sbx_config *cfg)
 int
 cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-                                          { NULL, 0, NULL, 0 } };
     struct doctor d = { 0 };
     struct sbx_err err = { 0 };
     struct orgs_opts client_opts;
@@ -257,19 +254,15 @@ cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
     const char *source;
     char buf[512];
     bool have_org = false, aws_ok = false;
-    int ch;
+    /* --json without -j (the short letter was never taken here) */
+    int rc;
+    const struct cmd_opt opt[] = {
+        { .name = "json", 0, CMD_OPT_SET, &d.json },
+        CMD_OPT_END_NO_OPERANDS,
+    };
 
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'j':
-            d.json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_doctor_usage, NULL);
-        }
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_doctor_usage, "unexpected argument '%s'", argv[optind]);
+    if ((rc = cmd_parse_opts("doctor", cmd_doctor_usage, opt, argc, argv)) != 0)
+        return rc;
     if (d.json) {
         d.checks = cJSON_CreateArray();
         if (d.checks == NULL) {

@@ -4,7 +4,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cmd_util.h"
@@ -18,38 +17,23 @@ const char cmd_extend_usage[] =
 int
 cmd_extend(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "by", required_argument, NULL, 'b' },
-        { "until", required_argument, NULL, 'u' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     int64_t by = -1, until = -1, target, now;
     bool dry_run = false, json = false;
     char warning[600], b1[32], b2[32];
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "by", 'b', CMD_OPT_DURATION, &by, .min = 1 },
+        { .name = "until", 'u', CMD_OPT_TIME, &until },
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "b:u:nj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'b':
-            if (duration_parse(optarg, &by, &err) != 0 || by <= 0)
-                return cmd_usage_error(cmd_extend_usage, "extend: --by: %s",
-                                       by == 0 ? "must be positive" : err.msg);
-            break;
-        case 'u':
-            if (duration_parse_time(optarg, &until, &err) != 0)
-                return cmd_usage_error(cmd_extend_usage, "extend: --until: %s", err.msg);
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_extend_usage, &dry_run, &json);
-            if (rc != 0)
-                return rc;
-        }
-    }
+    if ((rc = cmd_parse_opts("extend", cmd_extend_usage, opt, argc, argv)) != 0)
+        return rc;
     /* A wrong number of ACCOUNTs is reported first (by cmd_open_one_account). */
     if (argc - optind == 1 && (by < 0) == (until < 0))
         return cmd_usage_error(cmd_extend_usage, "extend: give exactly one of --by and --until");

@@ -5,7 +5,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cmd_util.h"
@@ -18,25 +17,20 @@ const char cmd_init_usage[] = "usage: sandboxctl init [--dry-run] [--json]";
 int
 cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct engine_init_report r;
     char freeze_scp[256] = "";
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool dry_run = false, json = false;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        CMD_OPT_END_NO_OPERANDS,
+    };
 
-    while ((ch = getopt_long(argc, argv, "nj", opts, NULL)) != -1) {
-        rc = cmd_common_opt(ch, cmd_init_usage, &dry_run, &json);
-        if (rc != 0)
-            return rc;
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_init_usage, "unexpected argument '%s'", argv[optind]);
+    if ((rc = cmd_parse_opts("init", cmd_init_usage, opt, argc, argv)) != 0)
+        return rc;
     rc = cmd_engine_open(ctx, "init", dry_run, NULL, &e);
     if (rc != 0)
         return rc;

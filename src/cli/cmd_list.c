@@ -6,7 +6,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,20 +103,52 @@ list_row(void *arg, const struct store_account *row)
     return 0;
 }
 
+/* --owner: normalised into target (ALIAS_OWNER_MAX + 1 bytes). */
+static int
+take_owner(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    struct sbx_err err = { 0 };
+
+    if (engine_alias_normalize_owner(arg, NULL, o->target, ALIAS_OWNER_MAX + 1, &err) != 0) {
+        snprintf(why, n, "list: %s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* --kind: a kind of the configuration (data). */
+static int
+take_kind(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    if (cfg_kind_find(o->data, arg) == NULL) {
+        snprintf(why, n, "list: unknown kind '%s'", arg);
+        return -1;
+    }
+    *(const char **)o->target = arg;
+    return 0;
+}
+
+/* --state: a state name, into the filter (target). */
+static int
+take_state(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    struct store_filter *f = o->target;
+
+    if (engine_state_parse(arg, &f->state) != 0) {
+        snprintf(why, n,
+                 "list: unknown state '%s' (requested, creating, active, expiring, nuking, "
+                 "nuke_failed, close_wait, closing, suspended, gone, failed, protected, "
+                 "released, close_failed, pooled)",
+                 arg);
+        return -1;
+    }
+    f->by_state = true;
+    return 0;
+}
+
 int
 cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "owner", required_argument, NULL, 'o' },
-        { "kind", required_argument, NULL, 'k' },
-        { "state", required_argument, NULL, 's' },
-        { "class", required_argument, NULL, 'c' },
-        { "expiring-within", required_argument, NULL, 'e' },
-        { "all", no_argument, NULL, 'a' },
-        { "pool", no_argument, NULL, 'p' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     static const char *const headers[] = { "ID",      "ACCOUNT", "STATE", "KIND", "OWNER",
                                            "EXPIRES", "CLASS",   "EMAIL", NULL };
     struct store_filter f = { 0 };
@@ -127,55 +158,31 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     const char *class_name = NULL;
     int64_t within = -1;
     bool pool = false;
-    int ch, rc = SBX_EXIT_FAILURE;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_JSON(&lc.json),
+        { .name = "owner", 'o', CMD_OPT_CALL, owner, .fn = take_owner, .whole_msg = true },
+        { .name = "kind",
+          'k',
+          CMD_OPT_CALL,
+          &f.kind,
+          .fn = take_kind,
+          .data = ctx->cfg,
+          .whole_msg = true },
+        { .name = "state", 's', CMD_OPT_CALL, &f, .fn = take_state, .whole_msg = true },
+        { .name = "class", 'c', CMD_OPT_STRING, &class_name },
+        { .name = "expiring-within", 'e', CMD_OPT_DURATION, &within },
+        { .name = "all", 'a', CMD_OPT_SET, &f.all },
+        { .name = "pool", 'p', CMD_OPT_SET, &pool },
+        CMD_OPT_END_NO_OPERANDS,
+    };
+    int rc;
 
-    while ((ch = getopt_long(argc, argv, "o:k:s:c:e:apj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'p':
-            pool = true;
-            break;
-        case 'o':
-            if (engine_alias_normalize_owner(optarg, NULL, owner, sizeof(owner), &err) != 0)
-                return cmd_usage_error(cmd_list_usage, "list: %s", err.msg);
-            f.owner = owner;
-            break;
-        case 'k':
-            if (cfg_kind_find(ctx->cfg, optarg) == NULL)
-                return cmd_usage_error(cmd_list_usage, "list: unknown kind '%s'", optarg);
-            f.kind = optarg;
-            break;
-        case 's': {
-            enum engine_state s;
-
-            if (engine_state_parse(optarg, &s) != 0)
-                return cmd_usage_error(cmd_list_usage,
-                                       "list: unknown state '%s' (requested, creating, active, "
-                                       "expiring, nuking, nuke_failed, close_wait, closing, "
-                                       "suspended, gone, failed, protected, released, "
-                                       "close_failed, pooled)",
-                                       optarg);
-            f.state = s;
-            f.by_state = true;
-            break;
-        }
-        case 'c':
-            class_name = optarg;
-            break;
-        case 'e':
-            if (duration_parse(optarg, &within, &err) != 0)
-                return cmd_usage_error(cmd_list_usage, "list: --expiring-within: %s", err.msg);
-            break;
-        case 'a':
-            f.all = true;
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_list_usage, NULL, &lc.json);
-            if (rc != 0)
-                return rc;
-        }
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_list_usage, "unexpected argument '%s'", argv[optind]);
+    owner[0] = '\0';
+    rc = cmd_parse_opts("list", cmd_list_usage, opt, argc, argv);
+    if (rc != 0)
+        return rc;
+    if (owner[0] != '\0')
+        f.owner = owner;
     if (pool && f.owner != NULL)
         return cmd_usage_error(cmd_list_usage,
                                "list: --pool and --owner exclude each other (pool accounts "

@@ -6,7 +6,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,33 +29,11 @@ log_row(void *arg, const struct store_audit_row *r)
     char ts[32];
 
     if (lc->json) {
-        cJSON *o = cJSON_CreateObject(), *detail;
+        cJSON *o = cmd_audit_json(r, true);
         char *text;
 
         if (o == NULL)
             return -1;
-        cJSON_AddNumberToObject(o, "seq", (double)r->seq);
-        cmd_json_time(o, "ts", r->ts);
-        cJSON_AddStringToObject(o, "actor", r->actor);
-        if (r->account > 0)
-            cJSON_AddNumberToObject(o, "id", (double)r->account);
-        else
-            cJSON_AddNullToObject(o, "id");
-        if (r->account_id[0] != '\0')
-            cJSON_AddStringToObject(o, "account_id", r->account_id);
-        else
-            cJSON_AddNullToObject(o, "account_id");
-        cJSON_AddStringToObject(o, "event", r->event);
-        if (r->from_state != NULL)
-            cJSON_AddStringToObject(o, "from", r->from_state);
-        else
-            cJSON_AddNullToObject(o, "from");
-        if (r->to_state != NULL)
-            cJSON_AddStringToObject(o, "to", r->to_state);
-        else
-            cJSON_AddNullToObject(o, "to");
-        detail = cJSON_Parse(r->detail);
-        cJSON_AddItemToObject(o, "detail", detail != NULL ? detail : cJSON_CreateObject());
         cJSON_AddStringToObject(o, "hash", r->hash);
         text = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
@@ -71,18 +48,7 @@ log_row(void *arg, const struct store_audit_row *r)
                    r->account_id[0] != '\0' ? r->account_id : "-");
         else
             printf("%-6s %-12s ", "-", "-");
-        printf("%-18s", r->event);
-        if (r->from_state != NULL || r->to_state != NULL)
-            printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
-                   r->to_state != NULL ? r->to_state : "-");
-        /* Details and actor hold values from input: escaped, never raw on the terminal. */
-        if (strcmp(r->detail, "{}") != 0) {
-            fputs("  ", stdout);
-            text_fputs(r->detail, stdout);
-        }
-        fputs("  [", stdout);
-        text_fputs(r->actor, stdout);
-        fputs("]\n", stdout);
+        cmd_audit_line(r);
     }
     lc->n++;
     return 0;
@@ -148,34 +114,21 @@ verify(struct sbx_ctx *ctx, bool json)
 int
 cmd_log(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "verify", no_argument, NULL, 'v' },
-        { "limit", required_argument, NULL, 'l' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct store_account a = { 0 };
     struct log_ctx lc = { 0 };
     struct sbx_err err = { 0 };
     bool do_verify = false;
     int64_t limit = 0;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_JSON(&lc.json),
+        { .name = "verify", 'v', CMD_OPT_SET, &do_verify },
+        { .name = "limit", 'l', CMD_OPT_INT, &limit, .min = 1, .max = INT64_MAX },
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "vl:j", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'v':
-            do_verify = true;
-            break;
-        case 'l':
-            if (duration_parse_int64(optarg, 1, INT64_MAX, &limit, &err) != 0)
-                return cmd_usage_error(cmd_log_usage, "log: --limit: %s", err.msg);
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_log_usage, NULL, &lc.json);
-            if (rc != 0)
-                return rc;
-        }
-    }
+    if ((rc = cmd_parse_opts("log", cmd_log_usage, opt, argc, argv)) != 0)
+        return rc;
     if (argc - optind > 1)
         return cmd_usage_error(cmd_log_usage, "log: at most one ACCOUNT");
     if (do_verify) {

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,10 +231,6 @@ cmd_last_run_ok(const struct sbx_ctx *ctx)
 int
 cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { NULL, 0, NULL, 0 },
-    };
     struct engine_quota_view v = { 0 };
     struct metrics m = { 0 };
     struct sbx_err err = { 0 };
@@ -243,19 +238,14 @@ cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
     const char *output = NULL;
     char tmp[4096];
     int64_t last_ok = 0;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        { .name = "output", 'o', CMD_OPT_STRING, &output },
+        CMD_OPT_END_NO_OPERANDS,
+    };
 
-    while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'o':
-            output = optarg;
-            break;
-        default:
-            return cmd_usage_error(cmd_metrics_usage, NULL);
-        }
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_metrics_usage, "unexpected argument '%s'", argv[optind]);
+    if ((rc = cmd_parse_opts("metrics", cmd_metrics_usage, opt, argc, argv)) != 0)
+        return rc;
     if (output != NULL && output[0] == '\0')
         return cmd_usage_error(cmd_metrics_usage, "--output needs a file name");
     rc = cmd_engine_open(ctx, "metrics", false, NULL, &e);

@@ -6,7 +6,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +51,7 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
     char owner[ALIAS_OWNER_MAX + 1], prompt[400];
     struct store_filter f = { 0 };
     struct collect c = { 0 };
-    struct cmd_events ev = { 0 };
     struct sbx_err err = { 0 };
-    struct engine *e = NULL;
     struct cmd_close_opts co;
     int rc = SBX_EXIT_FAILURE;
 
@@ -84,33 +81,20 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
             goto out;
         }
     }
-    if (c.n > 0 && !co.yes && !co.dry_run) {
-        snprintf(prompt, sizeof(prompt), "nuke and close all %zu account%s of %s?", c.n,
-                 c.n == 1 ? "" : "s", owner);
-        if (!cmd_confirm(prompt)) {
-            rc = cmd_usage_error(cmd_offboard_usage,
-                                 "offboard: not confirmed (pass --yes when not on a terminal)");
-            goto out;
-        }
-    }
-    ev.json = co.json;
-    rc = cmd_engine_open(ctx, "offboard", co.dry_run, &ev, &e);
-    if (rc != 0)
-        goto out;
-    rc = cmd_close_accounts(ctx, e,
-                            &(struct cmd_close_job){ .cmd = "offboard",
-                                                     .reason = "offboarded",
-                                                     .priority = OFFBOARD_PRIORITY,
-                                                     .opts = co,
-                                                     .owner = owner,
-                                                     .ev = &ev,
-                                                     .items = c.items,
-                                                     .n = c.n });
+    snprintf(prompt, sizeof(prompt), "nuke and close all %zu account%s of %s?", c.n,
+             c.n == 1 ? "" : "s", owner);
+    rc = cmd_close_accounts(ctx, &(struct cmd_close_job){ .cmd = "offboard",
+                                                          .usage = cmd_offboard_usage,
+                                                          .prompt = c.n > 0 ? prompt : NULL,
+                                                          .reason = "offboarded",
+                                                          .priority = OFFBOARD_PRIORITY,
+                                                          .opts = co,
+                                                          .owner = owner,
+                                                          .items = c.items,
+                                                          .n = c.n });
 out:
     for (size_t i = 0; i < c.n; i++)
         store_account_release(&c.items[i].a);
     free(c.items);
-    cJSON_Delete(ev.array);
-    engine_free(e);
     return rc;
 }

@@ -14,7 +14,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,22 +255,18 @@ nomem:
 int
 cmd_policy(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-                                          { NULL, 0, NULL, 0 } };
     struct sbx_err err = { 0 };
     cJSON *doc = NULL;
     char *text;
     const char *which;
-    int ch;
+    bool json; /* JSON is the only output */
+    const struct cmd_opt opt[] = {
+        { .name = "json", 0, CMD_OPT_SET, &json },
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'j':
-            break; /* JSON is the only output */
-        default:
-            return cmd_usage_error(cmd_policy_usage, NULL);
-        }
-    }
+    if (cmd_parse_opts("policy", cmd_policy_usage, opt, argc, argv) != 0)
+        return SBX_EXIT_USAGE;
     if (optind >= argc)
         return cmd_usage_error(cmd_policy_usage, "policy: which policy? protect or operator");
     which = argv[optind];

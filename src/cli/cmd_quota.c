@@ -5,7 +5,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cfg.h"
@@ -52,10 +51,6 @@ pool_lines(struct engine *e, const struct sbx_config *cfg, struct pool_line *out
 int
 cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     static const char *const headers[] = { "ID",       "ACCOUNT", "OWNER", "REASON",
                                            "EXPECTED", "IN",      NULL };
     struct engine_quota_view v = { 0 };
@@ -68,15 +63,14 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
     bool json = false;
     int64_t now;
     char b1[32], b2[32];
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_JSON(&json),
+        CMD_OPT_END_NO_OPERANDS,
+    };
 
-    while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-        rc = cmd_common_opt(ch, cmd_quota_usage, NULL, &json);
-        if (rc != 0)
-            return rc;
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_quota_usage, "unexpected argument '%s'", argv[optind]);
+    if ((rc = cmd_parse_opts("quota", cmd_quota_usage, opt, argc, argv)) != 0)
+        return rc;
     rc = cmd_engine_open(ctx, "quota", false, NULL, &e);
     if (rc != 0)
         return rc;

@@ -6,7 +6,6 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cmd_util.h"
@@ -74,33 +73,21 @@ on_account(void *arg, const struct engine_recovery *r)
 int
 cmd_recover(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "apply", no_argument, NULL, 'a' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     static const char *const headers[] = { "ACCOUNT", "ROW", "AWS", "ACTION", "DETAIL", NULL };
     struct engine_recover_report rep;
     struct recover_out o = { 0 };
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool apply = false;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_JSON(&o.json),
+        { .name = "apply", 'a', CMD_OPT_SET, &apply },
+        CMD_OPT_END_NO_OPERANDS,
+    };
 
-    while ((ch = getopt_long(argc, argv, "aj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'a':
-            apply = true;
-            break;
-        case 'j':
-            o.json = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_recover_usage, NULL);
-        }
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_recover_usage, "unexpected argument '%s'", argv[optind]);
+    if ((rc = cmd_parse_opts("recover", cmd_recover_usage, opt, argc, argv)) != 0)
+        return rc;
     rc = cmd_engine_open(ctx, "recover", !apply, NULL, &e);
     if (rc != 0)
         return rc;

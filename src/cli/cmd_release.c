@@ -5,7 +5,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,43 +14,39 @@
 const char cmd_release_usage[] =
         "usage: sandboxctl release ACCOUNT [--keep-tags] [--to-ou OU] [--dry-run] [--json]";
 
+/* --to-ou: an OU path, neither empty nor starting or ending with '/'. */
+static int
+take_ou(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    if (*arg == '\0' || *arg == '/' || arg[strlen(arg) - 1] == '/') {
+        snprintf(why, n, "release: --to-ou needs an OU path such as 'Projects/Promoted' (got '%s')",
+                 arg);
+        return -1;
+    }
+    *(const char **)o->target = arg;
+    return 0;
+}
+
 int
 cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "keep-tags", no_argument, NULL, 'k' },
-        { "to-ou", required_argument, NULL, 'o' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct engine_release_opts ro = { false, NULL };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool dry_run = false, json = false;
     const char *before;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "keep-tags", 'k', CMD_OPT_SET, &ro.keep_tags },
+        { .name = "to-ou", 'o', CMD_OPT_CALL, &ro.to_ou, .fn = take_ou, .whole_msg = true },
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "ko:nj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'k':
-            ro.keep_tags = true;
-            break;
-        case 'o':
-            if (*optarg == '\0' || *optarg == '/' || optarg[strlen(optarg) - 1] == '/')
-                return cmd_usage_error(cmd_release_usage,
-                                       "release: --to-ou needs an OU path such as "
-                                       "'Projects/Promoted' (got '%s')",
-                                       optarg);
-            ro.to_ou = optarg;
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_release_usage, &dry_run, &json);
-            if (rc != 0)
-                return rc;
-        }
-    }
+    if ((rc = cmd_parse_opts("release", cmd_release_usage, opt, argc, argv)) != 0)
+        return rc;
     rc = cmd_open_one_account(ctx, "release", cmd_release_usage, argc, argv, dry_run, NULL, &a, &e);
     if (rc != 0)
         return rc;

@@ -4,7 +4,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,11 +16,6 @@ const char cmd_retry_usage[] = "usage: sandboxctl retry ACCOUNT [--dry-run] [--j
 int
 cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
@@ -29,13 +23,15 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     const char *next = NULL;
     enum engine_state from;
     char before[16];
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "nj", opts, NULL)) != -1) {
-        rc = cmd_common_opt(ch, cmd_retry_usage, &dry_run, &json);
-        if (rc != 0)
-            return rc;
-    }
+    if ((rc = cmd_parse_opts("retry", cmd_retry_usage, opt, argc, argv)) != 0)
+        return rc;
     rc = cmd_open_one_account(ctx, "retry", cmd_retry_usage, argc, argv, dry_run, NULL, &a, &e);
     if (rc != 0)
         return rc;

@@ -9,7 +9,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -120,36 +119,22 @@ print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r,
 int
 cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "watch", no_argument, NULL, 'w' },
-        { "once", no_argument, NULL, '1' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct cmd_events ev = { 0 };
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool watch = false, once = false, dry_run = false, json = false, errors = false;
     struct sigaction sa;
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&dry_run),
+        CMD_OPT_JSON(&json),
+        { .name = "watch", 'w', CMD_OPT_SET, &watch },
+        { .name = "once", '1', CMD_OPT_SET, &once },
+        CMD_OPT_END_NO_OPERANDS,
+    };
 
-    while ((ch = getopt_long(argc, argv, "w1nj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'w':
-            watch = true;
-            break;
-        case '1':
-            once = true;
-            break;
-        default:
-            rc = cmd_common_opt(ch, cmd_run_usage, &dry_run, &json);
-            if (rc != 0)
-                return rc;
-        }
-    }
-    if (optind != argc)
-        return cmd_usage_error(cmd_run_usage, "unexpected argument '%s'", argv[optind]);
+    if ((rc = cmd_parse_opts("run", cmd_run_usage, opt, argc, argv)) != 0)
+        return rc;
     if (watch && once)
         return cmd_usage_error(cmd_run_usage, "run: --watch and --once exclude each other");
     ev.json = json;

@@ -9,7 +9,6 @@
  */
 #include "cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -144,61 +143,35 @@ audit_row(void *arg, const struct store_audit_row *r)
     char ts[32];
 
     if (sc->json) {
-        cJSON *o = cJSON_CreateObject(), *detail;
+        cJSON *o = cmd_audit_json(r, false);
 
         if (o == NULL)
             return -1;
-        cJSON_AddNumberToObject(o, "seq", (double)r->seq);
-        cmd_json_time(o, "ts", r->ts);
-        cJSON_AddStringToObject(o, "actor", r->actor);
-        cJSON_AddStringToObject(o, "event", r->event);
-        if (r->from_state != NULL)
-            cJSON_AddStringToObject(o, "from", r->from_state);
-        else
-            cJSON_AddNullToObject(o, "from");
-        if (r->to_state != NULL)
-            cJSON_AddStringToObject(o, "to", r->to_state);
-        else
-            cJSON_AddNullToObject(o, "to");
-        detail = cJSON_Parse(r->detail);
-        cJSON_AddItemToObject(o, "detail", detail != NULL ? detail : cJSON_CreateObject());
         cJSON_AddItemToArray(sc->arr, o);
         return 0;
     }
-    printf("  %s  %-18s", cmd_time(r->ts, ts, sizeof(ts), false), r->event);
-    if (r->from_state != NULL || r->to_state != NULL)
-        printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
-               r->to_state != NULL ? r->to_state : "-");
-    if (strcmp(r->detail, "{}") != 0) {
-        fputs("  ", stdout);
-        text_fputs(r->detail, stdout);
-    }
-    fputs("  [", stdout);
-    text_fputs(r->actor, stdout);
-    fputs("]\n", stdout);
+    printf("  %s  ", cmd_time(r->ts, ts, sizeof(ts), false));
+    cmd_audit_line(r);
     return 0;
 }
 
 int
 cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
-    };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     struct show_ctx sc = { 0 };
     struct show_tags tags = { 0 };
     int64_t now;
     char b1[32], b2[32];
-    int ch, rc;
+    int rc;
+    const struct cmd_opt opt[] = {
+        CMD_OPT_JSON(&sc.json),
+        CMD_OPT_END,
+    };
 
-    while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-        rc = cmd_common_opt(ch, cmd_show_usage, NULL, &sc.json);
-        if (rc != 0)
-            return rc;
-    }
+    if ((rc = cmd_parse_opts("show", cmd_show_usage, opt, argc, argv)) != 0)
+        return rc;
     rc = cmd_open_one_account(ctx, "show", cmd_show_usage, argc, argv, false, NULL, &a, NULL);
     if (rc != 0)
         return rc;

@@ -10,7 +10,6 @@
 #include "cli/cmd.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,68 +36,20 @@ const char cmd_sim_usage[] =
         "                      [--seed N] [--no-throttle] [--error-rate RATE]\n"
         "                      [--throttle-rate RATE] [--drop-rate RATE] [--latency-ms N]";
 
-enum {
-    OPT_LISTEN = 256,
-    OPT_AKID,
-    OPT_SECRET,
-    OPT_STATE,
-    OPT_TIME_SCALE,
-    OPT_CREATE_LATENCY,
-    OPT_CLOSE_LATENCY,
-    OPT_ASSIGN_LATENCY,
-    OPT_ACCOUNT_LIMIT,
-    OPT_CLOSE_QUOTA,
-    OPT_CLOSE_QUOTA_FORMULA,
-    OPT_SEED,
-    OPT_NO_THROTTLE,
-    OPT_ERROR_RATE,
-    OPT_THROTTLE_RATE,
-    OPT_DROP_RATE,
-    OPT_LATENCY_MS,
-    OPT_MGMT_EMAIL,
-    OPT_PAUSED,
-    OPT_ADMIN_TOKEN,
-};
-
-/* A number in [min, max], the whole string. */
-static int
-parse_double(const char *s, double min, double max, double *out)
-{
-    char *end;
-    double v;
-
-    errno = 0;
-    v = strtod(s, &end);
-    if (*s == '\0' || *end != '\0' || errno != 0 || !(v >= min && v <= max))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Seconds: a plain (possibly fractional) number, or a duration such as "90s", "5m". */
 static int
-parse_latency(const char *s, double *out)
+take_latency(const struct cmd_opt *o, const char *arg, char *why, size_t n)
 {
     struct sbx_err err = { 0 };
     int64_t d;
 
-    if (parse_double(s, 0, 1e9, out) == 0)
+    (void)why;
+    (void)n;
+    if (cmd_opt_parse_double(arg, 0, 1e9, o->target) == 0)
         return 0;
-    if (duration_parse(s, &d, &err) != 0 || d < 0)
+    if (duration_parse(arg, &d, &err) != 0 || d < 0)
         return -1;
-    *out = (double)d;
-    return 0;
-}
-
-static int
-parse_int(const char *s, int64_t min, int64_t max, int *out)
-{
-    struct sbx_err err = { 0 };
-    int64_t v;
-
-    if (duration_parse_int64(s, min, max, &v, &err) != 0)
-        return -1;
-    *out = (int)v;
+    *(double *)o->target = (double)d;
     return 0;
 }
 
@@ -179,13 +130,16 @@ host_of(const char *listen, char *host, size_t n)
     }
 }
 
+/* --close-quota-formula MIN,PCT,MAX into the sim_opts (target). */
 static int
-parse_formula(const char *s, struct sim_opts *o)
+take_formula(const struct cmd_opt *opt, const char *s, char *why, size_t n)
 {
+    struct sim_opts *o = opt->target;
     int64_t v[3];
     char buf[64], *p = buf, *comma;
     struct sbx_err err = { 0 };
 
+    snprintf(why, n, "MIN,PCT,MAX");
     if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
         return -1;
     for (int i = 0; i < 3; i++) {
@@ -207,33 +161,21 @@ parse_formula(const char *s, struct sim_opts *o)
     return 0;
 }
 
+/* --admin-token: not empty. */
+static int
+take_token(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    if (*arg == '\0') {
+        snprintf(why, n, "empty --admin-token");
+        return -1;
+    }
+    *(const char **)o->target = arg;
+    return 0;
+}
+
 int
 cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "listen", required_argument, NULL, OPT_LISTEN },
-        { "access-key-id", required_argument, NULL, OPT_AKID },
-        { "secret-access-key", required_argument, NULL, OPT_SECRET },
-        { "state", required_argument, NULL, OPT_STATE },
-        { "time-scale", required_argument, NULL, OPT_TIME_SCALE },
-        { "create-latency", required_argument, NULL, OPT_CREATE_LATENCY },
-        { "close-latency", required_argument, NULL, OPT_CLOSE_LATENCY },
-        { "assign-latency", required_argument, NULL, OPT_ASSIGN_LATENCY },
-        { "account-limit", required_argument, NULL, OPT_ACCOUNT_LIMIT },
-        { "close-quota", required_argument, NULL, OPT_CLOSE_QUOTA },
-        { "close-quota-formula", required_argument, NULL, OPT_CLOSE_QUOTA_FORMULA },
-        { "seed", required_argument, NULL, OPT_SEED },
-        { "no-throttle", no_argument, NULL, OPT_NO_THROTTLE },
-        { "error-rate", required_argument, NULL, OPT_ERROR_RATE },
-        { "throttle-rate", required_argument, NULL, OPT_THROTTLE_RATE },
-        { "drop-rate", required_argument, NULL, OPT_DROP_RATE },
-        { "latency-ms", required_argument, NULL, OPT_LATENCY_MS },
-        { "management-email", required_argument, NULL, OPT_MGMT_EMAIL },
-        { "paused", no_argument, NULL, OPT_PAUSED },
-        { "admin-token", required_argument, NULL, OPT_ADMIN_TOKEN },
-        { "quiet", no_argument, NULL, 'q' },
-        { NULL, 0, NULL, 0 },
-    };
     struct sim_opts o;
     struct sbx_err err = { 0 };
     struct sim *s = NULL;
@@ -243,8 +185,44 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     sigset_t set;
     bool quiet = false, found = false;
     char url[96], host[64], bound[64];
-    int ch, rc = SBX_EXIT_FAILURE;
-    int64_t seed;
+    int rc = SBX_EXIT_FAILURE;
+    int64_t seed = 0;
+    bool seed_given = false;
+    const struct cmd_opt opt[] = {
+        { .name = "listen", 0, CMD_OPT_STRING, &listen },
+        { .name = "access-key-id", 0, CMD_OPT_STRING, &o.access_key_id },
+        { .name = "secret-access-key", 0, CMD_OPT_STRING, &o.secret_access_key },
+        { .name = "state", 0, CMD_OPT_STRING, &state },
+        { .name = "time-scale", 0, CMD_OPT_DOUBLE, &o.time_scale, .lo = 1e-3, .hi = 1e7 },
+        { .name = "create-latency", 0, CMD_OPT_CALL, &o.create_latency, .fn = take_latency },
+        { .name = "close-latency", 0, CMD_OPT_CALL, &o.close_latency, .fn = take_latency },
+        { .name = "assign-latency", 0, CMD_OPT_CALL, &o.assign_latency, .fn = take_latency },
+        { "account-limit", 0, CMD_OPT_INT32, &o.account_limit, .min = 1, .max = 1000000 },
+        { "close-quota", 0, CMD_OPT_INT32, &o.close_quota, .min = 0, .max = 1000000 },
+        { .name = "close-quota-formula", 0, CMD_OPT_CALL, &o, .fn = take_formula },
+        { .name = "seed",
+          0,
+          CMD_OPT_INT,
+          &seed,
+          .given = &seed_given,
+          .min = INT64_MIN,
+          .max = INT64_MAX },
+        { .name = "no-throttle", 0, CMD_OPT_UNSET, &o.throttle },
+        { .name = "error-rate", 0, CMD_OPT_DOUBLE, &o.error_rate, .lo = 0, .hi = 1 },
+        { .name = "throttle-rate", 0, CMD_OPT_DOUBLE, &o.throttle_rate, .lo = 0, .hi = 1 },
+        { .name = "drop-rate", 0, CMD_OPT_DOUBLE, &o.drop_rate, .lo = 0, .hi = 1 },
+        { "latency-ms", 0, CMD_OPT_INT32, &o.latency_ms, .min = 0, .max = 600000 },
+        { .name = "management-email", 0, CMD_OPT_STRING, &o.management_email },
+        { .name = "paused", 0, CMD_OPT_SET, &o.fixed_clock },
+        { .name = "admin-token",
+          0,
+          CMD_OPT_CALL,
+          &o.admin_token,
+          .fn = take_token,
+          .whole_msg = true },
+        { .name = "quiet", 'q', CMD_OPT_SET, &quiet },
+        CMD_OPT_END_NO_OPERANDS,
+    };
 
     sim_opts_init(&o);
     o.access_key_id = SIM_DEFAULT_AKID;
@@ -256,94 +234,15 @@ cmd_sim(struct sbx_ctx *ctx, int argc, char **argv)
     env = getenv("SANDBOXCTL_SIM_ADMIN_TOKEN");
     if (env != NULL && *env != '\0')
         o.admin_token = env;
-    while ((ch = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-        switch (ch) {
-        case OPT_LISTEN:
-            listen = optarg;
-            break;
-        case OPT_AKID:
-            o.access_key_id = optarg;
-            break;
-        case OPT_SECRET:
-            o.secret_access_key = optarg;
-            break;
-        case OPT_STATE:
-            state = optarg;
-            break;
-        case OPT_TIME_SCALE:
-            if (parse_double(optarg, 1e-3, 1e7, &o.time_scale) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --time-scale '%s'", optarg);
-            break;
-        case OPT_CREATE_LATENCY:
-            if (parse_latency(optarg, &o.create_latency) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --create-latency '%s'", optarg);
-            break;
-        case OPT_CLOSE_LATENCY:
-            if (parse_latency(optarg, &o.close_latency) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --close-latency '%s'", optarg);
-            break;
-        case OPT_ASSIGN_LATENCY:
-            if (parse_latency(optarg, &o.assign_latency) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --assign-latency '%s'", optarg);
-            break;
-        case OPT_ACCOUNT_LIMIT:
-            if (parse_int(optarg, 1, 1000000, &o.account_limit) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --account-limit '%s'", optarg);
-            break;
-        case OPT_CLOSE_QUOTA:
-            if (parse_int(optarg, 0, 1000000, &o.close_quota) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --close-quota '%s'", optarg);
-            break;
-        case OPT_CLOSE_QUOTA_FORMULA:
-            if (parse_formula(optarg, &o) != 0)
-                return cmd_usage_error(cmd_sim_usage,
-                                       "invalid --close-quota-formula '%s' (MIN,PCT,MAX)", optarg);
-            break;
-        case OPT_SEED:
-            if (duration_parse_int64(optarg, INT64_MIN, INT64_MAX, &seed, &err) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --seed '%s'", optarg);
-            o.seed = (uint64_t)seed;
-            o.seeded = true;
-            break;
-        case OPT_NO_THROTTLE:
-            o.throttle = false;
-            break;
-        case OPT_ERROR_RATE:
-            if (parse_double(optarg, 0, 1, &o.error_rate) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --error-rate '%s'", optarg);
-            break;
-        case OPT_THROTTLE_RATE:
-            if (parse_double(optarg, 0, 1, &o.throttle_rate) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --throttle-rate '%s'", optarg);
-            break;
-        case OPT_DROP_RATE:
-            if (parse_double(optarg, 0, 1, &o.drop_rate) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --drop-rate '%s'", optarg);
-            break;
-        case OPT_LATENCY_MS:
-            if (parse_int(optarg, 0, 600000, &o.latency_ms) != 0)
-                return cmd_usage_error(cmd_sim_usage, "invalid --latency-ms '%s'", optarg);
-            break;
-        case OPT_ADMIN_TOKEN:
-            if (*optarg == '\0')
-                return cmd_usage_error(cmd_sim_usage, "empty --admin-token");
-            o.admin_token = optarg;
-            break;
-        case OPT_PAUSED:
-            o.fixed_clock = true;
-            break;
-        case OPT_MGMT_EMAIL:
-            o.management_email = optarg;
-            break;
-        case 'q':
-            quiet = true;
-            break;
-        default:
-            return cmd_usage_error(cmd_sim_usage, NULL);
-        }
+    /* sim's own wording for a bad value: "invalid --<name> '<value>'" (no .cmd) */
+    rc = cmd_parse_opts(NULL, cmd_sim_usage, opt, argc, argv);
+    if (rc != 0)
+        return rc;
+    if (seed_given) {
+        o.seed = (uint64_t)seed;
+        o.seeded = true;
     }
-    if (optind != argc)
-        return cmd_usage_error(cmd_sim_usage, "unexpected argument '%s'", argv[optind]);
+    rc = SBX_EXIT_FAILURE;
 
     if (sim_new(&o, &s, &err) != 0)
         goto fail;

@@ -1,7 +1,7 @@
 /* cmd_util.c -- tables, JSON output and engine setup shared by the lifecycle commands. */
 #include "cli/cmd_util.h"
 
-#include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -366,6 +366,49 @@ cmd_account_json(const struct store_account *a)
     return o;
 }
 
+/* The counters of a step report: their JSON key and their words in the one-line summary, in
+ * the order both print them. */
+/* clang-format off */
+#define REPORT_ITEM(field, words) { #field, words, offsetof(struct engine_step_report, field) }
+/* clang-format on */
+static const struct {
+    const char *key, *words;
+    size_t off;
+} report_items[] = {
+    REPORT_ITEM(submitted, "submitted"),
+    REPORT_ITEM(activated, "activated"),
+    REPORT_ITEM(warned, "warned"),
+    REPORT_ITEM(expired, "expired"),
+    REPORT_ITEM(nuked, "nuked"),
+    REPORT_ITEM(nuke_retries, "nuke retries"),
+    REPORT_ITEM(quarantined, "quarantined"),
+    REPORT_ITEM(close_sent, "close sent"),
+    REPORT_ITEM(closed, "closed"),
+    REPORT_ITEM(gone, "gone"),
+    REPORT_ITEM(refused, "refused"),
+    REPORT_ITEM(failed, "failed"),
+    REPORT_ITEM(deferred, "deferred"),
+    REPORT_ITEM(reconciled, "reconciled"),
+    REPORT_ITEM(pool_requested, "pool requested"),
+    REPORT_ITEM(pooled, "pooled"),
+    REPORT_ITEM(pool_closed, "pool surplus closing"),
+    REPORT_ITEM(budget_checks, "spend checks"),
+    REPORT_ITEM(budget_warned, "budget warnings"),
+    REPORT_ITEM(budget_exceeded, "over budget"),
+    REPORT_ITEM(frozen, "frozen"),
+    REPORT_ITEM(errors, "errors"),
+};
+#undef REPORT_ITEM
+
+static int
+report_count(const struct engine_step_report *r, size_t i)
+{
+    int n;
+
+    memcpy(&n, (const char *)r + report_items[i].off, sizeof(n));
+    return n;
+}
+
 void
 cmd_report_json(cJSON *obj, const struct engine_step_report *r)
 {
@@ -373,28 +416,8 @@ cmd_report_json(cJSON *obj, const struct engine_step_report *r)
 
     if (o == NULL)
         return;
-    cJSON_AddNumberToObject(o, "submitted", r->submitted);
-    cJSON_AddNumberToObject(o, "activated", r->activated);
-    cJSON_AddNumberToObject(o, "warned", r->warned);
-    cJSON_AddNumberToObject(o, "expired", r->expired);
-    cJSON_AddNumberToObject(o, "nuked", r->nuked);
-    cJSON_AddNumberToObject(o, "nuke_retries", r->nuke_retries);
-    cJSON_AddNumberToObject(o, "quarantined", r->quarantined);
-    cJSON_AddNumberToObject(o, "close_sent", r->close_sent);
-    cJSON_AddNumberToObject(o, "closed", r->closed);
-    cJSON_AddNumberToObject(o, "gone", r->gone);
-    cJSON_AddNumberToObject(o, "refused", r->refused);
-    cJSON_AddNumberToObject(o, "failed", r->failed);
-    cJSON_AddNumberToObject(o, "deferred", r->deferred);
-    cJSON_AddNumberToObject(o, "reconciled", r->reconciled);
-    cJSON_AddNumberToObject(o, "pool_requested", r->pool_requested);
-    cJSON_AddNumberToObject(o, "pooled", r->pooled);
-    cJSON_AddNumberToObject(o, "pool_closed", r->pool_closed);
-    cJSON_AddNumberToObject(o, "budget_checks", r->budget_checks);
-    cJSON_AddNumberToObject(o, "budget_warned", r->budget_warned);
-    cJSON_AddNumberToObject(o, "budget_exceeded", r->budget_exceeded);
-    cJSON_AddNumberToObject(o, "frozen", r->frozen);
-    cJSON_AddNumberToObject(o, "errors", r->errors);
+    for (size_t i = 0; i < SBX_ARRAY_LEN(report_items); i++)
+        cJSON_AddNumberToObject(o, report_items[i].key, report_count(r, i));
     cJSON_AddStringToObject(o, "last_error", r->last_error);
 }
 
@@ -446,39 +469,14 @@ cmd_rel(int64_t t, int64_t now, char *buf, size_t n)
 void
 cmd_report_line(FILE *out, const struct engine_step_report *r)
 {
-    const struct {
-        const char *what;
-        int n;
-    } items[] = {
-        { "submitted", r->submitted },
-        { "activated", r->activated },
-        { "warned", r->warned },
-        { "expired", r->expired },
-        { "nuked", r->nuked },
-        { "nuke retries", r->nuke_retries },
-        { "quarantined", r->quarantined },
-        { "close sent", r->close_sent },
-        { "closed", r->closed },
-        { "gone", r->gone },
-        { "refused", r->refused },
-        { "failed", r->failed },
-        { "deferred", r->deferred },
-        { "reconciled", r->reconciled },
-        { "pool requested", r->pool_requested },
-        { "pooled", r->pooled },
-        { "pool surplus closing", r->pool_closed },
-        { "spend checks", r->budget_checks },
-        { "budget warnings", r->budget_warned },
-        { "over budget", r->budget_exceeded },
-        { "frozen", r->frozen },
-        { "errors", r->errors },
-    };
     bool any = false;
 
-    for (size_t i = 0; i < SBX_ARRAY_LEN(items); i++) {
-        if (items[i].n == 0)
+    for (size_t i = 0; i < SBX_ARRAY_LEN(report_items); i++) {
+        int n = report_count(r, i);
+
+        if (n == 0)
             continue;
-        fprintf(out, "%s%d %s", any ? ", " : "", items[i].n, items[i].what);
+        fprintf(out, "%s%d %s", any ? ", " : "", n, report_items[i].words);
         any = true;
     }
     fprintf(out, "%s\n", any ? "" : "nothing to do");
@@ -531,6 +529,57 @@ on_event(void *arg, const struct engine_event *ev)
     fflush(stdout);
 }
 
+static void
+add_state_or_null(cJSON *o, const char *key, const char *v)
+{
+    if (v != NULL)
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+cJSON *
+cmd_audit_json(const struct store_audit_row *r, bool account)
+{
+    cJSON *o = cJSON_CreateObject(), *detail;
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "seq", (double)r->seq);
+    cmd_json_time(o, "ts", r->ts);
+    cJSON_AddStringToObject(o, "actor", r->actor);
+    if (account) {
+        if (r->account > 0)
+            cJSON_AddNumberToObject(o, "id", (double)r->account);
+        else
+            cJSON_AddNullToObject(o, "id");
+        add_str_or_null(o, "account_id", r->account_id);
+    }
+    cJSON_AddStringToObject(o, "event", r->event);
+    add_state_or_null(o, "from", r->from_state);
+    add_state_or_null(o, "to", r->to_state);
+    detail = cJSON_Parse(r->detail);
+    cJSON_AddItemToObject(o, "detail", detail != NULL ? detail : cJSON_CreateObject());
+    return o;
+}
+
+void
+cmd_audit_line(const struct store_audit_row *r)
+{
+    printf("%-18s", r->event);
+    if (r->from_state != NULL || r->to_state != NULL)
+        printf(" %s -> %s", r->from_state != NULL ? r->from_state : "-",
+               r->to_state != NULL ? r->to_state : "-");
+    /* Details and actor hold values from input: escaped, never raw on the terminal. */
+    if (strcmp(r->detail, "{}") != 0) {
+        fputs("  ", stdout);
+        text_fputs(r->detail, stdout);
+    }
+    fputs("  [", stdout);
+    text_fputs(r->actor, stdout);
+    fputs("]\n", stdout);
+}
+
 int
 cmd_engine_open(struct sbx_ctx *ctx, const char *cmd, bool dry_run, struct cmd_events *ev,
                 struct engine **out)
@@ -574,18 +623,6 @@ cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key, struct s
 
     if (store_account_find(ctx->store, key, out, &err) != 0)
         return cmd_fail(cmd, &err);
-    return 0;
-}
-
-int
-cmd_common_opt(int ch, const char *usage, bool *dry_run, bool *json)
-{
-    if (ch == 'n' && dry_run != NULL)
-        *dry_run = true;
-    else if (ch == 'j' && json != NULL)
-        *json = true;
-    else
-        return cmd_usage_error(usage, NULL);
     return 0;
 }
 
@@ -636,14 +673,14 @@ verdict_exit(const char *v)
     return SBX_EXIT_FAILURE; /* refused (protected), not closing */
 }
 
-int
-cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job)
+static int
+close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job,
+               struct cmd_events *ev)
 {
     const char *cmd = job->cmd, *owner = job->owner;
     struct cmd_close_item *items = job->items;
     size_t n = job->n;
     bool wait = job->opts.wait, dry_run = job->opts.dry_run, json = job->opts.json;
-    struct cmd_events *ev = job->ev;
     static const char *const headers[] = { "ID",       "ACCOUNT", "STATE", "OUTCOME",
                                            "EXPECTED", "DETAIL",  NULL };
     struct engine_quota_view qv = { 0 };
@@ -800,34 +837,34 @@ out:
 }
 
 int
+cmd_close_accounts(struct sbx_ctx *ctx, const struct cmd_close_job *job)
+{
+    struct cmd_events ev = { .json = job->opts.json };
+    struct engine *e = NULL;
+    int rc;
+
+    if (job->prompt != NULL && !job->opts.yes && !job->opts.dry_run && !cmd_confirm(job->prompt))
+        return cmd_usage_error(job->usage, "%s: not confirmed (pass --yes when not on a terminal)",
+                               job->cmd);
+    rc = cmd_engine_open(ctx, job->cmd, job->opts.dry_run, &ev, &e);
+    if (rc == 0)
+        rc = close_accounts(ctx, e, job, &ev);
+    cJSON_Delete(ev.array);
+    engine_free(e);
+    return rc;
+}
+
+int
 cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o)
 {
-    static const struct option opts[] = {
-        { "yes", no_argument, NULL, 'y' },
-        { "no-wait", no_argument, NULL, 'W' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
+    const struct cmd_opt opt[] = {
+        CMD_OPT_DRY_RUN(&o->dry_run),
+        CMD_OPT_JSON(&o->json),
+        { .name = "yes", 'y', CMD_OPT_SET, &o->yes },
+        { .name = "no-wait", 'W', CMD_OPT_UNSET, &o->wait },
+        CMD_OPT_END,
     };
-    int ch, rc;
 
-    o->yes = false;
-    o->wait = true;
-    o->dry_run = false;
-    o->json = false;
-    while ((ch = getopt_long(argc, argv, "yWnj", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'y':
-            o->yes = true;
-            break;
-        case 'W':
-            o->wait = false;
-            break;
-        default:
-            rc = cmd_common_opt(ch, usage, &o->dry_run, &o->json);
-            if (rc != 0)
-                return rc;
-        }
-    }
-    return 0;
+    *o = (struct cmd_close_opts){ .wait = true };
+    return cmd_parse_opts(NULL, usage, opt, argc, argv);
 }

@@ -68,6 +68,11 @@ void cmd_account_json_write(struct jsonw *w, const struct store_account *a);
 void cmd_report_json(cJSON *obj, const struct engine_step_report *r);
 /* Prints obj (formatted) and a newline to stdout and frees it; -1 when out of memory. */
 int cmd_json_print(cJSON *obj);
+/* The audit event object of `log --json` (account true: with "id" and "account_id", no
+ * "hash") and of `show --json`'s history; NULL when out of memory. */
+cJSON *cmd_audit_json(const struct store_audit_row *r, bool account);
+/* Prints the end of an audit event's line: event, "from -> to", detail and [actor], escaped. */
+void cmd_audit_line(const struct store_audit_row *r);
 /* Adds key: RFC 3339 time, or null when t <= 0. */
 void cmd_json_time(cJSON *obj, const char *key, int64_t t);
 
@@ -118,22 +123,14 @@ struct cmd_close_opts {
 };
 
 /*
- * Parses --yes, --no-wait, --dry-run and --json from argv (getopt_long; operands stay in
- * argv[optind..]). Returns 0, or prints usage and returns SBX_EXIT_USAGE for anything else.
+ * Parses --yes, --no-wait, --dry-run and --json from argv (cmd_parse_opts; operands stay
+ * in argv[optind..]). Returns 0, or prints usage and returns SBX_EXIT_USAGE for anything else.
  */
 int cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_opts *o);
 
 /* Resolves ACCOUNT (account id, local id, email, name) or logs and returns exit status 7. */
 int cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key,
                      struct store_account *out);
-
-/*
- * The options most commands share, for the default branch of a command's getopt_long switch:
- * 'n' (--dry-run) sets *dry_run and 'j' (--json) sets *json (either pointer may be NULL when the
- * command has no such option). Returns 0, or prints usage and returns SBX_EXIT_USAGE for
- * anything else.
- */
-int cmd_common_opt(int ch, const char *usage, bool *dry_run, bool *json);
 
 /*
  * The operands of a command on exactly one ACCOUNT (argv[optind]): checks there is exactly one
@@ -161,22 +158,24 @@ struct cmd_close_job {
     const char *cmd;              /* "close", "offboard": names the command in messages */
     const char *reason;           /* recorded on each account: "manual", "offboarded" */
     int64_t priority;             /* close-queue priority (higher closes first) */
-    struct cmd_close_opts opts;   /* wait, dry_run, json (yes is the caller's business) */
+    const char *usage;            /* the command's usage, after "not confirmed" */
+    const char *prompt;           /* the question on a terminal, unless --yes; NULL: none */
+    struct cmd_close_opts opts;   /* yes, wait, dry_run, json */
     const char *owner;            /* off-boarding: the owner (in the JSON; one run for all) */
-    struct cmd_events *ev;        /* the command's events (JSON "events") */
     struct cmd_close_item *items; /* the resolved accounts; updated */
     size_t n;
 };
 
 /*
- * Asks for each item's account to close (the job's reason and priority; protection checked
- * live), then, when opts.wait is set, runs the engine on just those accounts until nothing more
- * can happen now (nuked, closed within the quota and closures in flight). Prints the summary
- * (table or JSON, each account's outcome as engine_close_verdict() words it) and returns the
- * exit status: 0 when every account is closed or on its way, SBX_EXIT_PARTIAL when some were
- * refused or quarantined (SBX_EXIT_FAILURE when all of them were, except for an owner's
- * off-boarding, which is partial whenever anything failed).
+ * Confirms (job->prompt, unless --yes or --dry-run: "<cmd>: not confirmed" is a usage error),
+ * opens the command's engine, then asks for each item's account to close (the job's reason and
+ * priority; protection checked live), then, when opts.wait is set, runs the engine on just those
+ * accounts until nothing more can happen now (nuked, closed within the quota and closures in
+ * flight). Prints the summary (table or JSON, each account's outcome as engine_close_verdict()
+ * words it) and returns the exit status: 0 when every account is closed or on its way,
+ * SBX_EXIT_PARTIAL when some were refused or quarantined (SBX_EXIT_FAILURE when all of them were,
+ * except for an owner's off-boarding, which is partial whenever anything failed).
  */
-int cmd_close_accounts(struct sbx_ctx *ctx, struct engine *e, const struct cmd_close_job *job);
+int cmd_close_accounts(struct sbx_ctx *ctx, const struct cmd_close_job *job);
 
 #endif

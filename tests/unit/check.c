@@ -1,9 +1,11 @@
 /* check.c -- runs one registered unit-test case by name (see check.h). */
 #include "check.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct check_case {
     const char *name;
@@ -89,4 +91,32 @@ main(int argc, char **argv)
     }
     fprintf(stderr, "check: no test case '%s'\n", argv[1]);
     return 2;
+}
+
+int
+check_stderr_begin(const char *path)
+{
+    int saved, fd;
+
+    fflush(stderr);
+    saved = dup(STDERR_FILENO);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (saved < 0 || fd < 0 || dup2(fd, STDERR_FILENO) < 0) {
+        perror("check_stderr_begin");
+        exit(1);
+    }
+    close(fd);
+    return saved;
+}
+
+char *
+check_stderr_end(const char *path, int saved)
+{
+    fflush(stderr);
+    if (dup2(saved, STDERR_FILENO) < 0) {
+        perror("check_stderr_end");
+        exit(1);
+    }
+    close(saved);
+    return check_read_file(path, NULL);
 }

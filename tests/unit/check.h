@@ -85,5 +85,11 @@ extern char **check_argv;
 char *check_read_file(const char *path, size_t *len);
 /* A fresh private directory under $TMPDIR; the caller may leave it (ctest runs are throwaway). */
 char *check_tmpdir(void);
+/* Sends stderr to the file path (created or truncated) until check_stderr_end(path, saved);
+ * returns the saved descriptor. Exits on failure. */
+int check_stderr_begin(const char *path);
+/* Puts stderr back (saved: what check_stderr_begin returned); returns what was written to path
+ * (heap). */
+char *check_stderr_end(const char *path, int saved);
 
 #endif

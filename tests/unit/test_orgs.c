@@ -1355,22 +1355,13 @@ TEST(sim_clock_is_followed)
 static char *
 capture_stderr(void (*fn)(struct fx *), struct fx *f)
 {
-    char path[300], *text;
-    int saved, fd;
+    char path[300];
+    int saved;
 
     snprintf(path, sizeof(path), "%s/stderr.log", f->home);
-    fflush(stderr);
-    saved = dup(STDERR_FILENO);
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    CHECK(saved >= 0 && fd >= 0);
-    CHECK(dup2(fd, STDERR_FILENO) >= 0);
-    close(fd);
+    saved = check_stderr_begin(path);
     fn(f);
-    fflush(stderr);
-    CHECK(dup2(saved, STDERR_FILENO) >= 0);
-    close(saved);
-    text = check_read_file(path, NULL);
-    return text;
+    return check_stderr_end(path, saved);
 }
 
 static void

@@ -18,7 +18,8 @@
 
 const char cmd_create_usage[] =
         "usage: sandboxctl create --kind KIND --owner EMAIL [--ttl DURATION] [--name NAME]\n"
-        "                         [--timeout DURATION] [--no-wait] [--dry-run] [--json]";
+        "                         [--budget AMOUNT] [--timeout DURATION] [--no-wait] [--dry-run]\n"
+        "                         [--json]";
 
 static void
 print_account(const struct store_account *a, bool json, const char *note)
@@ -122,6 +123,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "name", 'N', CMD_OPT_STRING, &req.name },
         { .name = "timeout", 'T', CMD_OPT_DURATION, &timeout },
         { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_BUDGET(&req.budget),
         CMD_OPT_END_NO_OPERANDS,
     };
 

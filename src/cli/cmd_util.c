@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "util/duration.h"
 #include "util/log.h"
+#include "util/money.h"
 #include "util/text.h"
 
 /* Bulk output (a table or `list --json`) goes through one buffer of this size. */
@@ -867,4 +868,22 @@ cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_
 
     *o = (struct cmd_close_opts){ .wait = true };
     return cmd_parse_opts(NULL, usage, opt, argc, argv);
+}
+
+int
+cmd_opt_money(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    struct sbx_err err = { 0 };
+    int64_t cents;
+
+    if (money_parse(arg, &cents, &err) != 0) {
+        snprintf(why, n, "%s", err.msg);
+        return -1;
+    }
+    if (cents == 0) {
+        snprintf(why, n, "a budget must be more than 0 USD");
+        return -1;
+    }
+    *(int64_t *)o->target = cents;
+    return 0;
 }

@@ -6,7 +6,9 @@
 # closed at its expiry; at_limit close sends an account down the normal close path with
 # reason budget; a SIGKILL between the freeze decision and the SCP leaves a freezing row (never
 # frozen without the SCP) that the next run finishes, also when AWS attached the SCP but the
-# answer was lost.
+# answer was lost; list, show and the spend report show what was spent; unfreeze detaches the
+# SCP (with a budget of the account's own, so it is not frozen again); --budget at create and
+# extend.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
 sim_start --paused --no-throttle --create-latency 0s --close-latency 1m
@@ -174,4 +176,49 @@ assert_eq "$(state_of "$crow")" frozen
 assert_contains "$(scps "$cid")" "sandboxctl-budget-freeze"
 assert_eq "$(count_event "$crow" budget_exceeded)" 1
 assert_eq "$(hooks_of budget-exceeded "$cid")" 1 "queued once across the SIGKILL"
+
+# What list and show say about it.
+assert_contains "$(sbx list --state frozen)" "SPEND"
+assert_contains "$(sbx list --state frozen)" "$cid"
+assert_eq "$(json_get "$(sbx list --state frozen --json)" '[a["budget_usd"] for a in d["accounts"] if a["account_id"] == "'"$cid"'"][0]')" "100.00"
+assert_contains "$(sbx show "$crow")" "of 100.00 USD (the kind's, period lease, warned at 80%, over budget"
+assert_eq "$(json_get "$(sbx show "$crow" --json)" 'd["budget"]["exceeded"]')" true
+
+# unfreeze: refused for an account that is not frozen; with its own budget it is active again,
+# the SCP detached, and the next checks leave it alone.
+assert_exit 2 sbx unfreeze "$brow"
+assert_exit 2 sbx unfreeze "$crow" --budget 12
+out=$(sbx unfreeze "$crow" --budget 5000USD)
+assert_contains "$out" "unfrozen, the freeze SCP detached; its own budget 5000.00 USD"
+assert_eq "$(state_of "$crow")" active
+assert_eq "$(scps "$cid")" "FullAWSAccess"
+assert_eq "$(count_event "$crow" unfrozen)" 1
+adv 2h
+sbx run >/dev/null
+assert_eq "$(state_of "$crow")" active
+assert_contains "$(sbx show "$crow")" "of 5000.00 USD (its own"
+
+# --budget at create, then extend --budget
+drow=$(json_get "$(sbx create --kind demo --owner dave@corp.example --budget 250USD --no-wait --json)" 'd["id"]')
+assert_contains "$(sbx show "$drow")" "of 250.00 USD (its own"
+sbx extend "$drow" --budget "300.50 USD" >/dev/null
+assert_contains "$(sbx show "$drow")" "of 300.50 USD (its own"
+assert_exit 2 sbx extend "$drow" --budget "1.234 USD"
+assert_exit 2 sbx create --kind demo --owner erin@corp.example --budget 50EUR
+
+# The chargeback report from the stored days: every owner's accounts, in total and by owner.
+rep=$(sbx spend --since 2000-01-01 --until 2100-01-01 --json)
+python3 - "$rep" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+owners = {r["owner"] for r in d["rows"]}
+assert {"alice@corp.example", "bob@corp.example", "carol@corp.example"} <= owners, owners
+assert sum(r["spend_cents"] for r in d["rows"]) == d["total_cents"] > 0, d
+PY
+by=$(sbx spend --since 2000-01-01 --until 2100-01-01 --by kind --csv | tr -d '\r') # RFC 4180 CRLF
+assert_eq "$(printf '%s\n' "$by" | head -n 1)" "kind,accounts,spend_usd"
+assert_contains "$by" "lab,1,"
+assert_contains "$(sbx spend --since 2000-01-01 --until 2100-01-01)" "alice@corp.example"
+assert_exit 2 sbx spend --since 2026-02-30
+assert_exit 2 sbx spend --by team
 sbx log --verify >/dev/null

@@ -464,8 +464,8 @@ int store_budget_put(struct store *s, int64_t account, const struct store_budget
                      struct sbx_err *err) SBX_NODISCARD;
 /* Calls cb for every row's budget record (account = the row's id), in row order. */
 int store_budget_all(struct store *s,
-                     int (*cb)(void *arg, int64_t account, const struct store_budget *b),
-                     void *arg, struct sbx_err *err) SBX_NODISCARD;
+                     int (*cb)(void *arg, int64_t account, const struct store_budget *b), void *arg,
+                     struct sbx_err *err) SBX_NODISCARD;
 
 /* One line of the chargeback report: the cost of an owner's accounts of a kind in a class. */
 struct store_spend_row {

@@ -232,16 +232,23 @@ bad:
     return -1;
 }
 
-static int
-check_role(const char *v, char *why, size_t n)
+/* 1 to max of IAM's name characters: A-Z a-z 0-9 _+=,.@- */
+static bool
+is_iam_name(const char *v, size_t max)
 {
     size_t len = strlen(v);
 
     for (size_t i = 0; i < len; i++) {
         if (!is_alnum(v[i]) && strchr("_+=,.@-", v[i]) == NULL)
-            len = 0;
+            return false;
     }
-    if (len == 0 || len > 64) {
+    return len > 0 && len <= max;
+}
+
+static int
+check_role(const char *v, char *why, size_t n)
+{
+    if (!is_iam_name(v, 64)) {
         snprintf(why, n, "must be an IAM role name (1-64 of A-Z a-z 0-9 _+=,.@-)");
         return -1;
     }
@@ -268,11 +275,9 @@ check_instance_arn(const char *v, char *why, size_t n)
 static int
 check_permission_set(const char *v, char *why, size_t n)
 {
-    size_t len = strlen(v);
-
     if (strncmp(v, "arn:", 4) == 0) {
         if (strstr(v, ":permissionSet/ssoins-") == NULL || strstr(v, "/ps-") == NULL ||
-            has_space_or_ctl(v) || len > 1224) {
+            has_space_or_ctl(v) || strlen(v) > 1224) {
             snprintf(why, n,
                      "must be a permission set name or ARN "
                      "(arn:aws:sso:::permissionSet/ssoins-.../ps-...)");
@@ -280,11 +285,7 @@ check_permission_set(const char *v, char *why, size_t n)
         }
         return 0;
     }
-    for (size_t i = 0; i < len; i++) {
-        if (!is_alnum(v[i]) && strchr("_+=,.@-", v[i]) == NULL)
-            len = 0;
-    }
-    if (len == 0 || len > 32) {
+    if (!is_iam_name(v, 32)) {
         snprintf(why, n, "must be a permission set name (1-32 of A-Z a-z 0-9 _+=,.@-) or ARN");
         return -1;
     }

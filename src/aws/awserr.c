@@ -14,6 +14,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "util/text.h"
+
 static const char *const throttling_codes[] = {
     "Throttling",
     "ThrottlingException",
@@ -404,18 +406,6 @@ out:
     cJSON_Delete(j);
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Appends the UTF-8 encoding of code point cp to out at *o (out has room for 4 bytes). */
 static void
 put_utf8(char *out, size_t *o, unsigned long cp)
@@ -464,8 +454,8 @@ decode_entity(const char *s, const char *end, char *out, size_t *o)
     p++;
     if (p < end && (*p == 'x' || *p == 'X')) {
         p++;
-        while (p < end && hexval(*p) >= 0 && cp <= 0x10ffff)
-            cp = cp * 16 + (unsigned long)hexval(*p++);
+        while (p < end && text_hex_digit(*p) >= 0 && cp <= 0x10ffff)
+            cp = cp * 16 + (unsigned long)text_hex_digit(*p++);
     } else {
         while (p < end && isdigit((unsigned char)*p) && cp <= 0x10ffff)
             cp = cp * 10 + (unsigned long)(*p++ - '0');

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "aws/creds_value.h"
+#include "util/grow.h"
 
 #define INI_MAX_FILE (4 * 1024 * 1024)
 
@@ -67,16 +68,11 @@ cut_inline_comment(char *s)
 static struct creds_ini_section *
 ini_add_section(struct creds_ini *f, const char *kind, const char *name)
 {
-    struct creds_ini_section *s;
+    struct creds_ini_section *s, *grown = grow_array(f->secs, f->nsecs, &f->cap, sizeof(*s));
 
-    if (f->nsecs == f->cap) {
-        size_t cap = f->cap == 0 ? 8 : f->cap * 2;
-        struct creds_ini_section *ns = realloc(f->secs, cap * sizeof(*ns));
-        if (ns == NULL)
-            return NULL;
-        f->secs = ns;
-        f->cap = cap;
-    }
+    if (grown == NULL)
+        return NULL;
+    f->secs = grown;
     s = &f->secs[f->nsecs];
     memset(s, 0, sizeof(*s));
     snprintf(s->kind, sizeof(s->kind), "%s", kind);
@@ -90,16 +86,11 @@ ini_add_section(struct creds_ini *f, const char *kind, const char *name)
 static int
 ini_add_prop(struct creds_ini_section *s, const char *key, const char *value, const char *parent)
 {
-    struct creds_ini_prop *p;
+    struct creds_ini_prop *p, *grown = grow_array(s->props, s->nprops, &s->cap, sizeof(*p));
 
-    if (s->nprops == s->cap) {
-        size_t cap = s->cap == 0 ? 8 : s->cap * 2;
-        struct creds_ini_prop *np = realloc(s->props, cap * sizeof(*np));
-        if (np == NULL)
-            return -1;
-        s->props = np;
-        s->cap = cap;
-    }
+    if (grown == NULL)
+        return -1;
+    s->props = grown;
     p = &s->props[s->nprops];
     p->key = strdup(key);
     p->value = strdup(value);

@@ -260,22 +260,44 @@ pick_override(const struct endpoint_opts *opts, const struct endpoint_env *env,
     return NULL;
 }
 
-int
-endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoint_env *env,
-                      struct endpoint *out, struct sbx_err *err)
+/*
+ * The endpoint when no override is configured, for one service: out filled from region (checked)
+ * and its partition pi; svc is endpoint_resolve_regional's service, NULL for the others.
+ */
+typedef int (*default_fn)(const struct endpoint_opts *opts, const struct endpoint_service *svc,
+                          const char *region, const struct partition_info *pi, struct endpoint *out,
+                          struct sbx_err *err);
+
+/*
+ * The one resolver: the region (opts->region or the default), checked; then the first
+ * configured override URL (config_key, service_var, $AWS_ENDPOINT_URL, the profile); else the
+ * service's own default rule.
+ */
+static int
+resolve(const struct endpoint_opts *opts, const struct endpoint_env *env, const char *config_key,
+        const char *service_var, default_fn fallback, const struct endpoint_service *svc,
+        struct endpoint *out, struct sbx_err *err)
 {
     const char *region = is_set(opts->region) ? opts->region : DEFAULT_REGION;
-    const struct partition_info *pi;
     const char *url, *source = NULL;
 
     memset(out, 0, sizeof(*out));
     if (check_region(region, err) != 0)
         return -1;
-    url = pick_override(opts, env, "config aws.endpoint", "AWS_ENDPOINT_URL_ORGANIZATIONS",
-                        &source);
+    url = pick_override(opts, env, config_key, service_var, &source);
     if (url != NULL)
         return from_override(url, source, region, out, err);
-    pi = partition_of(region);
+    return fallback(opts, svc, region, partition_of(region), out, err);
+}
+
+/* Organizations is global: one endpoint per partition (its FIPS one where there is one). */
+static int
+orgs_default(const struct endpoint_opts *opts, const struct endpoint_service *svc,
+             const char *region, const struct partition_info *pi, struct endpoint *out,
+             struct sbx_err *err)
+{
+    (void)svc;
+    (void)region;
     if (opts->fips) {
         if (pi->orgs_fips_host == NULL) {
             sbx_err_set(err, SBX_E_CONFIG,
@@ -290,26 +312,25 @@ endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoint_en
     return 0;
 }
 
+int
+endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                      struct endpoint *out, struct sbx_err *err)
+{
+    return resolve(opts, env, "config aws.endpoint", "AWS_ENDPOINT_URL_ORGANIZATIONS", orgs_default,
+                   NULL, out, err);
+}
+
 /*
  * Cost Explorer is global too: one endpoint per partition that has it (botocore's endpoint
  * rules: ce.us-east-1.amazonaws.com in aws, ce.cn-northwest-1.amazonaws.com.cn in aws-cn).
  */
-int
-endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env *env,
-                    struct endpoint *out, struct sbx_err *err)
+static int
+ce_default(const struct endpoint_opts *opts, const struct endpoint_service *svc, const char *region,
+           const struct partition_info *pi, struct endpoint *out, struct sbx_err *err)
 {
-    const char *region = is_set(opts->region) ? opts->region : DEFAULT_REGION;
-    const struct partition_info *pi;
-    const char *url, *source = NULL;
-
-    memset(out, 0, sizeof(*out));
-    if (check_region(region, err) != 0)
-        return -1;
-    url = pick_override(opts, env, "config aws.ce_endpoint", "AWS_ENDPOINT_URL_COST_EXPLORER",
-                        &source);
-    if (url != NULL)
-        return from_override(url, source, region, out, err);
-    pi = partition_of(region);
+    (void)opts;
+    (void)svc;
+    (void)region;
     if (strcmp(pi->name, "aws") == 0) {
         from_host("ce.us-east-1.amazonaws.com", "us-east-1", pi->name, out);
         return 0;
@@ -322,6 +343,14 @@ endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env 
                 "Cost Explorer has no known endpoint in partition '%s'; set aws.ce_endpoint",
                 pi->name);
     return -1;
+}
+
+int
+endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                    struct endpoint *out, struct sbx_err *err)
+{
+    return resolve(opts, env, "config aws.ce_endpoint", "AWS_ENDPOINT_URL_COST_EXPLORER",
+                   ce_default, NULL, out, err);
 }
 
 /* Regions whose legacy (AWS_STS_REGIONAL_ENDPOINTS=legacy) STS endpoint is the global one. */
@@ -342,22 +371,15 @@ sts_legacy_global(const char *region)
     return false;
 }
 
-int
-endpoint_resolve_sts(const struct endpoint_opts *opts, const struct endpoint_env *env,
-                     struct endpoint *out, struct sbx_err *err)
+static int
+sts_default(const struct endpoint_opts *opts, const struct endpoint_service *svc,
+            const char *region, const struct partition_info *pi, struct endpoint *out,
+            struct sbx_err *err)
 {
-    const char *region = is_set(opts->region) ? opts->region : DEFAULT_REGION;
-    const struct partition_info *pi;
-    const char *url, *source = NULL;
     char host[160];
 
-    memset(out, 0, sizeof(*out));
-    if (check_region(region, err) != 0)
-        return -1;
-    url = pick_override(opts, env, "config aws.sts_endpoint", "AWS_ENDPOINT_URL_STS", &source);
-    if (url != NULL)
-        return from_override(url, source, region, out, err);
-    pi = partition_of(region);
+    (void)svc;
+    (void)err;
     if (opts->sts_global && strcmp(pi->name, "aws") == 0 && sts_legacy_global(region)) {
         from_host("sts.amazonaws.com", "us-east-1", pi->name, out);
         return 0;
@@ -368,31 +390,38 @@ endpoint_resolve_sts(const struct endpoint_opts *opts, const struct endpoint_env
 }
 
 int
-endpoint_resolve_regional(const struct endpoint_opts *opts, const struct endpoint_env *env,
-                          const struct endpoint_service *svc, struct endpoint *out,
-                          struct sbx_err *err)
+endpoint_resolve_sts(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                     struct endpoint *out, struct sbx_err *err)
 {
-    const char *region = is_set(opts->region) ? opts->region : DEFAULT_REGION;
-    const struct partition_info *pi;
-    const char *url, *source = NULL;
+    return resolve(opts, env, "config aws.sts_endpoint", "AWS_ENDPOINT_URL_STS", sts_default, NULL,
+                   out, err);
+}
+
+/* A regional service: {host_prefix}.{region}.{dns suffix}; FIPS only through an override. */
+static int
+regional_default(const struct endpoint_opts *opts, const struct endpoint_service *svc,
+                 const char *region, const struct partition_info *pi, struct endpoint *out,
+                 struct sbx_err *err)
+{
     char host[160];
 
-    memset(out, 0, sizeof(*out));
-    if (check_region(region, err) != 0)
-        return -1;
-    url = pick_override(opts, env, svc->config_key, svc->env_var, &source);
-    if (url != NULL)
-        return from_override(url, source, region, out, err);
     if (opts->fips) {
         sbx_err_set(err, SBX_E_CONFIG,
                     "FIPS endpoints are not resolved for %s: set %s to the endpoint to use",
                     svc->host_prefix, svc->config_key);
         return -1;
     }
-    pi = partition_of(region);
     snprintf(host, sizeof(host), "%s.%s.%s", svc->host_prefix, region, pi->dns_suffix);
     from_host(host, region, pi->name, out);
     return 0;
+}
+
+int
+endpoint_resolve_regional(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                          const struct endpoint_service *svc, struct endpoint *out,
+                          struct sbx_err *err)
+{
+    return resolve(opts, env, svc->config_key, svc->env_var, regional_default, svc, out, err);
 }
 
 void

@@ -36,6 +36,7 @@
 #include "aws/sts.h"
 #include "util/clock.h"
 #include "util/duration.h"
+#include "util/grow.h"
 #include "util/jsonr.h"
 #include "util/log.h"
 
@@ -656,16 +657,11 @@ struct vec {
 static void *
 vec_push(struct vec *v)
 {
-    void *slot;
+    void *slot, *grown = grow_array(v->items, v->n, &v->cap, v->size);
 
-    if (v->n == v->cap) {
-        size_t cap = v->cap == 0 ? 16 : v->cap * 2;
-        void *ni = realloc(v->items, cap * v->size);
-        if (ni == NULL)
-            return NULL;
-        v->items = ni;
-        v->cap = cap;
-    }
+    if (grown == NULL)
+        return NULL;
+    v->items = grown;
     slot = (char *)v->items + v->n * v->size;
     memset(slot, 0, v->size);
     v->n++;

@@ -25,6 +25,7 @@
 #include <openssl/hmac.h>
 
 #include "util/duration.h"
+#include "util/text.h"
 
 #define SIGV4_ALGORITHM  "AWS4-HMAC-SHA256"
 #define SIGV4_TERMINATOR "aws4_request"
@@ -174,18 +175,6 @@ ascii_casecmp(const char *a, const char *b)
     }
 }
 
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void
 hex_encode(const unsigned char *in, size_t n, char *out)
 {
@@ -239,32 +228,6 @@ sigv4_uri_encode(const char *src, size_t len, bool keep_slash)
 
     uri_encode_into(&b, src, len, keep_slash);
     return buf_take(&b);
-}
-
-/* Percent-decodes src[0..len) into a heap string; a '%' not followed by two hex digits is
- * kept as is. Returns NULL on out of memory. */
-static char *
-uri_decode(const char *src, size_t len, size_t *out_len)
-{
-    char *out = malloc(len + 1);
-    size_t n = 0;
-
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        int hi, lo;
-
-        if (src[i] == '%' && i + 2 < len && (hi = hex_value(src[i + 1])) >= 0 &&
-            (lo = hex_value(src[i + 2])) >= 0) {
-            out[n++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else {
-            out[n++] = src[i];
-        }
-    }
-    out[n] = '\0';
-    *out_len = n;
-    return out;
 }
 
 static int
@@ -402,15 +365,15 @@ canonical_query(struct buf *b, const char *query)
         char *dec;
 
         if (len > 0) {
-            dec = uri_decode(p, nlen, &dlen);
+            dec = text_percent_decode(p, nlen, false, &dlen);
             if (dec == NULL)
                 goto out;
             params[n].name = sigv4_uri_encode(dec, dlen, false);
             free(dec);
             if (eq != NULL)
-                dec = uri_decode(eq + 1, len - nlen - 1, &dlen);
+                dec = text_percent_decode(eq + 1, len - nlen - 1, false, &dlen);
             else
-                dec = uri_decode("", 0, &dlen);
+                dec = text_percent_decode("", 0, false, &dlen);
             if (dec == NULL) {
                 free(params[n].name);
                 goto out;

@@ -9,6 +9,8 @@
 
 #include <stdlib.h>
 
+#include "util/heap.h"
+
 /* Time tolerance: bucket arithmetic on doubles must not turn "exactly one token" into a miss. */
 #define EPS 1e-9
 
@@ -48,64 +50,6 @@ run_take(struct bucket_run *b, double t)
     b->level = lvl - 1 < 0 ? 0 : lvl - 1;
     b->last = t;
     return t;
-}
-
-/* Min-heap of doubles. */
-struct heap {
-    double *v;
-    size_t n;
-};
-
-static void
-heap_push(struct heap *h, double x)
-{
-    size_t i = h->n++;
-
-    h->v[i] = x;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        double tmp;
-
-        if (h->v[parent] <= h->v[i])
-            break;
-        tmp = h->v[parent];
-        h->v[parent] = h->v[i];
-        h->v[i] = tmp;
-        i = parent;
-    }
-}
-
-static double
-heap_pop(struct heap *h)
-{
-    double top = h->v[0];
-    size_t i = 0;
-
-    h->v[0] = h->v[--h->n];
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        double tmp;
-
-        if (l < h->n && h->v[l] < h->v[m])
-            m = l;
-        if (r < h->n && h->v[r] < h->v[m])
-            m = r;
-        if (m == i)
-            break;
-        tmp = h->v[m];
-        h->v[m] = h->v[i];
-        h->v[i] = tmp;
-        i = m;
-    }
-    return top;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
 }
 
 struct floor_bucket
@@ -192,7 +136,7 @@ floor_makespan(const struct floor_pipeline *p, const struct floor_state *st, dou
     }
 
     /* Follow-up calls, served in completion order through each stage's bucket. */
-    qsort(done, ndone, sizeof(double), cmp_double);
+    qsort(done, ndone, sizeof(double), heap_cmp_double);
     for (size_t k = 0; k < p->nfollow; k++) {
         struct bucket_run fb;
         double prev = 0;

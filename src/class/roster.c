@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "util/csv.h"
+#include "util/grow.h"
 
 bool
 roster_email_valid(const char *s, char *why, size_t n)
@@ -260,15 +261,10 @@ roster_parse(const char *label, const char *text, size_t len, struct roster *out
                         rec.line, ROSTER_MAX_STUDENTS);
             goto out;
         }
-        if (r.n == cap) {
-            size_t ncap = cap == 0 ? 64 : cap * 2;
-            struct roster_student *ns = realloc(r.students, ncap * sizeof(*ns));
-
-            if (ns == NULL)
-                goto nomem;
-            r.students = ns;
-            cap = ncap;
-        }
+        st = grow_array(r.students, r.n, &cap, sizeof(*st));
+        if (st == NULL)
+            goto nomem;
+        r.students = st;
         st = &r.students[r.n];
         st->email = trimmed_dup(rec.fields[0]);
         st->name = folded_dup(rec.nfields > 1 ? rec.fields[1] : "");

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "util/heap.h"
 #include "util/log.h"
 
 #define LATENCY_KEY "create_latencies"
@@ -47,14 +48,6 @@ parse_samples(const char *text, double *v, size_t max)
     return n;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 double
 eng_create_latency(struct engine *e)
 {
@@ -71,7 +64,7 @@ eng_create_latency(struct engine *e)
     free(text);
     if (n == 0)
         return ENGINE_CREATE_LATENCY_DEFAULT;
-    qsort(v, n, sizeof(v[0]), cmp_double);
+    qsort(v, n, sizeof(v[0]), heap_cmp_double);
     med = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     return fmin(fmax(med, ENGINE_CREATE_LATENCY_MIN), ENGINE_CREATE_LATENCY_MAX);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "util/heap.h"
 
 int
 engine_quota_effective(const struct cfg_limits *limits, int64_t members, int64_t learned)
@@ -46,51 +47,6 @@ engine_quota_used(const struct engine_quota_params *p, const int64_t *ledger, si
     return used;
 }
 
-/* A min-heap of int64 (completion times). */
-struct heap {
-    int64_t *v;
-    size_t n;
-};
-
-static void
-heap_push(struct heap *h, int64_t x)
-{
-    size_t i = h->n++;
-
-    h->v[i] = x;
-    while (i > 0 && h->v[(i - 1) / 2] > h->v[i]) {
-        int64_t t = h->v[i];
-
-        h->v[i] = h->v[(i - 1) / 2];
-        h->v[(i - 1) / 2] = t;
-        i = (i - 1) / 2;
-    }
-}
-
-static int64_t
-heap_pop(struct heap *h)
-{
-    int64_t top = h->v[0];
-    size_t i = 0;
-
-    h->v[0] = h->v[--h->n];
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-
-        if (l < h->n && h->v[l] < h->v[m])
-            m = l;
-        if (r < h->n && h->v[r] < h->v[m])
-            m = r;
-        if (m == i)
-            break;
-        int64_t t = h->v[i];
-        h->v[i] = h->v[m];
-        h->v[m] = t;
-        i = m;
-    }
-    return top;
-}
-
 int
 engine_quota_plan(const struct engine_quota_params *p, const struct engine_quota_input *in,
                   int64_t *eta, struct sbx_err *err)
@@ -119,7 +75,7 @@ engine_quota_plan(const struct engine_quota_params *p, const struct engine_quota
             led[nled++] = in->ledger[i];
     }
     for (size_t i = 0; i < in->nin_flight; i++)
-        heap_push(&h, in->in_flight_done[i]);
+        heap_push(&h, (double)in->in_flight_done[i]);
     spacing = p->rate > 0 ? (int64_t)ceil(1.0 / p->rate) : 0;
     t = in->now + (int64_t)ceil(in->pace_wait > 0 ? in->pace_wait : 0);
     if (t < in->not_before)
@@ -131,10 +87,10 @@ engine_quota_plan(const struct engine_quota_params *p, const struct engine_quota
         for (;;) {
             bool moved = false;
 
-            while (h.n > 0 && h.v[0] <= t)
+            while (h.n > 0 && h.v[0] <= (double)t)
                 heap_pop(&h);
             if (h.n >= (size_t)p->in_flight_max) {
-                t = h.v[0];
+                t = (int64_t)h.v[0]; /* whole seconds: exact in a double */
                 moved = true;
                 continue;
             }
@@ -150,7 +106,7 @@ engine_quota_plan(const struct engine_quota_params *p, const struct engine_quota
         eta[q] = t;
         prev_call = t;
         led[nled++] = t;
-        heap_push(&h, t + (int64_t)ceil(p->latency > 0 ? p->latency : 0));
+        heap_push(&h, (double)(t + (int64_t)ceil(p->latency > 0 ? p->latency : 0)));
     }
     rc = 0;
 out:

@@ -687,23 +687,12 @@ open_log(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_e
     return -1;
 }
 
-/* Best effort: a log line that cannot be written must not fail the hook itself. */
-static void log_line(int fd, const char *fmt, ...) SBX_PRINTF(2, 3);
-
+/* Writes buf[0..len) to the log fd, whole (a log write that fails is given up). */
 static void
-log_line(int fd, const char *fmt, ...)
+log_bytes(int fd, const char *buf, size_t len)
 {
-    char buf[1024];
-    va_list ap;
-    int n;
-    size_t off = 0, len;
+    size_t off = 0;
 
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
     while (off < len) {
         ssize_t w = write(fd, buf + off, len - off);
 
@@ -713,6 +702,24 @@ log_line(int fd, const char *fmt, ...)
             return;
         off += (size_t)w;
     }
+}
+
+/* Best effort: a log line that cannot be written must not fail the hook itself. */
+static void log_line(int fd, const char *fmt, ...) SBX_PRINTF(2, 3);
+
+static void
+log_line(int fd, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    log_bytes(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 static void
@@ -798,22 +805,6 @@ struct batch {
     const struct hook_list *list;
     size_t limit; /* bytes of output kept per executable */
 };
-
-static void
-log_bytes(int fd, const char *buf, size_t len)
-{
-    size_t off = 0;
-
-    while (off < len) {
-        ssize_t w = write(fd, buf + off, len - off);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return;
-        off += (size_t)w;
-    }
-}
 
 /* Copies the head of the output to the log as it arrives (what lies beyond the head is kept
  * back until the end: it may turn out to be the middle that is left out). */

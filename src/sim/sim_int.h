@@ -290,6 +290,11 @@ struct sim_account *sim_account_find(struct sim *s, const char *id); /* departed
 struct sim_account *sim_account_find_any(struct sim *s, const char *id);
 struct sim_ou *sim_ou_find(struct sim *s, const char *id);
 struct sim_create_req *sim_req_find(struct sim *s, const char *id);
+/* A zeroed request in the slot after the last, with copies of email, name and role (NULL:
+ * the default role); not counted yet: the caller increments s->nreqs to keep it. NULL when
+ * out of memory. */
+struct sim_create_req *sim_req_new(struct sim *s, const char *email, const char *name,
+                                   const char *role);
 /* True if id names the root or an existing OU. */
 bool sim_parent_exists(struct sim *s, const char *id);
 /* True for an address an account of this organization has ever had (case-insensitive). */
@@ -322,6 +327,8 @@ int sim_tags_set(struct sim_tags *t, const char *key, const char *value); /* add
 void sim_tags_remove(struct sim_tags *t, const char *key);
 int sim_tags_copy(struct sim_tags *dst, const struct sim_tags *src);
 void sim_tags_release(struct sim_tags *t);
+/* Frees what session ss holds and wipes its secret (the slot itself stays). */
+void sim_session_release(struct sim_session *ss);
 struct sim_tags *sim_tags_of(struct sim *s, const char *resource_id); /* NULL: not found */
 
 /* Sets a's spend rate from now on (USD per day, >= 0); -1 when out of memory. */
@@ -367,6 +374,8 @@ double sim_ms(double t);
 /* JSON helpers over cJSON that return -1 when out of memory. */
 int sim_json_add_str(struct cJSON *o, const char *k, const char *v);
 int sim_json_add_num(struct cJSON *o, const char *k, double v);
+/* A new object appended to array arr; NULL when out of memory. */
+struct cJSON *sim_json_add_item(struct cJSON *arr);
 /* Serialises o into r->body (200, application/x-amz-json-1.1 unless r->status/type set). */
 int sim_reply_json(struct sim_reply *r, int status, const char *content_type,
                    const struct cJSON *o);

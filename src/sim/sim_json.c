@@ -165,6 +165,16 @@ sim_json_add_num(cJSON *o, const char *k, double v)
     return cJSON_AddNumberToObject(o, k, v) == NULL ? -1 : 0;
 }
 
+cJSON *
+sim_json_add_item(cJSON *arr)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o != NULL)
+        cJSON_AddItemToArray(arr, o);
+    return o;
+}
+
 /* --- dump ------------------------------------------------------------------------------ */
 
 static int
@@ -175,11 +185,10 @@ add_tags(cJSON *o, const char *k, const struct sim_tags *t)
     if (arr == NULL)
         return -1;
     for (size_t i = 0; i < t->n; i++) {
-        cJSON *tag = cJSON_CreateObject();
+        cJSON *tag = sim_json_add_item(arr);
 
         if (tag == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, tag);
         if (sim_json_add_str(tag, "Key", t->v[i].key) != 0 ||
             sim_json_add_str(tag, "Value", t->v[i].value) != 0)
             return -1;
@@ -215,12 +224,11 @@ add_hex64(cJSON *o, const char *k, uint64_t v)
 static int
 dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = sim_json_add_item(arr);
     char arn[160];
 
     if (o == NULL)
         return -1;
-    cJSON_AddItemToArray(arr, o);
     if (sim_json_add_str(o, "Id", a->id) != 0 ||
         sim_json_add_str(o, "Arn", sim_account_arn(s, a->id, arn, sizeof(arn))) != 0 ||
         sim_json_add_str(o, "Email", a->email) != 0 || sim_json_add_str(o, "Name", a->name) != 0 ||
@@ -241,11 +249,10 @@ dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
         if (rates == NULL)
             return -1;
         for (size_t i = 0; i < a->nrates; i++) {
-            cJSON *e = cJSON_CreateObject();
+            cJSON *e = sim_json_add_item(rates);
 
             if (e == NULL)
                 return -1;
-            cJSON_AddItemToArray(rates, e);
             if (sim_json_add_num(e, "From", a->rates[i].from) != 0 ||
                 sim_json_add_num(e, "PerDay", a->rates[i].per_day) != 0)
                 return -1;
@@ -259,11 +266,10 @@ static const char *const car_states[] = { "IN_PROGRESS", "SUCCEEDED", "FAILED" }
 static int
 dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = sim_json_add_item(arr);
 
     if (o == NULL)
         return -1;
-    cJSON_AddItemToArray(arr, o);
     if (sim_json_add_str(o, "Id", r->id) != 0 || sim_json_add_str(o, "Email", r->email) != 0 ||
         sim_json_add_str(o, "AccountName", r->account_name) != 0 ||
         sim_json_add_str(o, "State", car_states[r->state]) != 0 ||
@@ -317,10 +323,9 @@ dump_policies(struct sim *s, cJSON *root)
     for (size_t i = 0; i < s->npolicies; i++) {
         const struct sim_policy *p = &s->policies[i];
 
-        o = cJSON_CreateObject();
+        o = sim_json_add_item(arr);
         if (o == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, o);
         if (sim_json_add_str(o, "Id", p->id) != 0 || sim_json_add_str(o, "Name", p->name) != 0 ||
             sim_json_add_str(o, "Description", p->description) != 0 ||
             sim_json_add_str(o, "Content", p->content) != 0 ||
@@ -333,10 +338,9 @@ dump_policies(struct sim *s, cJSON *root)
     if (arr == NULL)
         return -1;
     for (size_t i = 0; i < s->nattach; i++) {
-        o = cJSON_CreateObject();
+        o = sim_json_add_item(arr);
         if (o == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, o);
         if (sim_json_add_str(o, "PolicyId", s->attach[i].policy_id) != 0 ||
             sim_json_add_str(o, "TargetId", s->attach[i].target_id) != 0)
             return -1;
@@ -393,11 +397,10 @@ dump_internal(struct sim *s, cJSON *root)
         return -1;
     for (size_t i = 0; i < s->nsessions; i++) {
         const struct sim_session *ss = &s->sessions[i];
-        cJSON *e = cJSON_CreateObject();
+        cJSON *e = sim_json_add_item(arr);
 
         if (e == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, e);
         if (sim_json_add_str(e, "AccessKeyId", ss->access_key_id) != 0 ||
             sim_json_add_str(e, "SecretAccessKey", ss->secret) != 0 ||
             sim_json_add_str(e, "SessionToken", ss->token) != 0 ||
@@ -446,10 +449,9 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
     arr = cJSON_AddArrayToObject(root, "roots");
     if (arr == NULL)
         goto nomem;
-    o = cJSON_CreateObject();
+    o = sim_json_add_item(arr);
     if (o == NULL)
         goto nomem;
-    cJSON_AddItemToArray(arr, o);
     snprintf(arn, sizeof(arn), "arn:aws:organizations::%s:root/%s/%s", SIM_MANAGEMENT_ID,
              SIM_ORG_ID, s->root_id);
     if (sim_json_add_str(o, "Id", s->root_id) != 0 || sim_json_add_str(o, "Arn", arn) != 0 ||
@@ -459,10 +461,9 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
     if (arr == NULL)
         goto nomem;
     for (size_t i = 0; i < s->nous; i++) {
-        o = cJSON_CreateObject();
+        o = sim_json_add_item(arr);
         if (o == NULL)
             goto nomem;
-        cJSON_AddItemToArray(arr, o);
         if (sim_json_add_str(o, "Id", s->ous[i].id) != 0 ||
             sim_json_add_str(o, "Name", s->ous[i].name) != 0 ||
             sim_json_add_str(o, "ParentId", s->ous[i].parent_id) != 0 ||
@@ -495,10 +496,9 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
     if (arr == NULL)
         goto nomem;
     for (size_t i = 0; i < s->ncloses; i++) {
-        o = cJSON_CreateObject();
+        o = sim_json_add_item(arr);
         if (o == NULL)
             goto nomem;
-        cJSON_AddItemToArray(arr, o);
         if (sim_json_add_str(o, "AccountId", s->closes[i].account_id) != 0 ||
             sim_json_add_num(o, "Timestamp", s->closes[i].t) != 0)
             goto nomem;
@@ -670,19 +670,10 @@ load_request(struct sim *s, const cJSON *e)
 
     if (id == NULL || email == NULL || name == NULL || state == NULL)
         return -1;
-    void *grown_reqs = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
-
-    if (grown_reqs == NULL)
+    r = sim_req_new(s, email, name, role);
+    if (r == NULL)
         return -1;
-    s->reqs = grown_reqs;
-    r = &s->reqs[s->nreqs];
-    memset(r, 0, sizeof(*r));
-    r->email = strdup(email);
-    r->account_name = strdup(name);
-    r->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
     s->nreqs++; /* counted now so that a failure below is released with the rest */
-    if (r->email == NULL || r->account_name == NULL || r->role_name == NULL)
-        return -1;
     snprintf(r->id, sizeof(r->id), "%s", id);
     r->state = strcmp(state, "SUCCEEDED") == 0 ? SIM_CAR_SUCCEEDED
                : strcmp(state, "FAILED") == 0  ? SIM_CAR_FAILED
@@ -705,20 +696,15 @@ load_session(struct sim *s, const cJSON *e)
     const char *token = jsonr_str(e, "SessionToken"), *acct = jsonr_str(e, "AccountId");
     const char *role = jsonr_str(e, "RoleName"), *sess = jsonr_str(e, "SessionName");
     const char *role_id = jsonr_str(e, "RoleId");
-    struct sim_session *ss;
+    struct sim_session *ss, *grown;
 
     if (akid == NULL || secret == NULL || token == NULL || acct == NULL || role == NULL ||
         sess == NULL || role_id == NULL)
         return -1;
-    if (s->nsessions == s->cap_sessions) {
-        size_t cap = s->cap_sessions == 0 ? 8 : s->cap_sessions * 2;
-        struct sim_session *v = realloc(s->sessions, cap * sizeof(*v));
-
-        if (v == NULL)
-            return -1;
-        s->sessions = v;
-        s->cap_sessions = cap;
-    }
+    grown = sim_grow(s->sessions, s->nsessions, &s->cap_sessions, sizeof(*s->sessions));
+    if (grown == NULL)
+        return -1;
+    s->sessions = grown;
     ss = &s->sessions[s->nsessions];
     memset(ss, 0, sizeof(*ss));
     ss->token = strdup(token);
@@ -917,9 +903,8 @@ sim_idc_dump(struct sim *s, cJSON *root)
     if ((arr = cJSON_AddArrayToObject(o, "users")) == NULL)
         return -1;
     for (size_t i = 0; i < d->nusers; i++) {
-        if ((e = cJSON_CreateObject()) == NULL)
+        if ((e = sim_json_add_item(arr)) == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, e);
         if (sim_json_add_str(e, "UserId", d->users[i].id) != 0 ||
             sim_json_add_str(e, "UserName", d->users[i].user_name) != 0 ||
             (d->users[i].email != NULL && sim_json_add_str(e, "Email", d->users[i].email) != 0) ||
@@ -930,9 +915,8 @@ sim_idc_dump(struct sim *s, cJSON *root)
     if ((arr = cJSON_AddArrayToObject(o, "groups")) == NULL)
         return -1;
     for (size_t i = 0; i < d->ngroups; i++) {
-        if ((e = cJSON_CreateObject()) == NULL)
+        if ((e = sim_json_add_item(arr)) == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, e);
         if (sim_json_add_str(e, "GroupId", d->groups[i].id) != 0 ||
             sim_json_add_str(e, "DisplayName", d->groups[i].name) != 0)
             return -1;
@@ -940,9 +924,8 @@ sim_idc_dump(struct sim *s, cJSON *root)
     if ((arr = cJSON_AddArrayToObject(o, "assignments")) == NULL)
         return -1;
     for (size_t i = 0; i < d->nassignments; i++) {
-        if ((e = cJSON_CreateObject()) == NULL)
+        if ((e = sim_json_add_item(arr)) == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, e);
         if (dump_assignment(e, &d->assignments[i]) != 0)
             return -1;
     }
@@ -951,9 +934,8 @@ sim_idc_dump(struct sim *s, cJSON *root)
     for (size_t i = 0; i < d->nops; i++) {
         const struct sim_idc_op *op = &d->ops[i];
 
-        if ((e = cJSON_CreateObject()) == NULL)
+        if ((e = sim_json_add_item(arr)) == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, e);
         if (sim_json_add_str(e, "RequestId", op->id) != 0 ||
             sim_json_add_str(e, "Kind", op->deletion ? "delete" : "create") != 0 ||
             dump_assignment(e, &op->a) != 0 ||

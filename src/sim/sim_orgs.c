@@ -23,7 +23,8 @@
 #define JSON_TYPE "application/x-amz-json-1.1"
 
 /* Messages AWS is observed to send (AWS-ORGANIZATIONS.md section 1.5). */
-#define MSG_RATE "You have sent too many requests in too short a period of time. Try again later."
+#define MSG_PARENT_NOT_FOUND "We can't find a root or OU with the ParentId that you specified."
+#define MSG_RATE             "You have sent too many requests in too short a period of time. Try again later."
 #define MSG_BUSY \
     "AWS Organizations can't complete your request because another request is already in progress. Try again later."
 #define MSG_SERVICE \
@@ -661,22 +662,8 @@ op_create_account(struct call *c)
         fail(c, "TooManyRequestsException", NULL, MSG_BUSY);
         goto out;
     }
-    void *grown_reqs = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
-
-    if (grown_reqs == NULL) {
-        nomem(c);
-        goto out;
-    }
-    s->reqs = grown_reqs;
-    r = &s->reqs[s->nreqs];
-    memset(r, 0, sizeof(*r));
-    r->email = strdup(email);
-    r->account_name = strdup(name);
-    r->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
-    if (r->email == NULL || r->account_name == NULL || r->role_name == NULL) {
-        free(r->email);
-        free(r->account_name);
-        free(r->role_name);
+    r = sim_req_new(s, email, name, role);
+    if (r == NULL) {
         nomem(c);
         goto out;
     }
@@ -872,21 +859,29 @@ op_list_accounts(struct call *c)
     return page(&p);
 }
 
+/* Pages p's items under the ParentId asked for (the root or an OU); the parent is the page
+ * token's key and the items' match argument. */
+static int
+page_under_parent(struct pager *p)
+{
+    const char *parent;
+
+    if (get_str(p->c, "ParentId", true, 0, 100, is_parent_id, &parent) != 0)
+        return -1;
+    if (!sim_parent_exists(p->c->s, parent))
+        return fail(p->c, "ParentNotFoundException", NULL, "%s", MSG_PARENT_NOT_FOUND);
+    p->token_key = parent;
+    p->arg = parent;
+    return page(p);
+}
+
 static int
 op_list_accounts_for_parent(struct call *c)
 {
     struct pager p = { c,    "Accounts", NULL, c->s->naccounts, match_account, item_account,
                        NULL, false };
-    const char *parent;
 
-    if (get_str(c, "ParentId", true, 0, 100, is_parent_id, &parent) != 0)
-        return -1;
-    if (!sim_parent_exists(c->s, parent))
-        return fail(c, "ParentNotFoundException", NULL,
-                    "We can't find a root or OU with the ParentId that you specified.");
-    p.token_key = parent;
-    p.arg = parent;
-    return page(&p);
+    return page_under_parent(&p);
 }
 
 static bool
@@ -911,10 +906,9 @@ add_policy_types(struct sim *s, cJSON *root)
 
         if ((s->policy_types & (1u << t)) == 0)
             continue;
-        e = cJSON_CreateObject();
+        e = sim_json_add_item(arr);
         if (e == NULL)
             return -1;
-        cJSON_AddItemToArray(arr, e);
         if (sim_json_add_str(e, "Type", sim_policy_types[t]) != 0 ||
             sim_json_add_str(e, "Status", "ENABLED") != 0)
             return -1;
@@ -967,16 +961,8 @@ static int
 op_list_ous_for_parent(struct call *c)
 {
     struct pager p = { c, "OrganizationalUnits", NULL, c->s->nous, match_ou, item_ou, NULL, false };
-    const char *parent;
 
-    if (get_str(c, "ParentId", true, 0, 100, is_parent_id, &parent) != 0)
-        return -1;
-    if (!sim_parent_exists(c->s, parent))
-        return fail(c, "ParentNotFoundException", NULL,
-                    "We can't find a root or OU with the ParentId that you specified.");
-    p.token_key = parent;
-    p.arg = parent;
-    return page(&p);
+    return page_under_parent(&p);
 }
 
 static int
@@ -992,8 +978,7 @@ op_create_ou(struct call *c)
         get_str(c, "Name", true, 1, 128, NULL, &name) != 0 || get_tags(c, false, &tags) != 0)
         goto out;
     if (!sim_parent_exists(s, parent)) {
-        fail(c, "ParentNotFoundException", NULL,
-             "We can't find a root or OU with the ParentId that you specified.");
+        fail(c, "ParentNotFoundException", NULL, "%s", MSG_PARENT_NOT_FOUND);
         goto out;
     }
     p = sim_ou_find(s, parent);

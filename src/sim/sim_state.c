@@ -21,6 +21,7 @@
 
 #include "sim/sim_int.h"
 #include "util/clock.h"
+#include "util/grow.h"
 
 /* Per-account throttling rates (rate/s, burst) from AWS-ORGANIZATIONS.md section 3.4. STS is
  * not throttled here: its published limits are far above anything a client of this tool does. */
@@ -227,6 +228,54 @@ sim_req_find(struct sim *s, const char *id)
     return NULL;
 }
 
+static void
+req_release(struct sim_create_req *r)
+{
+    free(r->email);
+    free(r->account_name);
+    free(r->role_name);
+    sim_tags_release(&r->tags);
+}
+
+static void
+account_release(struct sim_account *a)
+{
+    free(a->email);
+    free(a->name);
+    free(a->role_name);
+    sim_tags_release(&a->tags);
+    free(a->rates);
+}
+
+void
+sim_session_release(struct sim_session *ss)
+{
+    OPENSSL_cleanse(ss->secret, sizeof(ss->secret));
+    free(ss->token);
+    free(ss->role_name);
+    free(ss->session_name);
+}
+
+struct sim_create_req *
+sim_req_new(struct sim *s, const char *email, const char *name, const char *role)
+{
+    struct sim_create_req *r = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
+
+    if (r == NULL)
+        return NULL;
+    s->reqs = r;
+    r = &s->reqs[s->nreqs];
+    memset(r, 0, sizeof(*r));
+    r->email = strdup(email);
+    r->account_name = strdup(name);
+    r->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
+    if (r->email == NULL || r->account_name == NULL || r->role_name == NULL) {
+        req_release(r);
+        return NULL;
+    }
+    return r;
+}
+
 bool
 sim_parent_exists(struct sim *s, const char *id)
 {
@@ -328,9 +377,7 @@ sim_account_add(struct sim *s, const char *id, const char *email, const char *na
     a->name = strdup(name);
     a->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
     if (a->email == NULL || a->name == NULL || a->role_name == NULL) {
-        free(a->email);
-        free(a->name);
-        free(a->role_name);
+        account_release(a);
         return NULL;
     }
     a->state = SIM_ACCT_ACTIVE;
@@ -348,6 +395,7 @@ int
 sim_tags_set(struct sim_tags *t, const char *key, const char *value)
 {
     char *v = strdup(value), *k;
+    struct sim_tag *nv;
 
     if (v == NULL)
         return -1;
@@ -358,17 +406,12 @@ sim_tags_set(struct sim_tags *t, const char *key, const char *value)
             return 0;
         }
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap == 0 ? 8 : t->cap * 2;
-        struct sim_tag *nv = realloc(t->v, cap * sizeof(*nv));
-
-        if (nv == NULL) {
-            free(v);
-            return -1;
-        }
-        t->v = nv;
-        t->cap = cap;
+    nv = sim_grow(t->v, t->n, &t->cap, sizeof(*nv));
+    if (nv == NULL) {
+        free(v);
+        return -1;
     }
+    t->v = nv;
     k = strdup(key);
     if (k == NULL) {
         free(v);
@@ -636,16 +679,7 @@ finish_create(struct sim *s, struct sim_create_req *r, double t)
 void *
 sim_grow(void *items, size_t n, size_t *cap, size_t size)
 {
-    size_t nc;
-    void *grown;
-
-    if (n < *cap)
-        return items;
-    nc = *cap == 0 ? 16 : *cap * 2;
-    grown = realloc(items, nc * size);
-    if (grown != NULL)
-        *cap = nc;
-    return grown;
+    return grow_array(items, n, cap, size);
 }
 
 static int
@@ -671,9 +705,7 @@ prune_sessions(struct sim *s, double now)
     /* Expired sessions answer ExpiredToken for a day, then are forgotten. */
     for (size_t i = 0; i < s->nsessions; i++) {
         if (s->sessions[i].expires + SIM_DAY < now) {
-            free(s->sessions[i].token);
-            free(s->sessions[i].role_name);
-            free(s->sessions[i].session_name);
+            sim_session_release(&s->sessions[i]);
             continue;
         }
         s->sessions[j++] = s->sessions[i];
@@ -838,13 +870,8 @@ sim_opts_init(struct sim_opts *o)
 static void
 release_org(struct sim *s)
 {
-    for (size_t i = 0; i < s->naccounts; i++) {
-        free(s->accounts[i].email);
-        free(s->accounts[i].name);
-        free(s->accounts[i].role_name);
-        sim_tags_release(&s->accounts[i].tags);
-        free(s->accounts[i].rates);
-    }
+    for (size_t i = 0; i < s->naccounts; i++)
+        account_release(&s->accounts[i]);
     free(s->accounts);
     s->accounts = NULL;
     s->naccounts = s->cap_accounts = 0;
@@ -855,24 +882,16 @@ release_org(struct sim *s)
     free(s->ous);
     s->ous = NULL;
     s->nous = s->cap_ous = 0;
-    for (size_t i = 0; i < s->nreqs; i++) {
-        free(s->reqs[i].email);
-        free(s->reqs[i].account_name);
-        free(s->reqs[i].role_name);
-        sim_tags_release(&s->reqs[i].tags);
-    }
+    for (size_t i = 0; i < s->nreqs; i++)
+        req_release(&s->reqs[i]);
     free(s->reqs);
     s->reqs = NULL;
     s->nreqs = s->cap_reqs = 0;
     free(s->closes);
     s->closes = NULL;
     s->ncloses = s->cap_closes = 0;
-    for (size_t i = 0; i < s->nsessions; i++) {
-        OPENSSL_cleanse(s->sessions[i].secret, sizeof(s->sessions[i].secret));
-        free(s->sessions[i].token);
-        free(s->sessions[i].role_name);
-        free(s->sessions[i].session_name);
-    }
+    for (size_t i = 0; i < s->nsessions; i++)
+        sim_session_release(&s->sessions[i]);
     free(s->sessions);
     s->sessions = NULL;
     s->nsessions = s->cap_sessions = 0;

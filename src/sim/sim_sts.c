@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "sim/sim_int.h"
+#include "util/text.h"
 
 #define STS_NS     "https://sts.amazonaws.com/doc/2011-06-15/"
 #define MGMT_USER  "sandboxctl-sim"
@@ -82,38 +83,6 @@ struct param {
 };
 
 static int
-hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    ch = tolower(ch);
-    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-/* application/x-www-form-urlencoded decoding of [p, p+len) into a new string. */
-static char *
-form_decode(const char *p, size_t len)
-{
-    char *out = malloc(len + 1);
-    size_t o = 0;
-
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] == '+') {
-            out[o++] = ' ';
-        } else if (p[i] == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
-            i += 2;
-        } else {
-            out[o++] = p[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-static int
 parse_form(const char *body, size_t len, struct param *params, size_t *n)
 {
     size_t i = 0;
@@ -128,8 +97,9 @@ parse_form(const char *body, size_t len, struct param *params, size_t *n)
         while (eq < j && body[eq] != '=')
             eq++;
         if (j > i && *n < MAX_PARAMS) {
-            params[*n].name = form_decode(body + i, eq - i);
-            params[*n].value = eq < j ? form_decode(body + eq + 1, j - eq - 1) : strdup("");
+            params[*n].name = text_percent_decode(body + i, eq - i, true, NULL);
+            params[*n].value = eq < j ? text_percent_decode(body + eq + 1, j - eq - 1, true, NULL)
+                                      : strdup("");
             (*n)++;
             if (params[*n - 1].name == NULL || params[*n - 1].value == NULL)
                 return -1;
@@ -229,7 +199,7 @@ assume_role(struct sim *s, const struct param *params, size_t n, const struct si
     char account[13] = "", exp[32], *xml = NULL, *token = NULL;
     const char *role;
     struct sim_account *a;
-    struct sim_session *ss;
+    struct sim_session *ss, *grown;
     long duration = 3600;
     size_t xlen;
     int rc;
@@ -283,15 +253,10 @@ assume_role(struct sim *s, const struct param *params, size_t n, const struct si
         return sim_reply_error(s, r, false, 400, "ValidationError", NULL,
                                "The requested DurationSeconds exceeds the MaxSessionDuration "
                                "set for this role.");
-    if (s->nsessions == s->cap_sessions) {
-        size_t cap = s->cap_sessions == 0 ? 8 : s->cap_sessions * 2;
-        struct sim_session *v = realloc(s->sessions, cap * sizeof(*v));
-
-        if (v == NULL)
-            return -1;
-        s->sessions = v;
-        s->cap_sessions = cap;
-    }
+    grown = sim_grow(s->sessions, s->nsessions, &s->cap_sessions, sizeof(*s->sessions));
+    if (grown == NULL)
+        return -1;
+    s->sessions = grown;
     token = malloc(301);
     if (token == NULL)
         return -1;
@@ -304,9 +269,7 @@ assume_role(struct sim *s, const struct param *params, size_t n, const struct si
     ss->role_name = strdup(a->role_name);
     ss->session_name = strdup(session);
     if (ss->role_name == NULL || ss->session_name == NULL) {
-        free(ss->role_name);
-        free(ss->session_name);
-        free(token);
+        sim_session_release(ss);
         return -1;
     }
     memcpy(ss->access_key_id, "ASIA", 4);

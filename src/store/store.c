@@ -263,6 +263,34 @@ store_get_text(struct store *s, enum store_stmt stmt, const char *param, const c
     return rc < 0 ? -1 : 0;
 }
 
+int
+store_put_text(struct store *s, enum store_stmt stmt, const char *param1, const char *arg1,
+               const char *param2, const char *arg2, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, stmt, err);
+
+    store_bind_text(&b, param1, arg1);
+    store_bind_text(&b, param2, arg2);
+    return store_exec_stmt(&b);
+}
+
+int
+store_get_int(struct store_binder *b, int64_t *value)
+{
+    int rc = store_step(b);
+
+    if (rc == 1)
+        *value = sqlite3_column_int64(b->st, 0);
+    store_done(b);
+    return rc == 1 ? 0 : -1;
+}
+
+int64_t
+store_ev_time(const struct store_audit_ev *ev)
+{
+    return ev != NULL ? ev->ts : 0;
+}
+
 static int
 exec_sql(struct store *s, const char *sql, const char *what, struct sbx_err *err)
 {
@@ -349,19 +377,26 @@ fail:
  * files (SQLite follows a symlink there). Sticky /tmp is no exception: the sticky bit stops
  * others from removing our files, not from creating ours first.
  */
+void
+store_dir_of(const char *path, char *dir, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        snprintf(dir, n, ".");
+    else if (slash == path)
+        snprintf(dir, n, "/");
+    else
+        snprintf(dir, n, "%.*s", (int)(slash - path), path);
+}
+
 int
 store_check_dir(const char *path, struct sbx_err *err)
 {
-    const char *slash = strrchr(path, '/');
     char dir[4096];
     struct stat st;
 
-    if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else if (slash == path)
-        snprintf(dir, sizeof(dir), "/");
-    else
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    store_dir_of(path, dir, sizeof(dir));
     if (stat(dir, &st) != 0) {
         sbx_err_set(err, SBX_E_STORE, "store '%s': cannot use directory '%s': %s", path, dir,
                     strerror(errno));

@@ -204,14 +204,6 @@ bind_account(struct store_binder *b, const struct store_account *a)
     store_bind_text(b, ":last_error", a->last_error != NULL ? a->last_error : "");
 }
 
-/* Every write carries the caller's clock (the engine follows the simulator's clock in tests);
- * the store never reads the time itself. */
-static int64_t
-ev_time(const struct store_audit_ev *ev)
-{
-    return ev != NULL ? ev->ts : 0;
-}
-
 int
 store_alias_taken(struct store *s, const char *value, bool *taken, struct sbx_err *err)
 {
@@ -251,22 +243,17 @@ store_account_alive_for_owner(struct store *s, const char *owner, const char *ki
                               struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_ACCOUNT_ALIVE_FOR_OWNER, err);
-    int rc;
 
     store_bind_text(&b, ":owner", owner);
     store_bind_text(&b, ":kind", kind);
-    rc = store_step(&b);
-    if (rc == 1)
-        *n = sqlite3_column_int64(b.st, 0);
-    store_done(&b);
-    return rc == 1 ? 0 : -1;
+    return store_get_int(&b, n);
 }
 
 int
 store_account_insert(struct store *s, struct store_account *a, int max_alive,
                      const struct store_audit_ev *ev, struct sbx_err *err)
 {
-    int64_t now = ev_time(ev), alive = 0;
+    int64_t now = store_ev_time(ev), alive = 0;
     struct store_binder b;
 
     if (store_begin(s, err) != 0)
@@ -298,10 +285,10 @@ store_account_insert(struct store *s, struct store_account *a, int max_alive,
     if (store_alias_reserve(s, a->email, "email", a->id, now, err) != 0 ||
         store_alias_reserve(s, a->name, "name", a->id, now, err) != 0)
         goto fail;
-    if (ev != NULL && ev->event != NULL && store_audit_append(s, a, ev, err) != 0)
-        goto fail;
-    if (store_commit(s, err) != 0)
-        goto fail;
+    if (store_finish(s, 0, a, ev, err) != 0) {
+        a->id = 0;
+        return -1;
+    }
     return 0;
 fail:
     store_rollback(s);
@@ -389,8 +376,9 @@ int
 store_account_update(struct store *s, struct store_account *a, enum engine_state from_state,
                      const struct store_audit_ev *ev, struct sbx_err *err)
 {
-    int64_t now = ev_time(ev);
+    int64_t now = store_ev_time(ev);
     struct store_binder b;
+    int rc;
 
     if (store_begin(s, err) != 0)
         return -1;
@@ -400,24 +388,18 @@ store_account_update(struct store *s, struct store_account *a, enum engine_state
     store_bind_int(&b, ":id", a->id);
     store_bind_text(&b, ":from_state", state_text(from_state));
     store_bind_int(&b, ":version", a->version);
-    if (store_exec_stmt(&b) != 0)
-        goto fail;
-    if (sqlite3_changes(s->db) != 1) {
+    rc = store_exec_stmt(&b);
+    if (rc == 0 && sqlite3_changes(s->db) != 1) {
         sbx_err_set(err, SBX_E_CONFLICT,
                     "account %lld changed meanwhile (expected state %s, version %lld)",
                     (long long)a->id, state_text(from_state), (long long)a->version);
-        goto fail;
+        rc = -1;
     }
-    if (ev != NULL && ev->event != NULL && store_audit_append(s, a, ev, err) != 0)
-        goto fail;
-    if (store_commit(s, err) != 0)
-        goto fail;
+    if (store_finish(s, rc, a, ev, err) != 0)
+        return -1;
     a->version++;
     a->updated_at = now;
     return 0;
-fail:
-    store_rollback(s);
-    return -1;
 }
 
 int
@@ -582,15 +564,10 @@ store_account_count(struct store *s, enum engine_state state, const struct store
                     int64_t *n, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_ACCOUNT_COUNT, err);
-    int rc;
 
     store_bind_text(&b, ":state", state_text(state));
     store_bind_scope(&b, f);
-    rc = store_step(&b);
-    if (rc == 1)
-        *n = sqlite3_column_int64(b.st, 0);
-    store_done(&b);
-    return rc == 1 ? 0 : -1;
+    return store_get_int(&b, n);
 }
 
 int
@@ -598,14 +575,9 @@ store_account_count_unassigned(struct store *s, enum engine_state state, int64_t
                                struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_ACCOUNT_COUNT_UNASSIGNED, err);
-    int rc;
 
     store_bind_text(&b, ":state", state_text(state));
-    rc = store_step(&b);
-    if (rc == 1)
-        *n = sqlite3_column_int64(b.st, 0);
-    store_done(&b);
-    return rc == 1 ? 0 : -1;
+    return store_get_int(&b, n);
 }
 
 int
@@ -613,15 +585,10 @@ store_account_next_due(struct store *s, enum engine_state state, const struct st
                        int64_t *due, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_ACCOUNT_NEXT_DUE, err);
-    int rc;
 
     store_bind_text(&b, ":state", state_text(state));
     store_bind_scope(&b, f);
-    rc = store_step(&b);
-    if (rc == 1)
-        *due = sqlite3_column_int64(b.st, 0); /* NULL (no row) reads as 0 */
-    store_done(&b);
-    return rc == 1 ? 0 : -1;
+    return store_get_int(&b, due); /* NULL (no row) reads as 0 */
 }
 
 /* Collects the rows of a prepared binder into a heap array. */

@@ -142,14 +142,25 @@ store_audit_append(struct store *s, const struct store_account *a, const struct 
     if (store_exec_stmt(&b) != 0)
         goto fail;
     snprintf(head, sizeof(head), "%lld:%s", (long long)r.seq, hash);
-    if (store_meta_set(s, "audit_head", head, err) != 0)
-        goto fail;
-    if (store_commit(s, err) != 0)
-        goto fail;
-    return 0;
+    return store_finish(s, store_meta_set(s, "audit_head", head, err), NULL, NULL, err);
 fail:
     store_rollback(s);
     return -1;
+}
+
+int
+store_finish(struct store *s, int rc, const struct store_account *a,
+             const struct store_audit_ev *ev, struct sbx_err *err)
+{
+    if (rc == 0 && ev != NULL && ev->event != NULL)
+        rc = store_audit_append(s, a, ev, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0) {
+        store_rollback(s);
+        return -1;
+    }
+    return 0;
 }
 
 static void

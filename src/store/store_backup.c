@@ -122,18 +122,12 @@ out:
 int
 store_backup(struct store *s, const char *path, bool overwrite, int64_t *pages, struct sbx_err *err)
 {
-    const char *slash = strrchr(path, '/');
     char tmp[4200], dir[4096];
     struct stat st;
     int fd, rc = -1;
 
     *pages = 0;
-    if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else if (slash == path)
-        snprintf(dir, sizeof(dir), "/");
-    else
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    store_dir_of(path, dir, sizeof(dir));
     /* The copy is a store: it gets the same protection. */
     if (store_check_dir(path, err) != 0)
         return -1;

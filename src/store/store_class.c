@@ -43,18 +43,24 @@ read_class(sqlite3_stmt *st, struct store_class *c, struct sbx_err *err)
     return 0;
 }
 
-static int64_t
-ev_now(const struct store_audit_ev *ev)
+/* Binds the columns a class write sets: seats, state, expiry, detail and the time now. */
+static void
+bind_class(struct store_binder *b, const struct store_class *c, int64_t now)
 {
-    return ev != NULL ? ev->ts : 0;
+    store_bind_int(b, ":seats", c->seats);
+    store_bind_text(b, ":state", c->state != NULL ? c->state : "open");
+    store_bind_int_or_null(b, ":expires_at", c->expires_at);
+    store_bind_int(b, ":now", now);
+    store_bind_text(b, ":detail", c->detail != NULL ? c->detail : "{}");
 }
 
 int
 store_class_insert(struct store *s, struct store_class *c, const struct store_audit_ev *ev,
                    struct sbx_err *err)
 {
-    int64_t now = ev_now(ev);
+    int64_t now = store_ev_time(ev);
     struct store_binder b;
+    int rc;
 
     if (store_begin(s, err) != 0)
         return -1;
@@ -62,27 +68,16 @@ store_class_insert(struct store *s, struct store_class *c, const struct store_au
     store_bind_text(&b, ":name", c->name);
     store_bind_text(&b, ":kind", c->kind);
     store_bind_text(&b, ":owner", c->owner);
-    store_bind_int(&b, ":seats", c->seats);
-    store_bind_text(&b, ":state", c->state != NULL ? c->state : "open");
-    store_bind_int_or_null(&b, ":expires_at", c->expires_at);
-    store_bind_int(&b, ":now", now);
-    store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
-    if (store_exec_stmt(&b) != 0) {
-        if (err->code == SBX_E_CONFLICT)
-            sbx_err_set(err, SBX_E_CONFLICT, "class '%s' already exists", c->name);
-        goto fail;
+    bind_class(&b, c, now);
+    rc = store_exec_stmt(&b);
+    if (rc != 0 && err->code == SBX_E_CONFLICT)
+        sbx_err_set(err, SBX_E_CONFLICT, "class '%s' already exists", c->name);
+    if (rc == 0) {
+        c->id = sqlite3_last_insert_rowid(s->db);
+        c->created_at = now;
+        c->updated_at = now;
     }
-    c->id = sqlite3_last_insert_rowid(s->db);
-    c->created_at = now;
-    c->updated_at = now;
-    if (ev != NULL && ev->event != NULL && store_audit_append(s, NULL, ev, err) != 0)
-        goto fail;
-    if (store_commit(s, err) != 0)
-        goto fail;
-    return 0;
-fail:
-    store_rollback(s);
-    return -1;
+    return store_finish(s, rc, NULL, ev, err);
 }
 
 int
@@ -106,30 +101,19 @@ store_class_update(struct store *s, const struct store_class *c, const struct st
                    struct sbx_err *err)
 {
     struct store_binder b;
+    int rc;
 
     if (store_begin(s, err) != 0)
         return -1;
     b = store_stmt(s, STORE_CLASS_UPDATE, err);
-    store_bind_int(&b, ":seats", c->seats);
-    store_bind_text(&b, ":state", c->state != NULL ? c->state : "open");
-    store_bind_int_or_null(&b, ":expires_at", c->expires_at);
-    store_bind_int(&b, ":now", ev_now(ev));
-    store_bind_text(&b, ":detail", c->detail != NULL ? c->detail : "{}");
+    bind_class(&b, c, store_ev_time(ev));
     store_bind_int(&b, ":id", c->id);
-    if (store_exec_stmt(&b) != 0)
-        goto fail;
-    if (sqlite3_changes(s->db) != 1) {
+    rc = store_exec_stmt(&b);
+    if (rc == 0 && sqlite3_changes(s->db) != 1) {
         sbx_err_set(err, SBX_E_NOTFOUND, "no class with id %lld", (long long)c->id);
-        goto fail;
+        rc = -1;
     }
-    if (ev != NULL && ev->event != NULL && store_audit_append(s, NULL, ev, err) != 0)
-        goto fail;
-    if (store_commit(s, err) != 0)
-        goto fail;
-    return 0;
-fail:
-    store_rollback(s);
-    return -1;
+    return store_finish(s, rc, NULL, ev, err);
 }
 
 int

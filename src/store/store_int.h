@@ -140,6 +140,23 @@ void store_sqlite_err(struct store *s, struct sbx_err *err, const char *what);
  * its row into *value (a heap string, NULL when there is no row). */
 int store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
                    char **value, struct sbx_err *err);
+/* Runs two-parameter statement stmt with param1 bound to arg1 and param2 to arg2 (a key and
+ * its value: store_get_text's counterpart). 0 or -1. */
+int store_put_text(struct store *s, enum store_stmt stmt, const char *param1, const char *arg1,
+                   const char *param2, const char *arg2, struct sbx_err *err);
+/* Steps b's statement once and reads the first column of its row as an integer into *value
+ * (a row must come: none is an error left to the caller's SQL, -1 without err). Resets. */
+int store_get_int(struct store_binder *b, int64_t *value);
+/* The time of a write: ev's (the caller's clock; the store never reads the time), 0 without
+ * one. */
+int64_t store_ev_time(const struct store_audit_ev *ev);
+/* Ends the transaction a write began with store_begin: when rc is 0 (the write succeeded),
+ * appends ev for account a (may be NULL) if ev names an event and commits; on any failure,
+ * rc != 0 included, rolls back. 0, or -1 with err set. */
+int store_finish(struct store *s, int rc, const struct store_account *a,
+                 const struct store_audit_ev *ev, struct sbx_err *err);
+/* The directory that holds path (".", "/" or path up to its last '/') into dir (size n). */
+void store_dir_of(const char *path, char *dir, size_t n);
 /* Makes room in *arr (elements of size bytes, *cap of them) for element len: doubles the
  * capacity (first first_cap) when it is full. -1 with err when out of memory (*arr kept). */
 int store_reserve(void **arr, size_t *cap, size_t len, size_t first_cap, size_t size,

@@ -16,11 +16,7 @@ store_meta_get(struct store *s, const char *key, char **value, struct sbx_err *e
 int
 store_meta_set(struct store *s, const char *key, const char *value, struct sbx_err *err)
 {
-    struct store_binder b = store_stmt(s, STORE_META_SET, err);
-
-    store_bind_text(&b, ":key", key);
-    store_bind_text(&b, ":value", value);
-    return store_exec_stmt(&b);
+    return store_put_text(s, STORE_META_SET, ":key", key, ":value", value, err);
 }
 
 int

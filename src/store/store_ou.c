@@ -12,9 +12,5 @@ store_ou_get(struct store *s, const char *path, char **id, struct sbx_err *err)
 int
 store_ou_put(struct store *s, const char *path, const char *id, struct sbx_err *err)
 {
-    struct store_binder b = store_stmt(s, STORE_OU_PUT, err);
-
-    store_bind_text(&b, ":path", path);
-    store_bind_text(&b, ":id", id);
-    return store_exec_stmt(&b);
+    return store_put_text(s, STORE_OU_PUT, ":path", path, ":id", id, err);
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* At most this many %s arguments are shortened individually; more are a plain cut. */
@@ -494,4 +495,41 @@ text_format(char *out, size_t n, const char *fmt, ...)
     len = text_vformat(out, n, fmt, ap);
     va_end(ap);
     return len;
+}
+
+int
+text_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *
+text_percent_decode(const char *src, size_t len, bool plus_space, size_t *out_len)
+{
+    char *out = malloc(len + 1);
+    size_t n = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        int hi, lo;
+
+        if (src[i] == '%' && i + 2 < len && (hi = text_hex_digit(src[i + 1])) >= 0 &&
+            (lo = text_hex_digit(src[i + 2])) >= 0) {
+            out[n++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            out[n++] = plus_space && src[i] == '+' ? ' ' : src[i];
+        }
+    }
+    out[n] = '\0';
+    if (out_len != NULL)
+        *out_len = n;
+    return out;
 }

@@ -59,4 +59,13 @@ void text_fputs(const char *s, FILE *f);
 /* Same for s[0..len). */
 void text_fwrite(const char *s, size_t len, FILE *f);
 
+/* The value of hexadecimal digit c (either case), -1 when c is none. */
+int text_hex_digit(int c);
+/*
+ * Percent-decodes src[0..len) into a new heap string (NUL-terminated; its length in *out_len
+ * when out_len is not NULL); a '%' not followed by two hex digits is kept as is, and with
+ * plus_space (application/x-www-form-urlencoded) '+' becomes a space. NULL when out of memory.
+ */
+char *text_percent_decode(const char *src, size_t len, bool plus_space, size_t *out_len);
+
 #endif

@@ -1,0 +1,22 @@
+/* grow.c -- room for one more element in a heap array. */
+#include "util/grow.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+void *
+grow_array(void *items, size_t n, size_t *cap, size_t size)
+{
+    size_t nc;
+    void *grown;
+
+    if (n < *cap)
+        return items;
+    nc = *cap == 0 ? 16 : *cap * 2;
+    if (size != 0 && nc > SIZE_MAX / size)
+        return NULL;
+    grown = realloc(items, nc * size);
+    if (grown != NULL)
+        *cap = nc;
+    return grown;
+}

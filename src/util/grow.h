@@ -1,0 +1,17 @@
+/*
+ * grow.h -- the one way a heap array makes room for one more element.
+ */
+#ifndef SBX_GROW_H
+#define SBX_GROW_H
+
+#include <stddef.h>
+
+/*
+ * Returns items (n elements of size bytes, room for *cap) with room for at least n + 1: the
+ * same pointer when there is room, else the array reallocated to twice its capacity (16 the
+ * first time) and *cap updated. NULL when out of memory (items and *cap are then unchanged and
+ * still the caller's).
+ */
+void *grow_array(void *items, size_t n, size_t *cap, size_t size);
+
+#endif

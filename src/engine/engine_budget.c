@@ -157,9 +157,10 @@ aws_code_is(const struct sbx_err *err, const char *code)
     return err->code == SBX_E_AWS && strcmp(err->aws_code, code) == 0;
 }
 
-/* The freeze policy's id: the store's, or found by name, or created (not in a dry run). */
+/* The freeze policy's id: the store's, or found by name, or created when create (not in a dry
+ * run); "" when there is none. */
 static int
-ensure_scp(struct engine *e, char *id, size_t n, bool *created, struct sbx_err *err)
+ensure_scp(struct engine *e, bool create, char *id, size_t n, bool *created, struct sbx_err *err)
 {
     struct orgs_policy *pols = NULL, made = { 0 };
     size_t np = 0;
@@ -183,7 +184,7 @@ ensure_scp(struct engine *e, char *id, size_t n, bool *created, struct sbx_err *
     for (size_t i = 0; i < np; i++)
         if (pols[i].name != NULL && strcmp(pols[i].name, ENGINE_FREEZE_SCP) == 0)
             snprintf(id, n, "%s", pols[i].id);
-    if (id[0] == '\0' && !e->dry_run) {
+    if (id[0] == '\0' && create && !e->dry_run) {
         doc = freeze_policy(e->cfg->aws.access_role);
         if (doc == NULL) {
             sbx_err_set(err, SBX_E_NOMEM, "out of memory");
@@ -241,7 +242,7 @@ engine_budget_init(struct engine *e, char *what, size_t n, struct sbx_err *err)
             sbx_err_clear(err);
         }
     }
-    if (ensure_scp(e, id, sizeof(id), &created, err) != 0)
+    if (ensure_scp(e, true, id, sizeof(id), &created, err) != 0)
         goto out;
     snprintf(what, n, "%s %s (%s)%s", ENGINE_FREEZE_SCP, id[0] != '\0' ? id : "-",
              e->dry_run && id[0] == '\0' ? "would create"
@@ -264,7 +265,7 @@ eng_budget_freeze(struct engine *e, const struct store_account *a, struct sbx_er
     char id[136];
     bool created = false;
 
-    if (ensure_scp(e, id, sizeof(id), &created, err) != 0)
+    if (ensure_scp(e, true, id, sizeof(id), &created, err) != 0)
         return -1;
     if (orgs_attach_policy(e->orgs, id, a->account_id, err) != 0) {
         if (!aws_code_is(err, "DuplicatePolicyAttachmentException"))
@@ -300,7 +301,8 @@ int
 engine_unfreeze(struct engine *e, struct store_account *a, int64_t limit, struct sbx_err *err)
 {
     const struct cfg_kind *k = eng_kind(e, a->kind);
-    char id[136], amount[32], *detail = NULL, *stored = NULL;
+    char id[136], amount[32], *detail = NULL;
+    bool created = false;
     int rc = -1;
 
     if (a->state != ENGINE_S_FROZEN) {
@@ -310,10 +312,9 @@ engine_unfreeze(struct engine *e, struct store_account *a, int64_t limit, struct
     }
     if (e->dry_run)
         return 0;
-    if (store_meta_get(e->store, META_SCP_ID, &stored, err) != 0)
+    /* the store's id, or the policy found by name (a store rebuilt by recover) */
+    if (ensure_scp(e, false, id, sizeof(id), &created, err) != 0)
         return -1;
-    snprintf(id, sizeof(id), "%s", stored != NULL ? stored : "");
-    free(stored);
     if (id[0] != '\0' && orgs_detach_policy(e->orgs, id, a->account_id, err) != 0) {
         if (!aws_code_is(err, "PolicyNotAttachedException")) {
             sbx_err_prefix(err, "cannot detach %s from account %s", ENGINE_FREEZE_SCP,

@@ -17,6 +17,7 @@
 
 #include "aws/orgs_int.h"
 #include "util/duration.h"
+#include "util/grow.h"
 #include "util/log.h"
 #include "util/money.h"
 
@@ -79,15 +80,11 @@ struct ce_fill {
 static int
 push(struct ce_fill *f, const struct ce_cost *c)
 {
-    if (f->res.n == f->cap) {
-        size_t ncap = f->cap == 0 ? 64 : f->cap * 2;
-        struct ce_cost *nc = realloc(f->res.costs, ncap * sizeof(*nc));
+    struct ce_cost *nc = grow_array(f->res.costs, f->res.n, &f->cap, sizeof(*nc));
 
-        if (nc == NULL)
-            return -1;
-        f->res.costs = nc;
-        f->cap = ncap;
-    }
+    if (nc == NULL)
+        return -1;
+    f->res.costs = nc;
     f->res.costs[f->res.n++] = *c;
     return 0;
 }

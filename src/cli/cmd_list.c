@@ -16,6 +16,7 @@
 #include "engine/engine_state.h"
 #include "util/clock.h"
 #include "util/duration.h"
+#include "util/grow.h"
 #include "util/log.h"
 #include "util/money.h"
 
@@ -44,7 +45,7 @@ struct list_ctx {
     const struct sbx_config *cfg;
     bool budgets;
     struct list_budget *bud; /* by row id, ascending (store_budget_all's order) */
-    size_t nbud;
+    size_t nbud, capbud;
 };
 
 struct list_budget {
@@ -55,7 +56,7 @@ static int
 add_budget(void *arg, int64_t account, const struct store_budget *b)
 {
     struct list_ctx *lc = arg;
-    struct list_budget *grown = realloc(lc->bud, (lc->nbud + 1) * sizeof(*grown));
+    struct list_budget *grown = grow_array(lc->bud, lc->nbud, &lc->capbud, sizeof(*grown));
 
     if (grown == NULL)
         return -1;

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "util/csv.h"
 #include "util/duration.h"
+#include "util/grow.h"
 #include "util/money.h"
 
 const char cmd_spend_usage[] =
@@ -55,15 +56,11 @@ add_row(void *arg, const struct store_spend_row *row)
                 l = &r->v[i];
     }
     if (l == NULL) {
-        if (r->n == r->cap) {
-            size_t ncap = r->cap == 0 ? 16 : r->cap * 2;
-            struct spend_line *nv = realloc(r->v, ncap * sizeof(*nv));
+        struct spend_line *nv = grow_array(r->v, r->n, &r->cap, sizeof(*nv));
 
-            if (nv == NULL)
-                return -1;
-            r->v = nv;
-            r->cap = ncap;
-        }
+        if (nv == NULL)
+            return -1;
+        r->v = nv;
         l = &r->v[r->n++];
         memset(l, 0, sizeof(*l));
         l->owner = strdup(r->by != NULL ? key_of(r, row) : row->owner);

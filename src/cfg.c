@@ -320,6 +320,32 @@ check_user_template(const char *v, char *why, size_t n)
     return 0;
 }
 
+/* Identity Store group display names, comma-separated (each 1-1024 characters, no control
+ * characters; spaces inside a name are kept). */
+static int
+check_group_list(const char *v, char *why, size_t n)
+{
+    const char *p = v;
+
+    for (;;) {
+        size_t len = strcspn(p, ",");
+
+        if (len == 0 || len > 1024) {
+            snprintf(why, n, "must be group names separated by commas (1-1024 characters each)");
+            return -1;
+        }
+        for (size_t i = 0; i < len; i++) {
+            if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
+                snprintf(why, n, "a group name holds a control character");
+                return -1;
+            }
+        }
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
 /* Placeholders are {name} with name among the known ones; braces must balance. */
 static int
 check_placeholders(const char *v, char *why, size_t n, bool *has_unique)
@@ -697,6 +723,12 @@ static const struct cfg_key keys[] = {
             check_user_template, NULL),
     KEY_STR(C, "access", "permission_set", access.permission_set, 0, check_permission_set,
             "AdministratorAccess"),
+    KEY_BOOL(C, "access", "create_users", access.create_users, "false"),
+    KEY_STR(C, "access", "user_groups", access.user_groups, CFG_OPTIONAL, check_group_list, NULL),
+    KEY_DURATION(C, "access", "directory_interval", access.directory_interval, 0, 30 * DAY,
+                 "1h"),
+    KEY_INT(C, "access", "directory_brake_owners", access.brake_owners, 0, 1000000, "5"),
+    KEY_INT(C, "access", "directory_brake_percent", access.brake_percent, 0, 100, "10"),
 
     KEY_STR(C, "sim", "listen", sim.listen, 0, check_listen, "127.0.0.1:4566"),
     KEY_STR(C, "sim", "access_key_id", sim.access_key_id, 0, check_access_key,

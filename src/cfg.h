@@ -167,6 +167,11 @@ struct cfg_access {
     char *user_name_template; /* NULL: owners are matched by address (emails.value); else the
                                  userName, from {owner} and {local} (the address before '@') */
     char *permission_set;     /* default permission set, a name or an ARN */
+    bool create_users;        /* create missing owners' users (Identity Center's directory only) */
+    char *user_groups;        /* comma-separated groups a created user joins; NULL = none */
+    int64_t directory_interval; /* seconds between directory checks in `run` (1h); 0 = never */
+    int brake_owners;           /* the brake holds when more than this many owners vanish ... */
+    int brake_percent;          /* ... and more than this share of the checked owners (%) */
 };
 
 /* Knobs of `sandboxctl sim`; every one also has a command-line option. */

@@ -32,9 +32,7 @@ ce_valid_date(const char *s)
 static int
 protocol(const char *what, struct sbx_err *err)
 {
-    sbx_err_set(err, SBX_E_AWS, OP ": %s", what);
-    err->aws = SBX_AWS_PROTOCOL;
-    return -1;
+    return orgs_protocol(OP, what, err);
 }
 
 static cJSON *
@@ -89,7 +87,7 @@ push(struct ce_fill *f, const struct ce_cost *c)
     return 0;
 }
 
-/* One ResultsByTime element (an orgs_pager item): its groups appended to the fill. */
+/* One ResultsByTime element (an orgs_service_collect item): its groups appended to the fill. */
 static int
 parse_day(void *ctx, const cJSON *day, struct sbx_err *err)
 {
@@ -137,7 +135,6 @@ ce_daily_cost_by_account(struct orgs *o, const char *start, const char *end, str
                          struct sbx_err *err)
 {
     struct ce_fill fill = { 0 };
-    struct orgs_pager pg = { "NextPageToken", "ResultsByTime", parse_day, &fill, 0 };
     struct orgs_service_call sc = { 0 };
     cJSON *req;
     int rc;
@@ -155,18 +152,14 @@ ce_daily_cost_by_account(struct orgs *o, const char *start, const char *end, str
     sc.service = "ce";
     sc.target_prefix = "AWSInsightsIndexService";
     sc.operation = OP;
-    req = build_request(start, end);
-    if (req == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
-    rc = orgs_paginate_service(o, &sc, req, &pg, err);
-    cJSON_Delete(req);
+    sc.token_key = "NextPageToken"; /* and no MaxResults: Cost Explorer pages by itself */
+    sc.pages = &fill.res.pages;
+    req = build_request(start, end); /* taken over below (NULL: out of memory) */
+    rc = orgs_service_collect(o, &sc, req, "ResultsByTime", parse_day, &fill, err);
     if (rc != 0) {
         free(fill.res.costs);
         return -1;
     }
-    fill.res.pages = pg.pages;
     log_debug(OP ": %zu cost%s in %d page%s", fill.res.n, fill.res.n == 1 ? "" : "s",
               fill.res.pages, fill.res.pages == 1 ? "" : "s");
     *out = fill.res;

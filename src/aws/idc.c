@@ -2,7 +2,8 @@
  * idc.c -- the IAM Identity Center clients, sso-admin and identitystore (see idc.h).
  *
  * Bodies follow the botocore service models (sso-admin 2020-07-20, identitystore 2020-06-15):
- * members are PascalCase, unset members are omitted, timestamps are epoch seconds.
+ * members are PascalCase, unset members are omitted, timestamps are epoch seconds. Requests,
+ * answers' members and listings go through the Organizations client's helpers (orgs_int.h).
  */
 #include "aws/idc.h"
 
@@ -18,21 +19,71 @@
 #include "util/jsonr.h"
 #include "util/log.h"
 
-#define SSO_PREFIX "SWBExternalService"
-#define IDS_PREFIX "AWSIdentityStore"
-#define PAGE_SIZE  100
+/* AWS-ACCESS-SPEND-NUKE.md: both list their pages by at most 100. */
+#define PAGE_SIZE 100
+
+/* The two services: signing name, X-Amz-Target prefix, where their endpoint overrides live. */
+static const struct {
+    const char *signing;
+    const char *target_prefix;
+    const char *profile_section; /* the shared config file's services section */
+    const char *env_upper;       /* AWS_ENDPOINT_URL_<env_upper> */
+    struct endpoint_service es;
+} services[2] = {
+    [IDC_SSO_ADMIN] = { "sso",
+                        "SWBExternalService",
+                        "sso_admin",
+                        "SSO_ADMIN",
+                        { "sso", "config aws.sso_endpoint", "AWS_ENDPOINT_URL_SSO_ADMIN" } },
+    [IDC_IDENTITYSTORE] = { "identitystore",
+                            "AWSIdentityStore",
+                            "identitystore",
+                            "IDENTITYSTORE",
+                            { "identitystore", "config aws.identitystore_endpoint",
+                              "AWS_ENDPOINT_URL_IDENTITYSTORE" } },
+};
+
+/* Every operation the client sends: its service and name (and so its IAM action). */
+enum op {
+    OP_LIST_INSTANCES,
+    OP_LIST_PERMISSION_SETS,
+    OP_DESCRIBE_PERMISSION_SET,
+    OP_CREATE_ASSIGNMENT,
+    OP_DESCRIBE_CREATION,
+    OP_DELETE_ASSIGNMENT,
+    OP_DESCRIBE_DELETION,
+    OP_LIST_ASSIGNMENTS,
+    OP_GET_USER_ID,
+    OP_DESCRIBE_USER,
+    OP_GET_GROUP_ID,
+    OP_CREATE_USER,
+    OP_CREATE_GROUP_MEMBERSHIP,
+    OP_COUNT
+};
+
+static const struct {
+    enum idc_service service;
+    const char *name;
+} op_table[OP_COUNT] = {
+    [OP_LIST_INSTANCES] = { IDC_SSO_ADMIN, "ListInstances" },
+    [OP_LIST_PERMISSION_SETS] = { IDC_SSO_ADMIN, "ListPermissionSets" },
+    [OP_DESCRIBE_PERMISSION_SET] = { IDC_SSO_ADMIN, "DescribePermissionSet" },
+    [OP_CREATE_ASSIGNMENT] = { IDC_SSO_ADMIN, "CreateAccountAssignment" },
+    [OP_DESCRIBE_CREATION] = { IDC_SSO_ADMIN, "DescribeAccountAssignmentCreationStatus" },
+    [OP_DELETE_ASSIGNMENT] = { IDC_SSO_ADMIN, "DeleteAccountAssignment" },
+    [OP_DESCRIBE_DELETION] = { IDC_SSO_ADMIN, "DescribeAccountAssignmentDeletionStatus" },
+    [OP_LIST_ASSIGNMENTS] = { IDC_SSO_ADMIN, "ListAccountAssignments" },
+    [OP_GET_USER_ID] = { IDC_IDENTITYSTORE, "GetUserId" },
+    [OP_DESCRIBE_USER] = { IDC_IDENTITYSTORE, "DescribeUser" },
+    [OP_GET_GROUP_ID] = { IDC_IDENTITYSTORE, "GetGroupId" },
+    [OP_CREATE_USER] = { IDC_IDENTITYSTORE, "CreateUser" },
+    [OP_CREATE_GROUP_MEMBERSHIP] = { IDC_IDENTITYSTORE, "CreateGroupMembership" },
+};
 
 struct idc {
     struct orgs *o; /* borrowed */
-    struct endpoint sso_ep;
-    struct endpoint ids_ep;
+    struct endpoint ep[2];
 };
-
-static const struct endpoint_service sso_service = { "sso", "config aws.sso_endpoint",
-                                                     "AWS_ENDPOINT_URL_SSO_ADMIN" };
-static const struct endpoint_service ids_service = { "identitystore",
-                                                     "config aws.identitystore_endpoint",
-                                                     "AWS_ENDPOINT_URL_IDENTITYSTORE" };
 
 static int
 nomem(struct sbx_err *err)
@@ -41,55 +92,46 @@ nomem(struct sbx_err *err)
     return -1;
 }
 
-static int
-protocol(const char *op, const char *what, struct sbx_err *err)
-{
-    sbx_err_set(err, SBX_E_AWS, "%s: %s", op, what);
-    err->aws = SBX_AWS_PROTOCOL;
-    return -1;
-}
-
 int
 idc_new(struct orgs *o, const struct idc_opts *opts, struct idc **out, struct sbx_err *err)
 {
-    struct endpoint_opts eo = { 0 };
-    struct endpoint_env env;
-    struct idc *c;
-    char *sso_url = NULL, *ids_url = NULL;
+    const char *config_url[2] = { opts->sso_endpoint, opts->identitystore_endpoint };
     const char *fips = getenv("AWS_USE_FIPS_ENDPOINT");
-    int rc = -1;
+    struct endpoint_opts eo = { 0 };
+    struct idc *c;
 
     *out = NULL;
     c = calloc(1, sizeof(*c));
     if (c == NULL)
         return nomem(err);
     c->o = o;
-    if (creds_profile_setting(orgs_profile(o), "sso_admin", "endpoint_url", &sso_url, err) != 0 ||
-        creds_profile_setting(orgs_profile(o), "identitystore", "endpoint_url", &ids_url, err) != 0)
-        goto out;
     eo.region = opts->region != NULL && *opts->region != '\0' ? opts->region : orgs_region(o);
     eo.fips = fips != NULL && strcmp(fips, "true") == 0;
-    eo.config_url = opts->sso_endpoint;
-    eo.profile_url = sso_url;
-    endpoint_env_read("SSO_ADMIN", &env);
-    if (endpoint_resolve_regional(&eo, &env, &sso_service, &c->sso_ep, err) != 0)
-        goto out;
-    eo.config_url = opts->identitystore_endpoint;
-    eo.profile_url = ids_url;
-    endpoint_env_read("IDENTITYSTORE", &env);
-    if (endpoint_resolve_regional(&eo, &env, &ids_service, &c->ids_ep, err) != 0)
-        goto out;
+    for (size_t i = 0; i < SBX_ARRAY_LEN(services); i++) {
+        struct endpoint_env env;
+        char *profile_url = NULL;
+        int rc;
+
+        if (creds_profile_setting(orgs_profile(o), services[i].profile_section, "endpoint_url",
+                                  &profile_url, err) != 0) {
+            free(c);
+            return -1;
+        }
+        eo.config_url = config_url[i];
+        eo.profile_url = profile_url;
+        endpoint_env_read(services[i].env_upper, &env);
+        rc = endpoint_resolve_regional(&eo, &env, &services[i].es, &c->ep[i], err);
+        free(profile_url);
+        if (rc != 0) {
+            free(c);
+            return -1;
+        }
+    }
     log_debug("sso-admin endpoint %s (%s), identitystore endpoint %s (%s), region %s",
-              c->sso_ep.url, c->sso_ep.source, c->ids_ep.url, c->ids_ep.source,
-              c->sso_ep.signing_region);
+              c->ep[IDC_SSO_ADMIN].url, c->ep[IDC_SSO_ADMIN].source, c->ep[IDC_IDENTITYSTORE].url,
+              c->ep[IDC_IDENTITYSTORE].source, c->ep[IDC_SSO_ADMIN].signing_region);
     *out = c;
-    c = NULL;
-    rc = 0;
-out:
-    free(sso_url);
-    free(ids_url);
-    free(c);
-    return rc;
+    return 0;
 }
 
 void
@@ -98,139 +140,85 @@ idc_free(struct idc *c)
     free(c);
 }
 
-const char *
-idc_sso_endpoint(const struct idc *c)
+const struct endpoint *
+idc_endpoint(const struct idc *c, enum idc_service s)
 {
-    return c->sso_ep.url;
-}
-
-const char *
-idc_sso_endpoint_source(const struct idc *c)
-{
-    return c->sso_ep.source;
-}
-
-const char *
-idc_identitystore_endpoint(const struct idc *c)
-{
-    return c->ids_ep.url;
-}
-
-const char *
-idc_identitystore_endpoint_source(const struct idc *c)
-{
-    return c->ids_ep.source;
+    return &c->ep[s];
 }
 
 const char *
 idc_region(const struct idc *c)
 {
-    return c->sso_ep.signing_region;
+    return c->ep[IDC_SSO_ADMIN].signing_region;
 }
 
-/* --- JSON helpers ------------------------------------------------------------------------ */
+/* --- calls ------------------------------------------------------------------------------- */
 
-static int
-sso_call(struct idc *c, const char *op, bool ids, const cJSON *req, cJSON **resp,
-         struct sbx_err *err)
+static struct orgs_service_call
+service_call(const struct idc *c, enum op op)
 {
+    enum idc_service s = op_table[op].service;
     struct orgs_service_call sc = { 0 };
 
-    sc.ep = ids ? &c->ids_ep : &c->sso_ep;
-    sc.service = ids ? "identitystore" : "sso";
-    sc.target_prefix = ids ? IDS_PREFIX : SSO_PREFIX;
-    sc.operation = op;
-    return orgs_call_service(c->o, &sc, req, resp, err);
+    sc.ep = &c->ep[s];
+    sc.service = services[s].signing;
+    sc.target_prefix = services[s].target_prefix;
+    sc.operation = op_table[op].name;
+    sc.page_size = PAGE_SIZE;
+    return sc;
 }
 
-/*
- * Follows NextToken for op: sends req with MaxResults and the previous page's NextToken and
- * calls item() for every element of result_key (any JSON type); stops when a page has no
- * NextToken, never on an empty page.
- */
-static int
-paginate(struct idc *c, const char *op, cJSON *req, const char *result_key,
-         int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
-         struct sbx_err *err)
+/* Sends req (taken over) and returns its answer's object member key (see orgs_int.h). */
+static const cJSON *
+call_member(struct idc *c, enum op op, cJSON *req, const char *key, cJSON **resp,
+            struct sbx_err *err)
 {
-    char *token = NULL;
+    struct orgs_service_call sc = service_call(c, op);
+
+    return orgs_service_member(c->o, &sc, req, key, resp, err);
+}
+
+/* Collects every page of sso-admin listing op into v (item() per element of result_key);
+ * takes req over. On failure v keeps what was parsed, for the caller to free. */
+static int
+collect(struct idc *c, enum op op, cJSON *req, const char *result_key,
+        int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), struct orgs_vec *v,
+        struct sbx_err *err)
+{
+    struct orgs_service_call sc = service_call(c, op);
+
+    return orgs_service_collect(c->o, &sc, req, result_key, item, v, err);
+}
+
+/* Sends req (taken over) and keeps the string member key of the answer in *id (heap; id NULL:
+ * only checks it is there). */
+static int
+call_id(struct idc *c, enum op op, cJSON *req, const char *key, char **id, struct sbx_err *err)
+{
+    struct orgs_service_call sc = service_call(c, op);
+    cJSON *resp = NULL;
     int rc = -1;
 
-    if (cJSON_AddNumberToObject(req, "MaxResults", PAGE_SIZE) == NULL)
+    if (req == NULL)
         return nomem(err);
-    for (;;) {
-        cJSON *resp = NULL;
-        const cJSON *arr, *it;
-        const char *next;
+    if (orgs_call_service(c->o, &sc, req, &resp, err) != 0)
+        goto out;
+    if (jsonr_str(resp, key) == NULL || *jsonr_str(resp, key) == '\0') {
+        char what[64];
 
-        cJSON_DeleteItemFromObjectCaseSensitive(req, "NextToken");
-        if (token != NULL && cJSON_AddStringToObject(req, "NextToken", token) == NULL) {
-            nomem(err);
-            goto out;
-        }
-        if (sso_call(c, op, false, req, &resp, err) != 0)
-            goto out;
-        arr = cJSON_GetObjectItemCaseSensitive(resp, result_key);
-        if (arr != NULL && !cJSON_IsNull(arr) && !cJSON_IsArray(arr)) {
-            cJSON_Delete(resp);
-            protocol(op, "result list is not an array", err);
-            goto out;
-        }
-        cJSON_ArrayForEach(it, arr)
-        {
-            if (item(ctx, it, err) != 0) {
-                cJSON_Delete(resp);
-                goto out;
-            }
-        }
-        next = jsonr_str(resp, "NextToken");
-        if (next == NULL || *next == '\0') {
-            cJSON_Delete(resp);
-            break;
-        }
-        if (token != NULL && strcmp(token, next) == 0) {
-            cJSON_Delete(resp);
-            protocol(op, "NextToken repeated: the listing does not advance", err);
-            goto out;
-        }
-        free(token);
-        token = strdup(next);
-        cJSON_Delete(resp);
-        if (token == NULL) {
-            nomem(err);
-            goto out;
-        }
+        snprintf(what, sizeof(what), "response lacks %s", key);
+        orgs_protocol(op_table[op].name, what, err);
+        goto out;
+    }
+    if (id != NULL && jsonr_dup(resp, key, id) != 0) {
+        nomem(err);
+        goto out;
     }
     rc = 0;
 out:
-    free(token);
+    cJSON_Delete(req);
+    cJSON_Delete(resp);
     return rc;
-}
-
-/* A growable array of elements of size `size`. */
-struct vec {
-    void *items;
-    size_t n, cap, size;
-};
-
-static void *
-vec_push(struct vec *v)
-{
-    void *slot;
-
-    if (v->n == v->cap) {
-        size_t cap = v->cap == 0 ? 8 : v->cap * 2;
-        void *ni = realloc(v->items, cap * v->size);
-
-        if (ni == NULL)
-            return NULL;
-        v->items = ni;
-        v->cap = cap;
-    }
-    slot = (char *)v->items + v->n * v->size;
-    memset(slot, 0, v->size);
-    v->n++;
-    return slot;
 }
 
 /* --- ListInstances ----------------------------------------------------------------------- */
@@ -238,13 +226,13 @@ vec_push(struct vec *v)
 static int
 instance_item(void *ctx, const cJSON *it, struct sbx_err *err)
 {
-    struct vec *v = ctx;
     struct idc_instance *in;
 
     if (!cJSON_IsObject(it) || jsonr_str(it, "InstanceArn") == NULL ||
         jsonr_str(it, "IdentityStoreId") == NULL)
-        return protocol("ListInstances", "an instance without InstanceArn or IdentityStoreId", err);
-    in = vec_push(v);
+        return orgs_protocol("ListInstances", "an instance without InstanceArn or IdentityStoreId",
+                             err);
+    in = orgs_vec_push(ctx);
     if (in == NULL)
         return nomem(err);
     if (jsonr_dup(it, "InstanceArn", &in->arn) != 0 ||
@@ -259,23 +247,15 @@ instance_item(void *ctx, const cJSON *it, struct sbx_err *err)
 int
 idc_list_instances(struct idc *c, struct idc_instance **out, size_t *n, struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct idc_instance) };
-    cJSON *req = cJSON_CreateObject();
-    int rc;
+    struct orgs_vec v = { .size = sizeof(**out) };
+    int rc = collect(c, OP_LIST_INSTANCES, cJSON_CreateObject(), "Instances", instance_item, &v,
+                     err);
 
-    *out = NULL;
-    *n = 0;
-    if (req == NULL)
-        return nomem(err);
-    rc = paginate(c, "ListInstances", req, "Instances", instance_item, &v, err);
-    cJSON_Delete(req);
-    if (rc != 0) {
+    if (rc != 0)
         idc_instances_free(v.items, v.n);
-        return -1;
-    }
-    *out = v.items;
-    *n = v.n;
-    return 0;
+    *out = rc == 0 ? v.items : NULL;
+    *n = rc == 0 ? v.n : 0;
+    return rc;
 }
 
 /* --- permission sets --------------------------------------------------------------------- */
@@ -283,12 +263,12 @@ idc_list_instances(struct idc *c, struct idc_instance **out, size_t *n, struct s
 static int
 string_item(void *ctx, const cJSON *it, struct sbx_err *err)
 {
-    struct vec *v = ctx;
     char **slot;
 
     if (!cJSON_IsString(it))
-        return protocol("ListPermissionSets", "a permission set ARN that is not a string", err);
-    slot = vec_push(v);
+        return orgs_protocol("ListPermissionSets", "a permission set ARN that is not a string",
+                             err);
+    slot = orgs_vec_push(ctx);
     if (slot == NULL)
         return nomem(err);
     *slot = strdup(it->valuestring);
@@ -299,48 +279,35 @@ int
 idc_list_permission_sets(struct idc *c, const char *instance_arn, char ***out, size_t *n,
                          struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(char *) };
-    cJSON *req = cJSON_CreateObject();
-    int rc;
+    struct orgs_vec v = { .size = sizeof(**out) };
+    int rc = collect(c, OP_LIST_PERMISSION_SETS, orgs_request("InstanceArn", instance_arn, NULL),
+                     "PermissionSets", string_item, &v, err);
 
-    *out = NULL;
-    *n = 0;
-    if (req == NULL || cJSON_AddStringToObject(req, "InstanceArn", instance_arn) == NULL) {
-        cJSON_Delete(req);
-        return nomem(err);
-    }
-    rc = paginate(c, "ListPermissionSets", req, "PermissionSets", string_item, &v, err);
-    cJSON_Delete(req);
-    if (rc != 0) {
+    if (rc != 0)
         idc_strings_free(v.items, v.n);
-        return -1;
-    }
-    *out = v.items;
-    *n = v.n;
-    return 0;
+    *out = rc == 0 ? v.items : NULL;
+    *n = rc == 0 ? v.n : 0;
+    return rc;
 }
 
 int
 idc_describe_permission_set(struct idc *c, const char *instance_arn, const char *permission_set_arn,
                             struct idc_permission_set *out, struct sbx_err *err)
 {
-    cJSON *req = cJSON_CreateObject(), *resp = NULL;
+    cJSON *resp = NULL;
     const cJSON *ps;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
-    if (req == NULL || cJSON_AddStringToObject(req, "InstanceArn", instance_arn) == NULL ||
-        cJSON_AddStringToObject(req, "PermissionSetArn", permission_set_arn) == NULL) {
-        cJSON_Delete(req);
-        return nomem(err);
-    }
-    if (sso_call(c, "DescribePermissionSet", false, req, &resp, err) != 0)
+    ps = call_member(
+            c, OP_DESCRIBE_PERMISSION_SET,
+            orgs_request("InstanceArn", instance_arn, "PermissionSetArn", permission_set_arn, NULL),
+            "PermissionSet", &resp, err);
+    if (ps == NULL)
         goto out;
-    ps = cJSON_GetObjectItemCaseSensitive(resp, "PermissionSet");
-    if (!cJSON_IsObject(ps) || jsonr_str(ps, "PermissionSetArn") == NULL ||
-        jsonr_str(ps, "Name") == NULL) {
-        protocol("DescribePermissionSet", "response lacks PermissionSet with its ARN and Name",
-                 err);
+    if (jsonr_str(ps, "PermissionSetArn") == NULL || jsonr_str(ps, "Name") == NULL) {
+        orgs_protocol("DescribePermissionSet", "response lacks PermissionSet with its ARN and Name",
+                      err);
         goto out;
     }
     if (jsonr_dup(ps, "PermissionSetArn", &out->arn) != 0 ||
@@ -354,35 +321,24 @@ idc_describe_permission_set(struct idc *c, const char *instance_arn, const char 
     out->created = jsonr_num(ps, "CreatedDate");
     rc = 0;
 out:
-    cJSON_Delete(req);
     cJSON_Delete(resp);
     return rc;
 }
 
 /* --- account assignments ----------------------------------------------------------------- */
 
+/* An AccountAssignment{Creation,Deletion}Status object into st. */
 static int
-parse_status(const char *op, const cJSON *resp, const char *key, struct idc_assignment_status *st,
-             struct sbx_err *err)
+parse_status(const char *op, const cJSON *j, struct idc_assignment_status *st, struct sbx_err *err)
 {
-    const cJSON *j = cJSON_GetObjectItemCaseSensitive(resp, key);
-    const char *status, *rid;
+    const char *status = jsonr_str(j, "Status"), *rid = jsonr_str(j, "RequestId");
 
-    memset(st, 0, sizeof(*st));
-    if (!cJSON_IsObject(j)) {
-        char what[80];
-
-        snprintf(what, sizeof(what), "response lacks %s", key);
-        return protocol(op, what, err);
-    }
-    status = jsonr_str(j, "Status");
-    rid = jsonr_str(j, "RequestId");
     if (status == NULL || rid == NULL ||
         (strcmp(status, "IN_PROGRESS") != 0 && strcmp(status, "SUCCEEDED") != 0 &&
          strcmp(status, "FAILED") != 0))
-        return protocol(op, "assignment status without RequestId or a known Status", err);
+        return orgs_protocol(op, "assignment status without RequestId or a known Status", err);
     if (strlen(rid) >= sizeof(st->request_id))
-        return protocol(op, "assignment RequestId is too long", err);
+        return orgs_protocol(op, "assignment RequestId is too long", err);
     snprintf(st->request_id, sizeof(st->request_id), "%s", rid);
     snprintf(st->status, sizeof(st->status), "%s", status);
     jsonr_copy(j, "TargetId", st->target_id, sizeof(st->target_id));
@@ -397,65 +353,44 @@ parse_status(const char *op, const cJSON *resp, const char *key, struct idc_assi
     return 0;
 }
 
+/* Sends req (taken over) and parses the status object member key of the answer. */
 static int
-assignment_call(struct idc *c, const char *op, const char *key, const struct idc_assignment *a,
-                struct idc_assignment_status *st, struct sbx_err *err)
+status_call(struct idc *c, enum op op, cJSON *req, const char *key,
+            struct idc_assignment_status *st, struct sbx_err *err)
 {
-    cJSON *req = cJSON_CreateObject(), *resp = NULL;
-    int rc = -1;
+    cJSON *resp = NULL;
+    const cJSON *j;
+    int rc;
 
     memset(st, 0, sizeof(*st));
-    if (req == NULL || cJSON_AddStringToObject(req, "InstanceArn", a->instance_arn) == NULL ||
-        cJSON_AddStringToObject(req, "TargetId", a->account_id) == NULL ||
-        cJSON_AddStringToObject(req, "TargetType", "AWS_ACCOUNT") == NULL ||
-        cJSON_AddStringToObject(req, "PermissionSetArn", a->permission_set_arn) == NULL ||
-        cJSON_AddStringToObject(req, "PrincipalType", a->principal_type) == NULL ||
-        cJSON_AddStringToObject(req, "PrincipalId", a->principal_id) == NULL) {
-        cJSON_Delete(req);
-        return nomem(err);
-    }
-    if (sso_call(c, op, false, req, &resp, err) == 0)
-        rc = parse_status(op, resp, key, st, err);
-    cJSON_Delete(req);
+    j = call_member(c, op, req, key, &resp, err);
+    rc = j != NULL ? parse_status(op_table[op].name, j, st, err) : -1;
     cJSON_Delete(resp);
     return rc;
+}
+
+static cJSON *
+assignment_req(const struct idc_assignment *a)
+{
+    return orgs_request("InstanceArn", a->instance_arn, "TargetId", a->account_id, "TargetType",
+                        "AWS_ACCOUNT", "PermissionSetArn", a->permission_set_arn, "PrincipalType",
+                        a->principal_type, "PrincipalId", a->principal_id, NULL);
 }
 
 int
 idc_create_account_assignment(struct idc *c, const struct idc_assignment *a,
                               struct idc_assignment_status *st, struct sbx_err *err)
 {
-    return assignment_call(c, "CreateAccountAssignment", "AccountAssignmentCreationStatus", a, st,
-                           err);
+    return status_call(c, OP_CREATE_ASSIGNMENT, assignment_req(a),
+                       "AccountAssignmentCreationStatus", st, err);
 }
 
 int
 idc_delete_account_assignment(struct idc *c, const struct idc_assignment *a,
                               struct idc_assignment_status *st, struct sbx_err *err)
 {
-    return assignment_call(c, "DeleteAccountAssignment", "AccountAssignmentDeletionStatus", a, st,
-                           err);
-}
-
-static int
-describe_status(struct idc *c, const char *op, const char *id_key, const char *key,
-                const char *instance_arn, const char *request_id, struct idc_assignment_status *st,
-                struct sbx_err *err)
-{
-    cJSON *req = cJSON_CreateObject(), *resp = NULL;
-    int rc = -1;
-
-    memset(st, 0, sizeof(*st));
-    if (req == NULL || cJSON_AddStringToObject(req, "InstanceArn", instance_arn) == NULL ||
-        cJSON_AddStringToObject(req, id_key, request_id) == NULL) {
-        cJSON_Delete(req);
-        return nomem(err);
-    }
-    if (sso_call(c, op, false, req, &resp, err) == 0)
-        rc = parse_status(op, resp, key, st, err);
-    cJSON_Delete(req);
-    cJSON_Delete(resp);
-    return rc;
+    return status_call(c, OP_DELETE_ASSIGNMENT, assignment_req(a),
+                       "AccountAssignmentDeletionStatus", st, err);
 }
 
 int
@@ -463,9 +398,10 @@ idc_describe_assignment_creation_status(struct idc *c, const char *instance_arn,
                                         const char *request_id, struct idc_assignment_status *st,
                                         struct sbx_err *err)
 {
-    return describe_status(c, "DescribeAccountAssignmentCreationStatus",
-                           "AccountAssignmentCreationRequestId", "AccountAssignmentCreationStatus",
-                           instance_arn, request_id, st, err);
+    return status_call(c, OP_DESCRIBE_CREATION,
+                       orgs_request("InstanceArn", instance_arn,
+                                    "AccountAssignmentCreationRequestId", request_id, NULL),
+                       "AccountAssignmentCreationStatus", st, err);
 }
 
 int
@@ -473,22 +409,22 @@ idc_describe_assignment_deletion_status(struct idc *c, const char *instance_arn,
                                         const char *request_id, struct idc_assignment_status *st,
                                         struct sbx_err *err)
 {
-    return describe_status(c, "DescribeAccountAssignmentDeletionStatus",
-                           "AccountAssignmentDeletionRequestId", "AccountAssignmentDeletionStatus",
-                           instance_arn, request_id, st, err);
+    return status_call(c, OP_DESCRIBE_DELETION,
+                       orgs_request("InstanceArn", instance_arn,
+                                    "AccountAssignmentDeletionRequestId", request_id, NULL),
+                       "AccountAssignmentDeletionStatus", st, err);
 }
 
 static int
 assignment_item(void *ctx, const cJSON *it, struct sbx_err *err)
 {
-    struct vec *v = ctx;
     struct idc_account_assignment *a;
 
     if (!cJSON_IsObject(it) || jsonr_str(it, "PrincipalId") == NULL ||
         jsonr_str(it, "PermissionSetArn") == NULL)
-        return protocol("ListAccountAssignments",
-                        "an assignment without PrincipalId or PermissionSetArn", err);
-    a = vec_push(v);
+        return orgs_protocol("ListAccountAssignments",
+                             "an assignment without PrincipalId or PermissionSetArn", err);
+    a = orgs_vec_push(ctx);
     if (a == NULL)
         return nomem(err);
     jsonr_copy(it, "AccountId", a->account_id, sizeof(a->account_id));
@@ -504,27 +440,17 @@ idc_list_account_assignments(struct idc *c, const char *instance_arn, const char
                              const char *permission_set_arn, struct idc_account_assignment **out,
                              size_t *n, struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct idc_account_assignment) };
-    cJSON *req = cJSON_CreateObject();
-    int rc;
+    struct orgs_vec v = { .size = sizeof(**out) };
+    int rc = collect(c, OP_LIST_ASSIGNMENTS,
+                     orgs_request("InstanceArn", instance_arn, "AccountId", account_id,
+                                  "PermissionSetArn", permission_set_arn, NULL),
+                     "AccountAssignments", assignment_item, &v, err);
 
-    *out = NULL;
-    *n = 0;
-    if (req == NULL || cJSON_AddStringToObject(req, "InstanceArn", instance_arn) == NULL ||
-        cJSON_AddStringToObject(req, "AccountId", account_id) == NULL ||
-        cJSON_AddStringToObject(req, "PermissionSetArn", permission_set_arn) == NULL) {
-        cJSON_Delete(req);
-        return nomem(err);
-    }
-    rc = paginate(c, "ListAccountAssignments", req, "AccountAssignments", assignment_item, &v, err);
-    cJSON_Delete(req);
-    if (rc != 0) {
+    if (rc != 0)
         idc_account_assignments_free(v.items, v.n);
-        return -1;
-    }
-    *out = v.items;
-    *n = v.n;
-    return 0;
+    *out = rc == 0 ? v.items : NULL;
+    *n = rc == 0 ? v.n : 0;
+    return rc;
 }
 
 /* --- identitystore ----------------------------------------------------------------------- */
@@ -533,94 +459,54 @@ idc_list_account_assignments(struct idc *c, const char *instance_arn, const char
 static cJSON *
 alternate_id_req(const char *store_id, const char *path, const char *value)
 {
-    cJSON *req = cJSON_CreateObject(), *alt, *ua;
+    cJSON *req = orgs_request("IdentityStoreId", store_id, NULL), *alt, *ua;
 
-    if (req == NULL || cJSON_AddStringToObject(req, "IdentityStoreId", store_id) == NULL)
-        goto fail;
-    alt = cJSON_AddObjectToObject(req, "AlternateIdentifier");
+    alt = req != NULL ? cJSON_AddObjectToObject(req, "AlternateIdentifier") : NULL;
     ua = alt != NULL ? cJSON_AddObjectToObject(alt, "UniqueAttribute") : NULL;
     if (ua == NULL || cJSON_AddStringToObject(ua, "AttributePath", path) == NULL ||
-        cJSON_AddStringToObject(ua, "AttributeValue", value) == NULL)
-        goto fail;
+        cJSON_AddStringToObject(ua, "AttributeValue", value) == NULL) {
+        cJSON_Delete(req);
+        return NULL;
+    }
     return req;
-fail:
-    cJSON_Delete(req);
-    return NULL;
-}
-
-static int
-get_id(struct idc *c, const char *op, const char *key, const char *store_id, const char *path,
-       const char *value, char **id, struct sbx_err *err)
-{
-    cJSON *req = alternate_id_req(store_id, path, value), *resp = NULL;
-    int rc = -1;
-
-    *id = NULL;
-    if (req == NULL)
-        return nomem(err);
-    if (sso_call(c, op, true, req, &resp, err) != 0)
-        goto out;
-    if (jsonr_str(resp, key) == NULL || *jsonr_str(resp, key) == '\0') {
-        char what[64];
-
-        snprintf(what, sizeof(what), "response lacks %s", key);
-        protocol(op, what, err);
-        goto out;
-    }
-    if (jsonr_dup(resp, key, id) != 0) {
-        nomem(err);
-        goto out;
-    }
-    rc = 0;
-out:
-    cJSON_Delete(req);
-    cJSON_Delete(resp);
-    return rc;
 }
 
 int
 idc_get_user_id(struct idc *c, const char *identity_store_id, const char *attribute_path,
                 const char *value, char **user_id, struct sbx_err *err)
 {
-    return get_id(c, "GetUserId", "UserId", identity_store_id, attribute_path, value, user_id, err);
+    *user_id = NULL;
+    return call_id(c, OP_GET_USER_ID, alternate_id_req(identity_store_id, attribute_path, value),
+                   "UserId", user_id, err);
 }
 
 int
 idc_get_group_id(struct idc *c, const char *identity_store_id, const char *display_name,
                  char **group_id, struct sbx_err *err)
 {
-    return get_id(c, "GetGroupId", "GroupId", identity_store_id, "displayName", display_name,
-                  group_id, err);
+    *group_id = NULL;
+    return call_id(c, OP_GET_GROUP_ID,
+                   alternate_id_req(identity_store_id, "displayName", display_name), "GroupId",
+                   group_id, err);
 }
 
-int
-idc_describe_user(struct idc *c, const char *identity_store_id, const char *user_id,
-                  struct idc_user *out, struct sbx_err *err)
+/* DescribeUser's answer into out; the primary address, else the first. */
+static int
+parse_user(const cJSON *resp, struct idc_user *out, struct sbx_err *err)
 {
-    cJSON *req = cJSON_CreateObject(), *resp = NULL;
-    const cJSON *emails, *e, *pick = NULL;
-    int rc = -1;
+    const cJSON *e, *pick = NULL;
 
-    memset(out, 0, sizeof(*out));
-    if (req == NULL || cJSON_AddStringToObject(req, "IdentityStoreId", identity_store_id) == NULL ||
-        cJSON_AddStringToObject(req, "UserId", user_id) == NULL) {
-        cJSON_Delete(req);
-        return nomem(err);
-    }
-    if (sso_call(c, "DescribeUser", true, req, &resp, err) != 0)
-        goto out;
-    if (jsonr_str(resp, "UserId") == NULL) {
-        protocol("DescribeUser", "response lacks UserId", err);
-        goto out;
-    }
-    emails = cJSON_GetObjectItemCaseSensitive(resp, "Emails");
-    cJSON_ArrayForEach(e, emails)
+    if (jsonr_str(resp, "UserId") == NULL)
+        return orgs_protocol("DescribeUser", "response lacks UserId", err);
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(resp, "Emails"))
     {
+        bool primary = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Primary"));
+
         if (!cJSON_IsObject(e) || jsonr_str(e, "Value") == NULL)
             continue;
-        if (pick == NULL || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Primary")))
+        if (pick == NULL || primary)
             pick = e;
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Primary")))
+        if (primary)
             break;
     }
     if (jsonr_dup(resp, "UserId", &out->user_id) != 0 ||
@@ -628,14 +514,87 @@ idc_describe_user(struct idc *c, const char *identity_store_id, const char *user
         jsonr_dup(resp, "DisplayName", &out->display_name) != 0 ||
         (pick != NULL && jsonr_dup(pick, "Value", &out->email) != 0)) {
         idc_user_release(out);
-        nomem(err);
-        goto out;
+        return nomem(err);
     }
-    rc = 0;
-out:
+    return 0;
+}
+
+int
+idc_describe_user(struct idc *c, const char *identity_store_id, const char *user_id,
+                  struct idc_user *out, struct sbx_err *err)
+{
+    struct orgs_service_call sc = service_call(c, OP_DESCRIBE_USER);
+    cJSON *req = orgs_request("IdentityStoreId", identity_store_id, "UserId", user_id, NULL);
+    cJSON *resp = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (req == NULL)
+        return nomem(err);
+    rc = orgs_call_service(c->o, &sc, req, &resp, err);
     cJSON_Delete(req);
+    if (rc == 0)
+        rc = parse_user(resp, out, err);
     cJSON_Delete(resp);
     return rc;
+}
+
+/* {"Value": email, "Type": "work", "Primary": true} as req's one Emails entry. */
+static int
+add_email(cJSON *req, const char *email)
+{
+    cJSON *arr = cJSON_AddArrayToObject(req, "Emails"),
+          *e = orgs_request("Value", email, "Type", "work", NULL);
+
+    if (arr == NULL || e == NULL) {
+        cJSON_Delete(e);
+        return -1;
+    }
+    cJSON_AddItemToArray(arr, e);
+    return cJSON_AddBoolToObject(e, "Primary", 1) == NULL ? -1 : 0;
+}
+
+int
+idc_create_user(struct idc *c, const char *identity_store_id, const struct idc_new_user *u,
+                char **user_id, struct sbx_err *err)
+{
+    cJSON *req = orgs_request("IdentityStoreId", identity_store_id, "UserName", u->user_name,
+                              "DisplayName", u->display_name, NULL);
+    cJSON *name = orgs_request("GivenName", u->given_name, "FamilyName", u->family_name, NULL);
+
+    *user_id = NULL;
+    if (req == NULL || name == NULL || (u->email != NULL && add_email(req, u->email) != 0)) {
+        cJSON_Delete(req);
+        cJSON_Delete(name);
+        return nomem(err);
+    }
+    cJSON_AddItemToObject(req, "Name", name);
+    return call_id(c, OP_CREATE_USER, req, "UserId", user_id, err);
+}
+
+int
+idc_create_group_membership(struct idc *c, const char *identity_store_id, const char *group_id,
+                            const char *user_id, struct sbx_err *err)
+{
+    cJSON *req = orgs_request("IdentityStoreId", identity_store_id, "GroupId", group_id, NULL);
+    cJSON *member = orgs_request("UserId", user_id, NULL);
+
+    if (req == NULL || member == NULL) {
+        cJSON_Delete(req);
+        cJSON_Delete(member);
+        return nomem(err);
+    }
+    cJSON_AddItemToObject(req, "MemberId", member);
+    return call_id(c, OP_CREATE_GROUP_MEMBERSHIP, req, "MembershipId", NULL, err);
+}
+
+size_t
+idc_actions(char (*out)[64], size_t n)
+{
+    for (size_t i = 0; i < OP_COUNT && i < n; i++)
+        snprintf(out[i], sizeof(out[i]), "%s:%s",
+                 op_table[i].service == IDC_SSO_ADMIN ? "sso" : "identitystore", op_table[i].name);
+    return OP_COUNT;
 }
 
 /* --- release ----------------------------------------------------------------------------- */

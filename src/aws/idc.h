@@ -18,6 +18,7 @@
 #ifndef SBX_IDC_H
 #define SBX_IDC_H
 
+#include "aws/endpoint.h"
 #include "aws/orgs.h"
 #include "sbx.h"
 
@@ -34,11 +35,13 @@ struct idc_opts {
 int idc_new(struct orgs *o, const struct idc_opts *opts, struct idc **out,
             struct sbx_err *err) SBX_NODISCARD;
 void idc_free(struct idc *c);
-/* Endpoint URLs, where each came from, and the signing (home) region (borrowed). */
-const char *idc_sso_endpoint(const struct idc *c);
-const char *idc_sso_endpoint_source(const struct idc *c);
-const char *idc_identitystore_endpoint(const struct idc *c);
-const char *idc_identitystore_endpoint_source(const struct idc *c);
+enum idc_service {
+    IDC_SSO_ADMIN,
+    IDC_IDENTITYSTORE
+};
+/* A service's endpoint: URL, where it came from, signing region (borrowed). */
+const struct endpoint *idc_endpoint(const struct idc *c, enum idc_service s);
+/* The signing (home) region (borrowed). */
 const char *idc_region(const struct idc *c);
 
 /* --- sso-admin --------------------------------------------------------------------------- */
@@ -135,6 +138,34 @@ int idc_describe_user(struct idc *c, const char *identity_store_id, const char *
 /* GetGroupId by displayName. *group_id is heap memory (free()). */
 int idc_get_group_id(struct idc *c, const char *identity_store_id, const char *display_name,
                      char **group_id, struct sbx_err *err) SBX_NODISCARD;
+
+/* A user for CreateUser: every member required (IAM Identity Center requires DisplayName and
+ * Name's given and family names beside UserName). */
+struct idc_new_user {
+    const char *user_name;
+    const char *display_name;
+    const char *given_name;
+    const char *family_name;
+    const char *email; /* the one (primary, work) address */
+};
+
+/*
+ * CreateUser in Identity Center's own directory. A user name or address already taken is
+ * SBX_AWS_CONFLICT; an identity store fed by an external identity provider refuses the write
+ * (AccessDeniedException: SBX_AWS_ACCESS_DENIED). *user_id is heap memory (free()).
+ */
+int idc_create_user(struct idc *c, const char *identity_store_id, const struct idc_new_user *u,
+                    char **user_id, struct sbx_err *err) SBX_NODISCARD;
+/* CreateGroupMembership of user_id in group_id; already a member is SBX_AWS_CONFLICT. */
+int idc_create_group_membership(struct idc *c, const char *identity_store_id, const char *group_id,
+                                const char *user_id, struct sbx_err *err) SBX_NODISCARD;
+
+/*
+ * The IAM actions of every operation this client can send ("sso:ListInstances",
+ * "identitystore:CreateUser", ...), for the operator policy: the first min(n, total) are written
+ * to out; returns the total.
+ */
+size_t idc_actions(char (*out)[64], size_t n);
 
 /* --- release ----------------------------------------------------------------------------- */
 void idc_instances_free(struct idc_instance *v, size_t n);

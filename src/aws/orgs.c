@@ -501,6 +501,12 @@ protocol(const char *op, const char *what, struct sbx_err *err)
     return -1;
 }
 
+int
+orgs_protocol(const char *op, const char *what, struct sbx_err *err)
+{
+    return protocol(op, what, err);
+}
+
 static bool
 add_tags(cJSON *req, const char *name, const struct orgs_tag *tags, size_t ntags)
 {
@@ -648,14 +654,8 @@ member(const char *op, const cJSON *resp, const char *key, struct sbx_err *err)
 
 /* --- growable arrays --------------------------------------------------------------------- */
 
-struct vec {
-    void *items;
-    size_t n, cap, size;
-};
-
-/* A zeroed new slot at the end, or NULL when out of memory. */
-static void *
-vec_push(struct vec *v)
+void *
+orgs_vec_push(struct orgs_vec *v)
 {
     void *slot, *grown = grow_array(v->items, v->n, &v->cap, v->size);
 
@@ -668,35 +668,50 @@ vec_push(struct vec *v)
     return slot;
 }
 
+/* Sends one request: an Organizations operation (sc NULL: paced) or another service's. */
+static int
+send(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, const cJSON *req,
+     cJSON **resp, struct sbx_err *err)
+{
+    return sc != NULL ? orgs_call_service(o, sc, req, resp, err) : orgs_call(o, op, req, resp, err);
+}
+
 /*
- * Follows pg->token_key: sends req (with the previous page's token) as op, or as sc when sc is
- * not NULL (opname names either in messages), calls pg->item() for every element of pg->result_key,
- * and stops only when a page has no token, never on an empty page; a repeated token is a protocol
- * error. pg->pages counts the requests sent.
+ * Follows NextToken: sends req (adding MaxResults when has_max and NextToken from the
+ * previous page), calls item() for every element of result_key, and stops only when a page
+ * has no NextToken, never on an empty page.
  */
 static int
-page_loop(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, const char *opname,
-          cJSON *req, struct orgs_pager *pg, struct sbx_err *err)
+paginate(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJSON *req,
+         bool has_max, const char *result_key,
+         int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
+         struct sbx_err *err)
 {
+    const char *opname = sc != NULL ? sc->operation : op_names[op];
+    /* the page token's name: NextToken, or the service's own (Cost Explorer's NextPageToken) */
+    const char *tk = sc != NULL && sc->token_key != NULL ? sc->token_key : "NextToken";
     char *token = NULL;
-    int rc = -1;
+    int rc = -1, pages = 0;
 
-    pg->pages = 0;
+    if (has_max && (sc == NULL || sc->page_size > 0) &&
+        cJSON_AddNumberToObject(req, "MaxResults", sc != NULL ? sc->page_size : PAGE_SIZE) == NULL)
+        return nomem(err);
     for (;;) {
         cJSON *resp = NULL;
         const cJSON *arr, *it;
         const char *next;
 
-        cJSON_DeleteItemFromObjectCaseSensitive(req, pg->token_key);
-        if (token != NULL && cJSON_AddStringToObject(req, pg->token_key, token) == NULL) {
+        cJSON_DeleteItemFromObjectCaseSensitive(req, tk);
+        if (token != NULL && cJSON_AddStringToObject(req, tk, token) == NULL) {
             nomem(err);
             goto out;
         }
-        if ((sc != NULL ? orgs_call_service(o, sc, req, &resp, err)
-                        : orgs_call(o, op, req, &resp, err)) != 0)
+        if (send(o, op, sc, req, &resp, err) != 0)
             goto out;
-        pg->pages++;
-        arr = cJSON_GetObjectItemCaseSensitive(resp, pg->result_key);
+        pages++;
+        if (sc != NULL && sc->pages != NULL)
+            *sc->pages = pages;
+        arr = cJSON_GetObjectItemCaseSensitive(resp, result_key);
         if (arr != NULL && !cJSON_IsNull(arr) && !cJSON_IsArray(arr)) {
             cJSON_Delete(resp);
             protocol(opname, "result list is not an array", err);
@@ -704,14 +719,15 @@ page_loop(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, c
         }
         cJSON_ArrayForEach(it, arr)
         {
-            if (!cJSON_IsObject(it) || pg->item(pg->ctx, it, err) != 0) {
-                if (!cJSON_IsObject(it))
+            /* Organizations lists objects; another service's item() checks its own. */
+            if ((sc == NULL && !cJSON_IsObject(it)) || item(ctx, it, err) != 0) {
+                if (sc == NULL && !cJSON_IsObject(it))
                     protocol(opname, "result list holds a non-object", err);
                 cJSON_Delete(resp);
                 goto out;
             }
         }
-        next = jsonr_str(resp, pg->token_key);
+        next = jsonr_str(resp, tk);
         if (next == NULL || *next == '\0') {
             cJSON_Delete(resp);
             break;
@@ -720,8 +736,7 @@ page_loop(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, c
             char what[96];
 
             cJSON_Delete(resp);
-            snprintf(what, sizeof(what), "%s repeated: the listing does not advance",
-                     pg->token_key);
+            snprintf(what, sizeof(what), "%s repeated: the listing does not advance", tk);
             protocol(opname, what, err);
             goto out;
         }
@@ -733,36 +748,16 @@ page_loop(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, c
             goto out;
         }
     }
-    log_debug("%s: %d page%s", opname, pg->pages, pg->pages == 1 ? "" : "s");
+    log_debug("%s: %d page%s", opname, pages, pages == 1 ? "" : "s");
     rc = 0;
 out:
     free(token);
     return rc;
 }
 
-/* An Organizations listing: NextToken, and MaxResults when has_max (see page_loop). */
+/* Drops the element orgs_vec_push() just added when filling it failed (rc != 0); returns rc. */
 static int
-paginate(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *result_key,
-         int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
-         struct sbx_err *err)
-{
-    struct orgs_pager pg = { "NextToken", result_key, item, ctx, 0 };
-
-    if (has_max && cJSON_AddNumberToObject(req, "MaxResults", PAGE_SIZE) == NULL)
-        return nomem(err);
-    return page_loop(o, op, NULL, op_names[op], req, &pg, err);
-}
-
-int
-orgs_paginate_service(struct orgs *o, const struct orgs_service_call *sc, cJSON *req,
-                      struct orgs_pager *pg, struct sbx_err *err)
-{
-    return page_loop(o, ORGS_OP_COUNT, sc, sc->operation, req, pg, err);
-}
-
-/* Drops the element vec_push() just added when filling it failed (rc != 0); returns rc. */
-static int
-vec_keep(struct vec *v, int rc)
+vec_keep(struct orgs_vec *v, int rc)
 {
     if (rc != 0)
         v->n--;
@@ -828,7 +823,7 @@ parse_ou(const cJSON *j, struct orgs_ou *ou, struct sbx_err *err)
 static int
 item_account(void *ctx, const cJSON *it, struct sbx_err *err)
 {
-    struct orgs_account *a = vec_push(ctx);
+    struct orgs_account *a = orgs_vec_push(ctx);
 
     return a == NULL ? nomem(err) : vec_keep(ctx, parse_account(it, a, err));
 }
@@ -836,7 +831,7 @@ item_account(void *ctx, const cJSON *it, struct sbx_err *err)
 static int
 item_create_status(void *ctx, const cJSON *it, struct sbx_err *err)
 {
-    struct orgs_create_status *s = vec_push(ctx);
+    struct orgs_create_status *s = orgs_vec_push(ctx);
 
     return s == NULL ? nomem(err) : vec_keep(ctx, parse_create_status(it, s, err));
 }
@@ -844,7 +839,7 @@ item_create_status(void *ctx, const cJSON *it, struct sbx_err *err)
 static int
 item_ou(void *ctx, const cJSON *it, struct sbx_err *err)
 {
-    struct orgs_ou *ou = vec_push(ctx);
+    struct orgs_ou *ou = orgs_vec_push(ctx);
 
     return ou == NULL ? nomem(err) : vec_keep(ctx, parse_ou(it, ou, err));
 }
@@ -873,7 +868,7 @@ item_root(void *ctx, const cJSON *it, struct sbx_err *err)
 
     if (jsonr_str(it, "Id") == NULL)
         return protocol("ListRoots", "root without an Id", err);
-    r = vec_push(ctx);
+    r = orgs_vec_push(ctx);
     if (r == NULL)
         return nomem(err);
     if (jsonr_dup(it, "Id", &r->id) != 0 || jsonr_dup(it, "Arn", &r->arn) != 0 ||
@@ -905,12 +900,12 @@ parse_policy(const char *op, const cJSON *j, struct orgs_policy *p, struct sbx_e
 static int
 item_policy(void *ctx, const cJSON *it, struct sbx_err *err)
 {
-    struct orgs_policy *p = vec_push(ctx), tmp;
+    struct orgs_policy *p = orgs_vec_push(ctx), tmp;
 
     if (p == NULL)
         return nomem(err);
     if (parse_policy("ListPolicies", it, &tmp, err) != 0) {
-        ((struct vec *)ctx)->n--;
+        ((struct orgs_vec *)ctx)->n--;
         return -1;
     }
     *p = tmp;
@@ -924,7 +919,7 @@ item_parent(void *ctx, const cJSON *it, struct sbx_err *err)
 
     if (jsonr_str(it, "Id") == NULL)
         return protocol("ListParents", "parent without an Id", err);
-    p = vec_push(ctx);
+    p = orgs_vec_push(ctx);
     if (p == NULL)
         return nomem(err);
     jsonr_copy(it, "Id", p->id, sizeof(p->id));
@@ -939,7 +934,7 @@ item_tag(void *ctx, const cJSON *it, struct sbx_err *err)
 
     if (jsonr_str(it, "Key") == NULL)
         return protocol("ListTagsForResource", "tag without a Key", err);
-    t = vec_push(ctx);
+    t = orgs_vec_push(ctx);
     if (t == NULL)
         return nomem(err);
     if (jsonr_dup(it, "Key", &t->key) != 0)
@@ -952,8 +947,8 @@ item_tag(void *ctx, const cJSON *it, struct sbx_err *err)
 
 /* Creates the request object with the given string members (name, value pairs, NULL-ended);
  * NULL values are omitted. */
-static cJSON *
-request(const char *name, ...)
+cJSON *
+orgs_request(const char *name, ...)
 {
     cJSON *req = cJSON_CreateObject();
     va_list ap;
@@ -998,8 +993,8 @@ with_tags(cJSON *req, const struct orgs_tag *tags, size_t ntags)
  * of the response, or NULL with err set. *resp holds the response: the caller deletes it.
  */
 static const cJSON *
-call_member(struct orgs *o, enum orgs_op op, cJSON *req, const char *key, cJSON **resp,
-            struct sbx_err *err)
+send_member(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJSON *req,
+            const char *key, cJSON **resp, struct sbx_err *err)
 {
     const cJSON *v = NULL;
 
@@ -1008,10 +1003,24 @@ call_member(struct orgs *o, enum orgs_op op, cJSON *req, const char *key, cJSON 
         nomem(err);
         return NULL;
     }
-    if (orgs_call(o, op, req, resp, err) == 0)
-        v = member(op_names[op], *resp, key, err);
+    if (send(o, op, sc, req, resp, err) == 0)
+        v = member(sc != NULL ? sc->operation : op_names[op], *resp, key, err);
     cJSON_Delete(req);
     return v;
+}
+
+static const cJSON *
+call_member(struct orgs *o, enum orgs_op op, cJSON *req, const char *key, cJSON **resp,
+            struct sbx_err *err)
+{
+    return send_member(o, op, NULL, req, key, resp, err);
+}
+
+const cJSON *
+orgs_service_member(struct orgs *o, const struct orgs_service_call *sc, cJSON *req, const char *key,
+                    cJSON **resp, struct sbx_err *err)
+{
+    return send_member(o, ORGS_OP_COUNT, sc, req, key, resp, err);
 }
 
 /*
@@ -1019,17 +1028,35 @@ call_member(struct orgs *o, enum orgs_op op, cJSON *req, const char *key, cJSON 
  * not be built). On failure v keeps what was parsed so far, for the caller to free.
  */
 static int
-collect(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *result_key,
-        int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), struct vec *v,
-        struct sbx_err *err)
+send_collect(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJSON *req,
+             bool has_max, const char *result_key,
+             int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
+             struct sbx_err *err)
 {
     int rc;
 
     if (req == NULL)
         return nomem(err);
-    rc = paginate(o, op, req, has_max, result_key, item, v, err);
+    rc = paginate(o, op, sc, req, has_max, result_key, item, ctx, err);
     cJSON_Delete(req);
     return rc;
+}
+
+static int
+collect(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *result_key,
+        int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), struct orgs_vec *v,
+        struct sbx_err *err)
+{
+    return send_collect(o, op, NULL, req, has_max, result_key, item, v, err);
+}
+
+int
+orgs_service_collect(struct orgs *o, const struct orgs_service_call *sc, cJSON *req,
+                     const char *result_key,
+                     int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
+                     struct sbx_err *err)
+{
+    return send_collect(o, ORGS_OP_COUNT, sc, req, true, result_key, item, ctx, err);
 }
 
 int
@@ -1044,11 +1071,11 @@ orgs_create_account(struct orgs *o, const char *email, const char *name, const c
     if (need("CreateAccount", "Email", email, err) != 0 ||
         need("CreateAccount", "AccountName", name, err) != 0)
         return -1;
-    s = call_member(
-            o, ORGS_OP_CREATE_ACCOUNT,
-            with_tags(request("Email", email, "AccountName", name, "RoleName", role_name, NULL),
-                      tags, ntags),
-            "CreateAccountStatus", &resp, err);
+    s = call_member(o, ORGS_OP_CREATE_ACCOUNT,
+                    with_tags(orgs_request("Email", email, "AccountName", name, "RoleName",
+                                           role_name, NULL),
+                              tags, ntags),
+                    "CreateAccountStatus", &resp, err);
     rc = s != NULL && parse_create_status(s, st, err) == 0 ? 0 : -1;
     cJSON_Delete(resp);
     return rc;
@@ -1065,7 +1092,7 @@ orgs_describe_create_account_status(struct orgs *o, const char *request_id,
     if (need("DescribeCreateAccountStatus", "CreateAccountRequestId", request_id, err) != 0)
         return -1;
     s = call_member(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
-                    request("CreateAccountRequestId", request_id, NULL), "CreateAccountStatus",
+                    orgs_request("CreateAccountRequestId", request_id, NULL), "CreateAccountStatus",
                     &resp, err);
     rc = s != NULL && parse_create_status(s, st, err) == 0 ? 0 : -1;
     cJSON_Delete(resp);
@@ -1076,7 +1103,7 @@ int
 orgs_list_create_account_status(struct orgs *o, const char *const *states,
                                 struct orgs_create_status **out, size_t *n, struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct orgs_create_status) };
+    struct orgs_vec v = { .size = sizeof(struct orgs_create_status) };
     cJSON *req = cJSON_CreateObject(), *arr = NULL;
 
     *out = NULL;
@@ -1125,7 +1152,7 @@ orgs_close_account(struct orgs *o, const char *account_id, struct sbx_err *err)
 {
     if (need("CloseAccount", "AccountId", account_id, err) != 0)
         return -1;
-    return no_output(o, ORGS_OP_CLOSE_ACCOUNT, request("AccountId", account_id, NULL), err);
+    return no_output(o, ORGS_OP_CLOSE_ACCOUNT, orgs_request("AccountId", account_id, NULL), err);
 }
 
 int
@@ -1138,8 +1165,8 @@ orgs_describe_account(struct orgs *o, const char *account_id, struct orgs_accoun
 
     if (need("DescribeAccount", "AccountId", account_id, err) != 0)
         return -1;
-    a = call_member(o, ORGS_OP_DESCRIBE_ACCOUNT, request("AccountId", account_id, NULL), "Account",
-                    &resp, err);
+    a = call_member(o, ORGS_OP_DESCRIBE_ACCOUNT, orgs_request("AccountId", account_id, NULL),
+                    "Account", &resp, err);
     rc = a != NULL && parse_account(a, out, err) == 0 ? 0 : -1;
     cJSON_Delete(resp);
     return rc;
@@ -1149,7 +1176,7 @@ static int
 list_accounts(struct orgs *o, enum orgs_op op, cJSON *req, struct orgs_account **out, size_t *n,
               struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct orgs_account) };
+    struct orgs_vec v = { .size = sizeof(struct orgs_account) };
 
     *out = NULL;
     *n = 0;
@@ -1176,14 +1203,14 @@ orgs_list_accounts_for_parent(struct orgs *o, const char *parent_id, struct orgs
     *n = 0;
     if (need("ListAccountsForParent", "ParentId", parent_id, err) != 0)
         return -1;
-    return list_accounts(o, ORGS_OP_LIST_ACCOUNTS_FOR_PARENT, request("ParentId", parent_id, NULL),
-                         out, n, err);
+    return list_accounts(o, ORGS_OP_LIST_ACCOUNTS_FOR_PARENT,
+                         orgs_request("ParentId", parent_id, NULL), out, n, err);
 }
 
 int
 orgs_list_roots(struct orgs *o, struct orgs_root **out, size_t *n, struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct orgs_root) };
+    struct orgs_vec v = { .size = sizeof(struct orgs_root) };
 
     *out = NULL;
     *n = 0;
@@ -1201,13 +1228,13 @@ int
 orgs_list_ous_for_parent(struct orgs *o, const char *parent_id, struct orgs_ou **out, size_t *n,
                          struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct orgs_ou) };
+    struct orgs_vec v = { .size = sizeof(struct orgs_ou) };
 
     *out = NULL;
     *n = 0;
     if (need("ListOrganizationalUnitsForParent", "ParentId", parent_id, err) != 0)
         return -1;
-    if (collect(o, ORGS_OP_LIST_OUS_FOR_PARENT, request("ParentId", parent_id, NULL), true,
+    if (collect(o, ORGS_OP_LIST_OUS_FOR_PARENT, orgs_request("ParentId", parent_id, NULL), true,
                 "OrganizationalUnits", item_ou, &v, err) != 0) {
         orgs_ous_free(v.items, v.n);
         return -1;
@@ -1228,9 +1255,10 @@ orgs_create_ou(struct orgs *o, const char *parent_id, const char *name, const st
     if (need("CreateOrganizationalUnit", "ParentId", parent_id, err) != 0 ||
         need("CreateOrganizationalUnit", "Name", name, err) != 0)
         return -1;
-    ou = call_member(o, ORGS_OP_CREATE_OU,
-                     with_tags(request("ParentId", parent_id, "Name", name, NULL), tags, ntags),
-                     "OrganizationalUnit", &resp, err);
+    ou = call_member(
+            o, ORGS_OP_CREATE_OU,
+            with_tags(orgs_request("ParentId", parent_id, "Name", name, NULL), tags, ntags),
+            "OrganizationalUnit", &resp, err);
     rc = ou != NULL && parse_ou(ou, out, err) == 0 ? 0 : -1;
     cJSON_Delete(resp);
     return rc;
@@ -1243,7 +1271,7 @@ orgs_enable_policy_type(struct orgs *o, const char *root_id, const char *type, s
         need("EnablePolicyType", "PolicyType", type, err) != 0)
         return -1;
     return no_output(o, ORGS_OP_ENABLE_POLICY_TYPE,
-                     request("RootId", root_id, "PolicyType", type, NULL), err);
+                     orgs_request("RootId", root_id, "PolicyType", type, NULL), err);
 }
 
 int
@@ -1258,8 +1286,8 @@ orgs_create_policy(struct orgs *o, const char *name, const char *description, co
         need("CreatePolicy", "Type", type, err) != 0 ||
         need("CreatePolicy", "Content", content, err) != 0)
         return -1;
-    req = request("Content", content, "Description", description != NULL ? description : "", "Name",
-                  name, "Type", type, NULL);
+    req = orgs_request("Content", content, "Description", description != NULL ? description : "",
+                       "Name", name, "Type", type, NULL);
     if (req == NULL)
         return nomem(err);
     if (orgs_call(o, ORGS_OP_CREATE_POLICY, req, &resp, err) != 0)
@@ -1283,7 +1311,7 @@ orgs_attach_policy(struct orgs *o, const char *policy_id, const char *target_id,
         need("AttachPolicy", "TargetId", target_id, err) != 0)
         return -1;
     return no_output(o, ORGS_OP_ATTACH_POLICY,
-                     request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+                     orgs_request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
 }
 
 int
@@ -1294,21 +1322,21 @@ orgs_detach_policy(struct orgs *o, const char *policy_id, const char *target_id,
         need("DetachPolicy", "TargetId", target_id, err) != 0)
         return -1;
     return no_output(o, ORGS_OP_DETACH_POLICY,
-                     request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+                     orgs_request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
 }
 
 static int
 list_policies(struct orgs *o, enum orgs_op op, cJSON *req, struct orgs_policy **out, size_t *n,
               struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct orgs_policy) };
+    struct orgs_vec v = { .size = sizeof(struct orgs_policy) };
     int rc = -1;
 
     *out = NULL;
     *n = 0;
     if (req == NULL)
         return nomem(err);
-    if (paginate(o, op, req, true, "Policies", item_policy, &v, err) != 0)
+    if (paginate(o, op, NULL, req, true, "Policies", item_policy, &v, err) != 0)
         goto out;
     *out = v.items;
     *n = v.n;
@@ -1329,7 +1357,7 @@ orgs_list_policies(struct orgs *o, const char *type, struct orgs_policy **out, s
     *n = 0;
     if (need("ListPolicies", "Filter", type, err) != 0)
         return -1;
-    return list_policies(o, ORGS_OP_LIST_POLICIES, request("Filter", type, NULL), out, n, err);
+    return list_policies(o, ORGS_OP_LIST_POLICIES, orgs_request("Filter", type, NULL), out, n, err);
 }
 
 int
@@ -1342,7 +1370,7 @@ orgs_list_policies_for_target(struct orgs *o, const char *target_id, const char 
         need("ListPoliciesForTarget", "Filter", type, err) != 0)
         return -1;
     return list_policies(o, ORGS_OP_LIST_POLICIES_FOR_TARGET,
-                         request("TargetId", target_id, "Filter", type, NULL), out, n, err);
+                         orgs_request("TargetId", target_id, "Filter", type, NULL), out, n, err);
 }
 
 int
@@ -1354,8 +1382,8 @@ orgs_move_account(struct orgs *o, const char *account_id, const char *source_par
         need("MoveAccount", "DestinationParentId", dest_parent, err) != 0)
         return -1;
     return no_output(o, ORGS_OP_MOVE_ACCOUNT,
-                     request("AccountId", account_id, "SourceParentId", source_parent,
-                             "DestinationParentId", dest_parent, NULL),
+                     orgs_request("AccountId", account_id, "SourceParentId", source_parent,
+                                  "DestinationParentId", dest_parent, NULL),
                      err);
 }
 
@@ -1363,13 +1391,13 @@ int
 orgs_list_parents(struct orgs *o, const char *child_id, struct orgs_parent **out, size_t *n,
                   struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct orgs_parent) };
+    struct orgs_vec v = { .size = sizeof(struct orgs_parent) };
 
     *out = NULL;
     *n = 0;
     if (need("ListParents", "ChildId", child_id, err) != 0)
         return -1;
-    if (collect(o, ORGS_OP_LIST_PARENTS, request("ChildId", child_id, NULL), true, "Parents",
+    if (collect(o, ORGS_OP_LIST_PARENTS, orgs_request("ChildId", child_id, NULL), true, "Parents",
                 item_parent, &v, err) != 0) {
         free(v.items);
         return -1;
@@ -1390,7 +1418,7 @@ orgs_tag_resource(struct orgs *o, const char *resource_id, const struct orgs_tag
         return -1;
     }
     return no_output(o, ORGS_OP_TAG_RESOURCE,
-                     with_tags(request("ResourceId", resource_id, NULL), tags, ntags), err);
+                     with_tags(orgs_request("ResourceId", resource_id, NULL), tags, ntags), err);
 }
 
 int
@@ -1405,7 +1433,7 @@ orgs_untag_resource(struct orgs *o, const char *resource_id, const char *const *
         sbx_err_set(err, SBX_E_INVALID, "UntagResource: at least one tag key is required");
         return -1;
     }
-    req = request("ResourceId", resource_id, NULL);
+    req = orgs_request("ResourceId", resource_id, NULL);
     arr = req != NULL ? cJSON_AddArrayToObject(req, "TagKeys") : NULL;
     for (size_t i = 0; arr != NULL && i < nkeys; i++) {
         cJSON *k = cJSON_CreateString(keys[i]);
@@ -1426,15 +1454,15 @@ int
 orgs_list_tags(struct orgs *o, const char *resource_id, struct orgs_tag **out, size_t *n,
                struct sbx_err *err)
 {
-    struct vec v = { .size = sizeof(struct orgs_tag) };
+    struct orgs_vec v = { .size = sizeof(struct orgs_tag) };
 
     *out = NULL;
     *n = 0;
     if (need("ListTagsForResource", "ResourceId", resource_id, err) != 0)
         return -1;
     /* ListTagsForResource pages by NextToken only: it has no MaxResults. */
-    if (collect(o, ORGS_OP_LIST_TAGS_FOR_RESOURCE, request("ResourceId", resource_id, NULL), false,
-                "Tags", item_tag, &v, err) != 0) {
+    if (collect(o, ORGS_OP_LIST_TAGS_FOR_RESOURCE, orgs_request("ResourceId", resource_id, NULL),
+                false, "Tags", item_tag, &v, err) != 0) {
         orgs_tags_free(v.items, v.n);
         return -1;
     }

@@ -19,6 +19,9 @@ struct orgs_service_call {
     const char *target_prefix; /* X-Amz-Target prefix: "AWSInsightsIndexService" */
     const char *operation;     /* "GetCostAndUsage" */
     bool non_idempotent;       /* see awscall.h */
+    int page_size;             /* orgs_service_collect: the MaxResults of each page; 0 = none */
+    const char *token_key;     /* orgs_service_collect: the page token; NULL = "NextToken" */
+    int *pages;                /* orgs_service_collect: set to the requests sent (may be NULL) */
 };
 
 /*
@@ -29,23 +32,38 @@ struct orgs_service_call {
 int orgs_call_service(struct orgs *o, const struct orgs_service_call *sc, const cJSON *req,
                       cJSON **resp, struct sbx_err *err) SBX_NODISCARD;
 
-/* A listing of another service, page by page (orgs_paginate_service). */
-struct orgs_pager {
-    const char *token_key;  /* the page token, in the request and the answer: "NextPageToken" */
-    const char *result_key; /* the answer's list: "ResultsByTime" */
-    int (*item)(void *ctx, const cJSON *it, struct sbx_err *err); /* per element (an object) */
-    void *ctx;
-    int pages; /* out: requests sent, one per page */
-};
+/* A malformed answer to op: SBX_E_AWS, SBX_AWS_PROTOCOL, "op: what". Returns -1. */
+int orgs_protocol(const char *op, const char *what, struct sbx_err *err);
+
+/* A request object with the given string members (name, value pairs, NULL-ended; NULL values
+ * are left out), or NULL when out of memory. */
+cJSON *orgs_request(const char *name, ...);
 
 /*
- * Sends req as sc describes until an answer has no page token, the previous page's token in
- * each request (req is changed, the caller still owns it), calling pg->item for every element
- * of pg->result_key; never stops on an empty page and refuses a repeated token (protocol
- * error). The same loop serves the Organizations listings.
+ * Sends req (taken over; NULL means it could not be built: SBX_E_NOMEM) as sc describes and
+ * returns the object member key of the answer, or NULL with err set (a missing member is
+ * SBX_AWS_PROTOCOL). *resp holds the answer: the caller deletes it.
  */
-int orgs_paginate_service(struct orgs *o, const struct orgs_service_call *sc, cJSON *req,
-                          struct orgs_pager *pg, struct sbx_err *err) SBX_NODISCARD;
+const cJSON *orgs_service_member(struct orgs *o, const struct orgs_service_call *sc, cJSON *req,
+                                 const char *key, cJSON **resp, struct sbx_err *err);
+
+/*
+ * A listing of another service: sends req (taken over; NULL: SBX_E_NOMEM) with MaxResults
+ * sc->page_size and the previous page's NextToken until a page has none (never stopping on an empty
+ * page), calling item() for every element of result_key (any JSON type: item() checks it).
+ */
+int orgs_service_collect(struct orgs *o, const struct orgs_service_call *sc, cJSON *req,
+                         const char *result_key,
+                         int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
+                         struct sbx_err *err) SBX_NODISCARD;
+
+/* A growable array of elements of `size` bytes (set size, zero the rest). */
+struct orgs_vec {
+    void *items;
+    size_t n, cap, size;
+};
+/* A zeroed new slot at the end, or NULL when out of memory. */
+void *orgs_vec_push(struct orgs_vec *v);
 
 /*
  * The Cost Explorer endpoint the client resolved (borrowed), or NULL with SBX_E_CONFIG in err

@@ -693,6 +693,11 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
         rc = cmd_fail("class create", &err);
         goto out;
     }
+    /* Every student can sign in, or no seat is created (all the missing named at once). */
+    rc = cmd_owner_users(cc.engine, "class create", (const char *const *)plan.owners,
+                         (size_t)plan.seats, dry_run);
+    if (rc != 0)
+        goto out;
     if (dry_run) {
         rc = print_plan(&req, &plan, json);
         goto out;

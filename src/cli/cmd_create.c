@@ -143,6 +143,10 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_engine_open(ctx, "create", dry_run, &ev, &e);
     if (rc != 0)
         return rc;
+    /* Before anything is recorded or sent: the owner can sign in, or nothing is created. */
+    rc = cmd_owner_users(e, "create", &req.owner, 1, dry_run);
+    if (rc != 0)
+        goto out;
     if (engine_request(e, &req, &a, &err) != 0) {
         rc = cmd_fail("create", &err);
         goto out;

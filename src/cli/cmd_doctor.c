@@ -11,7 +11,9 @@
  *
  * When the store exists and AWS answers, a last check warns about accounts AWS holds with this
  * store's identity tag that the store does not know: a store restored from an older copy (they
- * are never touched by this store).
+ * are never touched by this store). With the `access` group, the Identity Center instance, the
+ * permission sets and each read call sandboxctl makes are checked (engine_directory_doctor),
+ * and `run`'s directory brake is a warning while it holds.
  */
 #include "cli/cmd.h"
 
@@ -28,6 +30,7 @@
 #include "aws/orgs.h"
 #include "cfg.h"
 #include "engine/engine.h"
+#include "engine/engine_directory.h"
 #include "store/store.h"
 #include "util/duration.h"
 #include "util/log.h"
@@ -240,6 +243,43 @@ check_spend(struct doctor *d, const struct sbx_config *cfg)
                kinds, kinds == 1 ? "" : "s", every, (long long)cents, cost);
 }
 
+/* The `access` group against Identity Center: instance, permission sets, each read call. */
+static void
+check_access(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
+{
+    struct engine_access_probe p[40];
+    size_t n = engine_directory_doctor(ctx->cfg, o, p, SBX_ARRAY_LEN(p));
+
+    for (size_t i = 0; i < n; i++)
+        report(d, p[i].name,
+               p[i].status == 0   ? CHECK_OK
+               : p[i].status == 1 ? CHECK_FAIL
+                                  : CHECK_SKIP,
+               &p[i].err, "%s", p[i].detail);
+}
+
+/* `run`'s directory brake (store meta) while it holds: nobody is being off-boarded. */
+static void
+check_brake(struct doctor *d, struct sbx_ctx *ctx)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = NULL;
+    char *brake = NULL;
+    struct stat st;
+
+    if (!ctx->cfg->access.enabled || ctx->cfg->store == NULL || stat(ctx->cfg->store, &st) != 0 ||
+        store_open(ctx->cfg->store, 0, &s, &err) != 0)
+        return; /* no store (check_store said so), or no directory check */
+    if (store_meta_get(s, ENGINE_META_DIRECTORY_BRAKE, &brake, &err) != 0)
+        report(d, "directory", CHECK_FAIL, &err, "%s", err.msg);
+    else if (brake != NULL && *brake != '\0')
+        report(d, "directory", CHECK_WARN, NULL, "%s", brake);
+    else
+        report(d, "directory", CHECK_OK, NULL, "the directory check's brake does not hold");
+    free(brake);
+    store_close(s);
+}
+
 int
 cmd_doctor(struct sbx_ctx *ctx, int argc, char **argv)
 {
@@ -369,6 +409,11 @@ done:
         check_tagged(&d, ctx, o);
     else
         skip(&d, "accounts");
+    if (ctx->cfg->access.enabled && aws_ok)
+        check_access(&d, ctx, o);
+    else if (ctx->cfg->access.enabled)
+        skip(&d, "access");
+    check_brake(&d, ctx);
     check_spend(&d, ctx->cfg);
     if (d.json) {
         cJSON *root = cJSON_CreateObject();

@@ -7,7 +7,9 @@
  *           are alternatives) and on every account in organization.protected_accounts.
  * operator: the least privilege sandboxctl itself needs: the Organizations operations of the
  *           client (src/aws/orgs.h, enum orgs_op), sts:AssumeRole into aws.access_role in
- *           member accounts (hooks and checks), and sts:GetCallerIdentity (doctor).
+ *           member accounts (hooks and checks), and sts:GetCallerIdentity (doctor); with the
+ *           access group the sso: and identitystore: actions of the Identity Center client
+ *           (src/aws/idc.c, idc_actions), its user writes only with access.create_users.
  *
  * Both print pretty JSON; --json is accepted for symmetry with the other commands. ARNs use
  * the partition of aws.region (aws, aws-cn, aws-us-gov, ...).
@@ -21,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws/endpoint.h"
+#include "aws/idc.h"
 #include "aws/orgs.h"
 #include "cfg.h"
 #include "util/log.h"
@@ -201,6 +204,32 @@ cmp_strings(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * With the `access` group: the sso: and identitystore: actions the Identity Center client
+ * sends (idc_actions), the user and membership writes only with access.create_users.
+ */
+static int
+add_identity_center(cJSON *statements, const struct sbx_config *cfg)
+{
+    char names[32][64];
+    size_t n = idc_actions(names, SBX_ARRAY_LEN(names));
+    cJSON *st = add_statement(statements, "SandboxctlIdentityCenter", "Allow", NULL);
+    cJSON *actions = st != NULL ? cJSON_AddArrayToObject(st, "Action") : NULL;
+
+    if (actions == NULL || n > SBX_ARRAY_LEN(names))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        bool write = strcmp(names[i], "identitystore:CreateUser") == 0 ||
+                     strcmp(names[i], "identitystore:CreateGroupMembership") == 0;
+
+        if (write && !cfg->access.create_users)
+            continue;
+        if (!cJSON_AddItemToArray(actions, cJSON_CreateString(names[i])))
+            return -1;
+    }
+    return cJSON_AddStringToObject(st, "Resource", "*") == NULL ? -1 : 0;
+}
+
 /* The operator policy; NULL with err set. */
 static cJSON *
 operator_policy(const struct sbx_config *cfg, struct sbx_err *err)
@@ -244,6 +273,8 @@ operator_policy(const struct sbx_config *cfg, struct sbx_err *err)
         goto nomem;
     st = add_statement(statements, "SandboxctlCallerIdentity", "Allow", "sts:GetCallerIdentity");
     if (st == NULL || cJSON_AddStringToObject(st, "Resource", "*") == NULL)
+        goto nomem;
+    if (cfg->access.enabled && add_identity_center(statements, cfg) != 0)
         goto nomem;
     return doc;
 nomem:

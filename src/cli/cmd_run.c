@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/cmd_util.h"
+#include "engine/engine_directory.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -31,26 +32,37 @@ on_signal(int sig)
     stop_requested = 1;
 }
 
-static void
-drift_json(cJSON *o, const struct engine_drift_report *d)
+struct count {
+    const char *name;
+    int value;
+};
+
+/* o[key] = {name: value, ...}, or null when the scan did not run. */
+static cJSON *
+counts_json(cJSON *o, const char *key, bool ran, const struct count *c, size_t n)
 {
     cJSON *j;
 
-    if (!d->ran) {
-        cJSON_AddNullToObject(o, "drift");
-        return;
+    if (!ran) {
+        cJSON_AddNullToObject(o, key);
+        return NULL;
     }
-    j = cJSON_AddObjectToObject(o, "drift");
-    if (j == NULL)
-        return;
-    cJSON_AddNumberToObject(j, "members", d->members);
-    cJSON_AddNumberToObject(j, "scanned", d->scanned);
-    cJSON_AddNumberToObject(j, "gone", d->gone);
-    cJSON_AddNumberToObject(j, "closed", d->closed);
-    cJSON_AddNumberToObject(j, "moved", d->moved);
-    cJSON_AddNumberToObject(j, "retagged", d->retagged);
-    cJSON_AddNumberToObject(j, "unknown", d->unknown);
-    cJSON_AddNumberToObject(j, "errors", d->errors);
+    j = cJSON_AddObjectToObject(o, key);
+    for (size_t i = 0; j != NULL && i < n; i++)
+        cJSON_AddNumberToObject(j, c[i].name, c[i].value);
+    return j;
+}
+
+static void
+drift_json(cJSON *o, const struct engine_drift_report *d)
+{
+    const struct count c[] = {
+        { "members", d->members }, { "scanned", d->scanned }, { "gone", d->gone },
+        { "closed", d->closed },   { "moved", d->moved },     { "retagged", d->retagged },
+        { "unknown", d->unknown }, { "errors", d->errors },
+    };
+
+    counts_json(o, "drift", d->ran, c, SBX_ARRAY_LEN(c));
 }
 
 static void
@@ -76,9 +88,45 @@ drift_line(const struct engine_drift_report *d)
 }
 
 static void
-print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r,
-           const struct engine_drift_report *d, double next, bool dry_run)
+directory_json(cJSON *o, const struct engine_directory_report *dr)
 {
+    const struct count c[] = {
+        { "owners", dr->owners },         { "vanished", dr->vanished },
+        { "offboarded", dr->offboarded }, { "accounts", dr->accounts },
+        { "refused", dr->refused },
+    };
+    cJSON *j = counts_json(o, "directory", dr->ran, c, SBX_ARRAY_LEN(c));
+
+    if (j != NULL)
+        cJSON_AddBoolToObject(j, "braked", dr->braked);
+}
+
+static void
+directory_line(const struct engine_directory_report *dr)
+{
+    if (!dr->ran || dr->vanished == 0)
+        return;
+    printf("directory check: %d owner%s looked up, %d without an IAM Identity Center user, %d "
+           "off-boarded (%d account%s asked to close",
+           dr->owners, dr->owners == 1 ? "" : "s", dr->vanished, dr->offboarded, dr->accounts,
+           dr->accounts == 1 ? "" : "s");
+    if (dr->refused > 0)
+        printf(", %d refused", dr->refused);
+    printf(")%s\n", dr->braked ? ": the brake holds" : "");
+}
+
+struct pass {
+    const struct engine_step_report *r;
+    const struct engine_drift_report *d;
+    const struct engine_directory_report *dr;
+};
+
+static void
+print_pass(bool json, struct cmd_events *ev, const struct pass *p, double next, bool dry_run)
+{
+    const struct engine_step_report *r = p->r;
+    const struct engine_drift_report *d = p->d;
+
     char b[32];
 
     if (json) {
@@ -90,6 +138,7 @@ print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r,
         cJSON_AddBoolToObject(o, "dry_run", dry_run);
         cmd_report_json(o, r);
         drift_json(o, d);
+        directory_json(o, p->dr);
         if (isfinite(next))
             cmd_json_time(o, "next_due_at", (int64_t)ceil(next));
         else
@@ -104,6 +153,7 @@ print_pass(bool json, struct cmd_events *ev, const struct engine_step_report *r,
         }
     } else {
         drift_line(d);
+        directory_line(p->dr);
         if (dry_run)
             printf("dry run, would do: ");
         cmd_report_line(stdout, r);
@@ -149,6 +199,7 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
     do {
         struct engine_step_report r = { 0 };
         struct engine_drift_report d = { 0 };
+        struct engine_directory_report dr = { 0 };
         double next = HUGE_VAL, now, wait;
         int step_rc;
 
@@ -163,6 +214,15 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
             log_warn("run: %s (tried again in engine.drift_interval)", err.msg);
             sbx_err_clear(&err);
         }
+        /* Owners who left the directory: off-boarded before the pass closes anything. */
+        if (engine_directory_check(e, false, &dr, &err) != 0) {
+            /* Nobody was off-boarded on a half-done check; tried again an interval later. */
+            log_warn("run: directory check: %s (tried again in access.directory_interval)",
+                     err.msg);
+            sbx_err_clear(&err);
+        }
+        if (dr.braked)
+            log_warn("run: %s", dr.brake);
         if (once)
             step_rc = engine_step(e, NULL, &r, &next, &err);
         else
@@ -174,8 +234,8 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
         errors = errors || r.errors > 0 || d.errors > 0;
         if (!dry_run && r.errors == 0 && d.errors == 0)
             cmd_mark_run_ok(ctx, (int64_t)engine_now(e));
-        if (!watch || r.did_work || ev.count > 0 || json)
-            print_pass(json, &ev, &r, &d, next, dry_run);
+        if (!watch || r.did_work || ev.count > 0 || json || dr.vanished > 0)
+            print_pass(json, &ev, &(struct pass){ &r, &d, &dr }, next, dry_run);
         ev.count = 0;
         if (!watch || stop_requested)
             break;

@@ -8,6 +8,7 @@
 
 #include "aws/orgs.h"
 #include "cfg.h"
+#include "engine/engine_directory.h"
 #include "util/duration.h"
 #include "util/log.h"
 #include "util/money.h"
@@ -886,4 +887,21 @@ cmd_opt_money(const struct cmd_opt *o, const char *arg, char *why, size_t n)
     }
     *(int64_t *)o->target = cents;
     return 0;
+}
+
+int
+cmd_owner_users(struct engine *e, const char *cmd, const char *const *owners, size_t n,
+                bool dry_run)
+{
+    struct engine_directory_users r;
+    struct sbx_err err = { 0 };
+    int rc = SBX_EXIT_OK;
+
+    if (engine_directory_users(e, owners, n, &r, &err) != 0)
+        rc = cmd_fail(cmd, &err);
+    for (size_t i = 0; i < r.ncreated; i++)
+        log_warn("%s: %s the IAM Identity Center user of %s (access.create_users)", cmd,
+                 dry_run ? "would create" : "created", r.created[i]);
+    engine_directory_users_release(&r);
+    return rc;
 }

@@ -185,4 +185,13 @@ int cmd_opt_money(const struct cmd_opt *o, const char *arg, char *why, size_t n)
         .name = "budget", 0, CMD_OPT_CALL, (target), .fn = cmd_opt_money \
     }
 
+/*
+ * With the `access` group: every owner in owners[0..n) needs an IAM Identity Center user
+ * (engine_directory_users; created when access.create_users). Says on stderr which users were
+ * created (in dry-run: would be). Returns 0, or the command's exit status after printing the
+ * error (7 naming every owner without a user, 3 when the identity source refuses to create).
+ */
+int cmd_owner_users(struct engine *e, const char *cmd, const char *const *owners, size_t n,
+                    bool dry_run);
+
 #endif

@@ -209,6 +209,10 @@ enum engine_close_outcome {
     ENGINE_CLOSE_RELEASED,     /* handed over by `release`: never touched */
 };
 
+/* The close priority of an off-boarded owner's accounts (`offboard`, the directory check):
+ * ahead of expired ones. */
+#define ENGINE_OFFBOARD_PRIORITY 100
+
 /*
  * Asks for a to be closed with reason ("manual", "offboarded", ...) and priority (higher closes
  * first): active -> expiring now; a quarantined account gets another attempt; a creation not

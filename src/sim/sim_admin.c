@@ -26,7 +26,6 @@
  * 409 (conflict with the organization's state).
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,25 +36,6 @@
 #include "util/duration.h"
 
 #define ADMIN_TYPE "application/json"
-
-static int admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
-
-static int
-admin_error(struct sim_reply *r, int status, const char *fmt, ...)
-{
-    char msg[512];
-    cJSON *o = cJSON_CreateObject();
-    va_list ap;
-    int rc = -1;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
-        rc = sim_reply_json(r, status, ADMIN_TYPE, o);
-    cJSON_Delete(o);
-    return rc;
-}
 
 static int
 answer_now(struct sim *s, struct sim_reply *r)
@@ -84,18 +64,18 @@ advance(struct sim *s, const cJSON *in, struct sim_reply *r)
         int64_t d;
 
         if (duration_parse(v->valuestring, &d, &err) != 0)
-            return admin_error(r, 400, "advance: %s", err.msg);
+            return sim_admin_error(r, 400, "advance: %s", err.msg);
         secs = (double)d;
     } else {
-        return admin_error(r, 400, "advance: \"seconds\" must be a number or a duration");
+        return sim_admin_error(r, 400, "advance: \"seconds\" must be a number or a duration");
     }
     if (!(secs >= 0) || !isfinite(secs))
-        return admin_error(r, 400, "advance: the clock only moves forward");
+        return sim_admin_error(r, 400, "advance: the clock only moves forward");
     if (secs > CLOCK_MAX_TIME - sim_now(s))
-        return admin_error(r, 400,
-                           "advance: %g seconds would move the clock past "
-                           "9999-12-31T23:59:59Z (at most %.0f more seconds)",
-                           secs, floor(CLOCK_MAX_TIME - sim_now(s)));
+        return sim_admin_error(r, 400,
+                               "advance: %g seconds would move the clock past "
+                               "9999-12-31T23:59:59Z (at most %.0f more seconds)",
+                               secs, floor(CLOCK_MAX_TIME - sim_now(s)));
     sim_advance(s, secs);
     r->mutated = true;
     return answer_now(s, r);
@@ -149,7 +129,8 @@ rate_of(const cJSON *in, const char *k, double *dst, struct sim_reply *r)
     if (v == NULL)
         return 0;
     if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1)
-        return admin_error(r, 400, "faults: \"%s\" must be a number from 0 to 1", k) != 0 ? -1 : 1;
+        return sim_admin_error(r, 400, "faults: \"%s\" must be a number from 0 to 1", k) != 0 ? -1
+                                                                                              : 1;
     *dst = v->valuedouble;
     return 0;
 }
@@ -194,7 +175,7 @@ faults(struct sim *s, const cJSON *in, struct sim_reply *r)
     v = cJSON_GetObjectItemCaseSensitive(in, "latency_ms");
     if (v != NULL) {
         if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 600000)
-            return admin_error(r, 400, "faults: \"latency_ms\" must be 0 to 600000");
+            return sim_admin_error(r, 400, "faults: \"latency_ms\" must be 0 to 600000");
         nf.latency_ms = (int)v->valuedouble;
     }
     v = cJSON_GetObjectItemCaseSensitive(in, "fail_create_reason");
@@ -202,32 +183,32 @@ faults(struct sim *s, const cJSON *in, struct sim_reply *r)
         bool known = false;
 
         if (!cJSON_IsString(v))
-            return admin_error(r, 400, "faults: \"fail_create_reason\" must be a string");
+            return sim_admin_error(r, 400, "faults: \"fail_create_reason\" must be a string");
         for (size_t i = 0; i < SBX_ARRAY_LEN(fail_reasons); i++)
             known = known || strcmp(fail_reasons[i], v->valuestring) == 0;
         if (!known)
-            return admin_error(r, 400, "faults: '%s' is not a CreateAccountFailureReason",
-                               v->valuestring);
+            return sim_admin_error(r, 400, "faults: '%s' is not a CreateAccountFailureReason",
+                                   v->valuestring);
         snprintf(nf.fail_create_reason, sizeof(nf.fail_create_reason), "%s", v->valuestring);
     }
     v = cJSON_GetObjectItemCaseSensitive(in, "ops");
     if (v != NULL && ops_mask(v, &nf.ops) != 0)
-        return admin_error(r, 400, "faults: \"ops\" must be a list of operation names");
+        return sim_admin_error(r, 400, "faults: \"ops\" must be a list of operation names");
     v = cJSON_GetObjectItemCaseSensitive(in, "deny_ops");
     if (v != NULL && ops_mask(v, &nf.deny_ops) != 0)
-        return admin_error(r, 400, "faults: \"deny_ops\" must be a list of operation names");
+        return sim_admin_error(r, 400, "faults: \"deny_ops\" must be a list of operation names");
     v = cJSON_GetObjectItemCaseSensitive(in, "deny_format");
     if (v != NULL) {
         if (!cJSON_IsString(v) ||
             (strcmp(v->valuestring, "json") != 0 && strcmp(v->valuestring, "xml") != 0 &&
              strcmp(v->valuestring, "html") != 0))
-            return admin_error(r, 400, "faults: \"deny_format\" must be json, xml or html");
+            return sim_admin_error(r, 400, "faults: \"deny_format\" must be json, xml or html");
         snprintf(nf.deny_format, sizeof(nf.deny_format), "%s", v->valuestring);
     }
     v = cJSON_GetObjectItemCaseSensitive(in, "fail_create_matching");
     if (v != NULL) {
         if (!cJSON_IsString(v) && !cJSON_IsNull(v))
-            return admin_error(r, 400, "faults: \"fail_create_matching\" must be a string");
+            return sim_admin_error(r, 400, "faults: \"fail_create_matching\" must be a string");
         if (cJSON_IsString(v) && *v->valuestring != '\0') {
             match = strdup(v->valuestring);
             if (match == NULL)
@@ -255,28 +236,29 @@ add_account(struct sim *s, const cJSON *in, struct sim_reply *r)
 
     if (!cJSON_IsString(email) || strchr(email->valuestring, '@') == NULL ||
         strlen(email->valuestring) < 6 || strlen(email->valuestring) > 64)
-        return admin_error(r, 400, "accounts: \"Email\" must be an address of 6 to 64 characters");
+        return sim_admin_error(r, 400,
+                               "accounts: \"Email\" must be an address of 6 to 64 characters");
     if (!cJSON_IsString(name) || *name->valuestring == '\0' || strlen(name->valuestring) > 128)
-        return admin_error(r, 400, "accounts: \"Name\" must be 1 to 128 characters");
+        return sim_admin_error(r, 400, "accounts: \"Name\" must be 1 to 128 characters");
     if (parent != NULL && (!cJSON_IsString(parent) || !sim_parent_exists(s, parent->valuestring)))
-        return admin_error(r, 400, "accounts: \"ParentId\" must name the root or an OU");
+        return sim_admin_error(r, 400, "accounts: \"ParentId\" must name the root or an OU");
     if (role != NULL && (!cJSON_IsString(role) || *role->valuestring == '\0'))
-        return admin_error(r, 400, "accounts: \"RoleName\" must be a role name");
+        return sim_admin_error(r, 400, "accounts: \"RoleName\" must be a role name");
     if (tags != NULL && (!cJSON_IsArray(tags) || cJSON_GetArraySize(tags) > SIM_MAX_TAGS))
-        return admin_error(r, 400, "accounts: \"Tags\" must be a list of at most 50 tags");
+        return sim_admin_error(r, 400, "accounts: \"Tags\" must be a list of at most 50 tags");
     cJSON_ArrayForEach(e, tags)
     {
         if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "Key")) ||
             !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "Value")))
-            return admin_error(r, 400, "accounts: every tag needs a string Key and Value");
+            return sim_admin_error(r, 400, "accounts: every tag needs a string Key and Value");
     }
     if (sim_email_used(s, email->valuestring))
-        return admin_error(r, 409, "accounts: '%s' is already used by an account",
-                           email->valuestring);
+        return sim_admin_error(r, 409, "accounts: '%s' is already used by an account",
+                               email->valuestring);
     /* Invitations count toward the account limit like creations (section 3.1). */
     if (sim_count_accounts(s) >= s->account_limit)
-        return admin_error(r, 409, "accounts: the organization is at its account limit (%d)",
-                           s->account_limit);
+        return sim_admin_error(r, 409, "accounts: the organization is at its account limit (%d)",
+                               s->account_limit);
     sim_new_account_id(s, id);
     a = sim_account_add(s, id, email->valuestring, name->valuestring,
                         role != NULL ? role->valuestring : NULL,
@@ -332,15 +314,15 @@ spend(struct sim *s, const cJSON *in, struct sim_reply *r)
     double lag_secs = s->ce_lag;
 
     if ((id == NULL) != (per_day == NULL))
-        return admin_error(r, 400, "spend: \"AccountId\" and \"PerDay\" go together");
+        return sim_admin_error(r, 400, "spend: \"AccountId\" and \"PerDay\" go together");
     if (id != NULL) {
         if (!cJSON_IsString(id) || (a = sim_account_find(s, id->valuestring)) == NULL)
-            return admin_error(r, 400,
-                               "spend: \"AccountId\" must name an account of the "
-                               "organization");
+            return sim_admin_error(r, 400,
+                                   "spend: \"AccountId\" must name an account of the "
+                                   "organization");
         if (!cJSON_IsNumber(per_day) || !(per_day->valuedouble >= 0) ||
             !isfinite(per_day->valuedouble))
-            return admin_error(r, 400, "spend: \"PerDay\" must be a number of USD >= 0");
+            return sim_admin_error(r, 400, "spend: \"PerDay\" must be a number of USD >= 0");
     }
     if (lag != NULL) {
         struct sbx_err err = { 0 };
@@ -351,15 +333,16 @@ spend(struct sim *s, const cJSON *in, struct sim_reply *r)
         } else if (cJSON_IsString(lag) && duration_parse(lag->valuestring, &d, &err) == 0) {
             lag_secs = (double)d;
         } else {
-            return admin_error(r, 400, "spend: \"Lag\" must be seconds or a duration");
+            return sim_admin_error(r, 400, "spend: \"Lag\" must be seconds or a duration");
         }
         if (!(lag_secs >= 0) || !isfinite(lag_secs))
-            return admin_error(r, 400, "spend: \"Lag\" must not be negative");
+            return sim_admin_error(r, 400, "spend: \"Lag\" must not be negative");
     }
     if (page != NULL &&
         (!cJSON_IsNumber(page) || page->valuedouble < 1 || page->valuedouble > 100000 ||
          page->valuedouble != floor(page->valuedouble)))
-        return admin_error(r, 400, "spend: \"PageSize\" must be a whole number from 1 to 100000");
+        return sim_admin_error(r, 400,
+                               "spend: \"PageSize\" must be a whole number from 1 to 100000");
     if (a != NULL && sim_rate_set(s, a, per_day->valuedouble) != 0)
         return -1;
     s->ce_lag = lag_secs;
@@ -372,7 +355,7 @@ spend(struct sim *s, const cJSON *in, struct sim_reply *r)
 int
 sim_admin_too_big(struct sim_reply *r, size_t max)
 {
-    return admin_error(r, 413, "the request body is larger than %zu bytes", max);
+    return sim_admin_error(r, 413, "the request body is larger than %zu bytes", max);
 }
 
 int
@@ -389,13 +372,13 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
     memset(r, 0, sizeof(*r));
     sim_request_id(r->request_id);
     if (strncmp(path, "/__sim/", 7) != 0) {
-        rc = admin_error(r, 404, "no such admin path '%s'", path);
+        rc = sim_admin_error(r, 404, "no such admin path '%s'", path);
         goto out;
     }
     if (post) {
         in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
         if (in == NULL || !cJSON_IsObject(in)) {
-            rc = admin_error(r, 400, "the body must be a JSON object");
+            rc = sim_admin_error(r, 400, "the body must be a JSON object");
             goto out;
         }
     }
@@ -438,9 +421,9 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
                strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0 ||
                strcmp(what, "state") == 0 || strcmp(what, "accounts") == 0 ||
                strcmp(what, "spend") == 0) {
-        rc = admin_error(r, 405, "method %s not allowed on %s", method, path);
+        rc = sim_admin_error(r, 405, "method %s not allowed on %s", method, path);
     } else {
-        rc = admin_error(r, 404, "no such admin path '%s'", path);
+        rc = sim_admin_error(r, 404, "no such admin path '%s'", path);
     }
 out:
     cJSON_Delete(in);

@@ -47,6 +47,7 @@ struct call {
     const cJSON *in;
     struct sim_reply *r;
     int oom;
+    bool deletion; /* the assignment operations: a deletion's (from the handler table) */
 };
 
 static int fail(struct call *c, int status, const char *type, const char *fmt, ...)
@@ -66,13 +67,20 @@ fail(struct call *c, int status, const char *type, const char *fmt, ...)
     return -1;
 }
 
+/* Answers o (taken over); built false (or o NULL) means building it ran out of memory. */
 static int
-reply(struct call *c, cJSON *o)
+reply_built(struct call *c, cJSON *o, bool built)
 {
-    if (o == NULL || sim_reply_json(c->r, 200, "application/x-amz-json-1.1", o) != 0)
+    if (!built || o == NULL || sim_reply_json(c->r, 200, "application/x-amz-json-1.1", o) != 0)
         c->oom = 1;
     cJSON_Delete(o);
     return c->oom ? -1 : 0;
+}
+
+static int
+reply(struct call *c, cJSON *o)
+{
+    return reply_built(c, o, true);
 }
 
 static const char *
@@ -153,18 +161,25 @@ busy(struct sim *s, const char *account_id)
 
 /* --- sso-admin ---------------------------------------------------------------------------- */
 
+/* The required member key must be the simulator's one `what` (want); false after an error. */
 static bool
-check_instance(struct call *c)
+check_known(struct call *c, const char *key, const char *want, const char *what)
 {
-    const char *arn = required(c, "InstanceArn");
+    const char *v = required(c, key);
 
-    if (arn == NULL)
+    if (v == NULL)
         return false;
-    if (strcmp(arn, SIM_IDC_INSTANCE_ARN) != 0) {
-        fail(c, 400, "ResourceNotFoundException", "Instance %s does not exist", arn);
+    if (strcmp(v, want) != 0) {
+        fail(c, 400, "ResourceNotFoundException", "%s %.128s does not exist", what, v);
         return false;
     }
     return true;
+}
+
+static bool
+check_instance(struct call *c)
+{
+    return check_known(c, "InstanceArn", SIM_IDC_INSTANCE_ARN, "Instance");
 }
 
 /* Page bounds from MaxResults and NextToken ("p<offset>"); false after answering an error. */
@@ -209,32 +224,31 @@ add_next(cJSON *o, size_t to, size_t total)
     return sim_json_add_str(o, "NextToken", tok);
 }
 
+/*
+ * Answers one page of a listing of total elements under key; elem(c, i, ctx) builds element i
+ * (NULL when out of memory).
+ */
 static int
-op_list_instances(struct call *c)
+list_reply(struct call *c, const char *key, size_t total,
+           cJSON *(*elem)(struct call *c, size_t i, const void *ctx), const void *ctx)
 {
-    cJSON *o = cJSON_CreateObject(), *arr, *e;
+    cJSON *o, *arr;
     size_t from, to;
 
-    if (!page(c, 1, &from, &to)) {
-        cJSON_Delete(o);
+    if (!page(c, total, &from, &to))
         return -1;
-    }
-    arr = o != NULL ? cJSON_AddArrayToObject(o, "Instances") : NULL;
+    o = cJSON_CreateObject();
+    arr = o != NULL ? cJSON_AddArrayToObject(o, key) : NULL;
     if (arr == NULL)
         goto nomem;
-    if (from == 0 && to == 1) {
-        e = cJSON_CreateObject();
-        if (e == NULL)
+    for (size_t i = from; i < to; i++) {
+        cJSON *v = elem(c, i, ctx);
+
+        if (v == NULL)
             goto nomem;
-        cJSON_AddItemToArray(arr, e);
-        if (sim_json_add_str(e, "InstanceArn", SIM_IDC_INSTANCE_ARN) != 0 ||
-            sim_json_add_str(e, "IdentityStoreId", SIM_IDC_STORE_ID) != 0 ||
-            sim_json_add_str(e, "OwnerAccountId", SIM_MANAGEMENT_ID) != 0 ||
-            sim_json_add_str(e, "Name", "sandbox") != 0 ||
-            sim_json_add_str(e, "Status", "ACTIVE") != 0)
-            goto nomem;
+        cJSON_AddItemToArray(arr, v);
     }
-    if (add_next(o, to, 1) != 0)
+    if (add_next(o, to, total) != 0)
         goto nomem;
     return reply(c, o);
 nomem:
@@ -243,33 +257,61 @@ nomem:
     return -1;
 }
 
+/* An element built from string members (name, value pairs, NULL-ended); NULL when out of
+ * memory. */
+static cJSON *
+strings_obj(const char *name, ...)
+{
+    cJSON *e = cJSON_CreateObject();
+    va_list ap;
+
+    if (e == NULL)
+        return NULL;
+    va_start(ap, name);
+    for (const char *n = name; n != NULL; n = va_arg(ap, const char *)) {
+        if (sim_json_add_str(e, n, va_arg(ap, const char *)) != 0) {
+            cJSON_Delete(e);
+            e = NULL;
+            break;
+        }
+    }
+    va_end(ap);
+    return e;
+}
+
+static cJSON *
+instance_elem(struct call *c, size_t i, const void *ctx)
+{
+    (void)c;
+    (void)i;
+    (void)ctx;
+    return strings_obj("InstanceArn", SIM_IDC_INSTANCE_ARN, "IdentityStoreId", SIM_IDC_STORE_ID,
+                       "OwnerAccountId", SIM_MANAGEMENT_ID, "Name", "sandbox", "Status", "ACTIVE",
+                       NULL);
+}
+
+static int
+op_list_instances(struct call *c)
+{
+    return list_reply(c, "Instances", 1, instance_elem, NULL);
+}
+
+static cJSON *
+pset_elem(struct call *c, size_t i, const void *ctx)
+{
+    char buf[128];
+
+    (void)c;
+    (void)ctx;
+    return cJSON_CreateString(ps_arn(i, buf, sizeof(buf)));
+}
+
 static int
 op_list_permission_sets(struct call *c)
 {
-    cJSON *o, *arr;
-    size_t from, to;
-    char buf[128];
-
-    if (!check_instance(c) || !page(c, SBX_ARRAY_LEN(psets), &from, &to))
+    if (!check_instance(c))
         return -1;
-    o = cJSON_CreateObject();
-    arr = o != NULL ? cJSON_AddArrayToObject(o, "PermissionSets") : NULL;
-    if (arr == NULL)
-        goto nomem;
-    for (size_t i = from; i < to; i++) {
-        cJSON *v = cJSON_CreateString(ps_arn(i, buf, sizeof(buf)));
-
-        if (v == NULL)
-            goto nomem;
-        cJSON_AddItemToArray(arr, v);
-    }
-    if (add_next(o, to, SBX_ARRAY_LEN(psets)) != 0)
-        goto nomem;
-    return reply(c, o);
-nomem:
-    cJSON_Delete(o);
-    c->oom = 1;
-    return -1;
+    return list_reply(c, "PermissionSets", SBX_ARRAY_LEN(psets), pset_elem, NULL);
 }
 
 static int
@@ -287,16 +329,12 @@ op_describe_permission_set(struct call *c)
                     arn);
     o = cJSON_CreateObject();
     p = o != NULL ? cJSON_AddObjectToObject(o, "PermissionSet") : NULL;
-    if (p == NULL || sim_json_add_str(p, "Name", psets[i].name) != 0 ||
-        sim_json_add_str(p, "PermissionSetArn", arn) != 0 ||
-        sim_json_add_str(p, "Description", psets[i].description) != 0 ||
-        sim_json_add_str(p, "SessionDuration", psets[i].duration) != 0 ||
-        sim_json_add_num(p, "CreatedDate", 1700000000) != 0) {
-        cJSON_Delete(o);
-        c->oom = 1;
-        return -1;
-    }
-    return reply(c, o);
+    return reply_built(c, o,
+                       !(p == NULL || sim_json_add_str(p, "Name", psets[i].name) != 0 ||
+                         sim_json_add_str(p, "PermissionSetArn", arn) != 0 ||
+                         sim_json_add_str(p, "Description", psets[i].description) != 0 ||
+                         sim_json_add_str(p, "SessionDuration", psets[i].duration) != 0 ||
+                         sim_json_add_num(p, "CreatedDate", 1700000000) != 0));
 }
 
 static int
@@ -311,26 +349,23 @@ status_reply(struct call *c, const struct sim_idc_op *op)
     st = o != NULL ? cJSON_AddObjectToObject(o, op->deletion ? "AccountAssignmentDeletionStatus"
                                                              : "AccountAssignmentCreationStatus")
                    : NULL;
-    if (st == NULL || sim_json_add_str(st, "Status", status) != 0 ||
-        sim_json_add_str(st, "RequestId", op->id) != 0 ||
-        sim_json_add_str(st, "TargetId", op->a.account_id) != 0 ||
-        sim_json_add_str(st, "TargetType", "AWS_ACCOUNT") != 0 ||
-        sim_json_add_str(st, "PermissionSetArn", op->a.ps_arn) != 0 ||
-        sim_json_add_str(st, "PrincipalType", op->a.principal_type) != 0 ||
-        sim_json_add_str(st, "PrincipalId", op->a.principal_id) != 0 ||
-        sim_json_add_num(st, "CreatedDate", sim_ms(op->requested)) != 0 ||
-        (strcmp(status, "FAILED") == 0 &&
-         sim_json_add_str(st, "FailureReason", op->failure) != 0)) {
-        cJSON_Delete(o);
-        c->oom = 1;
-        return -1;
-    }
-    return reply(c, o);
+    return reply_built(c, o,
+                       !(st == NULL || sim_json_add_str(st, "Status", status) != 0 ||
+                         sim_json_add_str(st, "RequestId", op->id) != 0 ||
+                         sim_json_add_str(st, "TargetId", op->a.account_id) != 0 ||
+                         sim_json_add_str(st, "TargetType", "AWS_ACCOUNT") != 0 ||
+                         sim_json_add_str(st, "PermissionSetArn", op->a.ps_arn) != 0 ||
+                         sim_json_add_str(st, "PrincipalType", op->a.principal_type) != 0 ||
+                         sim_json_add_str(st, "PrincipalId", op->a.principal_id) != 0 ||
+                         sim_json_add_num(st, "CreatedDate", sim_ms(op->requested)) != 0 ||
+                         (strcmp(status, "FAILED") == 0 &&
+                          sim_json_add_str(st, "FailureReason", op->failure) != 0)));
 }
 
 static int
-assignment_request(struct call *c, bool deletion)
+assignment_request(struct call *c)
 {
+    bool deletion = c->deletion;
     struct sim_idc_assignment a = { 0 };
     const char *target, *ttype, *ps, *ptype, *pid;
     const struct sim_idc_op *other;
@@ -400,20 +435,9 @@ assignment_request(struct call *c, bool deletion)
 }
 
 static int
-op_create_assignment(struct call *c)
+describe_status(struct call *c)
 {
-    return assignment_request(c, false);
-}
-
-static int
-op_delete_assignment(struct call *c)
-{
-    return assignment_request(c, true);
-}
-
-static int
-describe_status(struct call *c, bool deletion)
-{
+    bool deletion = c->deletion;
     const char *key =
             deletion ? "AccountAssignmentDeletionRequestId" : "AccountAssignmentCreationRequestId";
     const char *id;
@@ -427,24 +451,22 @@ describe_status(struct call *c, bool deletion)
     return status_reply(c, op);
 }
 
-static int
-op_describe_creation(struct call *c)
+/* ctx: the indexes of the listed assignments. */
+static cJSON *
+assignment_elem(struct call *c, size_t i, const void *ctx)
 {
-    return describe_status(c, false);
-}
+    const struct sim_idc_assignment *a = &c->s->idc.assignments[((const size_t *)ctx)[i]];
 
-static int
-op_describe_deletion(struct call *c)
-{
-    return describe_status(c, true);
+    return strings_obj("AccountId", a->account_id, "PermissionSetArn", a->ps_arn, "PrincipalType",
+                       a->principal_type, "PrincipalId", a->principal_id, NULL);
 }
 
 static int
 op_list_assignments(struct call *c)
 {
     const char *acct, *ps;
-    size_t *idx = NULL, n = 0, from, to;
-    cJSON *o = NULL, *arr;
+    size_t *idx, n = 0;
+    int rc;
 
     if (!check_instance(c) || (acct = required(c, "AccountId")) == NULL ||
         (ps = required(c, "PermissionSetArn")) == NULL)
@@ -463,36 +485,9 @@ op_list_assignments(struct call *c)
         if (strcmp(a->account_id, acct) == 0 && strcmp(a->ps_arn, ps) == 0)
             idx[n++] = i;
     }
-    if (!page(c, n, &from, &to)) {
-        free(idx);
-        return -1;
-    }
-    o = cJSON_CreateObject();
-    arr = o != NULL ? cJSON_AddArrayToObject(o, "AccountAssignments") : NULL;
-    if (arr == NULL)
-        goto nomem;
-    for (size_t i = from; i < to; i++) {
-        const struct sim_idc_assignment *a = &c->s->idc.assignments[idx[i]];
-        cJSON *e = cJSON_CreateObject();
-
-        if (e == NULL)
-            goto nomem;
-        cJSON_AddItemToArray(arr, e);
-        if (sim_json_add_str(e, "AccountId", a->account_id) != 0 ||
-            sim_json_add_str(e, "PermissionSetArn", a->ps_arn) != 0 ||
-            sim_json_add_str(e, "PrincipalType", a->principal_type) != 0 ||
-            sim_json_add_str(e, "PrincipalId", a->principal_id) != 0)
-            goto nomem;
-    }
-    if (add_next(o, to, n) != 0)
-        goto nomem;
+    rc = list_reply(c, "AccountAssignments", n, assignment_elem, idx);
     free(idx);
-    return reply(c, o);
-nomem:
-    free(idx);
-    cJSON_Delete(o);
-    c->oom = 1;
-    return -1;
+    return rc;
 }
 
 /* --- identitystore ------------------------------------------------------------------------ */
@@ -500,15 +495,7 @@ nomem:
 static bool
 check_store(struct call *c)
 {
-    const char *id = required(c, "IdentityStoreId");
-
-    if (id == NULL)
-        return false;
-    if (strcmp(id, SIM_IDC_STORE_ID) != 0) {
-        fail(c, 400, "ResourceNotFoundException", "Identity store %.64s does not exist", id);
-        return false;
-    }
-    return true;
+    return check_known(c, "IdentityStoreId", SIM_IDC_STORE_ID, "Identity store");
 }
 
 /* The UniqueAttribute of AlternateIdentifier: path and string value; false after an error. */
@@ -538,13 +525,9 @@ id_reply(struct call *c, const char *key, const char *id)
 {
     cJSON *o = cJSON_CreateObject();
 
-    if (o == NULL || sim_json_add_str(o, key, id) != 0 ||
-        sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0) {
-        cJSON_Delete(o);
-        c->oom = 1;
-        return -1;
-    }
-    return reply(c, o);
+    return reply_built(c, o,
+                       !(o == NULL || sim_json_add_str(o, key, id) != 0 ||
+                         sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0));
 }
 
 static int
@@ -626,24 +609,155 @@ op_get_group_id(struct call *c)
     return fail(c, 400, "ResourceNotFoundException", "GROUP not found.");
 }
 
+/*
+ * Writes to the directory are Identity Center's own directory's: with an external identity
+ * source users and memberships arrive by SCIM, and the Identity Store API refuses the write.
+ * AWS-ACCESS-SPEND-NUKE.md says writes are refused without naming the error; the Identity
+ * Store API reference's only error for a request the caller may not make is
+ * AccessDeniedException ("You do not have sufficient access to perform this action."), so
+ * that is the answer here.
+ */
+static bool
+check_writable(struct call *c, const char *opname)
+{
+    if (!c->s->idc.external_source)
+        return true;
+    fail(c, 400, "AccessDeniedException",
+         "%s is not supported: the identity source of this identity store is an external "
+         "identity provider; manage its users and groups there",
+         opname);
+    return false;
+}
+
+/* A string member of object o, 1 to max characters, or a ValidationException naming it. */
+static const char *
+member_str(struct call *c, const cJSON *o, const char *name, size_t max)
+{
+    const char *v = in_str(o, strrchr(name, '.') != NULL ? strrchr(name, '.') + 1 : name);
+
+    if (v == NULL || *v == '\0' || strlen(v) > max) {
+        fail(c, 400, "ValidationException",
+             "1 validation error detected: Value at '%s' failed to satisfy constraint: Member "
+             "must have length between 1 and %zu",
+             name, max);
+        return NULL;
+    }
+    return v;
+}
+
+/*
+ * CreateUser: UserName, DisplayName and Name (GivenName, FamilyName) are required "when used
+ * in IAM Identity Center" (Identity Store API reference, CreateUser); the first of Emails is
+ * kept. A userName or address already taken is ConflictException.
+ */
+static int
+op_create_user(struct call *c)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(c->in, "Name");
+    const cJSON *emails = cJSON_GetObjectItemCaseSensitive(c->in, "Emails");
+    const char *user, *display, *email = NULL;
+    char id[40];
+
+    if (!check_store(c) || !check_writable(c, "CreateUser") ||
+        (user = member_str(c, c->in, "UserName", 128)) == NULL ||
+        (display = member_str(c, c->in, "DisplayName", 1024)) == NULL)
+        return -1;
+    if (!cJSON_IsObject(name))
+        return fail(c, 400, "ValidationException",
+                    "Name (GivenName and FamilyName) is required in IAM Identity Center");
+    if (member_str(c, name, "Name.GivenName", 1024) == NULL ||
+        member_str(c, name, "Name.FamilyName", 1024) == NULL)
+        return -1;
+    if (emails != NULL) {
+        if (!cJSON_IsArray(emails) || cJSON_GetArraySize(emails) != 1)
+            return fail(c, 400, "ValidationException", "Emails must hold exactly one address");
+        email = member_str(c, cJSON_GetArrayItem(emails, 0), "Emails.Value", 1024);
+        if (email == NULL)
+            return -1;
+    }
+    for (size_t i = 0; i < c->s->idc.nusers; i++) {
+        const struct sim_idc_user *u = &c->s->idc.users[i];
+
+        if (strcasecmp(u->user_name, user) == 0 ||
+            (email != NULL && u->email != NULL && strcasecmp(u->email, email) == 0))
+            return fail(c, 400, "ConflictException",
+                        "Duplicate UserName or email address: a user named %.128s or with "
+                        "address %.128s exists",
+                        user, email != NULL ? email : "(none)");
+    }
+    new_uuid(c->s, id, sizeof(id));
+    if (sim_idc_user_add(c->s, id, user, email, display) == NULL) {
+        c->oom = 1;
+        return -1;
+    }
+    c->r->mutated = true;
+    return id_reply(c, "UserId", id);
+}
+
+/* CreateGroupMembership{IdentityStoreId, GroupId, MemberId:{UserId}} -> MembershipId. */
+static int
+op_create_group_membership(struct call *c)
+{
+    const cJSON *member = cJSON_GetObjectItemCaseSensitive(c->in, "MemberId");
+    const char *group, *user;
+    struct sim_idc_membership *m;
+    char id[40];
+    void *g;
+
+    if (!check_store(c) || !check_writable(c, "CreateGroupMembership") ||
+        (group = required(c, "GroupId")) == NULL)
+        return -1;
+    user = in_str(member, "UserId");
+    if (user == NULL || *user == '\0')
+        return fail(c, 400, "ValidationException", "MemberId needs a UserId");
+    if (sim_idc_group_find(c->s, group) == NULL)
+        return fail(c, 400, "ResourceNotFoundException", "GROUP not found.");
+    if (sim_idc_user_find(c->s, user) == NULL)
+        return fail(c, 400, "ResourceNotFoundException", "USER not found.");
+    for (size_t i = 0; i < c->s->idc.nmemberships; i++) {
+        m = &c->s->idc.memberships[i];
+        if (strcmp(m->group_id, group) == 0 && strcmp(m->user_id, user) == 0)
+            return fail(c, 400, "ConflictException", "Member %.48s is already in group %.48s", user,
+                        group);
+    }
+    g = sim_grow(c->s->idc.memberships, c->s->idc.nmemberships, &c->s->idc.cap_memberships,
+                 sizeof(*c->s->idc.memberships));
+    if (g == NULL) {
+        c->oom = 1;
+        return -1;
+    }
+    c->s->idc.memberships = g;
+    new_uuid(c->s, id, sizeof(id));
+    m = &c->s->idc.memberships[c->s->idc.nmemberships++];
+    memset(m, 0, sizeof(*m));
+    snprintf(m->id, sizeof(m->id), "%s", id);
+    snprintf(m->group_id, sizeof(m->group_id), "%s", group);
+    snprintf(m->user_id, sizeof(m->user_id), "%s", user);
+    c->r->mutated = true;
+    return id_reply(c, "MembershipId", id);
+}
+
 /* --- dispatch ----------------------------------------------------------------------------- */
 
 static const struct {
     enum sim_op op;
     bool identitystore;
     int (*fn)(struct call *c);
+    bool deletion;
 } handlers[] = {
-    { SIM_OP_LIST_INSTANCES, false, op_list_instances },
-    { SIM_OP_LIST_PERMISSION_SETS, false, op_list_permission_sets },
-    { SIM_OP_DESCRIBE_PERMISSION_SET, false, op_describe_permission_set },
-    { SIM_OP_CREATE_ACCOUNT_ASSIGNMENT, false, op_create_assignment },
-    { SIM_OP_DESCRIBE_ASSIGNMENT_CREATION_STATUS, false, op_describe_creation },
-    { SIM_OP_DELETE_ACCOUNT_ASSIGNMENT, false, op_delete_assignment },
-    { SIM_OP_DESCRIBE_ASSIGNMENT_DELETION_STATUS, false, op_describe_deletion },
-    { SIM_OP_LIST_ACCOUNT_ASSIGNMENTS, false, op_list_assignments },
-    { SIM_OP_GET_USER_ID, true, op_get_user_id },
-    { SIM_OP_DESCRIBE_USER, true, op_describe_user },
-    { SIM_OP_GET_GROUP_ID, true, op_get_group_id },
+    { SIM_OP_LIST_INSTANCES, false, op_list_instances, false },
+    { SIM_OP_LIST_PERMISSION_SETS, false, op_list_permission_sets, false },
+    { SIM_OP_DESCRIBE_PERMISSION_SET, false, op_describe_permission_set, false },
+    { SIM_OP_CREATE_ACCOUNT_ASSIGNMENT, false, assignment_request, false },
+    { SIM_OP_DESCRIBE_ASSIGNMENT_CREATION_STATUS, false, describe_status, false },
+    { SIM_OP_DELETE_ACCOUNT_ASSIGNMENT, false, assignment_request, true },
+    { SIM_OP_DESCRIBE_ASSIGNMENT_DELETION_STATUS, false, describe_status, true },
+    { SIM_OP_LIST_ACCOUNT_ASSIGNMENTS, false, op_list_assignments, false },
+    { SIM_OP_GET_USER_ID, true, op_get_user_id, false },
+    { SIM_OP_DESCRIBE_USER, true, op_describe_user, false },
+    { SIM_OP_GET_GROUP_ID, true, op_get_group_id, false },
+    { SIM_OP_CREATE_USER, true, op_create_user, false },
+    { SIM_OP_CREATE_GROUP_MEMBERSHIP, true, op_create_group_membership, false },
 };
 
 int
@@ -696,12 +810,21 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
             goto out;
         }
     }
+    if ((s->faults.deny_ops & (UINT64_C(1) << op)) != 0) {
+        r->drop = false;
+        fail(&c, 400, "AccessDeniedException",
+             "User: %s is not authorized to perform: %s:%s with an explicit deny in an "
+             "identity-based policy",
+             caller->arn, identitystore ? "identitystore" : "sso", opname);
+        goto out;
+    }
     if (!caller->management) {
         r->drop = false;
         fail(&c, 400, "AccessDeniedException", "User: %s is not authorized to perform: %s:%s",
              caller->arn, identitystore ? "identitystore" : "sso", opname);
         goto out;
     }
+    c.deletion = handlers[h].deletion;
     handlers[h].fn(&c);
 out:
     cJSON_Delete(in);
@@ -718,31 +841,14 @@ out:
  *
  *   GET  /__sim/idc                 {"InstanceArn", "IdentityStoreId", users, groups,
  *                                    assignments, requests, assign_latency}
- *   POST /__sim/idc                 {"assign_latency": seconds} -> the same
+ *   POST /__sim/idc                 {"assign_latency": seconds, "identity_source": "internal" |
+ *                                    "external"} -> the same (external: CreateUser and
+ *                                    CreateGroupMembership are refused, as with a SCIM IdP)
  *   POST /__sim/idc/users           {"UserName", "Email"?, "DisplayName"?} -> {"UserId"}
  *   POST /__sim/idc/users/delete    {"UserId"} | {"UserName"}
  *   POST /__sim/idc/groups          {"DisplayName"} -> {"GroupId"}
  *   POST /__sim/idc/groups/delete   {"GroupId"} | {"DisplayName"}
  */
-
-static int admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
-
-static int
-admin_error(struct sim_reply *r, int status, const char *fmt, ...)
-{
-    char msg[512];
-    cJSON *o = cJSON_CreateObject();
-    va_list ap;
-    int rc = -1;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
-        rc = sim_reply_json(r, status, ADMIN_TYPE, o);
-    cJSON_Delete(o);
-    return rc;
-}
 
 static int
 admin_dump(struct sim *s, struct sim_reply *r)
@@ -777,16 +883,16 @@ admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
     char id[48], uuid[40];
 
     if (name == NULL || *name == '\0' || strlen(name) > 128)
-        return admin_error(r, 400, "users: \"UserName\" (1 to 128 characters) is required");
+        return sim_admin_error(r, 400, "users: \"UserName\" (1 to 128 characters) is required");
     if (email != NULL && (strchr(email, '@') == NULL || strlen(email) > 254))
-        return admin_error(r, 400, "users: \"Email\" '%.64s' is not an address", email);
+        return sim_admin_error(r, 400, "users: \"Email\" '%.64s' is not an address", email);
     for (size_t i = 0; i < s->idc.nusers; i++) {
         const struct sim_idc_user *u = &s->idc.users[i];
 
         if (strcasecmp(u->user_name, name) == 0 ||
             (email != NULL && u->email != NULL && strcasecmp(u->email, email) == 0))
-            return admin_error(r, 409, "users: a user named '%s' or with address '%s' exists", name,
-                               email != NULL ? email : "");
+            return sim_admin_error(r, 409, "users: a user named '%s' or with address '%s' exists",
+                                   name, email != NULL ? email : "");
     }
     new_uuid(s, uuid, sizeof(uuid));
     snprintf(id, sizeof(id), "%s", uuid);
@@ -803,10 +909,10 @@ admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
     char id[48];
 
     if (name == NULL || *name == '\0' || strlen(name) > 1024)
-        return admin_error(r, 400, "groups: \"DisplayName\" is required");
+        return sim_admin_error(r, 400, "groups: \"DisplayName\" is required");
     for (size_t i = 0; i < s->idc.ngroups; i++) {
         if (strcasecmp(s->idc.groups[i].name, name) == 0)
-            return admin_error(r, 409, "groups: a group named '%s' exists", name);
+            return sim_admin_error(r, 409, "groups: a group named '%s' exists", name);
     }
     new_uuid(s, id, sizeof(id));
     if (sim_idc_group_add(s, id, name) == NULL)
@@ -815,58 +921,60 @@ admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
     return admin_id(r, "GroupId", id);
 }
 
-static int
-admin_delete_user(struct sim *s, const cJSON *in, struct sim_reply *r)
+/* A deleted user or group leaves its groups or members (as in AWS's directory). */
+static void
+drop_memberships(struct sim *s, const char *id)
 {
-    const char *id = in_str(in, "UserId"), *name = in_str(in, "UserName");
+    size_t k = 0;
 
-    for (size_t i = 0; i < s->idc.nusers; i++) {
-        struct sim_idc_user *u = &s->idc.users[i];
+    for (size_t i = 0; i < s->idc.nmemberships; i++) {
+        const struct sim_idc_membership *m = &s->idc.memberships[i];
 
-        if ((id != NULL && strcmp(u->id, id) == 0) ||
-            (id == NULL && name != NULL && strcasecmp(u->user_name, name) == 0)) {
-            char gone[48];
+        if (strcmp(m->user_id, id) != 0 && strcmp(m->group_id, id) != 0)
+            s->idc.memberships[k++] = *m;
+    }
+    s->idc.nmemberships = k;
+}
 
-            snprintf(gone, sizeof(gone), "%s", u->id);
+/* Deletes the user (or the group) that `in` names by id, else by name (case-insensitive). */
+static int
+admin_delete(struct sim *s, const cJSON *in, struct sim_reply *r, bool group)
+{
+    const char *idk = group ? "GroupId" : "UserId", *namek = group ? "DisplayName" : "UserName";
+    const char *id = in_str(in, idk), *name = in_str(in, namek);
+    size_t n = group ? s->idc.ngroups : s->idc.nusers;
+    char gone[48];
+
+    for (size_t i = 0; i < n; i++) {
+        const char *iid = group ? s->idc.groups[i].id : s->idc.users[i].id;
+        const char *iname = group ? s->idc.groups[i].name : s->idc.users[i].user_name;
+
+        if (!(id != NULL ? strcmp(iid, id) == 0 : name != NULL && strcasecmp(iname, name) == 0))
+            continue;
+        snprintf(gone, sizeof(gone), "%s", iid);
+        drop_memberships(s, gone);
+        if (group) {
+            free(s->idc.groups[i].name);
+            memmove(&s->idc.groups[i], &s->idc.groups[i + 1], (n - i - 1) * sizeof(*s->idc.groups));
+            s->idc.ngroups--;
+        } else {
+            struct sim_idc_user *u = &s->idc.users[i];
+
             free(u->user_name);
             free(u->email);
             free(u->display_name);
-            memmove(u, u + 1, (s->idc.nusers - i - 1) * sizeof(*u));
+            memmove(u, u + 1, (n - i - 1) * sizeof(*u));
             s->idc.nusers--;
-            r->mutated = true;
-            return admin_id(r, "UserId", gone);
         }
+        r->mutated = true;
+        return admin_id(r, idk, gone);
     }
-    return admin_error(r, 404, "users/delete: no user %s",
-                       id != NULL     ? id
-                       : name != NULL ? name
-                                      : "(UserId or UserName required)");
-}
-
-static int
-admin_delete_group(struct sim *s, const cJSON *in, struct sim_reply *r)
-{
-    const char *id = in_str(in, "GroupId"), *name = in_str(in, "DisplayName");
-
-    for (size_t i = 0; i < s->idc.ngroups; i++) {
-        struct sim_idc_group *g = &s->idc.groups[i];
-
-        if ((id != NULL && strcmp(g->id, id) == 0) ||
-            (id == NULL && name != NULL && strcasecmp(g->name, name) == 0)) {
-            char gone[48];
-
-            snprintf(gone, sizeof(gone), "%s", g->id);
-            free(g->name);
-            memmove(g, g + 1, (s->idc.ngroups - i - 1) * sizeof(*g));
-            s->idc.ngroups--;
-            r->mutated = true;
-            return admin_id(r, "GroupId", gone);
-        }
-    }
-    return admin_error(r, 404, "groups/delete: no group %s",
-                       id != NULL     ? id
-                       : name != NULL ? name
-                                      : "(GroupId or DisplayName required)");
+    return sim_admin_error(r, 404, "%s/delete: no %s %s (%s or %s required)",
+                           group ? "groups" : "users", group ? "group" : "user",
+                           id != NULL     ? id
+                           : name != NULL ? name
+                                          : "named",
+                           idk, namek);
 }
 
 int
@@ -883,21 +991,33 @@ sim_idc_admin(struct sim *s, const char *method, const char *what, const cJSON *
 
         if (v != NULL) {
             if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble))
-                return admin_error(r, 400, "idc: \"assign_latency\" must be seconds >= 0");
+                return sim_admin_error(r, 400, "idc: \"assign_latency\" must be seconds >= 0");
             s->idc.assign_latency = v->valuedouble;
+            r->mutated = true;
+        }
+        v = cJSON_GetObjectItemCaseSensitive(in, "identity_source");
+        if (v != NULL) {
+            const char *src = cJSON_IsString(v) ? v->valuestring : "";
+
+            if (strcmp(src, "internal") != 0 && strcmp(src, "external") != 0)
+                return sim_admin_error(
+                        r, 400,
+                        "idc: \"identity_source\" must be \"internal\" (Identity "
+                        "Center's own directory) or \"external\" (an IdP over SCIM)");
+            s->idc.external_source = strcmp(src, "external") == 0;
             r->mutated = true;
         }
         return admin_dump(s, r);
     }
     if (!post)
-        return admin_error(r, 405, "method %s not allowed on /__sim/%s", method, what);
+        return sim_admin_error(r, 405, "method %s not allowed on /__sim/%s", method, what);
     if (strcmp(what, "idc/users") == 0)
         return admin_add_user(s, in, r);
     if (strcmp(what, "idc/users/delete") == 0)
-        return admin_delete_user(s, in, r);
+        return admin_delete(s, in, r, false);
     if (strcmp(what, "idc/groups") == 0)
         return admin_add_group(s, in, r);
     if (strcmp(what, "idc/groups/delete") == 0)
-        return admin_delete_group(s, in, r);
-    return admin_error(r, 404, "no such admin path '/__sim/%s'", what);
+        return admin_delete(s, in, r, true);
+    return sim_admin_error(r, 404, "no such admin path '/__sim/%s'", what);
 }

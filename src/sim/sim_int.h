@@ -173,6 +173,13 @@ struct sim_idc_group {
     char *name;
 };
 
+/* A user's membership of a group (CreateGroupMembership). */
+struct sim_idc_membership {
+    char id[40];
+    char group_id[48];
+    char user_id[48];
+};
+
 struct sim_idc_assignment {
     char account_id[13];
     char ps_arn[128];
@@ -193,10 +200,13 @@ struct sim_idc_op {
 
 struct sim_idc {
     double assign_latency;
+    bool external_source; /* users come from an external IdP: user and membership writes refused */
     struct sim_idc_user *users;
     size_t nusers, cap_users;
     struct sim_idc_group *groups;
     size_t ngroups, cap_groups;
+    struct sim_idc_membership *memberships;
+    size_t nmemberships, cap_memberships;
     struct sim_idc_assignment *assignments;
     size_t nassignments, cap_assignments;
     struct sim_idc_op *ops;
@@ -269,6 +279,9 @@ void sim_idc_catch_up(struct sim *s);
  * malformed. */
 int sim_idc_dump(struct sim *s, struct cJSON *root);
 int sim_idc_load(struct sim *s, const struct cJSON *root);
+/* sim_json.c: an admin API error answer {"error": message} with HTTP status; -1 when out of
+ * memory. */
+int sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
 /* sim_idc.c: admin API under /__sim/idc/ (what = the path after "/__sim/"). in is the POST body or
  * NULL. */
 int sim_idc_admin(struct sim *s, const char *method, const char *what, const struct cJSON *in,

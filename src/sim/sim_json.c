@@ -107,6 +107,24 @@ xml_escape(const char *in, char *buf, size_t n)
     buf[o] = '\0';
 }
 
+/* An admin API error answer (sim_int.h). */
+int
+sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    cJSON *o = cJSON_CreateObject();
+    va_list ap;
+    int rc = -1;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
+        rc = sim_reply_json(r, status, "application/json", o);
+    cJSON_Delete(o);
+    return rc;
+}
+
 int
 sim_reply_error(struct sim *s, struct sim_reply *r, bool json, int status, const char *type,
                 const char *reason, const char *fmt, ...)
@@ -898,7 +916,8 @@ sim_idc_dump(struct sim *s, cJSON *root)
     o = cJSON_AddObjectToObject(root, "identity_center");
     if (o == NULL || sim_json_add_str(o, "InstanceArn", SIM_IDC_INSTANCE_ARN) != 0 ||
         sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0 ||
-        sim_json_add_num(o, "assign_latency", d->assign_latency) != 0)
+        sim_json_add_num(o, "assign_latency", d->assign_latency) != 0 ||
+        sim_json_add_str(o, "identity_source", d->external_source ? "external" : "internal") != 0)
         return -1;
     if ((arr = cJSON_AddArrayToObject(o, "users")) == NULL)
         return -1;
@@ -919,6 +938,17 @@ sim_idc_dump(struct sim *s, cJSON *root)
             return -1;
         if (sim_json_add_str(e, "GroupId", d->groups[i].id) != 0 ||
             sim_json_add_str(e, "DisplayName", d->groups[i].name) != 0)
+            return -1;
+    }
+    if ((arr = cJSON_AddArrayToObject(o, "memberships")) == NULL)
+        return -1;
+    for (size_t i = 0; i < d->nmemberships; i++) {
+        if ((e = cJSON_CreateObject()) == NULL)
+            return -1;
+        cJSON_AddItemToArray(arr, e);
+        if (sim_json_add_str(e, "MembershipId", d->memberships[i].id) != 0 ||
+            sim_json_add_str(e, "GroupId", d->memberships[i].group_id) != 0 ||
+            sim_json_add_str(e, "UserId", d->memberships[i].user_id) != 0)
             return -1;
     }
     if ((arr = cJSON_AddArrayToObject(o, "assignments")) == NULL)
@@ -973,6 +1003,27 @@ sim_idc_load(struct sim *s, const cJSON *root)
     v = cJSON_GetObjectItemCaseSensitive(o, "assign_latency");
     if (cJSON_IsNumber(v) && v->valuedouble >= 0)
         s->idc.assign_latency = v->valuedouble;
+    s->idc.external_source = idc_str(o, "identity_source") != NULL &&
+                             strcmp(idc_str(o, "identity_source"), "external") == 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "memberships"))
+    {
+        struct sim_idc_membership m = { 0 };
+        const char *mid = idc_str(e, "MembershipId"), *gid = idc_str(e, "GroupId");
+        const char *uid = idc_str(e, "UserId");
+        void *g;
+
+        if (mid == NULL || gid == NULL || uid == NULL)
+            return -1;
+        snprintf(m.id, sizeof(m.id), "%s", mid);
+        snprintf(m.group_id, sizeof(m.group_id), "%s", gid);
+        snprintf(m.user_id, sizeof(m.user_id), "%s", uid);
+        g = sim_grow(s->idc.memberships, s->idc.nmemberships, &s->idc.cap_memberships,
+                     sizeof(*s->idc.memberships));
+        if (g == NULL)
+            return -1;
+        s->idc.memberships = g;
+        s->idc.memberships[s->idc.nmemberships++] = m;
+    }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "users"))
     {
         if (idc_str(e, "UserId") == NULL || idc_str(e, "UserName") == NULL ||

@@ -62,6 +62,8 @@ static const struct {
     [SIM_OP_GET_USER_ID] = { "GetUserId", 0, 0 },
     [SIM_OP_DESCRIBE_USER] = { "DescribeUser", 0, 0 },
     [SIM_OP_GET_GROUP_ID] = { "GetGroupId", 0, 0 },
+    [SIM_OP_CREATE_USER] = { "CreateUser", 0, 0 },
+    [SIM_OP_CREATE_GROUP_MEMBERSHIP] = { "CreateGroupMembership", 0, 0 },
     /* Cost Explorer publishes no request rate; 5/s is what its throttling answers suggest. */
     [SIM_OP_GET_COST_AND_USAGE] = { "GetCostAndUsage", 5, 10 },
     /* Section 3.4 lists no rates for the policy operations: the listing rate is assumed. */
@@ -1049,6 +1051,7 @@ sim_reset(struct sim *s)
 {
     release_org(s);
     sim_idc_release(s);
+    s->idc.external_source = false; /* Identity Center's own directory again */
     faults_release(&s->faults);
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         memset(&s->faults, 0, sizeof(s->faults));
@@ -1165,10 +1168,13 @@ sim_idc_release(struct sim *s)
         free(d->groups[i].name);
     free(d->users);
     free(d->groups);
+    free(d->memberships);
     free(d->assignments);
     free(d->ops);
     d->users = NULL;
     d->groups = NULL;
+    d->memberships = NULL;
+    d->nmemberships = d->cap_memberships = 0;
     d->assignments = NULL;
     d->ops = NULL;
     d->nusers = d->cap_users = d->ngroups = d->cap_groups = 0;

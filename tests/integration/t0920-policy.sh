@@ -72,3 +72,25 @@ assert_eq "$out" ""
 assert_contains "$(cat "$T/err")" "nothing to protect"
 assert_exit 2 sbx -c "$T/a.cfg" policy
 assert_exit 2 sbx -c "$T/a.cfg" policy everything
+
+# With the access group: the sso: and identitystore: actions the client sends, the user writes
+# only with access.create_users.
+for create in false true; do
+    printf 'store = "store.db";\naws = { region = "eu-west-1"; };\naccess = { create_users = %s; };\n' \
+        "$create" >"$T/c.cfg"
+    sbx -c "$T/c.cfg" policy operator >"$T/operator-access.json"
+    python3 - "$T/operator-access.json" "$create" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+(st,) = [s for s in p["Statement"] if s["Sid"] == "SandboxctlIdentityCenter"]
+assert st["Effect"] == "Allow" and st["Resource"] == "*", st
+want = {"sso:" + n for n in (
+    "ListInstances ListPermissionSets DescribePermissionSet CreateAccountAssignment "
+    "DescribeAccountAssignmentCreationStatus DeleteAccountAssignment "
+    "DescribeAccountAssignmentDeletionStatus ListAccountAssignments").split()}
+want |= {"identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:GetGroupId"}
+if sys.argv[2] == "true":
+    want |= {"identitystore:CreateUser", "identitystore:CreateGroupMembership"}
+assert set(st["Action"]) == want, set(st["Action"]) ^ want
+PY
+done

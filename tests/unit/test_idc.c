@@ -153,13 +153,14 @@ TEST(endpoints_default_and_overrides)
     fx_orgs(&f, "us-west-2");
     /* No override: regional hosts in the client's region, or the home region when set. */
     CHECK_OK(idc_new(f.o, &io, &f.c, &err), &err);
-    CHECK_STR_EQ(idc_sso_endpoint(f.c), "https://sso.us-west-2.amazonaws.com");
-    CHECK_STR_EQ(idc_identitystore_endpoint(f.c), "https://identitystore.us-west-2.amazonaws.com");
-    CHECK_STR_EQ(idc_sso_endpoint_source(f.c), "default");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_SSO_ADMIN)->url, "https://sso.us-west-2.amazonaws.com");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_IDENTITYSTORE)->url,
+                 "https://identitystore.us-west-2.amazonaws.com");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_SSO_ADMIN)->source, "default");
     idc_free(f.c);
     io.region = "cn-north-1";
     CHECK_OK(idc_new(f.o, &io, &f.c, &err), &err);
-    CHECK_STR_EQ(idc_sso_endpoint(f.c), "https://sso.cn-north-1.amazonaws.com.cn");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_SSO_ADMIN)->url, "https://sso.cn-north-1.amazonaws.com.cn");
     CHECK_STR_EQ(idc_region(f.c), "cn-north-1");
     idc_free(f.c);
     /* The SDK's per-service variables, then the global one; the config key wins over both. */
@@ -167,17 +168,17 @@ TEST(endpoints_default_and_overrides)
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4000", 1);
     setenv("AWS_ENDPOINT_URL_SSO_ADMIN", "http://127.0.0.1:4001", 1);
     CHECK_OK(idc_new(f.o, &io, &f.c, &err), &err);
-    CHECK_STR_EQ(idc_sso_endpoint(f.c), "http://127.0.0.1:4001");
-    CHECK_STR_EQ(idc_sso_endpoint_source(f.c), "AWS_ENDPOINT_URL_SSO_ADMIN");
-    CHECK_STR_EQ(idc_identitystore_endpoint(f.c), "http://127.0.0.1:4000");
-    CHECK_STR_EQ(idc_identitystore_endpoint_source(f.c), "AWS_ENDPOINT_URL");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_SSO_ADMIN)->url, "http://127.0.0.1:4001");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_SSO_ADMIN)->source, "AWS_ENDPOINT_URL_SSO_ADMIN");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_IDENTITYSTORE)->url, "http://127.0.0.1:4000");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_IDENTITYSTORE)->source, "AWS_ENDPOINT_URL");
     idc_free(f.c);
     setenv("AWS_ENDPOINT_URL_IDENTITYSTORE", "http://127.0.0.1:4002", 1);
     io.sso_endpoint = "http://127.0.0.1:4003";
     CHECK_OK(idc_new(f.o, &io, &f.c, &err), &err);
-    CHECK_STR_EQ(idc_sso_endpoint(f.c), "http://127.0.0.1:4003");
-    CHECK_STR_EQ(idc_sso_endpoint_source(f.c), "config aws.sso_endpoint");
-    CHECK_STR_EQ(idc_identitystore_endpoint(f.c), "http://127.0.0.1:4002");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_SSO_ADMIN)->url, "http://127.0.0.1:4003");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_SSO_ADMIN)->source, "config aws.sso_endpoint");
+    CHECK_STR_EQ(idc_endpoint(f.c, IDC_IDENTITYSTORE)->url, "http://127.0.0.1:4002");
     idc_free(f.c);
     f.c = NULL;
     /* A bad override names where it came from. */
@@ -403,4 +404,62 @@ TEST(identitystore_users_and_groups)
     CHECK_ERR(idc_get_user_id(f.c, "d-9067000000", "userName", "bob", &id, &err), &err, SBX_E_AWS);
     CHECK_INT_EQ(err.aws, SBX_AWS_PROTOCOL);
     fx_done(&f);
+}
+
+TEST(create_user_and_group_membership)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+    struct idc_new_user u = { "alice@corp.example", "alice.doe", "alice", "doe",
+                              "alice@corp.example" };
+    char *id = NULL;
+    cJSON *b;
+
+    fx_init(&f);
+    responder_push_simple(f.r, 200, "{\"UserId\":\"u-9\",\"IdentityStoreId\":\"d-9067000000\"}");
+    CHECK_OK(idc_create_user(f.c, "d-9067000000", &u, &id, &err), &err);
+    CHECK_STR_EQ(id, "u-9");
+    free(id);
+    b = request(&f, 0, "AWSIdentityStore.CreateUser", "identitystore");
+    CHECK_STR_EQ(str_at(b, "UserName"), "alice@corp.example");
+    CHECK_STR_EQ(str_at(b, "DisplayName"), "alice.doe");
+    CHECK_STR_EQ(str_at(b, "Name.GivenName"), "alice");
+    CHECK_STR_EQ(str_at(b, "Name.FamilyName"), "doe");
+    CHECK_STR_EQ(str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "Emails"), 0), "Value"),
+                 "alice@corp.example");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "Emails"), 0),
+                                           "Primary")));
+    cJSON_Delete(b);
+
+    responder_push_simple(f.r, 200, "{\"MembershipId\":\"m-1\",\"IdentityStoreId\":\"d-1\"}");
+    CHECK_OK(idc_create_group_membership(f.c, "d-9067000000", "g-77", "u-9", &err), &err);
+    b = request(&f, 1, "AWSIdentityStore.CreateGroupMembership", "identitystore");
+    CHECK_STR_EQ(str_at(b, "GroupId"), "g-77");
+    CHECK_STR_EQ(str_at(b, "MemberId.UserId"), "u-9");
+    cJSON_Delete(b);
+
+    /* An identity store fed by an external IdP refuses: typed, not retried. */
+    responder_push_simple(f.r, 400,
+                          "{\"__type\":\"AccessDeniedException\",\"Message\":\"CreateUser is not "
+                          "supported\"}");
+    CHECK_ERR(idc_create_user(f.c, "d-9067000000", &u, &id, &err), &err, SBX_E_AWS);
+    CHECK_INT_EQ(err.aws, SBX_AWS_ACCESS_DENIED);
+    CHECK(id == NULL);
+    CHECK_INT_EQ(responder_count(f.r), 3);
+    fx_done(&f);
+}
+
+TEST(actions_name_every_operation_sent)
+{
+    char actions[32][64];
+    size_t n = idc_actions(actions, 32);
+
+    CHECK_INT_EQ((int)n, 13);
+    CHECK_STR_EQ(actions[0], "sso:ListInstances");
+    for (size_t i = 0; i < n; i++)
+        CHECK(strncmp(actions[i], "sso:", 4) == 0 ||
+              strncmp(actions[i], "identitystore:", 14) == 0);
+    CHECK_STR_EQ(actions[n - 2], "identitystore:CreateUser");
+    CHECK_STR_EQ(actions[n - 1], "identitystore:CreateGroupMembership");
+    CHECK_INT_EQ((int)idc_actions(actions, 1), 13);
 }

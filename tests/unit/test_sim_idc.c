@@ -404,3 +404,80 @@ TEST(state_survives_save_and_load)
     sim_free(a);
     sim_free(b);
 }
+
+#define CREATE_ALICE                                                                       \
+    "{\"IdentityStoreId\":\"" STORE "\",\"UserName\":\"alice\",\"DisplayName\":\"Alice\"," \
+    "\"Name\":{\"GivenName\":\"Alice\",\"FamilyName\":\"Doe\"},\"Emails\":[{\"Value\":"    \
+    "\"alice@corp.example\",\"Type\":\"work\",\"Primary\":true}]}"
+
+TEST(create_user_and_membership_only_in_own_directory)
+{
+    struct sim *a = mk(), *b = mk();
+    char user[64], group[64], body[256], *text = NULL;
+    struct sbx_err err = { 0 };
+    int st = 0;
+    cJSON *o;
+
+    /* An external identity source refuses the writes and creates nothing. */
+    o = admin(a, "POST", "/__sim/idc", "{\"identity_source\":\"external\"}", &st);
+    CHECK_INT_EQ(st, 200);
+    CHECK_STR_EQ(str(o, "identity_source"), "external");
+    cJSON_Delete(o);
+    expect_error(a, true, "CreateUser", CREATE_ALICE, "AccessDeniedException");
+    o = admin(a, "GET", "/__sim/idc", NULL, &st);
+    CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(o, "users")), 0);
+    cJSON_Delete(o);
+    o = admin(a, "POST", "/__sim/idc", "{\"identity_source\":\"scim\"}", &st);
+    CHECK_INT_EQ(st, 400);
+    cJSON_Delete(o);
+    admin_ok(a, "/__sim/idc", "{\"identity_source\":\"internal\"}", NULL);
+    /* Identity Center's own directory: required members, then the user and a membership. */
+    expect_error(a, true, "CreateUser",
+                 "{\"IdentityStoreId\":\"" STORE "\",\"UserName\":\"x\",\"DisplayName\":\"X\"}",
+                 "ValidationException");
+    o = idc(a, true, "CreateUser", CREATE_ALICE, &st);
+    CHECK_INT_EQ(st, 200);
+    snprintf(user, sizeof(user), "%s", str(o, "UserId"));
+    CHECK(strlen(user) == 36);
+    cJSON_Delete(o);
+    expect_error(a, true, "CreateUser", CREATE_ALICE, "ConflictException");
+    snprintf(group, sizeof(group), "%s",
+             admin_ok(a, "/__sim/idc/groups", "{\"DisplayName\":\"students\"}", "GroupId"));
+    snprintf(body, sizeof(body),
+             "{\"IdentityStoreId\":\"" STORE "\",\"GroupId\":\"%s\",\"MemberId\":{\"UserId\":"
+             "\"%s\"}}",
+             group, user);
+    o = idc(a, true, "CreateGroupMembership", body, &st);
+    CHECK_INT_EQ(st, 200);
+    CHECK(str(o, "MembershipId") != NULL);
+    cJSON_Delete(o);
+    expect_error(a, true, "CreateGroupMembership", body, "ConflictException");
+    /* The user, the membership and the source survive a save and load. */
+    admin_ok(a, "/__sim/idc", "{\"identity_source\":\"external\"}", NULL);
+    CHECK_OK(sim_state_json(a, true, &text, &err), &err);
+    CHECK_OK(sim_state_load(b, text, &err), &err);
+    free(text);
+    o = admin(b, "GET", "/__sim/idc", NULL, &st);
+    CHECK_STR_EQ(str(o, "identity_source"), "external");
+    CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(o, "users")), 1);
+    CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(o, "memberships")), 1);
+    cJSON_Delete(o);
+    /* A deleted user leaves its groups. */
+    admin_ok(b, "/__sim/idc/users/delete", "{\"UserName\":\"alice\"}", NULL);
+    o = admin(b, "GET", "/__sim/idc", NULL, &st);
+    CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(o, "memberships")), 0);
+    cJSON_Delete(o);
+    /* reset: Identity Center's own directory again */
+    admin_ok(b, "/__sim/reset", "{}", NULL);
+    o = admin(b, "GET", "/__sim/idc", NULL, &st);
+    CHECK_STR_EQ(str(o, "identity_source"), "internal");
+    cJSON_Delete(o);
+    /* An IAM deny on one operation is AccessDeniedException for it alone. */
+    admin_ok(b, "/__sim/faults", "{\"deny_ops\":[\"GetGroupId\"]}", NULL);
+    expect_error(b, true, "GetGroupId",
+                 "{\"IdentityStoreId\":\"" STORE "\",\"AlternateIdentifier\":{\"UniqueAttribute\":"
+                 "{\"AttributePath\":\"displayName\",\"AttributeValue\":\"students\"}}}",
+                 "AccessDeniedException");
+    sim_free(a);
+    sim_free(b);
+}

@@ -22,11 +22,37 @@
 #                                only by `sim_admin POST advance ...`; `sim_start --paused`
 #                                starts it so; `sim_admin POST resume` lets it run again)
 #   sim_call OP [BODY]           an independently signed request; prints "STATUS BODY"
+#   sim_advance SECONDS          move the simulator's clock forward (`POST advance`; a number of
+#                                seconds or a duration such as 90d); prints nothing
+#   sim_calls OP                 how many OP requests the simulator has answered so far
+#                                (its state's "calls"; refusals and throttles count too)
+#   wait_for WHAT CMD...         run CMD (output discarded) until it succeeds, every 0.05 s; fail
+#                                naming WHAT after $SBX_WAIT_BOUND real seconds (default 300):
+#                                a safety net for a stuck test, never a measure of speed
+#   sbx_bg NAME ARGS...          run `sbx ARGS` in the background, stdout in $T/NAME.out and
+#                                stderr in $T/NAME.err; sbx_wait NAME waits for it and returns
+#                                its exit status
+#   sbx_advancing OP SECS ARGS...  for a simulator with a paused clock: run `sbx ARGS` in the
+#                                background and, each time the simulator has answered more OP
+#                                requests than when it last looked, advance its clock by SECS,
+#                                until sbx ends. Its stdout and stderr pass through, its status
+#                                is returned. Meant for commands that wait for the clock after
+#                                each OP: `sbx_advancing CreateAccount 60 create ...` drives a
+#                                creation (the first poll comes at most 30 s after the request;
+#                                the simulator's --create-latency must be at most 60 s), and a
+#                                retry with a new alias after EMAIL_ALREADY_EXISTS
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
 #   sbx ARGS...                  run $SANDBOXCTL ARGS
 #   fail MSG; assert_eq GOT WANT [MSG]; assert_contains HAYSTACK NEEDLE [MSG];
 #   assert_exit CODE CMD...; json_get JSON EXPR (EXPR is Python over `d`)
+#
+# Tests never depend on how fast the machine is: a simulator started with --paused moves its
+# clock only by sim_advance, and a test waits for markers (a request the simulator answered, an
+# audit event, a file a hook writes, a process exiting) with wait_for, sbx_wait or
+# sbx_advancing -- never for a delay. A paused simulator still throttles by its token buckets,
+# which refill only as sim_advance moves its clock: a test that sends more than a burst without
+# advancing passes --no-throttle (t0054 and t0263 test the throttling itself).
 
 set -eu
 
@@ -338,4 +364,75 @@ EOF
     fi
     SANDBOXCTL_CONFIG=$cfg
     export SANDBOXCTL_CONFIG
+}
+
+# sim_advance SECONDS|DURATION -- moves the simulator's clock forward.
+sim_advance() {
+    case "$1" in
+    *[!0-9.]*) sim_admin POST advance "{\"seconds\": \"$1\"}" >/dev/null ;;
+    *) sim_admin POST advance "{\"seconds\": $1}" >/dev/null ;;
+    esac
+}
+
+# sim_calls OP -- prints how many OP requests the simulator has answered.
+sim_calls() {
+    json_get "$(sim_admin GET state)" "d[\"calls\"].get(\"$1\", 0)"
+}
+
+# wait_for WHAT CMD... -- polls CMD until it succeeds; fails naming WHAT after the bound.
+wait_for() {
+    _wf_what=$1
+    shift
+    _wf_end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
+    until "$@" >/dev/null 2>&1; do
+        if [ "$(date +%s)" -ge "$_wf_end" ]; then
+            fail "waited ${SBX_WAIT_BOUND:-300} s for $_wf_what"
+        fi
+        sleep 0.05
+    done
+}
+
+# sbx_bg NAME ARGS... / sbx_wait NAME -- a command in the background, and its exit status.
+sbx_bg() {
+    _bg_name=$1
+    shift
+    "$SANDBOXCTL" "$@" >"$T/$_bg_name.out" 2>"$T/$_bg_name.err" &
+    eval "_sbx_bg_$_bg_name=\$!"
+}
+
+sbx_wait() {
+    eval "_bg_pid=\${_sbx_bg_$1:?sbx_wait: no background command $1}"
+    _bg_st=0
+    wait "$_bg_pid" || _bg_st=$?
+    return "$_bg_st"
+}
+
+# sbx_advancing OP SECS ARGS... -- see the header.
+sbx_advancing() {
+    _sa_op=$1
+    _sa_secs=$2
+    shift 2
+    _sa_before=$(sim_calls "$_sa_op")
+    "$SANDBOXCTL" "$@" >"$T/advancing.out" 2>"$T/advancing.err" &
+    _sa_pid=$!
+    _sa_end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
+    _sa_moved=0
+    while kill -0 "$_sa_pid" 2>/dev/null; do
+        _sa_now=$(sim_calls "$_sa_op")
+        if [ "$_sa_now" -gt "$_sa_before" ]; then
+            sim_advance "$_sa_secs"
+            _sa_before=$_sa_now
+            _sa_moved=$((_sa_moved + 1))
+        fi
+        if [ "$(date +%s)" -ge "$_sa_end" ]; then
+            kill "$_sa_pid" 2>/dev/null || true
+            fail "waited ${SBX_WAIT_BOUND:-300} s for 'sandboxctl $*' (advanced $_sa_moved times)"
+        fi
+        sleep 0.05
+    done
+    _sa_st=0
+    wait "$_sa_pid" || _sa_st=$?
+    cat "$T/advancing.out"
+    cat "$T/advancing.err" >&2
+    return "$_sa_st"
 }

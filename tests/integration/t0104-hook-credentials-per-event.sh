@@ -5,7 +5,7 @@
 # that get them; the old `true`, which meant every event, is refused with the way out.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 100 --create-latency 1s --close-latency 1s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s --close-latency 1s
 for ev in post-create expiry-warning pre-close post-close; do
     mkdir -p "$T/hooks/$ev.d"
     printf '#!/bin/sh\nenv > "%s/%s.env"\n' "$T" "$ev" >"$T/hooks/$ev.d/10-record"
@@ -21,7 +21,7 @@ hooks_env() {
 # lifecycle: an account created, warned, closed; every event's hook records its environment.
 lifecycle() {
     rm -f "$T"/*.env
-    sbx create --kind demo --owner "$1@example.com" --ttl 2h --json >"$T/create.json"
+    sbx_advancing CreateAccount 60 create --kind demo --owner "$1@example.com" --ttl 2h --json >"$T/create.json"
     id=$(json_get "$(cat "$T/create.json")" 'd["account_id"]')
     sim_admin POST advance '{"seconds": 3700}' >/dev/null
     sbx run >/dev/null 2>"$T/run.err" || fail "run: $(cat "$T/run.err")"

@@ -31,7 +31,7 @@ PY
 python3 "$T/silent.py" "$T/targets" >"$T/port" &
 SILENT=$!
 trap 'st=$?; set +e; kill "$SILENT" 2>/dev/null; wait "$SILENT" 2>/dev/null; (exit "$st"); _sbx_on_exit' EXIT
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
+wait_for "the stand-in server to start" test -s "$T/port"
 PORT=$(cat "$T/port")
 [ -n "$PORT" ] || fail "the silent listener did not start"
 : >"$T/targets"

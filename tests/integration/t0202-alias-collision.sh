@@ -8,7 +8,7 @@
 # about accounts tagged as this store's that it does not know (a restored older copy).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s --close-latency 1m
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 # Aliases without the owner: two stores (or two copies of one) collide on the sequence alone.
 org='organization = {
     email_template = "sandbox+{kind}-{seq}@example.com";
@@ -31,7 +31,7 @@ nuked() { grep -c "^$1\$" "$T/nuke.log" 2>/dev/null || true; }
 
 # Store A: alice's developer account, alias sandbox+developer-1.
 cp "$T/store.db" "$T/store-at-init.db"
-alice=$(json_get "$(sbx create --kind developer --owner alice@corp.example --json)" 'd["account_id"]')
+alice=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner alice@corp.example --json)" 'd["account_id"]')
 assert_contains "$(tags_of "$alice")" '["sandboxctl:row", "1"]'
 alice_tags=$(tags_of "$alice")
 
@@ -39,7 +39,7 @@ alice_tags=$(tags_of "$alice")
 # carol's developer account sandbox+developer-1, which AWS already has (alice's).
 sed "s|^store = .*|store = \"$T/store-b.db\";|" "$cfg_a" >"$T/b.cfg"
 SANDBOXCTL_CONFIG=$T/b.cfg sbx init >/dev/null
-out=$(SANDBOXCTL_CONFIG=$T/b.cfg sbx create --kind developer --owner carol@corp.example --json 2>"$T/b.err")
+out=$(SANDBOXCTL_CONFIG=$T/b.cfg sbx_advancing CreateAccount 60 create --kind developer --owner carol@corp.example --json 2>"$T/b.err")
 carol=$(json_get "$out" 'd["account_id"]')
 [ "$carol" != "$alice" ] || fail "store B took alice's account for carol"
 assert_eq "$(json_get "$out" 'd["email"]')" "sandbox+developer-2@example.com" "carol gets the next alias"
@@ -59,7 +59,7 @@ assert_contains "$out" "1 account tagged as this store's that the store does not
 assert_contains "$out" "$alice"
 case "$out" in *"$carol"*) fail "doctor counts store B's account as this store's" ;; esac
 assert_contains "$(SANDBOXCTL_CONFIG=$T/b.cfg sbx doctor)" "ok    accounts"
-out=$(sbx create --kind developer --owner dave@corp.example --ttl 1h --json 2>"$T/a.err")
+out=$(sbx_advancing CreateAccount 60 create --kind developer --owner dave@corp.example --ttl 1h --json 2>"$T/a.err")
 dave=$(json_get "$out" 'd["account_id"]')
 [ "$dave" != "$alice" ] || fail "the restored store took alice's account for dave"
 [ "$dave" != "$carol" ] || fail "the restored store took carol's account for dave"

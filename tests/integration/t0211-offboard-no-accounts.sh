@@ -4,10 +4,10 @@
 # no confirmation and changes nothing; an owner that is not an address is still refused.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
-sbx create --kind demo --owner stays@corp.example >/dev/null
+sbx_advancing CreateAccount 60 create --kind demo --owner stays@corp.example >/dev/null
 
 dump() {
     python3 -c 'import sqlite3, sys; print("\n".join(sqlite3.connect(sys.argv[1]).iterdump()))' "$T/store.db"

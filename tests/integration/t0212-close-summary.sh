@@ -4,12 +4,12 @@
 # not be checked: the credentials are wrong).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
-sbx create --kind demo --owner one@corp.example >/dev/null
-sbx create --kind demo --owner two@corp.example >/dev/null
-sbx create --kind training --owner two@corp.example >/dev/null
+sbx_advancing CreateAccount 60 create --kind demo --owner one@corp.example >/dev/null
+sbx_advancing CreateAccount 60 create --kind demo --owner two@corp.example >/dev/null
+sbx_advancing CreateAccount 60 create --kind training --owner two@corp.example >/dev/null
 
 set +e
 out=$(AWS_SECRET_ACCESS_KEY=wrong sbx close 1 --yes 2>/dev/null)

@@ -5,14 +5,14 @@
 # close-quota formula uses is refreshed, and the scan runs once per engine.drift_interval.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 20 --create-latency 20s --close-latency 1m --account-limit 100
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 20s --close-latency 1m --account-limit 100
 write_config 'engine = {
     drift_interval = "1h";
 };'
 sbx init >/dev/null
 assert_contains "$(sbx quota)" "formula (1 members)"
 
-new() { json_get "$(sbx create --kind developer --owner "$1" --json)" 'd["account_id"]'; }
+new() { json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner "$1" --json)" 'd["account_id"]'; }
 state() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
 keep=$(new keep@corp.example)
 closed=$(new closed@corp.example)

@@ -8,7 +8,7 @@
 # asked.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 20 --create-latency 20s --close-latency 1m --account-limit 100
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 20s --close-latency 1m --account-limit 100
 write_config 'engine = {
     drift_interval = "10m";
 };'
@@ -21,7 +21,7 @@ HOOK
 chmod 755 "$T/hooks/pre-close.d/50-nuke"
 : >"$T/nuke.log"
 
-new() { json_get "$(sbx create --kind demo --owner "$1" --json)" 'd["account_id"]'; }
+new() { json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner "$1" --json)" 'd["account_id"]'; }
 state() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
 sim_acct() { json_get "$(sim_admin GET state)" "[a$2 for a in d['accounts'] if a['Id'] == '$1'][0]"; }
 nuked() { grep -qx "$1" "$T/nuke.log"; }
@@ -106,7 +106,7 @@ assert_eq "$(state "$released")" released
 
 # Off-boarding an owner lists the repurposed account as refused, with the reason.
 d1=$(new dave@corp.example)
-d2=$(json_get "$(sbx create --kind developer --owner dave@corp.example --json)" 'd["account_id"]')
+d2=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner dave@corp.example --json)" 'd["account_id"]')
 devs=$(ouid Developers)
 move "$d2" "$devs" "$prod"
 set +e

@@ -9,15 +9,15 @@
 # meanwhile is found by the drift scan (suspended).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s --close-latency 1m
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 write_config
 sbx init >/dev/null
 closecalls() { json_get "$(sim_admin GET state)" "[a['CloseCalls'] for a in d['accounts'] if a['Id'] == '$1'][0]"; }
 awsstate() { json_get "$(sim_admin GET state)" "[a['State'] for a in d['accounts'] if a['Id'] == '$1'][0]"; }
 
-a=$(json_get "$(sbx create --kind developer --owner dev@corp.example --json)" 'd["account_id"]')
-b=$(json_get "$(sbx create --kind developer --owner leaver@corp.example --json)" 'd["account_id"]')
-c=$(json_get "$(sbx create --kind developer --owner other@corp.example --json)" 'd["account_id"]')
+a=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner dev@corp.example --json)" 'd["account_id"]')
+b=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner leaver@corp.example --json)" 'd["account_id"]')
+c=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner other@corp.example --json)" 'd["account_id"]')
 
 # close: denied as AWS answers an IAM deny.
 sim_admin POST faults '{"deny_ops": ["CloseAccount"], "deny_format": "json"}' >/dev/null

@@ -3,12 +3,12 @@
 # (failed -> requested), changes nothing, and `retry` then does exactly that.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 sim_admin POST faults '{"fail_create_matching": "doomed", "fail_create_reason": "INTERNAL_FAILURE"}' >/dev/null
 set +e
-sbx create --kind demo --owner doomed@corp.example >/dev/null 2>&1
+sbx_advancing CreateAccount 60 create --kind demo --owner doomed@corp.example >/dev/null 2>&1
 set -e
 sim_admin POST faults '{"fail_create_matching": null}' >/dev/null
 assert_eq "$(json_get "$(sbx show 1 --json)" 'd["state"]')" failed

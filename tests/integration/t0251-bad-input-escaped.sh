@@ -5,7 +5,7 @@
 # UTF-8) is escaped in `show` and `log`, and `show --json` stays valid JSON.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 
@@ -25,7 +25,7 @@ PY
 
 # 1. An owner that would retitle the terminal.
 set +e
-sbx create --kind demo --owner "$(printf 'a\033]0;pwned\007b@corp.example')" 2>"$T/err"
+sbx_advancing CreateAccount 60 create --kind demo --owner "$(printf 'a\033]0;pwned\007b@corp.example')" 2>"$T/err"
 rc=$?
 set -e
 assert_eq "$rc" 2 "create with a control character in the owner"
@@ -38,7 +38,7 @@ assert_contains "$(cat "$T/err")" "invalid owner 'a\\x1b]0;pwned\\x07b@corp.exam
 # 2. A long owner: shortened, and the reason after it is kept.
 long=$(python3 -c 'print("x" * 3000)')
 set +e
-sbx create --kind demo --owner "$long@corp.example" 2>"$T/err"
+sbx_advancing CreateAccount 60 create --kind demo --owner "$long@corp.example" 2>"$T/err"
 rc=$?
 set -e
 assert_eq "$rc" 2 "create with a 3000-character owner"
@@ -55,7 +55,7 @@ cat >"$T/hooks/post-create.d/10-noisy" <<'SH'
 printf 'title \033]0;pwned\007 clear \033[2J del \177 csi \302\233 bad \377 done\n'
 SH
 chmod 755 "$T/hooks/post-create.d/10-noisy"
-sbx create --kind demo --owner good@corp.example >/dev/null
+sbx_advancing CreateAccount 60 create --kind demo --owner good@corp.example >/dev/null
 sbx show 1 >"$T/show" 2>&1
 cat "$T/show"
 if has_raw_controls "$T/show"; then

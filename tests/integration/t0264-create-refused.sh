@@ -7,7 +7,7 @@
 # create whose wait times out before CreateAccount could be sent cancels its request.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 calls() { json_get "$(sim_admin GET state)" 'd["calls"]["CreateAccount"]'; }
@@ -59,7 +59,7 @@ assert_eq "$(json_get "$(sbx list --all --owner nocreds@corp.example --json)" 'd
 # request: nothing was sent, and nothing is sent later.
 sim_admin POST faults '{"throttle_rate": 1.0, "ops": ["CreateAccount"]}' >/dev/null
 set +e
-out=$(sbx create --kind demo --owner late@corp.example --timeout 2m --json 2>"$T/err")
+out=$(sbx_advancing CreateAccount 180 create --kind demo --owner late@corp.example --timeout 2m --json 2>"$T/err")
 rc=$?
 set -e
 assert_eq "$rc" 1 "create timed out"

@@ -3,10 +3,10 @@
 # JSON (sandboxctl(1)): sandboxctl's own tags and one someone added at AWS afterwards.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
-sbx create --kind demo --owner ana@corp.example >/dev/null
+sbx_advancing CreateAccount 60 create --kind demo --owner ana@corp.example >/dev/null
 id=$(json_get "$(sbx show 1 --json)" 'd["account_id"]')
 
 sim_call TagResource "{\"ResourceId\": \"$id\", \"Tags\": [{\"Key\": \"team\", \"Value\": \"payments\"}]}" >/dev/null

@@ -5,7 +5,7 @@
 # report it; a store in a directory others can write is refused.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 100 --create-latency 10s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config
 
 # refused CMD... -- the command exits 4, names the store, and leaves no store file behind
@@ -62,7 +62,7 @@ rm -f "$T/store.db"
 # init creates it; then everything works.
 sbx init >/dev/null
 sbx list >/dev/null
-out=$(sbx create --kind demo --owner a@corp.example --ttl 2h --json)
+out=$(sbx_advancing CreateAccount 60 create --kind demo --owner a@corp.example --ttl 2h --json)
 assert_eq "$(json_get "$out" 'd["state"]')" active
 sbx log --verify >/dev/null
 

@@ -5,26 +5,29 @@
 # missing store is refused.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 100 --create-latency 10s --close-latency 1m
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 write_config
 sbx init >/dev/null
-out=$(sbx create --kind demo --owner a@corp.example --ttl 1h --json)
+out=$(sbx_advancing CreateAccount 60 create --kind demo --owner a@corp.example --ttl 1h --json)
 acct=$(json_get "$out" 'd["account_id"]')
 
-# A pre-close hook that says it started, then waits for the test to release it.
+# A pre-close hook that says it started, then blocks reading a FIFO until the test releases it.
 mkdir -p "$T/hooks/pre-close.d"
-printf '#!/bin/sh\n: > "%s/hook-started"\nwhile [ ! -e "%s/hook-release" ]; do sleep 0.1; done\n' \
+mkfifo "$T/hook-release"
+printf '#!/bin/sh\n: > "%s/hook-started"\nread -r _ < "%s/hook-release"\n' \
     "$T" "$T" >"$T/hooks/pre-close.d/10-block"
 chmod 755 "$T/hooks/pre-close.d/10-block"
 sim_admin POST advance '{"seconds": 7200}' >/dev/null
 sbx run --once >"$T/run.out" 2>&1 &
 RUN_PID=$!
 release() {
-    : >"$T/hook-release"
+    # read-write: the open never blocks, even when the hook is not (or no longer) reading
+    echo go 1<>"$T/hook-release"
     wait "$RUN_PID" 2>/dev/null || true
 }
 trap 'st=$?; release; set +e; (exit "$st"); _sbx_on_exit' EXIT
-for _ in $(seq 600); do [ -e "$T/hook-started" ] && break; sleep 0.1; done
+hook_started() { [ -e "$T/hook-started" ] || ! kill -0 "$RUN_PID"; }
+wait_for "the pre-close hook to start" hook_started
 [ -e "$T/hook-started" ] || fail "the pre-close hook did not start: $(cat "$T/run.out")"
 kill -0 "$RUN_PID" 2>/dev/null || fail "run ended before the backup"
 

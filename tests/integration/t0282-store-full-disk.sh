@@ -12,14 +12,14 @@ if ! mount -t tmpfs -o size=512k,mode=0700 sbx-test "$T/small" 2>"$T/mount.err";
 fi
 trap 'st=$?; umount "$T/small" 2>/dev/null; set +e; (exit "$st"); _sbx_on_exit' EXIT
 
-sim_start --time-scale 100 --create-latency 10s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config "store = \"$T/small/store.db\";"
 sbx init >/dev/null
-sbx create --kind demo --owner a@corp.example --ttl 2h >/dev/null
+sbx_advancing CreateAccount 60 create --kind demo --owner a@corp.example --ttl 2h >/dev/null
 # Fill what is left.
 dd if=/dev/zero of="$T/small/filler" bs=4k 2>/dev/null || true
 set +e
-out=$(sbx create --kind demo --owner b@corp.example --ttl 2h 2>&1)
+out=$(sbx_advancing CreateAccount 60 create --kind demo --owner b@corp.example --ttl 2h 2>&1)
 st=$?
 set -e
 [ "$st" -eq 4 ] || fail "create on a full disk exited $st, want 4: $out"
@@ -29,5 +29,5 @@ case "$out" in *"disk I/O error"*) fail "SQLite's wording leaked: $out" ;; esac
 # Room again: the store is intact and works.
 rm -f "$T/small/filler"
 sbx log --verify >/dev/null
-sbx create --kind demo --owner b@corp.example --ttl 2h >/dev/null
+sbx_advancing CreateAccount 60 create --kind demo --owner b@corp.example --ttl 2h >/dev/null
 echo ok

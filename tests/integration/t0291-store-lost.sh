@@ -6,14 +6,14 @@
 # none closed twice; a second recover finds nothing to do.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s --close-latency 1m
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 write_config
 sbx init >/dev/null
 closecalls() { json_get "$(sim_admin GET state)" "[a['CloseCalls'] for a in d['accounts'] if a['Id'] == '$1'][0]"; }
 
-dev=$(json_get "$(sbx create --kind developer --owner dev@corp.example --json)" 'd["account_id"]')
-demo=$(json_get "$(sbx create --kind demo --owner presenter@corp.example --ttl 2h --json)" 'd["account_id"]')
-gone=$(json_get "$(sbx create --kind demo --owner old@corp.example --json)" 'd["account_id"]')
+dev=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner dev@corp.example --json)" 'd["account_id"]')
+demo=$(json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner presenter@corp.example --ttl 2h --json)" 'd["account_id"]')
+gone=$(json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner old@corp.example --json)" 'd["account_id"]')
 sbx close "$gone" --yes >/dev/null
 assert_eq "$(closecalls "$gone")" 1
 store_id=$(sqlite3 "$T/store.db" "SELECT value FROM meta WHERE key = 'store_id'")

@@ -32,7 +32,7 @@ stop_server() {
     wait "$SERVER" 2>/dev/null || true
 }
 trap 'st=$?; stop_server; set +e; (exit "$st"); _sbx_on_exit' EXIT
-for _ in $(seq 600); do [ -s "$T/port" ] && break; sleep 0.1; done
+wait_for "the stand-in server to start" test -s "$T/port"
 PORT=$(cat "$T/port")
 [ -n "$PORT" ] || fail "webhook receiver did not start"
 

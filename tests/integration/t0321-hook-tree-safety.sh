@@ -5,7 +5,7 @@
 # more than hooks.output_limit leaves a bounded log with its head, its tail and a note.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 20 --create-latency 10s --close-latency 1m
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 write_config 'hooks = {
     dir = "'"$T"'/hooks";
     timeout = "1m";
@@ -27,7 +27,7 @@ mkdir -p "$T/hooks"
 chmod 777 "$T/hooks"
 ln -s "$T/system/pre-close.d" "$T/hooks/pre-close.d"
 
-id=$(json_get "$(sbx create --kind demo --owner bob@corp.example --json)" 'd["account_id"]')
+id=$(json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner bob@corp.example --json)" 'd["account_id"]')
 sbx close "$id" --yes >/dev/null 2>&1 || true
 [ ! -e "$T/ran-as-us" ] || fail "a hook ran from a world-writable hooks.dir"
 assert_eq "$(state "$id")" expiring

@@ -4,7 +4,7 @@
 # --json); a post-create hook's invalid document is left out with a note in its log.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 1000 --create-latency 1s --close-latency 1s
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s --close-latency 1s
 mkdir -p "$T/hooks/post-create.d" "$T/hooks/pre-close.d"
 cat >"$T/hooks/pre-close.d/60-report" <<'SH'
 #!/bin/sh
@@ -22,7 +22,7 @@ write_config "hooks = {
     timeout = \"1m\";
 };"
 sbx init >/dev/null
-sbx create --kind demo --owner alice@example.com --ttl 1h --json >"$T/create.json"
+sbx_advancing CreateAccount 60 create --kind demo --owner alice@example.com --ttl 1h --json >"$T/create.json"
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["account_id"])' "$T/create.json")
 case $id in [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) fail "no account id: $(cat "$T/create.json")" ;; esac
 

@@ -133,7 +133,7 @@ bad '# HELP x h\n# TYPE x gauge\nx 1\n# HELP y h\n# TYPE y gauge\ny 1\nx 2\n'
 bad '# HELP x h\n# TYPE x counter\nx -1\n'
 printf '# HELP x h\n# TYPE x gauge\nx{a="q\\"\\\\n"} 1.5e3\n' | parse >/dev/null || fail "parser refused a valid document"
 
-sim_start --time-scale 20 --create-latency 10s --close-latency 1m
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 write_config 'hooks = {
     dir = "'"$T"'/hooks";
     log_dir = "'"$T"'/hook-logs";
@@ -156,9 +156,9 @@ assert_eq "$(metric "$m" 'sandboxctl_hook_failures_total{event="pre-close"}')" 0
 assert_contains "$out" "# TYPE sandboxctl_hook_failures_total counter"
 
 # Two demo accounts and a developer one; one demo account's nuke fails: quarantined.
-a1=$(json_get "$(sbx create --kind demo --owner a@corp.example --json)" 'd["account_id"]')
-a2=$(json_get "$(sbx create --kind demo --owner b@corp.example --json)" 'd["account_id"]')
-sbx create --kind developer --owner c@corp.example --json >/dev/null
+a1=$(json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner a@corp.example --json)" 'd["account_id"]')
+a2=$(json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner b@corp.example --json)" 'd["account_id"]')
+sbx_advancing CreateAccount 60 create --kind developer --owner c@corp.example --json >/dev/null
 m=$(sbx metrics | parse) || fail "not valid exposition format"
 assert_eq "$(metric "$m" 'sandboxctl_accounts{kind="demo",state="active"}')" 2.0
 assert_eq "$(metric "$m" 'sandboxctl_accounts{kind="developer",state="active"}')" 1.0
@@ -189,7 +189,7 @@ last=$(metric "$m" 'sandboxctl_last_successful_run_timestamp_seconds{}')
 python3 -c 'import sys; t = float(sys.argv[1]); assert t > 1.0e9, t' "$last" || fail "no successful run time: $last"
 # An account being created counts as a creation in flight.
 sbx create --kind developer --owner d@corp.example --no-wait --json >/dev/null 2>&1 ||
-    sbx create --kind developer --owner d@corp.example --json >/dev/null
+    sbx_advancing CreateAccount 60 create --kind developer --owner d@corp.example --json >/dev/null
 m=$(sbx metrics | parse) || fail "not valid exposition format"
 inflight=$(metric "$m" 'sandboxctl_creations_in_flight{}')
 creating=$(json_get "$m" 'sum(v for k, v in d.items() if k.startswith("sandboxctl_accounts{") and ("state=\"creating\"" in k or "state=\"requested\"" in k))')

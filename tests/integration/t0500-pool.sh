@@ -148,7 +148,7 @@ ready=$(json_get "$(sbx list --state pooled --json)" 'd["accounts"][0]["account_
 : >"$T/hook-block"
 "$SANDBOXCTL" create --kind demo --owner erin@corp.example --json >"$T/c3" 2>&1 &
 cp=$!
-for _ in $(seq 1 1200); do [ -e "$T/hook-started" ] && break; sleep 0.1; done
+wait_for "the hook to start" test -e "$T/hook-started"
 [ -e "$T/hook-started" ] || fail "the hand-over's hook never started"
 kill -KILL "$cp"
 wait "$cp" 2>/dev/null || true

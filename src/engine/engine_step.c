@@ -1846,10 +1846,11 @@ compute_next(struct step *st, struct sbx_err *err)
             return -1;
         want(st, (double)due);
     }
-    /* Requested rows only count when a creation slot is free. */
+    /* Queued hook events (a failed delivery's retry). */
     if (eng_event_next_due(e, st->scope, &due, err) != 0)
         return -1;
     want(st, (double)due);
+    /* Requested rows only count when a creation slot is free. */
     if (store_account_count_unassigned(e->store, ENGINE_S_CREATING, &inprog, err) != 0)
         return -1;
     if (inprog < l->create_in_progress) {

@@ -288,6 +288,10 @@ int store_metrics_accounts(struct store *s,
 /* Calls cb with (event, number of failed hook runs: failed, timeout or error) per event. */
 int store_metrics_hook_failures(struct store *s, int (*cb)(void *arg, const char *event, int64_t n),
                                 void *arg, struct sbx_err *err) SBX_NODISCARD;
+/* Calls cb with (event, number of hook events queued and not yet delivered) per event. */
+int store_metrics_hook_events_queued(struct store *s,
+                                     int (*cb)(void *arg, const char *event, int64_t n), void *arg,
+                                     struct sbx_err *err) SBX_NODISCARD;
 
 /* --- hook runs ------------------------------------------------------------------------ */
 

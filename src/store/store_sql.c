@@ -350,6 +350,8 @@ const char *const store_sql[STORE_STMT_COUNT] = {
             " LEFT JOIN class c ON c.id = a.class_id"
             " WHERE s.day >= :since AND s.day < :until"
             " GROUP BY a.owner, a.kind, c.name ORDER BY a.owner, a.kind, c.name",
+    [STORE_METRICS_HOOK_EVENTS_QUEUED] = "SELECT event, COUNT(*) FROM hook_event"
+                                         " WHERE due_at IS NOT NULL GROUP BY event",
     [STORE_HOOK_RUN_LIST] = "SELECT " HOOK_RUN_COLS " FROM hook_run WHERE account = :account"
                             " ORDER BY id DESC LIMIT :limit",
     [STORE_CLASS_INSERT] = "INSERT INTO class (name, kind, owner, seats, state, expires_at,"

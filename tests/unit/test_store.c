@@ -617,6 +617,74 @@ TEST(hook_runs)
     store_close(s);
 }
 
+/* The hook event outbox: once per (account, event, key), due at once, an account's events in
+ * queue order (one waits while an earlier one waits for its retry), delivered ones gone. */
+TEST(hook_events)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_filter only_b = { 0 };
+    struct store_hook_event *evs = NULL;
+    int64_t a = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    int64_t b = add_account(s, "b+1@example.com", "sbx-2", "p@example.com");
+    int64_t due = -1;
+    size_t n = 0;
+    bool added = false;
+
+    CHECK_OK(store_hook_event_add(s, a, "nuke-failed", "run-1", "evt-a1", "exited 1", 100, &added,
+                                  &err),
+             &err);
+    CHECK(added);
+    CHECK_OK(store_hook_event_add(s, a, "nuke-failed", "run-1", "evt-other", "again", 101, &added,
+                                  &err),
+             &err);
+    CHECK(!added); /* the same occurrence: nothing changes */
+    CHECK_OK(store_hook_event_add(s, a, "quarantined", "run-1", "evt-a2", NULL, 102, &added, &err),
+             &err);
+    CHECK(added);
+    CHECK_OK(
+            store_hook_event_add(s, b, "close-failed", "v7", "evt-b1", "denied", 103, &added, &err),
+            &err);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 100);
+    /* Only the first of a's events is due while it is queued. */
+    CHECK_OK(store_hook_event_due(s, 200, NULL, 0, &evs, &n, &err), &err);
+    CHECK_INT_EQ(n, 2);
+    CHECK_STR_EQ(evs[0].uid, "evt-a1");
+    CHECK_STR_EQ(evs[0].detail, "exited 1");
+    CHECK_STR_EQ(evs[0].key, "run-1");
+    CHECK_INT_EQ(evs[0].created_at, 100);
+    CHECK_STR_EQ(evs[1].uid, "evt-b1");
+    /* a's first delivery fails: it and the event behind it wait for the retry. */
+    CHECK_OK(store_hook_event_failed(s, evs[0].id, 500, "receiver down", &err), &err);
+    store_hook_events_free(evs, n);
+    CHECK_OK(store_hook_event_due(s, 200, NULL, 0, &evs, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(evs[0].uid, "evt-b1");
+    CHECK_OK(store_hook_event_delivered(s, evs[0].id, 201, &err), &err);
+    store_hook_events_free(evs, n);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 500);
+    only_b.id = b;
+    CHECK_OK(store_hook_event_next_due(s, &only_b, &due, &err), &err);
+    CHECK_INT_EQ(due, 0);
+    CHECK_OK(store_hook_event_due(s, 500, NULL, 0, &evs, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(evs[0].uid, "evt-a1");
+    CHECK_INT_EQ(evs[0].attempts, 1);
+    CHECK_STR_EQ(evs[0].last_error, "receiver down");
+    CHECK_OK(store_hook_event_delivered(s, evs[0].id, 501, &err), &err);
+    store_hook_events_free(evs, n);
+    CHECK_OK(store_hook_event_due(s, 500, NULL, 0, &evs, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(evs[0].uid, "evt-a2");
+    CHECK_OK(store_hook_event_delivered(s, evs[0].id, 502, &err), &err);
+    store_hook_events_free(evs, n);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 0);
+    store_close(s);
+}
+
 /* A schema-1 store (hook_run without result) with a run in it gets the column, empty. */
 TEST(migrates_hook_run_result)
 {

@@ -36,6 +36,13 @@ HOOK
 done
 hooks_of() { grep -c "^$1 $2 " "$T/hooks.log" 2>/dev/null || true; }
 
+# run_report -- `run --json` prints JSON lines (events, then the pass): the pass's object
+run_report() {
+    sbx run --json | python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin if l.strip()]
+print(json.dumps([o for o in objs if "report" in o][-1]))'
+}
 adv() { sim_admin POST advance "{\"seconds\": \"$1\"}" >/dev/null; }
 state_of() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
 events_of() { json_get "$(sbx log "$1" --json)" '" ".join(e["event"] for e in d["events"])'; }
@@ -81,17 +88,17 @@ id=$(acct_id "$row")
 sim_admin POST spend "{\"AccountId\": \"$id\", \"PerDay\": 240, \"Lag\": 0}" >/dev/null
 
 # checked while it was made; the next check is an interval (1h) later
-r=$(sbx run --json)
+r=$(run_report)
 assert_eq "$(json_get "$r" 'd["report"]["budget_checks"]')" 0 "not due yet"
 
 # 5.5 h: 55 USD of 100 -> the 50% warning, once, however often run runs
 adv 5h30m
-r=$(sbx run --json)
+r=$(run_report)
 assert_eq "$(json_get "$r" 'd["report"]["budget_checks"]')" 1
 assert_eq "$(json_get "$r" 'd["report"]["budget_warned"]')" 1
 sbx run >/dev/null
 adv 1h30m # 70 USD: a check, no new threshold
-r=$(sbx run --json)
+r=$(run_report)
 assert_eq "$(json_get "$r" 'd["report"]["budget_checks"]')" 1
 assert_eq "$(json_get "$r" 'd["report"]["budget_warned"]')" 0
 assert_eq "$(count_event "$row" budget_warning)" 1
@@ -105,7 +112,7 @@ assert_eq "$(count_event "$row" budget_warning)" 2
 
 # within one check of crossing the limit (10.5 h: 105 USD), frozen with the SCP attached
 adv 2h
-r=$(sbx run --json)
+r=$(run_report)
 assert_eq "$(json_get "$r" 'd["report"]["budget_exceeded"]')" 1
 assert_eq "$(json_get "$r" 'd["report"]["frozen"]')" 1
 assert_eq "$(state_of "$row")" frozen

@@ -33,6 +33,7 @@
 #include <openssl/crypto.h>
 
 #include "util/duration.h"
+#include "util/money.h"
 
 #define DAY           (24 * 3600)
 #define DEFAULTS_NAME "(built-in defaults)"
@@ -48,10 +49,15 @@ struct loader {
 };
 
 static const char *const hook_event_names[CFG_HOOK_EVENT_COUNT] = {
-    [CFG_HOOK_POST_CREATE] = "post-create",   [CFG_HOOK_EXPIRY_WARNING] = "expiry-warning",
-    [CFG_HOOK_PRE_CLOSE] = "pre-close",       [CFG_HOOK_POST_CLOSE] = "post-close",
-    [CFG_HOOK_NUKE_FAILED] = "nuke-failed",   [CFG_HOOK_QUARANTINED] = "quarantined",
+    [CFG_HOOK_POST_CREATE] = "post-create",
+    [CFG_HOOK_EXPIRY_WARNING] = "expiry-warning",
+    [CFG_HOOK_PRE_CLOSE] = "pre-close",
+    [CFG_HOOK_POST_CLOSE] = "post-close",
+    [CFG_HOOK_NUKE_FAILED] = "nuke-failed",
+    [CFG_HOOK_QUARANTINED] = "quarantined",
     [CFG_HOOK_CLOSE_FAILED] = "close-failed",
+    [CFG_HOOK_BUDGET_WARNING] = "budget-warning",
+    [CFG_HOOK_BUDGET_EXCEEDED] = "budget-exceeded",
 };
 
 static const char *const placeholders[] = { "kind", "owner", "class", "seat", "seq", "rand" };
@@ -554,6 +560,26 @@ check_kind_ou(const char *v, char *why, size_t n)
     return *v == '\0' ? 0 : check_ou_path(v, why, n);
 }
 
+static int
+check_budget_period(const char *v, char *why, size_t n)
+{
+    if (strcmp(v, "lease") == 0 || strcmp(v, "monthly") == 0)
+        return 0;
+    snprintf(why, n,
+             "must be \"lease\" (since the account became active) or \"monthly\" "
+             "(this calendar month)");
+    return -1;
+}
+
+static int
+check_at_limit(const char *v, char *why, size_t n)
+{
+    if (strcmp(v, "notify") == 0 || strcmp(v, "freeze") == 0 || strcmp(v, "close") == 0)
+        return 0;
+    snprintf(why, n, "must be \"notify\", \"freeze\" or \"close\"");
+    return -1;
+}
+
 /* ---- the key table ---- */
 
 /*
@@ -610,6 +636,15 @@ check_kind_ou(const char *v, char *why, size_t n)
 #define KEY_WARN(T, sec, name, f, nf, cap)                                             \
     {                                                                                  \
         sec, name, CFG_WARN, ARR(T, f, int64_t), AT(T, nf, int), 0, cap, NULL, NULL, 0 \
+    }
+
+#define KEY_MONEY(T, sec, name, f, def)                                \
+    {                                                                  \
+        sec, name, CFG_MONEY, AT(T, f, int64_t), 0, 0, 0, def, NULL, 0 \
+    }
+#define KEY_PCTS(T, sec, name, f, nf, cap)                                         \
+    {                                                                              \
+        sec, name, CFG_PCTS, ARR(T, f, int), AT(T, nf, int), 1, cap, NULL, NULL, 0 \
     }
 
 #define C  struct sbx_config
@@ -680,6 +715,8 @@ static const struct cfg_key keys[] = {
 
     KEY_DURATION(C, "engine", "drift_interval", engine.drift_interval, 0, 30 * DAY, "1h"),
 
+    KEY_DURATION(C, "budget", "check_interval", budget.check_interval, 3600, 30 * DAY, "6h"),
+
     KEY_STR(C, "access", "instance", access.instance, CFG_OPTIONAL, check_instance_arn, NULL),
     KEY_STR(C, "access", "region", access.region, CFG_OPTIONAL, check_region, NULL),
     KEY_STR(C, "access", "user_name_template", access.user_name_template, CFG_OPTIONAL,
@@ -717,7 +754,7 @@ static const struct cfg_key kind_keys[] = {
     KEY_INT(KD, "kinds", "max_per_owner", max_per_owner, 0, 100000, "0"),
     KEY_WARN(KD, "kinds", "warn", warn, nwarn, CFG_MAX_WARN),
     KEY_EVENTS(KD, "kinds", "hooks", hooks, 0,                 "post-create,expiry-warning,pre-close,post-close,nuke-failed,quarantined,"
-                "close-failed"),
+                "close-failed,budget-warning,budget-exceeded"),
     KEY_STR(KD, "kinds", "email_template", email_template, CFG_OPTIONAL, check_email_template,
             NULL),
     KEY_STR(KD, "kinds", "name_template", name_template, CFG_OPTIONAL, check_name_template, NULL),
@@ -725,6 +762,10 @@ static const struct cfg_key kind_keys[] = {
             NULL),
     KEY_INT(KD, "kinds", "pool.size", pool_size, 0, 10000, "0"),
     KEY_STR(KD, "kinds", "pool.ou", pool_ou, 0, check_ou_path, "Sandboxes/Pool"),
+    KEY_MONEY(KD, "kinds", "budget.limit", budget.limit, NULL),
+    KEY_STR(KD, "kinds", "budget.period", budget.period_name, 0, check_budget_period, "lease"),
+    KEY_PCTS(KD, "kinds", "budget.warn", budget.warn, budget.nwarn, CFG_MAX_BUDGET_WARN),
+    KEY_STR(KD, "kinds", "budget.at_limit", budget.at_limit_name, 0, check_at_limit, "notify"),
 };
 /* clang-format on */
 
@@ -759,7 +800,7 @@ cfg_kind_keys(size_t *n)
 static bool
 quoted_type(enum cfg_type t)
 {
-    return t == CFG_STR || t == CFG_PATH || t == CFG_SECRET || t == CFG_DURATION;
+    return t == CFG_STR || t == CFG_PATH || t == CFG_SECRET || t == CFG_DURATION || t == CFG_MONEY;
 }
 
 const char *
@@ -1458,7 +1499,8 @@ get_events(struct loader *ld, const config_setting_t *s, unsigned flags, bool *e
         if (j == CFG_HOOK_EVENT_COUNT)
             return key_error(ld, e,
                              "unknown hook event \"%s\" (known: post-create, expiry-warning, "
-                             "pre-close, post-close, nuke-failed, quarantined, close-failed)",
+                             "pre-close, post-close, nuke-failed, quarantined, close-failed, "
+                             "budget-warning, budget-exceeded)",
                              v);
         if (ev[j])
             return key_error(ld, e, "duplicate hook event \"%s\"", v);
@@ -1518,6 +1560,52 @@ get_warn(struct loader *ld, const config_setting_t *s, int max, int64_t *warn, i
     return 0;
 }
 
+static int
+get_money(struct loader *ld, const config_setting_t *s, int64_t *out)
+{
+    struct sbx_err merr = { 0 };
+    int64_t cents;
+
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return key_error(ld, s, "must be an amount string such as \"50 USD\" (got %s)",
+                         type_name(s));
+    if (money_parse(config_setting_get_string(s), &cents, &merr) != 0)
+        return key_error(ld, s, "%s", merr.msg);
+    if (cents == 0)
+        return key_error(ld, s, "must be more than 0 USD (leave budget.limit out for no budget)");
+    *out = cents;
+    return 0;
+}
+
+/* Warning thresholds in percent of a budget, kept sorted ascending. */
+static int
+get_pcts(struct loader *ld, const config_setting_t *s, int max, int *pct, int *n)
+{
+    *n = 0;
+    if (get_list(ld, s, max) != 0)
+        return -1;
+    for (int i = 0; i < config_setting_length(s); i++) {
+        const config_setting_t *e = config_setting_get_elem(s, i);
+        int64_t v;
+        int j;
+
+        if (config_setting_type(e) != CONFIG_TYPE_INT &&
+            config_setting_type(e) != CONFIG_TYPE_INT64)
+            return key_error(ld, e, "must be a percentage of the limit, an integer 1..99 (got %s)",
+                             type_name(e));
+        if (get_int(ld, e, 1, 99, &v) != 0)
+            return -1;
+        for (j = 0; j < *n; j++)
+            if (pct[j] == (int)v)
+                return key_error(ld, e, "duplicate warning threshold %d%%", (int)v);
+        for (j = *n; j > 0 && pct[j - 1] > (int)v; j--)
+            pct[j] = pct[j - 1];
+        pct[j] = (int)v;
+        (*n)++;
+    }
+    return 0;
+}
+
 /* ---- the walk ---- */
 
 /* Loads setting s as key k into the struct at base. */
@@ -1555,6 +1643,10 @@ load_key(struct loader *ld, const config_setting_t *s, const struct cfg_key *k, 
         return get_accounts(ld, s, (int)k->max, (char **)(void *)field, count);
     case CFG_WARN:
         return get_warn(ld, s, (int)k->max, (int64_t *)(void *)field, count);
+    case CFG_MONEY:
+        return get_money(ld, s, (int64_t *)(void *)field);
+    case CFG_PCTS:
+        return get_pcts(ld, s, (int)k->max, (int *)(void *)field, count);
     }
     return key_error(ld, s, "internal error: key of unknown type");
 }
@@ -1619,13 +1711,21 @@ valid_kind_name(const char *name)
            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
 }
 
-/* Relations between a kind's keys, whatever order they came in. */
+/* Relations between a kind's keys, whatever order they came in; the budget's names parsed. */
 static int
-check_kind(struct loader *ld, const config_setting_t *g, const struct cfg_kind *kd)
+check_kind(struct loader *ld, const config_setting_t *g, struct cfg_kind *kd)
 {
     const config_setting_t *s;
+    struct cfg_budget *bu = &kd->budget;
     char a[32], b[32];
 
+    bu->period = strcmp(bu->period_name, "monthly") == 0 ? CFG_BUDGET_MONTHLY : CFG_BUDGET_LEASE;
+    bu->at_limit = strcmp(bu->at_limit_name, "freeze") == 0  ? CFG_AT_LIMIT_FREEZE
+                   : strcmp(bu->at_limit_name, "close") == 0 ? CFG_AT_LIMIT_CLOSE
+                                                             : CFG_AT_LIMIT_NOTIFY;
+    s = config_setting_get_member(g, "budget");
+    if (s != NULL && bu->limit == 0 && config_setting_length(s) > 0)
+        return key_error(ld, s, "a budget needs its limit, e.g. limit = \"50 USD\"");
     s = config_setting_get_member(g, "ttl");
     if (s != NULL && kd->max_ttl > 0 && kd->default_ttl > kd->max_ttl)
         return key_error(ld, s, "ttl %s exceeds max_ttl %s",

@@ -18,11 +18,12 @@
 
 #include "sbx.h"
 
-#define CFG_DEFAULT_PATH "/etc/sandboxctl/sandboxctl.cfg"
-#define CFG_MAX_KINDS    32
-#define CFG_MAX_TAGS     48 /* AWS allows 50 per account; sandboxctl adds its own */
-#define CFG_MAX_WARN     8
-#define CFG_MAX_PROTECT  64
+#define CFG_DEFAULT_PATH    "/etc/sandboxctl/sandboxctl.cfg"
+#define CFG_MAX_KINDS       32
+#define CFG_MAX_TAGS        48 /* AWS allows 50 per account; sandboxctl adds its own */
+#define CFG_MAX_WARN        8
+#define CFG_MAX_BUDGET_WARN 8
+#define CFG_MAX_PROTECT     64
 
 /* Hook events; a kind chooses which of them run. The first four are steps of the lifecycle
  * that run their hooks directly; the others are queued in the store's outbox with their
@@ -32,10 +33,33 @@ enum cfg_hook_event {
     CFG_HOOK_EXPIRY_WARNING,
     CFG_HOOK_PRE_CLOSE,
     CFG_HOOK_POST_CLOSE,
-    CFG_HOOK_NUKE_FAILED,  /* a pre-close attempt failed */
-    CFG_HOOK_QUARANTINED,  /* nuke_failed after hooks.max_attempts failures */
-    CFG_HOOK_CLOSE_FAILED, /* CloseAccount refused (not for quota or closures in flight) */
+    CFG_HOOK_NUKE_FAILED,     /* a pre-close attempt failed */
+    CFG_HOOK_QUARANTINED,     /* nuke_failed after hooks.max_attempts failures */
+    CFG_HOOK_CLOSE_FAILED,    /* CloseAccount refused (not for quota or closures in flight) */
+    CFG_HOOK_BUDGET_WARNING,  /* spend reached a warning threshold of the budget */
+    CFG_HOOK_BUDGET_EXCEEDED, /* spend reached the budget's limit */
     CFG_HOOK_EVENT_COUNT
+};
+
+/* A kind's spend budget (kinds.NAME.budget). */
+enum cfg_budget_period {
+    CFG_BUDGET_LEASE = 0, /* since the account became active */
+    CFG_BUDGET_MONTHLY    /* this calendar month (UTC) */
+};
+enum cfg_at_limit {
+    CFG_AT_LIMIT_NOTIFY = 0, /* the budget-exceeded event only */
+    CFG_AT_LIMIT_FREEZE,     /* attach the freeze SCP, revoke owner access */
+    CFG_AT_LIMIT_CLOSE       /* nuke and close, reason "budget" */
+};
+
+struct cfg_budget {
+    int64_t limit;                 /* minor units (cents of USD); 0 = no budget */
+    char *period_name;             /* "lease" or "monthly" (period holds it parsed) */
+    char *at_limit_name;           /* "notify", "freeze" or "close" (at_limit holds it parsed) */
+    int warn[CFG_MAX_BUDGET_WARN]; /* warning thresholds, percent of the limit, ascending */
+    int nwarn;
+    enum cfg_budget_period period;
+    enum cfg_at_limit at_limit;
 };
 
 struct cfg_tag {
@@ -56,9 +80,10 @@ struct cfg_kind {
     bool hooks[CFG_HOOK_EVENT_COUNT]; /* which hook events run for this kind */
     char *email_template;             /* overrides the organization's template when set */
     char *name_template;              /* overrides the organization's template when set */
-    char *permission_set; /* Identity Center permission set (name or ARN); NULL = access's */
-    int pool_size;        /* pool.size: fresh accounts kept ready; 0 = no pool */
-    char *pool_ou;        /* pool.ou: where pool accounts wait (never "" = root) */
+    char *permission_set;     /* Identity Center permission set (name or ARN); NULL = access's */
+    int pool_size;            /* pool.size: fresh accounts kept ready; 0 = no pool */
+    char *pool_ou;            /* pool.ou: where pool accounts wait (never "" = root) */
+    struct cfg_budget budget; /* budget = { limit; period; warn; at_limit; } */
 };
 
 struct cfg_aws {
@@ -129,6 +154,11 @@ struct cfg_engine {
     int64_t drift_interval; /* seconds between drift scans in `run` (1h); 0 = never */
 };
 
+/* The spend check of `run` (Cost Explorer, one paginated request per check). */
+struct cfg_spend {
+    int64_t check_interval; /* seconds between checks (6h) */
+};
+
 /* Owner access through IAM Identity Center; only in force when the `access` group exists. */
 struct cfg_access {
     bool enabled;             /* the file has an `access` group */
@@ -169,6 +199,7 @@ struct sbx_config {
     struct cfg_hooks hooks;
     struct cfg_engine engine;
     struct cfg_access access;
+    struct cfg_spend budget;
     struct cfg_sim sim;
     struct cfg_kind kinds[CFG_MAX_KINDS];
     int nkinds;
@@ -187,7 +218,9 @@ enum cfg_type {
     CFG_EVENTS,   /* bool[CFG_HOOK_EVENT_COUNT], written as a list of distinct event names */
     CFG_TAGS,     /* struct cfg_tag[max], "Key=Value" strings; count in the int at `count` */
     CFG_ACCOUNTS, /* char *[max], distinct 12-digit account ids; count at `count` */
-    CFG_WARN, /* int64_t[max], distinct durations of 1s..365d, largest first; count at `count` */
+    CFG_WARN,  /* int64_t[max], distinct durations of 1s..365d, largest first; count at `count` */
+    CFG_MONEY, /* int64_t minor units (cents), written "50 USD" (util/money.h) */
+    CFG_PCTS,  /* int[max], distinct percentages 1..100, ascending; count at `count` */
 };
 
 #define CFG_OPTIONAL 0x1u /* strings: "" leaves the key unset (NULL) */

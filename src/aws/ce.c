@@ -9,7 +9,6 @@
  */
 #include "aws/ce.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,38 +16,23 @@
 #include <cjson/cJSON.h>
 
 #include "aws/orgs_int.h"
+#include "util/duration.h"
+#include "util/grow.h"
 #include "util/log.h"
+#include "util/money.h"
 
 #define OP "GetCostAndUsage"
 
 bool
 ce_valid_date(const char *s)
 {
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int y, m, d;
-
-    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++) {
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return false;
-    }
-    y = (int)strtol(s, NULL, 10);
-    m = (int)strtol(s + 5, NULL, 10);
-    d = (int)strtol(s + 8, NULL, 10);
-    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return false;
-    if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-        return false;
-    return true;
+    return duration_parse_day(s) != INT64_MIN;
 }
 
 static int
 protocol(const char *what, struct sbx_err *err)
 {
-    sbx_err_set(err, SBX_E_AWS, OP ": %s", what);
-    err->aws = SBX_AWS_PROTOCOL;
-    return -1;
+    return orgs_protocol(OP, what, err);
 }
 
 static cJSON *
@@ -85,26 +69,29 @@ oom:
     return NULL;
 }
 
-static int
-push(struct ce_result *out, size_t *cap, const struct ce_cost *c)
-{
-    if (out->n == *cap) {
-        size_t ncap = *cap == 0 ? 64 : *cap * 2;
-        struct ce_cost *nc = realloc(out->costs, ncap * sizeof(*nc));
+/* What parse_day fills, page by page. */
+struct ce_fill {
+    struct ce_result res;
+    size_t cap;
+};
 
-        if (nc == NULL)
-            return -1;
-        out->costs = nc;
-        *cap = ncap;
-    }
-    out->costs[out->n++] = *c;
+static int
+push(struct ce_fill *f, const struct ce_cost *c)
+{
+    struct ce_cost *nc = grow_array(f->res.costs, f->res.n, &f->cap, sizeof(*nc));
+
+    if (nc == NULL)
+        return -1;
+    f->res.costs = nc;
+    f->res.costs[f->res.n++] = *c;
     return 0;
 }
 
-/* One ResultsByTime element: its groups appended to out. */
+/* One ResultsByTime element (an orgs_service_collect item): its groups appended to the fill. */
 static int
-parse_day(const cJSON *day, struct ce_result *out, size_t *cap, struct sbx_err *err)
+parse_day(void *ctx, const cJSON *day, struct sbx_err *err)
 {
+    struct ce_fill *f = ctx;
     const cJSON *tp = cJSON_GetObjectItemCaseSensitive(day, "TimePeriod");
     const cJSON *start = cJSON_GetObjectItemCaseSensitive(tp, "Start");
     const cJSON *groups = cJSON_GetObjectItemCaseSensitive(day, "Groups"), *g;
@@ -123,21 +110,19 @@ parse_day(const cJSON *day, struct ce_result *out, size_t *cap, struct sbx_err *
         const cJSON *amount = cJSON_GetObjectItemCaseSensitive(m, "Amount");
         const cJSON *unit = cJSON_GetObjectItemCaseSensitive(m, "Unit");
         struct ce_cost c = { 0 };
-        char *endp;
 
         if (!cJSON_IsString(key) || strlen(key->valuestring) != 12 ||
             strspn(key->valuestring, "0123456789") != 12)
             return protocol("a group whose key is not a 12-digit account id", err);
         if (!cJSON_IsString(amount))
             return protocol("a group without UnblendedCost.Amount", err);
-        c.amount = strtod(amount->valuestring, &endp);
-        if (endp == amount->valuestring || *endp != '\0' || c.amount != c.amount)
+        if (money_from_decimal(amount->valuestring, &c.cents) != 0)
             return protocol("an UnblendedCost.Amount that is not a number", err);
         memcpy(c.account, key->valuestring, 13);
         memcpy(c.day, start->valuestring, 11);
         snprintf(c.unit, sizeof(c.unit), "%s", cJSON_IsString(unit) ? unit->valuestring : "");
         c.estimated = estimated;
-        if (push(out, cap, &c) != 0) {
+        if (push(f, &c) != 0) {
             sbx_err_set(err, SBX_E_NOMEM, "out of memory");
             return -1;
         }
@@ -149,12 +134,10 @@ int
 ce_daily_cost_by_account(struct orgs *o, const char *start, const char *end, struct ce_result *out,
                          struct sbx_err *err)
 {
-    struct ce_result res = { 0 };
-    size_t cap = 0;
-    cJSON *req = NULL;
-    char *token = NULL;
+    struct ce_fill fill = { 0 };
     struct orgs_service_call sc = { 0 };
-    int rc = -1;
+    cJSON *req;
+    int rc;
 
     memset(out, 0, sizeof(*out));
     if (!ce_valid_date(start) || !ce_valid_date(end) || strcmp(start, end) >= 0) {
@@ -169,64 +152,18 @@ ce_daily_cost_by_account(struct orgs *o, const char *start, const char *end, str
     sc.service = "ce";
     sc.target_prefix = "AWSInsightsIndexService";
     sc.operation = OP;
-    req = build_request(start, end);
-    if (req == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sc.token_key = "NextPageToken"; /* and no MaxResults: Cost Explorer pages by itself */
+    sc.pages = &fill.res.pages;
+    req = build_request(start, end); /* taken over below (NULL: out of memory) */
+    rc = orgs_service_collect(o, &sc, req, "ResultsByTime", parse_day, &fill, err);
+    if (rc != 0) {
+        free(fill.res.costs);
         return -1;
     }
-    for (;;) {
-        cJSON *resp = NULL;
-        const cJSON *days, *day, *next;
-
-        cJSON_DeleteItemFromObjectCaseSensitive(req, "NextPageToken");
-        if (token != NULL && cJSON_AddStringToObject(req, "NextPageToken", token) == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-            goto out;
-        }
-        if (orgs_call_service(o, &sc, req, &resp, err) != 0)
-            goto out;
-        res.pages++;
-        days = cJSON_GetObjectItemCaseSensitive(resp, "ResultsByTime");
-        if (days != NULL && !cJSON_IsNull(days) && !cJSON_IsArray(days)) {
-            cJSON_Delete(resp);
-            protocol("ResultsByTime is not a list", err);
-            goto out;
-        }
-        cJSON_ArrayForEach(day, days)
-        {
-            if (parse_day(day, &res, &cap, err) != 0) {
-                cJSON_Delete(resp);
-                goto out;
-            }
-        }
-        next = cJSON_GetObjectItemCaseSensitive(resp, "NextPageToken");
-        if (!cJSON_IsString(next) || *next->valuestring == '\0') {
-            cJSON_Delete(resp);
-            break;
-        }
-        if (token != NULL && strcmp(token, next->valuestring) == 0) {
-            cJSON_Delete(resp);
-            protocol("NextPageToken repeated: the listing does not advance", err);
-            goto out;
-        }
-        free(token);
-        token = strdup(next->valuestring);
-        cJSON_Delete(resp);
-        if (token == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-            goto out;
-        }
-    }
-    log_debug(OP ": %zu cost%s in %d page%s", res.n, res.n == 1 ? "" : "s", res.pages,
-              res.pages == 1 ? "" : "s");
-    *out = res;
-    res.costs = NULL;
-    rc = 0;
-out:
-    free(res.costs);
-    free(token);
-    cJSON_Delete(req);
-    return rc;
+    log_debug(OP ": %zu cost%s in %d page%s", fill.res.n, fill.res.n == 1 ? "" : "s",
+              fill.res.pages, fill.res.pages == 1 ? "" : "s");
+    *out = fill.res;
+    return 0;
 }
 
 void

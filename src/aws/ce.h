@@ -12,6 +12,7 @@
 #define SBX_CE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sbx.h"
 
@@ -21,7 +22,7 @@ struct orgs;
 struct ce_cost {
     char account[13]; /* linked account id */
     char day[11];     /* the day, YYYY-MM-DD (UTC) */
-    double amount;    /* UnblendedCost.Amount */
+    int64_t cents;    /* UnblendedCost.Amount in cents, rounded half away from zero */
     char unit[8];     /* UnblendedCost.Unit, "USD" */
     bool estimated;   /* AWS may still revise the day's figure */
 };

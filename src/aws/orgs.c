@@ -688,10 +688,12 @@ paginate(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJ
          struct sbx_err *err)
 {
     const char *opname = sc != NULL ? sc->operation : op_names[op];
+    /* the page token's name: NextToken, or the service's own (Cost Explorer's NextPageToken) */
+    const char *tk = sc != NULL && sc->token_key != NULL ? sc->token_key : "NextToken";
     char *token = NULL;
     int rc = -1, pages = 0;
 
-    if (has_max &&
+    if (has_max && (sc == NULL || sc->page_size > 0) &&
         cJSON_AddNumberToObject(req, "MaxResults", sc != NULL ? sc->page_size : PAGE_SIZE) == NULL)
         return nomem(err);
     for (;;) {
@@ -699,14 +701,16 @@ paginate(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJ
         const cJSON *arr, *it;
         const char *next;
 
-        cJSON_DeleteItemFromObjectCaseSensitive(req, "NextToken");
-        if (token != NULL && cJSON_AddStringToObject(req, "NextToken", token) == NULL) {
+        cJSON_DeleteItemFromObjectCaseSensitive(req, tk);
+        if (token != NULL && cJSON_AddStringToObject(req, tk, token) == NULL) {
             nomem(err);
             goto out;
         }
         if (send(o, op, sc, req, &resp, err) != 0)
             goto out;
         pages++;
+        if (sc != NULL && sc->pages != NULL)
+            *sc->pages = pages;
         arr = cJSON_GetObjectItemCaseSensitive(resp, result_key);
         if (arr != NULL && !cJSON_IsNull(arr) && !cJSON_IsArray(arr)) {
             cJSON_Delete(resp);
@@ -723,14 +727,17 @@ paginate(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJ
                 goto out;
             }
         }
-        next = jsonr_str(resp, "NextToken");
+        next = jsonr_str(resp, tk);
         if (next == NULL || *next == '\0') {
             cJSON_Delete(resp);
             break;
         }
         if (token != NULL && strcmp(token, next) == 0) {
+            char what[96];
+
             cJSON_Delete(resp);
-            protocol(opname, "NextToken repeated: the listing does not advance", err);
+            snprintf(what, sizeof(what), "%s repeated: the listing does not advance", tk);
+            protocol(opname, what, err);
             goto out;
         }
         free(token);

@@ -19,7 +19,9 @@ struct orgs_service_call {
     const char *target_prefix; /* X-Amz-Target prefix: "AWSInsightsIndexService" */
     const char *operation;     /* "GetCostAndUsage" */
     bool non_idempotent;       /* see awscall.h */
-    int page_size;             /* orgs_service_collect: the MaxResults of each page */
+    int page_size;             /* orgs_service_collect: the MaxResults of each page; 0 = none */
+    const char *token_key;     /* orgs_service_collect: the page token; NULL = "NextToken" */
+    int *pages;                /* orgs_service_collect: set to the requests sent (may be NULL) */
 };
 
 /*

@@ -14,6 +14,8 @@ class_phase_of(enum engine_state state)
     case ENGINE_S_REQUESTED:
         return CLASS_PHASE_WAITING;
     case ENGINE_S_ACTIVE:
+    case ENGINE_S_FREEZING: /* over budget, still the seat's */
+    case ENGINE_S_FROZEN:
         return CLASS_PHASE_ACTIVE;
     case ENGINE_S_FAILED:
         return CLASS_PHASE_FAILED;

@@ -204,7 +204,7 @@ out:
  * transaction. */
 static int
 request_seat(struct class_env *e, const struct store_class *c, const char *owner, int64_t seat,
-             int64_t ttl, bool ttl_set, int64_t due, struct sbx_err *err)
+             const struct class_request *r, int64_t due, struct sbx_err *err)
 {
     struct engine_request req = { 0 };
     struct store_account a = { 0 };
@@ -212,7 +212,8 @@ request_seat(struct class_env *e, const struct store_class *c, const char *owner
 
     req.kind = c->kind;
     req.owner = owner;
-    req.ttl = ttl_set ? ttl : ENGINE_TTL_DEFAULT;
+    req.ttl = r->ttl_set ? r->ttl : ENGINE_TTL_DEFAULT;
+    req.budget = r->budget;
     req.class_id = c->id;
     req.class_name = c->name;
     req.seat = seat;
@@ -285,7 +286,7 @@ class_insert(struct class_env *e, const struct class_request *r, const struct cl
     if (store_class_insert(e->store, &c, &ev, err) != 0)
         goto out; /* rolled back */
     for (int64_t i = 0; i < p->seats; i++) {
-        if (request_seat(e, &c, p->owners[i], i + 1, r->ttl, r->ttl_set, due, err) != 0) {
+        if (request_seat(e, &c, p->owners[i], i + 1, r, due, err) != 0) {
             sbx_err_prefix(err, "seat %lld", (long long)(i + 1));
             store_rollback(e->store);
             goto out;

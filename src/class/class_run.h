@@ -54,6 +54,7 @@ struct class_request {
     const struct roster *roster; /* NULL with --seats */
     const char *roster_label;    /* roster file name, for messages and the class detail */
     int64_t seats;               /* with --seats */
+    int64_t budget;              /* each seat's own budget in cents (--budget); 0 = the kind's */
 };
 
 struct class_plan {

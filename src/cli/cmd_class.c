@@ -54,15 +54,17 @@
 #include "class/roster.h"
 #include "cli/cmd_util.h"
 #include "engine/engine.h"
+#include "engine/engine_budget.h"
 #include "store/store.h"
 #include "util/csv.h"
 #include "util/duration.h"
 #include "util/log.h"
+#include "util/money.h"
 
 const char cmd_class_usage[] =
         "usage: sandboxctl class create NAME --owner EMAIL (--seats N | --roster FILE)\n"
         "                        [--kind KIND] [--ttl DURATION] [--ready-by TIME] [--no-wait]\n"
-        "                        [--dry-run] [--json]\n"
+        "                        [--budget AMOUNT] [--dry-run] [--json]\n"
         "       sandboxctl class list [--json]\n"
         "       sandboxctl class show NAME [--json]\n"
         "       sandboxctl class roster NAME [--format csv | json]\n"
@@ -263,8 +265,9 @@ print_json(cJSON *root)
     return SBX_EXIT_OK;
 }
 
-static int
-print_view_json(struct sbx_ctx *ctx, const struct class_view *v)
+/* {"class": CLASS, "seats": [SEAT, ...]}, or NULL on out of memory. */
+static cJSON *
+view_json(struct sbx_ctx *ctx, const struct class_view *v)
 {
     cJSON *root = cJSON_CreateObject(), *c = class_json(v), *seats = NULL;
     struct engine *e = NULL;
@@ -272,7 +275,7 @@ print_view_json(struct sbx_ctx *ctx, const struct class_view *v)
     if (root == NULL || c == NULL) {
         cJSON_Delete(root);
         cJSON_Delete(c);
-        return print_json(NULL);
+        return NULL;
     }
     cJSON_AddItemToObject(root, "class", c);
     seats = cJSON_AddArrayToObject(root, "seats");
@@ -286,7 +289,13 @@ print_view_json(struct sbx_ctx *ctx, const struct class_view *v)
         }
     }
     engine_free(e);
-    return print_json(seats != NULL ? root : (cJSON_Delete(root), NULL));
+    return seats != NULL ? root : (cJSON_Delete(root), NULL);
+}
+
+static int
+print_view_json(struct sbx_ctx *ctx, const struct class_view *v)
+{
+    return print_json(view_json(ctx, v));
 }
 
 /* One line of counts, e.g. "58 active, 2 failed" (phases with zero seats left out). */
@@ -422,19 +431,61 @@ class_list(struct sbx_ctx *ctx, bool json)
     return SBX_EXIT_OK;
 }
 
+/* The class's spend at the seats' last checks against their budgets (engine_budget.h). */
+struct class_spend {
+    int64_t spent, budget;
+    int budgeted; /* seats with a budget */
+};
+
+static int
+class_spend(struct sbx_ctx *ctx, const struct class_view *v, struct class_spend *t,
+            struct sbx_err *err)
+{
+    memset(t, 0, sizeof(*t));
+    for (size_t i = 0; i < v->nseats; i++) {
+        struct engine_budget_status bs;
+
+        if (v->seats[i].a.id == 0)
+            continue;
+        if (engine_budget_status(ctx->cfg, ctx->store, &v->seats[i].a, &bs, err) != 0)
+            return -1;
+        t->spent += bs.spent;
+        t->budget += bs.limit;
+        t->budgeted += bs.limit > 0;
+    }
+    return 0;
+}
+
 static int
 class_show(struct sbx_ctx *ctx, const char *name, bool json)
 {
     struct sbx_err err = { 0 };
     struct class_view v = { 0 };
+    struct class_spend t;
+    char b1[32], b2[32];
     int rc;
 
     if (class_view_load(ctx->store, name, &v, &err) != 0)
         return cmd_fail("class show", &err);
+    if (class_spend(ctx, &v, &t, &err) != 0) {
+        class_view_release(&v);
+        return cmd_fail("class show", &err);
+    }
     if (json) {
-        rc = print_view_json(ctx, &v);
+        cJSON *root = view_json(ctx, &v), *so;
+
+        so = root != NULL ? cJSON_AddObjectToObject(root, "spend") : NULL;
+        if (so != NULL) {
+            cJSON_AddStringToObject(so, "spent_usd", money_format_plain(t.spent, b1, sizeof(b1)));
+            cJSON_AddStringToObject(so, "budget_usd", money_format_plain(t.budget, b2, sizeof(b2)));
+            cJSON_AddNumberToObject(so, "seats_with_budget", t.budgeted);
+        }
+        rc = print_json(root);
     } else {
         print_view_text(&v);
+        printf("\nspend: %s at the last checks, budgets %s over %d seat%s with a budget\n",
+               money_format(t.spent, b1, sizeof(b1)), money_format(t.budget, b2, sizeof(b2)),
+               t.budgeted, t.budgeted == 1 ? "" : "s");
         rc = SBX_EXIT_OK;
     }
     class_view_release(&v);
@@ -648,6 +699,7 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "ttl", 't', CMD_OPT_DURATION, &req.ttl, .given = &req.ttl_set },
         { .name = "ready-by", 'b', CMD_OPT_TIME, &req.ready_by },
         { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_BUDGET(&req.budget),
         CMD_OPT_END,
     };
 

@@ -18,7 +18,8 @@
 
 const char cmd_create_usage[] =
         "usage: sandboxctl create --kind KIND --owner EMAIL [--ttl DURATION] [--name NAME]\n"
-        "                         [--timeout DURATION] [--no-wait] [--dry-run] [--json]";
+        "                         [--budget AMOUNT] [--timeout DURATION] [--no-wait] [--dry-run]\n"
+        "                         [--json]";
 
 static void
 print_account(const struct store_account *a, bool json, const char *note)
@@ -104,7 +105,7 @@ take_ttl(const struct cmd_opt *o, const char *arg, char *why, size_t n)
 int
 cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
 {
-    struct engine_request req = { NULL, NULL, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0 };
+    struct engine_request req = { NULL, NULL, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     struct cmd_events ev = { 0 };
@@ -122,6 +123,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "name", 'N', CMD_OPT_STRING, &req.name },
         { .name = "timeout", 'T', CMD_OPT_DURATION, &timeout },
         { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
+        CMD_OPT_BUDGET(&req.budget),
         CMD_OPT_END_NO_OPERANDS,
     };
 

@@ -34,6 +34,7 @@
 #include "store/store.h"
 #include "util/duration.h"
 #include "util/log.h"
+#include "util/money.h"
 #include "util/text.h"
 
 const char cmd_doctor_usage[] = "usage: sandboxctl doctor [--json]";
@@ -212,6 +213,36 @@ out:
     store_close(s);
 }
 
+/*
+ * What the spend check costs: Cost Explorer charges USD 0.01 per API request
+ * (AWS-ACCESS-SPEND-NUKE.md, "Spend"; aws.amazon.com/aws-cost-management/pricing), and a check
+ * sends one GetCostAndUsage request per page of results. A month is 30.436875 days (2629746 s).
+ */
+static void
+check_spend(struct doctor *d, const struct sbx_config *cfg)
+{
+    const int64_t month = 2629746;
+    int64_t interval = cfg->budget.check_interval, cents;
+    char every[32], cost[32];
+    int kinds = 0;
+
+    for (int i = 0; i < cfg->nkinds; i++)
+        kinds += cfg->kinds[i].budget.limit > 0;
+    duration_format(interval, every, sizeof(every));
+    cents = (month + interval - 1) / interval; /* checks a month, one cent each per page */
+    money_format(cents, cost, sizeof(cost));
+    if (kinds == 0)
+        report(d, "spend", CHECK_OK, NULL,
+               "no kind has a budget: no Cost Explorer requests (an account's own --budget "
+               "starts checks every %s, %s a month per page of results)",
+               every, cost);
+    else
+        report(d, "spend", CHECK_OK, NULL,
+               "%d kind%s with a budget, checked every %s: %lld Cost Explorer requests a month "
+               "per page of results at USD 0.01 each = %s a month per page",
+               kinds, kinds == 1 ? "" : "s", every, (long long)cents, cost);
+}
+
 /* The `access` group against Identity Center: instance, permission sets, each read call. */
 static void
 check_access(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
@@ -383,6 +414,7 @@ done:
     else if (ctx->cfg->access.enabled)
         skip(&d, "access");
     check_brake(&d, ctx);
+    check_spend(&d, ctx->cfg);
     if (d.json) {
         cJSON *root = cJSON_CreateObject();
         char *text = NULL;

@@ -1,12 +1,14 @@
 /*
  * cmd_init.c -- `sandboxctl init`: create the store, discover the organization (management
- * account, root, member count) and create every kind's OU that is missing.
+ * account, root, member count), create every kind's OU that is missing and, when a kind has a
+ * budget, the freeze SCP (engine_budget.h).
  */
 #include "cli/cmd.h"
 
 #include <stdio.h>
 
 #include "cli/cmd_util.h"
+#include "engine/engine_budget.h"
 #include "store/store.h"
 #include "util/log.h"
 
@@ -16,6 +18,7 @@ int
 cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
 {
     struct engine_init_report r;
+    char freeze_scp[256] = "";
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     bool dry_run = false, json = false;
@@ -31,7 +34,9 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_engine_open(ctx, "init", dry_run, NULL, &e);
     if (rc != 0)
         return rc;
-    if (engine_init_org(e, &r, &err) != 0) {
+    /* The spend guard's freeze policy, when some kind has a budget (engine_budget.h). */
+    if (engine_init_org(e, &r, &err) != 0 ||
+        engine_budget_init(e, freeze_scp, sizeof(freeze_scp), &err) != 0) {
         rc = cmd_fail("init", &err);
         goto out;
     }
@@ -50,6 +55,8 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
         cJSON_AddNumberToObject(o, "members", (double)r.members);
         cJSON_AddNumberToObject(o, "ous_created", r.ous_created);
         cJSON_AddBoolToObject(o, "dry_run", dry_run);
+        if (freeze_scp[0] != '\0')
+            cJSON_AddStringToObject(o, "freeze_scp", freeze_scp);
         ous = cJSON_AddArrayToObject(o, "ous");
         for (int i = 0; i < r.nous && ous != NULL; i++)
             cJSON_AddItemToArray(ous, cJSON_CreateString(r.ous[i]));
@@ -64,6 +71,8 @@ cmd_init(struct sbx_ctx *ctx, int argc, char **argv)
         printf("members       %lld\n", (long long)r.members);
         for (int i = 0; i < r.nous; i++)
             printf("ou            %s\n", r.ous[i]);
+        if (freeze_scp[0] != '\0')
+            printf("freeze scp    %s\n", freeze_scp);
         if (dry_run)
             printf("dry run: nothing was changed\n");
     }

@@ -16,7 +16,9 @@
 #include "engine/engine_state.h"
 #include "util/clock.h"
 #include "util/duration.h"
+#include "util/grow.h"
 #include "util/log.h"
+#include "util/money.h"
 
 /* `list --json` output buffer: a handful of large writes for 50 MB of JSON. */
 #define CMD_LIST_BUF (256 * 1024)
@@ -39,7 +41,63 @@ struct list_ctx {
     size_t nclasses;
     struct jsonw w;                /* JSON output */
     struct cmd_time_cache expires; /* the table's EXPIRES column */
+    /* Budgets (some kind or account has one): the SPEND column, spent_usd and budget_usd. */
+    const struct sbx_config *cfg;
+    bool budgets;
+    struct list_budget *bud; /* by row id, ascending (store_budget_all's order) */
+    size_t nbud, capbud;
 };
+
+struct list_budget {
+    int64_t account, limit, spent;
+};
+
+static int
+add_budget(void *arg, int64_t account, const struct store_budget *b)
+{
+    struct list_ctx *lc = arg;
+    struct list_budget *grown = grow_array(lc->bud, lc->nbud, &lc->capbud, sizeof(*grown));
+
+    if (grown == NULL)
+        return -1;
+    lc->bud = grown;
+    lc->bud[lc->nbud].account = account;
+    lc->bud[lc->nbud].limit = b->limit;
+    lc->bud[lc->nbud].spent = b->spent;
+    lc->nbud++;
+    if (b->limit > 0)
+        lc->budgets = true;
+    return 0;
+}
+
+/* Row a's spend at the last check and budget in force ("-" each when none). */
+static void
+row_budget(const struct list_ctx *lc, const struct store_account *a, char spent[32], char limit[32])
+{
+    const struct cfg_kind *k = cfg_kind_find(lc->cfg, a->kind);
+    int64_t lim = k != NULL ? k->budget.limit : 0, sp = -1;
+    size_t lo = 0, hi = lc->nbud;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (lc->bud[mid].account < a->id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < lc->nbud && lc->bud[lo].account == a->id) {
+        sp = lc->bud[lo].spent;
+        if (lc->bud[lo].limit > 0)
+            lim = lc->bud[lo].limit;
+    }
+    snprintf(spent, 32, "-");
+    snprintf(limit, 32, "-");
+    if (sp >= 0)
+        money_format_plain(sp, spent, 32);
+    if (lim > 0)
+        money_format_plain(lim, limit, 32);
+}
 
 static int
 add_class(void *arg, const struct store_class *c)
@@ -78,12 +136,24 @@ list_row(void *arg, const struct store_account *row)
         else
             jsonw_raw(&lc->w, first, sizeof(first) - 1);
         cmd_account_json_write(&lc->w, a);
+        if (lc->budgets) {
+            char spent[32], limit[32], more[128];
+            int k;
+
+            row_budget(lc, a, spent, limit);
+            k = snprintf(more, sizeof(more), ", \"spent_usd\": %s%s%s, \"budget_usd\": %s%s%s",
+                         *spent == '-' ? "" : "\"", *spent == '-' ? "null" : spent,
+                         *spent == '-' ? "" : "\"", *limit == '-' ? "" : "\"",
+                         *limit == '-' ? "null" : limit, *limit == '-' ? "" : "\"");
+            jsonw_raw(&lc->w, more, (size_t)k);
+        }
         jsonw_raw(&lc->w, "}", 1);
         if (lc->w.failed)
             return -1;
     } else {
         char id[1 + JSONW_INT_MAX + 1];
-        const char *cells[9];
+        const char *cells[10];
+        char spent[32], limit[32], spend[72];
 
         id[0] = '#';
         *jsonw_int_into(id + 1, a->id) = '\0';
@@ -96,6 +166,12 @@ list_row(void *arg, const struct store_account *row)
         cells[6] = a->class_name;
         cells[7] = a->email;
         cells[8] = NULL;
+        if (lc->budgets) {
+            row_budget(lc, a, spent, limit);
+            snprintf(spend, sizeof(spend), "%s/%s", spent, limit);
+            cells[8] = strcmp(spend, "-/-") == 0 ? "-" : spend;
+            cells[9] = NULL;
+        }
         if (cmd_table_add(lc->t, cells) != 0)
             return -1;
     }
@@ -138,7 +214,7 @@ take_state(const struct cmd_opt *o, const char *arg, char *why, size_t n)
         snprintf(why, n,
                  "list: unknown state '%s' (requested, creating, active, expiring, nuking, "
                  "nuke_failed, close_wait, closing, suspended, gone, failed, protected, "
-                 "released, close_failed, pooled)",
+                 "released, close_failed, pooled, freezing, frozen)",
                  arg);
         return -1;
     }
@@ -150,7 +226,9 @@ int
 cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
 {
     static const char *const headers[] = { "ID",      "ACCOUNT", "STATE", "KIND", "OWNER",
-                                           "EXPIRES", "CLASS",   "EMAIL", NULL };
+                                           "EXPIRES", "CLASS",   "EMAIL", NULL,   NULL };
+    static const char *const headers_spend[] = { "ID",      "ACCOUNT", "STATE", "KIND",  "OWNER",
+                                                 "EXPIRES", "CLASS",   "EMAIL", "SPEND", NULL };
     struct store_filter f = { 0 };
     struct list_ctx lc = { .expires = CMD_TIME_CACHE_INIT };
     struct sbx_err err = { 0 };
@@ -195,6 +273,11 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     }
     if (store_class_list(ctx->store, add_class, &lc, &err) != 0)
         goto fail;
+    lc.cfg = ctx->cfg;
+    for (int i = 0; i < ctx->cfg->nkinds; i++)
+        lc.budgets = lc.budgets || ctx->cfg->kinds[i].budget.limit > 0;
+    if (store_budget_all(ctx->store, add_budget, &lc, &err) != 0)
+        goto fail;
     if (class_name != NULL) {
         f.class_id = -1; /* an unknown class matches nothing */
         for (size_t i = 0; i < lc.nclasses; i++) {
@@ -209,7 +292,7 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
             goto nomem;
         jsonw_raw(&lc.w, head, sizeof(head) - 1);
     } else {
-        lc.t = cmd_table_new(headers);
+        lc.t = cmd_table_new(lc.budgets ? headers_spend : headers);
         if (lc.t == NULL)
             goto nomem;
     }
@@ -248,5 +331,6 @@ out:
     for (size_t i = 0; i < lc.nclasses; i++)
         free(lc.classes[i].name);
     free(lc.classes);
+    free(lc.bud);
     return rc;
 }

@@ -14,9 +14,11 @@
 
 #include "aws/orgs.h"
 #include "cli/cmd_util.h"
+#include "engine/engine_budget.h"
 #include "engine/engine_state.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/money.h"
 #include "util/text.h"
 
 const char cmd_show_usage[] = "usage: sandboxctl show ACCOUNT [--json]";
@@ -162,6 +164,7 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     struct show_ctx sc = { 0 };
     struct show_tags tags = { 0 };
+    struct engine_budget_status bs;
     int64_t now;
     char b1[32], b2[32];
     int rc;
@@ -176,6 +179,8 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     now = (int64_t)clock_now(&ctx->clock);
+    if (engine_budget_status(ctx->cfg, ctx->store, &a, &bs, &err) != 0)
+        goto fail;
     read_tags(ctx, &a, &tags);
     if (sc.json) {
         cJSON *o = cmd_account_json(&a), *to;
@@ -189,6 +194,26 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
         } else {
             cJSON_AddNullToObject(o, "tags");
             cJSON_AddStringToObject(o, "tags_unavailable", tags.why);
+        }
+        if (bs.limit > 0 || bs.checked_at > 0) {
+            cJSON *bo = cJSON_AddObjectToObject(o, "budget");
+
+            if (bo != NULL) {
+                if (bs.limit > 0)
+                    cJSON_AddStringToObject(bo, "limit_usd",
+                                            money_format_plain(bs.limit, b1, sizeof(b1)));
+                else
+                    cJSON_AddNullToObject(bo, "limit_usd");
+                cJSON_AddBoolToObject(bo, "own", bs.own);
+                cJSON_AddStringToObject(bo, "spent_usd",
+                                        money_format_plain(bs.spent, b1, sizeof(b1)));
+                cJSON_AddStringToObject(bo, "period", bs.period);
+                cJSON_AddNumberToObject(bo, "warned_pct", bs.warned);
+                cJSON_AddBoolToObject(bo, "exceeded", bs.exceeded);
+                cmd_json_time(bo, "checked_at", bs.checked_at);
+            }
+        } else {
+            cJSON_AddNullToObject(o, "budget");
         }
         sc.arr = cJSON_AddArrayToObject(o, "hook_runs");
         if (sc.arr == NULL || store_hook_runs(ctx->store, a.id, 20, hook_row, &sc, &err) != 0) {
@@ -226,6 +251,21 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     putchar('\n');
     printf("expires       %s (%s)\n", cmd_time(a.expires_at, b1, sizeof(b1), true),
            cmd_rel(a.expires_at, now, b2, sizeof(b2)));
+    if (bs.limit > 0 || bs.checked_at > 0) {
+        char lim[32], sp[32];
+
+        printf("budget        %s spent of %s (%s", money_format(bs.spent, sp, sizeof(sp)),
+               bs.limit > 0 ? money_format(bs.limit, lim, sizeof(lim)) : "no budget",
+               bs.own ? "its own" : "the kind's");
+        if (bs.period[0] != '\0')
+            printf(", period %s", bs.period);
+        if (bs.warned > 0)
+            printf(", warned at %d%%", bs.warned);
+        if (bs.exceeded)
+            printf(", over budget");
+        printf(bs.checked_at > 0 ? ", checked %s)\n" : ", not checked yet)\n",
+               cmd_time(bs.checked_at, b1, sizeof(b1), false));
+    }
     printf("created       %s\n", cmd_time(a.created_at, b1, sizeof(b1), false));
     if (a.active_at > 0)
         printf("active since  %s\n", cmd_time(a.active_at, b1, sizeof(b1), false));

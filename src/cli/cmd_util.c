@@ -11,6 +11,7 @@
 #include "engine/engine_directory.h"
 #include "util/duration.h"
 #include "util/log.h"
+#include "util/money.h"
 #include "util/text.h"
 
 /* Bulk output (a table or `list --json`) goes through one buffer of this size. */
@@ -393,6 +394,10 @@ static const struct {
     REPORT_ITEM(pool_requested, "pool requested"),
     REPORT_ITEM(pooled, "pooled"),
     REPORT_ITEM(pool_closed, "pool surplus closing"),
+    REPORT_ITEM(budget_checks, "spend checks"),
+    REPORT_ITEM(budget_warned, "budget warnings"),
+    REPORT_ITEM(budget_exceeded, "over budget"),
+    REPORT_ITEM(frozen, "frozen"),
     REPORT_ITEM(events_delivered, "hook events delivered"),
     REPORT_ITEM(events_failed, "hook event deliveries failed"),
     REPORT_ITEM(errors, "errors"),
@@ -910,6 +915,24 @@ cmd_parse_close_opts(int argc, char **argv, const char *usage, struct cmd_close_
 
     *o = (struct cmd_close_opts){ .wait = true };
     return cmd_parse_opts(NULL, usage, opt, argc, argv);
+}
+
+int
+cmd_opt_money(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    struct sbx_err err = { 0 };
+    int64_t cents;
+
+    if (money_parse(arg, &cents, &err) != 0) {
+        snprintf(why, n, "%s", err.msg);
+        return -1;
+    }
+    if (cents == 0) {
+        snprintf(why, n, "a budget must be more than 0 USD");
+        return -1;
+    }
+    *(int64_t *)o->target = cents;
+    return 0;
 }
 
 int

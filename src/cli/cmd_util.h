@@ -183,6 +183,13 @@ struct cmd_close_job {
  */
 int cmd_close_accounts(struct sbx_ctx *ctx, const struct cmd_close_job *job);
 
+/* --budget AMOUNT ("100 USD", "100USD"): an account's own budget in cents (int64_t target). */
+int cmd_opt_money(const struct cmd_opt *o, const char *arg, char *why, size_t n);
+#define CMD_OPT_BUDGET(target)                                           \
+    {                                                                    \
+        .name = "budget", 0, CMD_OPT_CALL, (target), .fn = cmd_opt_money \
+    }
+
 /*
  * With the `access` group: every owner in owners[0..n) needs an IAM Identity Center user
  * (engine_directory_users; created when access.create_users). Says on stderr which users were

@@ -85,6 +85,7 @@ struct engine_request {
     int64_t class_id;       /* 0 = none */
     const char *class_name; /* for {class}; NULL = none */
     int64_t seat;           /* 0 = none */
+    int64_t budget;         /* the account's own budget in cents (--budget); 0 = its kind's */
 };
 #define ENGINE_TTL_DEFAULT (-1)
 
@@ -126,6 +127,10 @@ struct engine_step_report {
     int pool_closed;      /* surplus pool accounts sent to close (the pool shrank) */
     int events_delivered; /* hook events delivered (nuke-failed, quarantined, ...) */
     int events_failed;    /* hook event deliveries that failed (retried later) */
+    int budget_checks;    /* spend checks run (Cost Explorer, budget.check_interval) */
+    int budget_warned;    /* budget-warning events */
+    int budget_exceeded;  /* budget-exceeded events */
+    int frozen;           /* freezing -> frozen (the freeze SCP attached) */
     bool did_work;        /* something changed or an AWS call was made */
     bool pace_blocked;    /* some work waits only for a client-side token bucket */
     double pace_due;      /* when that work can go (engine clock), if pace_blocked */

@@ -395,7 +395,8 @@ engine_drift_scan(struct engine *e, bool force, struct engine_drift_report *r, s
     static const enum engine_state open[] = { ENGINE_S_ACTIVE,     ENGINE_S_NUKE_FAILED,
                                               ENGINE_S_PROTECTED,  ENGINE_S_EXPIRING,
                                               ENGINE_S_CLOSE_WAIT, ENGINE_S_CLOSE_FAILED,
-                                              ENGINE_S_POOLED };
+                                              ENGINE_S_POOLED,     ENGINE_S_FREEZING,
+                                              ENGINE_S_FROZEN };
     int64_t interval = e->cfg->engine.drift_interval, now = eng_now(e), last = 0;
     struct orgs_account *accts = NULL;
     size_t naccts = 0;

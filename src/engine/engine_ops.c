@@ -15,6 +15,7 @@
 #include "engine/engine_quota.h"
 #include "util/duration.h"
 #include "util/log.h"
+#include "util/money.h"
 
 /* --- requests --------------------------------------------------------------------------- */
 
@@ -252,7 +253,7 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
     char owner[ALIAS_OWNER_MAX + 1], email[256], name[256];
     struct store_account a = { 0 };
     int64_t ttl, now = eng_now(e);
-    char *detail = NULL, ttlbuf[32];
+    char *detail = NULL, ttlbuf[32], budgetbuf[32];
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
@@ -281,6 +282,10 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
         if (got) {
             if (r->class_name != NULL && store_set_str(&out->class_name, r->class_name, err) != 0)
                 return -1;
+            /* the hand-over is done: the budget follows as its own write */
+            if (r->budget > 0 && !e->dry_run &&
+                store_budget_set_limit(e->store, out->id, r->budget, err) != 0)
+                return -1;
             return 0;
         }
     }
@@ -308,8 +313,10 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
             return 0;
         }
         free(detail);
-        detail = eng_detail("kind", kind->name, "owner", owner, "email", email, "name", name, "ttl",
-                            duration_format(ttl, ttlbuf, sizeof(ttlbuf)), NULL);
+        detail = eng_detail(
+                "kind", kind->name, "owner", owner, "email", email, "name", name, "ttl",
+                duration_format(ttl, ttlbuf, sizeof(ttlbuf)), "budget",
+                r->budget > 0 ? money_format(r->budget, budgetbuf, sizeof(budgetbuf)) : NULL, NULL);
         {
             struct store_audit_ev ev = {
                 now, e->actor, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED), detail
@@ -319,6 +326,7 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
                 goto out;
             if (eng_commit_seq(e, seq, err) != 0 ||
                 store_account_insert(e->store, &a, kind->max_per_owner, &ev, err) != 0 ||
+                (r->budget > 0 && store_budget_set_limit(e->store, a.id, r->budget, err) != 0) ||
                 store_commit(e->store, err) != 0) {
                 store_rollback(e->store);
                 if (err->code == SBX_E_CONFLICT && r->name == NULL)
@@ -415,6 +423,8 @@ close_request_once(struct engine *e, struct store_account *a, const char *reason
     case ENGINE_S_POOLED:
     case ENGINE_S_NUKE_FAILED:
     case ENGINE_S_PROTECTED:
+    case ENGINE_S_FREEZING:
+    case ENGINE_S_FROZEN:
         break;
     case ENGINE_S_RELEASED:
         *outcome = ENGINE_CLOSE_RELEASED;
@@ -571,6 +581,7 @@ engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, cha
     case ENGINE_S_REQUESTED:
     case ENGINE_S_CREATING:
     case ENGINE_S_ACTIVE:
+    case ENGINE_S_FROZEN: /* stays frozen: only the expiry moves */
         break;
     case ENGINE_S_EXPIRING:
         if (strcmp(a->reason, "expired") != 0) {
@@ -607,7 +618,7 @@ engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, cha
     a->attempts = 0;
     a->priority = 0;
     a->due_at = eng_active_due(k, a);
-    if (s == ENGINE_S_ACTIVE)
+    if (s == ENGINE_S_ACTIVE || s == ENGINE_S_FROZEN)
         rc = eng_save(e, a, "extended", detail, err);
     else
         rc = eng_transition(e, a, ENGINE_S_ACTIVE, "extended", detail, "kept by extend", err);
@@ -814,7 +825,7 @@ int
 engine_adopt(struct engine *e, const char *account_id, const char *kind, const char *owner,
              int64_t ttl, bool keep_ou, struct store_account *out, struct sbx_err *err)
 {
-    struct engine_request r = { kind, owner, ttl, NULL, 0, NULL, 0 };
+    struct engine_request r = { kind, owner, ttl, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 }, existing = { 0 };
     struct orgs_account live = { 0 };
     struct sbx_err nf = { 0 };

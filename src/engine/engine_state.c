@@ -13,7 +13,8 @@ static const char *const names[ENGINE_S_COUNT] = {
     [ENGINE_S_SUSPENDED] = "suspended",   [ENGINE_S_GONE] = "gone",
     [ENGINE_S_FAILED] = "failed",         [ENGINE_S_PROTECTED] = "protected",
     [ENGINE_S_RELEASED] = "released",     [ENGINE_S_CLOSE_FAILED] = "close_failed",
-    [ENGINE_S_POOLED] = "pooled",
+    [ENGINE_S_POOLED] = "pooled",         [ENGINE_S_FREEZING] = "freezing",
+    [ENGINE_S_FROZEN] = "frozen",
 };
 
 #define T(a, b)                    \
@@ -54,6 +55,11 @@ static const struct {
     T(CLOSE_FAILED, CLOSE_WAIT), /* `retry`, or close/offboard asks again */
     T(SUSPENDED, GONE),          /* left the organization after the 90-day period */
     T(FAILED, REQUESTED),        /* `retry` of a failed creation (a new alias) */
+    T(ACTIVE, FREEZING),         /* the spend reached the budget (at_limit freeze): decided */
+    T(FREEZING, FROZEN),         /* the freeze SCP is attached, owner access revocation begun */
+    T(FROZEN, ACTIVE),           /* `unfreeze`: the SCP is detached */
+    T(FROZEN, EXPIRING),         /* expired, offboarded, or `close`: closes frozen */
+    T(FREEZING, EXPIRING),       /* offboarded or `close` before the freeze finished */
     /* Drift: AWS says the account is already closed (closed outside sandboxctl). */
     T(ACTIVE, SUSPENDED),
     T(EXPIRING, SUSPENDED),
@@ -62,6 +68,8 @@ static const struct {
     T(PROTECTED, SUSPENDED),
     T(CLOSE_FAILED, SUSPENDED),
     T(POOLED, SUSPENDED),
+    T(FREEZING, SUSPENDED),
+    T(FROZEN, SUSPENDED),
     /* Drift: the account is no longer in the organization at all. */
     T(ACTIVE, GONE),
     T(EXPIRING, GONE),
@@ -71,6 +79,8 @@ static const struct {
     T(PROTECTED, GONE),
     T(CLOSE_FAILED, GONE),
     T(POOLED, GONE),
+    T(FREEZING, GONE),
+    T(FROZEN, GONE),
     /* `release`: the account is handed over and never touched again. */
     T(ACTIVE, RELEASED),
     T(EXPIRING, RELEASED),
@@ -140,6 +150,8 @@ engine_state_open_at_aws(enum engine_state s)
     case ENGINE_S_PROTECTED:
     case ENGINE_S_CLOSE_FAILED:
     case ENGINE_S_POOLED:
+    case ENGINE_S_FREEZING:
+    case ENGINE_S_FROZEN:
         return true;
     default:
         return false;

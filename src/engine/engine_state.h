@@ -25,6 +25,12 @@
  *   creating phase then provisions it like any created account (moved, tagged, hooks). An
  *   account handed out never returns to the pool; a surplus pool account (the pool shrank)
  *   closes through the normal path (pooled -> expiring).
+ * - freezing and frozen: the spend guard (engine_budget.c). A budget's at_limit = freeze
+ *   records the decision (active -> freezing) before anything happens at AWS; the freezing
+ *   phase attaches the freeze SCP and starts revoking the owner's access, then moves the row
+ *   to frozen, so a crash in between leaves a row the next run finishes, never an account
+ *   half frozen. `unfreeze` detaches the SCP (frozen -> active); a frozen account still
+ *   closes at its expiry (the SCP spares aws.access_role, which nukes it).
  * - creating covers both "CreateAccount in progress" and "created, being moved and tagged":
  *   the account only becomes active once it is in its OU with its tags, so a crash after
  *   creation resumes the provisioning instead of leaving an untagged account behind.
@@ -50,6 +56,8 @@ enum engine_state {
     ENGINE_S_RELEASED,      /* handed over by `release`: never touched again (terminal) */
     ENGINE_S_CLOSE_FAILED,  /* AWS refused CloseAccount for a reason no wait cures; `retry` */
     ENGINE_S_POOLED,        /* created ahead in the kind's pool OU, never handed out, no owner */
+    ENGINE_S_FREEZING,      /* over budget, freeze decided: the freeze SCP is being attached */
+    ENGINE_S_FROZEN,        /* over budget: the freeze SCP is attached; closes at expiry */
     ENGINE_S_COUNT
 };
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine_budget.h"
 #include "engine/engine_event.h"
 #include "engine/engine_int.h"
 #include "engine/engine_pool.h"
@@ -1455,6 +1456,48 @@ active_act(struct step *st, struct store_account *a, struct sbx_err *err)
     return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
 }
 
+/* --- the spend guard's freeze (engine_budget.c decides; these finish) ------------------------ */
+
+/* freezing: attach the freeze SCP, begin revoking the owner's access, then frozen. Until the
+ * row says frozen the SCP may or may not be attached; this phase finishes it after a crash. */
+static int
+freezing_act(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct sbx_err aerr = { 0 };
+    int rc;
+
+    if (eng_budget_freeze(st->e, a, &aerr) != 0)
+        return row_failed(st, a, "freeze (AttachPolicy)", &aerr, 60, err);
+    /* The owner's access ends with the freeze (durably marked here; the run loop deletes the
+     * assignments). A crash before this line leaves the row freezing: both steps repeat. */
+    if (eng_access_revoke_begin(st->e, a, "budget", &aerr) != 0)
+        return row_failed(st, a, "freeze (revoke access)", &aerr, 60, err);
+    st->r->did_work = true;
+    a->due_at = a->expires_at;
+    a->attempts = 0;
+    if (store_set_str(&a->last_error, "", err) != 0)
+        return -1;
+    rc = eng_transition(st->e, a, ENGINE_S_FROZEN, "frozen", NULL, "the freeze SCP is attached",
+                        err);
+    if (rc != 0)
+        return tolerate_conflict(err);
+    st->r->frozen++;
+    return 0;
+}
+
+/* frozen: nothing to do until expiry, when it closes like any account (the SCP spares the
+ * role the nuke and the close work through). */
+static int
+frozen_act(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    if (expired(st, a))
+        return expire_one(st, a, err);
+    if (a->due_at == a->expires_at)
+        return 0;
+    a->due_at = a->expires_at; /* extended */
+    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+}
+
 /* Pre-close hooks run for the whole batch at once (hooks.parallel of them side by side). */
 static int
 nuke_batch(struct step *st, int *limit, struct sbx_err *err)
@@ -1805,6 +1848,14 @@ static const struct phase phases[] = {
       .claim = active_claim,
       .act = active_act,
       .dry = active_dry },
+    { .state = ENGINE_S_FREEZING,
+      .limit = 50,
+      .paced = true,
+      .pace_op = ORGS_OP_ATTACH_POLICY,
+      .pace_stops = true,
+      .claim = aws_claim,
+      .act = freezing_act },
+    { .state = ENGINE_S_FROZEN, .limit = 200, .claim = aws_claim, .act = frozen_act },
     { .state = ENGINE_S_NUKING,
       .closes = true,
       .any_due = true,
@@ -1930,6 +1981,7 @@ static int
 compute_next(struct step *st, struct sbx_err *err)
 {
     static const enum engine_state states[] = { ENGINE_S_CREATING, ENGINE_S_ACTIVE,
+                                                ENGINE_S_FREEZING, ENGINE_S_FROZEN,
                                                 ENGINE_S_EXPIRING, ENGINE_S_PROTECTED,
                                                 ENGINE_S_CLOSING,  ENGINE_S_SUSPENDED };
     struct engine *e = st->e;
@@ -1937,7 +1989,7 @@ compute_next(struct step *st, struct sbx_err *err)
     int64_t due = 0, inprog = 0, queued = 0;
 
     for (size_t i = 0; i < SBX_ARRAY_LEN(states); i++) {
-        if (st->o != NULL && st->o->no_close && i >= 2)
+        if (st->o != NULL && st->o->no_close && i >= 4)
             break;
         if (store_account_next_due(e->store, states[i], st->scope, &due, err) != 0)
             return -1;
@@ -1984,6 +2036,8 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
         e, o, r, o != NULL ? o->scope : NULL, eng_now(e), HUGE_VAL, 0, false, NULL, 0
     };
     bool no_close = o != NULL && o->no_close;
+    struct engine_budget_report bud;
+    double budget_next = 0;
     int rc = -1;
 
     *next_due = HUGE_VAL;
@@ -1996,6 +2050,20 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
          * after every owned request) and close a shrunk pool's surplus. */
         if (eng_pool_tend(e, st.now, &r->pool_requested, &r->pool_closed, err) != 0)
             goto out;
+        /* The spend check, when due (budget.check_interval); it judges before the phases
+         * below act on what it decided (freezing, expiring). */
+        if (engine_budget_check(e, false, &bud, err) != 0)
+            goto out;
+        r->budget_checks += bud.checked;
+        r->budget_warned += bud.warned;
+        r->budget_exceeded += bud.exceeded;
+        if (bud.checked && bud.error[0] == '\0')
+            r->did_work = true;
+        if (bud.error[0] != '\0') {
+            r->errors++;
+            snprintf(r->last_error, sizeof(r->last_error), "%s", bud.error);
+        }
+        budget_next = (double)bud.next_at;
     }
     if (!no_close && !e->dry_run && revoke_pass(&st, err) != 0)
         goto out;
@@ -2030,6 +2098,7 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
     st.now = eng_now(e);
     if (compute_next(&st, err) != 0)
         goto out;
+    want(&st, budget_next);
     *next_due = st.next;
     rc = 0;
 out:
@@ -2064,6 +2133,10 @@ engine_run(struct engine *e, const struct engine_step_opts *o, double max_pace_w
         r->pooled += one.pooled;
         r->pool_requested += one.pool_requested;
         r->pool_closed += one.pool_closed;
+        r->frozen += one.frozen;
+        r->budget_checks += one.budget_checks;
+        r->budget_warned += one.budget_warned;
+        r->budget_exceeded += one.budget_exceeded;
         r->events_delivered += one.events_delivered;
         r->events_failed += one.events_failed;
         r->errors += one.errors;

@@ -53,10 +53,15 @@
 #endif
 
 static const char *const event_names[CFG_HOOK_EVENT_COUNT] = {
-    [CFG_HOOK_POST_CREATE] = "post-create",   [CFG_HOOK_EXPIRY_WARNING] = "expiry-warning",
-    [CFG_HOOK_PRE_CLOSE] = "pre-close",       [CFG_HOOK_POST_CLOSE] = "post-close",
-    [CFG_HOOK_NUKE_FAILED] = "nuke-failed",   [CFG_HOOK_QUARANTINED] = "quarantined",
+    [CFG_HOOK_POST_CREATE] = "post-create",
+    [CFG_HOOK_EXPIRY_WARNING] = "expiry-warning",
+    [CFG_HOOK_PRE_CLOSE] = "pre-close",
+    [CFG_HOOK_POST_CLOSE] = "post-close",
+    [CFG_HOOK_NUKE_FAILED] = "nuke-failed",
+    [CFG_HOOK_QUARANTINED] = "quarantined",
     [CFG_HOOK_CLOSE_FAILED] = "close-failed",
+    [CFG_HOOK_BUDGET_WARNING] = "budget-warning",
+    [CFG_HOOK_BUDGET_EXCEEDED] = "budget-exceeded",
 };
 
 /* --- the event directory ----------------------------------------------------------------- */

@@ -23,51 +23,10 @@
 #include <cjson/cJSON.h>
 
 #include "sim/sim_int.h"
+#include "util/duration.h"
 
 #define JSON_TYPE   "application/x-amz-json-1.1"
 #define CE_MAX_DAYS (14 * 31 + 1) /* DAILY data reaches back 14 months */
-
-/* Days since 1970-01-01 of a valid YYYY-MM-DD, or INT64_MIN. */
-static int64_t
-parse_day(const char *s)
-{
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int y, m, d;
-    char tail;
-
-    if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-        s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
-        (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-        return INT64_MIN;
-    /* Howard Hinnant's days_from_civil */
-    y -= m <= 2;
-    {
-        int64_t era = (y >= 0 ? y : y - 399) / 400;
-        int64_t yoe = y - era * 400;
-        int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-        return era * 146097 + doe - 719468;
-    }
-}
-
-static void
-format_day(int64_t days, char out[11])
-{
-    /* civil_from_days */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-
-    y += m <= 2;
-    snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
-}
 
 static uint64_t
 token_mac(const struct sim *s, const char *period, uint64_t pos)
@@ -165,8 +124,8 @@ get_cost_and_usage(struct sim *s, const cJSON *in, struct sim_reply *r)
 
     if (!cJSON_IsObject(tp) || !cJSON_IsString(start) || !cJSON_IsString(end))
         return validation(s, r, "TimePeriod with Start and End is required");
-    d0 = parse_day(start->valuestring);
-    d1 = parse_day(end->valuestring);
+    d0 = duration_parse_day(start->valuestring);
+    d1 = duration_parse_day(end->valuestring);
     if (d0 == INT64_MIN || d1 == INT64_MIN)
         return validation(s, r, "Start and End must be dates in the form YYYY-MM-DD");
     if (d0 >= d1)
@@ -244,10 +203,10 @@ get_cost_and_usage(struct sim *s, const cJSON *in, struct sim_reply *r)
             goto oom;
         cJSON_AddItemToArray(results, day);
         o = cJSON_AddObjectToObject(day, "TimePeriod");
-        format_day(d0 + (int64_t)di, buf);
+        duration_format_day(d0 + (int64_t)di, buf);
         if (o == NULL || sim_json_add_str(o, "Start", buf) != 0)
             goto oom;
-        format_day(d0 + (int64_t)di + 1, buf);
+        duration_format_day(d0 + (int64_t)di + 1, buf);
         if (sim_json_add_str(o, "End", buf) != 0)
             goto oom;
         total = cJSON_AddObjectToObject(day, "Total");

@@ -485,4 +485,55 @@ int store_audit_verify(struct store *s, struct store_audit_report *r,
 /* Hex SHA-256 (65 bytes with NUL) of the canonical serialisation of r (r->hash ignored). */
 void store_audit_hash(const struct store_audit_row *r, char out[65]);
 
+/* --- store_spend.c: spend per account and day, budgets ----------------------------------- */
+
+/* Records account_id's cost on day (YYYY-MM-DD), in cents, replacing an earlier figure. */
+int store_spend_put(struct store *s, const char *account_id, const char *day, int64_t cents,
+                    struct sbx_err *err) SBX_NODISCARD;
+/* The sum of account_id's cost on the days since <= day < until (YYYY-MM-DD), cents. */
+int store_spend_sum(struct store *s, const char *account_id, const char *since, const char *until,
+                    int64_t *cents, struct sbx_err *err) SBX_NODISCARD;
+/* Calls cb for every AWS account with cost on the days since <= day < until, with its sum. */
+int store_spend_by_account(struct store *s, const char *since, const char *until,
+                           int (*cb)(void *arg, const char *account_id, int64_t cents), void *arg,
+                           struct sbx_err *err) SBX_NODISCARD;
+
+/* An account row's budget: its own limit and what the spend check found and fired. */
+struct store_budget {
+    int64_t limit;      /* the account's own limit in cents; 0 = its kind's */
+    char period[16];    /* the period the rest is about: "lease" or "2026-12"; "" = none yet */
+    int warned;         /* the highest warning threshold fired in the period (percent); 0 none */
+    bool exceeded;      /* budget-exceeded fired in the period */
+    int64_t spent;      /* spend over the period at the last check, cents */
+    int64_t checked_at; /* the last check's time; 0 = never */
+};
+/* The budget of row account (zeroed when it has none). */
+int store_budget_get(struct store *s, int64_t account, struct store_budget *out,
+                     struct sbx_err *err) SBX_NODISCARD;
+/* Records what a check found (period, warned, exceeded, spent, checked_at; not the limit). */
+int store_budget_put(struct store *s, int64_t account, const struct store_budget *b,
+                     struct sbx_err *err) SBX_NODISCARD;
+/* Calls cb for every row's budget record (account = the row's id), in row order. */
+int store_budget_all(struct store *s,
+                     int (*cb)(void *arg, int64_t account, const struct store_budget *b), void *arg,
+                     struct sbx_err *err) SBX_NODISCARD;
+
+/* One line of the chargeback report: the cost of an owner's accounts of a kind in a class. */
+struct store_spend_row {
+    const char *owner; /* borrowed for the callback */
+    const char *kind;
+    const char *class_name; /* "" = not in a class */
+    int64_t accounts;       /* accounts with cost in the period */
+    int64_t cents;
+};
+/* Calls cb per (owner, kind, class) with cost on the days since <= day < until, sorted. */
+int store_spend_report(struct store *s, const char *since, const char *until,
+                       int (*cb)(void *arg, const struct store_spend_row *r), void *arg,
+                       struct sbx_err *err) SBX_NODISCARD;
+/* True when some account row has its own limit. */
+int store_budget_any_limit(struct store *s, bool *any, struct sbx_err *err) SBX_NODISCARD;
+/* Sets row account's own limit (cents; 0 = back to its kind's). */
+int store_budget_set_limit(struct store *s, int64_t account, int64_t limit,
+                           struct sbx_err *err) SBX_NODISCARD;
+
 #endif

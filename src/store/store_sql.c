@@ -161,6 +161,23 @@ const char *const store_migrations[] = {
     " UNIQUE (account, permission_set_arn, principal_type, principal_id));"
     "CREATE INDEX access_assignment_due ON access_assignment (status, due_at);"
     "PRAGMA user_version = 4;",
+    /* 4 -> 5: the spend guard. Cost Explorer's daily cost per AWS account (cents; days are
+     * re-read while AWS may still revise them), and per account row its own budget (NULL =
+     * the kind's) and what the last check found and fired in the current period. */
+    "CREATE TABLE spend_day ("
+    " account_id TEXT NOT NULL,"
+    " day TEXT NOT NULL,"
+    " cents INTEGER NOT NULL,"
+    " PRIMARY KEY (account_id, day)) WITHOUT ROWID;"
+    "CREATE TABLE account_budget ("
+    " account INTEGER PRIMARY KEY REFERENCES account(id),"
+    " limit_cents INTEGER,"
+    " period TEXT NOT NULL DEFAULT '',"
+    " warned INTEGER NOT NULL DEFAULT 0,"
+    " exceeded INTEGER NOT NULL DEFAULT 0,"
+    " spent INTEGER NOT NULL DEFAULT 0,"
+    " checked_at INTEGER);"
+    "PRAGMA user_version = 5;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
@@ -179,8 +196,9 @@ const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
     " AND (:kind IS NULL OR a.kind = :kind) AND (:class_id IS NULL OR a.class_id = :class_id)" \
     " AND (:class_name IS NULL OR c.name = :class_name)"
 /* States whose rows count against a kind's max_per_owner (see engine/state.h). */
-#define ALIVE_STATES \
-    "('requested', 'creating', 'active', 'expiring', 'nuking', 'nuke_failed', 'protected')"
+#define ALIVE_STATES                                                                        \
+    "('requested', 'creating', 'active', 'expiring', 'nuking', 'nuke_failed', 'protected'," \
+    " 'freezing', 'frozen')"
 #define CLASS_COLS "id, name, kind, owner, seats, state, expires_at, created_at, updated_at, detail"
 /* Column order is what store_access.c's read_assignment() expects. */
 #define ASSIGNMENT_COLS                                                                           \
@@ -333,6 +351,36 @@ const char *const store_sql[STORE_STMT_COUNT] = {
     [STORE_METRICS_HOOK_FAILURES] =
             "SELECT event, COUNT(*) FROM hook_run"
             " WHERE status IN ('failed', 'timeout', 'error') GROUP BY event",
+    [STORE_SPEND_PUT] = "INSERT INTO spend_day (account_id, day, cents)"
+                        " VALUES (:account_id, :day, :cents)"
+                        " ON CONFLICT (account_id, day) DO UPDATE SET cents = excluded.cents",
+    [STORE_SPEND_SUM] = "SELECT coalesce(sum(cents), 0) FROM spend_day"
+                        " WHERE account_id = :account_id AND day >= :since AND day < :until",
+    [STORE_SPEND_BY_ACCOUNT] = "SELECT account_id, sum(cents) FROM spend_day"
+                               " WHERE day >= :since AND day < :until GROUP BY account_id",
+    [STORE_BUDGET_GET] = "SELECT limit_cents, period, warned, exceeded, spent, checked_at"
+                         " FROM account_budget WHERE account = :account",
+    [STORE_BUDGET_PUT] =
+            "INSERT INTO account_budget (account, limit_cents, period, warned, exceeded, spent,"
+            " checked_at) VALUES (:account, :limit_cents, :period, :warned, :exceeded, :spent,"
+            " :checked_at) ON CONFLICT (account) DO UPDATE SET period = excluded.period,"
+            " warned = excluded.warned, exceeded = excluded.exceeded, spent = excluded.spent,"
+            " checked_at = excluded.checked_at",
+    [STORE_BUDGET_SET_LIMIT] = "INSERT INTO account_budget (account, limit_cents)"
+                               " VALUES (:account, :limit_cents) ON CONFLICT (account)"
+                               " DO UPDATE SET limit_cents = excluded.limit_cents",
+    [STORE_BUDGET_ANY_LIMIT] = "SELECT 1 FROM account_budget WHERE limit_cents IS NOT NULL"
+                               " LIMIT 1",
+    [STORE_BUDGET_ALL] = "SELECT account, limit_cents, period, warned, exceeded, spent,"
+                         " checked_at FROM account_budget ORDER BY account",
+    /* `spend`: cost per owner, kind and class over days since <= day < until, for the
+     * accounts this store manages (found by their AWS id, which is unique). */
+    [STORE_SPEND_REPORT] =
+            "SELECT a.owner, a.kind, coalesce(c.name, ''), count(DISTINCT a.id), sum(s.cents)"
+            " FROM spend_day s JOIN account a ON a.account_id = s.account_id"
+            " LEFT JOIN class c ON c.id = a.class_id"
+            " WHERE s.day >= :since AND s.day < :until"
+            " GROUP BY a.owner, a.kind, c.name ORDER BY a.owner, a.kind, c.name",
     [STORE_METRICS_HOOK_EVENTS_QUEUED] = "SELECT event, COUNT(*) FROM hook_event"
                                          " WHERE due_at IS NOT NULL GROUP BY event",
     [STORE_HOOK_RUN_LIST] = "SELECT " HOOK_RUN_COLS " FROM hook_run WHERE account = :account"

@@ -31,6 +31,11 @@ const char *duration_format_time(int64_t t, char *buf, size_t n);
  */
 int duration_parse_time(const char *s, int64_t *out, struct sbx_err *err) SBX_NODISCARD;
 
+/* Days since 1970-01-01 of a date "YYYY-MM-DD" that exists (UTC), or INT64_MIN. */
+int64_t duration_parse_day(const char *s);
+/* Formats days since 1970-01-01 as "YYYY-MM-DD" into out; returns out. */
+const char *duration_format_day(int64_t days, char out[11]);
+
 /* Range-checked integer parsing (no atoi): whole string must be a base-10 number. */
 int duration_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out,
                          struct sbx_err *err) SBX_NODISCARD;

@@ -1,7 +1,7 @@
 /*
  * ce_bench.c -- sbx_bench_ce: one spend fetch for many accounts, as the spend check makes it.
  *
- * usage: sbx_bench_ce [-a ACCOUNTS] [-d DAYS] [-p PAGE_SIZE]
+ * usage: sbx_bench_ce [-c] [-a ACCOUNTS] [-d DAYS] [-p PAGE_SIZE]
  *
  * Builds a simulator in this process (fixed clock, no throttling, no lag) with ACCOUNTS member
  * accounts that each spend money every day, serves it on 127.0.0.1, and makes one
@@ -10,6 +10,12 @@
  * read, GetCostAndUsage requests the simulator answered, the client thread's CPU seconds
  * (the simulator runs on its own threads and is not counted) and the wall seconds.
  * Exits 1 if requests != pages (the client must send exactly one request per page).
+ *
+ * -c measures `run`'s whole spend check instead (engine_budget_check): a store in a temporary
+ * directory holds one active row per account (kind budget 100 USD, warnings at 50 and 80 %),
+ * and the check fetches the days since activation, stores each account-day, sums and judges
+ * every account and records the warnings (audit events, hook events queued) in one
+ * transaction. The line adds the account-days stored and the warnings.
  */
 #include "aws/ce.h"
 
@@ -22,7 +28,11 @@
 #include <cjson/cJSON.h>
 
 #include "aws/orgs.h"
+#include "cli/cmd.h"
+#include "engine/engine_budget.h"
+#include "engine/engine_state.h"
 #include "sim/sim.h"
+#include "store/store.h"
 #include "util/clock.h"
 
 #define T0 1767225600.0 /* 2026-01-01T00:00:00Z */
@@ -84,6 +94,102 @@ ce_requests(struct sim *s)
     return n;
 }
 
+/* -c: the whole check of `run` over a store with one active row per account. */
+static int
+whole_check(struct sim *s, const struct orgs_opts *oo, int accounts, int days, char **ids)
+{
+    struct sbx_config *cfg = NULL;
+    struct store *st = NULL;
+    struct orgs *o = NULL;
+    struct engine *e = NULL;
+    struct engine_opts eo = { 0 };
+    struct engine_budget_report r;
+    struct sbx_clock clk;
+    struct sbx_err err = { 0 };
+    static const char *const leftovers[] = { "store.db", "store.db-wal", "store.db-shm",
+                                             "store.db-journal" };
+    char dir[] = "/tmp/sbx-bench-ce.XXXXXX", path[4200];
+    double cpu0, wall0, cpu, wall;
+    long before, requests;
+    int rc = 1;
+
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(path, sizeof(path), "%s/store.db", dir);
+    if (cfg_defaults(&cfg, &err) != 0 || store_open(path, STORE_CREATE, &st, &err) != 0)
+        goto out;
+    cfg->kinds[0].budget.limit = 10000; /* 100 USD */
+    cfg->kinds[0].budget.warn[0] = 50;
+    cfg->kinds[0].budget.warn[1] = 80;
+    cfg->kinds[0].budget.nwarn = 2;
+    cfg->budget.check_interval = 6 * 3600;
+    if (store_begin(st, &err) != 0)
+        goto out;
+    for (int i = 0; i < accounts; i++) {
+        struct store_account a = { 0 };
+        struct store_audit_ev ev = { (int64_t)T0, "bench", "adopted", NULL, "active", NULL };
+        char email[64], name[64], owner[] = "owner@example.com", empty[] = "";
+
+        snprintf(email, sizeof(email), "bench%d@example.com", i);
+        snprintf(name, sizeof(name), "bench%d", i);
+        snprintf(a.account_id, sizeof(a.account_id), "%s", ids[i]);
+        a.email = email;
+        a.name = name;
+        a.kind = cfg->kinds[0].name;
+        a.owner = owner;
+        a.reason = empty;
+        a.last_error = empty;
+        a.state = ENGINE_S_ACTIVE;
+        a.active_at = (int64_t)T0;
+        a.adopted = true;
+        if (store_account_insert(st, &a, 0, &ev, &err) != 0) {
+            store_rollback(st);
+            goto out;
+        }
+    }
+    if (store_commit(st, &err) != 0)
+        goto out;
+    clock_init_fixed(&clk, T0 + days * 86400.0);
+    if (orgs_new(oo, &clk, &o, &err) != 0)
+        goto out;
+    eo.cfg = cfg;
+    eo.store = st;
+    eo.orgs = o;
+    eo.clock = &clk;
+    eo.actor = "bench";
+    if (engine_new(&eo, &e, &err) != 0)
+        goto out;
+    before = ce_requests(s);
+    cpu0 = cpu_now();
+    wall0 = wall_now();
+    if (engine_budget_check(e, true, &r, &err) != 0)
+        goto out;
+    cpu = cpu_now() - cpu0;
+    wall = wall_now() - wall0;
+    requests = ce_requests(s) - before;
+    printf("check: accounts %d days %d stored %zu pages %d requests %ld warnings %d cpu %.3f "
+           "wall %.3f%s%s\n",
+           accounts, days, r.costs, r.pages, requests, r.warned, cpu, wall,
+           r.error[0] != '\0' ? " error " : "", r.error);
+    rc = r.error[0] == '\0' && requests == r.pages && r.costs > 0 ? 0 : 1;
+out:
+    if (err.code != 0)
+        fprintf(stderr, "sbx_bench_ce: %s\n", err.msg);
+    engine_free(e);
+    orgs_free(o);
+    store_close(st);
+    cfg_free(cfg);
+    for (size_t i = 0; i < sizeof(leftovers) / sizeof(leftovers[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, leftovers[i]);
+        unlink(path);
+    }
+    if (rmdir(dir) != 0)
+        fprintf(stderr, "sbx_bench_ce: cannot remove %s\n", dir);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -96,13 +202,18 @@ main(int argc, char **argv)
     struct sbx_err err = { 0 };
     struct ce_result res;
     int accounts = 1000, days = 1, page = 500, opt;
+    bool whole = false;
+    char **ids = NULL;
     char url[64], start[11], end[11], body[256];
     double cpu0, wall0, cpu, wall;
     time_t t;
     long requests;
 
-    while ((opt = getopt(argc, argv, "a:d:p:")) != -1) {
+    while ((opt = getopt(argc, argv, "ca:d:p:")) != -1) {
         switch (opt) {
+        case 'c':
+            whole = true;
+            break;
         case 'a':
             accounts = (int)strtol(optarg, NULL, 10);
             break;
@@ -113,7 +224,7 @@ main(int argc, char **argv)
             page = (int)strtol(optarg, NULL, 10);
             break;
         default:
-            fprintf(stderr, "usage: sbx_bench_ce [-a ACCOUNTS] [-d DAYS] [-p PAGE_SIZE]\n");
+            fprintf(stderr, "usage: sbx_bench_ce [-c] [-a ACCOUNTS] [-d DAYS] [-p PAGE_SIZE]\n");
             return 2;
         }
     }
@@ -138,6 +249,9 @@ main(int argc, char **argv)
     so.ce_page_size = page;
     if (sim_new(&so, &s, &err) != 0)
         goto fail;
+    ids = calloc((size_t)accounts, sizeof(*ids));
+    if (ids == NULL)
+        goto fail_msg;
     for (int i = 0; i < accounts; i++) {
         cJSON *out = NULL;
         const cJSON *id;
@@ -147,6 +261,7 @@ main(int argc, char **argv)
         if (admin(s, "/__sim/accounts", body, &out) != 0 || out == NULL)
             goto fail_msg;
         id = cJSON_GetObjectItemCaseSensitive(out, "Id");
+        ids[i] = strdup(id->valuestring);
         snprintf(body, sizeof(body), "{\"AccountId\":\"%s\",\"PerDay\":%d.5}", id->valuestring,
                  1 + i % 50);
         cJSON_Delete(out);
@@ -170,6 +285,14 @@ main(int argc, char **argv)
     clock_init_fixed(&clk, T0 + days * 86400.0);
     if (orgs_new(&oo, &clk, &o, &err) != 0)
         goto fail;
+    if (whole) {
+        int rc = whole_check(s, &oo, accounts, days, ids);
+
+        orgs_free(o);
+        sim_server_stop(srv);
+        sim_free(s);
+        return rc;
+    }
     cpu0 = cpu_now();
     wall0 = wall_now();
     if (ce_daily_cost_by_account(o, start, end, &res, &err) != 0)

@@ -12,7 +12,7 @@ sbx init >/dev/null
 # 1. Everything passes, one line per check.
 out=$(sbx doctor)
 echo "$out"
-assert_eq "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 8 "doctor prints one line per check"
+assert_eq "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 9 "doctor prints one line per check"
 assert_contains "$out" "ok    config"
 assert_contains "$out" "$T/sandboxctl.cfg"
 assert_contains "$out" "ok    endpoint      $SIM_URL (config aws.endpoint), signing region us-east-1"
@@ -23,6 +23,7 @@ assert_contains "$out" "ok    caller"
 assert_contains "$out" "(account 111111111111): the management account"
 assert_contains "$out" "ok    store         $T/store.db (schema "
 assert_contains "$out" "ok    accounts      $T/store.db: every account tagged as this store's is known"
+assert_contains "$out" "ok    spend         no kind has a budget: no Cost Explorer requests"
 case "$out" in
 *"$AWS_SECRET_ACCESS_KEY"*) fail "doctor printed the secret key" ;;
 *"$AWS_ACCESS_KEY_ID"*) fail "doctor printed the whole access key id" ;;
@@ -32,7 +33,7 @@ json=$(sbx doctor --json)
 assert_eq "$(json_get "$json" 'd["ok"]')" true
 assert_eq "$(json_get "$json" 'd["management_account"]')" true
 assert_eq "$(json_get "$json" '[c["check"] for c in d["checks"]]')" \
-    '["config", "endpoint", "credentials", "organization", "root", "caller", "store", "accounts"]'
+    '["config", "endpoint", "credentials", "organization", "root", "caller", "store", "accounts", "spend"]'
 assert_eq "$(json_get "$json" 'sorted(set(c["status"] for c in d["checks"]))')" '["ok"]'
 
 # 2. Debug output shows the exchange but no secret, token or signature.

@@ -133,11 +133,11 @@ TEST(request_shape_and_parsing)
     CHECK_INT_EQ(res.n, 3);
     CHECK_STR_EQ(res.costs[0].account, "222222222222");
     CHECK_STR_EQ(res.costs[0].day, "2026-12-01");
-    CHECK(fabs(res.costs[0].amount - 12.5) < 1e-9);
+    CHECK_INT_EQ(res.costs[0].cents, 1250);
     CHECK_STR_EQ(res.costs[0].unit, "USD");
     CHECK(!res.costs[0].estimated);
     CHECK_STR_EQ(res.costs[1].account, "333333333333");
-    CHECK(fabs(res.costs[1].amount - 1e-7) < 1e-12);
+    CHECK_INT_EQ(res.costs[1].cents, 0); /* a ten-millionth of a dollar rounds to no cent */
     CHECK_STR_EQ(res.costs[2].day, "2026-12-02");
     CHECK(res.costs[2].estimated);
     ce_result_release(&res);
@@ -586,7 +586,7 @@ TEST(client_against_simulator)
     struct sbx_err err = { 0 };
     struct ce_result res;
     char url[64], ids[4][13], *home;
-    double total = 0;
+    int64_t total = 0;
 
     clean_env("AKIDTEST", "secret", &home);
     for (int i = 0; i < 4; i++) {
@@ -612,8 +612,8 @@ TEST(client_against_simulator)
     CHECK_INT_EQ(res.n, 12);
     CHECK_INT_EQ(res.pages, 4);
     for (size_t i = 0; i < res.n; i++)
-        total += res.costs[i].amount;
-    CHECK(fabs(total - 2.5 * (10 + 20 + 30 + 40)) < 1e-6);
+        total += res.costs[i].cents;
+    CHECK_INT_EQ(total, 250 * (10 + 20 + 30 + 40));
     CHECK(!res.costs[0].estimated);
     CHECK(res.costs[res.n - 1].estimated);
     CHECK_STR_EQ(res.costs[res.n - 1].day, "2026-01-03");

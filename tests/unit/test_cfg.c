@@ -453,6 +453,71 @@ TEST(kind_pool_group)
     expect_error("kinds = {\n  demo = {\n    pool = 3;\n  };\n};\n", 3, "kinds.demo.pool");
 }
 
+/* A kind's budget: money in cents, thresholds sorted, names parsed; every mistake named. */
+TEST(kind_budget_group)
+{
+    struct sbx_config *cfg = NULL;
+    struct sbx_err err = { 0 };
+    const struct cfg_kind *k;
+    char *path =
+            write_file(NULL, "b.cfg",
+                       "budget = { check_interval = \"12h\"; };\n"
+                       "kinds = {\n"
+                       "  demo = { budget = { limit = \"50 USD\"; warn = [ 80, 50 ];\n"
+                       "                      period = \"monthly\"; at_limit = \"freeze\"; }; };\n"
+                       "  lab = { budget = { limit = \"12.5USD\"; at_limit = \"close\"; }; };\n"
+                       "  dev = { };\n"
+                       "};\n");
+
+    CHECK_OK(cfg_load(path, &cfg, &err), &err);
+    CHECK_INT_EQ(cfg->budget.check_interval, 12 * 3600);
+    k = cfg_kind_find(cfg, "demo");
+    CHECK_INT_EQ(k->budget.limit, 5000);
+    CHECK_INT_EQ(k->budget.nwarn, 2);
+    CHECK_INT_EQ(k->budget.warn[0], 50);
+    CHECK_INT_EQ(k->budget.warn[1], 80);
+    CHECK_INT_EQ(k->budget.period, CFG_BUDGET_MONTHLY);
+    CHECK_INT_EQ(k->budget.at_limit, CFG_AT_LIMIT_FREEZE);
+    k = cfg_kind_find(cfg, "lab");
+    CHECK_INT_EQ(k->budget.limit, 1250);
+    CHECK_INT_EQ(k->budget.period, CFG_BUDGET_LEASE);
+    CHECK_INT_EQ(k->budget.at_limit, CFG_AT_LIMIT_CLOSE);
+    k = cfg_kind_find(cfg, "dev");
+    CHECK_INT_EQ(k->budget.limit, 0);
+    CHECK_INT_EQ(k->budget.at_limit, CFG_AT_LIMIT_NOTIFY);
+    cfg_free(cfg);
+    free(path);
+    CHECK_OK(cfg_defaults(&cfg, &err), &err);
+    CHECK_INT_EQ(cfg->budget.check_interval, 6 * 3600);
+    cfg_free(cfg);
+    expect_error("kinds = {\n  demo = {\n    budget = { limit = 50.0; };\n  };\n};\n", 3,
+                 "kinds.demo.budget.limit': must be an amount string");
+    expect_error("kinds = {\n  demo = {\n    budget = { limit = \"50 EUR\"; };\n  };\n};\n", 3,
+                 "unknown currency \"EUR\"");
+    expect_error("kinds = {\n  demo = {\n    budget = { limit = \"50\"; };\n  };\n};\n", 3,
+                 "has no currency");
+    expect_error("kinds = {\n  demo = {\n    budget = { limit = \"1.234 USD\"; };\n  };\n};\n", 3,
+                 "more than two decimals");
+    expect_error("kinds = {\n  demo = {\n    budget = { limit = \"0 USD\"; };\n  };\n};\n", 3,
+                 "must be more than 0 USD");
+    expect_error("kinds = {\n  demo = {\n    budget = { limit = \"5 USD\"; period = \"week\"; };\n"
+                 "  };\n};\n",
+                 3, "kinds.demo.budget.period': must be \"lease\"");
+    expect_error(
+            "kinds = {\n  demo = {\n    budget = { limit = \"5 USD\"; at_limit = \"stop\"; };\n"
+            "  };\n};\n",
+            3, "kinds.demo.budget.at_limit': must be \"notify\", \"freeze\" or \"close\"");
+    expect_error("kinds = {\n  demo = {\n    budget = { limit = \"5 USD\"; warn = [ 50, 50 ]; };\n"
+                 "  };\n};\n",
+                 3, "duplicate warning threshold 50%");
+    expect_error("kinds = {\n  demo = {\n    budget = { limit = \"5 USD\"; warn = [ 100 ]; };\n"
+                 "  };\n};\n",
+                 3, "kinds.demo.budget.warn");
+    expect_error("kinds = {\n  demo = {\n    budget = { warn = [ 50 ]; };\n  };\n};\n", 3,
+                 "a budget needs its limit");
+    expect_error("budget = { check_interval = \"5m\"; };\n", 1, "budget.check_interval");
+}
+
 TEST(relative_paths_resolve_against_config_dir)
 {
     struct sbx_config *cfg = NULL;

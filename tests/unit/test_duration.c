@@ -111,3 +111,20 @@ TEST(rejects_repeated_or_unordered_units)
     CHECK_OK(duration_parse("1d30m", &v, &err), &err);
     CHECK_INT_EQ(v, 86400 + 1800);
 }
+
+/* Calendar days (Cost Explorer's periods): only dates that exist, and back. */
+TEST(parses_and_formats_days)
+{
+    char buf[11];
+
+    CHECK_INT_EQ(duration_parse_day("1970-01-01"), 0);
+    CHECK_INT_EQ(duration_parse_day("2026-12-04"), 20791);
+    CHECK_STR_EQ(duration_format_day(20791, buf), "2026-12-04");
+    CHECK_STR_EQ(duration_format_day(duration_parse_day("2024-02-29"), buf), "2024-02-29");
+    CHECK(duration_parse_day("2026-02-29") == INT64_MIN);
+    CHECK(duration_parse_day("2100-02-29") == INT64_MIN);
+    CHECK(duration_parse_day("2026-13-01") == INT64_MIN);
+    CHECK(duration_parse_day("2026-1-01") == INT64_MIN);
+    CHECK(duration_parse_day("2026-01-01x") == INT64_MIN);
+    CHECK(duration_parse_day(NULL) == INT64_MIN);
+}

@@ -50,7 +50,7 @@ teardown(struct fixture *fx)
 static struct store_account
 request(struct fixture *fx, const char *kind, const char *owner)
 {
-    struct engine_request r = { kind, owner, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0 };
+    struct engine_request r = { kind, owner, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
 
@@ -185,7 +185,7 @@ TEST(requests_validate_and_reserve_unique_aliases)
     struct fixture fx;
     struct sbx_err err = { 0 };
     struct store_account a, b, c = { 0 };
-    struct engine_request r = { "demo", "a@corp.example", 4 * 86400, NULL, 0, NULL, 0 };
+    struct engine_request r = { "demo", "a@corp.example", 4 * 86400, NULL, 0, NULL, 0, 0 };
     int64_t n = 0;
 
     setup(&fx);

@@ -154,7 +154,7 @@ step(struct fx *f)
 static int64_t
 request(struct fx *f, const char *owner)
 {
-    struct engine_request r = { "demo", owner, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0 };
+    struct engine_request r = { "demo", owner, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
     int64_t id;

@@ -697,7 +697,8 @@ TEST(migrates_hook_run_result)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE access_assignment; DROP TABLE hook_event;"
+    raw_exec(path, "DROP TABLE access_assignment; DROP TABLE hook_event; DROP TABLE spend_day;"
+                   " DROP TABLE account_budget;"
                    "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
                    "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
                    " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
@@ -709,6 +710,55 @@ TEST(migrates_hook_run_result)
     CHECK_INT_EQ(seen.n, 1);
     CHECK_STR_EQ(seen.status, "ok");
     CHECK_STR_EQ(seen.result, "");
+    store_close(s);
+    free(path);
+}
+
+/* A schema-3 store gets the spend guard's tables: spend per day summed over a period, a
+ * budget per row with its own limit kept apart from what the checks record. */
+TEST(migrates_spend_tables)
+{
+    struct sbx_err err = { 0 };
+    struct store *s;
+    struct store_budget b = { 0 };
+    char *path;
+    int64_t id, sum = -1;
+    bool any = true;
+
+    s = open_new(&path);
+    id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    store_close(s);
+    raw_exec(path, "DROP TABLE spend_day; DROP TABLE account_budget; PRAGMA user_version = 4");
+    s = NULL;
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
+    CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
+    CHECK_OK(store_spend_put(s, "111111111111", "2026-12-01", 1250, &err), &err);
+    CHECK_OK(store_spend_put(s, "111111111111", "2026-12-02", 100, &err), &err);
+    CHECK_OK(store_spend_put(s, "111111111111", "2026-12-02", 300, &err), &err); /* revised */
+    CHECK_OK(store_spend_put(s, "222222222222", "2026-12-02", 7, &err), &err);
+    CHECK_OK(store_spend_sum(s, "111111111111", "2026-12-01", "2026-12-03", &sum, &err), &err);
+    CHECK_INT_EQ(sum, 1550);
+    CHECK_OK(store_spend_sum(s, "111111111111", "2026-12-02", "2026-12-03", &sum, &err), &err);
+    CHECK_INT_EQ(sum, 300);
+    CHECK_OK(store_budget_any_limit(s, &any, &err), &err);
+    CHECK(!any);
+    CHECK_OK(store_budget_get(s, id, &b, &err), &err);
+    CHECK_INT_EQ(b.limit, 0);
+    CHECK_INT_EQ(b.checked_at, 0);
+    b.warned = 50;
+    b.spent = 2500;
+    b.checked_at = 100;
+    snprintf(b.period, sizeof(b.period), "lease");
+    CHECK_OK(store_budget_put(s, id, &b, &err), &err);
+    CHECK_OK(store_budget_set_limit(s, id, 10000, &err), &err);
+    memset(&b, 0, sizeof(b));
+    CHECK_OK(store_budget_get(s, id, &b, &err), &err);
+    CHECK_INT_EQ(b.limit, 10000);
+    CHECK_INT_EQ(b.warned, 50);
+    CHECK_INT_EQ(b.spent, 2500);
+    CHECK_STR_EQ(b.period, "lease");
+    CHECK_OK(store_budget_any_limit(s, &any, &err), &err);
+    CHECK(any);
     store_close(s);
     free(path);
 }
@@ -1003,7 +1053,8 @@ TEST(migrates_to_assignments)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE access_assignment; PRAGMA user_version = 3");
+    raw_exec(path, "DROP TABLE access_assignment; DROP TABLE spend_day; DROP TABLE account_budget;"
+                   " PRAGMA user_version = 3");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);

@@ -1,0 +1,164 @@
+/* store_spend.c -- the spend guard's tables: spend per AWS account and day, budgets per row. */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+int
+store_spend_put(struct store *s, const char *account_id, const char *day, int64_t cents,
+                struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_SPEND_PUT, err);
+
+    store_bind_text(&b, ":account_id", account_id);
+    store_bind_text(&b, ":day", day);
+    store_bind_int(&b, ":cents", cents);
+    return store_exec_stmt(&b);
+}
+
+int
+store_spend_sum(struct store *s, const char *account_id, const char *since, const char *until,
+                int64_t *cents, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_SPEND_SUM, err);
+    int rc;
+
+    store_bind_text(&b, ":account_id", account_id);
+    store_bind_text(&b, ":since", since);
+    store_bind_text(&b, ":until", until);
+    rc = store_step(&b);
+    if (rc == 1)
+        *cents = sqlite3_column_int64(b.st, 0);
+    store_done(&b);
+    return rc < 0 ? -1 : 0;
+}
+
+int
+store_spend_by_account(struct store *s, const char *since, const char *until,
+                       int (*cb)(void *arg, const char *account_id, int64_t cents), void *arg,
+                       struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_SPEND_BY_ACCOUNT, err);
+    int rc;
+
+    store_bind_text(&b, ":since", since);
+    store_bind_text(&b, ":until", until);
+    while ((rc = store_step(&b)) == 1) {
+        rc = cb(arg, store_col_text(b.st, 0), sqlite3_column_int64(b.st, 1));
+        if (rc != 0)
+            break;
+    }
+    store_done(&b);
+    return rc;
+}
+
+/* Columns from col on: limit_cents, period, warned, exceeded, spent, checked_at. */
+static void
+read_budget(sqlite3_stmt *st, int col, struct store_budget *out)
+{
+    out->limit = sqlite3_column_int64(st, col);
+    snprintf(out->period, sizeof(out->period), "%s", store_col_text(st, col + 1));
+    out->warned = sqlite3_column_int(st, col + 2);
+    out->exceeded = sqlite3_column_int(st, col + 3) != 0;
+    out->spent = sqlite3_column_int64(st, col + 4);
+    out->checked_at = sqlite3_column_int64(st, col + 5);
+}
+
+int
+store_budget_get(struct store *s, int64_t account, struct store_budget *out, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_BUDGET_GET, err);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    store_bind_int(&b, ":account", account);
+    rc = store_step(&b);
+    if (rc == 1)
+        read_budget(b.st, 0, out);
+    store_done(&b);
+    return rc < 0 ? -1 : 0;
+}
+
+int
+store_budget_all(struct store *s,
+                 int (*cb)(void *arg, int64_t account, const struct store_budget *b), void *arg,
+                 struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_BUDGET_ALL, err);
+    struct store_budget bu;
+    int rc;
+
+    while ((rc = store_step(&b)) == 1) {
+        memset(&bu, 0, sizeof(bu));
+        read_budget(b.st, 1, &bu);
+        rc = cb(arg, sqlite3_column_int64(b.st, 0), &bu);
+        if (rc != 0)
+            break;
+    }
+    store_done(&b);
+    return rc;
+}
+
+int
+store_spend_report(struct store *s, const char *since, const char *until,
+                   int (*cb)(void *arg, const struct store_spend_row *r), void *arg,
+                   struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_SPEND_REPORT, err);
+    struct store_spend_row r;
+    int rc;
+
+    store_bind_text(&b, ":since", since);
+    store_bind_text(&b, ":until", until);
+    while ((rc = store_step(&b)) == 1) {
+        r.owner = store_col_text(b.st, 0);
+        r.kind = store_col_text(b.st, 1);
+        r.class_name = store_col_text(b.st, 2);
+        r.accounts = sqlite3_column_int64(b.st, 3);
+        r.cents = sqlite3_column_int64(b.st, 4);
+        rc = cb(arg, &r);
+        if (rc != 0)
+            break;
+    }
+    store_done(&b);
+    return rc;
+}
+
+int
+store_budget_put(struct store *s, int64_t account, const struct store_budget *bu,
+                 struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_BUDGET_PUT, err);
+
+    store_bind_int(&b, ":account", account);
+    store_bind_int_or_null(&b, ":limit_cents", bu->limit);
+    store_bind_text(&b, ":period", bu->period);
+    store_bind_int(&b, ":warned", bu->warned);
+    store_bind_int(&b, ":exceeded", bu->exceeded ? 1 : 0);
+    store_bind_int(&b, ":spent", bu->spent);
+    store_bind_int_or_null(&b, ":checked_at", bu->checked_at);
+    return store_exec_stmt(&b);
+}
+
+int
+store_budget_set_limit(struct store *s, int64_t account, int64_t limit, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_BUDGET_SET_LIMIT, err);
+
+    store_bind_int(&b, ":account", account);
+    store_bind_int_or_null(&b, ":limit_cents", limit);
+    return store_exec_stmt(&b);
+}
+
+int
+store_budget_any_limit(struct store *s, bool *any, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_BUDGET_ANY_LIMIT, err);
+    int rc = store_step(&b);
+
+    *any = rc == 1;
+    store_done(&b);
+    return rc < 0 ? -1 : 0;
+}

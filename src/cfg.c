@@ -686,6 +686,8 @@ static const struct cfg_key keys[] = {
             check_user_template, NULL),
     KEY_STR(C, "access", "permission_set", access.permission_set, 0, check_permission_set,
             "AdministratorAccess"),
+    KEY_STR(C, "access", "portal_url", access.portal_url, CFG_OPTIONAL, check_url, NULL),
+    KEY_BOOL(C, "access", "revoke_others", access.revoke_others, "false"),
     KEY_BOOL(C, "access", "create_users", access.create_users, "false"),
     KEY_STR(C, "access", "user_groups", access.user_groups, CFG_OPTIONAL, check_group_list, NULL),
     KEY_DURATION(C, "access", "directory_interval", access.directory_interval, 0, 30 * DAY,

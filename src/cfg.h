@@ -137,8 +137,10 @@ struct cfg_access {
     char *user_name_template; /* NULL: owners are matched by address (emails.value); else the
                                  userName, from {owner} and {local} (the address before '@') */
     char *permission_set;     /* default permission set, a name or an ARN */
-    bool create_users;        /* create missing owners' users (Identity Center's directory only) */
-    char *user_groups;        /* comma-separated groups a created user joins; NULL = none */
+    char *portal_url;   /* the access portal (start URL); NULL = https://ID.awsapps.com/start */
+    bool revoke_others; /* at the end, also delete others' assignments of the kind's set */
+    bool create_users;  /* create missing owners' users (Identity Center's directory only) */
+    char *user_groups;  /* comma-separated groups a created user joins; NULL = none */
     int64_t directory_interval; /* seconds between directory checks in `run` (1h); 0 = never */
     int brake_owners;           /* the brake holds when more than this many owners vanish ... */
     int brake_percent;          /* ... and more than this share of the checked owners (%) */

@@ -28,13 +28,19 @@ struct acct_count {
     int64_t n;
 };
 
+/* A count per hook event. */
+struct event_counts {
+    int64_t n[CFG_HOOK_EVENT_COUNT];
+    int64_t other; /* events this binary does not know (newer/older stores) */
+};
+
 struct metrics {
     FILE *fp;
     struct acct_count *rows;
     size_t nrows, cap;
     int64_t by_state[ENGINE_S_COUNT];
-    int64_t hook_failures[CFG_HOOK_EVENT_COUNT];
-    int64_t other_hook_failures; /* events this binary does not know (newer/older stores) */
+    struct event_counts hook_failures;
+    struct event_counts events_queued;
 };
 
 /* A label value with \, " and newline escaped, as the text format requires. */
@@ -82,18 +88,32 @@ acct_row(void *arg, const char *state, const char *kind, int64_t n)
 }
 
 static int
-hook_row(void *arg, const char *event, int64_t n)
+event_row(void *arg, const char *event, int64_t n)
 {
-    struct metrics *m = arg;
+    struct event_counts *c = arg;
 
     for (int ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++) {
         if (strcmp(event, cfg_hook_event_name((enum cfg_hook_event)ev)) == 0) {
-            m->hook_failures[ev] += n;
+            c->n[ev] += n;
             return 0;
         }
     }
-    m->other_hook_failures += n;
+    c->other += n;
     return 0;
+}
+
+/* One series per event (0 when none, so alerts see it), plus "other" when the store has
+ * events this binary does not know. */
+static void
+print_event_counts(FILE *fp, const char *name, const char *type, const char *help,
+                   const struct event_counts *c)
+{
+    header(fp, name, type, help);
+    for (int ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++)
+        fprintf(fp, "%s{event=\"%s\"} %lld\n", name, cfg_hook_event_name((enum cfg_hook_event)ev),
+                (long long)c->n[ev]);
+    if (c->other > 0)
+        fprintf(fp, "%s{event=\"other\"} %lld\n", name, (long long)c->other);
 }
 
 static bool
@@ -254,7 +274,8 @@ cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
     last_ok = cmd_last_run_ok(ctx);
     /* Everything is read before anything is written: a failed read leaves the old file. */
     if (store_metrics_accounts(ctx->store, acct_row, &m, &err) != 0 ||
-        store_metrics_hook_failures(ctx->store, hook_row, &m, &err) != 0 ||
+        store_metrics_hook_failures(ctx->store, event_row, &m.hook_failures, &err) != 0 ||
+        store_metrics_hook_events_queued(ctx->store, event_row, &m.events_queued, &err) != 0 ||
         engine_quota(e, &v, &err) != 0) {
         if (err.code == SBX_E_OK)
             sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
@@ -296,14 +317,13 @@ cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
            "Accounts quarantined after failed nukes (state nuke_failed).");
     fprintf(m.fp, "sandboxctl_quarantined_accounts %lld\n",
             (long long)m.by_state[ENGINE_S_NUKE_FAILED]);
-    header(m.fp, "sandboxctl_hook_failures_total", "counter",
-           "Hook runs that failed, timed out or could not run, by event.");
-    for (int ev = 0; ev < CFG_HOOK_EVENT_COUNT; ev++)
-        fprintf(m.fp, "sandboxctl_hook_failures_total{event=\"%s\"} %lld\n",
-                cfg_hook_event_name((enum cfg_hook_event)ev), (long long)m.hook_failures[ev]);
-    if (m.other_hook_failures > 0)
-        fprintf(m.fp, "sandboxctl_hook_failures_total{event=\"other\"} %lld\n",
-                (long long)m.other_hook_failures);
+    print_event_counts(m.fp, "sandboxctl_hook_failures_total", "counter",
+                       "Hook runs that failed, timed out or could not run, by event.",
+                       &m.hook_failures);
+    print_event_counts(m.fp, "sandboxctl_hook_events_queued", "gauge",
+                       "Hook events (nuke-failed, quarantined, close-failed) queued and not yet "
+                       "delivered, by event.",
+                       &m.events_queued);
     header(m.fp, "sandboxctl_last_successful_run_timestamp_seconds", "gauge",
            "When the last run pass without errors ended (Unix time; 0 = never).");
     fprintf(m.fp, "sandboxctl_last_successful_run_timestamp_seconds %lld\n", (long long)last_ok);

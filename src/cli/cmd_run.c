@@ -121,8 +121,11 @@ struct pass {
     const struct engine_directory_report *dr;
 };
 
+/* The end of a pass: with --json one line of type "pass" (its events were lines of their
+ * own, printed as they happened). */
 static void
-print_pass(bool json, struct cmd_events *ev, const struct pass *p, double next, bool dry_run)
+print_pass(bool json, const struct sbx_clock *clock, const struct pass *p, double next,
+           bool dry_run)
 {
     const struct engine_step_report *r = p->r;
     const struct engine_drift_report *d = p->d;
@@ -131,10 +134,12 @@ print_pass(bool json, struct cmd_events *ev, const struct pass *p, double next, 
 
     if (json) {
         cJSON *o = cJSON_CreateObject();
-        char *text;
 
         if (o == NULL)
             return;
+        cJSON_AddStringToObject(o, "type", "pass");
+        cmd_json_time(o, "time", (int64_t)clock_now(clock));
+        cJSON_AddStringToObject(o, "event", "pass");
         cJSON_AddBoolToObject(o, "dry_run", dry_run);
         cmd_report_json(o, r);
         drift_json(o, d);
@@ -143,14 +148,7 @@ print_pass(bool json, struct cmd_events *ev, const struct pass *p, double next, 
             cmd_json_time(o, "next_due_at", (int64_t)ceil(next));
         else
             cJSON_AddNullToObject(o, "next_due_at");
-        cJSON_AddItemToObject(o, "events", ev->array != NULL ? ev->array : cJSON_CreateArray());
-        ev->array = NULL;
-        text = cJSON_PrintUnformatted(o);
-        cJSON_Delete(o);
-        if (text != NULL) {
-            printf("%s\n", text);
-            cJSON_free(text);
-        }
+        (void)cmd_json_line(o);
     } else {
         drift_line(d);
         directory_line(p->dr);
@@ -188,6 +186,7 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
     if (watch && once)
         return cmd_usage_error(cmd_run_usage, "run: --watch and --once exclude each other");
     ev.json = json;
+    ev.lines = json ? &ctx->clock : NULL;
     rc = cmd_engine_open(ctx, "run", dry_run, &ev, &e);
     if (rc != 0)
         return rc;
@@ -235,7 +234,7 @@ cmd_run(struct sbx_ctx *ctx, int argc, char **argv)
         if (!dry_run && r.errors == 0 && d.errors == 0)
             cmd_mark_run_ok(ctx, (int64_t)engine_now(e));
         if (!watch || r.did_work || ev.count > 0 || json || dr.vanished > 0)
-            print_pass(json, &ev, &(struct pass){ &r, &d, &dr }, next, dry_run);
+            print_pass(json, &ctx->clock, &(struct pass){ &r, &d, &dr }, next, dry_run);
         ev.count = 0;
         if (!watch || stop_requested)
             break;

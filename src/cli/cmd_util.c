@@ -393,6 +393,8 @@ static const struct {
     REPORT_ITEM(pool_requested, "pool requested"),
     REPORT_ITEM(pooled, "pooled"),
     REPORT_ITEM(pool_closed, "pool surplus closing"),
+    REPORT_ITEM(events_delivered, "hook events delivered"),
+    REPORT_ITEM(events_failed, "hook event deliveries failed"),
     REPORT_ITEM(errors, "errors"),
 };
 #undef REPORT_ITEM
@@ -418,8 +420,9 @@ cmd_report_json(cJSON *obj, const struct engine_step_report *r)
     cJSON_AddStringToObject(o, "last_error", r->last_error);
 }
 
-int
-cmd_json_print(cJSON *obj)
+/* Prints obj (and frees it): indented, or on one line and flushed. */
+static int
+json_out(cJSON *obj, bool one_line)
 {
     char *text;
 
@@ -427,7 +430,7 @@ cmd_json_print(cJSON *obj)
         log_error("out of memory");
         return -1;
     }
-    text = cJSON_Print(obj);
+    text = one_line ? cJSON_PrintUnformatted(obj) : cJSON_Print(obj);
     cJSON_Delete(obj);
     if (text == NULL) {
         log_error("out of memory");
@@ -436,7 +439,21 @@ cmd_json_print(cJSON *obj)
     fputs(text, stdout);
     fputc('\n', stdout);
     cJSON_free(text);
+    if (one_line)
+        fflush(stdout);
     return 0;
+}
+
+int
+cmd_json_print(cJSON *obj)
+{
+    return json_out(obj, false);
+}
+
+int
+cmd_json_line(cJSON *obj)
+{
+    return json_out(obj, true);
 }
 
 const char *
@@ -488,6 +505,36 @@ add_str_or_null(cJSON *obj, const char *key, const char *v)
         cJSON_AddNullToObject(obj, key);
 }
 
+/* One engine event as JSON (the shape man/sandboxctl.1 documents under run --json). */
+static cJSON *
+event_json(const struct cmd_events *ce, const struct engine_event *ev)
+{
+    const struct store_account *a = ev->account;
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return NULL;
+    if (ce->lines != NULL) {
+        cJSON_AddStringToObject(o, "type", ev->id != NULL ? "hook-event" : "lifecycle");
+        cmd_json_time(o, "time", (int64_t)clock_now(ce->lines));
+    }
+    cJSON_AddNumberToObject(o, "id", (double)a->id);
+    add_str_or_null(o, "account_id", a->account_id);
+    cJSON_AddStringToObject(o, "event", ev->event);
+    add_str_or_null(o, "from", ev->from);
+    add_str_or_null(o, "to", ev->to);
+    cJSON_AddStringToObject(o, "message", ev->message);
+    add_str_or_null(o, "owner", a->owner);
+    add_str_or_null(o, "kind", a->kind);
+    cJSON_AddStringToObject(o, "state", engine_state_name(a->state));
+    add_str_or_null(o, "detail", ev->id != NULL ? ev->detail : ev->message);
+    if (ev->id != NULL) {
+        cJSON_AddStringToObject(o, "event_id", ev->id);
+        cJSON_AddBoolToObject(o, "delivered", ev->delivered);
+    }
+    return o;
+}
+
 static void
 on_event(void *arg, const struct engine_event *ev)
 {
@@ -496,24 +543,23 @@ on_event(void *arg, const struct engine_event *ev)
 
     ce->count++;
     if (ce->json) {
-        cJSON *o;
+        cJSON *o = event_json(ce, ev);
 
+        if (o != NULL && ce->lines != NULL) {
+            /* One line per event, as it happens (log shippers read them as they come). */
+            cmd_json_line(o);
+            return;
+        }
         if (ce->array == NULL)
             ce->array = cJSON_CreateArray();
-        o = cJSON_CreateObject();
         if (ce->array == NULL || o == NULL) {
             cJSON_Delete(o);
             return;
         }
-        cJSON_AddNumberToObject(o, "id", (double)a->id);
-        add_str_or_null(o, "account_id", a->account_id);
-        cJSON_AddStringToObject(o, "event", ev->event);
-        add_str_or_null(o, "from", ev->from);
-        add_str_or_null(o, "to", ev->to);
-        cJSON_AddStringToObject(o, "message", ev->message);
         cJSON_AddItemToArray(ce->array, o);
         return;
     }
+
     if (ce->quiet)
         return;
     printf("#%lld %-12s %-24s", (long long)a->id, a->account_id[0] != '\0' ? a->account_id : "-",

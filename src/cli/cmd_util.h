@@ -68,6 +68,8 @@ void cmd_account_json_write(struct jsonw *w, const struct store_account *a);
 void cmd_report_json(cJSON *obj, const struct engine_step_report *r);
 /* Prints obj (formatted) and a newline to stdout and frees it; -1 when out of memory. */
 int cmd_json_print(cJSON *obj);
+/* The same on one line, flushed at once (a line of a JSON lines stream). */
+int cmd_json_line(cJSON *obj);
 /* The audit event object of `log --json` (account true: with "id" and "account_id", no
  * "hash") and of `show --json`'s history; NULL when out of memory. */
 cJSON *cmd_audit_json(const struct store_audit_row *r, bool account);
@@ -78,12 +80,15 @@ void cmd_json_time(cJSON *obj, const char *key, int64_t t);
 
 /* --- engine for a command ------------------------------------------------------------------ */
 
-/* Collects engine events: printed as lines when json is false, kept as an array otherwise. */
+/* Collects engine events: printed as lines when json is false, kept as an array otherwise,
+ * or, with lines set, printed at once as one JSON object per line stamped with that clock's
+ * time (`run --json`). */
 struct cmd_events {
     bool json;
     bool quiet;   /* collect only */
     cJSON *array; /* events when json */
     int count;
+    const struct sbx_clock *lines; /* json: one line per event, at once; NULL = the array */
 };
 
 /*

@@ -107,6 +107,7 @@ engine_free(struct engine *e)
     if (e == NULL)
         return;
     eng_drop_caches(e);
+    engine_access_cache_free(e->access);
     free(e->config_path);
     free(e);
 }

@@ -238,6 +238,11 @@ const char *engine_close_verdict(const struct store_account *a, enum engine_clos
 int engine_check_protection(struct engine *e, const struct store_account *a, bool *protected,
                             char *why, size_t whylen, struct sbx_err *err) SBX_NODISCARD;
 
+/* The portal's direct link to a's console for its owner (the access portal, the account, the
+ * owner's permission set) while the owner's IAM Identity Center assignment on a is granted;
+ * "" otherwise, and when it cannot be had (logged). For rosters and notices. */
+void engine_access_link(struct engine *e, const struct store_account *a, char *link, size_t n);
+
 /*
  * Moves a's expiry to new_expiry (epoch seconds): refused (SBX_E_INVALID) beyond the kind's
  * max_ttl counted from activation, or in the past, or for states that cannot be extended.

@@ -205,3 +205,58 @@ engine_access_user_id(struct idc *c, const struct cfg_access *cfg, const char *i
         sbx_err_prefix(err, "cannot look up the Identity Center user of owner %s", owner);
     return -1;
 }
+
+int
+engine_access_portal_url(const char *identity_store_id, char *buf, size_t n)
+{
+    int w = snprintf(buf, n, "https://%s.awsapps.com/start", identity_store_id);
+
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+int
+engine_access_console_url(const char *portal, const char *account_id, const char *role_name,
+                          char *buf, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t plen = strlen(portal), o;
+    int w;
+
+    if (plen > 0 && portal[plen - 1] == '/')
+        plen--;
+    w = snprintf(buf, n, "%.*s/#/console?account_id=%s&role_name=", (int)plen, portal, account_id);
+    if (w < 0 || (size_t)w >= n)
+        return -1;
+    o = (size_t)w;
+    for (const unsigned char *p = (const unsigned char *)role_name; *p != '\0'; p++) {
+        bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                     (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL;
+
+        if (o + (plain ? 1 : 3) >= n)
+            return -1;
+        if (plain) {
+            buf[o++] = (char)*p;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = hex[*p >> 4];
+            buf[o++] = hex[*p & 15];
+        }
+    }
+    buf[o] = '\0';
+    return 0;
+}
+
+void
+engine_access_cache_free(struct engine_access_cache *c)
+{
+    if (c == NULL)
+        return;
+    idc_free(c->idc);
+    engine_access_instance_release(&c->in);
+    for (size_t i = 0; i < c->nps; i++) {
+        free(c->ps[i].kind);
+        free(c->ps[i].arn);
+        free(c->ps[i].name);
+    }
+    free(c);
+}

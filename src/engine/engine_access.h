@@ -60,4 +60,31 @@ int engine_access_user_id(struct idc *c, const struct cfg_access *cfg,
                           const char *identity_store_id, const char *owner, char **user_id,
                           struct sbx_err *err) SBX_NODISCARD;
 
+/* What an engine looked up once and keeps: the client, the instance, each kind's permission set
+ * (its ARN and name). */
+struct engine_access_cache {
+    struct idc *idc;
+    bool have_instance;
+    struct engine_access_instance in;
+    struct {
+        char *kind;
+        char *arn;
+        char *name;
+    } ps[CFG_MAX_KINDS + 1];
+    size_t nps;
+};
+/* Frees c and all it holds (NULL is fine). */
+void engine_access_cache_free(struct engine_access_cache *c);
+
+/* The access portal of an identity store: https://ID.awsapps.com/start (AWS-ACCESS-SPEND-NUKE.md;
+ * an instance with a custom subdomain sets access.portal_url instead). Pure; -1 when it does
+ * not fit n. */
+int engine_access_portal_url(const char *identity_store_id, char *buf, size_t n);
+
+/* The portal's direct link to role role_name (a permission set's name) in account_id:
+ * PORTAL/#/console?account_id=ID&role_name=NAME, the name percent-encoded, one trailing '/'
+ * of portal dropped. Pure; -1 when it does not fit n. */
+int engine_access_console_url(const char *portal, const char *account_id, const char *role_name,
+                              char *buf, size_t n);
+
 #endif

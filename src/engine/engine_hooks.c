@@ -22,6 +22,8 @@ struct env_buf {
     char protected_ids[1024];
     char endpoint[600];
     char region[96];
+    char portal[600];
+    char link[900];
     char state_dir[1100];
     const char *extra[EXTRA_MAX + 1];
 };
@@ -65,6 +67,18 @@ fill_env(struct engine *e, const struct store_account *a, const struct eng_hook_
     snprintf(b->region, sizeof(b->region), "SANDBOX_REGION=%s",
              cfg->aws.region != NULL ? cfg->aws.region : "us-east-1");
     b->extra[x++] = b->region;
+    if (e->cfg->access.enabled && a->account_id[0] != '\0' && !eng_is_pool(a)) {
+        /* While its owner can sign in through IAM Identity Center: the portal and the link. */
+        char portal[512], link[800];
+
+        if (eng_access_link(e, a, portal, sizeof(portal), link, sizeof(link)) == 0 &&
+            link[0] != '\0') {
+            snprintf(b->portal, sizeof(b->portal), "SANDBOX_ACCESS_PORTAL_URL=%s", portal);
+            snprintf(b->link, sizeof(b->link), "SANDBOX_ACCESS_URL=%s", link);
+            b->extra[x++] = b->portal;
+            b->extra[x++] = b->link;
+        }
+    }
     if (cfg->hooks.state_dir != NULL && *cfg->hooks.state_dir != '\0') {
         snprintf(b->state_dir, sizeof(b->state_dir), "SANDBOX_STATE_DIR=%s", cfg->hooks.state_dir);
         b->extra[x++] = b->state_dir;

@@ -8,6 +8,7 @@
 #include "aws/orgs.h"
 #include "cfg.h"
 #include "engine/engine.h"
+#include "engine/engine_access.h"
 #include "engine/engine_state.h"
 #include "hook/hook.h"
 
@@ -70,6 +71,7 @@ struct engine {
     bool accts_loaded;
     struct orgs_account *accts;
     size_t naccts;
+    struct engine_access_cache *access; /* Identity Center client, lookups (engine_grant.c) */
 };
 
 /* Seconds (wall clock) a claim lasts while hooks run: every executable may use its timeout. */
@@ -189,6 +191,8 @@ void eng_learn_create_latency(struct engine *e, double secs);
  * ahead, then every ENGINE_POLL_OVERDUE seconds for ENGINE_POLL_FAST_WINDOW seconds, then every
  * ENGINE_POLL_CREATE seconds (also when sent is unknown). */
 int64_t eng_create_poll_due(struct engine *e, double sent, int64_t now);
+/* base doubled attempts times, at most cap (seconds). */
+int64_t eng_backoff(int64_t attempts, int64_t base, int64_t cap);
 
 /* --- engine_drift.c -------------------------------------------------------------------- */
 
@@ -236,6 +240,47 @@ struct eng_hook_opts {
 int eng_run_hooks_opts(struct engine *e, enum cfg_hook_event ev, struct store_account *const *accts,
                        size_t n, const struct eng_hook_opts *o, bool *ok, char (*msg)[256],
                        struct sbx_err *err) SBX_NODISCARD;
+
+/* --- engine_grant.c ----------------------------------------------------------------------- */
+
+/* Where an account's assignments stand after one step of eng_access_grant/eng_access_revoke. */
+struct eng_access_progress {
+    bool done;     /* every assignment granted (grant), or none left (revoke) */
+    bool worked;   /* an AWS call was made */
+    int64_t next;  /* when (engine time) the next step is due; 0 = nothing pending */
+    char why[600]; /* the last refusal or failure, "" when none */
+    bool failed;   /* why is a failure for the operator, not a wait (throttling, conflict,
+                      an owner without a user, which the directory check handles) */
+};
+
+/*
+ * One step toward the owner's access to a (an account provisioned in its OU, with an account
+ * id): the first call records the owner's assignment (audit access_requested); later calls
+ * send or poll it; audit access_granted once AWS says SUCCEEDED. Done at once when revocation
+ * began. Refusals and failures wait on the assignment row (p->why, p->next); -1 only for
+ * store errors.
+ */
+int eng_access_grant(struct engine *e, const struct store_account *a, struct eng_access_progress *p,
+                     struct sbx_err *err) SBX_NODISCARD;
+/* One step of deleting a's assignments marked by eng_access_revoke_begin (audit access_revoked
+ * for each deletion AWS confirms); p->done when none remains. -1 only for store errors. */
+int eng_access_revoke(struct engine *e, const struct store_account *a,
+                      struct eng_access_progress *p, struct sbx_err *err) SBX_NODISCARD;
+/* Marks every assignment sandboxctl made on a for deletion, durably (audit access_revoking);
+ * the run loop (and the commands that wait) delete them and wait for AWS; 0 when there is
+ * nothing to revoke or access is not configured. Idempotent. */
+int eng_access_revoke_begin(struct engine *e, const struct store_account *a, const char *reason,
+                            struct sbx_err *err) SBX_NODISCARD;
+/* With access.revoke_others: records every assignment of a's kind's permission set on a that
+ * sandboxctl did not make (ListAccountAssignments) as to be deleted (audit access_revoking).
+ * why says why the listing failed ("" when it did not). -1 only for store errors. */
+int eng_access_revoke_others(struct engine *e, const struct store_account *a, char *why, size_t n,
+                             struct sbx_err *err) SBX_NODISCARD;
+/* The access portal's URL and the direct link to a's console through it, for a's owner while
+ * an assignment to a user is granted ("" and "" otherwise). Best effort: a failure is logged
+ * and leaves both "". */
+int eng_access_link(struct engine *e, const struct store_account *a, char *portal, size_t pn,
+                    char *link, size_t ln);
 
 /* --- engine_identity.c ------------------------------------------------------------------- */
 

@@ -471,8 +471,17 @@ engine_close_request(struct engine *e, struct store_account *a, const char *reas
         why[0] = '\0';
     for (int tries = 0;; tries++) {
         if (close_request_once(e, a, reason, priority, check_protection, outcome, why, whylen,
-                               err) == 0)
+                               err) == 0) {
+            /* Access ends at once for an account on its way out, and for every account of an
+             * owner who left, even one that cannot close (yet). */
+            bool leaver = strcmp(reason, "offboarded") == 0 ||
+                          strcmp(reason, "owner_left_directory") == 0;
+
+            if (*outcome == ENGINE_CLOSE_QUEUED || *outcome == ENGINE_CLOSE_AFTER_CREATE ||
+                (leaver && *outcome == ENGINE_CLOSE_REFUSED))
+                return eng_access_revoke_begin(e, a, reason, err);
             return 0;
+        }
         /* Lost a race with another process: look again, unless it keeps happening. */
         if (err->code != SBX_E_CONFLICT || tries >= 5 || eng_reload(e, a, err) != 0)
             return -1;

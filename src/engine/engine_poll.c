@@ -113,3 +113,13 @@ eng_create_poll_due(struct engine *e, double sent, int64_t now)
         return now + ENGINE_POLL_OVERDUE;
     return now + ENGINE_POLL_CREATE;
 }
+
+int64_t
+eng_backoff(int64_t attempts, int64_t base, int64_t cap)
+{
+    int64_t d = base;
+
+    for (int64_t i = 0; i < attempts && d < cap; i++)
+        d *= 2;
+    return d < cap ? d : cap;
+}

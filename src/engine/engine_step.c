@@ -68,11 +68,7 @@ note_error(struct step *st, const struct store_account *a, const char *what,
 static int64_t
 backoff(int64_t attempts, int64_t base, int64_t cap)
 {
-    int64_t d = base;
-
-    for (int64_t i = 0; i < attempts && d < cap; i++)
-        d *= 2;
-    return d < cap ? d : cap;
+    return eng_backoff(attempts, base, cap);
 }
 
 /* Records a per-row failure on the row (due later) and in the report. Store errors pass up. */
@@ -518,7 +514,125 @@ park_in_pool(struct step *st, struct store_account *a, struct sbx_err *err)
     return 0;
 }
 
-/* Moves a created account into its OU, tags it, runs post-create hooks, activates it. */
+/* --- owner access ------------------------------------------------------------------------ */
+
+/* Owner access applies to a: configured, an owner's account (not the pool's), not closing. */
+static bool
+grants_access(const struct step *st, const struct store_account *a)
+{
+    return st->e->cfg->access.enabled && !eng_is_pool(a) && !a->close_pending;
+}
+
+/* Whether a's grant has begun (so its placement and tags are done: the grant follows them). */
+static int
+grant_begun(struct step *st, const struct store_account *a, bool *begun, struct sbx_err *err)
+{
+    struct store_assignment *v = NULL;
+    size_t n = 0;
+
+    *begun = false;
+    if (!grants_access(st, a))
+        return 0;
+    if (store_assignment_list(st->e->store, a->id, &v, &n, err) != 0)
+        return -1;
+    *begun = n > 0;
+    store_assignments_free(v, n);
+    return 0;
+}
+
+/* One step of the owner's grant; *ready once the owner can sign in (or access does not apply),
+ * else the row waits (due when the assignment is next looked at). */
+static int
+grant_step(struct step *st, struct store_account *a, bool *ready, struct sbx_err *err)
+{
+    struct eng_access_progress p;
+
+    *ready = true;
+    if (!grants_access(st, a))
+        return 0;
+    if (eng_access_grant(st->e, a, &p, err) != 0)
+        return -1;
+    if (p.worked)
+        st->r->did_work = true;
+    if (p.done)
+        return 0;
+    *ready = false;
+    if (p.failed) {
+        struct sbx_err why = { 0 };
+
+        sbx_err_set(&why, SBX_E_AWS, "%s", p.why);
+        note_error(st, a, "granting access", &why);
+    } else if (p.why[0] != '\0') {
+        log_info("account %lld %s: granting access waits: %s", (long long)a->id, a->account_id,
+                 p.why);
+    }
+    a->due_at = p.next > 0 ? p.next : st->now + 60;
+    if (strcmp(p.why, a->last_error) != 0 && store_set_str(&a->last_error, p.why, err) != 0)
+        return -1;
+    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+}
+
+/* One step of deleting a's assignments once revocation began; *done when none remains. */
+static int
+revoke_step(struct step *st, struct store_account *a, bool *done, int64_t *next,
+            struct sbx_err *err)
+{
+    struct eng_access_progress p;
+
+    if (eng_access_revoke(st->e, a, &p, err) != 0)
+        return -1;
+    if (p.worked)
+        st->r->did_work = true;
+    *done = p.done;
+    *next = p.next > 0 ? p.next : st->now + 60;
+    if (p.failed) {
+        st->r->errors++;
+        log_warn("account %lld %s: revoking access: %s", (long long)a->id, a->account_id, p.why);
+    } else if (p.why[0] != '\0') {
+        log_info("account %lld %s: revoking access waits: %s", (long long)a->id, a->account_id,
+                 p.why);
+    }
+    return 0;
+}
+
+/* Revocations not tied to a nuke (an offboarding while the account cannot close yet, a
+ * freeze): up to 50 accounts whose deletions are due, each claimed while it is worked on. */
+static int
+revoke_pass(struct step *st, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    int64_t *ids = NULL, next;
+    size_t n = 0;
+    int rc = -1;
+
+    if (store_assignment_due_accounts(e->store, st->now, 50, &ids, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct store_account a;
+        bool got = false, done;
+        int r;
+
+        if (store_account_get(e->store, ids[i], &a, err) != 0)
+            goto out;
+        if (eng_claim(e, &a, ENGINE_CLAIM_AWS, &got, err) != 0) {
+            store_account_release(&a);
+            goto out;
+        }
+        r = got ? revoke_step(st, &a, &done, &next, err) : 0;
+        if (got)
+            eng_unclaim(e, &a);
+        store_account_release(&a);
+        if (r != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(ids);
+    return rc;
+}
+
+/* Moves a created account into its OU, tags it, grants its owner access, runs post-create
+ * hooks, activates it. */
 static int
 provision(struct step *st, struct store_account *a, struct sbx_err *err)
 {
@@ -526,16 +640,18 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
     const struct cfg_kind *k = eng_kind(e, a->kind);
     struct sbx_err aerr = { 0 };
     char msg[1][256], *detail = NULL;
-    bool blocked = false, ok[1], got;
+    bool blocked = false, ok[1], got, begun, ready;
     struct store_account *one[1] = { a };
     int rc;
 
     if (a->active_at == 0 && a->ttl > 0)
         a->expires_at = st->now + a->ttl; /* the lifetime counts from activation */
-    if (eng_place_account(e, a, &blocked, &aerr) != 0)
+    if (grant_begun(st, a, &begun, err) != 0)
+        return -1;
+    if (!begun && eng_place_account(e, a, &blocked, &aerr) != 0)
         return row_failed(st, a, "placing the account in its OU", &aerr,
                           backoff(a->attempts++, 10, 600), err);
-    if (!blocked && eng_tag_account(e, a, &blocked, &aerr) != 0)
+    if (!begun && !blocked && eng_tag_account(e, a, &blocked, &aerr) != 0)
         return row_failed(st, a, "tagging the account", &aerr, backoff(a->attempts++, 10, 600),
                           err);
     if (blocked) {
@@ -548,6 +664,11 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
     st->r->did_work = true;
     if (eng_is_pool(a))
         return park_in_pool(st, a, err);
+    /* The owner can sign in before the account is active and its post-create hooks run. */
+    if (grant_step(st, a, &ready, err) != 0)
+        return -1;
+    if (!ready)
+        return 0;
     if (!a->close_pending && k->hooks[CFG_HOOK_POST_CREATE]) {
         if (eng_claim(e, a, eng_hook_claim_secs(e), &got, err) != 0)
             return -1;
@@ -1357,12 +1478,36 @@ hook_claim(const struct step *st, const struct store_account *a)
     return eng_hook_claim_secs(st->e);
 }
 
-/* Checks the account and marks it nuking; the row stays claimed for nuke_finish. */
+/* Checks the account and marks it nuking; the row stays claimed for nuke_finish. Its owner's
+ * access is revoked first: no pre-close hook runs while an assignment sandboxctl made remains. */
 static int
 nuke_act(struct step *st, struct store_account *a, struct sbx_err *err)
 {
-    bool go;
+    int64_t next;
+    bool go, revoked;
 
+    if (eng_access_revoke_begin(st->e, a, a->reason != NULL ? a->reason : "closing", err) != 0)
+        return -1;
+    if (st->e->cfg->access.enabled && st->e->cfg->access.revoke_others &&
+        a->account_id[0] != '\0') {
+        char why[600];
+
+        if (eng_access_revoke_others(st->e, a, why, sizeof(why), err) != 0)
+            return -1;
+        if (why[0] != '\0') {
+            struct sbx_err aerr = { 0 };
+
+            sbx_err_set(&aerr, SBX_E_AWS, "%s", why);
+            return row_failed(st, a, "revoking others' access", &aerr,
+                              backoff(a->attempts++, 30, 3600), err);
+        }
+    }
+    if (revoke_step(st, a, &revoked, &next, err) != 0)
+        return -1;
+    if (!revoked) {
+        a->due_at = next;
+        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    }
     if (guard(st, a, "nuke", &go, NULL, err) != 0)
         return -1;
     if (!go)
@@ -1798,10 +1943,11 @@ compute_next(struct step *st, struct sbx_err *err)
             return -1;
         want(st, (double)due);
     }
-    /* Requested rows only count when a creation slot is free. */
+    /* Queued hook events (a failed delivery's retry). */
     if (eng_event_next_due(e, st->scope, &due, err) != 0)
         return -1;
     want(st, (double)due);
+    /* Requested rows only count when a creation slot is free. */
     if (store_account_count_unassigned(e->store, ENGINE_S_CREATING, &inprog, err) != 0)
         return -1;
     if (inprog < l->create_in_progress) {
@@ -1810,6 +1956,9 @@ compute_next(struct step *st, struct sbx_err *err)
         want(st, (double)due);
     }
     if (st->o == NULL || !st->o->no_close) {
+        if (store_assignment_next_due(e->store, &due, err) != 0)
+            return -1;
+        want(st, (double)due);
         if (store_account_count(e->store, ENGINE_S_CLOSE_WAIT, st->scope, &queued, err) != 0)
             return -1;
         if (queued > 0 && st->close_gate > 0)
@@ -1848,6 +1997,8 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
         if (eng_pool_tend(e, st.now, &r->pool_requested, &r->pool_closed, err) != 0)
             goto out;
     }
+    if (!no_close && !e->dry_run && revoke_pass(&st, err) != 0)
+        goto out;
     for (size_t i = 0; i < SBX_ARRAY_LEN(phases); i++) {
         if (phases[i].closes && no_close)
             continue;

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "store/store_int.h"
+#include "util/grow.h"
 
 #define STORE_BUSY_TIMEOUT_MS 10000
 
@@ -200,22 +201,15 @@ store_done(struct store_binder *b)
 }
 
 int
-store_reserve(void **arr, size_t *cap, size_t len, size_t first_cap, size_t size,
-              struct sbx_err *err)
+store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *err)
 {
-    size_t ncap;
-    void *grown;
+    void *grown = grow_array(*arr, len, cap, size);
 
-    if (len < *cap)
-        return 0;
-    ncap = *cap == 0 ? first_cap : *cap * 2;
-    grown = realloc(*arr, ncap * size);
     if (grown == NULL) {
         sbx_err_set(err, SBX_E_NOMEM, "out of memory");
         return -1;
     }
     *arr = grown;
-    *cap = ncap;
     return 0;
 }
 

@@ -8,8 +8,8 @@
  *
  * Files, one per table: store.c (opening, transactions, integrity, binders), store_account.c
  * (account, alias), store_audit.c, store_meta.c, store_ou.c, store_class.c, store_hook_run.c,
- * store_hook_event.c (the hook event outbox),
- * store_ledger.c, store_backup.c (online backup) and store_sql.c (every SQL string).
+ * store_hook_event.c (the hook event outbox), store_ledger.c, store_access.c (Identity Center
+ * assignments), store_backup.c (online backup) and store_sql.c (every SQL string).
  *
  * Concurrency: several sandboxctl processes may use one store at once (cron overlap, a manual
  * `offboard` beside `run --watch`). Every write transaction is BEGIN IMMEDIATE (so a reader
@@ -279,6 +279,53 @@ int store_ledger_remove(struct store *s, const char *account_id, struct sbx_err 
 int store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n,
                        struct sbx_err *err) SBX_NODISCARD;
 
+/* --- Identity Center assignments (store_access.c) -------------------------------------- */
+
+/* One account assignment sandboxctl made (or is making, or revoked). status: "requested"
+ * (CreateAccountAssignment intended; request_id once AWS took it), "granted", "revoking"
+ * (DeleteAccountAssignment intended; request_id once AWS took it), "revoked". */
+struct store_assignment {
+    int64_t id;
+    int64_t account; /* the account row */
+    char account_id[13];
+    char *instance_arn;
+    char *permission_set_arn;
+    char *permission_set_name; /* "" when unknown */
+    char principal_type[8];    /* USER, GROUP */
+    char *principal_id;
+    char *principal; /* who, for people: the owner's address or the group's name */
+    char status[12];
+    char *request_id; /* "" when no request is known to AWS */
+    int64_t attempts;
+    int64_t due_at;
+    char *last_error;
+    int64_t created_at;
+    int64_t granted_at;
+    int64_t revoked_at;
+    int64_t updated_at;
+};
+
+/* Records the intent to grant (status "requested", due at a->due_at); an assignment already
+ * recorded for the same account, permission set and principal is left as it is. */
+int store_assignment_add(struct store *s, const struct store_assignment *a, int64_t now,
+                         struct sbx_err *err) SBX_NODISCARD;
+/* Writes a's status, request_id, attempts, due_at, last_error, granted_at and revoked_at. */
+int store_assignment_update(struct store *s, const struct store_assignment *a, int64_t now,
+                            struct sbx_err *err) SBX_NODISCARD;
+/* Every assignment of the account row, oldest first (store_assignments_free). */
+int store_assignment_list(struct store *s, int64_t account, struct store_assignment **out,
+                          size_t *n, struct sbx_err *err) SBX_NODISCARD;
+/* Marks every requested or granted assignment of the account row revoking, due now; *changed
+ * says how many. */
+int store_assignment_revoke_all(struct store *s, int64_t account, int64_t now, int *changed,
+                                struct sbx_err *err) SBX_NODISCARD;
+/* Up to limit account rows with a revocation due at now (*ids heap, free()). */
+int store_assignment_due_accounts(struct store *s, int64_t now, int limit, int64_t **ids, size_t *n,
+                                  struct sbx_err *err) SBX_NODISCARD;
+/* The earliest due time of a revocation; 0 when none is pending. */
+int store_assignment_next_due(struct store *s, int64_t *due, struct sbx_err *err) SBX_NODISCARD;
+void store_assignments_free(struct store_assignment *v, size_t n);
+
 /* --- metrics ---------------------------------------------------------------------------- */
 
 /* Calls cb with (state, kind, number of accounts) for every pair that has accounts. */
@@ -288,6 +335,10 @@ int store_metrics_accounts(struct store *s,
 /* Calls cb with (event, number of failed hook runs: failed, timeout or error) per event. */
 int store_metrics_hook_failures(struct store *s, int (*cb)(void *arg, const char *event, int64_t n),
                                 void *arg, struct sbx_err *err) SBX_NODISCARD;
+/* Calls cb with (event, number of hook events queued and not yet delivered) per event. */
+int store_metrics_hook_events_queued(struct store *s,
+                                     int (*cb)(void *arg, const char *event, int64_t n), void *arg,
+                                     struct sbx_err *err) SBX_NODISCARD;
 
 /* --- hook runs ------------------------------------------------------------------------ */
 

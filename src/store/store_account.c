@@ -602,7 +602,7 @@ collect(struct store_binder *b, struct store_account **out, size_t *n, struct sb
     *out = NULL;
     *n = 0;
     while ((rc = store_step(b)) == 1) {
-        if (store_reserve((void **)&arr, &cap, len, 16, sizeof(*arr), err) != 0 ||
+        if (store_reserve((void **)&arr, &cap, len, sizeof(*arr), err) != 0 ||
             read_account(b->st, &arr[len], err) != 0) {
             rc = -1;
             break;

@@ -88,7 +88,7 @@ store_hook_event_due(struct store *s, int64_t now, const struct store_filter *f,
     store_bind_scope(&b, f);
     store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
     while ((rc = store_step(&b)) == 1) {
-        if (store_reserve((void **)&arr, &cap, len, 8, sizeof(*arr), err) != 0 ||
+        if (store_reserve((void **)&arr, &cap, len, sizeof(*arr), err) != 0 ||
             read_event(b.st, &arr[len], err) != 0) {
             rc = -1;
             break;

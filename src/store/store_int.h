@@ -62,6 +62,13 @@ enum store_stmt {
     STORE_AUDIT_ALL,
     STORE_METRICS_STATE_KIND,
     STORE_METRICS_HOOK_FAILURES,
+    STORE_METRICS_HOOK_EVENTS_QUEUED,
+    STORE_ASSIGNMENT_INSERT,
+    STORE_ASSIGNMENT_UPDATE,
+    STORE_ASSIGNMENT_LIST,
+    STORE_ASSIGNMENT_REVOKE_ALL,
+    STORE_ASSIGNMENT_DUE_ACCOUNTS,
+    STORE_ASSIGNMENT_NEXT_DUE,
     STORE_STMT_COUNT
 };
 
@@ -148,10 +155,9 @@ int store_finish(struct store *s, int rc, const struct store_account *a,
                  const struct store_audit_ev *ev, struct sbx_err *err);
 /* The directory that holds path (".", "/" or path up to its last '/') into dir (size n). */
 void store_dir_of(const char *path, char *dir, size_t n);
-/* Makes room in *arr (elements of size bytes, *cap of them) for element len: doubles the
- * capacity (first first_cap) when it is full. -1 with err when out of memory (*arr kept). */
-int store_reserve(void **arr, size_t *cap, size_t len, size_t first_cap, size_t size,
-                  struct sbx_err *err);
+/* grow_array (util/grow.h) for *arr of len elements of size bytes, *cap of room: room for one
+ * more; -1 with err (SBX_E_NOMEM) when out of memory (*arr and *cap kept). */
+int store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *err);
 /* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
 char *store_col_strdup(sqlite3_stmt *st, int col, bool *oom);
 /* Text column or "" (borrowed until the next step/reset). */

@@ -39,7 +39,7 @@ store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n, stru
     *n = 0;
     store_bind_int(&b, ":since", since);
     while ((rc = store_step(&b)) == 1) {
-        if (store_reserve((void **)&arr, &cap, len, 64, sizeof(*arr), err) != 0) {
+        if (store_reserve((void **)&arr, &cap, len, sizeof(*arr), err) != 0) {
             rc = -1;
             break;
         }

@@ -21,11 +21,12 @@ store_metrics_accounts(struct store *s,
     return rc;
 }
 
-int
-store_metrics_hook_failures(struct store *s, int (*cb)(void *arg, const char *event, int64_t n),
-                            void *arg, struct sbx_err *err)
+/* Runs stmt, whose rows are (event, count), calling cb for each. */
+static int
+event_counts(struct store *s, enum store_stmt stmt,
+             int (*cb)(void *arg, const char *event, int64_t n), void *arg, struct sbx_err *err)
 {
-    struct store_binder b = store_stmt(s, STORE_METRICS_HOOK_FAILURES, err);
+    struct store_binder b = store_stmt(s, stmt, err);
     int rc;
 
     while ((rc = store_step(&b)) == 1) {
@@ -35,4 +36,19 @@ store_metrics_hook_failures(struct store *s, int (*cb)(void *arg, const char *ev
     }
     store_done(&b);
     return rc;
+}
+
+int
+store_metrics_hook_failures(struct store *s, int (*cb)(void *arg, const char *event, int64_t n),
+                            void *arg, struct sbx_err *err)
+{
+    return event_counts(s, STORE_METRICS_HOOK_FAILURES, cb, arg, err);
+}
+
+int
+store_metrics_hook_events_queued(struct store *s,
+                                 int (*cb)(void *arg, const char *event, int64_t n), void *arg,
+                                 struct sbx_err *err)
+{
+    return event_counts(s, STORE_METRICS_HOOK_EVENTS_QUEUED, cb, arg, err);
 }

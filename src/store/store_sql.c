@@ -135,6 +135,32 @@ const char *const store_migrations[] = {
     " UNIQUE (account, event, key));"
     "CREATE INDEX hook_event_due ON hook_event (due_at) WHERE due_at IS NOT NULL;"
     "PRAGMA user_version = 3;",
+    /* 3 -> 4: the IAM Identity Center account assignments sandboxctl made (store_access.c).
+     * status: requested (CreateAccountAssignment intended; request_id once AWS took it),
+     * granted, revoking (DeleteAccountAssignment intended; request_id once AWS took it),
+     * revoked. A row is never deleted: it is the record of who could sign in where. */
+    "CREATE TABLE access_assignment ("
+    " id INTEGER PRIMARY KEY,"
+    " account INTEGER NOT NULL REFERENCES account (id),"
+    " account_id TEXT NOT NULL,"
+    " instance_arn TEXT NOT NULL,"
+    " permission_set_arn TEXT NOT NULL,"
+    " permission_set_name TEXT NOT NULL DEFAULT '',"
+    " principal_type TEXT NOT NULL CHECK (principal_type IN ('USER', 'GROUP')),"
+    " principal_id TEXT NOT NULL,"
+    " principal TEXT NOT NULL DEFAULT '',"
+    " status TEXT NOT NULL CHECK (status IN ('requested', 'granted', 'revoking', 'revoked')),"
+    " request_id TEXT NOT NULL DEFAULT '',"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " due_at INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " granted_at INTEGER NOT NULL DEFAULT 0,"
+    " revoked_at INTEGER NOT NULL DEFAULT 0,"
+    " updated_at INTEGER NOT NULL,"
+    " UNIQUE (account, permission_set_arn, principal_type, principal_id));"
+    "CREATE INDEX access_assignment_due ON access_assignment (status, due_at);"
+    "PRAGMA user_version = 4;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
@@ -156,6 +182,11 @@ const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
 #define ALIVE_STATES \
     "('requested', 'creating', 'active', 'expiring', 'nuking', 'nuke_failed', 'protected')"
 #define CLASS_COLS "id, name, kind, owner, seats, state, expires_at, created_at, updated_at, detail"
+/* Column order is what store_access.c's read_assignment() expects. */
+#define ASSIGNMENT_COLS                                                                           \
+    "id, account, account_id, instance_arn, permission_set_arn, permission_set_name,"             \
+    " principal_type, principal_id, principal, status, request_id, attempts, due_at, last_error," \
+    " created_at, granted_at, revoked_at, updated_at"
 #define AUDIT_COLS \
     "seq, ts, actor, account, account_id, event, from_state, to_state, detail, prev_hash, hash"
 #define HOOK_EVENT_COLS                                                                     \
@@ -302,6 +333,8 @@ const char *const store_sql[STORE_STMT_COUNT] = {
     [STORE_METRICS_HOOK_FAILURES] =
             "SELECT event, COUNT(*) FROM hook_run"
             " WHERE status IN ('failed', 'timeout', 'error') GROUP BY event",
+    [STORE_METRICS_HOOK_EVENTS_QUEUED] = "SELECT event, COUNT(*) FROM hook_event"
+                                         " WHERE due_at IS NOT NULL GROUP BY event",
     [STORE_HOOK_RUN_LIST] = "SELECT " HOOK_RUN_COLS " FROM hook_run WHERE account = :account"
                             " ORDER BY id DESC LIMIT :limit",
     [STORE_CLASS_INSERT] = "INSERT INTO class (name, kind, owner, seats, state, expires_at,"
@@ -322,4 +355,28 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                                  " WHERE account = :account ORDER BY seq DESC LIMIT :limit)"
                                  " ORDER BY seq",
     [STORE_AUDIT_ALL] = "SELECT " AUDIT_COLS " FROM audit ORDER BY seq",
+    [STORE_ASSIGNMENT_INSERT] =
+            "INSERT INTO access_assignment (account, account_id, instance_arn,"
+            " permission_set_arn, permission_set_name, principal_type, principal_id, principal,"
+            " status, due_at, created_at, updated_at) VALUES (:account, :account_id,"
+            " :instance_arn, :permission_set_arn, :permission_set_name, :principal_type,"
+            " :principal_id, :principal, :status, :due_at, :now, :now)"
+            " ON CONFLICT DO NOTHING",
+    [STORE_ASSIGNMENT_UPDATE] = "UPDATE access_assignment SET status = :status,"
+                                " request_id = :request_id, attempts = :attempts,"
+                                " due_at = :due_at, last_error = :last_error,"
+                                " granted_at = :granted_at, revoked_at = :revoked_at,"
+                                " updated_at = :now WHERE id = :id",
+    [STORE_ASSIGNMENT_LIST] = "SELECT " ASSIGNMENT_COLS " FROM access_assignment"
+                              " WHERE account = :account ORDER BY id",
+    [STORE_ASSIGNMENT_REVOKE_ALL] = "UPDATE access_assignment SET status = 'revoking',"
+                                    " request_id = '', attempts = 0, due_at = :now,"
+                                    " last_error = '', updated_at = :now"
+                                    " WHERE account = :account"
+                                    " AND status IN ('requested', 'granted')",
+    [STORE_ASSIGNMENT_DUE_ACCOUNTS] = "SELECT DISTINCT account FROM access_assignment"
+                                      " WHERE status = 'revoking' AND due_at <= :now"
+                                      " ORDER BY account LIMIT :limit",
+    [STORE_ASSIGNMENT_NEXT_DUE] = "SELECT MIN(due_at) FROM access_assignment"
+                                  " WHERE status = 'revoking'",
 };

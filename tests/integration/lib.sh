@@ -43,9 +43,14 @@
 #                                retry with a new alias after EMAIL_ALREADY_EXISTS
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
+#   webhook_start DIR            start a webhook receiver on 127.0.0.1 (tests/data/
+#                                webhook-receiver.py) recording each POST in DIR as N.json
+#                                and N.headers; sets WEBHOOK_PORT; stopped on exit
 #   sbx ARGS...                  run $SANDBOXCTL ARGS
 #   fail MSG; assert_eq GOT WANT [MSG]; assert_contains HAYSTACK NEEDLE [MSG];
 #   assert_exit CODE CMD...; json_get JSON EXPR (EXPR is Python over `d`)
+#   json_lines TEXT              the JSON object of each line of TEXT as one JSON array
+#                                (`run --json` prints JSON lines: json_get "$(json_lines ..)")
 #
 # Tests never depend on how fast the machine is: a simulator started with --paused moves its
 # clock only by sim_advance, and a test waits for markers (a request the simulator answered, an
@@ -62,6 +67,7 @@ set -eu
 T=$(mktemp -d "${TMPDIR:-/tmp}/sbx-it.XXXXXX")
 SIM_PID=""
 SIM_URL=""
+WEBHOOK_PID=""
 _sbx_sim_runs=0
 
 # Nothing from the host's AWS setup leaks into a test.
@@ -77,6 +83,10 @@ _sbx_on_exit() {
     if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
         kill -TERM "$SIM_PID" 2>/dev/null
         wait "$SIM_PID" 2>/dev/null
+    fi
+    if [ -n "$WEBHOOK_PID" ]; then
+        kill "$WEBHOOK_PID" 2>/dev/null
+        wait "$WEBHOOK_PID" 2>/dev/null
     fi
     if [ "$rc" -eq 0 ]; then
         rm -rf "$T"
@@ -134,6 +144,15 @@ d = json.loads(sys.argv[1])
 r = eval(sys.argv[2])
 print(r if isinstance(r, str) else json.dumps(r))
 ' "$1" "$2"
+}
+
+# json_lines TEXT -- one JSON array of the objects on TEXT's lines (JSON lines, as `run --json`
+# prints them).
+json_lines() {
+    printf '%s\n' "$1" | python3 -c '
+import json, sys
+print(json.dumps([json.loads(l) for l in sys.stdin if l.strip()]))
+'
 }
 
 sbx() {
@@ -435,4 +454,14 @@ sbx_advancing() {
     cat "$T/advancing.out"
     cat "$T/advancing.err" >&2
     return "$_sa_st"
+}
+
+# webhook_start DIR -- a webhook receiver on a free loopback port (see the list above).
+webhook_start() {
+    mkdir -p "$1"
+    python3 "$SBX_TEST_DATA/webhook-receiver.py" "$1" >"$T/webhook.port" &
+    WEBHOOK_PID=$!
+    for _ in $(seq 600); do [ -s "$T/webhook.port" ] && break; sleep 0.1; done
+    WEBHOOK_PORT=$(cat "$T/webhook.port")
+    [ -n "$WEBHOOK_PORT" ] || fail "webhook receiver did not start"
 }

@@ -90,10 +90,10 @@ advance_to $((exp + 10))
 sbx run --json >"$T/run.json"
 python3 - "$T/run.json" <<'PY'
 import json, sys
-passes = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-r = passes[-1]["report"]
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+r = [l for l in lines if l["type"] == "pass"][-1]["report"]
 assert r["expired"] == 1 and r["nuked"] == 1 and r["close_sent"] == 1, r
-events = [(e["event"], e["from"], e["to"]) for e in passes[-1]["events"]]
+events = [(e["event"], e["from"], e["to"]) for e in lines if e["type"] == "lifecycle"]
 assert ("expired", "active", "expiring") in events, events
 assert ("nuked", "nuking", "close_wait") in events, events
 PY

@@ -35,11 +35,11 @@ out=$(sim_call CloseAccount "{\"AccountId\": \"$closed\"}")
 assert_contains "$out" "200"
 
 
-out=$(sbx run --json)
-assert_eq "$(json_get "$out" 'd["drift"]["gone"]')" 1
-assert_eq "$(json_get "$out" 'd["drift"]["closed"]')" 1
-assert_eq "$(json_get "$out" 'd["drift"]["unknown"]')" 1
-assert_contains "$(json_get "$out" '[e["account_id"] for e in d["events"] if e["event"] == "unknown_account"]')" "$stranger"
+out=$(json_lines "$(sbx run --json)")
+assert_eq "$(json_get "$out" 'd[-1]["drift"]["gone"]')" 1
+assert_eq "$(json_get "$out" 'd[-1]["drift"]["closed"]')" 1
+assert_eq "$(json_get "$out" 'd[-1]["drift"]["unknown"]')" 1
+assert_contains "$(json_get "$out" '[e["account_id"] for e in d if e["event"] == "unknown_account"]')" "$stranger"
 assert_eq "$(state "$removed")" gone
 assert_eq "$(state "$closed")" suspended
 assert_eq "$(state "$keep")" active
@@ -58,7 +58,7 @@ assert_eq "$(json_get "$(sim_admin GET state)" "[len(a['Tags']) for a in d['acco
 assert_contains "$(sbx quota)" "formula (24 members)"
 
 # Paced: not again before the interval, again after it.
-assert_eq "$(json_get "$(sbx run --json)" 'd["drift"]')" null
+assert_eq "$(json_get "$(json_lines "$(sbx run --json)")" 'd[-1]["drift"]')" null
 sim_admin POST advance '{"seconds": 3601}' >/dev/null
-assert_eq "$(json_get "$(sbx run --json)" 'd["drift"]["unknown"]')" 1
+assert_eq "$(json_get "$(json_lines "$(sbx run --json)")" 'd[-1]["drift"]["unknown"]')" 1
 echo ok

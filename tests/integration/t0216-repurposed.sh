@@ -48,11 +48,11 @@ assert_contains "$(sim_call TagResource "{\"ResourceId\": \"$rowed\", \"Tags\": 
 assert_contains "$(sim_call TagResource "{\"ResourceId\": \"$made\", \"Tags\": [{\"Key\": \"sandboxctl:created\", \"Value\": \"2020-01-01T00:00:00Z\"}]}")" 200
 
 # The drift scan reports both before expiry; nothing is closed, they stay active.
-out=$(sbx run --json)
-assert_eq "$(json_get "$out" 'd["drift"]["moved"]')" 1
-assert_eq "$(json_get "$out" 'd["drift"]["retagged"]')" 3
-assert_contains "$(json_get "$out" '[e["message"] for e in d["events"] if e["event"] == "drift" and e["account_id"] == "'"$moved"'"]')" "moved to $prod by someone else"
-assert_contains "$(json_get "$out" '[e["message"] for e in d["events"] if e["event"] == "drift" and e["account_id"] == "'"$retagged"'"]')" "sandboxctl:owner"
+out=$(json_lines "$(sbx run --json)")
+assert_eq "$(json_get "$out" 'd[-1]["drift"]["moved"]')" 1
+assert_eq "$(json_get "$out" 'd[-1]["drift"]["retagged"]')" 3
+assert_contains "$(json_get "$out" '[e["message"] for e in d if e["event"] == "drift" and e["account_id"] == "'"$moved"'"]')" "moved to $prod by someone else"
+assert_contains "$(json_get "$out" '[e["message"] for e in d if e["event"] == "drift" and e["account_id"] == "'"$retagged"'"]')" "sandboxctl:owner"
 assert_eq "$(state "$moved")" active
 assert_contains "$(sbx log "$moved")" "drift"
 

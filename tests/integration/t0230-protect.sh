@@ -70,8 +70,8 @@ id=$(json_get "$acct" 'd["account_id"]')
 resp=$(sim_call TagResource "{\"ResourceId\": \"$id\", \"Tags\": [{\"Key\": \"AccountType\", \"Value\": \"Critical\"}]}")
 assert_contains "$resp" "200"
 sim_admin POST advance '{"seconds": 3700}' >/dev/null
-out=$(sbx run --json)
-assert_eq "$(json_get "$out" 'd["report"]["refused"]')" 1
+out=$(json_lines "$(sbx run --json)")
+assert_eq "$(json_get "$out" 'd[-1]["report"]["refused"]')" 1
 show=$(sbx show "$id" --json)
 assert_eq "$(json_get "$show" 'd["state"]')" protected
 assert_contains "$(json_get "$show" 'd["last_error"]')" "protected tag AccountType=Critical"

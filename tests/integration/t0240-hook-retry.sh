@@ -54,9 +54,9 @@ sim_admin POST advance '{"seconds": 610}' >/dev/null
 sbx run >/dev/null
 assert_eq "$(runs)" 2 "the second backoff is 20m"
 sim_admin POST advance '{"seconds": 610}' >/dev/null
-out=$(sbx run --json)
+out=$(json_lines "$(sbx run --json)")
 assert_eq "$(runs)" 3
-assert_eq "$(json_get "$out" 'd["report"]["quarantined"]')" 1
+assert_eq "$(json_get "$out" 'd[-1]["report"]["quarantined"]')" 1
 assert_eq "$(state "$id")" nuke_failed
 assert_eq "$(json_get "$(sbx list --state nuke_failed --json)" 'd["count"]')" 1
 

@@ -113,9 +113,9 @@ assert_eq "$(dump)" "$d" "adopt --dry-run changed the store"
 # run --dry-run reports without changing anything; the real run does it.
 sim_admin POST advance '{"seconds": 90000}' >/dev/null # past the adopted account's 1d
 d=$(dump)
-out=$(sbx run --dry-run --json)
-assert_eq "$(json_get "$out" 'd["dry_run"]')" true
-assert_eq "$(json_get "$out" 'd["report"]["expired"] >= 1')" true
+out=$(json_lines "$(sbx run --dry-run --json)")
+assert_eq "$(json_get "$out" 'd[-1]["dry_run"]')" true
+assert_eq "$(json_get "$out" 'd[-1]["report"]["expired"] >= 1')" true
 assert_eq "$(dump)" "$d" "run --dry-run changed the store"
 assert_contains "$(sbx run --dry-run)" "dry run, would do:"
 sbx run >/dev/null

@@ -38,18 +38,18 @@ done
 closing() { json_get "$(sbx list --all --json)" 'sorted(a["owner"] for a in d["accounts"] if a.get("reason") == "owner_left_directory")'; }
 
 # The first pass checks everyone: nobody left.
-out=$(sbx run --once --json)
-assert_eq "$(json_get "$out" 'd["directory"]["owners"]')" 20
-assert_eq "$(json_get "$out" 'd["directory"]["vanished"]')" 0
+out=$(json_lines "$(sbx run --once --json)")
+assert_eq "$(json_get "$out" 'd[-1]["directory"]["owners"]')" 20
+assert_eq "$(json_get "$out" 'd[-1]["directory"]["vanished"]')" 0
 
 # u01 leaves: nothing happens before the interval, then u01 is off-boarded.
 sim_admin POST idc/users/delete '{"UserName": "u01"}' >/dev/null
-out=$(sbx run --once --json)
-assert_eq "$(json_get "$out" 'd["directory"]')" null "not due before the interval"
+out=$(json_lines "$(sbx run --once --json)")
+assert_eq "$(json_get "$out" 'd[-1]["directory"]')" null "not due before the interval"
 sim_admin POST advance '{"seconds": 3600}' >/dev/null
-out=$(sbx run --once --json)
-assert_eq "$(json_get "$out" 'd["directory"]["vanished"]')" 1
-assert_eq "$(json_get "$out" 'd["directory"]["offboarded"]')" 1
+out=$(json_lines "$(sbx run --once --json)")
+assert_eq "$(json_get "$out" 'd[-1]["directory"]["vanished"]')" 1
+assert_eq "$(json_get "$out" 'd[-1]["directory"]["offboarded"]')" 1
 assert_eq "$(closing)" '["u01@corp.example"]'
 assert_contains "$(sbx log "${acct[u01@corp.example]}")" "owner_left_directory"
 
@@ -59,9 +59,9 @@ for i in 02 03 04 05 06 07; do
 done
 sim_admin POST advance '{"seconds": 3600}' >/dev/null
 sbx run --once --json >"$T/run.json" 2>"$T/run.err"
-out=$(cat "$T/run.json")
-assert_eq "$(json_get "$out" 'd["directory"]["braked"]')" true
-assert_eq "$(json_get "$out" 'd["directory"]["offboarded"]')" 0
+out=$(json_lines "$(cat "$T/run.json")")
+assert_eq "$(json_get "$out" 'd[-1]["directory"]["braked"]')" true
+assert_eq "$(json_get "$out" 'd[-1]["directory"]["offboarded"]')" 0
 assert_contains "$(cat "$T/run.err")" "directory brake"
 assert_contains "$(cat "$T/run.err")" "owners have no IAM Identity Center user"
 assert_eq "$(closing)" '["u01@corp.example"]' "nobody more off-boarded"
@@ -79,11 +79,11 @@ sbx run --once --json >"$T/run.json" 2>"$T/run.err"
 assert_contains "$(cat "$T/run.err")" "ThrottlingException"
 assert_eq "$(closing)" '["u01@corp.example"]' "a throttled check off-boards nobody"
 sim_admin POST faults '{"throttle_rate": 0}' >/dev/null
-out=$(sbx run --once --json)
-assert_eq "$(json_get "$out" 'd["directory"]')" null "tried again an interval later"
+out=$(json_lines "$(sbx run --once --json)")
+assert_eq "$(json_get "$out" 'd[-1]["directory"]')" null "tried again an interval later"
 sim_admin POST advance '{"seconds": 3600}' >/dev/null
-out=$(sbx run --once --json)
-assert_eq "$(json_get "$out" 'd["directory"]["braked"]')" false
+out=$(json_lines "$(sbx run --once --json)")
+assert_eq "$(json_get "$out" 'd[-1]["directory"]["braked"]')" false
 assert_eq "$(closing)" '["u01@corp.example", "u07@corp.example"]'
 case "$(sbx doctor 2>&1 || true)" in
 *"directory brake"*) fail "doctor still shows the released brake" ;;

@@ -91,6 +91,12 @@ id2=$(field 2 2)
 assert_eq "$(field 2 4)" 1
 sbx run >/dev/null
 assert_eq "$(events)" 2 "a failed delivery waits for its backoff"
+# Waiting deliveries show in the metrics.
+m=$(sbx metrics)
+assert_contains "$m" 'sandboxctl_hook_events_queued{event="nuke-failed"} 1'
+assert_contains "$m" 'sandboxctl_hook_events_queued{event="quarantined"} 1'
+assert_contains "$m" 'sandboxctl_hook_failures_total{event="nuke-failed"} 1'
+assert_contains "$m" "# TYPE sandboxctl_hook_events_queued gauge"
 sim_admin POST advance '{"seconds": 610}' >/dev/null
 sbx run >/dev/null
 assert_eq "$(events nuke-failed)" 3
@@ -109,6 +115,7 @@ assert_eq "$(json_get "$show" '[r["status"] for r in d["hook_runs"] if r["event"
 sim_admin POST advance '{"seconds": 86400}' >/dev/null
 sbx run >/dev/null
 assert_eq "$(events)" 4
+assert_contains "$(sbx metrics)" 'sandboxctl_hook_events_queued{event="nuke-failed"} 0'
 
 # retry: the next failure is a new occurrence.
 sbx retry "$a" >/dev/null

@@ -24,6 +24,9 @@ for f in \
     share/sandboxctl/hooks/post-create.d/50-notify-owner \
     share/sandboxctl/hooks/expiry-warning.d/50-notify \
     share/sandboxctl/hooks/post-close.d/50-notify \
+    share/sandboxctl/hooks/nuke-failed.d/50-notify \
+    share/sandboxctl/hooks/quarantined.d/50-notify \
+    share/sandboxctl/hooks/close-failed.d/50-notify \
     share/bash-completion/completions/sandboxctl \
     share/zsh/site-functions/_sandboxctl \
     lib/systemd/system/sandboxctl-run.service \
@@ -55,6 +58,9 @@ assert_eq "$(stat -c %a "$h/README.md")" 644
 [ -L "$h/post-close.d/50-notify" ] || fail "post-close.d/50-notify is not a symlink"
 assert_eq "$(readlink "$h/post-close.d/50-notify")" ../lib/notify
 [ -x "$h/post-create.d/50-notify-owner" ] || fail "50-notify-owner does not resolve to an executable"
+for ev in nuke-failed quarantined close-failed; do
+    assert_eq "$(readlink "$h/$ev.d/50-notify")" ../lib/notify "$ev.d/50-notify"
+done
 for d in "$h" "$h/pre-close.d"; do
     assert_eq "$(stat -c %a "$d")" 755 "$d"
 done

@@ -203,3 +203,29 @@ TEST(owner_to_user_by_address_or_template)
                             "(emails.value = bob@corp.example in identity store " STORE ")");
     fx_done(&f);
 }
+
+TEST(portal_and_console_links)
+{
+    char buf[256];
+
+    CHECK_INT_EQ(engine_access_portal_url(STORE, buf, sizeof(buf)), 0);
+    CHECK_STR_EQ(buf, "https://" STORE ".awsapps.com/start");
+    CHECK_INT_EQ(engine_access_portal_url(STORE, buf, 20), -1);
+    CHECK_INT_EQ(engine_access_console_url("https://corp.awsapps.com/start/", "123456789012",
+                                           "AdministratorAccess", buf, sizeof(buf)),
+                 0);
+    CHECK_STR_EQ(buf, "https://corp.awsapps.com/start/#/console?account_id=123456789012"
+                      "&role_name=AdministratorAccess");
+    /* Permission set names may hold + = , . @ - _: the query carries them escaped. */
+    CHECK_INT_EQ(engine_access_console_url("https://x.example/start", "123456789012",
+                                           "Dev+Ops=1,a@b", buf, sizeof(buf)),
+                 0);
+    CHECK_STR_EQ(buf, "https://x.example/start/#/console?account_id=123456789012"
+                      "&role_name=Dev%2BOps%3D1%2Ca%40b");
+    /* Too long for the buffer, whether in the fixed part or in the escaped name. */
+    CHECK_INT_EQ(engine_access_console_url("https://x.example/start", "123456789012", "A", buf, 30),
+                 -1);
+    CHECK_INT_EQ(
+            engine_access_console_url("https://x.example/start", "123456789012", "@@@@", buf, 75),
+            -1);
+}

@@ -617,6 +617,74 @@ TEST(hook_runs)
     store_close(s);
 }
 
+/* The hook event outbox: once per (account, event, key), due at once, an account's events in
+ * queue order (one waits while an earlier one waits for its retry), delivered ones gone. */
+TEST(hook_events)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_filter only_b = { 0 };
+    struct store_hook_event *evs = NULL;
+    int64_t a = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    int64_t b = add_account(s, "b+1@example.com", "sbx-2", "p@example.com");
+    int64_t due = -1;
+    size_t n = 0;
+    bool added = false;
+
+    CHECK_OK(store_hook_event_add(s, a, "nuke-failed", "run-1", "evt-a1", "exited 1", 100, &added,
+                                  &err),
+             &err);
+    CHECK(added);
+    CHECK_OK(store_hook_event_add(s, a, "nuke-failed", "run-1", "evt-other", "again", 101, &added,
+                                  &err),
+             &err);
+    CHECK(!added); /* the same occurrence: nothing changes */
+    CHECK_OK(store_hook_event_add(s, a, "quarantined", "run-1", "evt-a2", NULL, 102, &added, &err),
+             &err);
+    CHECK(added);
+    CHECK_OK(
+            store_hook_event_add(s, b, "close-failed", "v7", "evt-b1", "denied", 103, &added, &err),
+            &err);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 100);
+    /* Only the first of a's events is due while it is queued. */
+    CHECK_OK(store_hook_event_due(s, 200, NULL, 0, &evs, &n, &err), &err);
+    CHECK_INT_EQ(n, 2);
+    CHECK_STR_EQ(evs[0].uid, "evt-a1");
+    CHECK_STR_EQ(evs[0].detail, "exited 1");
+    CHECK_STR_EQ(evs[0].key, "run-1");
+    CHECK_INT_EQ(evs[0].created_at, 100);
+    CHECK_STR_EQ(evs[1].uid, "evt-b1");
+    /* a's first delivery fails: it and the event behind it wait for the retry. */
+    CHECK_OK(store_hook_event_failed(s, evs[0].id, 500, "receiver down", &err), &err);
+    store_hook_events_free(evs, n);
+    CHECK_OK(store_hook_event_due(s, 200, NULL, 0, &evs, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(evs[0].uid, "evt-b1");
+    CHECK_OK(store_hook_event_delivered(s, evs[0].id, 201, &err), &err);
+    store_hook_events_free(evs, n);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 500);
+    only_b.id = b;
+    CHECK_OK(store_hook_event_next_due(s, &only_b, &due, &err), &err);
+    CHECK_INT_EQ(due, 0);
+    CHECK_OK(store_hook_event_due(s, 500, NULL, 0, &evs, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(evs[0].uid, "evt-a1");
+    CHECK_INT_EQ(evs[0].attempts, 1);
+    CHECK_STR_EQ(evs[0].last_error, "receiver down");
+    CHECK_OK(store_hook_event_delivered(s, evs[0].id, 501, &err), &err);
+    store_hook_events_free(evs, n);
+    CHECK_OK(store_hook_event_due(s, 500, NULL, 0, &evs, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(evs[0].uid, "evt-a2");
+    CHECK_OK(store_hook_event_delivered(s, evs[0].id, 502, &err), &err);
+    store_hook_events_free(evs, n);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 0);
+    store_close(s);
+}
+
 /* A schema-1 store (hook_run without result) with a run in it gets the column, empty. */
 TEST(migrates_hook_run_result)
 {
@@ -629,7 +697,7 @@ TEST(migrates_hook_run_result)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE hook_event;"
+    raw_exec(path, "DROP TABLE access_assignment; DROP TABLE hook_event;"
                    "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
                    "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
                    " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
@@ -846,5 +914,102 @@ TEST(backup_is_a_private_consistent_copy)
     CHECK_OK(store_account_find(copy, "sbx-2", &a, &err), &err);
     store_account_release(&a);
     store_close(copy);
+    free(path);
+}
+
+static struct store_assignment
+assignment(int64_t account, const char *principal_id)
+{
+    struct store_assignment g = { 0 };
+
+    g.account = account;
+    snprintf(g.account_id, sizeof(g.account_id), "123456789012");
+    g.instance_arn = (char *)"arn:aws:sso:::instance/ssoins-1";
+    g.permission_set_arn = (char *)"arn:aws:sso:::permissionSet/ssoins-1/ps-1";
+    g.permission_set_name = (char *)"AdministratorAccess";
+    snprintf(g.principal_type, sizeof(g.principal_type), "USER");
+    g.principal_id = (char *)principal_id;
+    g.principal = (char *)"o@example.com";
+    snprintf(g.status, sizeof(g.status), "requested");
+    g.due_at = 1000;
+    return g;
+}
+
+/* Assignments: the intent once per principal, its progress written back, and revocation
+ * marking every live one due at once (and nothing already revoked). */
+TEST(assignments_from_intent_to_revoked)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    int64_t id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com"), due, *ids;
+    struct store_assignment g = assignment(id, "u-1"), h = assignment(id, "u-2"), *v;
+    size_t n;
+    int changed;
+
+    CHECK_OK(store_assignment_add(s, &g, 1000, &err), &err);
+    CHECK_OK(store_assignment_add(s, &g, 1001, &err), &err); /* the same intent: kept once */
+    CHECK_OK(store_assignment_add(s, &h, 1000, &err), &err);
+    CHECK_OK(store_assignment_list(s, id, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 2);
+    CHECK_STR_EQ(v[0].status, "requested");
+    CHECK_STR_EQ(v[0].request_id, "");
+    CHECK_STR_EQ(v[0].permission_set_name, "AdministratorAccess");
+    /* The first is granted, the second already revoked. */
+    snprintf(v[0].status, sizeof(v[0].status), "granted");
+    v[0].granted_at = 1010;
+    free(v[0].request_id);
+    v[0].request_id = strdup("req-1");
+    snprintf(v[1].status, sizeof(v[1].status), "revoked");
+    v[1].revoked_at = 1011;
+    CHECK_OK(store_assignment_update(s, &v[0], 1010, &err), &err);
+    CHECK_OK(store_assignment_update(s, &v[1], 1011, &err), &err);
+    store_assignments_free(v, n);
+    CHECK_OK(store_assignment_next_due(s, &due, &err), &err);
+    CHECK_INT_EQ(due, 0);
+
+    CHECK_OK(store_assignment_revoke_all(s, id, 2000, &changed, &err), &err);
+    CHECK_INT_EQ(changed, 1);
+    CHECK_OK(store_assignment_revoke_all(s, id, 2001, &changed, &err), &err);
+    CHECK_INT_EQ(changed, 0); /* idempotent */
+    CHECK_OK(store_assignment_list(s, id, &v, &n, &err), &err);
+    CHECK_STR_EQ(v[0].status, "revoking");
+    CHECK_STR_EQ(v[0].request_id, ""); /* the deletion is a new request */
+    CHECK_INT_EQ(v[0].due_at, 2000);
+    CHECK_INT_EQ(v[0].granted_at, 1010);
+    CHECK_STR_EQ(v[1].status, "revoked");
+    store_assignments_free(v, n);
+    CHECK_OK(store_assignment_next_due(s, &due, &err), &err);
+    CHECK_INT_EQ(due, 2000);
+    CHECK_OK(store_assignment_due_accounts(s, 1999, 10, &ids, &n, &err), &err);
+    CHECK_INT_EQ(n, 0);
+    free(ids);
+    CHECK_OK(store_assignment_due_accounts(s, 2000, 10, &ids, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(ids[0], id);
+    free(ids);
+    store_close(s);
+}
+
+/* A schema-3 store gets the assignment table, empty. */
+TEST(migrates_to_assignments)
+{
+    struct sbx_err err = { 0 };
+    struct store *s;
+    struct store_assignment *v;
+    char *path;
+    size_t n;
+    int64_t id;
+
+    s = open_new(&path);
+    id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    store_close(s);
+    raw_exec(path, "DROP TABLE access_assignment; PRAGMA user_version = 3");
+    s = NULL;
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
+    CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
+    CHECK_OK(store_assignment_list(s, id, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 0);
+    store_assignments_free(v, n);
+    store_close(s);
     free(path);
 }

@@ -1,0 +1,211 @@
+/* store_access.c -- the access_assignment table: the IAM Identity Center account assignments
+ * sandboxctl made, from the intent to grant to the confirmed revocation. */
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+static void
+bind_state(struct store_binder *b, const struct store_assignment *a, int64_t now)
+{
+    store_bind_text(b, ":status", a->status);
+    store_bind_int(b, ":due_at", a->due_at);
+    store_bind_int(b, ":now", now);
+}
+
+int
+store_assignment_add(struct store *s, const struct store_assignment *a, int64_t now,
+                     struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_INSERT, err);
+
+    store_bind_int(&b, ":account", a->account);
+    store_bind_text(&b, ":account_id", a->account_id);
+    store_bind_text(&b, ":instance_arn", a->instance_arn);
+    store_bind_text(&b, ":permission_set_arn", a->permission_set_arn);
+    store_bind_text(&b, ":permission_set_name",
+                    a->permission_set_name != NULL ? a->permission_set_name : "");
+    store_bind_text(&b, ":principal_type", a->principal_type);
+    store_bind_text(&b, ":principal_id", a->principal_id);
+    store_bind_text(&b, ":principal", a->principal != NULL ? a->principal : "");
+    bind_state(&b, a, now);
+    return store_exec_stmt(&b);
+}
+
+int
+store_assignment_update(struct store *s, const struct store_assignment *a, int64_t now,
+                        struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_UPDATE, err);
+
+    store_bind_int(&b, ":id", a->id);
+    bind_state(&b, a, now);
+    store_bind_text(&b, ":request_id", a->request_id != NULL ? a->request_id : "");
+    store_bind_int(&b, ":attempts", a->attempts);
+    store_bind_text(&b, ":last_error", a->last_error != NULL ? a->last_error : "");
+    store_bind_int(&b, ":granted_at", a->granted_at);
+    store_bind_int(&b, ":revoked_at", a->revoked_at);
+    return store_exec_stmt(&b);
+}
+
+static void
+copy_fixed(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+
+    if (len >= n)
+        len = n - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static bool
+read_assignment(sqlite3_stmt *st, struct store_assignment *a)
+{
+    bool oom = false;
+
+    memset(a, 0, sizeof(*a));
+    a->id = sqlite3_column_int64(st, 0);
+    a->account = sqlite3_column_int64(st, 1);
+    copy_fixed(a->account_id, sizeof(a->account_id), store_col_text(st, 2));
+    a->instance_arn = store_col_strdup(st, 3, &oom);
+    a->permission_set_arn = store_col_strdup(st, 4, &oom);
+    a->permission_set_name = store_col_strdup(st, 5, &oom);
+    copy_fixed(a->principal_type, sizeof(a->principal_type), store_col_text(st, 6));
+    a->principal_id = store_col_strdup(st, 7, &oom);
+    a->principal = store_col_strdup(st, 8, &oom);
+    copy_fixed(a->status, sizeof(a->status), store_col_text(st, 9));
+    a->request_id = store_col_strdup(st, 10, &oom);
+    a->attempts = sqlite3_column_int64(st, 11);
+    a->due_at = sqlite3_column_int64(st, 12);
+    a->last_error = store_col_strdup(st, 13, &oom);
+    a->created_at = sqlite3_column_int64(st, 14);
+    a->granted_at = sqlite3_column_int64(st, 15);
+    a->revoked_at = sqlite3_column_int64(st, 16);
+    a->updated_at = sqlite3_column_int64(st, 17);
+    return !oom;
+}
+
+static void
+assignment_release(struct store_assignment *a)
+{
+    free(a->instance_arn);
+    free(a->permission_set_arn);
+    free(a->permission_set_name);
+    free(a->principal_id);
+    free(a->principal);
+    free(a->request_id);
+    free(a->last_error);
+}
+
+void
+store_assignments_free(struct store_assignment *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        assignment_release(&v[i]);
+    free(v);
+}
+
+int
+store_assignment_list(struct store *s, int64_t account, struct store_assignment **out, size_t *n,
+                      struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_LIST, err);
+    struct store_assignment *v = NULL, *grown;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    store_bind_int(&b, ":account", account);
+    while ((rc = store_step(&b)) == 1) {
+        if (len == cap) {
+            cap = cap == 0 ? 4 : cap * 2;
+            grown = realloc(v, cap * sizeof(*v));
+            if (grown == NULL) {
+                rc = -1;
+                break;
+            }
+            v = grown;
+        }
+        if (!read_assignment(b.st, &v[len])) {
+            assignment_release(&v[len]);
+            rc = -1;
+            break;
+        }
+        len++;
+    }
+    store_done(&b);
+    if (rc < 0) {
+        if (err->code == SBX_E_OK)
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        store_assignments_free(v, len);
+        return -1;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+int
+store_assignment_revoke_all(struct store *s, int64_t account, int64_t now, int *changed,
+                            struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_REVOKE_ALL, err);
+
+    *changed = 0;
+    store_bind_int(&b, ":account", account);
+    store_bind_int(&b, ":now", now);
+    if (store_exec_stmt(&b) != 0)
+        return -1;
+    *changed = sqlite3_changes(s->db);
+    return 0;
+}
+
+int
+store_assignment_due_accounts(struct store *s, int64_t now, int limit, int64_t **ids, size_t *n,
+                              struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_DUE_ACCOUNTS, err);
+    int64_t *v;
+    size_t len = 0;
+    int rc;
+
+    *ids = NULL;
+    *n = 0;
+    if (limit <= 0)
+        return 0;
+    v = calloc((size_t)limit, sizeof(*v));
+    if (v == NULL) {
+        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        return -1;
+    }
+    store_bind_int(&b, ":now", now);
+    store_bind_int(&b, ":limit", limit);
+    while ((rc = store_step(&b)) == 1 && len < (size_t)limit)
+        v[len++] = sqlite3_column_int64(b.st, 0);
+    store_done(&b);
+    if (rc < 0) {
+        free(v);
+        return -1;
+    }
+    *ids = v;
+    *n = len;
+    return 0;
+}
+
+int
+store_assignment_next_due(struct store *s, int64_t *due, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_NEXT_DUE, err);
+    int rc;
+
+    *due = 0;
+    rc = store_step(&b);
+    if (rc == 1)
+        *due = sqlite3_column_int64(b.st, 0);
+    store_done(&b);
+    return rc < 0 ? -1 : 0;
+}

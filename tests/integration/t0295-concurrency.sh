@@ -5,7 +5,12 @@
 # event, every account was closed exactly once, and the audit chain is intact.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 100 --create-latency 30s --close-latency 2m --account-limit 1000
+# The simulator's clock is paused: it moves only when the test advances it, each time the
+# simulator has answered another request of the kind that waits for the clock (see
+# drive_until), so no phase depends on how fast the machine is. --no-throttle: the simulator's
+# own token buckets would not refill on a paused clock (sandboxctl still paces its calls).
+sim_start --paused --time-scale 100 --no-throttle --create-latency 30s --close-latency 2m \
+    --account-limit 1000
 write_config 'kinds = {
     demo = {
         ttl = "3d";
@@ -48,41 +53,49 @@ stop_watchers() {
 trap 'stop_watchers; _sbx_on_exit' EXIT
 
 count_state() { json_get "$(sbx list --all --json)" "sum(1 for a in d['accounts'] if a['state'] == '$1')"; }
-# wait_for STATE N SECONDS [NUDGE] -- until N accounts are in STATE, moving the simulated clock
-# on by NUDGE seconds (default 0) each half second.
-wait_for() {
-    for _ in $(seq 1 "$(($3 * 2))"); do
-        [ "$(count_state "$1")" -ge "$2" ] && return 0
-        [ "${4:-0}" -eq 0 ] || sim_admin POST advance "{\"seconds\": $4}" >/dev/null
-        sleep 0.5
+at_least() { [ "$("$1")" -ge "$2" ]; }
+in_state() { [ "$(count_state "$1")" -ge "$2" ]; }
+# calls OP... -- how many requests of these operations the simulator has answered.
+calls() { json_get "$(sim_admin GET state)" "sum(d['calls'].get(o, 0) for o in '$*'.split())"; }
+# drive_until SECS OPS WHAT CMD... -- until CMD succeeds, advance the clock by SECS at once and
+# then each time the simulator has answered more requests of OPS (space-separated) than when it
+# last looked: the engines pace their calls and wait for creations and closures on the
+# simulated clock.
+drive_until() {
+    _du_secs=$1 _du_ops=$2 _du_what=$3
+    shift 3
+    _du_seen=$(calls "$_du_ops")
+    sim_advance "$_du_secs"
+    _du_end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
+    until "$@" >/dev/null 2>&1; do
+        _du_now=$(calls "$_du_ops")
+        if [ "$_du_now" -gt "$_du_seen" ]; then
+            sim_advance "$_du_secs"
+            _du_seen=$_du_now
+        fi
+        [ "$(date +%s)" -lt "$_du_end" ] || fail "waited ${SBX_WAIT_BOUND:-300} s for $_du_what: $(sbx list --all)"
+        sleep 0.05
     done
-    fail "only $(count_state "$1") of $2 accounts became $1: $(sbx list --all)"
 }
 warnings() { grep -c '^expiry-warning ' "$T/hooks.log" 2>/dev/null || true; }
-wait_for active 12 120
-
-# The leaver goes while both engines run; the short-lived accounts warn and expire meanwhile.
-"$SANDBOXCTL" offboard leaver@corp.example --yes --json >"$T/off.json" 2>"$T/off.err" &
-off=$!
-sim_admin POST advance '{"seconds": 11100}' >/dev/null # past the 1h warning of the short ones
-set +e
-wait "$off"
-offrc=$?
-set -e
-assert_eq "$offrc" 0 "offboard: $(cat "$T/off.err")"
-for _ in $(seq 1 240); do
-    [ "$(warnings)" -ge 6 ] && break
-    sleep 0.5
-done
-assert_eq "$(warnings)" 6 "each short account warned"
-sim_admin POST advance '{"seconds": 3700}' >/dev/null # past their expiry
-wait_for suspended 12 150 20
-# The post-close hooks run after the state changes: wait until all twelve have written.
 post_closes() { grep -c '^post-close ' "$T/hooks.log" 2>/dev/null || true; }
-for _ in $(seq 1 240); do
-    [ "$(post_closes)" -ge 12 ] && break
-    sleep 0.5
-done
+# The creations: 30 s (the simulator's create latency, and more than sandboxctl's create
+# pacing of 10 s a call) per CreateAccount or status poll. Far less than the 3 h to the short
+# accounts' warning passes here: at most a few dozen such requests.
+drive_until 30 "CreateAccount DescribeCreateAccountStatus" "12 active accounts" in_state active 12
+assert_eq "$(warnings)" 0 "no warning before the clock reaches it"
+
+# The leaver goes while both engines run; the short-lived accounts warn meanwhile.
+sim_advance 11100 # past the 1h warning of the short ones (4 h), short of their expiry
+# 2 minutes (the close latency; sandboxctl paces CloseAccount at one per 20 s) per closure.
+sbx_advancing CloseAccount 120 offboard leaver@corp.example --yes --json >"$T/off.json" \
+    2>"$T/off.err" || fail "offboard: $(cat "$T/off.err")"
+wait_for "a warning for each short account" at_least warnings 6
+assert_eq "$(warnings)" 6 "each short account warned"
+sim_advance 3700 # past their expiry
+drive_until 120 "CloseAccount DescribeAccount" "12 suspended accounts" in_state suspended 12
+# The post-close hooks run after the state changes: wait until all twelve have written.
+wait_for "twelve post-close hooks" at_least post_closes 12
 stop_watchers
 trap _sbx_on_exit EXIT
 

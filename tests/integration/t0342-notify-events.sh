@@ -1,8 +1,8 @@
 #!/bin/bash
-# t0342-notify-events.sh -- the shipped notify hook for nuke-failed, quarantined and
-# close-failed (nuke-failed.d/50-notify, ... -> lib/notify): the webhook gets Slack-compatible
-# JSON with the account, owner, event, detail and event id (also as header Idempotency-Key);
-# the owner a mail with the same, headers X-Sandbox-Event-Id and Message-ID; an event id
+# t0342-notify-events.sh -- the shipped notify hook for nuke-failed, quarantined,
+# close-failed, budget-warning and budget-exceeded (nuke-failed.d/50-notify, ... ->
+# lib/notify): the webhook gets Slack-compatible JSON with the account, owner, event, detail
+# and event id (also as header Idempotency-Key); the owner a mail with the same, headers X-Sandbox-Event-Id and Message-ID; an event id
 # already sent on a channel is not sent again (per channel, under SANDBOX_STATE_DIR); a bad
 # event id is refused.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
@@ -78,4 +78,15 @@ assert_eq "$(stat -c %a "$T/state/notify")" 700
 assert_exit 2 run quarantined 'evt-1
 Bcc: mallory@example.com'
 assert_exit 2 run quarantined 'evt-$(id)'
+
+# --- the budget events ----------------------------------------------------------------------
+assert_exit 0 run budget-warning evt-budget1 SANDBOX_EVENT_DETAIL="threshold=80% spent=85.00 USD limit=100.00 USD period=lease"
+assert_eq "$(json_get "$(last)" 'd["event"]')" budget-warning
+assert_contains "$(json_get "$(last)" 'd["text"]')" "has used part of its budget"
+assert_contains "$(json_get "$(last)" 'd["text"]')" "threshold=80% spent=85.00 USD"
+assert_exit 0 run budget-exceeded evt-budget2 SANDBOX_EVENT_DETAIL="spent=105.00 USD limit=100.00 USD period=lease action=freeze"
+assert_eq "$(json_get "$(last)" 'd["event"]')" budget-exceeded
+assert_contains "$(json_get "$(last)" 'd["text"]')" "sandboxctl unfreeze 123456789012"
+assert_contains "$(cat "$T/fake/mail")" "Subject: AWS sandbox account sbx-demo-alice-1 (123456789012) has exceeded its budget"
+
 echo ok

@@ -27,6 +27,8 @@ for f in \
     share/sandboxctl/hooks/nuke-failed.d/50-notify \
     share/sandboxctl/hooks/quarantined.d/50-notify \
     share/sandboxctl/hooks/close-failed.d/50-notify \
+    share/sandboxctl/hooks/budget-warning.d/50-notify \
+    share/sandboxctl/hooks/budget-exceeded.d/50-notify \
     share/bash-completion/completions/sandboxctl \
     share/zsh/site-functions/_sandboxctl \
     lib/systemd/system/sandboxctl-run.service \

@@ -3,7 +3,8 @@
 #
 # Installs what is missing, builds a release binary, starts `sandboxctl sim` on 127.0.0.1 with
 # time running 100x faster, then: provisions a developer sandbox, a demo account and a
-# five-seat training class; off-boards the developer; lets the demo and the class expire; runs
+# five-seat training class, each owner given access through IAM Identity Center (the portal's
+# link to each account printed); off-boards the developer; lets the demo and the class expire; runs
 # the pre-close hooks; closes every account within AWS's close limits; prints the final table,
 # the close quota and the audit trail (verifying its hash chain); and stops the simulator.
 # Nothing leaves 127.0.0.1. Files are kept in ./quickstart/ for a look afterwards.
@@ -89,6 +90,11 @@ hooks = {
     dir = "hooks";
     timeout = "5m";
 };
+# Owners sign in through IAM Identity Center; the simulator's directory is its own, so the
+# owners' users are created on the way.
+access = {
+    create_users = true;
+};
 EOF
 
 step "init: create the store, discover the organization, create the kinds' OUs"
@@ -99,6 +105,9 @@ sbx create --kind developer --owner dev1@example.com
 sbx create --kind demo --owner presenter@example.com --ttl 8h
 sbx class create k8s-101 --owner instructor@example.com --seats 5 --ttl 3d
 sbx list
+
+step "owners sign in through the IAM Identity Center access portal: each seat's direct link"
+sbx class roster k8s-101
 
 step "dev1 leaves the company: off-board everything they own"
 sbx offboard dev1@example.com --yes

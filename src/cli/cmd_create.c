@@ -21,8 +21,9 @@ const char cmd_create_usage[] =
         "                         [--budget AMOUNT] [--timeout DURATION] [--no-wait] [--dry-run]\n"
         "                         [--json]";
 
+/* Prints a, with signin (the access portal's link to it for its owner) unless empty. */
 static void
-print_account(const struct store_account *a, bool json, const char *note)
+print_account(const struct store_account *a, bool json, const char *note, const char *signin)
 {
     char exp[32];
 
@@ -31,6 +32,8 @@ print_account(const struct store_account *a, bool json, const char *note)
 
         if (o != NULL && note != NULL)
             cJSON_AddStringToObject(o, "note", note);
+        if (o != NULL && signin != NULL && signin[0] != '\0')
+            cJSON_AddStringToObject(o, "signin_url", signin);
         cmd_json_print(o);
         return;
     }
@@ -47,6 +50,8 @@ print_account(const struct store_account *a, bool json, const char *note)
     printf("expires     %s\n", cmd_time(a->expires_at, exp, sizeof(exp), true));
     if (a->last_error != NULL && a->last_error[0] != '\0')
         printf("last error  %s\n", a->last_error);
+    if (signin != NULL && signin[0] != '\0')
+        printf("sign in     %s\n", signin);
     if (note != NULL)
         printf("%s\n", note);
 }
@@ -73,13 +78,14 @@ give_up(struct sbx_ctx *ctx, struct engine *e, struct store_account *a, bool jso
         log_error("create: account #%lld: timed out before CreateAccount could be sent: "
                   "cancelled (last error: %s)",
                   (long long)a->id, last[0] != '\0' ? last : "none");
-        print_account(a, json, "cancelled: nothing was sent to AWS");
+        print_account(a, json, "cancelled: nothing was sent to AWS", NULL);
         return SBX_EXIT_FAILURE;
     }
     log_error("create: account #%lld: timed out while AWS creates it", (long long)a->id);
     print_account(a, json,
                   "still being created (AWS has the request); `sandboxctl run` (or run --watch) "
-                  "finishes it");
+                  "finishes it",
+                  NULL);
     return SBX_EXIT_FAILURE;
 }
 
@@ -111,6 +117,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     struct cmd_events ev = { 0 };
     struct engine *e = NULL;
     bool dry_run = false, json = false, wait = true;
+    char signin[1024];
     int64_t timeout = 1800;
     double deadline;
     int rc;
@@ -152,7 +159,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         goto out;
     }
     if (dry_run) {
-        print_account(&a, json, "dry run: nothing was changed");
+        print_account(&a, json, "dry run: nothing was changed", NULL);
         rc = SBX_EXIT_OK;
         goto out;
     }
@@ -184,11 +191,12 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     }
     if (a.state == ENGINE_S_FAILED) {
         log_error("create: account #%lld failed: %s", (long long)a.id, a.last_error);
-        print_account(&a, json, NULL);
+        print_account(&a, json, NULL, NULL);
         rc = SBX_EXIT_AWS;
         goto out;
     }
-    print_account(&a, json, NULL);
+    engine_access_link(e, &a, signin, sizeof(signin));
+    print_account(&a, json, NULL, signin);
     rc = SBX_EXIT_OK;
 out:
     store_account_release(&a);

@@ -81,4 +81,34 @@ esac
 assert_eq "$(grep -c ' 200 SWBExternalService.CreateAccountAssignment$' "$simlog")" 2
 assert_eq "$(grep -c ' 200 SWBExternalService.DeleteAccountAssignment$' "$simlog")" 2
 assert_eq "$(assigned "$acct")" "[]"
+
+# A waiting `create` returns once its owner can sign in, and prints the portal's direct link.
+# The paused clock moves 60 s each time the simulator has answered another CreateAccount or
+# CreateAccountAssignment (the two waits of a creation).
+add_user bob bob@corp.example >/dev/null
+calls() {
+    json_get "$(sim_admin GET state)" \
+        'd["calls"].get("CreateAccount", 0) + d["calls"].get("CreateAccountAssignment", 0)'
+}
+before=$(calls)
+"$SANDBOXCTL" create --kind developer --owner bob@corp.example --json >"$T/create.out" \
+    2>"$T/create.err" &
+pid=$!
+end=$(($(date +%s) + 300))
+while kill -0 "$pid" 2>/dev/null; do
+    now=$(calls)
+    if [ "$now" -gt "$before" ]; then
+        sim_admin POST advance '{"seconds": 60}' >/dev/null
+        before=$now
+    fi
+    [ "$(date +%s)" -lt "$end" ] || fail "create did not return"
+    sleep 0.1
+done
+wait "$pid" || fail "create failed: $(cat "$T/create.err")"
+out=$(cat "$T/create.out")
+bacct=$(json_get "$out" 'd["account_id"]')
+assert_eq "$(json_get "$out" 'd["state"]')" active
+assert_eq "$(json_get "$out" 'd["signin_url"]')" \
+    "https://$store.awsapps.com/start/#/console?account_id=$bacct&role_name=AdministratorAccess"
+[ "$(assigned "$bacct")" != "[]" ] || fail "create returned before bob's assignment"
 sim_stop

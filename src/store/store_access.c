@@ -113,7 +113,7 @@ store_assignment_list(struct store *s, int64_t account, struct store_assignment 
                       struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_LIST, err);
-    struct store_assignment *v = NULL, *grown;
+    struct store_assignment *v = NULL;
     size_t len = 0, cap = 0;
     int rc;
 
@@ -121,14 +121,9 @@ store_assignment_list(struct store *s, int64_t account, struct store_assignment 
     *n = 0;
     store_bind_int(&b, ":account", account);
     while ((rc = store_step(&b)) == 1) {
-        if (len == cap) {
-            cap = cap == 0 ? 4 : cap * 2;
-            grown = realloc(v, cap * sizeof(*v));
-            if (grown == NULL) {
-                rc = -1;
-                break;
-            }
-            v = grown;
+        if (store_reserve((void **)&v, &cap, len, sizeof(*v), err) != 0) {
+            rc = -1;
+            break;
         }
         if (!read_assignment(b.st, &v[len])) {
             assignment_release(&v[len]);

@@ -285,6 +285,10 @@ class_insert(struct class_env *e, const struct class_request *r, const struct cl
         goto out;
     if (store_class_insert(e->store, &c, &ev, err) != 0)
         goto out; /* rolled back */
+    if (store_class_groups_set(e->store, c.id, r->groups, r->ngroups, err) != 0) {
+        store_rollback(e->store);
+        goto out;
+    }
     for (int64_t i = 0; i < p->seats; i++) {
         if (request_seat(e, &c, p->owners[i], i + 1, r, due, err) != 0) {
             sbx_err_prefix(err, "seat %lld", (long long)(i + 1));

@@ -12,6 +12,7 @@
 #include "aws/orgs.h"
 #include "cfg.h"
 #include "cli/cmd_util.h"
+#include "engine/engine_directory.h"
 #include "util/clock.h"
 #include "util/duration.h"
 #include "util/log.h"
@@ -154,6 +155,10 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_owner_users(e, "create", &req.owner, 1, dry_run);
     if (rc != 0)
         goto out;
+    if (engine_directory_groups(e, req.kind, NULL, 0, &err) != 0) {
+        rc = cmd_fail("create", &err);
+        goto out;
+    }
     if (engine_request(e, &req, &a, &err) != 0) {
         rc = cmd_fail("create", &err);
         goto out;

@@ -663,12 +663,30 @@ out:
     return rc;
 }
 
+/* Audits event for changed assignments of a, all marked at once for reason. */
+static int
+audit_marked(struct engine *e, const struct store_account *a, const char *event, const char *reason,
+             int changed, struct sbx_err *err)
+{
+    char count[24], *detail;
+    int rc;
+
+    snprintf(count, sizeof(count), "%d", changed);
+    detail = eng_detail("reason", reason, "assignments", count, NULL);
+    rc = detail == NULL ? nomem(err)
+                        : store_audit_append(e->store, a,
+                                             &(struct store_audit_ev){ eng_now(e), e->actor, event,
+                                                                       NULL, NULL, detail },
+                                             err);
+    free(detail);
+    return rc;
+}
+
 int
 eng_access_revoke_begin(struct engine *e, const struct store_account *a, const char *reason,
                         struct sbx_err *err)
 {
-    char count[24], *detail;
-    int changed = 0, rc;
+    int changed = 0;
 
     if (e->dry_run)
         return 0;
@@ -680,21 +698,32 @@ eng_access_revoke_begin(struct engine *e, const struct store_account *a, const c
     }
     if (changed == 0)
         return store_commit(e->store, err);
-    snprintf(count, sizeof(count), "%d", changed);
-    detail = eng_detail("reason", reason, "assignments", count, NULL);
-    rc = detail == NULL ? nomem(err)
-                        : store_audit_append(e->store, a,
-                                             &(struct store_audit_ev){ eng_now(e), e->actor,
-                                                                       "access_revoking", NULL,
-                                                                       NULL, detail },
-                                             err);
-    free(detail);
-    if (rc != 0 || store_commit(e->store, err) != 0) {
+    if (audit_marked(e, a, "access_revoking", reason, changed, err) != 0 ||
+        store_commit(e->store, err) != 0) {
         store_rollback(e->store);
         return -1;
     }
     log_info("account %lld %s: revoking %d Identity Center assignment%s (%s)", (long long)a->id,
              a->account_id, changed, changed == 1 ? "" : "s", reason);
+    return 0;
+}
+
+int
+eng_access_regrant(struct engine *e, const struct store_account *a, bool *regrant,
+                   struct sbx_err *err)
+{
+    int changed = 0;
+
+    *regrant = false;
+    if (!e->cfg->access.enabled || eng_is_pool(a))
+        return 0;
+    if (store_assignment_regrant_all(e->store, a->id, eng_now(e), &changed, err) != 0)
+        return -1;
+    if (changed == 0)
+        return 0;
+    if (audit_marked(e, a, "access_requested", "unfrozen", changed, err) != 0)
+        return -1;
+    *regrant = true;
     return 0;
 }
 

@@ -641,7 +641,7 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
     const struct cfg_kind *k = eng_kind(e, a->kind);
     struct sbx_err aerr = { 0 };
     char msg[1][256], *detail = NULL;
-    bool blocked = false, ok[1], got, begun, ready;
+    bool blocked = false, ok[1], got, begun, ready, again;
     struct store_account *one[1] = { a };
     int rc;
 
@@ -670,7 +670,8 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
         return -1;
     if (!ready)
         return 0;
-    if (!a->close_pending && k->hooks[CFG_HOOK_POST_CREATE]) {
+    /* Post-create hooks run once: not when an account active before (unfrozen) comes back. */
+    if (!a->close_pending && a->active_at == 0 && k->hooks[CFG_HOOK_POST_CREATE]) {
         if (eng_claim(e, a, eng_hook_claim_secs(e), &got, err) != 0)
             return -1;
         if (a->active_at == 0 && a->ttl > 0)
@@ -695,11 +696,14 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
             return -1;
         }
     }
-    a->active_at = st->now;
+    again = a->active_at != 0;
+    if (!again)
+        a->active_at = st->now;
     a->attempts = 0;
     a->due_at = eng_active_due(k, a);
     detail = eng_detail("account_id", a->account_id, NULL);
-    rc = eng_transition(e, a, ENGINE_S_ACTIVE, "activated", detail, NULL, err);
+    rc = eng_transition(e, a, ENGINE_S_ACTIVE, again ? "reactivated" : "activated", detail,
+                        again ? "the owner's access is granted again" : NULL, err);
     free(detail);
     if (rc != 0)
         return tolerate_conflict(err);

@@ -12,7 +12,6 @@
 
 #include "cli/cmd_util.h"
 #include "engine/engine_budget.h"
-#include "util/log.h"
 #include "util/money.h"
 
 const char cmd_unfreeze_usage[] =
@@ -25,8 +24,8 @@ cmd_unfreeze(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     struct engine *e = NULL;
     int64_t budget = 0;
-    bool dry_run = false, json = false, timed_out = false;
-    char amount[32], signin[1024];
+    bool dry_run = false, json = false;
+    char amount[32], signin[1024] = "";
     int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
@@ -45,18 +44,8 @@ cmd_unfreeze(struct sbx_ctx *ctx, int argc, char **argv)
         rc = cmd_fail("unfreeze", &err);
         goto out;
     }
-    if (!dry_run && a.state == ENGINE_S_CREATING) {
-        if ((rc = cmd_drive_account(ctx, e, "unfreeze", &a, true, engine_now(e) + 1800,
-                                    &timed_out)) != 0)
-            goto out;
-        if (timed_out)
-            log_warn("unfreeze: account #%lld: the owner's access is not granted yet (%s); "
-                     "`sandboxctl run` finishes it",
-                     (long long)a.id,
-                     a.last_error != NULL && a.last_error[0] != '\0' ? a.last_error
-                                                                     : "in progress");
-    }
-    engine_access_link(e, &a, signin, sizeof(signin));
+    if (!dry_run && (rc = cmd_access_wait(ctx, e, "unfreeze", &a, signin, sizeof(signin))) != 0)
+        goto out;
     if (json) {
         cJSON *o = cmd_account_json(&a);
 

@@ -983,3 +983,23 @@ cmd_drive_account(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct
             log_warn("%s: %s", cmd, err.msg);
     }
 }
+
+int
+cmd_access_wait(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct store_account *a,
+                char *signin, size_t n)
+{
+    bool timed_out = false;
+    int rc;
+
+    signin[0] = '\0';
+    if (a->state == ENGINE_S_CREATING &&
+        (rc = cmd_drive_account(ctx, e, cmd, a, true, engine_now(e) + 1800, &timed_out)) != 0)
+        return rc;
+    if (timed_out)
+        log_warn("%s: account #%lld: its owner's access is not granted yet (%s); `sandboxctl "
+                 "run` finishes it",
+                 cmd, (long long)a->id,
+                 a->last_error != NULL && a->last_error[0] != '\0' ? a->last_error : "in progress");
+    engine_access_link(e, a, signin, n);
+    return 0;
+}

@@ -208,4 +208,13 @@ int cmd_owner_users(struct engine *e, const char *cmd, const char *const *owners
 int cmd_drive_account(struct sbx_ctx *ctx, struct engine *e, const char *cmd,
                       struct store_account *a, bool wait, double deadline, bool *timed_out);
 
+/*
+ * For an account a command moved to creating for its owner's access (unfreeze, adopt): waits
+ * up to 30 minutes until it is active (cmd_drive_account), warning when it is not yet (`run`
+ * finishes it), and fills signin with the owner's sign-in link ("" when none). Returns 0, or
+ * the exit status after printing the error.
+ */
+int cmd_access_wait(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct store_account *a,
+                    char *signin, size_t n);
+
 #endif

@@ -649,6 +649,7 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
         a->expires_at = st->now + a->ttl; /* the lifetime counts from activation */
     if (grant_begun(st, a, &begun, err) != 0)
         return -1;
+    begun = begun || a->adopted; /* adopt placed and tagged it (or kept its OU) */
     if (!begun && eng_place_account(e, a, &blocked, &aerr) != 0)
         return row_failed(st, a, "placing the account in its OU", &aerr,
                           backoff(a->attempts++, 10, 600), err);
@@ -670,8 +671,9 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
         return -1;
     if (!ready)
         return 0;
-    /* Post-create hooks run once: not when an account active before (unfrozen) comes back. */
-    if (!a->close_pending && a->active_at == 0 && k->hooks[CFG_HOOK_POST_CREATE]) {
+    /* Post-create hooks run once for an account sandboxctl created: not when an account
+     * active before (unfrozen) comes back, nor for an adopted one. */
+    if (!a->close_pending && a->active_at == 0 && !a->adopted && k->hooks[CFG_HOOK_POST_CREATE]) {
         if (eng_claim(e, a, eng_hook_claim_secs(e), &got, err) != 0)
             return -1;
         if (a->active_at == 0 && a->ttl > 0)

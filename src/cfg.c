@@ -735,6 +735,7 @@ static const struct cfg_key keys[] = {
     KEY_BOOL(C, "access", "create_users", access.create_users, "false"),
     KEY_STR(C, "access", "user_groups", access.user_groups, CFG_OPTIONAL, check_group_list, NULL),
     KEY_STR(C, "access", "groups", access.groups, CFG_OPTIONAL, check_group_list, NULL),
+    KEY_DOUBLE(C, "access", "assign_rate", access.assign_rate, 0, 20, "5"),
     KEY_DURATION(C, "access", "directory_interval", access.directory_interval, 0, 30 * DAY,
                  "1h"),
     KEY_INT(C, "access", "directory_brake_owners", access.brake_owners, 0, 1000000, "5"),

@@ -175,6 +175,7 @@ struct cfg_access {
     char *user_groups;  /* comma-separated groups a created user joins; NULL = none */
     char *groups;       /* comma-separated groups given access to every owner's account (the
                            kinds' access_groups replace it); NULL = none */
+    double assign_rate; /* CreateAccountAssignment + DeleteAccountAssignment per second (5) */
     int64_t directory_interval; /* seconds between directory checks in `run` (1h); 0 = never */
     int brake_owners;           /* the brake holds when more than this many owners vanish ... */
     int brake_percent;          /* ... and more than this share of the checked owners (%) */

@@ -95,6 +95,7 @@ struct engine_access_cache {
         char *id;
     } * groups; /* the groups' ids, looked up once */
     size_t ngroups, capgroups;
+    double write_tokens, write_last; /* access.assign_rate's bucket (write_last 0: full) */
 };
 /* Frees c and all it holds (NULL is fine). */
 void engine_access_cache_free(struct engine_access_cache *c);

@@ -12,6 +12,7 @@
  * time; a second one meets ConflictException, and so does a deletion while the creation is in
  * progress: both wait with a backoff and try again.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,28 @@ outcome(struct engine *e, const struct store_account *a, struct store_assignment
     return poll_later(e, g, p, err);
 }
 
+/*
+ * Seconds until an assignment write (CreateAccountAssignment or DeleteAccountAssignment) may be
+ * sent under access.assign_rate: a token bucket holding a second's worth (at least 1), full
+ * at the engine's start; 0 when it may go now (its token taken).
+ */
+static double
+write_token(struct engine *e)
+{
+    struct engine_access_cache *x = e->access;
+    double rate = e->cfg->access.assign_rate, burst = fmax(1, floor(rate)), now = engine_now(e);
+
+    x->write_tokens = x->write_last == 0
+                              ? burst
+                              : fmin(burst, x->write_tokens + fmax(0, now - x->write_last) * rate);
+    x->write_last = now;
+    if (x->write_tokens >= 1) {
+        x->write_tokens -= 1;
+        return 0;
+    }
+    return (1 - x->write_tokens) / rate;
+}
+
 /* One step of one assignment toward its goal (granted, or revoked). */
 static int
 advance(struct engine *e, const struct store_account *a, struct store_assignment *g, bool deletion,
@@ -298,6 +321,7 @@ advance(struct engine *e, const struct store_account *a, struct store_assignment
     struct idc_assignment as;
     struct sbx_err aerr = { 0 };
     struct idc *c;
+    double wait;
     int call, rc;
 
     if (client(e, &c, err) != 0) {
@@ -306,6 +330,13 @@ advance(struct engine *e, const struct store_account *a, struct store_assignment
         sbx_err_clear(err);
         note_due(p, eng_now(e) + RETRY_CAP);
         return 0;
+    }
+    if (g->request_id[0] == '\0' && (wait = write_token(e)) > 0) {
+        /* Paced: the request waits for its token, the row for the second it comes. */
+        p->paced = p->paced > 0 ? fmin(p->paced, engine_now(e) + wait) : engine_now(e) + wait;
+        g->due_at = (int64_t)ceil(engine_now(e) + wait);
+        note_due(p, g->due_at);
+        return store_assignment_update(e->store, g, eng_now(e), err);
     }
     p->worked = true;
     assignment_of(g, &as);

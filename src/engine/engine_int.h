@@ -251,6 +251,7 @@ struct eng_access_progress {
     char why[600]; /* the last refusal or failure, "" when none */
     bool failed;   /* why is a failure for the operator, not a wait (throttling, conflict,
                       an owner without a user, which the directory check handles) */
+    double paced;  /* a request waits for access.assign_rate until then (engine time); 0: none */
 };
 
 /*

@@ -45,15 +45,20 @@ want(struct step *st, double t)
         st->next = t;
 }
 
+/* Work waits for a client-side token until due (engine time). */
 static void
-paced(struct step *st, enum orgs_op op)
+paced_until(struct step *st, double due)
 {
-    double due = (double)st->now + orgs_pace_wait(st->e->orgs, op);
-
     if (!st->r->pace_blocked || due < st->r->pace_due)
         st->r->pace_due = due;
     st->r->pace_blocked = true;
     want(st, due);
+}
+
+static void
+paced(struct step *st, enum orgs_op op)
+{
+    paced_until(st, (double)st->now + orgs_pace_wait(st->e->orgs, op));
 }
 
 static void
@@ -555,6 +560,8 @@ grant_step(struct step *st, struct store_account *a, bool *ready, struct sbx_err
         return -1;
     if (p.worked)
         st->r->did_work = true;
+    if (p.paced > 0)
+        paced_until(st, p.paced);
     if (p.done)
         return 0;
     *ready = false;
@@ -584,6 +591,8 @@ revoke_step(struct step *st, struct store_account *a, bool *done, int64_t *next,
         return -1;
     if (p.worked)
         st->r->did_work = true;
+    if (p.paced > 0)
+        paced_until(st, p.paced);
     *done = p.done;
     *next = p.next > 0 ? p.next : st->now + 60;
     if (p.failed) {

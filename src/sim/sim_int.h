@@ -200,6 +200,9 @@ struct sim_idc_op {
 
 struct sim_idc {
     double assign_latency;
+    double write_rate; /* CreateAccountAssignment + DeleteAccountAssignment per second,
+                          one bucket of a second's worth (at least 1); 0 = unlimited */
+    struct sim_bucket write_bucket;
     bool external_source; /* users come from an external IdP: user and membership writes refused */
     struct sim_idc_user *users;
     size_t nusers, cap_users;

@@ -917,6 +917,7 @@ sim_idc_dump(struct sim *s, cJSON *root)
     if (o == NULL || sim_json_add_str(o, "InstanceArn", SIM_IDC_INSTANCE_ARN) != 0 ||
         sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0 ||
         sim_json_add_num(o, "assign_latency", d->assign_latency) != 0 ||
+        sim_json_add_num(o, "write_rate", d->write_rate) != 0 ||
         sim_json_add_str(o, "identity_source", d->external_source ? "external" : "internal") != 0)
         return -1;
     if ((arr = cJSON_AddArrayToObject(o, "users")) == NULL)
@@ -1003,6 +1004,9 @@ sim_idc_load(struct sim *s, const cJSON *root)
     v = cJSON_GetObjectItemCaseSensitive(o, "assign_latency");
     if (cJSON_IsNumber(v) && v->valuedouble >= 0)
         s->idc.assign_latency = v->valuedouble;
+    v = cJSON_GetObjectItemCaseSensitive(o, "write_rate");
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && isfinite(v->valuedouble))
+        s->idc.write_rate = v->valuedouble;
     s->idc.external_source = idc_str(o, "identity_source") != NULL &&
                              strcmp(idc_str(o, "identity_source"), "external") == 0;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "memberships"))

@@ -10,7 +10,8 @@
  *
  * The budgets live in s->budgets, a JSON array of {"AccountId", "Budget",
  * "NotificationsWithSubscribers"}: the state dump shows it as "budgets" and persistence saves
- * and restores it with the rest (sim_json.c).
+ * and restores it with the rest (sim_budgets_dump and sim_budgets_load in sim_json.c,
+ * sim_budgets_release in sim_state.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -477,9 +478,10 @@ describe_notifications(struct bctx *c)
         return;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(rec, "NotificationsWithSubscribers"))
-            cJSON_AddItemToArray(
-                    arr,
-                    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e, "Notification"), true));
+    {
+        cJSON_AddItemToArray(
+                arr, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e, "Notification"), true));
+    }
     c->rc = sim_reply_json(c->r, 200, NULL, o);
     cJSON_Delete(o);
 }
@@ -546,37 +548,4 @@ sim_budgets_call(struct sim *s, const char *opname, const char *body, size_t len
         return -1;
     }
     return 0;
-}
-
-void
-sim_budgets_release(struct sim *s)
-{
-    cJSON_Delete(s->budgets);
-    s->budgets = NULL;
-}
-
-int
-sim_budgets_dump(struct sim *s, cJSON *root)
-{
-    cJSON *copy = cJSON_Duplicate(list(s), true);
-
-    if (copy == NULL || !cJSON_AddItemToObject(root, "budgets", copy)) {
-        cJSON_Delete(copy);
-        return -1;
-    }
-    return 0;
-}
-
-int
-sim_budgets_load(struct sim *s, const cJSON *root)
-{
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "budgets");
-
-    sim_budgets_release(s);
-    if (b == NULL)
-        return 0;
-    if (!cJSON_IsArray(b))
-        return -1;
-    s->budgets = cJSON_Duplicate(b, true);
-    return s->budgets != NULL ? 0 : -1;
 }

@@ -1092,3 +1092,31 @@ sim_idc_load(struct sim *s, const cJSON *root)
     }
     return 0;
 }
+
+/* --- AWS Budgets (operations in sim_budgets.c) ------------------------------------------- */
+
+int
+sim_budgets_dump(struct sim *s, cJSON *root)
+{
+    cJSON *copy = s->budgets != NULL ? cJSON_Duplicate(s->budgets, true) : cJSON_CreateArray();
+
+    if (copy == NULL || !cJSON_AddItemToObject(root, "budgets", copy)) {
+        cJSON_Delete(copy);
+        return -1;
+    }
+    return 0;
+}
+
+int
+sim_budgets_load(struct sim *s, const cJSON *root)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "budgets");
+
+    sim_budgets_release(s);
+    if (b == NULL)
+        return 0;
+    if (!cJSON_IsArray(b))
+        return -1;
+    s->budgets = cJSON_Duplicate(b, true);
+    return s->budgets != NULL ? 0 : -1;
+}

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
 #include "sim/sim_int.h"
@@ -1066,6 +1067,15 @@ sim_reset(struct sim *s)
         memset(&s->faults, 0, sizeof(s->faults));
     if (init_org(s) != 0)
         return; /* out of memory: an organization without even its management account */
+}
+
+/* --- AWS Budgets state (operations in sim_budgets.c) ------------------------------ */
+
+void
+sim_budgets_release(struct sim *s)
+{
+    cJSON_Delete(s->budgets);
+    s->budgets = NULL;
 }
 
 /* --- IAM Identity Center state (operations in sim_idc.c) -------------------------- */

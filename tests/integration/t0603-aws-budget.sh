@@ -52,6 +52,16 @@ assert_eq "$(json_get "$(sbx show "$r0" --json)" 'd["aws_budget"]')" null
 write_config "$KINDS
 budget = { aws_budget = true; alert_email = \"finops@corp.example\"; };"
 export AWS_ENDPOINT_URL_BUDGETS=$SIM_URL
+# doctor: the endpoint answers and budgets may be read; a deny is a failure it names
+assert_contains "$(sbx doctor)" "ok    budgets       $SIM_URL: budgets:ViewBudget allowed in $MGMT"
+sim_admin POST faults '{"deny_ops": ["DescribeBudget"]}' >/dev/null
+set +e
+out=$(sbx doctor 2>&1)
+st=$?
+set -e
+assert_eq "$st" 5 "doctor with Budgets denied"
+assert_contains "$out" "FAIL  budgets       DescribeBudget ($SIM_URL): AccessDeniedException"
+sim_admin POST faults '{"deny_ops": []}' >/dev/null
 # the account that was already active gets its budget at the next pass
 sbx run >/dev/null
 id0=$(acct_id "$r0")

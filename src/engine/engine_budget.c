@@ -896,8 +896,17 @@ eng_aws_budget_pass(struct engine *e, struct eng_aws_budget_report *r, struct sb
         return -1;
     if (!e->cfg->budget.aws_budget && n == 0)
         goto done; /* off, and nothing made while it was on: no Budgets call at all */
-    if (e->cfg->budget.aws_budget && eng_load_org(e, err) != 0)
-        goto out;
+    if (e->cfg->budget.aws_budget && eng_load_org(e, err) != 0) {
+        if (err->code == SBX_E_STORE)
+            goto out;
+        /* the management account is not known yet (DescribeOrganization failed): the budgets
+         * wait for the next step, the lifecycle does not */
+        r->failed++;
+        r->next_at = now + AWS_BUDGET_RETRY;
+        snprintf(r->error, sizeof(r->error), "AWS Budgets: %s", err->msg);
+        sbx_err_clear(err);
+        goto done;
+    }
     if (store_begin(e->store, err) != 0)
         goto out;
     if (aws_budget_plan(e, now, recs, n, &changed, err) != 0 || store_commit(e->store, err) != 0) {

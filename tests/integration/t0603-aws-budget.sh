@@ -3,7 +3,8 @@
 # moved only by `advance`: off by default (no Budgets call at all); once on, every active account
 # with a budget gets `sandboxctl-<id>` in the management account with its limit, its linked
 # account filter and one alert per warning threshold and at 100% (also a class seat with its
-# own --budget), as the AWS CLI sees it; extend --budget updates it; the close deletes it; a
+# own --budget), as the AWS CLI sees it; extend --budget updates it; the close and a release
+# delete it; doctor checks the endpoint and the right to read budgets; a
 # SIGKILL after AWS made the budget but before the store recorded it leaves one budget that the
 # next run records; AccessDenied on CreateBudget never stops the account from becoming active,
 # shows in `show` and the audit log, and is retried until it works.
@@ -182,6 +183,12 @@ sbx run >/dev/null
 assert_eq "$(count_event "$r3" aws_budget_created)" 1
 assert_eq "$(json_get "$(sbx show "$r3" --json)" 'd["aws_budget"]["state"]')" "in place"
 case "$(names)" in *"sandboxctl-$id3"*) ;; *) fail "carol's budget was never made" ;; esac
+
+# A released account leaves management: its budget goes at the next pass.
+sbx release "$r3" >/dev/null
+sbx run >/dev/null
+case "$(names)" in *"sandboxctl-$id3"*) fail "the released account's budget is still there" ;; esac
+assert_eq "$(count_event "$r3" aws_budget_deleted)" 1
 
 # The budgets survive a simulator restart (its state file).
 before=$(names)

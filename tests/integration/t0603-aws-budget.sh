@@ -3,7 +3,8 @@
 # moved only by `advance`: off by default (no Budgets call at all); once on, every active account
 # with a budget gets `sandboxctl-<id>` in the management account with its limit, its linked
 # account filter and one alert per warning threshold and at 100% (also a class seat with its
-# own --budget), as the AWS CLI sees it; extend --budget updates it; the close and a release
+# own --budget), as the AWS CLI sees it; extend --budget and unfreeze --budget update it (a
+# monthly budget is MONTHLY at AWS); the close and a release
 # delete it; doctor checks the endpoint and the right to read budgets; a
 # SIGKILL after AWS made the budget but before the store recorded it leaves one budget that the
 # next run records; AccessDenied on CreateBudget never stops the account from becoming active,
@@ -21,12 +22,18 @@ esac
 budgets() { "$AWS_CLI" budgets "$@" --endpoint-url "$SIM_URL" --region us-east-1 --output json $PAGER_OPT; }
 
 sim_start --paused --no-throttle --create-latency 0s --close-latency 1m
+export AWS_ENDPOINT_URL_COST_EXPLORER=$SIM_URL
 MGMT=111111111111
 KINDS='kinds = {
     demo = {
         ttl = "3d";
         ou = "Sandboxes/Demos";
         budget = { limit = "100 USD"; warn = [ 50, 80 ]; at_limit = "notify"; };
+    };
+    lab = {
+        ttl = "3d";
+        ou = "Sandboxes/Labs";
+        budget = { limit = "10 USD"; period = "monthly"; at_limit = "freeze"; };
     };
 };'
 write_config "$KINDS"
@@ -51,7 +58,7 @@ assert_eq "$(json_get "$(sbx show "$r0" --json)" 'd["aws_budget"]')" null
 
 # On, with a team list besides the owner.
 write_config "$KINDS
-budget = { aws_budget = true; alert_email = \"finops@corp.example\"; };"
+budget = { check_interval = \"1h\"; aws_budget = true; alert_email = \"finops@corp.example\"; };"
 export AWS_ENDPOINT_URL_BUDGETS=$SIM_URL
 # doctor: the endpoint answers and budgets may be read; a deny is a failure it names
 assert_contains "$(sbx doctor)" "ok    budgets       $SIM_URL: budgets:ViewBudget allowed in $MGMT"
@@ -189,6 +196,24 @@ sbx release "$r3" >/dev/null
 sbx run >/dev/null
 case "$(names)" in *"sandboxctl-$id3"*) fail "the released account's budget is still there" ;; esac
 assert_eq "$(count_event "$r3" aws_budget_deleted)" 1
+
+# unfreeze --budget: a monthly budget frozen at its limit gets the new limit at AWS at once.
+r4=$(make lab dave@corp.example)
+id4=$(acct_id "$r4")
+b=$(budgets describe-budget --account-id "$MGMT" --budget-name "sandboxctl-$id4")
+assert_eq "$(json_get "$b" 'd["Budget"]["TimeUnit"]')" MONTHLY
+assert_eq "$(json_get "$b" 'd["Budget"]["BudgetLimit"]["Amount"]')" "10.00"
+sim_admin POST spend "{\"AccountId\": \"$id4\", \"PerDay\": 480, \"Lag\": 0}" >/dev/null
+for _ in $(seq 1 6); do
+    [ "$(state_of "$r4")" = frozen ] && break
+    adv 1h
+    sbx run >/dev/null
+done
+assert_eq "$(state_of "$r4")" frozen
+sbx unfreeze "$r4" --budget 500USD >/dev/null
+b=$(budgets describe-budget --account-id "$MGMT" --budget-name "sandboxctl-$id4")
+assert_eq "$(json_get "$b" 'd["Budget"]["BudgetLimit"]["Amount"]')" "500.00"
+assert_eq "$(count_event "$r4" aws_budget_updated)" 1
 
 # The budgets survive a simulator restart (its state file).
 before=$(names)

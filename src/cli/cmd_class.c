@@ -793,6 +793,11 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
     if ((seats_arg == NULL) == (roster_path == NULL))
         return cmd_usage_error(cmd_class_usage,
                                "class create: give exactly one of --seats N and --roster FILE");
+    if (req.ngroups > 0 && !ctx->cfg->access.enabled)
+        return cmd_usage_error(cmd_class_usage,
+                               "class create: --access-group needs owner access: an `access` "
+                               "group in the configuration (%s)",
+                               ctx->config_path != NULL ? ctx->config_path : ctx->cfg->path);
     if (req.owner == NULL)
         return cmd_usage_error(cmd_class_usage, "class create: --owner (the instructor) is "
                                                 "required");

@@ -91,3 +91,10 @@ assert_eq "$(assigned "$acct")" "[]"
 if grep -q 'DeleteAccountAssignment ConflictException$' "$simlog"; then
     fail "two deletions at once on one account"
 fi
+
+# Without owner access configured, --access-group is refused (exit 2), nothing recorded.
+write_config
+assert_exit 2 sbx class create c2 --owner prof@uni.example --seats 1 --access-group Instructors \
+    2>"$T/err"
+assert_contains "$(cat "$T/err")" "--access-group needs owner access"
+assert_eq "$(json_get "$(sbx class list --json)" 'len(d["classes"])')" 1 "a class was recorded"

@@ -45,10 +45,12 @@ want(struct step *st, double t)
         st->next = t;
 }
 
+/* Work that waits for a token of op: due when the token comes, counted from the clock's time
+ * (st->now is the whole second, which can put it in the past). */
 static void
 paced(struct step *st, enum orgs_op op)
 {
-    double due = (double)st->now + orgs_pace_wait(st->e->orgs, op);
+    double due = clock_now(st->e->clock) + orgs_pace_wait(st->e->orgs, op);
 
     if (!st->r->pace_blocked || due < st->r->pace_due)
         st->r->pace_due = due;

@@ -419,3 +419,37 @@ TEST(step_that_sees_a_closure_done_sends_the_next)
     CHECK_INT_EQ(count_state(&f, ids, 4, ENGINE_S_CLOSING), 3);
     fx_done(&f);
 }
+
+/* A step that leaves work waiting for a client-side token says when the token comes: the
+ * clock's time plus the wait, not the whole second before it. At T0 + 9.7 a CreateAccount
+ * token 0.3 s away is due at T0 + 10; counted from T0 + 9 it would be T0 + 9.3, already past,
+ * and a caller waiting for pace_due (class_drive) would step again and again until the token
+ * came (on a paused clock, until the clock is advanced). */
+TEST(pace_due_is_when_the_token_comes)
+{
+    struct engine_step_report r = { 0 };
+    struct sbx_err err = { 0 };
+    struct fx f;
+    double next, wait;
+
+    fx_init(&f, 40, 5, 600);
+    for (int i = 0; i < 4; i++) {
+        char owner[64];
+
+        snprintf(owner, sizeof(owner), "u%d@corp.example", i);
+        request(&f, owner);
+    }
+    /* The burst of three goes; the fourth waits 10 s for a token (one every 10 s). */
+    step(&f);
+    CHECK_INT_EQ(calls(&f, "CreateAccount"), 3);
+    advance(&f, 9.7);
+    wait = orgs_pace_wait(f.orgs, ORGS_OP_CREATE_ACCOUNT);
+    CHECK(wait > 0.2 && wait < 0.4);
+    CHECK_OK(engine_step(f.e, NULL, &r, &next, &err), &err);
+    CHECK_INT_EQ(calls(&f, "CreateAccount"), 3);
+    CHECK(r.pace_blocked);
+    if (fabs(r.pace_due - (clock_now(&f.clock) + wait)) > 1e-6)
+        CHECK_FAIL("pace_due %.3f, want now + %.3f = %.3f", r.pace_due - T0, wait,
+                   clock_now(&f.clock) + wait - T0);
+    fx_done(&f);
+}

@@ -725,6 +725,25 @@ interrupted:
     return -1;
 }
 
+/* A short pause when work is due but was not done (e.g. a claim held by another process): on
+ * a clock following a paused simulator, one poll interval and a re-read of the clock (a test
+ * moving it then sees the driver wait), else DRIVE_MIN_SLEEP_REAL. */
+static int
+drive_pause(struct class_env *e, double *last_sync, struct sbx_err *err)
+{
+    bool paused = e->clock->paused;
+
+    if (clock_sleep(e->clock, (paused ? DRIVE_PAUSED_POLL_REAL : DRIVE_MIN_SLEEP_REAL) *
+                                      e->clock->scale) != 0) {
+        sbx_err_set(err, SBX_E_FAILURE, "interrupted");
+        return -1;
+    }
+    if (!paused)
+        return 0;
+    *last_sync = clock_mono();
+    return engine_resync_clock(e->engine, err);
+}
+
 int
 class_drive(struct class_env *e, const char *name, enum class_goal goal, struct progress *prog,
             struct sbx_err *err)
@@ -780,10 +799,8 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
         if ((wait <= 0 && !r.did_work) || wait == HUGE_VAL) {
             /* Work is due but was not done, or nothing says when: a short pause, never a
              * wait for a clock that may not move. After work, more may be possible now. */
-            if (clock_sleep(e->clock, DRIVE_MIN_SLEEP_REAL * e->clock->scale) != 0) {
-                sbx_err_set(err, SBX_E_FAILURE, "interrupted");
+            if (drive_pause(e, &last_sync, err) != 0)
                 goto out;
-            }
             wait = 0;
         }
         if (drive_wait(e, now + fmax(wait, 0), &last_sync, err) != 0)

@@ -26,8 +26,10 @@ for trial in 1 2 3; do
     "$SANDBOXCTL" class create "kill$trial" --seats 12 --owner prof@uni.example --json >/dev/null 2>&1 &
     pid=$!
     reads=$(sim_calls clock)
+    end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
     until [ "$(sim_calls "$op")" -ge $((before + n)) ]; do
         kill -0 "$pid" 2>/dev/null || fail "trial $trial: class create ended before $op #$n"
+        [ "$(date +%s)" -lt "$end" ] || fail "trial $trial: waited ${SBX_WAIT_BOUND:-300} s for $op #$n"
         if [ "$op" != CreateAccount ] && [ "$(sim_calls clock)" -gt "$reads" ]; then
             sim_advance 10 # the command waits for the clock
             reads=$(sim_calls clock)

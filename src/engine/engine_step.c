@@ -45,7 +45,7 @@ want(struct step *st, double t)
         st->next = t;
 }
 
-/* Work waits for a client-side token until due (engine time). */
+/* Work that waits for a token until due (engine time). */
 static void
 paced_until(struct step *st, double due)
 {
@@ -55,10 +55,12 @@ paced_until(struct step *st, double due)
     want(st, due);
 }
 
+/* Work that waits for a token of op: due when the token comes, counted from the clock's time
+ * (st->now is the whole second, which can put it in the past). */
 static void
 paced(struct step *st, enum orgs_op op)
 {
-    paced_until(st, (double)st->now + orgs_pace_wait(st->e->orgs, op));
+    paced_until(st, clock_now(st->e->clock) + orgs_pace_wait(st->e->orgs, op));
 }
 
 static void

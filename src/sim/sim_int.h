@@ -258,7 +258,8 @@ struct sim {
     uint64_t token_salt; /* binds NextTokens to this simulator */
     struct sim_bucket buckets[SIM_OP_COUNT];
     long calls[SIM_OP_COUNT];
-    double next_due; /* earliest pending transition; catch-up is skipped before it */
+    long clock_reads; /* GET /__sim/clock answered: a following client waiting for time */
+    double next_due;  /* earliest pending transition; catch-up is skipped before it */
     struct sim_faults faults;
     struct sim_idc idc;
     struct cJSON *budgets; /* AWS Budgets: [{"AccountId", "Budget", ...}] (sim_budgets.c) */

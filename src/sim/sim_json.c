@@ -546,6 +546,8 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
         if (sim_json_add_num(o, sim_op_name((enum sim_op)i), (double)s->calls[i]) != 0)
             goto nomem;
     }
+    if (sim_json_add_num(root, "clock_reads", (double)s->clock_reads) != 0)
+        goto nomem;
     if (dump_faults(root, &s->faults) != 0)
         goto nomem;
     if (sim_idc_dump(s, root) != 0 || sim_budgets_dump(s, root) != 0)

@@ -57,7 +57,8 @@
 # audit event, a file a hook writes, a process exiting) with wait_for, sbx_wait or
 # sbx_advancing -- never for a delay. A paused simulator still throttles by its token buckets,
 # which refill only as sim_advance moves its clock: a test that sends more than a burst without
-# advancing passes --no-throttle (t0054 and t0263 test the throttling itself).
+# advancing passes --no-throttle (t0050 and t0054 test the throttling itself; injected faults
+# throttle with or without it: t0263).
 
 set -eu
 

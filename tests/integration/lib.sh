@@ -41,6 +41,8 @@
 #                                creation (the first poll comes at most 30 s after the request;
 #                                the simulator's --create-latency must be at most 60 s), and a
 #                                retry with a new alias after EMAIL_ALREADY_EXISTS
+#   advancing OP SECS CMD...     the same for any command CMD (a shell function too), e.g. the
+#                                AWS CLI retrying a throttled call (t0050)
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
 #   webhook_start DIR            start a webhook receiver on 127.0.0.1 (tests/data/
@@ -427,13 +429,20 @@ sbx_wait() {
     return "$_bg_st"
 }
 
-# sbx_advancing OP SECS ARGS... -- see the header.
+# sbx_advancing OP SECS ARGS... / advancing OP SECS CMD... -- see the header.
 sbx_advancing() {
     _sa_op=$1
     _sa_secs=$2
     shift 2
+    advancing "$_sa_op" "$_sa_secs" "$SANDBOXCTL" "$@"
+}
+
+advancing() {
+    _sa_op=$1
+    _sa_secs=$2
+    shift 2
     _sa_before=$(sim_calls "$_sa_op")
-    "$SANDBOXCTL" "$@" >"$T/advancing.out" 2>"$T/advancing.err" &
+    "$@" >"$T/advancing.out" 2>"$T/advancing.err" &
     _sa_pid=$!
     _sa_end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
     _sa_moved=0
@@ -446,7 +455,7 @@ sbx_advancing() {
         fi
         if [ "$(date +%s)" -ge "$_sa_end" ]; then
             kill "$_sa_pid" 2>/dev/null || true
-            fail "waited ${SBX_WAIT_BOUND:-300} s for 'sandboxctl $*' (advanced $_sa_moved times)"
+            fail "waited ${SBX_WAIT_BOUND:-300} s for '$*' (advanced $_sa_moved times)"
         fi
         sleep 0.05
     done

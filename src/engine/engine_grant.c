@@ -534,15 +534,43 @@ in_flight(const struct store_assignment *g, const char *status, int64_t inflight
     return inflight_due;
 }
 
+/* One walk over a's assignments v toward granted (or, revoking, toward revoked): each row on
+ * its way is advanced, one operation per account in flight at AWS at a time; p->done when
+ * every row has arrived. A grant advances every row; a revocation only those marked revoking
+ * (the others wait for eng_access_revoke_begin). */
+static int
+walk(struct engine *e, const struct store_account *a, struct store_assignment *v, size_t n,
+     bool revoking, struct eng_access_progress *p, struct sbx_err *err)
+{
+    const char *goal = revoking ? "revoked" : "granted";
+    int64_t now = eng_now(e), inflight = 0;
+    int w;
+
+    p->done = true;
+    for (size_t i = 0; i < n; i++) {
+        struct store_assignment *g = &v[i];
+
+        if (is(g, goal))
+            continue;
+        if ((!revoking || is(g, "revoking")) &&
+            ((w = one_at_a_time(e, g, inflight, now, p, err)) < 0 ||
+             (w == 0 && advance(e, a, g, revoking, p, err) != 0)))
+            return -1;
+        if (!is(g, goal)) {
+            p->done = false;
+            note_due(p, g->due_at);
+        }
+        inflight = in_flight(g, revoking ? "revoking" : "requested", inflight);
+    }
+    return 0;
+}
+
 int
 eng_access_grant(struct engine *e, const struct store_account *a, struct eng_access_progress *p,
                  struct sbx_err *err)
 {
     struct store_assignment *v = NULL;
     size_t n = 0;
-    int64_t now = eng_now(e);
-    int64_t inflight = 0;
-    int w;
     int rc = -1;
 
     memset(p, 0, sizeof(*p));
@@ -558,7 +586,6 @@ eng_access_grant(struct engine *e, const struct store_account *a, struct eng_acc
         if (store_assignment_list(e->store, a->id, &v, &n, err) != 0)
             return -1;
     }
-    p->done = true;
     for (size_t i = 0; i < n; i++) {
         if (v[i].principal[0] != '\0' && (is(&v[i], "revoking") || is(&v[i], "revoked"))) {
             /* Revocation began (a close or offboarding asked for it): grant no more. */
@@ -568,19 +595,7 @@ eng_access_grant(struct engine *e, const struct store_account *a, struct eng_acc
             goto out;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        struct store_assignment *g = &v[i];
-
-        if (is(g, "granted"))
-            continue;
-        if ((w = one_at_a_time(e, g, inflight, now, p, err)) < 0 ||
-            (w == 0 && advance(e, a, g, false, p, err) != 0))
-            goto out;
-        if (!is(g, "granted"))
-            p->done = false;
-        inflight = in_flight(g, "requested", inflight);
-    }
-    rc = 0;
+    rc = walk(e, a, v, n, false, p, err);
 out:
     store_assignments_free(v, n);
     return rc;
@@ -592,31 +607,12 @@ eng_access_revoke(struct engine *e, const struct store_account *a, struct eng_ac
 {
     struct store_assignment *v = NULL;
     size_t n = 0;
-    int64_t now = eng_now(e);
-    int64_t inflight = 0;
-    int w;
-    int rc = -1;
+    int rc;
 
     memset(p, 0, sizeof(*p));
     if (store_assignment_list(e->store, a->id, &v, &n, err) != 0)
         return -1;
-    p->done = true;
-    for (size_t i = 0; i < n; i++) {
-        struct store_assignment *g = &v[i];
-
-        if (is(g, "revoked"))
-            continue;
-        if (is(g, "revoking") && ((w = one_at_a_time(e, g, inflight, now, p, err)) < 0 ||
-                                  (w == 0 && advance(e, a, g, true, p, err) != 0)))
-            goto out;
-        if (!is(g, "revoked")) {
-            p->done = false;
-            note_due(p, g->due_at);
-        }
-        inflight = in_flight(g, "revoking", inflight);
-    }
-    rc = 0;
-out:
+    rc = walk(e, a, v, n, true, p, err);
     store_assignments_free(v, n);
     return rc;
 }

@@ -695,13 +695,7 @@ cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, in
 int
 cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err)
 {
-    struct store_account fresh = { 0 };
-
-    if (store_account_get(ctx->store, a->id, &fresh, err) != 0)
-        return -1;
-    store_account_release(a);
-    *a = fresh;
-    return 0;
+    return store_account_reload(ctx->store, a, err);
 }
 
 static const char *

@@ -221,13 +221,7 @@ eng_save(struct engine *e, struct store_account *a, const char *event, const cha
 int
 eng_reload(struct engine *e, struct store_account *a, struct sbx_err *err)
 {
-    struct store_account fresh = { 0 };
-
-    if (store_account_get(e->store, a->id, &fresh, err) != 0)
-        return -1;
-    store_account_release(a);
-    *a = fresh;
-    return 0;
+    return store_account_reload(e->store, a, err);
 }
 
 int

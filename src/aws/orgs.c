@@ -950,20 +950,11 @@ item_tag(void *ctx, const cJSON *it, struct sbx_err *err)
 cJSON *
 orgs_request(const char *name, ...)
 {
-    cJSON *req = cJSON_CreateObject();
     va_list ap;
+    cJSON *req;
 
-    if (req == NULL)
-        return NULL;
     va_start(ap, name);
-    for (const char *n = name; n != NULL; n = va_arg(ap, const char *)) {
-        const char *v = va_arg(ap, const char *);
-        if (v != NULL && cJSON_AddStringToObject(req, n, v) == NULL) {
-            cJSON_Delete(req);
-            req = NULL;
-            break;
-        }
-    }
+    req = jsonr_vstrings(name, ap);
     va_end(ap);
     return req;
 }

@@ -657,14 +657,10 @@ member(const char *op, const cJSON *resp, const char *key, struct sbx_err *err)
 void *
 orgs_vec_push(struct orgs_vec *v)
 {
-    void *slot, *grown = grow_array(v->items, v->n, &v->cap, v->size);
+    void *slot = grow_slot(&v->items, v->n, &v->cap, v->size);
 
-    if (grown == NULL)
-        return NULL;
-    v->items = grown;
-    slot = (char *)v->items + v->n * v->size;
-    memset(slot, 0, v->size);
-    v->n++;
+    if (slot != NULL)
+        v->n++;
     return slot;
 }
 

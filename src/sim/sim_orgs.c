@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "sim/sim_int.h"
+#include "util/grow.h"
 
 #define JSON_TYPE "application/x-amz-json-1.1"
 
@@ -1000,15 +1001,11 @@ op_create_ou(struct call *c)
             goto out;
         }
     }
-    void *grown_ous = sim_grow(s->ous, s->nous, &s->cap_ous, sizeof(*s->ous));
-
-    if (grown_ous == NULL) {
+    ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou));
+    if (ou == NULL) {
         nomem(c);
         goto out;
     }
-    s->ous = grown_ous;
-    ou = &s->ous[s->nous];
-    memset(ou, 0, sizeof(*ou));
     ou->name = strdup(name);
     if (ou->name == NULL) {
         nomem(c);

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 void *
 grow_array(void *items, size_t n, size_t *cap, size_t size)
@@ -19,4 +20,17 @@ grow_array(void *items, size_t n, size_t *cap, size_t size)
     if (grown != NULL)
         *cap = nc;
     return grown;
+}
+
+void *
+grow_slot(void *itemsp, size_t n, size_t *cap, size_t size)
+{
+    void **items = itemsp;
+    char *grown = grow_array(*items, n, cap, size);
+
+    if (grown == NULL)
+        return NULL;
+    *items = grown;
+    memset(grown + n * size, 0, size);
+    return grown + n * size;
 }

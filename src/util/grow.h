@@ -13,5 +13,11 @@
  * still the caller's).
  */
 void *grow_array(void *items, size_t n, size_t *cap, size_t size);
+/*
+ * The same for an array the caller holds in *itemsp (the address of its pointer): grows it
+ * with grow_array and returns its element n, zeroed; the caller counts it (n + 1) once it is
+ * filled. NULL when out of memory (*itemsp and *cap are then unchanged).
+ */
+void *grow_slot(void *itemsp, size_t n, size_t *cap, size_t size);
 
 #endif

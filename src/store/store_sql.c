@@ -338,7 +338,9 @@ const char *const store_sql[STORE_STMT_COUNT] = {
     [STORE_HOOK_EVENT_DUE] =
             "SELECT " HOOK_EVENT_COLS HOOK_EVENT_QUEUED " e.due_at <= :now AND" ACCOUNT_SCOPE
             " ORDER BY e.due_at, e.id LIMIT :limit",
-    [STORE_HOOK_EVENT_NEXT_DUE] = "SELECT min(e.due_at)" HOOK_EVENT_QUEUED ACCOUNT_SCOPE,
+    /* An event of a claimed account waits for the claim's end (a past end reads as due). */
+    [STORE_HOOK_EVENT_NEXT_DUE] = "SELECT min(max(e.due_at, CAST(ceil(coalesce(a.claim_until, 0))"
+                                  " AS INTEGER)))" HOOK_EVENT_QUEUED ACCOUNT_SCOPE,
     [STORE_HOOK_EVENT_DELIVERED] = "UPDATE hook_event SET due_at = NULL, attempts = attempts + 1,"
                                    " delivered_at = :now, last_error = ''"
                                    " WHERE id = :id AND due_at IS NOT NULL",

@@ -6,15 +6,18 @@
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=""
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN SANDBOXCTL_CONFIG 2>/dev/null || true
 
-# start_sim NAME SCALE -- starts a simulator at AWS's limits; sets SIM_URL and the AWS_* keys.
+# start_sim NAME SCALE [OPTION...] -- starts a simulator at AWS's limits, with further options
+# of `sandboxctl sim` if given; sets SIM_URL and the AWS_* keys.
 start_sim() {
-    out="$T/$1.out"
-    "$SBX" sim --listen 127.0.0.1:0 --state "$T/$1.db" --time-scale "$2" \
-        --create-latency 60s --close-latency 5m --account-limit 1000 >"$out" 2>"$T/$1.err" &
+    name=$1 scale=$2
+    shift 2
+    out="$T/$name.out"
+    "$SBX" sim --listen 127.0.0.1:0 --state "$T/$name.db" --time-scale "$scale" \
+        --create-latency 60s --close-latency 5m --account-limit 1000 "$@" >"$out" 2>"$T/$name.err" &
     SIM_PID=$!
     for _ in $(seq 1 300); do
         [ "$(grep -c '^export ' "$out" || true)" -ge 4 ] && break
-        kill -0 "$SIM_PID" 2>/dev/null || { cat "$T/$1.err" >&2; exit 1; }
+        kill -0 "$SIM_PID" 2>/dev/null || { cat "$T/$name.err" >&2; exit 1; }
         sleep 0.1
     done
     SIM_URL=$(head -n 1 "$out")

@@ -647,6 +647,19 @@ TEST(hook_events)
             &err);
     CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
     CHECK_INT_EQ(due, 100);
+    /* An event of an account another process holds is due when the claim ends, not now: a
+     * watching `run` sleeps instead of spinning on it. */
+    CHECK_OK(store_account_claim(s, a, "other", 50, 400, NULL, &added, &err), &err);
+    CHECK(added);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 103);
+    CHECK_OK(store_account_claim(s, b, "other", 50, 450.5, NULL, &added, &err), &err);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 400);
+    CHECK_OK(store_account_unclaim(s, a, "other", &err), &err);
+    CHECK_OK(store_hook_event_next_due(s, NULL, &due, &err), &err);
+    CHECK_INT_EQ(due, 100);
+    CHECK_OK(store_account_unclaim(s, b, "other", &err), &err);
     /* Only the first of a's events is due while it is queued. */
     CHECK_OK(store_hook_event_due(s, 200, NULL, 0, &evs, &n, &err), &err);
     CHECK_INT_EQ(n, 2);

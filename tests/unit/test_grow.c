@@ -77,3 +77,33 @@ TEST(slot_leaves_the_array_alone_when_out_of_room)
     CHECK(grow_slot(&v, 4, &cap, SIZE_MAX / 4) == NULL);
     CHECK(v == buf && cap == 4);
 }
+
+TEST(bytes_start_at_first_and_double_until_need_fits)
+{
+    char *buf = NULL, *before;
+    size_t cap = 0;
+
+    CHECK_INT_EQ(grow_bytes(&buf, &cap, 10, 64), 0);
+    CHECK(buf != NULL && cap == 64);
+    memcpy(buf, "kept bytes", 10);
+    before = buf;
+    /* Enough room already: nothing moves. */
+    CHECK_INT_EQ(grow_bytes(&buf, &cap, 64, 64), 0);
+    CHECK(buf == before && cap == 64);
+    CHECK_INT_EQ(grow_bytes(&buf, &cap, 65, 64), 0);
+    CHECK(cap == 128);
+    CHECK_INT_EQ(grow_bytes(&buf, &cap, 1000, 64), 0);
+    CHECK(cap == 1024);
+    CHECK(memcmp(buf, "kept bytes", 10) == 0);
+    free(buf);
+}
+
+TEST(bytes_without_a_first_size_take_what_is_needed)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+
+    CHECK_INT_EQ(grow_bytes(&buf, &cap, 5, 0), 0);
+    CHECK(cap == 5);
+    free(buf);
+}

@@ -187,10 +187,12 @@ sim_json_add_num(cJSON *o, const char *k, double v)
 cJSON *
 sim_json_add_item(cJSON *arr)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = arr != NULL ? cJSON_CreateObject() : NULL;
 
-    if (o != NULL)
-        cJSON_AddItemToArray(arr, o);
+    if (o != NULL && !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
     return o;
 }
 

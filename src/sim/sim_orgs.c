@@ -1224,7 +1224,7 @@ op_list_tags(struct call *c)
 static int
 op_describe_organization(struct call *c)
 {
-    cJSON *o = cJSON_CreateObject(), *types, *t;
+    cJSON *o = cJSON_CreateObject(), *t;
     char arn[160], macct[160];
 
     if (o == NULL)
@@ -1238,17 +1238,13 @@ op_describe_organization(struct call *c)
         sim_json_add_str(o, "MasterAccountId", SIM_MANAGEMENT_ID) != 0 ||
         sim_json_add_str(o, "MasterAccountEmail", c->s->management_email) != 0)
         goto oom;
-    types = cJSON_AddArrayToObject(o, "AvailablePolicyTypes");
-    t = cJSON_CreateObject();
-    if (types == NULL || t == NULL)
-        goto oom_t;
-    cJSON_AddItemToArray(types, t);
+    t = sim_json_add_item(cJSON_AddArrayToObject(o, "AvailablePolicyTypes"));
+    if (t == NULL)
+        goto oom;
     if (sim_json_add_str(t, "Type", "SERVICE_CONTROL_POLICY") != 0 ||
         sim_json_add_str(t, "Status", "ENABLED") != 0)
         goto oom;
     return answer_item(c, "Organization", o);
-oom_t:
-    cJSON_Delete(t);
 oom:
     cJSON_Delete(o);
     return nomem(c);

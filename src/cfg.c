@@ -109,7 +109,10 @@ has_space_or_ctl(const char *v)
 }
 
 /* A validator's refusal: the reason into why[n], and -1. */
-static int SBX_PRINTF(3, 4) why_not(char *why, size_t n, const char *fmt, ...)
+static int why_not(char *why, size_t n, const char *fmt, ...) SBX_PRINTF(3, 4);
+
+static int
+why_not(char *why, size_t n, const char *fmt, ...)
 {
     va_list ap;
 

@@ -617,6 +617,8 @@ static const struct cfg_key keys[] = {
     KEY_STR(C, "aws", "identitystore_endpoint", aws.identitystore_endpoint, CFG_OPTIONAL,
             check_endpoint, NULL),
     KEY_STR(C, "aws", "ce_endpoint", aws.ce_endpoint, CFG_OPTIONAL, check_endpoint, NULL),
+    KEY_STR(C, "aws", "budgets_endpoint", aws.budgets_endpoint, CFG_OPTIONAL, check_endpoint,
+            NULL),
     KEY_INT(C, "aws", "max_attempts", aws.max_attempts, 1, 20, "5"),
     KEY_DURATION(C, "aws", "connect_timeout", aws.connect_timeout, 1, 3600, "10s"),
     KEY_DURATION(C, "aws", "request_timeout", aws.request_timeout, 1, 3600, "60s"),
@@ -671,6 +673,8 @@ static const struct cfg_key keys[] = {
     KEY_DURATION(C, "engine", "drift_interval", engine.drift_interval, 0, 30 * DAY, "1h"),
 
     KEY_DURATION(C, "budget", "check_interval", budget.check_interval, 3600, 30 * DAY, "6h"),
+    KEY_BOOL(C, "budget", "aws_budget", budget.aws_budget, "false"),
+    KEY_STR(C, "budget", "alert_email", budget.alert_email, CFG_OPTIONAL, check_mail, NULL),
 
     KEY_STR(C, "access", "instance", access.instance, CFG_OPTIONAL, check_instance_arn, NULL),
     KEY_STR(C, "access", "region", access.region, CFG_OPTIONAL, check_region, NULL),

@@ -92,6 +92,7 @@ struct cfg_aws {
     char *endpoint;               /* Organizations endpoint override (http(s)://host[:port]) */
     char *sts_endpoint;           /* STS endpoint override */
     char *ce_endpoint;            /* Cost Explorer endpoint override */
+    char *budgets_endpoint;       /* AWS Budgets endpoint override */
     char *sso_endpoint;           /* IAM Identity Center (sso-admin) endpoint override */
     char *identitystore_endpoint; /* Identity Store endpoint override */
     int max_attempts;             /* total attempts per call, standard retry mode (default 5) */
@@ -157,6 +158,8 @@ struct cfg_engine {
 /* The spend check of `run` (Cost Explorer, one paginated request per check). */
 struct cfg_spend {
     int64_t check_interval; /* seconds between checks (6h) */
+    bool aws_budget;        /* also an AWS Budget per account with email alerts (false) */
+    char *alert_email;      /* another subscriber of those alerts besides the owner; NULL = none */
 };
 
 /* Owner access through IAM Identity Center; only in force when the `access` group exists. */

@@ -320,6 +320,30 @@ endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoint_en
                    NULL, out, err);
 }
 
+/* A global service's one endpoint in a partition, and the region that signs for it. */
+struct global_endpoint {
+    const char *partition;
+    const char *host;
+    const char *region;
+};
+
+/* The partition's entry of hosts[] (n of them), or SBX_E_CONFIG naming config_key. */
+static int
+global_default(const struct global_endpoint *hosts, size_t n, const char *service,
+               const char *config_key, const struct partition_info *pi, struct endpoint *out,
+               struct sbx_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(pi->name, hosts[i].partition) == 0) {
+            from_host(hosts[i].host, hosts[i].region, pi->name, out);
+            return 0;
+        }
+    }
+    sbx_err_set(err, SBX_E_CONFIG, "%s has no known endpoint in partition '%s'; set %s", service,
+                pi->name, config_key);
+    return -1;
+}
+
 /*
  * Cost Explorer is global too: one endpoint per partition that has it (botocore's endpoint
  * rules: ce.us-east-1.amazonaws.com in aws, ce.cn-northwest-1.amazonaws.com.cn in aws-cn).
@@ -328,21 +352,16 @@ static int
 ce_default(const struct endpoint_opts *opts, const struct endpoint_service *svc, const char *region,
            const struct partition_info *pi, struct endpoint *out, struct sbx_err *err)
 {
+    static const struct global_endpoint hosts[] = {
+        { "aws", "ce.us-east-1.amazonaws.com", "us-east-1" },
+        { "aws-cn", "ce.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1" },
+    };
+
     (void)opts;
     (void)svc;
     (void)region;
-    if (strcmp(pi->name, "aws") == 0) {
-        from_host("ce.us-east-1.amazonaws.com", "us-east-1", pi->name, out);
-        return 0;
-    }
-    if (strcmp(pi->name, "aws-cn") == 0) {
-        from_host("ce.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1", pi->name, out);
-        return 0;
-    }
-    sbx_err_set(err, SBX_E_CONFIG,
-                "Cost Explorer has no known endpoint in partition '%s'; set aws.ce_endpoint",
-                pi->name);
-    return -1;
+    return global_default(hosts, SBX_ARRAY_LEN(hosts), "Cost Explorer", "aws.ce_endpoint", pi, out,
+                          err);
 }
 
 int
@@ -351,6 +370,36 @@ endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env 
 {
     return resolve(opts, env, "config aws.ce_endpoint", "AWS_ENDPOINT_URL_COST_EXPLORER",
                    ce_default, NULL, out, err);
+}
+
+/*
+ * AWS Budgets is global: budgets.amazonaws.com signed for us-east-1 in aws, and
+ * budgets.amazonaws.com.cn signed for cn-northwest-1 in aws-cn (botocore's endpoint rules,
+ * AWS-ACCESS-SPEND-NUKE.md's service table).
+ */
+static int
+budgets_default(const struct endpoint_opts *opts, const struct endpoint_service *svc,
+                const char *region, const struct partition_info *pi, struct endpoint *out,
+                struct sbx_err *err)
+{
+    static const struct global_endpoint hosts[] = {
+        { "aws", "budgets.amazonaws.com", "us-east-1" },
+        { "aws-cn", "budgets.amazonaws.com.cn", "cn-northwest-1" },
+    };
+
+    (void)opts;
+    (void)svc;
+    (void)region;
+    return global_default(hosts, SBX_ARRAY_LEN(hosts), "AWS Budgets", "aws.budgets_endpoint", pi,
+                          out, err);
+}
+
+int
+endpoint_resolve_budgets(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                         struct endpoint *out, struct sbx_err *err)
+{
+    return resolve(opts, env, "config aws.budgets_endpoint", "AWS_ENDPOINT_URL_BUDGETS",
+                   budgets_default, NULL, out, err);
 }
 
 /* Regions whose legacy (AWS_STS_REGIONAL_ENDPOINTS=legacy) STS endpoint is the global one. */

@@ -93,9 +93,14 @@ int endpoint_resolve_regional(const struct endpoint_opts *opts, const struct end
 int endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env *env,
                         struct endpoint *out, struct sbx_err *err) SBX_NODISCARD;
 
-/* Fills env from the process environment for service "ORGANIZATIONS", "STS" or
- * "COST_EXPLORER". The pointers are borrowed from the environment and stay valid until it
- * changes. */
+/* The AWS Budgets endpoint: aws.budgets_endpoint, $AWS_ENDPOINT_URL_BUDGETS, then as above; by
+ * default the partition's one endpoint (budgets.amazonaws.com, signed for us-east-1, in aws). */
+int endpoint_resolve_budgets(const struct endpoint_opts *opts, const struct endpoint_env *env,
+                             struct endpoint *out, struct sbx_err *err) SBX_NODISCARD;
+
+/* Fills env from the process environment for service "ORGANIZATIONS", "STS",
+ * "COST_EXPLORER" or "BUDGETS". The pointers are borrowed from the environment and stay valid until
+ * it changes. */
 void endpoint_env_read(const char *service_upper, struct endpoint_env *env);
 
 #endif

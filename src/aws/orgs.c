@@ -61,6 +61,8 @@ struct orgs {
     struct endpoint sts_ep; /* STS */
     struct endpoint ce_ep;  /* Cost Explorer ("" url: none, ce_problem says why) */
     char ce_problem[256];
+    struct endpoint budgets_ep; /* AWS Budgets ("" url: none, budgets_problem says why) */
+    char budgets_problem[256];
     char *profile;
     char *region;
     char *sts_override;
@@ -233,6 +235,31 @@ get_creds(void *ctx, bool force, const struct creds **out, struct sbx_err *err)
     return 0;
 }
 
+/* A global billing service's endpoint (Cost Explorer, Budgets): a bad override is a
+ * configuration error now; a partition without the service matters only to the feature that
+ * uses it, which reports *problem when it runs (ep->url ""). */
+static int
+resolve_billing(int (*resolve)(const struct endpoint_opts *, const struct endpoint_env *,
+                               struct endpoint *, struct sbx_err *),
+                const struct endpoint_opts *eo, const char *service_upper, struct endpoint *ep,
+                char *problem, size_t n, struct sbx_err *err)
+{
+    struct endpoint_env env;
+    struct sbx_err cerr = { 0 };
+
+    endpoint_env_read(service_upper, &env);
+    if (resolve(eo, &env, ep, &cerr) == 0)
+        return 0;
+    if ((eo->config_url != NULL && *eo->config_url != '\0') ||
+        (env.service_url != NULL && *env.service_url != '\0')) {
+        *err = cerr;
+        return -1;
+    }
+    snprintf(problem, n, "%s", cerr.msg);
+    ep->url[0] = '\0';
+    return 0;
+}
+
 static bool
 env_true(const char *name)
 {
@@ -250,6 +277,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     struct endpoint_opts eo = { 0 };
     struct endpoint_env env;
     char *profile_region = NULL, *orgs_url = NULL, *sts_url = NULL, *ce_url = NULL;
+    char *budgets_url = NULL;
     const char *region, *profile;
     const char *sts_regional = getenv("AWS_STS_REGIONAL_ENDPOINTS");
     int attempts;
@@ -287,7 +315,8 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
 
     if (creds_profile_setting(o->profile, "organizations", "endpoint_url", &orgs_url, err) != 0 ||
         creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0 ||
-        creds_profile_setting(o->profile, "cost_explorer", "endpoint_url", &ce_url, err) != 0)
+        creds_profile_setting(o->profile, "cost_explorer", "endpoint_url", &ce_url, err) != 0 ||
+        creds_profile_setting(o->profile, "budgets", "endpoint_url", &budgets_url, err) != 0)
         goto fail;
     eo.region = o->region;
     eo.config_url = opts->endpoint;
@@ -304,24 +333,14 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
         goto fail;
     eo.config_url = opts->ce_endpoint;
     eo.profile_url = ce_url;
-    endpoint_env_read("COST_EXPLORER", &env);
-    {
-        struct sbx_err cerr = { 0 };
-
-        /* A bad override is a configuration error now; a partition without Cost Explorer
-         * matters only to the spend check, which reports it when it runs. */
-        if (endpoint_resolve_ce(&eo, &env, &o->ce_ep, &cerr) != 0) {
-            bool configured = (opts->ce_endpoint != NULL && *opts->ce_endpoint != '\0') ||
-                              (env.service_url != NULL && *env.service_url != '\0');
-
-            if (configured) {
-                *err = cerr;
-                goto fail;
-            }
-            snprintf(o->ce_problem, sizeof(o->ce_problem), "%s", cerr.msg);
-            o->ce_ep.url[0] = '\0';
-        }
-    }
+    if (resolve_billing(endpoint_resolve_ce, &eo, "COST_EXPLORER", &o->ce_ep, o->ce_problem,
+                        sizeof(o->ce_problem), err) != 0)
+        goto fail;
+    eo.config_url = opts->budgets_endpoint;
+    eo.profile_url = budgets_url;
+    if (resolve_billing(endpoint_resolve_budgets, &eo, "BUDGETS", &o->budgets_ep,
+                        o->budgets_problem, sizeof(o->budgets_problem), err) != 0)
+        goto fail;
     o->sts_override = dup_or_null(opts->sts_endpoint);
     if (opts->sts_endpoint != NULL && *opts->sts_endpoint != '\0' && o->sts_override == NULL)
         goto nomem;
@@ -361,6 +380,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     free(orgs_url);
     free(sts_url);
     free(ce_url);
+    free(budgets_url);
     *out = o;
     return 0;
 nomem:
@@ -370,6 +390,7 @@ fail:
     free(orgs_url);
     free(sts_url);
     free(ce_url);
+    free(budgets_url);
     orgs_free(o);
     return -1;
 }
@@ -618,6 +639,22 @@ orgs_ce_ep(const struct orgs *o, struct sbx_err *err)
         return NULL;
     }
     return &o->ce_ep;
+}
+
+const struct endpoint *
+orgs_budgets_ep(const struct orgs *o, struct sbx_err *err)
+{
+    if (o->budgets_ep.url[0] == '\0') {
+        sbx_err_set(err, SBX_E_CONFIG, "%s", o->budgets_problem);
+        return NULL;
+    }
+    return &o->budgets_ep;
+}
+
+const char *
+orgs_budgets_endpoint(const struct orgs *o)
+{
+    return o->budgets_ep.url[0] != '\0' ? o->budgets_ep.url : NULL;
 }
 
 const char *

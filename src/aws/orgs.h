@@ -127,17 +127,18 @@ struct orgs;
 /* What a client is built from; callers fill it from the configuration (aws and limits
  * groups). Strings are borrowed for orgs_new only. */
 struct orgs_opts {
-    const char *profile;      /* NULL or "": $AWS_PROFILE, then "default" */
-    const char *region;       /* NULL or "": $AWS_REGION, $AWS_DEFAULT_REGION, the profile's,
-                                 us-east-1 */
-    const char *endpoint;     /* Organizations endpoint override (NULL: resolved as the AWS
-                                 SDKs do) */
-    const char *sts_endpoint; /* STS endpoint override */
-    const char *ce_endpoint;  /* Cost Explorer endpoint override */
-    int max_attempts;         /* attempts per call, standard retry mode ($AWS_MAX_ATTEMPTS
-                                 overrides) */
-    long connect_timeout;     /* seconds */
-    long request_timeout;     /* seconds */
+    const char *profile;          /* NULL or "": $AWS_PROFILE, then "default" */
+    const char *region;           /* NULL or "": $AWS_REGION, $AWS_DEFAULT_REGION, the profile's,
+                                     us-east-1 */
+    const char *endpoint;         /* Organizations endpoint override (NULL: resolved as the AWS
+                                     SDKs do) */
+    const char *sts_endpoint;     /* STS endpoint override */
+    const char *ce_endpoint;      /* Cost Explorer endpoint override */
+    const char *budgets_endpoint; /* AWS Budgets endpoint override */
+    int max_attempts;             /* attempts per call, standard retry mode ($AWS_MAX_ATTEMPTS
+                                     overrides) */
+    long connect_timeout;         /* seconds */
+    long request_timeout;         /* seconds */
     /* Client-side pacing, calls per second (<= 0: not paced) and burst. */
     double create_rate; /* CreateAccount */
     int create_burst;
@@ -177,6 +178,8 @@ const char *orgs_partition(const struct orgs *o);
 const char *orgs_endpoint_source(const struct orgs *o);
 /* The Cost Explorer endpoint URL in use (borrowed), or NULL in a partition without one. */
 const char *orgs_ce_endpoint(const struct orgs *o);
+/* The AWS Budgets endpoint URL in use (borrowed), or NULL in a partition without one. */
+const char *orgs_budgets_endpoint(const struct orgs *o);
 /* The STS endpoint URL in use (borrowed). */
 const char *orgs_sts_endpoint(const struct orgs *o);
 /* The access key id of the credentials in use (not secret; show it masked with

@@ -71,6 +71,9 @@ void *orgs_vec_push(struct orgs_vec *v);
  */
 const struct endpoint *orgs_ce_ep(const struct orgs *o, struct sbx_err *err);
 
+/* The same for AWS Budgets (budgets.c). */
+const struct endpoint *orgs_budgets_ep(const struct orgs *o, struct sbx_err *err);
+
 /* The client's configured region (aws.region, $AWS_REGION, ..., us-east-1) and profile name
  * (borrowed). */
 const char *orgs_region(const struct orgs *o);

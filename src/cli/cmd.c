@@ -61,6 +61,7 @@ cmd_orgs_opts(const struct sbx_config *cfg, struct orgs_opts *out)
         .endpoint = aws->endpoint,
         .sts_endpoint = aws->sts_endpoint,
         .ce_endpoint = aws->ce_endpoint,
+        .budgets_endpoint = aws->budgets_endpoint,
         .max_attempts = aws->max_attempts,
         .connect_timeout = (long)aws->connect_timeout,
         .request_timeout = (long)aws->request_timeout,

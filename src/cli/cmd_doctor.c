@@ -26,6 +26,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "aws/budgets.h"
 #include "aws/creds.h"
 #include "aws/orgs.h"
 #include "cfg.h"
@@ -258,6 +259,28 @@ check_access(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
                &p[i].err, "%s", p[i].detail);
 }
 
+/*
+ * budget.aws_budget: the Budgets endpoint answers and the caller may read budgets
+ * (DescribeBudget of a name sandboxctl never uses: NotFoundException is the good answer).
+ * budgets:ModifyBudget cannot be tried without writing; `run` reports it when it is missing.
+ */
+static void
+check_budgets(struct doctor *d, struct orgs *o, const char *mgmt)
+{
+    struct budgets_budget b;
+    struct sbx_err err = { 0 };
+    const char *url = orgs_budgets_endpoint(o);
+
+    if (budgets_describe(o, mgmt, "sandboxctl-doctor-probe", &b, &err) == 0 ||
+        budgets_error_is(&err, "NotFoundException"))
+        report(d, "budgets", CHECK_OK, NULL,
+               "%s: budgets:ViewBudget allowed in %s (budgets:ModifyBudget is first used by run)",
+               url, mgmt);
+    else
+        report(d, "budgets", CHECK_FAIL, &err, "DescribeBudget (%s): %s",
+               url != NULL ? url : "no endpoint", err.msg);
+}
+
 /* `run`'s directory brake (store meta) while it holds: nobody is being off-boarded. */
 static void
 check_brake(struct doctor *d, struct sbx_ctx *ctx)
@@ -413,6 +436,10 @@ done:
         check_access(&d, ctx, o);
     else if (ctx->cfg->access.enabled)
         skip(&d, "access");
+    if (ctx->cfg->budget.aws_budget && aws_ok)
+        check_budgets(&d, o, org.master_account_id);
+    else if (ctx->cfg->budget.aws_budget)
+        skip(&d, "budgets");
     check_brake(&d, ctx);
     check_spend(&d, ctx->cfg);
     if (d.json) {

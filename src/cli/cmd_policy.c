@@ -9,7 +9,9 @@
  *           client (src/aws/orgs.h, enum orgs_op), sts:AssumeRole into aws.access_role in
  *           member accounts (hooks and checks), and sts:GetCallerIdentity (doctor); with the
  *           access group the sso: and identitystore: actions of the Identity Center client
- *           (src/aws/idc.c, idc_actions), its user writes only with access.create_users.
+ *           (src/aws/idc.c, idc_actions), its user writes only with access.create_users;
+ *           with budget.aws_budget budgets:ModifyBudget and budgets:ViewBudget on the
+ *           sandboxctl-* budgets (src/aws/budgets.c).
  *
  * Both print pretty JSON; --json is accepted for symmetry with the other commands. ARNs use
  * the partition of aws.region (aws, aws-cn, aws-us-gov, ...).
@@ -276,6 +278,19 @@ operator_policy(const struct sbx_config *cfg, struct sbx_err *err)
         goto nomem;
     if (cfg->access.enabled && add_identity_center(statements, cfg) != 0)
         goto nomem;
+    if (cfg->budget.aws_budget) {
+        /* budget.aws_budget (aws/budgets.c): CreateBudget, UpdateBudget and DeleteBudget are
+         * budgets:ModifyBudget, DescribeBudget is budgets:ViewBudget (Service Authorization
+         * Reference, AWS Budget Service), on sandboxctl's budgets only. */
+        snprintf(arn, sizeof(arn), "arn:%s:budgets::*:budget/sandboxctl-*", partition);
+        st = add_statement(statements, "SandboxctlBudgets", "Allow", NULL);
+        actions = st != NULL ? cJSON_AddArrayToObject(st, "Action") : NULL;
+        if (actions == NULL ||
+            !cJSON_AddItemToArray(actions, cJSON_CreateString("budgets:ModifyBudget")) ||
+            !cJSON_AddItemToArray(actions, cJSON_CreateString("budgets:ViewBudget")) ||
+            cJSON_AddStringToObject(st, "Resource", arn) == NULL)
+            goto nomem;
+    }
     return doc;
 nomem:
     cJSON_Delete(doc);

@@ -165,6 +165,7 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     struct show_ctx sc = { 0 };
     struct show_tags tags = { 0 };
     struct engine_budget_status bs;
+    struct engine_aws_budget_status ab;
     int64_t now;
     char b1[32], b2[32];
     int rc;
@@ -179,7 +180,8 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     now = (int64_t)clock_now(&ctx->clock);
-    if (engine_budget_status(ctx->cfg, ctx->store, &a, &bs, &err) != 0)
+    if (engine_budget_status(ctx->cfg, ctx->store, &a, &bs, &err) != 0 ||
+        engine_aws_budget_status(ctx->store, &a, &ab, &err) != 0)
         goto fail;
     read_tags(ctx, &a, &tags);
     if (sc.json) {
@@ -214,6 +216,26 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
             }
         } else {
             cJSON_AddNullToObject(o, "budget");
+        }
+        if (ab.known) {
+            cJSON *bo = cJSON_AddObjectToObject(o, "aws_budget");
+
+            if (bo != NULL) {
+                cJSON_AddStringToObject(bo, "name", ab.name);
+                cJSON_AddStringToObject(bo, "state", ab.state);
+                if (ab.want > 0)
+                    cJSON_AddStringToObject(bo, "limit_usd",
+                                            money_format_plain(ab.want, b1, sizeof(b1)));
+                else
+                    cJSON_AddNullToObject(bo, "limit_usd");
+                cJSON_AddNumberToObject(bo, "attempts", ab.attempts);
+                if (ab.error[0] != '\0') {
+                    cJSON_AddStringToObject(bo, "last_error", ab.error);
+                    cmd_json_time(bo, "retry_at", ab.due_at);
+                }
+            }
+        } else {
+            cJSON_AddNullToObject(o, "aws_budget");
         }
         sc.arr = cJSON_AddArrayToObject(o, "hook_runs");
         if (sc.arr == NULL || store_hook_runs(ctx->store, a.id, 20, hook_row, &sc, &err) != 0) {
@@ -265,6 +287,19 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
             printf(", over budget");
         printf(bs.checked_at > 0 ? ", checked %s)\n" : ", not checked yet)\n",
                cmd_time(bs.checked_at, b1, sizeof(b1), false));
+    }
+    if (ab.known) {
+        char lim[32];
+
+        printf("aws budget    %s, %s", ab.name, ab.state);
+        if (ab.want > 0)
+            printf(", %s", money_format(ab.want, lim, sizeof(lim)));
+        if (ab.error[0] != '\0') {
+            printf(", %d failed attempt%s, again %s: ", ab.attempts, ab.attempts == 1 ? "" : "s",
+                   cmd_time(ab.due_at, b1, sizeof(b1), false));
+            text_fputs(ab.error, stdout);
+        }
+        putchar('\n');
     }
     printf("created       %s\n", cmd_time(a.created_at, b1, sizeof(b1), false));
     if (a.active_at > 0)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/budgets.h"
 #include "aws/ce.h"
 #include "engine/engine_event.h"
 #include "engine/engine_int.h"
@@ -257,6 +258,20 @@ out:
     return rc;
 }
 
+/* A new limit (extend --budget, unfreeze --budget) goes to the account's AWS Budget at once;
+ * a failure there is the pass's to retry, not the command's. */
+static void
+aws_budget_follow(struct engine *e)
+{
+    struct eng_aws_budget_report r;
+    struct sbx_err err = { 0 };
+
+    if (eng_aws_budget_pass(e, &r, &err) != 0)
+        log_warn("AWS Budgets: %s", err.msg);
+    else if (r.failed > 0)
+        log_warn("%s (retried by run)", r.error);
+}
+
 /* --- freeze and unfreeze ------------------------------------------------------------------- */
 
 int
@@ -291,6 +306,7 @@ engine_budget_set(struct engine *e, struct store_account *a, int64_t limit, stru
         store_rollback(e->store);
         goto out;
     }
+    aws_budget_follow(e);
     rc = 0;
 out:
     free(detail);
@@ -335,6 +351,7 @@ engine_unfreeze(struct engine *e, struct store_account *a, int64_t limit, struct
         store_rollback(e->store);
         goto out;
     }
+    aws_budget_follow(e);
     rc = 0;
 out:
     free(detail);
@@ -585,4 +602,375 @@ out:
     ce_result_release(&res);
     store_accounts_free(rows, n);
     return rc;
+}
+
+/* --- budget.aws_budget: an AWS Budget per account -------------------------------------------- */
+
+#define AWS_BUDGET_BATCH     20         /* Budgets calls per pass */
+#define AWS_BUDGET_RETRY     60         /* the first retry after a failure, doubling ... */
+#define AWS_BUDGET_RETRY_MAX (6 * 3600) /* ... up to 6 hours */
+
+/*
+ * What AWS Budget a's budget b maps to. AWS Budgets has no period of arbitrary length: TimeUnit
+ * is DAILY, MONTHLY, QUARTERLY or ANNUALLY and TimePeriod.Start may be any day (Budgets API
+ * reference: Budget, TimePeriod -- "If you created your budget and didn't specify a start
+ * date, AWS defaults to the start of your chosen time period"). A monthly budget is MONTHLY
+ * from AWS's default start (the month's first day), as sandboxctl counts it; a lease is
+ * ANNUALLY from the day the account became active, which sums the lease's spend without a
+ * reset for a year (a longer lease starts again at zero at AWS, not in sandboxctl).
+ */
+static void
+aws_budget_intent(const struct store_account *a, const struct engine_budget *b,
+                  struct store_aws_budget *out)
+{
+    int64_t from = a->active_at > 0 ? a->active_at : a->created_at;
+
+    memset(out, 0, sizeof(*out));
+    out->account = a->id;
+    out->want = b->limit > 0 ? b->limit : 0;
+    out->monthly = b->kind->period == CFG_BUDGET_MONTHLY;
+    out->start_at = out->monthly || from <= 0 ? 0 : from - from % 86400;
+}
+
+static int
+cmp_aws_budget(const void *x, const void *y)
+{
+    int64_t a = ((const struct store_aws_budget *)x)->account;
+    int64_t b = ((const struct store_aws_budget *)y)->account;
+
+    return a < b ? -1 : a > b;
+}
+
+static struct store_aws_budget *
+find_aws_budget(struct store_aws_budget *recs, size_t n, int64_t account)
+{
+    struct store_aws_budget key = { .account = account };
+
+    return n > 0 ? bsearch(&key, recs, n, sizeof(*recs), cmp_aws_budget) : NULL;
+}
+
+/* States whose account keeps its AWS Budget (open and managed); a budget is created only
+ * for active, freezing and frozen ones (checked_rows). */
+static bool
+keeps_aws_budget(enum engine_state s)
+{
+    switch (s) {
+    case ENGINE_S_ACTIVE:
+    case ENGINE_S_FREEZING:
+    case ENGINE_S_FROZEN:
+    case ENGINE_S_EXPIRING:
+    case ENGINE_S_NUKING:
+    case ENGINE_S_NUKE_FAILED:
+    case ENGINE_S_CLOSE_WAIT:
+    case ENGINE_S_CLOSE_FAILED:
+    case ENGINE_S_PROTECTED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * Records what every account's AWS Budget should be, before any call: one for each active,
+ * freezing or frozen account with a budget in force (its limit and period), none for an
+ * account that is being closed, closed, gone or released. recs (sorted by row) are the
+ * records before; *changed says whether any was written.
+ */
+static int
+aws_budget_plan(struct engine *e, int64_t now, struct store_aws_budget *recs, size_t nrecs,
+                bool *changed, struct sbx_err *err)
+{
+    struct store_account *rows = NULL;
+    size_t n = 0;
+    bool *open = NULL;
+    int rc = -1;
+
+    *changed = false;
+    if (e->cfg->budget.aws_budget) {
+        if (checked_rows(e, &rows, &n, err) != 0)
+            return -1;
+        open = calloc(nrecs + 1, sizeof(*open));
+        if (open == NULL) {
+            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct engine_budget b;
+            struct store_aws_budget want, *have;
+
+            if (strcmp(rows[i].account_id, e->mgmt_id) == 0)
+                continue;
+            if (engine_budget_of(e, &rows[i], now, &b, err) != 0)
+                goto out;
+            aws_budget_intent(&rows[i], &b, &want);
+            have = find_aws_budget(recs, nrecs, rows[i].id);
+            if (have != NULL)
+                open[have - recs] = true;
+            if (have == NULL ? want.want == 0
+                             : have->want == want.want && have->monthly == want.monthly &&
+                                       have->start_at == want.start_at)
+                continue;
+            if (store_aws_budget_want(e->store, &want, now, err) != 0)
+                goto out;
+            *changed = true;
+        }
+    }
+    /* Accounts being closed, closed or released: their budgets go (also when the key was
+     * turned off since they were made). */
+    for (size_t i = 0; i < nrecs; i++) {
+        struct store_account a = { 0 };
+        struct store_aws_budget gone;
+        bool keep;
+
+        if (recs[i].want == 0 || (open != NULL && open[i]))
+            continue;
+        if (store_account_get(e->store, recs[i].account, &a, err) != 0)
+            goto out;
+        keep = keeps_aws_budget(a.state);
+        store_account_release(&a);
+        if (keep)
+            continue; /* on its way to the close: the budget stays until the close is sent */
+        gone = recs[i];
+        gone.want = 0;
+        if (store_aws_budget_want(e->store, &gone, now, err) != 0)
+            goto out;
+        *changed = true;
+    }
+    rc = 0;
+out:
+    free(open);
+    store_accounts_free(rows, n);
+    return rc;
+}
+
+/* The AWS Budget of a as rec wants it: limit, period, the kind's warnings and 100%, mailed to
+ * the owner and budget.alert_email. */
+static void
+aws_budget_of(struct engine *e, const struct store_account *a, const struct store_aws_budget *rec,
+              struct budgets_budget *b)
+{
+    const struct cfg_budget *kb = &eng_kind(e, a->kind)->budget;
+    const char *extra = e->cfg->budget.alert_email;
+    int first = kb->nwarn > BUDGETS_MAX_ALERTS - 1 ? kb->nwarn - (BUDGETS_MAX_ALERTS - 1) : 0;
+
+    budgets_budget_init(b, a->account_id, rec->want, rec->monthly, rec->start_at);
+    for (int i = first; i < kb->nwarn; i++) /* the highest ones when there are too many */
+        b->alerts[b->nalerts++] = kb->warn[i];
+    b->alerts[b->nalerts++] = 100;
+    if (a->owner != NULL && strchr(a->owner, '@') != NULL)
+        b->emails[b->nemails++] = a->owner;
+    if (extra != NULL && *extra != '\0' && (b->nemails == 0 || strcmp(extra, a->owner) != 0))
+        b->emails[b->nemails++] = extra;
+}
+
+/* Makes AWS's budget for a what rec wants; *what says what was done ("created", "updated",
+ * "existed"). A budget found by name (made before a crash or a lost answer) is updated when it
+ * differs. */
+static int
+aws_budget_put(struct engine *e, const struct store_account *a, const struct store_aws_budget *rec,
+               const char **what, struct sbx_err *err)
+{
+    struct budgets_budget b, live;
+
+    aws_budget_of(e, a, rec, &b);
+    if (rec->have > 0) {
+        *what = "updated";
+        if (budgets_update(e->orgs, e->mgmt_id, &b, err) == 0)
+            return 0;
+        if (!budgets_error_is(err, "NotFoundException"))
+            return -1;
+        sbx_err_clear(err); /* deleted outside sandboxctl: made again */
+    }
+    *what = "created";
+    if (budgets_create(e->orgs, e->mgmt_id, &b, err) == 0)
+        return 0;
+    if (!budgets_error_is(err, "DuplicateRecordException"))
+        return -1;
+    sbx_err_clear(err);
+    if (budgets_describe(e->orgs, e->mgmt_id, b.name, &live, err) != 0)
+        return -1;
+    if (live.limit == b.limit && live.monthly == b.monthly &&
+        (b.start == 0 || live.start == b.start) &&
+        strcmp(live.linked_account, b.linked_account) == 0) {
+        *what = "existed";
+        return 0;
+    }
+    *what = "updated";
+    return budgets_update(e->orgs, e->mgmt_id, &b, err);
+}
+
+/* One record's Budgets call(s) and what they did, recorded with an audit event. */
+static int
+aws_budget_sync(struct engine *e, const struct store_aws_budget *rec, int64_t now, char *failed,
+                size_t nfailed, struct sbx_err *err)
+{
+    struct store_account a = { 0 };
+    struct sbx_err aerr = { 0 };
+    struct store_audit_ev ev = { now, e->actor, NULL, NULL, NULL, NULL };
+    const char *what = "deleted";
+    char amount[32], name[64], *detail = NULL;
+    int call_rc, rc = -1;
+
+    failed[0] = '\0';
+    if (store_account_get(e->store, rec->account, &a, err) != 0)
+        return -1;
+    snprintf(name, sizeof(name), "sandboxctl-%s", a.account_id);
+    if (a.account_id[0] == '\0') {
+        call_rc = 0; /* never had an AWS account, so never a budget */
+    } else if (eng_load_org(e, &aerr) != 0) {
+        call_rc = -1;
+    } else if (rec->want > 0) {
+        call_rc = aws_budget_put(e, &a, rec, &what, &aerr);
+    } else {
+        call_rc = budgets_delete(e->orgs, e->mgmt_id, name, &aerr);
+        if (call_rc != 0 && budgets_error_is(&aerr, "NotFoundException")) {
+            call_rc = 0; /* never made, or deleted before a crash or by AWS at its end date */
+            sbx_err_clear(&aerr);
+        }
+    }
+    if (call_rc != 0) {
+        int attempts = rec->attempts + 1;
+        int64_t delay = AWS_BUDGET_RETRY;
+
+        for (int i = 1; i < attempts && delay < AWS_BUDGET_RETRY_MAX; i++)
+            delay *= 2;
+        if (delay > AWS_BUDGET_RETRY_MAX)
+            delay = AWS_BUDGET_RETRY_MAX;
+        snprintf(failed, nfailed, "account %lld: AWS Budget %s: %s", (long long)a.id, name,
+                 aerr.msg);
+        log_warn("account %lld: AWS Budget %s: %s (again in %lld s)", (long long)a.id, name,
+                 aerr.msg, (long long)delay);
+        detail = eng_detail("budget", name, "error", aerr.msg, NULL);
+        ev.event = "aws_budget_failed";
+        ev.detail = detail;
+        if (store_begin(e->store, err) != 0)
+            goto out;
+        if (store_aws_budget_failed(e->store, a.id, attempts, now + delay, aerr.msg, now, err) !=
+                    0 ||
+            (attempts == 1 && store_audit_append(e->store, &a, &ev, err) != 0) ||
+            store_commit(e->store, err) != 0) {
+            store_rollback(e->store);
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    detail = eng_detail("budget", name, "limit",
+                        rec->want > 0 ? money_format(rec->want, amount, sizeof(amount)) : NULL,
+                        "period", rec->want > 0 ? (rec->monthly ? "MONTHLY" : "ANNUALLY") : NULL,
+                        "found", strcmp(what, "existed") == 0 ? "already there" : NULL, NULL);
+    ev.event = rec->want == 0                 ? "aws_budget_deleted"
+               : strcmp(what, "updated") == 0 ? "aws_budget_updated"
+                                              : "aws_budget_created";
+    ev.detail = detail;
+    if (store_begin(e->store, err) != 0)
+        goto out;
+    if ((rec->want > 0 ? store_aws_budget_synced(e->store, a.id, rec->want, now, err)
+                       : store_aws_budget_drop(e->store, a.id, err)) != 0 ||
+        store_audit_append(e->store, &a, &ev, err) != 0 || store_commit(e->store, err) != 0) {
+        store_rollback(e->store);
+        goto out;
+    }
+    log_info("account %lld: AWS Budget %s %s", (long long)a.id, name,
+             rec->want == 0 ? "deleted" : what);
+    rc = 0;
+out:
+    free(detail);
+    store_account_release(&a);
+    return rc;
+}
+
+int
+eng_aws_budget_pass(struct engine *e, struct eng_aws_budget_report *r, struct sbx_err *err)
+{
+    struct store_aws_budget *recs = NULL;
+    size_t n = 0;
+    int64_t now = eng_now(e);
+    bool changed = false;
+    int calls = 0, rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    if (e->dry_run || e->orgs == NULL)
+        return 0;
+    if (store_aws_budget_all(e->store, &recs, &n, err) != 0)
+        return -1;
+    if (!e->cfg->budget.aws_budget && n == 0)
+        goto done; /* off, and nothing made while it was on: no Budgets call at all */
+    if (e->cfg->budget.aws_budget && eng_load_org(e, err) != 0) {
+        if (err->code == SBX_E_STORE)
+            goto out;
+        /* the management account is not known yet (DescribeOrganization failed): the budgets
+         * wait for the next step, the lifecycle does not */
+        r->failed++;
+        r->next_at = now + AWS_BUDGET_RETRY;
+        snprintf(r->error, sizeof(r->error), "AWS Budgets: %s", err->msg);
+        sbx_err_clear(err);
+        goto done;
+    }
+    if (store_begin(e->store, err) != 0)
+        goto out;
+    if (aws_budget_plan(e, now, recs, n, &changed, err) != 0 || store_commit(e->store, err) != 0) {
+        store_rollback(e->store);
+        goto out;
+    }
+    if (changed) {
+        free(recs);
+        recs = NULL;
+        if (store_aws_budget_all(e->store, &recs, &n, err) != 0)
+            goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char failed[700];
+
+        if (recs[i].want != 0 && recs[i].want == recs[i].have)
+            continue; /* in sync */
+        if (recs[i].due_at > now || calls >= AWS_BUDGET_BATCH) {
+            int64_t due = recs[i].due_at > now ? recs[i].due_at : now;
+
+            if (r->next_at == 0 || due < r->next_at)
+                r->next_at = due;
+            continue;
+        }
+        calls++;
+        if (aws_budget_sync(e, &recs[i], now, failed, sizeof(failed), err) != 0)
+            goto out;
+        if (failed[0] != '\0') {
+            r->failed++;
+            snprintf(r->error, sizeof(r->error), "%s", failed);
+        } else {
+            r->done++;
+        }
+    }
+done:
+    rc = 0;
+out:
+    free(recs);
+    return rc;
+}
+
+int
+engine_aws_budget_status(struct store *s, const struct store_account *a,
+                         struct engine_aws_budget_status *out, struct sbx_err *err)
+{
+    struct store_aws_budget rec;
+
+    memset(out, 0, sizeof(*out));
+    if (store_aws_budget_get(s, a->id, &rec, &out->known, err) != 0)
+        return -1;
+    if (!out->known)
+        return 0;
+    snprintf(out->name, sizeof(out->name), "sandboxctl-%s", a->account_id);
+    out->want = rec.want;
+    out->have = rec.have;
+    out->attempts = rec.attempts;
+    out->due_at = rec.due_at;
+    snprintf(out->error, sizeof(out->error), "%s", rec.error);
+    out->state = rec.want == 0          ? "deleting"
+                 : rec.want == rec.have ? "in place"
+                 : rec.error[0] != '\0' ? "failing"
+                 : rec.have > 0         ? "updating"
+                                        : "creating";
+    if (rec.want == 0 && rec.error[0] != '\0')
+        out->state = "failing";
+    return 0;
 }

@@ -117,6 +117,44 @@ int eng_budget_freeze(struct engine *e, const struct store_account *a,
 int engine_unfreeze(struct engine *e, struct store_account *a, int64_t limit,
                     struct sbx_err *err) SBX_NODISCARD;
 
+/* What one pass of budget.aws_budget did (eng_aws_budget_pass). */
+struct eng_aws_budget_report {
+    int done;        /* budgets created, updated or deleted */
+    int failed;      /* Budgets calls that failed (retried at their due time) */
+    int64_t next_at; /* the earliest record waiting (a retry, or the next batch); 0 = none */
+    char error[512]; /* the last failure ("" = none) */
+};
+
+/*
+ * budget.aws_budget, at the end of every engine step (not in a dry run): records what AWS
+ * Budget every account should have -- `sandboxctl-<account id>` with its budget's limit for
+ * an active, freezing or frozen account with a budget in force; none once the account is
+ * being closed, closed or released -- then makes up to 20 due records true at AWS
+ * (CreateBudget, UpdateBudget, DeleteBudget; DuplicateRecordException means made before:
+ * described and updated when it differs; NotFoundException on a delete means gone). Each
+ * result is written with its audit event (aws_budget_created, aws_budget_updated,
+ * aws_budget_deleted, aws_budget_failed at the first failure); a failure is retried after 1
+ * minute doubling to 6 hours and never blocks the account. With the key off and no record
+ * left, nothing is called. -1 only for store errors.
+ */
+int eng_aws_budget_pass(struct engine *e, struct eng_aws_budget_report *r,
+                        struct sbx_err *err) SBX_NODISCARD;
+
+/* An account's AWS Budget as `show` prints it (store only). */
+struct engine_aws_budget_status {
+    bool known;        /* the account has a record (budget.aws_budget was on for it) */
+    char name[64];     /* "sandboxctl-<account id>" */
+    int64_t want;      /* the limit it should have, cents; 0 = to be deleted */
+    int64_t have;      /* the limit AWS confirmed, cents; 0 = not made yet */
+    const char *state; /* "in place", "creating", "updating", "deleting", "failing" */
+    int attempts;      /* failed calls since the last success */
+    int64_t due_at;    /* the next try after a failure */
+    char error[512];   /* the last failure */
+};
+int engine_aws_budget_status(struct store *s, const struct store_account *a,
+                             struct engine_aws_budget_status *out,
+                             struct sbx_err *err) SBX_NODISCARD;
+
 /* Sets a's own budget (cents; audit event budget_set). */
 int engine_budget_set(struct engine *e, struct store_account *a, int64_t limit,
                       struct sbx_err *err) SBX_NODISCARD;

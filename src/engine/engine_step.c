@@ -2030,7 +2030,7 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
     };
     bool no_close = o != NULL && o->no_close;
     struct engine_budget_report bud;
-    double budget_next = 0;
+    double budget_next = 0, aws_budget_next = 0;
     int rc = -1;
 
     *next_due = HUGE_VAL;
@@ -2079,6 +2079,19 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
         }
     }
     if (!e->dry_run) {
+        /* budget.aws_budget: the accounts' AWS Budgets, once the phases above moved them. */
+        struct eng_aws_budget_report ab;
+
+        if (eng_aws_budget_pass(e, &ab, err) != 0)
+            goto out;
+        r->did_work = r->did_work || ab.done > 0;
+        if (ab.failed > 0) {
+            r->errors += ab.failed;
+            snprintf(r->last_error, sizeof(r->last_error), "%s", ab.error);
+        }
+        aws_budget_next = (double)ab.next_at;
+    }
+    if (!e->dry_run) {
         /* The hook events queued by this step or earlier ones (engine_event.h). */
         struct eng_event_report er = { 0 };
 
@@ -2092,6 +2105,7 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
     if (compute_next(&st, err) != 0)
         goto out;
     want(&st, budget_next);
+    want(&st, aws_budget_next);
     *next_due = st.next;
     rc = 0;
 out:

@@ -125,6 +125,13 @@ enum sim_op {
     SIM_OP_LIST_POLICIES,
     SIM_OP_LIST_POLICIES_FOR_TARGET,
     SIM_OP_ENABLE_POLICY_TYPE,
+    /* AWS Budgets (sim_budgets.c) */
+    SIM_OP_CREATE_BUDGET,
+    SIM_OP_DESCRIBE_BUDGET,
+    SIM_OP_DESCRIBE_BUDGETS,
+    SIM_OP_UPDATE_BUDGET,
+    SIM_OP_DELETE_BUDGET,
+    SIM_OP_DESCRIBE_NOTIFICATIONS_FOR_BUDGET,
     SIM_OP_COUNT
 };
 /* The fault masks (sim_int.h) hold one bit per operation. */
@@ -196,6 +203,10 @@ int sim_orgs_call(struct sim *s, const char *op, const char *body, size_t len,
  */
 int sim_idc_call(struct sim *s, bool identitystore, const char *op, const char *body, size_t len,
                  const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
+/* Runs one AWS Budgets operation (JSON 1.1, X-Amz-Target AWSBudgetServiceGateway.<op>); same
+ * contract as sim_orgs_call. */
+int sim_budgets_call(struct sim *s, const char *op, const char *body, size_t len,
+                     const struct sim_caller *caller, struct sim_reply *r) SBX_NODISCARD;
 /* Runs one Cost Explorer operation (JSON 1.1, X-Amz-Target AWSInsightsIndexService.<op>);
  * same contract as sim_orgs_call. Only GetCostAndUsage is known. */
 int sim_ce_call(struct sim *s, const char *op, const char *body, size_t len,

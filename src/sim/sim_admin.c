@@ -11,7 +11,8 @@
  *   GET|POST /__sim/faults  current faults / change some of them -> the faults in force;
  *                         "deny_ops" (operation names) are always answered access denied, as
  *                         "deny_format" says: json (AccessDeniedException, HTTP 400), xml (an
- *                         AccessDenied error document, HTTP 403) or html (a proxy's 403 page)
+ *                         AccessDenied error document, HTTP 403) or html (a proxy's 403 page);
+ *                         "latency_ops" (operation names) limits "latency_ms" to those calls
  *   GET  /__sim/state     the whole state (sim_state_json without the internal part)
  *   POST /__sim/accounts  {"Email","Name","Tags"?,"ParentId"?,"RoleName"?} -> {"Id"}: an
  *                         ACTIVE member that joined by invitation, immediately
@@ -194,6 +195,9 @@ faults(struct sim *s, const cJSON *in, struct sim_reply *r)
     v = cJSON_GetObjectItemCaseSensitive(in, "ops");
     if (v != NULL && ops_mask(v, &nf.ops) != 0)
         return sim_admin_error(r, 400, "faults: \"ops\" must be a list of operation names");
+    v = cJSON_GetObjectItemCaseSensitive(in, "latency_ops");
+    if (v != NULL && ops_mask(v, &nf.latency_ops) != 0)
+        return sim_admin_error(r, 400, "faults: \"latency_ops\" must be a list of operation names");
     v = cJSON_GetObjectItemCaseSensitive(in, "deny_ops");
     if (v != NULL && ops_mask(v, &nf.deny_ops) != 0)
         return sim_admin_error(r, 400, "faults: \"deny_ops\" must be a list of operation names");

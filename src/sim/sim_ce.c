@@ -303,16 +303,13 @@ sim_ce_call(struct sim *s, const char *opname, const char *body, size_t len,
     if (strcmp(opname, "GetCostAndUsage") != 0)
         return sim_reply_error(s, r, true, 400, "UnknownOperationException", NULL,
                                "Unknown operation %s", opname);
-    in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
-    if (in == NULL || !cJSON_IsObject(in)) {
-        cJSON_Delete(in);
-        return sim_reply_error(s, r, true, 400, "SerializationException", NULL,
-                               "Start of structure or map found where not expected.");
-    }
+    in = sim_json_request(s, body, len, r, &rc);
+    if (in == NULL)
+        return rc;
     sim_catch_up(s);
     s->calls[SIM_OP_GET_COST_AND_USAGE]++;
     sim_draw_faults(s, SIM_OP_GET_COST_AND_USAGE, &error, &throttle, &drop);
-    r->latency_ms = s->faults.latency_ms;
+    r->latency_ms = sim_fault_latency(s, SIM_OP_GET_COST_AND_USAGE);
     if (error) {
         rc = sim_reply_error(s, r, true, 500, "InternalServerError", NULL,
                              "An internal error occurred");

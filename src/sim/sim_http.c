@@ -45,6 +45,7 @@
 #define TARGET_PREFIX  "AWSOrganizationsV20161128."
 #define SSO_PREFIX     "SWBExternalService."
 #define IDS_PREFIX     "AWSIdentityStore."
+#define BUDGETS_PREFIX "AWSBudgetServiceGateway."
 #define CE_PREFIX      "AWSInsightsIndexService."
 #define SKEW_LIMIT     900.0 /* 15 minutes */
 #define MSG_BAD_SIG \
@@ -159,6 +160,8 @@ service_of(const char *target)
         return "identitystore";
     if (strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0)
         return "ce";
+    if (strncmp(target, BUDGETS_PREFIX, strlen(BUDGETS_PREFIX)) == 0)
+        return "budgets";
     return "organizations";
 }
 
@@ -513,6 +516,9 @@ serve_aws(struct sim_server *srv, struct MHD_Connection *conn, const char *url, 
                           &r);
     else if (json && strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0)
         rc = sim_ce_call(srv->s, target + strlen(CE_PREFIX), cc->body, cc->len, &caller, &r);
+    else if (json && strncmp(target, BUDGETS_PREFIX, strlen(BUDGETS_PREFIX)) == 0)
+        rc = sim_budgets_call(srv->s, target + strlen(BUDGETS_PREFIX), cc->body, cc->len, &caller,
+                              &r);
     else if (json && strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) != 0)
         rc = sim_orgs_call(srv->s, "", cc->body, cc->len, &caller, &r);
     else if (json)
@@ -533,7 +539,9 @@ answer:
                  : strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) == 0
                          ? target + strlen(TARGET_PREFIX)
                  : strncmp(target, CE_PREFIX, strlen(CE_PREFIX)) == 0 ? target + strlen(CE_PREFIX)
-                                                                      : target);
+                 : strncmp(target, BUDGETS_PREFIX, strlen(BUDGETS_PREFIX)) == 0
+                         ? target + strlen(BUDGETS_PREFIX)
+                         : target);
         log_request(srv, what, &r);
     }
     sleep_ms(r.latency_ms);

@@ -767,7 +767,6 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
     struct call c = { 0 };
     cJSON *in = NULL;
     int op = sim_op_find(opname);
-    const struct sim_faults *f = &s->faults;
     size_t h;
 
     memset(r, 0, sizeof(*r));
@@ -792,7 +791,7 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
     sim_catch_up(s);
     sim_idc_catch_up(s);
     s->calls[op]++;
-    r->latency_ms = f->latency_ms;
+    r->latency_ms = sim_fault_latency(s, (enum sim_op)op);
     {
         bool error, throttle;
 

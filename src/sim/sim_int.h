@@ -151,9 +151,10 @@ struct sim_faults {
     int latency_ms;
     char *fail_create_matching; /* NULL = off */
     char fail_create_reason[64];
-    uint64_t ops;        /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
-    uint64_t deny_ops;   /* bit per enum sim_op always answered "access denied"; 0 = none */
-    char deny_format[8]; /* how: "json" (AccessDeniedException), "xml" or "html" (HTTP 403) */
+    uint64_t ops;         /* bit per enum sim_op limiting error/throttle/drop; 0 = all */
+    uint64_t deny_ops;    /* bit per enum sim_op always answered "access denied"; 0 = none */
+    uint64_t latency_ops; /* bit per enum sim_op that latency_ms delays; 0 = every call */
+    char deny_format[8];  /* how: "json" (AccessDeniedException), "xml" or "html" (HTTP 403) */
 };
 
 /* --- IAM Identity Center (sim_idc.c) --- */
@@ -257,6 +258,7 @@ struct sim {
     double next_due; /* earliest pending transition; catch-up is skipped before it */
     struct sim_faults faults;
     struct sim_idc idc;
+    struct cJSON *budgets; /* AWS Budgets: [{"AccountId", "Budget", ...}] (sim_budgets.c) */
 };
 
 /* --- sim_idc.c ----------------------------------------------------------------------- */
@@ -279,6 +281,11 @@ void sim_idc_catch_up(struct sim *s);
  * malformed. */
 int sim_idc_dump(struct sim *s, struct cJSON *root);
 int sim_idc_load(struct sim *s, const struct cJSON *root);
+/* sim_budgets.c: frees the budgets; adds the "budgets" member to a state dump; loads it back
+ * (-1: out of memory / malformed). */
+void sim_budgets_release(struct sim *s);
+int sim_budgets_dump(struct sim *s, struct cJSON *root);
+int sim_budgets_load(struct sim *s, const struct cJSON *root);
 /* sim_json.c: an admin API error answer {"error": message} with HTTP status; -1 when out of
  * memory. */
 int sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
@@ -375,6 +382,8 @@ const char *sim_acct_state_name(const struct sim_account *a);
 const char *sim_account_arn(const struct sim *s, const char *id, char *buf, size_t n);
 const char *sim_path_of(struct sim *s, const char *id, char *buf, size_t n);
 
+/* The injected latency of a call of op (ms): latency_ms, unless latency_ops leaves op out. */
+int sim_fault_latency(const struct sim *s, enum sim_op op);
 /* Draws a call's injected faults (sim_orgs.c; the same stream for every service). */
 void sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop);
 
@@ -384,6 +393,10 @@ bool sim_bucket_take(struct sim *s, enum sim_op op);
 /* Timestamps round to milliseconds, as AWS's are. */
 double sim_ms(double t);
 
+/* A JSON 1.1 request body as an object (an empty body is {}), or NULL with the
+ * SerializationException answered in r and *rc what that answer returned. */
+struct cJSON *sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r,
+                               int *rc);
 /* JSON helpers over cJSON that return -1 when out of memory. */
 int sim_json_add_str(struct cJSON *o, const char *k, const char *v);
 int sim_json_add_num(struct cJSON *o, const char *k, double v);

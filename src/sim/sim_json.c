@@ -172,6 +172,19 @@ sim_reply_release(struct sim_reply *r)
     memset(r, 0, sizeof(*r));
 }
 
+cJSON *
+sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r, int *rc)
+{
+    cJSON *in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
+
+    if (in != NULL && cJSON_IsObject(in))
+        return in;
+    cJSON_Delete(in);
+    *rc = sim_reply_error(s, r, true, 400, "SerializationException", NULL,
+                          "Start of structure or map found where not expected.");
+    return NULL;
+}
+
 int
 sim_json_add_str(cJSON *o, const char *k, const char *v)
 {
@@ -382,7 +395,10 @@ dump_faults(cJSON *root, const struct sim_faults *f)
         sim_json_add_str(o, "fail_create_reason", f->fail_create_reason) != 0 ||
         sim_json_add_str(o, "deny_format", f->deny_format) != 0)
         return -1;
-    return dump_ops(o, "ops", f->ops) != 0 || dump_ops(o, "deny_ops", f->deny_ops) != 0 ? -1 : 0;
+    return dump_ops(o, "ops", f->ops) != 0 || dump_ops(o, "deny_ops", f->deny_ops) != 0 ||
+                           dump_ops(o, "latency_ops", f->latency_ops) != 0
+                   ? -1
+                   : 0;
 }
 
 static int
@@ -535,7 +551,7 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
     }
     if (dump_faults(root, &s->faults) != 0)
         goto nomem;
-    if (sim_idc_dump(s, root) != 0)
+    if (sim_idc_dump(s, root) != 0 || sim_budgets_dump(s, root) != 0)
         goto nomem;
     if (internal && dump_internal(s, root) != 0)
         goto nomem;
@@ -869,7 +885,7 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     e = cJSON_GetObjectItemCaseSensitive(root, "calls");
     for (int i = 0; i < SIM_OP_COUNT; i++)
         s->calls[i] = (long)jsonr_num(e, sim_op_name((enum sim_op)i));
-    if (sim_idc_load(s, root) != 0)
+    if (sim_idc_load(s, root) != 0 || sim_budgets_load(s, root) != 0)
         goto bad;
     sim_schedule(s);
     cJSON_Delete(root);
@@ -1071,4 +1087,32 @@ sim_idc_load(struct sim *s, const cJSON *root)
         s->idc.ops[s->idc.nops++] = op;
     }
     return 0;
+}
+
+/* --- AWS Budgets (operations in sim_budgets.c) ------------------------------------------- */
+
+int
+sim_budgets_dump(struct sim *s, cJSON *root)
+{
+    cJSON *copy = s->budgets != NULL ? cJSON_Duplicate(s->budgets, true) : cJSON_CreateArray();
+
+    if (copy == NULL || !cJSON_AddItemToObject(root, "budgets", copy)) {
+        cJSON_Delete(copy);
+        return -1;
+    }
+    return 0;
+}
+
+int
+sim_budgets_load(struct sim *s, const cJSON *root)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "budgets");
+
+    sim_budgets_release(s);
+    if (b == NULL)
+        return 0;
+    if (!cJSON_IsArray(b))
+        return -1;
+    s->budgets = cJSON_Duplicate(b, true);
+    return s->budgets != NULL ? 0 : -1;
 }

@@ -1635,6 +1635,14 @@ sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool
         *drop = sim_rng_unit(&s->rng_faults) < f->drop_rate;
 }
 
+int
+sim_fault_latency(const struct sim *s, enum sim_op op)
+{
+    uint64_t only = s->faults.latency_ops;
+
+    return only == 0 || (only & (UINT64_C(1) << op)) != 0 ? s->faults.latency_ms : 0;
+}
+
 /* The injected "access denied" fault: an IAM deny as AWS answers it, or, in the formats an
  * emulator or a proxy may use, as an XML error document or an HTML page. */
 static void
@@ -1692,7 +1700,7 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
     sim_catch_up(s);
     s->calls[op]++;
     sim_draw_faults(s, c.op, &error, &throttle, &drop);
-    r->latency_ms = s->faults.latency_ms;
+    r->latency_ms = sim_fault_latency(s, c.op);
     if (error) {
         fail(&c, "ServiceException", NULL, MSG_SERVICE);
         goto out;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
 #include "sim/sim_int.h"
@@ -74,6 +75,13 @@ static const struct {
     [SIM_OP_LIST_POLICIES] = { "ListPolicies", 5, 8 },
     [SIM_OP_LIST_POLICIES_FOR_TARGET] = { "ListPoliciesForTarget", 5, 8 },
     [SIM_OP_ENABLE_POLICY_TYPE] = { "EnablePolicyType", 1, 2 },
+    /* AWS Budgets publishes no request rate: only injected throttling. */
+    [SIM_OP_CREATE_BUDGET] = { "CreateBudget", 0, 0 },
+    [SIM_OP_DESCRIBE_BUDGET] = { "DescribeBudget", 0, 0 },
+    [SIM_OP_DESCRIBE_BUDGETS] = { "DescribeBudgets", 0, 0 },
+    [SIM_OP_UPDATE_BUDGET] = { "UpdateBudget", 0, 0 },
+    [SIM_OP_DELETE_BUDGET] = { "DeleteBudget", 0, 0 },
+    [SIM_OP_DESCRIBE_NOTIFICATIONS_FOR_BUDGET] = { "DescribeNotificationsForBudget", 0, 0 },
 };
 
 int
@@ -1023,6 +1031,7 @@ sim_free(struct sim *s)
         return;
     release_org(s);
     sim_idc_release(s);
+    sim_budgets_release(s);
     faults_release(&s->faults);
     free(s->access_key_id);
     if (s->admin_token != NULL) {
@@ -1042,12 +1051,22 @@ sim_reset(struct sim *s)
 {
     release_org(s);
     sim_idc_release(s);
+    sim_budgets_release(s);
     s->idc.external_source = false; /* Identity Center's own directory again */
     faults_release(&s->faults);
     if (faults_copy(&s->faults, &s->faults_opt) != 0)
         memset(&s->faults, 0, sizeof(s->faults));
     if (init_org(s) != 0)
         return; /* out of memory: an organization without even its management account */
+}
+
+/* --- AWS Budgets state (operations in sim_budgets.c) ------------------------------ */
+
+void
+sim_budgets_release(struct sim *s)
+{
+    cJSON_Delete(s->budgets);
+    s->budgets = NULL;
 }
 
 /* --- IAM Identity Center state (operations in sim_idc.c) -------------------------- */

@@ -353,7 +353,7 @@ sim_sts_call(struct sim *s, const char *body, size_t len, const struct sim_calle
     }
     sim_catch_up(s);
     s->calls[op]++;
-    r->latency_ms = s->faults.latency_ms;
+    r->latency_ms = sim_fault_latency(s, (enum sim_op)op);
     selected = s->faults.ops == 0 || (s->faults.ops & (UINT64_C(1) << op)) != 0;
     if (selected && s->faults.error_rate > 0 &&
         sim_rng_unit(&s->rng_faults) < s->faults.error_rate) {

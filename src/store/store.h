@@ -539,4 +539,35 @@ int store_budget_any_limit(struct store *s, bool *any, struct sbx_err *err) SBX_
 int store_budget_set_limit(struct store *s, int64_t account, int64_t limit,
                            struct sbx_err *err) SBX_NODISCARD;
 
+/* An account row's AWS Budget (budget.aws_budget): what it should be and what AWS has. */
+struct store_aws_budget {
+    int64_t account;    /* the row */
+    int64_t want;       /* the limit it should have, cents; 0 = it should not exist */
+    int64_t have;       /* the limit AWS confirmed, cents; 0 = not known to exist */
+    bool monthly;       /* MONTHLY; otherwise ANNUALLY from start_at (a lease) */
+    int64_t start_at;   /* the budget's start (epoch seconds); 0 = AWS's default */
+    int attempts;       /* failed calls since the last success */
+    int64_t due_at;     /* the next call waits until then (after a failure) */
+    char error[512];    /* the last failure ("" = none) */
+    int64_t updated_at; /* the last change */
+};
+/* Every row's record, in row order (*out is the caller's to free). */
+int store_aws_budget_all(struct store *s, struct store_aws_budget **out, size_t *n,
+                         struct sbx_err *err) SBX_NODISCARD;
+/* Row account's record into out; *found false (out zeroed) when it has none. */
+int store_aws_budget_get(struct store *s, int64_t account, struct store_aws_budget *out,
+                         bool *found, struct sbx_err *err) SBX_NODISCARD;
+/* Records the intent: the budget b->want (0 = none), b->monthly from b->start_at; the failure
+ * count starts again. What AWS has (have) is kept. */
+int store_aws_budget_want(struct store *s, const struct store_aws_budget *b, int64_t now,
+                          struct sbx_err *err) SBX_NODISCARD;
+/* AWS has the limit have now (cents); the failure count is cleared. */
+int store_aws_budget_synced(struct store *s, int64_t account, int64_t have, int64_t now,
+                            struct sbx_err *err) SBX_NODISCARD;
+/* A failed call: attempts so far, retried at due_at, why. */
+int store_aws_budget_failed(struct store *s, int64_t account, int attempts, int64_t due_at,
+                            const char *error, int64_t now, struct sbx_err *err) SBX_NODISCARD;
+/* Forgets row account's record once its budget is deleted (only while want is 0). */
+int store_aws_budget_drop(struct store *s, int64_t account, struct sbx_err *err) SBX_NODISCARD;
+
 #endif

@@ -1,7 +1,9 @@
-/* store_spend.c -- the spend guard's tables: spend per AWS account and day, budgets per row. */
+/* store_spend.c -- the spend guard's tables: spend per AWS account and day, budgets per row,
+ * and the AWS Budget each row should have (budget.aws_budget). */
 #include "store/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
@@ -161,4 +163,115 @@ store_budget_any_limit(struct store *s, bool *any, struct sbx_err *err)
     *any = rc == 1;
     store_done(&b);
     return rc < 0 ? -1 : 0;
+}
+
+/* --- budget.aws_budget ---------------------------------------------------------------------- */
+
+/* Columns AWS_BUDGET_COLS (store_sql.c). */
+static void
+read_aws_budget(sqlite3_stmt *st, struct store_aws_budget *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->account = sqlite3_column_int64(st, 0);
+    out->want = sqlite3_column_int64(st, 1);
+    out->have = sqlite3_column_int64(st, 2);
+    out->monthly = sqlite3_column_int(st, 3) != 0;
+    out->start_at = sqlite3_column_int64(st, 4);
+    out->attempts = sqlite3_column_int(st, 5);
+    out->due_at = sqlite3_column_int64(st, 6);
+    snprintf(out->error, sizeof(out->error), "%s", store_col_text(st, 7));
+    out->updated_at = sqlite3_column_int64(st, 8);
+}
+
+int
+store_aws_budget_all(struct store *s, struct store_aws_budget **out, size_t *n, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_ALL, err);
+    struct store_aws_budget *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    while ((rc = store_step(&b)) == 1) {
+        if (store_reserve((void **)&v, &cap, len, sizeof(*v), err) != 0) {
+            rc = -1;
+            break;
+        }
+        read_aws_budget(b.st, &v[len++]);
+    }
+    store_done(&b);
+    if (rc < 0) {
+        free(v);
+        return -1;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+int
+store_aws_budget_get(struct store *s, int64_t account, struct store_aws_budget *out, bool *found,
+                     struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_GET, err);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    store_bind_int(&b, ":account", account);
+    rc = store_step(&b);
+    *found = rc == 1;
+    if (rc == 1)
+        read_aws_budget(b.st, out);
+    store_done(&b);
+    return rc < 0 ? -1 : 0;
+}
+
+int
+store_aws_budget_want(struct store *s, const struct store_aws_budget *bu, int64_t now,
+                      struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_WANT, err);
+
+    store_bind_int(&b, ":account", bu->account);
+    store_bind_int_or_null(&b, ":want", bu->want);
+    store_bind_int(&b, ":monthly", bu->monthly ? 1 : 0);
+    store_bind_int(&b, ":start_at", bu->start_at);
+    store_bind_int(&b, ":now", now);
+    return store_exec_stmt(&b);
+}
+
+int
+store_aws_budget_synced(struct store *s, int64_t account, int64_t have, int64_t now,
+                        struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_SYNCED, err);
+
+    store_bind_int(&b, ":account", account);
+    store_bind_int_or_null(&b, ":have", have);
+    store_bind_int(&b, ":now", now);
+    return store_exec_stmt(&b);
+}
+
+int
+store_aws_budget_failed(struct store *s, int64_t account, int attempts, int64_t due_at,
+                        const char *error, int64_t now, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_FAILED, err);
+
+    store_bind_int(&b, ":account", account);
+    store_bind_int(&b, ":attempts", attempts);
+    store_bind_int(&b, ":due_at", due_at);
+    store_bind_text(&b, ":error", error);
+    store_bind_int(&b, ":now", now);
+    return store_exec_stmt(&b);
+}
+
+int
+store_aws_budget_drop(struct store *s, int64_t account, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_DROP, err);
+
+    store_bind_int(&b, ":account", account);
+    return store_exec_stmt(&b);
 }

@@ -178,9 +178,28 @@ const char *const store_migrations[] = {
     " spent INTEGER NOT NULL DEFAULT 0,"
     " checked_at INTEGER);"
     "PRAGMA user_version = 5;",
+    /* 5 -> 6: budget.aws_budget. Per account row, the AWS Budget it should have (want_cents,
+     * NULL = none: delete it) and the limit AWS last confirmed (have_cents, NULL = not known
+     * to exist), written before each Budgets call; failed calls wait until due_at. */
+    "CREATE TABLE aws_budget ("
+    " account INTEGER PRIMARY KEY REFERENCES account(id),"
+    " want_cents INTEGER,"
+    " have_cents INTEGER,"
+    " monthly INTEGER NOT NULL DEFAULT 0,"
+    " start_at INTEGER NOT NULL DEFAULT 0,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " due_at INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " updated_at INTEGER NOT NULL DEFAULT 0);"
+    "PRAGMA user_version = 6;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
+
+/* Column order is what store_spend.c's read_aws_budget() expects. */
+#define AWS_BUDGET_COLS                                                                       \
+    "account, coalesce(want_cents, 0), coalesce(have_cents, 0), monthly, start_at, attempts," \
+    " due_at, last_error, updated_at"
 
 /* Column order is what store_account.c's read_account() expects. */
 #define ACCOUNT_COLS                                                                      \
@@ -373,6 +392,21 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                                " DO UPDATE SET limit_cents = excluded.limit_cents",
     [STORE_BUDGET_ANY_LIMIT] = "SELECT 1 FROM account_budget WHERE limit_cents IS NOT NULL"
                                " LIMIT 1",
+    [STORE_AWS_BUDGET_ALL] = "SELECT " AWS_BUDGET_COLS " FROM aws_budget ORDER BY account",
+    [STORE_AWS_BUDGET_GET] = "SELECT " AWS_BUDGET_COLS " FROM aws_budget WHERE account = :account",
+    [STORE_AWS_BUDGET_WANT] =
+            "INSERT INTO aws_budget (account, want_cents, monthly, start_at, updated_at)"
+            " VALUES (:account, :want, :monthly, :start_at, :now) ON CONFLICT (account)"
+            " DO UPDATE SET want_cents = excluded.want_cents, monthly = excluded.monthly,"
+            " start_at = excluded.start_at, attempts = 0, due_at = 0, last_error = '',"
+            " updated_at = excluded.updated_at",
+    [STORE_AWS_BUDGET_SYNCED] = "UPDATE aws_budget SET have_cents = :have, attempts = 0,"
+                                " due_at = 0, last_error = '', updated_at = :now"
+                                " WHERE account = :account",
+    [STORE_AWS_BUDGET_FAILED] = "UPDATE aws_budget SET attempts = :attempts, due_at = :due_at,"
+                                " last_error = :error, updated_at = :now WHERE account = :account",
+    [STORE_AWS_BUDGET_DROP] = "DELETE FROM aws_budget WHERE account = :account"
+                              " AND want_cents IS NULL",
     [STORE_BUDGET_ALL] = "SELECT account, limit_cents, period, warned, exceeded, spent,"
                          " checked_at FROM account_budget ORDER BY account",
     /* `spend`: cost per owner, kind and class over days since <= day < until, for the

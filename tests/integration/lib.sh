@@ -411,6 +411,20 @@ wait_for() {
     done
 }
 
+# sbx_create_active KIND OWNER -- requests an account and runs the engine on the paused
+# simulator clock (10 s a pass) until it is active; prints its row id.
+sbx_create_active() {
+    _ca_row=$(json_get "$(sbx create --kind "$1" --owner "$2" --no-wait --json)" 'd["id"]')
+    for _ca_i in $(seq 1 60); do
+        [ "$(json_get "$(sbx show "$_ca_row" --json)" 'd["state"]')" = active ] && break
+        sim_advance 10
+        sbx run --once >/dev/null
+    done
+    [ "$(json_get "$(sbx show "$_ca_row" --json)" 'd["state"]')" = active ] ||
+        fail "account $_ca_row never became active"
+    echo "$_ca_row"
+}
+
 # sbx_bg NAME ARGS... / sbx_wait NAME -- a command in the background, and its exit status.
 sbx_bg() {
     _bg_name=$1

@@ -47,18 +47,7 @@ adv() { sim_admin POST advance "{\"seconds\": \"$1\"}" >/dev/null; }
 state_of() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
 events_of() { json_get "$(sbx log "$1" --json)" '" ".join(e["event"] for e in d["events"])'; }
 count_event() { events_of "$1" | tr ' ' '\n' | grep -c "^$2\$" || true; }
-# make KIND OWNER -- requests an account and runs the engine on simulated time until it is
-# active; prints its row id
-make() {
-    _r=$(json_get "$(sbx create --kind "$1" --owner "$2" --no-wait --json)" 'd["id"]')
-    for _i in $(seq 1 60); do
-        [ "$(state_of "$_r")" = active ] && break
-        adv 10s
-        sbx run --once >/dev/null
-    done
-    [ "$(state_of "$_r")" = active ] || fail "account $_r never became active"
-    echo "$_r"
-}
+make() { sbx_create_active "$@"; }
 acct_id() { json_get "$(sbx show "$1" --json)" 'd["account_id"]'; }
 # scps ACCOUNT_ID -- the names of the SCPs attached to the account at AWS
 scps() {

@@ -94,3 +94,15 @@ if sys.argv[2] == "true":
 assert set(st["Action"]) == want, set(st["Action"]) ^ want
 PY
 done
+
+# With budget.aws_budget: exactly the two Budgets actions its calls need, on sandboxctl's budgets.
+printf 'store = "store.db";\naws = { region = "eu-west-1"; };\nbudget = { aws_budget = true; };\n' >"$T/d.cfg"
+sbx -c "$T/d.cfg" policy operator >"$T/operator-budgets.json"
+python3 - "$T/operator-budgets.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+(st,) = [s for s in p["Statement"] if s["Sid"] == "SandboxctlBudgets"]
+assert st["Effect"] == "Allow", st
+assert set(st["Action"]) == {"budgets:ModifyBudget", "budgets:ViewBudget"}, st
+assert st["Resource"] == "arn:aws:budgets::*:budget/sandboxctl-*", st
+PY

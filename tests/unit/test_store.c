@@ -711,7 +711,7 @@ TEST(migrates_hook_run_result)
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
     raw_exec(path, "DROP TABLE access_assignment; DROP TABLE hook_event; DROP TABLE spend_day;"
-                   " DROP TABLE account_budget;"
+                   " DROP TABLE account_budget; DROP TABLE aws_budget;"
                    "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
                    "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
                    " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
@@ -741,7 +741,8 @@ TEST(migrates_spend_tables)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE spend_day; DROP TABLE account_budget; PRAGMA user_version = 4");
+    raw_exec(path, "DROP TABLE spend_day; DROP TABLE account_budget; DROP TABLE aws_budget;"
+                   " PRAGMA user_version = 4");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
@@ -772,6 +773,63 @@ TEST(migrates_spend_tables)
     CHECK_STR_EQ(b.period, "lease");
     CHECK_OK(store_budget_any_limit(s, &any, &err), &err);
     CHECK(any);
+    store_close(s);
+    free(path);
+}
+
+/* 5 -> 6: the AWS Budget records (budget.aws_budget): intent, what AWS has, failures, drop. */
+TEST(migrates_aws_budget)
+{
+    struct sbx_err err = { 0 };
+    struct store *s;
+    struct store_aws_budget w = { 0 }, got, *all = NULL;
+    size_t n = 0;
+    char *path;
+    int64_t id;
+    bool found = true;
+
+    s = open_new(&path);
+    id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    store_close(s);
+    raw_exec(path, "DROP TABLE aws_budget; PRAGMA user_version = 5");
+    s = NULL;
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
+    CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
+    CHECK_OK(store_aws_budget_get(s, id, &got, &found, &err), &err);
+    CHECK(!found);
+    w.account = id;
+    w.want = 10000;
+    w.start_at = 86400;
+    CHECK_OK(store_aws_budget_want(s, &w, 100, &err), &err);
+    CHECK_OK(store_aws_budget_failed(s, id, 1, 160, "AccessDeniedException: no", 100, &err), &err);
+    CHECK_OK(store_aws_budget_get(s, id, &got, &found, &err), &err);
+    CHECK(found);
+    CHECK_INT_EQ(got.want, 10000);
+    CHECK_INT_EQ(got.have, 0);
+    CHECK_INT_EQ(got.start_at, 86400);
+    CHECK(!got.monthly);
+    CHECK_INT_EQ(got.attempts, 1);
+    CHECK_INT_EQ(got.due_at, 160);
+    CHECK_STR_EQ(got.error, "AccessDeniedException: no");
+    CHECK_OK(store_aws_budget_synced(s, id, 10000, 200, &err), &err);
+    CHECK_OK(store_aws_budget_get(s, id, &got, &found, &err), &err);
+    CHECK_INT_EQ(got.have, 10000);
+    CHECK_INT_EQ(got.attempts, 0);
+    CHECK_STR_EQ(got.error, "");
+    /* the drop only forgets a record whose budget should not exist */
+    CHECK_OK(store_aws_budget_drop(s, id, &err), &err);
+    CHECK_OK(store_aws_budget_all(s, &all, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    free(all);
+    w.want = 0; /* the intent to delete keeps what AWS has */
+    CHECK_OK(store_aws_budget_want(s, &w, 300, &err), &err);
+    CHECK_OK(store_aws_budget_get(s, id, &got, &found, &err), &err);
+    CHECK_INT_EQ(got.want, 0);
+    CHECK_INT_EQ(got.have, 10000);
+    CHECK_OK(store_aws_budget_drop(s, id, &err), &err);
+    CHECK_OK(store_aws_budget_all(s, &all, &n, &err), &err);
+    CHECK_INT_EQ(n, 0);
+    free(all);
     store_close(s);
     free(path);
 }
@@ -1067,7 +1125,7 @@ TEST(migrates_to_assignments)
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
     raw_exec(path, "DROP TABLE access_assignment; DROP TABLE spend_day; DROP TABLE account_budget;"
-                   " PRAGMA user_version = 3");
+                   " DROP TABLE aws_budget; PRAGMA user_version = 3");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);

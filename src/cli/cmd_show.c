@@ -45,6 +45,18 @@ field(const char *label, const char *value)
     putchar('\n');
 }
 
+/* key: a positive amount as a "12.34" string, else null (no budget). */
+static void
+json_usd(cJSON *o, const char *key, int64_t cents)
+{
+    char amount[32];
+
+    if (cents > 0)
+        cJSON_AddStringToObject(o, key, money_format_plain(cents, amount, sizeof(amount)));
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
 static void
 read_tags(struct sbx_ctx *ctx, const struct store_account *a, struct show_tags *t)
 {
@@ -201,11 +213,7 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
             cJSON *bo = cJSON_AddObjectToObject(o, "budget");
 
             if (bo != NULL) {
-                if (bs.limit > 0)
-                    cJSON_AddStringToObject(bo, "limit_usd",
-                                            money_format_plain(bs.limit, b1, sizeof(b1)));
-                else
-                    cJSON_AddNullToObject(bo, "limit_usd");
+                json_usd(bo, "limit_usd", bs.limit);
                 cJSON_AddBoolToObject(bo, "own", bs.own);
                 cJSON_AddStringToObject(bo, "spent_usd",
                                         money_format_plain(bs.spent, b1, sizeof(b1)));
@@ -223,11 +231,7 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
             if (bo != NULL) {
                 cJSON_AddStringToObject(bo, "name", ab.name);
                 cJSON_AddStringToObject(bo, "state", ab.state);
-                if (ab.want > 0)
-                    cJSON_AddStringToObject(bo, "limit_usd",
-                                            money_format_plain(ab.want, b1, sizeof(b1)));
-                else
-                    cJSON_AddNullToObject(bo, "limit_usd");
+                json_usd(bo, "limit_usd", ab.want);
                 cJSON_AddNumberToObject(bo, "attempts", ab.attempts);
                 if (ab.error[0] != '\0') {
                     cJSON_AddStringToObject(bo, "last_error", ab.error);

@@ -357,6 +357,20 @@ describe_budget(struct bctx *c)
     cJSON_Delete(o);
 }
 
+/* An answer object holding an empty array `key` (*arr); NULL, with c->rc set, when out of
+ * memory. */
+static cJSON *
+answer_with_array(struct bctx *c, const char *key, cJSON **arr)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if ((*arr = cJSON_AddArrayToObject(o, key)) == NULL) {
+        cJSON_Delete(o);
+        c->rc = -1;
+        return NULL;
+    }
+    return o;
+}
 static void
 describe_budgets(struct bctx *c)
 {
@@ -384,13 +398,8 @@ describe_budgets(struct bctx *c)
         }
         from = (int)v;
     }
-    o = cJSON_CreateObject();
-    arr = cJSON_AddArrayToObject(o, "Budgets");
-    if (arr == NULL) {
-        cJSON_Delete(o);
-        c->rc = -1;
+    if ((o = answer_with_array(c, "Budgets", &arr)) == NULL)
         return;
-    }
     cJSON_ArrayForEach(rec, list(c->s))
     {
         const char *owner = str_of(rec, "AccountId");
@@ -470,13 +479,8 @@ describe_notifications(struct bctx *c)
 
     if (rec == NULL)
         return;
-    o = cJSON_CreateObject();
-    arr = cJSON_AddArrayToObject(o, "Notifications");
-    if (arr == NULL) {
-        cJSON_Delete(o);
-        c->rc = -1;
+    if ((o = answer_with_array(c, "Notifications", &arr)) == NULL)
         return;
-    }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(rec, "NotificationsWithSubscribers"))
     {
         cJSON_AddItemToArray(

@@ -337,6 +337,13 @@ check_group_list(const char *v, char *why, size_t n)
     }
 }
 
+/* A kind's access_groups: group names as for check_group_list, or "" for none. */
+static int
+check_group_list_or_none(const char *v, char *why, size_t n)
+{
+    return *v == '\0' ? 0 : check_group_list(v, why, n);
+}
+
 /* Placeholders are {name} with name among the known ones; braces must balance. */
 static int
 check_placeholders(const char *v, char *why, size_t n, bool *has_unique)
@@ -686,6 +693,8 @@ static const struct cfg_key keys[] = {
     KEY_BOOL(C, "access", "revoke_others", access.revoke_others, "false"),
     KEY_BOOL(C, "access", "create_users", access.create_users, "false"),
     KEY_STR(C, "access", "user_groups", access.user_groups, CFG_OPTIONAL, check_group_list, NULL),
+    KEY_STR(C, "access", "groups", access.groups, CFG_OPTIONAL, check_group_list, NULL),
+    KEY_DOUBLE(C, "access", "assign_rate", access.assign_rate, 0, 20, "5"),
     KEY_DURATION(C, "access", "directory_interval", access.directory_interval, 0, 30 * DAY,
                  "1h"),
     KEY_INT(C, "access", "directory_brake_owners", access.brake_owners, 0, 1000000, "5"),
@@ -718,6 +727,8 @@ static const struct cfg_key kind_keys[] = {
             NULL),
     KEY_STR(KD, "kinds", "name_template", name_template, CFG_OPTIONAL, check_name_template, NULL),
     KEY_STR(KD, "kinds", "permission_set", permission_set, CFG_OPTIONAL, check_permission_set,
+            NULL),
+    KEY_STR(KD, "kinds", "access_groups", access_groups, CFG_EMPTY, check_group_list_or_none,
             NULL),
     KEY_INT(KD, "kinds", "pool.size", pool_size, 0, 10000, "0"),
     KEY_STR(KD, "kinds", "pool.ou", pool_ou, 0, check_ou_path, "Sandboxes/Pool"),

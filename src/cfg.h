@@ -81,6 +81,8 @@ struct cfg_kind {
     char *email_template;             /* overrides the organization's template when set */
     char *name_template;              /* overrides the organization's template when set */
     char *permission_set;     /* Identity Center permission set (name or ARN); NULL = access's */
+    char *access_groups;      /* comma-separated Identity Center groups given access to the
+                                 kind's accounts; NULL = access.groups, "" = none */
     int pool_size;            /* pool.size: fresh accounts kept ready; 0 = no pool */
     char *pool_ou;            /* pool.ou: where pool accounts wait (never "" = root) */
     struct cfg_budget budget; /* budget = { limit; period; warn; at_limit; } */
@@ -174,6 +176,9 @@ struct cfg_access {
     bool revoke_others; /* at the end, also delete others' assignments of the kind's set */
     bool create_users;  /* create missing owners' users (Identity Center's directory only) */
     char *user_groups;  /* comma-separated groups a created user joins; NULL = none */
+    char *groups;       /* comma-separated groups given access to every owner's account (the
+                           kinds' access_groups replace it); NULL = none */
+    double assign_rate; /* CreateAccountAssignment + DeleteAccountAssignment per second (5) */
     int64_t directory_interval; /* seconds between directory checks in `run` (1h); 0 = never */
     int brake_owners;           /* the brake holds when more than this many owners vanish ... */
     int brake_percent;          /* ... and more than this share of the checked owners (%) */

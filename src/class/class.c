@@ -197,6 +197,7 @@ class_view_release(struct class_view *v)
         store_account_release(&v->seats[i].a);
     free(v->seats);
     class_detail_release(&v->d);
+    store_strings_free(v->groups, v->ngroups);
     store_class_release(&v->c);
     memset(v, 0, sizeof(*v));
 }
@@ -256,7 +257,8 @@ class_view_load(struct store *s, const char *name, struct class_view *out, struc
 
     if (store_class_get(s, name, &v.c, err) != 0)
         return -1;
-    if (class_detail_parse(v.c.detail, &v.d, err) != 0)
+    if (class_detail_parse(v.c.detail, &v.d, err) != 0 ||
+        store_class_groups(s, v.c.id, &v.groups, &v.ngroups, err) != 0)
         goto out;
     if (v.c.seats > 0) {
         v.seats = calloc((size_t)v.c.seats, sizeof(*v.seats));

@@ -66,6 +66,8 @@ struct class_view {
     struct class_seat *seats; /* ordered by seat number */
     size_t nseats;
     int counts[CLASS_PHASE_COUNT];
+    char **groups; /* the Identity Center groups given access to the seats (--access-group) */
+    size_t ngroups;
 };
 
 /* The phase of an account state (engine/state.h names). */

@@ -285,6 +285,10 @@ class_insert(struct class_env *e, const struct class_request *r, const struct cl
         goto out;
     if (store_class_insert(e->store, &c, &ev, err) != 0)
         goto out; /* rolled back */
+    if (store_class_groups_set(e->store, c.id, r->groups, r->ngroups, err) != 0) {
+        store_rollback(e->store);
+        goto out;
+    }
     for (int64_t i = 0; i < p->seats; i++) {
         if (request_seat(e, &c, p->owners[i], i + 1, r, due, err) != 0) {
             sbx_err_prefix(err, "seat %lld", (long long)(i + 1));
@@ -543,10 +547,12 @@ fill_counts(const struct class_view *v, enum class_goal goal, double elapsed, do
 
 /* Longest single sleep while driving, so progress and the clock re-sync stay fresh (real
  * seconds), and the shortest pause when work is due but was not done (e.g. a claim held by
- * another process), so the loop never spins. */
-#define DRIVE_MAX_SLEEP_REAL 1.0
-#define DRIVE_MIN_SLEEP_REAL 0.001
-#define DRIVE_RESYNC_REAL    5.0
+ * another process), so the loop never spins. A clock following a paused simulator is re-read
+ * every DRIVE_PAUSED_POLL_REAL while the driver waits for it. */
+#define DRIVE_MAX_SLEEP_REAL   1.0
+#define DRIVE_MIN_SLEEP_REAL   0.001
+#define DRIVE_RESYNC_REAL      5.0
+#define DRIVE_PAUSED_POLL_REAL 0.02
 
 /* Runs one engine step scoped to account id (accumulating into *r). */
 static int
@@ -642,6 +648,22 @@ out:
     return rc;
 }
 
+/* Adds to *wake the next due time of the class's rows in state (0: none). A due time already
+ * passed counts only when the step waited for no token: a row left due because its call waits
+ * for a token (DescribeCreateAccountStatus's burst is 2, DescribeAccount's 1) is woken by that
+ * token's time, and waking at its stale due time would spin. */
+static void
+wake_at_due(struct class_env *e, const struct store_filter *scope, enum engine_state state,
+            const struct engine_step_report *r, double now, double *wake)
+{
+    struct sbx_err err = { 0 };
+    int64_t due = 0;
+
+    if (store_account_next_due(e->store, state, scope, &due, &err) == 0 && due > 0 &&
+        ((double)due > now || !r->pace_blocked))
+        *wake = fmin(*wake, (double)due);
+}
+
 /* When the driver should look again (engine clock): the engine's next due time when it is
  * ahead, the pacing time of work blocked on a token bucket, and the next poll of the class's
  * creations (the engine's next due time can be a requested row that only waits for a token). */
@@ -650,13 +672,10 @@ wake_time(struct class_env *e, const struct store_filter *scope, enum class_goal
           const struct engine_step_report *r, double next_due, double now)
 {
     double wake = next_due > now ? next_due : HUGE_VAL;
-    struct sbx_err err = { 0 };
-    int64_t due = 0;
 
     if (r->pace_blocked)
         wake = fmin(wake, r->pace_due);
-    if (store_account_next_due(e->store, ENGINE_S_CREATING, scope, &due, &err) == 0 && due > 0)
-        wake = fmin(wake, (double)due);
+    wake_at_due(e, scope, ENGINE_S_CREATING, r, now, &wake);
     if (goal == CLASS_GOAL_CLOSED) {
         /* Not close_wait: a queued row stays due while it waits for the close quota, a
          * closure in flight or the CloseAccount token, and the engine's next_due already says
@@ -664,12 +683,69 @@ wake_time(struct class_env *e, const struct store_filter *scope, enum class_goal
         static const enum engine_state closing[] = { ENGINE_S_EXPIRING, ENGINE_S_NUKING,
                                                      ENGINE_S_CLOSING };
 
-        for (size_t i = 0; i < SBX_ARRAY_LEN(closing); i++) {
-            if (store_account_next_due(e->store, closing[i], scope, &due, &err) == 0 && due > 0)
-                wake = fmin(wake, (double)due);
-        }
+        for (size_t i = 0; i < SBX_ARRAY_LEN(closing); i++)
+            wake_at_due(e, scope, closing[i], r, now, &wake);
     }
     return wake;
+}
+
+/*
+ * Waits on the engine's clock until `until`. A clock following a paused simulator stands still
+ * until the simulator is advanced: sleeping on it takes real time and moves nothing, so the
+ * driver re-reads the simulator's clock every DRIVE_PAUSED_POLL_REAL real seconds until it has
+ * reached `until` (or runs again). Any other clock sleeps at most DRIVE_MAX_SLEEP_REAL real
+ * seconds, so progress and the periodic re-sync (*last_sync) stay fresh.
+ */
+static int
+drive_wait(struct class_env *e, double until, double *last_sync, struct sbx_err *err)
+{
+    double wait = until - clock_now(e->clock), real;
+
+    while (e->clock->paused && wait > 0) {
+        if (clock_sleep(e->clock, DRIVE_PAUSED_POLL_REAL * e->clock->scale) != 0)
+            goto interrupted;
+        if (engine_resync_clock(e->engine, err) != 0)
+            return -1;
+        *last_sync = clock_mono();
+        wait = until - clock_now(e->clock);
+    }
+    if (wait > 0) {
+        real = clock_real_secs(e->clock, wait);
+        if (real > DRIVE_MAX_SLEEP_REAL)
+            wait = wait * DRIVE_MAX_SLEEP_REAL / real;
+        else if (real < DRIVE_MIN_SLEEP_REAL)
+            wait = DRIVE_MIN_SLEEP_REAL * e->clock->scale;
+        if (clock_sleep(e->clock, wait) != 0)
+            goto interrupted;
+    }
+    if (clock_mono() - *last_sync > DRIVE_RESYNC_REAL) {
+        if (engine_resync_clock(e->engine, err) != 0)
+            return -1;
+        *last_sync = clock_mono();
+    }
+    return 0;
+interrupted:
+    sbx_err_set(err, SBX_E_FAILURE, "interrupted");
+    return -1;
+}
+
+/* A short pause when work is due but was not done (e.g. a claim held by another process): on
+ * a clock following a paused simulator, one poll interval and a re-read of the clock (a test
+ * moving it then sees the driver wait), else DRIVE_MIN_SLEEP_REAL. */
+static int
+drive_pause(struct class_env *e, double *last_sync, struct sbx_err *err)
+{
+    bool paused = e->clock->paused;
+
+    if (clock_sleep(e->clock, (paused ? DRIVE_PAUSED_POLL_REAL : DRIVE_MIN_SLEEP_REAL) *
+                                      e->clock->scale) != 0) {
+        sbx_err_set(err, SBX_E_FAILURE, "interrupted");
+        return -1;
+    }
+    if (!paused)
+        return 0;
+    *last_sync = clock_mono();
+    return engine_resync_clock(e->engine, err);
 }
 
 int
@@ -697,10 +773,8 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
         fill_counts(&v, goal, 0, left + v.d.floor, &pc);
         if (prog != NULL)
             progress_update(prog, &pc, clock_mono());
-        if (clock_sleep(e->clock, fmin(left, 60.0)) != 0) {
-            sbx_err_set(err, SBX_E_FAILURE, "interrupted");
+        if (drive_wait(e, clock_now(e->clock) + fmin(left, 60.0), &last_sync, err) != 0)
             goto out;
-        }
         start = clock_now(e->clock);
     }
     for (;;) {
@@ -726,27 +800,15 @@ class_drive(struct class_env *e, const char *name, enum class_goal goal, struct 
         if (goal_reached(&v, goal))
             break;
         wait = wake_time(e, &scope, goal, &r, next_due, now) - now;
-        if (wait <= 0 && r.did_work)
-            wait = 0; /* more may be possible right away */
-        else if (wait <= 0 || wait == HUGE_VAL)
-            wait = DRIVE_MIN_SLEEP_REAL * e->clock->scale;
-        if (wait > 0) {
-            double real = clock_real_secs(e->clock, wait);
-
-            if (real > DRIVE_MAX_SLEEP_REAL)
-                wait = wait * DRIVE_MAX_SLEEP_REAL / real;
-            else if (real < DRIVE_MIN_SLEEP_REAL)
-                wait = DRIVE_MIN_SLEEP_REAL * e->clock->scale;
-            if (clock_sleep(e->clock, wait) != 0) {
-                sbx_err_set(err, SBX_E_FAILURE, "interrupted");
+        if ((wait <= 0 && !r.did_work) || wait == HUGE_VAL) {
+            /* Work is due but was not done, or nothing says when: a short pause, never a
+             * wait for a clock that may not move. After work, more may be possible now. */
+            if (drive_pause(e, &last_sync, err) != 0)
                 goto out;
-            }
+            wait = 0;
         }
-        if (clock_mono() - last_sync > DRIVE_RESYNC_REAL) {
-            if (engine_resync_clock(e->engine, err) != 0)
-                goto out;
-            last_sync = clock_mono();
-        }
+        if (drive_wait(e, now + fmax(wait, 0), &last_sync, err) != 0)
+            goto out;
     }
     if (prog != NULL) {
         fill_counts(&v, goal, clock_now(e->clock) - start, 0, &pc);

@@ -44,6 +44,9 @@ struct class_env {
     int verbosity;
 };
 
+/* The most --access-group options of one class. */
+#define CLASS_MAX_GROUPS 20
+
 struct class_request {
     const char *name;
     const char *owner;           /* instructor, as given */
@@ -55,6 +58,8 @@ struct class_request {
     const char *roster_label;    /* roster file name, for messages and the class detail */
     int64_t seats;               /* with --seats */
     int64_t budget;              /* each seat's own budget in cents (--budget); 0 = the kind's */
+    const char *const *groups;   /* Identity Center groups given access to every seat */
+    size_t ngroups;              /* (--access-group; recorded with the class) */
 };
 
 struct class_plan {

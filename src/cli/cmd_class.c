@@ -55,6 +55,7 @@
 #include "cli/cmd_util.h"
 #include "engine/engine.h"
 #include "engine/engine_budget.h"
+#include "engine/engine_directory.h"
 #include "store/store.h"
 #include "util/csv.h"
 #include "util/duration.h"
@@ -64,7 +65,8 @@
 const char cmd_class_usage[] =
         "usage: sandboxctl class create NAME --owner EMAIL (--seats N | --roster FILE)\n"
         "                        [--kind KIND] [--ttl DURATION] [--ready-by TIME] [--no-wait]\n"
-        "                        [--budget AMOUNT] [--dry-run] [--json]\n"
+        "                        [--budget AMOUNT] [--access-group GROUP] [--dry-run]\n"
+        "                        [--json]\n"
         "       sandboxctl class list [--json]\n"
         "       sandboxctl class show NAME [--json]\n"
         "       sandboxctl class roster NAME [--format csv | json]\n"
@@ -176,6 +178,38 @@ class_expiry(const struct class_view *v, int64_t *first, int64_t *last)
     }
 }
 
+/* "access_groups": [GROUP, ...]. Returns false on out of memory. */
+static bool
+add_groups(cJSON *o, const char *const *groups, size_t n)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, "access_groups");
+    bool ok = a != NULL;
+
+    for (size_t i = 0; ok && i < n; i++) {
+        cJSON *g = cJSON_CreateString(groups[i]);
+
+        ok = g != NULL && cJSON_AddItemToArray(a, g);
+    }
+    return ok;
+}
+
+/* "A, B" into buf (for the text output). */
+static const char *
+groups_text(const char *const *groups, size_t n, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < len; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i > 0 ? ", " : "", groups[i]);
+
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
 static cJSON *
 class_json(const struct class_view *v)
 {
@@ -199,6 +233,7 @@ class_json(const struct class_view *v)
     ok = ok && add_time(o, "ended_at", v->d.ended_at);
     ok = ok && add_str_or_null(o, "roster", v->d.roster);
     ok = ok && cJSON_AddNumberToObject(o, "floor_seconds", v->d.floor) != NULL;
+    ok = ok && add_groups(o, (const char *const *)v->groups, v->ngroups);
     counts = ok ? cJSON_AddObjectToObject(o, "counts") : NULL;
     ok = counts != NULL;
     for (int p = 0; ok && p < CLASS_PHASE_COUNT; p++)
@@ -320,7 +355,7 @@ counts_line(const struct class_view *v, char *buf, size_t n)
 static void
 print_view_text(const struct class_view *v)
 {
-    char t1[40], t2[40], counts[256], dbuf[32];
+    char t1[40], t2[40], counts[256], dbuf[32], gbuf[512];
     int wo = 5, wd = 4, we = 5;
     int64_t first, last;
 
@@ -336,6 +371,9 @@ print_view_text(const struct class_view *v)
         printf("ready by %s (provisioning starts %s)\n",
                duration_format_time(v->d.ready_by, t1, sizeof(t1)),
                duration_format_time(v->d.start_at, t2, sizeof(t2)));
+    if (v->ngroups > 0)
+        printf("access groups: %s\n",
+               groups_text((const char *const *)v->groups, v->ngroups, gbuf, sizeof(gbuf)));
     printf("seats: %s\n", counts);
     for (size_t i = 0; i < v->nseats; i++) {
         const struct class_seat *st = &v->seats[i];
@@ -642,7 +680,7 @@ drive_and_print(struct class_cmd *cc, const char *cmd, const char *name, enum cl
 static int
 print_plan(const struct class_request *r, const struct class_plan *p, bool json)
 {
-    char t1[40], t2[40], d1[32];
+    char t1[40], t2[40], d1[32], gbuf[512];
 
     if (json) {
         cJSON *o = cJSON_CreateObject(), *plan = NULL;
@@ -657,6 +695,7 @@ print_plan(const struct class_request *r, const struct class_plan *p, bool json)
         ok = ok && add_time(plan, "start_at", p->start_at != 0 ? p->start_at : p->now);
         ok = ok && add_time(plan, "ready_by", r->ready_by);
         ok = ok && add_time(plan, "expires_at", p->expires_at);
+        ok = ok && add_groups(plan, r->groups, r->ngroups);
         if (!ok) {
             cJSON_Delete(o);
             o = NULL;
@@ -675,12 +714,51 @@ print_plan(const struct class_request *r, const struct class_plan *p, bool json)
         printf("ready by %s\n", duration_format_time(r->ready_by, t2, sizeof(t2)));
     printf("seats expire %s\n",
            p->expires_at != 0 ? duration_format_time(p->expires_at, t2, sizeof(t2)) : "never");
+    if (r->ngroups > 0)
+        printf("access groups: %s\n", groups_text(r->groups, r->ngroups, gbuf, sizeof(gbuf)));
     return SBX_EXIT_OK;
+}
+
+/* --access-group GROUP, repeatable: a group's displayName, each once. */
+struct class_groups {
+    const char *v[CLASS_MAX_GROUPS];
+    size_t n;
+};
+
+static int
+take_group(const struct cmd_opt *o, const char *arg, char *why, size_t n)
+{
+    struct class_groups *g = o->target;
+    size_t len = strlen(arg);
+
+    if (len == 0 || len > 1024 || strchr(arg, ',') != NULL) {
+        snprintf(why, n, "a group's displayName: 1-1024 characters, no comma (got '%.64s')", arg);
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f) {
+            snprintf(why, n, "a group name holds a control character");
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        if (strcmp(g->v[i], arg) == 0) {
+            snprintf(why, n, "group '%s' is given twice", arg);
+            return -1;
+        }
+    }
+    if (g->n == CLASS_MAX_GROUPS) {
+        snprintf(why, n, "at most %d groups", CLASS_MAX_GROUPS);
+        return -1;
+    }
+    g->v[g->n++] = arg;
+    return 0;
 }
 
 static int
 class_create(struct sbx_ctx *ctx, int argc, char **argv)
 {
+    struct class_groups groups = { { 0 }, 0 };
     struct class_request req = { 0 };
     struct class_plan plan = { 0 };
     struct class_cmd cc = { 0 };
@@ -700,6 +778,7 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "ready-by", 'b', CMD_OPT_TIME, &req.ready_by },
         { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },
         CMD_OPT_BUDGET(&req.budget),
+        { .name = "access-group", 'g', CMD_OPT_CALL, &groups, .fn = take_group },
         CMD_OPT_END,
     };
 
@@ -709,9 +788,16 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
         return cmd_usage_error(cmd_class_usage, optind == argc ? "class create: missing NAME"
                                                                : "class create: one NAME only");
     req.name = argv[optind];
+    req.groups = groups.v;
+    req.ngroups = groups.n;
     if ((seats_arg == NULL) == (roster_path == NULL))
         return cmd_usage_error(cmd_class_usage,
                                "class create: give exactly one of --seats N and --roster FILE");
+    if (req.ngroups > 0 && !ctx->cfg->access.enabled)
+        return cmd_usage_error(cmd_class_usage,
+                               "class create: --access-group needs owner access: an `access` "
+                               "group in the configuration (%s)",
+                               ctx->config_path != NULL ? ctx->config_path : ctx->cfg->path);
     if (req.owner == NULL)
         return cmd_usage_error(cmd_class_usage, "class create: --owner (the instructor) is "
                                                 "required");
@@ -737,6 +823,11 @@ class_create(struct sbx_ctx *ctx, int argc, char **argv)
                          (size_t)plan.seats, dry_run);
     if (rc != 0)
         goto out;
+    /* Every group exists, or no seat is created. */
+    if (engine_directory_groups(cc.engine, plan.kind->name, req.groups, req.ngroups, &err) != 0) {
+        rc = cmd_fail("class create", &err);
+        goto out;
+    }
     if (dry_run) {
         rc = print_plan(&req, &plan, json);
         goto out;

@@ -5,14 +5,13 @@
  */
 #include "cli/cmd.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "aws/orgs.h"
 #include "cfg.h"
 #include "cli/cmd_util.h"
-#include "util/clock.h"
+#include "engine/engine_directory.h"
 #include "util/duration.h"
 #include "util/log.h"
 
@@ -116,10 +115,9 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     struct sbx_err err = { 0 };
     struct cmd_events ev = { 0 };
     struct engine *e = NULL;
-    bool dry_run = false, json = false, wait = true;
+    bool dry_run = false, json = false, wait = true, timed_out;
     char signin[1024];
     int64_t timeout = 1800;
-    double deadline;
     int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
@@ -154,6 +152,10 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
     rc = cmd_owner_users(e, "create", &req.owner, 1, dry_run);
     if (rc != 0)
         goto out;
+    if (engine_directory_groups(e, req.kind, NULL, 0, &err) != 0) {
+        rc = cmd_fail("create", &err);
+        goto out;
+    }
     if (engine_request(e, &req, &a, &err) != 0) {
         rc = cmd_fail("create", &err);
         goto out;
@@ -163,31 +165,12 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         rc = SBX_EXIT_OK;
         goto out;
     }
-    deadline = engine_now(e) + (double)timeout;
-    for (;;) {
-        struct store_filter scope = { .id = a.id };
-        struct engine_step_opts so = { &scope, true };
-        struct engine_step_report r = { 0 };
-        double next = 0, now;
-
-        if (engine_run(e, &so, wait ? 600 : 0, &r, &next, &err) != 0 ||
-            cmd_reload(ctx, &a, &err) != 0) {
-            rc = cmd_fail("create", &err);
-            goto out;
-        }
-        if (a.state == ENGINE_S_ACTIVE || a.state == ENGINE_S_FAILED || !wait)
-            break;
-        now = engine_now(e);
-        if (now >= deadline) {
-            rc = give_up(ctx, e, &a, json);
-            goto out;
-        }
-        if (next > deadline)
-            next = deadline;
-        /* Poll no faster than the engine asks for; re-read a simulator's clock afterwards. */
-        clock_sleep(&ctx->clock, next > now ? next - now : 0.5);
-        if (engine_resync_clock(e, &err) != 0)
-            log_warn("create: %s", err.msg);
+    rc = cmd_drive_account(ctx, e, "create", &a, wait, engine_now(e) + (double)timeout, &timed_out);
+    if (rc != 0)
+        goto out;
+    if (timed_out) {
+        rc = give_up(ctx, e, &a, json);
+        goto out;
     }
     if (a.state == ENGINE_S_FAILED) {
         log_error("create: account #%lld failed: %s", (long long)a.id, a.last_error);

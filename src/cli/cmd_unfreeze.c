@@ -2,8 +2,9 @@
  * cmd_unfreeze.c -- `sandboxctl unfreeze ACCOUNT [--budget AMOUNT]`: lift a budget freeze.
  * Detaches the freeze SCP and moves the account back to active (audit event unfrozen);
  * --budget gives the account its own, higher budget first, so the next spend check does not
- * freeze it again at once. The owner's access that the freeze revoked is not granted again
- * here.
+ * freeze it again at once. With owner access, the access the freeze revoked is granted again
+ * first (the account passes through creating) and the owner's sign-in link is printed, as
+ * create does.
  */
 #include "cli/cmd.h"
 
@@ -24,7 +25,7 @@ cmd_unfreeze(struct sbx_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     int64_t budget = 0;
     bool dry_run = false, json = false;
-    char amount[32];
+    char amount[32], signin[1024] = "";
     int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&dry_run),
@@ -43,6 +44,8 @@ cmd_unfreeze(struct sbx_ctx *ctx, int argc, char **argv)
         rc = cmd_fail("unfreeze", &err);
         goto out;
     }
+    if (!dry_run && (rc = cmd_access_wait(ctx, e, "unfreeze", &a, signin, sizeof(signin))) != 0)
+        goto out;
     if (json) {
         cJSON *o = cmd_account_json(&a);
 
@@ -50,6 +53,8 @@ cmd_unfreeze(struct sbx_ctx *ctx, int argc, char **argv)
             cJSON_AddBoolToObject(o, "dry_run", dry_run);
             if (budget > 0)
                 cJSON_AddStringToObject(o, "budget", money_format(budget, amount, sizeof(amount)));
+            if (signin[0] != '\0')
+                cJSON_AddStringToObject(o, "signin_url", signin);
         }
         rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
     } else {
@@ -58,7 +63,9 @@ cmd_unfreeze(struct sbx_ctx *ctx, int argc, char **argv)
                        : "unfrozen, the freeze SCP detached",
                budget > 0 ? "; its own budget " : "",
                budget > 0 ? money_format(budget, amount, sizeof(amount)) : "",
-               dry_run ? "" : "; owner access is not granted again by unfreeze");
+               a.state == ENGINE_S_CREATING ? "; the owner's access is being granted again" : "");
+        if (signin[0] != '\0')
+            printf("sign in     %s\n", signin);
         rc = SBX_EXIT_OK;
     }
 out:

@@ -936,3 +936,55 @@ cmd_owner_users(struct engine *e, const char *cmd, const char *const *owners, si
     engine_directory_users_release(&r);
     return rc;
 }
+
+int
+cmd_drive_account(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct store_account *a,
+                  bool wait, double deadline, bool *timed_out)
+{
+    struct sbx_err err = { 0 };
+
+    *timed_out = false;
+    for (;;) {
+        struct store_filter scope = { .id = a->id };
+        struct engine_step_opts so = { &scope, true };
+        struct engine_step_report r = { 0 };
+        double next = 0, now;
+
+        if (engine_run(e, &so, wait ? 600 : 0, &r, &next, &err) != 0 ||
+            cmd_reload(ctx, a, &err) != 0)
+            return cmd_fail(cmd, &err);
+        if ((a->state != ENGINE_S_REQUESTED && a->state != ENGINE_S_CREATING) || !wait)
+            return 0;
+        now = engine_now(e);
+        if (now >= deadline) {
+            *timed_out = true;
+            return 0;
+        }
+        if (next > deadline)
+            next = deadline;
+        /* Poll no faster than the engine asks for; re-read a simulator's clock afterwards. */
+        clock_sleep(&ctx->clock, next > now ? next - now : 0.5);
+        if (engine_resync_clock(e, &err) != 0)
+            log_warn("%s: %s", cmd, err.msg);
+    }
+}
+
+int
+cmd_access_wait(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct store_account *a,
+                char *signin, size_t n)
+{
+    bool timed_out = false;
+    int rc;
+
+    signin[0] = '\0';
+    if (a->state == ENGINE_S_CREATING &&
+        (rc = cmd_drive_account(ctx, e, cmd, a, true, engine_now(e) + 1800, &timed_out)) != 0)
+        return rc;
+    if (timed_out)
+        log_warn("%s: account #%lld: its owner's access is not granted yet (%s); `sandboxctl "
+                 "run` finishes it",
+                 cmd, (long long)a->id,
+                 a->last_error != NULL && a->last_error[0] != '\0' ? a->last_error : "in progress");
+    engine_access_link(e, a, signin, n);
+    return 0;
+}

@@ -199,4 +199,22 @@ int cmd_opt_money(const struct cmd_opt *o, const char *arg, char *why, size_t n)
 int cmd_owner_users(struct engine *e, const char *cmd, const char *const *owners, size_t n,
                     bool dry_run);
 
+/*
+ * Runs engine steps on account a alone until it is no longer being provisioned (requested or
+ * creating: its owner's access included), sleeping no longer than the engine asks; with !wait
+ * one step only. Stops at deadline (engine time) with *timed_out. a is reloaded after every
+ * step. Returns 0, or the exit status after printing the error (cmd names the command).
+ */
+int cmd_drive_account(struct sbx_ctx *ctx, struct engine *e, const char *cmd,
+                      struct store_account *a, bool wait, double deadline, bool *timed_out);
+
+/*
+ * For an account a command moved to creating for its owner's access (unfreeze, adopt): waits
+ * up to 30 minutes until it is active (cmd_drive_account), warning when it is not yet (`run`
+ * finishes it), and fills signin with the owner's sign-in link ("" when none). Returns 0, or
+ * the exit status after printing the error.
+ */
+int cmd_access_wait(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct store_account *a,
+                    char *signin, size_t n);
+
 #endif

@@ -265,10 +265,12 @@ int engine_retry(struct engine *e, struct store_account *a, struct sbx_err *err)
 /*
  * Brings an existing member account under management as active (adopted): refuses the
  * management account, unknown or closed accounts, and accounts already managed. Reserves its
- * email and name, tags it, and moves it to the kind's OU unless keep_ou.
+ * email and name, tags it, and moves it to the kind's OU unless keep_ou. With grant and the
+ * `access` group it is recorded as creating instead: the creating phase grants its owner (and
+ * the kind's groups) access, then activates it (no post-create hooks).
  */
 int engine_adopt(struct engine *e, const char *account_id, const char *kind, const char *owner,
-                 int64_t ttl, bool keep_ou, struct store_account *out,
+                 int64_t ttl, bool keep_ou, bool grant, struct store_account *out,
                  struct sbx_err *err) SBX_NODISCARD;
 
 /* --- organization ------------------------------------------------------------------------- */

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store.h"
+#include "util/grow.h"
+
 static int
 nomem(struct sbx_err *err)
 {
@@ -206,6 +209,72 @@ engine_access_user_id(struct idc *c, const struct cfg_access *cfg, const char *i
     return -1;
 }
 
+/* Adds a copy of name[0..len) to v unless it is there; -1 when out of memory. */
+static int
+add_group(char ***v, size_t *n, size_t *cap, const char *name, size_t len)
+{
+    char **g;
+
+    for (size_t i = 0; i < *n; i++) {
+        if (strlen((*v)[i]) == len && strncmp((*v)[i], name, len) == 0)
+            return 0;
+    }
+    if ((g = grow_array(*v, *n, cap, sizeof(*g))) == NULL)
+        return -1;
+    *v = g;
+    if (((*v)[*n] = strndup(name, len)) == NULL)
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+int
+engine_access_groups(const struct sbx_config *cfg, const struct cfg_kind *kind,
+                     const char *const *extra, size_t nextra, char ***out, size_t *n,
+                     struct sbx_err *err)
+{
+    const char *p =
+            kind != NULL && kind->access_groups != NULL ? kind->access_groups : cfg->access.groups;
+    char **v = NULL;
+    size_t len = 0, cap = 0;
+
+    *out = NULL;
+    *n = 0;
+    while (p != NULL && *p != '\0') {
+        size_t l = strcspn(p, ",");
+
+        if (l > 0 && add_group(&v, &len, &cap, p, l) != 0)
+            goto nomem;
+        p += l + (p[l] == ',' ? 1 : 0);
+    }
+    for (size_t i = 0; i < nextra; i++) {
+        if (extra[i][0] != '\0' && add_group(&v, &len, &cap, extra[i], strlen(extra[i])) != 0)
+            goto nomem;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+nomem:
+    store_strings_free(v, len);
+    return nomem(err);
+}
+
+int
+engine_access_group_id(struct idc *c, const char *identity_store_id, const char *name,
+                       char **group_id, struct sbx_err *err)
+{
+    *group_id = NULL;
+    if (idc_get_group_id(c, identity_store_id, name, group_id, err) == 0)
+        return 0;
+    if (err->code == SBX_E_AWS && err->aws == SBX_AWS_NOT_FOUND)
+        sbx_err_set(err, SBX_E_NOTFOUND,
+                    "no IAM Identity Center group '%s' in identity store %s (displayName)", name,
+                    identity_store_id);
+    else
+        sbx_err_prefix(err, "cannot look up the Identity Center group '%s'", name);
+    return -1;
+}
+
 int
 engine_access_portal_url(const char *identity_store_id, char *buf, size_t n)
 {
@@ -253,6 +322,11 @@ engine_access_cache_free(struct engine_access_cache *c)
         return;
     idc_free(c->idc);
     engine_access_instance_release(&c->in);
+    for (size_t i = 0; i < c->ngroups; i++) {
+        free(c->groups[i].name);
+        free(c->groups[i].id);
+    }
+    free(c->groups);
     for (size_t i = 0; i < c->nps; i++) {
         free(c->ps[i].kind);
         free(c->ps[i].arn);

@@ -60,8 +60,26 @@ int engine_access_user_id(struct idc *c, const struct cfg_access *cfg,
                           const char *identity_store_id, const char *owner, char **user_id,
                           struct sbx_err *err) SBX_NODISCARD;
 
+/*
+ * The Identity Center groups given access to an account of kind (NULL: the configuration's
+ * default): the kind's access_groups, else access.groups (comma-separated names; "" = none),
+ * then extra[0..nextra) (a class's), each name once, in that order. Pure. *out is a heap array
+ * of heap strings (NULL when none; store_strings_free).
+ */
+int engine_access_groups(const struct sbx_config *cfg, const struct cfg_kind *kind,
+                         const char *const *extra, size_t nextra, char ***out, size_t *n,
+                         struct sbx_err *err) SBX_NODISCARD;
+
+/*
+ * The id of the group whose displayName is name in identity_store_id (GetGroupId; *group_id
+ * heap memory). No such group is SBX_E_NOTFOUND: "no IAM Identity Center group 'X' in identity
+ * store d-..."; other failures are the client's.
+ */
+int engine_access_group_id(struct idc *c, const char *identity_store_id, const char *name,
+                           char **group_id, struct sbx_err *err) SBX_NODISCARD;
+
 /* What an engine looked up once and keeps: the client, the instance, each kind's permission set
- * (its ARN and name). */
+ * (its ARN and name), the groups' ids. */
 struct engine_access_cache {
     struct idc *idc;
     bool have_instance;
@@ -72,6 +90,12 @@ struct engine_access_cache {
         char *name;
     } ps[CFG_MAX_KINDS + 1];
     size_t nps;
+    struct {
+        char *name; /* displayName */
+        char *id;
+    } * groups; /* the groups' ids, looked up once */
+    size_t ngroups, capgroups;
+    double write_tokens, write_last; /* access.assign_rate's bucket (write_last 0: full) */
 };
 /* Frees c and all it holds (NULL is fine). */
 void engine_access_cache_free(struct engine_access_cache *c);

@@ -318,7 +318,7 @@ engine_unfreeze(struct engine *e, struct store_account *a, int64_t limit, struct
 {
     const struct cfg_kind *k = eng_kind(e, a->kind);
     char id[136], amount[32], *detail = NULL;
-    bool created = false;
+    bool created = false, regrant = false;
     int rc = -1;
 
     if (a->state != ENGINE_S_FROZEN) {
@@ -343,10 +343,16 @@ engine_unfreeze(struct engine *e, struct store_account *a, int64_t limit, struct
                         limit > 0 ? money_format(limit, amount, sizeof(amount)) : NULL, NULL);
     if (store_begin(e->store, err) != 0)
         goto out;
-    a->due_at = eng_active_due(k, a);
+    /* With owner access, the access the freeze revoked is granted again (the creating phase's
+     * grant step) before the account is active again. */
+    if (eng_access_regrant(e, a, &regrant, err) != 0) {
+        store_rollback(e->store);
+        goto out;
+    }
+    a->due_at = regrant ? eng_now(e) : eng_active_due(k, a);
     if ((limit > 0 && store_budget_set_limit(e->store, a->id, limit, err) != 0) ||
-        eng_transition(e, a, ENGINE_S_ACTIVE, "unfrozen", detail, "the freeze SCP is detached",
-                       err) != 0 ||
+        eng_transition(e, a, regrant ? ENGINE_S_CREATING : ENGINE_S_ACTIVE, "unfrozen", detail,
+                       "the freeze SCP is detached", err) != 0 ||
         store_commit(e->store, err) != 0) {
         store_rollback(e->store);
         goto out;

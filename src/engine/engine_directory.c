@@ -371,6 +371,58 @@ out:
     return rc;
 }
 
+int
+engine_directory_groups(struct engine *e, const char *kind, const char *const *extra, size_t nextra,
+                        struct sbx_err *err)
+{
+    struct owners missing = { 0 };
+    char **groups = NULL, list[400], *gid;
+    size_t n = 0;
+    struct dir d;
+    int rc = -1;
+
+    if (!e->cfg->access.enabled)
+        return 0;
+    if (engine_access_groups(e->cfg, eng_kind(e, kind), extra, nextra, &groups, &n, err) != 0)
+        return -1;
+    if (n == 0) {
+        store_strings_free(groups, n);
+        return 0;
+    }
+    if (dir_open(e, &d, err) != 0) {
+        store_strings_free(groups, n);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (engine_access_group_id(d.c, d.in.identity_store_id, groups[i], &gid, err) == 0) {
+            free(gid);
+            continue;
+        }
+        if (err->code != SBX_E_NOTFOUND)
+            goto out;
+        sbx_err_clear(err);
+        if (owners_add(&missing, groups[i]) != 0) {
+            nomem(err);
+            goto out;
+        }
+    }
+    if (missing.n > 0) {
+        join_list(missing.v, missing.n, list, sizeof(list));
+        sbx_err_set(err, SBX_E_NOTFOUND,
+                    "no IAM Identity Center group named %s in identity store %s (displayName): "
+                    "create %s there, or correct access.groups, kinds.%s.access_groups or "
+                    "--access-group",
+                    list, d.in.identity_store_id, missing.n == 1 ? "it" : "them", kind);
+        goto out;
+    }
+    rc = 0;
+out:
+    owners_free(missing.v, missing.n);
+    store_strings_free(groups, n);
+    dir_close(&d);
+    return rc;
+}
+
 void
 engine_directory_users_release(struct engine_directory_users *r)
 {

@@ -48,6 +48,16 @@ int engine_directory_users(struct engine *e, const char *const *owners, size_t n
                            struct engine_directory_users *r, struct sbx_err *err) SBX_NODISCARD;
 void engine_directory_users_release(struct engine_directory_users *r);
 
+/*
+ * Checks that every Identity Center group an account of kind (with a class: extra[0..nextra),
+ * the class's groups) gives access to exists (engine_access_groups; one GetGroupId by
+ * displayName each). Returns 0 when all exist, or access is not configured; groups that do not
+ * exist are -1 with SBX_E_NOTFOUND naming them all (in dry-run too); other AWS failures are the
+ * client's.
+ */
+int engine_directory_groups(struct engine *e, const char *kind, const char *const *extra,
+                            size_t nextra, struct sbx_err *err) SBX_NODISCARD;
+
 /* --- off-boarding driven by the directory ------------------------------------------------ */
 
 /* One owner of live accounts and what the identity store said. */

@@ -12,12 +12,14 @@
  * time; a second one meets ConflictException, and so does a deletion while the creation is in
  * progress: both wait with a backoff and try again.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine_access.h"
 #include "engine/engine_int.h"
+#include "util/grow.h"
 #include "util/log.h"
 
 /* Seconds between polls of an assignment operation (doubling per poll up to the cap) and
@@ -288,6 +290,28 @@ outcome(struct engine *e, const struct store_account *a, struct store_assignment
     return poll_later(e, g, p, err);
 }
 
+/*
+ * Seconds until an assignment write (CreateAccountAssignment or DeleteAccountAssignment) may be
+ * sent under access.assign_rate: a token bucket holding a second's worth (at least 1), full
+ * at the engine's start; 0 when it may go now (its token taken).
+ */
+static double
+write_token(struct engine *e)
+{
+    struct engine_access_cache *x = e->access;
+    double rate = e->cfg->access.assign_rate, burst = fmax(1, floor(rate)), now = engine_now(e);
+
+    x->write_tokens = x->write_last == 0
+                              ? burst
+                              : fmin(burst, x->write_tokens + fmax(0, now - x->write_last) * rate);
+    x->write_last = now;
+    if (x->write_tokens >= 1) {
+        x->write_tokens -= 1;
+        return 0;
+    }
+    return (1 - x->write_tokens) / rate;
+}
+
 /* One step of one assignment toward its goal (granted, or revoked). */
 static int
 advance(struct engine *e, const struct store_account *a, struct store_assignment *g, bool deletion,
@@ -297,6 +321,7 @@ advance(struct engine *e, const struct store_account *a, struct store_assignment
     struct idc_assignment as;
     struct sbx_err aerr = { 0 };
     struct idc *c;
+    double wait;
     int call, rc;
 
     if (client(e, &c, err) != 0) {
@@ -305,6 +330,13 @@ advance(struct engine *e, const struct store_account *a, struct store_assignment
         sbx_err_clear(err);
         note_due(p, eng_now(e) + RETRY_CAP);
         return 0;
+    }
+    if (g->request_id[0] == '\0' && (wait = write_token(e)) > 0) {
+        /* Paced: the request waits for its token, the row for the second it comes. */
+        p->paced = p->paced > 0 ? fmin(p->paced, engine_now(e) + wait) : engine_now(e) + wait;
+        g->due_at = (int64_t)ceil(engine_now(e) + wait);
+        note_due(p, g->due_at);
+        return store_assignment_update(e->store, g, eng_now(e), err);
     }
     p->worked = true;
     assignment_of(g, &as);
@@ -342,7 +374,59 @@ advance(struct engine *e, const struct store_account *a, struct store_assignment
                        aerr.msg, !waits(&aerr), p, err);
 }
 
-/* The owner's assignment, recorded as intended (status requested) with an audit event. */
+/* The groups an account's assignments go to: its kind's (or access.groups), then its class's. */
+static int
+account_groups(struct engine *e, const struct store_account *a, char ***names, size_t *n,
+               struct sbx_err *err)
+{
+    char **cls = NULL;
+    size_t ncls = 0;
+    int rc;
+
+    if (a->class_id > 0 && store_class_groups(e->store, a->class_id, &cls, &ncls, err) != 0)
+        return -1;
+    rc = engine_access_groups(e->cfg, eng_kind(e, a->kind), (const char *const *)cls, ncls, names,
+                              n, err);
+    store_strings_free(cls, ncls);
+    return rc;
+}
+
+/* The id of group name, looked up once per engine. */
+static int
+group_id(struct engine *e, const char *store_id, const char *name, const char **id,
+         struct sbx_err *err)
+{
+    struct engine_access_cache *x = e->access;
+    char *gid = NULL, *nm;
+    void *grown;
+
+    for (size_t i = 0; i < x->ngroups; i++) {
+        if (strcmp(x->groups[i].name, name) == 0) {
+            *id = x->groups[i].id;
+            return 0;
+        }
+    }
+    if (engine_access_group_id(x->idc, store_id, name, &gid, err) != 0)
+        return -1;
+    nm = strdup(name);
+    grown = nm != NULL ? grow_array(x->groups, x->ngroups, &x->capgroups, sizeof(*x->groups))
+                       : NULL;
+    if (grown == NULL) {
+        free(nm);
+        free(gid);
+        return nomem(err);
+    }
+    x->groups = grown;
+    x->groups[x->ngroups].name = nm;
+    x->groups[x->ngroups].id = gid;
+    *id = x->groups[x->ngroups++].id;
+    return 0;
+}
+
+/*
+ * The owner's assignment and one per group of the account (account_groups), recorded as
+ * intended (status requested) with an audit event each, in one transaction: all or none.
+ */
 static int
 plan_grant(struct engine *e, const struct store_account *a, struct eng_access_progress *p,
            bool *planned, struct sbx_err *err)
@@ -351,44 +435,65 @@ plan_grant(struct engine *e, const struct store_account *a, struct eng_access_pr
     const char *ps_arn, *ps_name;
     struct store_assignment g = { 0 };
     struct sbx_err aerr = { 0 };
-    char *user = NULL;
+    const char **gids = NULL;
+    char *user = NULL, **groups = NULL;
+    size_t ngroups = 0;
     int rc = -1;
 
     *planned = false;
+    if (account_groups(e, a, &groups, &ngroups, err) != 0)
+        return -1;
+    if (ngroups > 0 && (gids = calloc(ngroups, sizeof(*gids))) == NULL) {
+        nomem(err);
+        goto out;
+    }
     if (instance(e, &in, &aerr) != 0 || permission_set(e, a->kind, &ps_arn, &ps_name, &aerr) != 0 ||
         engine_access_user_id(e->access->idc, &e->cfg->access, in->identity_store_id, a->owner,
-                              &user, &aerr) != 0) {
-        if (aerr.code == SBX_E_NOMEM) {
-            *err = aerr;
-            return -1;
-        }
-        snprintf(p->why, sizeof(p->why), "cannot grant access: %s", aerr.msg);
-        p->failed = !waits(&aerr);
-        note_due(p, eng_now(e) + RETRY_CAP);
-        return 0;
+                              &user, &aerr) != 0)
+        goto wait;
+    for (size_t i = 0; i < ngroups; i++) {
+        if (group_id(e, in->identity_store_id, groups[i], &gids[i], &aerr) != 0)
+            goto wait;
     }
     g.account = a->id;
     snprintf(g.account_id, sizeof(g.account_id), "%s", a->account_id);
     g.instance_arn = in->arn;
     g.permission_set_arn = (char *)ps_arn;
     g.permission_set_name = (char *)ps_name;
-    snprintf(g.principal_type, sizeof(g.principal_type), "USER");
-    g.principal_id = user;
-    g.principal = a->owner;
     snprintf(g.status, sizeof(g.status), "requested");
     g.request_id = (char *)"";
     g.due_at = eng_now(e);
     if (store_begin(e->store, err) != 0)
         goto out;
-    if (store_assignment_add(e->store, &g, eng_now(e), err) != 0 ||
-        audit(e, a, &g, "access_requested", NULL, NULL, err) != 0 ||
-        store_commit(e->store, err) != 0) {
+    for (size_t i = 0; i <= ngroups; i++) {
+        snprintf(g.principal_type, sizeof(g.principal_type), "%s", i == 0 ? "USER" : "GROUP");
+        g.principal_id = i == 0 ? user : (char *)gids[i - 1];
+        g.principal = i == 0 ? a->owner : groups[i - 1];
+        if (store_assignment_add(e->store, &g, eng_now(e), err) != 0 ||
+            audit(e, a, &g, "access_requested", NULL, NULL, err) != 0) {
+            store_rollback(e->store);
+            goto out;
+        }
+    }
+    if (store_commit(e->store, err) != 0) {
         store_rollback(e->store);
         goto out;
     }
     *planned = true;
     rc = 0;
+    goto out;
+wait:
+    if (aerr.code == SBX_E_NOMEM) {
+        *err = aerr;
+        goto out;
+    }
+    snprintf(p->why, sizeof(p->why), "cannot grant access: %s", aerr.msg);
+    p->failed = !waits(&aerr);
+    note_due(p, eng_now(e) + RETRY_CAP);
+    rc = 0;
 out:
+    free(gids);
+    store_strings_free(groups, ngroups);
     free(user);
     return rc;
 }
@@ -399,6 +504,36 @@ is(const struct store_assignment *g, const char *status)
     return strcmp(g->status, status) == 0;
 }
 
+/*
+ * Whether g waits this pass (1) rather than advancing (0): nothing is done before its due time;
+ * and Identity Center runs one assignment operation per account at a time (a second one is
+ * ConflictException), so while one of the account's operations is in flight (due to be
+ * polled at inflight_due, 0 = none) a request not yet sent waits until then. -1: store error.
+ */
+static int
+one_at_a_time(struct engine *e, struct store_assignment *g, int64_t inflight_due, int64_t now,
+              struct eng_access_progress *p, struct sbx_err *err)
+{
+    if (g->due_at <= now && (inflight_due == 0 || g->request_id[0] != '\0'))
+        return 0;
+    if (g->due_at < inflight_due) {
+        g->due_at = inflight_due;
+        if (store_assignment_update(e->store, g, now, err) != 0)
+            return -1;
+    }
+    note_due(p, g->due_at);
+    return 1;
+}
+
+/* An operation of g in flight at AWS: when it is next polled (0 = none). */
+static int64_t
+in_flight(const struct store_assignment *g, const char *status, int64_t inflight_due)
+{
+    if (inflight_due == 0 && is(g, status) && g->request_id[0] != '\0')
+        return g->due_at;
+    return inflight_due;
+}
+
 int
 eng_access_grant(struct engine *e, const struct store_account *a, struct eng_access_progress *p,
                  struct sbx_err *err)
@@ -406,6 +541,8 @@ eng_access_grant(struct engine *e, const struct store_account *a, struct eng_acc
     struct store_assignment *v = NULL;
     size_t n = 0;
     int64_t now = eng_now(e);
+    int64_t inflight = 0;
+    int w;
     int rc = -1;
 
     memset(p, 0, sizeof(*p));
@@ -423,7 +560,7 @@ eng_access_grant(struct engine *e, const struct store_account *a, struct eng_acc
     }
     p->done = true;
     for (size_t i = 0; i < n; i++) {
-        if (is(&v[i], "revoking") || is(&v[i], "revoked")) {
+        if (v[i].principal[0] != '\0' && (is(&v[i], "revoking") || is(&v[i], "revoked"))) {
             /* Revocation began (a close or offboarding asked for it): grant no more. */
             p->done = true;
             p->next = 0;
@@ -436,13 +573,12 @@ eng_access_grant(struct engine *e, const struct store_account *a, struct eng_acc
 
         if (is(g, "granted"))
             continue;
-        if (g->due_at > now) {
-            note_due(p, g->due_at);
-        } else if (advance(e, a, g, false, p, err) != 0) {
+        if ((w = one_at_a_time(e, g, inflight, now, p, err)) < 0 ||
+            (w == 0 && advance(e, a, g, false, p, err) != 0))
             goto out;
-        }
         if (!is(g, "granted"))
             p->done = false;
+        inflight = in_flight(g, "requested", inflight);
     }
     rc = 0;
 out:
@@ -457,6 +593,8 @@ eng_access_revoke(struct engine *e, const struct store_account *a, struct eng_ac
     struct store_assignment *v = NULL;
     size_t n = 0;
     int64_t now = eng_now(e);
+    int64_t inflight = 0;
+    int w;
     int rc = -1;
 
     memset(p, 0, sizeof(*p));
@@ -468,12 +606,14 @@ eng_access_revoke(struct engine *e, const struct store_account *a, struct eng_ac
 
         if (is(g, "revoked"))
             continue;
-        if (is(g, "revoking") && g->due_at <= now && advance(e, a, g, true, p, err) != 0)
+        if (is(g, "revoking") && ((w = one_at_a_time(e, g, inflight, now, p, err)) < 0 ||
+                                  (w == 0 && advance(e, a, g, true, p, err) != 0)))
             goto out;
         if (!is(g, "revoked")) {
             p->done = false;
             note_due(p, g->due_at);
         }
+        inflight = in_flight(g, "revoking", inflight);
     }
     rc = 0;
 out:
@@ -558,12 +698,30 @@ out:
     return rc;
 }
 
+/* Audits event for changed assignments of a, all marked at once for reason. */
+static int
+audit_marked(struct engine *e, const struct store_account *a, const char *event, const char *reason,
+             int changed, struct sbx_err *err)
+{
+    char count[24], *detail;
+    int rc;
+
+    snprintf(count, sizeof(count), "%d", changed);
+    detail = eng_detail("reason", reason, "assignments", count, NULL);
+    rc = detail == NULL ? nomem(err)
+                        : store_audit_append(e->store, a,
+                                             &(struct store_audit_ev){ eng_now(e), e->actor, event,
+                                                                       NULL, NULL, detail },
+                                             err);
+    free(detail);
+    return rc;
+}
+
 int
 eng_access_revoke_begin(struct engine *e, const struct store_account *a, const char *reason,
                         struct sbx_err *err)
 {
-    char count[24], *detail;
-    int changed = 0, rc;
+    int changed = 0;
 
     if (e->dry_run)
         return 0;
@@ -575,21 +733,32 @@ eng_access_revoke_begin(struct engine *e, const struct store_account *a, const c
     }
     if (changed == 0)
         return store_commit(e->store, err);
-    snprintf(count, sizeof(count), "%d", changed);
-    detail = eng_detail("reason", reason, "assignments", count, NULL);
-    rc = detail == NULL ? nomem(err)
-                        : store_audit_append(e->store, a,
-                                             &(struct store_audit_ev){ eng_now(e), e->actor,
-                                                                       "access_revoking", NULL,
-                                                                       NULL, detail },
-                                             err);
-    free(detail);
-    if (rc != 0 || store_commit(e->store, err) != 0) {
+    if (audit_marked(e, a, "access_revoking", reason, changed, err) != 0 ||
+        store_commit(e->store, err) != 0) {
         store_rollback(e->store);
         return -1;
     }
     log_info("account %lld %s: revoking %d Identity Center assignment%s (%s)", (long long)a->id,
              a->account_id, changed, changed == 1 ? "" : "s", reason);
+    return 0;
+}
+
+int
+eng_access_regrant(struct engine *e, const struct store_account *a, bool *regrant,
+                   struct sbx_err *err)
+{
+    int changed = 0;
+
+    *regrant = false;
+    if (!e->cfg->access.enabled || eng_is_pool(a))
+        return 0;
+    if (store_assignment_regrant_all(e->store, a->id, eng_now(e), &changed, err) != 0)
+        return -1;
+    if (changed == 0)
+        return 0;
+    if (audit_marked(e, a, "access_requested", "unfrozen", changed, err) != 0)
+        return -1;
+    *regrant = true;
     return 0;
 }
 

@@ -276,6 +276,7 @@ struct eng_access_progress {
     char why[600]; /* the last refusal or failure, "" when none */
     bool failed;   /* why is a failure for the operator, not a wait (throttling, conflict,
                       an owner without a user, which the directory check handles) */
+    double paced;  /* a request waits for access.assign_rate until then (engine time); 0: none */
 };
 
 /*
@@ -301,6 +302,13 @@ int eng_access_revoke_begin(struct engine *e, const struct store_account *a, con
  * why says why the listing failed ("" when it did not). -1 only for store errors. */
 int eng_access_revoke_others(struct engine *e, const struct store_account *a, char *why, size_t n,
                              struct sbx_err *err) SBX_NODISCARD;
+/* Access given back (an unfreeze): every assignment sandboxctl made for a's owner and groups
+ * that a freeze revoked (or is revoking) is requested again, due now, with one audit event
+ * access_requested; *regrant says whether there was any (a then goes through the grant step
+ * again before it is active). Inside the caller's transaction; nothing when access is not
+ * configured. */
+int eng_access_regrant(struct engine *e, const struct store_account *a, bool *regrant,
+                       struct sbx_err *err) SBX_NODISCARD;
 /* The access portal's URL and the direct link to a's console through it, for a's owner while
  * an assignment to a user is granted ("" and "" otherwise). Best effort: a failure is logged
  * and leaves both "". */

@@ -855,7 +855,7 @@ eng_regenerate_alias(struct engine *e, struct store_account *a, struct sbx_err *
 
 int
 engine_adopt(struct engine *e, const char *account_id, const char *kind, const char *owner,
-             int64_t ttl, bool keep_ou, struct store_account *out, struct sbx_err *err)
+             int64_t ttl, bool keep_ou, bool grant, struct store_account *out, struct sbx_err *err)
 {
     struct engine_request r = { kind, owner, ttl, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 }, existing = { 0 };
@@ -966,6 +966,12 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
     a.active_at = now;
     a.expires_at = a.ttl > 0 ? now + a.ttl : 0;
     a.due_at = eng_active_due(k, &a);
+    if (grant && e->cfg->access.enabled) {
+        /* Active once its owner can sign in: the creating phase's grant step. */
+        a.state = ENGINE_S_CREATING;
+        a.active_at = 0;
+        a.due_at = now;
+    }
     if (e->dry_run) {
         *out = a;
         memset(&a, 0, sizeof(a));
@@ -989,9 +995,8 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
     detail = eng_detail("account_id", account_id, "kind", k->name, "owner", a.owner, "email",
                         a.email, "kept_ou", keep_ou ? kept : NULL, NULL);
     {
-        struct store_audit_ev ev = {
-            now, e->actor, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), detail
-        };
+        struct store_audit_ev ev = { now,   e->actor, "adopted", NULL, engine_state_name(a.state),
+                                     detail };
 
         if (store_account_insert(e->store, &a, k->max_per_owner, &ev, err) != 0)
             goto out;
@@ -1005,7 +1010,7 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
             log_warn("adopt: account %s: cannot tag its store and row yet: %s", account_id,
                      blocked ? "paced" : terr.msg);
     }
-    eng_emit(e, &a, "adopted", NULL, engine_state_name(ENGINE_S_ACTIVE), NULL);
+    eng_emit(e, &a, "adopted", NULL, engine_state_name(a.state), NULL);
     *out = a;
     memset(&a, 0, sizeof(a));
     rc = 0;

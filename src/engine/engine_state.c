@@ -58,6 +58,7 @@ static const struct {
     T(ACTIVE, FREEZING),         /* the spend reached the budget (at_limit freeze): decided */
     T(FREEZING, FROZEN),         /* the freeze SCP is attached, owner access revocation begun */
     T(FROZEN, ACTIVE),           /* `unfreeze`: the SCP is detached */
+    T(FROZEN, CREATING),         /* `unfreeze` with owner access: granted again, then active */
     T(FROZEN, EXPIRING),         /* expired, offboarded, or `close`: closes frozen */
     T(FREEZING, EXPIRING),       /* offboarded or `close` before the freeze finished */
     /* Drift: AWS says the account is already closed (closed outside sandboxctl). */

@@ -29,7 +29,8 @@
  *   records the decision (active -> freezing) before anything happens at AWS; the freezing
  *   phase attaches the freeze SCP and starts revoking the owner's access, then moves the row
  *   to frozen, so a crash in between leaves a row the next run finishes, never an account
- *   half frozen. `unfreeze` detaches the SCP (frozen -> active); a frozen account still
+ *   half frozen. `unfreeze` detaches the SCP (frozen -> active; with owner access frozen ->
+ *   creating, whose grant step gives the access back before it is active); a frozen account still
  *   closes at its expiry (the SCP spares aws.access_role, which nukes it).
  * - creating covers both "CreateAccount in progress" and "created, being moved and tagged":
  *   the account only becomes active once it is in its OU with its tags, so a crash after

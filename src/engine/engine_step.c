@@ -45,15 +45,22 @@ want(struct step *st, double t)
         st->next = t;
 }
 
+/* Work that waits for a token until due (engine time). */
 static void
-paced(struct step *st, enum orgs_op op)
+paced_until(struct step *st, double due)
 {
-    double due = (double)st->now + orgs_pace_wait(st->e->orgs, op);
-
     if (!st->r->pace_blocked || due < st->r->pace_due)
         st->r->pace_due = due;
     st->r->pace_blocked = true;
     want(st, due);
+}
+
+/* Work that waits for a token of op: due when the token comes, counted from the clock's time
+ * (st->now is the whole second, which can put it in the past). */
+static void
+paced(struct step *st, enum orgs_op op)
+{
+    paced_until(st, clock_now(st->e->clock) + orgs_pace_wait(st->e->orgs, op));
 }
 
 static void
@@ -555,6 +562,8 @@ grant_step(struct step *st, struct store_account *a, bool *ready, struct sbx_err
         return -1;
     if (p.worked)
         st->r->did_work = true;
+    if (p.paced > 0)
+        paced_until(st, p.paced);
     if (p.done)
         return 0;
     *ready = false;
@@ -584,6 +593,8 @@ revoke_step(struct step *st, struct store_account *a, bool *done, int64_t *next,
         return -1;
     if (p.worked)
         st->r->did_work = true;
+    if (p.paced > 0)
+        paced_until(st, p.paced);
     *done = p.done;
     *next = p.next > 0 ? p.next : st->now + 60;
     if (p.failed) {
@@ -641,7 +652,7 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
     const struct cfg_kind *k = eng_kind(e, a->kind);
     struct sbx_err aerr = { 0 };
     char msg[1][256], *detail = NULL;
-    bool blocked = false, ok[1], got, begun, ready;
+    bool blocked = false, ok[1], got, begun, ready, again;
     struct store_account *one[1] = { a };
     int rc;
 
@@ -649,6 +660,7 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
         a->expires_at = st->now + a->ttl; /* the lifetime counts from activation */
     if (grant_begun(st, a, &begun, err) != 0)
         return -1;
+    begun = begun || a->adopted; /* adopt placed and tagged it (or kept its OU) */
     if (!begun && eng_place_account(e, a, &blocked, &aerr) != 0)
         return row_failed(st, a, "placing the account in its OU", &aerr,
                           backoff(a->attempts++, 10, 600), err);
@@ -670,7 +682,9 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
         return -1;
     if (!ready)
         return 0;
-    if (!a->close_pending && k->hooks[CFG_HOOK_POST_CREATE]) {
+    /* Post-create hooks run once for an account sandboxctl created: not when an account
+     * active before (unfrozen) comes back, nor for an adopted one. */
+    if (!a->close_pending && a->active_at == 0 && !a->adopted && k->hooks[CFG_HOOK_POST_CREATE]) {
         if (eng_claim(e, a, eng_hook_claim_secs(e), &got, err) != 0)
             return -1;
         if (a->active_at == 0 && a->ttl > 0)
@@ -695,11 +709,14 @@ provision(struct step *st, struct store_account *a, struct sbx_err *err)
             return -1;
         }
     }
-    a->active_at = st->now;
+    again = a->active_at != 0;
+    if (!again)
+        a->active_at = st->now;
     a->attempts = 0;
     a->due_at = eng_active_due(k, a);
     detail = eng_detail("account_id", a->account_id, NULL);
-    rc = eng_transition(e, a, ENGINE_S_ACTIVE, "activated", detail, NULL, err);
+    rc = eng_transition(e, a, ENGINE_S_ACTIVE, again ? "reactivated" : "activated", detail,
+                        again ? "the owner's access is granted again" : NULL, err);
     free(detail);
     if (rc != 0)
         return tolerate_conflict(err);

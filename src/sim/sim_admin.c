@@ -2,7 +2,9 @@
  * sim_admin.c -- the simulator's admin API under /__sim/: plain JSON, no signing, loopback
  * only. Tests and the engine's follow-the-clock mode use it (contract in briefs/common.md):
  *
- *   GET  /__sim/clock     {"now": <epoch seconds>, "scale": <time scale>, "paused": bool}
+ *   GET  /__sim/clock     {"now": <epoch seconds>, "scale": <time scale>, "paused": bool};
+ *                         each answer counts in the state's "clock_reads" (a client following
+ *                         a paused clock reads it whenever it waits for time)
  *   POST /__sim/advance   {"seconds": N | "90d"} -> the clock; everything due happens (the
  *                         clock never moves past 9999-12-31T23:59:59Z: larger values are 400)
  *   POST /__sim/pause     the clock stops; only advance moves it -> the clock
@@ -388,6 +390,7 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
     }
     sim_catch_up(s);
     if (strcmp(what, "clock") == 0 && get) {
+        s->clock_reads++;
         rc = answer_now(s, r);
     } else if (strcmp(what, "advance") == 0 && post) {
         rc = advance(s, in, r);

@@ -8,8 +8,9 @@
  * from timestamps like every other transition, so a paused clock holds them); only one
  * provisioning operation per account at a time, a second one meeting ConflictException;
  * unknown instances, permission sets, principals and request ids are
- * ResourceNotFoundException. The service publishes no per-operation rates, so throttling
- * comes only from the injected faults (ThrottlingException), as does InternalServerException.
+ * ResourceNotFoundException. The service publishes no per-operation rates: throttling comes
+ * from the injected faults (ThrottlingException), as does InternalServerException, and from
+ * the assignment writes' rate when the admin API sets one (write_rate).
  *
  * Choices where AWS's documentation is silent: deleting an assignment that does not exist is
  * ResourceNotFoundException; a creation whose account stopped being ACTIVE, or whose principal
@@ -739,6 +740,30 @@ op_create_group_membership(struct call *c)
 
 /* --- dispatch ----------------------------------------------------------------------------- */
 
+/*
+ * The assignment writes' throttle (write_rate, set through the admin API; 0 = none): one token
+ * bucket shared by CreateAccountAssignment and DeleteAccountAssignment, refilled at write_rate
+ * per simulated second and holding a second's worth (at least 1).
+ */
+static bool
+write_allowed(struct sim *s)
+{
+    struct sim_idc *d = &s->idc;
+    double now = sim_now(s), burst = fmax(1, floor(d->write_rate));
+
+    if (d->write_rate <= 0)
+        return true;
+    if (now > d->write_bucket.last) {
+        d->write_bucket.tokens =
+                fmin(burst, d->write_bucket.tokens + (now - d->write_bucket.last) * d->write_rate);
+        d->write_bucket.last = now;
+    }
+    if (d->write_bucket.tokens < 1)
+        return false;
+    d->write_bucket.tokens -= 1;
+    return true;
+}
+
 static const struct {
     enum sim_op op;
     bool identitystore;
@@ -809,6 +834,12 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
             goto out;
         }
     }
+    if ((op == SIM_OP_CREATE_ACCOUNT_ASSIGNMENT || op == SIM_OP_DELETE_ACCOUNT_ASSIGNMENT) &&
+        !write_allowed(s)) {
+        r->drop = false;
+        fail(&c, 400, "ThrottlingException", "Rate exceeded");
+        goto out;
+    }
     if ((s->faults.deny_ops & (UINT64_C(1) << op)) != 0) {
         r->drop = false;
         fail(&c, 400, "AccessDeniedException",
@@ -839,10 +870,13 @@ out:
 /* --- admin API ------------------------------------------------------------------------------
  *
  *   GET  /__sim/idc                 {"InstanceArn", "IdentityStoreId", users, groups,
- *                                    assignments, requests, assign_latency}
- *   POST /__sim/idc                 {"assign_latency": seconds, "identity_source": "internal" |
- *                                    "external"} -> the same (external: CreateUser and
- *                                    CreateGroupMembership are refused, as with a SCIM IdP)
+ *                                    assignments, requests, assign_latency, write_rate}
+ *   POST /__sim/idc                 {"assign_latency": seconds, "write_rate": per second,
+ *                                    "identity_source": "internal" | "external"} -> the same
+ *                                    (write_rate: CreateAccountAssignment and
+ *                                    DeleteAccountAssignment beyond it are ThrottlingException;
+ *                                    external: CreateUser and CreateGroupMembership are
+ *                                    refused, as with a SCIM IdP)
  *   POST /__sim/idc/users           {"UserName", "Email"?, "DisplayName"?} -> {"UserId"}
  *   POST /__sim/idc/users/delete    {"UserId"} | {"UserName"}
  *   POST /__sim/idc/groups          {"DisplayName"} -> {"GroupId"}
@@ -992,6 +1026,17 @@ sim_idc_admin(struct sim *s, const char *method, const char *what, const cJSON *
             if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble))
                 return sim_admin_error(r, 400, "idc: \"assign_latency\" must be seconds >= 0");
             s->idc.assign_latency = v->valuedouble;
+            r->mutated = true;
+        }
+        v = cJSON_GetObjectItemCaseSensitive(in, "write_rate");
+        if (v != NULL) {
+            if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble))
+                return sim_admin_error(r, 400,
+                                       "idc: \"write_rate\" must be assignment writes per "
+                                       "second >= 0 (0: unlimited)");
+            s->idc.write_rate = v->valuedouble;
+            s->idc.write_bucket.tokens = fmax(1, floor(v->valuedouble)); /* starts full */
+            s->idc.write_bucket.last = sim_now(s);
             r->mutated = true;
         }
         v = cJSON_GetObjectItemCaseSensitive(in, "identity_source");

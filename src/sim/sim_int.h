@@ -201,6 +201,9 @@ struct sim_idc_op {
 
 struct sim_idc {
     double assign_latency;
+    double write_rate; /* CreateAccountAssignment + DeleteAccountAssignment per second,
+                          one bucket of a second's worth (at least 1); 0 = unlimited */
+    struct sim_bucket write_bucket;
     bool external_source; /* users come from an external IdP: user and membership writes refused */
     struct sim_idc_user *users;
     size_t nusers, cap_users;
@@ -255,7 +258,8 @@ struct sim {
     uint64_t token_salt; /* binds NextTokens to this simulator */
     struct sim_bucket buckets[SIM_OP_COUNT];
     long calls[SIM_OP_COUNT];
-    double next_due; /* earliest pending transition; catch-up is skipped before it */
+    long clock_reads; /* GET /__sim/clock answered: a following client waiting for time */
+    double next_due;  /* earliest pending transition; catch-up is skipped before it */
     struct sim_faults faults;
     struct sim_idc idc;
     struct cJSON *budgets; /* AWS Budgets: [{"AccountId", "Budget", ...}] (sim_budgets.c) */

@@ -549,6 +549,8 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
         if (sim_json_add_num(o, sim_op_name((enum sim_op)i), (double)s->calls[i]) != 0)
             goto nomem;
     }
+    if (sim_json_add_num(root, "clock_reads", (double)s->clock_reads) != 0)
+        goto nomem;
     if (dump_faults(root, &s->faults) != 0)
         goto nomem;
     if (sim_idc_dump(s, root) != 0 || sim_budgets_dump(s, root) != 0)
@@ -929,6 +931,7 @@ sim_idc_dump(struct sim *s, cJSON *root)
     if (o == NULL || sim_json_add_str(o, "InstanceArn", SIM_IDC_INSTANCE_ARN) != 0 ||
         sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0 ||
         sim_json_add_num(o, "assign_latency", d->assign_latency) != 0 ||
+        sim_json_add_num(o, "write_rate", d->write_rate) != 0 ||
         sim_json_add_str(o, "identity_source", d->external_source ? "external" : "internal") != 0)
         return -1;
     if ((arr = cJSON_AddArrayToObject(o, "users")) == NULL)
@@ -1015,6 +1018,9 @@ sim_idc_load(struct sim *s, const cJSON *root)
     v = cJSON_GetObjectItemCaseSensitive(o, "assign_latency");
     if (cJSON_IsNumber(v) && v->valuedouble >= 0)
         s->idc.assign_latency = v->valuedouble;
+    v = cJSON_GetObjectItemCaseSensitive(o, "write_rate");
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && isfinite(v->valuedouble))
+        s->idc.write_rate = v->valuedouble;
     s->idc.external_source = idc_str(o, "identity_source") != NULL &&
                              strcmp(idc_str(o, "identity_source"), "external") == 0;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "memberships"))

@@ -943,6 +943,7 @@ init_org(struct sim *s)
         return -1;
     buckets_fill(s);
     memset(s->calls, 0, sizeof(s->calls));
+    s->clock_reads = 0;
     s->next_due = INFINITY;
     return 0;
 }

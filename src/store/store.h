@@ -328,6 +328,18 @@ int store_assignment_due_accounts(struct store *s, int64_t now, int limit, int64
 /* The earliest due time of a revocation; 0 when none is pending. */
 int store_assignment_next_due(struct store *s, int64_t *due, struct sbx_err *err) SBX_NODISCARD;
 void store_assignments_free(struct store_assignment *v, size_t n);
+/* Marks every revoking or revoked assignment sandboxctl made for a person or a group of the
+ * account row (not the others' it deleted) requested again, due now; *changed says how many. */
+int store_assignment_regrant_all(struct store *s, int64_t account, int64_t now, int *changed,
+                                 struct sbx_err *err) SBX_NODISCARD;
+/* Records names[0..n) as the Identity Center groups of class class_id's seats, in order. */
+int store_class_groups_set(struct store *s, int64_t class_id, const char *const *names, size_t n,
+                           struct sbx_err *err) SBX_NODISCARD;
+/* The groups of class class_id, in order (*names heap array of heap strings, none: NULL and 0;
+ * store_strings_free). */
+int store_class_groups(struct store *s, int64_t class_id, char ***names, size_t *n,
+                       struct sbx_err *err) SBX_NODISCARD;
+void store_strings_free(char **v, size_t n);
 
 /* --- metrics ---------------------------------------------------------------------------- */
 

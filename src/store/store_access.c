@@ -108,35 +108,37 @@ store_assignments_free(struct store_assignment *v, size_t n)
     free(v);
 }
 
-int
-store_assignment_list(struct store *s, int64_t account, struct store_assignment **out, size_t *n,
-                      struct sbx_err *err)
+/* Every row of b, each read into an element of size bytes by read (false: out of memory, the
+ * element then released by release), into a heap array *out of *n; -1 on an error. */
+static int
+collect_rows(struct store_binder *b, size_t size, bool (*read)(sqlite3_stmt *, void *),
+             void (*release)(void *), void **out, size_t *n)
 {
-    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_LIST, err);
-    struct store_assignment *v = NULL;
+    char *v = NULL;
     size_t len = 0, cap = 0;
     int rc;
 
     *out = NULL;
     *n = 0;
-    store_bind_int(&b, ":account", account);
-    while ((rc = store_step(&b)) == 1) {
-        if (store_reserve((void **)&v, &cap, len, sizeof(*v), err) != 0) {
+    while ((rc = store_step(b)) == 1) {
+        if (store_reserve((void **)&v, &cap, len, size, b->err) != 0) {
             rc = -1;
             break;
         }
-        if (!read_assignment(b.st, &v[len])) {
-            assignment_release(&v[len]);
+        if (!read(b->st, v + len * size)) {
+            release(v + len * size);
             rc = -1;
             break;
         }
         len++;
     }
-    store_done(&b);
+    store_done(b);
     if (rc < 0) {
-        if (err->code == SBX_E_OK)
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        store_assignments_free(v, len);
+        if (b->err->code == SBX_E_OK)
+            sbx_err_set(b->err, SBX_E_NOMEM, "out of memory");
+        for (size_t i = 0; i < len; i++)
+            release(v + i * size);
+        free(v);
         return -1;
     }
     *out = v;
@@ -144,11 +146,35 @@ store_assignment_list(struct store *s, int64_t account, struct store_assignment 
     return 0;
 }
 
-int
-store_assignment_revoke_all(struct store *s, int64_t account, int64_t now, int *changed,
-                            struct sbx_err *err)
+static bool
+read_assignment_row(sqlite3_stmt *st, void *a)
 {
-    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_REVOKE_ALL, err);
+    return read_assignment(st, a);
+}
+
+static void
+release_assignment_row(void *a)
+{
+    assignment_release(a);
+}
+
+int
+store_assignment_list(struct store *s, int64_t account, struct store_assignment **out, size_t *n,
+                      struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_LIST, err);
+
+    store_bind_int(&b, ":account", account);
+    return collect_rows(&b, sizeof(**out), read_assignment_row, release_assignment_row,
+                        (void **)out, n);
+}
+
+/* Runs stmt (a status change of every assignment of the account row); *changed: how many. */
+static int
+set_all(struct store *s, enum store_stmt stmt, int64_t account, int64_t now, int *changed,
+        struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, stmt, err);
 
     *changed = 0;
     store_bind_int(&b, ":account", account);
@@ -157,6 +183,20 @@ store_assignment_revoke_all(struct store *s, int64_t account, int64_t now, int *
         return -1;
     *changed = sqlite3_changes(s->db);
     return 0;
+}
+
+int
+store_assignment_revoke_all(struct store *s, int64_t account, int64_t now, int *changed,
+                            struct sbx_err *err)
+{
+    return set_all(s, STORE_ASSIGNMENT_REVOKE_ALL, account, now, changed, err);
+}
+
+int
+store_assignment_regrant_all(struct store *s, int64_t account, int64_t now, int *changed,
+                             struct sbx_err *err)
+{
+    return set_all(s, STORE_ASSIGNMENT_REGRANT_ALL, account, now, changed, err);
 }
 
 int
@@ -203,4 +243,54 @@ store_assignment_next_due(struct store *s, int64_t *due, struct sbx_err *err)
         *due = sqlite3_column_int64(b.st, 0);
     store_done(&b);
     return rc < 0 ? -1 : 0;
+}
+
+/* --- a class's groups -------------------------------------------------------------------- */
+
+int
+store_class_groups_set(struct store *s, int64_t class_id, const char *const *names, size_t n,
+                       struct sbx_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct store_binder b = store_stmt(s, STORE_CLASS_GROUP_INSERT, err);
+
+        store_bind_int(&b, ":class", class_id);
+        store_bind_int(&b, ":pos", (int64_t)i);
+        store_bind_text(&b, ":name", names[i]);
+        if (store_exec_stmt(&b) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void
+store_strings_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static bool
+read_name(sqlite3_stmt *st, void *name)
+{
+    bool oom = false;
+
+    *(char **)name = store_col_strdup(st, 0, &oom);
+    return !oom;
+}
+
+static void
+release_name(void *name)
+{
+    free(*(char **)name);
+}
+
+int
+store_class_groups(struct store *s, int64_t class_id, char ***names, size_t *n, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_CLASS_GROUP_LIST, err);
+
+    store_bind_int(&b, ":class", class_id);
+    return collect_rows(&b, sizeof(**names), read_name, release_name, (void **)names, n);
 }

@@ -192,6 +192,15 @@ const char *const store_migrations[] = {
     " last_error TEXT NOT NULL DEFAULT '',"
     " updated_at INTEGER NOT NULL DEFAULT 0);"
     "PRAGMA user_version = 6;",
+    /* 6 -> 7: the Identity Center groups a class's seats give access to (class create
+     * --access-group), in the order given. */
+    "CREATE TABLE class_access_group ("
+    " class INTEGER NOT NULL REFERENCES class(id),"
+    " pos INTEGER NOT NULL,"
+    " name TEXT NOT NULL,"
+    " PRIMARY KEY (class, pos),"
+    " UNIQUE (class, name));"
+    "PRAGMA user_version = 7;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
@@ -463,4 +472,13 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                                       " ORDER BY account LIMIT :limit",
     [STORE_ASSIGNMENT_NEXT_DUE] = "SELECT MIN(due_at) FROM access_assignment"
                                   " WHERE status = 'revoking'",
+    [STORE_ASSIGNMENT_REGRANT_ALL] = "UPDATE access_assignment SET status = 'requested',"
+                                     " request_id = '', attempts = 0, due_at = :now,"
+                                     " last_error = '', revoked_at = 0, updated_at = :now"
+                                     " WHERE account = :account AND principal != ''"
+                                     " AND status IN ('revoking', 'revoked')",
+    [STORE_CLASS_GROUP_INSERT] = "INSERT INTO class_access_group (class, pos, name)"
+                                 " VALUES (:class, :pos, :name)",
+    [STORE_CLASS_GROUP_LIST] = "SELECT name FROM class_access_group WHERE class = :class"
+                               " ORDER BY pos",
 };

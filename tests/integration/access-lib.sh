@@ -6,6 +6,13 @@
 #                            limits ($CLOSE_QUOTA, default 0) whose AWS rates
 #                            never make a `run` wait for a token (the paused clock would not
 #                            bring one); EXTRA is more libconfig text (not a limits group)
+#   freeze_config [KEYS]     access_config with a demo kind (3d, $ACCESS_KEYS too) frozen at
+#                            a budget of 100 USD (KEYS: more of the kind's keys), spend
+#                            checked hourly from the simulator's Cost Explorer
+#   freeze ID                account #ID (of freeze_config's demo kind) spends 240 USD a day:
+#                            past the limit after 10 h, the next check freezes it; then `run`
+#                            until its assignments are deleted at the simulator and a
+#                            deletion is audited
 #   add_user NAME EMAIL      an Identity Center user in the simulator; prints its id
 #   state_of ID              account #ID's state
 #   account_of ID            account #ID's AWS account id
@@ -33,6 +40,31 @@ limits = {
     tag_rate = 1000;
 };
 ${1:-}"
+}
+
+freeze_config() {
+    export AWS_ENDPOINT_URL_COST_EXPLORER=$SIM_URL
+    access_config "kinds = {
+    demo = {
+        ttl = \"3d\";
+        ou = \"Sandboxes/Demos\";
+        budget = { limit = \"100 USD\"; at_limit = \"freeze\"; };
+        ${1:-}
+    };
+};
+budget = { check_interval = \"1h\"; };"
+}
+
+freeze() {
+    _fr_acct=$(account_of "$1")
+    sim_admin POST spend "{\"AccountId\": \"$_fr_acct\", \"PerDay\": 240, \"Lag\": 0}" >/dev/null
+    sim_admin POST advance '{"seconds": 39600}' >/dev/null
+    drive_to "$1" frozen
+    for _ in $(seq 1 20); do
+        case "$(assigned "$_fr_acct") $(events_of "$1")" in "[] "*access_revoked*) return 0 ;; esac
+        sbx run >/dev/null 2>>"$T/run.err" || true
+        sim_admin POST advance '{"seconds": 10}' >/dev/null
+    done
 }
 
 add_user() {

@@ -25,7 +25,9 @@
 #   sim_advance SECONDS          move the simulator's clock forward (`POST advance`; a number of
 #                                seconds or a duration such as 90d); prints nothing
 #   sim_calls OP                 how many OP requests the simulator has answered so far
-#                                (its state's "calls"; refusals and throttles count too)
+#                                (its state's "calls"; refusals and throttles count too);
+#                                OP "clock": how often it answered GET /__sim/clock (its
+#                                state's "clock_reads")
 #   wait_for WHAT CMD...         run CMD (output discarded) until it succeeds, every 0.05 s; fail
 #                                naming WHAT after $SBX_WAIT_BOUND real seconds (default 300):
 #                                a safety net for a stuck test, never a measure of speed
@@ -40,7 +42,14 @@
 #                                each OP: `sbx_advancing CreateAccount 60 create ...` drives a
 #                                creation (the first poll comes at most 30 s after the request;
 #                                the simulator's --create-latency must be at most 60 s), and a
-#                                retry with a new alias after EMAIL_ALREADY_EXISTS
+#                                retry with a new alias after EMAIL_ALREADY_EXISTS. OP "clock"
+#                                advances each time the command reads the simulator's clock,
+#                                which a command following a paused clock does whenever it
+#                                waits for time: `sbx_advancing clock 10 class create ...`
+#                                drives a command that waits on several operations' pacing
+#   advance_while OP SECS PID    the same for a background process of the test's own (e.g. a
+#                                command under script(1)): advances as sbx_advancing does until
+#                                PID ends, and returns its exit status
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
 #   webhook_start DIR            start a webhook receiver on 127.0.0.1 (tests/data/
@@ -395,7 +404,10 @@ sim_advance() {
 
 # sim_calls OP -- prints how many OP requests the simulator has answered.
 sim_calls() {
-    json_get "$(sim_admin GET state)" "d[\"calls\"].get(\"$1\", 0)"
+    case "$1" in
+    clock) json_get "$(sim_admin GET state)" 'd["clock_reads"]' ;;
+    *) json_get "$(sim_admin GET state)" "d[\"calls\"].get(\"$1\", 0)" ;;
+    esac
 }
 
 # wait_for WHAT CMD... -- polls CMD until it succeeds; fails naming WHAT after the bound.
@@ -447,27 +459,39 @@ sbx_advancing() {
     shift 2
     _sa_before=$(sim_calls "$_sa_op")
     "$SANDBOXCTL" "$@" >"$T/advancing.out" 2>"$T/advancing.err" &
-    _sa_pid=$!
-    _sa_end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
-    _sa_moved=0
-    while kill -0 "$_sa_pid" 2>/dev/null; do
-        _sa_now=$(sim_calls "$_sa_op")
-        if [ "$_sa_now" -gt "$_sa_before" ]; then
-            sim_advance "$_sa_secs"
-            _sa_before=$_sa_now
-            _sa_moved=$((_sa_moved + 1))
-        fi
-        if [ "$(date +%s)" -ge "$_sa_end" ]; then
-            kill "$_sa_pid" 2>/dev/null || true
-            fail "waited ${SBX_WAIT_BOUND:-300} s for 'sandboxctl $*' (advanced $_sa_moved times)"
-        fi
-        sleep 0.05
-    done
     _sa_st=0
-    wait "$_sa_pid" || _sa_st=$?
+    _aw_what="'sandboxctl $*'"
+    advance_while "$_sa_op" "$_sa_secs" $! "$_sa_before" || _sa_st=$?
+    _aw_what=""
     cat "$T/advancing.out"
     cat "$T/advancing.err" >&2
     return "$_sa_st"
+}
+
+# advance_while OP SECS PID [BEFORE] -- see the header.
+advance_while() {
+    _aw_op=$1
+    _aw_secs=$2
+    _aw_pid=$3
+    _aw_before=${4:-$(sim_calls "$_aw_op")}
+    _aw_end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
+    _aw_moved=0
+    while kill -0 "$_aw_pid" 2>/dev/null; do
+        _aw_now=$(sim_calls "$_aw_op")
+        if [ "$_aw_now" -gt "$_aw_before" ]; then
+            sim_advance "$_aw_secs"
+            _aw_before=$_aw_now
+            _aw_moved=$((_aw_moved + 1))
+        fi
+        if [ "$(date +%s)" -ge "$_aw_end" ]; then
+            kill "$_aw_pid" 2>/dev/null || true
+            fail "waited ${SBX_WAIT_BOUND:-300} s for ${_aw_what:-process $_aw_pid} (advanced $_aw_moved times)"
+        fi
+        sleep 0.05
+    done
+    _aw_st=0
+    wait "$_aw_pid" || _aw_st=$?
+    return "$_aw_st"
 }
 
 # webhook_start DIR -- a webhook receiver on a free loopback port (see the list above).

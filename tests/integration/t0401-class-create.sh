@@ -1,15 +1,16 @@
 #!/bin/bash
-# t0401-class-create.sh -- a 60-seat class on the simulator at a high time scale: every seat
-# becomes active, once; `class show`, `class list` and the roster agree with the store and
-# with the simulator; the roster CSV parses with python's csv module.
+# t0401-class-create.sh -- a 60-seat class on the simulator, its clock paused and moved 10 s
+# each time `class create` waits for it: every seat becomes active, once; `class show`, `class
+# list` and the roster agree with the store and with the simulator; the roster CSV parses with
+# python's csv module.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 1000 --account-limit 1000
+sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
 write_config
 sbx init >/dev/null
 
 # Not a terminal and no --json: plain progress lines on stderr, the seat table on stdout.
-sbx class create k8s-101 --seats 60 --owner prof@uni.example --ttl 2d >"$T/create.out" 2>"$T/create.err"
+sbx_advancing clock 10 class create k8s-101 --seats 60 --owner prof@uni.example --ttl 2d >"$T/create.out" 2>"$T/create.err"
 assert_contains "$(cat "$T/create.err")" "60/60 done" "final progress line"
 assert_eq "$(grep -c $'\r' "$T/create.err" || true)" 0 "no terminal redraws when not a tty"
 assert_contains "$(cat "$T/create.out")" "class k8s-101 (training): ready, 60 seats"

@@ -2,10 +2,11 @@
 # t0402-class-failures.sh -- a roster class where AWS fails some creations: the class ends
 # usable with the seats that succeeded, `class show` names the failed seats and AWS's reason,
 # the exit status says "partial" (8), and `class resume` finishes the rest without
-# duplicates once AWS stops failing.
+# duplicates once AWS stops failing. The simulator's clock is paused and moves 10 s each time
+# a class command waits for it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 1000 --account-limit 1000
+sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
 write_config
 sbx init >/dev/null
 
@@ -21,7 +22,7 @@ sbx init >/dev/null
 } >"$T/students.csv"
 sim_admin POST faults '{"fail_create_matching": "flaky", "fail_create_reason": "INTERNAL_FAILURE"}' >/dev/null
 
-assert_exit 8 sbx class create lab --roster "$T/students.csv" --owner prof@uni.example --json >"$T/create.json"
+assert_exit 8 sbx_advancing clock 10 class create lab --roster "$T/students.csv" --owner prof@uni.example --json >"$T/create.json"
 out=$(cat "$T/create.json")
 assert_eq "$(json_get "$out" 'd["class"]["state"]')" partial
 assert_eq "$(json_get "$out" 'd["class"]["counts"]["active"]')" 10
@@ -51,7 +52,7 @@ PY
 
 # AWS recovers; resume re-drives only the failed seats.
 sim_admin POST faults '{"fail_create_matching": ""}' >/dev/null
-res=$(sbx class resume lab --json)
+res=$(sbx_advancing clock 10 class resume lab --json)
 assert_eq "$(json_get "$res" 'd["class"]["state"]')" ready
 assert_eq "$(json_get "$res" 'd["class"]["counts"]["active"]')" 12
 state=$(sim_admin GET state)
@@ -66,7 +67,7 @@ ids = sorted(s["account_id"] for s in res["seats"])
 assert ids == sorted(r["AccountId"] for r in ok), "seats and created accounts differ"
 PY
 # Resuming a finished class changes nothing.
-res2=$(sbx class resume lab --json)
+res2=$(sbx_advancing clock 10 class resume lab --json)
 assert_eq "$(json_get "$res2" 'd["class"]["counts"]["active"]')" 12
 assert_eq "$(json_get "$(sim_admin GET state)" 'len(d["create_requests"])')" 14
 echo ok

@@ -1,33 +1,47 @@
 #!/bin/bash
 # t0403-class-resume-kill.sh -- `class create` killed with SIGKILL mid-provisioning, then
-# `class resume`: every seat ends active with exactly one account, nothing created twice.
+# `class resume`: every seat ends active with exactly one account, nothing created twice. The
+# simulator's clock is paused; where the kill lands is chosen at random for each trial from
+# markers the simulator shows: after the n-th CreateAccount of the first burst (n from 1 to 3,
+# while the burst is being sent or once it waits for the next token), or, the clock moved 10 s
+# each time the command waits, after the n-th creation polled as done or the n-th seat tagged.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 200 --account-limit 1000
+sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
 write_config
 sbx init >/dev/null
 
+seed=${SBX_TEST_SEED:-$RANDOM}
+echo "seed $seed (SBX_TEST_SEED=$seed repeats these kill points)"
+RANDOM=$seed
 for trial in 1 2 3; do
-    # Paused, the simulator finishes no creation: `class create` submits a few (the client's
-    # burst of three) and waits, so it is certainly killed mid-provisioning.
-    sim_admin POST pause >/dev/null
-    sbx class create "kill$trial" --seats 12 --owner prof@uni.example --json >/dev/null 2>&1 &
+    n=$((RANDOM % 3 + 1))
+    case $((RANDOM % 3)) in
+    0) op=CreateAccount ;;
+    1) op=DescribeCreateAccountStatus ;;
+    *) op=TagResource ;;
+    esac
+    before=$(sim_calls "$op")
+    echo "trial $trial: kill after $op #$n"
+    "$SANDBOXCTL" class create "kill$trial" --seats 12 --owner prof@uni.example --json >/dev/null 2>&1 &
     pid=$!
-    want=$(((trial - 1) * 12 + 3))
-    tries=0
-    while [ "$(json_get "$(sim_admin GET state)" 'len(d["create_requests"])')" -lt "$want" ]; do
-        kill -0 "$pid" 2>/dev/null || fail "trial $trial: class create ended before submitting 3 creations"
-        tries=$((tries + 1))
-        [ "$tries" -le 1200 ] || fail "trial $trial: class create did not submit 3 creations in 2 minutes"
-        sleep 0.1
+    reads=$(sim_calls clock)
+    end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
+    until [ "$(sim_calls "$op")" -ge $((before + n)) ]; do
+        kill -0 "$pid" 2>/dev/null || fail "trial $trial: class create ended before $op #$n"
+        [ "$(date +%s)" -lt "$end" ] || fail "trial $trial: waited ${SBX_WAIT_BOUND:-300} s for $op #$n"
+        if [ "$op" != CreateAccount ] && [ "$(sim_calls clock)" -gt "$reads" ]; then
+            sim_advance 10 # the command waits for the clock
+            reads=$(sim_calls clock)
+        fi
+        sleep 0.05
     done
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null || true
-    sim_admin POST resume >/dev/null
     mid=$(sbx class show "kill$trial" --json)
     [ "$(json_get "$mid" 'd["class"]["counts"]["active"]')" -lt 12 ] ||
         fail "trial $trial: killed too late to test anything"
-    res=$(sbx class resume "kill$trial" --json)
+    res=$(sbx_advancing clock 10 class resume "kill$trial" --json)
     assert_eq "$(json_get "$res" 'd["class"]["state"]')" ready "trial $trial"
     assert_eq "$(json_get "$res" 'd["class"]["counts"]["active"]')" 12 "trial $trial"
 done

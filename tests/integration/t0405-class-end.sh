@@ -1,10 +1,11 @@
 #!/bin/bash
 # t0405-class-end.sh -- `class end` expires every seat now: pre-close hooks run once per seat,
 # the seats are closed within the close limits (never more than 3 in flight), and the class
-# ends with every seat closed at AWS.
+# ends with every seat closed at AWS. The simulator's clock is paused and moves 10 s (20 s for
+# the closures) each time a class command waits for it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 2000 --account-limit 1000
+sim_start --paused --no-throttle --time-scale 2000 --account-limit 1000
 write_config
 sbx init >/dev/null
 mkdir -p "$T/hooks/pre-close.d"
@@ -14,14 +15,14 @@ echo "\$SANDBOX_ACCOUNT_ID \$SANDBOX_CLASS \$SANDBOX_REASON" >>"$T/pre-close.log
 HOOK
 chmod 755 "$T/hooks/pre-close.d/10-record"
 
-sbx class create end1 --seats 7 --owner prof@uni.example --json >/dev/null
+sbx_advancing clock 10 class create end1 --seats 7 --owner prof@uni.example --json >/dev/null
 ids=$(json_get "$(sbx class show end1 --json)" '" ".join(sorted(s["account_id"] for s in d["seats"]))')
 
 # Without --yes and without a terminal, a destructive command refuses.
-assert_exit 2 sbx class end end1
+assert_exit 2 sbx_advancing clock 10 class end end1
 assert_eq "$(json_get "$(sbx class show end1 --json)" 'd["class"]["state"]')" ready
 
-out=$(sbx class end end1 --yes --json)
+out=$(sbx_advancing clock 20 class end end1 --yes --json)
 assert_eq "$(json_get "$out" 'd["class"]["state"]')" ended
 assert_eq "$(json_get "$out" 'd["class"]["counts"]["closed"]')" 7
 assert_eq "$(json_get "$out" 'sorted(set(s["state"] for s in d["seats"]))')" '["suspended"]'
@@ -47,6 +48,6 @@ for i, t in enumerate(ts):
     assert sum(1 for u in ts[:i] if t - u < 300) < 3, ts
 PY
 # Ending an ended class is a no-op.
-out=$(sbx class end end1 --yes --json)
+out=$(sbx_advancing clock 20 class end end1 --yes --json)
 assert_eq "$(json_get "$out" 'd["class"]["state"]')" ended
 echo ok

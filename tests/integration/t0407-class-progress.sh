@@ -1,19 +1,21 @@
 #!/bin/bash
 # t0407-class-progress.sh -- progress output of `class create`: a redrawn status line on a
-# terminal, plain lines elsewhere (t0401), and nothing but the JSON document with --json.
+# terminal, plain lines elsewhere (t0401), and nothing but the JSON document with --json. The
+# simulator's clock is paused and moves 10 s each time `class create` waits for it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 1000 --account-limit 1000
+sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
 write_config
 sbx init >/dev/null
 
 # --json: stdout is exactly one JSON document, stderr is empty.
-sbx class create quiet --seats 4 --owner prof@uni.example --json >"$T/out.json" 2>"$T/err.txt"
+sbx_advancing clock 10 class create quiet --seats 4 --owner prof@uni.example --json >"$T/out.json" 2>"$T/err.txt"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["class"]["state"] == "ready", d' "$T/out.json"
 assert_eq "$(wc -c <"$T/err.txt")" 0 "stderr with --json"
 
 # On a terminal (a pty from script(1)): the line is redrawn in place with a bar and an ETA.
-TERM=xterm script -qefc "$SANDBOXCTL class create tty --seats 6 --owner prof@uni.example" /dev/null >"$T/tty.txt"
+TERM=xterm script -qefc "$SANDBOXCTL class create tty --seats 6 --owner prof@uni.example" /dev/null >"$T/tty.txt" &
+advance_while clock 10 $!
 python3 - "$T/tty.txt" <<'PY'
 import sys
 raw = open(sys.argv[1], "rb").read().decode()

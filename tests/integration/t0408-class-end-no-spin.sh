@@ -3,11 +3,13 @@
 # (one CloseAccount per 20 s, three closures in flight) sleeps until the next due time instead
 # of stepping the engine again and again while the queued seats' due times have passed. The
 # engine steps it takes are bounded by the work (the requests it makes), not by how long it
-# waits.
+# waits. The simulator's clock is paused and moves each time the class command waits for it
+# (10 s while creating, 20 s while closing): a driver that woke before its due time, or spun
+# while the clock stood still, takes more steps than the requests it makes.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
 seats=12
-sim_start --time-scale 100 --account-limit 1000 --create-latency 60s --close-latency 5m -q
+sim_start --paused --no-throttle --time-scale 100 --account-limit 1000 --create-latency 60s --close-latency 5m -q
 # 2% under AWS's rates, as the class benchmark and an operator would configure it.
 write_config 'limits = {
     account_limit = 1000;
@@ -20,8 +22,8 @@ write_config 'limits = {
     close_quota = 0;
 };'
 sbx init >/dev/null
-sbx class create spin --seats $seats --owner prof@uni.example --json >/dev/null
-sbx -vv class end spin --yes --json >"$T/end.json" 2>"$T/end.err"
+sbx_advancing clock 10 class create spin --seats $seats --owner prof@uni.example --json >/dev/null
+sbx_advancing clock 20 -vv class end spin --yes --json >"$T/end.json" 2>"$T/end.err"
 assert_eq "$(json_get "$(cat "$T/end.json")" 'd["class"]["counts"]["closed"]')" $seats
 steps=$(grep -c "class spin: step at" "$T/end.err" || true)
 requests=$(json_get "$(sim_admin GET state)" 'd["calls"]["CloseAccount"] + d["calls"]["DescribeAccount"]')

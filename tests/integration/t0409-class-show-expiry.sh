@@ -1,13 +1,14 @@
 #!/bin/bash
-# t0408-class-show-expiry.sh -- the expiry `class show` and `class list` give is the seats'
+# t0409-class-show-expiry.sh -- the expiry `class show` and `class list` give is the seats'
 # (each seat's account expires ttl after it became active), not the planned time written when
-# the class was created; each seat shows its own.
+# the class was created; each seat shows its own. The simulator's clock is paused and moves
+# 10 s each time `class create` waits for it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 1000 --account-limit 1000
+sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
 write_config
 sbx init >/dev/null
-sbx class create exp1 --seats 3 --owner prof@uni.example --ttl 2d >/dev/null 2>&1
+sbx_advancing clock 10 class create exp1 --seats 3 --owner prof@uni.example --ttl 2d >/dev/null 2>&1
 
 accounts=$(sbx list --json)
 last=$(json_get "$accounts" 'max(a["expires_at"] for a in d["accounts"] if a["class"] == "exp1")')
@@ -25,3 +26,4 @@ else
     assert_contains "$text" "expires $first to $last"
 fi
 assert_contains "$(sbx class list)" "$last"
+echo ok

@@ -2,10 +2,11 @@
 # t0500-pool.sh -- a kind's warm pool: `run` fills it with fresh accounts (no owner, in the
 # pool OU), `create` hands one over in seconds (moved, tagged with owner and expiry, post-create
 # hook), `run` refills it, two concurrent creates never get the same pool account, and a
-# create killed in the middle of a hand-over is finished by `run`.
+# create killed in the middle of a hand-over is finished by `run`. The simulator's clock is
+# paused: only the test moves it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 1 --create-latency 60s
+sim_start --paused --no-throttle --time-scale 1000 --create-latency 60s
 KINDS='kinds = {
     demo = {
         ttl = "8h";

@@ -1,10 +1,11 @@
 #!/bin/bash
 # t0501-pool-class.sh -- `class create` takes seats from the kind's warm pool first and creates
 # the rest, pipelined as before: every seat active once, in the kind's OU, tagged with the
-# class and owner; no pool account handed out twice, no creation beyond the seats.
+# class and owner; no pool account handed out twice, no creation beyond the seats. The
+# simulator's clock is paused: only the test moves it (10 s each time `class create` waits).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 100 --account-limit 1000
+sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
 write_config 'kinds = {
     training = {
         ttl = "3d";
@@ -23,7 +24,7 @@ done
 assert_eq "$(count_pooled)" 3 "the pool is ready"
 pool=$(sbx list --pool --json)
 
-sbx class create lab-1 --seats 5 --owner prof@uni.example --ttl 2d >"$T/create.out" 2>"$T/create.err"
+sbx_advancing clock 10 class create lab-1 --seats 5 --owner prof@uni.example --ttl 2d >"$T/create.out" 2>"$T/create.err"
 assert_contains "$(cat "$T/create.out")" "class lab-1 (training): ready, 5 seats"
 show=$(sbx class show lab-1 --json)
 assert_eq "$(json_get "$show" 'd["class"]["counts"]["active"]')" 5

@@ -5,7 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "aws/orgs.h"
+#include "cfg.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
+#include "sim/sim.h"
+#include "store/store.h"
 
 struct check_case {
     const char *name;
@@ -71,6 +79,110 @@ check_tmpdir(void)
         exit(1);
     }
     return strdup(tmpl);
+}
+
+void
+check_aws_env(const char *home)
+{
+    static const char *const unset[] = {
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_ORGANIZATIONS",
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_ENDPOINT_URL_COST_EXPLORER",
+        "AWS_ENDPOINT_URL_SSO_ADMIN",
+        "AWS_ENDPOINT_URL_IDENTITYSTORE",
+        "AWS_MAX_ATTEMPTS",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_CA_BUNDLE",
+        "http_proxy",
+        "all_proxy",
+        "ALL_PROXY",
+    };
+
+    for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
+        unsetenv(unset[i]);
+    setenv("HOME", home, 1);
+    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+    setenv("AWS_ACCESS_KEY_ID", CHECK_SIM_KEY, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", CHECK_SIM_SECRET, 1);
+}
+
+char *
+check_strdup(const char *s)
+{
+    char *p = strdup(s);
+
+    CHECK(p != NULL);
+    return p;
+}
+
+void
+check_sim_open(struct check_fx *f, struct sim_opts *so)
+{
+    struct sbx_err err = { 0 };
+    char path[4096];
+
+    memset(f, 0, sizeof(*f));
+    f->dir = check_tmpdir();
+    check_aws_env(f->dir);
+    so->access_key_id = CHECK_SIM_KEY;
+    so->secret_access_key = CHECK_SIM_SECRET;
+    CHECK_OK(sim_new(so, &f->sim, &err), &err);
+    CHECK_OK(sim_server_start(f->sim, NULL, "127.0.0.1:0", NULL, NULL, &f->srv, &err), &err);
+    CHECK_OK(cfg_defaults(&f->cfg, &err), &err);
+    snprintf(path, sizeof(path), "http://127.0.0.1:%d", sim_server_port(f->srv));
+    free(f->cfg->aws.endpoint);
+    f->cfg->aws.endpoint = check_strdup(path);
+    snprintf(path, sizeof(path), "%s/hooks", f->dir);
+    CHECK(mkdir(path, 0700) == 0);
+    free(f->cfg->hooks.dir);
+    f->cfg->hooks.dir = check_strdup(path);
+}
+
+void
+check_engine_open(struct check_fx *f, double start)
+{
+    struct engine_opts eo = { 0 };
+    struct orgs_opts oo;
+    struct sbx_err err = { 0 };
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/store.db", f->dir);
+    CHECK_OK(store_open(path, STORE_CREATE, &f->store, &err), &err);
+    if (start != 0)
+        clock_init_fixed(&f->clock, start);
+    else
+        clock_init_real(&f->clock);
+    f->cfg->aws.follow_sim_clock = start == 0;
+    cmd_orgs_opts(f->cfg, &oo);
+    CHECK_OK(orgs_new(&oo, &f->clock, &f->orgs, &err), &err);
+    if (start == 0)
+        CHECK_OK(orgs_sim_clock(f->orgs, &f->clock, &err), &err);
+    eo.cfg = f->cfg;
+    eo.store = f->store;
+    eo.orgs = f->orgs;
+    eo.clock = &f->clock;
+    eo.actor = "test";
+    eo.dry_run = f->dry_run;
+    CHECK_OK(engine_new(&eo, &f->e, &err), &err);
+}
+
+void
+check_fx_close(struct check_fx *f)
+{
+    engine_free(f->e);
+    orgs_free(f->orgs);
+    store_close(f->store);
+    cfg_free(f->cfg);
+    sim_server_stop(f->srv);
+    sim_free(f->sim);
+    free(f->dir);
 }
 
 int

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sbx.h"
+#include "util/clock.h"
 
 typedef void (*check_fn)(void);
 void check_register(const char *name, check_fn fn);
@@ -83,8 +84,39 @@ extern char **check_argv;
 
 /* Reads a whole file into a NUL-terminated heap buffer (test helper); exits on failure. */
 char *check_read_file(const char *path, size_t *len);
+/* strdup() that exits on failure. */
+char *check_strdup(const char *s);
 /* A fresh private directory under $TMPDIR; the caller may leave it (ctest runs are throwaway). */
 char *check_tmpdir(void);
+/* The environment of a client under test that talks to an in-process simulator: no AWS
+ * setting of the host's (profiles, endpoints, proxies, region, tokens), HOME as given, and the
+ * simulator's key pair CHECK_SIM_KEY / CHECK_SIM_SECRET as the credentials. */
+#define CHECK_SIM_KEY    "AKIDTEST"
+#define CHECK_SIM_SECRET "secret"
+void check_aws_env(const char *home);
+
+/* An engine over an in-process simulator on 127.0.0.1: check_sim_open(), then any change to
+ * cfg, then check_engine_open(); check_fx_close() frees it all. */
+struct check_fx {
+    char *dir; /* the test's private directory (store.db, hooks/) */
+    struct sim *sim;
+    struct sim_server *srv;
+    struct sbx_config *cfg;
+    struct sbx_clock clock;
+    struct store *store;
+    struct orgs *orgs;
+    struct engine *e;
+    bool dry_run; /* set before check_engine_open(): an engine that changes nothing */
+};
+struct sim_opts;
+/* Starts the simulator of so (its key pair set to CHECK_SIM_KEY / CHECK_SIM_SECRET, the
+ * environment set by check_aws_env) and loads the default configuration pointed at it, with
+ * hooks in dir/hooks. */
+void check_sim_open(struct check_fx *f, struct sim_opts *so);
+/* Opens the store, the Organizations client and the engine (actor "test") on a clock fixed at
+ * start, or, with start 0, following the simulator's clock (aws.follow_sim_clock). */
+void check_engine_open(struct check_fx *f, double start);
+void check_fx_close(struct check_fx *f);
 /* Sends stderr to the file path (created or truncated) until check_stderr_end(path, saved);
  * returns the saved descriptor. Exits on failure. */
 int check_stderr_begin(const char *path);

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "engine/engine_access.h"
 #include "sim/sim.h"
+#include "store/store.h"
 #include "util/clock.h"
 
 #define T0       1767225600.0
@@ -228,4 +229,54 @@ TEST(portal_and_console_links)
     CHECK_INT_EQ(
             engine_access_console_url("https://x.example/start", "123456789012", "@@@@", buf, 75),
             -1);
+}
+
+/* The groups of an account: the kind's access_groups replace access.groups ("" = none), a
+ * class's are added, each name once, in order. */
+TEST(groups_of_a_kind_and_a_class)
+{
+    struct sbx_config cfg = { 0 };
+    struct cfg_kind k = { 0 };
+    const char *const cls[] = { "Instructors", "Auditors", "" };
+    struct sbx_err err = { 0 };
+    char **v;
+    size_t n;
+
+    CHECK_OK(engine_access_groups(&cfg, &k, NULL, 0, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 0);
+    CHECK(v == NULL);
+    cfg.access.groups = (char *)"Auditors,Admins";
+    CHECK_OK(engine_access_groups(&cfg, &k, cls, 3, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 3);
+    CHECK_STR_EQ(v[0], "Auditors");
+    CHECK_STR_EQ(v[1], "Admins");
+    CHECK_STR_EQ(v[2], "Instructors");
+    store_strings_free(v, n);
+    k.access_groups = (char *)"Support";
+    CHECK_OK(engine_access_groups(&cfg, &k, NULL, 0, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(v[0], "Support");
+    store_strings_free(v, n);
+    k.access_groups = (char *)"";
+    CHECK_OK(engine_access_groups(&cfg, &k, cls, 1, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(v[0], "Instructors");
+    store_strings_free(v, n);
+    CHECK_OK(engine_access_groups(&cfg, NULL, NULL, 0, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 2); /* no kind: access.groups */
+    store_strings_free(v, n);
+}
+
+/* A group by displayName; one that does not exist is a typed error naming it. */
+TEST(group_by_display_name)
+{
+    struct fx f;
+    struct sbx_err err = { 0 };
+    char *id = NULL;
+
+    fx_init(&f);
+    CHECK_ERR(engine_access_group_id(f.idc, STORE, "Mentors", &id, &err), &err, SBX_E_NOTFOUND);
+    CHECK_CONTAINS(err.msg, "no IAM Identity Center group 'Mentors' in identity store " STORE);
+    CHECK(id == NULL);
+    fx_done(&f);
 }

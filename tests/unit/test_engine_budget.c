@@ -107,104 +107,33 @@ TEST(days_are_utc)
 
 /* --- the check against the simulator --------------------------------------------------------- */
 
-struct fx {
-    struct sim *sim;
-    struct sim_server *srv;
-    struct sbx_config *cfg;
-    struct sbx_clock clock;
-    struct store *store;
-    struct orgs *orgs;
-    struct engine *e;
-};
-
-static char *
-xstrdup(const char *s)
-{
-    char *p = strdup(s);
-
-    CHECK(p != NULL);
-    return p;
-}
-
 static void
-fx_init(struct fx *f)
+fx_init(struct check_fx *f)
 {
-    static const char *const unset[] = { "AWS_SESSION_TOKEN",
-                                         "AWS_PROFILE",
-                                         "AWS_ENDPOINT_URL",
-                                         "AWS_ENDPOINT_URL_ORGANIZATIONS",
-                                         "AWS_ENDPOINT_URL_COST_EXPLORER",
-                                         "AWS_MAX_ATTEMPTS",
-                                         "AWS_REGION",
-                                         "AWS_DEFAULT_REGION",
-                                         "http_proxy",
-                                         "all_proxy",
-                                         "ALL_PROXY" };
     struct sim_opts so;
-    struct engine_opts eo = { 0 };
-    struct orgs_opts oo;
-    struct sbx_err err = { 0 };
-    char *dir = check_tmpdir(), path[4096];
 
-    memset(f, 0, sizeof(*f));
-    for (size_t i = 0; i < SBX_ARRAY_LEN(unset); i++)
-        unsetenv(unset[i]);
-    setenv("HOME", dir, 1);
-    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
     sim_opts_init(&so);
-    so.access_key_id = "AKIDTEST";
-    so.secret_access_key = "secret";
     so.fixed_clock = true;
     so.start_time = T0;
     so.seed = 7;
     so.seeded = true;
     so.throttle = false;
     so.ce_lag = 0;
-    CHECK_OK(sim_new(&so, &f->sim, &err), &err);
-    CHECK_OK(sim_server_start(f->sim, NULL, "127.0.0.1:0", NULL, NULL, &f->srv, &err), &err);
-    CHECK_OK(cfg_defaults(&f->cfg, &err), &err);
-    snprintf(path, sizeof(path), "http://127.0.0.1:%d", sim_server_port(f->srv));
-    free(f->cfg->aws.endpoint);
-    f->cfg->aws.endpoint = xstrdup(path);
+    check_sim_open(f, &so);
     free(f->cfg->aws.ce_endpoint);
-    f->cfg->aws.ce_endpoint = xstrdup(path);
-    snprintf(path, sizeof(path), "%s/store.db", dir);
-    CHECK_OK(store_open(path, STORE_CREATE, &f->store, &err), &err);
-    clock_init_fixed(&f->clock, T0);
-    cmd_orgs_opts(f->cfg, &oo);
-    CHECK_OK(orgs_new(&oo, &f->clock, &f->orgs, &err), &err);
-    eo.cfg = f->cfg;
-    eo.store = f->store;
-    eo.orgs = f->orgs;
-    eo.clock = &f->clock;
-    eo.actor = "test";
-    CHECK_OK(engine_new(&eo, &f->e, &err), &err);
-    free(dir);
+    f->cfg->aws.ce_endpoint = check_strdup(f->cfg->aws.endpoint);
+    check_engine_open(f, T0);
 }
 
 static void
-fx_done(struct fx *f)
-{
-    engine_free(f->e);
-    orgs_free(f->orgs);
-    store_close(f->store);
-    cfg_free(f->cfg);
-    sim_server_stop(f->srv);
-    sim_free(f->sim);
-}
-
-static void
-advance(struct fx *f, double secs)
+advance(struct check_fx *f, double secs)
 {
     sim_advance(f->sim, secs);
     clock_advance(&f->clock, secs);
 }
 
 static void
-admin(struct fx *f, const char *path, const char *body, char *id, size_t n)
+admin(struct check_fx *f, const char *path, const char *body, char *id, size_t n)
 {
     struct sim_reply r;
     cJSON *o;
@@ -222,7 +151,7 @@ admin(struct fx *f, const char *path, const char *body, char *id, size_t n)
 
 /* An active row of kind (first kind) for a new member that spends per_day USD a day. */
 static int64_t
-active_account(struct fx *f, int n, int per_day, char *id)
+active_account(struct check_fx *f, int n, int per_day, char *id)
 {
     struct store_account a = { 0 };
     struct store_audit_ev ev = { (int64_t)T0, "test", "adopted", NULL, "active", NULL };
@@ -249,7 +178,7 @@ active_account(struct fx *f, int n, int per_day, char *id)
 }
 
 static void
-check(struct fx *f, struct engine_budget_report *r)
+check(struct check_fx *f, struct engine_budget_report *r)
 {
     struct sbx_err err = { 0 };
 
@@ -261,7 +190,7 @@ check(struct fx *f, struct engine_budget_report *r)
  * the next month (a new period), and the limit then; an account's own 100 USD budget waits. */
 TEST(monthly_warnings_fire_again_in_a_new_month)
 {
-    struct fx f;
+    struct check_fx f;
     struct engine_budget_report r;
     struct engine_budget_status st;
     struct sbx_err err = { 0 };
@@ -325,5 +254,5 @@ TEST(monthly_warnings_fire_again_in_a_new_month)
     CHECK_INT_EQ(st.limit, 10000);
     CHECK(!st.exceeded);
     store_account_release(&a);
-    fx_done(&f);
+    check_fx_close(&f);
 }

@@ -26,64 +26,13 @@
 
 #define T0 1800000000.0
 
-static const char *const aws_env[] = {
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_CA_BUNDLE",
-    "http_proxy",
-    "all_proxy",
-    "ALL_PROXY",
-};
-
-struct fx {
-    struct sim *sim;
-    struct sim_server *srv;
-    struct sbx_config *cfg;
-    struct sbx_clock clock;
-    struct store *store;
-    struct orgs *orgs;
-    struct engine *e;
-};
-
-static char *
-xstrdup(const char *s)
-{
-    char *p = strdup(s);
-
-    CHECK(p != NULL);
-    return p;
-}
-
 /* A simulator whose creations take create_latency seconds, and an engine over it. */
 static void
-fx_init(struct fx *f, double create_latency, int in_progress, int64_t stuck)
+fx_init(struct check_fx *f, double create_latency, int in_progress, int64_t stuck)
 {
     struct sim_opts so;
-    struct engine_opts eo = { 0 };
-    struct orgs_opts oo;
-    struct sbx_err err = { 0 };
-    char *dir = check_tmpdir(), path[4096];
-
-    memset(f, 0, sizeof(*f));
-    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    setenv("HOME", dir, 1);
-    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
 
     sim_opts_init(&so);
-    so.access_key_id = "AKIDTEST";
-    so.secret_access_key = "secret";
     so.fixed_clock = true;
     so.start_time = T0;
     so.seed = 7;
@@ -91,56 +40,23 @@ fx_init(struct fx *f, double create_latency, int in_progress, int64_t stuck)
     so.throttle = false;
     so.account_limit = 100;
     so.create_latency = create_latency;
-    CHECK_OK(sim_new(&so, &f->sim, &err), &err);
-    CHECK_OK(sim_server_start(f->sim, NULL, "127.0.0.1:0", NULL, NULL, &f->srv, &err), &err);
-
-    CHECK_OK(cfg_defaults(&f->cfg, &err), &err);
-    snprintf(path, sizeof(path), "http://127.0.0.1:%d", sim_server_port(f->srv));
-    free(f->cfg->aws.endpoint);
-    f->cfg->aws.endpoint = xstrdup(path);
-    snprintf(path, sizeof(path), "%s/hooks", dir);
-    CHECK(mkdir(path, 0700) == 0);
-    free(f->cfg->hooks.dir);
-    f->cfg->hooks.dir = xstrdup(path);
+    check_sim_open(f, &so);
     f->cfg->limits.create_in_progress = in_progress;
     f->cfg->limits.create_stuck = stuck;
     f->cfg->limits.account_limit = 100;
-
-    snprintf(path, sizeof(path), "%s/store.db", dir);
-    CHECK_OK(store_open(path, STORE_CREATE, &f->store, &err), &err);
-    clock_init_fixed(&f->clock, T0);
-    cmd_orgs_opts(f->cfg, &oo);
-    CHECK_OK(orgs_new(&oo, &f->clock, &f->orgs, &err), &err);
-    eo.cfg = f->cfg;
-    eo.store = f->store;
-    eo.orgs = f->orgs;
-    eo.clock = &f->clock;
-    eo.actor = "test";
-    CHECK_OK(engine_new(&eo, &f->e, &err), &err);
-    free(dir);
-}
-
-static void
-fx_done(struct fx *f)
-{
-    engine_free(f->e);
-    orgs_free(f->orgs);
-    store_close(f->store);
-    cfg_free(f->cfg);
-    sim_server_stop(f->srv);
-    sim_free(f->sim);
+    check_engine_open(f, T0);
 }
 
 /* Moves the simulator and the engine forward together. */
 static void
-advance(struct fx *f, double secs)
+advance(struct check_fx *f, double secs)
 {
     sim_advance(f->sim, secs);
     clock_advance(&f->clock, secs);
 }
 
 static void
-step(struct fx *f)
+step(struct check_fx *f)
 {
     struct engine_step_report r = { 0 };
     struct sbx_err err = { 0 };
@@ -152,7 +68,7 @@ step(struct fx *f)
 }
 
 static int64_t
-request(struct fx *f, const char *owner)
+request(struct check_fx *f, const char *owner)
 {
     struct engine_request r = { "demo", owner, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 };
@@ -167,7 +83,7 @@ request(struct fx *f, const char *owner)
 
 /* The row (caller releases it). */
 static struct store_account
-row(struct fx *f, int64_t id)
+row(struct check_fx *f, int64_t id)
 {
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
@@ -177,7 +93,7 @@ row(struct fx *f, int64_t id)
 }
 
 static void
-check_state(struct fx *f, int64_t id, const char *state)
+check_state(struct check_fx *f, int64_t id, const char *state)
 {
     struct store_account a = row(f, id);
 
@@ -187,7 +103,7 @@ check_state(struct fx *f, int64_t id, const char *state)
 
 /* Seconds after T0 of the row's next due time. */
 static int64_t
-due_after_t0(struct fx *f, int64_t id)
+due_after_t0(struct check_fx *f, int64_t id)
 {
     struct store_account a = row(f, id);
     int64_t due = a.due_at - (int64_t)T0;
@@ -198,7 +114,7 @@ due_after_t0(struct fx *f, int64_t id)
 
 /* Makes the row due now, as if its poll had been scheduled for this moment. */
 static void
-make_due(struct fx *f, int64_t id)
+make_due(struct check_fx *f, int64_t id)
 {
     struct store_account a = row(f, id);
     struct sbx_err err = { 0 };
@@ -213,7 +129,7 @@ make_due(struct fx *f, int64_t id)
 
 /* How many times the simulator was asked op. */
 static int
-calls(struct fx *f, const char *op)
+calls(struct check_fx *f, const char *op)
 {
     struct sim_reply r;
     cJSON *j, *n;
@@ -232,7 +148,7 @@ calls(struct fx *f, const char *op)
 
 TEST(first_poll_waits_for_the_expected_latency)
 {
-    struct fx f;
+    struct check_fx f;
     struct store_account a;
     int64_t id, id2;
     int polls;
@@ -274,12 +190,12 @@ TEST(first_poll_waits_for_the_expected_latency)
     step(&f);
     check_state(&f, id2, "creating");
     CHECK_INT_EQ(due_after_t0(&f, id2), 40 + 40);
-    fx_done(&f);
+    check_fx_close(&f);
 }
 
 TEST(stuck_warning_counts_from_submission)
 {
-    struct fx f;
+    struct check_fx f;
     struct store_account a;
     int64_t first, queued;
 
@@ -316,13 +232,13 @@ TEST(stuck_warning_counts_from_submission)
     a = row(&f, queued);
     CHECK_CONTAINS(a.last_error, "CreateAccount still in progress after 11m40s");
     store_account_release(&a);
-    fx_done(&f);
+    check_fx_close(&f);
 }
 
 /* The median of the last samples, the default before any, bounded. */
 TEST(create_latency_is_the_bounded_median_of_recent_creations)
 {
-    struct fx f;
+    struct check_fx f;
     struct sbx_err err = { 0 };
     char *text = NULL;
 
@@ -348,12 +264,12 @@ TEST(create_latency_is_the_bounded_median_of_recent_creations)
     CHECK(eng_create_latency(f.e) == ENGINE_CREATE_LATENCY_MIN);
     CHECK_OK(store_meta_set(f.store, "create_latencies", "fast", &err), &err);
     CHECK(eng_create_latency(f.e) == ENGINE_CREATE_LATENCY_DEFAULT);
-    fx_done(&f);
+    check_fx_close(&f);
 }
 
 /* How many of the rows are in state. */
 static int
-count_state(struct fx *f, const int64_t *ids, size_t n, enum engine_state state)
+count_state(struct check_fx *f, const int64_t *ids, size_t n, enum engine_state state)
 {
     int count = 0;
 
@@ -374,7 +290,7 @@ count_state(struct fx *f, const int64_t *ids, size_t n, enum engine_state state)
  */
 TEST(step_that_sees_a_closure_done_sends_the_next)
 {
-    struct fx f;
+    struct check_fx f;
     struct sbx_err err = { 0 };
     int64_t ids[4];
     char why[256];
@@ -417,5 +333,39 @@ TEST(step_that_sees_a_closure_done_sends_the_next)
     CHECK_INT_EQ(calls(&f, "CloseAccount"), 4);
     CHECK_INT_EQ(count_state(&f, ids, 4, ENGINE_S_CLOSE_WAIT), 0);
     CHECK_INT_EQ(count_state(&f, ids, 4, ENGINE_S_CLOSING), 3);
-    fx_done(&f);
+    check_fx_close(&f);
+}
+
+/* A step that leaves work waiting for a client-side token says when the token comes: the
+ * clock's time plus the wait, not the whole second before it. At T0 + 9.7 a CreateAccount
+ * token 0.3 s away is due at T0 + 10; counted from T0 + 9 it would be T0 + 9.3, already past,
+ * and a caller waiting for pace_due (class_drive) would step again and again until the token
+ * came (on a paused clock, until the clock is advanced). */
+TEST(pace_due_is_when_the_token_comes)
+{
+    struct engine_step_report r = { 0 };
+    struct sbx_err err = { 0 };
+    struct check_fx f;
+    double next, wait;
+
+    fx_init(&f, 40, 5, 600);
+    for (int i = 0; i < 4; i++) {
+        char owner[64];
+
+        snprintf(owner, sizeof(owner), "u%d@corp.example", i);
+        request(&f, owner);
+    }
+    /* The burst of three goes; the fourth waits 10 s for a token (one every 10 s). */
+    step(&f);
+    CHECK_INT_EQ(calls(&f, "CreateAccount"), 3);
+    advance(&f, 9.7);
+    wait = orgs_pace_wait(f.orgs, ORGS_OP_CREATE_ACCOUNT);
+    CHECK(wait > 0.2 && wait < 0.4);
+    CHECK_OK(engine_step(f.e, NULL, &r, &next, &err), &err);
+    CHECK_INT_EQ(calls(&f, "CreateAccount"), 3);
+    CHECK(r.pace_blocked);
+    if (fabs(r.pace_due - (clock_now(&f.clock) + wait)) > 1e-6)
+        CHECK_FAIL("pace_due %.3f, want now + %.3f = %.3f", r.pace_due - T0, wait,
+                   clock_now(&f.clock) + wait - T0);
+    check_fx_close(&f);
 }

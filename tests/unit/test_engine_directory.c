@@ -84,107 +84,28 @@ TEST(brake_needs_both_more_than_owners_and_more_than_share)
 
 /* --- against the simulator --------------------------------------------------------------- */
 
-static const char *const aws_env[] = {
-    "AWS_SESSION_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_ENDPOINT_URL_SSO_ADMIN",
-    "AWS_ENDPOINT_URL_IDENTITYSTORE",
-    "http_proxy",
-    "all_proxy",
-};
-
-struct fx {
-    struct sim *sim;
-    struct sim_server *srv;
-    struct sbx_config *cfg;
-    struct sbx_clock clock;
-    struct store *store;
-    struct orgs *orgs;
-    struct engine *e;
-};
-
-static char *
-xstrdup(const char *s)
-{
-    char *p = strdup(s);
-
-    CHECK(p != NULL);
-    return p;
-}
-
 static void
-fx_init(struct fx *f, bool dry_run)
+fx_init(struct check_fx *f, bool dry_run)
 {
     struct sim_opts so;
-    struct engine_opts eo = { 0 };
-    struct orgs_opts oo;
-    struct sbx_err err = { 0 };
-    char *dir = check_tmpdir(), path[4096];
 
-    memset(f, 0, sizeof(*f));
-    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    setenv("HOME", dir, 1);
-    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
     sim_opts_init(&so);
-    so.access_key_id = "AKIDTEST";
-    so.secret_access_key = "secret";
     so.fixed_clock = true;
     so.start_time = T0;
     so.seed = 7;
     so.seeded = true;
-    CHECK_OK(sim_new(&so, &f->sim, &err), &err);
-    CHECK_OK(sim_server_start(f->sim, NULL, "127.0.0.1:0", NULL, NULL, &f->srv, &err), &err);
-    CHECK_OK(cfg_defaults(&f->cfg, &err), &err);
-    snprintf(path, sizeof(path), "http://127.0.0.1:%d", sim_server_port(f->srv));
-    free(f->cfg->aws.endpoint);
-    f->cfg->aws.endpoint = xstrdup(path);
-    f->cfg->aws.sso_endpoint = xstrdup(path);
-    f->cfg->aws.identitystore_endpoint = xstrdup(path);
+    check_sim_open(f, &so);
+    f->cfg->aws.sso_endpoint = check_strdup(f->cfg->aws.endpoint);
+    f->cfg->aws.identitystore_endpoint = check_strdup(f->cfg->aws.endpoint);
     f->cfg->aws.max_attempts = 2;
     f->cfg->access.enabled = true;
-    snprintf(path, sizeof(path), "%s/hooks", dir);
-    CHECK(mkdir(path, 0700) == 0);
-    free(f->cfg->hooks.dir);
-    f->cfg->hooks.dir = xstrdup(path);
-    snprintf(path, sizeof(path), "%s/store.db", dir);
-    CHECK_OK(store_open(path, STORE_CREATE, &f->store, &err), &err);
-    clock_init_fixed(&f->clock, T0);
-    cmd_orgs_opts(f->cfg, &oo);
-    CHECK_OK(orgs_new(&oo, &f->clock, &f->orgs, &err), &err);
-    eo.cfg = f->cfg;
-    eo.store = f->store;
-    eo.orgs = f->orgs;
-    eo.clock = &f->clock;
-    eo.actor = "test";
-    eo.dry_run = dry_run;
-    CHECK_OK(engine_new(&eo, &f->e, &err), &err);
-    free(dir);
-}
-
-static void
-fx_done(struct fx *f)
-{
-    engine_free(f->e);
-    orgs_free(f->orgs);
-    store_close(f->store);
-    cfg_free(f->cfg);
-    sim_server_stop(f->srv);
-    sim_free(f->sim);
+    f->dry_run = dry_run;
+    check_engine_open(f, T0);
 }
 
 /* Moves the simulator and the engine forward together. */
 static void
-advance(struct fx *f, double secs)
+advance(struct check_fx *f, double secs)
 {
     sim_advance(f->sim, secs);
     clock_advance(&f->clock, secs);
@@ -192,7 +113,7 @@ advance(struct fx *f, double secs)
 
 /* An admin call that must succeed. */
 static void
-admin(struct fx *f, const char *path, const char *body)
+admin(struct check_fx *f, const char *path, const char *body)
 {
     struct sim_reply r;
 
@@ -203,7 +124,7 @@ admin(struct fx *f, const char *path, const char *body)
 }
 
 static void
-add_user(struct fx *f, const char *email)
+add_user(struct check_fx *f, const char *email)
 {
     char body[256];
 
@@ -212,7 +133,7 @@ add_user(struct fx *f, const char *email)
 }
 
 static int
-users_in_sim(struct fx *f)
+users_in_sim(struct check_fx *f)
 {
     struct sim_reply r;
     cJSON *o;
@@ -227,7 +148,7 @@ users_in_sim(struct fx *f)
 }
 
 static int64_t
-request(struct fx *f, const char *owner)
+request(struct check_fx *f, const char *owner)
 {
     struct engine_request r = { "demo", owner, ENGINE_TTL_DEFAULT, NULL, 0, NULL, 0, 0 };
     struct store_account a = { 0 };
@@ -241,7 +162,7 @@ request(struct fx *f, const char *owner)
 }
 
 static enum engine_state
-state_of(struct fx *f, int64_t id, char *reason, size_t n)
+state_of(struct check_fx *f, int64_t id, char *reason, size_t n)
 {
     struct store_account a = { 0 };
     struct sbx_err err = { 0 };
@@ -261,7 +182,7 @@ TEST(missing_users_are_named_before_anything_is_created)
                              "cat@corp.example" };
     struct engine_directory_users r;
     struct sbx_err err = { 0 };
-    struct fx f;
+    struct check_fx f;
 
     fx_init(&f, false);
     add_user(&f, "ann@corp.example");
@@ -279,7 +200,7 @@ TEST(missing_users_are_named_before_anything_is_created)
     CHECK_OK(engine_directory_users(f.e, owners, 4, &r, &err), &err);
     CHECK(!r.checked);
     engine_directory_users_release(&r);
-    fx_done(&f);
+    check_fx_close(&f);
 }
 
 TEST(create_users_creates_and_joins_groups_or_is_refused_by_an_external_source)
@@ -288,12 +209,12 @@ TEST(create_users_creates_and_joins_groups_or_is_refused_by_an_external_source)
     struct engine_directory_users r;
     struct sbx_err err = { 0 };
     struct sim_reply rep;
-    struct fx f;
+    struct check_fx f;
     cJSON *o;
 
     fx_init(&f, false);
     f.cfg->access.create_users = true;
-    f.cfg->access.user_groups = xstrdup("students");
+    f.cfg->access.user_groups = check_strdup("students");
     admin(&f, "/__sim/idc/groups", "{\"DisplayName\":\"students\"}");
     /* An external identity source: refused, said so, nothing created. */
     admin(&f, "/__sim/idc", "{\"identity_source\":\"external\"}");
@@ -322,7 +243,7 @@ TEST(create_users_creates_and_joins_groups_or_is_refused_by_an_external_source)
     CHECK_OK(engine_directory_users(f.e, owners, 2, &r, &err), &err);
     CHECK_INT_EQ((int)r.ncreated, 0);
     engine_directory_users_release(&r);
-    fx_done(&f);
+    check_fx_close(&f);
 }
 
 TEST(check_offboards_a_leaver_paced)
@@ -331,7 +252,7 @@ TEST(check_offboards_a_leaver_paced)
     struct sbx_err err = { 0 };
     char reason[64];
     int64_t ann, bob;
-    struct fx f;
+    struct check_fx f;
 
     fx_init(&f, false);
     add_user(&f, "ann@corp.example");
@@ -357,7 +278,7 @@ TEST(check_offboards_a_leaver_paced)
     CHECK_INT_EQ((int)state_of(&f, ann, NULL, 0), ENGINE_S_REQUESTED);
     CHECK_INT_EQ((int)state_of(&f, bob, reason, sizeof(reason)), ENGINE_S_FAILED);
     CHECK_STR_EQ(reason, "owner_left_directory");
-    fx_done(&f);
+    check_fx_close(&f);
 }
 
 TEST(brake_holds_when_six_of_twenty_vanish)
@@ -366,7 +287,7 @@ TEST(brake_holds_when_six_of_twenty_vanish)
     struct sbx_err err = { 0 };
     int64_t ids[20];
     char owner[64], *brake = NULL;
-    struct fx f;
+    struct check_fx f;
 
     fx_init(&f, false);
     for (int i = 0; i < 20; i++) {
@@ -400,7 +321,7 @@ TEST(brake_holds_when_six_of_twenty_vanish)
     CHECK_OK(store_meta_get(f.store, ENGINE_META_DIRECTORY_BRAKE, &brake, &err), &err);
     CHECK(brake == NULL || *brake == '\0');
     free(brake);
-    fx_done(&f);
+    check_fx_close(&f);
 }
 
 TEST(throttled_directory_offboards_nobody)
@@ -408,7 +329,7 @@ TEST(throttled_directory_offboards_nobody)
     struct engine_directory_report r;
     struct sbx_err err = { 0 };
     int64_t ann;
-    struct fx f;
+    struct check_fx f;
 
     fx_init(&f, false);
     ann = request(&f, "ann@corp.example"); /* no user: would be off-boarded */
@@ -425,18 +346,18 @@ TEST(throttled_directory_offboards_nobody)
     CHECK_OK(engine_directory_check(f.e, false, &r, &err), &err);
     CHECK(r.ran);
     CHECK_INT_EQ(r.offboarded, 1);
-    fx_done(&f);
+    check_fx_close(&f);
 }
 
 TEST(doctor_probes_instance_permission_sets_and_each_read_call)
 {
     struct engine_access_probe p[32];
-    struct fx f;
+    struct check_fx f;
     size_t n;
     int failed = 0;
 
     fx_init(&f, false);
-    f.cfg->kinds[0].permission_set = xstrdup("ReadOnlyAccess");
+    f.cfg->kinds[0].permission_set = check_strdup("ReadOnlyAccess");
     admin(&f, "/__sim/faults", "{\"deny_ops\":[\"GetGroupId\"]}");
     n = engine_directory_doctor(f.cfg, f.orgs, p, 32);
     CHECK(n > 10);
@@ -458,7 +379,7 @@ TEST(doctor_probes_instance_permission_sets_and_each_read_call)
     CHECK_STR_EQ(p[n - 1].name, "access writes");
     /* A permission set that does not exist is named. */
     free(f.cfg->kinds[0].permission_set);
-    f.cfg->kinds[0].permission_set = xstrdup("NoSuchSet");
+    f.cfg->kinds[0].permission_set = check_strdup("NoSuchSet");
     n = engine_directory_doctor(f.cfg, f.orgs, p, 32);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(p[i].name, "permission set developer") == 0) {
@@ -468,5 +389,5 @@ TEST(doctor_probes_instance_permission_sets_and_each_read_call)
     }
     f.cfg->access.enabled = false;
     CHECK_INT_EQ((int)engine_directory_doctor(f.cfg, f.orgs, p, 32), 0);
-    fx_done(&f);
+    check_fx_close(&f);
 }

@@ -232,6 +232,56 @@ TEST(assignment_is_asynchronous_and_one_at_a_time)
     sim_free(s);
 }
 
+/* A group is a principal of its own type: assigned as GROUP, listed as GROUP, and an id of
+ * the other type (a user's id as GROUP, a group's as USER) is ResourceNotFoundException. */
+TEST(group_principals)
+{
+    struct sim *s = mk();
+    char user[64], acct[16], group[64], body[512], rid[64];
+    const cJSON *list;
+    int st = 0;
+    cJSON *o;
+
+    setup(s, user, acct);
+    snprintf(group, sizeof(group), "%s",
+             admin_ok(s, "/__sim/idc/groups", "{\"DisplayName\":\"Instructors\"}", "GroupId"));
+    snprintf(body, sizeof(body),
+             "{\"InstanceArn\":\"" INSTANCE "\",\"TargetId\":\"%s\",\"TargetType\":\"AWS_ACCOUNT\","
+             "\"PermissionSetArn\":\"" PSET
+             "\",\"PrincipalType\":\"GROUP\",\"PrincipalId\":\"%s\"}",
+             acct, user);
+    expect_error(s, false, "CreateAccountAssignment", body, "ResourceNotFoundException");
+    assignment_body(body, sizeof(body), acct, group); /* a group's id as USER */
+    expect_error(s, false, "CreateAccountAssignment", body, "ResourceNotFoundException");
+    snprintf(body, sizeof(body),
+             "{\"InstanceArn\":\"" INSTANCE "\",\"TargetId\":\"%s\",\"TargetType\":\"AWS_ACCOUNT\","
+             "\"PermissionSetArn\":\"" PSET
+             "\",\"PrincipalType\":\"GROUP\",\"PrincipalId\":\"%s\"}",
+             acct, group);
+    o = idc(s, false, "CreateAccountAssignment", body, &st);
+    CHECK_INT_EQ(st, 200);
+    snprintf(rid, sizeof(rid), "%s", str(o, "AccountAssignmentCreationStatus.RequestId"));
+    cJSON_Delete(o);
+    sim_advance(s, 5);
+    CHECK_STR_EQ(status_of(s, false, rid), "SUCCEEDED");
+    snprintf(body, sizeof(body),
+             "{\"InstanceArn\":\"" INSTANCE "\",\"AccountId\":\"%s\",\"PermissionSetArn\":\"" PSET
+             "\"}",
+             acct);
+    o = idc(s, false, "ListAccountAssignments", body, &st);
+    CHECK_INT_EQ(st, 200);
+    list = cJSON_GetObjectItemCaseSensitive(o, "AccountAssignments");
+    CHECK_INT_EQ(cJSON_GetArraySize(list), 1);
+    CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, 0),
+                                                                       "PrincipalType")),
+                 "GROUP");
+    CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, 0),
+                                                                       "PrincipalId")),
+                 group);
+    cJSON_Delete(o);
+    sim_free(s);
+}
+
 TEST(latency_zero_and_admin_setting)
 {
     struct sim *s = mk();

@@ -710,12 +710,13 @@ TEST(migrates_hook_run_result)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE access_assignment; DROP TABLE hook_event; DROP TABLE spend_day;"
-                   " DROP TABLE account_budget; DROP TABLE aws_budget;"
-                   "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
-                   "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
-                   " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
-                   "PRAGMA user_version = 1");
+    raw_exec(path,
+             "DROP TABLE access_assignment; DROP TABLE hook_event; DROP TABLE spend_day;"
+             " DROP TABLE account_budget; DROP TABLE aws_budget; DROP TABLE class_access_group;"
+             "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
+             "INSERT INTO hook_run (account, event, attempt, status, exit_status, started_at,"
+             " ended_at) VALUES (1, 'pre-close', 1, 'ok', 0, 100, 110);"
+             "PRAGMA user_version = 1");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
@@ -742,7 +743,7 @@ TEST(migrates_spend_tables)
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
     raw_exec(path, "DROP TABLE spend_day; DROP TABLE account_budget; DROP TABLE aws_budget;"
-                   " PRAGMA user_version = 4");
+                   " DROP TABLE class_access_group; PRAGMA user_version = 4");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
@@ -791,7 +792,7 @@ TEST(migrates_aws_budget)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE aws_budget; PRAGMA user_version = 5");
+    raw_exec(path, "DROP TABLE aws_budget; DROP TABLE class_access_group; PRAGMA user_version = 5");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
@@ -1108,7 +1109,60 @@ TEST(assignments_from_intent_to_revoked)
     CHECK_INT_EQ(n, 1);
     CHECK_INT_EQ(ids[0], id);
     free(ids);
+
+    /* Granted again (an unfreeze): both are requested anew, but not another's assignment. */
+    g = assignment(id, "u-3");
+    g.principal = (char *)"";
+    snprintf(g.status, sizeof(g.status), "revoking");
+    CHECK_OK(store_assignment_add(s, &g, 2100, &err), &err);
+    CHECK_OK(store_assignment_regrant_all(s, id, 3000, &changed, &err), &err);
+    CHECK_INT_EQ(changed, 2);
+    CHECK_OK(store_assignment_list(s, id, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 3);
+    CHECK_STR_EQ(v[0].status, "requested");
+    CHECK_INT_EQ(v[0].due_at, 3000);
+    CHECK_STR_EQ(v[1].status, "requested");
+    CHECK_INT_EQ(v[1].revoked_at, 0);
+    CHECK_STR_EQ(v[2].status, "revoking");
+    store_assignments_free(v, n);
     store_close(s);
+}
+
+/* A class's groups, in the order given; a schema-6 store gets their table, empty. */
+TEST(class_groups_in_order_and_migrated)
+{
+    struct sbx_err err = { 0 };
+    struct store_class cl = { 0 };
+    struct store_audit_ev ev = { 100, "test", "class_created", NULL, NULL, "{}" };
+    const char *const groups[] = { "Instructors", "TAs" };
+    struct store *s;
+    char *path, **v;
+    size_t n;
+
+    s = open_new(&path);
+    cl.name = (char *)"c1";
+    cl.kind = (char *)"training";
+    cl.owner = (char *)"prof@example.com";
+    cl.state = (char *)"provisioning";
+    cl.detail = (char *)"{}";
+    CHECK_OK(store_class_insert(s, &cl, &ev, &err), &err);
+    CHECK_OK(store_class_groups_set(s, cl.id, groups, 2, &err), &err);
+    CHECK_OK(store_class_groups(s, cl.id, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 2);
+    CHECK_STR_EQ(v[0], "Instructors");
+    CHECK_STR_EQ(v[1], "TAs");
+    store_strings_free(v, n);
+    CHECK_OK(store_class_groups(s, cl.id + 1, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 0);
+    store_close(s);
+    raw_exec(path, "DROP TABLE class_access_group; PRAGMA user_version = 6");
+    s = NULL;
+    CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
+    CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
+    CHECK_OK(store_class_groups(s, cl.id, &v, &n, &err), &err);
+    CHECK_INT_EQ(n, 0);
+    store_close(s);
+    free(path);
 }
 
 /* A schema-3 store gets the assignment table, empty. */
@@ -1124,8 +1178,9 @@ TEST(migrates_to_assignments)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE access_assignment; DROP TABLE spend_day; DROP TABLE account_budget;"
-                   " DROP TABLE aws_budget; PRAGMA user_version = 3");
+    raw_exec(path,
+             "DROP TABLE access_assignment; DROP TABLE spend_day; DROP TABLE account_budget;"
+             " DROP TABLE aws_budget; DROP TABLE class_access_group; PRAGMA user_version = 3");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);

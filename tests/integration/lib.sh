@@ -47,6 +47,8 @@
 #                                which a command following a paused clock does whenever it
 #                                waits for time: `sbx_advancing clock 10 class create ...`
 #                                drives a command that waits on several operations' pacing
+#   advancing OP SECS CMD...     the same for any command CMD (a shell function too), e.g. the
+#                                AWS CLI retrying a throttled call (t0050)
 #   advance_while OP SECS PID    the same for a background process of the test's own (e.g. a
 #                                command under script(1)): advances as sbx_advancing does until
 #                                PID ends, and returns its exit status
@@ -66,7 +68,8 @@
 # audit event, a file a hook writes, a process exiting) with wait_for, sbx_wait or
 # sbx_advancing -- never for a delay. A paused simulator still throttles by its token buckets,
 # which refill only as sim_advance moves its clock: a test that sends more than a burst without
-# advancing passes --no-throttle (t0054 and t0263 test the throttling itself).
+# advancing passes --no-throttle (t0050 and t0054 test the throttling itself; injected faults
+# throttle with or without it: t0263).
 
 set -eu
 
@@ -452,15 +455,22 @@ sbx_wait() {
     return "$_bg_st"
 }
 
-# sbx_advancing OP SECS ARGS... -- see the header.
+# sbx_advancing OP SECS ARGS... / advancing OP SECS CMD... -- see the header.
 sbx_advancing() {
     _sa_op=$1
     _sa_secs=$2
     shift 2
+    advancing "$_sa_op" "$_sa_secs" "$SANDBOXCTL" "$@"
+}
+
+advancing() {
+    _sa_op=$1
+    _sa_secs=$2
+    shift 2
     _sa_before=$(sim_calls "$_sa_op")
-    "$SANDBOXCTL" "$@" >"$T/advancing.out" 2>"$T/advancing.err" &
+    "$@" >"$T/advancing.out" 2>"$T/advancing.err" &
     _sa_st=0
-    _aw_what="'sandboxctl $*'"
+    _aw_what="'$*'"
     advance_while "$_sa_op" "$_sa_secs" $! "$_sa_before" || _sa_st=$?
     _aw_what=""
     cat "$T/advancing.out"

@@ -15,10 +15,11 @@ case "$(aws --version 2>&1)" in
 aws-cli/2*) PAGER_OPT=--no-cli-pager ;;
 esac
 
-# Time runs 60x: a creation takes 1 s of real time, a closure 5 s, and CreateAccount's token
-# bucket refills at 6 per real second. The CLI signs with real time, which the simulator
-# accepts while its own clock runs ahead.
-sim_start --time-scale 60
+# The simulator's clock stands still but for the test's `advance`: its token buckets refill
+# only then, and a creation (60 simulated seconds) or a closure (5 minutes) ends only then. The
+# CLI signs with real time, which the simulator accepts while its own clock is within 15
+# minutes of it.
+sim_start --paused
 # shellcheck disable=SC2086
 orgs() { aws organizations "$@" --endpoint-url "$SIM_URL" --region us-east-1 --output json $PAGER_OPT; }
 # shellcheck disable=SC2086
@@ -36,17 +37,37 @@ out=$(orgs create-organizational-unit --parent-id "$root" --name Sandboxes)
 ou=$(json_get "$out" 'd["OrganizationalUnit"]["Id"]')
 assert_contains "$ou" "ou-${root#r-}-"
 
-# Five creations: more than CreateAccount's burst of 3, so the CLI meets throttling and retries.
+# Five creations: more than CreateAccount's burst of 3. The first three take the burst; on
+# the still clock no token comes back, so a fourth is refused and the CLI names the error.
 cars=""
-for i in 1 2 3 4 5; do
-    out=$(orgs create-account --email "student$i@example.com" --account-name "Student $i")
-    assert_eq "$(json_get "$out" 'd["CreateAccountStatus"]["State"]')" IN_PROGRESS
-    cars="$cars $(json_get "$out" 'd["CreateAccountStatus"]["Id"]')"
+created() {
+    assert_eq "$(json_get "$1" 'd["CreateAccountStatus"]["State"]')" IN_PROGRESS
+    cars="$cars $(json_get "$1" 'd["CreateAccountStatus"]["Id"]')"
+}
+for i in 1 2 3; do
+    created "$(orgs create-account --email "student$i@example.com" --account-name "Student $i")"
 done
+set +e
+err=$(AWS_MAX_ATTEMPTS=1 orgs create-account --email student4@example.com \
+    --account-name "Student 4" 2>&1)
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || fail "a fourth creation within the burst of 3 succeeded"
+assert_contains "$err" "TooManyRequestsException"
+# The CLI meets throttling and retries: each answer moves the clock 10 s (one token,
+# CreateAccount's rate being 1 per 10 s). The fourth's first attempt finds no token (the clock
+# has not moved since the refusal), so it succeeds only on a retry.
+for i in 4 5; do
+    created "$(AWS_MAX_ATTEMPTS=20 advancing CreateAccount 10 \
+        orgs create-account --email "student$i@example.com" --account-name "Student $i")"
+done
+calls=$(sim_calls CreateAccount)
+[ "$calls" -ge 7 ] || fail "creation 4 was not throttled first: $calls CreateAccount calls"
 # A creation takes 60 simulated seconds: move the clock past them rather than wait.
-sim_admin POST advance '{"seconds": 60}' >/dev/null
+sim_advance 60
 accounts=""
 for car in $cars; do
+    sim_advance 1 # DescribeCreateAccountStatus's rate: 2 a second, a burst of 2
     out=$(orgs describe-create-account-status --create-account-request-id "$car")
     assert_eq "$(json_get "$out" 'd["CreateAccountStatus"]["State"]')" SUCCEEDED "creation $car"
     accounts="$accounts $(json_get "$out" 'd["CreateAccountStatus"]["AccountId"]')"
@@ -76,15 +97,12 @@ out=$(orgs list-parents --child-id "$acct")
 assert_eq "$(json_get "$out" 'd["Parents"][0]["Id"]')" "$ou"
 assert_eq "$(json_get "$out" 'd["Parents"][0]["Type"]')" ORGANIZATIONAL_UNIT
 
-# The clock is paused around the closure: a CLI call can take longer than its 5 real seconds.
-sim_admin POST pause >/dev/null
 orgs close-account --account-id "$acct"
 out=$(orgs describe-account --account-id "$acct")
 assert_eq "$(json_get "$out" 'd["Account"]["Status"]')" PENDING_CLOSURE
 sim_admin POST advance '{"seconds": 300}' >/dev/null
 out=$(orgs describe-account --account-id "$acct")
 assert_eq "$(json_get "$out" 'd["Account"]["Status"]')" SUSPENDED
-sim_admin POST resume >/dev/null
 # Account.State joined the API model in 2025; a CLI built on an older model (Debian 12's 2.9)
 # drops the member it does not know, so only a CLI that shows it can check it.
 state=$(json_get "$out" 'd["Account"].get("State", "not in this CLI'"'"'s model")')
@@ -101,6 +119,7 @@ set -e
 [ "$rc" -ne 0 ] || fail "closing the management account succeeded"
 assert_contains "$err" "ConstraintViolationException"
 assert_contains "$err" "CloseAccount"
+sim_advance 20 # CloseAccount's next token: one per 20 s
 set +e
 err=$(AWS_MAX_ATTEMPTS=1 orgs close-account --account-id "$acct" 2>&1)
 set -e

@@ -5,14 +5,17 @@
 # token), not a second resolution of the profile that cannot assume the role on its own.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 1000 --create-latency 1s
+# A paused clock: the account is warned, and not yet expired, when the test says (the time
+# scale only shortens the real sleeps of a client waiting for the clock).
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s
 member=$(json_get "$(sim_admin POST accounts \
     '{"Email": "member@example.com", "Name": "member"}')" 'd["Id"]')
 
 # Set up with the management keys: an active demo account (warned 1h before it expires).
 write_config
 sbx init >/dev/null
-sbx create --kind demo --owner alice@example.com --ttl 2h --json >"$T/create.json"
+sbx_advancing CreateAccount 60 create --kind demo --owner alice@example.com --ttl 2h --json \
+    >"$T/create.json"
 assert_eq "$(json_get "$(cat "$T/create.json")" 'd["state"]')" active
 
 # From now on the client runs as the role, through the profile; an expiry-warning hook

@@ -5,7 +5,9 @@
 # suspended (post-close hook once) -> gone after the 90-day period. The audit chain holds.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 20 --create-latency 30s --close-latency 2m
+# The simulator's clock moves only when the test advances it (the time scale only shortens the
+# real sleeps of a client waiting for the clock).
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 30s --close-latency 2m
 write_config
 
 # Hooks append one line per run, so every count below can be checked exactly.
@@ -30,8 +32,9 @@ out=$(sbx init --json)
 assert_eq "$(json_get "$out" 'd["management_account_id"]')" 111111111111
 assert_eq "$(json_get "$out" 'd["ous_created"]')" 3
 
-# create waits until the account is active.
-acct=$(sbx create --kind training --owner Alice@Corp.Example --json)
+# create waits until the account is active: the clock moves a minute each time the simulator
+# has answered a CreateAccount.
+acct=$(sbx_advancing CreateAccount 60 create --kind training --owner Alice@Corp.Example --json)
 assert_eq "$(json_get "$acct" 'd["state"]')" active
 assert_eq "$(json_get "$acct" 'd["owner"]')" alice@corp.example
 assert_eq "$(json_get "$acct" 'd["kind"]')" training

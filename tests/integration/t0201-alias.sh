@@ -4,14 +4,16 @@
 # never handed out again, nor is any alias of a closed account. Names come from the template.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 100 --create-latency 10s --close-latency 1m
+# A paused clock: it moves a minute each time the simulator has answered a CreateAccount
+# (sbx_advancing), and otherwise only by the test's advance.
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 write_config
 sbx init >/dev/null
 
 first=$(json_get "$(sbx create --kind demo --owner Ann.Lee+x@Corp.Example --dry-run --json)" 'd["email"]')
 assert_eq "$first" "sandbox+demo-ann-lee-x-1@example.com"
 sim_admin POST faults "{\"fail_create_matching\": \"$first\", \"fail_create_reason\": \"EMAIL_ALREADY_EXISTS\"}" >/dev/null
-acct=$(sbx create --kind demo --owner Ann.Lee+x@Corp.Example --json)
+acct=$(sbx_advancing CreateAccount 60 create --kind demo --owner Ann.Lee+x@Corp.Example --json)
 sim_admin POST faults '{"fail_create_matching": ""}' >/dev/null
 assert_eq "$(json_get "$acct" 'd["state"]')" active
 assert_eq "$(json_get "$acct" 'd["email"]')" "sandbox+demo-ann-lee-x-2@example.com"
@@ -34,7 +36,8 @@ sbx close "$id" --yes >/dev/null
 sim_admin POST advance '{"seconds": 120}' >/dev/null
 sbx run >/dev/null
 for i in 1 2 3; do
-    e=$(json_get "$(sbx create --kind demo --owner Ann.Lee+x@Corp.Example --json)" 'd["email"]')
+    e=$(json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner Ann.Lee+x@Corp.Example \
+        --json)" 'd["email"]')
     [ "$e" != "$first" ] || fail "alias $first reused"
     [ "$e" != "sandbox+demo-ann-lee-x-2@example.com" ] || fail "a closed account's alias reused"
 done

@@ -6,7 +6,10 @@
 # needed, and running it again is idempotent: no account is closed twice, no hook runs twice.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 20s --close-latency 2h --close-quota 2
+# A paused clock: it moves a minute each time the simulator has answered a CreateAccount
+# (sbx_advancing), and otherwise only by the test's advance.
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 20s --close-latency 2h \
+    --close-quota 2
 crit=$(json_get "$(sim_admin POST accounts '{"Email": "leaver-prod@corp.example", "Name": "leaver-prod"}')" 'd["Id"]')
 write_config 'limits = {
     account_limit = 1000;
@@ -30,7 +33,7 @@ exit 0
 HOOK
 chmod 755 "$T/hooks/pre-close.d/50-nuke"
 O=leaver@corp.example
-new() { json_get "$(sbx create --kind demo --owner $O --json "$@")" 'd["account_id"]'; }
+new() { json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner $O --json "$@")" 'd["account_id"]'; }
 state() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
 
 a=$(new) # -> suspended
@@ -58,14 +61,14 @@ assert_contains "$resp" "200"
 # -> failed: the simulator fails the creation of the next alias
 next=$(json_get "$(sbx create --kind demo --owner $O --dry-run --json)" 'd["email"]')
 sim_admin POST faults "{\"fail_create_matching\": \"$next\", \"fail_create_reason\": \"INTERNAL_FAILURE\"}" >/dev/null
-sbx create --kind demo --owner $O >/dev/null 2>&1 || true
+sbx_advancing CreateAccount 60 create --kind demo --owner $O >/dev/null 2>&1 || true
 h=$(json_get "$(sbx list --owner $O --state failed --json)" 'd["accounts"][0]["id"]')
 sim_admin POST faults '{"fail_create_matching": ""}' >/dev/null
 # Someone else's account is not touched.
-other=$(json_get "$(sbx create --kind developer --owner stays@corp.example --json)" 'd["account_id"]')
-# -> creating, and -> requested behind it (one creation in progress at a time). The clock is
-# paused while they are taken, or the creation (20 s at 50x) could finish before `list`.
-sim_admin POST pause >/dev/null
+other=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner stays@corp.example \
+    --json)" 'd["account_id"]')
+# -> creating, and -> requested behind it (one creation in progress at a time); the creation
+# cannot finish before `list`, the clock standing still.
 sbx create --kind demo --owner $O --no-wait >/dev/null
 i=$(json_get "$(sbx list --owner $O --state creating --json)" 'd["accounts"][0]["id"]')
 sbx create --kind demo --owner $O --no-wait >/dev/null
@@ -75,7 +78,6 @@ states=$(json_get "$(sbx list --owner $O --all --json)" 'sorted(a["state"] for a
 assert_eq "$states" '["active", "active", "close_wait", "closing", "creating", "failed", "nuke_failed", "requested", "suspended"]'
 # The creation completes at AWS; the store learns of it in offboard.
 sim_admin POST advance '{"seconds": 20}' >/dev/null
-sim_admin POST resume >/dev/null
 : >"$T/nuke.log"
 
 set +e

@@ -6,13 +6,18 @@
 # before", does not call again until then, and closes it when the window rolls.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s --close-latency 1m --close-quota 1
+# A paused clock: it moves a minute each time the simulator has answered a CreateAccount
+# (sbx_advancing), and otherwise only by the test's advance.
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m \
+    --close-quota 1
 write_config
 sbx init >/dev/null
 closecalls() { json_get "$(sim_admin GET state)" "[a['CloseCalls'] for a in d['accounts'] if a['Id'] == '$1'][0]"; }
 
-a=$(json_get "$(sbx create --kind demo --owner p@corp.example --json)" 'd["account_id"]')
-b=$(json_get "$(sbx create --kind demo --owner q@corp.example --json)" 'd["account_id"]')
+a=$(json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner p@corp.example --json)" \
+    'd["account_id"]')
+b=$(json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner q@corp.example --json)" \
+    'd["account_id"]')
 assert_eq "$(json_get "$(sbx quota --json)" 'd["quota"]')" 250
 
 out=$(sbx close "$a" --yes --json)

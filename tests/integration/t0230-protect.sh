@@ -6,7 +6,9 @@
 # never closed. Lifting the protection and `retry` lets it close.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s --close-latency 1m
+# A paused clock: it moves a minute each time the simulator has answered a CreateAccount
+# (sbx_advancing), and otherwise only by the test's advance.
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 crit=$(json_get "$(sim_admin POST accounts '{"Email": "critical@corp.example", "Name": "payments-prod", "Tags": [{"Key": "AccountType", "Value": "Critical"}]}')" 'd["Id"]')
 listed=$(json_get "$(sim_admin POST accounts '{"Email": "listed@corp.example", "Name": "listed"}')" 'd["Id"]')
 write_config 'organization = {
@@ -55,7 +57,8 @@ assert_contains "$(sbx log)" adopt_refused
 assert_exit 7 sbx close "$crit" --yes 2>/dev/null >/dev/null
 
 # An account of ours that a later configuration lists in protected_accounts is not closed.
-mine=$(json_get "$(sbx create --kind developer --owner ops2@corp.example --json)" 'd["account_id"]')
+mine=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner ops2@corp.example \
+    --json)" 'd["account_id"]')
 cp "$SANDBOXCTL_CONFIG" "$T/saved.cfg"
 sed -i "s/protected_accounts = \[ \"$listed\" \]/protected_accounts = [ \"$listed\", \"$mine\" ]/" \
     "$SANDBOXCTL_CONFIG"
@@ -65,7 +68,7 @@ assert_eq "$(closecalls "$mine")" 0
 cp "$T/saved.cfg" "$SANDBOXCTL_CONFIG"
 
 # An account sandboxctl created, tagged critical at AWS afterwards: expiry does not close it.
-acct=$(sbx create --kind demo --owner dev@corp.example --ttl 1h --json)
+acct=$(sbx_advancing CreateAccount 60 create --kind demo --owner dev@corp.example --ttl 1h --json)
 id=$(json_get "$acct" 'd["account_id"]')
 resp=$(sim_call TagResource "{\"ResourceId\": \"$id\", \"Tags\": [{\"Key\": \"AccountType\", \"Value\": \"Critical\"}]}")
 assert_contains "$resp" "200"

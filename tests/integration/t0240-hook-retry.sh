@@ -5,10 +5,13 @@
 # hangs is killed at hooks.timeout and counts as a failure.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 20 --create-latency 10s --close-latency 1m
+# A paused clock: it moves a minute each time the simulator has answered a CreateAccount
+# (sbx_advancing), and otherwise only by the test's advance. The hooks' timeout is real time:
+# generous, but for the run whose hook hangs (hook_timeout).
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
 write_config 'hooks = {
     dir = "'"$T"'/hooks";
-    timeout = "2s";
+    timeout = "5m";
     parallel = 4;
     max_attempts = 3;
     retry_backoff = "10m";
@@ -26,8 +29,10 @@ HOOK
 chmod 755 "$T/hooks/pre-close.d/50-nuke"
 runs() { if [ -e "$T/nuke.log" ]; then wc -l <"$T/nuke.log" | tr -d ' '; else echo 0; fi; }
 state() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
+# hook_timeout DURATION -- sets hooks.timeout
+hook_timeout() { sed -i "s/^    timeout = \".*\";\$/    timeout = \"$1\";/" "$SANDBOXCTL_CONFIG"; }
 
-acct=$(sbx create --kind demo --owner bob@corp.example --json)
+acct=$(sbx_advancing CreateAccount 60 create --kind demo --owner bob@corp.example --json)
 id=$(json_get "$acct" 'd["account_id"]')
 touch "$T/fail"
 
@@ -75,9 +80,12 @@ assert_eq "$(json_get "$out" 'd["state"]')" expiring
 assert_eq "$(json_get "$out" 'd["attempts"]')" 0
 # The hook would hang for 10 minutes: `run` returning well before proves it was killed (the
 # bound is generous; the timeout is 2 s).
+hook_timeout 2s
+grep -q '^    timeout = "2s";$' "$SANDBOXCTL_CONFIG" || fail "hooks.timeout not set"
 start=$(date +%s)
 sbx run >/dev/null || true
 assert_eq "$(($(date +%s) - start < 300))" 1 "the hanging hook was killed at its timeout"
+hook_timeout 5m
 assert_eq "$(runs)" 4
 assert_contains "$(json_get "$(sbx show "$id" --json)" 'd["last_error"]')" "timed out"
 assert_eq "$(state "$id")" expiring

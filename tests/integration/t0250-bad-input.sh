@@ -5,12 +5,14 @@
 # characters, an unknown account id, an extension beyond max_ttl, bad options.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 50 --create-latency 10s
+# A paused clock: it moves a minute each time the simulator has answered a CreateAccount
+# (sbx_advancing), and otherwise not at all.
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
-acct=$(sbx create --kind demo --owner good@corp.example --json)
+acct=$(sbx_advancing CreateAccount 60 create --kind demo --owner good@corp.example --json)
 id=$(json_get "$acct" 'd["account_id"]')
-sbx create --kind developer --owner dup@corp.example >/dev/null
+sbx_advancing CreateAccount 60 create --kind developer --owner dup@corp.example >/dev/null
 
 dump() {
     python3 -c 'import sqlite3, sys; print("\n".join(sqlite3.connect(sys.argv[1]).iterdump()))' "$T/store.db"

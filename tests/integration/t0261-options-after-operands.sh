@@ -5,10 +5,12 @@
 # permutation), not the "+" (stop at the first operand) mode main() itself used.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 1000 --create-latency 1s
+# A paused clock: it moves a minute each time the simulator has answered a CreateAccount
+# (sbx_advancing), and otherwise not at all.
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s
 write_config
 sbx init >/dev/null
-sbx create --kind demo --owner alice@example.com --json >/dev/null
+sbx_advancing CreateAccount 60 create --kind demo --owner alice@example.com --json >/dev/null
 
 # Options after the operand, with and without global options before the command.
 out=$(sbx close 1 --yes --dry-run)

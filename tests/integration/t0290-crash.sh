@@ -7,10 +7,12 @@
 # account created once (no duplicate), every account in the organization known to the store (no
 # orphan), no account closed twice (CloseCalls <= 1), states matching, the audit chain intact.
 # Finally the store file is deleted: `recover --apply` rebuilds every row from the accounts'
-# tags, with AWS's states, and nothing is closed again.
+# tags, with AWS's states, and nothing is closed again. The simulator's clock is paused: it moves
+# as the killed commands ask the simulator for something (see `killed`), and otherwise only by
+# the test's advance; the random point of each kill is a marker chosen at random.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --time-scale 100 --create-latency 20s --close-latency 30s --seed 7 --account-limit 1000
+sim_start --paused --time-scale 100 --no-throttle --create-latency 20s --close-latency 30s --seed 7 --account-limit 1000
 write_config 'kinds = {
     crash = {
         ou = "Sandboxes/Crash";
@@ -28,7 +30,14 @@ for ev in post-create pre-close; do
     mkdir -p "$T/hooks/$ev.d"
     cat >"$T/hooks/$ev.d/10-record" <<HOOK
 #!/bin/sh
-sleep 0.1
+echo "\$\$ \$SANDBOX_EVENT \$SANDBOX_ACCOUNT_ID" >>"$T/hook-starts.log"
+# While a kill is aimed (see killed), the hook waits until it is released, so that the kill
+# may land while it runs.
+i=0
+while [ -e "$T/gate" ] && [ ! -e "$T/release.\$\$" ] && [ \$i -lt 6000 ]; do
+    sleep 0.05
+    i=\$((i + 1))
+done
 echo "\$SANDBOX_EVENT \$SANDBOX_ACCOUNT_ID" >>"$T/hooks.log"
 HOOK
     chmod 755 "$T/hooks/$ev.d/10-record"
@@ -41,16 +50,64 @@ done
 sim_admin POST faults '{"latency_ms": 40, "drop_rate": 0.15, "ops": ["CreateAccount", "CloseAccount"]}' >/dev/null
 
 RANDOM=4242
-# pause -- a random delay of 0.05 .. 1.25 s
-pause() { sleep "$(printf '0.%02d' $((RANDOM % 100)))"; sleep "0.$((RANDOM % 3))5"; }
+simlog="$T/sim.err.1"
+# nevents -- how many AWS requests (answered or dropped) and clock reads the simulator has
+# logged, and how many hooks have started: the moments a kill may follow. nhooks -- how many
+# hooks have started.
+nhooks() {
+    if [ -e "$T/hook-starts.log" ]; then wc -l <"$T/hook-starts.log"; else echo 0; fi
+}
+nevents() {
+    _n=$(awk '/^sandboxctl: sim: / {
+        if ($0 ~ /\/__sim\//) { if ($0 ~ / GET \/__sim\/clock$/) n++ }
+        else if ($0 ~ /^sandboxctl: sim: ([0-9][0-9][0-9] [A-Za-z]|[A-Za-z]+: executed)/) n++
+    } END { print n + 0 }' "$simlog")
+    echo $((_n + $(nhooks)))
+}
+# release -- lets every hook that has started go on
+release() {
+    [ -e "$T/hook-starts.log" ] || return 0
+    while read -r _hpid _; do
+        [ -e "$T/release.$_hpid" ] || : >"$T/release.$_hpid"
+    done <"$T/hook-starts.log"
+}
 # killed ARGS... -- starts `sandboxctl ARGS` in the background (the binary itself, not a shell
-# function, so the signal reaches it), SIGKILLs it at a random point, reaps it.
+# function, so the signal reaches it) and SIGKILLs it at a point chosen at random: in one trial
+# of three while the first hook it starts runs (a hook started meanwhile waits until it is
+# released; if none starts within 40 events, at the 40th), else right after the k-th event
+# (k random, 2 to 15; the first is the command's own reading of the clock, before it records
+# anything). Hooks not to be killed in are released at once. Meanwhile the clock moves 15 s
+# each time there were new events, so a command waiting on the clock goes on. A command that
+# ends first saw no kill. Reaps it.
 killed() {
+    if [ $((RANDOM % 3)) -eq 0 ]; then
+        _k=40 _hook=1
+    else
+        _k=$((2 + RANDOM % 14)) _hook=0
+    fi
+    _e0=$(nevents)
+    _h0=$(nhooks)
+    _seen=$_e0
+    : >"$T/gate"
     "$SANDBOXCTL" "$@" >/dev/null 2>&1 &
     pid=$!
-    pause
-    kill -KILL "$pid" 2>/dev/null || true
+    _end=$(($(date +%s) + ${SBX_WAIT_BOUND:-300}))
+    while kill -0 "$pid" 2>/dev/null; do
+        _now=$(nevents)
+        if [ "$_now" -ge $((_e0 + _k)) ] || { [ "$_hook" = 1 ] && [ "$(nhooks)" -gt "$_h0" ]; }; then
+            kill -KILL "$pid" 2>/dev/null || true
+            break
+        fi
+        release
+        if [ "$_now" -gt "$_seen" ]; then
+            sim_advance 15
+            _seen=$_now
+        fi
+        [ "$(date +%s)" -lt "$_end" ] || fail "'sandboxctl $*' neither ended nor reached its kill"
+        sleep 0.02
+    done
     wait "$pid" 2>/dev/null || true
+    rm -f "$T/gate"
 }
 active_ids() { json_get "$(sbx list --state active --json)" '" ".join(a["account_id"] for a in d["accounts"])'; }
 

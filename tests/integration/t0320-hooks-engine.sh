@@ -36,7 +36,9 @@ wait_for "the stand-in server to start" test -s "$T/port"
 PORT=$(cat "$T/port")
 [ -n "$PORT" ] || fail "webhook receiver did not start"
 
-sim_start --time-scale 1000 --create-latency 1s --close-latency 1s
+# A paused clock: it moves a minute each time the simulator has answered a CreateAccount
+# (sbx_advancing), and otherwise only by the test's advance.
+sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s --close-latency 1s
 # The shipped hooks, installed the way an operator would (copies, modes the runner accepts),
 # plus a recorder that dumps its environment.
 mkdir -p "$T/hooks/post-create.d" "$T/hooks/pre-close.d" "$T/hooks/post-close.d"
@@ -54,7 +56,8 @@ write_config "hooks = {
 };"
 export SBX_CANARY_INHERITED=leak
 sbx init >/dev/null
-sbx create --kind demo --owner alice@example.com --ttl 1h --json >"$T/create.json"
+sbx_advancing CreateAccount 60 create --kind demo --owner alice@example.com --ttl 1h --json \
+    >"$T/create.json"
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["account_id"])' "$T/create.json")
 case $id in [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) fail "no account id: $(cat "$T/create.json")" ;; esac
 

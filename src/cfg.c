@@ -108,23 +108,33 @@ has_space_or_ctl(const char *v)
     return false;
 }
 
+/* A validator's refusal: the reason into why[n], and -1. */
+static int why_not(char *why, size_t n, const char *fmt, ...) SBX_PRINTF(3, 4);
+
+static int
+why_not(char *why, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 static int
 check_path(const char *v, char *why, size_t n)
 {
-    if (strlen(v) >= PATH_MAX) {
-        snprintf(why, n, "path too long");
-        return -1;
-    }
+    if (strlen(v) >= PATH_MAX)
+        return why_not(why, n, "path too long");
     return 0;
 }
 
 static int
 check_profile(const char *v, char *why, size_t n)
 {
-    if (strlen(v) > 128 || has_space_or_ctl(v) || strpbrk(v, "[]") != NULL) {
-        snprintf(why, n, "must be a profile name (1-128 characters, no spaces or brackets)");
-        return -1;
-    }
+    if (strlen(v) > 128 || has_space_or_ctl(v) || strpbrk(v, "[]") != NULL)
+        return why_not(why, n, "must be a profile name (1-128 characters, no spaces or brackets)");
     return 0;
 }
 
@@ -134,10 +144,8 @@ check_region(const char *v, char *why, size_t n)
     size_t len = strlen(v);
 
     if (len > 32 || !(v[0] >= 'a' && v[0] <= 'z') || v[len - 1] == '-' ||
-        strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != len) {
-        snprintf(why, n, "must be a region name such as \"us-east-1\"");
-        return -1;
-    }
+        strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != len)
+        return why_not(why, n, "must be a region name such as \"us-east-1\"");
     return 0;
 }
 
@@ -226,10 +234,9 @@ check_endpoint(const char *v, char *why, size_t n)
         goto bad;
     return 0;
 bad:
-    snprintf(why, n,
-             "must be an endpoint URL http(s)://host[:port] without path, query or "
-             "credentials");
-    return -1;
+    return why_not(why, n,
+                   "must be an endpoint URL http(s)://host[:port] without path, query or "
+                   "credentials");
 }
 
 /* 1 to max of IAM's name characters: A-Z a-z 0-9 _+=,.@- */
@@ -248,10 +255,8 @@ is_iam_name(const char *v, size_t max)
 static int
 check_role(const char *v, char *why, size_t n)
 {
-    if (!is_iam_name(v, 64)) {
-        snprintf(why, n, "must be an IAM role name (1-64 of A-Z a-z 0-9 _+=,.@-)");
-        return -1;
-    }
+    if (!is_iam_name(v, 64))
+        return why_not(why, n, "must be an IAM role name (1-64 of A-Z a-z 0-9 _+=,.@-)");
     return 0;
 }
 
@@ -262,12 +267,10 @@ check_instance_arn(const char *v, char *why, size_t n)
     const char *p = strstr(v, ":sso:::instance/ssoins-");
 
     if (strncmp(v, "arn:", 4) != 0 || p == NULL || p[strlen(":sso:::instance/ssoins-")] == '\0' ||
-        has_space_or_ctl(v) || strlen(v) > 1224) {
-        snprintf(why, n,
-                 "must be an Identity Center instance ARN "
-                 "(arn:aws:sso:::instance/ssoins-...)");
-        return -1;
-    }
+        has_space_or_ctl(v) || strlen(v) > 1224)
+        return why_not(why, n,
+                       "must be an Identity Center instance ARN "
+                       "(arn:aws:sso:::instance/ssoins-...)");
     return 0;
 }
 
@@ -277,18 +280,15 @@ check_permission_set(const char *v, char *why, size_t n)
 {
     if (strncmp(v, "arn:", 4) == 0) {
         if (strstr(v, ":permissionSet/ssoins-") == NULL || strstr(v, "/ps-") == NULL ||
-            has_space_or_ctl(v) || strlen(v) > 1224) {
-            snprintf(why, n,
-                     "must be a permission set name or ARN "
-                     "(arn:aws:sso:::permissionSet/ssoins-.../ps-...)");
-            return -1;
-        }
+            has_space_or_ctl(v) || strlen(v) > 1224)
+            return why_not(why, n,
+                           "must be a permission set name or ARN "
+                           "(arn:aws:sso:::permissionSet/ssoins-.../ps-...)");
         return 0;
     }
-    if (!is_iam_name(v, 32)) {
-        snprintf(why, n, "must be a permission set name (1-32 of A-Z a-z 0-9 _+=,.@-) or ARN");
-        return -1;
-    }
+    if (!is_iam_name(v, 32))
+        return why_not(why, n,
+                       "must be a permission set name (1-32 of A-Z a-z 0-9 _+=,.@-) or ARN");
     return 0;
 }
 
@@ -297,25 +297,19 @@ check_permission_set(const char *v, char *why, size_t n)
 static int
 check_user_template(const char *v, char *why, size_t n)
 {
-    if (*v == '\0' || strlen(v) > 128 || has_space_or_ctl(v)) {
-        snprintf(why, n, "must be a user name template of 1-128 characters without spaces");
-        return -1;
-    }
+    if (*v == '\0' || strlen(v) > 128 || has_space_or_ctl(v))
+        return why_not(why, n, "must be a user name template of 1-128 characters without spaces");
     for (const char *p = v; *p != '\0'; p++) {
-        if (*p == '}') {
-            snprintf(why, n, "unbalanced '}' in template");
-            return -1;
-        }
+        if (*p == '}')
+            return why_not(why, n, "unbalanced '}' in template");
         if (*p != '{')
             continue;
         if (strncmp(p, "{owner}", 7) == 0)
             p += 6;
         else if (strncmp(p, "{local}", 7) == 0)
             p += 6;
-        else {
-            snprintf(why, n, "unknown placeholder in '%.40s' (known: {owner} {local})", p);
-            return -1;
-        }
+        else
+            return why_not(why, n, "unknown placeholder in '%.40s' (known: {owner} {local})", p);
     }
     return 0;
 }
@@ -330,15 +324,12 @@ check_group_list(const char *v, char *why, size_t n)
     for (;;) {
         size_t len = strcspn(p, ",");
 
-        if (len == 0 || len > 1024) {
-            snprintf(why, n, "must be group names separated by commas (1-1024 characters each)");
-            return -1;
-        }
+        if (len == 0 || len > 1024)
+            return why_not(why, n,
+                           "must be group names separated by commas (1-1024 characters each)");
         for (size_t i = 0; i < len; i++) {
-            if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
-                snprintf(why, n, "a group name holds a control character");
-                return -1;
-            }
+            if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+                return why_not(why, n, "a group name holds a control character");
         }
         if (p[len] == '\0')
             return 0;
@@ -362,28 +353,23 @@ check_placeholders(const char *v, char *why, size_t n, bool *has_unique)
         const char *close;
         size_t len, i;
 
-        if (*p == '}') {
-            snprintf(why, n, "unbalanced '}' in template");
-            return -1;
-        }
+        if (*p == '}')
+            return why_not(why, n, "unbalanced '}' in template");
         if (*p != '{')
             continue;
         close = strchr(p, '}');
-        if (close == NULL) {
-            snprintf(why, n, "unbalanced '{' in template");
-            return -1;
-        }
+        if (close == NULL)
+            return why_not(why, n, "unbalanced '{' in template");
         len = (size_t)(close - p - 1);
         for (i = 0; i < SBX_ARRAY_LEN(placeholders); i++)
             if (strlen(placeholders[i]) == len && memcmp(placeholders[i], p + 1, len) == 0)
                 break;
-        if (i == SBX_ARRAY_LEN(placeholders)) {
-            snprintf(why, n,
-                     "unknown placeholder '{%.*s}' (known: {kind} {owner} {class} {seat} {seq} "
-                     "{rand})",
-                     (int)(len > 32 ? 32 : len), p + 1);
-            return -1;
-        }
+        if (i == SBX_ARRAY_LEN(placeholders))
+            return why_not(
+                    why, n,
+                    "unknown placeholder '{%.*s}' (known: {kind} {owner} {class} {seat} {seq} "
+                    "{rand})",
+                    (int)(len > 32 ? 32 : len), p + 1);
         if (strcmp(placeholders[i], "seq") == 0 || strcmp(placeholders[i], "rand") == 0)
             *has_unique = true;
         p = close;
@@ -397,22 +383,16 @@ check_email_template(const char *v, char *why, size_t n)
     const char *at = strchr(v, '@');
     bool unique;
 
-    if (at == NULL || strchr(at + 1, '@') != NULL) {
-        snprintf(why, n, "email template must contain '@' exactly once");
-        return -1;
-    }
-    if (at == v || at[1] == '\0' || strchr(at + 1, '.') == NULL || has_space_or_ctl(v)) {
-        snprintf(why, n, "email template must look like local@domain.tld, without spaces");
-        return -1;
-    }
+    if (at == NULL || strchr(at + 1, '@') != NULL)
+        return why_not(why, n, "email template must contain '@' exactly once");
+    if (at == v || at[1] == '\0' || strchr(at + 1, '.') == NULL || has_space_or_ctl(v))
+        return why_not(why, n, "email template must look like local@domain.tld, without spaces");
     if (check_placeholders(v, why, n, &unique) != 0)
         return -1;
-    if (!unique) {
-        snprintf(why, n,
-                 "email template must contain {seq} or {rand} so that every address is "
-                 "unique");
-        return -1;
-    }
+    if (!unique)
+        return why_not(why, n,
+                       "email template must contain {seq} or {rand} so that every address is "
+                       "unique");
     return 0;
 }
 
@@ -422,10 +402,8 @@ check_name_template(const char *v, char *why, size_t n)
     bool unique;
 
     for (const char *p = v; *p != '\0'; p++) {
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-            snprintf(why, n, "account name template must be printable ASCII");
-            return -1;
-        }
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+            return why_not(why, n, "account name template must be printable ASCII");
     }
     return check_placeholders(v, why, n, &unique);
 }
@@ -433,10 +411,8 @@ check_name_template(const char *v, char *why, size_t n)
 static int
 check_domain(const char *v, char *why, size_t n)
 {
-    if (!valid_hostname(v, strlen(v))) {
-        snprintf(why, n, "must be a domain name such as \"corp.example\"");
-        return -1;
-    }
+    if (!valid_hostname(v, strlen(v)))
+        return why_not(why, n, "must be a domain name such as \"corp.example\"");
     return 0;
 }
 
@@ -445,26 +421,20 @@ check_ou_path(const char *v, char *why, size_t n)
 {
     const char *p = v;
 
-    if (*v == '/' || v[strlen(v) - 1] == '/') {
-        snprintf(why, n, "OU path must not start or end with '/' (e.g. \"Sandboxes/Demos\")");
-        return -1;
-    }
+    if (*v == '/' || v[strlen(v) - 1] == '/')
+        return why_not(why, n, "OU path must not start or end with '/' (e.g. \"Sandboxes/Demos\")");
     while (*p != '\0') {
         size_t len = strcspn(p, "/");
 
-        if (len == 0 || len > 128) {
-            snprintf(why, n, "OU path segments must be 1-128 characters");
-            return -1;
-        }
+        if (len == 0 || len > 128)
+            return why_not(why, n, "OU path segments must be 1-128 characters");
         p += len;
         if (*p == '/')
             p++;
     }
     for (p = v; *p != '\0'; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-            snprintf(why, n, "OU path must not contain control characters");
-            return -1;
-        }
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return why_not(why, n, "OU path must not contain control characters");
     }
     return 0;
 }
@@ -472,10 +442,8 @@ check_ou_path(const char *v, char *why, size_t n)
 static int
 check_account_id(const char *v, char *why, size_t n)
 {
-    if (strlen(v) != 12 || strspn(v, "0123456789") != 12) {
-        snprintf(why, n, "must be a 12-digit account id");
-        return -1;
-    }
+    if (strlen(v) != 12 || strspn(v, "0123456789") != 12)
+        return why_not(why, n, "must be a 12-digit account id");
     return 0;
 }
 
@@ -491,24 +459,20 @@ check_regions(const char *v, char *why, size_t n)
         size_t len = strcspn(p, ",");
         char one[40];
 
-        if (len == 0 || len >= sizeof(one)) {
-            snprintf(why, n, "must be comma-separated region names (e.g. \"global,us-east-1\")");
-            return -1;
-        }
+        if (len == 0 || len >= sizeof(one))
+            return why_not(why, n,
+                           "must be comma-separated region names (e.g. \"global,us-east-1\")");
         memcpy(one, p, len);
         one[len] = '\0';
-        if (strcmp(one, "global") != 0 && check_region(one, why, n) != 0) {
-            snprintf(why, n,
-                     "must be \"all\" or comma-separated region names (e.g. \"global,us-east-1\")");
-            return -1;
-        }
+        if (strcmp(one, "global") != 0 && check_region(one, why, n) != 0)
+            return why_not(
+                    why, n,
+                    "must be \"all\" or comma-separated region names (e.g. \"global,us-east-1\")");
         p += len;
         if (*p == ',') {
             p++;
-            if (*p == '\0') {
-                snprintf(why, n, "must not end with ','");
-                return -1;
-            }
+            if (*p == '\0')
+                return why_not(why, n, "must not end with ','");
         }
     }
     return 0;
@@ -518,10 +482,8 @@ static int
 check_url(const char *v, char *why, size_t n)
 {
     if ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) || has_space_or_ctl(v) ||
-        strlen(v) > 2048) {
-        snprintf(why, n, "must be an http:// or https:// URL");
-        return -1;
-    }
+        strlen(v) > 2048)
+        return why_not(why, n, "must be an http:// or https:// URL");
     return 0;
 }
 
@@ -531,20 +493,17 @@ check_mail(const char *v, char *why, size_t n)
     const char *at = strchr(v, '@');
 
     if (at == NULL || at == v || strchr(at + 1, '@') != NULL || at[1] == '\0' ||
-        has_space_or_ctl(v)) {
-        snprintf(why, n, "must be an email address");
-        return -1;
-    }
+        has_space_or_ctl(v))
+        return why_not(why, n, "must be an email address");
     return 0;
 }
 
 static int
 check_listen(const char *v, char *why, size_t n)
 {
-    if (parse_host_port(v, strlen(v), true, true) != 0) {
-        snprintf(why, n, "must be host:port, e.g. \"127.0.0.1:4566\" (port 0 picks a free one)");
-        return -1;
-    }
+    if (parse_host_port(v, strlen(v), true, true) != 0)
+        return why_not(why, n,
+                       "must be host:port, e.g. \"127.0.0.1:4566\" (port 0 picks a free one)");
     return 0;
 }
 
@@ -553,10 +512,8 @@ check_access_key(const char *v, char *why, size_t n)
 {
     size_t len = strlen(v);
 
-    if (len < 16 || len > 128 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != len) {
-        snprintf(why, n, "must be 16-128 characters of A-Z and 0-9");
-        return -1;
-    }
+    if (len < 16 || len > 128 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != len)
+        return why_not(why, n, "must be 16-128 characters of A-Z and 0-9");
     return 0;
 }
 
@@ -572,10 +529,9 @@ check_budget_period(const char *v, char *why, size_t n)
 {
     if (strcmp(v, "lease") == 0 || strcmp(v, "monthly") == 0)
         return 0;
-    snprintf(why, n,
-             "must be \"lease\" (since the account became active) or \"monthly\" "
-             "(this calendar month)");
-    return -1;
+    return why_not(why, n,
+                   "must be \"lease\" (since the account became active) or \"monthly\" "
+                   "(this calendar month)");
 }
 
 static int
@@ -583,8 +539,7 @@ check_at_limit(const char *v, char *why, size_t n)
 {
     if (strcmp(v, "notify") == 0 || strcmp(v, "freeze") == 0 || strcmp(v, "close") == 0)
         return 0;
-    snprintf(why, n, "must be \"notify\", \"freeze\" or \"close\"");
-    return -1;
+    return why_not(why, n, "must be \"notify\", \"freeze\" or \"close\"");
 }
 
 /* ---- the key table ---- */

@@ -68,13 +68,10 @@ cut_inline_comment(char *s)
 static struct creds_ini_section *
 ini_add_section(struct creds_ini *f, const char *kind, const char *name)
 {
-    struct creds_ini_section *s, *grown = grow_array(f->secs, f->nsecs, &f->cap, sizeof(*s));
+    struct creds_ini_section *s = grow_slot(&f->secs, f->nsecs, &f->cap, sizeof(*s));
 
-    if (grown == NULL)
+    if (s == NULL)
         return NULL;
-    f->secs = grown;
-    s = &f->secs[f->nsecs];
-    memset(s, 0, sizeof(*s));
     snprintf(s->kind, sizeof(s->kind), "%s", kind);
     s->name = strdup(name);
     if (s->name == NULL)
@@ -86,12 +83,10 @@ ini_add_section(struct creds_ini *f, const char *kind, const char *name)
 static int
 ini_add_prop(struct creds_ini_section *s, const char *key, const char *value, const char *parent)
 {
-    struct creds_ini_prop *p, *grown = grow_array(s->props, s->nprops, &s->cap, sizeof(*p));
+    struct creds_ini_prop *p = grow_slot(&s->props, s->nprops, &s->cap, sizeof(*p));
 
-    if (grown == NULL)
+    if (p == NULL)
         return -1;
-    s->props = grown;
-    p = &s->props[s->nprops];
     p->key = strdup(key);
     p->value = strdup(value);
     p->parent = parent != NULL ? strdup(parent) : NULL;

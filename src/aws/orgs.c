@@ -694,14 +694,10 @@ member(const char *op, const cJSON *resp, const char *key, struct sbx_err *err)
 void *
 orgs_vec_push(struct orgs_vec *v)
 {
-    void *slot, *grown = grow_array(v->items, v->n, &v->cap, v->size);
+    void *slot = grow_slot(&v->items, v->n, &v->cap, v->size);
 
-    if (grown == NULL)
-        return NULL;
-    v->items = grown;
-    slot = (char *)v->items + v->n * v->size;
-    memset(slot, 0, v->size);
-    v->n++;
+    if (slot != NULL)
+        v->n++;
     return slot;
 }
 
@@ -987,20 +983,11 @@ item_tag(void *ctx, const cJSON *it, struct sbx_err *err)
 cJSON *
 orgs_request(const char *name, ...)
 {
-    cJSON *req = cJSON_CreateObject();
     va_list ap;
+    cJSON *req;
 
-    if (req == NULL)
-        return NULL;
     va_start(ap, name);
-    for (const char *n = name; n != NULL; n = va_arg(ap, const char *)) {
-        const char *v = va_arg(ap, const char *);
-        if (v != NULL && cJSON_AddStringToObject(req, n, v) == NULL) {
-            cJSON_Delete(req);
-            req = NULL;
-            break;
-        }
-    }
+    req = jsonr_vstrings(name, ap);
     va_end(ap);
     return req;
 }

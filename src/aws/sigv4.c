@@ -25,6 +25,7 @@
 #include <openssl/hmac.h>
 
 #include "util/duration.h"
+#include "util/grow.h"
 #include "util/text.h"
 
 #define SIGV4_ALGORITHM  "AWS4-HMAC-SHA256"
@@ -71,8 +72,7 @@ static const char *const unsigned_headers[] = {
 static void
 buf_reserve(struct buf *b, size_t extra)
 {
-    size_t need, cap;
-    char *p;
+    size_t need;
 
     if (b->oom)
         return;
@@ -81,18 +81,8 @@ buf_reserve(struct buf *b, size_t extra)
         return;
     }
     need = b->len + extra + 1;
-    if (need <= b->cap)
-        return;
-    cap = b->cap == 0 ? 256 : b->cap;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    p = realloc(b->p, cap);
-    if (p == NULL) {
+    if (grow_bytes(&b->p, &b->cap, need, 256) != 0)
         b->oom = true;
-        return;
-    }
-    b->p = p;
-    b->cap = cap;
 }
 
 static void

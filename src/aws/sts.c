@@ -11,6 +11,7 @@
 #include "aws/awserr.h"
 #include "aws/sigv4.h"
 #include "util/duration.h"
+#include "util/grow.h"
 
 #define STS_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 
@@ -32,20 +33,10 @@ form_add(struct form *f, const char *key, const char *value)
         return;
     }
     need = f->len + strlen(key) + strlen(enc) + 3;
-    if (need > f->cap) {
-        size_t cap = f->cap == 0 ? 256 : f->cap;
-        char *nb;
-
-        while (cap < need)
-            cap *= 2;
-        nb = realloc(f->buf, cap);
-        if (nb == NULL) {
-            f->nomem = true;
-            free(enc);
-            return;
-        }
-        f->buf = nb;
-        f->cap = cap;
+    if (grow_bytes(&f->buf, &f->cap, need, 256) != 0) {
+        f->nomem = true;
+        free(enc);
+        return;
     }
     f->len += (size_t)snprintf(f->buf + f->len, f->cap - f->len, "%s%s=%s", f->len > 0 ? "&" : "",
                                key, enc);

@@ -18,6 +18,7 @@
 #include "cfg.h"
 #include "cmd_util.h"
 #include "store/store.h"
+#include "util/grow.h"
 #include "util/log.h"
 
 const char cmd_metrics_usage[] = "usage: sandboxctl metrics [--output FILE]";
@@ -67,20 +68,14 @@ static int
 acct_row(void *arg, const char *state, const char *kind, int64_t n)
 {
     struct metrics *m = arg;
+    struct acct_count *r = grow_slot(&m->rows, m->nrows, &m->cap, sizeof(*r));
     enum engine_state st;
 
-    if (m->nrows == m->cap) {
-        size_t cap = m->cap > 0 ? m->cap * 2 : 32;
-        struct acct_count *r = realloc(m->rows, cap * sizeof(*r));
-
-        if (r == NULL)
-            return -1;
-        m->rows = r;
-        m->cap = cap;
-    }
-    snprintf(m->rows[m->nrows].state, sizeof(m->rows[m->nrows].state), "%s", state);
-    snprintf(m->rows[m->nrows].kind, sizeof(m->rows[m->nrows].kind), "%s", kind);
-    m->rows[m->nrows].n = n;
+    if (r == NULL)
+        return -1;
+    snprintf(r->state, sizeof(r->state), "%s", state);
+    snprintf(r->kind, sizeof(r->kind), "%s", kind);
+    r->n = n;
     m->nrows++;
     if (engine_state_parse(state, &st) == 0)
         m->by_state[st] += n;

@@ -12,6 +12,7 @@
 
 #include "cli/cmd_util.h"
 #include "engine/engine_alias.h"
+#include "util/grow.h"
 #include "util/log.h"
 
 const char cmd_offboard_usage[] =
@@ -28,19 +29,12 @@ static int
 collect_row(void *arg, const struct store_account *a)
 {
     struct collect *c = arg;
+    struct cmd_close_item *it = grow_slot(&c->items, c->n, &c->cap, sizeof(*it));
 
-    if (c->n == c->cap) {
-        size_t cap = c->cap == 0 ? 8 : c->cap * 2;
-        struct cmd_close_item *grown = realloc(c->items, cap * sizeof(*grown));
-
-        if (grown == NULL)
-            return -1;
-        c->items = grown;
-        c->cap = cap;
-    }
+    if (it == NULL)
+        return -1;
     /* The row passed in dies after the callback: keep the id, read the row afterwards. */
-    memset(&c->items[c->n], 0, sizeof(c->items[c->n]));
-    c->items[c->n].a.id = a->id;
+    it->a.id = a->id;
     c->n++;
     return 0;
 }

@@ -68,22 +68,26 @@ drift_json(cJSON *o, const struct engine_drift_report *d)
 static void
 drift_line(const struct engine_drift_report *d)
 {
-    if (!d->ran || d->gone + d->closed + d->moved + d->retagged + d->unknown + d->errors == 0)
+    /* What the scan found, in words; only the non-zero counts are printed. */
+    const struct count found[] = {
+        { "gone", d->gone },
+        { "closed outside sandboxctl", d->closed },
+        { "moved out of its OU", d->moved },
+        { "retagged", d->retagged },
+        { "unknown in the sandbox OUs (not touched)", d->unknown },
+        { "not checked (errors)", d->errors },
+    };
+    bool any = false;
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(found); i++)
+        any = any || found[i].value > 0;
+    if (!d->ran || !any)
         return; /* nothing to say */
     printf("drift scan: %d member%s, %d account%s compared", d->members, d->members == 1 ? "" : "s",
            d->scanned, d->scanned == 1 ? "" : "s");
-    if (d->gone > 0)
-        printf(", %d gone", d->gone);
-    if (d->closed > 0)
-        printf(", %d closed outside sandboxctl", d->closed);
-    if (d->moved > 0)
-        printf(", %d moved out of its OU", d->moved);
-    if (d->retagged > 0)
-        printf(", %d retagged", d->retagged);
-    if (d->unknown > 0)
-        printf(", %d unknown in the sandbox OUs (not touched)", d->unknown);
-    if (d->errors > 0)
-        printf(", %d not checked (errors)", d->errors);
+    for (size_t i = 0; i < SBX_ARRAY_LEN(found); i++)
+        if (found[i].value > 0)
+            printf(", %d %s", found[i].value, found[i].name);
     printf("\n");
 }
 

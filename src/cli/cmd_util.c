@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "engine/engine_directory.h"
 #include "util/duration.h"
+#include "util/grow.h"
 #include "util/log.h"
 #include "util/money.h"
 #include "util/text.h"
@@ -80,18 +81,8 @@ cmd_table_add(struct cmd_table *t, const char *const *cells)
         }
         need += lp[c] + (lp[c] < CELL_LONG ? 1 : 1 + sizeof(size_t));
     }
-    if (need > t->cap - t->len) {
-        size_t cap = t->cap == 0 ? 65536 : t->cap;
-        char *grown;
-
-        while (cap - t->len < need)
-            cap *= 2;
-        grown = realloc(t->arena, cap);
-        if (grown == NULL)
-            goto out;
-        t->arena = grown;
-        t->cap = cap;
-    }
+    if (grow_bytes(&t->arena, &t->cap, t->len + need, 65536) != 0)
+        goto out;
     p = t->arena + t->len;
     for (size_t c = 0; c < t->ncols; c++) {
         const char *cell = c < SBX_ARRAY_LEN(esc) && esc[c] != NULL  ? esc[c]
@@ -695,13 +686,7 @@ cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, in
 int
 cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err)
 {
-    struct store_account fresh = { 0 };
-
-    if (store_account_get(ctx->store, a->id, &fresh, err) != 0)
-        return -1;
-    store_account_release(a);
-    *a = fresh;
-    return 0;
+    return store_account_reload(ctx->store, a, err);
 }
 
 static const char *

@@ -20,6 +20,7 @@
 #include "engine/engine_int.h"
 #include "util/clock.h"
 #include "util/duration.h"
+#include "util/jsonr.h"
 #include "util/log.h"
 
 /* A stand-in for accounts whose kind was removed from the config: no expiry rules, no
@@ -147,22 +148,15 @@ engine_fmt_time(int64_t t, char *buf, size_t n)
 char *
 eng_detail(const char *key, ...)
 {
-    cJSON *obj = cJSON_CreateObject();
     char *text = NULL;
     va_list ap;
+    cJSON *obj;
 
-    if (obj == NULL)
-        return NULL;
     va_start(ap, key);
-    for (const char *k = key; k != NULL; k = va_arg(ap, const char *)) {
-        const char *v = va_arg(ap, const char *);
-
-        if (v != NULL && cJSON_AddStringToObject(obj, k, v) == NULL)
-            goto out;
-    }
-    text = cJSON_PrintUnformatted(obj);
-out:
+    obj = jsonr_vstrings(key, ap);
     va_end(ap);
+    if (obj != NULL)
+        text = cJSON_PrintUnformatted(obj);
     cJSON_Delete(obj);
     return text;
 }
@@ -221,13 +215,7 @@ eng_save(struct engine *e, struct store_account *a, const char *event, const cha
 int
 eng_reload(struct engine *e, struct store_account *a, struct sbx_err *err)
 {
-    struct store_account fresh = { 0 };
-
-    if (store_account_get(e->store, a->id, &fresh, err) != 0)
-        return -1;
-    store_account_release(a);
-    *a = fresh;
-    return 0;
+    return store_account_reload(e->store, a, err);
 }
 
 int

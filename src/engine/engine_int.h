@@ -134,6 +134,31 @@ int eng_pick_alias(struct engine *e, const struct cfg_kind *kind, const char *ow
                    struct sbx_err *err) SBX_NODISCARD;
 /* Advances the alias counter to at least seq; call inside the transaction that uses it. */
 int eng_commit_seq(struct engine *e, int64_t seq, struct sbx_err *err) SBX_NODISCARD;
+
+/* A new account to request: everything but its alias. */
+struct eng_new_row {
+    const struct cfg_kind *kind;
+    const char *owner;       /* the row's owner ("" for a pool account) */
+    const char *alias_owner; /* whose alias is picked (the pool's own for a pool account) */
+    const char *class_name;  /* NULL: not a class seat */
+    int64_t class_id, seat;
+    const char *name; /* an explicit account name, or NULL: from the name template */
+    int64_t ttl;      /* 0: no expiry */
+    int64_t priority;
+    int max_alive;  /* store_account_insert's limit of the owner's live accounts (0: none) */
+    int64_t budget; /* cents, set in the same transaction (0: none) */
+    bool pool;      /* a pool account: its audit detail and event say so */
+    int64_t now;    /* due now */
+};
+
+/*
+ * Inserts a requested row for n under a fresh alias: picks the email and name, writes the row,
+ * the alias counter, the budget and the "requested" audit event in one transaction, and picks
+ * again (up to 20 times) when another process took the alias meanwhile; an explicit name is
+ * not picked again. In a dry run nothing is written. *out (NULL: not wanted) is the new row.
+ */
+int eng_insert_requested(struct engine *e, const struct eng_new_row *n, struct store_account *out,
+                         struct sbx_err *err) SBX_NODISCARD;
 /* Protection check that also returns the live DescribeAccount view (orgs_account_release). */
 int eng_protection_live(struct engine *e, const struct store_account *a, bool *prot, char *why,
                         size_t n, struct orgs_account *live, struct sbx_err *err) SBX_NODISCARD;

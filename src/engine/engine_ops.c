@@ -250,11 +250,8 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
                struct sbx_err *err)
 {
     const struct cfg_kind *kind;
-    char owner[ALIAS_OWNER_MAX + 1], email[256], name[256];
-    struct store_account a = { 0 };
-    int64_t ttl, now = eng_now(e);
-    char *detail = NULL, ttlbuf[32], budgetbuf[32];
-    int rc = -1;
+    char owner[ALIAS_OWNER_MAX + 1];
+    int64_t ttl;
 
     memset(out, 0, sizeof(*out));
     if (check_request(e, r, &kind, owner, sizeof(owner), &ttl, err) != 0)
@@ -289,61 +286,96 @@ engine_request(struct engine *e, const struct engine_request *r, struct store_ac
             return 0;
         }
     }
+    {
+        const struct eng_new_row row = {
+            .kind = kind,
+            .owner = owner,
+            .alias_owner = owner,
+            .class_name = r->class_name,
+            .class_id = r->class_id,
+            .seat = r->seat,
+            .name = r->name,
+            .ttl = ttl,
+            .max_alive = kind->max_per_owner,
+            .budget = r->budget,
+            .now = eng_now(e),
+        };
+
+        return eng_insert_requested(e, &row, out, err);
+    }
+}
+
+int
+eng_insert_requested(struct engine *e, const struct eng_new_row *n, struct store_account *out,
+                     struct sbx_err *err)
+{
+    char email[256], name[256], ttlbuf[32], budgetbuf[32];
+    struct store_account a = { 0 };
+    char *detail = NULL;
+    int rc = -1;
+
     for (int attempt = 0; attempt < 20; attempt++) {
         int64_t seq;
 
-        if (eng_pick_alias(e, kind, owner, r->class_name, r->seat, r->name, email, sizeof(email),
-                           name, sizeof(name), &seq, err) != 0)
+        if (eng_pick_alias(e, n->kind, n->alias_owner, n->class_name, n->seat, n->name, email,
+                           sizeof(email), name, sizeof(name), &seq, err) != 0)
             goto out;
         store_account_release(&a);
         if ((a.email = strdup(email)) == NULL || (a.name = strdup(name)) == NULL ||
-            (a.kind = strdup(kind->name)) == NULL || (a.owner = strdup(owner)) == NULL ||
-            (a.reason = strdup("")) == NULL || (a.last_error = strdup("")) == NULL)
-            goto nomem;
-        if (r->class_name != NULL && (a.class_name = strdup(r->class_name)) == NULL)
+            (a.kind = strdup(n->kind->name)) == NULL || (a.owner = strdup(n->owner)) == NULL ||
+            (a.reason = strdup("")) == NULL || (a.last_error = strdup("")) == NULL ||
+            (n->class_name != NULL && (a.class_name = strdup(n->class_name)) == NULL))
             goto nomem;
         a.state = ENGINE_S_REQUESTED;
-        a.class_id = r->class_id;
-        a.seat = r->seat;
-        a.ttl = ttl;
-        a.expires_at = ttl > 0 ? now + ttl : 0;
-        a.due_at = now;
-        if (e->dry_run) {
-            *out = a;
-            return 0;
-        }
+        a.class_id = n->class_id;
+        a.seat = n->seat;
+        a.ttl = n->ttl;
+        a.expires_at = n->ttl > 0 ? n->now + n->ttl : 0;
+        a.priority = n->priority;
+        a.due_at = n->now;
+        if (e->dry_run)
+            goto done;
         free(detail);
         detail = eng_detail(
-                "kind", kind->name, "owner", owner, "email", email, "name", name, "ttl",
-                duration_format(ttl, ttlbuf, sizeof(ttlbuf)), "budget",
-                r->budget > 0 ? money_format(r->budget, budgetbuf, sizeof(budgetbuf)) : NULL, NULL);
+                "kind", n->kind->name, "owner", n->pool ? NULL : n->owner, "pool",
+                n->pool ? "true" : NULL, "email", email, "name", name, "ttl",
+                n->pool ? NULL : duration_format(n->ttl, ttlbuf, sizeof(ttlbuf)), "budget",
+                n->budget > 0 ? money_format(n->budget, budgetbuf, sizeof(budgetbuf)) : NULL, NULL);
         {
             struct store_audit_ev ev = {
-                now, e->actor, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED), detail
+                n->now, e->actor, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED), detail
             };
 
             if (store_begin(e->store, err) != 0)
                 goto out;
             if (eng_commit_seq(e, seq, err) != 0 ||
-                store_account_insert(e->store, &a, kind->max_per_owner, &ev, err) != 0 ||
-                (r->budget > 0 && store_budget_set_limit(e->store, a.id, r->budget, err) != 0) ||
+                store_account_insert(e->store, &a, n->max_alive, &ev, err) != 0 ||
+                (n->budget > 0 && store_budget_set_limit(e->store, a.id, n->budget, err) != 0) ||
                 store_commit(e->store, err) != 0) {
                 store_rollback(e->store);
-                if (err->code == SBX_E_CONFLICT && r->name == NULL)
+                if (err->code == SBX_E_CONFLICT && n->name == NULL) {
+                    sbx_err_clear(err);
                     continue; /* another process took this alias meanwhile */
+                }
                 goto out;
             }
         }
-        eng_emit(e, &a, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED), NULL);
-        *out = a;
-        memset(&a, 0, sizeof(a));
-        rc = 0;
-        goto out;
+        eng_emit(e, &a, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED),
+                 n->pool ? "for the pool" : NULL);
+        goto done;
     }
-    sbx_err_set(err, SBX_E_FAILURE, "could not reserve an unused email alias");
+    sbx_err_set(err, SBX_E_FAILURE, "could not reserve an unused email alias%s",
+                n->pool ? " for the pool" : "");
     goto out;
 nomem:
     sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    goto out;
+done:
+    if (out != NULL) {
+        *out = a;
+        memset(&a, 0, sizeof(a));
+    }
+    rc = 0;
 out:
     free(detail);
     store_account_release(&a);

@@ -82,56 +82,16 @@ engine_pool_headroom(struct engine *e, int64_t *headroom, struct sbx_err *err)
 static int
 request_one(struct engine *e, const struct cfg_kind *k, int64_t now, struct sbx_err *err)
 {
-    char email[256], name[256];
-    struct store_account a = { 0 };
-    char *detail = NULL;
-    int rc = -1;
+    const struct eng_new_row row = {
+        .kind = k,
+        .owner = "",
+        .alias_owner = POOL_ALIAS_OWNER,
+        .priority = POOL_PRIORITY,
+        .pool = true,
+        .now = now,
+    };
 
-    for (int attempt = 0; attempt < 20; attempt++) {
-        int64_t seq;
-
-        if (eng_pick_alias(e, k, POOL_ALIAS_OWNER, NULL, 0, NULL, email, sizeof(email), name,
-                           sizeof(name), &seq, err) != 0)
-            goto out;
-        store_account_release(&a);
-        if ((a.email = strdup(email)) == NULL || (a.name = strdup(name)) == NULL ||
-            (a.kind = strdup(k->name)) == NULL || (a.owner = strdup("")) == NULL ||
-            (a.reason = strdup("")) == NULL || (a.last_error = strdup("")) == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-            goto out;
-        }
-        a.state = ENGINE_S_REQUESTED;
-        a.priority = POOL_PRIORITY;
-        a.due_at = now;
-        free(detail);
-        detail = eng_detail("kind", k->name, "pool", "true", "email", email, "name", name, NULL);
-        {
-            struct store_audit_ev ev = {
-                now, e->actor, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED), detail
-            };
-
-            if (store_begin(e->store, err) != 0)
-                goto out;
-            if (eng_commit_seq(e, seq, err) != 0 ||
-                store_account_insert(e->store, &a, 0, &ev, err) != 0 ||
-                store_commit(e->store, err) != 0) {
-                store_rollback(e->store);
-                if (err->code == SBX_E_CONFLICT) {
-                    sbx_err_clear(err);
-                    continue;
-                }
-                goto out;
-            }
-        }
-        eng_emit(e, &a, "requested", NULL, engine_state_name(ENGINE_S_REQUESTED), "for the pool");
-        rc = 0;
-        goto out;
-    }
-    sbx_err_set(err, SBX_E_FAILURE, "could not reserve an unused email alias for the pool");
-out:
-    free(detail);
-    store_account_release(&a);
-    return rc;
+    return eng_insert_requested(e, &row, NULL, err);
 }
 
 /* Surplus pool accounts of kind k: unsent requests are cancelled, ready ones closed. */

@@ -105,6 +105,16 @@ tolerate_conflict(struct sbx_err *err)
     return -1;
 }
 
+/* An action's outcome rc: a row that moved is counted in *n; a lost race is not a failure. */
+static int
+counted(int rc, int *n, struct sbx_err *err)
+{
+    if (rc != 0)
+        return tolerate_conflict(err);
+    (*n)++;
+    return 0;
+}
+
 /* --- creation ---------------------------------------------------------------------------- */
 
 /*
@@ -222,9 +232,7 @@ reconcile_requested(struct step *st, struct store_account *a, bool *handled, str
                             "found the CreateAccount request sent before", err);
         free(detail);
         *handled = true;
-        if (rc == 0)
-            st->r->reconciled++;
-        return rc == 0 ? 0 : tolerate_conflict(err);
+        return counted(rc, &st->r->reconciled, err);
     }
     if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0) {
         *handled = true;
@@ -248,9 +256,7 @@ reconcile_requested(struct step *st, struct store_account *a, bool *handled, str
                         "found the account created before", err);
     free(detail);
     *handled = true;
-    if (rc == 0)
-        st->r->reconciled++;
-    return rc == 0 ? 0 : tolerate_conflict(err);
+    return counted(rc, &st->r->reconciled, err);
 }
 
 static int
@@ -266,9 +272,7 @@ fail_creation(struct step *st, struct store_account *a, const char *why, struct 
     a->due_at = 0;
     rc = eng_transition(st->e, a, ENGINE_S_FAILED, "create_failed", detail, why, err);
     free(detail);
-    if (rc == 0)
-        st->r->failed++;
-    return rc == 0 ? 0 : tolerate_conflict(err);
+    return counted(rc, &st->r->failed, err);
 }
 
 /* When a creation was sent, in engine time: AWS's RequestedTimestamp, kept within the row's
@@ -451,9 +455,7 @@ handle_create_failed(struct step *st, struct store_account *a, const char *reaso
                             "source", "ListCreateAccountStatus", NULL);
         rc = eng_save(e, a, "reconciled", detail, err);
         free(detail);
-        if (rc == 0)
-            st->r->reconciled++;
-        return rc == 0 ? 0 : tolerate_conflict(err);
+        return counted(rc, &st->r->reconciled, err);
     }
     if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0)
         return row_failed(st, a, "ListAccounts", &aerr, 30, err);
@@ -470,9 +472,7 @@ handle_create_failed(struct step *st, struct store_account *a, const char *reaso
                             "ListAccounts", NULL);
         rc = eng_save(e, a, "reconciled", detail, err);
         free(detail);
-        if (rc == 0)
-            st->r->reconciled++;
-        return rc == 0 ? 0 : tolerate_conflict(err);
+        return counted(rc, &st->r->reconciled, err);
     }
     snprintf(old, sizeof(old), "%s", a->email);
     if (dup_email && eng_regenerate_alias(e, a, err) != 0)
@@ -877,9 +877,7 @@ refuse_drifted(struct step *st, struct store_account *a, const char *what, const
     detail = eng_detail("step", what, "why", why, NULL);
     rc = eng_transition(st->e, a, ENGINE_S_PROTECTED, "close_refused", detail, why, err);
     free(detail);
-    if (rc == 0)
-        st->r->refused++;
-    return rc == 0 ? 0 : tolerate_conflict(err);
+    return counted(rc, &st->r->refused, err);
 }
 
 static bool
@@ -1120,17 +1118,13 @@ after_close_call(struct step *st, struct store_account *a, int call_rc, const st
         detail = eng_detail("why", msg, NULL);
         rc = eng_transition(e, a, ENGINE_S_PROTECTED, "close_refused", detail, msg, err);
         free(detail);
-        if (rc == 0)
-            st->r->refused++;
-        return rc == 0 ? 0 : tolerate_conflict(err);
+        return counted(rc, &st->r->refused, err);
     case SBX_AWS_NOT_FOUND:
         a->due_at = 0;
         detail = eng_detail("why", msg, NULL);
         rc = eng_transition(e, a, ENGINE_S_GONE, "vanished", detail, msg, err);
         free(detail);
-        if (rc == 0)
-            st->r->gone++;
-        return rc == 0 ? 0 : tolerate_conflict(err);
+        return counted(rc, &st->r->gone, err);
     case SBX_AWS_THROTTLED:
         /* Throttling refuses a call before it runs: not closed, back in line shortly. */
         return revert_close(st, a, msg, st->now + 30, err);
@@ -1210,6 +1204,15 @@ learn_latency(struct step *st, const struct store_account *a)
         log_debug("cannot record close latency: %s", ignored.msg);
 }
 
+/* DescribeAccount does not know the account any more: it left the organization (-> gone). */
+static int
+left_organization(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    a->due_at = 0;
+    return counted(eng_transition(st->e, a, ENGINE_S_GONE, "left_organization", NULL, NULL, err),
+                   &st->r->gone, err);
+}
+
 static int
 poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
 {
@@ -1222,13 +1225,8 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
 
     st->r->did_work = true;
     if (orgs_describe_account(e->orgs, a->account_id, &live, &aerr) != 0) {
-        if (aerr.code == SBX_E_AWS && aerr.aws == SBX_AWS_NOT_FOUND) {
-            a->due_at = 0;
-            rc = eng_transition(e, a, ENGINE_S_GONE, "left_organization", NULL, NULL, err);
-            if (rc == 0)
-                st->r->gone++;
-            return rc == 0 ? 0 : tolerate_conflict(err);
-        }
+        if (aerr.code == SBX_E_AWS && aerr.aws == SBX_AWS_NOT_FOUND)
+            return left_organization(st, a, err);
         return row_failed(st, a, "DescribeAccount", &aerr, backoff(a->attempts++, 10, 600), err);
     }
     if (orgs_account_is_closed(&live) && !live_pending(&live)) {
@@ -1334,13 +1332,8 @@ suspended_one(struct step *st, struct store_account *a, struct sbx_err *err)
         return rc == 0 ? 0 : tolerate_conflict(err);
     }
     if (orgs_describe_account(e->orgs, a->account_id, &live, &aerr) != 0) {
-        if (aerr.code == SBX_E_AWS && aerr.aws == SBX_AWS_NOT_FOUND) {
-            a->due_at = 0;
-            rc = eng_transition(e, a, ENGINE_S_GONE, "left_organization", NULL, NULL, err);
-            if (rc == 0)
-                st->r->gone++;
-            return rc == 0 ? 0 : tolerate_conflict(err);
-        }
+        if (aerr.code == SBX_E_AWS && aerr.aws == SBX_AWS_NOT_FOUND)
+            return left_organization(st, a, err);
         return row_failed(st, a, "DescribeAccount", &aerr, 3600, err);
     }
     orgs_account_release(&live);

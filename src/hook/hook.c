@@ -52,18 +52,6 @@
 #define S_ISVTX 01000 /* the sticky bit (XSI) */
 #endif
 
-static const char *const event_names[CFG_HOOK_EVENT_COUNT] = {
-    [CFG_HOOK_POST_CREATE] = "post-create",
-    [CFG_HOOK_EXPIRY_WARNING] = "expiry-warning",
-    [CFG_HOOK_PRE_CLOSE] = "pre-close",
-    [CFG_HOOK_POST_CLOSE] = "post-close",
-    [CFG_HOOK_NUKE_FAILED] = "nuke-failed",
-    [CFG_HOOK_QUARANTINED] = "quarantined",
-    [CFG_HOOK_CLOSE_FAILED] = "close-failed",
-    [CFG_HOOK_BUDGET_WARNING] = "budget-warning",
-    [CFG_HOOK_BUDGET_EXCEEDED] = "budget-exceeded",
-};
-
 /* --- the event directory ----------------------------------------------------------------- */
 
 /* The executables of one event, sorted by name (strcmp: the C locale's lexical order). */
@@ -254,7 +242,7 @@ event_dir(const struct cfg_hooks *hc, enum cfg_hook_event ev, char *buf, size_t 
         buf[0] = '\0';
         return 0;
     }
-    len = snprintf(buf, n, "%s/%s.d", hc->dir, event_names[ev]);
+    len = snprintf(buf, n, "%s/%s.d", hc->dir, cfg_hook_event_name(ev));
     if (len < 0 || (size_t)len >= n) {
         sbx_err_set(err, SBX_E_HOOK, "hooks directory path too long: '%s'", hc->dir);
         return -1;
@@ -521,7 +509,7 @@ build_env(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_
     memset(e, 0, sizeof(*e));
     if (envb_set(e, "PATH", HOOK_PATH, err) != 0 || envb_set(e, "LC_ALL", "C", err) != 0 ||
         envb_set(e, "HOME", HOOK_HOME, err) != 0 ||
-        envb_set(e, "SANDBOX_EVENT", event_names[ev], err) != 0)
+        envb_set(e, "SANDBOX_EVENT", cfg_hook_event_name(ev), err) != 0)
         goto fail;
     if (env != NULL) {
         if (envb_set(e, "SANDBOX_ACCOUNT_ID", env->account_id, err) != 0 ||
@@ -663,11 +651,11 @@ open_log(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct hook_e
         int len;
 
         if (attempt == 0)
-            len = snprintf(path, pathlen, "%s/%s-%s-%s-%ld.log", hc->log_dir, acct, event_names[ev],
-                           stamp, (long)getpid());
+            len = snprintf(path, pathlen, "%s/%s-%s-%s-%ld.log", hc->log_dir, acct,
+                           cfg_hook_event_name(ev), stamp, (long)getpid());
         else
             len = snprintf(path, pathlen, "%s/%s-%s-%s-%ld-%d.log", hc->log_dir, acct,
-                           event_names[ev], stamp, (long)getpid(), attempt);
+                           cfg_hook_event_name(ev), stamp, (long)getpid(), attempt);
         if (len < 0 || (size_t)len >= pathlen) {
             sbx_err_set(err, SBX_E_HOOK, "hook log path too long under '%s'", hc->log_dir);
             return -1;
@@ -931,9 +919,9 @@ spawn_next(struct batch *b, struct seq *s)
     s->name = b->list->names[s->next];
     result_reset(s);
     now_rfc3339(stamp, sizeof(stamp));
-    log_line(s->logfd, "==> %s %s (started %s)\n", s->name, event_names[b->ev], stamp);
+    log_line(s->logfd, "==> %s %s (started %s)\n", s->name, cfg_hook_event_name(b->ev), stamp);
     argv[0] = path;
-    argv[1] = event_names[b->ev];
+    argv[1] = cfg_hook_event_name(b->ev);
     argv[2] = NULL;
     o.path = path;
     o.argv = argv;

@@ -175,14 +175,10 @@ get_cost_and_usage(struct sim *s, const cJSON *in, struct sim_reply *r)
     if (results == NULL)
         goto oom;
     if (grouped) {
-        cJSON *gd = cJSON_AddArrayToObject(root, "GroupDefinitions"), *g;
+        cJSON *g = sim_json_add_item(cJSON_AddArrayToObject(root, "GroupDefinitions"));
 
-        g = cJSON_CreateObject();
-        if (gd == NULL || g == NULL) {
-            cJSON_Delete(g);
+        if (g == NULL)
             goto oom;
-        }
-        cJSON_AddItemToArray(gd, g);
         if (sim_json_add_str(g, "Type", "DIMENSION") != 0 ||
             sim_json_add_str(g, "Key", "LINKED_ACCOUNT") != 0)
             goto oom;
@@ -195,13 +191,12 @@ get_cost_and_usage(struct sim *s, const cJSON *in, struct sim_reply *r)
     for (; di < (size_t)(d1 - d0) && !more; di++, ai = 0) {
         double t0 = (double)(d0 + (int64_t)di) * SIM_DAY, t1 = t0 + SIM_DAY;
         double upto = seen < t1 ? seen : t1;
-        cJSON *day = cJSON_CreateObject(), *o, *groups, *total;
+        cJSON *day = sim_json_add_item(results), *o, *groups, *total;
         char buf[11];
         double sum = 0;
 
         if (day == NULL)
             goto oom;
-        cJSON_AddItemToArray(results, day);
         o = cJSON_AddObjectToObject(day, "TimePeriod");
         duration_format_day(d0 + (int64_t)di, buf);
         if (o == NULL || sim_json_add_str(o, "Start", buf) != 0)
@@ -225,10 +220,9 @@ get_cost_and_usage(struct sim *s, const cJSON *in, struct sim_reply *r)
                 more = true;
                 break;
             }
-            g = cJSON_CreateObject();
+            g = sim_json_add_item(groups);
             if (g == NULL)
                 goto oom;
-            cJSON_AddItemToArray(groups, g);
             keys = cJSON_AddArrayToObject(g, "Keys");
             if (keys == NULL)
                 goto oom;
@@ -275,10 +269,9 @@ get_cost_and_usage(struct sim *s, const cJSON *in, struct sim_reply *r)
                 }
                 if (seen_id)
                     continue;
-                v = cJSON_CreateObject();
+                v = sim_json_add_item(attrs);
                 if (v == NULL)
                     goto oom;
-                cJSON_AddItemToArray(attrs, v);
                 at = cJSON_AddObjectToObject(v, "Attributes");
                 if (sim_json_add_str(v, "Value", id) != 0 || at == NULL ||
                     sim_json_add_str(at, "description", a != NULL ? a->name : "") != 0)

@@ -34,6 +34,7 @@
 #include "aws/sigv4.h"
 #include "sim/sim_int.h"
 #include "util/clock.h"
+#include "util/grow.h"
 
 #define MAX_BODY       (1024 * 1024)
 #define POOL_THREADS   16   /* requests served at once (a latency fault holds one) */
@@ -582,18 +583,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
         if (!cc->too_big && cc->len + n > MAX_BODY) {
             cc->too_big = true;
         } else if (!cc->too_big) {
-            if (cc->len + n + 1 > cc->cap) {
-                size_t cap = cc->cap == 0 ? 4096 : cc->cap;
-                char *nb;
-
-                while (cap < cc->len + n + 1)
-                    cap *= 2;
-                nb = realloc(cc->body, cap);
-                if (nb == NULL)
-                    return MHD_NO;
-                cc->body = nb;
-                cc->cap = cap;
-            }
+            if (grow_bytes(&cc->body, &cc->cap, cc->len + n + 1, 4096) != 0)
+                return MHD_NO;
             memcpy(cc->body + cc->len, upload_data, n);
             cc->len += n;
             cc->body[cc->len] = '\0';

@@ -404,7 +404,8 @@ struct cJSON *sim_json_request(struct sim *s, const char *body, size_t len, stru
 /* JSON helpers over cJSON that return -1 when out of memory. */
 int sim_json_add_str(struct cJSON *o, const char *k, const char *v);
 int sim_json_add_num(struct cJSON *o, const char *k, double v);
-/* A new object appended to array arr; NULL when out of memory. */
+/* A new object appended to array arr; NULL when out of memory or arr is NULL (so a failed
+ * cJSON_AddArrayToObject() can be passed straight in). */
 struct cJSON *sim_json_add_item(struct cJSON *arr);
 /* Serialises o into r->body (200, application/x-amz-json-1.1 unless r->status/type set). */
 int sim_reply_json(struct sim_reply *r, int status, const char *content_type,

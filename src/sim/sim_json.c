@@ -18,6 +18,7 @@
 
 #include "sim/sim_int.h"
 #include "util/clock.h"
+#include "util/grow.h"
 #include "util/jsonr.h"
 
 /* --- replies --------------------------------------------------------------------------- */
@@ -199,10 +200,12 @@ sim_json_add_num(cJSON *o, const char *k, double v)
 cJSON *
 sim_json_add_item(cJSON *arr)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = arr != NULL ? cJSON_CreateObject() : NULL;
 
-    if (o != NULL)
-        cJSON_AddItemToArray(arr, o);
+    if (o != NULL && !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
     return o;
 }
 
@@ -732,17 +735,14 @@ load_session(struct sim *s, const cJSON *e)
     const char *token = jsonr_str(e, "SessionToken"), *acct = jsonr_str(e, "AccountId");
     const char *role = jsonr_str(e, "RoleName"), *sess = jsonr_str(e, "SessionName");
     const char *role_id = jsonr_str(e, "RoleId");
-    struct sim_session *ss, *grown;
+    struct sim_session *ss;
 
     if (akid == NULL || secret == NULL || token == NULL || acct == NULL || role == NULL ||
         sess == NULL || role_id == NULL)
         return -1;
-    grown = sim_grow(s->sessions, s->nsessions, &s->cap_sessions, sizeof(*s->sessions));
-    if (grown == NULL)
+    ss = grow_slot(&s->sessions, s->nsessions, &s->cap_sessions, sizeof(*ss));
+    if (ss == NULL)
         return -1;
-    s->sessions = grown;
-    ss = &s->sessions[s->nsessions];
-    memset(ss, 0, sizeof(*ss));
     ss->token = strdup(token);
     ss->role_name = strdup(role);
     ss->session_name = strdup(sess);
@@ -828,13 +828,9 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
 
         if (id == NULL || name == NULL || parent == NULL)
             goto bad;
-        void *grown_ous = sim_grow(s->ous, s->nous, &s->cap_ous, sizeof(*s->ous));
-
-        if (grown_ous == NULL)
+        ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou));
+        if (ou == NULL)
             goto bad;
-        s->ous = grown_ous;
-        ou = &s->ous[s->nous];
-        memset(ou, 0, sizeof(*ou));
         ou->name = strdup(name);
         s->nous++;
         if (ou->name == NULL)

@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "sim/sim_int.h"
+#include "util/grow.h"
 
 #define JSON_TYPE "application/x-amz-json-1.1"
 
@@ -1000,15 +1001,11 @@ op_create_ou(struct call *c)
             goto out;
         }
     }
-    void *grown_ous = sim_grow(s->ous, s->nous, &s->cap_ous, sizeof(*s->ous));
-
-    if (grown_ous == NULL) {
+    ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou));
+    if (ou == NULL) {
         nomem(c);
         goto out;
     }
-    s->ous = grown_ous;
-    ou = &s->ous[s->nous];
-    memset(ou, 0, sizeof(*ou));
     ou->name = strdup(name);
     if (ou->name == NULL) {
         nomem(c);
@@ -1227,7 +1224,7 @@ op_list_tags(struct call *c)
 static int
 op_describe_organization(struct call *c)
 {
-    cJSON *o = cJSON_CreateObject(), *types, *t;
+    cJSON *o = cJSON_CreateObject(), *t;
     char arn[160], macct[160];
 
     if (o == NULL)
@@ -1241,17 +1238,13 @@ op_describe_organization(struct call *c)
         sim_json_add_str(o, "MasterAccountId", SIM_MANAGEMENT_ID) != 0 ||
         sim_json_add_str(o, "MasterAccountEmail", c->s->management_email) != 0)
         goto oom;
-    types = cJSON_AddArrayToObject(o, "AvailablePolicyTypes");
-    t = cJSON_CreateObject();
-    if (types == NULL || t == NULL)
-        goto oom_t;
-    cJSON_AddItemToArray(types, t);
+    t = sim_json_add_item(cJSON_AddArrayToObject(o, "AvailablePolicyTypes"));
+    if (t == NULL)
+        goto oom;
     if (sim_json_add_str(t, "Type", "SERVICE_CONTROL_POLICY") != 0 ||
         sim_json_add_str(t, "Status", "ENABLED") != 0)
         goto oom;
     return answer_item(c, "Organization", o);
-oom_t:
-    cJSON_Delete(t);
 oom:
     cJSON_Delete(o);
     return nomem(c);

@@ -269,13 +269,10 @@ sim_session_release(struct sim_session *ss)
 struct sim_create_req *
 sim_req_new(struct sim *s, const char *email, const char *name, const char *role)
 {
-    struct sim_create_req *r = sim_grow(s->reqs, s->nreqs, &s->cap_reqs, sizeof(*s->reqs));
+    struct sim_create_req *r = grow_slot(&s->reqs, s->nreqs, &s->cap_reqs, sizeof(*r));
 
     if (r == NULL)
         return NULL;
-    s->reqs = r;
-    r = &s->reqs[s->nreqs];
-    memset(r, 0, sizeof(*r));
     r->email = strdup(email);
     r->account_name = strdup(name);
     r->role_name = strdup(role != NULL ? role : SIM_DEFAULT_ROLE);
@@ -371,16 +368,10 @@ struct sim_account *
 sim_account_add(struct sim *s, const char *id, const char *email, const char *name,
                 const char *role, const char *parent, bool created, double joined)
 {
-    struct sim_account *a;
+    struct sim_account *a = grow_slot(&s->accounts, s->naccounts, &s->cap_accounts, sizeof(*a));
 
-    void *grown_accounts =
-            sim_grow(s->accounts, s->naccounts, &s->cap_accounts, sizeof(*s->accounts));
-
-    if (grown_accounts == NULL)
+    if (a == NULL)
         return NULL;
-    s->accounts = grown_accounts;
-    a = &s->accounts[s->naccounts];
-    memset(a, 0, sizeof(*a));
     snprintf(a->id, sizeof(a->id), "%s", id);
     snprintf(a->parent_id, sizeof(a->parent_id), "%s", parent);
     a->email = strdup(email);
@@ -1212,20 +1203,17 @@ dup_opt(const char *v, bool *oom)
         *oom = true;
     return d;
 }
+
 struct sim_idc_user *
 sim_idc_user_add(struct sim *s, const char *id, const char *name, const char *email,
                  const char *display)
 {
     struct sim_idc *d = &s->idc;
-    struct sim_idc_user *u;
-    void *g = sim_grow(d->users, d->nusers, &d->cap_users, sizeof(*d->users));
+    struct sim_idc_user *u = grow_slot(&d->users, d->nusers, &d->cap_users, sizeof(*u));
     bool oom = false;
 
-    if (g == NULL)
+    if (u == NULL)
         return NULL;
-    d->users = g;
-    u = &d->users[d->nusers];
-    memset(u, 0, sizeof(*u));
     snprintf(u->id, sizeof(u->id), "%s", id);
     u->user_name = dup_opt(name, &oom);
     u->email = dup_opt(email, &oom);
@@ -1239,17 +1227,15 @@ sim_idc_user_add(struct sim *s, const char *id, const char *name, const char *em
     d->nusers++;
     return u;
 }
+
 struct sim_idc_group *
 sim_idc_group_add(struct sim *s, const char *id, const char *name)
 {
     struct sim_idc *d = &s->idc;
-    void *g = sim_grow(d->groups, d->ngroups, &d->cap_groups, sizeof(*d->groups));
-    struct sim_idc_group *gr;
+    struct sim_idc_group *gr = grow_slot(&d->groups, d->ngroups, &d->cap_groups, sizeof(*gr));
 
-    if (g == NULL)
+    if (gr == NULL)
         return NULL;
-    d->groups = g;
-    gr = &d->groups[d->ngroups];
     snprintf(gr->id, sizeof(gr->id), "%s", id);
     gr->name = strdup(name);
     if (gr->name == NULL)
@@ -1340,14 +1326,10 @@ struct sim_policy *
 sim_policy_add(struct sim *s, const char *id, const char *name, const char *description,
                const char *content, int type, bool aws_managed)
 {
-    void *grown = sim_grow(s->policies, s->npolicies, &s->cap_policies, sizeof(*s->policies));
-    struct sim_policy *p;
+    struct sim_policy *p = grow_slot(&s->policies, s->npolicies, &s->cap_policies, sizeof(*p));
 
-    if (grown == NULL)
+    if (p == NULL)
         return NULL;
-    s->policies = grown;
-    p = &s->policies[s->npolicies];
-    memset(p, 0, sizeof(*p));
     snprintf(p->id, sizeof(p->id), "%s", id);
     p->name = strdup(name);
     p->description = strdup(description);

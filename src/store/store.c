@@ -201,6 +201,21 @@ store_done(struct store_binder *b)
 }
 
 int
+store_each_text_int(struct store_binder *b, int (*cb)(void *arg, const char *text, int64_t n),
+                    void *arg)
+{
+    int rc;
+
+    while ((rc = store_step(b)) == 1) {
+        rc = cb(arg, store_col_text(b->st, 0), sqlite3_column_int64(b->st, 1));
+        if (rc != 0)
+            break;
+    }
+    store_done(b);
+    return rc;
+}
+
+int
 store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *err)
 {
     void *grown = grow_array(*arr, len, cap, size);

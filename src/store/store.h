@@ -160,6 +160,9 @@ int store_account_insert(struct store *s, struct store_account *a, int max_alive
 /* Reads the row with local id `id` into *out (SBX_E_NOTFOUND if absent). */
 int store_account_get(struct store *s, int64_t id, struct store_account *out,
                       struct sbx_err *err) SBX_NODISCARD;
+/* Re-reads *a (by a->id) from the store; *a is left as it was on failure. */
+int store_account_reload(struct store *s, struct store_account *a,
+                         struct sbx_err *err) SBX_NODISCARD;
 /*
  * Finds an account by key: a 12-digit AWS account id, a local id ("42" or "#42"), an email
  * or an account name. SBX_E_NOTFOUND (with the key quoted) when nothing matches.

@@ -331,6 +331,18 @@ store_account_get(struct store *s, int64_t id, struct store_account *out, struct
     return 0;
 }
 
+int
+store_account_reload(struct store *s, struct store_account *a, struct sbx_err *err)
+{
+    struct store_account fresh = { 0 };
+
+    if (store_account_get(s, a->id, &fresh, err) != 0)
+        return -1;
+    store_account_release(a);
+    *a = fresh;
+    return 0;
+}
+
 static bool
 all_digits(const char *s)
 {

@@ -129,6 +129,10 @@ int store_step(struct store_binder *b);
 int store_exec_stmt(struct store_binder *b);
 /* Resets the statement (call after reading rows). */
 void store_done(struct store_binder *b);
+/* Steps through rows of (text, integer), calling cb for each until it returns non-zero (that
+ * value is returned; -1 on a store error), then store_done. */
+int store_each_text_int(struct store_binder *b, int (*cb)(void *arg, const char *text, int64_t n),
+                        void *arg);
 /*
  * The text for a failed SQLite call with (extended) result code rc, OS error sys_errno
  * (sqlite3_system_errno, 0 = none) and SQLite's message (NULL: the code's generic text):

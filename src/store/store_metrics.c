@@ -27,15 +27,8 @@ event_counts(struct store *s, enum store_stmt stmt,
              int (*cb)(void *arg, const char *event, int64_t n), void *arg, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, stmt, err);
-    int rc;
 
-    while ((rc = store_step(&b)) == 1) {
-        rc = cb(arg, store_col_text(b.st, 0), sqlite3_column_int64(b.st, 1));
-        if (rc != 0)
-            break;
-    }
-    store_done(&b);
-    return rc;
+    return store_each_text_int(&b, cb, arg);
 }
 
 int

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 /* A growable byte buffer for the field being read. */
 struct field_buf {
     char *p;
@@ -13,15 +15,8 @@ struct field_buf {
 static int
 fb_put(struct field_buf *b, char c)
 {
-    if (b->n + 1 >= b->cap) {
-        size_t cap = b->cap == 0 ? 64 : b->cap * 2;
-        char *p = realloc(b->p, cap);
-
-        if (p == NULL)
-            return -1;
-        b->p = p;
-        b->cap = cap;
-    }
+    if (grow_bytes(&b->p, &b->cap, b->n + 2, 64) != 0)
+        return -1;
     b->p[b->n++] = c;
     b->p[b->n] = '\0';
     return 0;

@@ -1,4 +1,4 @@
-/* jsonr.c -- reading members of a parsed JSON object (see jsonr.h). */
+/* jsonr.c -- reading members of a parsed JSON object, building flat ones (see jsonr.h). */
 #include "util/jsonr.h"
 
 #include <stdio.h>
@@ -39,4 +39,20 @@ jsonr_num(const cJSON *obj, const char *key)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+cJSON *
+jsonr_vstrings(const char *name, va_list ap)
+{
+    cJSON *obj = cJSON_CreateObject();
+
+    for (const char *n = name; obj != NULL && n != NULL; n = va_arg(ap, const char *)) {
+        const char *v = va_arg(ap, const char *);
+
+        if (v != NULL && cJSON_AddStringToObject(obj, n, v) == NULL) {
+            cJSON_Delete(obj);
+            obj = NULL;
+        }
+    }
+    return obj;
 }

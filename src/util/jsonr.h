@@ -1,11 +1,13 @@
 /*
  * jsonr.h -- reading members of a parsed JSON object (cJSON) the way every AWS response parser
  * and the simulator's state loader want it: absent or of the wrong type is "not there", never
- * an error of its own.
+ * an error of its own; and building the flat objects of strings that requests and audit
+ * details are.
  */
 #ifndef SBX_JSONR_H
 #define SBX_JSONR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -19,5 +21,8 @@ int jsonr_dup(const cJSON *obj, const char *key, char **dst);
 void jsonr_copy(const cJSON *obj, const char *key, char *buf, size_t n);
 /* obj.key when it is a number, else 0. */
 double jsonr_num(const cJSON *obj, const char *key);
+/* A new object of string members from ap: name, value pairs after `name`, ended by a NULL
+ * name; a NULL value leaves its member out. NULL when out of memory. */
+cJSON *jsonr_vstrings(const char *name, va_list ap);
 
 #endif

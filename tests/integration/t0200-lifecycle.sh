@@ -134,6 +134,10 @@ want = [(None, "requested"), ("requested", "creating"), ("creating", "active"),
         ("active", "expiring"), ("expiring", "nuking"), ("nuking", "close_wait"),
         ("close_wait", "closing"), ("closing", "suspended"), ("suspended", "gone")]
 assert h == want, h
+# The request's audit detail: kind, owner, email, name and ttl, in that order.
+req = [e for e in json.loads(sys.argv[1])["history"] if e["to"] == "requested"][0]["detail"]
+assert list(req) == ["kind", "owner", "email", "name", "ttl"], req
+assert req["kind"] == "training" and req["owner"] == "alice@corp.example", req
 PY
 sbx log --verify >/dev/null
 

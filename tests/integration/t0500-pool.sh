@@ -63,6 +63,16 @@ for p in pool:
     assert tags.get("sandboxctl:kind") == "demo", tags
 PY
 [ ! -e "$T/hooks.log" ] || fail "post-create hooks ran for a pool account"
+# Each pool request is audited as one: kind, pool, email and name; no owner, no ttl.
+python3 - "$(sbx log --json)" <<'PY'
+import json, sys
+rows = [r for r in json.loads(sys.argv[1])["events"] if r["event"] == "requested"]
+assert len(rows) == 2, rows
+for r in rows:
+    d = r["detail"]
+    assert list(d) == ["kind", "pool", "email", "name"], d
+    assert d["kind"] == "demo" and d["pool"] == "true", d
+PY
 # A full pool requests nothing more.
 sbx run --once >/dev/null
 assert_eq "$(count_state requested)" 0 "no request beyond the pool's size"

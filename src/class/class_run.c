@@ -568,12 +568,7 @@ step_one(struct class_env *e, const struct engine_step_opts *base, int64_t id,
     so.scope = &one;
     if (engine_step(e->engine, &so, &r1, &next_due, err) != 0)
         return -1;
-    r->submitted += r1.submitted;
-    r->activated += r1.activated;
-    r->failed += r1.failed;
-    r->reconciled += r1.reconciled;
-    r->errors += r1.errors;
-    r->did_work = r->did_work || r1.did_work;
+    engine_step_report_add(r, &r1);
     return r1.submitted;
 }
 

@@ -137,6 +137,9 @@ struct engine_step_report {
     char last_error[512];
 };
 
+/* Adds one step's counts, work and last error to r (pacing is the caller's to merge). */
+void engine_step_report_add(struct engine_step_report *r, const struct engine_step_report *one);
+
 /*
  * Does all work that is possible now within the scope, without waiting for pacing: submits
  * requested creations up to limits.create_in_progress, polls creating ones, moves and tags

@@ -2130,6 +2130,38 @@ out:
     return rc;
 }
 
+void
+engine_step_report_add(struct engine_step_report *r, const struct engine_step_report *one)
+{
+    r->submitted += one->submitted;
+    r->activated += one->activated;
+    r->warned += one->warned;
+    r->expired += one->expired;
+    r->nuked += one->nuked;
+    r->nuke_retries += one->nuke_retries;
+    r->quarantined += one->quarantined;
+    r->close_sent += one->close_sent;
+    r->closed += one->closed;
+    r->gone += one->gone;
+    r->refused += one->refused;
+    r->failed += one->failed;
+    r->deferred += one->deferred;
+    r->reconciled += one->reconciled;
+    r->pooled += one->pooled;
+    r->pool_requested += one->pool_requested;
+    r->pool_closed += one->pool_closed;
+    r->frozen += one->frozen;
+    r->budget_checks += one->budget_checks;
+    r->budget_warned += one->budget_warned;
+    r->budget_exceeded += one->budget_exceeded;
+    r->events_delivered += one->events_delivered;
+    r->events_failed += one->events_failed;
+    r->errors += one->errors;
+    r->did_work = r->did_work || one->did_work;
+    if (one->last_error[0] != '\0')
+        memcpy(r->last_error, one->last_error, sizeof(r->last_error));
+}
+
 int
 engine_run(struct engine *e, const struct engine_step_opts *o, double max_pace_wait,
            struct engine_step_report *r, double *next_due, struct sbx_err *err)
@@ -2140,33 +2172,7 @@ engine_run(struct engine *e, const struct engine_step_opts *o, double max_pace_w
 
         if (engine_step(e, o, &one, next_due, err) != 0)
             return -1;
-        r->submitted += one.submitted;
-        r->activated += one.activated;
-        r->warned += one.warned;
-        r->expired += one.expired;
-        r->nuked += one.nuked;
-        r->nuke_retries += one.nuke_retries;
-        r->quarantined += one.quarantined;
-        r->close_sent += one.close_sent;
-        r->closed += one.closed;
-        r->gone += one.gone;
-        r->refused += one.refused;
-        r->failed += one.failed;
-        r->deferred += one.deferred;
-        r->reconciled += one.reconciled;
-        r->pooled += one.pooled;
-        r->pool_requested += one.pool_requested;
-        r->pool_closed += one.pool_closed;
-        r->frozen += one.frozen;
-        r->budget_checks += one.budget_checks;
-        r->budget_warned += one.budget_warned;
-        r->budget_exceeded += one.budget_exceeded;
-        r->events_delivered += one.events_delivered;
-        r->events_failed += one.events_failed;
-        r->errors += one.errors;
-        r->did_work = r->did_work || one.did_work;
-        if (one.last_error[0] != '\0')
-            memcpy(r->last_error, one.last_error, sizeof(r->last_error));
+        engine_step_report_add(r, &one);
         if (e->dry_run)
             return 0; /* nothing changes, so another step would report the same */
         if (one.did_work)

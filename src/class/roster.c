@@ -261,11 +261,9 @@ roster_parse(const char *label, const char *text, size_t len, struct roster *out
                         rec.line, ROSTER_MAX_STUDENTS);
             goto out;
         }
-        st = grow_array(r.students, r.n, &cap, sizeof(*st));
+        st = grow_slot(&r.students, r.n, &cap, sizeof(*st));
         if (st == NULL)
             goto nomem;
-        r.students = st;
-        st = &r.students[r.n];
         st->email = trimmed_dup(rec.fields[0]);
         st->name = folded_dup(rec.nfields > 1 ? rec.fields[1] : "");
         st->line = rec.line;

@@ -21,6 +21,7 @@
 #include "engine/engine_alias.h"
 #include "engine/engine_int.h"
 #include "engine/engine_state.h"
+#include "util/grow.h"
 #include "util/log.h"
 
 #define META_CHECK_AT   "directory_check_at"
@@ -56,17 +57,9 @@ owners_add(struct owners *o, const char *s)
 {
     if (s == NULL || *s == '\0' || owners_has(o, s))
         return 0;
-    if (o->n == o->cap) {
-        size_t cap = o->cap == 0 ? 16 : o->cap * 2;
-        char **g = realloc(o->v, cap * sizeof(*g));
+    char **slot = grow_slot(&o->v, o->n, &o->cap, sizeof(*o->v));
 
-        if (g == NULL)
-            return -1;
-        o->v = g;
-        o->cap = cap;
-    }
-    o->v[o->n] = strdup(s);
-    if (o->v[o->n] == NULL)
+    if (slot == NULL || (*slot = strdup(s)) == NULL)
         return -1;
     o->n++;
     return 0;

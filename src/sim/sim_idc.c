@@ -27,6 +27,7 @@
 #include <cjson/cJSON.h>
 
 #include "sim/sim_int.h"
+#include "util/jsonr.h"
 
 #define PS_PREFIX  "arn:aws:sso:::permissionSet/ssoins-72230a1b2c3d4e5f/"
 #define ADMIN_TYPE "application/json"
@@ -263,19 +264,11 @@ nomem:
 static cJSON *
 strings_obj(const char *name, ...)
 {
-    cJSON *e = cJSON_CreateObject();
+    cJSON *e;
     va_list ap;
 
-    if (e == NULL)
-        return NULL;
     va_start(ap, name);
-    for (const char *n = name; n != NULL; n = va_arg(ap, const char *)) {
-        if (sim_json_add_str(e, n, va_arg(ap, const char *)) != 0) {
-            cJSON_Delete(e);
-            e = NULL;
-            break;
-        }
-    }
+    e = jsonr_vstrings(name, ap);
     va_end(ap);
     return e;
 }

@@ -43,17 +43,10 @@ store_spend_by_account(struct store *s, const char *since, const char *until,
                        struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_SPEND_BY_ACCOUNT, err);
-    int rc;
 
     store_bind_text(&b, ":since", since);
     store_bind_text(&b, ":until", until);
-    while ((rc = store_step(&b)) == 1) {
-        rc = cb(arg, store_col_text(b.st, 0), sqlite3_column_int64(b.st, 1));
-        if (rc != 0)
-            break;
-    }
-    store_done(&b);
-    return rc;
+    return store_each_text_int(&b, cb, arg);
 }
 
 /* Columns from col on: limit_cents, period, warned, exceeded, spent, checked_at. */

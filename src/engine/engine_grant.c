@@ -212,43 +212,23 @@ poll_later(struct engine *e, struct store_assignment *g, struct eng_access_progr
     return store_assignment_update(e->store, g, eng_now(e), err);
 }
 
+/* g has arrived (granted, or revoked when `revoked`): recorded and audited together
+ * (access_granted / access_revoked, with the note if any). */
 static int
-mark_granted(struct engine *e, const struct store_account *a, struct store_assignment *g,
-             struct sbx_err *err)
+mark_done(struct engine *e, const struct store_account *a, struct store_assignment *g, bool revoked,
+          const char *note, struct sbx_err *err)
 {
     int rc;
 
-    snprintf(g->status, sizeof(g->status), "granted");
-    g->granted_at = eng_now(e);
+    snprintf(g->status, sizeof(g->status), "%s", revoked ? "revoked" : "granted");
+    *(revoked ? &g->revoked_at : &g->granted_at) = eng_now(e);
     g->attempts = 0;
     g->due_at = 0;
     if (set_str(&g->last_error, "", err) != 0 || store_begin(e->store, err) != 0)
         return -1;
     rc = store_assignment_update(e->store, g, eng_now(e), err) != 0 ||
-                         audit(e, a, g, "access_granted", NULL, NULL, err) != 0 ||
-                         store_commit(e->store, err) != 0
-                 ? -1
-                 : 0;
-    if (rc != 0)
-        store_rollback(e->store);
-    return rc;
-}
-
-static int
-mark_revoked(struct engine *e, const struct store_account *a, struct store_assignment *g,
-             const char *note, struct sbx_err *err)
-{
-    int rc;
-
-    snprintf(g->status, sizeof(g->status), "revoked");
-    g->revoked_at = eng_now(e);
-    g->attempts = 0;
-    g->due_at = 0;
-    if (set_str(&g->last_error, "", err) != 0 || store_begin(e->store, err) != 0)
-        return -1;
-    rc = store_assignment_update(e->store, g, eng_now(e), err) != 0 ||
-                         audit(e, a, g, "access_revoked", note != NULL ? "note" : NULL, note,
-                               err) != 0 ||
+                         audit(e, a, g, revoked ? "access_revoked" : "access_granted",
+                               note != NULL ? "note" : NULL, note, err) != 0 ||
                          store_commit(e->store, err) != 0
                  ? -1
                  : 0;
@@ -274,7 +254,7 @@ outcome(struct engine *e, const struct store_account *a, struct store_assignment
         struct sbx_err *err)
 {
     if (strcmp(st->status, "SUCCEEDED") == 0)
-        return deletion ? mark_revoked(e, a, g, NULL, err) : mark_granted(e, a, g, err);
+        return mark_done(e, a, g, deletion, NULL, err);
     if (strcmp(st->status, "FAILED") == 0) {
         /* A failed operation changed nothing: send it again after a while. */
         if (set_str(&g->request_id, "", err) != 0)
@@ -364,7 +344,7 @@ advance(struct engine *e, const struct store_account *a, struct store_assignment
             return store_assignment_update(e->store, g, eng_now(e), err);
         }
         if (deletion)
-            return mark_revoked(e, a, g, "no such assignment at AWS", err);
+            return mark_done(e, a, g, true, "no such assignment at AWS", err);
     }
     return retry_later(e, g,
                        g->request_id[0] != '\0'

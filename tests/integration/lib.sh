@@ -13,6 +13,11 @@
 #   sim_start [sim options...]   start `sandboxctl sim` on a free loopback port with state
 #                                $T/sim.db; sets SIM_URL SIM_PID AWS_ACCESS_KEY_ID
 #                                AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ENDPOINT_URL
+#   sim_start_paused [options]   sim_start with the clock paused (only advance moves it), the
+#                                way every test that waits for simulated time starts it; a
+#                                client waiting for that clock re-reads it SIM_SCALE times
+#                                faster than real time (default 1000; the scale never moves a
+#                                paused clock)
 #   sim_stop                     SIGTERM the simulator and wait; returns its exit status
 #   sim_kill                     SIGKILL the simulator (crash tests) and wait
 #   sim_admin METHOD PATH [JSON] call the admin API (PATH "/__sim/state" or just "state");
@@ -27,10 +32,16 @@
 #   sim_calls OP                 how many OP requests the simulator has answered so far
 #                                (its state's "calls"; refusals and throttles count too);
 #                                OP "clock": how often it answered GET /__sim/clock (its
-#                                state's "clock_reads")
+#                                state's "clock_reads"); OP1+OP2: the sum
 #   wait_for WHAT CMD...         run CMD (output discarded) until it succeeds, every 0.05 s; fail
 #                                naming WHAT after $SBX_WAIT_BOUND real seconds (default 300):
 #                                a safety net for a stuck test, never a measure of speed
+#   poll_pause                   the interval between two looks of a loop that waits for a
+#                                marker (wait_for's): every such loop in the tests uses it, so
+#                                none waits for a time of its own
+#   kill_at_call OP BEFORE PID   SIGKILL PID as soon as the simulator has answered more than
+#                                BEFORE OP requests; returns 0 if it was killed, 1 if PID ended
+#                                first (then reaped either way)
 #   sbx_bg NAME ARGS...          run `sbx ARGS` in the background, stdout in $T/NAME.out and
 #                                stderr in $T/NAME.err; sbx_wait NAME waits for it and returns
 #                                its exit status
@@ -169,6 +180,10 @@ print(json.dumps([json.loads(l) for l in sys.stdin if l.strip()]))
 
 sbx() {
     "$SANDBOXCTL" "$@"
+}
+
+sim_start_paused() {
+    sim_start --paused --time-scale "${SIM_SCALE:-1000}" "$@"
 }
 
 # sim_start [options] -- starts the simulator in the background and waits for its banner:
@@ -407,10 +422,8 @@ sim_advance() {
 
 # sim_calls OP -- prints how many OP requests the simulator has answered.
 sim_calls() {
-    case "$1" in
-    clock) json_get "$(sim_admin GET state)" 'd["clock_reads"]' ;;
-    *) json_get "$(sim_admin GET state)" "d[\"calls\"].get(\"$1\", 0)" ;;
-    esac
+    json_get "$(sim_admin GET state)" \
+        "sum(d['clock_reads'] if op == 'clock' else d['calls'].get(op, 0) for op in '$1'.split('+'))"
 }
 
 # wait_for WHAT CMD... -- polls CMD until it succeeds; fails naming WHAT after the bound.
@@ -422,8 +435,25 @@ wait_for() {
         if [ "$(date +%s)" -ge "$_wf_end" ]; then
             fail "waited ${SBX_WAIT_BOUND:-300} s for $_wf_what"
         fi
-        sleep 0.05
+        poll_pause
     done
+}
+
+poll_pause() {
+    sleep 0.05
+}
+
+kill_at_call() {
+    while kill -0 "$3" 2>/dev/null; do
+        if [ "$(sim_calls "$1")" -gt "$2" ]; then
+            kill -KILL "$3" 2>/dev/null
+            wait "$3" 2>/dev/null || true
+            return 0
+        fi
+        poll_pause
+    done
+    wait "$3" 2>/dev/null || true
+    return 1
 }
 
 # sbx_create_active KIND OWNER -- requests an account and runs the engine on the paused
@@ -497,7 +527,7 @@ advance_while() {
             kill "$_aw_pid" 2>/dev/null || true
             fail "waited ${SBX_WAIT_BOUND:-300} s for ${_aw_what:-process $_aw_pid} (advanced $_aw_moved times)"
         fi
-        sleep 0.05
+        poll_pause
     done
     _aw_st=0
     wait "$_aw_pid" || _aw_st=$?
@@ -509,7 +539,7 @@ webhook_start() {
     mkdir -p "$1"
     python3 "$SBX_TEST_DATA/webhook-receiver.py" "$1" >"$T/webhook.port" &
     WEBHOOK_PID=$!
-    for _ in $(seq 600); do [ -s "$T/webhook.port" ] && break; sleep 0.1; done
+    wait_for "the webhook receiver's port" test -s "$T/webhook.port"
     WEBHOOK_PORT=$(cat "$T/webhook.port")
     [ -n "$WEBHOOK_PORT" ] || fail "webhook receiver did not start"
 }

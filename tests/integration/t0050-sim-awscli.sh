@@ -19,7 +19,7 @@ esac
 # only then, and a creation (60 simulated seconds) or a closure (5 minutes) ends only then. The
 # CLI signs with real time, which the simulator accepts while its own clock is within 15
 # minutes of it.
-sim_start --paused
+SIM_SCALE=1 sim_start_paused
 # shellcheck disable=SC2086
 orgs() { aws organizations "$@" --endpoint-url "$SIM_URL" --region us-east-1 --output json $PAGER_OPT; }
 # shellcheck disable=SC2086

@@ -17,7 +17,7 @@ assert_contains "$usage" "usage: sandboxctl sim"
 assert_contains "$usage" "--close-quota-formula MIN,PCT,MAX"
 
 r0=$(date +%s.%N)
-sim_start --paused --seed 3 --no-throttle --access-key-id AKIAT0053 --secret-access-key "s3cr3t with space"
+SIM_SCALE=1 sim_start_paused --seed 3 --no-throttle --access-key-id AKIAT0053 --secret-access-key "s3cr3t with space"
 # The banner: the URL, then the four export lines, in this order, and nothing else.
 banner=$(cat "$T/sim.out.1")
 assert_eq "$(printf '%s\n' "$banner" | wc -l)" 5

@@ -11,7 +11,7 @@ body() { printf '%s\n' "$1" | cut -d' ' -f2-; }
 status() { printf '%s\n' "$1" | cut -d' ' -f1; }
 
 # The real token buckets: DescribeOrganization allows a burst of 2, then 1 per second.
-sim_start --paused --close-quota 2 --account-limit 8 --create-latency 60 --close-latency 300
+SIM_SCALE=1 sim_start_paused --close-quota 2 --account-limit 8 --create-latency 60 --close-latency 300
 assert_eq "$(status "$(sim_call DescribeOrganization)")" 200
 assert_eq "$(status "$(sim_call DescribeOrganization)")" 200
 out=$(sim_call DescribeOrganization)
@@ -22,7 +22,7 @@ assert_eq "$(status "$(sim_call DescribeOrganization)")" 200
 sim_stop
 
 rm -f "$T"/sim.db*
-sim_start --paused --no-throttle --close-quota 2 --account-limit 8 --create-latency 60 --close-latency 300
+SIM_SCALE=1 sim_start_paused --no-throttle --close-quota 2 --account-limit 8 --create-latency 60 --close-latency 300
 ids=""
 for i in 1 2 3 4 5 6; do
     ids="$ids $(json_get "$(sim_admin POST accounts "{\"Email\":\"m$i@example.com\",\"Name\":\"m$i\"}")" 'd["Id"]')"
@@ -47,7 +47,7 @@ sim_stop
 
 # Closures in flight, with a quota that is not in the way.
 rm -f "$T"/sim.db*
-sim_start --paused --no-throttle --account-limit 8 --create-latency 60 --close-latency 300
+SIM_SCALE=1 sim_start_paused --no-throttle --account-limit 8 --create-latency 60 --close-latency 300
 ids=""
 for i in 1 2 3 4 5 6; do
     ids="$ids $(json_get "$(sim_admin POST accounts "{\"Email\":\"m$i@example.com\",\"Name\":\"m$i\"}")" 'd["Id"]')"

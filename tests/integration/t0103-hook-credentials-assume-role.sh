@@ -7,7 +7,7 @@
 
 # A paused clock: the account is warned, and not yet expired, when the test says (the time
 # scale only shortens the real sleeps of a client waiting for the clock).
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s
+sim_start_paused --no-throttle --create-latency 1s
 member=$(json_get "$(sim_admin POST accounts \
     '{"Email": "member@example.com", "Name": "member"}')" 'd["Id"]')
 

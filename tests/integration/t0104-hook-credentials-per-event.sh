@@ -5,7 +5,7 @@
 # that get them; the old `true`, which meant every event, is refused with the way out.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s --close-latency 1s
+sim_start_paused --no-throttle --create-latency 1s --close-latency 1s
 for ev in post-create expiry-warning pre-close post-close; do
     mkdir -p "$T/hooks/$ev.d"
     printf '#!/bin/sh\nenv > "%s/%s.env"\n' "$T" "$ev" >"$T/hooks/$ev.d/10-record"

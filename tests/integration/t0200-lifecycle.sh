@@ -7,7 +7,7 @@
 
 # The simulator's clock moves only when the test advances it (the time scale only shortens the
 # real sleeps of a client waiting for the clock).
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 30s --close-latency 2m
+sim_start_paused --no-throttle --create-latency 30s --close-latency 2m
 write_config
 
 # Hooks append one line per run, so every count below can be checked exactly.

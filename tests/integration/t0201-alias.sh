@@ -6,7 +6,7 @@
 
 # A paused clock: it moves a minute each time the simulator has answered a CreateAccount
 # (sbx_advancing), and otherwise only by the test's advance.
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
+sim_start_paused --no-throttle --create-latency 10s --close-latency 1m
 write_config
 sbx init >/dev/null
 

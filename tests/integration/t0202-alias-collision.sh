@@ -8,7 +8,7 @@
 # about accounts tagged as this store's that it does not know (a restored older copy).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
+sim_start_paused --no-throttle --create-latency 10s --close-latency 1m
 # Aliases without the owner: two stores (or two copies of one) collide on the sequence alone.
 org='organization = {
     email_template = "sandbox+{kind}-{seq}@example.com";

@@ -8,7 +8,7 @@
 
 # A paused clock: it moves a minute each time the simulator has answered a CreateAccount
 # (sbx_advancing), and otherwise only by the test's advance.
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 20s --close-latency 2h \
+sim_start_paused --no-throttle --create-latency 20s --close-latency 2h \
     --close-quota 2
 crit=$(json_get "$(sim_admin POST accounts '{"Email": "leaver-prod@corp.example", "Name": "leaver-prod"}')" 'd["Id"]')
 write_config 'limits = {

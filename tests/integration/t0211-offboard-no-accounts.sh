@@ -4,7 +4,7 @@
 # no confirmation and changes nothing; an owner that is not an address is still refused.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
+sim_start_paused --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 sbx_advancing CreateAccount 60 create --kind demo --owner stays@corp.example >/dev/null

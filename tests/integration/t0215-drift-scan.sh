@@ -5,7 +5,7 @@
 # close-quota formula uses is refreshed, and the scan runs once per engine.drift_interval.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 20s --close-latency 1m --account-limit 100
+sim_start_paused --no-throttle --create-latency 20s --close-latency 1m --account-limit 100
 write_config 'engine = {
     drift_interval = "1h";
 };'

@@ -8,7 +8,7 @@
 # asked.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 20s --close-latency 1m --account-limit 100
+sim_start_paused --no-throttle --create-latency 20s --close-latency 1m --account-limit 100
 write_config 'engine = {
     drift_interval = "10m";
 };'

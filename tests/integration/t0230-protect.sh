@@ -8,7 +8,7 @@
 
 # A paused clock: it moves a minute each time the simulator has answered a CreateAccount
 # (sbx_advancing), and otherwise only by the test's advance.
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
+sim_start_paused --no-throttle --create-latency 10s --close-latency 1m
 crit=$(json_get "$(sim_admin POST accounts '{"Email": "critical@corp.example", "Name": "payments-prod", "Tags": [{"Key": "AccountType", "Value": "Critical"}]}')" 'd["Id"]')
 listed=$(json_get "$(sim_admin POST accounts '{"Email": "listed@corp.example", "Name": "listed"}')" 'd["Id"]')
 write_config 'organization = {

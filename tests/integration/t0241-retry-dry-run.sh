@@ -3,7 +3,7 @@
 # (failed -> requested), changes nothing, and `retry` then does exactly that.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
+sim_start_paused --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 sim_admin POST faults '{"fail_create_matching": "doomed", "fail_create_reason": "INTERNAL_FAILURE"}' >/dev/null

@@ -7,7 +7,7 @@
 
 # A paused clock: it moves a minute each time the simulator has answered a CreateAccount
 # (sbx_advancing), and otherwise not at all.
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
+sim_start_paused --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 acct=$(sbx_advancing CreateAccount 60 create --kind demo --owner good@corp.example --json)

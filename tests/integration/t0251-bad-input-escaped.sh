@@ -5,7 +5,7 @@
 # UTF-8) is escaped in `show` and `log`, and `show --json` stays valid JSON.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
+sim_start_paused --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 

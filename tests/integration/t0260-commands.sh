@@ -9,7 +9,7 @@
 # (sbx_advancing), and otherwise only by the test's advance. AWS's closing rate (one a 20 s:
 # the pacing t0296 tests) would hold the second of two closures in one run until the clock
 # moves: here it is lifted.
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
+sim_start_paused --no-throttle --create-latency 10s --close-latency 1m
 write_config 'limits = {
     account_limit = 1000;
     close_rate = 1000;

@@ -7,7 +7,7 @@
 
 # A paused clock: it moves a minute each time the simulator has answered a CreateAccount
 # (sbx_advancing), and otherwise not at all.
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s
+sim_start_paused --no-throttle --create-latency 1s
 write_config
 sbx init >/dev/null
 sbx_advancing CreateAccount 60 create --kind demo --owner alice@example.com --json >/dev/null

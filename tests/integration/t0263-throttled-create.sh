@@ -8,7 +8,7 @@
 
 # A paused clock: it moves only by the test's advance. The throttling is the injected one
 # (--no-throttle turns off only the token buckets, which the still clock would not refill).
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s
+sim_start_paused --no-throttle --create-latency 1s
 write_config
 sbx init >/dev/null
 sim_admin POST faults '{"throttle_rate": 1.0, "ops": ["CreateAccount"]}' >/dev/null

@@ -7,7 +7,7 @@
 # create whose wait times out before CreateAccount could be sent cancels its request.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
+sim_start_paused --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 calls() { json_get "$(sim_admin GET state)" 'd["calls"]["CreateAccount"]'; }

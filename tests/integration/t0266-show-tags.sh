@@ -3,7 +3,7 @@
 # JSON (sandboxctl(1)): sandboxctl's own tags and one someone added at AWS afterwards.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
+sim_start_paused --no-throttle --create-latency 10s
 write_config
 sbx init >/dev/null
 sbx_advancing CreateAccount 60 create --kind demo --owner ana@corp.example >/dev/null

@@ -7,7 +7,7 @@
 # identity source refuses and nothing is created.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --create-latency 60s --assign-latency 0
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 60s --assign-latency 0
 write_config 'access = {
     permission_set = "AdministratorAccess";
 };'

@@ -6,7 +6,7 @@
 # store off-boards nobody and the check is tried again an interval later.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --create-latency 60s --assign-latency 0
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 60s --assign-latency 0
 # Two attempts per call: a throttled identity store gives up quickly.
 write_config "aws = {
     endpoint = \"$SIM_URL\";

@@ -5,7 +5,7 @@
 # report it; a store in a directory others can write is refused.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
+sim_start_paused --no-throttle --create-latency 10s
 write_config
 
 # refused CMD... -- the command exits 4, names the store, and leaves no store file behind

@@ -5,7 +5,7 @@
 # missing store is refused.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
+sim_start_paused --no-throttle --create-latency 10s --close-latency 1m
 write_config
 sbx init >/dev/null
 out=$(sbx_advancing CreateAccount 60 create --kind demo --owner a@corp.example --ttl 1h --json)

@@ -12,7 +12,7 @@ if ! mount -t tmpfs -o size=512k,mode=0700 sbx-test "$T/small" 2>"$T/mount.err";
 fi
 trap 'st=$?; umount "$T/small" 2>/dev/null; set +e; (exit "$st"); _sbx_on_exit' EXIT
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s
+sim_start_paused --no-throttle --create-latency 10s
 write_config "store = \"$T/small/store.db\";"
 sbx init >/dev/null
 sbx_advancing CreateAccount 60 create --kind demo --owner a@corp.example --ttl 2h >/dev/null

@@ -9,7 +9,7 @@
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 . "$SBX_SOURCE_DIR/tests/integration/access-lib.sh"
 
-sim_start --paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
 access_config
 sbx init >/dev/null
 simlog="$T/sim.err.1"
@@ -37,7 +37,7 @@ kill_after() {
             kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
             break
         fi
-        sleep 0.02
+        poll_pause
     done
     wait "$pid" 2>/dev/null || true
 }

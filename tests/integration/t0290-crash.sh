@@ -12,7 +12,7 @@
 # the test's advance; the random point of each kill is a marker chosen at random.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 100 --no-throttle --create-latency 20s --close-latency 30s --seed 7 --account-limit 1000
+SIM_SCALE=100 sim_start_paused --no-throttle --create-latency 20s --close-latency 30s --seed 7 --account-limit 1000
 write_config 'kinds = {
     crash = {
         ou = "Sandboxes/Crash";
@@ -104,7 +104,7 @@ killed() {
             _seen=$_now
         fi
         [ "$(date +%s)" -lt "$_end" ] || fail "'sandboxctl $*' neither ended nor reached its kill"
-        sleep 0.02
+        poll_pause
     done
     wait "$pid" 2>/dev/null || true
     rm -f "$T/gate"

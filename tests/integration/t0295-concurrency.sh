@@ -9,7 +9,7 @@
 # simulator has answered another request of the kind that waits for the clock (see
 # drive_until), so no phase depends on how fast the machine is. --no-throttle: the simulator's
 # own token buckets would not refill on a paused clock (sandboxctl still paces its calls).
-sim_start --paused --time-scale 100 --no-throttle --create-latency 30s --close-latency 2m \
+SIM_SCALE=100 sim_start_paused --no-throttle --create-latency 30s --close-latency 2m \
     --account-limit 1000
 write_config 'kinds = {
     demo = {
@@ -74,7 +74,7 @@ drive_until() {
             _du_seen=$_du_now
         fi
         [ "$(date +%s)" -lt "$_du_end" ] || fail "waited ${SBX_WAIT_BOUND:-300} s for $_du_what: $(sbx list --all)"
-        sleep 0.05
+        poll_pause
     done
 }
 warnings() { grep -c '^expiry-warning ' "$T/hooks.log" 2>/dev/null || true; }

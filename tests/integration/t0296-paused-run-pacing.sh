@@ -6,7 +6,7 @@
 # slept would take 20 real seconds per wait and never end.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --close-latency 1m
 write_config
 sbx init >/dev/null
 for who in a b; do

@@ -38,7 +38,7 @@ PORT=$(cat "$T/port")
 
 # A paused clock: it moves a minute each time the simulator has answered a CreateAccount
 # (sbx_advancing), and otherwise only by the test's advance.
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s --close-latency 1s
+sim_start_paused --no-throttle --create-latency 1s --close-latency 1s
 # The shipped hooks, installed the way an operator would (copies, modes the runner accepts),
 # plus a recorder that dumps its environment.
 mkdir -p "$T/hooks/post-create.d" "$T/hooks/pre-close.d" "$T/hooks/post-close.d"

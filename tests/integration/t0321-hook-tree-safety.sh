@@ -5,7 +5,7 @@
 # more than hooks.output_limit leaves a bounded log with its head, its tail and a note.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
+sim_start_paused --no-throttle --create-latency 10s --close-latency 1m
 write_config 'hooks = {
     dir = "'"$T"'/hooks";
     timeout = "1m";

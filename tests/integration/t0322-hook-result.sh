@@ -4,7 +4,7 @@
 # --json); a post-create hook's invalid document is left out with a note in its log.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 1s --close-latency 1s
+sim_start_paused --no-throttle --create-latency 1s --close-latency 1s
 mkdir -p "$T/hooks/post-create.d" "$T/hooks/pre-close.d"
 cat >"$T/hooks/pre-close.d/60-report" <<'SH'
 #!/bin/sh

@@ -133,7 +133,7 @@ bad '# HELP x h\n# TYPE x gauge\nx 1\n# HELP y h\n# TYPE y gauge\ny 1\nx 2\n'
 bad '# HELP x h\n# TYPE x counter\nx -1\n'
 printf '# HELP x h\n# TYPE x gauge\nx{a="q\\"\\\\n"} 1.5e3\n' | parse >/dev/null || fail "parser refused a valid document"
 
-sim_start --paused --time-scale 1000 --no-throttle --create-latency 10s --close-latency 1m
+sim_start_paused --no-throttle --create-latency 10s --close-latency 1m
 write_config 'hooks = {
     dir = "'"$T"'/hooks";
     log_dir = "'"$T"'/hook-logs";

@@ -7,7 +7,7 @@
 # failure make new occurrences. The simulator's clock is paused: only `advance` moves it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --create-latency 5s --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 5s --close-latency 1m
 write_config 'hooks = {
     dir = "'"$T"'/hooks";
     timeout = "1m";

@@ -13,7 +13,7 @@ webhook_start "$T/posts"
 # marker FILE -- waits until a hook has written FILE
 marker() { wait_for "marker $1" test -e "$1"; }
 
-sim_start --paused --no-throttle --create-latency 5s --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 5s --close-latency 1m
 write_config 'hooks = {
     dir = "'"$T"'/hooks";
     timeout = "5m";

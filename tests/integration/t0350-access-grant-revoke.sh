@@ -8,7 +8,7 @@
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 . "$SBX_SOURCE_DIR/tests/integration/access-lib.sh"
 
-sim_start --paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
 ACCESS_KEYS='revoke_others = true;' access_config
 sbx init >/dev/null
 uid=$(add_user alice alice@corp.example)
@@ -86,25 +86,11 @@ assert_eq "$(assigned "$acct")" "[]"
 # The paused clock moves 60 s each time the simulator has answered another CreateAccount or
 # CreateAccountAssignment (the two waits of a creation).
 add_user bob bob@corp.example >/dev/null
-calls() {
-    json_get "$(sim_admin GET state)" \
-        'd["calls"].get("CreateAccount", 0) + d["calls"].get("CreateAccountAssignment", 0)'
-}
-before=$(calls)
+ops=CreateAccount+CreateAccountAssignment
+before=$(sim_calls "$ops")
 "$SANDBOXCTL" create --kind developer --owner bob@corp.example --json >"$T/create.out" \
     2>"$T/create.err" &
-pid=$!
-end=$(($(date +%s) + 300))
-while kill -0 "$pid" 2>/dev/null; do
-    now=$(calls)
-    if [ "$now" -gt "$before" ]; then
-        sim_admin POST advance '{"seconds": 60}' >/dev/null
-        before=$now
-    fi
-    [ "$(date +%s)" -lt "$end" ] || fail "create did not return"
-    sleep 0.1
-done
-wait "$pid" || fail "create failed: $(cat "$T/create.err")"
+advance_while "$ops" 60 $! "$before" || fail "create failed: $(cat "$T/create.err")"
 out=$(cat "$T/create.out")
 bacct=$(json_get "$out" 'd["account_id"]')
 assert_eq "$(json_get "$out" 'd["state"]')" active

@@ -7,7 +7,7 @@
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 . "$SBX_SOURCE_DIR/tests/integration/access-lib.sh"
 
-sim_start --paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
 # One attempt per call: a throttled call comes back to the engine at once (no client retry).
 ACCESS_KEYS='permission_set = "PowerUserAccess";' access_config "aws = {
     endpoint = \"$SIM_URL\";

@@ -7,7 +7,7 @@
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 . "$SBX_SOURCE_DIR/tests/integration/access-lib.sh"
 
-sim_start --paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 30s --assign-latency 20s --close-latency 1m
 freeze_config 'access_groups = "Helpers";'
 sbx init >/dev/null
 uid=$(add_user alice alice@corp.example)

@@ -7,7 +7,7 @@
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 . "$SBX_SOURCE_DIR/tests/integration/access-lib.sh"
 
-sim_start --paused --no-throttle --create-latency 30s --assign-latency 5s --close-latency 1m \
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 30s --assign-latency 5s --close-latency 1m \
     --account-limit 100
 ACCESS_KEYS='assign_rate = 2;' access_config
 sim_admin POST idc '{"write_rate": 2}' >/dev/null

@@ -5,7 +5,7 @@
 # python's csv module.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
+sim_start_paused --no-throttle --account-limit 1000
 write_config
 sbx init >/dev/null
 

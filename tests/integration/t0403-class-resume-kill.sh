@@ -7,7 +7,7 @@
 # each time the command waits, after the n-th creation polled as done or the n-th seat tagged.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
+sim_start_paused --no-throttle --account-limit 1000
 write_config
 sbx init >/dev/null
 
@@ -34,7 +34,7 @@ for trial in 1 2 3; do
             sim_advance 10 # the command waits for the clock
             reads=$(sim_calls clock)
         fi
-        sleep 0.05
+        poll_pause
     done
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null || true

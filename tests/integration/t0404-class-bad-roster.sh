@@ -5,7 +5,7 @@
 # (moving it 10 s whenever it waits), so one that wrongly went ahead would end, not hang.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --time-scale 1000 --account-limit 12
+sim_start_paused --no-throttle --account-limit 12
 write_config
 sbx init >/dev/null
 

@@ -5,7 +5,7 @@
 # the closures) each time a class command waits for it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --time-scale 2000 --account-limit 1000
+SIM_SCALE=2000 sim_start_paused --no-throttle --account-limit 1000
 write_config
 sbx init >/dev/null
 mkdir -p "$T/hooks/pre-close.d"

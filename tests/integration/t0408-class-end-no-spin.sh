@@ -9,7 +9,7 @@
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
 seats=12
-sim_start --paused --no-throttle --time-scale 100 --account-limit 1000 --create-latency 60s --close-latency 5m -q
+SIM_SCALE=100 sim_start_paused --no-throttle --account-limit 1000 --create-latency 60s --close-latency 5m -q
 # 2% under AWS's rates, as the class benchmark and an operator would configure it.
 write_config 'limits = {
     account_limit = 1000;

@@ -5,7 +5,7 @@
 # 10 s each time `class create` waits for it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
+sim_start_paused --no-throttle --account-limit 1000
 write_config
 sbx init >/dev/null
 sbx_advancing clock 10 class create exp1 --seats 3 --owner prof@uni.example --ttl 2d >/dev/null 2>&1

@@ -6,7 +6,7 @@
 # paused: only the test moves it.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --time-scale 1000 --create-latency 60s
+sim_start_paused --no-throttle --create-latency 60s
 KINDS='kinds = {
     demo = {
         ttl = "8h";

@@ -5,7 +5,7 @@
 # simulator's clock is paused: only the test moves it (10 s each time `class create` waits).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --time-scale 1000 --account-limit 1000
+sim_start_paused --no-throttle --account-limit 1000
 write_config 'kinds = {
     training = {
         ttl = "3d";

@@ -4,7 +4,7 @@
 # spend at the last check against their budgets (text and JSON).
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
-sim_start --paused --no-throttle --create-latency 0s
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 0s
 export AWS_ENDPOINT_URL_COST_EXPLORER=$SIM_URL
 write_config 'budget = { check_interval = "1h"; };'
 sbx init >/dev/null

@@ -21,7 +21,7 @@ esac
 # shellcheck disable=SC2086
 budgets() { "$AWS_CLI" budgets "$@" --endpoint-url "$SIM_URL" --region us-east-1 --output json $PAGER_OPT; }
 
-sim_start --paused --no-throttle --create-latency 0s --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 0s --close-latency 1m
 export AWS_ENDPOINT_URL_COST_EXPLORER=$SIM_URL
 MGMT=111111111111
 KINDS='kinds = {
@@ -144,15 +144,7 @@ for _ in $(seq 1 60); do
     adv 10s
     "$SANDBOXCTL" run --once >/dev/null 2>&1 &
     pid=$!
-    while kill -0 "$pid" 2>/dev/null; do
-        if [ "$(sim_calls CreateBudget)" -gt "$created_before" ]; then
-            kill -KILL "$pid"
-            killed=1
-            break
-        fi
-        sleep 0.05
-    done
-    wait "$pid" 2>/dev/null || true
+    kill_at_call CreateBudget "$created_before" "$pid" && killed=1
     [ "$killed" = 1 ] && break
 done
 assert_eq "$killed" 1 "killed while CreateBudget's answer was on its way"
@@ -218,6 +210,6 @@ assert_eq "$(count_event "$r4" aws_budget_updated)" 1
 # The budgets survive a simulator restart (its state file).
 before=$(names)
 sim_stop
-sim_start --paused --no-throttle --create-latency 0s --close-latency 1m
+SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 0s --close-latency 1m
 export AWS_ENDPOINT_URL_BUDGETS=$SIM_URL
 assert_eq "$(names)" "$before"

@@ -693,6 +693,17 @@ find_header(const struct sigv4_header *hdrs, size_t n, const char *name)
     return NULL;
 }
 
+/* How many of hdrs are named name (case-insensitively). */
+static size_t
+count_header(const struct sigv4_header *hdrs, size_t n, const char *name)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < n; i++)
+        count += hdrs[i].name != NULL && ascii_casecmp(hdrs[i].name, name) == 0;
+    return count;
+}
+
 /* An authentication failure of a received request: SBX_E_AWS with class SBX_AWS_AUTH. */
 static void
 auth_error(struct sbx_err *err, const char *fmt, ...)
@@ -746,7 +757,14 @@ sigv4_sign(const struct sigv4_request *req, const struct sigv4_params *params,
     if (req->nheaders > 0)
         memcpy(hdrs, req->headers, req->nheaders * sizeof(*hdrs));
     n = req->nheaders;
-    /* An X-Amz-Date the caller set must agree with the signing time; otherwise add ours. */
+    /*
+     * An X-Amz-Date the caller set must agree with the signing time; otherwise add ours. Two
+     * of them would be signed as one joined value that no verifier reads as a date.
+     */
+    if (count_header(req->headers, req->nheaders, "x-amz-date") > 1) {
+        sbx_err_set(err, SBX_E_INVALID, "cannot sign: X-Amz-Date header repeated");
+        goto out;
+    }
     h = find_header(req->headers, req->nheaders, "x-amz-date");
     if (h != NULL) {
         have = canonical_value(h->value != NULL ? h->value : "");
@@ -1027,13 +1045,8 @@ sigv4_verify(const struct sigv4_request *req, const struct sigv4_auth *auth,
         auth_error(err, "%s", "no secret access key to verify with");
         goto out;
     }
-    for (size_t i = 0; i < req->nheaders; i++) {
-        if (req->headers[i].name != NULL &&
-            ascii_casecmp(req->headers[i].name, "x-amz-date") == 0) {
-            dh = &req->headers[i];
-            ndates++;
-        }
-    }
+    dh = find_header(req->headers, req->nheaders, "x-amz-date");
+    ndates = count_header(req->headers, req->nheaders, "x-amz-date");
     if (dh == NULL || ndates != 1) {
         auth_error(err, "%s", dh == NULL ? "X-Amz-Date header missing" : "X-Amz-Date repeated");
         goto out;

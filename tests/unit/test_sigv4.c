@@ -483,6 +483,10 @@ TEST(sign_rejects_bad_input)
     static const struct sigv4_header same_date[] = { { "Host", ORGS_HOST },
                                                      { "X-Amz-Date", " 20150830T123600Z" } };
     static const struct sigv4_header bad_name[] = { { "Host", ORGS_HOST }, { "Bad Name", "x" } };
+    /* Found by fuzz.sigv4: the verifier refuses a repeated X-Amz-Date, so the signer must too. */
+    static const struct sigv4_header two_dates[] = { { "Host", ORGS_HOST },
+                                                     { "X-Amz-Date", "20150830T123600Z" },
+                                                     { "x-amz-date", "20150830T123600Z" } };
     struct sigv4_request req = { "POST", "/", NULL, no_host, 1, NULL, 0 };
     struct sigv4_params params = orgs_params(NULL);
     struct sigv4_result res = { 0 };
@@ -495,6 +499,12 @@ TEST(sign_rejects_bad_input)
     req.nheaders = 2;
     CHECK_ERR(sigv4_sign(&req, &params, &res, &err), &err, SBX_E_INVALID);
     CHECK_CONTAINS(err.msg, "does not match the signing time");
+    req.headers = two_dates;
+    req.nheaders = 3;
+    CHECK_ERR(sigv4_sign(&req, &params, &res, &err), &err, SBX_E_INVALID);
+    CHECK_CONTAINS(err.msg, "X-Amz-Date header repeated");
+    CHECK(res.authorization == NULL);
+    req.nheaders = 2;
     req.headers = same_date;
     CHECK_OK(sigv4_sign(&req, &params, &res, &err), &err);
     CHECK_STR_EQ(res.signed_headers, "host;x-amz-date");

@@ -101,15 +101,15 @@ store_class_update(struct store *s, const struct store_class *c, const struct st
                    struct sbx_err *err)
 {
     struct store_binder b;
-    int rc;
+    int changed, rc;
 
     if (store_begin(s, err) != 0)
         return -1;
     b = store_stmt(s, STORE_CLASS_UPDATE, err);
     bind_class(&b, c, store_ev_time(ev));
     store_bind_int(&b, ":id", c->id);
-    rc = store_exec_stmt(&b);
-    if (rc == 0 && sqlite3_changes(s->db) != 1) {
+    rc = store_exec_changes(&b, &changed);
+    if (rc == 0 && changed != 1) {
         sbx_err_set(err, SBX_E_NOTFOUND, "no class with id %lld", (long long)c->id);
         rc = -1;
     }

@@ -177,11 +177,30 @@ int store_finish(struct store *s, int rc, const struct store_account *a,
                  const struct store_audit_ev *ev, struct sbx_err *err);
 /* The directory that holds path (".", "/" or path up to its last '/') into dir (size n). */
 void store_dir_of(const char *path, char *dir, size_t n);
+/* store_exec_stmt, then how many rows the statement changed into *changed (0 on an error).
+ * 0 or -1. */
+int store_exec_changes(struct store_binder *b, int *changed);
+/* Reads the current row of st into row (an element the caller's size): 0, or -1 with err set
+ * and nothing of the row left to release. */
+typedef int (*store_read_fn)(sqlite3_stmt *st, void *row, struct sbx_err *err);
+/* Every row of b, each read by read into the next element (size bytes) of a heap array, into
+ * *out and *n (free with store_rows_free). release frees what one read row owns (NULL: rows
+ * own no heap memory); on an error the rows read so far are released and freed. 0 or -1. */
+int store_collect(struct store_binder *b, size_t size, store_read_fn read,
+                  void (*release)(void *row), void **out, size_t *n);
+/* store_collect of the first column of every row as an integer. */
+int store_collect_int64(struct store_binder *b, int64_t **out, size_t *n);
+/* Releases each of the n elements (size bytes) of rows with release (NULL: none owns heap
+ * memory) and frees the array; NULL rows is nothing to free. */
+void store_rows_free(void *rows, size_t n, size_t size, void (*release)(void *row));
 /* grow_array (util/grow.h) for *arr of len elements of size bytes, *cap of room: room for one
  * more; -1 with err (SBX_E_NOMEM) when out of memory (*arr and *cap kept). */
 int store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *err);
 /* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
 char *store_col_strdup(sqlite3_stmt *st, int col, bool *oom);
+/* The end of a row read with store_col_strdup: 0, or when oom (a copy failed) the row
+ * released by release (NULL: nothing to release) and -1 with err SBX_E_NOMEM. */
+int store_row_read(bool oom, void *row, void (*release)(void *row), struct sbx_err *err);
 /* Text column or "" (borrowed until the next step/reset). */
 const char *store_col_text(sqlite3_stmt *st, int col);
 

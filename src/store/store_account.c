@@ -575,15 +575,23 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
     return each_view(&b, minimal ? view_min : view_brief, cb, arg);
 }
 
+/* Runs stmt, one aggregate over the rows in state within f's scope, into *value. */
+static int
+state_aggregate(struct store *s, enum store_stmt stmt, enum engine_state state,
+                const struct store_filter *f, int64_t *value, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, stmt, err);
+
+    store_bind_text(&b, ":state", state_text(state));
+    store_bind_scope(&b, f);
+    return store_get_int(&b, value);
+}
+
 int
 store_account_count(struct store *s, enum engine_state state, const struct store_filter *f,
                     int64_t *n, struct sbx_err *err)
 {
-    struct store_binder b = store_stmt(s, STORE_ACCOUNT_COUNT, err);
-
-    store_bind_text(&b, ":state", state_text(state));
-    store_bind_scope(&b, f);
-    return store_get_int(&b, n);
+    return state_aggregate(s, STORE_ACCOUNT_COUNT, state, f, n, err);
 }
 
 int
@@ -600,11 +608,7 @@ int
 store_account_next_due(struct store *s, enum engine_state state, const struct store_filter *f,
                        int64_t *due, struct sbx_err *err)
 {
-    struct store_binder b = store_stmt(s, STORE_ACCOUNT_NEXT_DUE, err);
-
-    store_bind_text(&b, ":state", state_text(state));
-    store_bind_scope(&b, f);
-    return store_get_int(&b, due); /* NULL (no row) reads as 0 */
+    return state_aggregate(s, STORE_ACCOUNT_NEXT_DUE, state, f, due, err); /* NULL reads as 0 */
 }
 
 int

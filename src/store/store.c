@@ -273,8 +273,8 @@ store_collect(struct store_binder *b, size_t size, store_read_fn read, void (*re
     return 0;
 }
 
-static int
-read_int64(sqlite3_stmt *st, void *row, struct sbx_err *err)
+int
+store_read_int64(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
     (void)err;
     *(int64_t *)row = sqlite3_column_int64(st, 0);
@@ -284,7 +284,7 @@ read_int64(sqlite3_stmt *st, void *row, struct sbx_err *err)
 int
 store_collect_int64(struct store_binder *b, int64_t **out, size_t *n)
 {
-    return store_collect(b, sizeof(**out), read_int64, NULL, (void **)out, n);
+    return store_collect(b, sizeof(**out), store_read_int64, NULL, (void **)out, n);
 }
 
 char *
@@ -322,24 +322,36 @@ store_col_text(sqlite3_stmt *st, int col)
 }
 
 int
+store_get_row(struct store_binder *b, store_read_fn read, void *row, bool *found)
+{
+    int rc = store_step(b);
+
+    if (rc == 1 && read != NULL && read(b->st, row, b->err) != 0)
+        rc = -1;
+    if (found != NULL)
+        *found = rc == 1;
+    store_done(b);
+    return rc < 0 ? -1 : 0;
+}
+
+int
+store_read_text(sqlite3_stmt *st, void *row, struct sbx_err *err)
+{
+    bool oom = false;
+
+    *(char **)row = store_col_strdup(st, 0, &oom);
+    return store_row_read(oom, row, NULL, err);
+}
+
+int
 store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
                char **value, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, stmt, err);
-    bool oom = false;
-    int rc;
 
     *value = NULL;
     store_bind_text(&b, param, arg);
-    rc = store_step(&b);
-    if (rc == 1)
-        *value = store_col_strdup(b.st, 0, &oom);
-    store_done(&b);
-    if (oom) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
-    return rc < 0 ? -1 : 0;
+    return store_get_row(&b, store_read_text, value, NULL);
 }
 
 int
@@ -356,12 +368,11 @@ store_put_text(struct store *s, enum store_stmt stmt, const char *param1, const 
 int
 store_get_int(struct store_binder *b, int64_t *value)
 {
-    int rc = store_step(b);
+    bool found;
 
-    if (rc == 1)
-        *value = sqlite3_column_int64(b->st, 0);
-    store_done(b);
-    return rc == 1 ? 0 : -1;
+    if (store_get_row(b, store_read_int64, value, &found) != 0)
+        return -1;
+    return found ? 0 : -1;
 }
 
 int64_t

@@ -200,21 +200,11 @@ store_strings_free(char **v, size_t n)
     store_rows_free(v, n, sizeof(*v), release_name);
 }
 
-/* A store_read_fn for one heap string. */
-static int
-read_name(sqlite3_stmt *st, void *name, struct sbx_err *err)
-{
-    bool oom = false;
-
-    *(char **)name = store_col_strdup(st, 0, &oom);
-    return store_row_read(oom, name, NULL, err);
-}
-
 int
 store_class_groups(struct store *s, int64_t class_id, char ***names, size_t *n, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_CLASS_GROUP_LIST, err);
 
     store_bind_int(&b, ":class", class_id);
-    return store_collect(&b, sizeof(**names), read_name, release_name, (void **)names, n);
+    return store_collect(&b, sizeof(**names), store_read_text, release_name, (void **)names, n);
 }

@@ -209,15 +209,9 @@ int
 store_alias_taken(struct store *s, const char *value, bool *taken, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_ALIAS_GET, err);
-    int rc;
 
     store_bind_text(&b, ":value", value);
-    rc = store_step(&b);
-    store_done(&b);
-    if (rc < 0)
-        return -1;
-    *taken = rc == 1;
-    return 0;
+    return store_get_row(&b, NULL, NULL, taken);
 }
 
 int
@@ -302,20 +296,12 @@ get_one(struct store *s, enum store_stmt id, const char *param, const char *text
         struct store_account *out, bool *found, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, id, err);
-    int rc;
 
-    *found = false;
     if (text != NULL)
         store_bind_text(&b, param, text);
     else
         store_bind_int(&b, param, num);
-    rc = store_step(&b);
-    if (rc == 1) {
-        rc = read_account(b.st, out, err) == 0 ? 0 : -1;
-        *found = rc == 0;
-    }
-    store_done(&b);
-    return rc < 0 ? -1 : 0;
+    return store_get_row(&b, read_account, out, found);
 }
 
 int

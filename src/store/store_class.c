@@ -19,9 +19,11 @@ store_class_release(struct store_class *c)
     memset(c, 0, sizeof(*c));
 }
 
+/* One row of the class table into the struct store_class row: a store_read_fn. */
 static int
-read_class(sqlite3_stmt *st, struct store_class *c, struct sbx_err *err)
+read_class(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
+    struct store_class *c = row;
     bool oom = false;
 
     memset(c, 0, sizeof(*c));
@@ -84,16 +86,16 @@ int
 store_class_get(struct store *s, const char *name, struct store_class *out, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_CLASS_GET, err);
-    int rc;
+    bool found;
 
     store_bind_text(&b, ":name", name);
-    rc = store_step(&b);
-    if (rc == 1)
-        rc = read_class(b.st, out, err) == 0 ? 1 : -1;
-    store_done(&b);
-    if (rc == 0)
+    if (store_get_row(&b, read_class, out, &found) != 0)
+        return -1;
+    if (!found) {
         sbx_err_set(err, SBX_E_NOTFOUND, "no class '%s'", name);
-    return rc == 1 ? 0 : -1;
+        return -1;
+    }
+    return 0;
 }
 
 int

@@ -188,6 +188,13 @@ typedef int (*store_read_fn)(sqlite3_stmt *st, void *row, struct sbx_err *err);
  * own no heap memory); on an error the rows read so far are released and freed. 0 or -1. */
 int store_collect(struct store_binder *b, size_t size, store_read_fn read,
                   void (*release)(void *row), void **out, size_t *n);
+/* Steps b once; when a row comes, read (NULL: none) reads it into row and *found (may be
+ * NULL) is set. Resets. 0, or -1 on an error (err set). */
+int store_get_row(struct store_binder *b, store_read_fn read, void *row, bool *found);
+/* store_read_fns of the first column: as an int64_t, as a heap string (char *, NULL for
+ * NULL). */
+int store_read_int64(sqlite3_stmt *st, void *row, struct sbx_err *err);
+int store_read_text(sqlite3_stmt *st, void *row, struct sbx_err *err);
 /* store_collect of the first column of every row as an integer. */
 int store_collect_int64(struct store_binder *b, int64_t **out, size_t *n);
 /* Releases each of the n elements (size bytes) of rows with release (NULL: none owns heap

@@ -144,6 +144,12 @@ store_bind_int_or_null(struct store_binder *b, const char *name, int64_t v)
 }
 
 void
+store_bind_limit(struct store_binder *b, int64_t limit)
+{
+    store_bind_int(b, ":limit", limit > 0 ? limit : -1);
+}
+
+void
 store_bind_double(struct store_binder *b, const char *name, double v)
 {
     int i = param_index(b, name);

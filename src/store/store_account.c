@@ -607,7 +607,7 @@ store_account_due(struct store *s, enum engine_state state, int64_t now,
     store_bind_text(&b, ":state", state_text(state));
     store_bind_int(&b, ":now", now);
     store_bind_scope(&b, f);
-    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_limit(&b, limit);
     return store_collect(&b, sizeof(**out), read_account, release_account, (void **)out, n);
 }
 
@@ -619,6 +619,6 @@ store_account_in_state(struct store *s, enum engine_state state, const struct st
 
     store_bind_text(&b, ":state", state_text(state));
     store_bind_scope(&b, f);
-    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_limit(&b, limit);
     return store_collect(&b, sizeof(**out), read_account, release_account, (void **)out, n);
 }

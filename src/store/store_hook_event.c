@@ -80,7 +80,7 @@ store_hook_event_due(struct store *s, int64_t now, const struct store_filter *f,
 
     store_bind_int(&b, ":now", now);
     store_bind_scope(&b, f);
-    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_limit(&b, limit);
     return store_collect(&b, sizeof(**out), read_event, release_event, (void **)out, n);
 }
 
@@ -126,7 +126,7 @@ store_hook_events(struct store *s, int64_t account, int limit,
     int rc;
 
     store_bind_int(&b, ":account", account);
-    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_limit(&b, limit);
     while ((rc = store_step(&b)) == 1) {
         if (read_event(b.st, &ev, err) != 0) {
             rc = -1;

@@ -119,6 +119,8 @@ struct store_binder store_stmt(struct store *s, enum store_stmt id, struct sbx_e
 void store_bind_text(struct store_binder *b, const char *name, const char *v); /* NULL binds NULL */
 void store_bind_int(struct store_binder *b, const char *name, int64_t v);
 void store_bind_int_or_null(struct store_binder *b, const char *name, int64_t v); /* 0 binds NULL */
+/* Binds :limit, a LIMIT clause's count: limit, or none (-1 to SQLite) when it is 0 or less. */
+void store_bind_limit(struct store_binder *b, int64_t limit);
 void store_bind_double(struct store_binder *b, const char *name, double v);
 void store_bind_null(struct store_binder *b, const char *name);
 /* Binds a filter's account scope (:id, :owner, :kind, :class_id, :class_name; NULL f = all). */

@@ -1,6 +1,7 @@
 /*
  * store_int.h -- private to src/store/: the statement table, the struct behind struct store,
- * and the bind-by-name helpers every store_*.c file uses.
+ * and what every store_*.c file uses: the bind-by-name helpers and the row readers (one row:
+ * store_get_row; every row into a heap array: store_collect).
  */
 #ifndef SBX_STORE_INT_H
 #define SBX_STORE_INT_H

@@ -558,7 +558,9 @@ store_account_list_brief(struct store *s, const struct store_filter *f, bool min
         store_bind_int_or_null(&b, ":expires_before", f->expires_before);
         store_bind_int(&b, ":all", f->all);
     }
-    return each_view(&b, minimal ? view_min : view_brief, cb, arg);
+    /* Two calls, each with its reader as a constant: a direct call per row, not one through a
+     * pointer (100,000 rows for `list --all`). */
+    return minimal ? each_view(&b, view_min, cb, arg) : each_view(&b, view_brief, cb, arg);
 }
 
 /* Runs stmt, one aggregate over the rows in state within f's scope, into *value. */

@@ -85,19 +85,11 @@ reply(struct call *c, cJSON *o)
     return reply_built(c, o, true);
 }
 
-static const char *
-in_str(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* A required string member, or a ValidationException naming it. */
 static const char *
 required(struct call *c, const char *k)
 {
-    const char *v = in_str(c->in, k);
+    const char *v = jsonr_str(c->in, k);
 
     if (v == NULL || *v == '\0')
         fail(c, 400, "ValidationException",
@@ -189,7 +181,7 @@ static bool
 page(struct call *c, size_t total, size_t *from, size_t *to)
 {
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(c->in, "MaxResults");
-    const char *tok = in_str(c->in, "NextToken");
+    const char *tok = jsonr_str(c->in, "NextToken");
     long max = PAGE_MAX;
     unsigned long off = 0;
 
@@ -503,8 +495,8 @@ unique_attribute(struct call *c, const char **path, const char **value)
         fail(c, 400, "ResourceNotFoundException", "No resource has this external id");
         return false;
     }
-    *path = in_str(ua, "AttributePath");
-    *value = in_str(ua, "AttributeValue");
+    *path = jsonr_str(ua, "AttributePath");
+    *value = jsonr_str(ua, "AttributeValue");
     if (!cJSON_IsObject(ua) || *path == NULL || *value == NULL) {
         fail(c, 400, "ValidationException",
              "AlternateIdentifier needs UniqueAttribute with AttributePath and a string "
@@ -627,7 +619,7 @@ check_writable(struct call *c, const char *opname)
 static const char *
 member_str(struct call *c, const cJSON *o, const char *name, size_t max)
 {
-    const char *v = in_str(o, strrchr(name, '.') != NULL ? strrchr(name, '.') + 1 : name);
+    const char *v = jsonr_str(o, strrchr(name, '.') != NULL ? strrchr(name, '.') + 1 : name);
 
     if (v == NULL || *v == '\0' || strlen(v) > max) {
         fail(c, 400, "ValidationException",
@@ -701,7 +693,7 @@ op_create_group_membership(struct call *c)
     if (!check_store(c) || !check_writable(c, "CreateGroupMembership") ||
         (group = required(c, "GroupId")) == NULL)
         return -1;
-    user = in_str(member, "UserId");
+    user = jsonr_str(member, "UserId");
     if (user == NULL || *user == '\0')
         return fail(c, 400, "ValidationException", "MemberId needs a UserId");
     if (sim_idc_group_find(c->s, group) == NULL)
@@ -904,8 +896,8 @@ admin_id(struct sim_reply *r, const char *key, const char *id)
 static int
 admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
 {
-    const char *name = in_str(in, "UserName"), *email = in_str(in, "Email");
-    const char *display = in_str(in, "DisplayName");
+    const char *name = jsonr_str(in, "UserName"), *email = jsonr_str(in, "Email");
+    const char *display = jsonr_str(in, "DisplayName");
     char id[48], uuid[40];
 
     if (name == NULL || *name == '\0' || strlen(name) > 128)
@@ -931,7 +923,7 @@ admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
 static int
 admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
 {
-    const char *name = in_str(in, "DisplayName");
+    const char *name = jsonr_str(in, "DisplayName");
     char id[48];
 
     if (name == NULL || *name == '\0' || strlen(name) > 1024)
@@ -967,7 +959,7 @@ static int
 admin_delete(struct sim *s, const cJSON *in, struct sim_reply *r, bool group)
 {
     const char *idk = group ? "GroupId" : "UserId", *namek = group ? "DisplayName" : "UserName";
-    const char *id = in_str(in, idk), *name = in_str(in, namek);
+    const char *id = jsonr_str(in, idk), *name = jsonr_str(in, namek);
     size_t n = group ? s->idc.ngroups : s->idc.nusers;
     char gone[48];
 

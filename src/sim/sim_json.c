@@ -717,12 +717,9 @@ load_request(struct sim *s, const cJSON *e)
     r->state = strcmp(state, "SUCCEEDED") == 0 ? SIM_CAR_SUCCEEDED
                : strcmp(state, "FAILED") == 0  ? SIM_CAR_FAILED
                                                : SIM_CAR_IN_PROGRESS;
-    snprintf(r->account_id, sizeof(r->account_id), "%s",
-             jsonr_str(e, "AccountId") != NULL ? jsonr_str(e, "AccountId") : "");
-    snprintf(r->failure, sizeof(r->failure), "%s",
-             jsonr_str(e, "FailureReason") != NULL ? jsonr_str(e, "FailureReason") : "");
-    snprintf(r->forced_failure, sizeof(r->forced_failure), "%s",
-             jsonr_str(e, "ForcedFailure") != NULL ? jsonr_str(e, "ForcedFailure") : "");
+    jsonr_copy(e, "AccountId", r->account_id, sizeof(r->account_id));
+    jsonr_copy(e, "FailureReason", r->failure, sizeof(r->failure));
+    jsonr_copy(e, "ForcedFailure", r->forced_failure, sizeof(r->forced_failure));
     r->requested = jsonr_num(e, "RequestedTimestamp");
     r->completed = jsonr_num(e, "CompletedTimestamp");
     return load_tags(&r->tags, e);
@@ -902,14 +899,6 @@ bad:
 
 /* --- IAM Identity Center state ------------------------------------------------------- */
 
-static const char *
-idc_str(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int
 dump_assignment(cJSON *o, const struct sim_idc_assignment *a)
 {
@@ -995,8 +984,8 @@ sim_idc_dump(struct sim *s, cJSON *root)
 static bool
 load_assignment(const cJSON *e, struct sim_idc_assignment *a)
 {
-    const char *acct = idc_str(e, "AccountId"), *ps = idc_str(e, "PermissionSetArn");
-    const char *pt = idc_str(e, "PrincipalType"), *pid = idc_str(e, "PrincipalId");
+    const char *acct = jsonr_str(e, "AccountId"), *ps = jsonr_str(e, "PermissionSetArn");
+    const char *pt = jsonr_str(e, "PrincipalType"), *pid = jsonr_str(e, "PrincipalId");
 
     memset(a, 0, sizeof(*a));
     if (acct == NULL || ps == NULL || pt == NULL || pid == NULL)
@@ -1021,13 +1010,13 @@ sim_idc_load(struct sim *s, const cJSON *root)
     v = cJSON_GetObjectItemCaseSensitive(o, "write_rate");
     if (cJSON_IsNumber(v) && v->valuedouble >= 0 && isfinite(v->valuedouble))
         s->idc.write_rate = v->valuedouble;
-    s->idc.external_source = idc_str(o, "identity_source") != NULL &&
-                             strcmp(idc_str(o, "identity_source"), "external") == 0;
+    s->idc.external_source = jsonr_str(o, "identity_source") != NULL &&
+                             strcmp(jsonr_str(o, "identity_source"), "external") == 0;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "memberships"))
     {
         struct sim_idc_membership m = { 0 };
-        const char *mid = idc_str(e, "MembershipId"), *gid = idc_str(e, "GroupId");
-        const char *uid = idc_str(e, "UserId");
+        const char *mid = jsonr_str(e, "MembershipId"), *gid = jsonr_str(e, "GroupId");
+        const char *uid = jsonr_str(e, "UserId");
         void *g;
 
         if (mid == NULL || gid == NULL || uid == NULL)
@@ -1044,15 +1033,15 @@ sim_idc_load(struct sim *s, const cJSON *root)
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "users"))
     {
-        if (idc_str(e, "UserId") == NULL || idc_str(e, "UserName") == NULL ||
-            sim_idc_user_add(s, idc_str(e, "UserId"), idc_str(e, "UserName"), idc_str(e, "Email"),
-                             idc_str(e, "DisplayName")) == NULL)
+        if (jsonr_str(e, "UserId") == NULL || jsonr_str(e, "UserName") == NULL ||
+            sim_idc_user_add(s, jsonr_str(e, "UserId"), jsonr_str(e, "UserName"),
+                             jsonr_str(e, "Email"), jsonr_str(e, "DisplayName")) == NULL)
             return -1;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "groups"))
     {
-        if (idc_str(e, "GroupId") == NULL || idc_str(e, "DisplayName") == NULL ||
-            sim_idc_group_add(s, idc_str(e, "GroupId"), idc_str(e, "DisplayName")) == NULL)
+        if (jsonr_str(e, "GroupId") == NULL || jsonr_str(e, "DisplayName") == NULL ||
+            sim_idc_group_add(s, jsonr_str(e, "GroupId"), jsonr_str(e, "DisplayName")) == NULL)
             return -1;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "assignments"))
@@ -1072,20 +1061,17 @@ sim_idc_load(struct sim *s, const cJSON *root)
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "requests"))
     {
         struct sim_idc_op op = { 0 };
-        const char *id = idc_str(e, "RequestId"), *kind = idc_str(e, "Kind");
+        const char *id = jsonr_str(e, "RequestId"), *kind = jsonr_str(e, "Kind");
         void *g;
 
         if (id == NULL || kind == NULL || !load_assignment(e, &op.a))
             return -1;
         snprintf(op.id, sizeof(op.id), "%s", id);
         op.deletion = strcmp(kind, "delete") == 0;
-        v = cJSON_GetObjectItemCaseSensitive(e, "Requested");
-        op.requested = cJSON_IsNumber(v) ? v->valuedouble : 0;
-        v = cJSON_GetObjectItemCaseSensitive(e, "Due");
-        op.due = cJSON_IsNumber(v) ? v->valuedouble : 0;
+        op.requested = jsonr_num(e, "Requested");
+        op.due = jsonr_num(e, "Due");
         op.applied = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Applied"));
-        snprintf(op.failure, sizeof(op.failure), "%s",
-                 idc_str(e, "FailureReason") != NULL ? idc_str(e, "FailureReason") : "");
+        jsonr_copy(e, "FailureReason", op.failure, sizeof(op.failure));
         g = sim_grow(s->idc.ops, s->idc.nops, &s->idc.cap_ops, sizeof(*s->idc.ops));
         if (g == NULL)
             return -1;

@@ -520,15 +520,12 @@ sim_budgets_call(struct sim *s, const char *opname, const char *body, size_t len
     if (in == NULL)
         return rc;
     c.in = in;
-    sim_catch_up(s);
-    s->calls[handlers[h].op]++;
-    sim_draw_faults(s, handlers[h].op, &error, &throttle, &drop);
-    r->latency_ms = sim_fault_latency(s, handlers[h].op);
+    sim_call_start(s, handlers[h].op, r, &error, &throttle, &drop);
     if (error) {
         fail(&c, 500, "InternalErrorException", "An error on the server occurred.");
     } else if (throttle) {
         fail(&c, 400, "ThrottlingException", "Rate exceeded");
-    } else if ((s->faults.deny_ops & (UINT64_C(1) << handlers[h].op)) != 0) {
+    } else if (sim_call_denied(s, handlers[h].op)) {
         char msg[400];
 
         snprintf(msg, sizeof(msg),
@@ -540,10 +537,5 @@ sim_budgets_call(struct sim *s, const char *opname, const char *body, size_t len
         handlers[h].fn(&c);
         r->drop = drop; /* after the work, as a lost answer is */
     }
-    cJSON_Delete(in);
-    if (c.rc != 0) {
-        sim_reply_release(r);
-        return -1;
-    }
-    return 0;
+    return sim_call_end(in, r, c.rc != 0);
 }

@@ -778,6 +778,7 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
     cJSON *in = NULL;
     int op = sim_op_find(opname);
     size_t h;
+    int rc;
 
     memset(r, 0, sizeof(*r));
     sim_request_id(r->request_id);
@@ -791,21 +792,17 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
         fail(&c, 400, "UnknownOperationException", "Unknown operation %s", opname);
         goto out;
     }
-    in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
-    if (in == NULL || !cJSON_IsObject(in)) {
-        fail(&c, 400, "SerializationException",
-             "Start of structure or map found where not expected.");
+    in = sim_json_request(s, body, len, r, &rc);
+    if (in == NULL) {
+        c.oom = rc != 0;
         goto out;
     }
     c.in = in;
-    sim_catch_up(s);
-    sim_idc_catch_up(s);
-    s->calls[op]++;
-    r->latency_ms = sim_fault_latency(s, (enum sim_op)op);
     {
         bool error, throttle;
 
-        sim_draw_faults(s, op, &error, &throttle, &r->drop);
+        sim_call_start(s, (enum sim_op)op, r, &error, &throttle, &r->drop);
+        sim_idc_catch_up(s);
         if (error) {
             r->drop = false;
             fail(&c, 500, "InternalServerException",
@@ -825,7 +822,7 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
         fail(&c, 400, "ThrottlingException", "Rate exceeded");
         goto out;
     }
-    if ((s->faults.deny_ops & (UINT64_C(1) << op)) != 0) {
+    if (sim_call_denied(s, (enum sim_op)op)) {
         r->drop = false;
         fail(&c, 400, "AccessDeniedException",
              "User: %s is not authorized to perform: %s:%s with an explicit deny in an "
@@ -842,12 +839,7 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
     c.deletion = handlers[h].deletion;
     handlers[h].fn(&c);
 out:
-    cJSON_Delete(in);
-    if (c.oom) {
-        sim_reply_release(r);
-        return -1;
-    }
-    return 0;
+    return sim_call_end(in, r, c.oom);
 }
 
 /* --- state -------------------------------------------------------------------------------- */

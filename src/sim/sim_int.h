@@ -388,8 +388,18 @@ const char *sim_path_of(struct sim *s, const char *id, char *buf, size_t n);
 
 /* The injected latency of a call of op (ms): latency_ms, unless latency_ops leaves op out. */
 int sim_fault_latency(const struct sim *s, enum sim_op op);
-/* Draws a call's injected faults (sim_orgs.c; the same stream for every service). */
-void sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop);
+/*
+ * The start every service's call shares (sim_orgs.c): the clock caught up, the call of op
+ * counted, its injected latency set in r and its injected faults drawn (the same stream for
+ * every service): *error, *throttle, and *drop for an answer to be lost.
+ */
+void sim_call_start(struct sim *s, enum sim_op op, struct sim_reply *r, bool *error, bool *throttle,
+                    bool *drop);
+/* True when the faults answer a call of op "access denied" (deny_ops). */
+bool sim_call_denied(const struct sim *s, enum sim_op op);
+/* The end every service's call shares: frees the request in; a call that ran out of memory
+ * (oom) releases its reply and returns -1, any other 0. */
+int sim_call_end(struct cJSON *in, struct sim_reply *r, bool oom);
 
 /* Token bucket for op in simulated time: true if a token was taken. */
 bool sim_bucket_take(struct sim *s, enum sim_op op);

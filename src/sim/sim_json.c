@@ -175,6 +175,7 @@ sim_reply_release(struct sim_reply *r)
 cJSON *
 sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r, int *rc)
 {
+    /* Smithy: servers must accept an empty body as {} (section 1.3). */
     cJSON *in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
 
     if (in != NULL && cJSON_IsObject(in))
@@ -211,23 +212,44 @@ sim_json_add_item(cJSON *arr)
 
 /* --- dump ------------------------------------------------------------------------------ */
 
+/* Fills o with the members of one element (item) of an array being dumped; -1: out of memory. */
+typedef int dump_fn(cJSON *o, const void *item, void *ctx);
+
+/* Member k of o: an array with one object per element of items (n of size bytes each), filled
+ * by fill (ctx passed through). -1 when out of memory. */
 static int
-add_tags(cJSON *o, const char *k, const struct sim_tags *t)
+add_objects(cJSON *o, const char *k, const void *items, size_t n, size_t size, dump_fn *fill,
+            void *ctx)
 {
     cJSON *arr = cJSON_AddArrayToObject(o, k);
+    const char *item = items;
 
     if (arr == NULL)
         return -1;
-    for (size_t i = 0; i < t->n; i++) {
-        cJSON *tag = sim_json_add_item(arr);
+    for (size_t i = 0; i < n; i++, item += size) {
+        cJSON *e = sim_json_add_item(arr);
 
-        if (tag == NULL)
-            return -1;
-        if (sim_json_add_str(tag, "Key", t->v[i].key) != 0 ||
-            sim_json_add_str(tag, "Value", t->v[i].value) != 0)
+        if (e == NULL || fill(e, item, ctx) != 0)
             return -1;
     }
     return 0;
+}
+
+static int
+dump_tag(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_tag *t = item;
+
+    (void)ctx;
+    return sim_json_add_str(o, "Key", t->key) != 0 || sim_json_add_str(o, "Value", t->value) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+add_tags(cJSON *o, const char *k, const struct sim_tags *t)
+{
+    return add_objects(o, k, t->v, t->n, sizeof(*t->v), dump_tag, NULL);
 }
 
 static int
@@ -256,6 +278,18 @@ add_hex64(cJSON *o, const char *k, uint64_t v)
 }
 
 static int
+dump_rate(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_rate *rate = item;
+
+    (void)ctx;
+    return sim_json_add_num(o, "From", rate->from) != 0 ||
+                           sim_json_add_num(o, "PerDay", rate->per_day) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
 dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
 {
     cJSON *o = sim_json_add_item(arr);
@@ -277,33 +311,21 @@ dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
         sim_json_add_str(o, "RoleName", a->role_name) != 0 || add_tags(o, "Tags", &a->tags) != 0 ||
         sim_json_add_num(o, "CloseCalls", a->close_calls))
         return -1;
-    if (a->nrates > 0) {
-        cJSON *rates = cJSON_AddArrayToObject(o, "SpendRates");
-
-        if (rates == NULL)
-            return -1;
-        for (size_t i = 0; i < a->nrates; i++) {
-            cJSON *e = sim_json_add_item(rates);
-
-            if (e == NULL)
-                return -1;
-            if (sim_json_add_num(e, "From", a->rates[i].from) != 0 ||
-                sim_json_add_num(e, "PerDay", a->rates[i].per_day) != 0)
-                return -1;
-        }
-    }
+    if (a->nrates > 0 &&
+        add_objects(o, "SpendRates", a->rates, a->nrates, sizeof(*a->rates), dump_rate, NULL) != 0)
+        return -1;
     return 0;
 }
 
 static const char *const car_states[] = { "IN_PROGRESS", "SUCCEEDED", "FAILED" };
 
+/* ctx: the internal form (a bool). */
 static int
-dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
+dump_request(cJSON *o, const void *item, void *ctx)
 {
-    cJSON *o = sim_json_add_item(arr);
+    const struct sim_create_req *r = item;
+    const bool *internal = ctx;
 
-    if (o == NULL)
-        return -1;
     if (sim_json_add_str(o, "Id", r->id) != 0 || sim_json_add_str(o, "Email", r->email) != 0 ||
         sim_json_add_str(o, "AccountName", r->account_name) != 0 ||
         sim_json_add_str(o, "State", car_states[r->state]) != 0 ||
@@ -313,7 +335,7 @@ dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
         add_num_or_null(o, "CompletedTimestamp", r->completed) != 0 ||
         sim_json_add_str(o, "RoleName", r->role_name) != 0 || add_tags(o, "Tags", &r->tags) != 0)
         return -1;
-    if (internal && sim_json_add_str(o, "ForcedFailure", r->forced_failure) != 0)
+    if (*internal && sim_json_add_str(o, "ForcedFailure", r->forced_failure) != 0)
         return -1;
     return 0;
 }
@@ -338,11 +360,39 @@ dump_ops(cJSON *o, const char *key, uint64_t mask)
     return 0;
 }
 
+static int
+dump_policy(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_policy *p = item;
+
+    (void)ctx;
+    return sim_json_add_str(o, "Id", p->id) != 0 || sim_json_add_str(o, "Name", p->name) != 0 ||
+                           sim_json_add_str(o, "Description", p->description) != 0 ||
+                           sim_json_add_str(o, "Content", p->content) != 0 ||
+                           sim_json_add_str(o, "Type", sim_policy_types[p->type]) != 0 ||
+                           cJSON_AddBoolToObject(o, "AwsManaged", p->aws_managed) == NULL ||
+                           add_tags(o, "Tags", &p->tags) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_attachment(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_attach *at = item;
+
+    (void)ctx;
+    return sim_json_add_str(o, "PolicyId", at->policy_id) != 0 ||
+                           sim_json_add_str(o, "TargetId", at->target_id) != 0
+                   ? -1
+                   : 0;
+}
+
 /* Enabled policy types, policies (with their content) and attachments. */
 static int
 dump_policies(struct sim *s, cJSON *root)
 {
-    cJSON *arr = cJSON_AddArrayToObject(root, "policy_types"), *o;
+    cJSON *arr = cJSON_AddArrayToObject(root, "policy_types");
 
     if (arr == NULL)
         return -1;
@@ -351,35 +401,12 @@ dump_policies(struct sim *s, cJSON *root)
             continue;
         cJSON_AddItemToArray(arr, cJSON_CreateString(sim_policy_types[t]));
     }
-    arr = cJSON_AddArrayToObject(root, "policies");
-    if (arr == NULL)
-        return -1;
-    for (size_t i = 0; i < s->npolicies; i++) {
-        const struct sim_policy *p = &s->policies[i];
-
-        o = sim_json_add_item(arr);
-        if (o == NULL)
-            return -1;
-        if (sim_json_add_str(o, "Id", p->id) != 0 || sim_json_add_str(o, "Name", p->name) != 0 ||
-            sim_json_add_str(o, "Description", p->description) != 0 ||
-            sim_json_add_str(o, "Content", p->content) != 0 ||
-            sim_json_add_str(o, "Type", sim_policy_types[p->type]) != 0 ||
-            cJSON_AddBoolToObject(o, "AwsManaged", p->aws_managed) == NULL ||
-            add_tags(o, "Tags", &p->tags) != 0)
-            return -1;
-    }
-    arr = cJSON_AddArrayToObject(root, "attachments");
-    if (arr == NULL)
-        return -1;
-    for (size_t i = 0; i < s->nattach; i++) {
-        o = sim_json_add_item(arr);
-        if (o == NULL)
-            return -1;
-        if (sim_json_add_str(o, "PolicyId", s->attach[i].policy_id) != 0 ||
-            sim_json_add_str(o, "TargetId", s->attach[i].target_id) != 0)
-            return -1;
-    }
-    return 0;
+    return add_objects(root, "policies", s->policies, s->npolicies, sizeof(*s->policies),
+                       dump_policy, NULL) != 0 ||
+                           add_objects(root, "attachments", s->attach, s->nattach,
+                                       sizeof(*s->attach), dump_attachment, NULL) != 0
+                   ? -1
+                   : 0;
 }
 
 static int
@@ -402,9 +429,27 @@ dump_faults(cJSON *root, const struct sim_faults *f)
 }
 
 static int
+dump_session(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_session *ss = item;
+
+    (void)ctx;
+    return sim_json_add_str(e, "AccessKeyId", ss->access_key_id) != 0 ||
+                           sim_json_add_str(e, "SecretAccessKey", ss->secret) != 0 ||
+                           sim_json_add_str(e, "SessionToken", ss->token) != 0 ||
+                           sim_json_add_str(e, "AccountId", ss->account_id) != 0 ||
+                           sim_json_add_str(e, "RoleName", ss->role_name) != 0 ||
+                           sim_json_add_str(e, "SessionName", ss->session_name) != 0 ||
+                           sim_json_add_str(e, "RoleId", ss->role_id) != 0 ||
+                           sim_json_add_num(e, "Expires", ss->expires) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
 dump_internal(struct sim *s, cJSON *root)
 {
-    cJSON *in = cJSON_AddObjectToObject(root, "internal"), *o, *arr;
+    cJSON *in = cJSON_AddObjectToObject(root, "internal"), *o;
 
     if (in == NULL || add_hex64(in, "rng_ids", s->rng_ids) != 0 ||
         add_hex64(in, "rng_faults", s->rng_faults) != 0 ||
@@ -429,33 +474,43 @@ dump_internal(struct sim *s, cJSON *root)
             sim_json_add_num(b, "last", s->buckets[i].last) != 0)
             return -1;
     }
-    arr = cJSON_AddArrayToObject(in, "sessions");
-    if (arr == NULL)
-        return -1;
-    for (size_t i = 0; i < s->nsessions; i++) {
-        const struct sim_session *ss = &s->sessions[i];
-        cJSON *e = sim_json_add_item(arr);
+    return add_objects(in, "sessions", s->sessions, s->nsessions, sizeof(*s->sessions),
+                       dump_session, NULL);
+}
 
-        if (e == NULL)
-            return -1;
-        if (sim_json_add_str(e, "AccessKeyId", ss->access_key_id) != 0 ||
-            sim_json_add_str(e, "SecretAccessKey", ss->secret) != 0 ||
-            sim_json_add_str(e, "SessionToken", ss->token) != 0 ||
-            sim_json_add_str(e, "AccountId", ss->account_id) != 0 ||
-            sim_json_add_str(e, "RoleName", ss->role_name) != 0 ||
-            sim_json_add_str(e, "SessionName", ss->session_name) != 0 ||
-            sim_json_add_str(e, "RoleId", ss->role_id) != 0 ||
-            sim_json_add_num(e, "Expires", ss->expires) != 0)
-            return -1;
-    }
-    return 0;
+/* ctx: the simulator (for the path). */
+static int
+dump_ou(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_ou *ou = item;
+    char path[512];
+
+    return sim_json_add_str(o, "Id", ou->id) != 0 || sim_json_add_str(o, "Name", ou->name) != 0 ||
+                           sim_json_add_str(o, "ParentId", ou->parent_id) != 0 ||
+                           sim_json_add_str(o, "Path",
+                                            sim_path_of(ctx, ou->id, path, sizeof(path))) != 0 ||
+                           add_tags(o, "Tags", &ou->tags) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_close(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_close *cl = item;
+
+    (void)ctx;
+    return sim_json_add_str(o, "AccountId", cl->account_id) != 0 ||
+                           sim_json_add_num(o, "Timestamp", cl->t) != 0
+                   ? -1
+                   : 0;
 }
 
 int
 sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
 {
     cJSON *root = NULL, *o, *arr;
-    char arn[160], path[512], *text = NULL;
+    char arn[160], *text = NULL;
     double now;
     int rc = -1;
 
@@ -494,20 +549,8 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
     if (sim_json_add_str(o, "Id", s->root_id) != 0 || sim_json_add_str(o, "Arn", arn) != 0 ||
         sim_json_add_str(o, "Name", "Root") != 0 || add_tags(o, "Tags", &s->root_tags) != 0)
         goto nomem;
-    arr = cJSON_AddArrayToObject(root, "ous");
-    if (arr == NULL)
+    if (add_objects(root, "ous", s->ous, s->nous, sizeof(*s->ous), dump_ou, s) != 0)
         goto nomem;
-    for (size_t i = 0; i < s->nous; i++) {
-        o = sim_json_add_item(arr);
-        if (o == NULL)
-            goto nomem;
-        if (sim_json_add_str(o, "Id", s->ous[i].id) != 0 ||
-            sim_json_add_str(o, "Name", s->ous[i].name) != 0 ||
-            sim_json_add_str(o, "ParentId", s->ous[i].parent_id) != 0 ||
-            sim_json_add_str(o, "Path", sim_path_of(s, s->ous[i].id, path, sizeof(path))) != 0 ||
-            add_tags(o, "Tags", &s->ous[i].tags) != 0)
-            goto nomem;
-    }
     arr = cJSON_AddArrayToObject(root, "accounts");
     if (arr == NULL)
         goto nomem;
@@ -522,24 +565,11 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
         if (s->accounts[i].state == SIM_ACCT_DEPARTED && dump_account(s, arr, &s->accounts[i]) != 0)
             goto nomem;
     }
-    arr = cJSON_AddArrayToObject(root, "create_requests");
-    if (arr == NULL)
+    if (add_objects(root, "create_requests", s->reqs, s->nreqs, sizeof(*s->reqs), dump_request,
+                    &internal) != 0 ||
+        add_objects(root, "close_ledger", s->closes, s->ncloses, sizeof(*s->closes), dump_close,
+                    NULL) != 0)
         goto nomem;
-    for (size_t i = 0; i < s->nreqs; i++) {
-        if (dump_request(arr, &s->reqs[i], internal) != 0)
-            goto nomem;
-    }
-    arr = cJSON_AddArrayToObject(root, "close_ledger");
-    if (arr == NULL)
-        goto nomem;
-    for (size_t i = 0; i < s->ncloses; i++) {
-        o = sim_json_add_item(arr);
-        if (o == NULL)
-            goto nomem;
-        if (sim_json_add_str(o, "AccountId", s->closes[i].account_id) != 0 ||
-            sim_json_add_num(o, "Timestamp", s->closes[i].t) != 0)
-            goto nomem;
-    }
     if (dump_policies(s, root) != 0)
         goto nomem;
     o = cJSON_AddObjectToObject(root, "calls");
@@ -900,8 +930,11 @@ bad:
 /* --- IAM Identity Center state ------------------------------------------------------- */
 
 static int
-dump_assignment(cJSON *o, const struct sim_idc_assignment *a)
+dump_assignment(cJSON *o, const void *item, void *ctx)
 {
+    const struct sim_idc_assignment *a = item;
+
+    (void)ctx;
     return sim_json_add_str(o, "AccountId", a->account_id) != 0 ||
                            sim_json_add_str(o, "PermissionSetArn", a->ps_arn) != 0 ||
                            sim_json_add_str(o, "PrincipalType", a->principal_type) != 0 ||
@@ -909,11 +942,68 @@ dump_assignment(cJSON *o, const struct sim_idc_assignment *a)
                    ? -1
                    : 0;
 }
+
+static int
+dump_user(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_idc_user *u = item;
+
+    (void)ctx;
+    return sim_json_add_str(e, "UserId", u->id) != 0 ||
+                           sim_json_add_str(e, "UserName", u->user_name) != 0 ||
+                           (u->email != NULL && sim_json_add_str(e, "Email", u->email) != 0) ||
+                           (u->display_name != NULL &&
+                            sim_json_add_str(e, "DisplayName", u->display_name) != 0)
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_group(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_idc_group *g = item;
+
+    (void)ctx;
+    return sim_json_add_str(e, "GroupId", g->id) != 0 ||
+                           sim_json_add_str(e, "DisplayName", g->name) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_membership(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_idc_membership *m = item;
+
+    (void)ctx;
+    return sim_json_add_str(e, "MembershipId", m->id) != 0 ||
+                           sim_json_add_str(e, "GroupId", m->group_id) != 0 ||
+                           sim_json_add_str(e, "UserId", m->user_id) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_idc_op(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_idc_op *op = item;
+
+    return sim_json_add_str(e, "RequestId", op->id) != 0 ||
+                           sim_json_add_str(e, "Kind", op->deletion ? "delete" : "create") != 0 ||
+                           dump_assignment(e, &op->a, ctx) != 0 ||
+                           sim_json_add_num(e, "Requested", op->requested) != 0 ||
+                           sim_json_add_num(e, "Due", op->due) != 0 ||
+                           cJSON_AddBoolToObject(e, "Applied", op->applied) == NULL ||
+                           sim_json_add_str(e, "FailureReason", op->failure) != 0
+                   ? -1
+                   : 0;
+}
+
 int
 sim_idc_dump(struct sim *s, cJSON *root)
 {
     struct sim_idc *d = &s->idc;
-    cJSON *o, *arr, *e;
+    cJSON *o;
 
     sim_idc_catch_up(s);
     o = cJSON_AddObjectToObject(root, "identity_center");
@@ -923,64 +1013,18 @@ sim_idc_dump(struct sim *s, cJSON *root)
         sim_json_add_num(o, "write_rate", d->write_rate) != 0 ||
         sim_json_add_str(o, "identity_source", d->external_source ? "external" : "internal") != 0)
         return -1;
-    if ((arr = cJSON_AddArrayToObject(o, "users")) == NULL)
+    if (add_objects(o, "users", d->users, d->nusers, sizeof(*d->users), dump_user, NULL) != 0 ||
+        add_objects(o, "groups", d->groups, d->ngroups, sizeof(*d->groups), dump_group, NULL) !=
+                0 ||
+        add_objects(o, "memberships", d->memberships, d->nmemberships, sizeof(*d->memberships),
+                    dump_membership, NULL) != 0 ||
+        add_objects(o, "assignments", d->assignments, d->nassignments, sizeof(*d->assignments),
+                    dump_assignment, NULL) != 0 ||
+        add_objects(o, "requests", d->ops, d->nops, sizeof(*d->ops), dump_idc_op, NULL) != 0)
         return -1;
-    for (size_t i = 0; i < d->nusers; i++) {
-        if ((e = sim_json_add_item(arr)) == NULL)
-            return -1;
-        if (sim_json_add_str(e, "UserId", d->users[i].id) != 0 ||
-            sim_json_add_str(e, "UserName", d->users[i].user_name) != 0 ||
-            (d->users[i].email != NULL && sim_json_add_str(e, "Email", d->users[i].email) != 0) ||
-            (d->users[i].display_name != NULL &&
-             sim_json_add_str(e, "DisplayName", d->users[i].display_name) != 0))
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "groups")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->ngroups; i++) {
-        if ((e = sim_json_add_item(arr)) == NULL)
-            return -1;
-        if (sim_json_add_str(e, "GroupId", d->groups[i].id) != 0 ||
-            sim_json_add_str(e, "DisplayName", d->groups[i].name) != 0)
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "memberships")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nmemberships; i++) {
-        if ((e = cJSON_CreateObject()) == NULL)
-            return -1;
-        cJSON_AddItemToArray(arr, e);
-        if (sim_json_add_str(e, "MembershipId", d->memberships[i].id) != 0 ||
-            sim_json_add_str(e, "GroupId", d->memberships[i].group_id) != 0 ||
-            sim_json_add_str(e, "UserId", d->memberships[i].user_id) != 0)
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "assignments")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nassignments; i++) {
-        if ((e = sim_json_add_item(arr)) == NULL)
-            return -1;
-        if (dump_assignment(e, &d->assignments[i]) != 0)
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "requests")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nops; i++) {
-        const struct sim_idc_op *op = &d->ops[i];
-
-        if ((e = sim_json_add_item(arr)) == NULL)
-            return -1;
-        if (sim_json_add_str(e, "RequestId", op->id) != 0 ||
-            sim_json_add_str(e, "Kind", op->deletion ? "delete" : "create") != 0 ||
-            dump_assignment(e, &op->a) != 0 ||
-            sim_json_add_num(e, "Requested", op->requested) != 0 ||
-            sim_json_add_num(e, "Due", op->due) != 0 ||
-            cJSON_AddBoolToObject(e, "Applied", op->applied) == NULL ||
-            sim_json_add_str(e, "FailureReason", op->failure) != 0)
-            return -1;
-    }
     return 0;
 }
+
 static bool
 load_assignment(const cJSON *e, struct sim_idc_assignment *a)
 {

@@ -1618,8 +1618,8 @@ static int (*const handlers[SIM_OP_COUNT])(struct call *) = {
 
 /* Draws this call's injected faults from the seeded stream (only for selected operations,
  * so the sequence is reproducible for a given sequence of requests). */
-void
-sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
+static void
+draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
 {
     const struct sim_faults *f = &s->faults;
     bool selected = f->ops == 0 || (f->ops & (UINT64_C(1) << op)) != 0;
@@ -1641,6 +1641,33 @@ sim_fault_latency(const struct sim *s, enum sim_op op)
     uint64_t only = s->faults.latency_ops;
 
     return only == 0 || (only & (UINT64_C(1) << op)) != 0 ? s->faults.latency_ms : 0;
+}
+
+void
+sim_call_start(struct sim *s, enum sim_op op, struct sim_reply *r, bool *error, bool *throttle,
+               bool *drop)
+{
+    sim_catch_up(s);
+    s->calls[op]++;
+    r->latency_ms = sim_fault_latency(s, op);
+    draw_faults(s, op, error, throttle, drop);
+}
+
+bool
+sim_call_denied(const struct sim *s, enum sim_op op)
+{
+    return (s->faults.deny_ops & (UINT64_C(1) << op)) != 0;
+}
+
+int
+sim_call_end(cJSON *in, struct sim_reply *r, bool oom)
+{
+    cJSON_Delete(in);
+    if (oom) {
+        sim_reply_release(r);
+        return -1;
+    }
+    return 0;
 }
 
 /* The injected "access denied" fault: an IAM deny as AWS answers it, or, in the formats an
@@ -1676,7 +1703,7 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
     struct call c = { 0 };
     cJSON *in = NULL;
     bool error, throttle, drop;
-    int op;
+    int op, rc;
 
     memset(r, 0, sizeof(*r));
     sim_request_id(r->request_id);
@@ -1689,18 +1716,13 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
         goto out;
     }
     c.op = (enum sim_op)op;
-    /* Smithy: servers must accept an empty body as {} (section 1.3). */
-    in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
-    if (in == NULL || !cJSON_IsObject(in)) {
-        fail(&c, "SerializationException", NULL,
-             "Start of structure or map found where not expected.");
+    in = sim_json_request(s, body, len, r, &rc);
+    if (in == NULL) {
+        c.oom = rc != 0;
         goto out;
     }
     c.in = in;
-    sim_catch_up(s);
-    s->calls[op]++;
-    sim_draw_faults(s, c.op, &error, &throttle, &drop);
-    r->latency_ms = sim_fault_latency(s, c.op);
+    sim_call_start(s, c.op, r, &error, &throttle, &drop);
     if (error) {
         fail(&c, "ServiceException", NULL, MSG_SERVICE);
         goto out;
@@ -1709,7 +1731,7 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
         fail(&c, "TooManyRequestsException", NULL, MSG_RATE);
         goto out;
     }
-    if ((s->faults.deny_ops & (UINT64_C(1) << op)) != 0) {
+    if (sim_call_denied(s, c.op)) {
         deny(&c, opname);
         goto out;
     }
@@ -1731,10 +1753,5 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
      * client must reconcile (the engine's crash-between-call-and-record repair). */
     r->drop = drop;
 out:
-    cJSON_Delete(in);
-    if (c.oom) {
-        sim_reply_release(r);
-        return -1;
-    }
-    return 0;
+    return sim_call_end(in, r, c.oom);
 }

@@ -27,6 +27,7 @@
 #include <cjson/cJSON.h>
 
 #include "sim/sim_int.h"
+#include "util/grow.h"
 #include "util/jsonr.h"
 
 #define PS_PREFIX  "arn:aws:sso:::permissionSet/ssoins-72230a1b2c3d4e5f/"
@@ -66,6 +67,14 @@ fail(struct call *c, int status, const char *type, const char *fmt, ...)
     va_end(ap);
     if (sim_reply_error(c->s, c->r, true, status, type, NULL, "%s", msg) != 0)
         c->oom = 1;
+    return -1;
+}
+
+/* Marks the call out of memory; -1, so that callers can `return nomem(c)`. */
+static int
+nomem(struct call *c)
+{
+    c->oom = 1;
     return -1;
 }
 
@@ -247,8 +256,7 @@ list_reply(struct call *c, const char *key, size_t total,
     return reply(c, o);
 nomem:
     cJSON_Delete(o);
-    c->oom = 1;
-    return -1;
+    return nomem(c);
 }
 
 /* An element built from string members (name, value pairs, NULL-ended); NULL when out of
@@ -357,7 +365,6 @@ assignment_request(struct call *c)
     const struct sim_idc_op *other;
     struct sim_idc_op *op;
     struct sim_account *acct;
-    void *g;
 
     if (!check_instance(c) || (target = required(c, "TargetId")) == NULL ||
         (ttype = required(c, "TargetType")) == NULL ||
@@ -401,14 +408,10 @@ assignment_request(struct call *c)
     if (deletion && sim_idc_assignment_find(c->s, &a) == NULL)
         return fail(c, 400, "ResourceNotFoundException",
                     "No assignment of %s to %s %s on account %s", ps, ptype, pid, target);
-    g = sim_grow(c->s->idc.ops, c->s->idc.nops, &c->s->idc.cap_ops, sizeof(*c->s->idc.ops));
-    if (g == NULL) {
-        c->oom = 1;
-        return -1;
-    }
-    c->s->idc.ops = g;
-    op = &c->s->idc.ops[c->s->idc.nops++];
-    memset(op, 0, sizeof(*op));
+    op = grow_slot(&c->s->idc.ops, c->s->idc.nops, &c->s->idc.cap_ops, sizeof(*op));
+    if (op == NULL)
+        return nomem(c);
+    c->s->idc.nops++;
     new_uuid(c->s, op->id, sizeof(op->id));
     op->deletion = deletion;
     op->a = a;
@@ -461,10 +464,8 @@ op_list_assignments(struct call *c)
         return fail(c, 400, "ResourceNotFoundException", "Could not find PermissionSet with ARN %s",
                     ps);
     idx = calloc(c->s->idc.nassignments + 1, sizeof(*idx));
-    if (idx == NULL) {
-        c->oom = 1;
-        return -1;
-    }
+    if (idx == NULL)
+        return nomem(c);
     for (size_t i = 0; i < c->s->idc.nassignments; i++) {
         const struct sim_idc_assignment *a = &c->s->idc.assignments[i];
 
@@ -514,6 +515,16 @@ id_reply(struct call *c, const char *key, const char *id)
     return reply_built(c, o,
                        !(o == NULL || sim_json_add_str(o, key, id) != 0 ||
                          sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0));
+}
+
+/* The answer to a write that made a resource: its id under key, or out of memory (!added). */
+static int
+created(struct call *c, bool added, const char *key, const char *id)
+{
+    if (!added)
+        return nomem(c);
+    c->r->mutated = true;
+    return id_reply(c, key, id);
 }
 
 static int
@@ -574,8 +585,7 @@ op_describe_user(struct call *c)
     return reply(c, o);
 nomem:
     cJSON_Delete(o);
-    c->oom = 1;
-    return -1;
+    return nomem(c);
 }
 
 static int
@@ -672,12 +682,7 @@ op_create_user(struct call *c)
                         user, email != NULL ? email : "(none)");
     }
     new_uuid(c->s, id, sizeof(id));
-    if (sim_idc_user_add(c->s, id, user, email, display) == NULL) {
-        c->oom = 1;
-        return -1;
-    }
-    c->r->mutated = true;
-    return id_reply(c, "UserId", id);
+    return created(c, sim_idc_user_add(c->s, id, user, email, display) != NULL, "UserId", id);
 }
 
 /* CreateGroupMembership{IdentityStoreId, GroupId, MemberId:{UserId}} -> MembershipId. */
@@ -686,9 +691,8 @@ op_create_group_membership(struct call *c)
 {
     const cJSON *member = cJSON_GetObjectItemCaseSensitive(c->in, "MemberId");
     const char *group, *user;
-    struct sim_idc_membership *m;
+    const struct sim_idc_membership *m;
     char id[40];
-    void *g;
 
     if (!check_store(c) || !check_writable(c, "CreateGroupMembership") ||
         (group = required(c, "GroupId")) == NULL)
@@ -706,21 +710,8 @@ op_create_group_membership(struct call *c)
             return fail(c, 400, "ConflictException", "Member %.48s is already in group %.48s", user,
                         group);
     }
-    g = sim_grow(c->s->idc.memberships, c->s->idc.nmemberships, &c->s->idc.cap_memberships,
-                 sizeof(*c->s->idc.memberships));
-    if (g == NULL) {
-        c->oom = 1;
-        return -1;
-    }
-    c->s->idc.memberships = g;
     new_uuid(c->s, id, sizeof(id));
-    m = &c->s->idc.memberships[c->s->idc.nmemberships++];
-    memset(m, 0, sizeof(*m));
-    snprintf(m->id, sizeof(m->id), "%s", id);
-    snprintf(m->group_id, sizeof(m->group_id), "%s", group);
-    snprintf(m->user_id, sizeof(m->user_id), "%s", user);
-    c->r->mutated = true;
-    return id_reply(c, "MembershipId", id);
+    return created(c, sim_idc_membership_add(c->s, id, group, user) == 0, "MembershipId", id);
 }
 
 /* --- dispatch ----------------------------------------------------------------------------- */

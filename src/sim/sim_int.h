@@ -277,6 +277,8 @@ struct sim_idc_assignment *sim_idc_assignment_find(struct sim *s,
 struct sim_idc_user *sim_idc_user_add(struct sim *s, const char *id, const char *name,
                                       const char *email, const char *display);
 struct sim_idc_group *sim_idc_group_add(struct sim *s, const char *id, const char *name);
+/* Appends user's membership of group under id; -1 when out of memory. */
+int sim_idc_membership_add(struct sim *s, const char *id, const char *group, const char *user);
 /* Frees users, groups, assignments and requests (the latency stays). */
 void sim_idc_release(struct sim *s);
 /* Applies every assignment request due by now. */
@@ -324,13 +326,13 @@ bool sim_parent_exists(struct sim *s, const char *id);
 /* True for an address an account of this organization has ever had (case-insensitive). */
 bool sim_email_used(struct sim *s, const char *email);
 
-/* Appends a member account (ACTIVE, under parent); returns it or NULL if out of memory. */
 /*
- * Room for one more element: returns items (or its reallocation, twice the capacity, 16 at
- * first) with *cap updated, when n == *cap; items unchanged otherwise. NULL when out of memory,
- * leaving items and *cap as they were. Arrays in the simulator only grow.
+ * Appends a copy of the size bytes at item to the array the caller holds in *itemsp (the
+ * address of its pointer; *n elements, room for *cap; grow_slot()) and counts it in *n. -1 when
+ * out of memory, the array unchanged. Arrays in the simulator only grow.
  */
-void *sim_grow(void *items, size_t n, size_t *cap, size_t size);
+int sim_append(void *itemsp, size_t *n, size_t *cap, size_t size, const void *item);
+/* Appends a member account (ACTIVE, under parent); returns it or NULL if out of memory. */
 struct sim_account *sim_account_add(struct sim *s, const char *id, const char *email,
                                     const char *name, const char *role, const char *parent,
                                     bool created, double joined);
@@ -339,6 +341,11 @@ struct sim_account *sim_account_add(struct sim *s, const char *id, const char *e
 int sim_count_accounts(const struct sim *s);
 int sim_count_closing(const struct sim *s);
 int sim_count_creating(const struct sim *s);
+/* Records a closure of account_id accepted at t in the 30-day ledger; -1 when out of memory. */
+int sim_close_add(struct sim *s, const char *account_id, double t);
+/* Appends an OU (strings copied, no tags) under parent, its depth from that parent's; NULL
+ * when out of memory. */
+struct sim_ou *sim_ou_add(struct sim *s, const char *id, const char *name, const char *parent);
 /* Closures accepted within the rolling 30-day window ending now. */
 int sim_close_used(const struct sim *s, double now);
 /* The close quota in force now (fixed or formula). */

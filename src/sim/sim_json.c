@@ -639,12 +639,10 @@ load_rates(struct sim_account *a, const cJSON *o)
 
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "SpendRates"))
     {
-        void *grown = sim_grow(a->rates, a->nrates, &a->cap_rates, sizeof(*a->rates));
+        struct sim_rate rate = { jsonr_num(e, "From"), jsonr_num(e, "PerDay") };
 
-        if (grown == NULL)
+        if (sim_append(&a->rates, &a->nrates, &a->cap_rates, sizeof(rate), &rate) != 0)
             return -1;
-        a->rates = grown;
-        a->rates[a->nrates++] = (struct sim_rate){ jsonr_num(e, "From"), jsonr_num(e, "PerDay") };
     }
     return 0;
 }
@@ -851,22 +849,11 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     {
         const char *id = jsonr_str(e, "Id"), *name = jsonr_str(e, "Name"),
                    *parent = jsonr_str(e, "ParentId");
-        struct sim_ou *ou, *p;
+        struct sim_ou *ou;
 
-        if (id == NULL || name == NULL || parent == NULL)
-            goto bad;
-        ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou));
-        if (ou == NULL)
-            goto bad;
-        ou->name = strdup(name);
-        s->nous++;
-        if (ou->name == NULL)
-            goto bad;
-        snprintf(ou->id, sizeof(ou->id), "%s", id);
-        snprintf(ou->parent_id, sizeof(ou->parent_id), "%s", parent);
-        p = sim_ou_find(s, parent); /* parents precede children in the array */
-        ou->depth = p != NULL ? p->depth + 1 : 1;
-        if (load_tags(&ou->tags, e) != 0)
+        /* Parents precede children in the array: each OU's depth follows from its parent's. */
+        if (id == NULL || name == NULL || parent == NULL ||
+            (ou = sim_ou_add(s, id, name, parent)) == NULL || load_tags(&ou->tags, e) != 0)
             goto bad;
     }
     arr = cJSON_GetObjectItemCaseSensitive(root, "accounts");
@@ -894,16 +881,8 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     {
         const char *id = jsonr_str(e, "AccountId");
 
-        if (id == NULL)
+        if (id == NULL || sim_close_add(s, id, jsonr_num(e, "Timestamp")) != 0)
             goto bad;
-        void *grown_closes = sim_grow(s->closes, s->ncloses, &s->cap_closes, sizeof(*s->closes));
-
-        if (grown_closes == NULL)
-            goto bad;
-        s->closes = grown_closes;
-        snprintf(s->closes[s->ncloses].account_id, sizeof(s->closes[0].account_id), "%s", id);
-        s->closes[s->ncloses].t = jsonr_num(e, "Timestamp");
-        s->ncloses++;
     }
     arr = cJSON_GetObjectItemCaseSensitive(in, "sessions");
     cJSON_ArrayForEach(e, arr)
@@ -1058,22 +1037,12 @@ sim_idc_load(struct sim *s, const cJSON *root)
                              strcmp(jsonr_str(o, "identity_source"), "external") == 0;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "memberships"))
     {
-        struct sim_idc_membership m = { 0 };
         const char *mid = jsonr_str(e, "MembershipId"), *gid = jsonr_str(e, "GroupId");
         const char *uid = jsonr_str(e, "UserId");
-        void *g;
 
-        if (mid == NULL || gid == NULL || uid == NULL)
+        if (mid == NULL || gid == NULL || uid == NULL ||
+            sim_idc_membership_add(s, mid, gid, uid) != 0)
             return -1;
-        snprintf(m.id, sizeof(m.id), "%s", mid);
-        snprintf(m.group_id, sizeof(m.group_id), "%s", gid);
-        snprintf(m.user_id, sizeof(m.user_id), "%s", uid);
-        g = sim_grow(s->idc.memberships, s->idc.nmemberships, &s->idc.cap_memberships,
-                     sizeof(*s->idc.memberships));
-        if (g == NULL)
-            return -1;
-        s->idc.memberships = g;
-        s->idc.memberships[s->idc.nmemberships++] = m;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "users"))
     {
@@ -1091,22 +1060,15 @@ sim_idc_load(struct sim *s, const cJSON *root)
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "assignments"))
     {
         struct sim_idc_assignment a;
-        void *g;
 
-        if (!load_assignment(e, &a))
+        if (!load_assignment(e, &a) || sim_append(&s->idc.assignments, &s->idc.nassignments,
+                                                  &s->idc.cap_assignments, sizeof(a), &a) != 0)
             return -1;
-        g = sim_grow(s->idc.assignments, s->idc.nassignments, &s->idc.cap_assignments,
-                     sizeof(*s->idc.assignments));
-        if (g == NULL)
-            return -1;
-        s->idc.assignments = g;
-        s->idc.assignments[s->idc.nassignments++] = a;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "requests"))
     {
         struct sim_idc_op op = { 0 };
         const char *id = jsonr_str(e, "RequestId"), *kind = jsonr_str(e, "Kind");
-        void *g;
 
         if (id == NULL || kind == NULL || !load_assignment(e, &op.a))
             return -1;
@@ -1116,11 +1078,8 @@ sim_idc_load(struct sim *s, const cJSON *root)
         op.due = jsonr_num(e, "Due");
         op.applied = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Applied"));
         jsonr_copy(e, "FailureReason", op.failure, sizeof(op.failure));
-        g = sim_grow(s->idc.ops, s->idc.nops, &s->idc.cap_ops, sizeof(*s->idc.ops));
-        if (g == NULL)
+        if (sim_append(&s->idc.ops, &s->idc.nops, &s->idc.cap_ops, sizeof(op), &op) != 0)
             return -1;
-        s->idc.ops = g;
-        s->idc.ops[s->idc.nops++] = op;
     }
     return 0;
 }

@@ -19,7 +19,6 @@
 #include <cjson/cJSON.h>
 
 #include "sim/sim_int.h"
-#include "util/grow.h"
 
 #define JSON_TYPE "application/x-amz-json-1.1"
 
@@ -805,14 +804,8 @@ op_close_account(struct call *c)
     if (sim_close_used(s, now) >= limit)
         return fail(c, "ConstraintViolationException", "CLOSE_ACCOUNT_QUOTA_EXCEEDED",
                     "You have exceeded close account quota for the past 30 days.");
-    void *grown_closes = sim_grow(s->closes, s->ncloses, &s->cap_closes, sizeof(*s->closes));
-
-    if (grown_closes == NULL)
+    if (sim_close_add(s, id, sim_ms(now)) != 0)
         return nomem(c);
-    s->closes = grown_closes;
-    snprintf(s->closes[s->ncloses].account_id, sizeof(s->closes[0].account_id), "%s", id);
-    s->closes[s->ncloses].t = sim_ms(now);
-    s->ncloses++;
     a->state = SIM_ACCT_PENDING_CLOSURE;
     a->closed = sim_ms(now);
     s->next_due = fmin(s->next_due, a->closed + s->close_latency);
@@ -973,7 +966,8 @@ op_create_ou(struct call *c)
     struct sim_tags tags = { 0 };
     const char *parent, *name;
     struct sim_ou *p, *ou;
-    int depth, rc = -1;
+    char id[SIM_ID_LEN];
+    int rc = -1;
 
     if (get_str(c, "ParentId", true, 0, 100, is_parent_id, &parent) != 0 ||
         get_str(c, "Name", true, 1, 128, NULL, &name) != 0 || get_tags(c, false, &tags) != 0)
@@ -983,8 +977,7 @@ op_create_ou(struct call *c)
         goto out;
     }
     p = sim_ou_find(s, parent);
-    depth = p != NULL ? p->depth + 1 : 1;
-    if (depth > SIM_MAX_OU_DEPTH) {
+    if (p != NULL && p->depth >= SIM_MAX_OU_DEPTH) {
         fail(c, "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED",
              "You attempted to create an OU tree that is too many levels deep.");
         goto out;
@@ -1001,22 +994,14 @@ op_create_ou(struct call *c)
             goto out;
         }
     }
-    ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou));
+    sim_new_ou_id(s, id);
+    ou = sim_ou_add(s, id, name, parent);
     if (ou == NULL) {
         nomem(c);
         goto out;
     }
-    ou->name = strdup(name);
-    if (ou->name == NULL) {
-        nomem(c);
-        goto out;
-    }
-    sim_new_ou_id(s, ou->id);
-    snprintf(ou->parent_id, sizeof(ou->parent_id), "%s", parent);
-    ou->depth = depth;
     ou->tags = tags;
     memset(&tags, 0, sizeof(tags));
-    s->nous++;
     c->r->mutated = true;
     if (sim_full_access_attach(s, ou->id) != 0) {
         nomem(c);

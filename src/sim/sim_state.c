@@ -400,7 +400,6 @@ int
 sim_tags_set(struct sim_tags *t, const char *key, const char *value)
 {
     char *v = strdup(value), *k;
-    struct sim_tag *nv;
 
     if (v == NULL)
         return -1;
@@ -411,20 +410,13 @@ sim_tags_set(struct sim_tags *t, const char *key, const char *value)
             return 0;
         }
     }
-    nv = sim_grow(t->v, t->n, &t->cap, sizeof(*nv));
-    if (nv == NULL) {
-        free(v);
-        return -1;
-    }
-    t->v = nv;
     k = strdup(key);
-    if (k == NULL) {
+    if (k == NULL ||
+        sim_append(&t->v, &t->n, &t->cap, sizeof(*t->v), &(struct sim_tag){ k, v }) != 0) {
+        free(k);
         free(v);
         return -1;
     }
-    t->v[t->n].key = k;
-    t->v[t->n].value = v;
-    t->n++;
     return 0;
 }
 
@@ -675,25 +667,22 @@ finish_create(struct sim *s, struct sim_create_req *r, double t)
     snprintf(r->account_id, sizeof(r->account_id), "%s", id);
 }
 
-void *
-sim_grow(void *items, size_t n, size_t *cap, size_t size)
+int
+sim_append(void *itemsp, size_t *n, size_t *cap, size_t size, const void *item)
 {
-    return grow_array(items, n, cap, size);
+    void *slot = grow_slot(itemsp, *n, cap, size);
+
+    if (slot == NULL)
+        return -1;
+    memcpy(slot, item, size);
+    (*n)++;
+    return 0;
 }
 
 static int
 ev_push(struct ev **v, size_t *n, size_t *cap, double t, enum ev_kind kind, size_t idx)
 {
-    struct ev *grown = sim_grow(*v, *n, cap, sizeof(**v));
-
-    if (grown == NULL)
-        return -1;
-    *v = grown;
-    (*v)[*n].t = t;
-    (*v)[*n].kind = kind;
-    (*v)[*n].idx = idx;
-    (*n)++;
-    return 0;
+    return sim_append(v, n, cap, sizeof(**v), &(struct ev){ t, kind, idx });
 }
 
 static void
@@ -1126,19 +1115,9 @@ idc_apply(struct sim *s, struct sim_idc_op *op)
                  op->a.principal_id);
         return;
     }
-    if (cur != NULL)
-        return;
-    {
-        void *g = sim_grow(s->idc.assignments, s->idc.nassignments, &s->idc.cap_assignments,
-                           sizeof(*s->idc.assignments));
-
-        if (g == NULL) {
-            snprintf(op->failure, sizeof(op->failure), "internal failure");
-            return;
-        }
-        s->idc.assignments = g;
-        s->idc.assignments[s->idc.nassignments++] = op->a;
-    }
+    if (cur == NULL && sim_append(&s->idc.assignments, &s->idc.nassignments,
+                                  &s->idc.cap_assignments, sizeof(op->a), &op->a) != 0)
+        snprintf(op->failure, sizeof(op->failure), "internal failure");
 }
 void
 sim_idc_catch_up(struct sim *s)
@@ -1208,6 +1187,18 @@ sim_idc_user_add(struct sim *s, const char *id, const char *name, const char *em
     return u;
 }
 
+int
+sim_idc_membership_add(struct sim *s, const char *id, const char *group, const char *user)
+{
+    struct sim_idc_membership m;
+
+    snprintf(m.id, sizeof(m.id), "%s", id);
+    snprintf(m.group_id, sizeof(m.group_id), "%s", group);
+    snprintf(m.user_id, sizeof(m.user_id), "%s", user);
+    return sim_append(&s->idc.memberships, &s->idc.nmemberships, &s->idc.cap_memberships, sizeof(m),
+                      &m);
+}
+
 struct sim_idc_group *
 sim_idc_group_add(struct sim *s, const char *id, const char *name)
 {
@@ -1230,18 +1221,13 @@ int
 sim_rate_set(struct sim *s, struct sim_account *a, double per_day)
 {
     double now = sim_now(s);
-    void *grown;
 
     if (a->nrates > 0 && a->rates[a->nrates - 1].from >= now) {
         a->rates[a->nrates - 1].per_day = per_day; /* same instant: the last word wins */
         return 0;
     }
-    grown = sim_grow(a->rates, a->nrates, &a->cap_rates, sizeof(*a->rates));
-    if (grown == NULL)
-        return -1;
-    a->rates = grown;
-    a->rates[a->nrates++] = (struct sim_rate){ now, per_day };
-    return 0;
+    return sim_append(&a->rates, &a->nrates, &a->cap_rates, sizeof(*a->rates),
+                      &(struct sim_rate){ now, per_day });
 }
 
 double
@@ -1335,18 +1321,40 @@ sim_attached(const struct sim *s, const char *policy_id, const char *target_id)
 int
 sim_attach_add(struct sim *s, const char *policy_id, const char *target_id)
 {
-    void *grown;
+    struct sim_attach at;
 
     if (sim_attached(s, policy_id, target_id))
         return 0;
-    grown = sim_grow(s->attach, s->nattach, &s->cap_attach, sizeof(*s->attach));
-    if (grown == NULL)
-        return -1;
-    s->attach = grown;
-    snprintf(s->attach[s->nattach].policy_id, SIM_ID_LEN, "%s", policy_id);
-    snprintf(s->attach[s->nattach].target_id, SIM_ID_LEN, "%s", target_id);
-    s->nattach++;
-    return 0;
+    snprintf(at.policy_id, sizeof(at.policy_id), "%s", policy_id);
+    snprintf(at.target_id, sizeof(at.target_id), "%s", target_id);
+    return sim_append(&s->attach, &s->nattach, &s->cap_attach, sizeof(at), &at);
+}
+
+int
+sim_close_add(struct sim *s, const char *account_id, double t)
+{
+    struct sim_close cl = { .t = t };
+
+    snprintf(cl.account_id, sizeof(cl.account_id), "%s", account_id);
+    return sim_append(&s->closes, &s->ncloses, &s->cap_closes, sizeof(cl), &cl);
+}
+
+struct sim_ou *
+sim_ou_add(struct sim *s, const char *id, const char *name, const char *parent)
+{
+    struct sim_ou *ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou)), *p;
+
+    if (ou == NULL)
+        return NULL;
+    ou->name = strdup(name);
+    if (ou->name == NULL)
+        return NULL;
+    snprintf(ou->id, sizeof(ou->id), "%s", id);
+    snprintf(ou->parent_id, sizeof(ou->parent_id), "%s", parent);
+    p = sim_ou_find(s, parent);
+    ou->depth = p != NULL ? p->depth + 1 : 1;
+    s->nous++;
+    return ou;
 }
 
 void

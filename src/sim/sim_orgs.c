@@ -79,6 +79,14 @@ nomem(struct call *c)
     return -1;
 }
 
+/* The empty answer of an operation that changed the organization. */
+static int
+changed(struct call *c)
+{
+    c->r->mutated = true;
+    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+}
+
 /* --- patterns (the model's regular expressions, as code) ------------------------------ */
 
 static bool
@@ -809,7 +817,7 @@ op_close_account(struct call *c)
     a->state = SIM_ACCT_PENDING_CLOSURE;
     a->closed = sim_ms(now);
     s->next_due = fmin(s->next_due, a->closed + s->close_latency);
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 static int
@@ -1040,8 +1048,7 @@ op_move_account(struct call *c)
         return fail(c, "DuplicateAccountException", NULL,
                     "That account is already present in the specified destination.");
     snprintf(a->parent_id, sizeof(a->parent_id), "%s", dst);
-    c->r->mutated = true;
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 static cJSON *
@@ -1123,8 +1130,7 @@ op_tag_resource(struct call *c)
         nomem(c);
         goto out;
     }
-    c->r->mutated = true;
-    rc = sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    rc = changed(c);
 out:
     sim_tags_release(&tags);
     return rc;
@@ -1167,8 +1173,7 @@ op_untag_resource(struct call *c)
     {
         sim_tags_remove(cur, e->valuestring);
     }
-    c->r->mutated = true;
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 static cJSON *
@@ -1431,8 +1436,7 @@ op_attach_policy(struct call *c)
                     "be attached to an entity at one time.");
     if (sim_attach_add(s, p->id, target) != 0)
         return nomem(c);
-    c->r->mutated = true;
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 static int
@@ -1454,8 +1458,7 @@ op_detach_policy(struct call *c)
                     "to have fewer than the minimum number of policies of a certain type "
                     "required.");
     sim_attach_remove(s, p->id, target);
-    c->r->mutated = true;
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 struct policy_filter {

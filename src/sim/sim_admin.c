@@ -382,8 +382,8 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
         goto out;
     }
     if (post) {
-        in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
-        if (in == NULL || !cJSON_IsObject(in)) {
+        in = sim_json_object(body, len);
+        if (in == NULL) {
             rc = sim_admin_error(r, 400, "the body must be a JSON object");
             goto out;
         }

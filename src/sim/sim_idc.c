@@ -556,7 +556,7 @@ op_describe_user(struct call *c)
 {
     const char *id;
     const struct sim_idc_user *u;
-    cJSON *o, *emails, *e;
+    cJSON *o, *e;
 
     if (!check_store(c) || (id = required(c, "UserId")) == NULL)
         return -1;
@@ -570,14 +570,8 @@ op_describe_user(struct call *c)
         (u->display_name != NULL && sim_json_add_str(o, "DisplayName", u->display_name) != 0))
         goto nomem;
     if (u->email != NULL) {
-        emails = cJSON_AddArrayToObject(o, "Emails");
-        e = cJSON_CreateObject();
-        if (emails == NULL || e == NULL) {
-            cJSON_Delete(e);
-            goto nomem;
-        }
-        cJSON_AddItemToArray(emails, e);
-        if (sim_json_add_str(e, "Value", u->email) != 0 ||
+        e = sim_json_add_item(cJSON_AddArrayToObject(o, "Emails"));
+        if (e == NULL || sim_json_add_str(e, "Value", u->email) != 0 ||
             sim_json_add_str(e, "Type", "work") != 0 ||
             cJSON_AddBoolToObject(e, "Primary", 1) == NULL)
             goto nomem;

@@ -414,6 +414,9 @@ bool sim_bucket_take(struct sim *s, enum sim_op op);
 /* Timestamps round to milliseconds, as AWS's are. */
 double sim_ms(double t);
 
+/* A request body as a JSON object (an empty body is {}), or NULL when it is not one (or out of
+ * memory). */
+struct cJSON *sim_json_object(const char *body, size_t len);
 /* A JSON 1.1 request body as an object (an empty body is {}), or NULL with the
  * SerializationException answered in r and *rc what that answer returned. */
 struct cJSON *sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r,

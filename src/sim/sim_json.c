@@ -173,7 +173,7 @@ sim_reply_release(struct sim_reply *r)
 }
 
 cJSON *
-sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r, int *rc)
+sim_json_object(const char *body, size_t len)
 {
     /* Smithy: servers must accept an empty body as {} (section 1.3). */
     cJSON *in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
@@ -181,6 +181,16 @@ sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *
     if (in != NULL && cJSON_IsObject(in))
         return in;
     cJSON_Delete(in);
+    return NULL;
+}
+
+cJSON *
+sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r, int *rc)
+{
+    cJSON *in = sim_json_object(body, len);
+
+    if (in != NULL)
+        return in;
     *rc = sim_reply_error(s, r, true, 400, "SerializationException", NULL,
                           "Start of structure or map found where not expected.");
     return NULL;

@@ -23,8 +23,12 @@
 #define JSON_TYPE "application/x-amz-json-1.1"
 
 /* Messages AWS is observed to send (AWS-ORGANIZATIONS.md section 1.5). */
-#define MSG_PARENT_NOT_FOUND "We can't find a root or OU with the ParentId that you specified."
-#define MSG_RATE             "You have sent too many requests in too short a period of time. Try again later."
+#define MSG_PARENT_NOT_FOUND  "We can't find a root or OU with the ParentId that you specified."
+#define MSG_ACCOUNT_NOT_FOUND "We can't find an AWS account with the AccountId that you specified."
+#define MSG_POLICY_NOT_FOUND  "We can't find a policy with the PolicyId that you specified."
+#define MSG_TARGET_NOT_FOUND \
+    "We can't find a root, OU, account, or policy with the TargetId that you specified."
+#define MSG_RATE "You have sent too many requests in too short a period of time. Try again later."
 #define MSG_BUSY \
     "AWS Organizations can't complete your request because another request is already in progress. Try again later."
 #define MSG_SERVICE \
@@ -77,6 +81,16 @@ nomem(struct call *c)
 {
     c->oom = 1;
     return -1;
+}
+
+/* What a lookup found, or NULL after answering the error type (with msg) when it found nothing:
+ * `if ((a = found(c, sim_account_find(...), ...)) == NULL) return -1;`. */
+static void *
+found(struct call *c, void *what, const char *type, const char *msg)
+{
+    if (what == NULL)
+        fail(c, type, NULL, "%s", msg);
+    return what;
 }
 
 /* The empty answer of an operation that changed the organization. */
@@ -705,13 +719,11 @@ op_describe_create_account_status(struct call *c)
     const char *id;
     struct sim_create_req *r;
 
-    if (get_str(c, "CreateAccountRequestId", true, 0, 36, is_car_id, &id) != 0)
+    if (get_str(c, "CreateAccountRequestId", true, 0, 36, is_car_id, &id) != 0 ||
+        (r = found(c, sim_req_find(c->s, id), "CreateAccountStatusNotFoundException",
+                   "We can't find an create account request with the CreateAccountRequestId "
+                   "that you specified.")) == NULL)
         return -1;
-    r = sim_req_find(c->s, id);
-    if (r == NULL)
-        return fail(c, "CreateAccountStatusNotFoundException", NULL,
-                    "We can't find an create account request with the CreateAccountRequestId "
-                    "that you specified.");
     return answer_item(c, "CreateAccountStatus", car_json(r));
 }
 
@@ -785,10 +797,9 @@ op_close_account(struct call *c)
                     "You attempted to close the management account. To close the management "
                     "account for the organization, you must first either remove or close all "
                     "member accounts in the organization.");
-    a = sim_account_find(s, id);
+    a = found(c, sim_account_find(c->s, id), "AccountNotFoundException", MSG_ACCOUNT_NOT_FOUND);
     if (a == NULL)
-        return fail(c, "AccountNotFoundException", NULL,
-                    "We can't find an AWS account with the AccountId that you specified.");
+        return -1;
     a->close_calls++;
     c->r->mutated = true;
     if (a->state == SIM_ACCT_CLOSED)
@@ -826,12 +837,10 @@ op_describe_account(struct call *c)
     struct sim_account *a;
     const char *id;
 
-    if (get_str(c, "AccountId", true, 0, 12, is_account_id, &id) != 0)
+    if (get_str(c, "AccountId", true, 0, 12, is_account_id, &id) != 0 ||
+        (a = found(c, sim_account_find(c->s, id), "AccountNotFoundException",
+                   MSG_ACCOUNT_NOT_FOUND)) == NULL)
         return -1;
-    a = sim_account_find(c->s, id);
-    if (a == NULL)
-        return fail(c, "AccountNotFoundException", NULL,
-                    "We can't find an AWS account with the AccountId that you specified.");
     return answer_item(c, "Account", account_json(c->s, a));
 }
 
@@ -1030,12 +1039,10 @@ op_move_account(struct call *c)
 
     if (get_str(c, "AccountId", true, 0, 12, is_account_id, &id) != 0 ||
         get_str(c, "SourceParentId", true, 0, 100, is_parent_id, &src) != 0 ||
-        get_str(c, "DestinationParentId", true, 0, 100, is_parent_id, &dst) != 0)
+        get_str(c, "DestinationParentId", true, 0, 100, is_parent_id, &dst) != 0 ||
+        (a = found(c, sim_account_find(c->s, id), "AccountNotFoundException",
+                   MSG_ACCOUNT_NOT_FOUND)) == NULL)
         return -1;
-    a = sim_account_find(s, id);
-    if (a == NULL)
-        return fail(c, "AccountNotFoundException", NULL,
-                    "We can't find an AWS account with the AccountId that you specified.");
     /* An account that is not in SourceParentId: its source parent, as named, is not found. */
     if (!sim_parent_exists(s, src) || strcmp(a->parent_id, src) != 0)
         return fail(c, "SourceParentNotFoundException", NULL,
@@ -1094,12 +1101,8 @@ op_list_parents(struct call *c)
 static int
 resource_tags(struct call *c, const char *id, struct sim_tags **out)
 {
-    *out = sim_tags_of(c->s, id);
-    if (*out == NULL)
-        return fail(c, "TargetNotFoundException", NULL,
-                    "We can't find a root, OU, account, or policy with the TargetId that you "
-                    "specified.");
-    return 0;
+    *out = found(c, sim_tags_of(c->s, id), "TargetNotFoundException", MSG_TARGET_NOT_FOUND);
+    return *out != NULL ? 0 : -1;
 }
 
 static int
@@ -1242,11 +1245,6 @@ oom:
 
 /* --- policies (service control policies and the other policy types) ------------------- */
 
-static const char MSG_POLICY_NOT_FOUND[] =
-        "We can't find a policy with the PolicyId that you specified.";
-static const char MSG_TARGET_NOT_FOUND[] =
-        "We can't find a root, OU, account, or policy with the TargetId that you specified.";
-
 /* ^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$ */
 static bool
 is_target_id(const char *v)
@@ -1388,11 +1386,10 @@ op_describe_policy(struct call *c)
     const char *id;
     struct sim_policy *p;
 
-    if (get_str(c, "PolicyId", true, 0, 130, is_policy_like, &id) != 0)
+    if (get_str(c, "PolicyId", true, 0, 130, is_policy_like, &id) != 0 ||
+        (p = found(c, sim_policy_find(c->s, id), "PolicyNotFoundException",
+                   MSG_POLICY_NOT_FOUND)) == NULL)
         return -1;
-    p = sim_policy_find(c->s, id);
-    if (p == NULL)
-        return fail(c, "PolicyNotFoundException", NULL, "%s", MSG_POLICY_NOT_FOUND);
     return answer_item(c, "Policy", policy_json(p));
 }
 
@@ -1403,11 +1400,10 @@ attach_args(struct call *c, struct sim_policy **p, const char **target)
     const char *id;
 
     if (get_str(c, "PolicyId", true, 0, 130, is_policy_like, &id) != 0 ||
-        get_str(c, "TargetId", true, 0, 100, is_target_id, target) != 0)
+        get_str(c, "TargetId", true, 0, 100, is_target_id, target) != 0 ||
+        (*p = found(c, sim_policy_find(c->s, id), "PolicyNotFoundException",
+                    MSG_POLICY_NOT_FOUND)) == NULL)
         return -1;
-    *p = sim_policy_find(c->s, id);
-    if (*p == NULL)
-        return fail(c, "PolicyNotFoundException", NULL, "%s", MSG_POLICY_NOT_FOUND);
     if (!target_exists(c->s, *target))
         return fail(c, "TargetNotFoundException", NULL, "%s", MSG_TARGET_NOT_FOUND);
     return 0;

@@ -859,18 +859,6 @@ admin_dump(struct sim *s, struct sim_reply *r)
 }
 
 static int
-admin_id(struct sim_reply *r, const char *key, const char *id)
-{
-    cJSON *o = cJSON_CreateObject();
-    int rc = -1;
-
-    if (o != NULL && sim_json_add_str(o, key, id) == 0)
-        rc = sim_reply_json(r, 200, ADMIN_TYPE, o);
-    cJSON_Delete(o);
-    return rc;
-}
-
-static int
 admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
 {
     const char *name = jsonr_str(in, "UserName"), *email = jsonr_str(in, "Email");
@@ -894,7 +882,7 @@ admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
     if (sim_idc_user_add(s, id, name, email, display) == NULL)
         return -1;
     r->mutated = true;
-    return admin_id(r, "UserId", id);
+    return sim_admin_member(r, 200, "UserId", id);
 }
 
 static int
@@ -913,7 +901,7 @@ admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
     if (sim_idc_group_add(s, id, name) == NULL)
         return -1;
     r->mutated = true;
-    return admin_id(r, "GroupId", id);
+    return sim_admin_member(r, 200, "GroupId", id);
 }
 
 /* A deleted user or group leaves its groups or members (as in AWS's directory). */
@@ -962,7 +950,7 @@ admin_delete(struct sim *s, const cJSON *in, struct sim_reply *r, bool group)
             s->idc.nusers--;
         }
         r->mutated = true;
-        return admin_id(r, idk, gone);
+        return sim_admin_member(r, 200, idk, gone);
     }
     return sim_admin_error(r, 404, "%s/delete: no %s %s (%s or %s required)",
                            group ? "groups" : "users", group ? "group" : "user",

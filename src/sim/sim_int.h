@@ -295,6 +295,9 @@ int sim_budgets_load(struct sim *s, const struct cJSON *root);
 /* sim_json.c: an admin API error answer {"error": message} with HTTP status; -1 when out of
  * memory. */
 int sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
+/* sim_json.c: an admin API answer of one string member {key: value} with HTTP status; -1 when
+ * out of memory. */
+int sim_admin_member(struct sim_reply *r, int status, const char *key, const char *value);
 /* sim_idc.c: admin API under /__sim/idc/ (what = the path after "/__sim/"). in is the POST body or
  * NULL. */
 int sim_idc_admin(struct sim *s, const char *method, const char *what, const struct cJSON *in,

@@ -108,22 +108,29 @@ xml_escape(const char *in, char *buf, size_t n)
     buf[o] = '\0';
 }
 
+int
+sim_admin_member(struct sim_reply *r, int status, const char *key, const char *value)
+{
+    cJSON *o = cJSON_CreateObject();
+    int rc = -1;
+
+    if (o != NULL && sim_json_add_str(o, key, value) == 0)
+        rc = sim_reply_json(r, status, "application/json", o);
+    cJSON_Delete(o);
+    return rc;
+}
+
 /* An admin API error answer (sim_int.h). */
 int
 sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...)
 {
     char msg[512];
-    cJSON *o = cJSON_CreateObject();
     va_list ap;
-    int rc = -1;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
-        rc = sim_reply_json(r, status, "application/json", o);
-    cJSON_Delete(o);
-    return rc;
+    return sim_admin_member(r, status, "error", msg);
 }
 
 int

@@ -41,6 +41,7 @@ expect 2 "unknown kind 'nope' (configured: developer, training, demo)" \
 expect 2 "ttl 4d is above the maximum of kind 'demo' (3d)" \
     sbx create --kind demo --owner good@corp.example --ttl 4d
 expect 2 "--ttl" sbx create --kind demo --owner good@corp.example --ttl 3x
+expect 2 "create: --ttl: must be positive" sbx create --kind demo --owner good@corp.example --ttl 0
 long=$(python3 -c 'print("a" * 50)')
 expect 2 "AWS accepts 6 to 64" sbx create --kind demo --owner "$long@corp.example"
 expect 2 "1 to 50" sbx create --kind demo --owner good@corp.example \

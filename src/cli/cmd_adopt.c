@@ -37,13 +37,11 @@ cmd_adopt(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "ttl", 't', CMD_OPT_DURATION, &ttl, .min = 1 },
         { .name = "keep-ou", 'K', CMD_OPT_SET, &keep_ou },
         { .name = "no-access", 'A', CMD_OPT_UNSET, &grant },
-        CMD_OPT_END,
+        CMD_OPT_END_ONE("ACCOUNT_ID"),
     };
 
     if ((rc = cmd_parse_opts("adopt", cmd_adopt_usage, opt, argc, argv)) != 0)
         return rc;
-    if (argc - optind != 1)
-        return cmd_usage_error(cmd_adopt_usage, "adopt: name exactly one ACCOUNT_ID");
     if (kind == NULL || owner == NULL)
         return cmd_usage_error(cmd_adopt_usage, "adopt: --kind and --owner are required");
     rc = cmd_engine_open(ctx, "adopt", c.dry_run, NULL, &c.e);

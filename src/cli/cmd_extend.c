@@ -31,19 +31,17 @@ cmd_extend(struct sbx_ctx *ctx, int argc, char **argv)
         { .name = "by", 'b', CMD_OPT_DURATION, &by, .min = 1 },
         { .name = "until", 'u', CMD_OPT_TIME, &until },
         CMD_OPT_BUDGET(&budget),
-        CMD_OPT_END,
+        CMD_OPT_END_ONE("ACCOUNT"),
     };
 
     if ((rc = cmd_parse_opts("extend", cmd_extend_usage, opt, argc, argv)) != 0)
         return rc;
-    /* A wrong number of ACCOUNTs is reported first (by cmd_open_one_account). */
-    if (argc - optind == 1 && by >= 0 && until >= 0)
+    if (by >= 0 && until >= 0)
         return cmd_usage_error(cmd_extend_usage, "extend: give exactly one of --by and --until");
-    if (argc - optind == 1 && by < 0 && until < 0 && budget == 0)
+    if (by < 0 && until < 0 && budget == 0)
         return cmd_usage_error(cmd_extend_usage,
                                "extend: give exactly one of --by and --until (or --budget)");
-    rc = cmd_open_one_account(ctx, "extend", cmd_extend_usage, argc, argv, c.dry_run, NULL, &c.a,
-                              &c.e);
+    rc = cmd_open_one_account(ctx, "extend", argv[optind], c.dry_run, NULL, &c.a, &c.e);
     if (rc != 0)
         return rc;
     now = (int64_t)engine_now(c.e);

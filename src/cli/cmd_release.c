@@ -39,7 +39,7 @@ cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
         CMD_OPT_JSON(&c.json),
         { .name = "keep-tags", 'k', CMD_OPT_SET, &ro.keep_tags },
         { .name = "to-ou", 'o', CMD_OPT_CALL, &ro.to_ou, .fn = take_ou, .whole_msg = true },
-        CMD_OPT_END,
+        CMD_OPT_END_ONE("ACCOUNT"),
     };
 
     if ((rc = cmd_one_open(ctx, &c, opt, argc, argv)) != 0)

@@ -24,7 +24,7 @@ cmd_retry(struct sbx_ctx *ctx, int argc, char **argv)
     const struct cmd_opt opt[] = {
         CMD_OPT_DRY_RUN(&c.dry_run),
         CMD_OPT_JSON(&c.json),
-        CMD_OPT_END,
+        CMD_OPT_END_ONE("ACCOUNT"),
     };
 
     if ((rc = cmd_one_open(ctx, &c, opt, argc, argv)) != 0)

@@ -28,7 +28,7 @@ cmd_unfreeze(struct sbx_ctx *ctx, int argc, char **argv)
         CMD_OPT_DRY_RUN(&c.dry_run),
         CMD_OPT_JSON(&c.json),
         CMD_OPT_BUDGET(&budget),
-        CMD_OPT_END,
+        CMD_OPT_END_ONE("ACCOUNT"),
     };
 
     if ((rc = cmd_one_open(ctx, &c, opt, argc, argv)) != 0)

@@ -666,15 +666,11 @@ cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key, struct s
 }
 
 int
-cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, int argc, char **argv,
-                     bool dry_run, struct cmd_events *ev, struct store_account *a,
-                     struct engine **e)
+cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *key, bool dry_run,
+                     struct cmd_events *ev, struct store_account *a, struct engine **e)
 {
-    int rc;
+    int rc = cmd_find_account(ctx, cmd, key, a);
 
-    if (argc - optind != 1)
-        return cmd_usage_error(usage, "%s: name exactly one ACCOUNT", cmd);
-    rc = cmd_find_account(ctx, cmd, argv[optind], a);
     if (rc != 0 || e == NULL)
         return rc;
     rc = cmd_engine_open(ctx, cmd, dry_run, ev, e);
@@ -691,7 +687,7 @@ cmd_one_open(struct sbx_ctx *ctx, struct cmd_one *c, const struct cmd_opt *opt, 
 
     if (rc != 0)
         return rc;
-    return cmd_open_one_account(ctx, c->cmd, c->usage, argc, argv, c->dry_run, NULL, &c->a, &c->e);
+    return cmd_open_one_account(ctx, c->cmd, argv[optind], c->dry_run, NULL, &c->a, &c->e);
 }
 
 cJSON *

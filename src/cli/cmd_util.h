@@ -139,14 +139,12 @@ int cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key,
                      struct store_account *out);
 
 /*
- * The operands of a command on exactly one ACCOUNT (argv[optind]): checks there is exactly one
- * ("<cmd>: name exactly one ACCOUNT"), resolves it into *a, then, when e is not NULL, opens the
- * command's engine into *e (see cmd_engine_open). Returns 0, or the exit status with *a released
- * and nothing open.
+ * The ACCOUNT of a command on one account (the operand CMD_OPT_END_ONE("ACCOUNT") asks for):
+ * resolves key into *a, then, when e is not NULL, opens the command's engine into *e (see
+ * cmd_engine_open). Returns 0, or the exit status with *a released and nothing open.
  */
-int cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, int argc,
-                         char **argv, bool dry_run, struct cmd_events *ev, struct store_account *a,
-                         struct engine **e);
+int cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *key, bool dry_run,
+                         struct cmd_events *ev, struct store_account *a, struct engine **e);
 
 /*
  * A command on one ACCOUNT through the engine (extend, unfreeze, release, retry; adopt, whose
@@ -164,8 +162,8 @@ struct cmd_one {
     char signin[1024];  /* the owner's sign-in link once cmd_access_wait() found it, or "" */
 };
 
-/* Parses argv against opt, then opens the one ACCOUNT and the engine (cmd_open_one_account).
- * Returns 0, or the exit status with nothing open. */
+/* Parses argv against opt (ended by CMD_OPT_END_ONE("ACCOUNT")), then opens the one ACCOUNT
+ * and the engine (cmd_open_one_account). Returns 0, or the exit status with nothing open. */
 int cmd_one_open(struct sbx_ctx *ctx, struct cmd_one *c, const struct cmd_opt *opt, int argc,
                  char **argv);
 /* The account object with "dry_run" and, when there is one, "signin_url"; NULL when out of

@@ -41,6 +41,41 @@ jsonr_num(const cJSON *obj, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+static char **
+field(void *obj, const struct jsonr_field *f)
+{
+    return (char **)((char *)obj + f->off);
+}
+
+int
+jsonr_dup_fields(const cJSON *j, void *obj, const struct jsonr_field *f)
+{
+    for (const struct jsonr_field *i = f; i->key != NULL; i++) {
+        if (jsonr_dup(j, i->key, field(obj, i)) != 0) {
+            jsonr_free_fields(obj, f);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void
+jsonr_free_fields(void *obj, const struct jsonr_field *f)
+{
+    for (; f->key != NULL; f++) {
+        free(*field(obj, f));
+        *field(obj, f) = NULL;
+    }
+}
+
+void
+jsonr_free_array(void *items, size_t n, size_t size, const struct jsonr_field *f)
+{
+    for (size_t i = 0; f != NULL && i < n; i++)
+        jsonr_free_fields((char *)items + i * size, f);
+    free(items);
+}
+
 cJSON *
 jsonr_vstrings(const char *name, va_list ap)
 {

@@ -7,6 +7,7 @@
  */
 #include "aws/idc.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,40 @@ static const struct {
 struct idc {
     struct orgs *o; /* borrowed */
     struct endpoint ep[2];
+};
+
+/* The heap strings of each struct, read from these members and freed by its release. */
+static const struct jsonr_field instance_fields[] = {
+    { "InstanceArn", offsetof(struct idc_instance, arn) },
+    { "IdentityStoreId", offsetof(struct idc_instance, identity_store_id) },
+    { "Name", offsetof(struct idc_instance, name) },
+    { "OwnerAccountId", offsetof(struct idc_instance, owner_account_id) },
+    { NULL, 0 },
+};
+/* An element that is itself a char * (no member name: only freed by it). */
+static const struct jsonr_field string_fields[] = { { "", 0 }, { NULL, 0 } };
+static const struct jsonr_field permission_set_fields[] = {
+    { "PermissionSetArn", offsetof(struct idc_permission_set, arn) },
+    { "Name", offsetof(struct idc_permission_set, name) },
+    { "Description", offsetof(struct idc_permission_set, description) },
+    { NULL, 0 },
+};
+static const struct jsonr_field status_fields[] = {
+    { "FailureReason", offsetof(struct idc_assignment_status, failure_reason) },
+    { "PermissionSetArn", offsetof(struct idc_assignment_status, permission_set_arn) },
+    { "PrincipalId", offsetof(struct idc_assignment_status, principal_id) },
+    { NULL, 0 },
+};
+static const struct jsonr_field assignment_fields[] = {
+    { "PermissionSetArn", offsetof(struct idc_account_assignment, permission_set_arn) },
+    { "PrincipalId", offsetof(struct idc_account_assignment, principal_id) },
+    { NULL, 0 },
+};
+static const struct jsonr_field user_fields[] = {
+    { "UserId", offsetof(struct idc_user, user_id) },
+    { "UserName", offsetof(struct idc_user, user_name) },
+    { "DisplayName", offsetof(struct idc_user, display_name) },
+    { NULL, 0 },
 };
 
 static int
@@ -168,26 +203,32 @@ service_call(const struct idc *c, enum op op)
     return sc;
 }
 
-/* Sends req (taken over) and returns its answer's object member key (see orgs_int.h). */
-static const cJSON *
-call_member(struct idc *c, enum op op, cJSON *req, const char *key, cJSON **resp,
-            struct sbx_err *err)
+/* Sends req (taken over) and parses its answer's object member key (see orgs_int.h) into out
+ * with parse(op's name, ...). */
+static int
+call_parse(struct idc *c, enum op op, cJSON *req, const char *key,
+           int (*parse)(const char *op, const cJSON *j, void *out, struct sbx_err *err), void *out,
+           struct sbx_err *err)
 {
     struct orgs_service_call sc = service_call(c, op);
+    cJSON *resp = NULL;
+    const cJSON *m = orgs_service_member(c->o, &sc, req, key, &resp, err);
+    int rc = m != NULL ? parse(op_table[op].name, m, out, err) : -1;
 
-    return orgs_service_member(c->o, &sc, req, key, resp, err);
+    cJSON_Delete(resp);
+    return rc;
 }
 
-/* Collects every page of sso-admin listing op into v (item() per element of result_key);
- * takes req over. On failure v keeps what was parsed, for the caller to free. */
+/* Collects every page of sso-admin listing op into v (orgs_vec_item per element of
+ * result_key); takes req over. On failure v is left empty. */
 static int
-collect(struct idc *c, enum op op, cJSON *req, const char *result_key,
-        int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), struct orgs_vec *v,
+collect(struct idc *c, enum op op, cJSON *req, const char *result_key, struct orgs_vec *v,
         struct sbx_err *err)
 {
     struct orgs_service_call sc = service_call(c, op);
 
-    return orgs_service_collect(c->o, &sc, req, result_key, item, v, err);
+    return orgs_vec_settle(v,
+                           orgs_service_collect(c->o, &sc, req, result_key, orgs_vec_item, v, err));
 }
 
 /* Sends req (taken over) and keeps the string member key of the answer in *id (heap; id NULL:
@@ -224,113 +265,92 @@ out:
 /* --- ListInstances ----------------------------------------------------------------------- */
 
 static int
-instance_item(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_instance(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct idc_instance *in;
+    struct idc_instance *in = slot;
 
-    if (!cJSON_IsObject(it) || jsonr_str(it, "InstanceArn") == NULL ||
-        jsonr_str(it, "IdentityStoreId") == NULL)
+    if (!cJSON_IsObject(j) || jsonr_str(j, "InstanceArn") == NULL ||
+        jsonr_str(j, "IdentityStoreId") == NULL)
         return orgs_protocol("ListInstances", "an instance without InstanceArn or IdentityStoreId",
                              err);
-    in = orgs_vec_push(ctx);
-    if (in == NULL)
+    if (jsonr_dup_fields(j, in, instance_fields) != 0)
         return nomem(err);
-    if (jsonr_dup(it, "InstanceArn", &in->arn) != 0 ||
-        jsonr_dup(it, "IdentityStoreId", &in->identity_store_id) != 0 ||
-        jsonr_dup(it, "Name", &in->name) != 0 ||
-        jsonr_dup(it, "OwnerAccountId", &in->owner_account_id) != 0)
-        return nomem(err);
-    jsonr_copy(it, "Status", in->status, sizeof(in->status));
+    jsonr_copy(j, "Status", in->status, sizeof(in->status));
     return 0;
 }
 
 int
 idc_list_instances(struct idc *c, struct idc_instance **out, size_t *n, struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(**out) };
-    int rc = collect(c, OP_LIST_INSTANCES, cJSON_CreateObject(), "Instances", instance_item, &v,
-                     err);
+    struct orgs_vec v = { .size = sizeof(**out),
+                          .parse = parse_instance,
+                          .fields = instance_fields };
+    int rc = collect(c, OP_LIST_INSTANCES, cJSON_CreateObject(), "Instances", &v, err);
 
-    if (rc != 0)
-        idc_instances_free(v.items, v.n);
-    *out = rc == 0 ? v.items : NULL;
-    *n = rc == 0 ? v.n : 0;
+    *out = v.items;
+    *n = v.n;
     return rc;
 }
 
 /* --- permission sets --------------------------------------------------------------------- */
 
 static int
-string_item(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_string(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    char **slot;
+    char **s = slot;
 
-    if (!cJSON_IsString(it))
+    if (!cJSON_IsString(j))
         return orgs_protocol("ListPermissionSets", "a permission set ARN that is not a string",
                              err);
-    slot = orgs_vec_push(ctx);
-    if (slot == NULL)
-        return nomem(err);
-    *slot = strdup(it->valuestring);
-    return *slot == NULL ? nomem(err) : 0;
+    *s = strdup(j->valuestring);
+    return *s == NULL ? nomem(err) : 0;
 }
 
 int
 idc_list_permission_sets(struct idc *c, const char *instance_arn, char ***out, size_t *n,
                          struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(**out) };
+    struct orgs_vec v = { .size = sizeof(**out), .parse = parse_string, .fields = string_fields };
     int rc = collect(c, OP_LIST_PERMISSION_SETS, orgs_request("InstanceArn", instance_arn, NULL),
-                     "PermissionSets", string_item, &v, err);
+                     "PermissionSets", &v, err);
 
-    if (rc != 0)
-        idc_strings_free(v.items, v.n);
-    *out = rc == 0 ? v.items : NULL;
-    *n = rc == 0 ? v.n : 0;
+    *out = v.items;
+    *n = v.n;
     return rc;
+}
+
+static int
+parse_permission_set(const char *op, const cJSON *j, void *out, struct sbx_err *err)
+{
+    struct idc_permission_set *ps = out;
+
+    if (jsonr_str(j, "PermissionSetArn") == NULL || jsonr_str(j, "Name") == NULL)
+        return orgs_protocol(op, "response lacks PermissionSet with its ARN and Name", err);
+    if (jsonr_dup_fields(j, ps, permission_set_fields) != 0)
+        return nomem(err);
+    jsonr_copy(j, "SessionDuration", ps->session_duration, sizeof(ps->session_duration));
+    ps->created = jsonr_num(j, "CreatedDate");
+    return 0;
 }
 
 int
 idc_describe_permission_set(struct idc *c, const char *instance_arn, const char *permission_set_arn,
                             struct idc_permission_set *out, struct sbx_err *err)
 {
-    cJSON *resp = NULL;
-    const cJSON *ps;
-    int rc = -1;
-
     memset(out, 0, sizeof(*out));
-    ps = call_member(
+    return call_parse(
             c, OP_DESCRIBE_PERMISSION_SET,
             orgs_request("InstanceArn", instance_arn, "PermissionSetArn", permission_set_arn, NULL),
-            "PermissionSet", &resp, err);
-    if (ps == NULL)
-        goto out;
-    if (jsonr_str(ps, "PermissionSetArn") == NULL || jsonr_str(ps, "Name") == NULL) {
-        orgs_protocol("DescribePermissionSet", "response lacks PermissionSet with its ARN and Name",
-                      err);
-        goto out;
-    }
-    if (jsonr_dup(ps, "PermissionSetArn", &out->arn) != 0 ||
-        jsonr_dup(ps, "Name", &out->name) != 0 ||
-        jsonr_dup(ps, "Description", &out->description) != 0) {
-        idc_permission_set_release(out);
-        nomem(err);
-        goto out;
-    }
-    jsonr_copy(ps, "SessionDuration", out->session_duration, sizeof(out->session_duration));
-    out->created = jsonr_num(ps, "CreatedDate");
-    rc = 0;
-out:
-    cJSON_Delete(resp);
-    return rc;
+            "PermissionSet", parse_permission_set, out, err);
 }
 
 /* --- account assignments ----------------------------------------------------------------- */
 
 /* An AccountAssignment{Creation,Deletion}Status object into st. */
 static int
-parse_status(const char *op, const cJSON *j, struct idc_assignment_status *st, struct sbx_err *err)
+parse_status(const char *op, const cJSON *j, void *out, struct sbx_err *err)
 {
+    struct idc_assignment_status *st = out;
     const char *status = jsonr_str(j, "Status"), *rid = jsonr_str(j, "RequestId");
 
     if (status == NULL || rid == NULL ||
@@ -344,13 +364,7 @@ parse_status(const char *op, const cJSON *j, struct idc_assignment_status *st, s
     jsonr_copy(j, "TargetId", st->target_id, sizeof(st->target_id));
     jsonr_copy(j, "PrincipalType", st->principal_type, sizeof(st->principal_type));
     st->created = jsonr_num(j, "CreatedDate");
-    if (jsonr_dup(j, "FailureReason", &st->failure_reason) != 0 ||
-        jsonr_dup(j, "PermissionSetArn", &st->permission_set_arn) != 0 ||
-        jsonr_dup(j, "PrincipalId", &st->principal_id) != 0) {
-        idc_assignment_status_release(st);
-        return nomem(err);
-    }
-    return 0;
+    return jsonr_dup_fields(j, st, status_fields) != 0 ? nomem(err) : 0;
 }
 
 /* Sends req (taken over) and parses the status object member key of the answer. */
@@ -358,15 +372,8 @@ static int
 status_call(struct idc *c, enum op op, cJSON *req, const char *key,
             struct idc_assignment_status *st, struct sbx_err *err)
 {
-    cJSON *resp = NULL;
-    const cJSON *j;
-    int rc;
-
     memset(st, 0, sizeof(*st));
-    j = call_member(c, op, req, key, &resp, err);
-    rc = j != NULL ? parse_status(op_table[op].name, j, st, err) : -1;
-    cJSON_Delete(resp);
-    return rc;
+    return call_parse(c, op, req, key, parse_status, st, err);
 }
 
 static cJSON *
@@ -416,23 +423,17 @@ idc_describe_assignment_deletion_status(struct idc *c, const char *instance_arn,
 }
 
 static int
-assignment_item(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_assignment(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct idc_account_assignment *a;
+    struct idc_account_assignment *a = slot;
 
-    if (!cJSON_IsObject(it) || jsonr_str(it, "PrincipalId") == NULL ||
-        jsonr_str(it, "PermissionSetArn") == NULL)
+    if (!cJSON_IsObject(j) || jsonr_str(j, "PrincipalId") == NULL ||
+        jsonr_str(j, "PermissionSetArn") == NULL)
         return orgs_protocol("ListAccountAssignments",
                              "an assignment without PrincipalId or PermissionSetArn", err);
-    a = orgs_vec_push(ctx);
-    if (a == NULL)
-        return nomem(err);
-    jsonr_copy(it, "AccountId", a->account_id, sizeof(a->account_id));
-    jsonr_copy(it, "PrincipalType", a->principal_type, sizeof(a->principal_type));
-    if (jsonr_dup(it, "PermissionSetArn", &a->permission_set_arn) != 0 ||
-        jsonr_dup(it, "PrincipalId", &a->principal_id) != 0)
-        return nomem(err);
-    return 0;
+    jsonr_copy(j, "AccountId", a->account_id, sizeof(a->account_id));
+    jsonr_copy(j, "PrincipalType", a->principal_type, sizeof(a->principal_type));
+    return jsonr_dup_fields(j, a, assignment_fields) != 0 ? nomem(err) : 0;
 }
 
 int
@@ -440,16 +441,16 @@ idc_list_account_assignments(struct idc *c, const char *instance_arn, const char
                              const char *permission_set_arn, struct idc_account_assignment **out,
                              size_t *n, struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(**out) };
+    struct orgs_vec v = { .size = sizeof(**out),
+                          .parse = parse_assignment,
+                          .fields = assignment_fields };
     int rc = collect(c, OP_LIST_ASSIGNMENTS,
                      orgs_request("InstanceArn", instance_arn, "AccountId", account_id,
                                   "PermissionSetArn", permission_set_arn, NULL),
-                     "AccountAssignments", assignment_item, &v, err);
+                     "AccountAssignments", &v, err);
 
-    if (rc != 0)
-        idc_account_assignments_free(v.items, v.n);
-    *out = rc == 0 ? v.items : NULL;
-    *n = rc == 0 ? v.n : 0;
+    *out = v.items;
+    *n = v.n;
     return rc;
 }
 
@@ -509,9 +510,7 @@ parse_user(const cJSON *resp, struct idc_user *out, struct sbx_err *err)
         if (primary)
             break;
     }
-    if (jsonr_dup(resp, "UserId", &out->user_id) != 0 ||
-        jsonr_dup(resp, "UserName", &out->user_name) != 0 ||
-        jsonr_dup(resp, "DisplayName", &out->display_name) != 0 ||
+    if (jsonr_dup_fields(resp, out, user_fields) != 0 ||
         (pick != NULL && jsonr_dup(pick, "Value", &out->email) != 0)) {
         idc_user_release(out);
         return nomem(err);
@@ -602,57 +601,37 @@ idc_actions(char (*out)[64], size_t n)
 void
 idc_instances_free(struct idc_instance *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].arn);
-        free(v[i].identity_store_id);
-        free(v[i].name);
-        free(v[i].owner_account_id);
-    }
-    free(v);
+    jsonr_free_array(v, n, sizeof(*v), instance_fields);
 }
 
 void
 idc_strings_free(char **v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+    jsonr_free_array(v, n, sizeof(*v), string_fields);
 }
 
 void
 idc_permission_set_release(struct idc_permission_set *p)
 {
-    free(p->arn);
-    free(p->name);
-    free(p->description);
-    memset(p, 0, sizeof(*p));
+    jsonr_free_fields(p, permission_set_fields);
 }
 
 void
 idc_assignment_status_release(struct idc_assignment_status *s)
 {
-    free(s->failure_reason);
-    free(s->permission_set_arn);
-    free(s->principal_id);
-    memset(s, 0, sizeof(*s));
+    jsonr_free_fields(s, status_fields);
 }
 
 void
 idc_account_assignments_free(struct idc_account_assignment *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].permission_set_arn);
-        free(v[i].principal_id);
-    }
-    free(v);
+    jsonr_free_array(v, n, sizeof(*v), assignment_fields);
 }
 
 void
 idc_user_release(struct idc_user *u)
 {
-    free(u->user_id);
-    free(u->user_name);
-    free(u->display_name);
+    jsonr_free_fields(u, user_fields);
     free(u->email);
-    memset(u, 0, sizeof(*u));
+    u->email = NULL;
 }

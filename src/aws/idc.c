@@ -460,12 +460,11 @@ idc_list_account_assignments(struct idc *c, const char *instance_arn, const char
 static cJSON *
 alternate_id_req(const char *store_id, const char *path, const char *value)
 {
-    cJSON *req = orgs_request("IdentityStoreId", store_id, NULL), *alt, *ua;
+    cJSON *req = orgs_request("IdentityStoreId", store_id, NULL), *alt = cJSON_CreateObject();
 
-    alt = req != NULL ? cJSON_AddObjectToObject(req, "AlternateIdentifier") : NULL;
-    ua = alt != NULL ? cJSON_AddObjectToObject(alt, "UniqueAttribute") : NULL;
-    if (ua == NULL || cJSON_AddStringToObject(ua, "AttributePath", path) == NULL ||
-        cJSON_AddStringToObject(ua, "AttributeValue", value) == NULL) {
+    if (req == NULL || jsonr_add(req, "AlternateIdentifier", alt) != 0 ||
+        jsonr_add(alt, "UniqueAttribute",
+                  orgs_request("AttributePath", path, "AttributeValue", value, NULL)) != 0) {
         cJSON_Delete(req);
         return NULL;
     }
@@ -538,19 +537,17 @@ idc_describe_user(struct idc *c, const char *identity_store_id, const char *user
     return rc;
 }
 
-/* {"Value": email, "Type": "work", "Primary": true} as req's one Emails entry. */
-static int
-add_email(cJSON *req, const char *email)
+/* {"Value": email, "Type": "work", "Primary": true}, or NULL when out of memory. */
+static cJSON *
+email_entry(const char *email)
 {
-    cJSON *arr = cJSON_AddArrayToObject(req, "Emails"),
-          *e = orgs_request("Value", email, "Type", "work", NULL);
+    cJSON *e = orgs_request("Value", email, "Type", "work", NULL);
 
-    if (arr == NULL || e == NULL) {
+    if (e != NULL && cJSON_AddBoolToObject(e, "Primary", 1) == NULL) {
         cJSON_Delete(e);
-        return -1;
+        return NULL;
     }
-    cJSON_AddItemToArray(arr, e);
-    return cJSON_AddBoolToObject(e, "Primary", 1) == NULL ? -1 : 0;
+    return e;
 }
 
 int
@@ -559,16 +556,17 @@ idc_create_user(struct idc *c, const char *identity_store_id, const struct idc_n
 {
     cJSON *req = orgs_request("IdentityStoreId", identity_store_id, "UserName", u->user_name,
                               "DisplayName", u->display_name, NULL);
-    cJSON *name = orgs_request("GivenName", u->given_name, "FamilyName", u->family_name, NULL);
 
     *user_id = NULL;
-    if (req == NULL || name == NULL || (u->email != NULL && add_email(req, u->email) != 0)) {
+    if (req != NULL &&
+        ((u->email != NULL && jsonr_add_one(req, "Emails", email_entry(u->email)) != 0) ||
+         jsonr_add(req, "Name",
+                   orgs_request("GivenName", u->given_name, "FamilyName", u->family_name, NULL)) !=
+                 0)) {
         cJSON_Delete(req);
-        cJSON_Delete(name);
-        return nomem(err);
+        req = NULL;
     }
-    cJSON_AddItemToObject(req, "Name", name);
-    return call_id(c, OP_CREATE_USER, req, "UserId", user_id, err);
+    return call_id(c, OP_CREATE_USER, req, "UserId", user_id, err); /* req NULL: out of memory */
 }
 
 int
@@ -576,14 +574,11 @@ idc_create_group_membership(struct idc *c, const char *identity_store_id, const 
                             const char *user_id, struct sbx_err *err)
 {
     cJSON *req = orgs_request("IdentityStoreId", identity_store_id, "GroupId", group_id, NULL);
-    cJSON *member = orgs_request("UserId", user_id, NULL);
 
-    if (req == NULL || member == NULL) {
+    if (req != NULL && jsonr_add(req, "MemberId", orgs_request("UserId", user_id, NULL)) != 0) {
         cJSON_Delete(req);
-        cJSON_Delete(member);
-        return nomem(err);
+        req = NULL;
     }
-    cJSON_AddItemToObject(req, "MemberId", member);
     return call_id(c, OP_CREATE_GROUP_MEMBERSHIP, req, "MembershipId", NULL, err);
 }
 

@@ -536,19 +536,15 @@ add_tags(cJSON *req, const char *name, const struct orgs_tag *tags, size_t ntags
     if (tags == NULL || ntags == 0)
         return true;
     arr = cJSON_AddArrayToObject(req, name);
-    if (arr == NULL)
-        return false;
-    for (size_t i = 0; i < ntags; i++) {
-        cJSON *t = cJSON_CreateObject();
+    for (size_t i = 0; arr != NULL && i < ntags; i++) {
+        cJSON *t = orgs_request("Key", tags[i].key, "Value",
+                                tags[i].value != NULL ? tags[i].value : "", NULL);
 
         if (t == NULL)
             return false;
         cJSON_AddItemToArray(arr, t);
-        if (cJSON_AddStringToObject(t, "Key", tags[i].key) == NULL ||
-            cJSON_AddStringToObject(t, "Value", tags[i].value != NULL ? tags[i].value : "") == NULL)
-            return false;
     }
-    return true;
+    return arr != NULL;
 }
 
 /*
@@ -1144,22 +1140,15 @@ orgs_list_create_account_status(struct orgs *o, const char *const *states,
     struct orgs_vec v = { .size = sizeof(**out),
                           .parse = parse_create_status,
                           .fields = create_status_fields };
-    cJSON *req = cJSON_CreateObject(), *arr = NULL;
+    cJSON *req = cJSON_CreateObject();
+    size_t nstates = 0;
     int rc;
 
-    if (req != NULL && states != NULL && states[0] != NULL) {
-        arr = cJSON_AddArrayToObject(req, "States");
-        for (const char *const *s = states; arr != NULL && *s != NULL; s++) {
-            cJSON *str = cJSON_CreateString(*s);
-            if (str == NULL)
-                arr = NULL;
-            else
-                cJSON_AddItemToArray(arr, str);
-        }
-        if (arr == NULL) {
-            cJSON_Delete(req);
-            req = NULL;
-        }
+    while (states != NULL && states[nstates] != NULL)
+        nstates++;
+    if (req != NULL && nstates > 0 && jsonr_add_strings(req, "States", states, nstates) != 0) {
+        cJSON_Delete(req);
+        req = NULL;
     }
     rc = collect(o, ORGS_OP_LIST_CREATE_ACCOUNT_STATUS, req, true, "CreateAccountStatuses", &v,
                  err);
@@ -1419,7 +1408,7 @@ int
 orgs_untag_resource(struct orgs *o, const char *resource_id, const char *const *keys, size_t nkeys,
                     struct sbx_err *err)
 {
-    cJSON *req, *arr;
+    cJSON *req;
 
     if (need("UntagResource", "ResourceId", resource_id, err) != 0)
         return -1;
@@ -1428,16 +1417,7 @@ orgs_untag_resource(struct orgs *o, const char *resource_id, const char *const *
         return -1;
     }
     req = orgs_request("ResourceId", resource_id, NULL);
-    arr = req != NULL ? cJSON_AddArrayToObject(req, "TagKeys") : NULL;
-    for (size_t i = 0; arr != NULL && i < nkeys; i++) {
-        cJSON *k = cJSON_CreateString(keys[i]);
-        if (k == NULL) {
-            arr = NULL;
-            break;
-        }
-        cJSON_AddItemToArray(arr, k);
-    }
-    if (arr == NULL) {
+    if (req != NULL && jsonr_add_strings(req, "TagKeys", keys, nkeys) != 0) {
         cJSON_Delete(req);
         req = NULL;
     }

@@ -76,6 +76,46 @@ jsonr_free_array(void *items, size_t n, size_t size, const struct jsonr_field *f
     free(items);
 }
 
+int
+jsonr_add(cJSON *obj, const char *name, cJSON *item)
+{
+    if (item != NULL && cJSON_AddItemToObject(obj, name, item))
+        return 0;
+    cJSON_Delete(item);
+    return -1;
+}
+
+int
+jsonr_add_one(cJSON *obj, const char *name, cJSON *item)
+{
+    cJSON *arr = item != NULL ? cJSON_CreateArray() : NULL;
+
+    if (arr == NULL) {
+        cJSON_Delete(item);
+        return -1;
+    }
+    cJSON_AddItemToArray(arr, item);
+    return jsonr_add(obj, name, arr);
+}
+
+int
+jsonr_add_strings(cJSON *obj, const char *name, const char *const *v, size_t n)
+{
+    cJSON *arr = cJSON_CreateArray();
+
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        cJSON *s = cJSON_CreateString(v[i]);
+
+        if (s == NULL) {
+            cJSON_Delete(arr);
+            arr = NULL;
+        } else {
+            cJSON_AddItemToArray(arr, s);
+        }
+    }
+    return jsonr_add(obj, name, arr);
+}
+
 cJSON *
 jsonr_vstrings(const char *name, va_list ap)
 {

@@ -38,6 +38,13 @@ void jsonr_free_fields(void *obj, const struct jsonr_field *f);
 /* Frees the fields of f in each of the n elements of `size` bytes at items (f NULL: none),
  * then items. */
 void jsonr_free_array(void *items, size_t n, size_t size, const struct jsonr_field *f);
+/* Adds item as obj.name; item is taken over (deleted when it cannot be added; NULL means it
+ * could not be built). -1 when out of memory. */
+int jsonr_add(cJSON *obj, const char *name, cJSON *item);
+/* The same with item as the one element of a new array obj.name. */
+int jsonr_add_one(cJSON *obj, const char *name, cJSON *item);
+/* The n strings of v as the array obj.name. -1 when out of memory. */
+int jsonr_add_strings(cJSON *obj, const char *name, const char *const *v, size_t n);
 /* A new object of string members from ap: name, value pairs after `name`, ended by a NULL
  * name; a NULL value leaves its member out. NULL when out of memory. */
 cJSON *jsonr_vstrings(const char *name, va_list ap);

@@ -44,6 +44,7 @@
 #define JSON_CONTENT_TYPE "application/x-amz-json-1.1"
 #define PAGE_SIZE         20
 #define REFRESH_MARGIN    300 /* seconds before expiry when credentials are refreshed */
+#define PROBLEM_MAX       256 /* why a billing service has no endpoint */
 
 struct pace {
     double rate;   /* tokens per second; <= 0: not paced */
@@ -60,9 +61,9 @@ struct orgs {
     struct endpoint ep;     /* Organizations */
     struct endpoint sts_ep; /* STS */
     struct endpoint ce_ep;  /* Cost Explorer ("" url: none, ce_problem says why) */
-    char ce_problem[256];
+    char ce_problem[PROBLEM_MAX];
     struct endpoint budgets_ep; /* AWS Budgets ("" url: none, budgets_problem says why) */
-    char budgets_problem[256];
+    char budgets_problem[PROBLEM_MAX];
     char *profile;
     char *region;
     char *sts_override;
@@ -235,28 +236,70 @@ get_creds(void *ctx, bool force, const struct creds **out, struct sbx_err *err)
     return 0;
 }
 
-/* A global billing service's endpoint (Cost Explorer, Budgets): a bad override is a
- * configuration error now; a partition without the service matters only to the feature that
- * uses it, which reports *problem when it runs (ep->url ""). */
+/* One service the client reaches, and where its endpoint comes from. */
+struct service_ep {
+    const char *section;    /* the shared config file's services section */
+    const char *env_upper;  /* AWS_ENDPOINT_URL_<env_upper> */
+    const char *config_url; /* the configured override */
+    int (*resolve)(const struct endpoint_opts *, const struct endpoint_env *, struct endpoint *,
+                   struct sbx_err *);
+    struct endpoint *ep;
+    char *problem; /* a billing service's (PROBLEM_MAX bytes); NULL for the others */
+};
+
+/*
+ * Resolves sv's endpoint with eo (the profile's endpoint_url read here). Any error is a
+ * configuration error now, but for a billing service (Cost Explorer, Budgets) in a partition
+ * without it: that matters only to the feature that uses it, which reports sv->problem when it
+ * runs (ep->url "").
+ */
 static int
-resolve_billing(int (*resolve)(const struct endpoint_opts *, const struct endpoint_env *,
-                               struct endpoint *, struct sbx_err *),
-                const struct endpoint_opts *eo, const char *service_upper, struct endpoint *ep,
-                char *problem, size_t n, struct sbx_err *err)
+resolve_service(const char *profile, const struct service_ep *sv, struct endpoint_opts *eo,
+                struct sbx_err *err)
 {
     struct endpoint_env env;
     struct sbx_err cerr = { 0 };
+    char *profile_url = NULL;
+    int rc;
 
-    endpoint_env_read(service_upper, &env);
-    if (resolve(eo, &env, ep, &cerr) == 0)
+    if (creds_profile_setting(profile, sv->section, "endpoint_url", &profile_url, err) != 0)
+        return -1;
+    eo->config_url = sv->config_url;
+    eo->profile_url = profile_url;
+    endpoint_env_read(sv->env_upper, &env);
+    rc = sv->resolve(eo, &env, sv->ep, &cerr);
+    free(profile_url);
+    eo->profile_url = NULL;
+    if (rc == 0)
         return 0;
-    if ((eo->config_url != NULL && *eo->config_url != '\0') ||
+    if (sv->problem == NULL || (sv->config_url != NULL && *sv->config_url != '\0') ||
         (env.service_url != NULL && *env.service_url != '\0')) {
         *err = cerr;
         return -1;
     }
-    snprintf(problem, n, "%s", cerr.msg);
-    ep->url[0] = '\0';
+    snprintf(sv->problem, PROBLEM_MAX, "%s", cerr.msg);
+    sv->ep->url[0] = '\0';
+    return 0;
+}
+
+/* The endpoints of the four services the client reaches, with eo (region and flags set). */
+static int
+resolve_endpoints(struct orgs *o, const struct orgs_opts *opts, struct endpoint_opts *eo,
+                  struct sbx_err *err)
+{
+    const struct service_ep services[] = {
+        { "organizations", "ORGANIZATIONS", opts->endpoint, endpoint_resolve_orgs, &o->ep, NULL },
+        { "sts", "STS", opts->sts_endpoint, endpoint_resolve_sts, &o->sts_ep, NULL },
+        { "cost_explorer", "COST_EXPLORER", opts->ce_endpoint, endpoint_resolve_ce, &o->ce_ep,
+          o->ce_problem },
+        { "budgets", "BUDGETS", opts->budgets_endpoint, endpoint_resolve_budgets, &o->budgets_ep,
+          o->budgets_problem },
+    };
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(services); i++) {
+        if (resolve_service(o->profile, &services[i], eo, err) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -275,9 +318,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     struct orgs *o;
     struct http_opts hopts = { 0 };
     struct endpoint_opts eo = { 0 };
-    struct endpoint_env env;
-    char *profile_region = NULL, *orgs_url = NULL, *sts_url = NULL, *ce_url = NULL;
-    char *budgets_url = NULL;
+    char *profile_region = NULL;
     const char *region, *profile;
     const char *sts_regional = getenv("AWS_STS_REGIONAL_ENDPOINTS");
     int attempts;
@@ -313,33 +354,10 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     if (o->region == NULL)
         goto nomem;
 
-    if (creds_profile_setting(o->profile, "organizations", "endpoint_url", &orgs_url, err) != 0 ||
-        creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0 ||
-        creds_profile_setting(o->profile, "cost_explorer", "endpoint_url", &ce_url, err) != 0 ||
-        creds_profile_setting(o->profile, "budgets", "endpoint_url", &budgets_url, err) != 0)
-        goto fail;
     eo.region = o->region;
-    eo.config_url = opts->endpoint;
-    eo.profile_url = orgs_url;
     eo.fips = env_true("AWS_USE_FIPS_ENDPOINT");
     eo.sts_global = sts_regional != NULL && strcasecmp(sts_regional, "legacy") == 0;
-    endpoint_env_read("ORGANIZATIONS", &env);
-    if (endpoint_resolve_orgs(&eo, &env, &o->ep, err) != 0)
-        goto fail;
-    eo.config_url = opts->sts_endpoint;
-    eo.profile_url = sts_url;
-    endpoint_env_read("STS", &env);
-    if (endpoint_resolve_sts(&eo, &env, &o->sts_ep, err) != 0)
-        goto fail;
-    eo.config_url = opts->ce_endpoint;
-    eo.profile_url = ce_url;
-    if (resolve_billing(endpoint_resolve_ce, &eo, "COST_EXPLORER", &o->ce_ep, o->ce_problem,
-                        sizeof(o->ce_problem), err) != 0)
-        goto fail;
-    eo.config_url = opts->budgets_endpoint;
-    eo.profile_url = budgets_url;
-    if (resolve_billing(endpoint_resolve_budgets, &eo, "BUDGETS", &o->budgets_ep,
-                        o->budgets_problem, sizeof(o->budgets_problem), err) != 0)
+    if (resolve_endpoints(o, opts, &eo, err) != 0)
         goto fail;
     o->sts_override = dup_or_null(opts->sts_endpoint);
     if (opts->sts_endpoint != NULL && *opts->sts_endpoint != '\0' && o->sts_override == NULL)
@@ -377,20 +395,12 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     log_debug("organizations endpoint %s (%s), signing region %s; sts endpoint %s (%s)", o->ep.url,
               o->ep.source, o->ep.signing_region, o->sts_ep.url, o->sts_ep.source);
     free(profile_region);
-    free(orgs_url);
-    free(sts_url);
-    free(ce_url);
-    free(budgets_url);
     *out = o;
     return 0;
 nomem:
     sbx_err_set(err, SBX_E_NOMEM, "out of memory");
 fail:
     free(profile_region);
-    free(orgs_url);
-    free(sts_url);
-    free(ce_url);
-    free(budgets_url);
     orgs_free(o);
     return -1;
 }

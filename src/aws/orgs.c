@@ -236,6 +236,13 @@ get_creds(void *ctx, bool force, const struct creds **out, struct sbx_err *err)
     return 0;
 }
 
+static int
+nomem(struct sbx_err *err)
+{
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return -1;
+}
+
 /* One service the client reaches, and where its endpoint comes from. */
 struct service_ep {
     const char *section;    /* the shared config file's services section */
@@ -303,6 +310,28 @@ resolve_endpoints(struct orgs *o, const struct orgs_opts *opts, struct endpoint_
     return 0;
 }
 
+/* The client's region: the configured one, $AWS_REGION, $AWS_DEFAULT_REGION, the profile's
+ * region setting, else us-east-1; *out is heap memory. */
+static int
+client_region(const char *configured, const char *profile, char **out, struct sbx_err *err)
+{
+    const char *region = configured;
+    char *profile_region = NULL;
+
+    if (region == NULL || *region == '\0')
+        region = getenv("AWS_REGION");
+    if (region == NULL || *region == '\0')
+        region = getenv("AWS_DEFAULT_REGION");
+    if (region == NULL || *region == '\0') {
+        if (creds_profile_setting(profile, NULL, "region", &profile_region, err) != 0)
+            return -1;
+        region = profile_region;
+    }
+    *out = strdup(region != NULL && *region != '\0' ? region : "us-east-1");
+    free(profile_region);
+    return *out == NULL ? nomem(err) : 0;
+}
+
 static bool
 env_true(const char *name)
 {
@@ -318,8 +347,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     struct orgs *o;
     struct http_opts hopts = { 0 };
     struct endpoint_opts eo = { 0 };
-    char *profile_region = NULL;
-    const char *region, *profile;
+    const char *profile;
     const char *sts_regional = getenv("AWS_STS_REGIONAL_ENDPOINTS");
     int attempts;
 
@@ -339,20 +367,8 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
         goto nomem;
     o->copts.profile = o->copts.profile_explicit ? o->profile : NULL;
 
-    /* Region: config, environment, then the profile's region setting. */
-    region = opts->region;
-    if (region == NULL || *region == '\0')
-        region = getenv("AWS_REGION");
-    if (region == NULL || *region == '\0')
-        region = getenv("AWS_DEFAULT_REGION");
-    if (region == NULL || *region == '\0') {
-        if (creds_profile_setting(o->profile, NULL, "region", &profile_region, err) != 0)
-            goto fail;
-        region = profile_region;
-    }
-    o->region = strdup(region != NULL && *region != '\0' ? region : "us-east-1");
-    if (o->region == NULL)
-        goto nomem;
+    if (client_region(opts->region, o->profile, &o->region, err) != 0)
+        goto fail;
 
     eo.region = o->region;
     eo.fips = env_true("AWS_USE_FIPS_ENDPOINT");
@@ -394,13 +410,11 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
 
     log_debug("organizations endpoint %s (%s), signing region %s; sts endpoint %s (%s)", o->ep.url,
               o->ep.source, o->ep.signing_region, o->sts_ep.url, o->sts_ep.source);
-    free(profile_region);
     *out = o;
     return 0;
 nomem:
     sbx_err_set(err, SBX_E_NOMEM, "out of memory");
 fail:
-    free(profile_region);
     orgs_free(o);
     return -1;
 }
@@ -515,13 +529,6 @@ jtime(const cJSON *obj, const char *key)
     if (cJSON_IsString(v) && duration_parse_time(v->valuestring, &t, NULL) == 0)
         return (double)t;
     return 0;
-}
-
-static int
-nomem(struct sbx_err *err)
-{
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
 }
 
 static int

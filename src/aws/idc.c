@@ -462,7 +462,7 @@ alternate_id_req(const char *store_id, const char *path, const char *value)
 {
     cJSON *req = orgs_request("IdentityStoreId", store_id, NULL), *alt = cJSON_CreateObject();
 
-    if (req == NULL || jsonr_add(req, "AlternateIdentifier", alt) != 0 ||
+    if (jsonr_add(req, "AlternateIdentifier", alt) != 0 ||
         jsonr_add(alt, "UniqueAttribute",
                   orgs_request("AttributePath", path, "AttributeValue", value, NULL)) != 0) {
         cJSON_Delete(req);

@@ -71,7 +71,7 @@ jsonr_free_fields(void *obj, const struct jsonr_field *f)
 void
 jsonr_free_array(void *items, size_t n, size_t size, const struct jsonr_field *f)
 {
-    for (size_t i = 0; f != NULL && i < n; i++)
+    for (size_t i = 0; items != NULL && f != NULL && i < n; i++)
         jsonr_free_fields((char *)items + i * size, f);
     free(items);
 }

@@ -38,8 +38,8 @@ void jsonr_free_fields(void *obj, const struct jsonr_field *f);
 /* Frees the fields of f in each of the n elements of `size` bytes at items (f NULL: none),
  * then items. */
 void jsonr_free_array(void *items, size_t n, size_t size, const struct jsonr_field *f);
-/* Adds item as obj.name; item is taken over (deleted when it cannot be added; NULL means it
- * could not be built). -1 when out of memory. */
+/* Adds item as obj.name; item is taken over (deleted when it cannot be added, as when obj is
+ * NULL; NULL means it could not be built). -1 when out of memory. */
 int jsonr_add(cJSON *obj, const char *name, cJSON *item);
 /* The same with item as the one element of a new array obj.name. */
 int jsonr_add_one(cJSON *obj, const char *name, cJSON *item);

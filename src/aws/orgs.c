@@ -40,11 +40,10 @@
 #include "util/jsonr.h"
 #include "util/log.h"
 
-#define TARGET_PREFIX     "AWSOrganizationsV20161128."
-#define JSON_CONTENT_TYPE "application/x-amz-json-1.1"
-#define PAGE_SIZE         20
-#define REFRESH_MARGIN    300 /* seconds before expiry when credentials are refreshed */
-#define PROBLEM_MAX       256 /* why a billing service has no endpoint */
+#define TARGET_PREFIX  "AWSOrganizationsV20161128."
+#define PAGE_SIZE      20
+#define REFRESH_MARGIN 300 /* seconds before expiry when credentials are refreshed */
+#define PROBLEM_MAX    256 /* why a billing service has no endpoint */
 
 struct pace {
     double rate;   /* tokens per second; <= 0: not paced */
@@ -587,7 +586,6 @@ json_call(struct orgs *o, const struct endpoint *ep, const char *service, const 
     areq.proto = AWSCALL_JSON;
     areq.operation = opname;
     areq.target = target;
-    areq.content_type = JSON_CONTENT_TYPE;
     areq.body = body != NULL ? body : "{}";
     areq.body_len = strlen(areq.body);
     areq.non_idempotent = non_idem;

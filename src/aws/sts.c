@@ -13,8 +13,6 @@
 #include "util/duration.h"
 #include "util/grow.h"
 
-#define STS_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
-
 /* A growing form body: "k=v&k=v", values encoded with the SigV4 unreserved set. */
 struct form {
     char *buf;
@@ -54,7 +52,6 @@ call(struct awscall_client *c, const struct endpoint *ep, const char *action, st
     req.proto = AWSCALL_QUERY;
     req.operation = action;
     req.target = NULL;
-    req.content_type = STS_CONTENT_TYPE;
     req.body = f->buf;
     req.body_len = f->len;
     return awscall_send(c, &req, resp, err);

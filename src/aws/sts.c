@@ -45,15 +45,13 @@ static int
 call(struct awscall_client *c, const struct endpoint *ep, const char *action, struct form *f,
      struct http_response *resp, struct sbx_err *err)
 {
-    struct awscall_req req = { 0 };
+    struct awscall_req req = { .ep = ep,
+                               .service = "sts",
+                               .proto = AWSCALL_QUERY,
+                               .operation = action,
+                               .body = f->buf,
+                               .body_len = f->len };
 
-    req.ep = ep;
-    req.service = "sts";
-    req.proto = AWSCALL_QUERY;
-    req.operation = action;
-    req.target = NULL;
-    req.body = f->buf;
-    req.body_len = f->len;
     return awscall_send(c, &req, resp, err);
 }
 

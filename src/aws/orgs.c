@@ -20,6 +20,7 @@
 #include "aws/orgs.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

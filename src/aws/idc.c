@@ -14,7 +14,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "aws/creds_ini.h"
 #include "aws/endpoint.h"
 #include "aws/orgs_int.h"
 #include "util/jsonr.h"
@@ -143,21 +142,13 @@ idc_new(struct orgs *o, const struct idc_opts *opts, struct idc **out, struct sb
     eo.region = opts->region != NULL && *opts->region != '\0' ? opts->region : orgs_region(o);
     eo.fips = fips != NULL && strcmp(fips, "true") == 0;
     for (size_t i = 0; i < SBX_ARRAY_LEN(services); i++) {
-        struct endpoint_env env;
-        char *profile_url = NULL;
-        int rc;
+        const struct orgs_service_ep sv = { .section = services[i].profile_section,
+                                            .env_upper = services[i].env_upper,
+                                            .config_url = config_url[i],
+                                            .regional = &services[i].es,
+                                            .ep = &c->ep[i] };
 
-        if (creds_profile_setting(orgs_profile(o), services[i].profile_section, "endpoint_url",
-                                  &profile_url, err) != 0) {
-            free(c);
-            return -1;
-        }
-        eo.config_url = config_url[i];
-        eo.profile_url = profile_url;
-        endpoint_env_read(services[i].env_upper, &env);
-        rc = endpoint_resolve_regional(&eo, &env, &services[i].es, &c->ep[i], err);
-        free(profile_url);
-        if (rc != 0) {
+        if (orgs_resolve_service_ep(orgs_profile(o), &sv, &eo, err) != 0) {
             free(c);
             return -1;
         }

@@ -44,7 +44,6 @@
 #define TARGET_PREFIX  "AWSOrganizationsV20161128."
 #define PAGE_SIZE      20
 #define REFRESH_MARGIN 300 /* seconds before expiry when credentials are refreshed */
-#define PROBLEM_MAX    256 /* why a billing service has no endpoint */
 
 struct pace {
     double rate;   /* tokens per second; <= 0: not paced */
@@ -61,9 +60,9 @@ struct orgs {
     struct endpoint ep;     /* Organizations */
     struct endpoint sts_ep; /* STS */
     struct endpoint ce_ep;  /* Cost Explorer ("" url: none, ce_problem says why) */
-    char ce_problem[PROBLEM_MAX];
+    char ce_problem[ORGS_PROBLEM_MAX];
     struct endpoint budgets_ep; /* AWS Budgets ("" url: none, budgets_problem says why) */
-    char budgets_problem[PROBLEM_MAX];
+    char budgets_problem[ORGS_PROBLEM_MAX];
     char *profile;
     char *region;
     char *sts_override;
@@ -243,26 +242,9 @@ nomem(struct sbx_err *err)
     return -1;
 }
 
-/* One service the client reaches, and where its endpoint comes from. */
-struct service_ep {
-    const char *section;    /* the shared config file's services section */
-    const char *env_upper;  /* AWS_ENDPOINT_URL_<env_upper> */
-    const char *config_url; /* the configured override */
-    int (*resolve)(const struct endpoint_opts *, const struct endpoint_env *, struct endpoint *,
-                   struct sbx_err *);
-    struct endpoint *ep;
-    char *problem; /* a billing service's (PROBLEM_MAX bytes); NULL for the others */
-};
-
-/*
- * Resolves sv's endpoint with eo (the profile's endpoint_url read here). Any error is a
- * configuration error now, but for a billing service (Cost Explorer, Budgets) in a partition
- * without it: that matters only to the feature that uses it, which reports sv->problem when it
- * runs (ep->url "").
- */
-static int
-resolve_service(const char *profile, const struct service_ep *sv, struct endpoint_opts *eo,
-                struct sbx_err *err)
+int
+orgs_resolve_service_ep(const char *profile, const struct orgs_service_ep *sv,
+                        struct endpoint_opts *eo, struct sbx_err *err)
 {
     struct endpoint_env env;
     struct sbx_err cerr = { 0 };
@@ -274,7 +256,8 @@ resolve_service(const char *profile, const struct service_ep *sv, struct endpoin
     eo->config_url = sv->config_url;
     eo->profile_url = profile_url;
     endpoint_env_read(sv->env_upper, &env);
-    rc = sv->resolve(eo, &env, sv->ep, &cerr);
+    rc = sv->regional != NULL ? endpoint_resolve_regional(eo, &env, sv->regional, sv->ep, &cerr)
+                              : sv->resolve(eo, &env, sv->ep, &cerr);
     free(profile_url);
     eo->profile_url = NULL;
     if (rc == 0)
@@ -284,7 +267,7 @@ resolve_service(const char *profile, const struct service_ep *sv, struct endpoin
         *err = cerr;
         return -1;
     }
-    snprintf(sv->problem, PROBLEM_MAX, "%s", cerr.msg);
+    snprintf(sv->problem, ORGS_PROBLEM_MAX, "%s", cerr.msg);
     sv->ep->url[0] = '\0';
     return 0;
 }
@@ -294,17 +277,18 @@ static int
 resolve_endpoints(struct orgs *o, const struct orgs_opts *opts, struct endpoint_opts *eo,
                   struct sbx_err *err)
 {
-    const struct service_ep services[] = {
-        { "organizations", "ORGANIZATIONS", opts->endpoint, endpoint_resolve_orgs, &o->ep, NULL },
-        { "sts", "STS", opts->sts_endpoint, endpoint_resolve_sts, &o->sts_ep, NULL },
-        { "cost_explorer", "COST_EXPLORER", opts->ce_endpoint, endpoint_resolve_ce, &o->ce_ep,
+    const struct orgs_service_ep services[] = {
+        { "organizations", "ORGANIZATIONS", opts->endpoint, endpoint_resolve_orgs, NULL, &o->ep,
+          NULL },
+        { "sts", "STS", opts->sts_endpoint, endpoint_resolve_sts, NULL, &o->sts_ep, NULL },
+        { "cost_explorer", "COST_EXPLORER", opts->ce_endpoint, endpoint_resolve_ce, NULL, &o->ce_ep,
           o->ce_problem },
-        { "budgets", "BUDGETS", opts->budgets_endpoint, endpoint_resolve_budgets, &o->budgets_ep,
-          o->budgets_problem },
+        { "budgets", "BUDGETS", opts->budgets_endpoint, endpoint_resolve_budgets, NULL,
+          &o->budgets_ep, o->budgets_problem },
     };
 
     for (size_t i = 0; i < SBX_ARRAY_LEN(services); i++) {
-        if (resolve_service(o->profile, &services[i], eo, err) != 0)
+        if (orgs_resolve_service_ep(o->profile, &services[i], eo, err) != 0)
             return -1;
     }
     return 0;

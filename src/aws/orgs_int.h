@@ -13,6 +13,28 @@
 #include "aws/orgs.h"
 #include "util/jsonr.h"
 
+/* One service's endpoint, and where it comes from. */
+#define ORGS_PROBLEM_MAX 256
+struct orgs_service_ep {
+    const char *section;    /* the shared config file's services section: "sso_admin" */
+    const char *env_upper;  /* AWS_ENDPOINT_URL_<env_upper> */
+    const char *config_url; /* the configured override (may be NULL) */
+    int (*resolve)(const struct endpoint_opts *, const struct endpoint_env *, struct endpoint *,
+                   struct sbx_err *);
+    const struct endpoint_service *regional; /* else a regional service (endpoint.h) */
+    struct endpoint *ep;                     /* filled */
+    char *problem; /* a billing service's (ORGS_PROBLEM_MAX bytes); NULL for the others */
+};
+
+/*
+ * Resolves sv's endpoint with eo (region and flags set; the profile's endpoint_url is read
+ * here). Any error is a configuration error now, but for a billing service (Cost Explorer,
+ * Budgets) in a partition without it: that matters only to the feature that uses it, which
+ * reports sv->problem when it runs (ep->url "").
+ */
+int orgs_resolve_service_ep(const char *profile, const struct orgs_service_ep *sv,
+                            struct endpoint_opts *eo, struct sbx_err *err) SBX_NODISCARD;
+
 /* One operation of another JSON 1.1 service (Cost Explorer, sso-admin, identitystore). */
 struct orgs_service_call {
     const struct endpoint *ep; /* resolved by the caller (endpoint.h) or orgs_ce_ep() */

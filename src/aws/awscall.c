@@ -14,6 +14,12 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+/* The body's Content-Type per protocol (enum awscall_proto). */
+static const char *const content_types[] = {
+    [AWSCALL_JSON] = "application/x-amz-json-1.1",
+    [AWSCALL_QUERY] = "application/x-www-form-urlencoded; charset=utf-8",
+};
+
 double
 awscall_random(void *unused)
 {
@@ -44,7 +50,7 @@ attempt(struct awscall_client *c, const struct awscall_req *req, const struct cr
     int rc = -1, n;
 
     sh[nsh++] = (struct sigv4_header){ "Host", req->ep->host };
-    sh[nsh++] = (struct sigv4_header){ "Content-Type", req->content_type };
+    sh[nsh++] = (struct sigv4_header){ "Content-Type", content_types[req->proto] };
     if (req->target != NULL)
         sh[nsh++] = (struct sigv4_header){ "X-Amz-Target", req->target };
     sreq.method = "POST";

@@ -41,9 +41,10 @@ struct awscall_client {
     void *rand_ctx;
 };
 
+/* The protocol: the body's Content-Type and how errors read. */
 enum awscall_proto {
-    AWSCALL_JSON,  /* awsJson1_1: errors are JSON (section 1.5) */
-    AWSCALL_QUERY, /* query protocol (STS): errors are XML (section 5.4) */
+    AWSCALL_JSON,  /* awsJson1_1: application/x-amz-json-1.1, errors are JSON (section 1.5) */
+    AWSCALL_QUERY, /* query protocol (STS): a form body, errors are XML (section 5.4) */
 };
 
 struct awscall_req {
@@ -52,7 +53,6 @@ struct awscall_req {
     enum awscall_proto proto;
     const char *operation; /* for messages and logs: "ListAccounts" */
     const char *target;    /* X-Amz-Target value, or NULL */
-    const char *content_type;
     const char *body;
     size_t body_len;
     bool non_idempotent; /* repeating it would repeat a side effect (see above) */

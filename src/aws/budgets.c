@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws/orgs_int.h"
+#include "util/jsonr.h"
 #include "util/money.h"
 
 #define PREFIX "AWSBudgetServiceGateway"
@@ -104,18 +105,26 @@ add_alert(cJSON *arr, const struct budgets_budget *b, int pct)
     return 0;
 }
 
+/* {"AccountId": mgmt, key: b's Budget object}; NULL when out of memory. */
+static cJSON *
+budget_request(const char *mgmt, const char *key, const struct budgets_budget *b)
+{
+    cJSON *req = orgs_request("AccountId", mgmt, NULL);
+
+    if (req != NULL && jsonr_add(req, key, budget_object(b)) != 0) {
+        cJSON_Delete(req);
+        return NULL;
+    }
+    return req;
+}
+
 cJSON *
 budgets_create_request(const char *mgmt, const struct budgets_budget *b)
 {
-    cJSON *req = orgs_request("AccountId", mgmt, NULL), *budget, *arr;
+    cJSON *req = budget_request(mgmt, "Budget", b), *arr;
 
     if (req == NULL)
         return NULL;
-    budget = budget_object(b);
-    if (budget == NULL || !cJSON_AddItemToObject(req, "Budget", budget)) {
-        cJSON_Delete(budget);
-        goto oom;
-    }
     if (b->nemails > 0 && b->nalerts > 0) {
         arr = cJSON_AddArrayToObject(req, "NotificationsWithSubscribers");
         if (arr == NULL)
@@ -200,14 +209,7 @@ int
 budgets_update(struct orgs *o, const char *mgmt, const struct budgets_budget *b,
                struct sbx_err *err)
 {
-    cJSON *req = orgs_request("AccountId", mgmt, NULL), *budget = budget_object(b);
-
-    if (req == NULL || budget == NULL || !cJSON_AddItemToObject(req, "NewBudget", budget)) {
-        cJSON_Delete(budget);
-        cJSON_Delete(req);
-        req = NULL;
-    }
-    return call(o, "UpdateBudget", req, err);
+    return call(o, "UpdateBudget", budget_request(mgmt, "NewBudget", b), err);
 }
 
 int

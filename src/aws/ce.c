@@ -18,6 +18,7 @@
 #include "aws/orgs_int.h"
 #include "util/duration.h"
 #include "util/grow.h"
+#include "util/jsonr.h"
 #include "util/log.h"
 #include "util/money.h"
 
@@ -38,35 +39,18 @@ protocol(const char *what, struct sbx_err *err)
 static cJSON *
 build_request(const char *start, const char *end)
 {
-    cJSON *req = cJSON_CreateObject(), *tp, *metrics, *groups, *g;
+    cJSON *req = cJSON_CreateObject();
 
-    if (req == NULL)
+    if (req == NULL ||
+        jsonr_add(req, "TimePeriod", orgs_request("Start", start, "End", end, NULL)) != 0 ||
+        cJSON_AddStringToObject(req, "Granularity", "DAILY") == NULL ||
+        jsonr_add_one(req, "Metrics", cJSON_CreateString("UnblendedCost")) != 0 ||
+        jsonr_add_one(req, "GroupBy",
+                      orgs_request("Type", "DIMENSION", "Key", "LINKED_ACCOUNT", NULL)) != 0) {
+        cJSON_Delete(req);
         return NULL;
-    tp = cJSON_AddObjectToObject(req, "TimePeriod");
-    if (tp == NULL || cJSON_AddStringToObject(tp, "Start", start) == NULL ||
-        cJSON_AddStringToObject(tp, "End", end) == NULL ||
-        cJSON_AddStringToObject(req, "Granularity", "DAILY") == NULL)
-        goto oom;
-    metrics = cJSON_AddArrayToObject(req, "Metrics");
-    if (metrics == NULL)
-        goto oom;
-    cJSON_AddItemToArray(metrics, cJSON_CreateString("UnblendedCost"));
-    if (cJSON_GetArraySize(metrics) != 1)
-        goto oom;
-    groups = cJSON_AddArrayToObject(req, "GroupBy");
-    g = cJSON_CreateObject();
-    if (groups == NULL || g == NULL) {
-        cJSON_Delete(g);
-        goto oom;
     }
-    cJSON_AddItemToArray(groups, g);
-    if (cJSON_AddStringToObject(g, "Type", "DIMENSION") == NULL ||
-        cJSON_AddStringToObject(g, "Key", "LINKED_ACCOUNT") == NULL)
-        goto oom;
     return req;
-oom:
-    cJSON_Delete(req);
-    return NULL;
 }
 
 /* What parse_day fills, page by page. */

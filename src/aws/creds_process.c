@@ -107,23 +107,21 @@ creds_split_command(const char *cmd, char ***argv_out, struct sbx_err *err)
             goto nomem;
         argv[++argc] = NULL;
     }
-    free(word);
     if (argc == 0) {
-        creds_argv_free(argv);
         sbx_err_set(err, SBX_E_CREDS, "credential_process is empty");
-        return -1;
+        goto fail;
     }
+    free(word);
     *argv_out = argv;
     return 0;
 unterminated:
-    free(word);
-    creds_argv_free(argv);
     sbx_err_set(err, SBX_E_CREDS, "credential_process '%.200s': unterminated quote", cmd);
-    return -1;
+    goto fail;
 nomem:
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+fail:
     free(word);
     creds_argv_free(argv);
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
     return -1;
 }
 

@@ -262,10 +262,11 @@ pick_override(const struct endpoint_opts *opts, const struct endpoint_env *env,
 
 /*
  * The endpoint when no override is configured, for one service: out filled from region (checked)
- * and its partition pi; svc is endpoint_resolve_regional's service, NULL for the others.
+ * and its partition pi; ctx is the service's own data (a struct endpoint_service for a regional
+ * service, a struct global_service for a global one, NULL for Organizations and STS).
  */
-typedef int (*default_fn)(const struct endpoint_opts *opts, const struct endpoint_service *svc,
-                          const char *region, const struct partition_info *pi, struct endpoint *out,
+typedef int (*default_fn)(const struct endpoint_opts *opts, const void *ctx, const char *region,
+                          const struct partition_info *pi, struct endpoint *out,
                           struct sbx_err *err);
 
 /*
@@ -275,8 +276,8 @@ typedef int (*default_fn)(const struct endpoint_opts *opts, const struct endpoin
  */
 static int
 resolve(const struct endpoint_opts *opts, const struct endpoint_env *env, const char *config_key,
-        const char *service_var, default_fn fallback, const struct endpoint_service *svc,
-        struct endpoint *out, struct sbx_err *err)
+        const char *service_var, default_fn fallback, const void *ctx, struct endpoint *out,
+        struct sbx_err *err)
 {
     const char *region = is_set(opts->region) ? opts->region : DEFAULT_REGION;
     const char *url, *source = NULL;
@@ -287,16 +288,15 @@ resolve(const struct endpoint_opts *opts, const struct endpoint_env *env, const 
     url = pick_override(opts, env, config_key, service_var, &source);
     if (url != NULL)
         return from_override(url, source, region, out, err);
-    return fallback(opts, svc, region, partition_of(region), out, err);
+    return fallback(opts, ctx, region, partition_of(region), out, err);
 }
 
 /* Organizations is global: one endpoint per partition (its FIPS one where there is one). */
 static int
-orgs_default(const struct endpoint_opts *opts, const struct endpoint_service *svc,
-             const char *region, const struct partition_info *pi, struct endpoint *out,
-             struct sbx_err *err)
+orgs_default(const struct endpoint_opts *opts, const void *ctx, const char *region,
+             const struct partition_info *pi, struct endpoint *out, struct sbx_err *err)
 {
-    (void)svc;
+    (void)ctx;
     (void)region;
     if (opts->fips) {
         if (pi->orgs_fips_host == NULL) {
@@ -320,86 +320,80 @@ endpoint_resolve_orgs(const struct endpoint_opts *opts, const struct endpoint_en
                    NULL, out, err);
 }
 
-/* A global service's one endpoint in a partition, and the region that signs for it. */
-struct global_endpoint {
-    const char *partition;
-    const char *host;
-    const char *region;
+/* A global service: one endpoint per partition that has it, and the region that signs for it. */
+struct global_service {
+    const char *name;       /* for messages: "Cost Explorer" */
+    const char *config_key; /* "aws.ce_endpoint" */
+    const char *source;     /* the override's source: "config aws.ce_endpoint" */
+    const char *env_var;    /* "AWS_ENDPOINT_URL_COST_EXPLORER" */
+    struct {
+        const char *partition;
+        const char *host;
+        const char *region;
+    } hosts[2];
 };
 
-/* The partition's entry of hosts[] (n of them), or SBX_E_CONFIG naming config_key. */
+/*
+ * Cost Explorer and AWS Budgets are global (botocore's endpoint rules, AWS-ACCESS-SPEND-NUKE.md's
+ * service table): ce.us-east-1.amazonaws.com and budgets.amazonaws.com signed for us-east-1 in
+ * aws, their .com.cn twins signed for cn-northwest-1 in aws-cn.
+ */
+static const struct global_service ce_service = {
+    "Cost Explorer",
+    "aws.ce_endpoint",
+    "config aws.ce_endpoint",
+    "AWS_ENDPOINT_URL_COST_EXPLORER",
+    { { "aws", "ce.us-east-1.amazonaws.com", "us-east-1" },
+      { "aws-cn", "ce.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1" } },
+};
+static const struct global_service budgets_service = {
+    "AWS Budgets",
+    "aws.budgets_endpoint",
+    "config aws.budgets_endpoint",
+    "AWS_ENDPOINT_URL_BUDGETS",
+    { { "aws", "budgets.amazonaws.com", "us-east-1" },
+      { "aws-cn", "budgets.amazonaws.com.cn", "cn-northwest-1" } },
+};
+
+/* The global service ctx's entry for the partition pi, or SBX_E_CONFIG naming its key. */
 static int
-global_default(const struct global_endpoint *hosts, size_t n, const char *service,
-               const char *config_key, const struct partition_info *pi, struct endpoint *out,
-               struct sbx_err *err)
+global_default(const struct endpoint_opts *opts, const void *ctx, const char *region,
+               const struct partition_info *pi, struct endpoint *out, struct sbx_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(pi->name, hosts[i].partition) == 0) {
-            from_host(hosts[i].host, hosts[i].region, pi->name, out);
+    const struct global_service *gs = ctx;
+
+    (void)opts;
+    (void)region;
+    for (size_t i = 0; i < SBX_ARRAY_LEN(gs->hosts); i++) {
+        if (strcmp(pi->name, gs->hosts[i].partition) == 0) {
+            from_host(gs->hosts[i].host, gs->hosts[i].region, pi->name, out);
             return 0;
         }
     }
-    sbx_err_set(err, SBX_E_CONFIG, "%s has no known endpoint in partition '%s'; set %s", service,
-                pi->name, config_key);
+    sbx_err_set(err, SBX_E_CONFIG, "%s has no known endpoint in partition '%s'; set %s", gs->name,
+                pi->name, gs->config_key);
     return -1;
 }
 
-/*
- * Cost Explorer is global too: one endpoint per partition that has it (botocore's endpoint
- * rules: ce.us-east-1.amazonaws.com in aws, ce.cn-northwest-1.amazonaws.com.cn in aws-cn).
- */
 static int
-ce_default(const struct endpoint_opts *opts, const struct endpoint_service *svc, const char *region,
-           const struct partition_info *pi, struct endpoint *out, struct sbx_err *err)
+resolve_global(const struct endpoint_opts *opts, const struct endpoint_env *env,
+               const struct global_service *gs, struct endpoint *out, struct sbx_err *err)
 {
-    static const struct global_endpoint hosts[] = {
-        { "aws", "ce.us-east-1.amazonaws.com", "us-east-1" },
-        { "aws-cn", "ce.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1" },
-    };
-
-    (void)opts;
-    (void)svc;
-    (void)region;
-    return global_default(hosts, SBX_ARRAY_LEN(hosts), "Cost Explorer", "aws.ce_endpoint", pi, out,
-                          err);
+    return resolve(opts, env, gs->source, gs->env_var, global_default, gs, out, err);
 }
 
 int
 endpoint_resolve_ce(const struct endpoint_opts *opts, const struct endpoint_env *env,
                     struct endpoint *out, struct sbx_err *err)
 {
-    return resolve(opts, env, "config aws.ce_endpoint", "AWS_ENDPOINT_URL_COST_EXPLORER",
-                   ce_default, NULL, out, err);
-}
-
-/*
- * AWS Budgets is global: budgets.amazonaws.com signed for us-east-1 in aws, and
- * budgets.amazonaws.com.cn signed for cn-northwest-1 in aws-cn (botocore's endpoint rules,
- * AWS-ACCESS-SPEND-NUKE.md's service table).
- */
-static int
-budgets_default(const struct endpoint_opts *opts, const struct endpoint_service *svc,
-                const char *region, const struct partition_info *pi, struct endpoint *out,
-                struct sbx_err *err)
-{
-    static const struct global_endpoint hosts[] = {
-        { "aws", "budgets.amazonaws.com", "us-east-1" },
-        { "aws-cn", "budgets.amazonaws.com.cn", "cn-northwest-1" },
-    };
-
-    (void)opts;
-    (void)svc;
-    (void)region;
-    return global_default(hosts, SBX_ARRAY_LEN(hosts), "AWS Budgets", "aws.budgets_endpoint", pi,
-                          out, err);
+    return resolve_global(opts, env, &ce_service, out, err);
 }
 
 int
 endpoint_resolve_budgets(const struct endpoint_opts *opts, const struct endpoint_env *env,
                          struct endpoint *out, struct sbx_err *err)
 {
-    return resolve(opts, env, "config aws.budgets_endpoint", "AWS_ENDPOINT_URL_BUDGETS",
-                   budgets_default, NULL, out, err);
+    return resolve_global(opts, env, &budgets_service, out, err);
 }
 
 /* Regions whose legacy (AWS_STS_REGIONAL_ENDPOINTS=legacy) STS endpoint is the global one. */
@@ -421,13 +415,12 @@ sts_legacy_global(const char *region)
 }
 
 static int
-sts_default(const struct endpoint_opts *opts, const struct endpoint_service *svc,
-            const char *region, const struct partition_info *pi, struct endpoint *out,
-            struct sbx_err *err)
+sts_default(const struct endpoint_opts *opts, const void *ctx, const char *region,
+            const struct partition_info *pi, struct endpoint *out, struct sbx_err *err)
 {
     char host[160];
 
-    (void)svc;
+    (void)ctx;
     (void)err;
     if (opts->sts_global && strcmp(pi->name, "aws") == 0 && sts_legacy_global(region)) {
         from_host("sts.amazonaws.com", "us-east-1", pi->name, out);
@@ -448,10 +441,10 @@ endpoint_resolve_sts(const struct endpoint_opts *opts, const struct endpoint_env
 
 /* A regional service: {host_prefix}.{region}.{dns suffix}; FIPS only through an override. */
 static int
-regional_default(const struct endpoint_opts *opts, const struct endpoint_service *svc,
-                 const char *region, const struct partition_info *pi, struct endpoint *out,
-                 struct sbx_err *err)
+regional_default(const struct endpoint_opts *opts, const void *ctx, const char *region,
+                 const struct partition_info *pi, struct endpoint *out, struct sbx_err *err)
 {
+    const struct endpoint_service *svc = ctx;
     char host[160];
 
     if (opts->fips) {

@@ -7,13 +7,13 @@
  */
 #include "aws/idc.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
-#include "aws/creds_ini.h"
 #include "aws/endpoint.h"
 #include "aws/orgs_int.h"
 #include "util/jsonr.h"
@@ -85,6 +85,40 @@ struct idc {
     struct endpoint ep[2];
 };
 
+/* The heap strings of each struct, read from these members and freed by its release. */
+static const struct jsonr_field instance_fields[] = {
+    { "InstanceArn", offsetof(struct idc_instance, arn) },
+    { "IdentityStoreId", offsetof(struct idc_instance, identity_store_id) },
+    { "Name", offsetof(struct idc_instance, name) },
+    { "OwnerAccountId", offsetof(struct idc_instance, owner_account_id) },
+    { NULL, 0 },
+};
+/* An element that is itself a char * (no member name: only freed by it). */
+static const struct jsonr_field string_fields[] = { { "", 0 }, { NULL, 0 } };
+static const struct jsonr_field permission_set_fields[] = {
+    { "PermissionSetArn", offsetof(struct idc_permission_set, arn) },
+    { "Name", offsetof(struct idc_permission_set, name) },
+    { "Description", offsetof(struct idc_permission_set, description) },
+    { NULL, 0 },
+};
+static const struct jsonr_field status_fields[] = {
+    { "FailureReason", offsetof(struct idc_assignment_status, failure_reason) },
+    { "PermissionSetArn", offsetof(struct idc_assignment_status, permission_set_arn) },
+    { "PrincipalId", offsetof(struct idc_assignment_status, principal_id) },
+    { NULL, 0 },
+};
+static const struct jsonr_field assignment_fields[] = {
+    { "PermissionSetArn", offsetof(struct idc_account_assignment, permission_set_arn) },
+    { "PrincipalId", offsetof(struct idc_account_assignment, principal_id) },
+    { NULL, 0 },
+};
+static const struct jsonr_field user_fields[] = {
+    { "UserId", offsetof(struct idc_user, user_id) },
+    { "UserName", offsetof(struct idc_user, user_name) },
+    { "DisplayName", offsetof(struct idc_user, display_name) },
+    { NULL, 0 },
+};
+
 static int
 nomem(struct sbx_err *err)
 {
@@ -108,21 +142,13 @@ idc_new(struct orgs *o, const struct idc_opts *opts, struct idc **out, struct sb
     eo.region = opts->region != NULL && *opts->region != '\0' ? opts->region : orgs_region(o);
     eo.fips = fips != NULL && strcmp(fips, "true") == 0;
     for (size_t i = 0; i < SBX_ARRAY_LEN(services); i++) {
-        struct endpoint_env env;
-        char *profile_url = NULL;
-        int rc;
+        const struct orgs_service_ep sv = { .section = services[i].profile_section,
+                                            .env_upper = services[i].env_upper,
+                                            .config_url = config_url[i],
+                                            .regional = &services[i].es,
+                                            .ep = &c->ep[i] };
 
-        if (creds_profile_setting(orgs_profile(o), services[i].profile_section, "endpoint_url",
-                                  &profile_url, err) != 0) {
-            free(c);
-            return -1;
-        }
-        eo.config_url = config_url[i];
-        eo.profile_url = profile_url;
-        endpoint_env_read(services[i].env_upper, &env);
-        rc = endpoint_resolve_regional(&eo, &env, &services[i].es, &c->ep[i], err);
-        free(profile_url);
-        if (rc != 0) {
+        if (orgs_resolve_service_ep(orgs_profile(o), &sv, &eo, err) != 0) {
             free(c);
             return -1;
         }
@@ -168,26 +194,32 @@ service_call(const struct idc *c, enum op op)
     return sc;
 }
 
-/* Sends req (taken over) and returns its answer's object member key (see orgs_int.h). */
-static const cJSON *
-call_member(struct idc *c, enum op op, cJSON *req, const char *key, cJSON **resp,
-            struct sbx_err *err)
+/* Sends req (taken over) and parses its answer's object member key (see orgs_int.h) into out
+ * with parse(op's name, ...). */
+static int
+call_parse(struct idc *c, enum op op, cJSON *req, const char *key,
+           int (*parse)(const char *op, const cJSON *j, void *out, struct sbx_err *err), void *out,
+           struct sbx_err *err)
 {
     struct orgs_service_call sc = service_call(c, op);
+    cJSON *resp = NULL;
+    const cJSON *m = orgs_service_member(c->o, &sc, req, key, &resp, err);
+    int rc = m != NULL ? parse(op_table[op].name, m, out, err) : -1;
 
-    return orgs_service_member(c->o, &sc, req, key, resp, err);
+    cJSON_Delete(resp);
+    return rc;
 }
 
-/* Collects every page of sso-admin listing op into v (item() per element of result_key);
- * takes req over. On failure v keeps what was parsed, for the caller to free. */
+/* Collects every page of sso-admin listing op into v (orgs_vec_item per element of
+ * result_key); takes req over. On failure v is left empty. */
 static int
-collect(struct idc *c, enum op op, cJSON *req, const char *result_key,
-        int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), struct orgs_vec *v,
+collect(struct idc *c, enum op op, cJSON *req, const char *result_key, struct orgs_vec *v,
         struct sbx_err *err)
 {
     struct orgs_service_call sc = service_call(c, op);
 
-    return orgs_service_collect(c->o, &sc, req, result_key, item, v, err);
+    return orgs_vec_settle(v,
+                           orgs_service_collect(c->o, &sc, req, result_key, orgs_vec_item, v, err));
 }
 
 /* Sends req (taken over) and keeps the string member key of the answer in *id (heap; id NULL:
@@ -224,113 +256,92 @@ out:
 /* --- ListInstances ----------------------------------------------------------------------- */
 
 static int
-instance_item(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_instance(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct idc_instance *in;
+    struct idc_instance *in = slot;
 
-    if (!cJSON_IsObject(it) || jsonr_str(it, "InstanceArn") == NULL ||
-        jsonr_str(it, "IdentityStoreId") == NULL)
+    if (!cJSON_IsObject(j) || jsonr_str(j, "InstanceArn") == NULL ||
+        jsonr_str(j, "IdentityStoreId") == NULL)
         return orgs_protocol("ListInstances", "an instance without InstanceArn or IdentityStoreId",
                              err);
-    in = orgs_vec_push(ctx);
-    if (in == NULL)
+    if (jsonr_dup_fields(j, in, instance_fields) != 0)
         return nomem(err);
-    if (jsonr_dup(it, "InstanceArn", &in->arn) != 0 ||
-        jsonr_dup(it, "IdentityStoreId", &in->identity_store_id) != 0 ||
-        jsonr_dup(it, "Name", &in->name) != 0 ||
-        jsonr_dup(it, "OwnerAccountId", &in->owner_account_id) != 0)
-        return nomem(err);
-    jsonr_copy(it, "Status", in->status, sizeof(in->status));
+    jsonr_copy(j, "Status", in->status, sizeof(in->status));
     return 0;
 }
 
 int
 idc_list_instances(struct idc *c, struct idc_instance **out, size_t *n, struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(**out) };
-    int rc = collect(c, OP_LIST_INSTANCES, cJSON_CreateObject(), "Instances", instance_item, &v,
-                     err);
+    struct orgs_vec v = { .size = sizeof(**out),
+                          .parse = parse_instance,
+                          .fields = instance_fields };
+    int rc = collect(c, OP_LIST_INSTANCES, cJSON_CreateObject(), "Instances", &v, err);
 
-    if (rc != 0)
-        idc_instances_free(v.items, v.n);
-    *out = rc == 0 ? v.items : NULL;
-    *n = rc == 0 ? v.n : 0;
+    *out = v.items;
+    *n = v.n;
     return rc;
 }
 
 /* --- permission sets --------------------------------------------------------------------- */
 
 static int
-string_item(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_string(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    char **slot;
+    char **s = slot;
 
-    if (!cJSON_IsString(it))
+    if (!cJSON_IsString(j))
         return orgs_protocol("ListPermissionSets", "a permission set ARN that is not a string",
                              err);
-    slot = orgs_vec_push(ctx);
-    if (slot == NULL)
-        return nomem(err);
-    *slot = strdup(it->valuestring);
-    return *slot == NULL ? nomem(err) : 0;
+    *s = strdup(j->valuestring);
+    return *s == NULL ? nomem(err) : 0;
 }
 
 int
 idc_list_permission_sets(struct idc *c, const char *instance_arn, char ***out, size_t *n,
                          struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(**out) };
+    struct orgs_vec v = { .size = sizeof(**out), .parse = parse_string, .fields = string_fields };
     int rc = collect(c, OP_LIST_PERMISSION_SETS, orgs_request("InstanceArn", instance_arn, NULL),
-                     "PermissionSets", string_item, &v, err);
+                     "PermissionSets", &v, err);
 
-    if (rc != 0)
-        idc_strings_free(v.items, v.n);
-    *out = rc == 0 ? v.items : NULL;
-    *n = rc == 0 ? v.n : 0;
+    *out = v.items;
+    *n = v.n;
     return rc;
+}
+
+static int
+parse_permission_set(const char *op, const cJSON *j, void *out, struct sbx_err *err)
+{
+    struct idc_permission_set *ps = out;
+
+    if (jsonr_str(j, "PermissionSetArn") == NULL || jsonr_str(j, "Name") == NULL)
+        return orgs_protocol(op, "response lacks PermissionSet with its ARN and Name", err);
+    if (jsonr_dup_fields(j, ps, permission_set_fields) != 0)
+        return nomem(err);
+    jsonr_copy(j, "SessionDuration", ps->session_duration, sizeof(ps->session_duration));
+    ps->created = jsonr_num(j, "CreatedDate");
+    return 0;
 }
 
 int
 idc_describe_permission_set(struct idc *c, const char *instance_arn, const char *permission_set_arn,
                             struct idc_permission_set *out, struct sbx_err *err)
 {
-    cJSON *resp = NULL;
-    const cJSON *ps;
-    int rc = -1;
-
     memset(out, 0, sizeof(*out));
-    ps = call_member(
+    return call_parse(
             c, OP_DESCRIBE_PERMISSION_SET,
             orgs_request("InstanceArn", instance_arn, "PermissionSetArn", permission_set_arn, NULL),
-            "PermissionSet", &resp, err);
-    if (ps == NULL)
-        goto out;
-    if (jsonr_str(ps, "PermissionSetArn") == NULL || jsonr_str(ps, "Name") == NULL) {
-        orgs_protocol("DescribePermissionSet", "response lacks PermissionSet with its ARN and Name",
-                      err);
-        goto out;
-    }
-    if (jsonr_dup(ps, "PermissionSetArn", &out->arn) != 0 ||
-        jsonr_dup(ps, "Name", &out->name) != 0 ||
-        jsonr_dup(ps, "Description", &out->description) != 0) {
-        idc_permission_set_release(out);
-        nomem(err);
-        goto out;
-    }
-    jsonr_copy(ps, "SessionDuration", out->session_duration, sizeof(out->session_duration));
-    out->created = jsonr_num(ps, "CreatedDate");
-    rc = 0;
-out:
-    cJSON_Delete(resp);
-    return rc;
+            "PermissionSet", parse_permission_set, out, err);
 }
 
 /* --- account assignments ----------------------------------------------------------------- */
 
 /* An AccountAssignment{Creation,Deletion}Status object into st. */
 static int
-parse_status(const char *op, const cJSON *j, struct idc_assignment_status *st, struct sbx_err *err)
+parse_status(const char *op, const cJSON *j, void *out, struct sbx_err *err)
 {
+    struct idc_assignment_status *st = out;
     const char *status = jsonr_str(j, "Status"), *rid = jsonr_str(j, "RequestId");
 
     if (status == NULL || rid == NULL ||
@@ -344,13 +355,7 @@ parse_status(const char *op, const cJSON *j, struct idc_assignment_status *st, s
     jsonr_copy(j, "TargetId", st->target_id, sizeof(st->target_id));
     jsonr_copy(j, "PrincipalType", st->principal_type, sizeof(st->principal_type));
     st->created = jsonr_num(j, "CreatedDate");
-    if (jsonr_dup(j, "FailureReason", &st->failure_reason) != 0 ||
-        jsonr_dup(j, "PermissionSetArn", &st->permission_set_arn) != 0 ||
-        jsonr_dup(j, "PrincipalId", &st->principal_id) != 0) {
-        idc_assignment_status_release(st);
-        return nomem(err);
-    }
-    return 0;
+    return jsonr_dup_fields(j, st, status_fields) != 0 ? nomem(err) : 0;
 }
 
 /* Sends req (taken over) and parses the status object member key of the answer. */
@@ -358,15 +363,8 @@ static int
 status_call(struct idc *c, enum op op, cJSON *req, const char *key,
             struct idc_assignment_status *st, struct sbx_err *err)
 {
-    cJSON *resp = NULL;
-    const cJSON *j;
-    int rc;
-
     memset(st, 0, sizeof(*st));
-    j = call_member(c, op, req, key, &resp, err);
-    rc = j != NULL ? parse_status(op_table[op].name, j, st, err) : -1;
-    cJSON_Delete(resp);
-    return rc;
+    return call_parse(c, op, req, key, parse_status, st, err);
 }
 
 static cJSON *
@@ -416,23 +414,17 @@ idc_describe_assignment_deletion_status(struct idc *c, const char *instance_arn,
 }
 
 static int
-assignment_item(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_assignment(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct idc_account_assignment *a;
+    struct idc_account_assignment *a = slot;
 
-    if (!cJSON_IsObject(it) || jsonr_str(it, "PrincipalId") == NULL ||
-        jsonr_str(it, "PermissionSetArn") == NULL)
+    if (!cJSON_IsObject(j) || jsonr_str(j, "PrincipalId") == NULL ||
+        jsonr_str(j, "PermissionSetArn") == NULL)
         return orgs_protocol("ListAccountAssignments",
                              "an assignment without PrincipalId or PermissionSetArn", err);
-    a = orgs_vec_push(ctx);
-    if (a == NULL)
-        return nomem(err);
-    jsonr_copy(it, "AccountId", a->account_id, sizeof(a->account_id));
-    jsonr_copy(it, "PrincipalType", a->principal_type, sizeof(a->principal_type));
-    if (jsonr_dup(it, "PermissionSetArn", &a->permission_set_arn) != 0 ||
-        jsonr_dup(it, "PrincipalId", &a->principal_id) != 0)
-        return nomem(err);
-    return 0;
+    jsonr_copy(j, "AccountId", a->account_id, sizeof(a->account_id));
+    jsonr_copy(j, "PrincipalType", a->principal_type, sizeof(a->principal_type));
+    return jsonr_dup_fields(j, a, assignment_fields) != 0 ? nomem(err) : 0;
 }
 
 int
@@ -440,16 +432,16 @@ idc_list_account_assignments(struct idc *c, const char *instance_arn, const char
                              const char *permission_set_arn, struct idc_account_assignment **out,
                              size_t *n, struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(**out) };
+    struct orgs_vec v = { .size = sizeof(**out),
+                          .parse = parse_assignment,
+                          .fields = assignment_fields };
     int rc = collect(c, OP_LIST_ASSIGNMENTS,
                      orgs_request("InstanceArn", instance_arn, "AccountId", account_id,
                                   "PermissionSetArn", permission_set_arn, NULL),
-                     "AccountAssignments", assignment_item, &v, err);
+                     "AccountAssignments", &v, err);
 
-    if (rc != 0)
-        idc_account_assignments_free(v.items, v.n);
-    *out = rc == 0 ? v.items : NULL;
-    *n = rc == 0 ? v.n : 0;
+    *out = v.items;
+    *n = v.n;
     return rc;
 }
 
@@ -459,12 +451,11 @@ idc_list_account_assignments(struct idc *c, const char *instance_arn, const char
 static cJSON *
 alternate_id_req(const char *store_id, const char *path, const char *value)
 {
-    cJSON *req = orgs_request("IdentityStoreId", store_id, NULL), *alt, *ua;
+    cJSON *req = orgs_request("IdentityStoreId", store_id, NULL), *alt = cJSON_CreateObject();
 
-    alt = req != NULL ? cJSON_AddObjectToObject(req, "AlternateIdentifier") : NULL;
-    ua = alt != NULL ? cJSON_AddObjectToObject(alt, "UniqueAttribute") : NULL;
-    if (ua == NULL || cJSON_AddStringToObject(ua, "AttributePath", path) == NULL ||
-        cJSON_AddStringToObject(ua, "AttributeValue", value) == NULL) {
+    if (jsonr_add(req, "AlternateIdentifier", alt) != 0 ||
+        jsonr_add(alt, "UniqueAttribute",
+                  orgs_request("AttributePath", path, "AttributeValue", value, NULL)) != 0) {
         cJSON_Delete(req);
         return NULL;
     }
@@ -509,9 +500,7 @@ parse_user(const cJSON *resp, struct idc_user *out, struct sbx_err *err)
         if (primary)
             break;
     }
-    if (jsonr_dup(resp, "UserId", &out->user_id) != 0 ||
-        jsonr_dup(resp, "UserName", &out->user_name) != 0 ||
-        jsonr_dup(resp, "DisplayName", &out->display_name) != 0 ||
+    if (jsonr_dup_fields(resp, out, user_fields) != 0 ||
         (pick != NULL && jsonr_dup(pick, "Value", &out->email) != 0)) {
         idc_user_release(out);
         return nomem(err);
@@ -539,19 +528,17 @@ idc_describe_user(struct idc *c, const char *identity_store_id, const char *user
     return rc;
 }
 
-/* {"Value": email, "Type": "work", "Primary": true} as req's one Emails entry. */
-static int
-add_email(cJSON *req, const char *email)
+/* {"Value": email, "Type": "work", "Primary": true}, or NULL when out of memory. */
+static cJSON *
+email_entry(const char *email)
 {
-    cJSON *arr = cJSON_AddArrayToObject(req, "Emails"),
-          *e = orgs_request("Value", email, "Type", "work", NULL);
+    cJSON *e = orgs_request("Value", email, "Type", "work", NULL);
 
-    if (arr == NULL || e == NULL) {
+    if (e != NULL && cJSON_AddBoolToObject(e, "Primary", 1) == NULL) {
         cJSON_Delete(e);
-        return -1;
+        return NULL;
     }
-    cJSON_AddItemToArray(arr, e);
-    return cJSON_AddBoolToObject(e, "Primary", 1) == NULL ? -1 : 0;
+    return e;
 }
 
 int
@@ -560,16 +547,17 @@ idc_create_user(struct idc *c, const char *identity_store_id, const struct idc_n
 {
     cJSON *req = orgs_request("IdentityStoreId", identity_store_id, "UserName", u->user_name,
                               "DisplayName", u->display_name, NULL);
-    cJSON *name = orgs_request("GivenName", u->given_name, "FamilyName", u->family_name, NULL);
 
     *user_id = NULL;
-    if (req == NULL || name == NULL || (u->email != NULL && add_email(req, u->email) != 0)) {
+    if (req != NULL &&
+        ((u->email != NULL && jsonr_add_one(req, "Emails", email_entry(u->email)) != 0) ||
+         jsonr_add(req, "Name",
+                   orgs_request("GivenName", u->given_name, "FamilyName", u->family_name, NULL)) !=
+                 0)) {
         cJSON_Delete(req);
-        cJSON_Delete(name);
-        return nomem(err);
+        req = NULL;
     }
-    cJSON_AddItemToObject(req, "Name", name);
-    return call_id(c, OP_CREATE_USER, req, "UserId", user_id, err);
+    return call_id(c, OP_CREATE_USER, req, "UserId", user_id, err); /* req NULL: out of memory */
 }
 
 int
@@ -577,14 +565,11 @@ idc_create_group_membership(struct idc *c, const char *identity_store_id, const 
                             const char *user_id, struct sbx_err *err)
 {
     cJSON *req = orgs_request("IdentityStoreId", identity_store_id, "GroupId", group_id, NULL);
-    cJSON *member = orgs_request("UserId", user_id, NULL);
 
-    if (req == NULL || member == NULL) {
+    if (req != NULL && jsonr_add(req, "MemberId", orgs_request("UserId", user_id, NULL)) != 0) {
         cJSON_Delete(req);
-        cJSON_Delete(member);
-        return nomem(err);
+        req = NULL;
     }
-    cJSON_AddItemToObject(req, "MemberId", member);
     return call_id(c, OP_CREATE_GROUP_MEMBERSHIP, req, "MembershipId", NULL, err);
 }
 
@@ -602,57 +587,37 @@ idc_actions(char (*out)[64], size_t n)
 void
 idc_instances_free(struct idc_instance *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].arn);
-        free(v[i].identity_store_id);
-        free(v[i].name);
-        free(v[i].owner_account_id);
-    }
-    free(v);
+    jsonr_free_array(v, n, sizeof(*v), instance_fields);
 }
 
 void
 idc_strings_free(char **v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+    jsonr_free_array(v, n, sizeof(*v), string_fields);
 }
 
 void
 idc_permission_set_release(struct idc_permission_set *p)
 {
-    free(p->arn);
-    free(p->name);
-    free(p->description);
-    memset(p, 0, sizeof(*p));
+    jsonr_free_fields(p, permission_set_fields);
 }
 
 void
 idc_assignment_status_release(struct idc_assignment_status *s)
 {
-    free(s->failure_reason);
-    free(s->permission_set_arn);
-    free(s->principal_id);
-    memset(s, 0, sizeof(*s));
+    jsonr_free_fields(s, status_fields);
 }
 
 void
 idc_account_assignments_free(struct idc_account_assignment *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].permission_set_arn);
-        free(v[i].principal_id);
-    }
-    free(v);
+    jsonr_free_array(v, n, sizeof(*v), assignment_fields);
 }
 
 void
 idc_user_release(struct idc_user *u)
 {
-    free(u->user_id);
-    free(u->user_name);
-    free(u->display_name);
+    jsonr_free_fields(u, user_fields);
     free(u->email);
-    memset(u, 0, sizeof(*u));
+    u->email = NULL;
 }

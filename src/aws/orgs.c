@@ -20,6 +20,7 @@
 #include "aws/orgs.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +41,9 @@
 #include "util/jsonr.h"
 #include "util/log.h"
 
-#define TARGET_PREFIX     "AWSOrganizationsV20161128."
-#define JSON_CONTENT_TYPE "application/x-amz-json-1.1"
-#define PAGE_SIZE         20
-#define REFRESH_MARGIN    300 /* seconds before expiry when credentials are refreshed */
+#define TARGET_PREFIX  "AWSOrganizationsV20161128."
+#define PAGE_SIZE      20
+#define REFRESH_MARGIN 300 /* seconds before expiry when credentials are refreshed */
 
 struct pace {
     double rate;   /* tokens per second; <= 0: not paced */
@@ -60,9 +60,9 @@ struct orgs {
     struct endpoint ep;     /* Organizations */
     struct endpoint sts_ep; /* STS */
     struct endpoint ce_ep;  /* Cost Explorer ("" url: none, ce_problem says why) */
-    char ce_problem[256];
+    char ce_problem[ORGS_PROBLEM_MAX];
     struct endpoint budgets_ep; /* AWS Budgets ("" url: none, budgets_problem says why) */
-    char budgets_problem[256];
+    char budgets_problem[ORGS_PROBLEM_MAX];
     char *profile;
     char *region;
     char *sts_override;
@@ -235,29 +235,85 @@ get_creds(void *ctx, bool force, const struct creds **out, struct sbx_err *err)
     return 0;
 }
 
-/* A global billing service's endpoint (Cost Explorer, Budgets): a bad override is a
- * configuration error now; a partition without the service matters only to the feature that
- * uses it, which reports *problem when it runs (ep->url ""). */
 static int
-resolve_billing(int (*resolve)(const struct endpoint_opts *, const struct endpoint_env *,
-                               struct endpoint *, struct sbx_err *),
-                const struct endpoint_opts *eo, const char *service_upper, struct endpoint *ep,
-                char *problem, size_t n, struct sbx_err *err)
+nomem(struct sbx_err *err)
+{
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return -1;
+}
+
+int
+orgs_resolve_service_ep(const char *profile, const struct orgs_service_ep *sv,
+                        struct endpoint_opts *eo, struct sbx_err *err)
 {
     struct endpoint_env env;
     struct sbx_err cerr = { 0 };
+    char *profile_url = NULL;
+    int rc;
 
-    endpoint_env_read(service_upper, &env);
-    if (resolve(eo, &env, ep, &cerr) == 0)
+    if (creds_profile_setting(profile, sv->section, "endpoint_url", &profile_url, err) != 0)
+        return -1;
+    eo->config_url = sv->config_url;
+    eo->profile_url = profile_url;
+    endpoint_env_read(sv->env_upper, &env);
+    rc = sv->regional != NULL ? endpoint_resolve_regional(eo, &env, sv->regional, sv->ep, &cerr)
+                              : sv->resolve(eo, &env, sv->ep, &cerr);
+    free(profile_url);
+    eo->profile_url = NULL;
+    if (rc == 0)
         return 0;
-    if ((eo->config_url != NULL && *eo->config_url != '\0') ||
+    if (sv->problem == NULL || (sv->config_url != NULL && *sv->config_url != '\0') ||
         (env.service_url != NULL && *env.service_url != '\0')) {
         *err = cerr;
         return -1;
     }
-    snprintf(problem, n, "%s", cerr.msg);
-    ep->url[0] = '\0';
+    snprintf(sv->problem, ORGS_PROBLEM_MAX, "%s", cerr.msg);
+    sv->ep->url[0] = '\0';
     return 0;
+}
+
+/* The endpoints of the four services the client reaches, with eo (region and flags set). */
+static int
+resolve_endpoints(struct orgs *o, const struct orgs_opts *opts, struct endpoint_opts *eo,
+                  struct sbx_err *err)
+{
+    const struct orgs_service_ep services[] = {
+        { "organizations", "ORGANIZATIONS", opts->endpoint, endpoint_resolve_orgs, NULL, &o->ep,
+          NULL },
+        { "sts", "STS", opts->sts_endpoint, endpoint_resolve_sts, NULL, &o->sts_ep, NULL },
+        { "cost_explorer", "COST_EXPLORER", opts->ce_endpoint, endpoint_resolve_ce, NULL, &o->ce_ep,
+          o->ce_problem },
+        { "budgets", "BUDGETS", opts->budgets_endpoint, endpoint_resolve_budgets, NULL,
+          &o->budgets_ep, o->budgets_problem },
+    };
+
+    for (size_t i = 0; i < SBX_ARRAY_LEN(services); i++) {
+        if (orgs_resolve_service_ep(o->profile, &services[i], eo, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The client's region: the configured one, $AWS_REGION, $AWS_DEFAULT_REGION, the profile's
+ * region setting, else us-east-1; *out is heap memory. */
+static int
+client_region(const char *configured, const char *profile, char **out, struct sbx_err *err)
+{
+    const char *region = configured;
+    char *profile_region = NULL;
+
+    if (region == NULL || *region == '\0')
+        region = getenv("AWS_REGION");
+    if (region == NULL || *region == '\0')
+        region = getenv("AWS_DEFAULT_REGION");
+    if (region == NULL || *region == '\0') {
+        if (creds_profile_setting(profile, NULL, "region", &profile_region, err) != 0)
+            return -1;
+        region = profile_region;
+    }
+    *out = strdup(region != NULL && *region != '\0' ? region : "us-east-1");
+    free(profile_region);
+    return *out == NULL ? nomem(err) : 0;
 }
 
 static bool
@@ -275,10 +331,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     struct orgs *o;
     struct http_opts hopts = { 0 };
     struct endpoint_opts eo = { 0 };
-    struct endpoint_env env;
-    char *profile_region = NULL, *orgs_url = NULL, *sts_url = NULL, *ce_url = NULL;
-    char *budgets_url = NULL;
-    const char *region, *profile;
+    const char *profile;
     const char *sts_regional = getenv("AWS_STS_REGIONAL_ENDPOINTS");
     int attempts;
 
@@ -298,48 +351,13 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
         goto nomem;
     o->copts.profile = o->copts.profile_explicit ? o->profile : NULL;
 
-    /* Region: config, environment, then the profile's region setting. */
-    region = opts->region;
-    if (region == NULL || *region == '\0')
-        region = getenv("AWS_REGION");
-    if (region == NULL || *region == '\0')
-        region = getenv("AWS_DEFAULT_REGION");
-    if (region == NULL || *region == '\0') {
-        if (creds_profile_setting(o->profile, NULL, "region", &profile_region, err) != 0)
-            goto fail;
-        region = profile_region;
-    }
-    o->region = strdup(region != NULL && *region != '\0' ? region : "us-east-1");
-    if (o->region == NULL)
-        goto nomem;
-
-    if (creds_profile_setting(o->profile, "organizations", "endpoint_url", &orgs_url, err) != 0 ||
-        creds_profile_setting(o->profile, "sts", "endpoint_url", &sts_url, err) != 0 ||
-        creds_profile_setting(o->profile, "cost_explorer", "endpoint_url", &ce_url, err) != 0 ||
-        creds_profile_setting(o->profile, "budgets", "endpoint_url", &budgets_url, err) != 0)
+    if (client_region(opts->region, o->profile, &o->region, err) != 0)
         goto fail;
+
     eo.region = o->region;
-    eo.config_url = opts->endpoint;
-    eo.profile_url = orgs_url;
     eo.fips = env_true("AWS_USE_FIPS_ENDPOINT");
     eo.sts_global = sts_regional != NULL && strcasecmp(sts_regional, "legacy") == 0;
-    endpoint_env_read("ORGANIZATIONS", &env);
-    if (endpoint_resolve_orgs(&eo, &env, &o->ep, err) != 0)
-        goto fail;
-    eo.config_url = opts->sts_endpoint;
-    eo.profile_url = sts_url;
-    endpoint_env_read("STS", &env);
-    if (endpoint_resolve_sts(&eo, &env, &o->sts_ep, err) != 0)
-        goto fail;
-    eo.config_url = opts->ce_endpoint;
-    eo.profile_url = ce_url;
-    if (resolve_billing(endpoint_resolve_ce, &eo, "COST_EXPLORER", &o->ce_ep, o->ce_problem,
-                        sizeof(o->ce_problem), err) != 0)
-        goto fail;
-    eo.config_url = opts->budgets_endpoint;
-    eo.profile_url = budgets_url;
-    if (resolve_billing(endpoint_resolve_budgets, &eo, "BUDGETS", &o->budgets_ep,
-                        o->budgets_problem, sizeof(o->budgets_problem), err) != 0)
+    if (resolve_endpoints(o, opts, &eo, err) != 0)
         goto fail;
     o->sts_override = dup_or_null(opts->sts_endpoint);
     if (opts->sts_endpoint != NULL && *opts->sts_endpoint != '\0' && o->sts_override == NULL)
@@ -376,21 +394,11 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
 
     log_debug("organizations endpoint %s (%s), signing region %s; sts endpoint %s (%s)", o->ep.url,
               o->ep.source, o->ep.signing_region, o->sts_ep.url, o->sts_ep.source);
-    free(profile_region);
-    free(orgs_url);
-    free(sts_url);
-    free(ce_url);
-    free(budgets_url);
     *out = o;
     return 0;
 nomem:
     sbx_err_set(err, SBX_E_NOMEM, "out of memory");
 fail:
-    free(profile_region);
-    free(orgs_url);
-    free(sts_url);
-    free(ce_url);
-    free(budgets_url);
     orgs_free(o);
     return -1;
 }
@@ -508,13 +516,6 @@ jtime(const cJSON *obj, const char *key)
 }
 
 static int
-nomem(struct sbx_err *err)
-{
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
-}
-
-static int
 protocol(const char *op, const char *what, struct sbx_err *err)
 {
     sbx_err_set(err, SBX_E_AWS, "%s: %s", op, what);
@@ -536,19 +537,15 @@ add_tags(cJSON *req, const char *name, const struct orgs_tag *tags, size_t ntags
     if (tags == NULL || ntags == 0)
         return true;
     arr = cJSON_AddArrayToObject(req, name);
-    if (arr == NULL)
-        return false;
-    for (size_t i = 0; i < ntags; i++) {
-        cJSON *t = cJSON_CreateObject();
+    for (size_t i = 0; arr != NULL && i < ntags; i++) {
+        cJSON *t = orgs_request("Key", tags[i].key, "Value",
+                                tags[i].value != NULL ? tags[i].value : "", NULL);
 
         if (t == NULL)
             return false;
         cJSON_AddItemToArray(arr, t);
-        if (cJSON_AddStringToObject(t, "Key", tags[i].key) == NULL ||
-            cJSON_AddStringToObject(t, "Value", tags[i].value != NULL ? tags[i].value : "") == NULL)
-            return false;
     }
-    return true;
+    return arr != NULL;
 }
 
 /*
@@ -574,7 +571,6 @@ json_call(struct orgs *o, const struct endpoint *ep, const char *service, const 
     areq.proto = AWSCALL_JSON;
     areq.operation = opname;
     areq.target = target;
-    areq.content_type = JSON_CONTENT_TYPE;
     areq.body = body != NULL ? body : "{}";
     areq.body_len = strlen(areq.body);
     areq.non_idempotent = non_idem;
@@ -631,24 +627,27 @@ orgs_call_service(struct orgs *o, const struct orgs_service_call *sc, const cJSO
                      err);
 }
 
+/* A billing service's endpoint, or NULL with why the client has none. */
+static const struct endpoint *
+billing_ep(const struct endpoint *ep, const char *problem, struct sbx_err *err)
+{
+    if (ep->url[0] == '\0') {
+        sbx_err_set(err, SBX_E_CONFIG, "%s", problem);
+        return NULL;
+    }
+    return ep;
+}
+
 const struct endpoint *
 orgs_ce_ep(const struct orgs *o, struct sbx_err *err)
 {
-    if (o->ce_ep.url[0] == '\0') {
-        sbx_err_set(err, SBX_E_CONFIG, "%s", o->ce_problem);
-        return NULL;
-    }
-    return &o->ce_ep;
+    return billing_ep(&o->ce_ep, o->ce_problem, err);
 }
 
 const struct endpoint *
 orgs_budgets_ep(const struct orgs *o, struct sbx_err *err)
 {
-    if (o->budgets_ep.url[0] == '\0') {
-        sbx_err_set(err, SBX_E_CONFIG, "%s", o->budgets_problem);
-        return NULL;
-    }
-    return &o->budgets_ep;
+    return billing_ep(&o->budgets_ep, o->budgets_problem, err);
 }
 
 const char *
@@ -699,6 +698,32 @@ orgs_vec_push(struct orgs_vec *v)
     if (slot != NULL)
         v->n++;
     return slot;
+}
+
+int
+orgs_vec_item(void *ctx, const cJSON *it, struct sbx_err *err)
+{
+    struct orgs_vec *v = ctx;
+    void *slot = orgs_vec_push(v);
+
+    if (slot == NULL)
+        return nomem(err);
+    if (v->parse(it, slot, err) != 0) {
+        v->n--;
+        return -1;
+    }
+    return 0;
+}
+
+int
+orgs_vec_settle(struct orgs_vec *v, int rc)
+{
+    if (rc != 0) {
+        jsonr_free_array(v->items, v->n, v->size, v->fields);
+        v->items = NULL;
+        v->n = 0;
+    }
+    return rc;
 }
 
 /* Sends one request: an Organizations operation (sc NULL: paced) or another service's. */
@@ -788,31 +813,65 @@ out:
     return rc;
 }
 
-/* Drops the element orgs_vec_push() just added when filling it failed (rc != 0); returns rc. */
-static int
-vec_keep(struct orgs_vec *v, int rc)
-{
-    if (rc != 0)
-        v->n--;
-    return rc;
-}
-
 /* --- result parsing ---------------------------------------------------------------------- */
 
+/* The heap strings of each struct, read from these members and freed by its release. */
+static const struct jsonr_field account_fields[] = {
+    { "Arn", offsetof(struct orgs_account, arn) },
+    { "Email", offsetof(struct orgs_account, email) },
+    { "Name", offsetof(struct orgs_account, name) },
+    { NULL, 0 },
+};
+static const struct jsonr_field create_status_fields[] = {
+    { "AccountName", offsetof(struct orgs_create_status, account_name) },
+    { NULL, 0 },
+};
+static const struct jsonr_field ou_fields[] = {
+    { "Id", offsetof(struct orgs_ou, id) },
+    { "Arn", offsetof(struct orgs_ou, arn) },
+    { "Name", offsetof(struct orgs_ou, name) },
+    { "Path", offsetof(struct orgs_ou, path) },
+    { NULL, 0 },
+};
+static const struct jsonr_field root_fields[] = {
+    { "Id", offsetof(struct orgs_root, id) },
+    { "Arn", offsetof(struct orgs_root, arn) },
+    { "Name", offsetof(struct orgs_root, name) },
+    { NULL, 0 },
+};
+static const struct jsonr_field policy_fields[] = {
+    { "Arn", offsetof(struct orgs_policy, arn) },
+    { "Name", offsetof(struct orgs_policy, name) },
+    { "Description", offsetof(struct orgs_policy, description) },
+    { NULL, 0 },
+};
+static const struct jsonr_field tag_fields[] = {
+    { "Key", offsetof(struct orgs_tag, key) },
+    { "Value", offsetof(struct orgs_tag, value) },
+    { NULL, 0 },
+};
+static const struct jsonr_field organization_fields[] = {
+    { "Id", offsetof(struct orgs_organization, id) },
+    { "Arn", offsetof(struct orgs_organization, arn) },
+    { "FeatureSet", offsetof(struct orgs_organization, feature_set) },
+    { "MasterAccountId", offsetof(struct orgs_organization, master_account_id) },
+    { "MasterAccountArn", offsetof(struct orgs_organization, master_account_arn) },
+    { "MasterAccountEmail", offsetof(struct orgs_organization, master_account_email) },
+    { NULL, 0 },
+};
+
 static int
-parse_account(const cJSON *j, struct orgs_account *a, struct sbx_err *err)
+parse_account(const cJSON *j, void *slot, struct sbx_err *err)
 {
+    struct orgs_account *a = slot;
     const char *id = jsonr_str(j, "Id");
 
     memset(a, 0, sizeof(*a));
     if (id == NULL || strlen(id) != 12)
         return protocol("Account", "account without a 12-digit Id", err);
     memcpy(a->id, id, 13);
-    if (jsonr_dup(j, "Arn", &a->arn) != 0 || jsonr_dup(j, "Email", &a->email) != 0 ||
-        jsonr_dup(j, "Name", &a->name) != 0) {
-        orgs_account_release(a);
+    if (jsonr_dup_fields(j, a, account_fields) != 0)
         return nomem(err);
-    }
     jsonr_copy(j, "State", a->state, sizeof(a->state));
     jsonr_copy(j, "Status", a->status, sizeof(a->status));
     jsonr_copy(j, "JoinedMethod", a->joined_method, sizeof(a->joined_method));
@@ -821,15 +880,16 @@ parse_account(const cJSON *j, struct orgs_account *a, struct sbx_err *err)
 }
 
 static int
-parse_create_status(const cJSON *j, struct orgs_create_status *s, struct sbx_err *err)
+parse_create_status(const cJSON *j, void *slot, struct sbx_err *err)
 {
+    struct orgs_create_status *s = slot;
     const char *id = jsonr_str(j, "Id");
 
     memset(s, 0, sizeof(*s));
     if (id == NULL || *id == '\0' || strlen(id) >= sizeof(s->id))
         return protocol("CreateAccountStatus", "status without a valid Id", err);
     snprintf(s->id, sizeof(s->id), "%s", id);
-    if (jsonr_dup(j, "AccountName", &s->account_name) != 0)
+    if (jsonr_dup_fields(j, s, create_status_fields) != 0)
         return nomem(err);
     jsonr_copy(j, "State", s->state, sizeof(s->state));
     jsonr_copy(j, "AccountId", s->account_id, sizeof(s->account_id));
@@ -839,42 +899,21 @@ parse_create_status(const cJSON *j, struct orgs_create_status *s, struct sbx_err
     return 0;
 }
 
+/* An element with the string member key, else "op: what"; its fields into slot. */
 static int
-parse_ou(const cJSON *j, struct orgs_ou *ou, struct sbx_err *err)
+parse_keyed(const cJSON *j, const char *key, const char *op, const char *what,
+            const struct jsonr_field *f, void *slot, struct sbx_err *err)
 {
-    memset(ou, 0, sizeof(*ou));
-    if (jsonr_str(j, "Id") == NULL)
-        return protocol("OrganizationalUnit", "OU without an Id", err);
-    if (jsonr_dup(j, "Id", &ou->id) != 0 || jsonr_dup(j, "Arn", &ou->arn) != 0 ||
-        jsonr_dup(j, "Name", &ou->name) != 0 || jsonr_dup(j, "Path", &ou->path) != 0) {
-        orgs_ou_release(ou);
-        return nomem(err);
-    }
-    return 0;
+    if (jsonr_str(j, key) == NULL)
+        return protocol(op, what, err);
+    return jsonr_dup_fields(j, slot, f) != 0 ? nomem(err) : 0;
 }
 
 static int
-item_account(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_ou(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct orgs_account *a = orgs_vec_push(ctx);
-
-    return a == NULL ? nomem(err) : vec_keep(ctx, parse_account(it, a, err));
-}
-
-static int
-item_create_status(void *ctx, const cJSON *it, struct sbx_err *err)
-{
-    struct orgs_create_status *s = orgs_vec_push(ctx);
-
-    return s == NULL ? nomem(err) : vec_keep(ctx, parse_create_status(it, s, err));
-}
-
-static int
-item_ou(void *ctx, const cJSON *it, struct sbx_err *err)
-{
-    struct orgs_ou *ou = orgs_vec_push(ctx);
-
-    return ou == NULL ? nomem(err) : vec_keep(ctx, parse_ou(it, ou, err));
+    memset(slot, 0, sizeof(struct orgs_ou));
+    return parse_keyed(j, "Id", "OrganizationalUnit", "OU without an Id", ou_fields, slot, err);
 }
 
 /* A Root's PolicyTypes lists SERVICE_CONTROL_POLICY as ENABLED. */
@@ -895,19 +934,13 @@ root_scp_enabled(const cJSON *root)
 }
 
 static int
-item_root(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_root(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct orgs_root *r;
+    struct orgs_root *r = slot;
 
-    if (jsonr_str(it, "Id") == NULL)
-        return protocol("ListRoots", "root without an Id", err);
-    r = orgs_vec_push(ctx);
-    if (r == NULL)
-        return nomem(err);
-    if (jsonr_dup(it, "Id", &r->id) != 0 || jsonr_dup(it, "Arn", &r->arn) != 0 ||
-        jsonr_dup(it, "Name", &r->name) != 0)
-        return nomem(err); /* the slot is freed with the rest */
-    r->scp_enabled = root_scp_enabled(it);
+    if (parse_keyed(j, "Id", "ListRoots", "root without an Id", root_fields, r, err) != 0)
+        return -1;
+    r->scp_enabled = root_scp_enabled(j);
     return 0;
 }
 
@@ -922,58 +955,40 @@ parse_policy(const char *op, const cJSON *j, struct orgs_policy *p, struct sbx_e
     snprintf(p->id, sizeof(p->id), "%s", id);
     jsonr_copy(j, "Type", p->type, sizeof(p->type));
     p->aws_managed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "AwsManaged"));
-    if (jsonr_dup(j, "Arn", &p->arn) != 0 || jsonr_dup(j, "Name", &p->name) != 0 ||
-        jsonr_dup(j, "Description", &p->description) != 0) {
-        orgs_policy_release(p);
-        return nomem(err);
-    }
-    return 0;
+    return jsonr_dup_fields(j, p, policy_fields) != 0 ? nomem(err) : 0;
 }
 
 static int
-item_policy(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_listed_policy(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct orgs_policy *p = orgs_vec_push(ctx), tmp;
-
-    if (p == NULL)
-        return nomem(err);
-    if (parse_policy("ListPolicies", it, &tmp, err) != 0) {
-        ((struct orgs_vec *)ctx)->n--;
-        return -1;
-    }
-    *p = tmp;
-    return 0;
+    return parse_policy("ListPolicies", j, slot, err);
 }
 
 static int
-item_parent(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_parent(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct orgs_parent *p;
+    struct orgs_parent *p = slot;
 
-    if (jsonr_str(it, "Id") == NULL)
+    if (jsonr_str(j, "Id") == NULL)
         return protocol("ListParents", "parent without an Id", err);
-    p = orgs_vec_push(ctx);
-    if (p == NULL)
-        return nomem(err);
-    jsonr_copy(it, "Id", p->id, sizeof(p->id));
-    jsonr_copy(it, "Type", p->type, sizeof(p->type));
+    jsonr_copy(j, "Id", p->id, sizeof(p->id));
+    jsonr_copy(j, "Type", p->type, sizeof(p->type));
     return 0;
 }
 
+/* A tag without a Value has the value "". */
 static int
-item_tag(void *ctx, const cJSON *it, struct sbx_err *err)
+parse_tag(const cJSON *j, void *slot, struct sbx_err *err)
 {
-    struct orgs_tag *t;
+    struct orgs_tag *t = slot;
 
-    if (jsonr_str(it, "Key") == NULL)
-        return protocol("ListTagsForResource", "tag without a Key", err);
-    t = orgs_vec_push(ctx);
-    if (t == NULL)
+    if (parse_keyed(j, "Key", "ListTagsForResource", "tag without a Key", tag_fields, t, err) != 0)
+        return -1;
+    if (t->value == NULL && (t->value = strdup("")) == NULL) {
+        jsonr_free_fields(t, tag_fields);
         return nomem(err);
-    if (jsonr_dup(it, "Key", &t->key) != 0)
-        return nomem(err);
-    t->value = strdup(jsonr_str(it, "Value") != NULL ? jsonr_str(it, "Value") : "");
-    return t->value == NULL ? nomem(err) : 0;
+    }
+    return 0;
 }
 
 /* --- operations -------------------------------------------------------------------------- */
@@ -1033,11 +1048,18 @@ send_member(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc,
     return v;
 }
 
-static const cJSON *
-call_member(struct orgs *o, enum orgs_op op, cJSON *req, const char *key, cJSON **resp,
-            struct sbx_err *err)
+/* Sends req (taken over) and parses the object member key of the answer into out. */
+static int
+call_parse(struct orgs *o, enum orgs_op op, cJSON *req, const char *key,
+           int (*parse)(const cJSON *j, void *out, struct sbx_err *err), void *out,
+           struct sbx_err *err)
 {
-    return send_member(o, op, NULL, req, key, resp, err);
+    cJSON *resp;
+    const cJSON *m = send_member(o, op, NULL, req, key, &resp, err);
+    int rc = m != NULL ? parse(m, out, err) : -1;
+
+    cJSON_Delete(resp);
+    return rc;
 }
 
 const cJSON *
@@ -1066,12 +1088,14 @@ send_collect(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc
     return rc;
 }
 
+/* Collects every page of listing op into v (orgs_vec_item); takes req over. On failure v is
+ * left empty. */
 static int
 collect(struct orgs *o, enum orgs_op op, cJSON *req, bool has_max, const char *result_key,
-        int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), struct orgs_vec *v,
-        struct sbx_err *err)
+        struct orgs_vec *v, struct sbx_err *err)
 {
-    return send_collect(o, op, NULL, req, has_max, result_key, item, v, err);
+    return orgs_vec_settle(
+            v, send_collect(o, op, NULL, req, has_max, result_key, orgs_vec_item, v, err));
 }
 
 int
@@ -1088,72 +1112,49 @@ orgs_create_account(struct orgs *o, const char *email, const char *name, const c
                     const struct orgs_tag *tags, size_t ntags, struct orgs_create_status *st,
                     struct sbx_err *err)
 {
-    cJSON *resp;
-    const cJSON *s;
-    int rc;
-
     if (need("CreateAccount", "Email", email, err) != 0 ||
         need("CreateAccount", "AccountName", name, err) != 0)
         return -1;
-    s = call_member(o, ORGS_OP_CREATE_ACCOUNT,
-                    with_tags(orgs_request("Email", email, "AccountName", name, "RoleName",
-                                           role_name, NULL),
-                              tags, ntags),
-                    "CreateAccountStatus", &resp, err);
-    rc = s != NULL && parse_create_status(s, st, err) == 0 ? 0 : -1;
-    cJSON_Delete(resp);
-    return rc;
+    return call_parse(o, ORGS_OP_CREATE_ACCOUNT,
+                      with_tags(orgs_request("Email", email, "AccountName", name, "RoleName",
+                                             role_name, NULL),
+                                tags, ntags),
+                      "CreateAccountStatus", parse_create_status, st, err);
 }
 
 int
 orgs_describe_create_account_status(struct orgs *o, const char *request_id,
                                     struct orgs_create_status *st, struct sbx_err *err)
 {
-    cJSON *resp;
-    const cJSON *s;
-    int rc;
-
     if (need("DescribeCreateAccountStatus", "CreateAccountRequestId", request_id, err) != 0)
         return -1;
-    s = call_member(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
-                    orgs_request("CreateAccountRequestId", request_id, NULL), "CreateAccountStatus",
-                    &resp, err);
-    rc = s != NULL && parse_create_status(s, st, err) == 0 ? 0 : -1;
-    cJSON_Delete(resp);
-    return rc;
+    return call_parse(o, ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
+                      orgs_request("CreateAccountRequestId", request_id, NULL),
+                      "CreateAccountStatus", parse_create_status, st, err);
 }
 
 int
 orgs_list_create_account_status(struct orgs *o, const char *const *states,
                                 struct orgs_create_status **out, size_t *n, struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(struct orgs_create_status) };
-    cJSON *req = cJSON_CreateObject(), *arr = NULL;
+    struct orgs_vec v = { .size = sizeof(**out),
+                          .parse = parse_create_status,
+                          .fields = create_status_fields };
+    cJSON *req = cJSON_CreateObject();
+    size_t nstates = 0;
+    int rc;
 
-    *out = NULL;
-    *n = 0;
-    if (req != NULL && states != NULL && states[0] != NULL) {
-        arr = cJSON_AddArrayToObject(req, "States");
-        for (const char *const *s = states; arr != NULL && *s != NULL; s++) {
-            cJSON *str = cJSON_CreateString(*s);
-            if (str == NULL)
-                arr = NULL;
-            else
-                cJSON_AddItemToArray(arr, str);
-        }
-        if (arr == NULL) {
-            cJSON_Delete(req);
-            req = NULL;
-        }
+    while (states != NULL && states[nstates] != NULL)
+        nstates++;
+    if (req != NULL && nstates > 0 && jsonr_add_strings(req, "States", states, nstates) != 0) {
+        cJSON_Delete(req);
+        req = NULL;
     }
-    if (collect(o, ORGS_OP_LIST_CREATE_ACCOUNT_STATUS, req, true, "CreateAccountStatuses",
-                item_create_status, &v, err) != 0) {
-        orgs_create_statuses_free(v.items, v.n);
-        return -1;
-    }
+    rc = collect(o, ORGS_OP_LIST_CREATE_ACCOUNT_STATUS, req, true, "CreateAccountStatuses", &v,
+                 err);
     *out = v.items;
     *n = v.n;
-    return 0;
+    return rc;
 }
 
 /* Operations without output: success is any 2xx with an empty body or an object. */
@@ -1183,34 +1184,22 @@ int
 orgs_describe_account(struct orgs *o, const char *account_id, struct orgs_account *out,
                       struct sbx_err *err)
 {
-    cJSON *resp;
-    const cJSON *a;
-    int rc;
-
     if (need("DescribeAccount", "AccountId", account_id, err) != 0)
         return -1;
-    a = call_member(o, ORGS_OP_DESCRIBE_ACCOUNT, orgs_request("AccountId", account_id, NULL),
-                    "Account", &resp, err);
-    rc = a != NULL && parse_account(a, out, err) == 0 ? 0 : -1;
-    cJSON_Delete(resp);
-    return rc;
+    return call_parse(o, ORGS_OP_DESCRIBE_ACCOUNT, orgs_request("AccountId", account_id, NULL),
+                      "Account", parse_account, out, err);
 }
 
 static int
 list_accounts(struct orgs *o, enum orgs_op op, cJSON *req, struct orgs_account **out, size_t *n,
               struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(struct orgs_account) };
+    struct orgs_vec v = { .size = sizeof(**out), .parse = parse_account, .fields = account_fields };
+    int rc = collect(o, op, req, true, "Accounts", &v, err);
 
-    *out = NULL;
-    *n = 0;
-    if (collect(o, op, req, true, "Accounts", item_account, &v, err) != 0) {
-        orgs_accounts_free(v.items, v.n);
-        return -1;
-    }
     *out = v.items;
     *n = v.n;
-    return 0;
+    return rc;
 }
 
 int
@@ -1234,58 +1223,40 @@ orgs_list_accounts_for_parent(struct orgs *o, const char *parent_id, struct orgs
 int
 orgs_list_roots(struct orgs *o, struct orgs_root **out, size_t *n, struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(struct orgs_root) };
+    struct orgs_vec v = { .size = sizeof(**out), .parse = parse_root, .fields = root_fields };
+    int rc = collect(o, ORGS_OP_LIST_ROOTS, cJSON_CreateObject(), true, "Roots", &v, err);
 
-    *out = NULL;
-    *n = 0;
-    if (collect(o, ORGS_OP_LIST_ROOTS, cJSON_CreateObject(), true, "Roots", item_root, &v, err) !=
-        0) {
-        orgs_roots_free(v.items, v.n);
-        return -1;
-    }
     *out = v.items;
     *n = v.n;
-    return 0;
+    return rc;
 }
 
 int
 orgs_list_ous_for_parent(struct orgs *o, const char *parent_id, struct orgs_ou **out, size_t *n,
                          struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(struct orgs_ou) };
+    struct orgs_vec v = { .size = sizeof(**out), .parse = parse_ou, .fields = ou_fields };
+    int rc = need("ListOrganizationalUnitsForParent", "ParentId", parent_id, err);
 
-    *out = NULL;
-    *n = 0;
-    if (need("ListOrganizationalUnitsForParent", "ParentId", parent_id, err) != 0)
-        return -1;
-    if (collect(o, ORGS_OP_LIST_OUS_FOR_PARENT, orgs_request("ParentId", parent_id, NULL), true,
-                "OrganizationalUnits", item_ou, &v, err) != 0) {
-        orgs_ous_free(v.items, v.n);
-        return -1;
-    }
+    if (rc == 0)
+        rc = collect(o, ORGS_OP_LIST_OUS_FOR_PARENT, orgs_request("ParentId", parent_id, NULL),
+                     true, "OrganizationalUnits", &v, err);
     *out = v.items;
     *n = v.n;
-    return 0;
+    return rc;
 }
 
 int
 orgs_create_ou(struct orgs *o, const char *parent_id, const char *name, const struct orgs_tag *tags,
                size_t ntags, struct orgs_ou *out, struct sbx_err *err)
 {
-    cJSON *resp;
-    const cJSON *ou;
-    int rc;
-
     if (need("CreateOrganizationalUnit", "ParentId", parent_id, err) != 0 ||
         need("CreateOrganizationalUnit", "Name", name, err) != 0)
         return -1;
-    ou = call_member(
+    return call_parse(
             o, ORGS_OP_CREATE_OU,
             with_tags(orgs_request("ParentId", parent_id, "Name", name, NULL), tags, ntags),
-            "OrganizationalUnit", &resp, err);
-    rc = ou != NULL && parse_ou(ou, out, err) == 0 ? 0 : -1;
-    cJSON_Delete(resp);
-    return rc;
+            "OrganizationalUnit", parse_ou, out, err);
 }
 
 int
@@ -1327,49 +1298,42 @@ out:
     return rc;
 }
 
+/* AttachPolicy or DetachPolicy: the same members, no output. */
+static int
+policy_target(struct orgs *o, enum orgs_op op, const char *policy_id, const char *target_id,
+              struct sbx_err *err)
+{
+    if (need(op_names[op], "PolicyId", policy_id, err) != 0 ||
+        need(op_names[op], "TargetId", target_id, err) != 0)
+        return -1;
+    return no_output(o, op, orgs_request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+}
+
 int
 orgs_attach_policy(struct orgs *o, const char *policy_id, const char *target_id,
                    struct sbx_err *err)
 {
-    if (need("AttachPolicy", "PolicyId", policy_id, err) != 0 ||
-        need("AttachPolicy", "TargetId", target_id, err) != 0)
-        return -1;
-    return no_output(o, ORGS_OP_ATTACH_POLICY,
-                     orgs_request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+    return policy_target(o, ORGS_OP_ATTACH_POLICY, policy_id, target_id, err);
 }
 
 int
 orgs_detach_policy(struct orgs *o, const char *policy_id, const char *target_id,
                    struct sbx_err *err)
 {
-    if (need("DetachPolicy", "PolicyId", policy_id, err) != 0 ||
-        need("DetachPolicy", "TargetId", target_id, err) != 0)
-        return -1;
-    return no_output(o, ORGS_OP_DETACH_POLICY,
-                     orgs_request("PolicyId", policy_id, "TargetId", target_id, NULL), err);
+    return policy_target(o, ORGS_OP_DETACH_POLICY, policy_id, target_id, err);
 }
 
 static int
 list_policies(struct orgs *o, enum orgs_op op, cJSON *req, struct orgs_policy **out, size_t *n,
               struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(struct orgs_policy) };
-    int rc = -1;
+    struct orgs_vec v = { .size = sizeof(**out),
+                          .parse = parse_listed_policy,
+                          .fields = policy_fields };
+    int rc = collect(o, op, req, true, "Policies", &v, err);
 
-    *out = NULL;
-    *n = 0;
-    if (req == NULL)
-        return nomem(err);
-    if (paginate(o, op, NULL, req, true, "Policies", item_policy, &v, err) != 0)
-        goto out;
     *out = v.items;
     *n = v.n;
-    v.items = NULL;
-    v.n = 0;
-    rc = 0;
-out:
-    orgs_policies_free(v.items, v.n);
-    cJSON_Delete(req);
     return rc;
 }
 
@@ -1415,20 +1379,15 @@ int
 orgs_list_parents(struct orgs *o, const char *child_id, struct orgs_parent **out, size_t *n,
                   struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(struct orgs_parent) };
+    struct orgs_vec v = { .size = sizeof(**out), .parse = parse_parent };
+    int rc = need("ListParents", "ChildId", child_id, err);
 
-    *out = NULL;
-    *n = 0;
-    if (need("ListParents", "ChildId", child_id, err) != 0)
-        return -1;
-    if (collect(o, ORGS_OP_LIST_PARENTS, orgs_request("ChildId", child_id, NULL), true, "Parents",
-                item_parent, &v, err) != 0) {
-        free(v.items);
-        return -1;
-    }
+    if (rc == 0)
+        rc = collect(o, ORGS_OP_LIST_PARENTS, orgs_request("ChildId", child_id, NULL), true,
+                     "Parents", &v, err);
     *out = v.items;
     *n = v.n;
-    return 0;
+    return rc;
 }
 
 int
@@ -1449,7 +1408,7 @@ int
 orgs_untag_resource(struct orgs *o, const char *resource_id, const char *const *keys, size_t nkeys,
                     struct sbx_err *err)
 {
-    cJSON *req, *arr;
+    cJSON *req;
 
     if (need("UntagResource", "ResourceId", resource_id, err) != 0)
         return -1;
@@ -1458,16 +1417,7 @@ orgs_untag_resource(struct orgs *o, const char *resource_id, const char *const *
         return -1;
     }
     req = orgs_request("ResourceId", resource_id, NULL);
-    arr = req != NULL ? cJSON_AddArrayToObject(req, "TagKeys") : NULL;
-    for (size_t i = 0; arr != NULL && i < nkeys; i++) {
-        cJSON *k = cJSON_CreateString(keys[i]);
-        if (k == NULL) {
-            arr = NULL;
-            break;
-        }
-        cJSON_AddItemToArray(arr, k);
-    }
-    if (arr == NULL) {
+    if (req != NULL && jsonr_add_strings(req, "TagKeys", keys, nkeys) != 0) {
         cJSON_Delete(req);
         req = NULL;
     }
@@ -1478,21 +1428,16 @@ int
 orgs_list_tags(struct orgs *o, const char *resource_id, struct orgs_tag **out, size_t *n,
                struct sbx_err *err)
 {
-    struct orgs_vec v = { .size = sizeof(struct orgs_tag) };
+    struct orgs_vec v = { .size = sizeof(**out), .parse = parse_tag, .fields = tag_fields };
+    int rc = need("ListTagsForResource", "ResourceId", resource_id, err);
 
-    *out = NULL;
-    *n = 0;
-    if (need("ListTagsForResource", "ResourceId", resource_id, err) != 0)
-        return -1;
     /* ListTagsForResource pages by NextToken only: it has no MaxResults. */
-    if (collect(o, ORGS_OP_LIST_TAGS_FOR_RESOURCE, orgs_request("ResourceId", resource_id, NULL),
-                false, "Tags", item_tag, &v, err) != 0) {
-        orgs_tags_free(v.items, v.n);
-        return -1;
-    }
+    if (rc == 0)
+        rc = collect(o, ORGS_OP_LIST_TAGS_FOR_RESOURCE,
+                     orgs_request("ResourceId", resource_id, NULL), false, "Tags", &v, err);
     *out = v.items;
     *n = v.n;
-    return 0;
+    return rc;
 }
 
 int
@@ -1513,12 +1458,7 @@ orgs_describe_organization(struct orgs *o, struct orgs_organization *out, struct
         protocol("DescribeOrganization", "organization without Id or MasterAccountId", err);
         goto out;
     }
-    if (jsonr_dup(org, "Id", &out->id) != 0 || jsonr_dup(org, "Arn", &out->arn) != 0 ||
-        jsonr_dup(org, "FeatureSet", &out->feature_set) != 0 ||
-        jsonr_dup(org, "MasterAccountId", &out->master_account_id) != 0 ||
-        jsonr_dup(org, "MasterAccountArn", &out->master_account_arn) != 0 ||
-        jsonr_dup(org, "MasterAccountEmail", &out->master_account_email) != 0) {
-        orgs_organization_release(out);
+    if (jsonr_dup_fields(org, out, organization_fields) != 0) {
         nomem(err);
         goto out;
     }
@@ -1615,111 +1555,72 @@ out:
 void
 orgs_account_release(struct orgs_account *a)
 {
-    if (a == NULL)
-        return;
-    free(a->arn);
-    free(a->email);
-    free(a->name);
-    memset(a, 0, sizeof(*a));
+    if (a != NULL)
+        jsonr_free_fields(a, account_fields);
 }
 
 void
 orgs_accounts_free(struct orgs_account *a, size_t n)
 {
-    for (size_t i = 0; a != NULL && i < n; i++)
-        orgs_account_release(&a[i]);
-    free(a);
+    jsonr_free_array(a, n, sizeof(*a), account_fields);
 }
 
 void
 orgs_create_status_release(struct orgs_create_status *s)
 {
-    if (s == NULL)
-        return;
-    free(s->account_name);
-    memset(s, 0, sizeof(*s));
+    if (s != NULL)
+        jsonr_free_fields(s, create_status_fields);
 }
 
 void
 orgs_create_statuses_free(struct orgs_create_status *s, size_t n)
 {
-    for (size_t i = 0; s != NULL && i < n; i++)
-        orgs_create_status_release(&s[i]);
-    free(s);
+    jsonr_free_array(s, n, sizeof(*s), create_status_fields);
 }
 
 void
 orgs_ou_release(struct orgs_ou *ou)
 {
-    if (ou == NULL)
-        return;
-    free(ou->id);
-    free(ou->arn);
-    free(ou->name);
-    free(ou->path);
-    memset(ou, 0, sizeof(*ou));
+    if (ou != NULL)
+        jsonr_free_fields(ou, ou_fields);
 }
 
 void
 orgs_ous_free(struct orgs_ou *ous, size_t n)
 {
-    for (size_t i = 0; ous != NULL && i < n; i++)
-        orgs_ou_release(&ous[i]);
-    free(ous);
+    jsonr_free_array(ous, n, sizeof(*ous), ou_fields);
 }
 
 void
 orgs_roots_free(struct orgs_root *r, size_t n)
 {
-    for (size_t i = 0; r != NULL && i < n; i++) {
-        free(r[i].id);
-        free(r[i].arn);
-        free(r[i].name);
-    }
-    free(r);
+    jsonr_free_array(r, n, sizeof(*r), root_fields);
 }
 
 void
 orgs_tags_free(struct orgs_tag *t, size_t n)
 {
-    for (size_t i = 0; t != NULL && i < n; i++) {
-        free(t[i].key);
-        free(t[i].value);
-    }
-    free(t);
+    jsonr_free_array(t, n, sizeof(*t), tag_fields);
 }
 
 void
 orgs_organization_release(struct orgs_organization *org)
 {
-    if (org == NULL)
-        return;
-    free(org->id);
-    free(org->arn);
-    free(org->feature_set);
-    free(org->master_account_id);
-    free(org->master_account_arn);
-    free(org->master_account_email);
-    memset(org, 0, sizeof(*org));
+    if (org != NULL)
+        jsonr_free_fields(org, organization_fields);
 }
 
 void
 orgs_policy_release(struct orgs_policy *p)
 {
-    if (p == NULL)
-        return;
-    free(p->arn);
-    free(p->name);
-    free(p->description);
-    memset(p, 0, sizeof(*p));
+    if (p != NULL)
+        jsonr_free_fields(p, policy_fields);
 }
 
 void
 orgs_policies_free(struct orgs_policy *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        orgs_policy_release(&p[i]);
-    free(p);
+    jsonr_free_array(p, n, sizeof(*p), policy_fields);
 }
 
 void

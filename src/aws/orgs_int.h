@@ -11,6 +11,29 @@
 
 #include "aws/endpoint.h"
 #include "aws/orgs.h"
+#include "util/jsonr.h"
+
+/* One service's endpoint, and where it comes from. */
+#define ORGS_PROBLEM_MAX 256
+struct orgs_service_ep {
+    const char *section;    /* the shared config file's services section: "sso_admin" */
+    const char *env_upper;  /* AWS_ENDPOINT_URL_<env_upper> */
+    const char *config_url; /* the configured override (may be NULL) */
+    int (*resolve)(const struct endpoint_opts *, const struct endpoint_env *, struct endpoint *,
+                   struct sbx_err *);
+    const struct endpoint_service *regional; /* else a regional service (endpoint.h) */
+    struct endpoint *ep;                     /* filled */
+    char *problem; /* a billing service's (ORGS_PROBLEM_MAX bytes); NULL for the others */
+};
+
+/*
+ * Resolves sv's endpoint with eo (region and flags set; the profile's endpoint_url is read
+ * here). Any error is a configuration error now, but for a billing service (Cost Explorer,
+ * Budgets) in a partition without it: that matters only to the feature that uses it, which
+ * reports sv->problem when it runs (ep->url "").
+ */
+int orgs_resolve_service_ep(const char *profile, const struct orgs_service_ep *sv,
+                            struct endpoint_opts *eo, struct sbx_err *err) SBX_NODISCARD;
 
 /* One operation of another JSON 1.1 service (Cost Explorer, sso-admin, identitystore). */
 struct orgs_service_call {
@@ -57,13 +80,23 @@ int orgs_service_collect(struct orgs *o, const struct orgs_service_call *sc, cJS
                          int (*item)(void *ctx, const cJSON *it, struct sbx_err *err), void *ctx,
                          struct sbx_err *err) SBX_NODISCARD;
 
-/* A growable array of elements of `size` bytes (set size, zero the rest). */
+/*
+ * A growable array of elements of `size` bytes (set size, parse and fields; zero the rest),
+ * filled by a listing with orgs_vec_item.
+ */
 struct orgs_vec {
     void *items;
     size_t n, cap, size;
+    /* one element of the answer into a zeroed slot; on failure it leaves nothing to free */
+    int (*parse)(const cJSON *j, void *slot, struct sbx_err *err);
+    const struct jsonr_field *fields; /* an element's heap strings (NULL: none) */
 };
 /* A zeroed new slot at the end, or NULL when out of memory. */
 void *orgs_vec_push(struct orgs_vec *v);
+/* The item() of a listing into the orgs_vec ctx: a new element filled by ctx->parse. */
+int orgs_vec_item(void *ctx, const cJSON *it, struct sbx_err *err);
+/* rc != 0 (a failed listing): frees v's elements and leaves v empty. Returns rc. */
+int orgs_vec_settle(struct orgs_vec *v, int rc);
 
 /*
  * The Cost Explorer endpoint the client resolved (borrowed), or NULL with SBX_E_CONFIG in err

@@ -13,8 +13,6 @@
 #include "util/duration.h"
 #include "util/grow.h"
 
-#define STS_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
-
 /* A growing form body: "k=v&k=v", values encoded with the SigV4 unreserved set. */
 struct form {
     char *buf;
@@ -47,16 +45,13 @@ static int
 call(struct awscall_client *c, const struct endpoint *ep, const char *action, struct form *f,
      struct http_response *resp, struct sbx_err *err)
 {
-    struct awscall_req req = { 0 };
+    struct awscall_req req = { .ep = ep,
+                               .service = "sts",
+                               .proto = AWSCALL_QUERY,
+                               .operation = action,
+                               .body = f->buf,
+                               .body_len = f->len };
 
-    req.ep = ep;
-    req.service = "sts";
-    req.proto = AWSCALL_QUERY;
-    req.operation = action;
-    req.target = NULL;
-    req.content_type = STS_CONTENT_TYPE;
-    req.body = f->buf;
-    req.body_len = f->len;
     return awscall_send(c, &req, resp, err);
 }
 

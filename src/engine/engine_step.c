@@ -192,6 +192,78 @@ found_in_progress(struct step *st, struct store_account *a, const char *request_
     return 0;
 }
 
+/* The row follows the CreateAccount request cs: its id, and its account once it succeeded. */
+static int
+take_request(struct store_account *a, const struct orgs_create_status *cs, struct sbx_err *err)
+{
+    if (store_set_str(&a->request_id, cs->id, err) != 0)
+        return -1;
+    if (strcmp(cs->state, "SUCCEEDED") == 0)
+        snprintf(a->account_id, sizeof(a->account_id), "%s", cs->account_id);
+    return 0;
+}
+
+/* The row goes on creating, due now, from what an earlier request left at AWS (detail says
+ * what; freed here): moved there because of why, or only saved (why NULL) when a failure of
+ * its own request led here and it is creating already. */
+static int
+reconciled(struct step *st, struct store_account *a, char *detail, const char *why,
+           struct sbx_err *err)
+{
+    int rc;
+
+    a->due_at = st->now;
+    if (why != NULL)
+        rc = eng_transition(st->e, a, ENGINE_S_CREATING, "reconciled", detail, why, err);
+    else
+        rc = eng_save(st->e, a, "reconciled", detail, err);
+    free(detail);
+    return counted(rc, &st->r->reconciled, err);
+}
+
+/* A request cs with a's unique name, one that did not fail: a's once its account's tags say so
+ * (in progress: looked at again later), and the row goes on creating with it. reason: why a's
+ * own request failed (NULL: none did); why: as for reconciled(). */
+static int
+adopt_request(struct step *st, struct store_account *a, const struct orgs_create_status *cs,
+              const char *reason, const char *why, struct sbx_err *err)
+{
+    bool ours = true;
+
+    if (strcmp(cs->state, "IN_PROGRESS") == 0)
+        return found_in_progress(st, a, cs->id, err);
+    if (strcmp(cs->state, "SUCCEEDED") == 0 &&
+        found_is_ours(st, a, cs->account_id, &ours, err) != 0)
+        return -1;
+    if (!ours)
+        return 0;
+    if (take_request(a, cs, err) != 0)
+        return -1;
+    return reconciled(st, a,
+                      eng_detail("request_id", cs->id, "state", cs->state, "failed_reason", reason,
+                                 "source", "ListCreateAccountStatus", NULL),
+                      why, err);
+}
+
+/* An account with a's unique email: a's once its tags say so, and the row goes on creating with
+ * it. reason and why: as for adopt_request(). */
+static int
+adopt_account(struct step *st, struct store_account *a, const char *account_id, const char *reason,
+              const char *why, struct sbx_err *err)
+{
+    bool ours = false;
+
+    if (found_is_ours(st, a, account_id, &ours, err) != 0)
+        return -1;
+    if (!ours)
+        return 0;
+    snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
+    return reconciled(st, a,
+                      eng_detail("account_id", account_id, "failed_reason", reason, "source",
+                                 "ListAccounts", NULL),
+                      why, err);
+}
+
 /* After a crash or an ambiguous CreateAccount: is there already a request or an account for this
  * row? *handled when the row moved on. */
 static int
@@ -200,63 +272,20 @@ reconcile_requested(struct step *st, struct store_account *a, bool *handled, str
     struct engine *e = st->e;
     struct orgs_create_status cs;
     struct sbx_err aerr = { 0 };
-    char account_id[13], *detail = NULL;
+    char account_id[13];
     bool found = false;
-    int rc;
 
-    *handled = false;
-    if (eng_find_create_request(e, a, &cs, &found, &aerr) != 0) {
-        *handled = true;
-        return row_failed(st, a, "reconcile (ListCreateAccountStatus)", &aerr, 30, err);
-    }
-    if (found) {
-        bool ours = true;
-
-        *handled = true;
-        if (strcmp(cs.state, "IN_PROGRESS") == 0)
-            return found_in_progress(st, a, cs.id, err);
-        if (strcmp(cs.state, "SUCCEEDED") == 0) {
-            if (found_is_ours(st, a, cs.account_id, &ours, err) != 0)
-                return -1;
-            if (!ours)
-                return 0;
-        }
-        if (store_set_str(&a->request_id, cs.id, err) != 0)
-            return -1;
-        if (strcmp(cs.state, "SUCCEEDED") == 0)
-            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
-        a->due_at = st->now;
-        detail = eng_detail("request_id", cs.id, "state", cs.state, "source",
-                            "ListCreateAccountStatus", NULL);
-        rc = eng_transition(e, a, ENGINE_S_CREATING, "reconciled", detail,
-                            "found the CreateAccount request sent before", err);
-        free(detail);
-        *handled = true;
-        return counted(rc, &st->r->reconciled, err);
-    }
-    if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0) {
-        *handled = true;
-        return row_failed(st, a, "reconcile (ListAccounts)", &aerr, 30, err);
-    }
-    if (!found)
-        return 0; /* nothing was created: safe to send */
-    {
-        bool ours = false;
-
-        *handled = true;
-        if (found_is_ours(st, a, account_id, &ours, err) != 0)
-            return -1;
-        if (!ours)
-            return 0;
-    }
-    snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
-    a->due_at = st->now;
-    detail = eng_detail("account_id", account_id, "source", "ListAccounts", NULL);
-    rc = eng_transition(e, a, ENGINE_S_CREATING, "reconciled", detail,
-                        "found the account created before", err);
-    free(detail);
     *handled = true;
-    return counted(rc, &st->r->reconciled, err);
+    if (eng_find_create_request(e, a, &cs, &found, &aerr) != 0)
+        return row_failed(st, a, "reconcile (ListCreateAccountStatus)", &aerr, 30, err);
+    if (found)
+        return adopt_request(st, a, &cs, NULL, "found the CreateAccount request sent before", err);
+    if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0)
+        return row_failed(st, a, "reconcile (ListAccounts)", &aerr, 30, err);
+    if (found)
+        return adopt_account(st, a, account_id, NULL, "found the account created before", err);
+    *handled = false;
+    return 0; /* nothing was created: safe to send */
 }
 
 static int
@@ -333,10 +362,8 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         return tolerate_conflict(err);
     st->r->did_work = true;
     if (eng_create_account(e, a, &cs, &aerr) == 0) {
-        if (store_set_str(&a->request_id, cs.id, err) != 0)
+        if (take_request(a, &cs, err) != 0)
             goto out;
-        if (strcmp(cs.state, "SUCCEEDED") == 0)
-            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
         a->attempts = 0;
         /* First poll when it should be done (engine_poll.c). */
         a->due_at = eng_create_poll_due(
@@ -437,43 +464,12 @@ handle_create_failed(struct step *st, struct store_account *a, const char *reaso
     if (eng_find_create_request(e, a, &cs, &found, &aerr) != 0)
         return row_failed(st, a, "ListCreateAccountStatus", &aerr, 30, err);
     if (found && strcmp(cs.state, "FAILED") != 0 &&
-        (a->request_id == NULL || strcmp(cs.id, a->request_id) != 0)) {
-        bool ours = false;
-
-        if (strcmp(cs.state, "IN_PROGRESS") == 0)
-            return found_in_progress(st, a, cs.id, err);
-        if (found_is_ours(st, a, cs.account_id, &ours, err) != 0)
-            return -1;
-        if (!ours)
-            return 0;
-        if (store_set_str(&a->request_id, cs.id, err) != 0)
-            return -1;
-        if (strcmp(cs.state, "SUCCEEDED") == 0)
-            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
-        a->due_at = st->now;
-        detail = eng_detail("request_id", cs.id, "state", cs.state, "failed_reason", reason,
-                            "source", "ListCreateAccountStatus", NULL);
-        rc = eng_save(e, a, "reconciled", detail, err);
-        free(detail);
-        return counted(rc, &st->r->reconciled, err);
-    }
+        (a->request_id == NULL || strcmp(cs.id, a->request_id) != 0))
+        return adopt_request(st, a, &cs, reason, NULL, err);
     if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0)
         return row_failed(st, a, "ListAccounts", &aerr, 30, err);
-    if (found) {
-        bool ours = false;
-
-        if (found_is_ours(st, a, account_id, &ours, err) != 0)
-            return -1;
-        if (!ours)
-            return 0;
-        snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
-        a->due_at = st->now;
-        detail = eng_detail("account_id", account_id, "failed_reason", reason, "source",
-                            "ListAccounts", NULL);
-        rc = eng_save(e, a, "reconciled", detail, err);
-        free(detail);
-        return counted(rc, &st->r->reconciled, err);
-    }
+    if (found)
+        return adopt_account(st, a, account_id, reason, NULL, err);
     snprintf(old, sizeof(old), "%s", a->email);
     if (dup_email && eng_regenerate_alias(e, a, err) != 0)
         return -1;
@@ -548,6 +544,16 @@ grant_begun(struct step *st, const struct store_account *a, bool *begun, struct 
     return 0;
 }
 
+/* What one step of a grant or a revocation (p) did, in the step's report. */
+static void
+access_progress(struct step *st, const struct eng_access_progress *p)
+{
+    if (p->worked)
+        st->r->did_work = true;
+    if (p->paced > 0)
+        paced_until(st, p->paced);
+}
+
 /* One step of the owner's grant; *ready once the owner can sign in (or access does not apply),
  * else the row waits (due when the assignment is next looked at). */
 static int
@@ -560,10 +566,7 @@ grant_step(struct step *st, struct store_account *a, bool *ready, struct sbx_err
         return 0;
     if (eng_access_grant(st->e, a, &p, err) != 0)
         return -1;
-    if (p.worked)
-        st->r->did_work = true;
-    if (p.paced > 0)
-        paced_until(st, p.paced);
+    access_progress(st, &p);
     if (p.done)
         return 0;
     *ready = false;
@@ -591,10 +594,7 @@ revoke_step(struct step *st, struct store_account *a, bool *done, int64_t *next,
 
     if (eng_access_revoke(st->e, a, &p, err) != 0)
         return -1;
-    if (p.worked)
-        st->r->did_work = true;
-    if (p.paced > 0)
-        paced_until(st, p.paced);
+    access_progress(st, &p);
     *done = p.done;
     *next = p.next > 0 ? p.next : st->now + 60;
     if (p.failed) {
@@ -1441,11 +1441,9 @@ expire_one(struct step *st, struct store_account *a, struct sbx_err *err)
     detail = eng_detail("expires_at", engine_fmt_time(a->expires_at, when, sizeof(when)), NULL);
     rc = eng_transition(st->e, a, ENGINE_S_EXPIRING, "expired", detail, "expired", err);
     free(detail);
-    if (rc != 0)
-        return tolerate_conflict(err);
-    st->r->expired++;
-    st->r->did_work = true;
-    return 0;
+    if (rc == 0)
+        st->r->did_work = true;
+    return counted(rc, &st->r->expired, err);
 }
 
 static int
@@ -1683,13 +1681,14 @@ recover_ready(struct step *st, const struct store_account *a)
 static int
 recover_act(struct step *st, struct store_account *a, struct sbx_err *err)
 {
+    int rc;
+
     a->due_at = st->now;
-    if (eng_transition(st->e, a, ENGINE_S_EXPIRING, "nuke_interrupted", NULL,
-                       "the process running its hooks is gone", err) != 0)
-        return tolerate_conflict(err);
-    st->r->reconciled++;
-    st->r->did_work = true;
-    return 0;
+    rc = eng_transition(st->e, a, ENGINE_S_EXPIRING, "nuke_interrupted", NULL,
+                        "the process running its hooks is gone", err);
+    if (rc == 0)
+        st->r->did_work = true;
+    return counted(rc, &st->r->reconciled, err);
 }
 
 /* A repurposed account (refuse_drifted) is looked at again when due: back where sandboxctl
@@ -1802,14 +1801,6 @@ suspended_claim(const struct step *st, const struct store_account *a)
     return a->post_close_pending ? eng_hook_claim_secs(st->e) : ENGINE_CLAIM_AWS;
 }
 
-static double
-aws_claim(const struct step *st, const struct store_account *a)
-{
-    (void)st;
-    (void)a;
-    return ENGINE_CLAIM_AWS;
-}
-
 struct phase {
     enum engine_state state;
     bool closes;  /* part of closing (skipped with no_close) */
@@ -1818,10 +1809,11 @@ struct phase {
     int (*batch)(struct step *st, int *limit, struct sbx_err *err); /* *limit 0: none now */
     bool paced; /* rows wait for a token of pace_op ... */
     enum orgs_op pace_op;
-    bool (*paces)(const struct store_account *a); /* ... only these rows (NULL = all) */
-    bool pace_stops; /* a paced row ends the phase (rows behind it need the same token) */
+    /* ... only these rows, the others go on (NULL: every row, and a paced row ends the phase:
+     * the rows behind it need the same token) */
+    bool (*paces)(const struct store_account *a);
     bool (*ready)(struct step *st, const struct store_account *a);         /* before claiming */
-    double (*claim)(const struct step *st, const struct store_account *a); /* seconds */
+    double (*claim)(const struct step *st, const struct store_account *a); /* NULL: an AWS call's */
     int (*act)(struct step *st, struct store_account *a, struct sbx_err *err);
     void (*dry)(struct step *st, const struct store_account *a); /* what a dry run counts */
     int (*finish)(struct step *st, struct sbx_err *err);         /* after the rows (held claims) */
@@ -1843,14 +1835,11 @@ static const struct phase phases[] = {
                       .paced = true,
                       .pace_op = ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
                       .paces = creating_paces,
-                      .claim = aws_claim,
                       .act = creating_act },
     [PH_SUBMIT] = { .state = ENGINE_S_REQUESTED,
                     .batch = submit_batch,
                     .paced = true,
                     .pace_op = ORGS_OP_CREATE_ACCOUNT,
-                    .pace_stops = true,
-                    .claim = aws_claim,
                     .act = submit_one,
                     .dry = submit_dry },
     { .state = ENGINE_S_ACTIVE,
@@ -1862,24 +1851,19 @@ static const struct phase phases[] = {
       .limit = 50,
       .paced = true,
       .pace_op = ORGS_OP_ATTACH_POLICY,
-      .pace_stops = true,
-      .claim = aws_claim,
       .act = freezing_act },
-    { .state = ENGINE_S_FROZEN, .limit = 200, .claim = aws_claim, .act = frozen_act },
+    { .state = ENGINE_S_FROZEN, .limit = 200, .act = frozen_act },
     { .state = ENGINE_S_NUKING,
       .closes = true,
       .any_due = true,
       .limit = 200,
       .ready = recover_ready,
-      .claim = aws_claim,
       .act = recover_act },
     { .state = ENGINE_S_PROTECTED,
       .closes = true,
       .limit = 50,
       .paced = true,
       .pace_op = ORGS_OP_LIST_PARENTS,
-      .pace_stops = true,
-      .claim = aws_claim,
       .act = protected_act },
     { .state = ENGINE_S_EXPIRING,
       .closes = true,
@@ -1893,16 +1877,12 @@ static const struct phase phases[] = {
       .limit = 50,
       .paced = true,
       .pace_op = ORGS_OP_DESCRIBE_ACCOUNT,
-      .pace_stops = true,
-      .claim = aws_claim,
       .act = poll_closing },
     { .state = ENGINE_S_CLOSE_WAIT,
       .closes = true,
       .batch = close_batch,
       .paced = true,
       .pace_op = ORGS_OP_CLOSE_ACCOUNT,
-      .pace_stops = true,
-      .claim = aws_claim,
       .act = close_one,
       .dry = close_dry },
     { .state = ENGINE_S_SUSPENDED,
@@ -1945,6 +1925,7 @@ run_phase(struct step *st, const struct phase *ph, struct sbx_err *err)
     for (size_t i = 0; i < n; i++) {
         struct store_account *a = &rows[i];
         size_t nheld = st->nheld;
+        double secs;
         bool got;
         int r = 0;
 
@@ -1956,13 +1937,14 @@ run_phase(struct step *st, const struct phase *ph, struct sbx_err *err)
         if (ph->paced && (ph->paces == NULL || ph->paces(a)) &&
             orgs_pace_wait(e->orgs, ph->pace_op) > 0) {
             paced(st, ph->pace_op);
-            if (ph->pace_stops)
+            if (ph->paces == NULL)
                 break;
             continue;
         }
         if (ph->ready != NULL && !ph->ready(st, a))
             continue;
-        if (eng_claim(e, a, ph->claim(st, a), &got, err) != 0)
+        secs = ph->claim != NULL ? ph->claim(st, a) : ENGINE_CLAIM_AWS;
+        if (eng_claim(e, a, secs, &got, err) != 0)
             goto out;
         if (!got)
             continue;

@@ -115,6 +115,24 @@ counted(int rc, int *n, struct sbx_err *err)
     return 0;
 }
 
+/* Moves a to state `to` with one audit event (detail, freed here); counted as counted() says. */
+static int
+moved(struct step *st, struct store_account *a, enum engine_state to, const char *event,
+      char *detail, const char *why, int *n, struct sbx_err *err)
+{
+    int rc = eng_transition(st->e, a, to, event, detail, why, err);
+
+    free(detail);
+    return counted(rc, n, err);
+}
+
+/* Saves a's fields without an event; a lost race is not a failure. */
+static int
+save_row(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+}
+
 /* --- creation ---------------------------------------------------------------------------- */
 
 /*
@@ -214,9 +232,8 @@ reconciled(struct step *st, struct store_account *a, char *detail, const char *w
 
     a->due_at = st->now;
     if (why != NULL)
-        rc = eng_transition(st->e, a, ENGINE_S_CREATING, "reconciled", detail, why, err);
-    else
-        rc = eng_save(st->e, a, "reconciled", detail, err);
+        return moved(st, a, ENGINE_S_CREATING, "reconciled", detail, why, &st->r->reconciled, err);
+    rc = eng_save(st->e, a, "reconciled", detail, err);
     free(detail);
     return counted(rc, &st->r->reconciled, err);
 }
@@ -291,17 +308,11 @@ reconcile_requested(struct step *st, struct store_account *a, bool *handled, str
 static int
 fail_creation(struct step *st, struct store_account *a, const char *why, struct sbx_err *err)
 {
-    char *detail = eng_detail("error", why, NULL);
-    int rc;
-
-    if (store_set_str(&a->last_error, why, err) != 0) {
-        free(detail);
+    if (store_set_str(&a->last_error, why, err) != 0)
         return -1;
-    }
     a->due_at = 0;
-    rc = eng_transition(st->e, a, ENGINE_S_FAILED, "create_failed", detail, why, err);
-    free(detail);
-    return counted(rc, &st->r->failed, err);
+    return moved(st, a, ENGINE_S_FAILED, "create_failed", eng_detail("error", why, NULL), why,
+                 &st->r->failed, err);
 }
 
 /* When a creation was sent, in engine time: AWS's RequestedTimestamp, kept within the row's
@@ -344,7 +355,7 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
     struct engine *e = st->e;
     struct orgs_create_status cs = { 0 };
     struct sbx_err aerr = { 0 };
-    char *detail = NULL, msg[600];
+    char msg[600];
     bool handled;
     int rc = -1;
 
@@ -370,12 +381,8 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
                 e, cs.requested > 0 ? request_sent(a, &cs, st->now) : engine_now(e), st->now);
         if (store_set_str(&a->last_error, "", err) != 0)
             goto out;
-        detail = eng_detail("request_id", cs.id, NULL);
-        rc = eng_transition(e, a, ENGINE_S_CREATING, "submitted", detail, NULL, err);
-        if (rc == 0)
-            st->r->submitted++;
-        else
-            rc = tolerate_conflict(err);
+        rc = moved(st, a, ENGINE_S_CREATING, "submitted", eng_detail("request_id", cs.id, NULL),
+                   NULL, &st->r->submitted, err);
         goto out;
     }
     snprintf(msg, sizeof(msg), "CreateAccount: %s", aerr.msg);
@@ -434,7 +441,6 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         goto out;
     }
 out:
-    free(detail);
     orgs_create_status_release(&cs);
     return rc;
 }
@@ -582,7 +588,7 @@ grant_step(struct step *st, struct store_account *a, bool *ready, struct sbx_err
     a->due_at = p.next > 0 ? p.next : st->now + 60;
     if (strcmp(p.why, a->last_error) != 0 && store_set_str(&a->last_error, p.why, err) != 0)
         return -1;
-    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    return save_row(st, a, err);
 }
 
 /* One step of deleting a's assignments once revocation began; *done when none remains. */
@@ -624,12 +630,8 @@ revoke_pass(struct step *st, struct sbx_err *err)
         bool got = false, done;
         int r;
 
-        if (store_account_get(e->store, ids[i], &a, err) != 0)
+        if (eng_claim_id(e, ids[i], ENGINE_CLAIM_AWS, &a, &got, err) != 0)
             goto out;
-        if (eng_claim(e, &a, ENGINE_CLAIM_AWS, &got, err) != 0) {
-            store_account_release(&a);
-            goto out;
-        }
         r = got ? revoke_step(st, &a, &done, &next, err) : 0;
         if (got)
             eng_unclaim(e, &a);
@@ -862,22 +864,26 @@ drift(struct step *st, struct store_account *a, const struct orgs_account *live,
     return rc == 0 ? 0 : tolerate_conflict(err);
 }
 
+/* The destructive step `what` is refused for why: a is protected, due again at due (0: only
+ * after `retry`). */
+static int
+refuse(struct step *st, struct store_account *a, const char *what, const char *why, int64_t due,
+       struct sbx_err *err)
+{
+    if (store_set_str(&a->last_error, why, err) != 0)
+        return -1;
+    a->due_at = due;
+    return moved(st, a, ENGINE_S_PROTECTED, "close_refused",
+                 eng_detail("step", what, "why", why, NULL), why, &st->r->refused, err);
+}
+
 /* Repurposed (moved, retagged): not nuked, not closed; looked at again later (phase
  * protected), closes normally once it is back. */
 static int
 refuse_drifted(struct step *st, struct store_account *a, const char *what, const char *why,
                struct sbx_err *err)
 {
-    char *detail;
-    int rc;
-
-    if (store_set_str(&a->last_error, why, err) != 0)
-        return -1;
-    a->due_at = st->now + eng_drift_recheck(st->e);
-    detail = eng_detail("step", what, "why", why, NULL);
-    rc = eng_transition(st->e, a, ENGINE_S_PROTECTED, "close_refused", detail, why, err);
-    free(detail);
-    return counted(rc, &st->r->refused, err);
+    return refuse(st, a, what, why, st->now + eng_drift_recheck(st->e), err);
 }
 
 static bool
@@ -898,7 +904,7 @@ guard(struct step *st, struct store_account *a, const char *what, bool *go, bool
     struct engine *e = st->e;
     struct orgs_account live = { 0 };
     struct sbx_err aerr = { 0 };
-    char why[400], *detail = NULL;
+    char why[400];
     bool prot = false;
     int rc = 0;
 
@@ -914,17 +920,7 @@ guard(struct step *st, struct store_account *a, const char *what, bool *go, bool
         goto out;
     }
     if (prot) {
-        if (store_set_str(&a->last_error, why, err) != 0) {
-            rc = -1;
-            goto out;
-        }
-        a->due_at = 0;
-        detail = eng_detail("step", what, "why", why, NULL);
-        rc = eng_transition(e, a, ENGINE_S_PROTECTED, "close_refused", detail, why, err);
-        if (rc == 0)
-            st->r->refused++;
-        else
-            rc = tolerate_conflict(err);
+        rc = refuse(st, a, what, why, 0, err);
         goto out;
     }
     if (live.id[0] != '\0' && orgs_account_is_closed(&live)) {
@@ -946,7 +942,6 @@ guard(struct step *st, struct store_account *a, const char *what, bool *go, bool
     }
     *go = true;
 out:
-    free(detail);
     orgs_account_release(&live);
     return rc;
 }
@@ -1115,16 +1110,12 @@ after_close_call(struct step *st, struct store_account *a, int call_rc, const st
             store_set_str(&a->last_error, msg, err) != 0)
             return -1;
         a->due_at = 0;
-        detail = eng_detail("why", msg, NULL);
-        rc = eng_transition(e, a, ENGINE_S_PROTECTED, "close_refused", detail, msg, err);
-        free(detail);
-        return counted(rc, &st->r->refused, err);
+        return moved(st, a, ENGINE_S_PROTECTED, "close_refused", eng_detail("why", msg, NULL), msg,
+                     &st->r->refused, err);
     case SBX_AWS_NOT_FOUND:
         a->due_at = 0;
-        detail = eng_detail("why", msg, NULL);
-        rc = eng_transition(e, a, ENGINE_S_GONE, "vanished", detail, msg, err);
-        free(detail);
-        return counted(rc, &st->r->gone, err);
+        return moved(st, a, ENGINE_S_GONE, "vanished", eng_detail("why", msg, NULL), msg,
+                     &st->r->gone, err);
     case SBX_AWS_THROTTLED:
         /* Throttling refuses a call before it runs: not closed, back in line shortly. */
         return revert_close(st, a, msg, st->now + 30, err);
@@ -1209,8 +1200,7 @@ static int
 left_organization(struct step *st, struct store_account *a, struct sbx_err *err)
 {
     a->due_at = 0;
-    return counted(eng_transition(st->e, a, ENGINE_S_GONE, "left_organization", NULL, NULL, err),
-                   &st->r->gone, err);
+    return moved(st, a, ENGINE_S_GONE, "left_organization", NULL, NULL, &st->r->gone, err);
 }
 
 static int
@@ -1220,7 +1210,6 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
     const struct cfg_kind *k = eng_kind(e, a->kind);
     struct orgs_account live = { 0 };
     struct sbx_err aerr = { 0 };
-    char *detail = NULL;
     int rc = 0;
 
     st->r->did_work = true;
@@ -1243,12 +1232,9 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
         a->due_at = a->post_close_pending ? st->now : st->now + ENGINE_AFTERLIFE;
         if (store_set_str(&a->last_error, "", err) != 0)
             goto fail;
-        detail = eng_detail("state", live.state[0] != '\0' ? live.state : live.status, NULL);
-        rc = eng_transition(e, a, ENGINE_S_SUSPENDED, "closed", detail, NULL, err);
-        if (rc == 0)
-            st->r->closed++;
-        else
-            rc = tolerate_conflict(err);
+        rc = moved(st, a, ENGINE_S_SUSPENDED, "closed",
+                   eng_detail("state", live.state[0] != '\0' ? live.state : live.status, NULL),
+                   NULL, &st->r->closed, err);
     } else if (live_pending(&live)) {
         a->due_at = close_poll_due(st, a);
         if (!a->close_sent) {
@@ -1267,7 +1253,7 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
         if (orgs_pace_wait(e->orgs, ORGS_OP_CLOSE_ACCOUNT) > 0) {
             paced(st, ORGS_OP_CLOSE_ACCOUNT);
             a->due_at = (int64_t)ceil(st->r->pace_due);
-            rc = eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+            rc = save_row(st, a, err);
         } else {
             char why[512];
             bool drifted = false;
@@ -1293,13 +1279,11 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
             store_set_str(&a->last_error, "CloseAccount accepted but AWS still shows ACTIVE",
                           err) != 0)
             goto fail;
-        rc = eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        rc = save_row(st, a, err);
     }
-    free(detail);
     orgs_account_release(&live);
     return rc;
 fail:
-    free(detail);
     orgs_account_release(&live);
     return -1;
 }
@@ -1338,7 +1322,7 @@ suspended_one(struct step *st, struct store_account *a, struct sbx_err *err)
     }
     orgs_account_release(&live);
     a->due_at = st->now + 86400; /* still visible: AWS removes it a little later */
-    return eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    return save_row(st, a, err);
 }
 
 /* --- the phases -------------------------------------------------------------------------------
@@ -1461,7 +1445,7 @@ active_act(struct step *st, struct store_account *a, struct sbx_err *err)
     if (due == a->due_at)
         return 0;
     a->due_at = due; /* the config's offsets changed */
-    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    return save_row(st, a, err);
 }
 
 /* --- the spend guard's freeze (engine_budget.c decides; these finish) ------------------------ */
@@ -1472,7 +1456,6 @@ static int
 freezing_act(struct step *st, struct store_account *a, struct sbx_err *err)
 {
     struct sbx_err aerr = { 0 };
-    int rc;
 
     if (eng_budget_freeze(st->e, a, &aerr) != 0)
         return row_failed(st, a, "freeze (AttachPolicy)", &aerr, 60, err);
@@ -1485,12 +1468,8 @@ freezing_act(struct step *st, struct store_account *a, struct sbx_err *err)
     a->attempts = 0;
     if (store_set_str(&a->last_error, "", err) != 0)
         return -1;
-    rc = eng_transition(st->e, a, ENGINE_S_FROZEN, "frozen", NULL, "the freeze SCP is attached",
-                        err);
-    if (rc != 0)
-        return tolerate_conflict(err);
-    st->r->frozen++;
-    return 0;
+    return moved(st, a, ENGINE_S_FROZEN, "frozen", NULL, "the freeze SCP is attached",
+                 &st->r->frozen, err);
 }
 
 /* frozen: nothing to do until expiry, when it closes like any account (the SCP spares the
@@ -1503,7 +1482,7 @@ frozen_act(struct step *st, struct store_account *a, struct sbx_err *err)
     if (a->due_at == a->expires_at)
         return 0;
     a->due_at = a->expires_at; /* extended */
-    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    return save_row(st, a, err);
 }
 
 /* Pre-close hooks run for the whole batch at once (hooks.parallel of them side by side). */
@@ -1557,7 +1536,7 @@ nuke_act(struct step *st, struct store_account *a, struct sbx_err *err)
         return -1;
     if (!revoked) {
         a->due_at = next;
-        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        return save_row(st, a, err);
     }
     if (guard(st, a, "nuke", &go, NULL, err) != 0)
         return -1;
@@ -1704,7 +1683,7 @@ protected_act(struct step *st, struct store_account *a, struct sbx_err *err)
     st->r->did_work = true;
     if (!eng_drift_finding(a->last_error)) {
         a->due_at = 0; /* protected for another reason: `retry` after a human looked */
-        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        return save_row(st, a, err);
     }
     if (eng_drift_check(st->e, a, &drifted, why, sizeof(why), &aerr) != 0)
         return row_failed(st, a, "drift re-check", &aerr, eng_drift_recheck(st->e), err);
@@ -1712,7 +1691,7 @@ protected_act(struct step *st, struct store_account *a, struct sbx_err *err)
         a->due_at = st->now + eng_drift_recheck(st->e);
         if (strcmp(why, a->last_error) != 0 && store_set_str(&a->last_error, why, err) != 0)
             return -1;
-        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        return save_row(st, a, err);
     }
     detail = eng_detail("was", a->last_error, NULL);
     a->due_at = st->now;

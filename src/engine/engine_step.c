@@ -986,13 +986,15 @@ close_poll_due(struct step *st, const struct store_account *a)
     return expected > st->now + ENGINE_POLL_CLOSE ? expected : st->now + ENGINE_POLL_CLOSE;
 }
 
-/* closing -> close_wait: AWS did not take the closure; the ledger row goes too. */
+/* AWS did not take a's closure (why): the ledger row goes and the row leaves closing, for
+ * now (back to close_wait, due at due) or, refused, for good (close_failed, with the
+ * close-failed event queued in the same transaction). The reason stays. */
 static int
-revert_close(struct step *st, struct store_account *a, const char *why, int64_t due,
-             struct sbx_err *err)
+leave_closing(struct step *st, struct store_account *a, bool refused, const char *why, int64_t due,
+              struct sbx_err *err)
 {
     struct engine *e = st->e;
-    char *detail = eng_detail("why", why, NULL);
+    char *detail = eng_detail(refused ? "error" : "why", why, NULL), key[32];
     int rc = -1;
 
     if (store_begin(e->store, err) != 0)
@@ -1000,50 +1002,39 @@ revert_close(struct step *st, struct store_account *a, const char *why, int64_t 
     a->close_requested_at = 0;
     a->close_sent = false;
     a->due_at = due;
+    /* The event's key: the row's version this change writes, unique per refusal. */
+    snprintf(key, sizeof(key), "v%lld", (long long)a->version + 1);
     if (store_set_str(&a->last_error, why, err) != 0 ||
         store_ledger_remove(e->store, a->account_id, err) != 0 ||
-        eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "close_deferred", detail, why, err) != 0 ||
+        (refused && eng_event_queue(e, CFG_HOOK_CLOSE_FAILED, a, key, why, err) != 0) ||
+        eng_transition(e, a, refused ? ENGINE_S_CLOSE_FAILED : ENGINE_S_CLOSE_WAIT,
+                       refused ? "close_failed" : "close_deferred", detail, why, err) != 0 ||
         store_commit(e->store, err) != 0) {
         store_rollback(e->store);
         rc = tolerate_conflict(err);
         goto out;
     }
-    st->r->deferred++;
+    if (!refused)
+        st->r->deferred++;
     rc = 0;
 out:
     free(detail);
     return rc;
 }
 
-/* closing -> close_failed: AWS refused the closure; the ledger row goes, the reason stays,
- * and the close-failed event is queued with it. */
+/* closing -> close_wait: AWS did not take the closure now; sent again when due. */
+static int
+revert_close(struct step *st, struct store_account *a, const char *why, int64_t due,
+             struct sbx_err *err)
+{
+    return leave_closing(st, a, false, why, due, err);
+}
+
+/* closing -> close_failed: AWS refused the closure. */
 static int
 close_failed(struct step *st, struct store_account *a, const char *why, struct sbx_err *err)
 {
-    struct engine *e = st->e;
-    char *detail = eng_detail("error", why, NULL), key[32];
-    int rc = -1;
-
-    if (store_begin(e->store, err) != 0)
-        goto out;
-    a->close_requested_at = 0;
-    a->close_sent = false;
-    a->due_at = 0;
-    /* The event's key: the row's version this change writes, unique per refusal. */
-    snprintf(key, sizeof(key), "v%lld", (long long)a->version + 1);
-    if (store_set_str(&a->last_error, why, err) != 0 ||
-        store_ledger_remove(e->store, a->account_id, err) != 0 ||
-        eng_event_queue(e, CFG_HOOK_CLOSE_FAILED, a, key, why, err) != 0 ||
-        eng_transition(e, a, ENGINE_S_CLOSE_FAILED, "close_failed", detail, why, err) != 0 ||
-        store_commit(e->store, err) != 0) {
-        store_rollback(e->store);
-        rc = tolerate_conflict(err);
-        goto out;
-    }
-    rc = 0;
-out:
-    free(detail);
-    return rc;
+    return leave_closing(st, a, true, why, 0, err);
 }
 
 /* AWS said the close quota is used up: remember until when (the window's oldest closure ages

@@ -134,6 +134,19 @@ engine_resync_clock(struct engine *e, struct sbx_err *err)
     return orgs_sim_clock(e->orgs, e->clock, err);
 }
 
+bool
+eng_pace_sleep(struct engine *e, double wait, double deadline)
+{
+    struct sbx_err err = { 0 };
+
+    if (engine_now(e) >= deadline)
+        return false;
+    clock_sleep(e->clock, wait > 0 ? wait : 0.05);
+    if (engine_resync_clock(e, &err) != 0)
+        log_warn("%s", err.msg);
+    return true;
+}
+
 const char *
 engine_fmt_time(int64_t t, char *buf, size_t n)
 {

@@ -183,6 +183,14 @@ int eng_move_to(struct engine *e, const struct store_account *a, const char *pat
  * row) its identity tags. */
 int eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked,
                     struct sbx_err *err) SBX_NODISCARD;
+/*
+ * For a command's loop that waits out the client's pacing (a step never waits): sleeps wait
+ * seconds on the engine's clock and re-reads a simulator's clock, which, paused, moves only
+ * when a test advances it. False, without sleeping, once that clock has passed deadline.
+ */
+bool eng_pace_sleep(struct engine *e, double wait, double deadline);
+/* How long a command waits out pacing on one call before it gives up, in seconds. */
+#define ENG_PACE_WAIT_MAX 600
 /* Single-shot AWS call wrappers for the two non-idempotent operations (CreateAccount
  * carries a's identity tags). */
 int eng_create_account(struct engine *e, const struct store_account *a,

@@ -285,13 +285,12 @@ engine_recover(struct engine *e, bool apply, void (*cb)(void *arg, const struct 
                 r.id = a.id;
                 /* The new row's identity, so reconciliation, doctor and the drift checks know
                  * it as this row (a command may wait out the client's pacing). */
-                for (int tries = 0; a.state == ENGINE_S_ACTIVE && tries < 100; tries++) {
-                    double w;
+                double until = engine_now(e) + ENG_PACE_WAIT_MAX;
 
-                    if (eng_tag_account(e, &a, &blocked, &terr) != 0 || !blocked)
+                while (a.state == ENGINE_S_ACTIVE && eng_tag_account(e, &a, &blocked, &terr) == 0 &&
+                       blocked) {
+                    if (!eng_pace_sleep(e, orgs_pace_wait(e->orgs, ORGS_OP_TAG_RESOURCE), until))
                         break;
-                    w = orgs_pace_wait(e->orgs, ORGS_OP_TAG_RESOURCE);
-                    clock_sleep(e->clock, w > 0 ? w : 0.05);
                 }
                 if (a.state == ENGINE_S_ACTIVE && (terr.code != 0 || blocked))
                     log_warn("recover: account %s: cannot tag its new row: %s", a.account_id,

@@ -2,6 +2,7 @@
  * engine_release.c -- `release`, the inverse of adopt: sandboxctl stops managing an account
  * without closing it, and never touches it again.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -48,19 +49,18 @@ release_allowed(const struct store_account *a, struct sbx_err *err)
 static int
 release_move(struct engine *e, const struct store_account *a, const char *path, struct sbx_err *err)
 {
-    for (int tries = 0; tries < 100; tries++) {
+    double until = engine_now(e) + ENG_PACE_WAIT_MAX, w;
+
+    do {
         bool blocked = false;
-        double w;
 
         if (eng_move_to(e, a, path, &blocked, err) != 0)
             return -1;
         if (!blocked)
             return 0;
-        w = orgs_pace_wait(e->orgs, ORGS_OP_LIST_PARENTS);
-        if (orgs_pace_wait(e->orgs, ORGS_OP_MOVE_ACCOUNT) > w)
-            w = orgs_pace_wait(e->orgs, ORGS_OP_MOVE_ACCOUNT);
-        clock_sleep(e->clock, w > 0 ? w : 0.05);
-    }
+        w = fmax(orgs_pace_wait(e->orgs, ORGS_OP_LIST_PARENTS),
+                 orgs_pace_wait(e->orgs, ORGS_OP_MOVE_ACCOUNT));
+    } while (eng_pace_sleep(e, w, until));
     sbx_err_set(err, SBX_E_AWS, "moving the account to '%s' kept waiting for pacing", path);
     return -1;
 }

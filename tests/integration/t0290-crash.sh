@@ -208,9 +208,14 @@ PY
 
 # Then the store itself is lost: `recover --apply` rebuilds every account's row from its tags
 # (the store's identity too), with AWS's state, and the passes that follow close nothing again.
+# Each active account's new row is tagged; past TagResource's burst the client waits for the
+# clock, which moves as the tags go out.
 before=$(sim_admin GET state)
 rm -f "$T"/store.db*
-sbx recover --apply --json >"$T/recover.json"
+sbx_advancing TagResource 1 recover --apply --json >"$T/recover.json" 2>"$T/recover.err"
+if grep -q "cannot tag its new row" "$T/recover.err"; then
+    fail "a restored row was left untagged: $(cat "$T/recover.err")"
+fi
 for _ in 1 2; do
     sim_admin POST advance '{"seconds": 600}' >/dev/null
     sbx run >/dev/null

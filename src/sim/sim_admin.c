@@ -236,9 +236,7 @@ add_account(struct sim *s, const cJSON *in, struct sim_reply *r)
     const cJSON *role = cJSON_GetObjectItemCaseSensitive(in, "RoleName");
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(in, "Tags"), *e;
     struct sim_account *a;
-    cJSON *o;
     char id[13];
-    int rc = -1;
 
     if (!cJSON_IsString(email) || strchr(email->valuestring, '@') == NULL ||
         strlen(email->valuestring) < 6 || strlen(email->valuestring) > 64)
@@ -278,11 +276,7 @@ add_account(struct sim *s, const cJSON *in, struct sim_reply *r)
             return -1;
     }
     r->mutated = true;
-    o = cJSON_CreateObject();
-    if (o != NULL && sim_json_add_str(o, "Id", id) == 0)
-        rc = sim_reply_json(r, 200, ADMIN_TYPE, o);
-    cJSON_Delete(o);
-    return rc;
+    return sim_admin_member(r, 200, "Id", id);
 }
 
 static int
@@ -382,8 +376,8 @@ sim_admin_call(struct sim *s, const char *method, const char *path, const char *
         goto out;
     }
     if (post) {
-        in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
-        if (in == NULL || !cJSON_IsObject(in)) {
+        in = sim_json_object(body, len);
+        if (in == NULL) {
             rc = sim_admin_error(r, 400, "the body must be a JSON object");
             goto out;
         }

@@ -22,6 +22,7 @@
 
 #include "sim/sim_int.h"
 #include "util/duration.h"
+#include "util/jsonr.h"
 
 #define SIM_MAX_BUDGETS 20000      /* budgets per account (AWS Budgets quotas) */
 #define MAX_ALERTS      5          /* notifications per budget */
@@ -51,14 +52,6 @@ invalid(struct bctx *c, const char *msg)
     return fail(c, 400, "InvalidParameterException", msg);
 }
 
-static const char *
-str_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static cJSON *
 list(struct sim *s)
 {
@@ -76,7 +69,7 @@ find(struct sim *s, const char *account, const char *name)
     cJSON_ArrayForEach(e, list(s))
     {
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(e, "Budget");
-        const char *acct = str_of(e, "AccountId"), *n = str_of(b, "BudgetName");
+        const char *acct = jsonr_str(e, "AccountId"), *n = jsonr_str(b, "BudgetName");
 
         if (acct != NULL && n != NULL && strcmp(acct, account) == 0 && strcmp(n, name) == 0)
             return e;
@@ -90,7 +83,7 @@ account_ok(struct bctx *c, const char *op, const char **account)
 {
     char msg[512];
 
-    *account = str_of(c->in, "AccountId");
+    *account = jsonr_str(c->in, "AccountId");
     if (*account == NULL || strlen(*account) != 12 || strspn(*account, "0123456789") != 12) {
         invalid(c, "AccountId must be a 12-digit account id");
         return false;
@@ -153,8 +146,8 @@ checked_budget(struct bctx *c, const cJSON *b)
                                          "SAVINGS_PLANS_UTILIZATION",
                                          "SAVINGS_PLANS_COVERAGE" };
     const cJSON *lim = cJSON_GetObjectItemCaseSensitive(b, "BudgetLimit");
-    const char *amount = str_of(lim, "Amount"), *unit = str_of(lim, "Unit");
-    const char *tu = str_of(b, "TimeUnit"), *type = str_of(b, "BudgetType");
+    const char *amount = jsonr_str(lim, "Amount"), *unit = jsonr_str(lim, "Unit");
+    const char *tu = jsonr_str(b, "TimeUnit"), *type = jsonr_str(b, "BudgetType");
     const cJSON *tp = cJSON_GetObjectItemCaseSensitive(b, "TimePeriod");
     const cJSON *start = cJSON_GetObjectItemCaseSensitive(tp, "Start");
     const cJSON *end = cJSON_GetObjectItemCaseSensitive(tp, "End");
@@ -165,7 +158,7 @@ checked_budget(struct bctx *c, const cJSON *b)
 
     if (!cJSON_IsObject(b))
         return invalid(c, "Budget is required"), NULL;
-    if (!valid_name(str_of(b, "BudgetName")))
+    if (!valid_name(jsonr_str(b, "BudgetName")))
         return invalid(c, "BudgetName must be 1 to 100 characters without ':' or '\\'"), NULL;
     for (size_t i = 0; tu != NULL && i < SBX_ARRAY_LEN(units); i++)
         unit_ok = unit_ok || strcmp(tu, units[i]) == 0;
@@ -223,8 +216,9 @@ notifications_ok(struct bctx *c, const cJSON *nws)
         const cJSON *th = cJSON_GetObjectItemCaseSensitive(n, "Threshold"), *sub;
         int emails = 0;
 
-        if (str_of(n, "NotificationType") == NULL || str_of(n, "ComparisonOperator") == NULL ||
-            !cJSON_IsNumber(th) || th->valuedouble < 0) {
+        if (jsonr_str(n, "NotificationType") == NULL ||
+            jsonr_str(n, "ComparisonOperator") == NULL || !cJSON_IsNumber(th) ||
+            th->valuedouble < 0) {
             invalid(c, "A notification needs NotificationType, ComparisonOperator and Threshold");
             return false;
         }
@@ -234,7 +228,7 @@ notifications_ok(struct bctx *c, const cJSON *nws)
         }
         cJSON_ArrayForEach(sub, subs)
         {
-            const char *t = str_of(sub, "SubscriptionType"), *a = str_of(sub, "Address");
+            const char *t = jsonr_str(sub, "SubscriptionType"), *a = jsonr_str(sub, "Address");
 
             if (t == NULL || a == NULL || (strcmp(t, "EMAIL") != 0 && strcmp(t, "SNS") != 0)) {
                 invalid(c, "A subscriber needs SubscriptionType EMAIL or SNS and an Address");
@@ -269,9 +263,9 @@ create_budget(struct bctx *c)
         cJSON_Delete(b);
         return;
     }
-    if (find(c->s, account, str_of(b, "BudgetName")) != NULL) {
+    if (find(c->s, account, jsonr_str(b, "BudgetName")) != NULL) {
         snprintf(msg, sizeof(msg), "Error creating budget: %s - the budget already exists.",
-                 str_of(b, "BudgetName"));
+                 jsonr_str(b, "BudgetName"));
         cJSON_Delete(b);
         fail(c, 400, "DuplicateRecordException", msg);
         return;
@@ -333,7 +327,7 @@ requested(struct bctx *c, const char *action, const char *verb)
 
     if (!account_ok(c, action, &account))
         return NULL;
-    return named(c, account, str_of(c->in, "BudgetName"), verb);
+    return named(c, account, jsonr_str(c->in, "BudgetName"), verb);
 }
 
 static void
@@ -374,7 +368,7 @@ answer_with_array(struct bctx *c, const char *key, cJSON **arr)
 static void
 describe_budgets(struct bctx *c)
 {
-    const char *account, *tok = str_of(c->in, "NextToken");
+    const char *account, *tok = jsonr_str(c->in, "NextToken");
     const cJSON *max = cJSON_GetObjectItemCaseSensitive(c->in, "MaxResults"), *rec;
     int page = DEFAULT_PAGE, from = 0, i = 0, taken = 0;
     cJSON *o, *arr;
@@ -402,7 +396,7 @@ describe_budgets(struct bctx *c)
         return;
     cJSON_ArrayForEach(rec, list(c->s))
     {
-        const char *owner = str_of(rec, "AccountId");
+        const char *owner = jsonr_str(rec, "AccountId");
 
         if (owner == NULL || strcmp(owner, account) != 0)
             continue;
@@ -438,7 +432,7 @@ update_budget(struct bctx *c)
         invalid(c, "NewBudget is required");
         return;
     }
-    rec = named(c, account, str_of(nb, "BudgetName"), "update");
+    rec = named(c, account, jsonr_str(nb, "BudgetName"), "update");
     if (rec == NULL)
         return;
     b = checked_budget(c, nb);
@@ -526,15 +520,12 @@ sim_budgets_call(struct sim *s, const char *opname, const char *body, size_t len
     if (in == NULL)
         return rc;
     c.in = in;
-    sim_catch_up(s);
-    s->calls[handlers[h].op]++;
-    sim_draw_faults(s, handlers[h].op, &error, &throttle, &drop);
-    r->latency_ms = sim_fault_latency(s, handlers[h].op);
+    sim_call_start(s, handlers[h].op, r, &error, &throttle, &drop);
     if (error) {
         fail(&c, 500, "InternalErrorException", "An error on the server occurred.");
     } else if (throttle) {
         fail(&c, 400, "ThrottlingException", "Rate exceeded");
-    } else if ((s->faults.deny_ops & (UINT64_C(1) << handlers[h].op)) != 0) {
+    } else if (sim_call_denied(s, handlers[h].op)) {
         char msg[400];
 
         snprintf(msg, sizeof(msg),
@@ -546,10 +537,5 @@ sim_budgets_call(struct sim *s, const char *opname, const char *body, size_t len
         handlers[h].fn(&c);
         r->drop = drop; /* after the work, as a lost answer is */
     }
-    cJSON_Delete(in);
-    if (c.rc != 0) {
-        sim_reply_release(r);
-        return -1;
-    }
-    return 0;
+    return sim_call_end(in, r, c.rc != 0);
 }

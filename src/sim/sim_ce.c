@@ -306,10 +306,7 @@ sim_ce_call(struct sim *s, const char *opname, const char *body, size_t len,
     in = sim_json_request(s, body, len, r, &rc);
     if (in == NULL)
         return rc;
-    sim_catch_up(s);
-    s->calls[SIM_OP_GET_COST_AND_USAGE]++;
-    sim_draw_faults(s, SIM_OP_GET_COST_AND_USAGE, &error, &throttle, &drop);
-    r->latency_ms = sim_fault_latency(s, SIM_OP_GET_COST_AND_USAGE);
+    sim_call_start(s, SIM_OP_GET_COST_AND_USAGE, r, &error, &throttle, &drop);
     if (error) {
         rc = sim_reply_error(s, r, true, 500, "InternalServerError", NULL,
                              "An internal error occurred");
@@ -327,10 +324,5 @@ sim_ce_call(struct sim *s, const char *opname, const char *body, size_t len,
         rc = get_cost_and_usage(s, in, r);
         r->drop = drop; /* nothing changed: a dropped answer is simply lost */
     }
-    cJSON_Delete(in);
-    if (rc != 0) {
-        sim_reply_release(r);
-        return -1;
-    }
-    return 0;
+    return sim_call_end(in, r, rc != 0);
 }

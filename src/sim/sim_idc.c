@@ -27,6 +27,7 @@
 #include <cjson/cJSON.h>
 
 #include "sim/sim_int.h"
+#include "util/grow.h"
 #include "util/jsonr.h"
 
 #define PS_PREFIX  "arn:aws:sso:::permissionSet/ssoins-72230a1b2c3d4e5f/"
@@ -69,6 +70,14 @@ fail(struct call *c, int status, const char *type, const char *fmt, ...)
     return -1;
 }
 
+/* Marks the call out of memory; -1, so that callers can `return nomem(c)`. */
+static int
+nomem(struct call *c)
+{
+    c->oom = 1;
+    return -1;
+}
+
 /* Answers o (taken over); built false (or o NULL) means building it ran out of memory. */
 static int
 reply_built(struct call *c, cJSON *o, bool built)
@@ -85,19 +94,11 @@ reply(struct call *c, cJSON *o)
     return reply_built(c, o, true);
 }
 
-static const char *
-in_str(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* A required string member, or a ValidationException naming it. */
 static const char *
 required(struct call *c, const char *k)
 {
-    const char *v = in_str(c->in, k);
+    const char *v = jsonr_str(c->in, k);
 
     if (v == NULL || *v == '\0')
         fail(c, 400, "ValidationException",
@@ -189,7 +190,7 @@ static bool
 page(struct call *c, size_t total, size_t *from, size_t *to)
 {
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(c->in, "MaxResults");
-    const char *tok = in_str(c->in, "NextToken");
+    const char *tok = jsonr_str(c->in, "NextToken");
     long max = PAGE_MAX;
     unsigned long off = 0;
 
@@ -255,8 +256,7 @@ list_reply(struct call *c, const char *key, size_t total,
     return reply(c, o);
 nomem:
     cJSON_Delete(o);
-    c->oom = 1;
-    return -1;
+    return nomem(c);
 }
 
 /* An element built from string members (name, value pairs, NULL-ended); NULL when out of
@@ -365,7 +365,6 @@ assignment_request(struct call *c)
     const struct sim_idc_op *other;
     struct sim_idc_op *op;
     struct sim_account *acct;
-    void *g;
 
     if (!check_instance(c) || (target = required(c, "TargetId")) == NULL ||
         (ttype = required(c, "TargetType")) == NULL ||
@@ -409,14 +408,10 @@ assignment_request(struct call *c)
     if (deletion && sim_idc_assignment_find(c->s, &a) == NULL)
         return fail(c, 400, "ResourceNotFoundException",
                     "No assignment of %s to %s %s on account %s", ps, ptype, pid, target);
-    g = sim_grow(c->s->idc.ops, c->s->idc.nops, &c->s->idc.cap_ops, sizeof(*c->s->idc.ops));
-    if (g == NULL) {
-        c->oom = 1;
-        return -1;
-    }
-    c->s->idc.ops = g;
-    op = &c->s->idc.ops[c->s->idc.nops++];
-    memset(op, 0, sizeof(*op));
+    op = grow_slot(&c->s->idc.ops, c->s->idc.nops, &c->s->idc.cap_ops, sizeof(*op));
+    if (op == NULL)
+        return nomem(c);
+    c->s->idc.nops++;
     new_uuid(c->s, op->id, sizeof(op->id));
     op->deletion = deletion;
     op->a = a;
@@ -469,10 +464,8 @@ op_list_assignments(struct call *c)
         return fail(c, 400, "ResourceNotFoundException", "Could not find PermissionSet with ARN %s",
                     ps);
     idx = calloc(c->s->idc.nassignments + 1, sizeof(*idx));
-    if (idx == NULL) {
-        c->oom = 1;
-        return -1;
-    }
+    if (idx == NULL)
+        return nomem(c);
     for (size_t i = 0; i < c->s->idc.nassignments; i++) {
         const struct sim_idc_assignment *a = &c->s->idc.assignments[i];
 
@@ -503,8 +496,8 @@ unique_attribute(struct call *c, const char **path, const char **value)
         fail(c, 400, "ResourceNotFoundException", "No resource has this external id");
         return false;
     }
-    *path = in_str(ua, "AttributePath");
-    *value = in_str(ua, "AttributeValue");
+    *path = jsonr_str(ua, "AttributePath");
+    *value = jsonr_str(ua, "AttributeValue");
     if (!cJSON_IsObject(ua) || *path == NULL || *value == NULL) {
         fail(c, 400, "ValidationException",
              "AlternateIdentifier needs UniqueAttribute with AttributePath and a string "
@@ -522,6 +515,16 @@ id_reply(struct call *c, const char *key, const char *id)
     return reply_built(c, o,
                        !(o == NULL || sim_json_add_str(o, key, id) != 0 ||
                          sim_json_add_str(o, "IdentityStoreId", SIM_IDC_STORE_ID) != 0));
+}
+
+/* The answer to a write that made a resource: its id under key, or out of memory (!added). */
+static int
+created(struct call *c, bool added, const char *key, const char *id)
+{
+    if (!added)
+        return nomem(c);
+    c->r->mutated = true;
+    return id_reply(c, key, id);
 }
 
 static int
@@ -553,7 +556,7 @@ op_describe_user(struct call *c)
 {
     const char *id;
     const struct sim_idc_user *u;
-    cJSON *o, *emails, *e;
+    cJSON *o, *e;
 
     if (!check_store(c) || (id = required(c, "UserId")) == NULL)
         return -1;
@@ -567,14 +570,8 @@ op_describe_user(struct call *c)
         (u->display_name != NULL && sim_json_add_str(o, "DisplayName", u->display_name) != 0))
         goto nomem;
     if (u->email != NULL) {
-        emails = cJSON_AddArrayToObject(o, "Emails");
-        e = cJSON_CreateObject();
-        if (emails == NULL || e == NULL) {
-            cJSON_Delete(e);
-            goto nomem;
-        }
-        cJSON_AddItemToArray(emails, e);
-        if (sim_json_add_str(e, "Value", u->email) != 0 ||
+        e = sim_json_add_item(cJSON_AddArrayToObject(o, "Emails"));
+        if (e == NULL || sim_json_add_str(e, "Value", u->email) != 0 ||
             sim_json_add_str(e, "Type", "work") != 0 ||
             cJSON_AddBoolToObject(e, "Primary", 1) == NULL)
             goto nomem;
@@ -582,8 +579,7 @@ op_describe_user(struct call *c)
     return reply(c, o);
 nomem:
     cJSON_Delete(o);
-    c->oom = 1;
-    return -1;
+    return nomem(c);
 }
 
 static int
@@ -627,7 +623,7 @@ check_writable(struct call *c, const char *opname)
 static const char *
 member_str(struct call *c, const cJSON *o, const char *name, size_t max)
 {
-    const char *v = in_str(o, strrchr(name, '.') != NULL ? strrchr(name, '.') + 1 : name);
+    const char *v = jsonr_str(o, strrchr(name, '.') != NULL ? strrchr(name, '.') + 1 : name);
 
     if (v == NULL || *v == '\0' || strlen(v) > max) {
         fail(c, 400, "ValidationException",
@@ -680,12 +676,7 @@ op_create_user(struct call *c)
                         user, email != NULL ? email : "(none)");
     }
     new_uuid(c->s, id, sizeof(id));
-    if (sim_idc_user_add(c->s, id, user, email, display) == NULL) {
-        c->oom = 1;
-        return -1;
-    }
-    c->r->mutated = true;
-    return id_reply(c, "UserId", id);
+    return created(c, sim_idc_user_add(c->s, id, user, email, display) != NULL, "UserId", id);
 }
 
 /* CreateGroupMembership{IdentityStoreId, GroupId, MemberId:{UserId}} -> MembershipId. */
@@ -694,14 +685,13 @@ op_create_group_membership(struct call *c)
 {
     const cJSON *member = cJSON_GetObjectItemCaseSensitive(c->in, "MemberId");
     const char *group, *user;
-    struct sim_idc_membership *m;
+    const struct sim_idc_membership *m;
     char id[40];
-    void *g;
 
     if (!check_store(c) || !check_writable(c, "CreateGroupMembership") ||
         (group = required(c, "GroupId")) == NULL)
         return -1;
-    user = in_str(member, "UserId");
+    user = jsonr_str(member, "UserId");
     if (user == NULL || *user == '\0')
         return fail(c, 400, "ValidationException", "MemberId needs a UserId");
     if (sim_idc_group_find(c->s, group) == NULL)
@@ -714,21 +704,8 @@ op_create_group_membership(struct call *c)
             return fail(c, 400, "ConflictException", "Member %.48s is already in group %.48s", user,
                         group);
     }
-    g = sim_grow(c->s->idc.memberships, c->s->idc.nmemberships, &c->s->idc.cap_memberships,
-                 sizeof(*c->s->idc.memberships));
-    if (g == NULL) {
-        c->oom = 1;
-        return -1;
-    }
-    c->s->idc.memberships = g;
     new_uuid(c->s, id, sizeof(id));
-    m = &c->s->idc.memberships[c->s->idc.nmemberships++];
-    memset(m, 0, sizeof(*m));
-    snprintf(m->id, sizeof(m->id), "%s", id);
-    snprintf(m->group_id, sizeof(m->group_id), "%s", group);
-    snprintf(m->user_id, sizeof(m->user_id), "%s", user);
-    c->r->mutated = true;
-    return id_reply(c, "MembershipId", id);
+    return created(c, sim_idc_membership_add(c->s, id, group, user) == 0, "MembershipId", id);
 }
 
 /* --- dispatch ----------------------------------------------------------------------------- */
@@ -786,6 +763,7 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
     cJSON *in = NULL;
     int op = sim_op_find(opname);
     size_t h;
+    int rc;
 
     memset(r, 0, sizeof(*r));
     sim_request_id(r->request_id);
@@ -799,21 +777,17 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
         fail(&c, 400, "UnknownOperationException", "Unknown operation %s", opname);
         goto out;
     }
-    in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
-    if (in == NULL || !cJSON_IsObject(in)) {
-        fail(&c, 400, "SerializationException",
-             "Start of structure or map found where not expected.");
+    in = sim_json_request(s, body, len, r, &rc);
+    if (in == NULL) {
+        c.oom = rc != 0;
         goto out;
     }
     c.in = in;
-    sim_catch_up(s);
-    sim_idc_catch_up(s);
-    s->calls[op]++;
-    r->latency_ms = sim_fault_latency(s, (enum sim_op)op);
     {
         bool error, throttle;
 
-        sim_draw_faults(s, op, &error, &throttle, &r->drop);
+        sim_call_start(s, (enum sim_op)op, r, &error, &throttle, &r->drop);
+        sim_idc_catch_up(s);
         if (error) {
             r->drop = false;
             fail(&c, 500, "InternalServerException",
@@ -833,7 +807,7 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
         fail(&c, 400, "ThrottlingException", "Rate exceeded");
         goto out;
     }
-    if ((s->faults.deny_ops & (UINT64_C(1) << op)) != 0) {
+    if (sim_call_denied(s, (enum sim_op)op)) {
         r->drop = false;
         fail(&c, 400, "AccessDeniedException",
              "User: %s is not authorized to perform: %s:%s with an explicit deny in an "
@@ -850,12 +824,7 @@ sim_idc_call(struct sim *s, bool identitystore, const char *opname, const char *
     c.deletion = handlers[h].deletion;
     handlers[h].fn(&c);
 out:
-    cJSON_Delete(in);
-    if (c.oom) {
-        sim_reply_release(r);
-        return -1;
-    }
-    return 0;
+    return sim_call_end(in, r, c.oom);
 }
 
 /* --- state -------------------------------------------------------------------------------- */
@@ -890,22 +859,10 @@ admin_dump(struct sim *s, struct sim_reply *r)
 }
 
 static int
-admin_id(struct sim_reply *r, const char *key, const char *id)
-{
-    cJSON *o = cJSON_CreateObject();
-    int rc = -1;
-
-    if (o != NULL && sim_json_add_str(o, key, id) == 0)
-        rc = sim_reply_json(r, 200, ADMIN_TYPE, o);
-    cJSON_Delete(o);
-    return rc;
-}
-
-static int
 admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
 {
-    const char *name = in_str(in, "UserName"), *email = in_str(in, "Email");
-    const char *display = in_str(in, "DisplayName");
+    const char *name = jsonr_str(in, "UserName"), *email = jsonr_str(in, "Email");
+    const char *display = jsonr_str(in, "DisplayName");
     char id[48], uuid[40];
 
     if (name == NULL || *name == '\0' || strlen(name) > 128)
@@ -925,13 +882,13 @@ admin_add_user(struct sim *s, const cJSON *in, struct sim_reply *r)
     if (sim_idc_user_add(s, id, name, email, display) == NULL)
         return -1;
     r->mutated = true;
-    return admin_id(r, "UserId", id);
+    return sim_admin_member(r, 200, "UserId", id);
 }
 
 static int
 admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
 {
-    const char *name = in_str(in, "DisplayName");
+    const char *name = jsonr_str(in, "DisplayName");
     char id[48];
 
     if (name == NULL || *name == '\0' || strlen(name) > 1024)
@@ -944,7 +901,7 @@ admin_add_group(struct sim *s, const cJSON *in, struct sim_reply *r)
     if (sim_idc_group_add(s, id, name) == NULL)
         return -1;
     r->mutated = true;
-    return admin_id(r, "GroupId", id);
+    return sim_admin_member(r, 200, "GroupId", id);
 }
 
 /* A deleted user or group leaves its groups or members (as in AWS's directory). */
@@ -967,7 +924,7 @@ static int
 admin_delete(struct sim *s, const cJSON *in, struct sim_reply *r, bool group)
 {
     const char *idk = group ? "GroupId" : "UserId", *namek = group ? "DisplayName" : "UserName";
-    const char *id = in_str(in, idk), *name = in_str(in, namek);
+    const char *id = jsonr_str(in, idk), *name = jsonr_str(in, namek);
     size_t n = group ? s->idc.ngroups : s->idc.nusers;
     char gone[48];
 
@@ -993,7 +950,7 @@ admin_delete(struct sim *s, const cJSON *in, struct sim_reply *r, bool group)
             s->idc.nusers--;
         }
         r->mutated = true;
-        return admin_id(r, idk, gone);
+        return sim_admin_member(r, 200, idk, gone);
     }
     return sim_admin_error(r, 404, "%s/delete: no %s %s (%s or %s required)",
                            group ? "groups" : "users", group ? "group" : "user",

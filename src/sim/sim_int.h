@@ -277,6 +277,8 @@ struct sim_idc_assignment *sim_idc_assignment_find(struct sim *s,
 struct sim_idc_user *sim_idc_user_add(struct sim *s, const char *id, const char *name,
                                       const char *email, const char *display);
 struct sim_idc_group *sim_idc_group_add(struct sim *s, const char *id, const char *name);
+/* Appends user's membership of group under id; -1 when out of memory. */
+int sim_idc_membership_add(struct sim *s, const char *id, const char *group, const char *user);
 /* Frees users, groups, assignments and requests (the latency stays). */
 void sim_idc_release(struct sim *s);
 /* Applies every assignment request due by now. */
@@ -293,6 +295,9 @@ int sim_budgets_load(struct sim *s, const struct cJSON *root);
 /* sim_json.c: an admin API error answer {"error": message} with HTTP status; -1 when out of
  * memory. */
 int sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...) SBX_PRINTF(3, 4);
+/* sim_json.c: an admin API answer of one string member {key: value} with HTTP status; -1 when
+ * out of memory. */
+int sim_admin_member(struct sim_reply *r, int status, const char *key, const char *value);
 /* sim_idc.c: admin API under /__sim/idc/ (what = the path after "/__sim/"). in is the POST body or
  * NULL. */
 int sim_idc_admin(struct sim *s, const char *method, const char *what, const struct cJSON *in,
@@ -324,13 +329,13 @@ bool sim_parent_exists(struct sim *s, const char *id);
 /* True for an address an account of this organization has ever had (case-insensitive). */
 bool sim_email_used(struct sim *s, const char *email);
 
-/* Appends a member account (ACTIVE, under parent); returns it or NULL if out of memory. */
 /*
- * Room for one more element: returns items (or its reallocation, twice the capacity, 16 at
- * first) with *cap updated, when n == *cap; items unchanged otherwise. NULL when out of memory,
- * leaving items and *cap as they were. Arrays in the simulator only grow.
+ * Appends a copy of the size bytes at item to the array the caller holds in *itemsp (the
+ * address of its pointer; *n elements, room for *cap; grow_slot()) and counts it in *n. -1 when
+ * out of memory, the array unchanged. Arrays in the simulator only grow.
  */
-void *sim_grow(void *items, size_t n, size_t *cap, size_t size);
+int sim_append(void *itemsp, size_t *n, size_t *cap, size_t size, const void *item);
+/* Appends a member account (ACTIVE, under parent); returns it or NULL if out of memory. */
 struct sim_account *sim_account_add(struct sim *s, const char *id, const char *email,
                                     const char *name, const char *role, const char *parent,
                                     bool created, double joined);
@@ -339,6 +344,11 @@ struct sim_account *sim_account_add(struct sim *s, const char *id, const char *e
 int sim_count_accounts(const struct sim *s);
 int sim_count_closing(const struct sim *s);
 int sim_count_creating(const struct sim *s);
+/* Records a closure of account_id accepted at t in the 30-day ledger; -1 when out of memory. */
+int sim_close_add(struct sim *s, const char *account_id, double t);
+/* Appends an OU (strings copied, no tags) under parent, its depth from that parent's; NULL
+ * when out of memory. */
+struct sim_ou *sim_ou_add(struct sim *s, const char *id, const char *name, const char *parent);
 /* Closures accepted within the rolling 30-day window ending now. */
 int sim_close_used(const struct sim *s, double now);
 /* The close quota in force now (fixed or formula). */
@@ -388,8 +398,18 @@ const char *sim_path_of(struct sim *s, const char *id, char *buf, size_t n);
 
 /* The injected latency of a call of op (ms): latency_ms, unless latency_ops leaves op out. */
 int sim_fault_latency(const struct sim *s, enum sim_op op);
-/* Draws a call's injected faults (sim_orgs.c; the same stream for every service). */
-void sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop);
+/*
+ * The start every service's call shares (sim_orgs.c): the clock caught up, the call of op
+ * counted, its injected latency set in r and its injected faults drawn (the same stream for
+ * every service): *error, *throttle, and *drop for an answer to be lost.
+ */
+void sim_call_start(struct sim *s, enum sim_op op, struct sim_reply *r, bool *error, bool *throttle,
+                    bool *drop);
+/* True when the faults answer a call of op "access denied" (deny_ops). */
+bool sim_call_denied(const struct sim *s, enum sim_op op);
+/* The end every service's call shares: frees the request in; a call that ran out of memory
+ * (oom) releases its reply and returns -1, any other 0. */
+int sim_call_end(struct cJSON *in, struct sim_reply *r, bool oom);
 
 /* Token bucket for op in simulated time: true if a token was taken. */
 bool sim_bucket_take(struct sim *s, enum sim_op op);
@@ -397,6 +417,9 @@ bool sim_bucket_take(struct sim *s, enum sim_op op);
 /* Timestamps round to milliseconds, as AWS's are. */
 double sim_ms(double t);
 
+/* A request body as a JSON object (an empty body is {}), or NULL when it is not one (or out of
+ * memory). */
+struct cJSON *sim_json_object(const char *body, size_t len);
 /* A JSON 1.1 request body as an object (an empty body is {}), or NULL with the
  * SerializationException answered in r and *rc what that answer returned. */
 struct cJSON *sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r,

@@ -108,22 +108,29 @@ xml_escape(const char *in, char *buf, size_t n)
     buf[o] = '\0';
 }
 
+int
+sim_admin_member(struct sim_reply *r, int status, const char *key, const char *value)
+{
+    cJSON *o = cJSON_CreateObject();
+    int rc = -1;
+
+    if (o != NULL && sim_json_add_str(o, key, value) == 0)
+        rc = sim_reply_json(r, status, "application/json", o);
+    cJSON_Delete(o);
+    return rc;
+}
+
 /* An admin API error answer (sim_int.h). */
 int
 sim_admin_error(struct sim_reply *r, int status, const char *fmt, ...)
 {
     char msg[512];
-    cJSON *o = cJSON_CreateObject();
     va_list ap;
-    int rc = -1;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (o != NULL && sim_json_add_str(o, "error", msg) == 0)
-        rc = sim_reply_json(r, status, "application/json", o);
-    cJSON_Delete(o);
-    return rc;
+    return sim_admin_member(r, status, "error", msg);
 }
 
 int
@@ -173,13 +180,24 @@ sim_reply_release(struct sim_reply *r)
 }
 
 cJSON *
-sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r, int *rc)
+sim_json_object(const char *body, size_t len)
 {
+    /* Smithy: servers must accept an empty body as {} (section 1.3). */
     cJSON *in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
 
     if (in != NULL && cJSON_IsObject(in))
         return in;
     cJSON_Delete(in);
+    return NULL;
+}
+
+cJSON *
+sim_json_request(struct sim *s, const char *body, size_t len, struct sim_reply *r, int *rc)
+{
+    cJSON *in = sim_json_object(body, len);
+
+    if (in != NULL)
+        return in;
     *rc = sim_reply_error(s, r, true, 400, "SerializationException", NULL,
                           "Start of structure or map found where not expected.");
     return NULL;
@@ -211,23 +229,44 @@ sim_json_add_item(cJSON *arr)
 
 /* --- dump ------------------------------------------------------------------------------ */
 
+/* Fills o with the members of one element (item) of an array being dumped; -1: out of memory. */
+typedef int dump_fn(cJSON *o, const void *item, void *ctx);
+
+/* Member k of o: an array with one object per element of items (n of size bytes each), filled
+ * by fill (ctx passed through). -1 when out of memory. */
 static int
-add_tags(cJSON *o, const char *k, const struct sim_tags *t)
+add_objects(cJSON *o, const char *k, const void *items, size_t n, size_t size, dump_fn *fill,
+            void *ctx)
 {
     cJSON *arr = cJSON_AddArrayToObject(o, k);
+    const char *item = items;
 
     if (arr == NULL)
         return -1;
-    for (size_t i = 0; i < t->n; i++) {
-        cJSON *tag = sim_json_add_item(arr);
+    for (size_t i = 0; i < n; i++, item += size) {
+        cJSON *e = sim_json_add_item(arr);
 
-        if (tag == NULL)
-            return -1;
-        if (sim_json_add_str(tag, "Key", t->v[i].key) != 0 ||
-            sim_json_add_str(tag, "Value", t->v[i].value) != 0)
+        if (e == NULL || fill(e, item, ctx) != 0)
             return -1;
     }
     return 0;
+}
+
+static int
+dump_tag(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_tag *t = item;
+
+    (void)ctx;
+    return sim_json_add_str(o, "Key", t->key) != 0 || sim_json_add_str(o, "Value", t->value) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+add_tags(cJSON *o, const char *k, const struct sim_tags *t)
+{
+    return add_objects(o, k, t->v, t->n, sizeof(*t->v), dump_tag, NULL);
 }
 
 static int
@@ -256,6 +295,18 @@ add_hex64(cJSON *o, const char *k, uint64_t v)
 }
 
 static int
+dump_rate(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_rate *rate = item;
+
+    (void)ctx;
+    return sim_json_add_num(o, "From", rate->from) != 0 ||
+                           sim_json_add_num(o, "PerDay", rate->per_day) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
 dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
 {
     cJSON *o = sim_json_add_item(arr);
@@ -277,33 +328,21 @@ dump_account(struct sim *s, cJSON *arr, const struct sim_account *a)
         sim_json_add_str(o, "RoleName", a->role_name) != 0 || add_tags(o, "Tags", &a->tags) != 0 ||
         sim_json_add_num(o, "CloseCalls", a->close_calls))
         return -1;
-    if (a->nrates > 0) {
-        cJSON *rates = cJSON_AddArrayToObject(o, "SpendRates");
-
-        if (rates == NULL)
-            return -1;
-        for (size_t i = 0; i < a->nrates; i++) {
-            cJSON *e = sim_json_add_item(rates);
-
-            if (e == NULL)
-                return -1;
-            if (sim_json_add_num(e, "From", a->rates[i].from) != 0 ||
-                sim_json_add_num(e, "PerDay", a->rates[i].per_day) != 0)
-                return -1;
-        }
-    }
+    if (a->nrates > 0 &&
+        add_objects(o, "SpendRates", a->rates, a->nrates, sizeof(*a->rates), dump_rate, NULL) != 0)
+        return -1;
     return 0;
 }
 
 static const char *const car_states[] = { "IN_PROGRESS", "SUCCEEDED", "FAILED" };
 
+/* ctx: the internal form (a bool). */
 static int
-dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
+dump_request(cJSON *o, const void *item, void *ctx)
 {
-    cJSON *o = sim_json_add_item(arr);
+    const struct sim_create_req *r = item;
+    const bool *internal = ctx;
 
-    if (o == NULL)
-        return -1;
     if (sim_json_add_str(o, "Id", r->id) != 0 || sim_json_add_str(o, "Email", r->email) != 0 ||
         sim_json_add_str(o, "AccountName", r->account_name) != 0 ||
         sim_json_add_str(o, "State", car_states[r->state]) != 0 ||
@@ -313,7 +352,7 @@ dump_request(cJSON *arr, const struct sim_create_req *r, bool internal)
         add_num_or_null(o, "CompletedTimestamp", r->completed) != 0 ||
         sim_json_add_str(o, "RoleName", r->role_name) != 0 || add_tags(o, "Tags", &r->tags) != 0)
         return -1;
-    if (internal && sim_json_add_str(o, "ForcedFailure", r->forced_failure) != 0)
+    if (*internal && sim_json_add_str(o, "ForcedFailure", r->forced_failure) != 0)
         return -1;
     return 0;
 }
@@ -338,11 +377,39 @@ dump_ops(cJSON *o, const char *key, uint64_t mask)
     return 0;
 }
 
+static int
+dump_policy(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_policy *p = item;
+
+    (void)ctx;
+    return sim_json_add_str(o, "Id", p->id) != 0 || sim_json_add_str(o, "Name", p->name) != 0 ||
+                           sim_json_add_str(o, "Description", p->description) != 0 ||
+                           sim_json_add_str(o, "Content", p->content) != 0 ||
+                           sim_json_add_str(o, "Type", sim_policy_types[p->type]) != 0 ||
+                           cJSON_AddBoolToObject(o, "AwsManaged", p->aws_managed) == NULL ||
+                           add_tags(o, "Tags", &p->tags) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_attachment(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_attach *at = item;
+
+    (void)ctx;
+    return sim_json_add_str(o, "PolicyId", at->policy_id) != 0 ||
+                           sim_json_add_str(o, "TargetId", at->target_id) != 0
+                   ? -1
+                   : 0;
+}
+
 /* Enabled policy types, policies (with their content) and attachments. */
 static int
 dump_policies(struct sim *s, cJSON *root)
 {
-    cJSON *arr = cJSON_AddArrayToObject(root, "policy_types"), *o;
+    cJSON *arr = cJSON_AddArrayToObject(root, "policy_types");
 
     if (arr == NULL)
         return -1;
@@ -351,35 +418,12 @@ dump_policies(struct sim *s, cJSON *root)
             continue;
         cJSON_AddItemToArray(arr, cJSON_CreateString(sim_policy_types[t]));
     }
-    arr = cJSON_AddArrayToObject(root, "policies");
-    if (arr == NULL)
-        return -1;
-    for (size_t i = 0; i < s->npolicies; i++) {
-        const struct sim_policy *p = &s->policies[i];
-
-        o = sim_json_add_item(arr);
-        if (o == NULL)
-            return -1;
-        if (sim_json_add_str(o, "Id", p->id) != 0 || sim_json_add_str(o, "Name", p->name) != 0 ||
-            sim_json_add_str(o, "Description", p->description) != 0 ||
-            sim_json_add_str(o, "Content", p->content) != 0 ||
-            sim_json_add_str(o, "Type", sim_policy_types[p->type]) != 0 ||
-            cJSON_AddBoolToObject(o, "AwsManaged", p->aws_managed) == NULL ||
-            add_tags(o, "Tags", &p->tags) != 0)
-            return -1;
-    }
-    arr = cJSON_AddArrayToObject(root, "attachments");
-    if (arr == NULL)
-        return -1;
-    for (size_t i = 0; i < s->nattach; i++) {
-        o = sim_json_add_item(arr);
-        if (o == NULL)
-            return -1;
-        if (sim_json_add_str(o, "PolicyId", s->attach[i].policy_id) != 0 ||
-            sim_json_add_str(o, "TargetId", s->attach[i].target_id) != 0)
-            return -1;
-    }
-    return 0;
+    return add_objects(root, "policies", s->policies, s->npolicies, sizeof(*s->policies),
+                       dump_policy, NULL) != 0 ||
+                           add_objects(root, "attachments", s->attach, s->nattach,
+                                       sizeof(*s->attach), dump_attachment, NULL) != 0
+                   ? -1
+                   : 0;
 }
 
 static int
@@ -402,9 +446,27 @@ dump_faults(cJSON *root, const struct sim_faults *f)
 }
 
 static int
+dump_session(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_session *ss = item;
+
+    (void)ctx;
+    return sim_json_add_str(e, "AccessKeyId", ss->access_key_id) != 0 ||
+                           sim_json_add_str(e, "SecretAccessKey", ss->secret) != 0 ||
+                           sim_json_add_str(e, "SessionToken", ss->token) != 0 ||
+                           sim_json_add_str(e, "AccountId", ss->account_id) != 0 ||
+                           sim_json_add_str(e, "RoleName", ss->role_name) != 0 ||
+                           sim_json_add_str(e, "SessionName", ss->session_name) != 0 ||
+                           sim_json_add_str(e, "RoleId", ss->role_id) != 0 ||
+                           sim_json_add_num(e, "Expires", ss->expires) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
 dump_internal(struct sim *s, cJSON *root)
 {
-    cJSON *in = cJSON_AddObjectToObject(root, "internal"), *o, *arr;
+    cJSON *in = cJSON_AddObjectToObject(root, "internal"), *o;
 
     if (in == NULL || add_hex64(in, "rng_ids", s->rng_ids) != 0 ||
         add_hex64(in, "rng_faults", s->rng_faults) != 0 ||
@@ -429,33 +491,43 @@ dump_internal(struct sim *s, cJSON *root)
             sim_json_add_num(b, "last", s->buckets[i].last) != 0)
             return -1;
     }
-    arr = cJSON_AddArrayToObject(in, "sessions");
-    if (arr == NULL)
-        return -1;
-    for (size_t i = 0; i < s->nsessions; i++) {
-        const struct sim_session *ss = &s->sessions[i];
-        cJSON *e = sim_json_add_item(arr);
+    return add_objects(in, "sessions", s->sessions, s->nsessions, sizeof(*s->sessions),
+                       dump_session, NULL);
+}
 
-        if (e == NULL)
-            return -1;
-        if (sim_json_add_str(e, "AccessKeyId", ss->access_key_id) != 0 ||
-            sim_json_add_str(e, "SecretAccessKey", ss->secret) != 0 ||
-            sim_json_add_str(e, "SessionToken", ss->token) != 0 ||
-            sim_json_add_str(e, "AccountId", ss->account_id) != 0 ||
-            sim_json_add_str(e, "RoleName", ss->role_name) != 0 ||
-            sim_json_add_str(e, "SessionName", ss->session_name) != 0 ||
-            sim_json_add_str(e, "RoleId", ss->role_id) != 0 ||
-            sim_json_add_num(e, "Expires", ss->expires) != 0)
-            return -1;
-    }
-    return 0;
+/* ctx: the simulator (for the path). */
+static int
+dump_ou(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_ou *ou = item;
+    char path[512];
+
+    return sim_json_add_str(o, "Id", ou->id) != 0 || sim_json_add_str(o, "Name", ou->name) != 0 ||
+                           sim_json_add_str(o, "ParentId", ou->parent_id) != 0 ||
+                           sim_json_add_str(o, "Path",
+                                            sim_path_of(ctx, ou->id, path, sizeof(path))) != 0 ||
+                           add_tags(o, "Tags", &ou->tags) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_close(cJSON *o, const void *item, void *ctx)
+{
+    const struct sim_close *cl = item;
+
+    (void)ctx;
+    return sim_json_add_str(o, "AccountId", cl->account_id) != 0 ||
+                           sim_json_add_num(o, "Timestamp", cl->t) != 0
+                   ? -1
+                   : 0;
 }
 
 int
 sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
 {
     cJSON *root = NULL, *o, *arr;
-    char arn[160], path[512], *text = NULL;
+    char arn[160], *text = NULL;
     double now;
     int rc = -1;
 
@@ -494,20 +566,8 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
     if (sim_json_add_str(o, "Id", s->root_id) != 0 || sim_json_add_str(o, "Arn", arn) != 0 ||
         sim_json_add_str(o, "Name", "Root") != 0 || add_tags(o, "Tags", &s->root_tags) != 0)
         goto nomem;
-    arr = cJSON_AddArrayToObject(root, "ous");
-    if (arr == NULL)
+    if (add_objects(root, "ous", s->ous, s->nous, sizeof(*s->ous), dump_ou, s) != 0)
         goto nomem;
-    for (size_t i = 0; i < s->nous; i++) {
-        o = sim_json_add_item(arr);
-        if (o == NULL)
-            goto nomem;
-        if (sim_json_add_str(o, "Id", s->ous[i].id) != 0 ||
-            sim_json_add_str(o, "Name", s->ous[i].name) != 0 ||
-            sim_json_add_str(o, "ParentId", s->ous[i].parent_id) != 0 ||
-            sim_json_add_str(o, "Path", sim_path_of(s, s->ous[i].id, path, sizeof(path))) != 0 ||
-            add_tags(o, "Tags", &s->ous[i].tags) != 0)
-            goto nomem;
-    }
     arr = cJSON_AddArrayToObject(root, "accounts");
     if (arr == NULL)
         goto nomem;
@@ -522,24 +582,11 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
         if (s->accounts[i].state == SIM_ACCT_DEPARTED && dump_account(s, arr, &s->accounts[i]) != 0)
             goto nomem;
     }
-    arr = cJSON_AddArrayToObject(root, "create_requests");
-    if (arr == NULL)
+    if (add_objects(root, "create_requests", s->reqs, s->nreqs, sizeof(*s->reqs), dump_request,
+                    &internal) != 0 ||
+        add_objects(root, "close_ledger", s->closes, s->ncloses, sizeof(*s->closes), dump_close,
+                    NULL) != 0)
         goto nomem;
-    for (size_t i = 0; i < s->nreqs; i++) {
-        if (dump_request(arr, &s->reqs[i], internal) != 0)
-            goto nomem;
-    }
-    arr = cJSON_AddArrayToObject(root, "close_ledger");
-    if (arr == NULL)
-        goto nomem;
-    for (size_t i = 0; i < s->ncloses; i++) {
-        o = sim_json_add_item(arr);
-        if (o == NULL)
-            goto nomem;
-        if (sim_json_add_str(o, "AccountId", s->closes[i].account_id) != 0 ||
-            sim_json_add_num(o, "Timestamp", s->closes[i].t) != 0)
-            goto nomem;
-    }
     if (dump_policies(s, root) != 0)
         goto nomem;
     o = cJSON_AddObjectToObject(root, "calls");
@@ -609,12 +656,10 @@ load_rates(struct sim_account *a, const cJSON *o)
 
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "SpendRates"))
     {
-        void *grown = sim_grow(a->rates, a->nrates, &a->cap_rates, sizeof(*a->rates));
+        struct sim_rate rate = { jsonr_num(e, "From"), jsonr_num(e, "PerDay") };
 
-        if (grown == NULL)
+        if (sim_append(&a->rates, &a->nrates, &a->cap_rates, sizeof(rate), &rate) != 0)
             return -1;
-        a->rates = grown;
-        a->rates[a->nrates++] = (struct sim_rate){ jsonr_num(e, "From"), jsonr_num(e, "PerDay") };
     }
     return 0;
 }
@@ -717,12 +762,9 @@ load_request(struct sim *s, const cJSON *e)
     r->state = strcmp(state, "SUCCEEDED") == 0 ? SIM_CAR_SUCCEEDED
                : strcmp(state, "FAILED") == 0  ? SIM_CAR_FAILED
                                                : SIM_CAR_IN_PROGRESS;
-    snprintf(r->account_id, sizeof(r->account_id), "%s",
-             jsonr_str(e, "AccountId") != NULL ? jsonr_str(e, "AccountId") : "");
-    snprintf(r->failure, sizeof(r->failure), "%s",
-             jsonr_str(e, "FailureReason") != NULL ? jsonr_str(e, "FailureReason") : "");
-    snprintf(r->forced_failure, sizeof(r->forced_failure), "%s",
-             jsonr_str(e, "ForcedFailure") != NULL ? jsonr_str(e, "ForcedFailure") : "");
+    jsonr_copy(e, "AccountId", r->account_id, sizeof(r->account_id));
+    jsonr_copy(e, "FailureReason", r->failure, sizeof(r->failure));
+    jsonr_copy(e, "ForcedFailure", r->forced_failure, sizeof(r->forced_failure));
     r->requested = jsonr_num(e, "RequestedTimestamp");
     r->completed = jsonr_num(e, "CompletedTimestamp");
     return load_tags(&r->tags, e);
@@ -824,22 +866,11 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     {
         const char *id = jsonr_str(e, "Id"), *name = jsonr_str(e, "Name"),
                    *parent = jsonr_str(e, "ParentId");
-        struct sim_ou *ou, *p;
+        struct sim_ou *ou;
 
-        if (id == NULL || name == NULL || parent == NULL)
-            goto bad;
-        ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou));
-        if (ou == NULL)
-            goto bad;
-        ou->name = strdup(name);
-        s->nous++;
-        if (ou->name == NULL)
-            goto bad;
-        snprintf(ou->id, sizeof(ou->id), "%s", id);
-        snprintf(ou->parent_id, sizeof(ou->parent_id), "%s", parent);
-        p = sim_ou_find(s, parent); /* parents precede children in the array */
-        ou->depth = p != NULL ? p->depth + 1 : 1;
-        if (load_tags(&ou->tags, e) != 0)
+        /* Parents precede children in the array: each OU's depth follows from its parent's. */
+        if (id == NULL || name == NULL || parent == NULL ||
+            (ou = sim_ou_add(s, id, name, parent)) == NULL || load_tags(&ou->tags, e) != 0)
             goto bad;
     }
     arr = cJSON_GetObjectItemCaseSensitive(root, "accounts");
@@ -867,16 +898,8 @@ sim_state_load(struct sim *s, const char *json, struct sbx_err *err)
     {
         const char *id = jsonr_str(e, "AccountId");
 
-        if (id == NULL)
+        if (id == NULL || sim_close_add(s, id, jsonr_num(e, "Timestamp")) != 0)
             goto bad;
-        void *grown_closes = sim_grow(s->closes, s->ncloses, &s->cap_closes, sizeof(*s->closes));
-
-        if (grown_closes == NULL)
-            goto bad;
-        s->closes = grown_closes;
-        snprintf(s->closes[s->ncloses].account_id, sizeof(s->closes[0].account_id), "%s", id);
-        s->closes[s->ncloses].t = jsonr_num(e, "Timestamp");
-        s->ncloses++;
     }
     arr = cJSON_GetObjectItemCaseSensitive(in, "sessions");
     cJSON_ArrayForEach(e, arr)
@@ -902,17 +925,12 @@ bad:
 
 /* --- IAM Identity Center state ------------------------------------------------------- */
 
-static const char *
-idc_str(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int
-dump_assignment(cJSON *o, const struct sim_idc_assignment *a)
+dump_assignment(cJSON *o, const void *item, void *ctx)
 {
+    const struct sim_idc_assignment *a = item;
+
+    (void)ctx;
     return sim_json_add_str(o, "AccountId", a->account_id) != 0 ||
                            sim_json_add_str(o, "PermissionSetArn", a->ps_arn) != 0 ||
                            sim_json_add_str(o, "PrincipalType", a->principal_type) != 0 ||
@@ -920,11 +938,68 @@ dump_assignment(cJSON *o, const struct sim_idc_assignment *a)
                    ? -1
                    : 0;
 }
+
+static int
+dump_user(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_idc_user *u = item;
+
+    (void)ctx;
+    return sim_json_add_str(e, "UserId", u->id) != 0 ||
+                           sim_json_add_str(e, "UserName", u->user_name) != 0 ||
+                           (u->email != NULL && sim_json_add_str(e, "Email", u->email) != 0) ||
+                           (u->display_name != NULL &&
+                            sim_json_add_str(e, "DisplayName", u->display_name) != 0)
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_group(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_idc_group *g = item;
+
+    (void)ctx;
+    return sim_json_add_str(e, "GroupId", g->id) != 0 ||
+                           sim_json_add_str(e, "DisplayName", g->name) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_membership(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_idc_membership *m = item;
+
+    (void)ctx;
+    return sim_json_add_str(e, "MembershipId", m->id) != 0 ||
+                           sim_json_add_str(e, "GroupId", m->group_id) != 0 ||
+                           sim_json_add_str(e, "UserId", m->user_id) != 0
+                   ? -1
+                   : 0;
+}
+
+static int
+dump_idc_op(cJSON *e, const void *item, void *ctx)
+{
+    const struct sim_idc_op *op = item;
+
+    return sim_json_add_str(e, "RequestId", op->id) != 0 ||
+                           sim_json_add_str(e, "Kind", op->deletion ? "delete" : "create") != 0 ||
+                           dump_assignment(e, &op->a, ctx) != 0 ||
+                           sim_json_add_num(e, "Requested", op->requested) != 0 ||
+                           sim_json_add_num(e, "Due", op->due) != 0 ||
+                           cJSON_AddBoolToObject(e, "Applied", op->applied) == NULL ||
+                           sim_json_add_str(e, "FailureReason", op->failure) != 0
+                   ? -1
+                   : 0;
+}
+
 int
 sim_idc_dump(struct sim *s, cJSON *root)
 {
     struct sim_idc *d = &s->idc;
-    cJSON *o, *arr, *e;
+    cJSON *o;
 
     sim_idc_catch_up(s);
     o = cJSON_AddObjectToObject(root, "identity_center");
@@ -934,69 +1009,23 @@ sim_idc_dump(struct sim *s, cJSON *root)
         sim_json_add_num(o, "write_rate", d->write_rate) != 0 ||
         sim_json_add_str(o, "identity_source", d->external_source ? "external" : "internal") != 0)
         return -1;
-    if ((arr = cJSON_AddArrayToObject(o, "users")) == NULL)
+    if (add_objects(o, "users", d->users, d->nusers, sizeof(*d->users), dump_user, NULL) != 0 ||
+        add_objects(o, "groups", d->groups, d->ngroups, sizeof(*d->groups), dump_group, NULL) !=
+                0 ||
+        add_objects(o, "memberships", d->memberships, d->nmemberships, sizeof(*d->memberships),
+                    dump_membership, NULL) != 0 ||
+        add_objects(o, "assignments", d->assignments, d->nassignments, sizeof(*d->assignments),
+                    dump_assignment, NULL) != 0 ||
+        add_objects(o, "requests", d->ops, d->nops, sizeof(*d->ops), dump_idc_op, NULL) != 0)
         return -1;
-    for (size_t i = 0; i < d->nusers; i++) {
-        if ((e = sim_json_add_item(arr)) == NULL)
-            return -1;
-        if (sim_json_add_str(e, "UserId", d->users[i].id) != 0 ||
-            sim_json_add_str(e, "UserName", d->users[i].user_name) != 0 ||
-            (d->users[i].email != NULL && sim_json_add_str(e, "Email", d->users[i].email) != 0) ||
-            (d->users[i].display_name != NULL &&
-             sim_json_add_str(e, "DisplayName", d->users[i].display_name) != 0))
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "groups")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->ngroups; i++) {
-        if ((e = sim_json_add_item(arr)) == NULL)
-            return -1;
-        if (sim_json_add_str(e, "GroupId", d->groups[i].id) != 0 ||
-            sim_json_add_str(e, "DisplayName", d->groups[i].name) != 0)
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "memberships")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nmemberships; i++) {
-        if ((e = cJSON_CreateObject()) == NULL)
-            return -1;
-        cJSON_AddItemToArray(arr, e);
-        if (sim_json_add_str(e, "MembershipId", d->memberships[i].id) != 0 ||
-            sim_json_add_str(e, "GroupId", d->memberships[i].group_id) != 0 ||
-            sim_json_add_str(e, "UserId", d->memberships[i].user_id) != 0)
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "assignments")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nassignments; i++) {
-        if ((e = sim_json_add_item(arr)) == NULL)
-            return -1;
-        if (dump_assignment(e, &d->assignments[i]) != 0)
-            return -1;
-    }
-    if ((arr = cJSON_AddArrayToObject(o, "requests")) == NULL)
-        return -1;
-    for (size_t i = 0; i < d->nops; i++) {
-        const struct sim_idc_op *op = &d->ops[i];
-
-        if ((e = sim_json_add_item(arr)) == NULL)
-            return -1;
-        if (sim_json_add_str(e, "RequestId", op->id) != 0 ||
-            sim_json_add_str(e, "Kind", op->deletion ? "delete" : "create") != 0 ||
-            dump_assignment(e, &op->a) != 0 ||
-            sim_json_add_num(e, "Requested", op->requested) != 0 ||
-            sim_json_add_num(e, "Due", op->due) != 0 ||
-            cJSON_AddBoolToObject(e, "Applied", op->applied) == NULL ||
-            sim_json_add_str(e, "FailureReason", op->failure) != 0)
-            return -1;
-    }
     return 0;
 }
+
 static bool
 load_assignment(const cJSON *e, struct sim_idc_assignment *a)
 {
-    const char *acct = idc_str(e, "AccountId"), *ps = idc_str(e, "PermissionSetArn");
-    const char *pt = idc_str(e, "PrincipalType"), *pid = idc_str(e, "PrincipalId");
+    const char *acct = jsonr_str(e, "AccountId"), *ps = jsonr_str(e, "PermissionSetArn");
+    const char *pt = jsonr_str(e, "PrincipalType"), *pid = jsonr_str(e, "PrincipalId");
 
     memset(a, 0, sizeof(*a));
     if (acct == NULL || ps == NULL || pt == NULL || pid == NULL)
@@ -1021,76 +1050,53 @@ sim_idc_load(struct sim *s, const cJSON *root)
     v = cJSON_GetObjectItemCaseSensitive(o, "write_rate");
     if (cJSON_IsNumber(v) && v->valuedouble >= 0 && isfinite(v->valuedouble))
         s->idc.write_rate = v->valuedouble;
-    s->idc.external_source = idc_str(o, "identity_source") != NULL &&
-                             strcmp(idc_str(o, "identity_source"), "external") == 0;
+    s->idc.external_source = jsonr_str(o, "identity_source") != NULL &&
+                             strcmp(jsonr_str(o, "identity_source"), "external") == 0;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "memberships"))
     {
-        struct sim_idc_membership m = { 0 };
-        const char *mid = idc_str(e, "MembershipId"), *gid = idc_str(e, "GroupId");
-        const char *uid = idc_str(e, "UserId");
-        void *g;
+        const char *mid = jsonr_str(e, "MembershipId"), *gid = jsonr_str(e, "GroupId");
+        const char *uid = jsonr_str(e, "UserId");
 
-        if (mid == NULL || gid == NULL || uid == NULL)
+        if (mid == NULL || gid == NULL || uid == NULL ||
+            sim_idc_membership_add(s, mid, gid, uid) != 0)
             return -1;
-        snprintf(m.id, sizeof(m.id), "%s", mid);
-        snprintf(m.group_id, sizeof(m.group_id), "%s", gid);
-        snprintf(m.user_id, sizeof(m.user_id), "%s", uid);
-        g = sim_grow(s->idc.memberships, s->idc.nmemberships, &s->idc.cap_memberships,
-                     sizeof(*s->idc.memberships));
-        if (g == NULL)
-            return -1;
-        s->idc.memberships = g;
-        s->idc.memberships[s->idc.nmemberships++] = m;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "users"))
     {
-        if (idc_str(e, "UserId") == NULL || idc_str(e, "UserName") == NULL ||
-            sim_idc_user_add(s, idc_str(e, "UserId"), idc_str(e, "UserName"), idc_str(e, "Email"),
-                             idc_str(e, "DisplayName")) == NULL)
+        if (jsonr_str(e, "UserId") == NULL || jsonr_str(e, "UserName") == NULL ||
+            sim_idc_user_add(s, jsonr_str(e, "UserId"), jsonr_str(e, "UserName"),
+                             jsonr_str(e, "Email"), jsonr_str(e, "DisplayName")) == NULL)
             return -1;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "groups"))
     {
-        if (idc_str(e, "GroupId") == NULL || idc_str(e, "DisplayName") == NULL ||
-            sim_idc_group_add(s, idc_str(e, "GroupId"), idc_str(e, "DisplayName")) == NULL)
+        if (jsonr_str(e, "GroupId") == NULL || jsonr_str(e, "DisplayName") == NULL ||
+            sim_idc_group_add(s, jsonr_str(e, "GroupId"), jsonr_str(e, "DisplayName")) == NULL)
             return -1;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "assignments"))
     {
         struct sim_idc_assignment a;
-        void *g;
 
-        if (!load_assignment(e, &a))
+        if (!load_assignment(e, &a) || sim_append(&s->idc.assignments, &s->idc.nassignments,
+                                                  &s->idc.cap_assignments, sizeof(a), &a) != 0)
             return -1;
-        g = sim_grow(s->idc.assignments, s->idc.nassignments, &s->idc.cap_assignments,
-                     sizeof(*s->idc.assignments));
-        if (g == NULL)
-            return -1;
-        s->idc.assignments = g;
-        s->idc.assignments[s->idc.nassignments++] = a;
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "requests"))
     {
         struct sim_idc_op op = { 0 };
-        const char *id = idc_str(e, "RequestId"), *kind = idc_str(e, "Kind");
-        void *g;
+        const char *id = jsonr_str(e, "RequestId"), *kind = jsonr_str(e, "Kind");
 
         if (id == NULL || kind == NULL || !load_assignment(e, &op.a))
             return -1;
         snprintf(op.id, sizeof(op.id), "%s", id);
         op.deletion = strcmp(kind, "delete") == 0;
-        v = cJSON_GetObjectItemCaseSensitive(e, "Requested");
-        op.requested = cJSON_IsNumber(v) ? v->valuedouble : 0;
-        v = cJSON_GetObjectItemCaseSensitive(e, "Due");
-        op.due = cJSON_IsNumber(v) ? v->valuedouble : 0;
+        op.requested = jsonr_num(e, "Requested");
+        op.due = jsonr_num(e, "Due");
         op.applied = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "Applied"));
-        snprintf(op.failure, sizeof(op.failure), "%s",
-                 idc_str(e, "FailureReason") != NULL ? idc_str(e, "FailureReason") : "");
-        g = sim_grow(s->idc.ops, s->idc.nops, &s->idc.cap_ops, sizeof(*s->idc.ops));
-        if (g == NULL)
+        jsonr_copy(e, "FailureReason", op.failure, sizeof(op.failure));
+        if (sim_append(&s->idc.ops, &s->idc.nops, &s->idc.cap_ops, sizeof(op), &op) != 0)
             return -1;
-        s->idc.ops = g;
-        s->idc.ops[s->idc.nops++] = op;
     }
     return 0;
 }

@@ -19,13 +19,16 @@
 #include <cjson/cJSON.h>
 
 #include "sim/sim_int.h"
-#include "util/grow.h"
 
 #define JSON_TYPE "application/x-amz-json-1.1"
 
 /* Messages AWS is observed to send (AWS-ORGANIZATIONS.md section 1.5). */
-#define MSG_PARENT_NOT_FOUND "We can't find a root or OU with the ParentId that you specified."
-#define MSG_RATE             "You have sent too many requests in too short a period of time. Try again later."
+#define MSG_PARENT_NOT_FOUND  "We can't find a root or OU with the ParentId that you specified."
+#define MSG_ACCOUNT_NOT_FOUND "We can't find an AWS account with the AccountId that you specified."
+#define MSG_POLICY_NOT_FOUND  "We can't find a policy with the PolicyId that you specified."
+#define MSG_TARGET_NOT_FOUND \
+    "We can't find a root, OU, account, or policy with the TargetId that you specified."
+#define MSG_RATE "You have sent too many requests in too short a period of time. Try again later."
 #define MSG_BUSY \
     "AWS Organizations can't complete your request because another request is already in progress. Try again later."
 #define MSG_SERVICE \
@@ -78,6 +81,24 @@ nomem(struct call *c)
 {
     c->oom = 1;
     return -1;
+}
+
+/* What a lookup found, or NULL after answering the error type (with msg) when it found nothing:
+ * `if ((a = found(c, sim_account_find(...), ...)) == NULL) return -1;`. */
+static void *
+found(struct call *c, void *what, const char *type, const char *msg)
+{
+    if (what == NULL)
+        fail(c, type, NULL, "%s", msg);
+    return what;
+}
+
+/* The empty answer of an operation that changed the organization. */
+static int
+changed(struct call *c)
+{
+    c->r->mutated = true;
+    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
 }
 
 /* --- patterns (the model's regular expressions, as code) ------------------------------ */
@@ -698,13 +719,11 @@ op_describe_create_account_status(struct call *c)
     const char *id;
     struct sim_create_req *r;
 
-    if (get_str(c, "CreateAccountRequestId", true, 0, 36, is_car_id, &id) != 0)
+    if (get_str(c, "CreateAccountRequestId", true, 0, 36, is_car_id, &id) != 0 ||
+        (r = found(c, sim_req_find(c->s, id), "CreateAccountStatusNotFoundException",
+                   "We can't find an create account request with the CreateAccountRequestId "
+                   "that you specified.")) == NULL)
         return -1;
-    r = sim_req_find(c->s, id);
-    if (r == NULL)
-        return fail(c, "CreateAccountStatusNotFoundException", NULL,
-                    "We can't find an create account request with the CreateAccountRequestId "
-                    "that you specified.");
     return answer_item(c, "CreateAccountStatus", car_json(r));
 }
 
@@ -778,10 +797,9 @@ op_close_account(struct call *c)
                     "You attempted to close the management account. To close the management "
                     "account for the organization, you must first either remove or close all "
                     "member accounts in the organization.");
-    a = sim_account_find(s, id);
+    a = found(c, sim_account_find(c->s, id), "AccountNotFoundException", MSG_ACCOUNT_NOT_FOUND);
     if (a == NULL)
-        return fail(c, "AccountNotFoundException", NULL,
-                    "We can't find an AWS account with the AccountId that you specified.");
+        return -1;
     a->close_calls++;
     c->r->mutated = true;
     if (a->state == SIM_ACCT_CLOSED)
@@ -805,18 +823,12 @@ op_close_account(struct call *c)
     if (sim_close_used(s, now) >= limit)
         return fail(c, "ConstraintViolationException", "CLOSE_ACCOUNT_QUOTA_EXCEEDED",
                     "You have exceeded close account quota for the past 30 days.");
-    void *grown_closes = sim_grow(s->closes, s->ncloses, &s->cap_closes, sizeof(*s->closes));
-
-    if (grown_closes == NULL)
+    if (sim_close_add(s, id, sim_ms(now)) != 0)
         return nomem(c);
-    s->closes = grown_closes;
-    snprintf(s->closes[s->ncloses].account_id, sizeof(s->closes[0].account_id), "%s", id);
-    s->closes[s->ncloses].t = sim_ms(now);
-    s->ncloses++;
     a->state = SIM_ACCT_PENDING_CLOSURE;
     a->closed = sim_ms(now);
     s->next_due = fmin(s->next_due, a->closed + s->close_latency);
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 static int
@@ -825,12 +837,10 @@ op_describe_account(struct call *c)
     struct sim_account *a;
     const char *id;
 
-    if (get_str(c, "AccountId", true, 0, 12, is_account_id, &id) != 0)
+    if (get_str(c, "AccountId", true, 0, 12, is_account_id, &id) != 0 ||
+        (a = found(c, sim_account_find(c->s, id), "AccountNotFoundException",
+                   MSG_ACCOUNT_NOT_FOUND)) == NULL)
         return -1;
-    a = sim_account_find(c->s, id);
-    if (a == NULL)
-        return fail(c, "AccountNotFoundException", NULL,
-                    "We can't find an AWS account with the AccountId that you specified.");
     return answer_item(c, "Account", account_json(c->s, a));
 }
 
@@ -973,7 +983,8 @@ op_create_ou(struct call *c)
     struct sim_tags tags = { 0 };
     const char *parent, *name;
     struct sim_ou *p, *ou;
-    int depth, rc = -1;
+    char id[SIM_ID_LEN];
+    int rc = -1;
 
     if (get_str(c, "ParentId", true, 0, 100, is_parent_id, &parent) != 0 ||
         get_str(c, "Name", true, 1, 128, NULL, &name) != 0 || get_tags(c, false, &tags) != 0)
@@ -983,8 +994,7 @@ op_create_ou(struct call *c)
         goto out;
     }
     p = sim_ou_find(s, parent);
-    depth = p != NULL ? p->depth + 1 : 1;
-    if (depth > SIM_MAX_OU_DEPTH) {
+    if (p != NULL && p->depth >= SIM_MAX_OU_DEPTH) {
         fail(c, "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED",
              "You attempted to create an OU tree that is too many levels deep.");
         goto out;
@@ -1001,22 +1011,14 @@ op_create_ou(struct call *c)
             goto out;
         }
     }
-    ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou));
+    sim_new_ou_id(s, id);
+    ou = sim_ou_add(s, id, name, parent);
     if (ou == NULL) {
         nomem(c);
         goto out;
     }
-    ou->name = strdup(name);
-    if (ou->name == NULL) {
-        nomem(c);
-        goto out;
-    }
-    sim_new_ou_id(s, ou->id);
-    snprintf(ou->parent_id, sizeof(ou->parent_id), "%s", parent);
-    ou->depth = depth;
     ou->tags = tags;
     memset(&tags, 0, sizeof(tags));
-    s->nous++;
     c->r->mutated = true;
     if (sim_full_access_attach(s, ou->id) != 0) {
         nomem(c);
@@ -1037,12 +1039,10 @@ op_move_account(struct call *c)
 
     if (get_str(c, "AccountId", true, 0, 12, is_account_id, &id) != 0 ||
         get_str(c, "SourceParentId", true, 0, 100, is_parent_id, &src) != 0 ||
-        get_str(c, "DestinationParentId", true, 0, 100, is_parent_id, &dst) != 0)
+        get_str(c, "DestinationParentId", true, 0, 100, is_parent_id, &dst) != 0 ||
+        (a = found(c, sim_account_find(c->s, id), "AccountNotFoundException",
+                   MSG_ACCOUNT_NOT_FOUND)) == NULL)
         return -1;
-    a = sim_account_find(s, id);
-    if (a == NULL)
-        return fail(c, "AccountNotFoundException", NULL,
-                    "We can't find an AWS account with the AccountId that you specified.");
     /* An account that is not in SourceParentId: its source parent, as named, is not found. */
     if (!sim_parent_exists(s, src) || strcmp(a->parent_id, src) != 0)
         return fail(c, "SourceParentNotFoundException", NULL,
@@ -1055,8 +1055,7 @@ op_move_account(struct call *c)
         return fail(c, "DuplicateAccountException", NULL,
                     "That account is already present in the specified destination.");
     snprintf(a->parent_id, sizeof(a->parent_id), "%s", dst);
-    c->r->mutated = true;
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 static cJSON *
@@ -1102,12 +1101,8 @@ op_list_parents(struct call *c)
 static int
 resource_tags(struct call *c, const char *id, struct sim_tags **out)
 {
-    *out = sim_tags_of(c->s, id);
-    if (*out == NULL)
-        return fail(c, "TargetNotFoundException", NULL,
-                    "We can't find a root, OU, account, or policy with the TargetId that you "
-                    "specified.");
-    return 0;
+    *out = found(c, sim_tags_of(c->s, id), "TargetNotFoundException", MSG_TARGET_NOT_FOUND);
+    return *out != NULL ? 0 : -1;
 }
 
 static int
@@ -1138,8 +1133,7 @@ op_tag_resource(struct call *c)
         nomem(c);
         goto out;
     }
-    c->r->mutated = true;
-    rc = sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    rc = changed(c);
 out:
     sim_tags_release(&tags);
     return rc;
@@ -1182,8 +1176,7 @@ op_untag_resource(struct call *c)
     {
         sim_tags_remove(cur, e->valuestring);
     }
-    c->r->mutated = true;
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 static cJSON *
@@ -1251,11 +1244,6 @@ oom:
 }
 
 /* --- policies (service control policies and the other policy types) ------------------- */
-
-static const char MSG_POLICY_NOT_FOUND[] =
-        "We can't find a policy with the PolicyId that you specified.";
-static const char MSG_TARGET_NOT_FOUND[] =
-        "We can't find a root, OU, account, or policy with the TargetId that you specified.";
 
 /* ^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$ */
 static bool
@@ -1398,11 +1386,10 @@ op_describe_policy(struct call *c)
     const char *id;
     struct sim_policy *p;
 
-    if (get_str(c, "PolicyId", true, 0, 130, is_policy_like, &id) != 0)
+    if (get_str(c, "PolicyId", true, 0, 130, is_policy_like, &id) != 0 ||
+        (p = found(c, sim_policy_find(c->s, id), "PolicyNotFoundException",
+                   MSG_POLICY_NOT_FOUND)) == NULL)
         return -1;
-    p = sim_policy_find(c->s, id);
-    if (p == NULL)
-        return fail(c, "PolicyNotFoundException", NULL, "%s", MSG_POLICY_NOT_FOUND);
     return answer_item(c, "Policy", policy_json(p));
 }
 
@@ -1413,11 +1400,10 @@ attach_args(struct call *c, struct sim_policy **p, const char **target)
     const char *id;
 
     if (get_str(c, "PolicyId", true, 0, 130, is_policy_like, &id) != 0 ||
-        get_str(c, "TargetId", true, 0, 100, is_target_id, target) != 0)
+        get_str(c, "TargetId", true, 0, 100, is_target_id, target) != 0 ||
+        (*p = found(c, sim_policy_find(c->s, id), "PolicyNotFoundException",
+                    MSG_POLICY_NOT_FOUND)) == NULL)
         return -1;
-    *p = sim_policy_find(c->s, id);
-    if (*p == NULL)
-        return fail(c, "PolicyNotFoundException", NULL, "%s", MSG_POLICY_NOT_FOUND);
     if (!target_exists(c->s, *target))
         return fail(c, "TargetNotFoundException", NULL, "%s", MSG_TARGET_NOT_FOUND);
     return 0;
@@ -1446,8 +1432,7 @@ op_attach_policy(struct call *c)
                     "be attached to an entity at one time.");
     if (sim_attach_add(s, p->id, target) != 0)
         return nomem(c);
-    c->r->mutated = true;
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 static int
@@ -1469,8 +1454,7 @@ op_detach_policy(struct call *c)
                     "to have fewer than the minimum number of policies of a certain type "
                     "required.");
     sim_attach_remove(s, p->id, target);
-    c->r->mutated = true;
-    return sim_reply_empty(c->r) != 0 ? nomem(c) : 0;
+    return changed(c);
 }
 
 struct policy_filter {
@@ -1618,8 +1602,8 @@ static int (*const handlers[SIM_OP_COUNT])(struct call *) = {
 
 /* Draws this call's injected faults from the seeded stream (only for selected operations,
  * so the sequence is reproducible for a given sequence of requests). */
-void
-sim_draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
+static void
+draw_faults(struct sim *s, enum sim_op op, bool *error, bool *throttle, bool *drop)
 {
     const struct sim_faults *f = &s->faults;
     bool selected = f->ops == 0 || (f->ops & (UINT64_C(1) << op)) != 0;
@@ -1641,6 +1625,33 @@ sim_fault_latency(const struct sim *s, enum sim_op op)
     uint64_t only = s->faults.latency_ops;
 
     return only == 0 || (only & (UINT64_C(1) << op)) != 0 ? s->faults.latency_ms : 0;
+}
+
+void
+sim_call_start(struct sim *s, enum sim_op op, struct sim_reply *r, bool *error, bool *throttle,
+               bool *drop)
+{
+    sim_catch_up(s);
+    s->calls[op]++;
+    r->latency_ms = sim_fault_latency(s, op);
+    draw_faults(s, op, error, throttle, drop);
+}
+
+bool
+sim_call_denied(const struct sim *s, enum sim_op op)
+{
+    return (s->faults.deny_ops & (UINT64_C(1) << op)) != 0;
+}
+
+int
+sim_call_end(cJSON *in, struct sim_reply *r, bool oom)
+{
+    cJSON_Delete(in);
+    if (oom) {
+        sim_reply_release(r);
+        return -1;
+    }
+    return 0;
 }
 
 /* The injected "access denied" fault: an IAM deny as AWS answers it, or, in the formats an
@@ -1676,7 +1687,7 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
     struct call c = { 0 };
     cJSON *in = NULL;
     bool error, throttle, drop;
-    int op;
+    int op, rc;
 
     memset(r, 0, sizeof(*r));
     sim_request_id(r->request_id);
@@ -1689,18 +1700,13 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
         goto out;
     }
     c.op = (enum sim_op)op;
-    /* Smithy: servers must accept an empty body as {} (section 1.3). */
-    in = len == 0 ? cJSON_CreateObject() : cJSON_ParseWithLength(body, len);
-    if (in == NULL || !cJSON_IsObject(in)) {
-        fail(&c, "SerializationException", NULL,
-             "Start of structure or map found where not expected.");
+    in = sim_json_request(s, body, len, r, &rc);
+    if (in == NULL) {
+        c.oom = rc != 0;
         goto out;
     }
     c.in = in;
-    sim_catch_up(s);
-    s->calls[op]++;
-    sim_draw_faults(s, c.op, &error, &throttle, &drop);
-    r->latency_ms = sim_fault_latency(s, c.op);
+    sim_call_start(s, c.op, r, &error, &throttle, &drop);
     if (error) {
         fail(&c, "ServiceException", NULL, MSG_SERVICE);
         goto out;
@@ -1709,7 +1715,7 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
         fail(&c, "TooManyRequestsException", NULL, MSG_RATE);
         goto out;
     }
-    if ((s->faults.deny_ops & (UINT64_C(1) << op)) != 0) {
+    if (sim_call_denied(s, c.op)) {
         deny(&c, opname);
         goto out;
     }
@@ -1731,10 +1737,5 @@ sim_orgs_call(struct sim *s, const char *opname, const char *body, size_t len,
      * client must reconcile (the engine's crash-between-call-and-record repair). */
     r->drop = drop;
 out:
-    cJSON_Delete(in);
-    if (c.oom) {
-        sim_reply_release(r);
-        return -1;
-    }
-    return 0;
+    return sim_call_end(in, r, c.oom);
 }

@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,14 +121,16 @@ sim_rng_unit(uint64_t *state)
     return (double)(sim_rng_next(state) >> 11) * (1.0 / 9007199254740992.0);
 }
 
+/* out = prefix followed by len characters drawn from alphabet (out has room for them). */
 static void
-rng_chars(uint64_t *state, const char *alphabet, char *out, size_t n)
+rng_id(uint64_t *state, const char *prefix, const char *alphabet, size_t len, char *out)
 {
-    size_t k = strlen(alphabet);
+    size_t p = strlen(prefix), k = strlen(alphabet);
 
-    for (size_t i = 0; i < n; i++)
-        out[i] = alphabet[sim_rng_next(state) % k];
-    out[n] = '\0';
+    memcpy(out, prefix, p);
+    for (size_t i = 0; i < len; i++)
+        out[p + i] = alphabet[sim_rng_next(state) % k];
+    out[p + len] = '\0';
 }
 
 void
@@ -154,60 +157,58 @@ static const char lower_digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 void
 sim_new_account_id(struct sim *s, char out[13])
 {
-    for (;;) {
-        rng_chars(&s->rng_ids, "0123456789", out, 12);
-        if (strcmp(out, SIM_MANAGEMENT_ID) != 0 && sim_account_find_any(s, out) == NULL)
-            return;
-    }
+    do {
+        rng_id(&s->rng_ids, "", "0123456789", 12, out);
+    } while (strcmp(out, SIM_MANAGEMENT_ID) == 0 || sim_account_find_any(s, out) != NULL);
 }
 
 void
 sim_new_car_id(struct sim *s, char out[40])
 {
-    for (;;) {
-        memcpy(out, "car-", 4);
-        rng_chars(&s->rng_ids, lower_digits, out + 4, 32);
-        if (sim_req_find(s, out) == NULL)
-            return;
-    }
+    do {
+        rng_id(&s->rng_ids, "car-", lower_digits, 32, out);
+    } while (sim_req_find(s, out) != NULL);
 }
 
 void
 sim_new_ou_id(struct sim *s, char out[SIM_ID_LEN])
 {
-    char tail[9];
+    char prefix[24];
 
-    for (;;) {
-        rng_chars(&s->rng_ids, lower_digits, tail, 8);
-        snprintf(out, SIM_ID_LEN, "ou-%s-%s", s->root_id + 2, tail);
-        if (sim_ou_find(s, out) == NULL)
-            return;
-    }
+    snprintf(prefix, sizeof(prefix), "ou-%s-", s->root_id + 2);
+    do {
+        rng_id(&s->rng_ids, prefix, lower_digits, 8, out);
+    } while (sim_ou_find(s, out) != NULL);
 }
 
 void
 sim_new_policy_id(struct sim *s, char out[SIM_ID_LEN])
 {
-    char tail[9];
-
-    for (;;) {
-        rng_chars(&s->rng_ids, lower_digits, tail, 8);
-        snprintf(out, SIM_ID_LEN, "p-%s", tail);
-        if (sim_policy_find(s, out) == NULL)
-            return;
-    }
+    do {
+        rng_id(&s->rng_ids, "p-", lower_digits, 8, out);
+    } while (sim_policy_find(s, out) != NULL);
 }
 
 /* --- lookups and counters ------------------------------------------------------------- */
 
+/* The element of items (n of size bytes each) whose id, the string at byte off, is id. */
+static void *
+find_by_id(void *items, size_t n, size_t size, size_t off, const char *id)
+{
+    char *e = items;
+
+    for (size_t i = 0; i < n; i++, e += size) {
+        if (strcmp(e + off, id) == 0)
+            return e;
+    }
+    return NULL;
+}
+
 struct sim_account *
 sim_account_find_any(struct sim *s, const char *id)
 {
-    for (size_t i = 0; i < s->naccounts; i++) {
-        if (strcmp(s->accounts[i].id, id) == 0)
-            return &s->accounts[i];
-    }
-    return NULL;
+    return find_by_id(s->accounts, s->naccounts, sizeof(*s->accounts),
+                      offsetof(struct sim_account, id), id);
 }
 
 struct sim_account *
@@ -221,21 +222,13 @@ sim_account_find(struct sim *s, const char *id)
 struct sim_ou *
 sim_ou_find(struct sim *s, const char *id)
 {
-    for (size_t i = 0; i < s->nous; i++) {
-        if (strcmp(s->ous[i].id, id) == 0)
-            return &s->ous[i];
-    }
-    return NULL;
+    return find_by_id(s->ous, s->nous, sizeof(*s->ous), offsetof(struct sim_ou, id), id);
 }
 
 struct sim_create_req *
 sim_req_find(struct sim *s, const char *id)
 {
-    for (size_t i = 0; i < s->nreqs; i++) {
-        if (strcmp(s->reqs[i].id, id) == 0)
-            return &s->reqs[i];
-    }
-    return NULL;
+    return find_by_id(s->reqs, s->nreqs, sizeof(*s->reqs), offsetof(struct sim_create_req, id), id);
 }
 
 static void
@@ -255,6 +248,15 @@ account_release(struct sim_account *a)
     free(a->role_name);
     sim_tags_release(&a->tags);
     free(a->rates);
+}
+
+static void
+policy_release(struct sim_policy *p)
+{
+    free(p->name);
+    free(p->description);
+    free(p->content);
+    sim_tags_release(&p->tags);
 }
 
 void
@@ -303,24 +305,26 @@ sim_email_used(struct sim *s, const char *email)
     return false;
 }
 
-int
-sim_count_accounts(const struct sim *s)
+static int
+count_in_state(const struct sim *s, enum sim_acct_state state)
 {
     int n = 0;
 
     for (size_t i = 0; i < s->naccounts; i++)
-        n += s->accounts[i].state != SIM_ACCT_DEPARTED;
+        n += s->accounts[i].state == state;
     return n;
+}
+
+int
+sim_count_accounts(const struct sim *s)
+{
+    return (int)s->naccounts - count_in_state(s, SIM_ACCT_DEPARTED);
 }
 
 int
 sim_count_closing(const struct sim *s)
 {
-    int n = 0;
-
-    for (size_t i = 0; i < s->naccounts; i++)
-        n += s->accounts[i].state == SIM_ACCT_PENDING_CLOSURE;
-    return n;
+    return count_in_state(s, SIM_ACCT_PENDING_CLOSURE);
 }
 
 int
@@ -396,7 +400,6 @@ int
 sim_tags_set(struct sim_tags *t, const char *key, const char *value)
 {
     char *v = strdup(value), *k;
-    struct sim_tag *nv;
 
     if (v == NULL)
         return -1;
@@ -407,20 +410,13 @@ sim_tags_set(struct sim_tags *t, const char *key, const char *value)
             return 0;
         }
     }
-    nv = sim_grow(t->v, t->n, &t->cap, sizeof(*nv));
-    if (nv == NULL) {
-        free(v);
-        return -1;
-    }
-    t->v = nv;
     k = strdup(key);
-    if (k == NULL) {
+    if (k == NULL ||
+        sim_append(&t->v, &t->n, &t->cap, sizeof(*t->v), &(struct sim_tag){ k, v }) != 0) {
+        free(k);
         free(v);
         return -1;
     }
-    t->v[t->n].key = k;
-    t->v[t->n].value = v;
-    t->n++;
     return 0;
 }
 
@@ -485,29 +481,21 @@ sim_tags_of(struct sim *s, const char *id)
 const char *
 sim_acct_status(const struct sim_account *a)
 {
-    switch (a->state) {
-    case SIM_ACCT_ACTIVE:
-        return "ACTIVE";
-    case SIM_ACCT_PENDING_CLOSURE:
-        return "PENDING_CLOSURE";
-    default:
-        return "SUSPENDED";
-    }
+    return a->state == SIM_ACCT_CLOSED || a->state == SIM_ACCT_DEPARTED ? "SUSPENDED"
+                                                                        : sim_acct_state_name(a);
 }
 
 const char *
 sim_acct_state_name(const struct sim_account *a)
 {
-    switch (a->state) {
-    case SIM_ACCT_ACTIVE:
-        return "ACTIVE";
-    case SIM_ACCT_PENDING_CLOSURE:
-        return "PENDING_CLOSURE";
-    case SIM_ACCT_CLOSED:
-        return "CLOSED";
-    default:
-        return "DEPARTED";
-    }
+    static const char *const names[] = {
+        [SIM_ACCT_ACTIVE] = "ACTIVE",
+        [SIM_ACCT_PENDING_CLOSURE] = "PENDING_CLOSURE",
+        [SIM_ACCT_CLOSED] = "CLOSED",
+        [SIM_ACCT_DEPARTED] = "DEPARTED",
+    };
+
+    return names[a->state];
 }
 
 const char *
@@ -553,26 +541,28 @@ sim_ms(double t)
     return round(t * 1000.0) / 1000.0;
 }
 
-const char *
-sim_iso8601(double t, char *buf, size_t n)
+/* t as ISO 8601 UTC, or in the basic format SigV4 dates use (compact). */
+static const char *
+format_utc(double t, bool compact, char *buf, size_t n)
 {
     time_t tt = (time_t)floor(t);
     struct tm tm;
 
     gmtime_r(&tt, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(buf, n, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+const char *
+sim_iso8601(double t, char *buf, size_t n)
+{
+    return format_utc(t, false, buf, n);
 }
 
 const char *
 sim_amz_date(double t, char *buf, size_t n)
 {
-    time_t tt = (time_t)floor(t);
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(buf, n, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
+    return format_utc(t, true, buf, n);
 }
 
 /* --- clock and transitions ------------------------------------------------------------ */
@@ -677,25 +667,22 @@ finish_create(struct sim *s, struct sim_create_req *r, double t)
     snprintf(r->account_id, sizeof(r->account_id), "%s", id);
 }
 
-void *
-sim_grow(void *items, size_t n, size_t *cap, size_t size)
+int
+sim_append(void *itemsp, size_t *n, size_t *cap, size_t size, const void *item)
 {
-    return grow_array(items, n, cap, size);
+    void *slot = grow_slot(itemsp, *n, cap, size);
+
+    if (slot == NULL)
+        return -1;
+    memcpy(slot, item, size);
+    (*n)++;
+    return 0;
 }
 
 static int
 ev_push(struct ev **v, size_t *n, size_t *cap, double t, enum ev_kind kind, size_t idx)
 {
-    struct ev *grown = sim_grow(*v, *n, cap, sizeof(**v));
-
-    if (grown == NULL)
-        return -1;
-    *v = grown;
-    (*v)[*n].t = t;
-    (*v)[*n].kind = kind;
-    (*v)[*n].idx = idx;
-    (*n)++;
-    return 0;
+    return sim_append(v, n, cap, sizeof(**v), &(struct ev){ t, kind, idx });
 }
 
 static void
@@ -868,46 +855,39 @@ sim_opts_init(struct sim_opts *o)
     o->ce_page_size = 500;
 }
 
+/* Frees the array the caller holds in *itemsp (its elements released already) and empties it. */
+static void
+array_free(void *itemsp, size_t *n, size_t *cap)
+{
+    void **items = itemsp;
+
+    free(*items);
+    *items = NULL;
+    *n = *cap = 0;
+}
+
 static void
 release_org(struct sim *s)
 {
     for (size_t i = 0; i < s->naccounts; i++)
         account_release(&s->accounts[i]);
-    free(s->accounts);
-    s->accounts = NULL;
-    s->naccounts = s->cap_accounts = 0;
+    array_free(&s->accounts, &s->naccounts, &s->cap_accounts);
     for (size_t i = 0; i < s->nous; i++) {
         free(s->ous[i].name);
         sim_tags_release(&s->ous[i].tags);
     }
-    free(s->ous);
-    s->ous = NULL;
-    s->nous = s->cap_ous = 0;
+    array_free(&s->ous, &s->nous, &s->cap_ous);
     for (size_t i = 0; i < s->nreqs; i++)
         req_release(&s->reqs[i]);
-    free(s->reqs);
-    s->reqs = NULL;
-    s->nreqs = s->cap_reqs = 0;
-    free(s->closes);
-    s->closes = NULL;
-    s->ncloses = s->cap_closes = 0;
+    array_free(&s->reqs, &s->nreqs, &s->cap_reqs);
+    array_free(&s->closes, &s->ncloses, &s->cap_closes);
     for (size_t i = 0; i < s->nsessions; i++)
         sim_session_release(&s->sessions[i]);
-    free(s->sessions);
-    s->sessions = NULL;
-    s->nsessions = s->cap_sessions = 0;
-    for (size_t i = 0; i < s->npolicies; i++) {
-        free(s->policies[i].name);
-        free(s->policies[i].description);
-        free(s->policies[i].content);
-        sim_tags_release(&s->policies[i].tags);
-    }
-    free(s->policies);
-    s->policies = NULL;
-    s->npolicies = s->cap_policies = 0;
-    free(s->attach);
-    s->attach = NULL;
-    s->nattach = s->cap_attach = 0;
+    array_free(&s->sessions, &s->nsessions, &s->cap_sessions);
+    for (size_t i = 0; i < s->npolicies; i++)
+        policy_release(&s->policies[i]);
+    array_free(&s->policies, &s->npolicies, &s->cap_policies);
+    array_free(&s->attach, &s->nattach, &s->cap_attach);
     s->policy_types = 0;
     sim_tags_release(&s->root_tags);
 }
@@ -953,7 +933,6 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
 {
     struct sim *s = NULL;
     uint64_t seed = o->seed;
-    char root[5];
 
     *out = NULL;
     if (o->access_key_id == NULL || *o->access_key_id == '\0' || o->secret_access_key == NULL ||
@@ -1013,8 +992,7 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     s->rng_ids = seed;
     s->rng_faults = seed ^ 0x5bd1e9955bd1e995ULL;
     s->token_salt = sim_rng_next(&s->rng_ids);
-    rng_chars(&s->rng_ids, lower_digits, root, 4);
-    snprintf(s->root_id, sizeof(s->root_id), "r-%s", root);
+    rng_id(&s->rng_ids, "r-", lower_digits, 4, s->root_id);
     if (init_org(s) != 0)
         goto nomem;
     *out = s;
@@ -1075,21 +1053,17 @@ sim_budgets_release(struct sim *s)
 struct sim_idc_user *
 sim_idc_user_find(struct sim *s, const char *id)
 {
-    for (size_t i = 0; i < s->idc.nusers; i++) {
-        if (strcmp(s->idc.users[i].id, id) == 0)
-            return &s->idc.users[i];
-    }
-    return NULL;
+    return find_by_id(s->idc.users, s->idc.nusers, sizeof(*s->idc.users),
+                      offsetof(struct sim_idc_user, id), id);
 }
+
 struct sim_idc_group *
 sim_idc_group_find(struct sim *s, const char *id)
 {
-    for (size_t i = 0; i < s->idc.ngroups; i++) {
-        if (strcmp(s->idc.groups[i].id, id) == 0)
-            return &s->idc.groups[i];
-    }
-    return NULL;
+    return find_by_id(s->idc.groups, s->idc.ngroups, sizeof(*s->idc.groups),
+                      offsetof(struct sim_idc_group, id), id);
 }
+
 bool
 sim_idc_principal_exists(struct sim *s, const char *type, const char *id)
 {
@@ -1141,19 +1115,9 @@ idc_apply(struct sim *s, struct sim_idc_op *op)
                  op->a.principal_id);
         return;
     }
-    if (cur != NULL)
-        return;
-    {
-        void *g = sim_grow(s->idc.assignments, s->idc.nassignments, &s->idc.cap_assignments,
-                           sizeof(*s->idc.assignments));
-
-        if (g == NULL) {
-            snprintf(op->failure, sizeof(op->failure), "internal failure");
-            return;
-        }
-        s->idc.assignments = g;
-        s->idc.assignments[s->idc.nassignments++] = op->a;
-    }
+    if (cur == NULL && sim_append(&s->idc.assignments, &s->idc.nassignments,
+                                  &s->idc.cap_assignments, sizeof(op->a), &op->a) != 0)
+        snprintf(op->failure, sizeof(op->failure), "internal failure");
 }
 void
 sim_idc_catch_up(struct sim *s)
@@ -1165,31 +1129,28 @@ sim_idc_catch_up(struct sim *s)
             idc_apply(s, &s->idc.ops[i]);
     }
 }
+static void
+user_release(struct sim_idc_user *u)
+{
+    free(u->user_name);
+    free(u->email);
+    free(u->display_name);
+}
+
 void
 sim_idc_release(struct sim *s)
 {
     struct sim_idc *d = &s->idc;
 
-    for (size_t i = 0; i < d->nusers; i++) {
-        free(d->users[i].user_name);
-        free(d->users[i].email);
-        free(d->users[i].display_name);
-    }
+    for (size_t i = 0; i < d->nusers; i++)
+        user_release(&d->users[i]);
+    array_free(&d->users, &d->nusers, &d->cap_users);
     for (size_t i = 0; i < d->ngroups; i++)
         free(d->groups[i].name);
-    free(d->users);
-    free(d->groups);
-    free(d->memberships);
-    free(d->assignments);
-    free(d->ops);
-    d->users = NULL;
-    d->groups = NULL;
-    d->memberships = NULL;
-    d->nmemberships = d->cap_memberships = 0;
-    d->assignments = NULL;
-    d->ops = NULL;
-    d->nusers = d->cap_users = d->ngroups = d->cap_groups = 0;
-    d->nassignments = d->cap_assignments = d->nops = d->cap_ops = 0;
+    array_free(&d->groups, &d->ngroups, &d->cap_groups);
+    array_free(&d->memberships, &d->nmemberships, &d->cap_memberships);
+    array_free(&d->assignments, &d->nassignments, &d->cap_assignments);
+    array_free(&d->ops, &d->nops, &d->cap_ops);
 }
 static char *
 dup_opt(const char *v, bool *oom)
@@ -1219,13 +1180,23 @@ sim_idc_user_add(struct sim *s, const char *id, const char *name, const char *em
     u->email = dup_opt(email, &oom);
     u->display_name = dup_opt(display, &oom);
     if (oom) {
-        free(u->user_name);
-        free(u->email);
-        free(u->display_name);
+        user_release(u);
         return NULL;
     }
     d->nusers++;
     return u;
+}
+
+int
+sim_idc_membership_add(struct sim *s, const char *id, const char *group, const char *user)
+{
+    struct sim_idc_membership m;
+
+    snprintf(m.id, sizeof(m.id), "%s", id);
+    snprintf(m.group_id, sizeof(m.group_id), "%s", group);
+    snprintf(m.user_id, sizeof(m.user_id), "%s", user);
+    return sim_append(&s->idc.memberships, &s->idc.nmemberships, &s->idc.cap_memberships, sizeof(m),
+                      &m);
 }
 
 struct sim_idc_group *
@@ -1250,18 +1221,13 @@ int
 sim_rate_set(struct sim *s, struct sim_account *a, double per_day)
 {
     double now = sim_now(s);
-    void *grown;
 
     if (a->nrates > 0 && a->rates[a->nrates - 1].from >= now) {
         a->rates[a->nrates - 1].per_day = per_day; /* same instant: the last word wins */
         return 0;
     }
-    grown = sim_grow(a->rates, a->nrates, &a->cap_rates, sizeof(*a->rates));
-    if (grown == NULL)
-        return -1;
-    a->rates = grown;
-    a->rates[a->nrates++] = (struct sim_rate){ now, per_day };
-    return 0;
+    return sim_append(&a->rates, &a->nrates, &a->cap_rates, sizeof(*a->rates),
+                      &(struct sim_rate){ now, per_day });
 }
 
 double
@@ -1315,11 +1281,8 @@ sim_policy_type_find(const char *name)
 struct sim_policy *
 sim_policy_find(struct sim *s, const char *id)
 {
-    for (size_t i = 0; i < s->npolicies; i++) {
-        if (strcmp(s->policies[i].id, id) == 0)
-            return &s->policies[i];
-    }
-    return NULL;
+    return find_by_id(s->policies, s->npolicies, sizeof(*s->policies),
+                      offsetof(struct sim_policy, id), id);
 }
 
 struct sim_policy *
@@ -1335,9 +1298,7 @@ sim_policy_add(struct sim *s, const char *id, const char *name, const char *desc
     p->description = strdup(description);
     p->content = strdup(content);
     if (p->name == NULL || p->description == NULL || p->content == NULL) {
-        free(p->name);
-        free(p->description);
-        free(p->content);
+        policy_release(p);
         return NULL;
     }
     p->type = type;
@@ -1360,18 +1321,40 @@ sim_attached(const struct sim *s, const char *policy_id, const char *target_id)
 int
 sim_attach_add(struct sim *s, const char *policy_id, const char *target_id)
 {
-    void *grown;
+    struct sim_attach at;
 
     if (sim_attached(s, policy_id, target_id))
         return 0;
-    grown = sim_grow(s->attach, s->nattach, &s->cap_attach, sizeof(*s->attach));
-    if (grown == NULL)
-        return -1;
-    s->attach = grown;
-    snprintf(s->attach[s->nattach].policy_id, SIM_ID_LEN, "%s", policy_id);
-    snprintf(s->attach[s->nattach].target_id, SIM_ID_LEN, "%s", target_id);
-    s->nattach++;
-    return 0;
+    snprintf(at.policy_id, sizeof(at.policy_id), "%s", policy_id);
+    snprintf(at.target_id, sizeof(at.target_id), "%s", target_id);
+    return sim_append(&s->attach, &s->nattach, &s->cap_attach, sizeof(at), &at);
+}
+
+int
+sim_close_add(struct sim *s, const char *account_id, double t)
+{
+    struct sim_close cl = { .t = t };
+
+    snprintf(cl.account_id, sizeof(cl.account_id), "%s", account_id);
+    return sim_append(&s->closes, &s->ncloses, &s->cap_closes, sizeof(cl), &cl);
+}
+
+struct sim_ou *
+sim_ou_add(struct sim *s, const char *id, const char *name, const char *parent)
+{
+    struct sim_ou *ou = grow_slot(&s->ous, s->nous, &s->cap_ous, sizeof(*ou)), *p;
+
+    if (ou == NULL)
+        return NULL;
+    ou->name = strdup(name);
+    if (ou->name == NULL)
+        return NULL;
+    snprintf(ou->id, sizeof(ou->id), "%s", id);
+    snprintf(ou->parent_id, sizeof(ou->parent_id), "%s", parent);
+    p = sim_ou_find(s, parent);
+    ou->depth = p != NULL ? p->depth + 1 : 1;
+    s->nous++;
+    return ou;
 }
 
 void

@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "sim/sim_int.h"
+#include "util/grow.h"
 #include "util/text.h"
 
 #define STS_NS     "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -199,7 +200,7 @@ assume_role(struct sim *s, const struct param *params, size_t n, const struct si
     char account[13] = "", exp[32], *xml = NULL, *token = NULL;
     const char *role;
     struct sim_account *a;
-    struct sim_session *ss, *grown;
+    struct sim_session *ss;
     long duration = 3600;
     size_t xlen;
     int rc;
@@ -253,18 +254,15 @@ assume_role(struct sim *s, const struct param *params, size_t n, const struct si
         return sim_reply_error(s, r, false, 400, "ValidationError", NULL,
                                "The requested DurationSeconds exceeds the MaxSessionDuration "
                                "set for this role.");
-    grown = sim_grow(s->sessions, s->nsessions, &s->cap_sessions, sizeof(*s->sessions));
-    if (grown == NULL)
+    ss = grow_slot(&s->sessions, s->nsessions, &s->cap_sessions, sizeof(*ss));
+    if (ss == NULL)
         return -1;
-    s->sessions = grown;
     token = malloc(301);
     if (token == NULL)
         return -1;
     memcpy(token, "FwoGZXIvYXdzE", 13);
     random_chars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", token + 13,
                  287);
-    ss = &s->sessions[s->nsessions];
-    memset(ss, 0, sizeof(*ss));
     ss->token = token;
     ss->role_name = strdup(a->role_name);
     ss->session_name = strdup(session);

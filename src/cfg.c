@@ -1502,34 +1502,6 @@ get_accounts(struct loader *ld, const config_setting_t *s, int max, char **ids, 
     return 0;
 }
 
-#define WARN_MAX (365 * DAY)
-
-/* Expiry-warning offsets, kept sorted largest (earliest warning) first. */
-static int
-get_warn(struct loader *ld, const config_setting_t *s, int max, int64_t *warn, int *n)
-{
-    *n = 0;
-    if (get_list(ld, s, max) != 0)
-        return -1;
-    for (int i = 0; i < config_setting_length(s); i++) {
-        const config_setting_t *e = config_setting_get_elem(s, i);
-        int64_t v;
-        int j;
-
-        if (get_duration(ld, e, 1, WARN_MAX, &v) != 0)
-            return -1;
-        for (j = 0; j < *n; j++)
-            if (warn[j] == v)
-                return key_error(ld, e, "duplicate warning offset \"%s\"",
-                                 config_setting_get_string(e));
-        for (j = *n; j > 0 && warn[j - 1] < v; j--)
-            warn[j] = warn[j - 1];
-        warn[j] = v;
-        (*n)++;
-    }
-    return 0;
-}
-
 static int
 get_money(struct loader *ld, const config_setting_t *s, int64_t *out)
 {
@@ -1547,33 +1519,78 @@ get_money(struct loader *ld, const config_setting_t *s, int64_t *out)
     return 0;
 }
 
-/* Warning thresholds in percent of a budget, kept sorted ascending. */
+/* A list of distinct numbers kept sorted: expiry-warning offsets, budget warning thresholds. */
+struct num_list {
+    int (*get)(struct loader *ld, const config_setting_t *e, int64_t *v); /* one entry, checked */
+    bool descending;  /* largest first, else smallest first */
+    const char *what; /* a repeated entry is "duplicate <what> <the entry as written>" */
+    const char *unit; /* after a number in that message */
+};
+
+/* The list s (at most max entries) into v[0..*n): each entry read by l->get, in l's order,
+ * none twice. */
 static int
-get_pcts(struct loader *ld, const config_setting_t *s, int max, int *pct, int *n)
+get_num_list(struct loader *ld, const config_setting_t *s, int max, const struct num_list *l,
+             int64_t *v, int *n)
 {
     *n = 0;
     if (get_list(ld, s, max) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *e = config_setting_get_elem(s, i);
-        int64_t v;
+        int64_t x;
         int j;
 
-        if (config_setting_type(e) != CONFIG_TYPE_INT &&
-            config_setting_type(e) != CONFIG_TYPE_INT64)
-            return key_error(ld, e, "must be a percentage of the limit, an integer 1..99 (got %s)",
-                             type_name(e));
-        if (get_int(ld, e, 1, 99, &v) != 0)
+        if (l->get(ld, e, &x) != 0)
             return -1;
-        for (j = 0; j < *n; j++)
-            if (pct[j] == (int)v)
-                return key_error(ld, e, "duplicate warning threshold %d%%", (int)v);
-        for (j = *n; j > 0 && pct[j - 1] > (int)v; j--)
-            pct[j] = pct[j - 1];
-        pct[j] = (int)v;
+        for (j = 0; j < *n && v[j] != x; j++)
+            ;
+        if (j < *n && config_setting_type(e) == CONFIG_TYPE_STRING)
+            return key_error(ld, e, "duplicate %s \"%s\"", l->what, config_setting_get_string(e));
+        if (j < *n)
+            return key_error(ld, e, "duplicate %s %" PRId64 "%s", l->what, x, l->unit);
+        for (j = *n; j > 0 && (l->descending ? v[j - 1] < x : v[j - 1] > x); j--)
+            v[j] = v[j - 1];
+        v[j] = x;
         (*n)++;
     }
     return 0;
+}
+
+#define WARN_MAX (365 * DAY)
+
+static int
+get_warn_offset(struct loader *ld, const config_setting_t *e, int64_t *v)
+{
+    return get_duration(ld, e, 1, WARN_MAX, v);
+}
+
+/* Expiry-warning offsets, largest (earliest warning) first. */
+static const struct num_list warn_list = { get_warn_offset, true, "warning offset", "" };
+
+static int
+get_pct(struct loader *ld, const config_setting_t *e, int64_t *v)
+{
+    if (config_setting_type(e) != CONFIG_TYPE_INT && config_setting_type(e) != CONFIG_TYPE_INT64)
+        return key_error(ld, e, "must be a percentage of the limit, an integer 1..99 (got %s)",
+                         type_name(e));
+    return get_int(ld, e, 1, 99, v);
+}
+
+/* Warning thresholds in percent of a budget, ascending, into int pct[]. */
+static int
+get_pcts(struct loader *ld, const config_setting_t *s, int max, int *pct, int *n)
+{
+    static const struct num_list pct_list = { get_pct, false, "warning threshold", "%" };
+    int64_t v[CFG_MAX_BUDGET_WARN];
+    int rc;
+
+    if (max > CFG_MAX_BUDGET_WARN)
+        max = CFG_MAX_BUDGET_WARN;
+    rc = get_num_list(ld, s, max, &pct_list, v, n);
+    for (int i = 0; i < *n; i++)
+        pct[i] = (int)v[i];
+    return rc;
 }
 
 /* ---- the walk ---- */
@@ -1612,7 +1629,7 @@ load_key(struct loader *ld, const config_setting_t *s, const struct cfg_key *k, 
     case CFG_ACCOUNTS:
         return get_accounts(ld, s, (int)k->max, (char **)(void *)field, count);
     case CFG_WARN:
-        return get_warn(ld, s, (int)k->max, (int64_t *)(void *)field, count);
+        return get_num_list(ld, s, (int)k->max, &warn_list, (int64_t *)(void *)field, count);
     case CFG_MONEY:
         return get_money(ld, s, (int64_t *)(void *)field);
     case CFG_PCTS:

@@ -29,13 +29,11 @@ cmd_backup(struct sbx_ctx *ctx, int argc, char **argv)
     const struct cmd_opt opt[] = {
         CMD_OPT_JSON(&json),
         { .name = "force", 'f', CMD_OPT_SET, &force },
-        CMD_OPT_END,
+        CMD_OPT_END_ONE("FILE"),
     };
 
     if ((rc = cmd_parse_opts("backup", cmd_backup_usage, opt, argc, argv)) != 0)
         return rc;
-    if (argc - optind != 1)
-        return cmd_usage_error(cmd_backup_usage, "backup: name exactly one FILE");
     file = argv[optind];
     if (file[0] == '\0')
         return cmd_usage_error(cmd_backup_usage, "backup: FILE is empty");

@@ -12,7 +12,6 @@
 #include "cfg.h"
 #include "cli/cmd_util.h"
 #include "engine/engine_directory.h"
-#include "util/duration.h"
 #include "util/log.h"
 
 const char cmd_create_usage[] =
@@ -88,25 +87,6 @@ give_up(struct sbx_ctx *ctx, struct engine *e, struct store_account *a, bool jso
     return SBX_EXIT_FAILURE;
 }
 
-/* --ttl: a positive duration ("create: --ttl must be positive" for a zero one). */
-static int
-take_ttl(const struct cmd_opt *o, const char *arg, char *why, size_t n)
-{
-    struct sbx_err err = { 0 };
-    int64_t ttl;
-
-    if (duration_parse(arg, &ttl, &err) != 0) {
-        snprintf(why, n, "create: --ttl: %s", err.msg);
-        return -1;
-    }
-    if (ttl == 0) {
-        snprintf(why, n, "create: --ttl must be positive");
-        return -1;
-    }
-    *(int64_t *)o->target = ttl;
-    return 0;
-}
-
 int
 cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
 {
@@ -124,7 +104,7 @@ cmd_create(struct sbx_ctx *ctx, int argc, char **argv)
         CMD_OPT_JSON(&json),
         { .name = "kind", 'k', CMD_OPT_STRING, &req.kind },
         { .name = "owner", 'o', CMD_OPT_STRING, &req.owner },
-        { .name = "ttl", 't', CMD_OPT_CALL, &req.ttl, .fn = take_ttl, .whole_msg = true },
+        { .name = "ttl", 't', CMD_OPT_DURATION, &req.ttl, .min = 1 },
         { .name = "name", 'N', CMD_OPT_STRING, &req.name },
         { .name = "timeout", 'T', CMD_OPT_DURATION, &timeout },
         { .name = "no-wait", 'W', CMD_OPT_UNSET, &wait },

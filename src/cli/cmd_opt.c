@@ -138,5 +138,7 @@ cmd_parse_opts(const char *cmd, const char *usage, const struct cmd_opt *opt, in
     }
     if (opt[n].name == NULL && opt[n].no_operands && optind != argc)
         return cmd_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+    if (opt[n].name == NULL && opt[n].one != NULL && argc - optind != 1)
+        return cmd_usage_error(usage, "%s: name exactly one %s", cmd, opt[n].one);
     return 0;
 }

@@ -51,15 +51,18 @@ struct cmd_opt {
     const void *data; /* what fn needs besides target */
     bool whole_msg;   /* fn's why is the whole message, not "<cmd>: --<name>: <why>" */
     bool no_operands; /* the end row (name NULL): the command takes no operand */
+    const char *one;  /* the end row: the command takes exactly one operand, so named */
 };
 
 /* The options most commands share, rows like any other (one definition for all); the end of
- * a table, and with _NO_OPERANDS an operand is "unexpected argument '<arg>'". */
+ * a table, and with _NO_OPERANDS an operand is "unexpected argument '<arg>'", with _ONE(what)
+ * anything but one operand is "<cmd>: name exactly one <what>". */
 /* clang-format off */
 #define CMD_OPT_DRY_RUN(flag)   { .name = "dry-run", 'n', CMD_OPT_SET, (flag) }
 #define CMD_OPT_JSON(flag)      { .name = "json", 'j', CMD_OPT_SET, (flag) }
 #define CMD_OPT_END             { .name = NULL }
 #define CMD_OPT_END_NO_OPERANDS { .name = NULL, .no_operands = true }
+#define CMD_OPT_END_ONE(what)   { .name = NULL, .one = (what) }
 /* clang-format on */
 
 /* A number in [lo, hi], the whole string s (strtod). Returns 0, or -1 leaving *out alone. */
@@ -67,7 +70,8 @@ int cmd_opt_parse_double(const char *s, double lo, double hi, double *out);
 
 /*
  * Parses argv[1..] (argv[0] is the command) with getopt_long against the rows of opt (ended
- * by CMD_OPT_END or CMD_OPT_END_NO_OPERANDS); operands stay in argv[optind..argc). cmd names
+ * by CMD_OPT_END, CMD_OPT_END_NO_OPERANDS or CMD_OPT_END_ONE); operands stay in
+ * argv[optind..argc). cmd names
  * the command in messages ("create", "class create"); NULL words a bad value
  * "invalid --<name> '<value>'" (`sim`). Returns 0, or prints the error and usage on stderr
  * and returns SBX_EXIT_USAGE. Targets of options not given are left alone: set defaults first.

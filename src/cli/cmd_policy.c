@@ -98,24 +98,21 @@ seen_before(char *const *items, int upto, const char *s)
     return false;
 }
 
-/* The protect policy; NULL with err set. */
-static cJSON *
-protect_policy(const struct sbx_config *cfg, struct sbx_err *err)
+/* The statements of the protect policy. Returns 0, or -1 with err set (unset: out of memory). */
+static int
+protect_statements(cJSON *statements, const struct sbx_config *cfg, struct sbx_err *err)
 {
     const struct cfg_org *org = &cfg->org;
     const char *partition = endpoint_partition(cfg->aws.region);
-    cJSON *doc, *statements, *st, *cond, *eq, *resources;
+    cJSON *st, *cond, *eq, *resources;
     int sids = 0;
 
     if (org->nprotected_tags == 0 && org->nprotected_accounts == 0) {
         sbx_err_set(err, SBX_E_CONFIG,
                     "nothing to protect: organization.protected_tags and "
                     "organization.protected_accounts are both empty");
-        return NULL;
+        return -1;
     }
-    doc = new_policy(&statements);
-    if (doc == NULL)
-        goto nomem;
     /* One statement per tag key, in the config's order; its values are alternatives
      * (StringEquals with a list matches any of them). Two keys in one condition would have
      * to match together, so keys never share a statement. */
@@ -135,13 +132,13 @@ protect_policy(const struct sbx_config *cfg, struct sbx_err *err)
         tag_sid(sid, sizeof(sid), ++sids, key);
         st = add_statement(statements, sid, "Deny", "organizations:CloseAccount");
         if (st == NULL || cJSON_AddStringToObject(st, "Resource", "*") == NULL)
-            goto nomem;
+            return -1;
         cond = cJSON_AddObjectToObject(st, "Condition");
         eq = cond != NULL ? cJSON_AddObjectToObject(cond, "StringEquals") : NULL;
         values = cJSON_CreateArray();
         if (eq == NULL || values == NULL) {
             cJSON_Delete(values);
-            goto nomem;
+            return -1;
         }
         for (int j = i; j < org->nprotected_tags; j++) {
             const char *v = org->protected_tags[j].value;
@@ -158,7 +155,7 @@ protect_policy(const struct sbx_config *cfg, struct sbx_err *err)
                 continue;
             if (!cJSON_AddItemToArray(values, cJSON_CreateString(v))) {
                 cJSON_Delete(values);
-                goto nomem;
+                return -1;
             }
             nvalues++;
         }
@@ -169,11 +166,11 @@ protect_policy(const struct sbx_config *cfg, struct sbx_err *err)
             cJSON_Delete(values);
             if (one == NULL || !cJSON_AddItemToObject(eq, cond_key, one)) {
                 cJSON_Delete(one);
-                goto nomem;
+                return -1;
             }
         } else if (!cJSON_AddItemToObject(eq, cond_key, values)) {
             cJSON_Delete(values);
-            goto nomem;
+            return -1;
         }
     }
     if (org->nprotected_accounts > 0) {
@@ -181,7 +178,7 @@ protect_policy(const struct sbx_config *cfg, struct sbx_err *err)
                            "organizations:CloseAccount");
         resources = st != NULL ? cJSON_AddArrayToObject(st, "Resource") : NULL;
         if (resources == NULL)
-            goto nomem;
+            return -1;
         for (int i = 0; i < org->nprotected_accounts; i++) {
             char arn[160];
 
@@ -190,14 +187,10 @@ protect_policy(const struct sbx_config *cfg, struct sbx_err *err)
             snprintf(arn, sizeof(arn), "arn:%s:organizations::*:account/o-*/%s", partition,
                      org->protected_accounts[i]);
             if (!cJSON_AddItemToArray(resources, cJSON_CreateString(arn)))
-                goto nomem;
+                return -1;
         }
     }
-    return doc;
-nomem:
-    cJSON_Delete(doc);
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return NULL;
+    return 0;
 }
 
 static int
@@ -232,28 +225,25 @@ add_identity_center(cJSON *statements, const struct sbx_config *cfg)
     return cJSON_AddStringToObject(st, "Resource", "*") == NULL ? -1 : 0;
 }
 
-/* The operator policy; NULL with err set. */
-static cJSON *
-operator_policy(const struct sbx_config *cfg, struct sbx_err *err)
+/* The statements of the operator policy. Returns 0, or -1 with err set (unset: out of memory). */
+static int
+operator_statements(cJSON *statements, const struct sbx_config *cfg, struct sbx_err *err)
 {
     const char *partition = endpoint_partition(cfg->aws.region);
     const char *role = cfg->aws.access_role != NULL && cfg->aws.access_role[0] != '\0'
                                ? cfg->aws.access_role
                                : POLICY_DEFAULT_ROLE;
     const char *names[ORGS_OP_COUNT];
-    cJSON *doc, *statements, *st, *actions;
+    cJSON *st, *actions;
     char arn[256];
 
-    doc = new_policy(&statements);
-    if (doc == NULL)
-        goto nomem;
     for (int i = 0; i < ORGS_OP_COUNT; i++)
         names[i] = orgs_op_name((enum orgs_op)i);
     qsort(names, ORGS_OP_COUNT, sizeof(names[0]), cmp_strings);
     st = add_statement(statements, "SandboxctlOrganizations", "Allow", NULL);
     actions = st != NULL ? cJSON_AddArrayToObject(st, "Action") : NULL;
     if (actions == NULL)
-        goto nomem;
+        return -1;
     for (int i = 0; i < ORGS_OP_COUNT; i++) {
         char action[96];
 
@@ -261,23 +251,22 @@ operator_policy(const struct sbx_config *cfg, struct sbx_err *err)
             continue;
         snprintf(action, sizeof(action), "organizations:%s", names[i]);
         if (!cJSON_AddItemToArray(actions, cJSON_CreateString(action)))
-            goto nomem;
+            return -1;
     }
     if (cJSON_AddStringToObject(st, "Resource", "*") == NULL)
-        goto nomem;
+        return -1;
     if (snprintf(arn, sizeof(arn), "arn:%s:iam::*:role/%s", partition, role) >= (int)sizeof(arn)) {
-        cJSON_Delete(doc);
         sbx_err_set(err, SBX_E_CONFIG, "aws.access_role '%s' is too long", role);
-        return NULL;
+        return -1;
     }
     st = add_statement(statements, "SandboxctlAssumeAccessRole", "Allow", "sts:AssumeRole");
     if (st == NULL || cJSON_AddStringToObject(st, "Resource", arn) == NULL)
-        goto nomem;
+        return -1;
     st = add_statement(statements, "SandboxctlCallerIdentity", "Allow", "sts:GetCallerIdentity");
     if (st == NULL || cJSON_AddStringToObject(st, "Resource", "*") == NULL)
-        goto nomem;
+        return -1;
     if (cfg->access.enabled && add_identity_center(statements, cfg) != 0)
-        goto nomem;
+        return -1;
     if (cfg->budget.aws_budget) {
         /* budget.aws_budget (aws/budgets.c): CreateBudget, UpdateBudget and DeleteBudget are
          * budgets:ModifyBudget, DescribeBudget is budgets:ViewBudget (Service Authorization
@@ -289,22 +278,28 @@ operator_policy(const struct sbx_config *cfg, struct sbx_err *err)
             !cJSON_AddItemToArray(actions, cJSON_CreateString("budgets:ModifyBudget")) ||
             !cJSON_AddItemToArray(actions, cJSON_CreateString("budgets:ViewBudget")) ||
             cJSON_AddStringToObject(st, "Resource", arn) == NULL)
-            goto nomem;
+            return -1;
     }
-    return doc;
-nomem:
-    cJSON_Delete(doc);
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return NULL;
+    return 0;
 }
+
+/* The policies by name: each adds its statements to the document new_policy() begins. */
+static const struct {
+    const char *name;
+    int (*statements)(cJSON *statements, const struct sbx_config *cfg, struct sbx_err *err);
+} policies[] = {
+    { "protect", protect_statements },
+    { "operator", operator_statements },
+};
 
 int
 cmd_policy(struct sbx_ctx *ctx, int argc, char **argv)
 {
     struct sbx_err err = { 0 };
-    cJSON *doc = NULL;
-    char *text;
+    cJSON *doc, *statements;
+    char *text = NULL;
     const char *which;
+    size_t i;
     bool json; /* JSON is the only output */
     const struct cmd_opt opt[] = {
         { .name = "json", 0, CMD_OPT_SET, &json },
@@ -319,20 +314,18 @@ cmd_policy(struct sbx_ctx *ctx, int argc, char **argv)
     if (optind + 1 != argc)
         return cmd_usage_error(cmd_policy_usage, "policy: unexpected argument '%s'",
                                argv[optind + 1]);
-    if (strcmp(which, "protect") == 0) {
-        doc = protect_policy(ctx->cfg, &err);
-    } else if (strcmp(which, "operator") == 0) {
-        doc = operator_policy(ctx->cfg, &err);
-    } else {
+    for (i = 0; i < SBX_ARRAY_LEN(policies) && strcmp(policies[i].name, which) != 0; i++)
+        ;
+    if (i == SBX_ARRAY_LEN(policies))
         return cmd_usage_error(cmd_policy_usage,
                                "policy: unknown policy '%s' (protect or operator)", which);
-    }
-    if (doc == NULL)
-        return cmd_fail("policy", &err);
-    text = cJSON_Print(doc);
+    doc = new_policy(&statements);
+    if (doc != NULL && policies[i].statements(statements, ctx->cfg, &err) == 0)
+        text = cJSON_Print(doc);
     cJSON_Delete(doc);
     if (text == NULL) {
-        sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+        if (err.code == 0)
+            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
         return cmd_fail("policy", &err);
     }
     printf("%s\n", text);

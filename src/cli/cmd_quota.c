@@ -125,7 +125,7 @@ cmd_quota(struct sbx_ctx *ctx, int argc, char **argv)
             cJSON_AddItemToArray(q, it);
         }
         cJSON_AddNumberToObject(o, "pool_headroom", (double)headroom);
-        rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
+        rc = cmd_json_print(o);
         goto out;
     }
     printf("close quota    %d per rolling 30 days (%s)\n", v.quota, v.quota_source);

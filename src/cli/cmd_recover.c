@@ -130,7 +130,7 @@ cmd_recover(struct sbx_ctx *ctx, int argc, char **argv)
             cJSON_AddNumberToObject(sum, "differs", rep.differ);
             cJSON_AddNumberToObject(sum, "skipped", rep.skipped);
         }
-        rc = cmd_json_print(root) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
+        rc = cmd_json_print(root);
         goto out;
     }
     cmd_table_print(o.t, stdout);

@@ -30,33 +30,25 @@ take_ou(const struct cmd_opt *o, const char *arg, char *why, size_t n)
 int
 cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
 {
+    struct cmd_one c = { .cmd = "release", .usage = cmd_release_usage };
     struct engine_release_opts ro = { false, NULL };
-    struct store_account a = { 0 };
-    struct sbx_err err = { 0 };
-    struct engine *e = NULL;
-    bool dry_run = false, json = false;
     const char *before;
     int rc;
     const struct cmd_opt opt[] = {
-        CMD_OPT_DRY_RUN(&dry_run),
-        CMD_OPT_JSON(&json),
+        CMD_OPT_DRY_RUN(&c.dry_run),
+        CMD_OPT_JSON(&c.json),
         { .name = "keep-tags", 'k', CMD_OPT_SET, &ro.keep_tags },
         { .name = "to-ou", 'o', CMD_OPT_CALL, &ro.to_ou, .fn = take_ou, .whole_msg = true },
-        CMD_OPT_END,
+        CMD_OPT_END_ONE("ACCOUNT"),
     };
 
-    if ((rc = cmd_parse_opts("release", cmd_release_usage, opt, argc, argv)) != 0)
+    if ((rc = cmd_one_open(ctx, &c, opt, argc, argv)) != 0)
         return rc;
-    rc = cmd_open_one_account(ctx, "release", cmd_release_usage, argc, argv, dry_run, NULL, &a, &e);
-    if (rc != 0)
-        return rc;
-    before = engine_state_name(a.state);
-    if (engine_release(e, &a, &ro, &err) != 0) {
-        rc = cmd_fail("release", &err);
-        goto out;
-    }
-    if (json) {
-        cJSON *o = cmd_account_json(&a);
+    before = engine_state_name(c.a.state);
+    if (engine_release(c.e, &c.a, &ro, &c.err) != 0)
+        return cmd_one_fail(&c);
+    if (c.json) {
+        cJSON *o = cmd_one_json(&c);
 
         if (o != NULL) {
             cJSON_AddStringToObject(o, "previous_state", before);
@@ -65,18 +57,12 @@ cmd_release(struct sbx_ctx *ctx, int argc, char **argv)
                 cJSON_AddStringToObject(o, "moved_to", ro.to_ou);
             else
                 cJSON_AddNullToObject(o, "moved_to");
-            cJSON_AddBoolToObject(o, "dry_run", dry_run);
         }
-        rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
-    } else {
-        printf("#%lld %s: %s -> released; sandboxctl's tags %s; %s%s%s\n", (long long)a.id,
-               a.account_id, before, ro.keep_tags ? "kept" : "removed",
-               ro.to_ou != NULL ? "moved to " : "left in its OU", ro.to_ou != NULL ? ro.to_ou : "",
-               dry_run ? " (dry run: not changed)" : "");
-        rc = SBX_EXIT_OK;
+        return cmd_one_end(&c, cmd_json_print(o));
     }
-out:
-    store_account_release(&a);
-    engine_free(e);
-    return rc;
+    printf("#%lld %s: %s -> released; sandboxctl's tags %s; %s%s%s\n", (long long)c.a.id,
+           c.a.account_id, before, ro.keep_tags ? "kept" : "removed",
+           ro.to_ou != NULL ? "moved to " : "left in its OU", ro.to_ou != NULL ? ro.to_ou : "",
+           c.dry_run ? " (dry run: not changed)" : "");
+    return cmd_one_end(&c, SBX_EXIT_OK);
 }

@@ -183,12 +183,12 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     int rc;
     const struct cmd_opt opt[] = {
         CMD_OPT_JSON(&sc.json),
-        CMD_OPT_END,
+        CMD_OPT_END_ONE("ACCOUNT"),
     };
 
     if ((rc = cmd_parse_opts("show", cmd_show_usage, opt, argc, argv)) != 0)
         return rc;
-    rc = cmd_open_one_account(ctx, "show", cmd_show_usage, argc, argv, false, NULL, &a, NULL);
+    rc = cmd_open_one_account(ctx, "show", argv[optind], false, NULL, &a, NULL);
     if (rc != 0)
         return rc;
     now = (int64_t)clock_now(&ctx->clock);

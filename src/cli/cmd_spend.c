@@ -202,7 +202,7 @@ cmd_spend(struct sbx_ctx *ctx, int argc, char **argv)
         cJSON_AddNumberToObject(o, "total_cents", (double)r.total);
         cJSON_AddStringToObject(o, "total_usd",
                                 money_format_plain(r.total, amount, sizeof(amount)));
-        rc = cmd_json_print(o) == 0 ? SBX_EXIT_OK : SBX_EXIT_FAILURE;
+        rc = cmd_json_print(o);
         goto out;
     }
     if (csv) {

@@ -424,20 +424,20 @@ json_out(cJSON *obj, bool one_line)
 
     if (obj == NULL) {
         log_error("out of memory");
-        return -1;
+        return SBX_EXIT_FAILURE;
     }
     text = one_line ? cJSON_PrintUnformatted(obj) : cJSON_Print(obj);
     cJSON_Delete(obj);
     if (text == NULL) {
         log_error("out of memory");
-        return -1;
+        return SBX_EXIT_FAILURE;
     }
     fputs(text, stdout);
     fputc('\n', stdout);
     cJSON_free(text);
     if (one_line)
         fflush(stdout);
-    return 0;
+    return SBX_EXIT_OK;
 }
 
 int
@@ -666,21 +666,56 @@ cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key, struct s
 }
 
 int
-cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, int argc, char **argv,
-                     bool dry_run, struct cmd_events *ev, struct store_account *a,
-                     struct engine **e)
+cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *key, bool dry_run,
+                     struct cmd_events *ev, struct store_account *a, struct engine **e)
 {
-    int rc;
+    int rc = cmd_find_account(ctx, cmd, key, a);
 
-    if (argc - optind != 1)
-        return cmd_usage_error(usage, "%s: name exactly one ACCOUNT", cmd);
-    rc = cmd_find_account(ctx, cmd, argv[optind], a);
     if (rc != 0 || e == NULL)
         return rc;
     rc = cmd_engine_open(ctx, cmd, dry_run, ev, e);
     if (rc != 0)
         store_account_release(a);
     return rc;
+}
+
+int
+cmd_one_open(struct sbx_ctx *ctx, struct cmd_one *c, const struct cmd_opt *opt, int argc,
+             char **argv)
+{
+    int rc = cmd_parse_opts(c->cmd, c->usage, opt, argc, argv);
+
+    if (rc != 0)
+        return rc;
+    return cmd_open_one_account(ctx, c->cmd, argv[optind], c->dry_run, NULL, &c->a, &c->e);
+}
+
+cJSON *
+cmd_one_json(const struct cmd_one *c)
+{
+    cJSON *o = cmd_account_json(&c->a);
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddBoolToObject(o, "dry_run", c->dry_run);
+    if (c->signin[0] != '\0')
+        cJSON_AddStringToObject(o, "signin_url", c->signin);
+    return o;
+}
+
+int
+cmd_one_end(struct cmd_one *c, int rc)
+{
+    store_account_release(&c->a);
+    engine_free(c->e);
+    c->e = NULL;
+    return rc;
+}
+
+int
+cmd_one_fail(struct cmd_one *c)
+{
+    return cmd_one_end(c, cmd_fail(c->cmd, &c->err));
 }
 
 int
@@ -970,21 +1005,24 @@ cmd_drive_account(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct
 }
 
 int
-cmd_access_wait(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct store_account *a,
-                char *signin, size_t n)
+cmd_access_wait(struct sbx_ctx *ctx, struct cmd_one *c)
 {
+    struct store_account *a = &c->a;
     bool timed_out = false;
     int rc;
 
-    signin[0] = '\0';
+    c->signin[0] = '\0';
+    if (c->dry_run)
+        return 0;
     if (a->state == ENGINE_S_CREATING &&
-        (rc = cmd_drive_account(ctx, e, cmd, a, true, engine_now(e) + 1800, &timed_out)) != 0)
+        (rc = cmd_drive_account(ctx, c->e, c->cmd, a, true, engine_now(c->e) + 1800, &timed_out)) !=
+                0)
         return rc;
     if (timed_out)
         log_warn("%s: account #%lld: its owner's access is not granted yet (%s); `sandboxctl "
                  "run` finishes it",
-                 cmd, (long long)a->id,
+                 c->cmd, (long long)a->id,
                  a->last_error != NULL && a->last_error[0] != '\0' ? a->last_error : "in progress");
-    engine_access_link(e, a, signin, n);
+    engine_access_link(c->e, a, c->signin, sizeof(c->signin));
     return 0;
 }

@@ -66,7 +66,8 @@ cJSON *cmd_account_json(const struct store_account *a);
 void cmd_account_json_write(struct jsonw *w, const struct store_account *a);
 /* Adds the step report object as "report" to obj. */
 void cmd_report_json(cJSON *obj, const struct engine_step_report *r);
-/* Prints obj (formatted) and a newline to stdout and frees it; -1 when out of memory. */
+/* Prints obj (formatted) and a newline to stdout and frees it. Returns the exit status:
+ * SBX_EXIT_OK, or SBX_EXIT_FAILURE when out of memory (said on stderr). */
 int cmd_json_print(cJSON *obj);
 /* The same on one line, flushed at once (a line of a JSON lines stream). */
 int cmd_json_line(cJSON *obj);
@@ -138,14 +139,41 @@ int cmd_find_account(struct sbx_ctx *ctx, const char *cmd, const char *key,
                      struct store_account *out);
 
 /*
- * The operands of a command on exactly one ACCOUNT (argv[optind]): checks there is exactly one
- * ("<cmd>: name exactly one ACCOUNT"), resolves it into *a, then, when e is not NULL, opens the
- * command's engine into *e (see cmd_engine_open). Returns 0, or the exit status with *a released
- * and nothing open.
+ * The ACCOUNT of a command on one account (the operand CMD_OPT_END_ONE("ACCOUNT") asks for):
+ * resolves key into *a, then, when e is not NULL, opens the command's engine into *e (see
+ * cmd_engine_open). Returns 0, or the exit status with *a released and nothing open.
  */
-int cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *usage, int argc,
-                         char **argv, bool dry_run, struct cmd_events *ev, struct store_account *a,
-                         struct engine **e);
+int cmd_open_one_account(struct sbx_ctx *ctx, const char *cmd, const char *key, bool dry_run,
+                         struct cmd_events *ev, struct store_account *a, struct engine **e);
+
+/*
+ * A command on one ACCOUNT through the engine (extend, unfreeze, release, retry; adopt, whose
+ * account is not managed yet, opens only the engine): what every such command holds, from
+ * cmd_one_open() to cmd_one_end().
+ */
+struct cmd_one {
+    const char *cmd;   /* names the command in messages: "retry" */
+    const char *usage; /* its usage text */
+    bool dry_run;      /* --dry-run (the row CMD_OPT_DRY_RUN(&one.dry_run)) */
+    bool json;         /* --json (CMD_OPT_JSON(&one.json)) */
+    struct store_account a;
+    struct engine *e;
+    struct sbx_err err; /* what the command's engine call failed with (cmd_one_fail) */
+    char signin[1024];  /* the owner's sign-in link once cmd_access_wait() found it, or "" */
+};
+
+/* Parses argv against opt (ended by CMD_OPT_END_ONE("ACCOUNT")), then opens the one ACCOUNT
+ * and the engine (cmd_open_one_account). Returns 0, or the exit status with nothing open. */
+int cmd_one_open(struct sbx_ctx *ctx, struct cmd_one *c, const struct cmd_opt *opt, int argc,
+                 char **argv);
+/* The account object with "dry_run" and, when there is one, "signin_url"; NULL when out of
+ * memory. */
+cJSON *cmd_one_json(const struct cmd_one *c);
+/* Releases what c holds and returns rc. */
+int cmd_one_end(struct cmd_one *c, int rc);
+/* Logs c->err as the command's failure (cmd_fail), releases what c holds and returns the exit
+ * status. */
+int cmd_one_fail(struct cmd_one *c);
 
 /* Re-reads *a from the store (releasing the old copy). */
 int cmd_reload(struct sbx_ctx *ctx, struct store_account *a, struct sbx_err *err);
@@ -211,10 +239,9 @@ int cmd_drive_account(struct sbx_ctx *ctx, struct engine *e, const char *cmd,
 /*
  * For an account a command moved to creating for its owner's access (unfreeze, adopt): waits
  * up to 30 minutes until it is active (cmd_drive_account), warning when it is not yet (`run`
- * finishes it), and fills signin with the owner's sign-in link ("" when none). Returns 0, or
- * the exit status after printing the error.
+ * finishes it), and fills c->signin with the owner's sign-in link ("" when none). Nothing in a
+ * dry run. Returns 0, or the exit status after printing the error.
  */
-int cmd_access_wait(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct store_account *a,
-                    char *signin, size_t n);
+int cmd_access_wait(struct sbx_ctx *ctx, struct cmd_one *c);
 
 #endif

@@ -103,15 +103,25 @@ bind_check(struct store_binder *b, int rc, const char *name)
 }
 
 void
-store_bind_text(struct store_binder *b, const char *name, const char *v)
+store_bind_null(struct store_binder *b, const char *name)
 {
     int i = param_index(b, name);
 
-    if (i == 0)
-        return;
-    if (v == NULL)
+    if (i != 0)
         bind_check(b, sqlite3_bind_null(b->st, i), name);
-    else
+}
+
+void
+store_bind_text(struct store_binder *b, const char *name, const char *v)
+{
+    int i;
+
+    if (v == NULL) {
+        store_bind_null(b, name);
+        return;
+    }
+    i = param_index(b, name);
+    if (i != 0)
         bind_check(b, sqlite3_bind_text(b->st, i, v, -1, SQLITE_TRANSIENT), name);
 }
 
@@ -127,14 +137,16 @@ store_bind_int(struct store_binder *b, const char *name, int64_t v)
 void
 store_bind_int_or_null(struct store_binder *b, const char *name, int64_t v)
 {
-    int i = param_index(b, name);
-
-    if (i == 0)
-        return;
     if (v == 0)
-        bind_check(b, sqlite3_bind_null(b->st, i), name);
+        store_bind_null(b, name);
     else
-        bind_check(b, sqlite3_bind_int64(b->st, i, v), name);
+        store_bind_int(b, name, v);
+}
+
+void
+store_bind_limit(struct store_binder *b, int64_t limit)
+{
+    store_bind_int(b, ":limit", limit > 0 ? limit : -1);
 }
 
 void
@@ -144,15 +156,6 @@ store_bind_double(struct store_binder *b, const char *name, double v)
 
     if (i != 0)
         bind_check(b, sqlite3_bind_double(b->st, i, v), name);
-}
-
-void
-store_bind_null(struct store_binder *b, const char *name)
-{
-    int i = param_index(b, name);
-
-    if (i != 0)
-        bind_check(b, sqlite3_bind_null(b->st, i), name);
 }
 
 int
@@ -216,6 +219,16 @@ store_each_text_int(struct store_binder *b, int (*cb)(void *arg, const char *tex
 }
 
 int
+store_exec_changes(struct store_binder *b, int *changed)
+{
+    *changed = 0;
+    if (store_exec_stmt(b) != 0)
+        return -1;
+    *changed = sqlite3_changes(b->s->db);
+    return 0;
+}
+
+int
 store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *err)
 {
     void *grown = grow_array(*arr, len, cap, size);
@@ -226,6 +239,58 @@ store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *
     }
     *arr = grown;
     return 0;
+}
+
+void
+store_rows_free(void *rows, size_t n, size_t size, void (*release)(void *row))
+{
+    if (rows == NULL)
+        return;
+    for (size_t i = 0; release != NULL && i < n; i++)
+        release((char *)rows + i * size);
+    free(rows);
+}
+
+int
+store_collect(struct store_binder *b, size_t size, store_read_fn read, void (*release)(void *row),
+              void **out, size_t *n)
+{
+    char *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    while ((rc = store_step(b)) == 1) {
+        if (store_reserve((void **)&v, &cap, len, size, b->err) != 0 ||
+            read(b->st, v + len * size, b->err) != 0) {
+            rc = -1;
+            break;
+        }
+        len++;
+    }
+    store_done(b);
+    if (rc < 0) {
+        store_rows_free(v, len, size, release);
+        return -1;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+int
+store_read_int64(sqlite3_stmt *st, void *row, struct sbx_err *err)
+{
+    (void)err;
+    *(int64_t *)row = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+int
+store_collect_int64(struct store_binder *b, int64_t **out, size_t *n)
+{
+    return store_collect(b, sizeof(**out), store_read_int64, NULL, (void **)out, n);
 }
 
 char *
@@ -243,6 +308,17 @@ store_col_strdup(sqlite3_stmt *st, int col, bool *oom)
     return copy;
 }
 
+int
+store_row_read(bool oom, void *row, void (*release)(void *row), struct sbx_err *err)
+{
+    if (!oom)
+        return 0;
+    if (release != NULL)
+        release(row);
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return -1;
+}
+
 const char *
 store_col_text(sqlite3_stmt *st, int col)
 {
@@ -252,24 +328,36 @@ store_col_text(sqlite3_stmt *st, int col)
 }
 
 int
+store_get_row(struct store_binder *b, store_read_fn read, void *row, bool *found)
+{
+    int rc = store_step(b);
+
+    if (rc == 1 && read != NULL && read(b->st, row, b->err) != 0)
+        rc = -1;
+    if (found != NULL)
+        *found = rc == 1;
+    store_done(b);
+    return rc < 0 ? -1 : 0;
+}
+
+int
+store_read_text(sqlite3_stmt *st, void *row, struct sbx_err *err)
+{
+    bool oom = false;
+
+    *(char **)row = store_col_strdup(st, 0, &oom);
+    return store_row_read(oom, row, NULL, err);
+}
+
+int
 store_get_text(struct store *s, enum store_stmt stmt, const char *param, const char *arg,
                char **value, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, stmt, err);
-    bool oom = false;
-    int rc;
 
     *value = NULL;
     store_bind_text(&b, param, arg);
-    rc = store_step(&b);
-    if (rc == 1)
-        *value = store_col_strdup(b.st, 0, &oom);
-    store_done(&b);
-    if (oom) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
-    return rc < 0 ? -1 : 0;
+    return store_get_row(&b, store_read_text, value, NULL);
 }
 
 int
@@ -286,12 +374,11 @@ store_put_text(struct store *s, enum store_stmt stmt, const char *param1, const 
 int
 store_get_int(struct store_binder *b, int64_t *value)
 {
-    int rc = store_step(b);
+    bool found;
 
-    if (rc == 1)
-        *value = sqlite3_column_int64(b->st, 0);
-    store_done(b);
-    return rc == 1 ? 0 : -1;
+    if (store_get_row(b, store_read_int64, value, &found) != 0)
+        return -1;
+    return found ? 0 : -1;
 }
 
 int64_t

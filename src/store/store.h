@@ -6,10 +6,11 @@
  * file 0600 (only when asked: STORE_CREATE), applies each missing append-only migration in its
  * own transaction, and refuses a schema newer than this binary knows.
  *
- * Files, one per table: store.c (opening, transactions, integrity, binders), store_account.c
- * (account, alias), store_audit.c, store_meta.c, store_ou.c, store_class.c, store_hook_run.c,
- * store_hook_event.c (the hook event outbox), store_ledger.c, store_access.c (Identity Center
- * assignments), store_backup.c (online backup) and store_sql.c (every SQL string).
+ * Files, one per table: store.c (opening, transactions, integrity, binders, row readers),
+ * store_account.c (account, alias), store_audit.c, store_meta.c, store_ou.c, store_class.c,
+ * store_hook_run.c, store_hook_event.c (the hook event outbox), store_ledger.c, store_access.c
+ * (Identity Center assignments), store_spend.c (spend, budgets), store_backup.c (online
+ * backup) and store_sql.c (every SQL string).
  *
  * Concurrency: several sandboxctl processes may use one store at once (cron overlap, a manual
  * `offboard` beside `run --watch`). Every write transaction is BEGIN IMMEDIATE (so a reader

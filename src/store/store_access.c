@@ -61,9 +61,25 @@ copy_fixed(char *dst, size_t n, const char *src)
     dst[len] = '\0';
 }
 
-static bool
-read_assignment(sqlite3_stmt *st, struct store_assignment *a)
+static void
+assignment_release(void *row)
 {
+    struct store_assignment *a = row;
+
+    free(a->instance_arn);
+    free(a->permission_set_arn);
+    free(a->permission_set_name);
+    free(a->principal_id);
+    free(a->principal);
+    free(a->request_id);
+    free(a->last_error);
+}
+
+/* A store_read_fn for one struct store_assignment. */
+static int
+read_assignment(sqlite3_stmt *st, void *row, struct sbx_err *err)
+{
+    struct store_assignment *a = row;
     bool oom = false;
 
     memset(a, 0, sizeof(*a));
@@ -85,77 +101,13 @@ read_assignment(sqlite3_stmt *st, struct store_assignment *a)
     a->granted_at = sqlite3_column_int64(st, 15);
     a->revoked_at = sqlite3_column_int64(st, 16);
     a->updated_at = sqlite3_column_int64(st, 17);
-    return !oom;
-}
-
-static void
-assignment_release(struct store_assignment *a)
-{
-    free(a->instance_arn);
-    free(a->permission_set_arn);
-    free(a->permission_set_name);
-    free(a->principal_id);
-    free(a->principal);
-    free(a->request_id);
-    free(a->last_error);
+    return store_row_read(oom, a, assignment_release, err);
 }
 
 void
 store_assignments_free(struct store_assignment *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        assignment_release(&v[i]);
-    free(v);
-}
-
-/* Every row of b, each read into an element of size bytes by read (false: out of memory, the
- * element then released by release), into a heap array *out of *n; -1 on an error. */
-static int
-collect_rows(struct store_binder *b, size_t size, bool (*read)(sqlite3_stmt *, void *),
-             void (*release)(void *), void **out, size_t *n)
-{
-    char *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc;
-
-    *out = NULL;
-    *n = 0;
-    while ((rc = store_step(b)) == 1) {
-        if (store_reserve((void **)&v, &cap, len, size, b->err) != 0) {
-            rc = -1;
-            break;
-        }
-        if (!read(b->st, v + len * size)) {
-            release(v + len * size);
-            rc = -1;
-            break;
-        }
-        len++;
-    }
-    store_done(b);
-    if (rc < 0) {
-        if (b->err->code == SBX_E_OK)
-            sbx_err_set(b->err, SBX_E_NOMEM, "out of memory");
-        for (size_t i = 0; i < len; i++)
-            release(v + i * size);
-        free(v);
-        return -1;
-    }
-    *out = v;
-    *n = len;
-    return 0;
-}
-
-static bool
-read_assignment_row(sqlite3_stmt *st, void *a)
-{
-    return read_assignment(st, a);
-}
-
-static void
-release_assignment_row(void *a)
-{
-    assignment_release(a);
+    store_rows_free(v, n, sizeof(*v), assignment_release);
 }
 
 int
@@ -165,8 +117,7 @@ store_assignment_list(struct store *s, int64_t account, struct store_assignment 
     struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_LIST, err);
 
     store_bind_int(&b, ":account", account);
-    return collect_rows(&b, sizeof(**out), read_assignment_row, release_assignment_row,
-                        (void **)out, n);
+    return store_collect(&b, sizeof(**out), read_assignment, assignment_release, (void **)out, n);
 }
 
 /* Runs stmt (a status change of every assignment of the account row); *changed: how many. */
@@ -176,13 +127,9 @@ set_all(struct store *s, enum store_stmt stmt, int64_t account, int64_t now, int
 {
     struct store_binder b = store_stmt(s, stmt, err);
 
-    *changed = 0;
     store_bind_int(&b, ":account", account);
     store_bind_int(&b, ":now", now);
-    if (store_exec_stmt(&b) != 0)
-        return -1;
-    *changed = sqlite3_changes(s->db);
-    return 0;
+    return store_exec_changes(&b, changed);
 }
 
 int
@@ -204,45 +151,23 @@ store_assignment_due_accounts(struct store *s, int64_t now, int limit, int64_t *
                               struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_DUE_ACCOUNTS, err);
-    int64_t *v;
-    size_t len = 0;
-    int rc;
 
     *ids = NULL;
     *n = 0;
     if (limit <= 0)
         return 0;
-    v = calloc((size_t)limit, sizeof(*v));
-    if (v == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
     store_bind_int(&b, ":now", now);
     store_bind_int(&b, ":limit", limit);
-    while ((rc = store_step(&b)) == 1 && len < (size_t)limit)
-        v[len++] = sqlite3_column_int64(b.st, 0);
-    store_done(&b);
-    if (rc < 0) {
-        free(v);
-        return -1;
-    }
-    *ids = v;
-    *n = len;
-    return 0;
+    return store_collect_int64(&b, ids, n);
 }
 
 int
 store_assignment_next_due(struct store *s, int64_t *due, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_NEXT_DUE, err);
-    int rc;
 
     *due = 0;
-    rc = store_step(&b);
-    if (rc == 1)
-        *due = sqlite3_column_int64(b.st, 0);
-    store_done(&b);
-    return rc < 0 ? -1 : 0;
+    return store_get_int(&b, due); /* MIN() of no row reads as 0 */
 }
 
 /* --- a class's groups -------------------------------------------------------------------- */
@@ -263,27 +188,16 @@ store_class_groups_set(struct store *s, int64_t class_id, const char *const *nam
     return 0;
 }
 
-void
-store_strings_free(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-static bool
-read_name(sqlite3_stmt *st, void *name)
-{
-    bool oom = false;
-
-    *(char **)name = store_col_strdup(st, 0, &oom);
-    return !oom;
-}
-
 static void
 release_name(void *name)
 {
     free(*(char **)name);
+}
+
+void
+store_strings_free(char **v, size_t n)
+{
+    store_rows_free(v, n, sizeof(*v), release_name);
 }
 
 int
@@ -292,5 +206,5 @@ store_class_groups(struct store *s, int64_t class_id, char ***names, size_t *n, 
     struct store_binder b = store_stmt(s, STORE_CLASS_GROUP_LIST, err);
 
     store_bind_int(&b, ":class", class_id);
-    return collect_rows(&b, sizeof(**names), read_name, release_name, (void **)names, n);
+    return store_collect(&b, sizeof(**names), store_read_text, release_name, (void **)names, n);
 }

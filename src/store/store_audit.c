@@ -191,7 +191,7 @@ store_audit_list(struct store *s, int64_t account, int64_t limit,
 
     if (account > 0)
         store_bind_int(&b, ":account", account);
-    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_limit(&b, limit);
     while ((rc = store_step(&b)) == 1) {
         read_row(b.st, &r);
         rc = cb(arg, &r);

@@ -19,9 +19,11 @@ store_class_release(struct store_class *c)
     memset(c, 0, sizeof(*c));
 }
 
+/* One row of the class table into the struct store_class row: a store_read_fn. */
 static int
-read_class(sqlite3_stmt *st, struct store_class *c, struct sbx_err *err)
+read_class(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
+    struct store_class *c = row;
     bool oom = false;
 
     memset(c, 0, sizeof(*c));
@@ -84,16 +86,16 @@ int
 store_class_get(struct store *s, const char *name, struct store_class *out, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_CLASS_GET, err);
-    int rc;
+    bool found;
 
     store_bind_text(&b, ":name", name);
-    rc = store_step(&b);
-    if (rc == 1)
-        rc = read_class(b.st, out, err) == 0 ? 1 : -1;
-    store_done(&b);
-    if (rc == 0)
+    if (store_get_row(&b, read_class, out, &found) != 0)
+        return -1;
+    if (!found) {
         sbx_err_set(err, SBX_E_NOTFOUND, "no class '%s'", name);
-    return rc == 1 ? 0 : -1;
+        return -1;
+    }
+    return 0;
 }
 
 int
@@ -101,15 +103,15 @@ store_class_update(struct store *s, const struct store_class *c, const struct st
                    struct sbx_err *err)
 {
     struct store_binder b;
-    int rc;
+    int changed, rc;
 
     if (store_begin(s, err) != 0)
         return -1;
     b = store_stmt(s, STORE_CLASS_UPDATE, err);
     bind_class(&b, c, store_ev_time(ev));
     store_bind_int(&b, ":id", c->id);
-    rc = store_exec_stmt(&b);
-    if (rc == 0 && sqlite3_changes(s->db) != 1) {
+    rc = store_exec_changes(&b, &changed);
+    if (rc == 0 && changed != 1) {
         sbx_err_set(err, SBX_E_NOTFOUND, "no class with id %lld", (long long)c->id);
         rc = -1;
     }

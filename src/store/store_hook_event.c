@@ -19,12 +19,16 @@ store_hook_event_release(struct store_hook_event *ev)
     memset(ev, 0, sizeof(*ev));
 }
 
+static void
+release_event(void *ev)
+{
+    store_hook_event_release(ev);
+}
+
 void
 store_hook_events_free(struct store_hook_event *evs, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        store_hook_event_release(&evs[i]);
-    free(evs);
+    store_rows_free(evs, n, sizeof(*evs), release_event);
 }
 
 int
@@ -33,24 +37,24 @@ store_hook_event_add(struct store *s, int64_t account, const char *event, const 
                      struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_ADD, err);
+    int changed, rc;
 
-    *added = false;
     store_bind_int(&b, ":account", account);
     store_bind_text(&b, ":event", event);
     store_bind_text(&b, ":key", key);
     store_bind_text(&b, ":uid", uid);
     store_bind_text(&b, ":detail", detail != NULL ? detail : "");
     store_bind_int(&b, ":now", now);
-    if (store_exec_stmt(&b) != 0)
-        return -1;
-    *added = sqlite3_changes(s->db) > 0;
-    return 0;
+    rc = store_exec_changes(&b, &changed);
+    *added = changed > 0;
+    return rc;
 }
 
-/* One row of HOOK_EVENT_COLS into ev; -1 (err) when out of memory. */
+/* One row of HOOK_EVENT_COLS into the struct store_hook_event row: a store_read_fn. */
 static int
-read_event(sqlite3_stmt *st, struct store_hook_event *ev, struct sbx_err *err)
+read_event(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
+    struct store_hook_event *ev = row;
     bool oom = false;
 
     memset(ev, 0, sizeof(*ev));
@@ -65,12 +69,7 @@ read_event(sqlite3_stmt *st, struct store_hook_event *ev, struct sbx_err *err)
     ev->attempts = sqlite3_column_int64(st, 8);
     ev->delivered_at = sqlite3_column_int64(st, 9);
     ev->last_error = store_col_strdup(st, 10, &oom);
-    if (oom) {
-        store_hook_event_release(ev);
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
-    return 0;
+    return store_row_read(oom, ev, release_event, err);
 }
 
 int
@@ -78,31 +77,11 @@ store_hook_event_due(struct store *s, int64_t now, const struct store_filter *f,
                      struct store_hook_event **out, size_t *n, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_DUE, err);
-    struct store_hook_event *arr = NULL;
-    size_t len = 0, cap = 0;
-    int rc;
 
-    *out = NULL;
-    *n = 0;
     store_bind_int(&b, ":now", now);
     store_bind_scope(&b, f);
-    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
-    while ((rc = store_step(&b)) == 1) {
-        if (store_reserve((void **)&arr, &cap, len, sizeof(*arr), err) != 0 ||
-            read_event(b.st, &arr[len], err) != 0) {
-            rc = -1;
-            break;
-        }
-        len++;
-    }
-    store_done(&b);
-    if (rc < 0) {
-        store_hook_events_free(arr, len);
-        return -1;
-    }
-    *out = arr;
-    *n = len;
-    return 0;
+    store_bind_limit(&b, limit);
+    return store_collect(&b, sizeof(**out), read_event, release_event, (void **)out, n);
 }
 
 int
@@ -110,14 +89,9 @@ store_hook_event_next_due(struct store *s, const struct store_filter *f, int64_t
                           struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_HOOK_EVENT_NEXT_DUE, err);
-    int rc;
 
     store_bind_scope(&b, f);
-    rc = store_step(&b);
-    if (rc == 1)
-        *due = sqlite3_column_int64(b.st, 0); /* NULL (none queued) reads as 0 */
-    store_done(&b);
-    return rc == 1 ? 0 : -1;
+    return store_get_int(&b, due); /* NULL (none queued) reads as 0 */
 }
 
 int
@@ -152,7 +126,7 @@ store_hook_events(struct store *s, int64_t account, int limit,
     int rc;
 
     store_bind_int(&b, ":account", account);
-    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_limit(&b, limit);
     while ((rc = store_step(&b)) == 1) {
         if (read_event(b.st, &ev, err) != 0) {
             rc = -1;

@@ -62,7 +62,7 @@ store_hook_runs(struct store *s, int64_t account, int limit,
     int rc;
 
     store_bind_int(&b, ":account", account);
-    store_bind_int(&b, ":limit", limit > 0 ? limit : -1);
+    store_bind_limit(&b, limit);
     while ((rc = store_step(&b)) == 1) {
         memset(&r, 0, sizeof(r));
         r.id = sqlite3_column_int64(b.st, 0);

@@ -1,6 +1,7 @@
 /*
  * store_int.h -- private to src/store/: the statement table, the struct behind struct store,
- * and the bind-by-name helpers every store_*.c file uses.
+ * and what every store_*.c file uses: the bind-by-name helpers and the row readers (one row:
+ * store_get_row; every row into a heap array: store_collect).
  */
 #ifndef SBX_STORE_INT_H
 #define SBX_STORE_INT_H
@@ -119,6 +120,8 @@ struct store_binder store_stmt(struct store *s, enum store_stmt id, struct sbx_e
 void store_bind_text(struct store_binder *b, const char *name, const char *v); /* NULL binds NULL */
 void store_bind_int(struct store_binder *b, const char *name, int64_t v);
 void store_bind_int_or_null(struct store_binder *b, const char *name, int64_t v); /* 0 binds NULL */
+/* Binds :limit, a LIMIT clause's count: limit, or none (-1 to SQLite) when it is 0 or less. */
+void store_bind_limit(struct store_binder *b, int64_t limit);
 void store_bind_double(struct store_binder *b, const char *name, double v);
 void store_bind_null(struct store_binder *b, const char *name);
 /* Binds a filter's account scope (:id, :owner, :kind, :class_id, :class_name; NULL f = all). */
@@ -177,11 +180,37 @@ int store_finish(struct store *s, int rc, const struct store_account *a,
                  const struct store_audit_ev *ev, struct sbx_err *err);
 /* The directory that holds path (".", "/" or path up to its last '/') into dir (size n). */
 void store_dir_of(const char *path, char *dir, size_t n);
+/* store_exec_stmt, then how many rows the statement changed into *changed (0 on an error).
+ * 0 or -1. */
+int store_exec_changes(struct store_binder *b, int *changed);
+/* Reads the current row of st into row (an element the caller's size): 0, or -1 with err set
+ * and nothing of the row left to release. */
+typedef int (*store_read_fn)(sqlite3_stmt *st, void *row, struct sbx_err *err);
+/* Every row of b, each read by read into the next element (size bytes) of a heap array, into
+ * *out and *n (free with store_rows_free). release frees what one read row owns (NULL: rows
+ * own no heap memory); on an error the rows read so far are released and freed. 0 or -1. */
+int store_collect(struct store_binder *b, size_t size, store_read_fn read,
+                  void (*release)(void *row), void **out, size_t *n);
+/* Steps b once; when a row comes, read (NULL: none) reads it into row and *found (may be
+ * NULL) is set. Resets. 0, or -1 on an error (err set). */
+int store_get_row(struct store_binder *b, store_read_fn read, void *row, bool *found);
+/* store_read_fns of the first column: as an int64_t, as a heap string (char *, NULL for
+ * NULL). */
+int store_read_int64(sqlite3_stmt *st, void *row, struct sbx_err *err);
+int store_read_text(sqlite3_stmt *st, void *row, struct sbx_err *err);
+/* store_collect of the first column of every row as an integer. */
+int store_collect_int64(struct store_binder *b, int64_t **out, size_t *n);
+/* Releases each of the n elements (size bytes) of rows with release (NULL: none owns heap
+ * memory) and frees the array; NULL rows is nothing to free. */
+void store_rows_free(void *rows, size_t n, size_t size, void (*release)(void *row));
 /* grow_array (util/grow.h) for *arr of len elements of size bytes, *cap of room: room for one
  * more; -1 with err (SBX_E_NOMEM) when out of memory (*arr and *cap kept). */
 int store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *err);
 /* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
 char *store_col_strdup(sqlite3_stmt *st, int col, bool *oom);
+/* The end of a row read with store_col_strdup: 0, or when oom (a copy failed) the row
+ * released by release (NULL: nothing to release) and -1 with err SBX_E_NOMEM. */
+int store_row_read(bool oom, void *row, void (*release)(void *row), struct sbx_err *err);
 /* Text column or "" (borrowed until the next step/reset). */
 const char *store_col_text(sqlite3_stmt *st, int col);
 

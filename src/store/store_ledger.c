@@ -2,8 +2,6 @@
  * rolling 30-day close quota. */
 #include "store/store.h"
 
-#include <stdlib.h>
-
 #include "store/store_int.h"
 
 int
@@ -31,26 +29,7 @@ int
 store_ledger_since(struct store *s, int64_t since, int64_t **ts, size_t *n, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_LEDGER_SINCE, err);
-    int64_t *arr = NULL;
-    size_t len = 0, cap = 0;
-    int rc;
 
-    *ts = NULL;
-    *n = 0;
     store_bind_int(&b, ":since", since);
-    while ((rc = store_step(&b)) == 1) {
-        if (store_reserve((void **)&arr, &cap, len, sizeof(*arr), err) != 0) {
-            rc = -1;
-            break;
-        }
-        arr[len++] = sqlite3_column_int64(b.st, 0);
-    }
-    store_done(&b);
-    if (rc < 0) {
-        free(arr);
-        return -1;
-    }
-    *ts = arr;
-    *n = len;
-    return 0;
+    return store_collect_int64(&b, ts, n);
 }

@@ -25,16 +25,11 @@ store_spend_sum(struct store *s, const char *account_id, const char *since, cons
                 int64_t *cents, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_SPEND_SUM, err);
-    int rc;
 
     store_bind_text(&b, ":account_id", account_id);
     store_bind_text(&b, ":since", since);
     store_bind_text(&b, ":until", until);
-    rc = store_step(&b);
-    if (rc == 1)
-        *cents = sqlite3_column_int64(b.st, 0);
-    store_done(&b);
-    return rc < 0 ? -1 : 0;
+    return store_get_int(&b, cents); /* an aggregate: always one row */
 }
 
 int
@@ -49,31 +44,32 @@ store_spend_by_account(struct store *s, const char *since, const char *until,
     return store_each_text_int(&b, cb, arg);
 }
 
-/* Columns from col on: limit_cents, period, warned, exceeded, spent, checked_at. */
-static void
-read_budget(sqlite3_stmt *st, int col, struct store_budget *out)
+/* Columns BUDGET_COLS (store_sql.c) but the account into the struct store_budget row (zeroed
+ * first): a store_read_fn that cannot fail. */
+static int
+read_budget(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
-    out->limit = sqlite3_column_int64(st, col);
-    snprintf(out->period, sizeof(out->period), "%s", store_col_text(st, col + 1));
-    out->warned = sqlite3_column_int(st, col + 2);
-    out->exceeded = sqlite3_column_int(st, col + 3) != 0;
-    out->spent = sqlite3_column_int64(st, col + 4);
-    out->checked_at = sqlite3_column_int64(st, col + 5);
+    struct store_budget *out = row;
+
+    (void)err;
+    memset(out, 0, sizeof(*out));
+    out->limit = sqlite3_column_int64(st, 1);
+    snprintf(out->period, sizeof(out->period), "%s", store_col_text(st, 2));
+    out->warned = sqlite3_column_int(st, 3);
+    out->exceeded = sqlite3_column_int(st, 4) != 0;
+    out->spent = sqlite3_column_int64(st, 5);
+    out->checked_at = sqlite3_column_int64(st, 6);
+    return 0;
 }
 
 int
 store_budget_get(struct store *s, int64_t account, struct store_budget *out, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_BUDGET_GET, err);
-    int rc;
 
     memset(out, 0, sizeof(*out));
     store_bind_int(&b, ":account", account);
-    rc = store_step(&b);
-    if (rc == 1)
-        read_budget(b.st, 0, out);
-    store_done(&b);
-    return rc < 0 ? -1 : 0;
+    return store_get_row(&b, read_budget, out, NULL);
 }
 
 int
@@ -86,8 +82,7 @@ store_budget_all(struct store *s,
     int rc;
 
     while ((rc = store_step(&b)) == 1) {
-        memset(&bu, 0, sizeof(bu));
-        read_budget(b.st, 1, &bu);
+        read_budget(b.st, &bu, err);
         rc = cb(arg, sqlite3_column_int64(b.st, 0), &bu);
         if (rc != 0)
             break;
@@ -151,19 +146,20 @@ int
 store_budget_any_limit(struct store *s, bool *any, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_BUDGET_ANY_LIMIT, err);
-    int rc = store_step(&b);
 
-    *any = rc == 1;
-    store_done(&b);
-    return rc < 0 ? -1 : 0;
+    return store_get_row(&b, NULL, NULL, any);
 }
 
 /* --- budget.aws_budget ---------------------------------------------------------------------- */
 
-/* Columns AWS_BUDGET_COLS (store_sql.c). */
-static void
-read_aws_budget(sqlite3_stmt *st, struct store_aws_budget *out)
+/* Columns AWS_BUDGET_COLS (store_sql.c) into the struct store_aws_budget row: a
+ * store_read_fn that cannot fail. */
+static int
+read_aws_budget(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
+    struct store_aws_budget *out = row;
+
+    (void)err;
     memset(out, 0, sizeof(*out));
     out->account = sqlite3_column_int64(st, 0);
     out->want = sqlite3_column_int64(st, 1);
@@ -174,33 +170,15 @@ read_aws_budget(sqlite3_stmt *st, struct store_aws_budget *out)
     out->due_at = sqlite3_column_int64(st, 6);
     snprintf(out->error, sizeof(out->error), "%s", store_col_text(st, 7));
     out->updated_at = sqlite3_column_int64(st, 8);
+    return 0;
 }
 
 int
 store_aws_budget_all(struct store *s, struct store_aws_budget **out, size_t *n, struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_ALL, err);
-    struct store_aws_budget *v = NULL;
-    size_t len = 0, cap = 0;
-    int rc;
 
-    *out = NULL;
-    *n = 0;
-    while ((rc = store_step(&b)) == 1) {
-        if (store_reserve((void **)&v, &cap, len, sizeof(*v), err) != 0) {
-            rc = -1;
-            break;
-        }
-        read_aws_budget(b.st, &v[len++]);
-    }
-    store_done(&b);
-    if (rc < 0) {
-        free(v);
-        return -1;
-    }
-    *out = v;
-    *n = len;
-    return 0;
+    return store_collect(&b, sizeof(**out), read_aws_budget, NULL, (void **)out, n);
 }
 
 int
@@ -208,16 +186,10 @@ store_aws_budget_get(struct store *s, int64_t account, struct store_aws_budget *
                      struct sbx_err *err)
 {
     struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_GET, err);
-    int rc;
 
     memset(out, 0, sizeof(*out));
     store_bind_int(&b, ":account", account);
-    rc = store_step(&b);
-    *found = rc == 1;
-    if (rc == 1)
-        read_aws_budget(b.st, out);
-    store_done(&b);
-    return rc < 0 ? -1 : 0;
+    return store_get_row(&b, read_aws_budget, out, found);
 }
 
 int

@@ -205,6 +205,8 @@ const char *const store_migrations[] = {
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
 
+/* Column order is what store_spend.c's read_budget() expects. */
+#define BUDGET_COLS "account, limit_cents, period, warned, exceeded, spent, checked_at"
 /* Column order is what store_spend.c's read_aws_budget() expects. */
 #define AWS_BUDGET_COLS                                                                       \
     "account, coalesce(want_cents, 0), coalesce(have_cents, 0), monthly, start_at, attempts," \
@@ -388,8 +390,7 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                         " WHERE account_id = :account_id AND day >= :since AND day < :until",
     [STORE_SPEND_BY_ACCOUNT] = "SELECT account_id, sum(cents) FROM spend_day"
                                " WHERE day >= :since AND day < :until GROUP BY account_id",
-    [STORE_BUDGET_GET] = "SELECT limit_cents, period, warned, exceeded, spent, checked_at"
-                         " FROM account_budget WHERE account = :account",
+    [STORE_BUDGET_GET] = "SELECT " BUDGET_COLS " FROM account_budget WHERE account = :account",
     [STORE_BUDGET_PUT] =
             "INSERT INTO account_budget (account, limit_cents, period, warned, exceeded, spent,"
             " checked_at) VALUES (:account, :limit_cents, :period, :warned, :exceeded, :spent,"
@@ -416,8 +417,7 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                                 " last_error = :error, updated_at = :now WHERE account = :account",
     [STORE_AWS_BUDGET_DROP] = "DELETE FROM aws_budget WHERE account = :account"
                               " AND want_cents IS NULL",
-    [STORE_BUDGET_ALL] = "SELECT account, limit_cents, period, warned, exceeded, spent,"
-                         " checked_at FROM account_budget ORDER BY account",
+    [STORE_BUDGET_ALL] = "SELECT " BUDGET_COLS " FROM account_budget ORDER BY account",
     /* `spend`: cost per owner, kind and class over days since <= day < until, for the
      * accounts this store manages (found by their AWS id, which is unique). */
     [STORE_SPEND_REPORT] =

@@ -41,6 +41,7 @@ expect 2 "unknown kind 'nope' (configured: developer, training, demo)" \
 expect 2 "ttl 4d is above the maximum of kind 'demo' (3d)" \
     sbx create --kind demo --owner good@corp.example --ttl 4d
 expect 2 "--ttl" sbx create --kind demo --owner good@corp.example --ttl 3x
+expect 2 "create: --ttl: must be positive" sbx create --kind demo --owner good@corp.example --ttl 0
 long=$(python3 -c 'print("a" * 50)')
 expect 2 "AWS accepts 6 to 64" sbx create --kind demo --owner "$long@corp.example"
 expect 2 "1 to 50" sbx create --kind demo --owner good@corp.example \
@@ -58,6 +59,11 @@ expect 2 "invalid owner" sbx offboard not-an-owner --yes
 expect 2 "beyond the maximum of kind 'demo'" sbx extend "$id" --by 5d
 expect 2 "not in the future" sbx extend "$id" --until 2001-01-01T00:00:00Z
 expect 2 "exactly one of --by and --until" sbx extend "$id"
+# The operand count is the first thing a command on one ACCOUNT checks.
+expect 2 "extend: name exactly one ACCOUNT" sbx extend
+expect 2 "retry: name exactly one ACCOUNT" sbx retry "$id" "$id"
+expect 2 "adopt: name exactly one ACCOUNT_ID" sbx adopt --kind demo --owner good@corp.example
+expect 2 "backup: name exactly one FILE" sbx backup
 expect 2 "only quarantined" sbx retry "$id"
 expect 2 "unknown state 'bogus'" sbx list --state bogus
 expect 2 "invalid account id '12345'" sbx adopt 12345 --kind demo --owner good@corp.example

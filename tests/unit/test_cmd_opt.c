@@ -306,3 +306,24 @@ TEST(no_operands)
     CHECK(strncmp(err, "sandboxctl: unexpected argument 'extra'\n", 40) == 0);
     free(err);
 }
+
+TEST(exactly_one_operand)
+{
+    const struct cmd_opt one_row[] = { CMD_OPT_END_ONE("ACCOUNT") };
+    const char *const one[] = { "t", "#3", NULL };
+    const char *const *const wrong[] = {
+        (const char *const[]){ "t", NULL },
+        (const char *const[]){ "t", "#3", "#4", NULL },
+    };
+    char *err;
+
+    CHECK_INT_EQ(parse("t", one_row, one, &err), 0);
+    CHECK_STR_EQ(err, "");
+    free(err);
+    CHECK_INT_EQ(optind, 1);
+    for (size_t i = 0; i < SBX_ARRAY_LEN(wrong); i++) {
+        CHECK_INT_EQ(parse("t", one_row, wrong[i], &err), SBX_EXIT_USAGE);
+        CHECK(strncmp(err, "sandboxctl: t: name exactly one ACCOUNT\nusage: ", 47) == 0);
+        free(err);
+    }
+}

@@ -415,6 +415,46 @@ TEST(list_filters)
     store_close(s);
 }
 
+/* A state name this binary does not know (a newer binary's, or an edit) stops every reader of
+ * that row with the row named, and leaves the rows before it as they were read. */
+TEST(unknown_state_stops_every_reader)
+{
+    struct sbx_err err = { 0 };
+    char *path;
+    struct store *s = open_new(&path);
+    struct store_account a = { 0 };
+    int n;
+
+    add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    add_account(s, "a+2@example.com", "sbx-2", "o@example.com");
+    add_account(s, "a+3@example.com", "sbx-3", "o@example.com");
+    raw_exec(path, "UPDATE account SET state = 'bogus' WHERE id = 2");
+
+    n = 0;
+    CHECK_ERR(store_account_list(s, NULL, count_cb, &n, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "account 2: unknown state 'bogus'");
+    CHECK_INT_EQ(n, 1);
+    for (int minimal = 0; minimal <= 1; minimal++) {
+        struct store_filter all = { .all = true };
+
+        memset(&err, 0, sizeof(err));
+        n = 0;
+        CHECK_ERR(store_account_list_brief(s, &all, minimal, count_cb, &n, &err), &err,
+                  SBX_E_STORE);
+        CHECK_CONTAINS(err.msg, "account 2: unknown state 'bogus'");
+        CHECK_INT_EQ(n, 1);
+    }
+    memset(&err, 0, sizeof(err));
+    CHECK_ERR(store_account_find(s, "sbx-2", &a, &err), &err, SBX_E_STORE);
+    CHECK_CONTAINS(err.msg, "unknown state 'bogus'");
+    CHECK_OK(store_account_find(s, "sbx-3", &a, &err), &err);
+    CHECK_INT_EQ(a.id, 3);
+    CHECK(a.state == ENGINE_S_REQUESTED);
+    store_account_release(&a);
+    store_close(s);
+    free(path);
+}
+
 TEST(ledger_and_meta)
 {
     struct sbx_err err = { 0 };

@@ -7,6 +7,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "util/jsonr.h"
+
 enum class_phase
 class_phase_of(enum engine_state state)
 {
@@ -89,19 +91,11 @@ class_detail_release(struct class_detail *d)
     memset(d, 0, sizeof(*d));
 }
 
-static int64_t
-json_int(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 int
 class_detail_parse(const char *text, struct class_detail *d, struct sbx_err *err)
 {
     cJSON *root = NULL;
-    const cJSON *v, *names;
+    const cJSON *names;
     int rc = -1;
 
     memset(d, 0, sizeof(*d));
@@ -110,21 +104,16 @@ class_detail_parse(const char *text, struct class_detail *d, struct sbx_err *err
         sbx_err_set(err, SBX_E_STORE, "class detail is not a JSON object");
         goto out;
     }
-    d->ttl = json_int(root, "ttl");
-    d->ready_by = json_int(root, "ready_by");
-    d->start_at = json_int(root, "start_at");
-    d->started_at = json_int(root, "started_at");
-    d->ready_at = json_int(root, "ready_at");
-    d->end_at = json_int(root, "end_at");
-    d->ended_at = json_int(root, "ended_at");
-    v = cJSON_GetObjectItemCaseSensitive(root, "floor");
-    d->floor = cJSON_IsNumber(v) ? v->valuedouble : 0;
-    v = cJSON_GetObjectItemCaseSensitive(root, "roster");
-    if (cJSON_IsString(v)) {
-        d->roster = strdup(v->valuestring);
-        if (d->roster == NULL)
-            goto nomem;
-    }
+    d->ttl = (int64_t)jsonr_num(root, "ttl");
+    d->ready_by = (int64_t)jsonr_num(root, "ready_by");
+    d->start_at = (int64_t)jsonr_num(root, "start_at");
+    d->started_at = (int64_t)jsonr_num(root, "started_at");
+    d->ready_at = (int64_t)jsonr_num(root, "ready_at");
+    d->end_at = (int64_t)jsonr_num(root, "end_at");
+    d->ended_at = (int64_t)jsonr_num(root, "ended_at");
+    d->floor = jsonr_num(root, "floor");
+    if (jsonr_dup(root, "roster", &d->roster) != 0)
+        goto nomem;
     names = cJSON_GetObjectItemCaseSensitive(root, "names");
     if (cJSON_IsArray(names)) {
         int n = cJSON_GetArraySize(names);

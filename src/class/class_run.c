@@ -334,18 +334,31 @@ out:
     return rc;
 }
 
-int
-class_end(struct class_env *e, const char *name, int *changed, struct sbx_err *err)
+/* The work class_end, class_resume and class_sync_state do on the class's view v (their own
+ * changes written through update_class), at now; *n counts what they changed. */
+typedef int (*view_fn)(struct class_env *e, struct class_view *v, int64_t now, int *n,
+                       struct sbx_err *err);
+
+/* Loads the class name, runs fn on it and lets it go. */
+static int
+with_view(struct class_env *e, const char *name, view_fn fn, int *n, struct sbx_err *err)
 {
     struct class_view v = { 0 };
     int64_t now = now_secs(e);
     int rc = -1;
 
-    *changed = 0;
-    if (class_view_load(e->store, name, &v, err) != 0)
-        goto out;
-    for (size_t i = 0; i < v.nseats; i++) {
-        struct class_seat *st = &v.seats[i];
+    *n = 0;
+    if (class_view_load(e->store, name, &v, err) == 0)
+        rc = fn(e, &v, now, n, err);
+    class_view_release(&v);
+    return rc;
+}
+
+static int
+end_view(struct class_env *e, struct class_view *v, int64_t now, int *changed, struct sbx_err *err)
+{
+    for (size_t i = 0; i < v->nseats; i++) {
+        struct class_seat *st = &v->seats[i];
         enum engine_close_outcome oc;
         char why[256];
 
@@ -357,44 +370,40 @@ class_end(struct class_env *e, const char *name, int *changed, struct sbx_err *e
         if (engine_close_request(e->engine, &st->a, CLASS_END_REASON, 0, false, &oc, why,
                                  sizeof(why), err) != 0) {
             sbx_err_prefix(err, "seat %s", st->label);
-            goto out;
+            return -1;
         }
         if (oc != ENGINE_CLOSE_DONE)
             (*changed)++;
     }
-    if (strcmp(v.c.state, CLASS_ENDING) != 0 && strcmp(v.c.state, CLASS_ENDED) != 0) {
-        v.d.end_at = now;
-        if (update_class(e, &v, CLASS_ENDING, "class_end", err) != 0)
-            goto out;
-    }
-    rc = 0;
-out:
-    class_view_release(&v);
-    return rc;
+    if (strcmp(v->c.state, CLASS_ENDING) == 0 || strcmp(v->c.state, CLASS_ENDED) == 0)
+        return 0;
+    v->d.end_at = now;
+    return update_class(e, v, CLASS_ENDING, "class_end", err);
 }
 
 int
-class_resume(struct class_env *e, const char *name, int *retried, struct sbx_err *err)
+class_end(struct class_env *e, const char *name, int *changed, struct sbx_err *err)
 {
-    struct class_view v = { 0 };
-    int64_t now = now_secs(e);
-    int rc = -1;
+    return with_view(e, name, end_view, changed, err);
+}
 
-    *retried = 0;
-    if (class_view_load(e->store, name, &v, err) != 0)
-        goto out;
-    if (strcmp(v.state, CLASS_ENDING) == 0 || strcmp(v.state, CLASS_ENDED) == 0) {
-        sbx_err_set(err, SBX_E_INVALID, "class '%s' is %s; it cannot be resumed", name, v.state);
-        goto out;
+static int
+resume_view(struct class_env *e, struct class_view *v, int64_t now, int *retried,
+            struct sbx_err *err)
+{
+    if (strcmp(v->state, CLASS_ENDING) == 0 || strcmp(v->state, CLASS_ENDED) == 0) {
+        sbx_err_set(err, SBX_E_INVALID, "class '%s' is %s; it cannot be resumed", v->c.name,
+                    v->state);
+        return -1;
     }
-    for (size_t i = 0; i < v.nseats; i++) {
-        struct class_seat *st = &v.seats[i];
+    for (size_t i = 0; i < v->nseats; i++) {
+        struct class_seat *st = &v->seats[i];
 
         if (st->phase == CLASS_PHASE_FAILED) {
             /* A fresh alias on the same row; the failure stays in the audit log. */
             if (engine_retry(e->engine, &st->a, err) != 0) {
                 sbx_err_prefix(err, "seat %s", st->label);
-                goto out;
+                return -1;
             }
             (*retried)++;
         } else if (st->phase == CLASS_PHASE_WAITING && st->a.due_at > now) {
@@ -406,51 +415,52 @@ class_resume(struct class_env *e, const char *name, int *retried, struct sbx_err
             ev.event = "resumed";
             st->a.due_at = now;
             if (store_account_update(e->store, &st->a, st->a.state, &ev, err) != 0)
-                goto out;
+                return -1;
         }
     }
-    if (v.d.started_at == 0)
-        v.d.started_at = now;
-    v.d.ready_at = 0;
-    if (update_class(e, &v, CLASS_PROVISIONING, "class_resume", err) != 0)
-        goto out;
-    rc = 0;
-out:
-    class_view_release(&v);
-    return rc;
+    if (v->d.started_at == 0)
+        v->d.started_at = now;
+    v->d.ready_at = 0;
+    return update_class(e, v, CLASS_PROVISIONING, "class_resume", err);
+}
+
+int
+class_resume(struct class_env *e, const char *name, int *retried, struct sbx_err *err)
+{
+    return with_view(e, name, resume_view, retried, err);
+}
+
+/* The times the class's state reached, recorded the first time a look sees them. */
+static int
+sync_view(struct class_env *e, struct class_view *v, int64_t now, int *n, struct sbx_err *err)
+{
+    bool dirty = false;
+
+    (void)n;
+    if (v->d.started_at == 0 && strcmp(v->state, CLASS_SCHEDULED) != 0) {
+        v->d.started_at = now;
+        dirty = true;
+    }
+    if (v->d.ready_at == 0 &&
+        (strcmp(v->state, CLASS_READY) == 0 || strcmp(v->state, CLASS_PARTIAL) == 0)) {
+        v->d.ready_at = now;
+        dirty = true;
+    }
+    if (v->d.ended_at == 0 && strcmp(v->state, CLASS_ENDED) == 0) {
+        v->d.ended_at = now;
+        dirty = true;
+    }
+    if (!dirty && strcmp(v->state, v->c.state) == 0)
+        return 0;
+    return update_class(e, v, v->state, "class_state", err);
 }
 
 int
 class_sync_state(struct class_env *e, const char *name, struct sbx_err *err)
 {
-    struct class_view v = { 0 };
-    int64_t now = now_secs(e);
-    bool dirty = false;
-    int rc = -1;
+    int unused;
 
-    if (class_view_load(e->store, name, &v, err) != 0)
-        goto out;
-    if (v.d.started_at == 0 && strcmp(v.state, CLASS_SCHEDULED) != 0) {
-        v.d.started_at = now;
-        dirty = true;
-    }
-    if (v.d.ready_at == 0 &&
-        (strcmp(v.state, CLASS_READY) == 0 || strcmp(v.state, CLASS_PARTIAL) == 0)) {
-        v.d.ready_at = now;
-        dirty = true;
-    }
-    if (v.d.ended_at == 0 && strcmp(v.state, CLASS_ENDED) == 0) {
-        v.d.ended_at = now;
-        dirty = true;
-    }
-    if (dirty || strcmp(v.state, v.c.state) != 0) {
-        if (update_class(e, &v, v.state, "class_state", err) != 0)
-            goto out;
-    }
-    rc = 0;
-out:
-    class_view_release(&v);
-    return rc;
+    return with_view(e, name, sync_view, &unused, err);
 }
 
 double

@@ -310,6 +310,20 @@ eng_claim(struct engine *e, struct store_account *a, double secs, bool *got, str
     return 0;
 }
 
+int
+eng_claim_id(struct engine *e, int64_t id, double secs, struct store_account *a, bool *got,
+             struct sbx_err *err)
+{
+    *got = false;
+    if (store_account_get(e->store, id, a, err) != 0)
+        return -1;
+    if (eng_claim(e, a, secs, got, err) != 0) {
+        store_account_release(a);
+        return -1;
+    }
+    return 0;
+}
+
 void
 eng_unclaim(struct engine *e, const struct store_account *a)
 {

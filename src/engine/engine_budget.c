@@ -258,18 +258,24 @@ out:
     return rc;
 }
 
-/* A new limit (extend --budget, unfreeze --budget) goes to the account's AWS Budget at once;
- * a failure there is the pass's to retry, not the command's. */
-static void
-aws_budget_follow(struct engine *e)
+/* Ends the transaction of a new limit (extend --budget, unfreeze): committed when the work in
+ * it succeeded (ok), and the limit goes to the account's AWS Budget at once (a failure there
+ * is the pass's to retry, not the command's); rolled back otherwise. */
+static int
+limit_commit(struct engine *e, bool ok, struct sbx_err *err)
 {
     struct eng_aws_budget_report r;
-    struct sbx_err err = { 0 };
+    struct sbx_err aerr = { 0 };
 
-    if (eng_aws_budget_pass(e, &r, &err) != 0)
-        log_warn("AWS Budgets: %s", err.msg);
+    if (!ok || store_commit(e->store, err) != 0) {
+        store_rollback(e->store);
+        return -1;
+    }
+    if (eng_aws_budget_pass(e, &r, &aerr) != 0)
+        log_warn("AWS Budgets: %s", aerr.msg);
     else if (r.failed > 0)
         log_warn("%s (retried by run)", r.error);
+    return 0;
 }
 
 /* --- freeze and unfreeze ------------------------------------------------------------------- */
@@ -299,16 +305,12 @@ engine_budget_set(struct engine *e, struct store_account *a, int64_t limit, stru
     if (e->dry_run)
         return 0;
     detail = eng_detail("limit", money_format(limit, amount, sizeof(amount)), NULL);
-    if (store_begin(e->store, err) != 0)
-        goto out;
-    if (store_budget_set_limit(e->store, a->id, limit, err) != 0 ||
-        eng_save(e, a, "budget_set", detail, err) != 0 || store_commit(e->store, err) != 0) {
-        store_rollback(e->store);
-        goto out;
+    if (store_begin(e->store, err) == 0) {
+        bool ok = store_budget_set_limit(e->store, a->id, limit, err) == 0 &&
+                  eng_save(e, a, "budget_set", detail, err) == 0;
+
+        rc = limit_commit(e, ok, err);
     }
-    aws_budget_follow(e);
-    rc = 0;
-out:
     free(detail);
     return rc;
 }
@@ -318,7 +320,7 @@ engine_unfreeze(struct engine *e, struct store_account *a, int64_t limit, struct
 {
     const struct cfg_kind *k = eng_kind(e, a->kind);
     char id[136], amount[32], *detail = NULL;
-    bool created = false, regrant = false;
+    bool created = false, regrant = false, ok;
     int rc = -1;
 
     if (a->state != ENGINE_S_FROZEN) {
@@ -350,15 +352,10 @@ engine_unfreeze(struct engine *e, struct store_account *a, int64_t limit, struct
         goto out;
     }
     a->due_at = regrant ? eng_now(e) : eng_active_due(k, a);
-    if ((limit > 0 && store_budget_set_limit(e->store, a->id, limit, err) != 0) ||
-        eng_transition(e, a, regrant ? ENGINE_S_CREATING : ENGINE_S_ACTIVE, "unfrozen", detail,
-                       "the freeze SCP is detached", err) != 0 ||
-        store_commit(e->store, err) != 0) {
-        store_rollback(e->store);
-        goto out;
-    }
-    aws_budget_follow(e);
-    rc = 0;
+    ok = (limit <= 0 || store_budget_set_limit(e->store, a->id, limit, err) == 0) &&
+         eng_transition(e, a, regrant ? ENGINE_S_CREATING : ENGINE_S_ACTIVE, "unfrozen", detail,
+                        "the freeze SCP is detached", err) == 0;
+    rc = limit_commit(e, ok, err);
 out:
     free(detail);
     return rc;

@@ -181,12 +181,8 @@ eng_event_deliver(struct engine *e, const struct store_filter *scope, struct eng
             held_back = held_back || failed_accts[j] == evs[i].account;
         if (held_back)
             continue;
-        if (store_account_get(e->store, evs[i].account, &a, err) != 0)
+        if (eng_claim_id(e, evs[i].account, eng_hook_claim_secs(e), &a, &got, err) != 0)
             goto out;
-        if (eng_claim(e, &a, eng_hook_claim_secs(e), &got, err) != 0) {
-            store_account_release(&a);
-            goto out;
-        }
         if (got) {
             res = still_due(e, a.id, evs[i].id, eng_now(e), &due, err);
             if (res == 0 && due)

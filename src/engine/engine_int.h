@@ -118,6 +118,10 @@ int eng_reload(struct engine *e, struct store_account *a, struct sbx_err *err) S
  * success *got is set and a is re-read. */
 int eng_claim(struct engine *e, struct store_account *a, double secs, bool *got,
               struct sbx_err *err) SBX_NODISCARD;
+/* Reads the account with this id into *a and claims it as eng_claim() does; *a is to be
+ * released (and, when *got, unclaimed) by the caller, and holds nothing after an error. */
+int eng_claim_id(struct engine *e, int64_t id, double secs, struct store_account *a, bool *got,
+                 struct sbx_err *err) SBX_NODISCARD;
 /* Drops our claim on a (errors are logged, not returned). */
 void eng_unclaim(struct engine *e, const struct store_account *a);
 /* True when a's claim is held by someone else who is alive (or whose claim has not expired). */

@@ -115,6 +115,24 @@ counted(int rc, int *n, struct sbx_err *err)
     return 0;
 }
 
+/* Moves a to state `to` with one audit event (detail, freed here); counted as counted() says. */
+static int
+moved(struct step *st, struct store_account *a, enum engine_state to, const char *event,
+      char *detail, const char *why, int *n, struct sbx_err *err)
+{
+    int rc = eng_transition(st->e, a, to, event, detail, why, err);
+
+    free(detail);
+    return counted(rc, n, err);
+}
+
+/* Saves a's fields without an event; a lost race is not a failure. */
+static int
+save_row(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+}
+
 /* --- creation ---------------------------------------------------------------------------- */
 
 /*
@@ -192,6 +210,77 @@ found_in_progress(struct step *st, struct store_account *a, const char *request_
     return 0;
 }
 
+/* The row follows the CreateAccount request cs: its id, and its account once it succeeded. */
+static int
+take_request(struct store_account *a, const struct orgs_create_status *cs, struct sbx_err *err)
+{
+    if (store_set_str(&a->request_id, cs->id, err) != 0)
+        return -1;
+    if (strcmp(cs->state, "SUCCEEDED") == 0)
+        snprintf(a->account_id, sizeof(a->account_id), "%s", cs->account_id);
+    return 0;
+}
+
+/* The row goes on creating, due now, from what an earlier request left at AWS (detail says
+ * what; freed here): moved there because of why, or only saved (why NULL) when a failure of
+ * its own request led here and it is creating already. */
+static int
+reconciled(struct step *st, struct store_account *a, char *detail, const char *why,
+           struct sbx_err *err)
+{
+    int rc;
+
+    a->due_at = st->now;
+    if (why != NULL)
+        return moved(st, a, ENGINE_S_CREATING, "reconciled", detail, why, &st->r->reconciled, err);
+    rc = eng_save(st->e, a, "reconciled", detail, err);
+    free(detail);
+    return counted(rc, &st->r->reconciled, err);
+}
+
+/* A request cs with a's unique name, one that did not fail: a's once its account's tags say so
+ * (in progress: looked at again later), and the row goes on creating with it. reason: why a's
+ * own request failed (NULL: none did); why: as for reconciled(). */
+static int
+adopt_request(struct step *st, struct store_account *a, const struct orgs_create_status *cs,
+              const char *reason, const char *why, struct sbx_err *err)
+{
+    bool ours = true;
+
+    if (strcmp(cs->state, "IN_PROGRESS") == 0)
+        return found_in_progress(st, a, cs->id, err);
+    if (strcmp(cs->state, "SUCCEEDED") == 0 &&
+        found_is_ours(st, a, cs->account_id, &ours, err) != 0)
+        return -1;
+    if (!ours)
+        return 0;
+    if (take_request(a, cs, err) != 0)
+        return -1;
+    return reconciled(st, a,
+                      eng_detail("request_id", cs->id, "state", cs->state, "failed_reason", reason,
+                                 "source", "ListCreateAccountStatus", NULL),
+                      why, err);
+}
+
+/* An account with a's unique email: a's once its tags say so, and the row goes on creating with
+ * it. reason and why: as for adopt_request(). */
+static int
+adopt_account(struct step *st, struct store_account *a, const char *account_id, const char *reason,
+              const char *why, struct sbx_err *err)
+{
+    bool ours = false;
+
+    if (found_is_ours(st, a, account_id, &ours, err) != 0)
+        return -1;
+    if (!ours)
+        return 0;
+    snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
+    return reconciled(st, a,
+                      eng_detail("account_id", account_id, "failed_reason", reason, "source",
+                                 "ListAccounts", NULL),
+                      why, err);
+}
+
 /* After a crash or an ambiguous CreateAccount: is there already a request or an account for this
  * row? *handled when the row moved on. */
 static int
@@ -200,79 +289,30 @@ reconcile_requested(struct step *st, struct store_account *a, bool *handled, str
     struct engine *e = st->e;
     struct orgs_create_status cs;
     struct sbx_err aerr = { 0 };
-    char account_id[13], *detail = NULL;
+    char account_id[13];
     bool found = false;
-    int rc;
 
-    *handled = false;
-    if (eng_find_create_request(e, a, &cs, &found, &aerr) != 0) {
-        *handled = true;
-        return row_failed(st, a, "reconcile (ListCreateAccountStatus)", &aerr, 30, err);
-    }
-    if (found) {
-        bool ours = true;
-
-        *handled = true;
-        if (strcmp(cs.state, "IN_PROGRESS") == 0)
-            return found_in_progress(st, a, cs.id, err);
-        if (strcmp(cs.state, "SUCCEEDED") == 0) {
-            if (found_is_ours(st, a, cs.account_id, &ours, err) != 0)
-                return -1;
-            if (!ours)
-                return 0;
-        }
-        if (store_set_str(&a->request_id, cs.id, err) != 0)
-            return -1;
-        if (strcmp(cs.state, "SUCCEEDED") == 0)
-            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
-        a->due_at = st->now;
-        detail = eng_detail("request_id", cs.id, "state", cs.state, "source",
-                            "ListCreateAccountStatus", NULL);
-        rc = eng_transition(e, a, ENGINE_S_CREATING, "reconciled", detail,
-                            "found the CreateAccount request sent before", err);
-        free(detail);
-        *handled = true;
-        return counted(rc, &st->r->reconciled, err);
-    }
-    if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0) {
-        *handled = true;
-        return row_failed(st, a, "reconcile (ListAccounts)", &aerr, 30, err);
-    }
-    if (!found)
-        return 0; /* nothing was created: safe to send */
-    {
-        bool ours = false;
-
-        *handled = true;
-        if (found_is_ours(st, a, account_id, &ours, err) != 0)
-            return -1;
-        if (!ours)
-            return 0;
-    }
-    snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
-    a->due_at = st->now;
-    detail = eng_detail("account_id", account_id, "source", "ListAccounts", NULL);
-    rc = eng_transition(e, a, ENGINE_S_CREATING, "reconciled", detail,
-                        "found the account created before", err);
-    free(detail);
     *handled = true;
-    return counted(rc, &st->r->reconciled, err);
+    if (eng_find_create_request(e, a, &cs, &found, &aerr) != 0)
+        return row_failed(st, a, "reconcile (ListCreateAccountStatus)", &aerr, 30, err);
+    if (found)
+        return adopt_request(st, a, &cs, NULL, "found the CreateAccount request sent before", err);
+    if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0)
+        return row_failed(st, a, "reconcile (ListAccounts)", &aerr, 30, err);
+    if (found)
+        return adopt_account(st, a, account_id, NULL, "found the account created before", err);
+    *handled = false;
+    return 0; /* nothing was created: safe to send */
 }
 
 static int
 fail_creation(struct step *st, struct store_account *a, const char *why, struct sbx_err *err)
 {
-    char *detail = eng_detail("error", why, NULL);
-    int rc;
-
-    if (store_set_str(&a->last_error, why, err) != 0) {
-        free(detail);
+    if (store_set_str(&a->last_error, why, err) != 0)
         return -1;
-    }
     a->due_at = 0;
-    rc = eng_transition(st->e, a, ENGINE_S_FAILED, "create_failed", detail, why, err);
-    free(detail);
-    return counted(rc, &st->r->failed, err);
+    return moved(st, a, ENGINE_S_FAILED, "create_failed", eng_detail("error", why, NULL), why,
+                 &st->r->failed, err);
 }
 
 /* When a creation was sent, in engine time: AWS's RequestedTimestamp, kept within the row's
@@ -315,7 +355,7 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
     struct engine *e = st->e;
     struct orgs_create_status cs = { 0 };
     struct sbx_err aerr = { 0 };
-    char *detail = NULL, msg[600];
+    char msg[600];
     bool handled;
     int rc = -1;
 
@@ -333,22 +373,16 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         return tolerate_conflict(err);
     st->r->did_work = true;
     if (eng_create_account(e, a, &cs, &aerr) == 0) {
-        if (store_set_str(&a->request_id, cs.id, err) != 0)
+        if (take_request(a, &cs, err) != 0)
             goto out;
-        if (strcmp(cs.state, "SUCCEEDED") == 0)
-            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
         a->attempts = 0;
         /* First poll when it should be done (engine_poll.c). */
         a->due_at = eng_create_poll_due(
                 e, cs.requested > 0 ? request_sent(a, &cs, st->now) : engine_now(e), st->now);
         if (store_set_str(&a->last_error, "", err) != 0)
             goto out;
-        detail = eng_detail("request_id", cs.id, NULL);
-        rc = eng_transition(e, a, ENGINE_S_CREATING, "submitted", detail, NULL, err);
-        if (rc == 0)
-            st->r->submitted++;
-        else
-            rc = tolerate_conflict(err);
+        rc = moved(st, a, ENGINE_S_CREATING, "submitted", eng_detail("request_id", cs.id, NULL),
+                   NULL, &st->r->submitted, err);
         goto out;
     }
     snprintf(msg, sizeof(msg), "CreateAccount: %s", aerr.msg);
@@ -407,7 +441,6 @@ submit_one(struct step *st, struct store_account *a, struct sbx_err *err)
         goto out;
     }
 out:
-    free(detail);
     orgs_create_status_release(&cs);
     return rc;
 }
@@ -437,43 +470,12 @@ handle_create_failed(struct step *st, struct store_account *a, const char *reaso
     if (eng_find_create_request(e, a, &cs, &found, &aerr) != 0)
         return row_failed(st, a, "ListCreateAccountStatus", &aerr, 30, err);
     if (found && strcmp(cs.state, "FAILED") != 0 &&
-        (a->request_id == NULL || strcmp(cs.id, a->request_id) != 0)) {
-        bool ours = false;
-
-        if (strcmp(cs.state, "IN_PROGRESS") == 0)
-            return found_in_progress(st, a, cs.id, err);
-        if (found_is_ours(st, a, cs.account_id, &ours, err) != 0)
-            return -1;
-        if (!ours)
-            return 0;
-        if (store_set_str(&a->request_id, cs.id, err) != 0)
-            return -1;
-        if (strcmp(cs.state, "SUCCEEDED") == 0)
-            snprintf(a->account_id, sizeof(a->account_id), "%s", cs.account_id);
-        a->due_at = st->now;
-        detail = eng_detail("request_id", cs.id, "state", cs.state, "failed_reason", reason,
-                            "source", "ListCreateAccountStatus", NULL);
-        rc = eng_save(e, a, "reconciled", detail, err);
-        free(detail);
-        return counted(rc, &st->r->reconciled, err);
-    }
+        (a->request_id == NULL || strcmp(cs.id, a->request_id) != 0))
+        return adopt_request(st, a, &cs, reason, NULL, err);
     if (eng_find_account_by_email(e, a->email, account_id, &found, &aerr) != 0)
         return row_failed(st, a, "ListAccounts", &aerr, 30, err);
-    if (found) {
-        bool ours = false;
-
-        if (found_is_ours(st, a, account_id, &ours, err) != 0)
-            return -1;
-        if (!ours)
-            return 0;
-        snprintf(a->account_id, sizeof(a->account_id), "%s", account_id);
-        a->due_at = st->now;
-        detail = eng_detail("account_id", account_id, "failed_reason", reason, "source",
-                            "ListAccounts", NULL);
-        rc = eng_save(e, a, "reconciled", detail, err);
-        free(detail);
-        return counted(rc, &st->r->reconciled, err);
-    }
+    if (found)
+        return adopt_account(st, a, account_id, reason, NULL, err);
     snprintf(old, sizeof(old), "%s", a->email);
     if (dup_email && eng_regenerate_alias(e, a, err) != 0)
         return -1;
@@ -548,6 +550,16 @@ grant_begun(struct step *st, const struct store_account *a, bool *begun, struct 
     return 0;
 }
 
+/* What one step of a grant or a revocation (p) did, in the step's report. */
+static void
+access_progress(struct step *st, const struct eng_access_progress *p)
+{
+    if (p->worked)
+        st->r->did_work = true;
+    if (p->paced > 0)
+        paced_until(st, p->paced);
+}
+
 /* One step of the owner's grant; *ready once the owner can sign in (or access does not apply),
  * else the row waits (due when the assignment is next looked at). */
 static int
@@ -560,10 +572,7 @@ grant_step(struct step *st, struct store_account *a, bool *ready, struct sbx_err
         return 0;
     if (eng_access_grant(st->e, a, &p, err) != 0)
         return -1;
-    if (p.worked)
-        st->r->did_work = true;
-    if (p.paced > 0)
-        paced_until(st, p.paced);
+    access_progress(st, &p);
     if (p.done)
         return 0;
     *ready = false;
@@ -579,7 +588,7 @@ grant_step(struct step *st, struct store_account *a, bool *ready, struct sbx_err
     a->due_at = p.next > 0 ? p.next : st->now + 60;
     if (strcmp(p.why, a->last_error) != 0 && store_set_str(&a->last_error, p.why, err) != 0)
         return -1;
-    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    return save_row(st, a, err);
 }
 
 /* One step of deleting a's assignments once revocation began; *done when none remains. */
@@ -591,10 +600,7 @@ revoke_step(struct step *st, struct store_account *a, bool *done, int64_t *next,
 
     if (eng_access_revoke(st->e, a, &p, err) != 0)
         return -1;
-    if (p.worked)
-        st->r->did_work = true;
-    if (p.paced > 0)
-        paced_until(st, p.paced);
+    access_progress(st, &p);
     *done = p.done;
     *next = p.next > 0 ? p.next : st->now + 60;
     if (p.failed) {
@@ -624,12 +630,8 @@ revoke_pass(struct step *st, struct sbx_err *err)
         bool got = false, done;
         int r;
 
-        if (store_account_get(e->store, ids[i], &a, err) != 0)
+        if (eng_claim_id(e, ids[i], ENGINE_CLAIM_AWS, &a, &got, err) != 0)
             goto out;
-        if (eng_claim(e, &a, ENGINE_CLAIM_AWS, &got, err) != 0) {
-            store_account_release(&a);
-            goto out;
-        }
         r = got ? revoke_step(st, &a, &done, &next, err) : 0;
         if (got)
             eng_unclaim(e, &a);
@@ -862,22 +864,26 @@ drift(struct step *st, struct store_account *a, const struct orgs_account *live,
     return rc == 0 ? 0 : tolerate_conflict(err);
 }
 
+/* The destructive step `what` is refused for why: a is protected, due again at due (0: only
+ * after `retry`). */
+static int
+refuse(struct step *st, struct store_account *a, const char *what, const char *why, int64_t due,
+       struct sbx_err *err)
+{
+    if (store_set_str(&a->last_error, why, err) != 0)
+        return -1;
+    a->due_at = due;
+    return moved(st, a, ENGINE_S_PROTECTED, "close_refused",
+                 eng_detail("step", what, "why", why, NULL), why, &st->r->refused, err);
+}
+
 /* Repurposed (moved, retagged): not nuked, not closed; looked at again later (phase
  * protected), closes normally once it is back. */
 static int
 refuse_drifted(struct step *st, struct store_account *a, const char *what, const char *why,
                struct sbx_err *err)
 {
-    char *detail;
-    int rc;
-
-    if (store_set_str(&a->last_error, why, err) != 0)
-        return -1;
-    a->due_at = st->now + eng_drift_recheck(st->e);
-    detail = eng_detail("step", what, "why", why, NULL);
-    rc = eng_transition(st->e, a, ENGINE_S_PROTECTED, "close_refused", detail, why, err);
-    free(detail);
-    return counted(rc, &st->r->refused, err);
+    return refuse(st, a, what, why, st->now + eng_drift_recheck(st->e), err);
 }
 
 static bool
@@ -898,7 +904,7 @@ guard(struct step *st, struct store_account *a, const char *what, bool *go, bool
     struct engine *e = st->e;
     struct orgs_account live = { 0 };
     struct sbx_err aerr = { 0 };
-    char why[400], *detail = NULL;
+    char why[400];
     bool prot = false;
     int rc = 0;
 
@@ -914,17 +920,7 @@ guard(struct step *st, struct store_account *a, const char *what, bool *go, bool
         goto out;
     }
     if (prot) {
-        if (store_set_str(&a->last_error, why, err) != 0) {
-            rc = -1;
-            goto out;
-        }
-        a->due_at = 0;
-        detail = eng_detail("step", what, "why", why, NULL);
-        rc = eng_transition(e, a, ENGINE_S_PROTECTED, "close_refused", detail, why, err);
-        if (rc == 0)
-            st->r->refused++;
-        else
-            rc = tolerate_conflict(err);
+        rc = refuse(st, a, what, why, 0, err);
         goto out;
     }
     if (live.id[0] != '\0' && orgs_account_is_closed(&live)) {
@@ -946,7 +942,6 @@ guard(struct step *st, struct store_account *a, const char *what, bool *go, bool
     }
     *go = true;
 out:
-    free(detail);
     orgs_account_release(&live);
     return rc;
 }
@@ -991,13 +986,15 @@ close_poll_due(struct step *st, const struct store_account *a)
     return expected > st->now + ENGINE_POLL_CLOSE ? expected : st->now + ENGINE_POLL_CLOSE;
 }
 
-/* closing -> close_wait: AWS did not take the closure; the ledger row goes too. */
+/* AWS did not take a's closure (why): the ledger row goes and the row leaves closing, for
+ * now (back to close_wait, due at due) or, refused, for good (close_failed, with the
+ * close-failed event queued in the same transaction). The reason stays. */
 static int
-revert_close(struct step *st, struct store_account *a, const char *why, int64_t due,
-             struct sbx_err *err)
+leave_closing(struct step *st, struct store_account *a, bool refused, const char *why, int64_t due,
+              struct sbx_err *err)
 {
     struct engine *e = st->e;
-    char *detail = eng_detail("why", why, NULL);
+    char *detail = eng_detail(refused ? "error" : "why", why, NULL), key[32];
     int rc = -1;
 
     if (store_begin(e->store, err) != 0)
@@ -1005,50 +1002,39 @@ revert_close(struct step *st, struct store_account *a, const char *why, int64_t 
     a->close_requested_at = 0;
     a->close_sent = false;
     a->due_at = due;
+    /* The event's key: the row's version this change writes, unique per refusal. */
+    snprintf(key, sizeof(key), "v%lld", (long long)a->version + 1);
     if (store_set_str(&a->last_error, why, err) != 0 ||
         store_ledger_remove(e->store, a->account_id, err) != 0 ||
-        eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "close_deferred", detail, why, err) != 0 ||
+        (refused && eng_event_queue(e, CFG_HOOK_CLOSE_FAILED, a, key, why, err) != 0) ||
+        eng_transition(e, a, refused ? ENGINE_S_CLOSE_FAILED : ENGINE_S_CLOSE_WAIT,
+                       refused ? "close_failed" : "close_deferred", detail, why, err) != 0 ||
         store_commit(e->store, err) != 0) {
         store_rollback(e->store);
         rc = tolerate_conflict(err);
         goto out;
     }
-    st->r->deferred++;
+    if (!refused)
+        st->r->deferred++;
     rc = 0;
 out:
     free(detail);
     return rc;
 }
 
-/* closing -> close_failed: AWS refused the closure; the ledger row goes, the reason stays,
- * and the close-failed event is queued with it. */
+/* closing -> close_wait: AWS did not take the closure now; sent again when due. */
+static int
+revert_close(struct step *st, struct store_account *a, const char *why, int64_t due,
+             struct sbx_err *err)
+{
+    return leave_closing(st, a, false, why, due, err);
+}
+
+/* closing -> close_failed: AWS refused the closure. */
 static int
 close_failed(struct step *st, struct store_account *a, const char *why, struct sbx_err *err)
 {
-    struct engine *e = st->e;
-    char *detail = eng_detail("error", why, NULL), key[32];
-    int rc = -1;
-
-    if (store_begin(e->store, err) != 0)
-        goto out;
-    a->close_requested_at = 0;
-    a->close_sent = false;
-    a->due_at = 0;
-    /* The event's key: the row's version this change writes, unique per refusal. */
-    snprintf(key, sizeof(key), "v%lld", (long long)a->version + 1);
-    if (store_set_str(&a->last_error, why, err) != 0 ||
-        store_ledger_remove(e->store, a->account_id, err) != 0 ||
-        eng_event_queue(e, CFG_HOOK_CLOSE_FAILED, a, key, why, err) != 0 ||
-        eng_transition(e, a, ENGINE_S_CLOSE_FAILED, "close_failed", detail, why, err) != 0 ||
-        store_commit(e->store, err) != 0) {
-        store_rollback(e->store);
-        rc = tolerate_conflict(err);
-        goto out;
-    }
-    rc = 0;
-out:
-    free(detail);
-    return rc;
+    return leave_closing(st, a, true, why, 0, err);
 }
 
 /* AWS said the close quota is used up: remember until when (the window's oldest closure ages
@@ -1115,16 +1101,12 @@ after_close_call(struct step *st, struct store_account *a, int call_rc, const st
             store_set_str(&a->last_error, msg, err) != 0)
             return -1;
         a->due_at = 0;
-        detail = eng_detail("why", msg, NULL);
-        rc = eng_transition(e, a, ENGINE_S_PROTECTED, "close_refused", detail, msg, err);
-        free(detail);
-        return counted(rc, &st->r->refused, err);
+        return moved(st, a, ENGINE_S_PROTECTED, "close_refused", eng_detail("why", msg, NULL), msg,
+                     &st->r->refused, err);
     case SBX_AWS_NOT_FOUND:
         a->due_at = 0;
-        detail = eng_detail("why", msg, NULL);
-        rc = eng_transition(e, a, ENGINE_S_GONE, "vanished", detail, msg, err);
-        free(detail);
-        return counted(rc, &st->r->gone, err);
+        return moved(st, a, ENGINE_S_GONE, "vanished", eng_detail("why", msg, NULL), msg,
+                     &st->r->gone, err);
     case SBX_AWS_THROTTLED:
         /* Throttling refuses a call before it runs: not closed, back in line shortly. */
         return revert_close(st, a, msg, st->now + 30, err);
@@ -1209,8 +1191,7 @@ static int
 left_organization(struct step *st, struct store_account *a, struct sbx_err *err)
 {
     a->due_at = 0;
-    return counted(eng_transition(st->e, a, ENGINE_S_GONE, "left_organization", NULL, NULL, err),
-                   &st->r->gone, err);
+    return moved(st, a, ENGINE_S_GONE, "left_organization", NULL, NULL, &st->r->gone, err);
 }
 
 static int
@@ -1220,7 +1201,6 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
     const struct cfg_kind *k = eng_kind(e, a->kind);
     struct orgs_account live = { 0 };
     struct sbx_err aerr = { 0 };
-    char *detail = NULL;
     int rc = 0;
 
     st->r->did_work = true;
@@ -1243,12 +1223,9 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
         a->due_at = a->post_close_pending ? st->now : st->now + ENGINE_AFTERLIFE;
         if (store_set_str(&a->last_error, "", err) != 0)
             goto fail;
-        detail = eng_detail("state", live.state[0] != '\0' ? live.state : live.status, NULL);
-        rc = eng_transition(e, a, ENGINE_S_SUSPENDED, "closed", detail, NULL, err);
-        if (rc == 0)
-            st->r->closed++;
-        else
-            rc = tolerate_conflict(err);
+        rc = moved(st, a, ENGINE_S_SUSPENDED, "closed",
+                   eng_detail("state", live.state[0] != '\0' ? live.state : live.status, NULL),
+                   NULL, &st->r->closed, err);
     } else if (live_pending(&live)) {
         a->due_at = close_poll_due(st, a);
         if (!a->close_sent) {
@@ -1267,7 +1244,7 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
         if (orgs_pace_wait(e->orgs, ORGS_OP_CLOSE_ACCOUNT) > 0) {
             paced(st, ORGS_OP_CLOSE_ACCOUNT);
             a->due_at = (int64_t)ceil(st->r->pace_due);
-            rc = eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+            rc = save_row(st, a, err);
         } else {
             char why[512];
             bool drifted = false;
@@ -1293,13 +1270,11 @@ poll_closing(struct step *st, struct store_account *a, struct sbx_err *err)
             store_set_str(&a->last_error, "CloseAccount accepted but AWS still shows ACTIVE",
                           err) != 0)
             goto fail;
-        rc = eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        rc = save_row(st, a, err);
     }
-    free(detail);
     orgs_account_release(&live);
     return rc;
 fail:
-    free(detail);
     orgs_account_release(&live);
     return -1;
 }
@@ -1338,7 +1313,7 @@ suspended_one(struct step *st, struct store_account *a, struct sbx_err *err)
     }
     orgs_account_release(&live);
     a->due_at = st->now + 86400; /* still visible: AWS removes it a little later */
-    return eng_save(e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    return save_row(st, a, err);
 }
 
 /* --- the phases -------------------------------------------------------------------------------
@@ -1441,11 +1416,9 @@ expire_one(struct step *st, struct store_account *a, struct sbx_err *err)
     detail = eng_detail("expires_at", engine_fmt_time(a->expires_at, when, sizeof(when)), NULL);
     rc = eng_transition(st->e, a, ENGINE_S_EXPIRING, "expired", detail, "expired", err);
     free(detail);
-    if (rc != 0)
-        return tolerate_conflict(err);
-    st->r->expired++;
-    st->r->did_work = true;
-    return 0;
+    if (rc == 0)
+        st->r->did_work = true;
+    return counted(rc, &st->r->expired, err);
 }
 
 static int
@@ -1463,7 +1436,7 @@ active_act(struct step *st, struct store_account *a, struct sbx_err *err)
     if (due == a->due_at)
         return 0;
     a->due_at = due; /* the config's offsets changed */
-    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    return save_row(st, a, err);
 }
 
 /* --- the spend guard's freeze (engine_budget.c decides; these finish) ------------------------ */
@@ -1474,7 +1447,6 @@ static int
 freezing_act(struct step *st, struct store_account *a, struct sbx_err *err)
 {
     struct sbx_err aerr = { 0 };
-    int rc;
 
     if (eng_budget_freeze(st->e, a, &aerr) != 0)
         return row_failed(st, a, "freeze (AttachPolicy)", &aerr, 60, err);
@@ -1487,12 +1459,8 @@ freezing_act(struct step *st, struct store_account *a, struct sbx_err *err)
     a->attempts = 0;
     if (store_set_str(&a->last_error, "", err) != 0)
         return -1;
-    rc = eng_transition(st->e, a, ENGINE_S_FROZEN, "frozen", NULL, "the freeze SCP is attached",
-                        err);
-    if (rc != 0)
-        return tolerate_conflict(err);
-    st->r->frozen++;
-    return 0;
+    return moved(st, a, ENGINE_S_FROZEN, "frozen", NULL, "the freeze SCP is attached",
+                 &st->r->frozen, err);
 }
 
 /* frozen: nothing to do until expiry, when it closes like any account (the SCP spares the
@@ -1505,7 +1473,7 @@ frozen_act(struct step *st, struct store_account *a, struct sbx_err *err)
     if (a->due_at == a->expires_at)
         return 0;
     a->due_at = a->expires_at; /* extended */
-    return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+    return save_row(st, a, err);
 }
 
 /* Pre-close hooks run for the whole batch at once (hooks.parallel of them side by side). */
@@ -1559,7 +1527,7 @@ nuke_act(struct step *st, struct store_account *a, struct sbx_err *err)
         return -1;
     if (!revoked) {
         a->due_at = next;
-        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        return save_row(st, a, err);
     }
     if (guard(st, a, "nuke", &go, NULL, err) != 0)
         return -1;
@@ -1683,13 +1651,14 @@ recover_ready(struct step *st, const struct store_account *a)
 static int
 recover_act(struct step *st, struct store_account *a, struct sbx_err *err)
 {
+    int rc;
+
     a->due_at = st->now;
-    if (eng_transition(st->e, a, ENGINE_S_EXPIRING, "nuke_interrupted", NULL,
-                       "the process running its hooks is gone", err) != 0)
-        return tolerate_conflict(err);
-    st->r->reconciled++;
-    st->r->did_work = true;
-    return 0;
+    rc = eng_transition(st->e, a, ENGINE_S_EXPIRING, "nuke_interrupted", NULL,
+                        "the process running its hooks is gone", err);
+    if (rc == 0)
+        st->r->did_work = true;
+    return counted(rc, &st->r->reconciled, err);
 }
 
 /* A repurposed account (refuse_drifted) is looked at again when due: back where sandboxctl
@@ -1705,7 +1674,7 @@ protected_act(struct step *st, struct store_account *a, struct sbx_err *err)
     st->r->did_work = true;
     if (!eng_drift_finding(a->last_error)) {
         a->due_at = 0; /* protected for another reason: `retry` after a human looked */
-        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        return save_row(st, a, err);
     }
     if (eng_drift_check(st->e, a, &drifted, why, sizeof(why), &aerr) != 0)
         return row_failed(st, a, "drift re-check", &aerr, eng_drift_recheck(st->e), err);
@@ -1713,7 +1682,7 @@ protected_act(struct step *st, struct store_account *a, struct sbx_err *err)
         a->due_at = st->now + eng_drift_recheck(st->e);
         if (strcmp(why, a->last_error) != 0 && store_set_str(&a->last_error, why, err) != 0)
             return -1;
-        return eng_save(st->e, a, NULL, NULL, err) == 0 ? 0 : tolerate_conflict(err);
+        return save_row(st, a, err);
     }
     detail = eng_detail("was", a->last_error, NULL);
     a->due_at = st->now;
@@ -1802,14 +1771,6 @@ suspended_claim(const struct step *st, const struct store_account *a)
     return a->post_close_pending ? eng_hook_claim_secs(st->e) : ENGINE_CLAIM_AWS;
 }
 
-static double
-aws_claim(const struct step *st, const struct store_account *a)
-{
-    (void)st;
-    (void)a;
-    return ENGINE_CLAIM_AWS;
-}
-
 struct phase {
     enum engine_state state;
     bool closes;  /* part of closing (skipped with no_close) */
@@ -1818,10 +1779,11 @@ struct phase {
     int (*batch)(struct step *st, int *limit, struct sbx_err *err); /* *limit 0: none now */
     bool paced; /* rows wait for a token of pace_op ... */
     enum orgs_op pace_op;
-    bool (*paces)(const struct store_account *a); /* ... only these rows (NULL = all) */
-    bool pace_stops; /* a paced row ends the phase (rows behind it need the same token) */
+    /* ... only these rows, the others go on (NULL: every row, and a paced row ends the phase:
+     * the rows behind it need the same token) */
+    bool (*paces)(const struct store_account *a);
     bool (*ready)(struct step *st, const struct store_account *a);         /* before claiming */
-    double (*claim)(const struct step *st, const struct store_account *a); /* seconds */
+    double (*claim)(const struct step *st, const struct store_account *a); /* NULL: an AWS call's */
     int (*act)(struct step *st, struct store_account *a, struct sbx_err *err);
     void (*dry)(struct step *st, const struct store_account *a); /* what a dry run counts */
     int (*finish)(struct step *st, struct sbx_err *err);         /* after the rows (held claims) */
@@ -1843,14 +1805,11 @@ static const struct phase phases[] = {
                       .paced = true,
                       .pace_op = ORGS_OP_DESCRIBE_CREATE_ACCOUNT_STATUS,
                       .paces = creating_paces,
-                      .claim = aws_claim,
                       .act = creating_act },
     [PH_SUBMIT] = { .state = ENGINE_S_REQUESTED,
                     .batch = submit_batch,
                     .paced = true,
                     .pace_op = ORGS_OP_CREATE_ACCOUNT,
-                    .pace_stops = true,
-                    .claim = aws_claim,
                     .act = submit_one,
                     .dry = submit_dry },
     { .state = ENGINE_S_ACTIVE,
@@ -1862,24 +1821,19 @@ static const struct phase phases[] = {
       .limit = 50,
       .paced = true,
       .pace_op = ORGS_OP_ATTACH_POLICY,
-      .pace_stops = true,
-      .claim = aws_claim,
       .act = freezing_act },
-    { .state = ENGINE_S_FROZEN, .limit = 200, .claim = aws_claim, .act = frozen_act },
+    { .state = ENGINE_S_FROZEN, .limit = 200, .act = frozen_act },
     { .state = ENGINE_S_NUKING,
       .closes = true,
       .any_due = true,
       .limit = 200,
       .ready = recover_ready,
-      .claim = aws_claim,
       .act = recover_act },
     { .state = ENGINE_S_PROTECTED,
       .closes = true,
       .limit = 50,
       .paced = true,
       .pace_op = ORGS_OP_LIST_PARENTS,
-      .pace_stops = true,
-      .claim = aws_claim,
       .act = protected_act },
     { .state = ENGINE_S_EXPIRING,
       .closes = true,
@@ -1893,16 +1847,12 @@ static const struct phase phases[] = {
       .limit = 50,
       .paced = true,
       .pace_op = ORGS_OP_DESCRIBE_ACCOUNT,
-      .pace_stops = true,
-      .claim = aws_claim,
       .act = poll_closing },
     { .state = ENGINE_S_CLOSE_WAIT,
       .closes = true,
       .batch = close_batch,
       .paced = true,
       .pace_op = ORGS_OP_CLOSE_ACCOUNT,
-      .pace_stops = true,
-      .claim = aws_claim,
       .act = close_one,
       .dry = close_dry },
     { .state = ENGINE_S_SUSPENDED,
@@ -1945,6 +1895,7 @@ run_phase(struct step *st, const struct phase *ph, struct sbx_err *err)
     for (size_t i = 0; i < n; i++) {
         struct store_account *a = &rows[i];
         size_t nheld = st->nheld;
+        double secs;
         bool got;
         int r = 0;
 
@@ -1956,13 +1907,14 @@ run_phase(struct step *st, const struct phase *ph, struct sbx_err *err)
         if (ph->paced && (ph->paces == NULL || ph->paces(a)) &&
             orgs_pace_wait(e->orgs, ph->pace_op) > 0) {
             paced(st, ph->pace_op);
-            if (ph->pace_stops)
+            if (ph->paces == NULL)
                 break;
             continue;
         }
         if (ph->ready != NULL && !ph->ready(st, a))
             continue;
-        if (eng_claim(e, a, ph->claim(st, a), &got, err) != 0)
+        secs = ph->claim != NULL ? ph->claim(st, a) : ENGINE_CLAIM_AWS;
+        if (eng_claim(e, a, secs, &got, err) != 0)
             goto out;
         if (!got)
             continue;

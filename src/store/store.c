@@ -242,18 +242,18 @@ store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *
 }
 
 void
-store_rows_free(void *rows, size_t n, size_t size, void (*release)(void *row))
+store_rows_free(void *rows, size_t n, size_t size, const struct store_text_col *texts)
 {
     if (rows == NULL)
         return;
-    for (size_t i = 0; release != NULL && i < n; i++)
-        release((char *)rows + i * size);
+    for (size_t i = 0; texts != NULL && i < n; i++)
+        store_free_texts((char *)rows + i * size, texts);
     free(rows);
 }
 
 int
-store_collect(struct store_binder *b, size_t size, store_read_fn read, void (*release)(void *row),
-              void **out, size_t *n)
+store_collect(struct store_binder *b, size_t size, store_read_fn read,
+              const struct store_text_col *texts, void **out, size_t *n)
 {
     char *v = NULL;
     size_t len = 0, cap = 0;
@@ -271,7 +271,7 @@ store_collect(struct store_binder *b, size_t size, store_read_fn read, void (*re
     }
     store_done(b);
     if (rc < 0) {
-        store_rows_free(v, len, size, release);
+        store_rows_free(v, len, size, texts);
         return -1;
     }
     *out = v;
@@ -293,30 +293,51 @@ store_collect_int64(struct store_binder *b, int64_t **out, size_t *n)
     return store_collect(b, sizeof(**out), store_read_int64, NULL, (void **)out, n);
 }
 
-char *
-store_col_strdup(sqlite3_stmt *st, int col, bool *oom)
-{
-    const unsigned char *t;
-    char *copy;
+const struct store_text_col store_first_text[] = { { 0, 0 }, { -1, 0 } };
 
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return NULL;
-    t = sqlite3_column_text(st, col);
-    copy = strdup(t != NULL ? (const char *)t : "");
-    if (copy == NULL)
-        *oom = true;
-    return copy;
+static char **
+text_member(void *row, const struct store_text_col *t)
+{
+    return (char **)((char *)row + t->off);
 }
 
 int
-store_row_read(bool oom, void *row, void (*release)(void *row), struct sbx_err *err)
+store_read_texts(sqlite3_stmt *st, void *row, const struct store_text_col *t, struct sbx_err *err)
 {
+    bool oom = false;
+
+    for (const struct store_text_col *i = t; i->col >= 0; i++) {
+        char *copy = NULL;
+
+        if (sqlite3_column_type(st, i->col) != SQLITE_NULL) {
+            copy = strdup(store_col_text(st, i->col));
+            oom = oom || copy == NULL;
+        }
+        *text_member(row, i) = copy;
+    }
     if (!oom)
         return 0;
-    if (release != NULL)
-        release(row);
+    store_free_texts(row, t);
     sbx_err_set(err, SBX_E_NOMEM, "out of memory");
     return -1;
+}
+
+void
+store_free_texts(void *row, const struct store_text_col *t)
+{
+    for (; row != NULL && t->col >= 0; t++) {
+        free(*text_member(row, t));
+        *text_member(row, t) = NULL;
+    }
+}
+
+void
+store_row_release(void *row, size_t size, const struct store_text_col *t)
+{
+    if (row == NULL)
+        return;
+    store_free_texts(row, t);
+    memset(row, 0, size);
 }
 
 const char *
@@ -343,10 +364,7 @@ store_get_row(struct store_binder *b, store_read_fn read, void *row, bool *found
 int
 store_read_text(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
-    bool oom = false;
-
-    *(char **)row = store_col_strdup(st, 0, &oom);
-    return store_row_read(oom, row, NULL, err);
+    return store_read_texts(st, row, store_first_text, err);
 }
 
 int

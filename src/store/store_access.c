@@ -2,6 +2,7 @@
  * sandboxctl made, from the intent to grant to the confirmed revocation. */
 #include "store/store.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,53 +62,43 @@ copy_fixed(char *dst, size_t n, const char *src)
     dst[len] = '\0';
 }
 
-static void
-assignment_release(void *row)
-{
-    struct store_assignment *a = row;
-
-    free(a->instance_arn);
-    free(a->permission_set_arn);
-    free(a->permission_set_name);
-    free(a->principal_id);
-    free(a->principal);
-    free(a->request_id);
-    free(a->last_error);
-}
+/* The heap text of a struct store_assignment and its columns in STORE_ASSIGNMENT_LIST. */
+static const struct store_text_col assignment_text[] = {
+    { 3, offsetof(struct store_assignment, instance_arn) },
+    { 4, offsetof(struct store_assignment, permission_set_arn) },
+    { 5, offsetof(struct store_assignment, permission_set_name) },
+    { 7, offsetof(struct store_assignment, principal_id) },
+    { 8, offsetof(struct store_assignment, principal) },
+    { 10, offsetof(struct store_assignment, request_id) },
+    { 13, offsetof(struct store_assignment, last_error) },
+    { -1, 0 },
+};
 
 /* A store_read_fn for one struct store_assignment. */
 static int
 read_assignment(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
     struct store_assignment *a = row;
-    bool oom = false;
 
     memset(a, 0, sizeof(*a));
     a->id = sqlite3_column_int64(st, 0);
     a->account = sqlite3_column_int64(st, 1);
     copy_fixed(a->account_id, sizeof(a->account_id), store_col_text(st, 2));
-    a->instance_arn = store_col_strdup(st, 3, &oom);
-    a->permission_set_arn = store_col_strdup(st, 4, &oom);
-    a->permission_set_name = store_col_strdup(st, 5, &oom);
     copy_fixed(a->principal_type, sizeof(a->principal_type), store_col_text(st, 6));
-    a->principal_id = store_col_strdup(st, 7, &oom);
-    a->principal = store_col_strdup(st, 8, &oom);
     copy_fixed(a->status, sizeof(a->status), store_col_text(st, 9));
-    a->request_id = store_col_strdup(st, 10, &oom);
     a->attempts = sqlite3_column_int64(st, 11);
     a->due_at = sqlite3_column_int64(st, 12);
-    a->last_error = store_col_strdup(st, 13, &oom);
     a->created_at = sqlite3_column_int64(st, 14);
     a->granted_at = sqlite3_column_int64(st, 15);
     a->revoked_at = sqlite3_column_int64(st, 16);
     a->updated_at = sqlite3_column_int64(st, 17);
-    return store_row_read(oom, a, assignment_release, err);
+    return store_read_texts(st, a, assignment_text, err);
 }
 
 void
 store_assignments_free(struct store_assignment *v, size_t n)
 {
-    store_rows_free(v, n, sizeof(*v), assignment_release);
+    store_rows_free(v, n, sizeof(*v), assignment_text);
 }
 
 int
@@ -117,7 +108,7 @@ store_assignment_list(struct store *s, int64_t account, struct store_assignment 
     struct store_binder b = store_stmt(s, STORE_ASSIGNMENT_LIST, err);
 
     store_bind_int(&b, ":account", account);
-    return store_collect(&b, sizeof(**out), read_assignment, assignment_release, (void **)out, n);
+    return store_collect(&b, sizeof(**out), read_assignment, assignment_text, (void **)out, n);
 }
 
 /* Runs stmt (a status change of every assignment of the account row); *changed: how many. */
@@ -188,16 +179,10 @@ store_class_groups_set(struct store *s, int64_t class_id, const char *const *nam
     return 0;
 }
 
-static void
-release_name(void *name)
-{
-    free(*(char **)name);
-}
-
 void
 store_strings_free(char **v, size_t n)
 {
-    store_rows_free(v, n, sizeof(*v), release_name);
+    store_rows_free(v, n, sizeof(*v), store_first_text);
 }
 
 int
@@ -206,5 +191,5 @@ store_class_groups(struct store *s, int64_t class_id, char ***names, size_t *n, 
     struct store_binder b = store_stmt(s, STORE_CLASS_GROUP_LIST, err);
 
     store_bind_int(&b, ":class", class_id);
-    return store_collect(&b, sizeof(**names), store_read_text, release_name, (void **)names, n);
+    return store_collect(&b, sizeof(**names), store_read_text, store_first_text, (void **)names, n);
 }

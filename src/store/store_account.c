@@ -2,6 +2,7 @@
  * update, claims, listing and the engine's due-work queries. */
 #include "store/store.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,33 +10,30 @@
 #include "store/store_int.h"
 #include "util/duration.h"
 
+/* The heap text of a struct store_account and its ACCOUNT_COLS columns. */
+static const struct store_text_col account_text[] = {
+    { 2, offsetof(struct store_account, email) },
+    { 3, offsetof(struct store_account, name) },
+    { 4, offsetof(struct store_account, kind) },
+    { 5, offsetof(struct store_account, owner) },
+    { 7, offsetof(struct store_account, class_name) },
+    { 10, offsetof(struct store_account, reason) },
+    { 11, offsetof(struct store_account, request_id) },
+    { 28, offsetof(struct store_account, last_error) },
+    { 30, offsetof(struct store_account, claim_by) },
+    { -1, 0 },
+};
+
 void
 store_account_release(struct store_account *a)
 {
-    if (a == NULL)
-        return;
-    free(a->email);
-    free(a->name);
-    free(a->kind);
-    free(a->owner);
-    free(a->class_name);
-    free(a->reason);
-    free(a->request_id);
-    free(a->last_error);
-    free(a->claim_by);
-    memset(a, 0, sizeof(*a));
-}
-
-static void
-release_account(void *a)
-{
-    store_account_release(a);
+    store_row_release(a, sizeof(*a), account_text);
 }
 
 void
 store_accounts_free(struct store_account *a, size_t n)
 {
-    store_rows_free(a, n, sizeof(*a), release_account);
+    store_rows_free(a, n, sizeof(*a), account_text);
 }
 
 int
@@ -115,30 +113,12 @@ static int
 read_account(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
     struct store_account *a = row;
-    bool oom = false;
     enum engine_state state;
 
     if (col_state(st, 9, sqlite3_column_int64(st, 0), &state, err) != 0)
         return -1;
     read_numbers(st, a, state);
-    a->email = store_col_strdup(st, 2, &oom);
-    a->name = store_col_strdup(st, 3, &oom);
-    a->kind = store_col_strdup(st, 4, &oom);
-    a->owner = store_col_strdup(st, 5, &oom);
-    a->class_name = store_col_strdup(st, 7, &oom);
-    a->reason = store_col_strdup(st, 10, &oom);
-    a->request_id = store_col_strdup(st, 11, &oom);
-    a->last_error = store_col_strdup(st, 28, &oom);
-    a->claim_by = store_col_strdup(st, 30, &oom);
-    if (a->reason == NULL && !oom) {
-        a->reason = strdup("");
-        oom = a->reason == NULL;
-    }
-    if (a->last_error == NULL && !oom) {
-        a->last_error = strdup("");
-        oom = a->last_error == NULL;
-    }
-    return store_row_read(oom, a, release_account, err);
+    return store_read_texts(st, a, account_text, err);
 }
 
 /* The text of the borrowed views for a NULL reason or last error. */
@@ -610,7 +590,7 @@ store_account_due(struct store *s, enum engine_state state, int64_t now,
     store_bind_int(&b, ":now", now);
     store_bind_scope(&b, f);
     store_bind_limit(&b, limit);
-    return store_collect(&b, sizeof(**out), read_account, release_account, (void **)out, n);
+    return store_collect(&b, sizeof(**out), read_account, account_text, (void **)out, n);
 }
 
 int
@@ -622,5 +602,5 @@ store_account_in_state(struct store *s, enum engine_state state, const struct st
     store_bind_text(&b, ":state", state_text(state));
     store_bind_scope(&b, f);
     store_bind_limit(&b, limit);
-    return store_collect(&b, sizeof(**out), read_account, release_account, (void **)out, n);
+    return store_collect(&b, sizeof(**out), read_account, account_text, (void **)out, n);
 }

@@ -1,22 +1,23 @@
 /* store_class.c -- the class table: training classes (their seats are account rows). */
 #include "store/store.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
 
+/* The heap text of a struct store_class and its columns in the class table. */
+static const struct store_text_col class_text[] = {
+    { 1, offsetof(struct store_class, name) },   { 2, offsetof(struct store_class, kind) },
+    { 3, offsetof(struct store_class, owner) },  { 5, offsetof(struct store_class, state) },
+    { 9, offsetof(struct store_class, detail) }, { -1, 0 },
+};
+
 void
 store_class_release(struct store_class *c)
 {
-    if (c == NULL)
-        return;
-    free(c->name);
-    free(c->kind);
-    free(c->owner);
-    free(c->state);
-    free(c->detail);
-    memset(c, 0, sizeof(*c));
+    store_row_release(c, sizeof(*c), class_text);
 }
 
 /* One row of the class table into the struct store_class row: a store_read_fn. */
@@ -24,25 +25,14 @@ static int
 read_class(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
     struct store_class *c = row;
-    bool oom = false;
 
     memset(c, 0, sizeof(*c));
     c->id = sqlite3_column_int64(st, 0);
-    c->name = store_col_strdup(st, 1, &oom);
-    c->kind = store_col_strdup(st, 2, &oom);
-    c->owner = store_col_strdup(st, 3, &oom);
     c->seats = sqlite3_column_int64(st, 4);
-    c->state = store_col_strdup(st, 5, &oom);
     c->expires_at = sqlite3_column_int64(st, 6);
     c->created_at = sqlite3_column_int64(st, 7);
     c->updated_at = sqlite3_column_int64(st, 8);
-    c->detail = store_col_strdup(st, 9, &oom);
-    if (oom) {
-        store_class_release(c);
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
-    return 0;
+    return store_read_texts(st, c, class_text, err);
 }
 
 /* Binds the columns a class write sets: seats, state, expiry, detail and the time now. */

@@ -2,33 +2,31 @@
  * quarantined, close-failed, ...), queued with their occurrence and delivered by the engine. */
 #include "store/store.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
 
+/* The heap text of a struct store_hook_event and its HOOK_EVENT_COLS columns. */
+static const struct store_text_col event_text[] = {
+    { 3, offsetof(struct store_hook_event, key) },
+    { 5, offsetof(struct store_hook_event, detail) },
+    { 10, offsetof(struct store_hook_event, last_error) },
+    { -1, 0 },
+};
+
 void
 store_hook_event_release(struct store_hook_event *ev)
 {
-    if (ev == NULL)
-        return;
-    free(ev->key);
-    free(ev->detail);
-    free(ev->last_error);
-    memset(ev, 0, sizeof(*ev));
-}
-
-static void
-release_event(void *ev)
-{
-    store_hook_event_release(ev);
+    store_row_release(ev, sizeof(*ev), event_text);
 }
 
 void
 store_hook_events_free(struct store_hook_event *evs, size_t n)
 {
-    store_rows_free(evs, n, sizeof(*evs), release_event);
+    store_rows_free(evs, n, sizeof(*evs), event_text);
 }
 
 int
@@ -55,21 +53,17 @@ static int
 read_event(sqlite3_stmt *st, void *row, struct sbx_err *err)
 {
     struct store_hook_event *ev = row;
-    bool oom = false;
 
     memset(ev, 0, sizeof(*ev));
     ev->id = sqlite3_column_int64(st, 0);
     ev->account = sqlite3_column_int64(st, 1);
     snprintf(ev->event, sizeof(ev->event), "%s", store_col_text(st, 2));
-    ev->key = store_col_strdup(st, 3, &oom);
     snprintf(ev->uid, sizeof(ev->uid), "%s", store_col_text(st, 4));
-    ev->detail = store_col_strdup(st, 5, &oom);
     ev->created_at = sqlite3_column_int64(st, 6);
     ev->due_at = sqlite3_column_int64(st, 7);
     ev->attempts = sqlite3_column_int64(st, 8);
     ev->delivered_at = sqlite3_column_int64(st, 9);
-    ev->last_error = store_col_strdup(st, 10, &oom);
-    return store_row_read(oom, ev, release_event, err);
+    return store_read_texts(st, ev, event_text, err);
 }
 
 int
@@ -81,7 +75,7 @@ store_hook_event_due(struct store *s, int64_t now, const struct store_filter *f,
     store_bind_int(&b, ":now", now);
     store_bind_scope(&b, f);
     store_bind_limit(&b, limit);
-    return store_collect(&b, sizeof(**out), read_event, release_event, (void **)out, n);
+    return store_collect(&b, sizeof(**out), read_event, event_text, (void **)out, n);
 }
 
 int

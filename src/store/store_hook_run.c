@@ -1,21 +1,25 @@
 /* store_hook_run.c -- the hook_run table: one row per hook run, its status, log and tail. */
 #include "store/store.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
 
+/* The heap text of a struct store_hook_run and its columns in STORE_HOOK_RUN_LIST. */
+static const struct store_text_col run_text[] = {
+    { 6, offsetof(struct store_hook_run, log_path) },
+    { 7, offsetof(struct store_hook_run, tail) },
+    { 10, offsetof(struct store_hook_run, result) },
+    { -1, 0 },
+};
+
 void
 store_hook_run_release(struct store_hook_run *r)
 {
-    if (r == NULL)
-        return;
-    free(r->log_path);
-    free(r->tail);
-    free(r->result);
-    memset(r, 0, sizeof(*r));
+    store_row_release(r, sizeof(*r), run_text);
 }
 
 int
@@ -58,7 +62,6 @@ store_hook_runs(struct store *s, int64_t account, int limit,
 {
     struct store_binder b = store_stmt(s, STORE_HOOK_RUN_LIST, err);
     struct store_hook_run r;
-    bool oom = false;
     int rc;
 
     store_bind_int(&b, ":account", account);
@@ -71,14 +74,9 @@ store_hook_runs(struct store *s, int64_t account, int limit,
         r.attempt = sqlite3_column_int64(b.st, 3);
         snprintf(r.status, sizeof(r.status), "%s", store_col_text(b.st, 4));
         r.exit_status = sqlite3_column_int64(b.st, 5);
-        r.log_path = store_col_strdup(b.st, 6, &oom);
-        r.tail = store_col_strdup(b.st, 7, &oom);
         r.started_at = sqlite3_column_int64(b.st, 8);
         r.ended_at = sqlite3_column_int64(b.st, 9);
-        r.result = store_col_strdup(b.st, 10, &oom);
-        if (oom) {
-            store_hook_run_release(&r);
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        if (store_read_texts(b.st, &r, run_text, err) != 0) {
             rc = -1;
             break;
         }

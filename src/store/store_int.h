@@ -186,11 +186,28 @@ int store_exec_changes(struct store_binder *b, int *changed);
 /* Reads the current row of st into row (an element the caller's size): 0, or -1 with err set
  * and nothing of the row left to release. */
 typedef int (*store_read_fn)(sqlite3_stmt *st, void *row, struct sbx_err *err);
+/* A heap text column of a row struct: the column it is read from and the char * member it
+ * is copied into. A row struct's table of them, ended by { -1, 0 }, is the one list of the
+ * text it owns: read with store_read_texts, freed with store_free_texts. */
+struct store_text_col {
+    int col;    /* column index in the statement's result; -1 ends the table */
+    size_t off; /* offsetof(struct ..., member) */
+};
+/* The table of a row that is one char *: the first column. */
+extern const struct store_text_col store_first_text[];
+/* Copies the text columns of t from the current row of st into row's members (NULL stays
+ * NULL). 0, or when a copy fails -1 with err SBX_E_NOMEM and row's members of t NULL. */
+int store_read_texts(sqlite3_stmt *st, void *row, const struct store_text_col *t,
+                     struct sbx_err *err);
+/* Frees row's members of t and sets them to NULL; a NULL row is nothing to free. */
+void store_free_texts(void *row, const struct store_text_col *t);
+/* store_free_texts, then zeroes the size bytes of row (the public store_X_release). */
+void store_row_release(void *row, size_t size, const struct store_text_col *t);
 /* Every row of b, each read by read into the next element (size bytes) of a heap array, into
- * *out and *n (free with store_rows_free). release frees what one read row owns (NULL: rows
- * own no heap memory); on an error the rows read so far are released and freed. 0 or -1. */
+ * *out and *n (free with store_rows_free). texts: the heap text one read row owns (NULL:
+ * none); on an error the rows read so far are freed. 0 or -1. */
 int store_collect(struct store_binder *b, size_t size, store_read_fn read,
-                  void (*release)(void *row), void **out, size_t *n);
+                  const struct store_text_col *texts, void **out, size_t *n);
 /* Steps b once; when a row comes, read (NULL: none) reads it into row and *found (may be
  * NULL) is set. Resets. 0, or -1 on an error (err set). */
 int store_get_row(struct store_binder *b, store_read_fn read, void *row, bool *found);
@@ -200,17 +217,12 @@ int store_read_int64(sqlite3_stmt *st, void *row, struct sbx_err *err);
 int store_read_text(sqlite3_stmt *st, void *row, struct sbx_err *err);
 /* store_collect of the first column of every row as an integer. */
 int store_collect_int64(struct store_binder *b, int64_t **out, size_t *n);
-/* Releases each of the n elements (size bytes) of rows with release (NULL: none owns heap
- * memory) and frees the array; NULL rows is nothing to free. */
-void store_rows_free(void *rows, size_t n, size_t size, void (*release)(void *row));
+/* Frees the texts (NULL: none) of each of the n elements (size bytes) of rows and the
+ * array; NULL rows is nothing to free. */
+void store_rows_free(void *rows, size_t n, size_t size, const struct store_text_col *texts);
 /* grow_array (util/grow.h) for *arr of len elements of size bytes, *cap of room: room for one
  * more; -1 with err (SBX_E_NOMEM) when out of memory (*arr and *cap kept). */
 int store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *err);
-/* Copy of a text column (NULL stays NULL); sets *oom on allocation failure. */
-char *store_col_strdup(sqlite3_stmt *st, int col, bool *oom);
-/* The end of a row read with store_col_strdup: 0, or when oom (a copy failed) the row
- * released by release (NULL: nothing to release) and -1 with err SBX_E_NOMEM. */
-int store_row_read(bool oom, void *row, void (*release)(void *row), struct sbx_err *err);
 /* Text column or "" (borrowed until the next step/reset). */
 const char *store_col_text(sqlite3_stmt *st, int col);
 

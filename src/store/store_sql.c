@@ -213,12 +213,12 @@ const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
     " due_at, last_error, updated_at"
 
 /* Column order is what store_account.c's read_account() expects. */
-#define ACCOUNT_COLS                                                                      \
-    "a.id, a.account_id, a.email, a.name, a.kind, a.owner, a.class_id, c.name, a.seat,"   \
-    " a.state, a.reason, a.request_id, a.ttl, a.expires_at, a.created_at, a.updated_at,"  \
-    " a.due_at, a.attempts, a.warned_min, a.priority, a.active_at, a.close_requested_at," \
-    " a.closed_at, a.adopted, a.submitted, a.close_sent, a.post_close_pending,"           \
-    " a.close_pending, a.last_error, a.version, a.claim_by, a.claim_until"
+#define ACCOUNT_COLS                                                                                   \
+    "a.id, a.account_id, a.email, a.name, a.kind, a.owner, a.class_id, c.name, a.seat,"                \
+    " a.state, coalesce(a.reason, ''), a.request_id, a.ttl, a.expires_at, a.created_at, a.updated_at," \
+    " a.due_at, a.attempts, a.warned_min, a.priority, a.active_at, a.close_requested_at,"              \
+    " a.closed_at, a.adopted, a.submitted, a.close_sent, a.post_close_pending,"                        \
+    " a.close_pending, coalesce(a.last_error, ''), a.version, a.claim_by, a.claim_until"
 #define ACCOUNT_FROM " FROM account a LEFT JOIN class c ON c.id = a.class_id"
 /* Optional filters: a NULL parameter does not filter. */
 #define ACCOUNT_SCOPE                                                                          \

@@ -986,8 +986,7 @@ unknown_key(struct loader *ld, const config_setting_t *s)
 static int
 nomem(struct loader *ld)
 {
-    sbx_err_set(ld->err, SBX_E_NOMEM, "out of memory");
-    return -1;
+    return sbx_err_nomem(ld->err);
 }
 
 static const char *
@@ -2120,15 +2119,13 @@ cfg_defaults(struct sbx_config **out, struct sbx_err *err)
     config_init(&kl);
     ld.path = DEFAULTS_NAME;
     ld.err = err;
-    ld.cfg = calloc(1, sizeof(*ld.cfg));
-    if (ld.cfg == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    ld.cfg = sbx_calloc(1, sizeof(*ld.cfg), err);
+    if (ld.cfg == NULL)
         goto out;
-    }
     if (load_defaults(&ld, &dl, &kl, &kind_defaults) != 0)
         goto out;
     if (default_log_dir(ld.cfg) != 0) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     *out = ld.cfg;
@@ -2215,7 +2212,7 @@ cfg_load(const char *path, struct sbx_config **out, struct sbx_err *err)
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     wipe_tree_secrets(&lc);
     wipe_tree_secrets(&dl);

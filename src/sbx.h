@@ -96,6 +96,12 @@ void sbx_err_vset(struct sbx_err *err, enum sbx_errc code, const char *fmt, va_l
         SBX_PRINTF(3, 0);
 /* Prepends "context: " to the message, keeping code and AWS fields. */
 void sbx_err_prefix(struct sbx_err *err, const char *fmt, ...) SBX_PRINTF(2, 3);
+/* Sets err to SBX_E_NOMEM, "out of memory" (what every allocation failure reports); -1. */
+int sbx_err_nomem(struct sbx_err *err);
+/* strdup(s) (s not NULL) that reports a failure into err (sbx_err_nomem): the copy or NULL. */
+char *sbx_strdup(const char *s, struct sbx_err *err);
+/* calloc(n, size) that reports a failure into err (sbx_err_nomem): the block or NULL. */
+void *sbx_calloc(size_t n, size_t size, struct sbx_err *err);
 /* Resets err to "no error". */
 void sbx_err_clear(struct sbx_err *err);
 /* The exit status that a command failing with err should return. */

@@ -9,6 +9,7 @@
 #include "sbx.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/text.h"
@@ -74,6 +75,33 @@ sbx_err_prefix(struct sbx_err *err, const char *fmt, ...)
         }
     }
     snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+}
+
+int
+sbx_err_nomem(struct sbx_err *err)
+{
+    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    return -1;
+}
+
+char *
+sbx_strdup(const char *s, struct sbx_err *err)
+{
+    char *copy = strdup(s);
+
+    if (copy == NULL)
+        sbx_err_nomem(err);
+    return copy;
+}
+
+void *
+sbx_calloc(size_t n, size_t size, struct sbx_err *err)
+{
+    void *p = calloc(n, size);
+
+    if (p == NULL)
+        sbx_err_nomem(err);
+    return p;
 }
 
 void

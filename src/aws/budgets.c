@@ -188,10 +188,8 @@ call(struct orgs *o, const char *op, cJSON *req, struct sbx_err *err)
         cJSON_Delete(req);
         return -1;
     }
-    if (req == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
+    if (req == NULL)
+        return sbx_err_nomem(err);
     rc = orgs_call_service(o, &sc, req, &resp, err);
     cJSON_Delete(req);
     cJSON_Delete(resp);

@@ -106,10 +106,8 @@ parse_day(void *ctx, const cJSON *day, struct sbx_err *err)
         memcpy(c.day, start->valuestring, 11);
         snprintf(c.unit, sizeof(c.unit), "%s", cJSON_IsString(unit) ? unit->valuestring : "");
         c.estimated = estimated;
-        if (push(f, &c) != 0) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-            return -1;
-        }
+        if (push(f, &c) != 0)
+            return sbx_err_nomem(err);
     }
     return 0;
 }

@@ -248,7 +248,7 @@ ini_parse_lines(struct creds_ini *f, char *buf, bool config, const char *what, s
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     free(last_key);
     return rc;
@@ -272,10 +272,8 @@ creds_ini_parse(const char *what, const char *path, const char *text, size_t len
         return malformed(what, path, line, "a NUL byte", err);
     }
     buf = malloc(len + 1);
-    if (buf == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
+    if (buf == NULL)
+        return sbx_err_nomem(err);
     memcpy(buf, text, len);
     buf[len] = '\0';
     for (size_t i = 0; i < len; i++) {
@@ -327,7 +325,7 @@ creds_ini_load(const char *path, const char *what, bool config, struct creds_ini
             }
             nb = malloc(ncap);
             if (nb == NULL) {
-                sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+                sbx_err_nomem(err);
                 goto out;
             }
             if (buf != NULL) {
@@ -453,11 +451,9 @@ creds_profile_setting(const char *profile, const char *service, const char *key,
     if (v == NULL)
         v = creds_ini_get(&cfg, "profile", profile, key, NULL);
     if (v != NULL && *v != '\0') {
-        *out = strdup(v);
-        if (*out == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        *out = sbx_strdup(v, err);
+        if (*out == NULL)
             goto out;
-        }
     }
     rc = 0;
 out:

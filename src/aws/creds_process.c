@@ -118,7 +118,7 @@ unterminated:
     sbx_err_set(err, SBX_E_CREDS, "credential_process '%.200s': unterminated quote", cmd);
     goto fail;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 fail:
     free(word);
     creds_argv_free(argv);

@@ -43,8 +43,7 @@ creds_copy(struct creds *dst, const struct creds *src, struct sbx_err *err)
     if (dst->access_key_id == NULL || dst->secret_access_key == NULL ||
         (src->session_token != NULL && dst->session_token == NULL)) {
         creds_release(dst);
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
+        return sbx_err_nomem(err);
     }
     dst->expiration = src->expiration;
     memcpy(dst->source, src->source, sizeof(dst->source));

@@ -58,11 +58,9 @@ http_client_new(const struct http_opts *opts, struct http_client **out, struct s
     CURLcode rc;
 
     *out = NULL;
-    c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    c = sbx_calloc(1, sizeof(*c), err);
+    if (c == NULL)
         return -1;
-    }
     c->max_body = opts != NULL && opts->max_body > 0 ? opts->max_body : HTTP_DEFAULT_MAX_BODY;
     c->curl = curl_easy_init();
     if (c->curl == NULL) {
@@ -408,7 +406,7 @@ http_request(struct http_client *c, const char *method, const char *url, unsigne
     ret = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
     http_response_release(resp);
 out:
     /* The handle must not keep pointers into this call's stack or list. */

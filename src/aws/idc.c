@@ -119,13 +119,6 @@ static const struct jsonr_field user_fields[] = {
     { NULL, 0 },
 };
 
-static int
-nomem(struct sbx_err *err)
-{
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
-}
-
 int
 idc_new(struct orgs *o, const struct idc_opts *opts, struct idc **out, struct sbx_err *err)
 {
@@ -135,9 +128,9 @@ idc_new(struct orgs *o, const struct idc_opts *opts, struct idc **out, struct sb
     struct idc *c;
 
     *out = NULL;
-    c = calloc(1, sizeof(*c));
+    c = sbx_calloc(1, sizeof(*c), err);
     if (c == NULL)
-        return nomem(err);
+        return -1;
     c->o = o;
     eo.region = opts->region != NULL && *opts->region != '\0' ? opts->region : orgs_region(o);
     eo.fips = fips != NULL && strcmp(fips, "true") == 0;
@@ -232,7 +225,7 @@ call_id(struct idc *c, enum op op, cJSON *req, const char *key, char **id, struc
     int rc = -1;
 
     if (req == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     if (orgs_call_service(c->o, &sc, req, &resp, err) != 0)
         goto out;
     if (jsonr_str(resp, key) == NULL || *jsonr_str(resp, key) == '\0') {
@@ -243,7 +236,7 @@ call_id(struct idc *c, enum op op, cJSON *req, const char *key, char **id, struc
         goto out;
     }
     if (id != NULL && jsonr_dup(resp, key, id) != 0) {
-        nomem(err);
+        sbx_err_nomem(err);
         goto out;
     }
     rc = 0;
@@ -265,7 +258,7 @@ parse_instance(const cJSON *j, void *slot, struct sbx_err *err)
         return orgs_protocol("ListInstances", "an instance without InstanceArn or IdentityStoreId",
                              err);
     if (jsonr_dup_fields(j, in, instance_fields) != 0)
-        return nomem(err);
+        return sbx_err_nomem(err);
     jsonr_copy(j, "Status", in->status, sizeof(in->status));
     return 0;
 }
@@ -294,7 +287,7 @@ parse_string(const cJSON *j, void *slot, struct sbx_err *err)
         return orgs_protocol("ListPermissionSets", "a permission set ARN that is not a string",
                              err);
     *s = strdup(j->valuestring);
-    return *s == NULL ? nomem(err) : 0;
+    return *s == NULL ? sbx_err_nomem(err) : 0;
 }
 
 int
@@ -318,7 +311,7 @@ parse_permission_set(const char *op, const cJSON *j, void *out, struct sbx_err *
     if (jsonr_str(j, "PermissionSetArn") == NULL || jsonr_str(j, "Name") == NULL)
         return orgs_protocol(op, "response lacks PermissionSet with its ARN and Name", err);
     if (jsonr_dup_fields(j, ps, permission_set_fields) != 0)
-        return nomem(err);
+        return sbx_err_nomem(err);
     jsonr_copy(j, "SessionDuration", ps->session_duration, sizeof(ps->session_duration));
     ps->created = jsonr_num(j, "CreatedDate");
     return 0;
@@ -355,7 +348,7 @@ parse_status(const char *op, const cJSON *j, void *out, struct sbx_err *err)
     jsonr_copy(j, "TargetId", st->target_id, sizeof(st->target_id));
     jsonr_copy(j, "PrincipalType", st->principal_type, sizeof(st->principal_type));
     st->created = jsonr_num(j, "CreatedDate");
-    return jsonr_dup_fields(j, st, status_fields) != 0 ? nomem(err) : 0;
+    return jsonr_dup_fields(j, st, status_fields) != 0 ? sbx_err_nomem(err) : 0;
 }
 
 /* Sends req (taken over) and parses the status object member key of the answer. */
@@ -424,7 +417,7 @@ parse_assignment(const cJSON *j, void *slot, struct sbx_err *err)
                              "an assignment without PrincipalId or PermissionSetArn", err);
     jsonr_copy(j, "AccountId", a->account_id, sizeof(a->account_id));
     jsonr_copy(j, "PrincipalType", a->principal_type, sizeof(a->principal_type));
-    return jsonr_dup_fields(j, a, assignment_fields) != 0 ? nomem(err) : 0;
+    return jsonr_dup_fields(j, a, assignment_fields) != 0 ? sbx_err_nomem(err) : 0;
 }
 
 int
@@ -503,7 +496,7 @@ parse_user(const cJSON *resp, struct idc_user *out, struct sbx_err *err)
     if (jsonr_dup_fields(resp, out, user_fields) != 0 ||
         (pick != NULL && jsonr_dup(pick, "Value", &out->email) != 0)) {
         idc_user_release(out);
-        return nomem(err);
+        return sbx_err_nomem(err);
     }
     return 0;
 }
@@ -519,7 +512,7 @@ idc_describe_user(struct idc *c, const char *identity_store_id, const char *user
 
     memset(out, 0, sizeof(*out));
     if (req == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     rc = orgs_call_service(c->o, &sc, req, &resp, err);
     cJSON_Delete(req);
     if (rc == 0)

@@ -235,13 +235,6 @@ get_creds(void *ctx, bool force, const struct creds **out, struct sbx_err *err)
     return 0;
 }
 
-static int
-nomem(struct sbx_err *err)
-{
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
-}
-
 int
 orgs_resolve_service_ep(const char *profile, const struct orgs_service_ep *sv,
                         struct endpoint_opts *eo, struct sbx_err *err)
@@ -313,7 +306,7 @@ client_region(const char *configured, const char *profile, char **out, struct sb
     }
     *out = strdup(region != NULL && *region != '\0' ? region : "us-east-1");
     free(profile_region);
-    return *out == NULL ? nomem(err) : 0;
+    return *out == NULL ? sbx_err_nomem(err) : 0;
 }
 
 static bool
@@ -336,11 +329,9 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     int attempts;
 
     *out = NULL;
-    o = calloc(1, sizeof(*o));
-    if (o == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    o = sbx_calloc(1, sizeof(*o), err);
+    if (o == NULL)
         return -1;
-    }
     o->clock = clock;
     retry_quota_init(&o->quota);
     o->copts.profile = opts->profile;
@@ -397,7 +388,7 @@ orgs_new(const struct orgs_opts *opts, struct sbx_clock *clock, struct orgs **ou
     *out = o;
     return 0;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 fail:
     orgs_free(o);
     return -1;
@@ -565,7 +556,7 @@ json_call(struct orgs *o, const struct endpoint *ep, const char *service, const 
     *resp = NULL;
     body = req != NULL ? cJSON_PrintUnformatted(req) : NULL;
     if (req != NULL && body == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     areq.ep = ep;
     areq.service = service;
     areq.proto = AWSCALL_JSON;
@@ -580,7 +571,7 @@ json_call(struct orgs *o, const struct endpoint *ep, const char *service, const 
     if (problem != NULL && strcmp(problem, "empty response body") == 0) {
         *resp = cJSON_CreateObject();
         if (*resp == NULL) {
-            nomem(err);
+            sbx_err_nomem(err);
             goto out;
         }
     } else if (problem != NULL) {
@@ -591,7 +582,7 @@ json_call(struct orgs *o, const struct endpoint *ep, const char *service, const 
     } else {
         *resp = cJSON_ParseWithLength(r.body, r.body_len);
         if (*resp == NULL) {
-            nomem(err);
+            sbx_err_nomem(err);
             goto out;
         }
     }
@@ -707,7 +698,7 @@ orgs_vec_item(void *ctx, const cJSON *it, struct sbx_err *err)
     void *slot = orgs_vec_push(v);
 
     if (slot == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     if (v->parse(it, slot, err) != 0) {
         v->n--;
         return -1;
@@ -753,7 +744,7 @@ paginate(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJ
 
     if (has_max && (sc == NULL || sc->page_size > 0) &&
         cJSON_AddNumberToObject(req, "MaxResults", sc != NULL ? sc->page_size : PAGE_SIZE) == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     for (;;) {
         cJSON *resp = NULL;
         const cJSON *arr, *it;
@@ -761,7 +752,7 @@ paginate(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJ
 
         cJSON_DeleteItemFromObjectCaseSensitive(req, tk);
         if (token != NULL && cJSON_AddStringToObject(req, tk, token) == NULL) {
-            nomem(err);
+            sbx_err_nomem(err);
             goto out;
         }
         if (send(o, op, sc, req, &resp, err) != 0)
@@ -802,7 +793,7 @@ paginate(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc, cJ
         token = strdup(next);
         cJSON_Delete(resp);
         if (token == NULL) {
-            nomem(err);
+            sbx_err_nomem(err);
             goto out;
         }
     }
@@ -871,7 +862,7 @@ parse_account(const cJSON *j, void *slot, struct sbx_err *err)
         return protocol("Account", "account without a 12-digit Id", err);
     memcpy(a->id, id, 13);
     if (jsonr_dup_fields(j, a, account_fields) != 0)
-        return nomem(err);
+        return sbx_err_nomem(err);
     jsonr_copy(j, "State", a->state, sizeof(a->state));
     jsonr_copy(j, "Status", a->status, sizeof(a->status));
     jsonr_copy(j, "JoinedMethod", a->joined_method, sizeof(a->joined_method));
@@ -890,7 +881,7 @@ parse_create_status(const cJSON *j, void *slot, struct sbx_err *err)
         return protocol("CreateAccountStatus", "status without a valid Id", err);
     snprintf(s->id, sizeof(s->id), "%s", id);
     if (jsonr_dup_fields(j, s, create_status_fields) != 0)
-        return nomem(err);
+        return sbx_err_nomem(err);
     jsonr_copy(j, "State", s->state, sizeof(s->state));
     jsonr_copy(j, "AccountId", s->account_id, sizeof(s->account_id));
     jsonr_copy(j, "FailureReason", s->failure_reason, sizeof(s->failure_reason));
@@ -906,7 +897,7 @@ parse_keyed(const cJSON *j, const char *key, const char *op, const char *what,
 {
     if (jsonr_str(j, key) == NULL)
         return protocol(op, what, err);
-    return jsonr_dup_fields(j, slot, f) != 0 ? nomem(err) : 0;
+    return jsonr_dup_fields(j, slot, f) != 0 ? sbx_err_nomem(err) : 0;
 }
 
 static int
@@ -955,7 +946,7 @@ parse_policy(const char *op, const cJSON *j, struct orgs_policy *p, struct sbx_e
     snprintf(p->id, sizeof(p->id), "%s", id);
     jsonr_copy(j, "Type", p->type, sizeof(p->type));
     p->aws_managed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "AwsManaged"));
-    return jsonr_dup_fields(j, p, policy_fields) != 0 ? nomem(err) : 0;
+    return jsonr_dup_fields(j, p, policy_fields) != 0 ? sbx_err_nomem(err) : 0;
 }
 
 static int
@@ -986,7 +977,7 @@ parse_tag(const cJSON *j, void *slot, struct sbx_err *err)
         return -1;
     if (t->value == NULL && (t->value = strdup("")) == NULL) {
         jsonr_free_fields(t, tag_fields);
-        return nomem(err);
+        return sbx_err_nomem(err);
     }
     return 0;
 }
@@ -1039,7 +1030,7 @@ send_member(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc,
 
     *resp = NULL;
     if (req == NULL) {
-        nomem(err);
+        sbx_err_nomem(err);
         return NULL;
     }
     if (send(o, op, sc, req, resp, err) == 0)
@@ -1082,7 +1073,7 @@ send_collect(struct orgs *o, enum orgs_op op, const struct orgs_service_call *sc
     int rc;
 
     if (req == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     rc = paginate(o, op, sc, req, has_max, result_key, item, ctx, err);
     cJSON_Delete(req);
     return rc;
@@ -1165,7 +1156,7 @@ no_output(struct orgs *o, enum orgs_op op, cJSON *req, struct sbx_err *err)
     int rc;
 
     if (req == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     rc = orgs_call(o, op, req, &resp, err);
     cJSON_Delete(resp);
     cJSON_Delete(req);
@@ -1284,7 +1275,7 @@ orgs_create_policy(struct orgs *o, const char *name, const char *description, co
     req = orgs_request("Content", content, "Description", description != NULL ? description : "",
                        "Name", name, "Type", type, NULL);
     if (req == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     if (orgs_call(o, ORGS_OP_CREATE_POLICY, req, &resp, err) != 0)
         goto out;
     pol = member("CreatePolicy", resp, "Policy", err);
@@ -1459,7 +1450,7 @@ orgs_describe_organization(struct orgs *o, struct orgs_organization *out, struct
         goto out;
     }
     if (jsonr_dup_fields(org, out, organization_fields) != 0) {
-        nomem(err);
+        sbx_err_nomem(err);
         goto out;
     }
     rc = 0;

@@ -575,7 +575,7 @@ crypto:
     sbx_err_set(err, SBX_E_FAILURE, "sha-256 failed");
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     for (size_t i = 0; i < n; i++) {
         free(hdrs[i].name);
@@ -643,7 +643,7 @@ crypto:
     sbx_err_set(err, SBX_E_FAILURE, "hmac-sha256 failed");
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     if (secret_key != NULL) {
         OPENSSL_cleanse(secret_key, secret_len + 5);
@@ -833,7 +833,7 @@ sigv4_sign(const struct sigv4_request *req, const struct sigv4_params *params,
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     sigv4_result_release(&r);
     buf_release(&auth);
@@ -1119,7 +1119,7 @@ sigv4_verify(const struct sigv4_request *req, const struct sigv4_auth *auth,
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     OPENSSL_cleanse(signature, sizeof(signature));
     free(amz_date);

@@ -142,7 +142,7 @@ sts_assume_role(struct awscall_client *c, const struct endpoint *ep,
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     free(exp);
     http_response_release(&resp);
@@ -163,7 +163,7 @@ sts_get_caller_identity(struct awscall_client *c, const struct endpoint *ep,
     form_add(&f, "Action", "GetCallerIdentity");
     form_add(&f, "Version", "2011-06-15");
     if (f.nomem) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     if (call(c, ep, "GetCallerIdentity", &f, &resp, err) != 0)

@@ -133,7 +133,7 @@ class_detail_parse(const char *text, struct class_detail *d, struct sbx_err *err
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     if (rc != 0)
         class_detail_release(d);
@@ -170,10 +170,8 @@ class_detail_format(const struct class_detail *d, char **text, struct sbx_err *e
     if (ok)
         *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (*text == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
+    if (*text == NULL)
+        return sbx_err_nomem(err);
     return 0;
 }
 
@@ -250,11 +248,9 @@ class_view_load(struct store *s, const char *name, struct class_view *out, struc
         store_class_groups(s, v.c.id, &v.groups, &v.ngroups, err) != 0)
         goto out;
     if (v.c.seats > 0) {
-        v.seats = calloc((size_t)v.c.seats, sizeof(*v.seats));
-        if (v.seats == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        v.seats = sbx_calloc((size_t)v.c.seats, sizeof(*v.seats), err);
+        if (v.seats == NULL)
             goto out;
-        }
         v.nseats = (size_t)v.c.seats; /* so class_view_release frees partial work */
     }
     f.class_id = v.c.id;

@@ -190,7 +190,7 @@ class_plan_make(struct class_env *e, const struct class_request *r, struct class
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     orgs_accounts_free(accts, nacct);
     store_class_release(&existing);
@@ -257,11 +257,9 @@ class_insert(struct class_env *e, const struct class_request *r, const struct cl
     d.floor = p->floor;
     d.roster = (char *)(uintptr_t)r->roster_label; /* borrowed: only formatted below */
     if (r->roster != NULL) {
-        d.names = calloc(r->roster->n, sizeof(char *));
-        if (d.names == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        d.names = sbx_calloc(r->roster->n, sizeof(char *), err);
+        if (d.names == NULL)
             return -1;
-        }
         d.nnames = (int64_t)r->roster->n;
         for (size_t i = 0; i < r->roster->n; i++)
             d.names[i] = r->roster->students[i].name;
@@ -321,7 +319,7 @@ update_class(struct class_env *e, struct class_view *v, const char *new_state, c
     free(v->c.detail);
     v->c.detail = detail;
     if (v->c.state == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     snprintf(evd, sizeof(evd), "{\"class\":\"%s\",\"state\":\"%s\"}", v->c.name, new_state);
@@ -629,11 +627,9 @@ seat_steps(struct class_env *e, struct class_view *v, const struct engine_step_o
     size_t ndue = 0, next_waiting = 0;
     int rc = -1;
 
-    due = calloc(v->nseats + 1, sizeof(*due));
-    if (due == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    due = sbx_calloc(v->nseats + 1, sizeof(*due), err);
+    if (due == NULL)
         return -1;
-    }
     for (size_t i = 0; i < v->nseats; i++) {
         if (v->seats[i].phase == CLASS_PHASE_CREATING && v->seats[i].a.due_at > 0 &&
             v->seats[i].a.due_at <= now)

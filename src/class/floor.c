@@ -99,7 +99,7 @@ floor_makespan(const struct floor_pipeline *p, const struct floor_state *st, dou
     done = malloc(total * sizeof(double));
     subs = malloc((p->nledger + st->pending + 1) * sizeof(double));
     if (h.v == NULL || done == NULL || subs == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     for (size_t i = 0; i < st->awaiting_follow; i++)

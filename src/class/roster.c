@@ -332,7 +332,7 @@ roster_parse(const char *label, const char *text, size_t len, struct roster *out
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     free(keys);
     csv_record_release(&rec);
@@ -356,7 +356,7 @@ roster_load(const char *path, struct roster *out, struct sbx_err *err)
     /* One byte more than the limit tells "too large" apart from "exactly at the limit". */
     buf = malloc((size_t)ROSTER_MAX_BYTES + 1);
     if (buf == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     n = fread(buf, 1, (size_t)ROSTER_MAX_BYTES + 1, f);

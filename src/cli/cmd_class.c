@@ -425,7 +425,7 @@ list_one(void *arg, const struct store_class *c)
 
         if (o == NULL || !cJSON_AddItemToArray(l->arr, o)) {
             cJSON_Delete(o);
-            sbx_err_set(l->err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(l->err);
             rc = -1;
         }
     } else {

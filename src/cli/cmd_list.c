@@ -315,14 +315,14 @@ cmd_list(struct sbx_ctx *ctx, int argc, char **argv)
     rc = SBX_EXIT_OK;
     goto out;
 nomem:
-    sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(&err);
 fail:
     if (err.code == SBX_E_OK && ferror(stdout)) {
         /* The JSON writer hit a write error: main() reports it, as for every command. */
         rc = SBX_EXIT_FAILURE;
     } else {
         if (err.code == SBX_E_OK)
-            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(&err);
         rc = cmd_fail("list", &err);
     }
 out:

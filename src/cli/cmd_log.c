@@ -146,7 +146,7 @@ cmd_log(struct sbx_ctx *ctx, int argc, char **argv)
     if (store_audit_list(ctx->store, a.id, limit, log_row, &lc, &err) != 0) {
         store_account_release(&a);
         if (err.code == SBX_E_OK)
-            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(&err);
         return cmd_fail("log", &err);
     }
     if (lc.json)

@@ -273,7 +273,7 @@ cmd_metrics(struct sbx_ctx *ctx, int argc, char **argv)
         store_metrics_hook_events_queued(ctx->store, event_row, &m.events_queued, &err) != 0 ||
         engine_quota(e, &v, &err) != 0) {
         if (err.code == SBX_E_OK)
-            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(&err);
         rc = cmd_fail("metrics", &err);
         goto out;
     }

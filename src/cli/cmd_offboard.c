@@ -59,7 +59,7 @@ cmd_offboard(struct sbx_ctx *ctx, int argc, char **argv)
     f.all = true;
     if (store_account_list(ctx->store, &f, collect_row, &c, &err) != 0) {
         if (err.code == SBX_E_OK)
-            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(&err);
         rc = cmd_fail("offboard", &err);
         goto out;
     }

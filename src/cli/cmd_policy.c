@@ -325,7 +325,7 @@ cmd_policy(struct sbx_ctx *ctx, int argc, char **argv)
     cJSON_Delete(doc);
     if (text == NULL) {
         if (err.code == 0)
-            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(&err);
         return cmd_fail("policy", &err);
     }
     printf("%s\n", text);

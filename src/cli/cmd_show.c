@@ -348,7 +348,7 @@ cmd_show(struct sbx_ctx *ctx, int argc, char **argv)
     rc = SBX_EXIT_OK;
     goto out;
 nomem:
-    sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(&err);
 fail:
     rc = cmd_fail("show", &err);
 out:

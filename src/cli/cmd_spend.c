@@ -175,7 +175,7 @@ cmd_spend(struct sbx_ctx *ctx, int argc, char **argv)
                                until);
     if (store_spend_report(ctx->store, since, until, add_row, &r, &err) != 0) {
         if (err.code == 0)
-            sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(&err);
         rc = cmd_fail("spend", &err);
         goto out;
     }
@@ -246,7 +246,7 @@ write_err:
     rc = cmd_fail("spend", &err);
     goto out;
 nomem:
-    sbx_err_set(&err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(&err);
     rc = cmd_fail("spend", &err);
 out:
     rep_free(&r);

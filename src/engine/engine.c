@@ -98,8 +98,7 @@ nomem:
     if (e != NULL)
         free(e->config_path);
     free(e);
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
+    return sbx_err_nomem(err);
 }
 
 void
@@ -288,11 +287,9 @@ eng_claim(struct engine *e, struct store_account *a, double secs, bool *got, str
 
     *got = false;
     if (stale != NULL) {
-        stale_copy = strdup(stale);
-        if (stale_copy == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        stale_copy = sbx_strdup(stale, err);
+        if (stale_copy == NULL)
             return -1;
-        }
         log_info("account %lld: taking over the claim of '%s' (process gone)", (long long)a->id,
                  stale_copy);
     }

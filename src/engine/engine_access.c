@@ -9,13 +9,6 @@
 #include "store/store.h"
 #include "util/grow.h"
 
-static int
-nomem(struct sbx_err *err)
-{
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
-}
-
 void
 engine_access_idc_opts(const struct sbx_config *cfg, struct idc_opts *out)
 {
@@ -70,7 +63,7 @@ engine_access_instance(struct idc *c, const struct cfg_access *cfg,
     out->identity_store_id = strdup(pick->identity_store_id);
     if (out->arn == NULL || out->identity_store_id == NULL) {
         engine_access_instance_release(out);
-        nomem(err);
+        sbx_err_nomem(err);
         goto out;
     }
     rc = 0;
@@ -113,7 +106,7 @@ engine_access_permission_set_arn(struct idc *c, const char *instance_arn, const 
         }
         idc_permission_set_release(&ps);
         *arn = strdup(name_or_arn);
-        return *arn == NULL ? nomem(err) : 0;
+        return *arn == NULL ? sbx_err_nomem(err) : 0;
     }
     if (idc_list_permission_sets(c, instance_arn, &sets, &n, err) != 0)
         return -1;
@@ -256,7 +249,7 @@ engine_access_groups(const struct sbx_config *cfg, const struct cfg_kind *kind,
     return 0;
 nomem:
     store_strings_free(v, len);
-    return nomem(err);
+    return sbx_err_nomem(err);
 }
 
 int

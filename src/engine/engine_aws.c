@@ -92,10 +92,8 @@ child_ou(struct engine *e, const char *parent, const char *name, char **id, bool
             if (ous[i].name != NULL && strcmp(ous[i].name, name) == 0) {
                 *id = strdup(ous[i].id);
                 orgs_ous_free(ous, n);
-                if (*id == NULL) {
-                    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-                    return -1;
-                }
+                if (*id == NULL)
+                    return sbx_err_nomem(err);
                 return 0;
             }
         }
@@ -110,10 +108,8 @@ child_ou(struct engine *e, const char *parent, const char *name, char **id, bool
         if (orgs_create_ou(e->orgs, parent, name, NULL, 0, &ou, &cerr) == 0) {
             *id = strdup(ou.id);
             orgs_ou_release(&ou);
-            if (*id == NULL) {
-                sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-                return -1;
-            }
+            if (*id == NULL)
+                return sbx_err_nomem(err);
             *created = true;
             log_info("created OU '%s' (%s) under %s", name, *id, parent);
             return 0;
@@ -204,7 +200,7 @@ check:
         goto nomem;
     return 0;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 fail:
     free(parent);
     free(cur);

@@ -188,7 +188,7 @@ ensure_scp(struct engine *e, bool create, char *id, size_t n, bool *created, str
     if (id[0] == '\0' && create && !e->dry_run) {
         doc = freeze_policy(e->cfg->aws.access_role);
         if (doc == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(err);
             goto out;
         }
         if (orgs_create_policy(e->orgs, ENGINE_FREEZE_SCP,
@@ -388,7 +388,7 @@ checked_rows(struct engine *e, struct store_account **out, size_t *n, struct sbx
         grown = nr > 0 ? realloc(all, (nall + nr) * sizeof(*all)) : all;
         if (nr > 0 && grown == NULL) {
             store_accounts_free(rows, nr);
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(err);
             goto fail;
         }
         all = grown;
@@ -501,7 +501,7 @@ judge_one(struct engine *e, struct store_account *a, int64_t now, struct engine_
     rc = store_budget_put(e->store, a->id, &sb, err);
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     free(detail);
     return rc;
@@ -692,11 +692,9 @@ aws_budget_plan(struct engine *e, int64_t now, struct store_aws_budget *recs, si
     if (e->cfg->budget.aws_budget) {
         if (checked_rows(e, &rows, &n, err) != 0)
             return -1;
-        open = calloc(nrecs + 1, sizeof(*open));
-        if (open == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        open = sbx_calloc(nrecs + 1, sizeof(*open), err);
+        if (open == NULL)
             goto out;
-        }
         for (size_t i = 0; i < n; i++) {
             struct engine_budget b;
             struct store_aws_budget want, *have;

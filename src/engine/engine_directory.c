@@ -27,13 +27,6 @@
 #define META_CHECK_AT   "directory_check_at"
 #define OFFBOARD_REASON "owner_left_directory"
 
-static int
-nomem(struct sbx_err *err)
-{
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
-}
-
 /* --- a set of owner strings ---------------------------------------------------------------- */
 
 struct owners {
@@ -253,7 +246,7 @@ create_missing(struct engine *e, struct dir *d, struct engine_directory_users *r
         }
         detail = eng_detail("owner", r->missing[i], "user_id", uid, "identity_store",
                             d->in.identity_store_id, "groups", e->cfg->access.user_groups, NULL);
-        rc = detail == NULL ? nomem(err) : audit(e, "user_created", detail, err);
+        rc = detail == NULL ? sbx_err_nomem(err) : audit(e, "user_created", detail, err);
         free(detail);
         free(uid);
         r->created[r->ncreated++] = r->missing[i];
@@ -312,7 +305,7 @@ engine_directory_users(struct engine *e, const char *const *owners, size_t n,
         }
         if (owners_add(&distinct, norm) != 0) {
             owners_free(distinct.v, distinct.n);
-            return nomem(err);
+            return sbx_err_nomem(err);
         }
     }
     if (dir_open(e, &d, err) != 0) {
@@ -326,7 +319,7 @@ engine_directory_users(struct engine *e, const char *const *owners, size_t n,
         if (dir_lookup(e, &d, distinct.v[i], &found, err) != 0)
             goto out;
         if (!found && owners_add(&missing, distinct.v[i]) != 0) {
-            nomem(err);
+            sbx_err_nomem(err);
             goto out;
         }
     }
@@ -335,7 +328,7 @@ engine_directory_users(struct engine *e, const char *const *owners, size_t n,
     missing = (struct owners){ 0 };
     r->created = r->nmissing > 0 ? calloc(r->nmissing, sizeof(*r->created)) : NULL;
     if (r->nmissing > 0 && r->created == NULL) {
-        nomem(err);
+        sbx_err_nomem(err);
         goto out;
     }
     if (r->create && r->nmissing > 0) {
@@ -395,7 +388,7 @@ engine_directory_groups(struct engine *e, const char *kind, const char *const *e
             goto out;
         sbx_err_clear(err);
         if (owners_add(&missing, groups[i]) != 0) {
-            nomem(err);
+            sbx_err_nomem(err);
             goto out;
         }
     }
@@ -478,7 +471,7 @@ offboard_owner(struct engine *e, const char *owner, struct engine_directory_repo
     f.all = true;
     if (store_account_list(e->store, &f, collect_id, &ids, err) != 0) {
         if (err->code == SBX_E_OK)
-            nomem(err);
+            sbx_err_nomem(err);
         goto out;
     }
     for (size_t i = 0; i < ids.n; i++) {
@@ -520,7 +513,7 @@ brake(struct engine *e, const struct engine_directory_owner *v, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (v[i].vanished && owners_add(&gone, v[i].owner) != 0) {
             owners_free(gone.v, gone.n);
-            return nomem(err);
+            return sbx_err_nomem(err);
         }
     }
     join_list(gone.v, gone.n, names, sizeof(names));
@@ -537,7 +530,7 @@ brake(struct engine *e, const struct engine_directory_owner *v, size_t n,
     snprintf(count, sizeof(count), "%d", r->vanished);
     snprintf(checked, sizeof(checked), "%d", r->owners);
     detail = eng_detail("vanished", count, "checked", checked, "owners", names, NULL);
-    rc = detail == NULL ? nomem(err) : audit(e, "directory_brake", detail, err);
+    rc = detail == NULL ? sbx_err_nomem(err) : audit(e, "directory_brake", detail, err);
     free(detail);
     if (rc == 0)
         rc = store_meta_set(e->store, ENGINE_META_DIRECTORY_BRAKE, r->brake, err);
@@ -562,7 +555,7 @@ check_owners(struct engine *e, struct engine_directory_report *r, struct sbx_err
         f.state = live[s];
         if (store_account_list_brief(e->store, &f, true, collect_owner, &owners, err) != 0) {
             if (err->code == SBX_E_OK)
-                nomem(err);
+                sbx_err_nomem(err);
             goto out;
         }
     }
@@ -574,7 +567,7 @@ check_owners(struct engine *e, struct engine_directory_report *r, struct sbx_err
     v = calloc(owners.n, sizeof(*v));
     off = calloc(owners.n, sizeof(*off));
     if (v == NULL || off == NULL) {
-        nomem(err);
+        sbx_err_nomem(err);
         goto out;
     }
     if (dir_open(e, &d, err) != 0)

@@ -165,11 +165,9 @@ eng_event_deliver(struct engine *e, const struct store_filter *scope, struct eng
         return -1;
     if (n == 0)
         return 0;
-    failed_accts = calloc(n, sizeof(*failed_accts));
-    if (failed_accts == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    failed_accts = sbx_calloc(n, sizeof(*failed_accts), err);
+    if (failed_accts == NULL)
         goto out;
-    }
     for (size_t i = 0; i < n; i++) {
         struct store_account a = { 0 };
         bool got = false, due = false, held_back = false;

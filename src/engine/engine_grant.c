@@ -44,13 +44,6 @@ waits(const struct sbx_err *e)
                                     e->aws == SBX_AWS_TRANSIENT || e->aws == SBX_AWS_NETWORK);
 }
 
-static int
-nomem(struct sbx_err *err)
-{
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
-}
-
 /* The Identity Center client, made on first need. */
 static int
 client(struct engine *e, struct idc **out, struct sbx_err *err)
@@ -63,7 +56,7 @@ client(struct engine *e, struct idc **out, struct sbx_err *err)
             return -1;
         }
         if ((e->access = calloc(1, sizeof(*e->access))) == NULL)
-            return nomem(err);
+            return sbx_err_nomem(err);
     }
     if (e->access->idc == NULL) {
         engine_access_idc_opts(e->cfg, &opts);
@@ -129,7 +122,7 @@ permission_set(struct engine *e, const char *kind, const char **arn, const char 
         free(a);
         free(n);
         free(kd);
-        return nomem(err);
+        return sbx_err_nomem(err);
     }
     x->ps[x->nps].kind = kd;
     x->ps[x->nps].arn = a;
@@ -153,7 +146,7 @@ set_str(char **dst, const char *v, struct sbx_err *err)
     char *c = strdup(v != NULL ? v : "");
 
     if (c == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     free(*dst);
     *dst = c;
     return 0;
@@ -171,7 +164,7 @@ audit(struct engine *e, const struct store_account *a, const struct store_assign
     int rc;
 
     if (detail == NULL)
-        return nomem(err);
+        return sbx_err_nomem(err);
     rc = store_audit_append(
             e->store, a,
             &(struct store_audit_ev){ eng_now(e), e->actor, event, NULL, NULL, detail }, err);
@@ -394,7 +387,7 @@ group_id(struct engine *e, const char *store_id, const char *name, const char **
     if (grown == NULL) {
         free(nm);
         free(gid);
-        return nomem(err);
+        return sbx_err_nomem(err);
     }
     x->groups = grown;
     x->groups[x->ngroups].name = nm;
@@ -424,7 +417,7 @@ plan_grant(struct engine *e, const struct store_account *a, struct eng_access_pr
     if (account_groups(e, a, &groups, &ngroups, err) != 0)
         return -1;
     if (ngroups > 0 && (gids = calloc(ngroups, sizeof(*gids))) == NULL) {
-        nomem(err);
+        sbx_err_nomem(err);
         goto out;
     }
     if (instance(e, &in, &aerr) != 0 || permission_set(e, a->kind, &ps_arn, &ps_name, &aerr) != 0 ||
@@ -684,7 +677,7 @@ audit_marked(struct engine *e, const struct store_account *a, const char *event,
 
     snprintf(count, sizeof(count), "%d", changed);
     detail = eng_detail("reason", reason, "assignments", count, NULL);
-    rc = detail == NULL ? nomem(err)
+    rc = detail == NULL ? sbx_err_nomem(err)
                         : store_audit_append(e->store, a,
                                              &(struct store_audit_ev){ eng_now(e), e->actor, event,
                                                                        NULL, NULL, detail },

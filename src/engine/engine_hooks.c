@@ -205,7 +205,7 @@ eng_run_hooks_opts(struct engine *e, enum cfg_hook_event ev, struct store_accoun
     runs = calloc(n, sizeof(*runs));
     if (bufs == NULL || envs == NULL || res == NULL || errs == NULL || idx == NULL ||
         runs == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {

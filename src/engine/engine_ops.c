@@ -368,7 +368,7 @@ eng_insert_requested(struct engine *e, const struct eng_new_row *n, struct store
                 n->pool ? " for the pool" : "");
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
     goto out;
 done:
     if (out != NULL) {
@@ -663,7 +663,7 @@ engine_extend(struct engine *e, struct store_account *a, int64_t new_expiry, cha
     }
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     free(detail);
     return rc;
@@ -776,7 +776,7 @@ engine_quota(struct engine *e, struct engine_quota_view *v, struct sbx_err *err)
     eta = calloc(nqueue + 1, sizeof(*eta));
     v->queue = calloc(nqueue + 1, sizeof(*v->queue));
     if (done == NULL || eta == NULL || v->queue == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     for (size_t i = 0; i < nclosing; i++) {
@@ -958,7 +958,7 @@ engine_adopt(struct engine *e, const char *account_id, const char *kind, const c
     a.last_error = strdup("");
     if (a.email == NULL || a.name == NULL || a.kind == NULL || a.reason == NULL ||
         a.last_error == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     a.state = ENGINE_S_ACTIVE;

@@ -67,7 +67,7 @@ engine_quota_plan(const struct engine_quota_params *p, const struct engine_quota
     led = malloc((in->nledger + in->queue) * sizeof(*led));
     h.v = malloc((in->nin_flight + in->queue) * sizeof(*h.v));
     if (led == NULL || h.v == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     for (size_t i = 0; i < in->nledger; i++) {

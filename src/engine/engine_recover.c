@@ -29,11 +29,9 @@ engine_unknown_tagged(struct engine *e, char (**ids)[13], size_t *n, struct sbx_
         return 0; /* a store without an identity: nothing can carry it */
     if (orgs_list_accounts(e->orgs, &accts, &na, err) != 0)
         return -1;
-    out = calloc(na + 1, sizeof(*out));
-    if (out == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    out = sbx_calloc(na + 1, sizeof(*out), err);
+    if (out == NULL)
         goto out;
-    }
     for (size_t i = 0; i < na; i++) {
         struct store_account row = { 0 };
         struct sbx_err nf = { 0 };

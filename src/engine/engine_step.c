@@ -1558,7 +1558,7 @@ nuke_finish(struct step *st, struct sbx_err *err)
     tails = calloc(st->nheld, sizeof(*tails));
     runs = calloc(st->nheld, sizeof(*runs));
     if (ok == NULL || msg == NULL || tails == NULL || runs == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     {
@@ -1887,7 +1887,7 @@ run_phase(struct step *st, const struct phase *ph, struct sbx_err *err)
                                          err)) != 0)
         return -1;
     if (n > 0 && ph->finish != NULL && (held = calloc(n, sizeof(*held))) == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     st->held = held;

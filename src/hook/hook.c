@@ -359,7 +359,7 @@ scan_event(const struct cfg_hooks *hc, enum cfg_hook_event ev, struct hook_list 
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     if (d != NULL)
         closedir(d);
@@ -458,8 +458,7 @@ nomem_s:
         OPENSSL_cleanse(s, strlen(s));
     free(s);
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
+    return sbx_err_nomem(err);
 }
 
 static int
@@ -1085,7 +1084,7 @@ hook_run_batch(const struct cfg_hooks *hc, enum cfg_hook_event ev, const struct 
     pfds = calloc(parallel * 2, sizeof(*pfds));
     if (seqs == NULL || pfds == NULL) {
         for (size_t i = 0; i < n; i++)
-            sbx_err_set(&errs[i], SBX_E_NOMEM, "out of memory");
+            sbx_err_nomem(&errs[i]);
         free(seqs);
         free(pfds);
         list_release(&list);

@@ -682,11 +682,9 @@ sim_server_start(struct sim *s, struct sim_store *st, const char *listen,
     *out = NULL;
     if (parse_listen(listen, &sa, err) != 0)
         return -1;
-    srv = calloc(1, sizeof(*srv));
-    if (srv == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    srv = sbx_calloc(1, sizeof(*srv), err);
+    if (srv == NULL)
         return -1;
-    }
     srv->s = s;
     srv->st = st;
     srv->log = log;

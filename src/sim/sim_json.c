@@ -616,7 +616,7 @@ sim_state_json(struct sim *s, bool internal, char **out, struct sbx_err *err)
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     cJSON_Delete(root);
     return rc;

@@ -998,7 +998,7 @@ sim_new(const struct sim_opts *o, struct sim **out, struct sbx_err *err)
     *out = s;
     return 0;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
     sim_free(s);
     return -1;
 }

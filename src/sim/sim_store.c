@@ -69,8 +69,7 @@ sim_store_open(const char *path, struct sim_store **out, struct sbx_err *err)
     st = calloc(1, sizeof(*st));
     if (st == NULL || (st->path = strdup(path)) == NULL) {
         free(st);
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
+        return sbx_err_nomem(err);
     }
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
@@ -153,7 +152,7 @@ sim_store_load(struct sim_store *st, struct sim *s, bool *found, struct sbx_err 
     }
     copy = strdup((const char *)text); /* column text dies at the reset below */
     if (copy == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     sqlite3_reset(st->load);

@@ -233,10 +233,8 @@ store_reserve(void **arr, size_t *cap, size_t len, size_t size, struct sbx_err *
 {
     void *grown = grow_array(*arr, len, cap, size);
 
-    if (grown == NULL) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-        return -1;
-    }
+    if (grown == NULL)
+        return sbx_err_nomem(err);
     *arr = grown;
     return 0;
 }
@@ -318,8 +316,7 @@ store_read_texts(sqlite3_stmt *st, void *row, const struct store_text_col *t, st
     if (!oom)
         return 0;
     store_free_texts(row, t);
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
-    return -1;
+    return sbx_err_nomem(err);
 }
 
 void
@@ -766,7 +763,7 @@ store_open(const char *path, unsigned flags, struct store **out, struct sbx_err 
     rc = 0;
     goto out;
 nomem:
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     store_close(s);
     return rc;

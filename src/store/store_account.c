@@ -42,11 +42,9 @@ store_set_str(char **field, const char *v, struct sbx_err *err)
     char *copy = NULL;
 
     if (v != NULL) {
-        copy = strdup(v);
-        if (copy == NULL) {
-            sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        copy = sbx_strdup(v, err);
+        if (copy == NULL)
             return -1;
-        }
     }
     free(*field);
     *field = copy;

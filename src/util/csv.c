@@ -180,7 +180,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, struct sbx_err *err)
     goto out;
 nomem:
     r->err_line = r->line;
-    sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+    sbx_err_nomem(err);
 out:
     free(b.p);
     if (rc != 1)

@@ -273,7 +273,7 @@ spawn_start(const struct spawn_opts *o, struct spawn_proc *p, struct sbx_err *er
     }
     if ((o->out == SPAWN_CAPTURE && cap_init(&p->out, o->out_limit) != 0) ||
         (o->err == SPAWN_CAPTURE && cap_init(&p->err, o->err_limit) != 0)) {
-        sbx_err_set(err, SBX_E_NOMEM, "out of memory");
+        sbx_err_nomem(err);
         goto out;
     }
     src[0] = o->in == SPAWN_DEVNULL ? dup_above_stdio(devnull) : dup_above_stdio(o->in);

@@ -1,5 +1,6 @@
 /* test_text.c -- terminal-safe text: escaping, shortening on character boundaries, formatting
  * that keeps the reason, and the error record and log lines built on it. */
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -188,6 +189,32 @@ TEST(err_keeps_reason_and_names_context_once)
         CHECK_CONTAINS(err.msg, "...: AccessDeniedException: rrrr");
         CHECK_CONTAINS(err.msg, "end-of-reason");
     }
+}
+
+/* Out of memory is reported one way everywhere: code, message, exit status; the allocating
+ * helpers set nothing when they succeed. */
+TEST(err_nomem_is_one_report)
+{
+    struct sbx_err err = { 0 };
+    char *copy;
+    int *zeroed;
+
+    CHECK_INT_EQ(sbx_err_nomem(&err), -1);
+    CHECK_INT_EQ(err.code, SBX_E_NOMEM);
+    CHECK_STR_EQ(err.msg, "out of memory");
+    CHECK_INT_EQ(sbx_err_exit_code(&err), SBX_EXIT_FAILURE);
+    CHECK_INT_EQ(sbx_err_nomem(NULL), -1);
+
+    sbx_err_clear(&err);
+    copy = sbx_strdup("owner@example.com", &err);
+    CHECK(copy != NULL);
+    CHECK_STR_EQ(copy, "owner@example.com");
+    free(copy);
+    zeroed = sbx_calloc(4, sizeof(*zeroed), &err);
+    CHECK(zeroed != NULL);
+    CHECK_INT_EQ(zeroed[0] | zeroed[1] | zeroed[2] | zeroed[3], 0);
+    free(zeroed);
+    CHECK_INT_EQ(err.code, SBX_E_OK);
 }
 
 TEST(log_line_is_escaped)

@@ -248,7 +248,7 @@ check_spend(struct doctor *d, const struct sbx_config *cfg)
 static void
 check_access(struct doctor *d, struct sbx_ctx *ctx, struct orgs *o)
 {
-    struct engine_access_probe p[40];
+    struct engine_access_probe p[80];
     size_t n = engine_directory_doctor(ctx->cfg, o, p, SBX_ARRAY_LEN(p));
 
     for (size_t i = 0; i < n; i++)

@@ -997,10 +997,8 @@ cmd_drive_account(struct sbx_ctx *ctx, struct engine *e, const char *cmd, struct
         }
         if (next > deadline)
             next = deadline;
-        /* Poll no faster than the engine asks for; re-read a simulator's clock afterwards. */
-        clock_sleep(&ctx->clock, next > now ? next - now : 0.5);
-        if (engine_resync_clock(e, &err) != 0)
-            log_warn("%s: %s", cmd, err.msg);
+        /* Poll no faster than the engine asks for. */
+        engine_sleep(e, next > now ? next - now : 0.5);
     }
 }
 

@@ -133,16 +133,23 @@ engine_resync_clock(struct engine *e, struct sbx_err *err)
     return orgs_sim_clock(e->orgs, e->clock, err);
 }
 
+int
+engine_sleep(struct engine *e, double secs)
+{
+    struct sbx_err err = { 0 };
+    int rc = clock_sleep(e->clock, secs);
+
+    if (engine_resync_clock(e, &err) != 0)
+        log_warn("cannot read the simulator's clock: %s", err.msg);
+    return rc;
+}
+
 bool
 eng_pace_sleep(struct engine *e, double wait, double deadline)
 {
-    struct sbx_err err = { 0 };
-
     if (engine_now(e) >= deadline)
         return false;
-    clock_sleep(e->clock, wait > 0 ? wait : 0.05);
-    if (engine_resync_clock(e, &err) != 0)
-        log_warn("%s", err.msg);
+    engine_sleep(e, wait > 0 ? wait : 0.05);
     return true;
 }
 

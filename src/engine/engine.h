@@ -74,6 +74,10 @@ void engine_free(struct engine *e);
 double engine_now(const struct engine *e);
 /* Re-reads the simulator's clock when aws.follow_sim_clock is set (no-op otherwise). */
 int engine_resync_clock(struct engine *e, struct sbx_err *err) SBX_NODISCARD;
+/* Sleeps secs of the engine's clock, then re-reads the simulator's clock it follows (paused,
+ * that clock moves only when a test advances it); a failed re-read is logged, and the next sleep
+ * tries again. -1 when a signal cut the sleep short. */
+int engine_sleep(struct engine *e, double secs);
 
 /* --- requests --------------------------------------------------------------------------- */
 

@@ -746,6 +746,81 @@ probe_reads(struct probes *p, struct idc *c, const struct engine_access_instance
     probe_call(p, "identitystore:GetGroupId", rc, &err);
 }
 
+/* The kinds whose accounts group gives access to, "kinds a, b" into buf (len bytes). */
+static void
+group_users(const struct sbx_config *cfg, const char *group, char *buf, size_t len)
+{
+    char *kinds[64];
+    size_t nk = 0;
+
+    for (int k = 0; k < cfg->nkinds && nk < SBX_ARRAY_LEN(kinds); k++) {
+        char **groups = NULL;
+        size_t n = 0;
+        struct sbx_err err = { 0 };
+        bool uses = false;
+
+        if (engine_access_groups(cfg, &cfg->kinds[k], NULL, 0, &groups, &n, &err) != 0)
+            continue;
+        for (size_t i = 0; i < n && !uses; i++)
+            uses = strcmp(groups[i], group) == 0;
+        store_strings_free(groups, n);
+        if (uses)
+            kinds[nk++] = cfg->kinds[k].name;
+    }
+    if (nk == 0) {
+        snprintf(buf, len, "no kind");
+        return;
+    }
+    snprintf(buf, len, "kind%s ", nk == 1 ? "" : "s");
+    join_list(kinds, nk, buf + strlen(buf), len - strlen(buf));
+}
+
+/*
+ * Every group the configuration gives access (access.groups and each kind's access_groups),
+ * once each: found by displayName (its id), or not there, which is what `create` of that kind
+ * would refuse (exit 7). The kinds that name a group follow it.
+ */
+static void
+probe_groups(struct probes *p, const struct sbx_config *cfg, struct idc *c,
+             const struct engine_access_instance *in)
+{
+    struct owners seen = { 0 };
+
+    for (int k = -1; k < cfg->nkinds; k++) {
+        const struct cfg_kind *kind = k < 0 ? NULL : &cfg->kinds[k];
+        char **groups = NULL, *gid = NULL;
+        size_t n = 0;
+        struct sbx_err err = { 0 };
+
+        if (engine_access_groups(cfg, kind, NULL, 0, &groups, &n, &err) != 0) {
+            probe_add(p, "access groups", 1, &err, "%s", err.msg);
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            char name[48], kinds[160];
+
+            if (owners_has(&seen, groups[i]))
+                continue;
+            if (owners_add(&seen, groups[i]) != 0) {
+                sbx_err_nomem(&err);
+                probe_add(p, "access groups", 1, &err, "%s", err.msg);
+                break;
+            }
+            group_users(cfg, groups[i], kinds, sizeof(kinds));
+            snprintf(name, sizeof(name), "group %s", groups[i]);
+            if (engine_access_group_id(c, in->identity_store_id, groups[i], &gid, &err) == 0)
+                probe_add(p, name, 0, NULL, "%s, for %s", gid, kinds);
+            else
+                probe_add(p, name, 1, &err, "%s; needed by %s", err.msg, kinds);
+            free(gid);
+            gid = NULL;
+            sbx_err_clear(&err);
+        }
+        store_strings_free(groups, n);
+    }
+    owners_free(seen.v, seen.n);
+}
+
 size_t
 engine_directory_doctor(const struct sbx_config *cfg, struct orgs *o,
                         struct engine_access_probe *out, size_t n)
@@ -792,6 +867,7 @@ engine_directory_doctor(const struct sbx_config *cfg, struct orgs *o,
         else
             free(arn);
     }
+    probe_groups(&p, cfg, c, &in);
     probe_add(&p, "sso:ListInstances", 0, NULL, "allowed");
     probe_reads(&p, c, &in,
                 first_ps != NULL ? first_ps

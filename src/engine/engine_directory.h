@@ -114,11 +114,12 @@ struct engine_access_probe {
 /*
  * `doctor`'s checks of the `access` group with client o: the Identity Center instance (the
  * configured one, or the only one), every permission set the configuration names (the default
- * and each kind's), and the caller's right to every read call sandboxctl makes -- one call of
- * each kind, with made-up ids where the call needs one: an answer that the id does not exist
- * proves the call is allowed, AccessDeniedException that it is not. The write calls
- * (assignments, users, memberships) cannot be tried without an effect and are listed as such.
- * Fills at most n probes; returns how many (0 without the access group).
+ * and each kind's), every group it gives access (access.groups and the kinds' access_groups,
+ * by displayName: a missing one fails as `create` would, SBX_E_NOTFOUND), and the caller's right to
+ * every read call sandboxctl makes -- one call of each kind, with made-up ids where the call needs
+ * one: an answer that the id does not exist proves the call is allowed, AccessDeniedException that
+ * it is not. The write calls (assignments, users, memberships) cannot be tried without an effect
+ * and are listed as such. Fills at most n probes; returns how many (0 without the access group).
  */
 size_t engine_directory_doctor(const struct sbx_config *cfg, struct orgs *o,
                                struct engine_access_probe *out, size_t n);

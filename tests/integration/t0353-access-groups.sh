@@ -3,7 +3,8 @@
 # access_groups (replacing access.groups), a class's --access-group. An unknown group fails
 # create and class create with exit 7 before anything is recorded or sent; every group's
 # assignment is granted (one operation at a time per account) before the account is active,
-# and revoked with the owner's before the pre-close hooks; on a paused clock.
+# and revoked with the owner's before the pre-close hooks; `doctor` checks every configured
+# group; on a paused clock.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 . "$SBX_SOURCE_DIR/tests/integration/access-lib.sh"
 
@@ -20,6 +21,15 @@ simlog="$T/sim.err.1"
 group() { json_get "$(sim_admin POST idc/groups "{\"DisplayName\":\"$1\"}")" 'd["GroupId"]'; }
 accounts() { json_get "$(sbx list --all --json)" 'len(d["accounts"])'; }
 
+# doctor: every configured group once, with the kinds that use it; a missing one fails with
+# exit 7, as create would.
+assert_exit 7 sbx doctor >"$T/doctor"
+assert_contains "$(cat "$T/doctor")" "FAIL  group Admins"
+assert_contains "$(grep 'group Support' "$T/doctor")" "needed by kind demo"
+assert_contains "$(grep 'group Auditors' "$T/doctor")" "no IAM Identity Center group 'Auditors'"
+assert_contains "$(grep 'group Auditors' "$T/doctor")" "needed by kind training"
+assert_eq "$(grep -c 'group ' "$T/doctor")" 3 "doctor's group lines"
+
 # Unknown groups: exit 7 naming them, nothing recorded, nothing sent.
 admins=$(group Admins)
 assert_exit 7 sbx create --kind demo --owner alice@corp.example --no-wait 2>"$T/err"
@@ -32,6 +42,9 @@ if grep -q 'CreateAccount$' "$simlog"; then fail "CreateAccount sent despite an 
 # The kind's groups replace access.groups: Admins and Support, not Auditors.
 support=$(group Support)
 auditors=$(group Auditors)
+sbx doctor >"$T/doctor"
+assert_eq "$(grep 'group Support' "$T/doctor")" "ok    group Support  $support, for kind demo"
+assert_eq "$(grep 'group Auditors' "$T/doctor")" "ok    group Auditors  $auditors, for kind training"
 sbx create --kind demo --owner alice@corp.example --no-wait >/dev/null
 drive_to 1 active
 acct=$(account_of 1)

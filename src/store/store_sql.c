@@ -204,8 +204,7 @@ const char *const store_migrations[] = {
     /* 7 -> 8: organization.close_wait_ou. parked: the account was found in, or moved to, the
      * wait OU while it waits for a close slot (the engine moves the others when pacing
      * allows); meta close_wait_parked_ou names the OU the flags are about. */
-    "ALTER TABLE account ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;"
-    "PRAGMA user_version = 8;",
+    "ALTER TABLE account ADD COLUMN parked INTEGER NOT NULL DEFAULT 0; PRAGMA user_version = 8;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);

@@ -946,20 +946,130 @@ out:
     return rc;
 }
 
-/* Nuked accounts wait for a close slot in organization.close_wait_ou (a locked-down OU, so a
- * queued account is not usable meanwhile). Best effort: closing does not depend on it. */
-static void
-park(struct step *st, const struct store_account *a)
-{
-    struct sbx_err aerr = { 0 };
-    bool blocked = false;
+/* --- the wait OU -------------------------------------------------------------------------
+ *
+ * Accounts that wait for a close slot (close_wait) are moved to organization.close_wait_ou, a
+ * locked-down OU, so a queued account is not usable meanwhile. The phase after sending closures
+ * moves every waiting account not yet parked, as MoveAccount's and ListParents' pacing allow
+ * (the rest wait for a later step), and marks the row parked in the store: a new process knows
+ * which are left, and a parked account costs no call again. Closing never depends on it: a
+ * close slot free, the account closes wherever it is (its kind's OU is a home the close's drift
+ * check accepts), so an account that gets a slot in the step that nuked it is not moved.
+ */
 
-    if (eng_move_to(st->e, a, st->e->cfg->org.close_wait_ou, &blocked, &aerr) != 0)
-        log_warn("account %lld %s: cannot move it to '%s' while it waits: %s", (long long)a->id,
-                 a->account_id, st->e->cfg->org.close_wait_ou, aerr.msg);
-    else if (blocked)
-        log_info("account %lld %s: not moved to '%s' (paced); it waits where it is",
-                 (long long)a->id, a->account_id, st->e->cfg->org.close_wait_ou);
+#define PARK_META   "close_wait_parked_ou" /* the wait OU the parked flags are about */
+#define PARK_FAILED "cannot move it to the wait OU"
+#define PARK_RETRY  300 /* a failed move is tried again at the next step, at the latest then */
+
+static const char *
+wait_ou(const struct engine *e)
+{
+    const char *ou = e->cfg->org.close_wait_ou;
+
+    return ou != NULL && *ou != '\0' ? ou : NULL;
+}
+
+/* Nothing to do without a wait OU. When close_wait_ou names another OU than the flags are about,
+ * every flag is forgotten: the waiting accounts move to the new one. */
+static int
+park_batch(struct step *st, int *limit, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const char *ou = wait_ou(e);
+    char *was = NULL;
+    int rc = -1;
+
+    *limit = 0;
+    if (ou == NULL)
+        return 0;
+    if (store_meta_get(e->store, PARK_META, &was, err) != 0)
+        return -1;
+    if (was == NULL || strcmp(was, ou) != 0) {
+        if (store_begin(e->store, err) != 0)
+            goto out;
+        if (store_account_unpark_all(e->store, err) != 0 ||
+            store_meta_set(e->store, PARK_META, ou, err) != 0 || store_commit(e->store, err) != 0) {
+            store_rollback(e->store);
+            goto out;
+        }
+        if (was != NULL)
+            log_info("organization.close_wait_ou is now '%s' (was '%s'): waiting accounts move "
+                     "there",
+                     ou, was);
+    }
+    *limit = 50;
+    rc = 0;
+out:
+    free(was);
+    return rc;
+}
+
+static int
+park_rows(struct step *st, int limit, struct store_account **rows, size_t *n, struct sbx_err *err)
+{
+    return store_account_unparked(st->e->store, st->scope, limit, rows, n, err);
+}
+
+/* A move needs MoveAccount's token too (ListParents' is the phase's): without it the row waits,
+ * unclaimed, for a later step. */
+static bool
+park_ready(struct step *st, const struct store_account *a)
+{
+    (void)a;
+    if (orgs_pace_wait(st->e->orgs, ORGS_OP_MOVE_ACCOUNT) <= 0)
+        return true;
+    paced(st, ORGS_OP_MOVE_ACCOUNT);
+    return false;
+}
+
+/* A failed move: logged and kept in last_error once per reason, not at every step's retry. */
+static int
+park_failed(struct step *st, struct store_account *a, const struct sbx_err *aerr,
+            struct sbx_err *err)
+{
+    char msg[600];
+
+    want(st, (double)(st->now + PARK_RETRY));
+    snprintf(msg, sizeof(msg), PARK_FAILED " '%s': %s", wait_ou(st->e), aerr->msg);
+    if (strcmp(a->last_error, msg) == 0)
+        return 0;
+    log_warn("account %lld %s: %s; it waits where it is, tried again later", (long long)a->id,
+             a->account_id, msg);
+    if (store_set_str(&a->last_error, msg, err) != 0)
+        return -1;
+    return save_row(st, a, err);
+}
+
+static int
+park_act(struct step *st, struct store_account *a, struct sbx_err *err)
+{
+    struct engine *e = st->e;
+    const char *ou = wait_ou(e);
+    struct sbx_err aerr = { 0 };
+    char *detail;
+    bool blocked = false;
+    int rc;
+
+    if (a->parked || ou == NULL)
+        return 0;
+    if (eng_move_to(e, a, ou, &blocked, &aerr) != 0)
+        return park_failed(st, a, &aerr, err);
+    if (blocked) {
+        paced(st, orgs_pace_wait(e->orgs, ORGS_OP_LIST_PARENTS) > 0 ? ORGS_OP_LIST_PARENTS
+                                                                    : ORGS_OP_MOVE_ACCOUNT);
+        return 0;
+    }
+    a->parked = true;
+    if (strncmp(a->last_error, PARK_FAILED, strlen(PARK_FAILED)) == 0 &&
+        store_set_str(&a->last_error, "", err) != 0)
+        return -1;
+    detail = eng_detail("ou", ou, NULL);
+    rc = eng_save(e, a, "parked", detail, err);
+    free(detail);
+    if (rc != 0)
+        return tolerate_conflict(err);
+    st->r->did_work = true;
+    return 0;
 }
 
 /* --- close --------------------------------------------------------------------------------------
@@ -1578,11 +1688,10 @@ nuke_finish(struct step *st, struct sbx_err *err)
             a->due_at = st->now;
             if (store_set_str(&a->last_error, "", err) != 0)
                 goto out;
+            a->parked = false; /* where it is now is for the wait OU's phase to find out */
             r = eng_transition(e, a, ENGINE_S_CLOSE_WAIT, "nuked", NULL, NULL, err);
             if (r == 0)
                 st->r->nuked++;
-            if (r == 0 && e->cfg->org.close_wait_ou != NULL && *e->cfg->org.close_wait_ou != '\0')
-                park(st, a);
         } else {
             bool quarantine = a->attempts + 1 >= hc->max_attempts;
             char key[48];
@@ -1777,6 +1886,9 @@ struct phase {
     bool any_due; /* every row in the state, due or not (recovery), and no dry run */
     int limit;    /* rows per step, unless batch says */
     int (*batch)(struct step *st, int *limit, struct sbx_err *err); /* *limit 0: none now */
+    /* the rows (NULL: those due in state, or every one with any_due) */
+    int (*rows)(struct step *st, int limit, struct store_account **rows, size_t *n,
+                struct sbx_err *err);
     bool paced; /* rows wait for a token of pace_op ... */
     enum orgs_op pace_op;
     /* ... only these rows, the others go on (NULL: every row, and a paced row ends the phase:
@@ -1855,6 +1967,15 @@ static const struct phase phases[] = {
       .pace_op = ORGS_OP_CLOSE_ACCOUNT,
       .act = close_one,
       .dry = close_dry },
+    { .state = ENGINE_S_CLOSE_WAIT, /* the waiting accounts to the wait OU */
+      .closes = true,
+      .any_due = true,
+      .batch = park_batch,
+      .rows = park_rows,
+      .paced = true,
+      .pace_op = ORGS_OP_LIST_PARENTS,
+      .ready = park_ready,
+      .act = park_act },
     { .state = ENGINE_S_SUSPENDED,
       .closes = true,
       .limit = 50,
@@ -1864,6 +1985,17 @@ static const struct phase phases[] = {
       .claim = suspended_claim,
       .act = suspended_one },
 };
+
+static int
+phase_rows(struct step *st, const struct phase *ph, int limit, struct store_account **rows,
+           size_t *n, struct sbx_err *err)
+{
+    if (ph->rows != NULL)
+        return ph->rows(st, limit, rows, n, err);
+    if (ph->any_due)
+        return store_account_in_state(st->e->store, ph->state, st->scope, limit, rows, n, err);
+    return store_account_due(st->e->store, ph->state, st->now, st->scope, limit, rows, n, err);
+}
 
 /* The one driver: claim before any side effect, re-check the state after claiming (another
  * process may have moved the row), act, release. */
@@ -1882,9 +2014,7 @@ run_phase(struct step *st, const struct phase *ph, struct sbx_err *err)
         return -1;
     if (limit <= 0)
         return 0;
-    if ((ph->any_due ? store_account_in_state(e->store, ph->state, st->scope, limit, &rows, &n, err)
-                     : store_account_due(e->store, ph->state, st->now, st->scope, limit, &rows, &n,
-                                         err)) != 0)
+    if (phase_rows(st, ph, limit, &rows, &n, err) != 0)
         return -1;
     if (n > 0 && ph->finish != NULL && (held = calloc(n, sizeof(*held))) == NULL) {
         sbx_err_nomem(err);

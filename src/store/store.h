@@ -122,6 +122,7 @@ struct store_account {
     bool close_sent;            /* CloseAccount answered success (or the account is closing) */
     bool post_close_pending;    /* post-close hooks still to run */
     bool close_pending;         /* asked to close while still being created */
+    bool parked;                /* in organization.close_wait_ou while it waits (close_wait) */
     char *last_error;           /* "" = none */
     int64_t version;            /* bumped by every write; the compare-and-set token */
     char *claim_by;             /* NULL = unclaimed */
@@ -238,6 +239,14 @@ int store_account_due(struct store *s, enum engine_state state, int64_t now,
 int store_account_in_state(struct store *s, enum engine_state state, const struct store_filter *f,
                            int limit, struct store_account **out, size_t *n,
                            struct sbx_err *err) SBX_NODISCARD;
+/* Rows in close_wait with an AWS account not yet parked in the wait OU, matching f, at most
+ * limit: those without an error first (a few that keep failing never hold up the others), then
+ * in the order they close (as store_account_due). */
+int store_account_unparked(struct store *s, const struct store_filter *f, int limit,
+                           struct store_account **out, size_t *n,
+                           struct sbx_err *err) SBX_NODISCARD;
+/* Forgets every row's parked flag (the wait OU changed): the engine looks again. */
+int store_account_unpark_all(struct store *s, struct sbx_err *err) SBX_NODISCARD;
 /* Number of rows in state that have no AWS account id yet (creations in progress). */
 int store_account_count_unassigned(struct store *s, enum engine_state state, int64_t *n,
                                    struct sbx_err *err) SBX_NODISCARD;

@@ -103,6 +103,7 @@ read_numbers(sqlite3_stmt *st, struct store_account *a, enum engine_state state)
     a->close_pending = sqlite3_column_int(st, 27) != 0;
     a->version = sqlite3_column_int64(st, 29);
     a->claim_until = sqlite3_column_double(st, 31);
+    a->parked = sqlite3_column_int(st, 32) != 0;
 }
 
 /* Reads the ACCOUNT_COLS columns of the current row into the struct store_account row (zeroed
@@ -181,6 +182,7 @@ bind_account(struct store_binder *b, const struct store_account *a)
     store_bind_int(b, ":post_close_pending", a->post_close_pending);
     store_bind_int(b, ":close_pending", a->close_pending);
     store_bind_text(b, ":last_error", a->last_error != NULL ? a->last_error : "");
+    store_bind_int(b, ":parked", a->parked);
 }
 
 int
@@ -601,4 +603,23 @@ store_account_in_state(struct store *s, enum engine_state state, const struct st
     store_bind_scope(&b, f);
     store_bind_limit(&b, limit);
     return store_collect(&b, sizeof(**out), read_account, account_text, (void **)out, n);
+}
+
+int
+store_account_unparked(struct store *s, const struct store_filter *f, int limit,
+                       struct store_account **out, size_t *n, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_UNPARKED, err);
+
+    store_bind_scope(&b, f);
+    store_bind_limit(&b, limit);
+    return store_collect(&b, sizeof(**out), read_account, account_text, (void **)out, n);
+}
+
+int
+store_account_unpark_all(struct store *s, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_ACCOUNT_UNPARK_ALL, err);
+
+    return store_exec_stmt(&b);
 }

@@ -201,6 +201,10 @@ const char *const store_migrations[] = {
     " PRIMARY KEY (class, pos),"
     " UNIQUE (class, name));"
     "PRAGMA user_version = 7;",
+    /* 7 -> 8: organization.close_wait_ou. parked: the account was found in, or moved to, the
+     * wait OU while it waits for a close slot (the engine moves the others when pacing
+     * allows); meta close_wait_parked_ou names the OU the flags are about. */
+    "ALTER TABLE account ADD COLUMN parked INTEGER NOT NULL DEFAULT 0; PRAGMA user_version = 8;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
@@ -218,7 +222,7 @@ const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
     " a.state, coalesce(a.reason, ''), a.request_id, a.ttl, a.expires_at, a.created_at, a.updated_at," \
     " a.due_at, a.attempts, a.warned_min, a.priority, a.active_at, a.close_requested_at,"              \
     " a.closed_at, a.adopted, a.submitted, a.close_sent, a.post_close_pending,"                        \
-    " a.close_pending, coalesce(a.last_error, ''), a.version, a.claim_by, a.claim_until"
+    " a.close_pending, coalesce(a.last_error, ''), a.version, a.claim_by, a.claim_until, a.parked"
 #define ACCOUNT_FROM " FROM account a LEFT JOIN class c ON c.id = a.class_id"
 /* Optional filters: a NULL parameter does not filter. */
 #define ACCOUNT_SCOPE                                                                          \
@@ -252,11 +256,13 @@ const char *const store_sql[STORE_STMT_COUNT] = {
             "INSERT INTO account (account_id, email, name, kind, owner, class_id, seat, state,"
             " reason, request_id, ttl, expires_at, created_at, updated_at, due_at, attempts,"
             " warned_min, priority, active_at, close_requested_at, closed_at, adopted,"
-            " submitted, close_sent, post_close_pending, close_pending, last_error, version)"
+            " submitted, close_sent, post_close_pending, close_pending, last_error, parked,"
+            " version)"
             " VALUES (:account_id, :email, :name, :kind, :owner, :class_id, :seat, :state,"
             " :reason, :request_id, :ttl, :expires_at, :now, :now, :due_at, :attempts,"
             " :warned_min, :priority, :active_at, :close_requested_at, :closed_at, :adopted,"
-            " :submitted, :close_sent, :post_close_pending, :close_pending, :last_error, 1)",
+            " :submitted, :close_sent, :post_close_pending, :close_pending, :last_error, :parked,"
+            " 1)",
     [STORE_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.id = :id",
     [STORE_ACCOUNT_BY_ACCOUNT_ID] =
             "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.account_id = :account_id",
@@ -271,7 +277,7 @@ const char *const store_sql[STORE_STMT_COUNT] = {
             " active_at = :active_at, close_requested_at = :close_requested_at,"
             " closed_at = :closed_at, adopted = :adopted, submitted = :submitted,"
             " close_sent = :close_sent, post_close_pending = :post_close_pending,"
-            " close_pending = :close_pending, last_error = :last_error,"
+            " close_pending = :close_pending, last_error = :last_error, parked = :parked,"
             " version = version + 1"
             " WHERE id = :id AND state = :from_state AND version = :version",
     [STORE_ACCOUNT_CLAIM] =
@@ -332,6 +338,12 @@ const char *const store_sql[STORE_STMT_COUNT] = {
     [STORE_ACCOUNT_IN_STATE] =
             "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.state = :state AND" ACCOUNT_SCOPE
             " ORDER BY a.id LIMIT :limit",
+    [STORE_ACCOUNT_UNPARKED] =
+            "SELECT " ACCOUNT_COLS ACCOUNT_FROM " WHERE a.state = 'close_wait' AND a.parked = 0"
+            " AND a.account_id IS NOT NULL AND" ACCOUNT_SCOPE
+            " ORDER BY a.last_error <> '', a.priority DESC, a.due_at, a.id LIMIT :limit",
+    [STORE_ACCOUNT_UNPARK_ALL] =
+            "UPDATE account SET parked = 0, version = version + 1 WHERE parked = 1",
     [STORE_ACCOUNT_ALIVE_FOR_OWNER] =
             "SELECT count(*) FROM account WHERE owner = :owner AND kind = :kind"
             " AND state IN " ALIVE_STATES,

@@ -65,6 +65,8 @@
 #                                PID ends, and returns its exit status
 #   write_config [libconfig]     write $T/sandboxctl.cfg for the running simulator and export
 #                                SANDBOXCTL_CONFIG
+#   write_quota_config WAIT_OU [libconfig]  write_config with limits.close_quota = 2 (closing
+#                                not paced) and organization.close_wait_ou = WAIT_OU
 #   webhook_start DIR            start a webhook receiver on 127.0.0.1 (tests/data/
 #                                webhook-receiver.py) recording each POST in DIR as N.json
 #                                and N.headers; sets WEBHOOK_PORT; stopped on exit
@@ -410,6 +412,25 @@ EOF
     fi
     SANDBOXCTL_CONFIG=$cfg
     export SANDBOXCTL_CONFIG
+}
+
+# write_quota_config WAIT_OU [extra libconfig text] -- write_config for the close quota's tests:
+# limits.close_quota = 2 with AWS's closing rate lifted (the tests are about the quota, not
+# that pacing), and organization.close_wait_ou = WAIT_OU.
+write_quota_config() {
+    write_config 'limits = {
+    account_limit = 1000;
+    close_quota = 2;
+    close_rate = 1000;
+    close_burst = 1000;
+};
+organization = {
+    email_template = "sandbox+{kind}-{owner}-{seq}@example.com";
+    name_template = "sbx-{kind}-{owner}-{seq}";
+    protected_tags = [ "AccountType=Critical" ];
+    close_wait_ou = "'"$1"'";
+};
+'"${2:-}"
 }
 
 # sim_advance SECONDS|DURATION -- moves the simulator's clock forward.

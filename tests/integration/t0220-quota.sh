@@ -11,18 +11,7 @@
 # lifted, as this test is about the quota.
 sim_start_paused --no-throttle --create-latency 10s --close-latency 1m \
     --close-quota 2
-write_config 'limits = {
-    account_limit = 1000;
-    close_quota = 2;
-    close_rate = 1000;
-    close_burst = 1000;
-};
-organization = {
-    email_template = "sandbox+{kind}-{owner}-{seq}@example.com";
-    name_template = "sbx-{kind}-{owner}-{seq}";
-    protected_tags = [ "AccountType=Critical" ];
-    close_wait_ou = "Sandboxes/PendingClose";
-};'
+write_quota_config Sandboxes/PendingClose
 assert_contains "$(sbx init)" "Sandboxes/PendingClose"
 epoch() { python3 -c 'import sys, datetime; print(int(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).timestamp()))' "$1"; }
 
@@ -39,9 +28,9 @@ assert_eq "$(json_get "$q" 'd["quota_source"]')" config
 assert_eq "$(json_get "$q" 'd["used"]')" 0
 assert_eq "$(json_get "$q" 'd["free"]')" 2
 
-# Close all three: two go, the third waits for a slot. (In two commands: parking is best
-# effort and paced, and one command closing three spends more than the burst of ListParents
-# the still clock grants it, so the third would not be parked.)
+# Close all three: two go, the third waits for a slot. (In two commands: parking is paced,
+# and one command closing three spends more than the burst of ListParents the still clock
+# grants it, so the third would be parked only by a later step; t0293 tests that.)
 out=$(sbx close "$1" "$2" --yes --json)
 out3=$(sbx close "$3" --yes --json)
 python3 - "$out" "$out3" "$3" <<'PY'

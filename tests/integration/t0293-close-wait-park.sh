@@ -1,0 +1,120 @@
+#!/bin/bash
+# t0293-close-wait-park.sh -- organization.close_wait_ou: an account nuked while MoveAccount is
+# refused, or paced, is not left where it was: later steps move every account that waits for
+# a close slot to the wait OU, within MoveAccount's pacing (a burst of 3 a process on the
+# still clock), before its CloseAccount is sent; an account parked once costs no more
+# ListParents or MoveAccount on later steps (the drift scan, which looks at every account's
+# place at its own interval, is off here).
+. "$SBX_SOURCE_DIR/tests/integration/lib.sh"
+
+sim_start_paused --no-throttle --create-latency 10s --close-latency 1m --close-quota 2 \
+    --account-limit 20
+# config WAIT_OU -- the test's configuration, the drift scan off (it looks at every account's
+# place at its own interval).
+config() {
+    write_quota_config "$1" 'engine = {
+    drift_interval = "0s";
+};'
+}
+config Sandboxes/PendingClose
+sbx init >/dev/null
+
+ids=""
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    acct=$(sbx_advancing CreateAccount 60 create --kind demo --owner "user$i@corp.example" --json)
+    ids="$ids $(json_get "$acct" 'd["account_id"]')"
+done
+set -- $ids
+
+# parent ID: the name of the OU the simulator has the account in.
+parent() {
+    json_get "$(sim_admin GET state)" "[([o['Name'] for o in d['ous'] if o['Id'] == a['ParentId']] or ['root'])[0] for a in d['accounts'] if a['Id'] == '$1'][0]"
+}
+state() {
+    json_get "$(sbx show "$1" --json)" 'd["state"]'
+}
+
+# The first two use up the close quota for 30 days.
+sbx close "$1" "$2" --yes >/dev/null
+sim_advance 120
+sbx run >/dev/null
+assert_eq "$(json_get "$(sbx list --state suspended --json)" 'd["count"]')" 2
+shift 2
+waiting="$*"
+
+# Eight nuked while MoveAccount is refused: none moved, every one queued. Each run tries the
+# ones not tried yet first (MoveAccount's burst is spent on refusals); each account's refusal
+# is reported once, however many runs try it again.
+sim_admin POST faults '{"deny_ops": ["MoveAccount"], "deny_format": "json"}' >/dev/null
+sbx close $waiting --yes >/dev/null 2>"$T/refused.err"
+for i in 1 2 3; do
+    sbx run >/dev/null 2>>"$T/refused.err"
+done
+for id in $waiting; do
+    assert_eq "$(state "$id")" close_wait "$id waits for a close slot"
+    assert_eq "$(parent "$id")" Demos "$id not moved while MoveAccount is refused"
+    assert_eq "$(grep -c "$id: cannot move it to .*'Sandboxes/PendingClose'" "$T/refused.err")" 1 \
+        "$id: the refusal reported once"
+    assert_contains "$(json_get "$(sbx show "$id" --json)" 'd["last_error"]')" AccessDenied
+done
+
+# The refusal lifted: each run moves as many as MoveAccount's burst allows (3) and leaves the
+# rest for the next run; three runs move all eight.
+sim_admin POST faults '{"deny_ops": []}' >/dev/null
+moves=$(sim_calls MoveAccount)
+sbx run >/dev/null
+assert_eq "$(($(sim_calls MoveAccount) - moves))" 3 "one burst of MoveAccount in the first run"
+sbx run >/dev/null
+sbx run >/dev/null
+for id in $waiting; do
+    assert_eq "$(state "$id")" close_wait "$id still waits for a close slot"
+    assert_eq "$(parent "$id")" PendingClose "$id moved to the wait OU"
+    assert_eq "$(json_get "$(sbx show "$id" --json)" 'd["last_error"]')" "" "$id: the refusal is over"
+done
+assert_eq "$(($(sim_calls MoveAccount) - moves))" 8 "one MoveAccount per waiting account"
+
+# Parked accounts cost nothing more, however many runs follow.
+calls=$(sim_calls ListParents+MoveAccount)
+sbx run >/dev/null
+sim_advance 3600
+sbx run >/dev/null
+sbx run >/dev/null
+assert_eq "$(sim_calls ListParents+MoveAccount)" "$calls" "no ListParents or MoveAccount for parked accounts"
+
+# A new process learns nothing from memory: the store says who is parked (one audit event
+# each, however many runs tried).
+for id in $waiting; do
+    n=$(json_get "$(sbx log "$id" --json)" 'sum(1 for e in d["events"] if e["event"] == "parked")')
+    assert_eq "$n" 1 "$id: one parked event"
+done
+
+# The window rolls: two close, from the wait OU, once each.
+sim_advance 30d
+sbx run >/dev/null
+sim_advance 120
+sbx run >/dev/null
+st=$(sim_admin GET state)
+python3 - "$st" $waiting <<'PY'
+import json, sys
+st = json.loads(sys.argv[1])
+waiting = set(sys.argv[2:])
+ous = {o["Id"]: o["Name"] for o in st["ous"]}
+closed = [a for a in st["accounts"] if a["Id"] in waiting and a["CloseCalls"] > 0]
+assert len(closed) == 2, [(a["Id"], a["CloseCalls"]) for a in closed]
+for a in closed:
+    assert a["CloseCalls"] == 1, a
+    assert ous.get(a["ParentId"]) == "PendingClose", a
+PY
+
+# Another wait OU in the configuration: the six still waiting move there (three a run).
+config Sandboxes/Closing
+sbx run >/dev/null
+sbx run >/dev/null
+for id in $waiting; do
+    if [ "$(state "$id")" = close_wait ]; then
+        assert_eq "$(parent "$id")" Closing "$id moved to the new wait OU"
+    fi
+done
+assert_eq "$(json_get "$(sbx list --state close_wait --json)" 'd["count"]')" 6
+sbx log --verify >/dev/null
+echo ok

@@ -6,7 +6,8 @@
 # limit committed by a process that died before its Budgets call (written here with sqlite3, as
 # another process would) is sent by the next run; an account that became active while the key
 # was off gets its budget once the key is on again; an AWS Budget record lost from the store is
-# made again by the full plan an hour later.
+# made again by the full plan an hour later; a mark left by a limit written outside sandboxctl
+# for a row that does not exist is ignored.
 . "$SBX_SOURCE_DIR/tests/integration/lib.sh"
 
 SIM_SCALE=1 sim_start_paused --no-throttle --create-latency 0s --close-latency 1m
@@ -60,6 +61,9 @@ sqlite3 "$DB" "INSERT INTO account_budget (account, limit_cents) VALUES ($r1, 25
     ON CONFLICT (account) DO UPDATE SET limit_cents = excluded.limit_cents"
 sbx run >/dev/null
 assert_eq "$(limit_at_aws "$r1")" 250.00 "the limit another process committed"
+# A limit written outside sandboxctl for a row that does not exist marks no account to plan.
+sqlite3 "$DB" "INSERT INTO account_budget (account, limit_cents) VALUES (999999, 100)"
+sbx run >/dev/null
 
 # The key off: an account made active meanwhile gets no budget, the one in place stays (until
 # the close); the key on again: the new account gets its budget.

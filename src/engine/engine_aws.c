@@ -231,15 +231,19 @@ eng_place_account(struct engine *e, const struct store_account *a, bool *blocked
 }
 
 int
-eng_move_to(struct engine *e, const struct store_account *a, const char *path, bool *blocked,
-            struct sbx_err *err)
+eng_move_to_from(struct engine *e, const struct store_account *a, const char *path,
+                 const char (*from)[80], size_t nfrom, bool *blocked, char *away, size_t n_away,
+                 struct sbx_err *err)
 {
     struct orgs_parent *parents = NULL;
     size_t n = 0;
     char *target = NULL;
+    bool known = from == NULL;
     int rc = -1;
 
     *blocked = false;
+    if (n_away > 0)
+        away[0] = '\0';
     if (eng_ensure_ou(e, path, &target, err) != 0)
         return -1;
     if (orgs_pace_wait(e->orgs, ORGS_OP_LIST_PARENTS) > 0) {
@@ -250,6 +254,13 @@ eng_move_to(struct engine *e, const struct store_account *a, const char *path, b
     if (orgs_list_parents(e->orgs, a->account_id, &parents, &n, err) != 0)
         goto out;
     if (n > 0 && strcmp(parents[0].id, target) == 0) {
+        rc = 0;
+        goto out;
+    }
+    for (size_t i = 0; i < nfrom && !known && n > 0; i++)
+        known = from[i][0] != '\0' && strcmp(parents[0].id, from[i]) == 0;
+    if (!known && n > 0) {
+        snprintf(away, n_away, "%s", parents[0].id);
         rc = 0;
         goto out;
     }
@@ -276,6 +287,13 @@ out:
     free(parents);
     free(target);
     return rc;
+}
+
+int
+eng_move_to(struct engine *e, const struct store_account *a, const char *path, bool *blocked,
+            struct sbx_err *err)
+{
+    return eng_move_to_from(e, a, path, NULL, 0, blocked, NULL, 0, err);
 }
 
 int

@@ -57,16 +57,19 @@ find_kept_ou(void *arg, const struct store_audit_row *r)
     return 0;
 }
 
-/* The OU ids where a may be: its kind's OU, the close-wait OU, the OU it was adopted in. */
+#define HOMES 5
+
+/* The OU ids where a may be: its kind's OU, the close-wait OU, the OU it was adopted in, and
+ * the close-wait OU configured before (two slots, see below). */
 static int
-home_ous(struct engine *e, const struct store_account *a, char ids[3][80], char *kind_path,
+home_ous(struct engine *e, const struct store_account *a, char ids[HOMES][80], char *kind_path,
          size_t kn, struct sbx_err *err)
 {
     const struct cfg_kind *k = eng_kind(e, a->kind);
     const char *wait = e->cfg->org.close_wait_ou;
     char *id = NULL;
 
-    memset(ids, 0, 3 * sizeof(ids[0]));
+    memset(ids, 0, HOMES * sizeof(ids[0]));
     snprintf(kind_path, kn, "%s", k->ou != NULL && *k->ou != '\0' ? k->ou : "the root");
     if (eng_ensure_ou(e, k->ou != NULL ? k->ou : "", &id, err) != 0)
         return -1;
@@ -95,6 +98,76 @@ home_ous(struct engine *e, const struct store_account *a, char ids[3][80], char 
             return -1;
         memcpy(ids[2], kept.id, sizeof(ids[2]));
     }
+    if (wait != NULL && *wait != '\0') {
+        /* The wait OU configured before this one: where sandboxctl parked the accounts that
+         * still wait, until the engine moves them on. A `run` scans before its step notices a
+         * change, so the OU the parked flags are about counts as well. */
+        char *path = NULL;
+
+        if (store_meta_get(e->store, ENG_META_PREV_WAIT_OU, &id, err) != 0)
+            return -1;
+        snprintf(ids[3], sizeof(ids[3]), "%s", id != NULL ? id : "");
+        free(id);
+        id = NULL;
+        if (store_meta_get(e->store, ENG_META_PARKED_OU, &path, err) != 0)
+            return -1;
+        if (path != NULL && store_ou_get(e->store, path, &id, err) != 0) {
+            free(path);
+            return -1;
+        }
+        snprintf(ids[4], sizeof(ids[4]), "%s", id != NULL ? id : "");
+        free(path);
+        free(id);
+    }
+    return 0;
+}
+
+static void
+moved_why(char *why, size_t n, const char *parent_id, const char *kind_path)
+{
+    snprintf(why, n, FINDING_MOVED "%s by someone else (sandboxctl keeps it in %s)", parent_id,
+             kind_path);
+}
+
+/* Is parent_id (a's parent OU) one of a's homes? A kind the configuration no longer has cannot
+ * be judged: home. When not, why says "moved to PARENT by someone else (...)". */
+static int
+at_home(struct engine *e, const struct store_account *a, const char *parent_id, bool *home,
+        char *why, size_t n, struct sbx_err *err)
+{
+    char ids[HOMES][80], kind_path[256];
+
+    *home = true;
+    if (n > 0)
+        why[0] = '\0';
+    if (cfg_kind_find(e->cfg, a->kind) == NULL)
+        return 0;
+    if (home_ous(e, a, ids, kind_path, sizeof(kind_path), err) != 0)
+        return -1;
+    for (int i = 0; i < HOMES; i++)
+        if (ids[i][0] != '\0' && strcmp(parent_id, ids[i]) == 0)
+            return 0;
+    *home = false;
+    moved_why(why, n, parent_id, kind_path);
+    return 0;
+}
+
+int
+eng_move_from_home(struct engine *e, const struct store_account *a, const char *path, bool *blocked,
+                   char *why, size_t n, struct sbx_err *err)
+{
+    char ids[HOMES][80], kind_path[256], away[80];
+
+    if (n > 0)
+        why[0] = '\0';
+    if (cfg_kind_find(e->cfg, a->kind) == NULL)
+        return eng_move_to(e, a, path, blocked, err);
+    if (home_ous(e, a, ids, kind_path, sizeof(kind_path), err) != 0 ||
+        eng_move_to_from(e, a, path, (const char(*)[80])ids, HOMES, blocked, away, sizeof(away),
+                         err) != 0)
+        return -1;
+    if (away[0] != '\0')
+        moved_why(why, n, away, kind_path);
     return 0;
 }
 
@@ -138,7 +211,8 @@ eng_drift_check(struct engine *e, const struct store_account *a, bool *drifted, 
     struct orgs_parent *parents = NULL;
     struct orgs_tag *tags = NULL;
     size_t np = 0, nt = 0;
-    char home[3][80] = { "" }, kind_path[256] = "", *store_id = NULL;
+    char *store_id = NULL;
+    bool home = true;
     int rc = -1;
 
     *drifted = false;
@@ -146,16 +220,11 @@ eng_drift_check(struct engine *e, const struct store_account *a, bool *drifted, 
         why[0] = '\0';
     if (a->account_id[0] == '\0')
         return 0; /* nothing exists at AWS yet */
-    if (cfg_kind_find(e->cfg, a->kind) != NULL &&
-        home_ous(e, a, home, kind_path, sizeof(kind_path), err) != 0)
-        return -1;
     if (orgs_list_parents(e->orgs, a->account_id, &parents, &np, err) != 0)
         goto out;
-    /* A kind the config no longer has: its OU is unknown, so its place cannot be judged. */
-    if (cfg_kind_find(e->cfg, a->kind) != NULL && np > 0 && strcmp(parents[0].id, home[0]) != 0 &&
-        strcmp(parents[0].id, home[1]) != 0 && strcmp(parents[0].id, home[2]) != 0) {
-        snprintf(why, n, FINDING_MOVED "%s by someone else (sandboxctl keeps it in %s)",
-                 parents[0].id, kind_path);
+    if (np > 0 && at_home(e, a, parents[0].id, &home, why, n, err) != 0)
+        goto out;
+    if (!home) {
         *drifted = true;
         rc = 0;
         goto out;

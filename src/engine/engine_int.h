@@ -179,6 +179,12 @@ int eng_place_account(struct engine *e, const struct store_account *a, bool *blo
 /* Moves a into the OU at path ("" = the root) when it is elsewhere. */
 int eng_move_to(struct engine *e, const struct store_account *a, const char *path, bool *blocked,
                 struct sbx_err *err) SBX_NODISCARD;
+/* eng_move_to, but only from one of the OU ids from[0..nfrom) ("" ignored; from NULL: any):
+ * from another parent nothing is moved, and away (n_away bytes) names that parent ("" when
+ * it was one of them). */
+int eng_move_to_from(struct engine *e, const struct store_account *a, const char *path,
+                     const char (*from)[80], size_t nfrom, bool *blocked, char *away, size_t n_away,
+                     struct sbx_err *err) SBX_NODISCARD;
 /* Tags a with owner, kind, expiry, class, seat, managed-by, the kind's tags and (once a has a
  * row) its identity tags. */
 int eng_tag_account(struct engine *e, const struct store_account *a, bool *blocked,
@@ -237,13 +243,24 @@ int64_t eng_backoff(int64_t attempts, int64_t base, int64_t cap);
 int64_t eng_drift_recheck(const struct engine *e);
 /*
  * Is a still where sandboxctl put it, with sandboxctl's tags? Its parent must be its kind's OU,
- * the close-wait OU, or (adopted with --keep-ou) the OU it was adopted in; its managed-by,
+ * the close-wait OU (or the one configured before it: ENG_META_PARKED_OU until a step sees
+ * the change, ENG_META_PREV_WAIT_OU after), or (adopted with --keep-ou) the OU it was adopted
+ * in; its managed-by,
  * owner and kind tags must be sandboxctl's (and the identity tags, where the account has them,
  * this store's and this row's: row id and creation time). *drifted with the reason in why
  * ("moved to ou-... by someone else", "tag ...").
  */
 int eng_drift_check(struct engine *e, const struct store_account *a, bool *drifted, char *why,
                     size_t n, struct sbx_err *err) SBX_NODISCARD;
+/* Store meta: the wait OU the accounts' parked flags are about (a path), and the id of the
+ * wait OU configured before it (the accounts sandboxctl parked there are at home there). */
+#define ENG_META_PARKED_OU    "close_wait_parked_ou"
+#define ENG_META_PREV_WAIT_OU "close_wait_prev_ou_id"
+/* eng_move_to, but only from one of a's homes (eng_drift_check's): from anywhere else someone
+ * moved it on purpose, and it stays there, why saying so ("moved to ou-... by someone else");
+ * why is "" otherwise. */
+int eng_move_from_home(struct engine *e, const struct store_account *a, const char *path,
+                       bool *blocked, char *why, size_t n, struct sbx_err *err) SBX_NODISCARD;
 /* True when a last_error text is a drift finding of eng_drift_check. */
 bool eng_drift_finding(const char *last_error);
 /* Moves an open row whose account vanished (gone) or is closed at AWS (suspended); audited. */

@@ -952,12 +952,14 @@ out:
  * locked-down OU, so a queued account is not usable meanwhile. The phase after sending closures
  * moves every waiting account not yet parked, as MoveAccount's and ListParents' pacing allow
  * (the rest wait for a later step), and marks the row parked in the store: a new process knows
- * which are left, and a parked account costs no call again. Closing never depends on it: a
- * close slot free, the account closes wherever it is (its kind's OU is a home the close's drift
- * check accepts), so an account that gets a slot in the step that nuked it is not moved.
+ * which are left, and a parked account costs no call again. An account is moved only from one
+ * of its homes (eng_move_from_home): one someone moved elsewhere while it waited is refused
+ * as drifted, as the close would refuse it, not fetched back to be closed. Closing never
+ * depends on the move: with a close slot free, the account closes wherever it is (its kind's
+ * OU is a home the close's drift check accepts), so an account that gets a slot in the step
+ * that nuked it is not moved.
  */
 
-#define PARK_META   "close_wait_parked_ou" /* the wait OU the parked flags are about */
 #define PARK_FAILED "cannot move it to the wait OU"
 #define PARK_RETRY  300 /* a failed move is tried again at the next step, at the latest then */
 
@@ -970,25 +972,31 @@ wait_ou(const struct engine *e)
 }
 
 /* Nothing to do without a wait OU. When close_wait_ou names another OU than the flags are about,
- * every flag is forgotten: the waiting accounts move to the new one. */
+ * every flag is forgotten: the waiting accounts move to the new one, and the old one stays a
+ * home of theirs meanwhile (ENG_META_PREV_WAIT_OU: sandboxctl put them there). */
 static int
 park_batch(struct step *st, int *limit, struct sbx_err *err)
 {
     struct engine *e = st->e;
     const char *ou = wait_ou(e);
-    char *was = NULL;
+    char *was = NULL, *was_id = NULL;
     int rc = -1;
 
     *limit = 0;
     if (ou == NULL)
         return 0;
-    if (store_meta_get(e->store, PARK_META, &was, err) != 0)
+    if (store_meta_get(e->store, ENG_META_PARKED_OU, &was, err) != 0)
         return -1;
     if (was == NULL || strcmp(was, ou) != 0) {
+        if (was != NULL && store_ou_get(e->store, was, &was_id, err) != 0)
+            goto out;
         if (store_begin(e->store, err) != 0)
             goto out;
         if (store_account_unpark_all(e->store, err) != 0 ||
-            store_meta_set(e->store, PARK_META, ou, err) != 0 || store_commit(e->store, err) != 0) {
+            store_meta_set(e->store, ENG_META_PARKED_OU, ou, err) != 0 ||
+            (was != NULL && store_meta_set(e->store, ENG_META_PREV_WAIT_OU,
+                                           was_id != NULL ? was_id : "", err) != 0) ||
+            store_commit(e->store, err) != 0) {
             store_rollback(e->store);
             goto out;
         }
@@ -1001,6 +1009,7 @@ park_batch(struct step *st, int *limit, struct sbx_err *err)
     rc = 0;
 out:
     free(was);
+    free(was_id);
     return rc;
 }
 
@@ -1046,14 +1055,16 @@ park_act(struct step *st, struct store_account *a, struct sbx_err *err)
     struct engine *e = st->e;
     const char *ou = wait_ou(e);
     struct sbx_err aerr = { 0 };
-    char *detail;
+    char *detail, why[400];
     bool blocked = false;
     int rc;
 
     if (a->parked || ou == NULL)
         return 0;
-    if (eng_move_to(e, a, ou, &blocked, &aerr) != 0)
+    if (eng_move_from_home(e, a, ou, &blocked, why, sizeof(why), &aerr) != 0)
         return park_failed(st, a, &aerr, err);
+    if (why[0] != '\0') /* someone moved it meanwhile: not fetched back to be closed */
+        return refuse_drifted(st, a, "move to the wait OU", why, err);
     if (blocked) {
         paced(st, orgs_pace_wait(e->orgs, ORGS_OP_LIST_PARENTS) > 0 ? ORGS_OP_LIST_PARENTS
                                                                     : ORGS_OP_MOVE_ACCOUNT);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # t0293-close-wait-park.sh -- organization.close_wait_ou: an account nuked while MoveAccount is
 # refused, or paced, is not left where it was: later steps move every account that waits for
-# a close slot to the wait OU, within MoveAccount's pacing (a burst of 3 a process on the
+# a close slot to the wait OU (but not one someone moved elsewhere meanwhile), within MoveAccount's pacing (a burst of 3 a process on the
 # still clock), before its CloseAccount is sent; an account parked once costs no more
 # ListParents or MoveAccount on later steps (the drift scan, which looks at every account's
 # place at its own interval, is off here).
@@ -58,28 +58,42 @@ for id in $waiting; do
     assert_contains "$(json_get "$(sbx show "$id" --json)" 'd["last_error"]')" AccessDenied
 done
 
-# The refusal lifted: each run moves as many as MoveAccount's burst allows (3) and leaves the
-# rest for the next run; three runs move all eight.
+# The refusal lifted, and someone keeps one of them: moved to Production while it waited. It is
+# not fetched back into the wait OU (it would then close from there); it is refused as moved,
+# as the close itself would refuse it. Each run moves as many as MoveAccount's burst allows (3)
+# and leaves the rest for the next run; three runs move the other seven.
 sim_admin POST faults '{"deny_ops": []}' >/dev/null
+ouid() { json_get "$(sim_admin GET state)" "[o['Id'] for o in d['ous'] if o['Name'] == '$1'][0]"; }
+root=$(json_get "$(sim_call ListRoots | cut -d' ' -f2-)" 'd["Roots"][0]["Id"]')
+prod=$(json_get "$(sim_call CreateOrganizationalUnit "{\"ParentId\": \"$root\", \"Name\": \"Production\"}" | cut -d' ' -f2-)" 'd["OrganizationalUnit"]["Id"]')
+kept=$1
+shift
+waiting="$*"
+assert_contains "$(sim_call MoveAccount "{\"AccountId\": \"$kept\", \"SourceParentId\": \"$(ouid Demos)\", \"DestinationParentId\": \"$prod\"}")" 200
 moves=$(sim_calls MoveAccount)
 sbx run >/dev/null
 assert_eq "$(($(sim_calls MoveAccount) - moves))" 3 "one burst of MoveAccount in the first run"
 sbx run >/dev/null
 sbx run >/dev/null
+assert_eq "$(parent "$kept")" Production "the kept account left where its keeper put it"
+assert_eq "$(state "$kept")" protected "the kept account refused"
+assert_contains "$(json_get "$(sbx show "$kept" --json)" 'd["last_error"]')" "moved to $prod by someone else"
 for id in $waiting; do
     assert_eq "$(state "$id")" close_wait "$id still waits for a close slot"
     assert_eq "$(parent "$id")" PendingClose "$id moved to the wait OU"
     assert_eq "$(json_get "$(sbx show "$id" --json)" 'd["last_error"]')" "" "$id: the refusal is over"
 done
-assert_eq "$(($(sim_calls MoveAccount) - moves))" 8 "one MoveAccount per waiting account"
+assert_eq "$(($(sim_calls MoveAccount) - moves))" 7 "one MoveAccount per waiting account"
 
-# Parked accounts cost nothing more, however many runs follow.
+# Parked accounts cost nothing more, however many runs follow; the refused one is looked at
+# again after an hour (one ListParents: still in Production, still refused).
 calls=$(sim_calls ListParents+MoveAccount)
 sbx run >/dev/null
 sim_advance 3600
 sbx run >/dev/null
 sbx run >/dev/null
-assert_eq "$(sim_calls ListParents+MoveAccount)" "$calls" "no ListParents or MoveAccount for parked accounts"
+assert_eq "$(sim_calls ListParents+MoveAccount)" "$((calls + 1))" "no ListParents or MoveAccount for parked accounts"
+assert_eq "$(state "$kept")" protected "the kept account still refused"
 
 # A new process learns nothing from memory: the store says who is parked (one audit event
 # each, however many runs tried).
@@ -106,15 +120,20 @@ for a in closed:
     assert ous.get(a["ParentId"]) == "PendingClose", a
 PY
 
-# Another wait OU in the configuration: the six still waiting move there (three a run).
-config Sandboxes/Closing
-sbx run >/dev/null
+# Another wait OU in the configuration: the five still waiting move there (three a run); the
+# old wait OU is where sandboxctl put them, so they are not taken for moved by someone else.
+# The drift scan is on for it, and runs before the step notices the change: the accounts in
+# the old wait OU are not taken for moved (the refused one is the protected phase's to see).
+write_quota_config Sandboxes/Closing
+out=$(json_lines "$(sbx run --json)")
+assert_eq "$(json_get "$out" 'd[-1]["drift"]["scanned"] >= 5')" true "the drift scan looked at the waiting accounts"
+assert_eq "$(json_get "$out" 'd[-1]["drift"]["moved"]')" 0 "accounts in the old wait OU taken for moved"
 sbx run >/dev/null
 for id in $waiting; do
     if [ "$(state "$id")" = close_wait ]; then
         assert_eq "$(parent "$id")" Closing "$id moved to the new wait OU"
     fi
 done
-assert_eq "$(json_get "$(sbx list --state close_wait --json)" 'd["count"]')" 6
+assert_eq "$(json_get "$(sbx list --state close_wait --json)" 'd["count"]')" 5
 sbx log --verify >/dev/null
 echo ok

@@ -81,36 +81,69 @@ check_tmpdir(void)
     return strdup(tmpl);
 }
 
+/* Every variable of the host's that would steer an AWS client: keys, profiles, shared files,
+ * endpoints, retries, region, CA bundle, FIPS and proxies. */
+static const char *const aws_env[] = {
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_ORGANIZATIONS",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_COST_EXPLORER",
+    "AWS_ENDPOINT_URL_BUDGETS",
+    "AWS_ENDPOINT_URL_SSO_ADMIN",
+    "AWS_ENDPOINT_URL_IDENTITYSTORE",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CA_BUNDLE",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_STS_REGIONAL_ENDPOINTS",
+    "http_proxy",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+};
+
+/* No AWS setting of the host's; HOME is home, and akid/secret (NULL: none) the keys. */
+static void
+set_aws_env(const char *home, const char *akid, const char *secret)
+{
+    for (size_t i = 0; i < sizeof(aws_env) / sizeof(aws_env[0]); i++)
+        unsetenv(aws_env[i]);
+    setenv("HOME", home, 1);
+    if (akid != NULL) {
+        setenv("AWS_ACCESS_KEY_ID", akid, 1);
+        setenv("AWS_SECRET_ACCESS_KEY", secret, 1);
+    }
+}
+
+char *
+check_aws_home(const char *akid, const char *secret)
+{
+    char *home = check_tmpdir();
+
+    set_aws_env(home, akid, secret);
+    return home;
+}
+
 void
 check_aws_env(const char *home)
 {
-    static const char *const unset[] = {
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_ORGANIZATIONS",
-        "AWS_ENDPOINT_URL_STS",
-        "AWS_ENDPOINT_URL_COST_EXPLORER",
-        "AWS_ENDPOINT_URL_SSO_ADMIN",
-        "AWS_ENDPOINT_URL_IDENTITYSTORE",
-        "AWS_MAX_ATTEMPTS",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_CA_BUNDLE",
-        "http_proxy",
-        "all_proxy",
-        "ALL_PROXY",
-    };
-
-    for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
-        unsetenv(unset[i]);
-    setenv("HOME", home, 1);
+    set_aws_env(home, CHECK_SIM_KEY, CHECK_SIM_SECRET);
     setenv("AWS_CONFIG_FILE", "/dev/null", 1);
     setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-    setenv("AWS_ACCESS_KEY_ID", CHECK_SIM_KEY, 1);
-    setenv("AWS_SECRET_ACCESS_KEY", CHECK_SIM_SECRET, 1);
 }
 
 char *

@@ -94,6 +94,10 @@ char *check_tmpdir(void);
 #define CHECK_SIM_KEY    "AKIDTEST"
 #define CHECK_SIM_SECRET "secret"
 void check_aws_env(const char *home);
+/* A client test's environment: none of the AWS settings of the host's (the shared files are
+ * those of the new home, which has none), HOME a fresh private directory (returned, heap), and
+ * akid/secret as the keys (NULL: no keys). */
+char *check_aws_home(const char *akid, const char *secret);
 
 /* An engine over an in-process simulator on 127.0.0.1: check_sim_open(), then any change to
  * cfg, then check_engine_open(); check_fx_close() frees it all. */

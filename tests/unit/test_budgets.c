@@ -23,32 +23,6 @@
 #define TEST_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define MGMT        "111111111111"
 
-static const char *const aws_env[] = {
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_PROFILE",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_COST_EXPLORER",
-    "AWS_ENDPOINT_URL_BUDGETS",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_USE_FIPS_ENDPOINT",
-    "http_proxy",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-};
-
 struct fx {
     struct responder *r;
     struct orgs_opts opts;
@@ -63,14 +37,7 @@ fx_init(struct fx *f)
     struct sbx_err err = { 0 };
 
     memset(f, 0, sizeof(*f));
-    f->home = check_tmpdir();
-    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    setenv("HOME", f->home, 1);
-    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-    setenv("AWS_ACCESS_KEY_ID", TEST_AKID, 1);
-    setenv("AWS_SECRET_ACCESS_KEY", TEST_SECRET, 1);
+    f->home = check_aws_home(TEST_AKID, TEST_SECRET);
     f->r = responder_start();
     f->opts.endpoint = responder_url(f->r);
     f->opts.sts_endpoint = responder_url(f->r);

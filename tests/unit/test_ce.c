@@ -35,31 +35,6 @@
     "{\"TimePeriod\":{\"Start\":\"" start "\",\"End\":\"" end \
     "\"},\"Total\":{},\"Groups\":[" groups "],\"Estimated\":" est "}"
 
-static const char *const aws_env[] = {
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_PROFILE",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_COST_EXPLORER",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_USE_FIPS_ENDPOINT",
-    "http_proxy",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-};
-
 struct fx {
     struct responder *r;
     struct orgs_opts opts;
@@ -69,25 +44,12 @@ struct fx {
 };
 
 static void
-clean_env(const char *akid, const char *secret, char **home)
-{
-    *home = check_tmpdir();
-    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    setenv("HOME", *home, 1);
-    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-    setenv("AWS_ACCESS_KEY_ID", akid, 1);
-    setenv("AWS_SECRET_ACCESS_KEY", secret, 1);
-}
-
-static void
 fx_init(struct fx *f)
 {
     struct sbx_err err = { 0 };
 
     memset(f, 0, sizeof(*f));
-    clean_env(TEST_AKID, TEST_SECRET, &f->home);
+    f->home = check_aws_home(TEST_AKID, TEST_SECRET);
     f->r = responder_start();
     f->opts.endpoint = responder_url(f->r);
     f->opts.sts_endpoint = responder_url(f->r);
@@ -269,7 +231,7 @@ TEST(endpoint_overrides)
     struct ce_result res;
     char *home;
 
-    clean_env(TEST_AKID, TEST_SECRET, &home);
+    home = check_aws_home(TEST_AKID, TEST_SECRET);
     opts.max_attempts = 1;
     /* The default: the one aws-partition endpoint, signed for us-east-1. */
     CHECK_OK(orgs_new(&opts, NULL, &o, &err), &err);
@@ -588,7 +550,7 @@ TEST(client_against_simulator)
     char url[64], ids[4][13], *home;
     int64_t total = 0;
 
-    clean_env("AKIDTEST", "secret", &home);
+    home = check_aws_home("AKIDTEST", "secret");
     for (int i = 0; i < 4; i++) {
         char name[16];
 
@@ -638,7 +600,7 @@ TEST(sim_faults_reach_cost_explorer)
     char url[64], id[13], *home;
     cJSON *st;
 
-    clean_env("AKIDTEST", "secret", &home);
+    home = check_aws_home("AKIDTEST", "secret");
     sim_member(s, "alpha", 10, id);
     /* Every GetCostAndUsage fails; other operations do not. */
     cJSON_Delete(sim_admin(s, "POST", "/__sim/faults",

@@ -16,31 +16,12 @@
 #include "responder.h"
 #include "util/clock.h"
 
-static const char *const aws_env[] = {
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-};
-
 /* A clean environment with HOME in a fresh directory; returns that directory. */
 static char *
 setup(void)
 {
-    char *home = check_tmpdir(), path[512];
+    char *home = check_aws_home(NULL, NULL), path[512];
 
-    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    setenv("HOME", home, 1);
     snprintf(path, sizeof(path), "%s/.aws", home);
     CHECK(mkdir(path, 0700) == 0);
     return home;

@@ -21,21 +21,6 @@
 #define PS_ADMIN "arn:aws:sso:::permissionSet/ssoins-72230a1b2c3d4e5f/ps-a1b2c3d4e5f60001"
 #define PS_RO    "arn:aws:sso:::permissionSet/ssoins-72230a1b2c3d4e5f/ps-a1b2c3d4e5f60003"
 
-static const char *const aws_env[] = {
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_SSO_ADMIN",
-    "AWS_ENDPOINT_URL_IDENTITYSTORE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_USE_FIPS_ENDPOINT",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "http_proxy",
-};
-
 struct fx {
     struct sim *sim;
     struct sim_server *srv;
@@ -56,17 +41,11 @@ fx_init(struct fx *f)
     const char *user = "{\"UserName\":\"alice\",\"Email\":\"alice@corp.example\"}";
 
     memset(f, 0, sizeof(*f));
-    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    setenv("HOME", dir, 1);
-    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+    check_aws_env(dir);
     free(dir);
     sim_opts_init(&so);
-    so.access_key_id = "AKIDTEST";
-    so.secret_access_key = "secret";
+    so.access_key_id = CHECK_SIM_KEY;
+    so.secret_access_key = CHECK_SIM_SECRET;
     so.fixed_clock = true;
     so.start_time = T0;
     so.seed = 3;

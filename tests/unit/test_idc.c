@@ -22,29 +22,6 @@
 #define INSTANCE    "arn:aws:sso:::instance/ssoins-1111111111111111"
 #define PSET        "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222"
 
-static const char *const aws_env[] = {
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_SSO_ADMIN",
-    "AWS_ENDPOINT_URL_IDENTITYSTORE",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_USE_FIPS_ENDPOINT",
-    "http_proxy",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-};
-
 struct fx {
     struct responder *r;
     struct sbx_clock clk;
@@ -56,12 +33,7 @@ struct fx {
 static void
 fx_env(struct fx *f)
 {
-    f->home = check_tmpdir();
-    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    setenv("HOME", f->home, 1);
-    setenv("AWS_ACCESS_KEY_ID", TEST_AKID, 1);
-    setenv("AWS_SECRET_ACCESS_KEY", TEST_SECRET, 1);
+    f->home = check_aws_home(TEST_AKID, TEST_SECRET);
 }
 
 static void

@@ -46,35 +46,6 @@
     "\"Status\":\"ACTIVE\",\"State\":\"ACTIVE\",\"JoinedMethod\":\"CREATED\","             \
     "\"JoinedTimestamp\":1481835795.536}}"
 
-static const char *const aws_env[] = {
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_CA_BUNDLE",
-    "AWS_USE_FIPS_ENDPOINT",
-    "AWS_STS_REGIONAL_ENDPOINTS",
-    "http_proxy",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-};
-
 struct fx {
     struct responder *r;
     struct orgs_opts opts;
@@ -87,16 +58,7 @@ struct fx {
 static char *
 clean_env(bool keys)
 {
-    char *home = check_tmpdir();
-
-    for (size_t i = 0; i < SBX_ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    setenv("HOME", home, 1);
-    if (keys) {
-        setenv("AWS_ACCESS_KEY_ID", TEST_AKID, 1);
-        setenv("AWS_SECRET_ACCESS_KEY", TEST_SECRET, 1);
-    }
-    return home;
+    return check_aws_home(keys ? TEST_AKID : NULL, TEST_SECRET);
 }
 
 static void

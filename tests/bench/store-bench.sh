@@ -112,6 +112,9 @@ SELECT printf('%012d', 200000000000 + i),
 FROM n;
 INSERT INTO alias (value, type, account, reserved_at) SELECT email, 'email', id, created_at FROM account;
 INSERT INTO alias (value, type, account, reserved_at) SELECT name, 'name', id, created_at FROM account;
+-- the drift scan just ran (the seeded accounts exist only here: a scan would find them gone)
+INSERT INTO meta (key, value) VALUES ('drift_scan_at', '$now')
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 COMMIT;
 ANALYZE;
 EOF

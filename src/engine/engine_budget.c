@@ -23,6 +23,7 @@
 
 #include "aws/budgets.h"
 #include "aws/ce.h"
+#include "aws/sigv4.h"
 #include "engine/engine_event.h"
 #include "engine/engine_int.h"
 #include "util/duration.h"
@@ -34,6 +35,12 @@
 #define SCP_TYPE        "SERVICE_CONTROL_POLICY"
 #define RETRY_SECS      900           /* a failed check is retried after 15 minutes */
 #define HISTORY_SECS    (400 * 86400) /* Cost Explorer's DAILY data reaches back 14 months */
+
+/* budget.aws_budget: the fingerprint of the last plan (aws_budget_fingerprint; "" = none, and
+ * the store's triggers mark changed rows only while it is set: store_sql.c, 8 -> 9) and when
+ * every row was last planned */
+#define META_AWS_BUDGET_PLAN       "aws_budget_plan"
+#define META_AWS_BUDGET_PLANNED_AT "aws_budget_planned_at"
 
 void
 engine_budget_judge(int64_t spent, int64_t limit, const int *warn, int nwarn, int warned,
@@ -613,6 +620,9 @@ out:
 #define AWS_BUDGET_RETRY     60         /* the first retry after a failure, doubling ... */
 #define AWS_BUDGET_RETRY_MAX (6 * 3600) /* ... up to 6 hours */
 
+/* Every row is planned again after an hour, whatever the marks say (a safety net). */
+#define AWS_BUDGET_REPLAN_ALL 3600
+
 /*
  * What AWS Budget a's budget b maps to. AWS Budgets has no period of arbitrary length: TimeUnit
  * is DAILY, MONTHLY, QUARTERLY or ANNUALLY and TimePeriod.Start may be any day (Budgets API
@@ -673,75 +683,246 @@ keeps_aws_budget(enum engine_state s)
     }
 }
 
+/* Records want, the intent for its row, when it differs from what the row's record (have,
+ * NULL without one) asks. */
+static int
+aws_budget_want(struct engine *e, int64_t now, const struct store_aws_budget *want,
+                const struct store_aws_budget *have, struct sbx_err *err)
+{
+    if (have == NULL ? want->want == 0
+                     : have->want == want->want && have->monthly == want->monthly &&
+                               have->start_at == want->start_at)
+        return 0;
+    return store_aws_budget_want(e->store, want, now, err);
+}
+
+/* The intent for row a, that makes or keeps a budget (creates_aws_budget): its limit and
+ * period, recorded when it differs from have (NULL: no record). */
+static int
+aws_budget_plan_row(struct engine *e, int64_t now, const struct store_account *a,
+                    const struct store_aws_budget *have, struct sbx_err *err)
+{
+    struct engine_budget b;
+    struct store_aws_budget want;
+
+    if (engine_budget_of(e, a, now, &b, err) != 0)
+        return -1;
+    aws_budget_intent(a, &b, &want);
+    return aws_budget_want(e, now, &want, have, err);
+}
+
+/* Rec's row (in state s) left the states that keep a budget: none is wanted any more. */
+static int
+aws_budget_plan_gone(struct engine *e, int64_t now, enum engine_state s,
+                     const struct store_aws_budget *rec, struct sbx_err *err)
+{
+    struct store_aws_budget gone = *rec;
+
+    if (rec->want == 0 || keeps_aws_budget(s))
+        return 0; /* on its way to the close: the budget stays until the close is sent */
+    gone.want = 0;
+    return aws_budget_want(e, now, &gone, rec, err);
+}
+
+/* True when the pass makes or keeps a budget for row a: the key is on and a is an active,
+ * freezing or frozen member account (checked_rows, but the management account). */
+static bool
+creates_aws_budget(const struct engine *e, const struct store_account *a)
+{
+    return e->cfg->budget.aws_budget &&
+           (a->state == ENGINE_S_ACTIVE || a->state == ENGINE_S_FREEZING ||
+            a->state == ENGINE_S_FROZEN) &&
+           a->account_id[0] != '\0' && strcmp(a->account_id, e->mgmt_id) != 0;
+}
+
 /*
  * Records what every account's AWS Budget should be, before any call: one for each active,
  * freezing or frozen account with a budget in force (its limit and period), none for an
- * account that is being closed, closed, gone or released. recs (sorted by row) are the
- * records before; *changed says whether any was written.
+ * account that is being closed, closed, gone or released.
  */
 static int
-aws_budget_plan(struct engine *e, int64_t now, struct store_aws_budget *recs, size_t nrecs,
-                bool *changed, struct sbx_err *err)
+aws_budget_plan_all(struct engine *e, int64_t now, struct sbx_err *err)
 {
     struct store_account *rows = NULL;
-    size_t n = 0;
+    struct store_aws_budget *recs = NULL;
+    size_t n = 0, nrecs = 0;
     bool *open = NULL;
     int rc = -1;
 
-    *changed = false;
-    if (e->cfg->budget.aws_budget) {
-        if (checked_rows(e, &rows, &n, err) != 0)
-            return -1;
-        open = sbx_calloc(nrecs + 1, sizeof(*open), err);
-        if (open == NULL)
-            goto out;
-        for (size_t i = 0; i < n; i++) {
-            struct engine_budget b;
-            struct store_aws_budget want, *have;
+    if (store_aws_budget_all(e->store, &recs, &nrecs, err) != 0)
+        return -1;
+    open = sbx_calloc(nrecs + 1, sizeof(*open), err);
+    if (open == NULL || (e->cfg->budget.aws_budget && checked_rows(e, &rows, &n, err) != 0))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        struct store_aws_budget *have;
 
-            if (strcmp(rows[i].account_id, e->mgmt_id) == 0)
-                continue;
-            if (engine_budget_of(e, &rows[i], now, &b, err) != 0)
-                goto out;
-            aws_budget_intent(&rows[i], &b, &want);
-            have = find_aws_budget(recs, nrecs, rows[i].id);
-            if (have != NULL)
-                open[have - recs] = true;
-            if (have == NULL ? want.want == 0
-                             : have->want == want.want && have->monthly == want.monthly &&
-                                       have->start_at == want.start_at)
-                continue;
-            if (store_aws_budget_want(e->store, &want, now, err) != 0)
-                goto out;
-            *changed = true;
-        }
+        if (!creates_aws_budget(e, &rows[i]))
+            continue;
+        have = find_aws_budget(recs, nrecs, rows[i].id);
+        if (have != NULL)
+            open[have - recs] = true;
+        if (aws_budget_plan_row(e, now, &rows[i], have, err) != 0)
+            goto out;
     }
     /* Accounts being closed, closed or released: their budgets go (also when the key was
      * turned off since they were made). */
     for (size_t i = 0; i < nrecs; i++) {
         struct store_account a = { 0 };
-        struct store_aws_budget gone;
-        bool keep;
+        enum engine_state state;
 
-        if (recs[i].want == 0 || (open != NULL && open[i]))
+        if (recs[i].want == 0 || open[i])
             continue;
         if (store_account_get(e->store, recs[i].account, &a, err) != 0)
             goto out;
-        keep = keeps_aws_budget(a.state);
+        state = a.state;
         store_account_release(&a);
-        if (keep)
-            continue; /* on its way to the close: the budget stays until the close is sent */
-        gone = recs[i];
-        gone.want = 0;
-        if (store_aws_budget_want(e->store, &gone, now, err) != 0)
+        if (aws_budget_plan_gone(e, now, state, &recs[i], err) != 0)
             goto out;
-        *changed = true;
     }
     rc = 0;
 out:
     free(open);
+    free(recs);
     store_accounts_free(rows, n);
     return rc;
+}
+
+/* aws_budget_plan_all for row id alone. */
+static int
+aws_budget_plan_id(struct engine *e, int64_t now, int64_t id, struct sbx_err *err)
+{
+    struct store_account a = { 0 };
+    struct store_aws_budget rec;
+    bool found = false;
+    int rc = -1;
+
+    if (store_account_get(e->store, id, &a, err) != 0) {
+        if (err->code != SBX_E_NOTFOUND)
+            return -1;
+        sbx_err_clear(err); /* a mark without its row (a limit written outside sandboxctl) */
+        return 0;
+    }
+    if (store_aws_budget_get(e->store, id, &rec, &found, err) == 0)
+        rc = creates_aws_budget(e, &a) ? aws_budget_plan_row(e, now, &a, found ? &rec : NULL, err)
+             : found                   ? aws_budget_plan_gone(e, now, a.state, &rec, err)
+                                       : 0;
+    store_account_release(&a);
+    return rc;
+}
+
+/* aws_budget_plan_all for the marked rows only (store_aws_budget_marked): the others have not
+ * changed since the last plan. */
+static int
+aws_budget_plan_marked(struct engine *e, int64_t now, struct sbx_err *err)
+{
+    int64_t *ids = NULL;
+    size_t n = 0, i = 0;
+
+    if (store_aws_budget_marked(e->store, &ids, &n, err) != 0)
+        return -1;
+    while (i < n && aws_budget_plan_id(e, now, ids[i], err) == 0)
+        i++;
+    free(ids);
+    return i < n ? -1 : 0;
+}
+
+/*
+ * The plan's fingerprint into out: what the intents depend on besides the rows (the key, the
+ * management account, every kind's name, limit and period), as a SHA-256 in hex. A plan
+ * recorded under another fingerprint is made again for every row.
+ */
+static int
+aws_budget_fingerprint(const struct engine *e, char out[65], struct sbx_err *err)
+{
+    size_t cap = 64, len; /* 64: room for the numbers of one piece */
+    char *text;
+
+    for (int i = 0; i < e->cfg->nkinds; i++)
+        cap += strlen(e->cfg->kinds[i].name) + 64;
+    if ((text = sbx_calloc(1, cap, err)) == NULL)
+        return -1;
+    len = (size_t)snprintf(text, cap, "1 %d %s", e->cfg->budget.aws_budget ? 1 : 0, e->mgmt_id);
+    for (int i = 0; i < e->cfg->nkinds; i++) {
+        const struct cfg_kind *k = &e->cfg->kinds[i];
+
+        len += (size_t)snprintf(text + len, cap - len, " %zu:%s %lld %d", strlen(k->name), k->name,
+                                (long long)k->budget.limit, (int)k->budget.period);
+    }
+    sigv4_sha256_hex(text, len, out);
+    free(text);
+    return 0;
+}
+
+/*
+ * Whether a plan is due (*due), and of every row (*full), from what the store holds now: of
+ * every row when the recorded plan is of another fingerprint (the configuration changed, or
+ * never planned), when the engine's clock went back before the last full plan, and once every
+ * AWS_BUDGET_REPLAN_ALL seconds as a safety net; otherwise of the rows the store marked since,
+ * if any. fp is the fingerprint to record; "" with the key off and no record left (the marks
+ * stop and the plan is forgotten, so turning the key on plans every row).
+ */
+static int
+aws_budget_plan_due(struct engine *e, int64_t now, char fp[65], bool *due, bool *full,
+                    struct sbx_err *err)
+{
+    char *plan = NULL;
+    int64_t at = 0;
+    bool recs = false, marked = false;
+    int rc = -1;
+
+    *due = *full = false;
+    fp[0] = '\0';
+    if (!e->cfg->budget.aws_budget && store_aws_budget_any(e->store, &recs, err) != 0)
+        return -1;
+    if (store_meta_get(e->store, META_AWS_BUDGET_PLAN, &plan, err) != 0)
+        return -1;
+    if (!e->cfg->budget.aws_budget && !recs) {
+        *due = plan != NULL && plan[0] != '\0';
+        rc = 0;
+        goto out;
+    }
+    if (aws_budget_fingerprint(e, fp, err) != 0 ||
+        store_meta_get_int(e->store, META_AWS_BUDGET_PLANNED_AT, 0, &at, err) != 0)
+        goto out;
+    *full = plan == NULL || strcmp(plan, fp) != 0 || now < at || now - at >= AWS_BUDGET_REPLAN_ALL;
+    if (!*full && store_aws_budget_any_marked(e->store, &marked, err) != 0)
+        goto out;
+    *due = *full || marked;
+    rc = 0;
+out:
+    free(plan);
+    return rc;
+}
+
+/* Plans the intents when aws_budget_plan_due says so, in one transaction with the marks'
+ * removal and the plan's fingerprint; no transaction at all when nothing is due. */
+static int
+aws_budget_plan(struct engine *e, int64_t now, struct sbx_err *err)
+{
+    char fp[65];
+    bool due, full;
+
+    if (aws_budget_plan_due(e, now, fp, &due, &full, err) != 0)
+        return -1;
+    if (!due)
+        return 0;
+    if (store_begin(e->store, err) != 0)
+        return -1;
+    /* again in the transaction: another process may have planned, or turned the key off */
+    if (aws_budget_plan_due(e, now, fp, &due, &full, err) != 0 ||
+        (due &&
+         ((fp[0] == '\0' ? 0
+           : full        ? aws_budget_plan_all(e, now, err)
+                         : aws_budget_plan_marked(e, now, err)) != 0 ||
+          store_aws_budget_unmark(e->store, err) != 0 ||
+          store_meta_set(e->store, META_AWS_BUDGET_PLAN, fp, err) != 0 ||
+          (full && store_meta_set_int(e->store, META_AWS_BUDGET_PLANNED_AT, now, err) != 0))) ||
+        store_commit(e->store, err) != 0) {
+        store_rollback(e->store);
+        return -1;
+    }
+    return 0;
 }
 
 /* The AWS Budget of a as rec wants it: limit, period, the kind's warnings and 100%, mailed to
@@ -887,16 +1068,11 @@ eng_aws_budget_pass(struct engine *e, struct eng_aws_budget_report *r, struct sb
     struct store_aws_budget *recs = NULL;
     size_t n = 0;
     int64_t now = eng_now(e);
-    bool changed = false;
     int calls = 0, rc = -1;
 
     memset(r, 0, sizeof(*r));
     if (e->dry_run || e->orgs == NULL)
         return 0;
-    if (store_aws_budget_all(e->store, &recs, &n, err) != 0)
-        return -1;
-    if (!e->cfg->budget.aws_budget && n == 0)
-        goto done; /* off, and nothing made while it was on: no Budgets call at all */
     if (e->cfg->budget.aws_budget && eng_load_org(e, err) != 0) {
         if (err->code == SBX_E_STORE)
             goto out;
@@ -908,23 +1084,12 @@ eng_aws_budget_pass(struct engine *e, struct eng_aws_budget_report *r, struct sb
         sbx_err_clear(err);
         goto done;
     }
-    if (store_begin(e->store, err) != 0)
+    if (aws_budget_plan(e, now, err) != 0 ||
+        store_aws_budget_pending(e->store, &recs, &n, err) != 0)
         goto out;
-    if (aws_budget_plan(e, now, recs, n, &changed, err) != 0 || store_commit(e->store, err) != 0) {
-        store_rollback(e->store);
-        goto out;
-    }
-    if (changed) {
-        free(recs);
-        recs = NULL;
-        if (store_aws_budget_all(e->store, &recs, &n, err) != 0)
-            goto out;
-    }
     for (size_t i = 0; i < n; i++) {
         char failed[700];
 
-        if (recs[i].want != 0 && recs[i].want == recs[i].have)
-            continue; /* in sync */
         if (recs[i].due_at > now || calls >= AWS_BUDGET_BATCH) {
             int64_t due = recs[i].due_at > now ? recs[i].due_at : now;
 

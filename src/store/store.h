@@ -591,5 +591,23 @@ int store_aws_budget_failed(struct store *s, int64_t account, int attempts, int6
                             const char *error, int64_t now, struct sbx_err *err) SBX_NODISCARD;
 /* Forgets row account's record once its budget is deleted (only while want is 0). */
 int store_aws_budget_drop(struct store *s, int64_t account, struct sbx_err *err) SBX_NODISCARD;
+/* The records still to send (want 0, or want other than have), in row order (*out is the
+ * caller's to free): an index serves it, so a store in sync reads nothing. */
+int store_aws_budget_pending(struct store *s, struct store_aws_budget **out, size_t *n,
+                             struct sbx_err *err) SBX_NODISCARD;
+/* True when some row has a record. */
+int store_aws_budget_any(struct store *s, bool *any, struct sbx_err *err) SBX_NODISCARD;
+/*
+ * The rows to plan again. While meta aws_budget_plan is set and not "", triggers mark a row
+ * (in the writer's transaction) when it is inserted, when its state, kind, AWS id, created_at
+ * or active_at changes, and when its own limit is set or changed; the engine plans the marked
+ * rows and unmarks them in one transaction. *ids (row order) is the caller's to free.
+ */
+int store_aws_budget_marked(struct store *s, int64_t **ids, size_t *n,
+                            struct sbx_err *err) SBX_NODISCARD;
+/* True when some row is marked. */
+int store_aws_budget_any_marked(struct store *s, bool *any, struct sbx_err *err) SBX_NODISCARD;
+/* Unmarks every row. */
+int store_aws_budget_unmark(struct store *s, struct sbx_err *err) SBX_NODISCARD;
 
 #endif

@@ -240,3 +240,44 @@ store_aws_budget_drop(struct store *s, int64_t account, struct sbx_err *err)
     store_bind_int(&b, ":account", account);
     return store_exec_stmt(&b);
 }
+
+int
+store_aws_budget_pending(struct store *s, struct store_aws_budget **out, size_t *n,
+                         struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_PENDING, err);
+
+    return store_collect(&b, sizeof(**out), read_aws_budget, NULL, (void **)out, n);
+}
+
+int
+store_aws_budget_any(struct store *s, bool *any, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_ANY, err);
+
+    return store_get_row(&b, NULL, NULL, any);
+}
+
+int
+store_aws_budget_marked(struct store *s, int64_t **ids, size_t *n, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_MARKED, err);
+
+    return store_collect_int64(&b, ids, n);
+}
+
+int
+store_aws_budget_any_marked(struct store *s, bool *any, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_ANY_MARKED, err);
+
+    return store_get_row(&b, NULL, NULL, any);
+}
+
+int
+store_aws_budget_unmark(struct store *s, struct sbx_err *err)
+{
+    struct store_binder b = store_stmt(s, STORE_AWS_BUDGET_UNMARK, err);
+
+    return store_exec_stmt(&b);
+}

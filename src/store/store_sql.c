@@ -205,6 +205,33 @@ const char *const store_migrations[] = {
      * wait OU while it waits for a close slot (the engine moves the others when pacing
      * allows); meta close_wait_parked_ou names the OU the flags are about. */
     "ALTER TABLE account ADD COLUMN parked INTEGER NOT NULL DEFAULT 0; PRAGMA user_version = 8;",
+    /* 8 -> 9: budget.aws_budget without a walk over every account per step. While meta
+     * aws_budget_plan holds the plan's fingerprint (not '': engine_budget.c), every write that may
+     * change an account's AWS Budget (a new row; its state, kind, AWS id or start; its own limit)
+     * marks the row in aws_budget_replan in the writer's transaction, and the engine plans only the
+     * marked rows; the records still to send are found through aws_budget_pending. */
+    "CREATE TABLE aws_budget_replan (account INTEGER PRIMARY KEY);"
+    "CREATE INDEX aws_budget_pending ON aws_budget (account)"
+    " WHERE want_cents IS NULL OR want_cents IS NOT have_cents;"
+    "CREATE TRIGGER aws_budget_replan_new AFTER INSERT ON account"
+    " WHEN coalesce((SELECT value FROM meta WHERE key = 'aws_budget_plan'), '') <> '' BEGIN"
+    " INSERT OR IGNORE INTO aws_budget_replan (account) VALUES (NEW.id); END;"
+    "CREATE TRIGGER aws_budget_replan_row"
+    " AFTER UPDATE OF state, kind, account_id, active_at, created_at ON account"
+    " WHEN coalesce((SELECT value FROM meta WHERE key = 'aws_budget_plan'), '') <> ''"
+    " AND (OLD.state IS NOT NEW.state OR OLD.kind IS NOT NEW.kind"
+    " OR OLD.account_id IS NOT NEW.account_id OR OLD.active_at IS NOT NEW.active_at"
+    " OR OLD.created_at IS NOT NEW.created_at) BEGIN"
+    " INSERT OR IGNORE INTO aws_budget_replan (account) VALUES (NEW.id); END;"
+    "CREATE TRIGGER aws_budget_replan_limit AFTER INSERT ON account_budget"
+    " WHEN coalesce((SELECT value FROM meta WHERE key = 'aws_budget_plan'), '') <> ''"
+    " AND NEW.limit_cents IS NOT NULL BEGIN"
+    " INSERT OR IGNORE INTO aws_budget_replan (account) VALUES (NEW.account); END;"
+    "CREATE TRIGGER aws_budget_replan_limit_set AFTER UPDATE OF limit_cents ON account_budget"
+    " WHEN coalesce((SELECT value FROM meta WHERE key = 'aws_budget_plan'), '') <> ''"
+    " AND OLD.limit_cents IS NOT NEW.limit_cents BEGIN"
+    " INSERT OR IGNORE INTO aws_budget_replan (account) VALUES (NEW.account); END;"
+    "PRAGMA user_version = 9;",
 };
 const size_t store_nmigrations = SBX_ARRAY_LEN(store_migrations);
 const int store_schema_latest = (int)SBX_ARRAY_LEN(store_migrations);
@@ -429,6 +456,14 @@ const char *const store_sql[STORE_STMT_COUNT] = {
                                 " last_error = :error, updated_at = :now WHERE account = :account",
     [STORE_AWS_BUDGET_DROP] = "DELETE FROM aws_budget WHERE account = :account"
                               " AND want_cents IS NULL",
+    /* The same condition as the index aws_budget_pending, so that it serves the query. */
+    [STORE_AWS_BUDGET_PENDING] = "SELECT " AWS_BUDGET_COLS " FROM aws_budget"
+                                 " WHERE want_cents IS NULL OR want_cents IS NOT have_cents"
+                                 " ORDER BY account",
+    [STORE_AWS_BUDGET_ANY] = "SELECT 1 FROM aws_budget LIMIT 1",
+    [STORE_AWS_BUDGET_MARKED] = "SELECT account FROM aws_budget_replan ORDER BY account",
+    [STORE_AWS_BUDGET_ANY_MARKED] = "SELECT 1 FROM aws_budget_replan LIMIT 1",
+    [STORE_AWS_BUDGET_UNMARK] = "DELETE FROM aws_budget_replan",
     [STORE_BUDGET_ALL] = "SELECT " BUDGET_COLS " FROM account_budget ORDER BY account",
     /* `spend`: cost per owner, kind and class over days since <= day < until, for the
      * accounts this store manages (found by their AWS id, which is unique). */

@@ -53,6 +53,13 @@ open_new(char **path_out)
     return s;
 }
 
+/* Undoes migration 8 -> 9 (the aws_budget plan's marks), the first step back to any older
+ * schema. */
+#define UNDO_REPLAN                                                                    \
+    "DROP TRIGGER aws_budget_replan_new; DROP TRIGGER aws_budget_replan_row;"          \
+    " DROP TRIGGER aws_budget_replan_limit; DROP TRIGGER aws_budget_replan_limit_set;" \
+    " DROP INDEX aws_budget_pending; DROP TABLE aws_budget_replan;"
+
 static void
 raw_exec(const char *path, const char *sql)
 {
@@ -426,7 +433,7 @@ TEST(parked_rows)
     store_account_release(&a);
     store_close(s);
 
-    raw_exec(path, "ALTER TABLE account DROP COLUMN parked; PRAGMA user_version = 7");
+    raw_exec(path, UNDO_REPLAN "ALTER TABLE account DROP COLUMN parked; PRAGMA user_version = 7");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
@@ -860,7 +867,7 @@ TEST(migrates_hook_run_result)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path,
+    raw_exec(path, UNDO_REPLAN
              "DROP TABLE access_assignment; DROP TABLE hook_event; DROP TABLE spend_day;"
              " DROP TABLE account_budget; DROP TABLE aws_budget; DROP TABLE class_access_group;"
              "ALTER TABLE hook_run DROP COLUMN result; DROP INDEX account_state_kind;"
@@ -893,9 +900,10 @@ TEST(migrates_spend_tables)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE spend_day; DROP TABLE account_budget; DROP TABLE aws_budget;"
-                   " DROP TABLE class_access_group; ALTER TABLE account DROP COLUMN parked;"
-                   " PRAGMA user_version = 4");
+    raw_exec(path,
+             UNDO_REPLAN "DROP TABLE spend_day; DROP TABLE account_budget; DROP TABLE aws_budget;"
+                         " DROP TABLE class_access_group; ALTER TABLE account DROP COLUMN parked;"
+                         " PRAGMA user_version = 4");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
@@ -944,8 +952,8 @@ TEST(migrates_aws_budget)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE aws_budget; DROP TABLE class_access_group;"
-                   " ALTER TABLE account DROP COLUMN parked; PRAGMA user_version = 5");
+    raw_exec(path, UNDO_REPLAN "DROP TABLE aws_budget; DROP TABLE class_access_group;"
+                               " ALTER TABLE account DROP COLUMN parked; PRAGMA user_version = 5");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
@@ -986,6 +994,98 @@ TEST(migrates_aws_budget)
     free(all);
     store_close(s);
     free(path);
+}
+
+/* The rows marked count how many ids store_aws_budget_marked lists (want) and unmarks them. */
+static void
+check_marked(struct store *s, size_t want, int64_t first)
+{
+    struct sbx_err err = { 0 };
+    int64_t *ids = NULL;
+    size_t n = 0;
+    bool any = true;
+
+    CHECK_OK(store_aws_budget_marked(s, &ids, &n, &err), &err);
+    CHECK_INT_EQ(n, want);
+    if (n > 0)
+        CHECK_INT_EQ(ids[0], first);
+    free(ids);
+    CHECK_OK(store_aws_budget_unmark(s, &err), &err);
+    CHECK_OK(store_aws_budget_any_marked(s, &any, &err), &err);
+    CHECK(!any);
+}
+
+/* 8 -> 9: while a plan is recorded (meta aws_budget_plan), a new row, a change of its state,
+ * kind, AWS id or start and its own limit mark it (triggers, in the writing transaction); what the
+ * spend check records does not; without a plan nothing is marked. Pending records are the ones
+ * still to send. */
+TEST(aws_budget_marks_follow_the_plan)
+{
+    struct sbx_err err = { 0 };
+    struct store *s = open_new(NULL);
+    struct store_account a = { 0 };
+    struct store_audit_ev ev = { 2000, "test", "transition", "requested", "creating", NULL };
+    struct store_budget b = { 0 };
+    struct store_aws_budget w = { 0 }, *recs = NULL;
+    size_t n = 0;
+    int64_t id, other;
+    bool any = true;
+
+    id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
+    CHECK_OK(store_budget_set_limit(s, id, 500, &err), &err);
+    check_marked(s, 0, 0); /* no plan recorded: no marks */
+
+    CHECK_OK(store_meta_set(s, "aws_budget_plan", "f1", &err), &err);
+    other = add_account(s, "a+2@example.com", "sbx-2", "o@example.com");
+    check_marked(s, 1, other);
+    CHECK_OK(store_account_get(s, id, &a, &err), &err);
+    a.state = ENGINE_S_CREATING;
+    CHECK_OK(store_account_update(s, &a, ENGINE_S_REQUESTED, &ev, &err), &err);
+    check_marked(s, 1, id);
+    a.attempts = 3; /* not what a budget depends on */
+    CHECK_OK(store_account_update(s, &a, ENGINE_S_CREATING, &ev, &err), &err);
+    check_marked(s, 0, 0);
+    a.active_at = 5000;
+    CHECK_OK(store_account_update(s, &a, ENGINE_S_CREATING, &ev, &err), &err);
+    check_marked(s, 1, id);
+    store_account_release(&a);
+    CHECK_OK(store_budget_set_limit(s, id, 700, &err), &err);
+    check_marked(s, 1, id);
+    CHECK_OK(store_budget_set_limit(s, id, 700, &err), &err); /* the same limit */
+    check_marked(s, 0, 0);
+    CHECK_OK(store_budget_set_limit(s, other, 900, &err), &err); /* a new own limit */
+    check_marked(s, 1, other);
+    b.spent = 100; /* the spend check records, no limit */
+    CHECK_OK(store_budget_put(s, id, &b, &err), &err);
+    check_marked(s, 0, 0);
+
+    /* the plan forgotten ("" : the key off with nothing made): the marks stop */
+    CHECK_OK(store_meta_set(s, "aws_budget_plan", "", &err), &err);
+    CHECK_OK(store_budget_set_limit(s, id, 800, &err), &err);
+    check_marked(s, 0, 0);
+
+    /* pending: to create (want, no have), in place (skipped), to delete (no want) */
+    w.account = id;
+    w.want = 800;
+    CHECK_OK(store_aws_budget_want(s, &w, 100, &err), &err);
+    w.account = other;
+    w.want = 900;
+    CHECK_OK(store_aws_budget_want(s, &w, 100, &err), &err);
+    CHECK_OK(store_aws_budget_synced(s, other, 900, 110, &err), &err);
+    CHECK_OK(store_aws_budget_pending(s, &recs, &n, &err), &err);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(recs[0].account, id);
+    free(recs);
+    w.want = 0;
+    CHECK_OK(store_aws_budget_want(s, &w, 120, &err), &err);
+    CHECK_OK(store_aws_budget_pending(s, &recs, &n, &err), &err);
+    CHECK_INT_EQ(n, 2);
+    CHECK_INT_EQ(recs[1].account, other);
+    CHECK_INT_EQ(recs[1].want, 0);
+    free(recs);
+    CHECK_OK(store_aws_budget_any(s, &any, &err), &err);
+    CHECK(any);
+    store_close(s);
 }
 
 TEST(error_text_names_a_full_disk)
@@ -1308,8 +1408,9 @@ TEST(class_groups_in_order_and_migrated)
     CHECK_OK(store_class_groups(s, cl.id + 1, &v, &n, &err), &err);
     CHECK_INT_EQ(n, 0);
     store_close(s);
-    raw_exec(path, "DROP TABLE class_access_group; ALTER TABLE account DROP COLUMN parked;"
-                   " PRAGMA user_version = 6");
+    raw_exec(path,
+             UNDO_REPLAN "DROP TABLE class_access_group; ALTER TABLE account DROP COLUMN parked;"
+                         " PRAGMA user_version = 6");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);
@@ -1332,9 +1433,10 @@ TEST(migrates_to_assignments)
     s = open_new(&path);
     id = add_account(s, "a+1@example.com", "sbx-1", "o@example.com");
     store_close(s);
-    raw_exec(path, "DROP TABLE access_assignment; DROP TABLE spend_day; DROP TABLE account_budget;"
-                   " DROP TABLE aws_budget; DROP TABLE class_access_group;"
-                   " ALTER TABLE account DROP COLUMN parked; PRAGMA user_version = 3");
+    raw_exec(path, UNDO_REPLAN
+             "DROP TABLE access_assignment; DROP TABLE spend_day; DROP TABLE account_budget;"
+             " DROP TABLE aws_budget; DROP TABLE class_access_group;"
+             " ALTER TABLE account DROP COLUMN parked; PRAGMA user_version = 3");
     s = NULL;
     CHECK_OK(store_open(path, STORE_CREATE, &s, &err), &err);
     CHECK_INT_EQ(store_schema_version(s), store_schema_latest);

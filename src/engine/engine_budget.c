@@ -895,6 +895,21 @@ out:
     return rc;
 }
 
+/* Inside the plan's transaction: the intents of every row (full) or of the marked ones, the
+ * marks cleared, the fingerprint fp recorded ("": the key is off and nothing is left, so only
+ * the marks and the record go). */
+static int
+aws_budget_replan(struct engine *e, int64_t now, const char *fp, bool full, struct sbx_err *err)
+{
+    if (fp[0] != '\0' &&
+        (full ? aws_budget_plan_all(e, now, err) : aws_budget_plan_marked(e, now, err)) != 0)
+        return -1;
+    if (store_aws_budget_unmark(e->store, err) != 0 ||
+        store_meta_set(e->store, META_AWS_BUDGET_PLAN, fp, err) != 0)
+        return -1;
+    return full ? store_meta_set_int(e->store, META_AWS_BUDGET_PLANNED_AT, now, err) : 0;
+}
+
 /* Plans the intents when aws_budget_plan_due says so, in one transaction with the marks'
  * removal and the plan's fingerprint; no transaction at all when nothing is due. */
 static int
@@ -911,13 +926,7 @@ aws_budget_plan(struct engine *e, int64_t now, struct sbx_err *err)
         return -1;
     /* again in the transaction: another process may have planned, or turned the key off */
     if (aws_budget_plan_due(e, now, fp, &due, &full, err) != 0 ||
-        (due &&
-         ((fp[0] == '\0' ? 0
-           : full        ? aws_budget_plan_all(e, now, err)
-                         : aws_budget_plan_marked(e, now, err)) != 0 ||
-          store_aws_budget_unmark(e->store, err) != 0 ||
-          store_meta_set(e->store, META_AWS_BUDGET_PLAN, fp, err) != 0 ||
-          (full && store_meta_set_int(e->store, META_AWS_BUDGET_PLANNED_AT, now, err) != 0))) ||
+        (due && aws_budget_replan(e, now, fp, full, err) != 0) ||
         store_commit(e->store, err) != 0) {
         store_rollback(e->store);
         return -1;

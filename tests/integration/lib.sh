@@ -29,6 +29,11 @@
 #   sim_call OP [BODY]           an independently signed request; prints "STATUS BODY"
 #   sim_advance SECONDS          move the simulator's clock forward (`POST advance`; a number of
 #                                seconds or a duration such as 90d); prints nothing
+#   sim_ou_id NAME               the id of the simulator's OU named NAME
+#   sim_new_ou NAME              creates an OU NAME under the root (as an operator would, with
+#                                CreateOrganizationalUnit) and prints its id
+#   sim_move ACCOUNT FROM TO     moves ACCOUNT from OU id FROM to OU id TO (MoveAccount, as an
+#                                operator would); fails unless the simulator answers 200
 #   sim_calls OP                 how many OP requests the simulator has answered so far
 #                                (its state's "calls"; refusals and throttles count too);
 #                                OP "clock": how often it answered GET /__sim/clock (its
@@ -439,6 +444,23 @@ sim_advance() {
     *[!0-9.]*) sim_admin POST advance "{\"seconds\": \"$1\"}" >/dev/null ;;
     *) sim_admin POST advance "{\"seconds\": $1}" >/dev/null ;;
     esac
+}
+
+# sim_ou_id NAME -- the id of the simulator's OU named NAME.
+sim_ou_id() {
+    json_get "$(sim_admin GET state)" "[o['Id'] for o in d['ous'] if o['Name'] == '$1'][0]"
+}
+
+# sim_new_ou NAME -- an OU NAME made under the root by CreateOrganizationalUnit; prints its id.
+sim_new_ou() {
+    _sno_root=$(json_get "$(sim_call ListRoots | cut -d' ' -f2-)" 'd["Roots"][0]["Id"]')
+    json_get "$(sim_call CreateOrganizationalUnit "{\"ParentId\": \"$_sno_root\", \"Name\": \"$1\"}" | cut -d' ' -f2-)" 'd["OrganizationalUnit"]["Id"]'
+}
+
+# sim_move ACCOUNT FROM TO -- MoveAccount of ACCOUNT from OU id FROM to OU id TO; fails the
+# test unless the simulator answers 200.
+sim_move() {
+    assert_contains "$(sim_call MoveAccount "{\"AccountId\": \"$1\", \"SourceParentId\": \"$2\", \"DestinationParentId\": \"$3\"}")" 200
 }
 
 # sim_calls OP -- prints how many OP requests the simulator has answered.

@@ -25,11 +25,8 @@ new() { json_get "$(sbx_advancing CreateAccount 60 create --kind demo --owner "$
 state() { json_get "$(sbx show "$1" --json)" 'd["state"]'; }
 sim_acct() { json_get "$(sim_admin GET state)" "[a$2 for a in d['accounts'] if a['Id'] == '$1'][0]"; }
 nuked() { grep -qx "$1" "$T/nuke.log"; }
-ouid() { json_get "$(sim_admin GET state)" "[o['Id'] for o in d['ous'] if o['Name'] == '$1'][0]"; }
-root=$(json_get "$(sim_call ListRoots | cut -d' ' -f2-)" 'd["Roots"][0]["Id"]')
-prod=$(json_get "$(sim_call CreateOrganizationalUnit "{\"ParentId\": \"$root\", \"Name\": \"Production\"}" | cut -d' ' -f2-)" 'd["OrganizationalUnit"]["Id"]')
-demos=$(ouid Demos)
-move() { assert_contains "$(sim_call MoveAccount "{\"AccountId\": \"$1\", \"SourceParentId\": \"$2\", \"DestinationParentId\": \"$3\"}")" 200; }
+prod=$(sim_new_ou Production)
+demos=$(sim_ou_id Demos)
 
 moved=$(new alice@corp.example)
 retagged=$(new bob@corp.example)
@@ -40,7 +37,7 @@ rowed=$(new grace@corp.example)
 made=$(new heidi@corp.example)
 
 # Someone promotes two sandboxes: one moves to Production, one gets a new owner tag.
-move "$moved" "$demos" "$prod"
+sim_move "$moved" "$demos" "$prod"
 assert_contains "$(sim_call TagResource "{\"ResourceId\": \"$retagged\", \"Tags\": [{\"Key\": \"sandboxctl:owner\", \"Value\": \"mallory@corp.example\"}]}")" 200
 # Two more carry the identity of another row: another row id, or the same id made at another
 # time (the row of an older copy of the store).
@@ -65,7 +62,7 @@ assert_eq "$(json_get "$out" 'd["previous_state"]')" active
 assert_eq "$(sim_acct "$released" "['Tags']")" "[]"
 out=$(sbx release "$kept" --keep-tags --to-ou Projects/Kept --json)
 assert_eq "$(json_get "$out" 'd["state"]')" released
-assert_eq "$(sim_acct "$kept" "['ParentId']")" "$(ouid Kept)"
+assert_eq "$(sim_acct "$kept" "['ParentId']")" "$(sim_ou_id Kept)"
 assert_contains "$(sim_acct "$kept" "['Tags']")" "sandboxctl:owner"
 assert_exit 2 sbx release "$kept"
 assert_contains "$(sbx log "$released")" "released"
@@ -92,7 +89,7 @@ assert_eq "$(state "$kept")" released
 nuked "$plain" || fail "the untouched account was not nuked"
 
 # Moved back: closed normally at the next run (the repurposed one is looked at again).
-move "$moved" "$prod" "$demos"
+sim_move "$moved" "$prod" "$demos"
 sim_admin POST advance '{"seconds": "11m"}' >/dev/null
 sbx run >/dev/null
 nuked "$moved" || fail "the account moved back was not nuked"
@@ -107,8 +104,8 @@ assert_eq "$(state "$released")" released
 # Off-boarding an owner lists the repurposed account as refused, with the reason.
 d1=$(new dave@corp.example)
 d2=$(json_get "$(sbx_advancing CreateAccount 60 create --kind developer --owner dave@corp.example --json)" 'd["account_id"]')
-devs=$(ouid Developers)
-move "$d2" "$devs" "$prod"
+devs=$(sim_ou_id Developers)
+sim_move "$d2" "$devs" "$prod"
 set +e
 sbx offboard dave@corp.example --yes --json >"$T/off.json"
 st=$?

@@ -63,13 +63,11 @@ done
 # as the close itself would refuse it. Each run moves as many as MoveAccount's burst allows (3)
 # and leaves the rest for the next run; three runs move the other seven.
 sim_admin POST faults '{"deny_ops": []}' >/dev/null
-ouid() { json_get "$(sim_admin GET state)" "[o['Id'] for o in d['ous'] if o['Name'] == '$1'][0]"; }
-root=$(json_get "$(sim_call ListRoots | cut -d' ' -f2-)" 'd["Roots"][0]["Id"]')
-prod=$(json_get "$(sim_call CreateOrganizationalUnit "{\"ParentId\": \"$root\", \"Name\": \"Production\"}" | cut -d' ' -f2-)" 'd["OrganizationalUnit"]["Id"]')
+prod=$(sim_new_ou Production)
 kept=$1
 shift
 waiting="$*"
-assert_contains "$(sim_call MoveAccount "{\"AccountId\": \"$kept\", \"SourceParentId\": \"$(ouid Demos)\", \"DestinationParentId\": \"$prod\"}")" 200
+sim_move "$kept" "$(sim_ou_id Demos)" "$prod"
 moves=$(sim_calls MoveAccount)
 sbx run >/dev/null
 assert_eq "$(($(sim_calls MoveAccount) - moves))" 3 "one burst of MoveAccount in the first run"

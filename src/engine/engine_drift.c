@@ -57,10 +57,10 @@ find_kept_ou(void *arg, const struct store_audit_row *r)
     return 0;
 }
 
-#define HOMES 5
+#define HOMES 4
 
 /* The OU ids where a may be: its kind's OU, the close-wait OU, the OU it was adopted in, and
- * the close-wait OU configured before (two slots, see below). */
+ * the close-wait OU configured before. */
 static int
 home_ous(struct engine *e, const struct store_account *a, char ids[HOMES][80], char *kind_path,
          size_t kn, struct sbx_err *err)
@@ -99,24 +99,11 @@ home_ous(struct engine *e, const struct store_account *a, char ids[HOMES][80], c
         memcpy(ids[2], kept.id, sizeof(ids[2]));
     }
     if (wait != NULL && *wait != '\0') {
-        /* The wait OU configured before this one: where sandboxctl parked the accounts that
-         * still wait, until the engine moves them on. A `run` scans before its step notices a
-         * change, so the OU the parked flags are about counts as well. */
-        char *path = NULL;
-
+        /* The wait OU configured before this one (eng_wait_ou_sync): where sandboxctl parked
+         * the accounts that still wait, until the engine moves them on. */
         if (store_meta_get(e->store, ENG_META_PREV_WAIT_OU, &id, err) != 0)
             return -1;
         snprintf(ids[3], sizeof(ids[3]), "%s", id != NULL ? id : "");
-        free(id);
-        id = NULL;
-        if (store_meta_get(e->store, ENG_META_PARKED_OU, &path, err) != 0)
-            return -1;
-        if (path != NULL && store_ou_get(e->store, path, &id, err) != 0) {
-            free(path);
-            return -1;
-        }
-        snprintf(ids[4], sizeof(ids[4]), "%s", id != NULL ? id : "");
-        free(path);
         free(id);
     }
     return 0;
@@ -459,6 +446,43 @@ scan_unknown(struct engine *e, struct engine_drift_report *r, struct sbx_err *er
 }
 
 int
+eng_wait_ou_sync(struct engine *e, struct sbx_err *err)
+{
+    const char *ou = e->cfg->org.close_wait_ou;
+    char *was = NULL, *was_id = NULL;
+    int rc = -1;
+
+    if (ou == NULL || *ou == '\0' || e->dry_run)
+        return 0;
+    if (store_meta_get(e->store, ENG_META_PARKED_OU, &was, err) != 0)
+        return -1;
+    if (was != NULL && strcmp(was, ou) == 0) {
+        free(was);
+        return 0;
+    }
+    if (was != NULL && store_ou_get(e->store, was, &was_id, err) != 0)
+        goto out;
+    if (store_begin(e->store, err) != 0)
+        goto out;
+    if (store_account_unpark_all(e->store, err) != 0 ||
+        store_meta_set(e->store, ENG_META_PARKED_OU, ou, err) != 0 ||
+        (was != NULL &&
+         store_meta_set(e->store, ENG_META_PREV_WAIT_OU, was_id != NULL ? was_id : "", err) != 0) ||
+        store_commit(e->store, err) != 0) {
+        store_rollback(e->store);
+        goto out;
+    }
+    if (was != NULL)
+        log_info("organization.close_wait_ou is now '%s' (was '%s'): waiting accounts move there",
+                 ou, was);
+    rc = 0;
+out:
+    free(was);
+    free(was_id);
+    return rc;
+}
+
+int
 engine_drift_scan(struct engine *e, bool force, struct engine_drift_report *r, struct sbx_err *err)
 {
     static const enum engine_state open[] = { ENGINE_S_ACTIVE,     ENGINE_S_NUKE_FAILED,
@@ -485,7 +509,7 @@ engine_drift_scan(struct engine *e, bool force, struct engine_drift_report *r, s
         return -1;
     }
     r->ran = true;
-    if (eng_load_org(e, err) != 0)
+    if (eng_wait_ou_sync(e, err) != 0 || eng_load_org(e, err) != 0)
         goto out;
     if (orgs_list_accounts(e->orgs, &accts, &naccts, err) != 0) {
         sbx_err_prefix(err, "drift scan: cannot list the organization's accounts");

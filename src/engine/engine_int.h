@@ -243,9 +243,8 @@ int64_t eng_backoff(int64_t attempts, int64_t base, int64_t cap);
 int64_t eng_drift_recheck(const struct engine *e);
 /*
  * Is a still where sandboxctl put it, with sandboxctl's tags? Its parent must be its kind's OU,
- * the close-wait OU (or the one configured before it: ENG_META_PARKED_OU until a step sees
- * the change, ENG_META_PREV_WAIT_OU after), or (adopted with --keep-ou) the OU it was adopted
- * in; its managed-by,
+ * the close-wait OU (or the one configured before it, ENG_META_PREV_WAIT_OU), or (adopted with
+ * --keep-ou) the OU it was adopted in; its managed-by,
  * owner and kind tags must be sandboxctl's (and the identity tags, where the account has them,
  * this store's and this row's: row id and creation time). *drifted with the reason in why
  * ("moved to ou-... by someone else", "tag ...").
@@ -256,6 +255,11 @@ int eng_drift_check(struct engine *e, const struct store_account *a, bool *drift
  * wait OU configured before it (the accounts sandboxctl parked there are at home there). */
 #define ENG_META_PARKED_OU    "close_wait_parked_ou"
 #define ENG_META_PREV_WAIT_OU "close_wait_prev_ou_id"
+/* Brings the store up to organization.close_wait_ou before anything judges where an account
+ * belongs (the drift scan, a step): when it names another OU than the parked flags are about,
+ * every flag is forgotten (the waiting accounts move to the new one) and the old OU is recorded
+ * as ENG_META_PREV_WAIT_OU, in one transaction. Nothing without a wait OU or in a dry run. */
+int eng_wait_ou_sync(struct engine *e, struct sbx_err *err) SBX_NODISCARD;
 /* eng_move_to, but only from one of a's homes (eng_drift_check's): from anywhere else someone
  * moved it on purpose, and it stays there, why saying so ("moved to ou-... by someone else");
  * why is "" otherwise. */

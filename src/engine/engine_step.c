@@ -971,46 +971,13 @@ wait_ou(const struct engine *e)
     return ou != NULL && *ou != '\0' ? ou : NULL;
 }
 
-/* Nothing to do without a wait OU. When close_wait_ou names another OU than the flags are about,
- * every flag is forgotten: the waiting accounts move to the new one, and the old one stays a
- * home of theirs meanwhile (ENG_META_PREV_WAIT_OU: sandboxctl put them there). */
+/* Nothing to do without a wait OU (the step brought the flags up to it: eng_wait_ou_sync). */
 static int
 park_batch(struct step *st, int *limit, struct sbx_err *err)
 {
-    struct engine *e = st->e;
-    const char *ou = wait_ou(e);
-    char *was = NULL, *was_id = NULL;
-    int rc = -1;
-
-    *limit = 0;
-    if (ou == NULL)
-        return 0;
-    if (store_meta_get(e->store, ENG_META_PARKED_OU, &was, err) != 0)
-        return -1;
-    if (was == NULL || strcmp(was, ou) != 0) {
-        if (was != NULL && store_ou_get(e->store, was, &was_id, err) != 0)
-            goto out;
-        if (store_begin(e->store, err) != 0)
-            goto out;
-        if (store_account_unpark_all(e->store, err) != 0 ||
-            store_meta_set(e->store, ENG_META_PARKED_OU, ou, err) != 0 ||
-            (was != NULL && store_meta_set(e->store, ENG_META_PREV_WAIT_OU,
-                                           was_id != NULL ? was_id : "", err) != 0) ||
-            store_commit(e->store, err) != 0) {
-            store_rollback(e->store);
-            goto out;
-        }
-        if (was != NULL)
-            log_info("organization.close_wait_ou is now '%s' (was '%s'): waiting accounts move "
-                     "there",
-                     ou, was);
-    }
-    *limit = 50;
-    rc = 0;
-out:
-    free(was);
-    free(was_id);
-    return rc;
+    (void)err;
+    *limit = wait_ou(st->e) != NULL ? 50 : 0;
+    return 0;
 }
 
 static int
@@ -2169,6 +2136,8 @@ engine_step(struct engine *e, const struct engine_step_opts *o, struct engine_st
         budget_next = (double)bud.next_at;
     }
     if (!no_close && !e->dry_run && revoke_pass(&st, err) != 0)
+        goto out;
+    if (!no_close && eng_wait_ou_sync(e, err) != 0)
         goto out;
     for (size_t i = 0; i < SBX_ARRAY_LEN(phases); i++) {
         if (phases[i].closes && no_close)
